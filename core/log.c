@@ -1,0 +1,136 @@
+/*
+ * Logging.  Foreground lines carry a timestamp unless stderr is the systemd
+ * journal (which stamps lines itself); daemon mode goes to syslog.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "log.h"
+
+/* Logging configuration: set once at start-up, read everywhere. */
+static struct {
+	int		 dest;
+	int		 verbose;
+	int		 stamp;
+	const char	*procname;
+} log_cfg = { LOG_TO_STDERR, 0, 1, NULL };
+
+void
+log_init(const char *ident, int dest, int facility)
+{
+	log_cfg.dest = dest;
+	log_cfg.stamp = getenv("JOURNAL_STREAM") == NULL;
+	if (dest & LOG_TO_SYSLOG)
+		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+void
+log_set_verbose(int level)
+{
+	log_cfg.verbose = level;
+}
+
+int
+log_get_verbose(void)
+{
+	return log_cfg.verbose;
+}
+
+void
+log_set_procname(const char *name)
+{
+	log_cfg.procname = name;
+}
+
+static void
+log_stderr(int pri, const char *msg)
+{
+	static const char *const names[] = {
+		"emerg", "alert", "crit", "error", "warning", "notice",
+		"info", "debug"
+	};
+	char stamp[32] = "";
+	struct timespec ts;
+	struct tm tm;
+
+	if (log_cfg.stamp && clock_gettime(CLOCK_REALTIME, &ts) == 0 &&
+	    localtime_r(&ts.tv_sec, &tm) != NULL) {
+		size_t n = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(stamp + n, sizeof(stamp) - n, ".%03ld ",
+		    ts.tv_nsec / 1000000);
+	}
+	fprintf(stderr, "%s%s%s%s: %s\n", stamp,
+	    log_cfg.procname ? log_cfg.procname : "",
+	    log_cfg.procname ? " " : "", names[pri & 7], msg);
+}
+
+static void
+log_vemit(int pri, const char *fmt, va_list ap, int with_errno)
+{
+	char msg[2048];
+	int saved = errno;
+	int n;
+
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (with_errno && n >= 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
+	if (log_cfg.dest & LOG_TO_STDERR)
+		log_stderr(pri, msg);
+	if (log_cfg.dest & LOG_TO_SYSLOG)
+		syslog(pri, "%s", msg);
+	errno = saved;
+}
+
+#define LOG_BODY(pri, with_errno) do {			\
+	va_list ap;					\
+	va_start(ap, fmt);				\
+	log_vemit((pri), fmt, ap, (with_errno));	\
+	va_end(ap);					\
+} while (0)
+
+void
+log_warn(const char *fmt, ...)
+{
+	LOG_BODY(LOG_WARNING, 1);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	LOG_BODY(LOG_WARNING, 0);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	LOG_BODY(LOG_INFO, 0);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	if (log_cfg.verbose < 1)
+		return;
+	LOG_BODY(LOG_DEBUG, 0);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	LOG_BODY(LOG_CRIT, 1);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	LOG_BODY(LOG_CRIT, 0);
+	exit(1);
+}

@@ -1,0 +1,29 @@
+/*
+ * Logging: one line per decision, to stderr (foreground) and/or syslog.
+ * log_warn() appends strerror(errno); the *x variants do not.  fatal()
+ * and fatalx() are for setup failures and broken invariants only: a bad
+ * packet is never fatal.
+ */
+#ifndef SPA_LOG_H
+#define SPA_LOG_H
+
+#include <stdarg.h>
+
+#define LOG_TO_STDERR	0x1
+#define LOG_TO_SYSLOG	0x2
+
+void	log_init(const char *ident, int dest, int facility);
+void	log_set_verbose(int level);
+int	log_get_verbose(void);
+void	log_set_procname(const char *name);
+
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+#endif /* SPA_LOG_H */

@@ -1,0 +1,105 @@
+/*
+ * The SPA codec: fwknop 2.x wire format (spec/wire-format.md).
+ *
+ * Order of work on a packet, cheapest and safest first:
+ *   spa_precheck()  length, salt prefix, alphabet, GnuPG size: no key needed
+ *   spa_open()      per stanza key: HMAC (constant time) before anything
+ *                   else, then AES, then the plaintext fields
+ * Nothing here allocates per packet and nothing here logs.
+ */
+#ifndef SPA_SPA_H
+#define SPA_SPA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "crypto.h"
+
+#define SPA_MIN_PAYLOAD		140	/* the client never sends less */
+#define SPA_MAX_PAYLOAD		1499	/* libfko: lengths must be < 1500 */
+#define SPA_GPG_MIN		400	/* classified as GnuPG from here */
+#define SPA_KEY_MAX		32	/* Rijndael passphrase bytes */
+#define SPA_HMAC_KEY_MAX	136	/* libfko MAX_DIGEST_BLOCK_LEN */
+#define SPA_USER_MAX		48	/* decoded bytes (64 base64 chars) */
+#define SPA_FIELD_MAX		192	/* decoded bytes of message/NAT/auth */
+#define SPA_NAT_HOST_MAX	70
+#define SPA_MAX_PORTS		32	/* more cannot fit in 192 bytes */
+#define SPA_CLIENT_TIMEOUT_MAX	65536
+
+enum spa_msg_type {
+	SPA_MSG_COMMAND = 0,
+	SPA_MSG_ACCESS = 1,
+	SPA_MSG_NAT_ACCESS = 2,
+	SPA_MSG_CLIENT_TIMEOUT_ACCESS = 3,
+	SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS = 4,
+	SPA_MSG_LOCAL_NAT_ACCESS = 5,
+	SPA_MSG_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS = 6,
+};
+
+/* One stanza's key material, prepared at configuration load. */
+struct spa_key {
+	enum spa_mode		 mode;
+	uint8_t			 enc_key[SPA_KEY_MAX];
+	size_t			 enc_key_len;
+	enum spa_digest		 hmac_type;	/* NONE: no HMAC expected */
+	size_t			 hmac_b64_len;	/* HMAC characters on the wire */
+	struct crypto_hmac	*hmac;
+};
+
+struct spa_port {
+	uint8_t		proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t	port;		/* 1..65535 */
+};
+
+/* A decoded, validated SPA message. */
+struct spa_msg {
+	char			random[17];
+	char			user[SPA_USER_MAX + 1];
+	int64_t			timestamp;
+	char			version[9];
+	enum spa_msg_type	type;
+	enum spa_digest		digest_type;	/* embedded digest, by length */
+	char			message[SPA_FIELD_MAX + 1];	/* as decoded */
+	struct spa_addr		allow;		/* IPv4; 0.0.0.0 = packet source */
+	size_t			nports;		/* access types */
+	struct spa_port		ports[SPA_MAX_PORTS];
+	char			command[SPA_FIELD_MAX + 1];	/* command type */
+	bool			has_nat;	/* NAT types */
+	char			nat_host[SPA_NAT_HOST_MAX + 1];
+	uint16_t		nat_port;
+	bool			has_server_auth;
+	char			server_auth[SPA_FIELD_MAX + 1];
+	uint32_t		client_timeout;	/* 0: none sent */
+};
+
+int	spa_key_init(struct spa_key *k, enum spa_mode mode,
+	    const uint8_t *enc_key, size_t enc_key_len,
+	    enum spa_digest hmac_type, const uint8_t *hmac_key,
+	    size_t hmac_key_len);
+void	spa_key_clear(struct spa_key *k);
+
+/* Key-free checks on a received payload (fwknopd's preprocessing). */
+int	spa_precheck(const char *payload, size_t len);
+
+/* Authenticate, decrypt and decode with one stanza's key. */
+int	spa_open(const struct spa_key *k, const char *wire, size_t len,
+	    struct spa_msg *out);
+
+/* Decode and validate a plaintext (digest included). */
+int	spa_decode(const char *plain, size_t len, struct spa_msg *out);
+
+/* Replay digest: SHA-256 over the payload text exactly as received. */
+int	spa_replay_digest(const char *wire, size_t len, uint8_t out[32]);
+
+/* Parse the strict wire form "tcp/22,udp/53" of an access message. */
+int	spa_parse_ports(const char *s, struct spa_port *ports, size_t max,
+	    size_t *n);
+
+const char *spa_msg_type_name(enum spa_msg_type t);
+bool	spa_msg_type_is_nat(enum spa_msg_type t);
+bool	spa_msg_type_is_local_nat(enum spa_msg_type t);
+const char *spa_proto_name(uint8_t proto);	/* "tcp", "udp" */
+
+#endif /* SPA_SPA_H */
