@@ -28,6 +28,8 @@ static const struct err_text err_texts[] = {
 	{ SPA_ERR_HMAC,		"hmac",		"HMAC does not verify" },
 	{ SPA_ERR_DECRYPT,	"decrypt",	"decryption failed (wrong key or mode)" },
 	{ SPA_ERR_CIPHERTEXT,	"ciphertext",	"malformed ciphertext" },
+	{ SPA_ERR_FRAME,	"frame",	"frame truncated, fragmented or not UDP/TCP/ICMP over IP" },
+	{ SPA_ERR_HTTP,		"http",		"malformed HTTP request" },
 	{ SPA_ERR_FIELDS,	"fields",	"wrong number of SPA fields" },
 	{ SPA_ERR_DIGEST,	"digest",	"embedded digest does not verify" },
 	{ SPA_ERR_RANDOM,	"random",	"invalid random value field" },

@@ -27,6 +27,8 @@ enum spa_err {
 	SPA_ERR_HMAC = -26,		/* HMAC mismatch */
 	SPA_ERR_DECRYPT = -27,		/* wrong key or mode: plaintext is garbage */
 	SPA_ERR_CIPHERTEXT = -28,	/* ciphertext length or base64 not canonical */
+	SPA_ERR_FRAME = -29,		/* frame truncated, fragmented or not IP */
+	SPA_ERR_HTTP = -30,		/* malformed HTTP request */
 
 	/* plaintext fields */
 	SPA_ERR_FIELDS = -40,		/* wrong number of ':' separated fields */

@@ -1,1 +1,313 @@
+/*
+ * The SPA envelope: key-free prechecks, then per stanza the HMAC, the
+ * ciphertext container and AES (spec/wire-format.md §2-§4).  The plaintext
+ * fields are spa_decode.c's job.
+ *
+ * Everything here works in fixed stack buffers: a payload is at most
+ * SPA_GPG_MIN - 1 base64 characters once the salt prefix is back, so no
+ * packet can make us allocate or grow anything.
+ */
 #include "config.h"
+
+#include <netinet/in.h>
+#include <string.h>
+
+#include "b64.h"
+#include "crypto.h"
+#include "err.h"
+#include "spa.h"
+
+#define SALT_PREFIX		"U2FsdGVkX1"	/* b64 of "Salted__", cut */
+#define SALT_PREFIX_LEN		10
+#define SALTED_MAGIC		"Salted__"
+#define SALTED_LEN		8
+#define SALT_LEN		8
+#define AES_BLOCK		16
+#define PLAIN_MIN		36		/* libfko MIN_SPA_PLAINTEXT */
+#define RANDOM_LEN		16
+
+/* The prefixed ciphertext text is shorter than SPA_GPG_MIN characters. */
+#define CT_TEXT_MAX		(SPA_GPG_MIN - 1)
+#define CT_RAW_MAX		B64_DECODED_MAX(CT_TEXT_MAX)
+
+static const char *const msg_type_names[] = {
+	[SPA_MSG_COMMAND] = "command",
+	[SPA_MSG_ACCESS] = "access",
+	[SPA_MSG_NAT_ACCESS] = "nat_access",
+	[SPA_MSG_CLIENT_TIMEOUT_ACCESS] = "client_timeout_access",
+	[SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS] = "client_timeout_nat_access",
+	[SPA_MSG_LOCAL_NAT_ACCESS] = "local_nat_access",
+	[SPA_MSG_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS] =
+	    "client_timeout_local_nat_access",
+};
+#define NMSG_TYPES	(sizeof(msg_type_names) / sizeof(msg_type_names[0]))
+
+/* Characters of unpadded base64 for n raw bytes. */
+static size_t
+b64_len(size_t n)
+{
+	return (n * 4 + 2) / 3;
+}
+
+static int
+key_check(enum spa_mode mode, const uint8_t *enc_key, size_t enc_key_len,
+    enum spa_digest hmac_type, const uint8_t *hmac_key, size_t hmac_key_len)
+{
+	if (mode > SPA_MODE_LEGACY)
+		return SPA_ERR_CONFIG;		/* GnuPG or unknown */
+	if (enc_key_len > SPA_KEY_MAX || (enc_key == NULL && enc_key_len != 0))
+		return SPA_ERR_CONFIG;
+	if (hmac_type == SPA_DIGEST_NONE)
+		return 0;
+	if (crypto_digest_len(hmac_type) == 0 || mode == SPA_MODE_LEGACY)
+		return SPA_ERR_CONFIG;
+	if (hmac_key == NULL || hmac_key_len == 0 ||
+	    hmac_key_len > SPA_HMAC_KEY_MAX)
+		return SPA_ERR_CONFIG;
+	if (hmac_key_len == enc_key_len &&
+	    crypto_ct_equal(hmac_key, enc_key, enc_key_len))
+		return SPA_ERR_CONFIG;
+	return 0;
+}
+
+int
+spa_key_init(struct spa_key *k, enum spa_mode mode,
+    const uint8_t *enc_key, size_t enc_key_len,
+    enum spa_digest hmac_type, const uint8_t *hmac_key,
+    size_t hmac_key_len)
+{
+	int r;
+
+	memset(k, 0, sizeof(*k));
+	if ((r = key_check(mode, enc_key, enc_key_len, hmac_type, hmac_key,
+	    hmac_key_len)) != 0)
+		return r;
+	k->mode = mode;
+	if (enc_key_len > 0)
+		memcpy(k->enc_key, enc_key, enc_key_len);
+	k->enc_key_len = enc_key_len;
+	k->hmac_type = hmac_type;
+	if (hmac_type == SPA_DIGEST_NONE)
+		return 0;
+	k->hmac_b64_len = b64_len(crypto_digest_len(hmac_type));
+	if ((r = crypto_hmac_new(hmac_type, hmac_key, hmac_key_len,
+	    &k->hmac)) != 0)
+		spa_key_clear(k);
+	return r;
+}
+
+void
+spa_key_clear(struct spa_key *k)
+{
+	crypto_hmac_free(k->hmac);
+	crypto_wipe(k, sizeof(*k));
+	k->hmac = NULL;
+}
+
+int
+spa_precheck(const char *payload, size_t len)
+{
+	if (len < SPA_MIN_PAYLOAD || len > SPA_MAX_PAYLOAD)
+		return SPA_ERR_LENGTH;
+	/* The client always strips the prefix: putting it back is a replay. */
+	if (memcmp(payload, SALT_PREFIX, SALT_PREFIX_LEN) == 0)
+		return SPA_ERR_PREFIX;
+	if (!b64_is_alphabet(payload, len))
+		return SPA_ERR_NOT_BASE64;
+	return 0;
+}
+
+/* Where the MAC starts; the ciphertext text is wire[0..*ctlen). */
+static int
+split_hmac(const struct spa_key *k, size_t len, size_t *ctlen)
+{
+	if (k->hmac_type != SPA_DIGEST_NONE) {
+		if (len <= k->hmac_b64_len)
+			return SPA_ERR_LENGTH;
+		len -= k->hmac_b64_len;
+	}
+	if (len < PLAIN_MIN)
+		return SPA_ERR_LENGTH;
+	*ctlen = len;
+	return 0;
+}
+
+/* HMAC over "U2FsdGVkX1" || ciphertext text, compared as base64 text. */
+static int
+verify_hmac(const struct spa_key *k, const char *wire, size_t ctlen)
+{
+	uint8_t mac[SPA_DIGEST_MAX_LEN];
+	char mac64[B64_ENCODED_LEN(SPA_DIGEST_MAX_LEN)];
+	size_t maclen = 0;
+	int r;
+
+	if ((r = crypto_hmac(k->hmac, SALT_PREFIX, SALT_PREFIX_LEN, wire,
+	    ctlen, mac, &maclen)) != 0)
+		return r;
+	if (b64_encode(mac, maclen, mac64) != k->hmac_b64_len)
+		return SPA_ERR_CRYPTO;
+	r = crypto_ct_equal(mac64, wire + ctlen, k->hmac_b64_len) ?
+	    0 : SPA_ERR_HMAC;
+	crypto_wipe(mac, sizeof(mac));
+	crypto_wipe(mac64, sizeof(mac64));
+	return r;
+}
+
+/* Put the prefix back and decode canonically: one text per ciphertext. */
+static int
+decode_container(const char *wire, size_t ctlen, uint8_t *raw,
+    size_t *rawlen)
+{
+	char text[CT_TEXT_MAX];
+
+	if (SALT_PREFIX_LEN + ctlen > sizeof(text))
+		return SPA_ERR_GPG;
+	memcpy(text, SALT_PREFIX, SALT_PREFIX_LEN);
+	memcpy(text + SALT_PREFIX_LEN, wire, ctlen);
+	if (b64_decode(text, SALT_PREFIX_LEN + ctlen, raw, CT_RAW_MAX,
+	    rawlen, true) != 0)
+		return SPA_ERR_CIPHERTEXT;
+	if (*rawlen % AES_BLOCK != 0 || *rawlen < 2 * AES_BLOCK ||
+	    memcmp(raw, SALTED_MAGIC, SALTED_LEN) != 0)
+		return SPA_ERR_CIPHERTEXT;
+	return 0;
+}
+
+/* EVP_BytesToKey; legacy mode pads the passphrase with '0' to 16 bytes. */
+static int
+derive_key(const struct spa_key *k, const uint8_t salt[SALT_LEN],
+    uint8_t key[32], uint8_t iv[16])
+{
+	uint8_t pass[16];
+	int r;
+
+	if (k->mode != SPA_MODE_LEGACY)
+		return crypto_kdf(k->enc_key, k->enc_key_len, salt, key, iv);
+	memset(pass, '0', sizeof(pass));
+	memcpy(pass, k->enc_key,
+	    k->enc_key_len < sizeof(pass) ? k->enc_key_len : sizeof(pass));
+	r = crypto_kdf(pass, sizeof(pass), salt, key, iv);
+	crypto_wipe(pass, sizeof(pass));
+	return r;
+}
+
+/* PKCS#7, leniently as libfko: strip only a well-formed pad. */
+static size_t
+strip_padding(const uint8_t *p, size_t n)
+{
+	size_t pad, i;
+
+	if (n == 0)
+		return 0;
+	pad = p[n - 1];
+	if (pad < 1 || pad > AES_BLOCK || pad > n)
+		return n;
+	for (i = n - pad; i < n; i++)
+		if (p[i] != pad)
+			return n;
+	return n - pad;
+}
+
+/* The decryption oracle libfko uses: 16 digits then ':'. */
+static bool
+looks_decrypted(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	if (n <= RANDOM_LEN)
+		return false;
+	for (i = 0; i < RANDOM_LEN; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	return p[RANDOM_LEN] == ':';
+}
+
+static int
+decrypt_container(const struct spa_key *k, const uint8_t *raw, size_t rawlen,
+    uint8_t *plain, size_t *plainlen)
+{
+	uint8_t key[32], iv[16];
+	size_t n = rawlen - SALTED_LEN - SALT_LEN;
+	int r;
+
+	if ((r = derive_key(k, raw + SALTED_LEN, key, iv)) != 0)
+		goto out;
+	if ((r = crypto_aes_decrypt(k->mode, key, iv,
+	    raw + SALTED_LEN + SALT_LEN, n, plain)) != 0)
+		goto out;
+	*plainlen = strip_padding(plain, n);
+	if (!looks_decrypted(plain, *plainlen))
+		r = SPA_ERR_DECRYPT;
+out:
+	crypto_wipe(key, sizeof(key));
+	crypto_wipe(iv, sizeof(iv));
+	return r;
+}
+
+int
+spa_open(const struct spa_key *k, const char *wire, size_t len,
+    struct spa_msg *out)
+{
+	uint8_t raw[CT_RAW_MAX], plain[CT_RAW_MAX];
+	size_t ctlen = 0, rawlen = 0, plainlen = 0;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = split_hmac(k, len, &ctlen)) != 0)
+		return r;
+	/* Size class first, as libfko: GnuPG data is never decrypted. */
+	if (SALT_PREFIX_LEN + ctlen >= SPA_GPG_MIN)
+		return SPA_ERR_GPG;
+	if (k->hmac_type != SPA_DIGEST_NONE &&
+	    (r = verify_hmac(k, wire, ctlen)) != 0)
+		return r;
+	if ((r = decode_container(wire, ctlen, raw, &rawlen)) != 0)
+		goto out;
+	if ((r = decrypt_container(k, raw, rawlen, plain, &plainlen)) != 0)
+		goto out;
+	r = spa_decode((const char *)plain, plainlen, out);
+out:
+	crypto_wipe(raw, sizeof(raw));
+	crypto_wipe(plain, sizeof(plain));
+	return r;
+}
+
+int
+spa_replay_digest(const char *wire, size_t len, uint8_t out[32])
+{
+	return crypto_hash(SPA_DIGEST_SHA256, wire, len, out);
+}
+
+const char *
+spa_msg_type_name(enum spa_msg_type t)
+{
+	return (size_t)t < NMSG_TYPES ? msg_type_names[t] : "unknown";
+}
+
+bool
+spa_msg_type_is_nat(enum spa_msg_type t)
+{
+	return t == SPA_MSG_NAT_ACCESS ||
+	    t == SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS ||
+	    spa_msg_type_is_local_nat(t);
+}
+
+bool
+spa_msg_type_is_local_nat(enum spa_msg_type t)
+{
+	return t == SPA_MSG_LOCAL_NAT_ACCESS ||
+	    t == SPA_MSG_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS;
+}
+
+const char *
+spa_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	default:
+		return "unknown";
+	}
+}

@@ -2,9 +2,10 @@
  * The SPA codec: fwknop 2.x wire format (spec/wire-format.md).
  *
  * Order of work on a packet, cheapest and safest first:
- *   spa_precheck()  length, salt prefix, alphabet, GnuPG size: no key needed
- *   spa_open()      per stanza key: HMAC (constant time) before anything
- *                   else, then AES, then the plaintext fields
+ *   spa_precheck()  length, salt prefix, alphabet: no key needed
+ *   spa_open()      per stanza key: GnuPG size class, HMAC (constant time)
+ *                   before anything else, then AES, then the plaintext
+ *                   fields
  * Nothing here allocates per packet and nothing here logs.
  */
 #ifndef SPA_SPA_H
@@ -80,14 +81,21 @@ int	spa_key_init(struct spa_key *k, enum spa_mode mode,
 	    size_t hmac_key_len);
 void	spa_key_clear(struct spa_key *k);
 
-/* Key-free checks on a received payload (fwknopd's preprocessing). */
+/*
+ * Key-free checks on a received payload (fwknopd's preprocessing): length,
+ * salt prefix, base64 alphabet.  spec/wire-format.md §3.
+ */
 int	spa_precheck(const char *payload, size_t len);
 
-/* Authenticate, decrypt and decode with one stanza's key. */
+/*
+ * Authenticate, decrypt and decode with one stanza's key (wire-format §5):
+ * LENGTH, GPG, HMAC, CIPHERTEXT, DECRYPT, then spa_decode's codes.  *out
+ * is all zero unless 0 is returned.  No allocation, no logging.
+ */
 int	spa_open(const struct spa_key *k, const char *wire, size_t len,
 	    struct spa_msg *out);
 
-/* Decode and validate a plaintext (digest included). */
+/* Decode and validate a plaintext, digest included (wire-format §6). */
 int	spa_decode(const char *plain, size_t len, struct spa_msg *out);
 
 /* Replay digest: SHA-256 over the payload text exactly as received. */
@@ -97,9 +105,9 @@ int	spa_replay_digest(const char *wire, size_t len, uint8_t out[32]);
 int	spa_parse_ports(const char *s, struct spa_port *ports, size_t max,
 	    size_t *n);
 
-const char *spa_msg_type_name(enum spa_msg_type t);
-bool	spa_msg_type_is_nat(enum spa_msg_type t);
-bool	spa_msg_type_is_local_nat(enum spa_msg_type t);
+const char *spa_msg_type_name(enum spa_msg_type t);	/* spec/event.md */
+bool	spa_msg_type_is_nat(enum spa_msg_type t);	/* 2, 4, 5, 6 */
+bool	spa_msg_type_is_local_nat(enum spa_msg_type t);	/* 5, 6 */
 const char *spa_proto_name(uint8_t proto);	/* "tcp", "udp" */
 
 #endif /* SPA_SPA_H */
