@@ -91,9 +91,15 @@ struct stanza {
 
 	/* GnuPG directives: kept only to report them (GnuPG is unsupported) */
 	char			*gpg_home_dir;
+	char			*gpg_exe;
 	char			*gpg_decrypt_id;
 	char			*gpg_remote_id;
 	char			*gpg_fingerprint_id;
+	bool			 has_gpg_decrypt_pw;	/* not kept */
+	bool			 gpg_allow_no_pw;
+	bool			 gpg_require_sig;
+	bool			 gpg_disable_sig;
+	bool			 gpg_ignore_sig_verify_error;
 };
 
 struct access_conf {

@@ -1,2 +1,1448 @@
+/*
+ * access.conf loader: every refusal names file, line and reason; every
+ * directive is stored; includes, folders, key files and permissions behave
+ * as doc/access.conf.5 says.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <pwd.h>
 #include <stdio.h>
-int main(void) { printf("1..0 # SKIP not written yet\n"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "access_int.h"
+#include "err.h"
+#include "helpers.h"
+
+/* 32 bytes 0x01..0x20 and 64 bytes 0x64..0xa3 */
+#define ENC64	"AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
+#define HMAC64	"ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoOEhYaHiImKi4yN" \
+	"jo+QkZKTlJWWl5iZmpucnZ6foKGiow=="
+#define KEYS	"KEY_BASE64 " ENC64 "\nHMAC_KEY_BASE64 " HMAC64 "\n"
+#define STANZA	"SOURCE ANY\n" KEYS		/* lines 1-3 */
+
+struct fx {
+	char	*dir;
+	int	 saved_stderr;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->dir = th_mkdtemp();
+	f->saved_stderr = -1;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	th_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+static char *
+path_in(const struct fx *f, const char *name)
+{
+	char *p = NULL;
+
+	assert_true(asprintf(&p, "%s/%s", f->dir, name) > 0);
+	return p;
+}
+
+static void
+put(const struct fx *f, const char *name, const char *text)
+{
+	free(th_write(f->dir, name, text, 0600));
+}
+
+static void
+subdir(const struct fx *f, const char *name)
+{
+	char *p = path_in(f, name);
+
+	assert_int_equal(mkdir(p, 0700), 0);
+	free(p);
+}
+
+static void
+assert_contains(const char *hay, const char *needle)
+{
+	if (hay == NULL || strstr(hay, needle) == NULL)
+		fail_msg("\"%s\" does not contain \"%s\"", hay ? hay : "(null)",
+		    needle);
+}
+
+static struct access_conf *
+load_path(const char *path, bool folder)
+{
+	struct access_conf *c = NULL;
+	struct access_error e;
+	int r;
+
+	r = access_load(path, folder, &c, &e);
+	if (r != 0)
+		print_message("unexpected error: %s\n", e.msg);
+	assert_int_equal(r, 0);
+	assert_non_null(c);
+	return c;
+}
+
+static struct access_conf *
+load_named(const struct fx *f, const char *name)
+{
+	char *p = path_in(f, name);
+	struct access_conf *c = load_path(p, false);
+
+	free(p);
+	return c;
+}
+
+static struct access_conf *
+load_text(const struct fx *f, const char *text)
+{
+	put(f, "access.conf", text);
+	return load_named(f, "access.conf");
+}
+
+static void
+refused_path(const char *path, bool folder, const char *where,
+    const char *reason)
+{
+	struct access_conf *c = (struct access_conf *)&c;
+	struct access_error e;
+
+	assert_int_equal(access_load(path, folder, &c, &e), SPA_ERR_CONFIG);
+	assert_null(c);
+	assert_contains(e.msg, where);
+	assert_contains(e.msg, reason);
+}
+
+static void
+refused_named(const struct fx *f, const char *name, const char *where,
+    const char *reason)
+{
+	char *p = path_in(f, name);
+
+	refused_path(p, false, where, reason);
+	free(p);
+}
+
+static void
+refused(const struct fx *f, const char *text, const char *where,
+    const char *reason)
+{
+	put(f, "access.conf", text);
+	refused_named(f, "access.conf", where, reason);
+}
+
+/* Warnings go to stderr through log_warnx: catch them in a file. */
+static void
+capture_begin(struct fx *f)
+{
+	char *p = path_in(f, "stderr.txt");
+	int fd;
+
+	fflush(stderr);
+	f->saved_stderr = dup(2);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0 && f->saved_stderr >= 0);
+	assert_true(dup2(fd, 2) == 2);
+	close(fd);
+	free(p);
+}
+
+static char *
+capture_end(struct fx *f)
+{
+	char *p = path_in(f, "stderr.txt"), *text;
+
+	fflush(stderr);
+	dup2(f->saved_stderr, 2);
+	close(f->saved_stderr);
+	f->saved_stderr = -1;
+	text = th_slurp(p, NULL);
+	free(p);
+	return text;
+}
+
+/* Load `text` and check that the warnings contain `warning`. */
+static void
+warns(struct fx *f, const char *text, const char *warning)
+{
+	struct access_conf *c;
+	char *out;
+
+	put(f, "access.conf", text);
+	capture_begin(f);
+	c = load_named(f, "access.conf");
+	out = capture_end(f);
+	assert_contains(out, warning);
+	free(out);
+	access_free(c);
+}
+
+static struct spa_addr
+ip(const char *s)
+{
+	struct spa_addr a;
+
+	assert_int_equal(addr_parse(s, &a), 0);
+	return a;
+}
+
+#define REFUSE(test, text, where, reason)				\
+static void								\
+test(void **state)							\
+{									\
+	refused(*state, text, where, reason);				\
+}
+
+/* --- line syntax --------------------------------------------------------- */
+
+static void
+line_longer_than_4096_bytes_is_refused(void **state)
+{
+	char *text = malloc(5000);
+
+	assert_non_null(text);
+	strcpy(text, STANZA "REQUIRE_USERNAME ");
+	memset(text + strlen(text), 'a', 4200);
+	strcpy(text + strlen(STANZA) + 17 + 4200, "\n");
+	refused(*state, text, "access.conf:4:",
+	    "line is longer than 4096 bytes");
+	free(text);
+}
+
+static void
+line_of_4096_bytes_is_accepted(void **state)
+{
+	char *text = malloc(5000);
+	struct access_conf *c;
+
+	assert_non_null(text);
+	strcpy(text, STANZA "GPG_HOME_DIR ");
+	memset(text + strlen(text), 'a', 4096 - 13);
+	strcpy(text + strlen(STANZA) + 4096, "\r\n");
+	c = load_text(*state, text);
+	assert_int_equal(strlen(c->stanzas[0]->gpg_home_dir), 4096 - 13);
+	access_free(c);
+	free(text);
+}
+
+static void
+nul_byte_in_line_is_refused(void **state)
+{
+	static const char text[] = STANZA "REQUIRE_USERNAME a\0b\n";
+	struct access_conf *c = NULL;
+	struct access_error e;
+
+	assert_int_equal(access_load_buffer("mem.conf", text, sizeof(text) - 1,
+	    &c, &e), SPA_ERR_CONFIG);
+	assert_null(c);
+	assert_contains(e.msg, "mem.conf:4:");
+	assert_contains(e.msg, "NUL byte");
+}
+
+REFUSE(unknown_directive_is_refused, STANZA "FROBNICATE yes\n",
+    "access.conf:4:", "unknown directive 'FROBNICATE'")
+REFUSE(lowercase_directive_is_refused_with_hint, STANZA "open_ports tcp/22\n",
+    "access.conf:4:", "unknown directive 'open_ports' (did you mean "
+    "'OPEN_PORTS'?)")
+REFUSE(directive_without_value_is_refused, STANZA "OPEN_PORTS\n",
+    "access.conf:4:", "missing value for OPEN_PORTS")
+REFUSE(value_that_is_only_a_comment_is_refused, STANZA "OPEN_PORTS  ; tcp/22\n",
+    "access.conf:4:", "missing value for OPEN_PORTS")
+REFUSE(directive_before_first_source_is_refused,
+    "# leading comment\nDESTINATION ANY\n" STANZA,
+    "access.conf:2:", "DESTINATION appears before the first SOURCE line")
+REFUSE(duplicate_directive_is_refused,
+    STANZA "FW_ACCESS_TIMEOUT 10\nFW_ACCESS_TIMEOUT 20\n",
+    "access.conf:5:", "duplicate FW_ACCESS_TIMEOUT (first set at line 4)")
+
+static void
+included_file_starts_without_a_stanza(void **state)
+{
+	put(*state, "inc.conf", "KEY abc\nSOURCE ANY\n");
+	refused(*state, STANZA "%include inc.conf\n", "inc.conf:1:",
+	    "KEY appears before the first SOURCE line");
+}
+
+static void
+synonyms_count_as_one_directive(void **state)
+{
+	static const char *const pairs[][3] = {
+		{ "REQUIRE_SOURCE_ADDRESS Y", "REQUIRE_SOURCE Y",
+		    "duplicate REQUIRE_SOURCE (first set at line 4 as "
+		    "REQUIRE_SOURCE_ADDRESS)" },
+		{ "CMD_CYCLE_OPEN a", "EXTERNAL_CMD_OPEN b",
+		    "duplicate EXTERNAL_CMD_OPEN" },
+		{ "EXTERNAL_CMD_CLOSE a", "CMD_CYCLE_CLOSE b",
+		    "duplicate CMD_CYCLE_CLOSE" },
+		{ "CMD_CYCLE_TIMER 5", "EXTERNAL_CMD_ALARM 6",
+		    "duplicate EXTERNAL_CMD_ALARM" },
+		{ "ACCESS_EXPIRE 01/01/2099", "ACCESS_EXPIRE_EPOCH 4102444800",
+		    "duplicate ACCESS_EXPIRE_EPOCH" },
+	};
+	char text[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		snprintf(text, sizeof(text), STANZA "%s\n%s\n", pairs[i][0],
+		    pairs[i][1]);
+		refused(*state, text, "access.conf:5:", pairs[i][2]);
+	}
+}
+
+REFUSE(key_and_key_base64_are_one_directive,
+    "SOURCE ANY\nKEY abc\nKEY_BASE64 " ENC64 "\n",
+    "access.conf:3:", "duplicate KEY_BASE64 (first set at line 2 as KEY)")
+REFUSE(hmac_key_and_hmac_key_base64_are_one_directive,
+    STANZA "HMAC_KEY other\n",
+    "access.conf:4:", "duplicate HMAC_KEY (first set at line 3 as "
+    "HMAC_KEY_BASE64)")
+
+/* --- values -------------------------------------------------------------- */
+
+REFUSE(bool_refuses_maybe, STANZA "ENABLE_CMD_EXEC maybe\n",
+    "access.conf:4:", "ENABLE_CMD_EXEC must be Y or N")
+REFUSE(integer_refuses_trailing_junk, STANZA "FW_ACCESS_TIMEOUT 30abc\n",
+    "access.conf:4:", "FW_ACCESS_TIMEOUT must be a number from 1 to 8388608")
+REFUSE(integer_refuses_sign, STANZA "MAX_FW_TIMEOUT +30\n",
+    "access.conf:4:", "MAX_FW_TIMEOUT must be a number from 1 to 8388608")
+REFUSE(integer_refuses_zero, STANZA "FW_ACCESS_TIMEOUT 0\n",
+    "access.conf:4:", "from 1 to 8388608")
+REFUSE(integer_refuses_above_range, STANZA "CMD_CYCLE_TIMER 8388609\n",
+    "access.conf:4:", "CMD_CYCLE_TIMER must be a number from 1 to 8388608")
+REFUSE(integer_refuses_huge_number, STANZA
+    "MAX_FW_TIMEOUT 99999999999999999999999999999\n",
+    "access.conf:4:", "from 1 to 8388608")
+REFUSE(source_refuses_bad_prefix, "SOURCE 10.0.0.0/33\n" KEYS,
+    "access.conf:1:", "invalid SOURCE entry '10.0.0.0/33'")
+REFUSE(source_refuses_one_bad_element, "SOURCE 10.0.0.1, 1.2.3.999\n" KEYS,
+    "access.conf:1:", "invalid SOURCE entry '1.2.3.999'")
+REFUSE(source_refuses_quoted_any, "SOURCE \"ANY\"\n" KEYS,
+    "access.conf:1:", "invalid SOURCE entry '\"ANY\"'")
+REFUSE(destination_refuses_bad_mask,
+    STANZA "DESTINATION 10.0.0.0/255.0.255.0\n",
+    "access.conf:4:", "invalid DESTINATION entry '10.0.0.0/255.0.255.0'")
+REFUSE(ports_refuse_missing_slash, STANZA "OPEN_PORTS tcp22\n",
+    "access.conf:4:", "invalid OPEN_PORTS entry 'tcp22': missing '/'")
+REFUSE(ports_refuse_icmp, STANZA "RESTRICT_PORTS tcp/22, icmp/8\n",
+    "access.conf:4:", "protocol 'icmp' is not supported")
+REFUSE(ports_refuse_port_zero, STANZA "OPEN_PORTS tcp/0\n",
+    "access.conf:4:", "port must be a number from 1 to 65535")
+REFUSE(ports_refuse_port_above_65535, STANZA "OPEN_PORTS udp/65536\n",
+    "access.conf:4:", "port must be a number from 1 to 65535")
+REFUSE(ports_refuse_non_digit_port, STANZA "OPEN_PORTS tcp/2a2\n",
+    "access.conf:4:", "'tcp/2a2': port must be")
+REFUSE(ports_refuse_empty_entry, STANZA "OPEN_PORTS tcp/22,,udp/53\n",
+    "access.conf:4:", "empty list entry")
+REFUSE(key_refuses_placeholder, "SOURCE ANY\nKEY __CHANGEME__\n",
+    "access.conf:2:", "key is the placeholder __CHANGEME__")
+REFUSE(key_base64_refuses_placeholder, "SOURCE ANY\nKEY_BASE64 __changeme__\n",
+    "access.conf:2:", "key is the placeholder __CHANGEME__")
+REFUSE(hmac_key_refuses_placeholder,
+    "SOURCE ANY\nKEY a\nHMAC_KEY __CHANGEME__\n",
+    "access.conf:3:", "key is the placeholder __CHANGEME__")
+REFUSE(hmac_key_base64_refuses_placeholder,
+    "SOURCE ANY\nKEY a\nHMAC_KEY_BASE64 __CHANGEME__\n",
+    "access.conf:3:", "key is the placeholder __CHANGEME__")
+REFUSE(gpg_password_refuses_placeholder,
+    "SOURCE ANY\nGPG_DECRYPT_PW __CHANGEME__\n",
+    "access.conf:2:", "key is the placeholder __CHANGEME__")
+REFUSE(key_base64_refuses_non_base64, "SOURCE ANY\nKEY_BASE64 abc*def=\n",
+    "access.conf:2:", "KEY_BASE64 is not valid base64")
+REFUSE(hmac_key_base64_refuses_non_base64,
+    "SOURCE ANY\nKEY a\nHMAC_KEY_BASE64 AAA=A\n",
+    "access.conf:3:", "HMAC_KEY_BASE64 is not valid base64")
+REFUSE(key_refuses_33_bytes,
+    "SOURCE ANY\nKEY 0123456789abcdef0123456789abcdefX\n",
+    "access.conf:2:", "KEY is 33 bytes long: it must be 1 to 32")
+REFUSE(key_base64_refuses_33_bytes,
+    "SOURCE ANY\nKEY_BASE64 AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAh\n",
+    "access.conf:2:", "KEY_BASE64 decodes to more than 32 bytes")
+REFUSE(hmac_key_base64_refuses_137_bytes, "SOURCE ANY\nKEY a\nHMAC_KEY_BASE64 "
+    "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH"
+    "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH"
+    "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\n",
+    "access.conf:3:", "HMAC_KEY_BASE64 decodes to more than 136 bytes")
+
+static void
+hmac_key_refuses_137_bytes(void **state)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "SOURCE ANY\nKEY a\nHMAC_KEY %0137d\n", 7);
+	refused(*state, text, "access.conf:3:",
+	    "HMAC_KEY is 137 bytes long: it must be 1 to 136");
+}
+
+REFUSE(digest_refuses_unknown_name, STANZA "HMAC_DIGEST_TYPE sha2\n",
+    "access.conf:4:", "unknown HMAC_DIGEST_TYPE 'sha2' (valid: md5, sha1, "
+    "sha256, sha384, sha512, sha3_256, sha3_512)")
+REFUSE(mode_refuses_pcbc, STANZA "ENCRYPTION_MODE pcbc\n",
+    "access.conf:4:", "ENCRYPTION_MODE PCBC is not supported")
+REFUSE(mode_refuses_unknown_name, STANZA "ENCRYPTION_MODE GCM\n",
+    "access.conf:4:", "unknown ENCRYPTION_MODE 'GCM' (valid: CBC, ECB, CFB, "
+    "OFB, CTR, legacy, Asymmetric)")
+REFUSE(expire_refuses_dashes, STANZA "ACCESS_EXPIRE 3-10-01\n",
+    "access.conf:4:",
+    "ACCESS_EXPIRE '3-10-01' is not a valid date (MM/DD/YYYY)")
+REFUSE(expire_refuses_impossible_date, STANZA "ACCESS_EXPIRE 02/29/2031\n",
+    "access.conf:4:", "is not a valid date")
+REFUSE(expire_refuses_three_digit_year, STANZA "ACCESS_EXPIRE 02/20/203\n",
+    "access.conf:4:", "is not a valid date")
+REFUSE(expire_epoch_refuses_junk, STANZA "ACCESS_EXPIRE_EPOCH 1700000000x\n",
+    "access.conf:4:", "ACCESS_EXPIRE_EPOCH must be a number from 1 to")
+REFUSE(expire_epoch_refuses_out_of_range, STANZA
+    "ACCESS_EXPIRE_EPOCH 99999999999999999999\n",
+    "access.conf:4:", "ACCESS_EXPIRE_EPOCH must be a number from 1 to")
+REFUSE(username_refuses_49_characters, STANZA "REQUIRE_USERNAME "
+    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghi\n",
+    "access.conf:4:", "REQUIRE_USERNAME is longer than 48 characters")
+REFUSE(exec_user_refuses_unknown_user, STANZA "CMD_EXEC_USER no-such-user-x\n",
+    "access.conf:4:", "CMD_EXEC_USER: unknown user 'no-such-user-x'")
+REFUSE(sudo_group_refuses_unknown_group, STANZA
+    "CMD_SUDO_EXEC_GROUP no-such-group-x\n",
+    "access.conf:4:", "CMD_SUDO_EXEC_GROUP: unknown group 'no-such-group-x'")
+
+static void
+exec_group_named_after_a_user_gets_a_hint(void **state)
+{
+	struct passwd *pw = getpwnam("nobody");
+	struct group *gr = NULL;
+	char want[128];
+
+	if (pw == NULL || getgrnam("nobody") != NULL ||
+	    (gr = getgrgid(pw->pw_gid)) == NULL)
+		skip();
+	snprintf(want, sizeof(want), "CMD_EXEC_GROUP: unknown group 'nobody' "
+	    "(fwknopd would use the primary group of user 'nobody': '%s')",
+	    gr->gr_name);
+	refused(*state, STANZA "CMD_EXEC_GROUP nobody\n", "access.conf:4:",
+	    want);
+}
+
+static void
+cycle_open_refuses_1025_characters(void **state)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text), STANZA "CMD_CYCLE_OPEN %01025d\n", 1);
+	refused(*state, text, "access.conf:4:",
+	    "CMD_CYCLE_OPEN is longer than 1024 characters");
+}
+
+REFUSE(force_nat_refuses_missing_port, STANZA "FORCE_NAT 192.168.1.2\n",
+    "access.conf:4:", "FORCE_NAT needs an IPv4 address and a port")
+REFUSE(force_nat_refuses_bad_address, STANZA "FORCE_NAT 192.168.1 22\n",
+    "access.conf:4:", "FORCE_NAT: '192.168.1' is not an IPv4 address")
+REFUSE(force_nat_refuses_port_zero, STANZA "FORCE_NAT 192.168.1.2 0\n",
+    "access.conf:4:", "FORCE_NAT: port '0' must be a number from 1 to 65535")
+REFUSE(force_snat_refuses_bad_address, STANZA "FORCE_SNAT 2001:db8::1\n",
+    "access.conf:4:", "FORCE_SNAT: '2001:db8::1' is not an IPv4 address")
+
+/* --- stanza validation --------------------------------------------------- */
+
+REFUSE(stanza_without_key_is_refused,
+    STANZA "SOURCE 10.0.0.1\nOPEN_PORTS tcp/22\nSOURCE ANY\n" KEYS,
+    "access.conf:4:", "stanza #2 (")
+REFUSE(stanza_without_key_names_reason, "SOURCE 10.0.0.1\nOPEN_PORTS tcp/22\n",
+    "access.conf:1:", "access.conf:1) has no key (KEY or KEY_BASE64)")
+REFUSE(hmac_key_identical_to_key_is_refused,
+    "SOURCE ANY\nKEY samesecret\nHMAC_KEY samesecret\n",
+    "access.conf:3:", "stanza #1 (")
+REFUSE(hmac_key_identical_names_reason,
+    "SOURCE ANY\nKEY_BASE64 " ENC64 "\nHMAC_KEY_BASE64 " ENC64 "\n",
+    "access.conf:3:", "HMAC key is identical to the encryption key")
+REFUSE(legacy_mode_with_hmac_is_refused, STANZA "ENCRYPTION_MODE legacy\n",
+    "access.conf:4:", "ENCRYPTION_MODE legacy cannot be used with an HMAC key")
+REFUSE(cycle_open_without_close_is_refused,
+    STANZA "CMD_CYCLE_OPEN /bin/true\nCMD_CYCLE_TIMER 5\n",
+    "access.conf:4:", "CMD_CYCLE_OPEN without CMD_CYCLE_CLOSE")
+REFUSE(cycle_close_without_open_is_refused,
+    STANZA "CMD_CYCLE_CLOSE /bin/true\nCMD_CYCLE_TIMER 5\n",
+    "access.conf:4:", "CMD_CYCLE_CLOSE without CMD_CYCLE_OPEN")
+REFUSE(cycle_without_timer_is_refused,
+    STANZA "CMD_CYCLE_OPEN /bin/true\nCMD_CYCLE_CLOSE /bin/false\n",
+    "access.conf:4:", "CMD_CYCLE_TIMER is required unless CMD_CYCLE_CLOSE is "
+    "NONE")
+REFUSE(force_snat_without_nat_is_refused, STANZA "FORCE_SNAT 192.0.2.1\n",
+    "access.conf:4:", "FORCE_SNAT needs FORCE_NAT or FORWARD_ALL")
+REFUSE(force_masquerade_without_nat_is_refused, STANZA "FORCE_MASQUERADE Y\n",
+    "access.conf:4:", "FORCE_MASQUERADE needs FORCE_NAT or FORWARD_ALL")
+REFUSE(file_without_stanza_is_refused, "# nothing here\n\n",
+    "access.conf: ", "no stanza found: access.conf needs at least one SOURCE "
+    "line")
+
+/* --- includes ------------------------------------------------------------ */
+
+REFUSE(include_of_missing_file_is_refused, STANZA "%include nothere.conf\n",
+    "access.conf:4:", "cannot open")
+
+static void
+include_error_names_missing_path(void **state)
+{
+	refused(*state, STANZA "%include nothere.conf\n", "nothere.conf",
+	    "No such file or directory");
+}
+
+static void
+include_deeper_than_8_levels_is_refused(void **state)
+{
+	char name[32], text[64];
+	int i;
+
+	for (i = 1; i <= 9; i++) {
+		snprintf(name, sizeof(name), "i%d.conf", i);
+		snprintf(text, sizeof(text), "%%include i%d.conf\n", i + 1);
+		put(*state, name, i == 9 ? STANZA : text);
+	}
+	refused(*state, "%include i1.conf\n", "i8.conf:1:",
+	    "includes nested deeper than 8 levels");
+}
+
+static void
+include_8_levels_deep_is_accepted(void **state)
+{
+	char name[32], text[64];
+	int i;
+
+	for (i = 1; i <= 8; i++) {
+		snprintf(name, sizeof(name), "i%d.conf", i);
+		snprintf(text, sizeof(text), "%%include i%d.conf\n", i + 1);
+		put(*state, name, i == 8 ? STANZA : text);
+	}
+	access_free(load_text(*state, "%include i1.conf\n"));
+}
+
+static void
+include_loop_is_refused(void **state)
+{
+	put(*state, "other.conf", "%include access.conf\n");
+	refused(*state, STANZA "%include other.conf\n", "other.conf:1:",
+	    "include loop: ");
+	refused(*state, STANZA "%include other.conf\n",
+	    "access.conf is already being read", "");
+}
+
+REFUSE(include_folder_missing_is_refused, STANZA "%include_folder nodir\n",
+    "access.conf:4:", "cannot open folder")
+
+static void
+include_folder_of_a_file_is_refused(void **state)
+{
+	put(*state, "plain", "x\n");
+	refused(*state, STANZA "%include_folder plain\n", "access.conf:4:",
+	    "Not a directory");
+}
+
+static void
+folder_member_not_regular_is_refused(void **state)
+{
+	char *p;
+
+	subdir(*state, "d");
+	p = path_in(*state, "d/pipe.conf");
+	assert_int_equal(mkfifo(p, 0600), 0);
+	free(p);
+	refused(*state, STANZA "%include_folder d\n", "access.conf:4:",
+	    "pipe.conf is not a regular file");
+}
+
+REFUSE(include_keys_outside_stanza_is_refused, "%include_keys k.keys\n" STANZA,
+    "access.conf:1:", "%include_keys appears before the first SOURCE line")
+
+static void
+include_keys_refuses_other_directives(void **state)
+{
+	put(*state, "k.keys", "KEY abc\nSOURCE 1.2.3.4\n");
+	refused(*state, "SOURCE ANY\n%include_keys k.keys\n", "k.keys:2:",
+	    "SOURCE is not allowed in a key file");
+}
+
+REFUSE(include_keys_missing_file_is_refused,
+    "SOURCE ANY\n%include_keys k.keys\n",
+    "access.conf:2:", "cannot open")
+
+static void
+include_keys_duplicate_key_is_refused(void **state)
+{
+	put(*state, "k.keys", "HMAC_KEY_BASE64 " HMAC64 "\nKEY_BASE64 " ENC64
+	    "\n");
+	refused(*state, "SOURCE ANY\nKEY abc\n%include_keys k.keys\n",
+	    "k.keys:2:",
+	    "duplicate KEY_BASE64 (first set at ");
+}
+
+static void
+include_keys_error_propagates(void **state)
+{
+	put(*state, "k.keys", "KEY_BASE64 not*base64\n");
+	refused(*state, "SOURCE ANY\n%include_keys k.keys\n", "k.keys:1:",
+	    "KEY_BASE64 is not valid base64");
+}
+
+/* --- permissions --------------------------------------------------------- */
+
+static void
+group_writable_access_file_is_refused(void **state)
+{
+	char *p = th_write(((struct fx *)*state)->dir, "access.conf", STANZA,
+	    0620);
+
+	refused_path(p, false, "access.conf", "is writable by group or others");
+	free(p);
+}
+
+static void
+world_writable_include_is_refused(void **state)
+{
+	free(th_write(((struct fx *)*state)->dir, "inc.conf", STANZA, 0602));
+	refused(*state, STANZA "%include inc.conf\n", "access.conf:4:",
+	    "inc.conf is writable by group or others");
+}
+
+static void
+access_file_of_another_user_is_refused(void **state)
+{
+	char *p;
+
+	if (geteuid() != 0)
+		skip();
+	put(*state, "inc.conf", STANZA);
+	p = path_in(*state, "inc.conf");
+	assert_int_equal(chown(p, 1234, 1234), 0);
+	free(p);
+	refused(*state, STANZA "%include inc.conf\n", "access.conf:4:",
+	    "is owned by uid 1234, neither root nor uid 0");
+}
+
+static void
+access_file_that_is_a_directory_is_refused(void **state)
+{
+	subdir(*state, "dir.conf");
+	refused(*state, STANZA "%include dir.conf\n", "access.conf:4:",
+	    "dir.conf is not a regular file");
+}
+
+static void
+writable_key_file_is_refused(void **state)
+{
+	free(th_write(((struct fx *)*state)->dir, "k.keys", KEYS, 0660));
+	refused(*state, "SOURCE ANY\n%include_keys k.keys\n", "access.conf:2:",
+	    "k.keys is writable by group or others");
+}
+
+static void
+key_file_of_another_user_is_accepted(void **state)
+{
+	struct access_conf *c;
+	char *p;
+
+	if (geteuid() != 0)
+		skip();
+	put(*state, "k.keys", KEYS);
+	p = path_in(*state, "k.keys");
+	assert_int_equal(chown(p, 1234, 1234), 0);
+	free(p);
+	c = load_text(*state, "SOURCE ANY\n%include_keys k.keys\n");
+	assert_true(c->stanzas[0]->has_enc_key);
+	access_free(c);
+}
+
+static void
+readable_access_file_warns(void **state)
+{
+	struct fx *f = *state;
+	struct access_conf *c;
+	char *p = th_write(f->dir, "access.conf", STANZA, 0640), *out;
+
+	capture_begin(f);
+	c = load_path(p, false);
+	out = capture_end(f);
+	assert_contains(out, "is readable by group or others: it holds keys");
+	access_free(c);
+	free(out);
+	free(p);
+}
+
+static void
+world_readable_key_file_warns(void **state)
+{
+	free(th_write(((struct fx *)*state)->dir, "k.keys", KEYS, 0604));
+	warns(*state, "SOURCE ANY\n%include_keys k.keys\n",
+	    "access.conf:2: ");
+	warns(*state, "SOURCE ANY\n%include_keys k.keys\n",
+	    "k.keys is readable by others");
+}
+
+/* --- warnings ------------------------------------------------------------ */
+
+static void
+quoted_value_warns(void **state)
+{
+	warns(*state, STANZA "REQUIRE_USERNAME \"bob\"\n",
+	    "access.conf:4: the value of REQUIRE_USERNAME is in double quotes: "
+	    "quotes are part of the value");
+}
+
+static void
+missing_hmac_key_warns(void **state)
+{
+	warns(*state, "SOURCE ANY\nKEY abc\n", "stanza #1 (");
+	warns(*state, "SOURCE ANY\nKEY abc\n", "has no HMAC key: packets are "
+	    "not authenticated before decryption");
+}
+
+static void
+digest_without_hmac_key_warns(void **state)
+{
+	warns(*state, "SOURCE ANY\nKEY abc\nHMAC_DIGEST_TYPE sha1\n",
+	    "access.conf:3: stanza #1");
+}
+
+static void
+max_timeout_below_access_timeout_warns(void **state)
+{
+	warns(*state, STANZA "FW_ACCESS_TIMEOUT 100\nMAX_FW_TIMEOUT 50\n",
+	    "MAX_FW_TIMEOUT is smaller than FW_ACCESS_TIMEOUT");
+}
+
+static void
+sudo_without_exec_warns(void **state)
+{
+	warns(*state, STANZA "ENABLE_CMD_SUDO_EXEC Y\n",
+	    "ENABLE_CMD_SUDO_EXEC has no effect without ENABLE_CMD_EXEC");
+}
+
+static void
+past_expiry_warns_and_loads(void **state)
+{
+	warns(*state, STANZA "ACCESS_EXPIRE 3/10/01;   ### very old\n",
+	    "access.conf:4: ACCESS_EXPIRE is in the past");
+	warns(*state, STANZA "ACCESS_EXPIRE_EPOCH 1000\n",
+	    "ACCESS_EXPIRE_EPOCH is in the past");
+}
+
+static void
+gpg_only_stanza_warns_and_is_flagged(void **state)
+{
+	struct access_conf *c;
+
+	warns(*state, "SOURCE ANY\nGPG_DECRYPT_PW secret\nGPG_REMOTE_ID ABCD\n",
+	    "stanza #1 (");
+	warns(*state, "SOURCE ANY\nGPG_ALLOW_NO_PW Y\n", "uses GnuPG, which "
+	    "spagated does not support: it will refuse every packet");
+	c = load_text(*state,
+	    "SOURCE ANY\nKEY abc\nENCRYPTION_MODE Asymmetric\n"
+	    "SOURCE ANY\nGPG_ALLOW_NO_PW Y\nSOURCE ANY\nKEY abc\n"
+	    "GPG_DECRYPT_PW x\n");
+	assert_true(c->stanzas[0]->gpg_only);
+	assert_true(c->stanzas[1]->gpg_only);
+	assert_false(c->stanzas[2]->gpg_only);
+	access_free(c);
+}
+
+static void
+legacy_mode_truncates_long_key(void **state)
+{
+	struct access_conf *c;
+
+	warns(*state, "SOURCE ANY\nKEY 0123456789abcdefXYZ\nENCRYPTION_MODE "
+	    "legacy\n", "uses only the first 16 bytes of the key");
+	c = load_text(*state, "SOURCE ANY\nKEY_BASE64 "
+	    "MDEyMzQ1Njc4OWFiY2RlZlhZWg==\nENCRYPTION_MODE legacy\n");
+	assert_int_equal(c->stanzas[0]->mode, SPA_MODE_LEGACY);
+	assert_int_equal(c->stanzas[0]->enc_key_len, 16);
+	assert_memory_equal(c->stanzas[0]->enc_key, "0123456789abcdef", 16);
+	access_free(c);
+}
+
+/* --- acceptance ---------------------------------------------------------- */
+
+static void
+upstream_style_sample_loads(void **state)
+{
+	struct access_conf *c = load_text(*state,
+	    "#\n# access.conf in the fwknop layout\n#\n"
+	    "SOURCE              ANY\n"
+	    "KEY_BASE64          " ENC64 "\n"
+	    "HMAC_KEY_BASE64     " HMAC64 "\n"
+	    "OPEN_PORTS          tcp/22\n"
+	    "FW_ACCESS_TIMEOUT   30\n\n"
+	    "SOURCE: 192.168.10.0/24, 10.1.1.1;  office\n"
+	    "KEY                 officepassphrase\n"
+	    "HMAC_KEY            officehmackey\n"
+	    "HMAC_DIGEST_TYPE    sha512\n"
+	    "REQUIRE_USERNAME    alice\n\n"
+	    "SOURCE              ANY\n"
+	    "KEY_BASE64          " ENC64 "\n"
+	    "HMAC_KEY_BASE64     " HMAC64 "\n"
+	    "CMD_CYCLE_OPEN      /usr/sbin/ipset add spa $SRC timeout "
+	    "$TIMEOUT\n"
+	    "CMD_CYCLE_CLOSE     NONE\n");
+	const struct stanza *s1 = c->stanzas[0], *s2 = c->stanzas[1],
+	    *s3 = c->stanzas[2];
+
+	assert_int_equal(c->n, 3);
+	assert_int_equal(s1->number, 1);
+	assert_int_equal(s1->line, 4);
+	assert_int_equal(s2->number, 2);
+	assert_int_equal(s2->line, 10);
+	assert_int_equal(s3->number, 3);
+	assert_true(s1->source.any);
+	assert_int_equal(s1->enc_key_len, 32);
+	assert_int_equal(s1->hmac_key_len, 64);
+	assert_int_equal(s1->hmac_type, SPA_DIGEST_SHA256);
+	assert_int_equal(s1->open_ports.n, 1);
+	assert_int_equal(s2->source.n, 2);
+	assert_memory_equal(s2->enc_key, "officepassphrase", 16);
+	assert_int_equal(s2->hmac_type, SPA_DIGEST_SHA512);
+	assert_string_equal(s2->require_username, "alice");
+	assert_true(s3->cmd_cycle_close_none);
+	assert_null(s3->cmd_cycle_close);
+	assert_string_equal(s3->cmd_cycle_open,
+	    "/usr/sbin/ipset add spa $SRC timeout $TIMEOUT");
+	access_free(c);
+}
+
+#define EVERY_DIRECTIVE							\
+	"SOURCE 192.168.1.0/24, 10.1.2.3, 2001:db8::/48\n"		\
+	"DESTINATION 10.0.0.0/255.0.0.0\n"				\
+	"OPEN_PORTS tcp/22, udp/53\n"					\
+	"RESTRICT_PORTS TCP/23\n"					\
+	"KEY secretkey\n"						\
+	"HMAC_KEY hmackey-different\n"					\
+	"HMAC_DIGEST_TYPE SHA3_512\n"					\
+	"ENCRYPTION_MODE ctr\n"						\
+	"FW_ACCESS_TIMEOUT 60\n"					\
+	"MAX_FW_TIMEOUT 600\n"						\
+	"ACCESS_EXPIRE_EPOCH 4102444800\n"				\
+	"REQUIRE_USERNAME alice\n"					\
+	"REQUIRE_SOURCE_ADDRESS Y\n"					\
+	"ENABLE_CMD_EXEC yes\n"						\
+	"ENABLE_CMD_SUDO_EXEC y\n"					\
+	"CMD_EXEC_USER nobody\n"					\
+	"CMD_EXEC_GROUP root\n"						\
+	"CMD_SUDO_EXEC_USER daemon\n"					\
+	"CMD_SUDO_EXEC_GROUP daemon\n"					\
+	"CMD_CYCLE_OPEN /usr/local/bin/open $SRC $PORT\n"		\
+	"CMD_CYCLE_CLOSE /usr/local/bin/close $SRC\n"			\
+	"CMD_CYCLE_TIMER 120\n"						\
+	"FORCE_NAT 192.168.10.2   2222\n"				\
+	"FORCE_SNAT 203.0.113.1\n"					\
+	"FORCE_MASQUERADE Y\n"						\
+	"DISABLE_DNAT Y\n"						\
+	"FORWARD_ALL Y\n"						\
+	"GPG_HOME_DIR /root/.gnupg\n"					\
+	"GPG_EXE /usr/bin/gpg\n"					\
+	"GPG_DECRYPT_ID ABCD1234\n"					\
+	"GPG_DECRYPT_PW gpgpass\n"					\
+	"GPG_ALLOW_NO_PW N\n"						\
+	"GPG_REQUIRE_SIG Y\n"						\
+	"GPG_DISABLE_SIG no\n"						\
+	"GPG_IGNORE_SIG_VERIFY_ERROR Y\n"				\
+	"GPG_REMOTE_ID 1234ABCD\n"					\
+	"GPG_FINGERPRINT_ID 00112233445566778899AABBCCDDEEFF00112233\n"
+
+static void
+check_every_address_and_key(const struct stanza *st)
+{
+	struct spa_addr a = ip("2001:db8:0:ffff::1");
+
+	assert_int_equal(st->source.n, 3);
+	assert_true(addr_list_match(&st->source, &a));
+	a = ip("10.1.2.4");
+	assert_false(addr_list_match(&st->source, &a));
+	assert_true(st->has_destination);
+	assert_true(addr_list_match(&st->destination, &a));
+	assert_true(st->has_open_ports);
+	assert_int_equal(st->open_ports.n, 2);
+	assert_int_equal(st->open_ports.v[1].proto, IPPROTO_UDP);
+	assert_int_equal(st->open_ports.v[1].port, 53);
+	assert_int_equal(st->restrict_ports.n, 1);
+	assert_int_equal(st->restrict_ports.v[0].proto, IPPROTO_TCP);
+	assert_int_equal(st->enc_key_len, 9);
+	assert_memory_equal(st->enc_key, "secretkey", 9);
+	assert_int_equal(st->hmac_key_len, 17);
+	assert_int_equal(st->hmac_type, SPA_DIGEST_SHA3_512);
+	assert_int_equal(st->mode, SPA_MODE_CTR);
+	assert_false(st->gpg_only);
+}
+
+static void
+check_every_policy_field(const struct stanza *st)
+{
+	struct passwd *pw = getpwnam("daemon");
+	uid_t daemon_uid, nobody_uid;
+	gid_t daemon_gid;
+
+	assert_non_null(pw);
+	daemon_uid = pw->pw_uid;
+	daemon_gid = pw->pw_gid;
+	assert_non_null(pw = getpwnam("nobody"));
+	nobody_uid = pw->pw_uid;
+	assert_int_equal(st->fw_access_timeout, 60);
+	assert_int_equal(st->max_fw_timeout, 600);
+	assert_int_equal(st->expire, 4102444800LL);
+	assert_string_equal(st->require_username, "alice");
+	assert_true(st->require_source_address);
+	assert_true(st->enable_cmd_exec && st->enable_cmd_sudo_exec);
+	assert_string_equal(st->cmd_exec_user.name, "nobody");
+	assert_int_equal(st->cmd_exec_user.uid, nobody_uid);
+	assert_string_equal(st->cmd_exec_group.name, "root");
+	assert_int_equal(st->cmd_exec_group.gid, 0);
+	assert_int_equal(st->cmd_sudo_exec_user.uid, daemon_uid);
+	assert_int_equal(st->cmd_sudo_exec_user.gid, daemon_gid);
+	assert_int_equal(st->cmd_sudo_exec_group.gid,
+	    getgrnam("daemon")->gr_gid);
+	assert_string_equal(st->cmd_cycle_open,
+	    "/usr/local/bin/open $SRC $PORT");
+	assert_string_equal(st->cmd_cycle_close, "/usr/local/bin/close $SRC");
+	assert_int_equal(st->cmd_cycle_timer, 120);
+}
+
+static void
+check_every_nat_and_gpg_field(const struct stanza *st)
+{
+	struct spa_addr a = ip("192.168.10.2");
+
+	assert_true(st->has_force_nat);
+	assert_true(addr_equal(&st->force_nat_addr, &a));
+	assert_int_equal(st->force_nat_port, 2222);
+	a = ip("203.0.113.1");
+	assert_true(st->has_force_snat);
+	assert_true(addr_equal(&st->force_snat_addr, &a));
+	assert_true(st->force_masquerade && st->disable_dnat);
+	assert_true(st->forward_all);
+	assert_string_equal(st->gpg_home_dir, "/root/.gnupg");
+	assert_string_equal(st->gpg_exe, "/usr/bin/gpg");
+	assert_string_equal(st->gpg_decrypt_id, "ABCD1234");
+	assert_true(st->has_gpg_decrypt_pw);
+	assert_false(st->gpg_allow_no_pw);
+	assert_true(st->gpg_require_sig);
+	assert_false(st->gpg_disable_sig);
+	assert_true(st->gpg_ignore_sig_verify_error);
+	assert_string_equal(st->gpg_remote_id, "1234ABCD");
+	assert_string_equal(st->gpg_fingerprint_id,
+	    "00112233445566778899AABBCCDDEEFF00112233");
+}
+
+static void
+every_directive_is_stored(void **state)
+{
+	struct access_conf *c = load_text(*state, EVERY_DIRECTIVE);
+
+	assert_int_equal(c->n, 1);
+	check_every_address_and_key(c->stanzas[0]);
+	check_every_policy_field(c->stanzas[0]);
+	check_every_nat_and_gpg_field(c->stanzas[0]);
+	access_free(c);
+}
+
+static void
+synonyms_are_stored(void **state)
+{
+	struct access_conf *c = load_text(*state, STANZA
+	    "REQUIRE_SOURCE yes\n"
+	    "EXTERNAL_CMD_OPEN /bin/open\n"
+	    "EXTERNAL_CMD_CLOSE /bin/close\n"
+	    "EXTERNAL_CMD_ALARM 9\n");
+	const struct stanza *st = c->stanzas[0];
+
+	assert_true(st->require_source_address);
+	assert_string_equal(st->cmd_cycle_open, "/bin/open");
+	assert_string_equal(st->cmd_cycle_close, "/bin/close");
+	assert_int_equal(st->cmd_cycle_timer, 9);
+	access_free(c);
+}
+
+static void
+defaults_are_filled_in(void **state)
+{
+	struct access_conf *c = load_text(*state, "SOURCE ANY\nKEY abc\n");
+	const struct stanza *st = c->stanzas[0];
+
+	assert_int_equal(st->fw_access_timeout, ACCESS_DEF_FW_TIMEOUT);
+	assert_int_equal(st->max_fw_timeout, ACCESS_DEF_MAX_TIMEOUT);
+	assert_int_equal(st->mode, SPA_MODE_CBC);
+	assert_false(st->has_hmac_key);
+	assert_false(st->has_destination || st->has_open_ports);
+	assert_int_equal(st->expire, 0);
+	assert_false(st->require_source_address || st->enable_cmd_exec);
+	access_free(c);
+}
+
+static void
+group_is_looked_up_in_group_database(void **state)
+{
+	struct group *gr = getgrnam("adm");
+	struct access_conf *c;
+
+	if (gr == NULL || getpwnam("adm") != NULL)
+		skip();
+	c = load_text(*state, STANZA "CMD_EXEC_GROUP adm\n");
+	assert_int_equal(c->stanzas[0]->cmd_exec_group.gid, gr->gr_gid);
+	access_free(c);
+}
+
+static void
+line_syntax_is_lenient_where_documented(void **state)
+{
+	struct access_conf *c = load_text(*state,
+	    "; a comment\r\n   # an indented comment\n\t\n"
+	    "SOURCE:\t10.0.0.1   \r\n"
+	    "KEY abc def   ; the key is 'abc def'\r\n"
+	    "FW_ACCESS_TIMEOUT: 45\n"
+	    "ENABLE_CMD_EXEC No\n"
+	    "OPEN_PORTS tcp/22,  udp/53 ,TCP/22, tcp/22");
+	const struct stanza *st = c->stanzas[0];
+
+	assert_int_equal(st->line, 4);
+	assert_int_equal(st->source.n, 1);
+	assert_int_equal(st->enc_key_len, 7);
+	assert_memory_equal(st->enc_key, "abc def", 7);
+	assert_int_equal(st->fw_access_timeout, 45);
+	assert_false(st->enable_cmd_exec);
+	assert_int_equal(st->open_ports.n, 2);
+	access_free(c);
+}
+
+static void
+expire_date_is_local_midnight(void **state)
+{
+	struct access_conf *c = load_text(*state, STANZA
+	    "ACCESS_EXPIRE 2/29/2096\nSOURCE ANY\n" KEYS
+	    "ACCESS_EXPIRE 12/31/99\n");
+	struct tm tm = { .tm_year = 196, .tm_mon = 1, .tm_mday = 29,
+	    .tm_isdst = -1 };
+	struct tm tm2 = { .tm_year = 199, .tm_mon = 11, .tm_mday = 31,
+	    .tm_isdst = -1 };
+
+	assert_int_equal(c->stanzas[0]->expire, (int64_t)mktime(&tm));
+	assert_int_equal(c->stanzas[1]->expire, (int64_t)mktime(&tm2));
+	access_free(c);
+}
+
+static void
+includes_in_all_three_forms(void **state)
+{
+	struct access_conf *c;
+
+	subdir(*state, "keys");
+	subdir(*state, "conf.d");
+	put(*state, "keys/alice.keys", "# alice\n" KEYS);
+	put(*state, "users.conf", "SOURCE 10.0.0.2\nKEY two\n");
+	put(*state, "conf.d/a.conf", "SOURCE 10.0.0.3\nKEY three\n");
+	put(*state, "conf.d/b.conf", "SOURCE 10.0.0.4\nKEY four\n");
+	c = load_text(*state, "SOURCE 10.0.0.1\n%include_keys keys/alice.keys\n"
+	    "%include users.conf\nOPEN_PORTS tcp/22\n"
+	    "%include_folder conf.d/\nSOURCE 10.0.0.5\nKEY five\n");
+	assert_int_equal(c->n, 5);
+	assert_int_equal(c->stanzas[0]->enc_key_len, 32);
+	assert_int_equal(c->stanzas[0]->hmac_key_len, 64);
+	assert_true(c->stanzas[0]->has_open_ports);
+	assert_false(c->stanzas[1]->has_open_ports);
+	assert_contains(c->stanzas[1]->file, "/users.conf");
+	assert_contains(c->stanzas[2]->file, "conf.d/a.conf");
+	assert_contains(c->stanzas[3]->file, "conf.d/b.conf");
+	assert_memory_equal(c->stanzas[4]->enc_key, "five", 4);
+	assert_int_equal(c->stanzas[4]->line, 6);
+	access_free(c);
+}
+
+static void
+included_stanzas_are_numbered_at_the_include(void **state)
+{
+	struct access_conf *c;
+
+	put(*state, "inc.conf", "SOURCE 3.3.3.3\nKEY inc\n");
+	c = load_text(*state, STANZA "SOURCE 2.2.2.2\n%include inc.conf\n"
+	    "KEY stanza2key\n");
+	assert_int_equal(c->n, 3);
+	assert_int_equal(c->stanzas[1]->line, 4);
+	assert_memory_equal(c->stanzas[1]->enc_key, "stanza2key", 10);
+	assert_contains(c->stanzas[2]->file, "inc.conf");
+	assert_memory_equal(c->stanzas[2]->enc_key, "inc", 3);
+	access_free(c);
+}
+
+static void
+interrupted_stanza_without_key_is_refused(void **state)
+{
+	put(*state, "inc.conf", "SOURCE 3.3.3.3\nKEY inc\n");
+	refused(*state, STANZA "SOURCE 2.2.2.2\n%include inc.conf\n"
+	    "SOURCE 4.4.4.4\n" KEYS, "access.conf:4:",
+	    "stanza #2 (");
+}
+
+static void
+folder_is_read_in_byte_order(void **state)
+{
+	struct access_conf *c;
+	char *p;
+
+	subdir(*state, "d");
+	subdir(*state, "d/sub.conf");
+	put(*state, "d/b.conf", "SOURCE 10.0.0.2\nKEY b\n");
+	put(*state, "d/a.conf", "SOURCE 10.0.0.1\nKEY a\n");
+	put(*state, "d/Z.conf", "SOURCE 10.0.0.3\nKEY Z\n");
+	put(*state, "d/10.conf", "SOURCE 10.0.0.4\nKEY 10\n");
+	put(*state, "d/.hidden.conf", "broken\n");
+	put(*state, "d/x.confx", "broken\n");
+	put(*state, "d/x.conf~", "broken\n");
+	put(*state, "d/x.conf.bak", "broken\n");
+	p = path_in(*state, "d");
+	capture_begin(*state);
+	c = load_path(p, true);
+	free(capture_end(*state));
+	assert_int_equal(c->n, 4);
+	assert_memory_equal(c->stanzas[0]->enc_key, "10", 2);
+	assert_memory_equal(c->stanzas[1]->enc_key, "Z", 1);
+	assert_memory_equal(c->stanzas[2]->enc_key, "a", 1);
+	assert_memory_equal(c->stanzas[3]->enc_key, "b", 1);
+	assert_int_equal(c->stanzas[3]->number, 4);
+	access_free(c);
+	free(p);
+}
+
+static void
+folder_skips_directory_with_warning(void **state)
+{
+	subdir(*state, "d");
+	subdir(*state, "d/sub.conf");
+	warns(*state, STANZA "%include_folder d\n", "sub.conf is a directory: "
+	    "skipped");
+}
+
+static void
+empty_folder_is_fine_but_needs_a_stanza(void **state)
+{
+	char *p;
+
+	subdir(*state, "d");
+	access_free(load_text(*state, STANZA "%include_folder d\n"));
+	p = path_in(*state, "d");
+	refused_path(p, true, "/d: ", "no stanza found");
+	free(p);
+}
+
+static void
+relative_paths_follow_the_including_file(void **state)
+{
+	struct fx *f = *state;
+	char cwd[4096];
+	struct access_conf *c;
+
+	subdir(f, "etc");
+	subdir(f, "etc/sub");
+	put(f, "etc/access.conf", "%include sub/one.conf\n");
+	put(f, "etc/sub/one.conf", "%include two.conf\n");
+	put(f, "etc/sub/two.conf", STANZA);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir("/"), 0);
+	c = load_named(f, "etc/access.conf");
+	assert_contains(c->stanzas[0]->file, "/etc/sub/two.conf");
+	access_free(c);
+	assert_int_equal(chdir(f->dir), 0);
+	c = load_path("etc/access.conf", false);
+	assert_string_equal(c->stanzas[0]->file, "etc/sub/two.conf");
+	access_free(c);
+	assert_int_equal(chdir(cwd), 0);
+}
+
+static void
+buffer_includes_are_relative_to_cwd(void **state)
+{
+	static const char text[] = "%include inc.conf\n";
+	struct fx *f = *state;
+	struct access_conf *c = NULL;
+	struct access_error e;
+	char cwd[4096];
+
+	put(f, "inc.conf", STANZA);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(f->dir), 0);
+	assert_int_equal(access_load_buffer("mem", text, sizeof(text) - 1, &c,
+	    &e), 0);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(c->n, 1);
+	assert_string_equal(c->stanzas[0]->file, "inc.conf");
+	access_free(c);
+}
+
+/* The file Debian's fwknop-server installs, with its two keys filled in. */
+static void
+debian_access_conf_loads_unchanged(void **state)
+{
+	char *text = th_slurp("/etc/fwknop/access.conf", NULL), *k1 = NULL;
+	char *k2 = NULL, *out = NULL;
+	struct access_conf *c;
+
+	if (text == NULL || (k1 = strstr(text, "__CHANGEME__")) == NULL ||
+	    (k2 = strstr(k1 + 12, "__CHANGEME__")) == NULL) {
+		free(text);
+		skip();
+	}
+	assert_true(asprintf(&out, "%.*s%s%.*s%s%s", (int)(k1 - text), text,
+	    ENC64, (int)(k2 - k1 - 12), k1 + 12, HMAC64, k2 + 12) > 0);
+	c = load_text(*state, out);
+	assert_int_equal(c->n, 1);
+	assert_true(c->stanzas[0]->source.any);
+	assert_int_equal(c->stanzas[0]->enc_key_len, 32);
+	assert_int_equal(c->stanzas[0]->hmac_key_len, 64);
+	assert_int_equal(c->stanzas[0]->hmac_type, SPA_DIGEST_SHA256);
+	access_free(c);
+	free(out);
+	free(text);
+}
+
+static void
+any_source_checks_every_stanza(void **state)
+{
+	struct access_conf *c = load_text(*state, "SOURCE 10.0.0.0/8\nKEY a\n"
+	    "SOURCE 2001:db8::/32\nKEY b\n");
+	struct spa_addr in4 = ip("10.9.9.9"), in6 = ip("2001:db8::5"),
+	    out = ip("192.0.2.1");
+
+	assert_true(access_any_source(c, &in4));
+	assert_true(access_any_source(c, &in6));
+	assert_false(access_any_source(c, &out));
+	access_free(c);
+}
+
+/* --- dump ---------------------------------------------------------------- */
+
+static char *
+dump_text(const struct access_conf *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	assert_non_null(fp);
+	access_dump(c, fp);
+	fclose(fp);
+	return buf;
+}
+
+/* Drop "# stanza" origin lines and put real keys where the masks are. */
+static char *
+unmask(const char *dump, bool drop_origin)
+{
+	char *out = calloc(1, strlen(dump) * 4 + 1), *copy = strdup(dump);
+	char *line, *save = NULL;
+
+	assert_non_null(out);
+	assert_non_null(copy);
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (drop_origin && strncmp(line, "# stanza", 8) == 0)
+			continue;
+		if (strncmp(line, "KEY_BASE64 ", 11) == 0)
+			line = "KEY_BASE64 " ENC64;
+		else if (strncmp(line, "HMAC_KEY_BASE64 ", 16) == 0)
+			line = "HMAC_KEY_BASE64 " HMAC64;
+		else if (strncmp(line, "GPG_DECRYPT_PW ", 15) == 0)
+			line = "GPG_DECRYPT_PW secret";
+		strcat(strcat(out, line), "\n");
+	}
+	free(copy);
+	return out;
+}
+
+static void
+dump_masks_keys_and_shows_defaults(void **state)
+{
+	struct access_conf *c = load_text(*state, "SOURCE ANY\nKEY abcdef\n"
+	    "HMAC_KEY ghijkl\n");
+	char *d = dump_text(c);
+
+	assert_contains(d, "# stanza #1 from ");
+	assert_contains(d, "access.conf:1\n");
+	assert_contains(d, "KEY_BASE64             ********\n");
+	assert_contains(d, "HMAC_KEY_BASE64        ********\n");
+	assert_contains(d, "HMAC_DIGEST_TYPE       sha256\n");
+	assert_contains(d, "ENCRYPTION_MODE        CBC\n");
+	assert_contains(d, "FW_ACCESS_TIMEOUT      30\n");
+	assert_contains(d, "MAX_FW_TIMEOUT         300\n");
+	assert_contains(d, "REQUIRE_SOURCE_ADDRESS N\n");
+	assert_null(strstr(d, "abcdef"));
+	assert_null(strstr(d, "ghijkl"));
+	free(d);
+	access_free(c);
+}
+
+static void
+dump_reparses_to_the_same_policy(void **state)
+{
+	struct access_conf *c = load_text(*state, EVERY_DIRECTIVE "SOURCE ANY\n"
+	    KEYS "CMD_CYCLE_OPEN x\nCMD_CYCLE_CLOSE none\nACCESS_EXPIRE "
+	    "1/2/2090\n");
+	char *d1 = dump_text(c), *text = unmask(d1, false), *d2;
+
+	access_free(c);
+	c = load_text(*state, text);
+	d2 = dump_text(c);
+	free(text);
+	text = unmask(d1, true);
+	free(d1);
+	d1 = unmask(d2, true);
+	assert_string_equal(text, d1);
+	free(text);
+	free(d1);
+	free(d2);
+	access_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(line_longer_than_4096_bytes_is_refused),
+		T(line_of_4096_bytes_is_accepted),
+		T(nul_byte_in_line_is_refused),
+		T(unknown_directive_is_refused),
+		T(lowercase_directive_is_refused_with_hint),
+		T(directive_without_value_is_refused),
+		T(value_that_is_only_a_comment_is_refused),
+		T(directive_before_first_source_is_refused),
+		T(duplicate_directive_is_refused),
+		T(included_file_starts_without_a_stanza),
+		T(synonyms_count_as_one_directive),
+		T(key_and_key_base64_are_one_directive),
+		T(hmac_key_and_hmac_key_base64_are_one_directive),
+		T(bool_refuses_maybe),
+		T(integer_refuses_trailing_junk),
+		T(integer_refuses_sign),
+		T(integer_refuses_zero),
+		T(integer_refuses_above_range),
+		T(integer_refuses_huge_number),
+		T(source_refuses_bad_prefix),
+		T(source_refuses_one_bad_element),
+		T(source_refuses_quoted_any),
+		T(destination_refuses_bad_mask),
+		T(ports_refuse_missing_slash),
+		T(ports_refuse_icmp),
+		T(ports_refuse_port_zero),
+		T(ports_refuse_port_above_65535),
+		T(ports_refuse_non_digit_port),
+		T(ports_refuse_empty_entry),
+		T(key_refuses_placeholder),
+		T(key_base64_refuses_placeholder),
+		T(hmac_key_refuses_placeholder),
+		T(hmac_key_base64_refuses_placeholder),
+		T(gpg_password_refuses_placeholder),
+		T(key_base64_refuses_non_base64),
+		T(hmac_key_base64_refuses_non_base64),
+		T(key_refuses_33_bytes),
+		T(key_base64_refuses_33_bytes),
+		T(hmac_key_base64_refuses_137_bytes),
+		T(hmac_key_refuses_137_bytes),
+		T(digest_refuses_unknown_name),
+		T(mode_refuses_pcbc),
+		T(mode_refuses_unknown_name),
+		T(expire_refuses_dashes),
+		T(expire_refuses_impossible_date),
+		T(expire_refuses_three_digit_year),
+		T(expire_epoch_refuses_junk),
+		T(expire_epoch_refuses_out_of_range),
+		T(username_refuses_49_characters),
+		T(exec_user_refuses_unknown_user),
+		T(sudo_group_refuses_unknown_group),
+		T(exec_group_named_after_a_user_gets_a_hint),
+		T(cycle_open_refuses_1025_characters),
+		T(force_nat_refuses_missing_port),
+		T(force_nat_refuses_bad_address),
+		T(force_nat_refuses_port_zero),
+		T(force_snat_refuses_bad_address),
+		T(stanza_without_key_is_refused),
+		T(stanza_without_key_names_reason),
+		T(hmac_key_identical_to_key_is_refused),
+		T(hmac_key_identical_names_reason),
+		T(legacy_mode_with_hmac_is_refused),
+		T(cycle_open_without_close_is_refused),
+		T(cycle_close_without_open_is_refused),
+		T(cycle_without_timer_is_refused),
+		T(force_snat_without_nat_is_refused),
+		T(force_masquerade_without_nat_is_refused),
+		T(file_without_stanza_is_refused),
+		T(include_of_missing_file_is_refused),
+		T(include_error_names_missing_path),
+		T(include_deeper_than_8_levels_is_refused),
+		T(include_8_levels_deep_is_accepted),
+		T(include_loop_is_refused),
+		T(include_folder_missing_is_refused),
+		T(include_folder_of_a_file_is_refused),
+		T(folder_member_not_regular_is_refused),
+		T(include_keys_outside_stanza_is_refused),
+		T(include_keys_refuses_other_directives),
+		T(include_keys_missing_file_is_refused),
+		T(include_keys_duplicate_key_is_refused),
+		T(include_keys_error_propagates),
+		T(group_writable_access_file_is_refused),
+		T(world_writable_include_is_refused),
+		T(access_file_of_another_user_is_refused),
+		T(access_file_that_is_a_directory_is_refused),
+		T(writable_key_file_is_refused),
+		T(key_file_of_another_user_is_accepted),
+		T(readable_access_file_warns),
+		T(world_readable_key_file_warns),
+		T(quoted_value_warns),
+		T(missing_hmac_key_warns),
+		T(digest_without_hmac_key_warns),
+		T(max_timeout_below_access_timeout_warns),
+		T(sudo_without_exec_warns),
+		T(past_expiry_warns_and_loads),
+		T(gpg_only_stanza_warns_and_is_flagged),
+		T(legacy_mode_truncates_long_key),
+		T(upstream_style_sample_loads),
+		T(every_directive_is_stored),
+		T(synonyms_are_stored),
+		T(defaults_are_filled_in),
+		T(group_is_looked_up_in_group_database),
+		T(line_syntax_is_lenient_where_documented),
+		T(expire_date_is_local_midnight),
+		T(includes_in_all_three_forms),
+		T(included_stanzas_are_numbered_at_the_include),
+		T(interrupted_stanza_without_key_is_refused),
+		T(folder_is_read_in_byte_order),
+		T(folder_skips_directory_with_warning),
+		T(empty_folder_is_fine_but_needs_a_stanza),
+		T(relative_paths_follow_the_including_file),
+		T(buffer_includes_are_relative_to_cwd),
+		T(debian_access_conf_loads_unchanged),
+		T(any_source_checks_every_stanza),
+		T(dump_masks_keys_and_shows_defaults),
+		T(dump_reparses_to_the_same_policy),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
