@@ -1,1 +1,193 @@
+/*
+ * SPA over HTTP: the request line and headers of the fwknop client's
+ * "-P http" request.  The request is at most HTTP_REQUEST_MAX bytes; every
+ * line is parsed within those bounds and nothing is copied but the SPA
+ * text and the X-Forwarded-For address.
+ */
 #include "config.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "err.h"
+#include "http.h"
+
+#define HTTP_REQUEST_MAX	4096
+#define SPA_TEXT_MAX		1499
+
+/* A view of one line, without its CR LF or LF. */
+struct line {
+	const char	*p;
+	size_t		 len;
+};
+
+static bool
+next_line(const char **pos, const char *end, struct line *l)
+{
+	const char *nl = memchr(*pos, '\n', (size_t)(end - *pos));
+
+	if (nl == NULL)
+		return false;
+	l->p = *pos;
+	l->len = (size_t)(nl - *pos);
+	if (l->len > 0 && l->p[l->len - 1] == '\r')
+		l->len--;
+	*pos = nl + 1;
+	return true;
+}
+
+bool
+http_is_request(const char *buf, size_t len)
+{
+	return len >= 5 && strncasecmp(buf, "GET /", 5) == 0;
+}
+
+bool
+http_request_complete(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (buf[i] == '\n' && buf[i + 1] == '\n')
+			return true;
+		if (i + 3 < len && memcmp(buf + i, "\r\n\r\n", 4) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The URL-safe alphabet the client uses, back to standard base64. */
+static int
+copy_spa(const char *p, size_t n, struct http_spa *out)
+{
+	size_t i;
+	char ch;
+
+	if (n == 0 || n > SPA_TEXT_MAX)
+		return SPA_ERR_HTTP;
+	for (i = 0; i < n; i++) {
+		ch = p[i];
+		if (ch == '-')
+			ch = '+';
+		else if (ch == '_')
+			ch = '/';
+		else if (!isalnum((unsigned char)ch) && ch != '+' && ch != '/')
+			return SPA_ERR_HTTP;
+		out->spa[i] = ch;
+	}
+	out->spa[n] = '\0';
+	out->len = n;
+	return 0;
+}
+
+/* "GET /<spa> HTTP/1.x" or, through a proxy, "GET http://host/<spa> ..." */
+static int
+request_line(const struct line *l, struct http_spa *out)
+{
+	const char *p = l->p, *end = l->p + l->len, *sp, *target;
+
+	if (l->len < 4 || strncasecmp(p, "GET ", 4) != 0)
+		return SPA_ERR_HTTP;
+	target = p + 4;
+	if ((size_t)(end - target) > 7 && strncasecmp(target, "http://", 7) == 0) {
+		target = memchr(target + 7, '/', (size_t)(end - target - 7));
+		if (target == NULL)
+			return SPA_ERR_HTTP;
+	}
+	if (*target != '/')
+		return SPA_ERR_HTTP;
+	target++;
+	if ((sp = memchr(target, ' ', (size_t)(end - target))) == NULL)
+		return SPA_ERR_HTTP;
+	if ((size_t)(end - sp - 1) != 8 ||
+	    (strncmp(sp + 1, "HTTP/1.0", 8) != 0 &&
+	    strncmp(sp + 1, "HTTP/1.1", 8) != 0))
+		return SPA_ERR_HTTP;
+	return copy_spa(target, (size_t)(sp - target), out);
+}
+
+static void
+trim(const char **p, size_t *n)
+{
+	while (*n > 0 && (**p == ' ' || **p == '\t')) {
+		(*p)++;
+		(*n)--;
+	}
+	while (*n > 0 && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+/* Split "Name: value"; false for a line that is not a header. */
+static bool
+header(const struct line *l, struct line *name, struct line *value)
+{
+	const char *colon = memchr(l->p, ':', l->len);
+
+	if (colon == NULL || colon == l->p)
+		return false;
+	name->p = l->p;
+	name->len = (size_t)(colon - l->p);
+	value->p = colon + 1;
+	value->len = l->len - name->len - 1;
+	trim(&value->p, &value->len);
+	return true;
+}
+
+static bool
+name_is(const struct line *name, const char *want)
+{
+	return name->len == strlen(want) &&
+	    strncasecmp(name->p, want, name->len) == 0;
+}
+
+/* The leftmost address of the list: the client as the first proxy saw it. */
+static void
+forwarded_for(const struct line *value, struct http_spa *out)
+{
+	const char *p = value->p;
+	const char *comma = memchr(p, ',', value->len);
+	size_t n = comma != NULL ? (size_t)(comma - p) : value->len;
+	char text[64];
+
+	trim(&p, &n);
+	if (n == 0 || n >= sizeof(text))
+		return;
+	memcpy(text, p, n);
+	text[n] = '\0';
+	if (addr_parse(text, &out->xff) == 0)
+		out->has_xff = true;
+}
+
+int
+http_extract(const char *buf, size_t len, bool any_user_agent,
+    struct http_spa *out)
+{
+	const char *pos = buf, *end = buf + len;
+	struct line l, name, value;
+	bool agent_ok = any_user_agent;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (len > HTTP_REQUEST_MAX || !next_line(&pos, end, &l))
+		return SPA_ERR_HTTP;
+	if ((r = request_line(&l, out)) != 0)
+		goto fail;
+	while (next_line(&pos, end, &l) && l.len > 0) {
+		if (!header(&l, &name, &value)) {
+			r = SPA_ERR_HTTP;
+			goto fail;
+		}
+		if (name_is(&name, "User-Agent") && value.len >= 6 &&
+		    strncmp(value.p, "Fwknop", 6) == 0)
+			agent_ok = true;
+		else if (name_is(&name, "X-Forwarded-For"))
+			forwarded_for(&value, out);
+	}
+	if (agent_ok)
+		return 0;
+	r = SPA_ERR_HTTP;
+fail:
+	memset(out, 0, sizeof(*out));
+	return r;
+}

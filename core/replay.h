@@ -25,7 +25,10 @@ struct replay_stats {
 	uint64_t	lookups;
 	uint64_t	hits;
 	uint64_t	inserts;
-	uint64_t	grows;
+	uint64_t	grows;		/* rebuilds (growth or clean-up) */
+	uint64_t	probe_ops;	/* lookups and inserts, for the mean */
+	uint64_t	probes;		/* slots visited by them */
+	uint64_t	max_probe;	/* longest probe seen */
 };
 
 /*
