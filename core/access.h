@@ -78,6 +78,8 @@ struct stanza {
 	char			*cmd_cycle_close;	/* NULL with close_none */
 	bool			 cmd_cycle_close_none;
 	uint32_t		 cmd_cycle_timer;	/* 0: not set */
+	bool			 cmd_cycle_shell;	/* run cycles via /bin/sh -c */
+	uint32_t		 cmd_timeout;	/* seconds per command, 0: default */
 
 	/* iptables-era NAT directives: validated and carried for actions */
 	bool			 has_force_nat;

@@ -1,1 +1,97 @@
-/* placeholder */
+/*
+ * Packet sources: libpcap (live interface or a capture file), a UDP
+ * socket, and an HTTP listener for the fwknop client's "-P http" mode.
+ * Each source exposes its descriptors for poll() and hands every payload
+ * it reads to one callback; none of them blocks.
+ */
+#ifndef SPA_CAPTURE_H
+#define SPA_CAPTURE_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "event.h"
+#include "frame.h"
+
+/* One received payload, as a source saw it. */
+struct packet {
+	struct pkt_info		 info;
+	enum spa_transport	 via;
+	const uint8_t		*data;
+	size_t			 len;
+	int64_t			 now;	/* wall-clock seconds it was seen */
+	int			 error;	/* nonzero: frame refused, no payload */
+};
+
+typedef void (*capture_cb)(void *arg, const struct packet *pkt);
+
+struct capture;
+
+#define CAPTURE_MAX_FDS		65	/* HTTP: listener + 64 connections */
+#define CAPTURE_EOF		1	/* capture file exhausted */
+
+/* Open a live interface (file == NULL) or a capture file. */
+int	capture_open_pcap(const struct conf_capture *cc, const char *file,
+	    struct capture **out, char *errbuf, size_t errlen);
+int	capture_open_udp(const struct conf_capture *cc, struct capture **out,
+	    char *errbuf, size_t errlen);
+int	capture_open_http(const struct conf_capture *cc, struct capture **out,
+	    char *errbuf, size_t errlen);
+
+/* One vtable per source kind. */
+struct capture_ops {
+	const char	*kind;
+	size_t		(*pollfds)(struct capture *, struct pollfd *, size_t);
+	int		(*dispatch)(struct capture *, const struct pollfd *, size_t,
+			    capture_cb, void *);
+	int		(*timeout_ms)(struct capture *);
+	void		(*close)(struct capture *);
+};
+
+struct capture {
+	const struct capture_ops	*ops;
+	char				 name[96];	/* for log lines */
+};
+
+/* Descriptors to poll; returns how many were written (<= max). */
+static inline size_t
+capture_pollfds(struct capture *c, struct pollfd *pfd, size_t max)
+{
+	return c->ops->pollfds(c, pfd, max);
+}
+
+/*
+ * Handle what poll() reported on the descriptors capture_pollfds() gave
+ * (a capture file ignores them and reads a batch).  Returns 0,
+ * CAPTURE_EOF, or a negative SPA_ERR_* for a fatal source error.
+ */
+static inline int
+capture_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
+    capture_cb cb, void *arg)
+{
+	return c->ops->dispatch(c, pfd, n, cb, arg);
+}
+
+/* Milliseconds until the source needs attention without I/O; -1: never. */
+static inline int
+capture_timeout_ms(struct capture *c)
+{
+	return c->ops->timeout_ms != NULL ? c->ops->timeout_ms(c) : -1;
+}
+
+static inline const char *
+capture_name(const struct capture *c)
+{
+	return c->name;
+}
+
+static inline void
+capture_close(struct capture *c)
+{
+	if (c != NULL)
+		c->ops->close(c);
+}
+
+#endif /* SPA_CAPTURE_H */

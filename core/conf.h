@@ -1,1 +1,80 @@
-/* placeholder */
+/*
+ * spagated.conf: the daemon's own settings (libconfig syntax), see
+ * doc/spagated.conf.5.  A missing file means every default.  Unknown
+ * settings and bad values are refused with "file:line: reason".
+ */
+#ifndef SPA_CONF_H
+#define SPA_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONF_DEF_PATH		SPA_SYSCONFDIR "/spagated.conf"
+#define CONF_DEF_ACCESS		SPA_SYSCONFDIR "/access.conf"
+#define CONF_DEF_PID_FILE	SPA_RUN_DIR "/spagated.pid"
+#define CONF_DEF_PORT		62201
+#define CONF_DEF_PACKET_AGE	120
+#define CONF_MAX_PACKET_AGE	100000
+#define CONF_DEF_VERIFIER_USER	"nobody"
+#define CONF_DEF_CMD_TIMEOUT	30
+#define CONF_DEF_REFUSAL_LOG	20	/* unauthenticated refusals a second */
+#define CONF_DEF_SUDO		"/usr/bin/sudo"
+
+enum capture_mode {
+	CAPTURE_PCAP = 0,	/* sniff with libpcap (default) */
+	CAPTURE_UDP,		/* bind a UDP socket */
+};
+
+struct conf_capture {
+	enum capture_mode	 mode;
+	char			*interface;	/* pcap; "any" by default */
+	char			*filter;	/* BPF */
+	bool			 promiscuous;
+	bool			 any_direction;	/* also frames sent by this host */
+	char			*udp_address;
+	uint16_t		 udp_port;
+	bool			 http;		/* SPA inside HTTP GET requests */
+	char			*http_address;
+	uint16_t		 http_port;	/* 0: no HTTP listener */
+	bool			 http_any_user_agent;
+	bool			 x_forwarded_for;
+};
+
+struct spa_conf {
+	char			*path;		/* file read, or NULL if absent */
+	char			*access_file;
+	char			*access_folder;	/* replaces access_file if set */
+	char			*state_dir;
+	char			*pid_file;
+	uint32_t		 max_packet_age;	/* 0: no age check */
+	uint32_t		 replay_capacity;	/* initial slots */
+	struct conf_capture	 capture;
+	bool			 nat_forwarding;	/* NAT access requests */
+	bool			 nat_local;		/* local NAT requests */
+	char			*verifier_user;	/* the verifier runs as */
+	uint32_t		 command_timeout;	/* seconds per command */
+	bool			 close_on_exit;	/* run pending closes at exit */
+	char			*sudo_exe;
+	char			*syslog_ident;
+	int			 syslog_facility;
+	int			 verbose;
+	uint32_t		 log_refusals_per_sec;	/* 0: unlimited */
+};
+
+struct conf_error {
+	char		msg[512];
+};
+
+void	conf_defaults(struct spa_conf *c);
+/* Load `path`; with !must_exist a missing file leaves the defaults. */
+int	conf_load(const char *path, bool must_exist, struct spa_conf *c,
+	    struct conf_error *err);
+/* Checks that span several settings; run after command-line overrides. */
+int	conf_validate(const struct spa_conf *c, struct conf_error *err);
+void	conf_free(struct spa_conf *c);
+void	conf_dump(const struct spa_conf *c, FILE *fp);
+/* Replace a string setting (command-line overrides). */
+int	conf_set_string(char **field, const char *value);
+
+#endif /* SPA_CONF_H */

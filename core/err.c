@@ -19,6 +19,8 @@ static const struct err_text err_texts[] = {
 	{ SPA_ERR_CRYPTO,	"crypto",	"crypto library failure" },
 	{ SPA_ERR_STATE,	"state",	"state store unusable" },
 	{ SPA_ERR_ARG,		"arg",		"invalid argument" },
+	{ SPA_ERR_ACTION,	"action",	"action failed" },
+	{ SPA_ERR_TIMEOUT,	"timeout",	"action timed out" },
 	{ SPA_ERR_LENGTH,	"length",	"payload length outside 140..1499 bytes" },
 	{ SPA_ERR_PREFIX,	"salt_prefix",	"payload starts with the salt prefix (tampered replay)" },
 	{ SPA_ERR_NOT_BASE64,	"not_base64",	"payload is not base64 text" },

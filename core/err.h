@@ -16,6 +16,8 @@ enum spa_err {
 	SPA_ERR_CRYPTO = -4,		/* the crypto library failed */
 	SPA_ERR_STATE = -5,		/* state store unusable */
 	SPA_ERR_ARG = -6,		/* bad argument from our own code */
+	SPA_ERR_ACTION = -7,		/* an open or close command failed */
+	SPA_ERR_TIMEOUT = -8,		/* an action did not finish in time */
 
 	/* packet envelope, in the order the verifier checks them */
 	SPA_ERR_LENGTH = -20,		/* payload outside 140..1499 bytes */

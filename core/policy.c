@@ -1,1 +1,311 @@
+/* Stanza matching: try each stanza in order, first full success wins. */
 #include "config.h"
+
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+#include "policy.h"
+
+int
+policy_prepare(struct access_conf *conf)
+{
+	struct stanza *st;
+	size_t i;
+	int r;
+
+	for (i = 0; i < conf->n; i++) {
+		st = conf->stanzas[i];
+		if (st->gpg_only)
+			continue;
+		r = spa_key_init(&st->key, st->mode, st->enc_key,
+		    st->enc_key_len, st->has_hmac_key ? st->hmac_type :
+		    SPA_DIGEST_NONE, st->hmac_key, st->hmac_key_len);
+		if (r != 0) {
+			log_warnx("%s:%u: stanza #%u: cannot prepare its keys: %s",
+			    st->file, st->line, st->number, spa_strerror(r));
+			policy_release(conf);
+			return r;
+		}
+	}
+	return 0;
+}
+
+void
+policy_release(struct access_conf *conf)
+{
+	size_t i;
+
+	for (i = 0; i < conf->n; i++)
+		spa_key_clear(&conf->stanzas[i]->key);
+}
+
+/* How far a refusal got: later stages explain a refusal better. */
+static int
+reason_stage(int reason)
+{
+	switch (reason) {
+	case SPA_ERR_DESTINATION:
+	case SPA_ERR_EXPIRED:
+	case SPA_ERR_NO_KEY:
+		return 0;
+	case SPA_ERR_AGE:
+	case SPA_ERR_USER_MISMATCH:
+	case SPA_ERR_SOURCE_REQUIRED:
+	case SPA_ERR_PORTS:
+	case SPA_ERR_CMD_DENIED:
+	case SPA_ERR_NAT_DENIED:
+		return 3;
+	default:
+		break;
+	}
+	/* plaintext field errors: the key was right, the content was not */
+	if (reason <= SPA_ERR_FIELDS && reason >= SPA_ERR_CLIENT_TIMEOUT)
+		return 2;
+	return 1;
+}
+
+uint32_t
+policy_timeout(const struct stanza *st, const struct spa_msg *msg)
+{
+	if (msg->client_timeout > 0)
+		return msg->client_timeout < st->max_fw_timeout ?
+		    msg->client_timeout : st->max_fw_timeout;
+	if (st->cmd_cycle_open != NULL && st->cmd_cycle_timer > 0)
+		return st->cmd_cycle_timer;
+	return st->fw_access_timeout;
+}
+
+static bool
+ports_contain(const struct access_ports *l, const struct spa_port *p)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].proto == p->proto && l->v[i].port == p->port)
+			return true;
+	return false;
+}
+
+/* Every requested port must be open, and none restricted. */
+static int
+check_ports(const struct stanza *st, const struct spa_msg *msg)
+{
+	size_t i;
+
+	for (i = 0; i < msg->nports; i++) {
+		if (ports_contain(&st->restrict_ports, &msg->ports[i]))
+			return SPA_ERR_PORTS;
+		if (st->has_open_ports &&
+		    !ports_contain(&st->open_ports, &msg->ports[i]))
+			return SPA_ERR_PORTS;
+	}
+	return 0;
+}
+
+static int
+check_type(const struct stanza *st, const struct policy_opts *opts,
+    const struct spa_msg *msg)
+{
+	if (msg->type == SPA_MSG_COMMAND)
+		return st->enable_cmd_exec ? 0 : SPA_ERR_CMD_DENIED;
+	if (spa_msg_type_is_local_nat(msg->type))
+		return opts->nat_local ? 0 : SPA_ERR_NAT_DENIED;
+	if (spa_msg_type_is_nat(msg->type))
+		return opts->nat_forwarding ? 0 : SPA_ERR_NAT_DENIED;
+	return 0;
+}
+
+static bool
+too_old(const struct policy_opts *opts, int64_t now, int64_t ts)
+{
+	int64_t d = now > ts ? now - ts : ts - now;
+
+	return opts->max_packet_age != 0 && d > (int64_t)opts->max_packet_age;
+}
+
+/* The address to grant: the one in the packet, or its sender for 0.0.0.0. */
+static int
+grant_address(const struct stanza *st, const struct policy_input *in,
+    const struct spa_msg *msg, struct spa_addr *out)
+{
+	if (!addr_is_unspecified(&msg->allow)) {
+		*out = msg->allow;
+		return 0;
+	}
+	if (st->require_source_address)
+		return SPA_ERR_SOURCE_REQUIRED;
+	*out = in->xff != NULL ? *in->xff : in->pkt->src;
+	return 0;
+}
+
+static int
+check_message(const struct stanza *st, const struct policy_opts *opts,
+    const struct policy_input *in, const struct spa_msg *msg,
+    struct spa_addr *allow)
+{
+	int r;
+
+	if (too_old(opts, in->now, msg->timestamp))
+		return SPA_ERR_AGE;
+	if ((r = check_type(st, opts, msg)) != 0)
+		return r;
+	if ((r = grant_address(st, in, msg, allow)) != 0)
+		return r;
+	if (st->require_username != NULL &&
+	    strcmp(st->require_username, msg->user) != 0)
+		return SPA_ERR_USER_MISMATCH;
+	return msg->type == SPA_MSG_COMMAND ? 0 : check_ports(st, msg);
+}
+
+static void
+fill_event(const struct stanza *st, const struct policy_input *in,
+    const struct spa_msg *msg, const struct spa_addr *allow,
+    struct spa_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->stanza = st->number;
+	ev->type = msg->type;
+	ev->allow = *allow;
+	ev->pkt_src = in->pkt->src;
+	ev->pkt_dst = in->pkt->dst;
+	ev->src_port = in->pkt->sport;
+	ev->dst_port = in->pkt->dport;
+	ev->via = in->via;
+	ev->nports = msg->nports;
+	memcpy(ev->ports, msg->ports, sizeof(ev->ports));
+	memcpy(ev->user, msg->user, sizeof(ev->user));
+	ev->timeout = policy_timeout(st, msg);
+	ev->client_timeout = msg->client_timeout;
+	ev->spa_time = msg->timestamp;
+	memcpy(ev->command, msg->command, sizeof(ev->command));
+	ev->has_nat = msg->has_nat;
+	memcpy(ev->nat_host, msg->nat_host, sizeof(ev->nat_host));
+	ev->nat_port = msg->nat_port;
+}
+
+/* Checks that need no key. */
+static int
+check_stanza_filters(const struct stanza *st, const struct policy_input *in)
+{
+	if (st->has_destination &&
+	    !addr_list_match(&st->destination, &in->pkt->dst))
+		return SPA_ERR_DESTINATION;
+	if (st->expire != 0 && in->now >= st->expire)
+		return SPA_ERR_EXPIRED;
+	if (st->gpg_only)
+		return SPA_ERR_NO_KEY;
+	return 0;
+}
+
+static int
+try_stanza(const struct stanza *st, const struct policy_opts *opts,
+    const struct policy_input *in, struct spa_event *ev,
+    struct policy_result *res)
+{
+	struct spa_msg msg;
+	struct spa_addr allow;
+	int r;
+
+	if ((r = check_stanza_filters(st, in)) != 0)
+		return r;
+	if ((r = spa_open(&st->key, in->wire, in->len, &msg)) != 0)
+		return r;
+	res->authenticated = true;
+	r = check_message(st, opts, in, &msg, &allow);
+	if (r == 0)
+		fill_event(st, in, &msg, &allow, ev);
+	crypto_wipe(&msg, sizeof(msg));
+	return r;
+}
+
+int
+policy_match(const struct access_conf *conf, const struct policy_opts *opts,
+    const struct policy_input *in, struct spa_event *ev,
+    struct policy_result *res)
+{
+	const struct stanza *st;
+	size_t i;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	res->reason = SPA_ERR_NO_SOURCE;
+	for (i = 0; i < conf->n; i++) {
+		st = conf->stanzas[i];
+		if (!addr_list_match(&st->source, &in->pkt->src))
+			continue;
+		r = try_stanza(st, opts, in, ev, res);
+		log_debug("stanza #%u (%s:%u): %s", st->number, st->file,
+		    st->line, r == 0 ? "grants" : spa_strerror(r));
+		if (res->tried++ == 0 ||
+		    reason_stage(r) > reason_stage(res->reason)) {
+			res->reason = r;
+			res->stanza = st;
+		}
+		if (r == 0) {
+			res->reason = 0;
+			res->stanza = st;
+			return 0;
+		}
+	}
+	return res->reason;
+}
+
+/* The effective timeout the stanza gives for a client timeout. */
+static uint32_t
+timeout_for(const struct stanza *st, uint32_t client_timeout)
+{
+	struct spa_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.client_timeout = client_timeout;
+	return policy_timeout(st, &msg);
+}
+
+static int
+recheck_request(const struct stanza *st, const struct policy_opts *opts,
+    const struct spa_event *ev)
+{
+	struct spa_msg msg;
+	int r;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = ev->type;
+	msg.nports = ev->nports;
+	memcpy(msg.ports, ev->ports, sizeof(msg.ports));
+	if ((r = check_type(st, opts, &msg)) != 0)
+		return r;
+	if (ev->type != SPA_MSG_COMMAND && (r = check_ports(st, &msg)) != 0)
+		return r;
+	if (st->require_username != NULL &&
+	    strcmp(st->require_username, ev->user) != 0)
+		return SPA_ERR_USER_MISMATCH;
+	if (ev->timeout != timeout_for(st, ev->client_timeout))
+		return SPA_ERR_ARG;
+	return 0;
+}
+
+int
+policy_recheck(const struct access_conf *conf, const struct policy_opts *opts,
+    const struct spa_event *ev, int64_t now, const struct stanza **out)
+{
+	const struct stanza *st;
+
+	*out = NULL;
+	if (ev->stanza == 0 || ev->stanza > conf->n)
+		return SPA_ERR_ARG;
+	st = conf->stanzas[ev->stanza - 1];
+	*out = st;
+	if (!addr_list_match(&st->source, &ev->pkt_src))
+		return SPA_ERR_NO_SOURCE;
+	if (st->has_destination &&
+	    !addr_list_match(&st->destination, &ev->pkt_dst))
+		return SPA_ERR_DESTINATION;
+	if (st->expire != 0 && now >= st->expire)
+		return SPA_ERR_EXPIRED;
+	if (st->gpg_only)
+		return SPA_ERR_NO_KEY;
+	if (too_old(opts, now, ev->spa_time))
+		return SPA_ERR_AGE;
+	return recheck_request(st, opts, ev);
+}

@@ -1,1 +1,66 @@
-/* placeholder */
+/*
+ * Policy: which stanza, if any, grants a packet.
+ *
+ * Every stanza whose SOURCE accepts the packet is tried in file order with
+ * its own keys; the first that passes every check wins.  When none does,
+ * the refusal reported is the one from the stanza that got furthest, so
+ * the log names the real cause (an old timestamp, a port) rather than the
+ * HMAC mismatches of unrelated stanzas.
+ */
+#ifndef SPA_POLICY_H
+#define SPA_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "access.h"
+#include "event.h"
+#include "frame.h"
+
+struct policy_opts {
+	uint32_t	max_packet_age;	/* seconds; 0: no age check */
+	bool		nat_forwarding;	/* allow NAT access requests */
+	bool		nat_local;	/* allow local NAT requests */
+	bool		x_forwarded_for; /* HTTP: grant the X-Forwarded-For address */
+};
+
+struct policy_input {
+	const struct pkt_info	*pkt;
+	enum spa_transport	 via;
+	const char		*wire;
+	size_t			 len;
+	int64_t			 now;	/* wall clock, seconds */
+	const struct spa_addr	*xff;	/* HTTP X-Forwarded-For, or NULL */
+};
+
+struct policy_result {
+	int		 reason;	/* 0: granted, else the deciding SPA_ERR_* */
+	const struct stanza *stanza;	/* that granted or decided; may be NULL */
+	bool		 authenticated;	/* some stanza's key opened the packet */
+	unsigned int	 tried;		/* stanzas whose SOURCE matched */
+};
+
+/* Prepare every stanza's codec key; undone by policy_release(). */
+int	policy_prepare(struct access_conf *conf);
+void	policy_release(struct access_conf *conf);
+
+/* Returns 0 and fills `ev` on a grant, else the refusal reason. */
+int	policy_match(const struct access_conf *conf,
+	    const struct policy_opts *opts, const struct policy_input *in,
+	    struct spa_event *ev, struct policy_result *res);
+
+/*
+ * The executor's second opinion on an OPEN from the verifier process: the
+ * stanza it names exists and would grant exactly this (source,
+ * destination, expiry, age, type, every port, username, timeout).  It
+ * cannot re-check the keys (it never sees the packet), so a compromised
+ * verifier can at most ask for what some stanza allows.
+ */
+int	policy_recheck(const struct access_conf *conf,
+	    const struct policy_opts *opts, const struct spa_event *ev,
+	    int64_t now, const struct stanza **st);
+
+/* Effective grant duration for a message under a stanza. */
+uint32_t policy_timeout(const struct stanza *st, const struct spa_msg *msg);
+
+#endif /* SPA_POLICY_H */

@@ -1,1 +1,201 @@
+/* Per-packet verification pipeline and its decision log line. */
 #include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "err.h"
+#include "http.h"
+#include "log.h"
+#include "verifier.h"
+
+/*
+ * Refusals of unauthenticated packets are logged at most this often per
+ * second: under a flood the log must not become the bottleneck.
+ */
+
+void
+verifier_init(struct verifier *v, const struct spa_conf *conf,
+    struct access_conf *access, struct replay_store *replay)
+{
+	memset(v, 0, sizeof(*v));
+	v->replay = replay;
+	verifier_reconfigure(v, conf, access);
+}
+
+void
+verifier_reconfigure(struct verifier *v, const struct spa_conf *conf,
+    struct access_conf *access)
+{
+	v->access = access;
+	v->popts.max_packet_age = conf->max_packet_age;
+	v->popts.nat_forwarding = conf->nat_forwarding;
+	v->popts.nat_local = conf->nat_local;
+	v->popts.x_forwarded_for = conf->capture.x_forwarded_for;
+	v->http = conf->capture.http;
+	v->http_any_user_agent = conf->capture.http_any_user_agent;
+	v->log_per_sec = conf->log_refusals_per_sec;
+}
+
+static void
+fmt_origin(const struct packet *pkt, char *buf, size_t len)
+{
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+
+	snprintf(buf, len, "%s%s%s:%u -> %s:%u via %s",
+	    pkt->info.src.family == AF_INET6 ? "[" : "",
+	    addr_fmt(&pkt->info.src, src),
+	    pkt->info.src.family == AF_INET6 ? "]" : "", pkt->info.sport,
+	    addr_fmt(&pkt->info.dst, dst), pkt->info.dport,
+	    event_via_name(pkt->via));
+}
+
+static bool
+log_allowed(struct verifier *v, int64_t now)
+{
+	if (now != v->log_window) {
+		if (v->log_suppressed_now > 0)
+			log_info("%llu refusals of unauthenticated packets "
+			    "were not logged (rate limit)",
+			    (unsigned long long)v->log_suppressed_now);
+		v->log_window = now;
+		v->log_lines = 0;
+		v->log_suppressed_now = 0;
+	}
+	if (v->log_per_sec != 0 && v->log_lines >= v->log_per_sec) {
+		v->stats.log_suppressed++;
+		v->log_suppressed_now++;
+		return false;
+	}
+	v->log_lines++;
+	return true;
+}
+
+static void
+log_refusal(struct verifier *v, const struct packet *pkt, int reason,
+    const struct policy_result *res)
+{
+	char origin[160];
+
+	if (res == NULL || !res->authenticated) {
+		if (!log_allowed(v, pkt->now))
+			return;
+	}
+	fmt_origin(pkt, origin, sizeof(origin));
+	if (res != NULL && res->stanza != NULL)
+		log_info("refused %s: %s (stanza #%u %s:%u, %u tried)", origin,
+		    spa_strerror(reason), res->stanza->number,
+		    res->stanza->file, res->stanza->line, res->tried);
+	else
+		log_info("refused %s: %s", origin, spa_strerror(reason));
+}
+
+static int
+refuse(struct verifier *v, const struct packet *pkt, int reason,
+    const struct policy_result *res)
+{
+	if (reason < 0 && reason > SPA_ERR_MIN)
+		v->stats.refused[-reason]++;
+	log_refusal(v, pkt, reason, res);
+	return reason;
+}
+
+/* Record an authenticated packet for as long as it could pass the age check. */
+static void
+remember(struct verifier *v, const uint8_t digest[32], int64_t now)
+{
+	int64_t expires = REPLAY_FOREVER;
+	int r;
+
+	if (v->popts.max_packet_age != 0)
+		expires = now + 2 * (int64_t)v->popts.max_packet_age;
+	if ((r = replay_add(v->replay, digest, now, expires)) != 0 &&
+	    r != SPA_ERR_REPLAY)
+		log_warnx("replay store: cannot record digest: %s",
+		    spa_strerror(r));
+}
+
+static int
+extract_spa(struct verifier *v, const struct packet *pkt,
+    struct http_spa *hs, const char **wire, size_t *len)
+{
+	const char *data = (const char *)pkt->data;
+	int r;
+
+	hs->has_xff = false;
+	if (pkt->via == SPA_VIA_HTTP ||
+	    (v->http && pkt->via == SPA_VIA_TCP &&
+	    http_is_request(data, pkt->len))) {
+		if ((r = http_extract(data, pkt->len, v->http_any_user_agent,
+		    hs)) != 0)
+			return r;
+		*wire = hs->spa;
+		*len = hs->len;
+		return 0;
+	}
+	*wire = data;
+	*len = pkt->len;
+	return 0;
+}
+
+static void
+log_grant(const struct policy_result *res, const struct spa_event *ev)
+{
+	char line[1024];
+
+	if (event_format(ev, line, sizeof(line)) < 0)
+		snprintf(line, sizeof(line), "OPEN (event too long to log)");
+	log_info("granted by stanza #%u (%s:%u): %s", res->stanza->number,
+	    res->stanza->file, res->stanza->line, line);
+}
+
+int
+verifier_packet(struct verifier *v, const struct packet *pkt,
+    struct spa_event *ev)
+{
+	struct policy_input in;
+	struct policy_result res;
+	struct http_spa hs;
+	uint8_t digest[32];
+	int r;
+
+	v->stats.packets++;
+	if (pkt->error != 0)
+		return refuse(v, pkt, pkt->error, NULL);
+	memset(&in, 0, sizeof(in));
+	if ((r = extract_spa(v, pkt, &hs, &in.wire, &in.len)) != 0 ||
+	    (r = spa_precheck(in.wire, in.len)) != 0)
+		return refuse(v, pkt, r, NULL);
+	if (!access_any_source(v->access, &pkt->info.src))
+		return refuse(v, pkt, SPA_ERR_NO_SOURCE, NULL);
+	if ((r = spa_replay_digest(in.wire, in.len, digest)) != 0 ||
+	    (r = replay_check(v->replay, digest, pkt->now)) != 0)
+		return refuse(v, pkt, r, NULL);
+	in.pkt = &pkt->info;
+	in.via = pkt->via;
+	in.now = pkt->now;
+	in.xff = hs.has_xff && v->popts.x_forwarded_for ? &hs.xff : NULL;
+	r = policy_match(v->access, &v->popts, &in, ev, &res);
+	if (res.authenticated)
+		remember(v, digest, pkt->now);
+	if (r != 0)
+		return refuse(v, pkt, r, &res);
+	v->stats.granted++;
+	log_grant(&res, ev);
+	return 0;
+}
+
+void
+verifier_log_stats(const struct verifier *v)
+{
+	int i;
+
+	log_info("packets %llu, granted %llu",
+	    (unsigned long long)v->stats.packets,
+	    (unsigned long long)v->stats.granted);
+	for (i = 1; i < SPA_ERR_COUNT; i++)
+		if (v->stats.refused[i] != 0)
+			log_info("refused %s: %llu", spa_errname(-i),
+			    (unsigned long long)v->stats.refused[i]);
+}

@@ -1,0 +1,178 @@
+/*
+ * libpcap source: a live interface (optionally promiscuous, so a gateway
+ * can verify packets addressed to hosts behind it) or a capture file.
+ * Immediate mode: a packet is delivered as soon as it arrives, not when a
+ * kernel buffer fills.
+ */
+#include "config.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture.h"
+#include "err.h"
+
+#define PCAP_SNAPLEN		2048	/* a 1500-byte SPA payload plus headers */
+#define PCAP_BUFFER_BYTES	(8 * 1024 * 1024)	/* rides out floods */
+#define PCAP_BATCH		256	/* packets per dispatch, for fairness */
+
+struct capture_pcap {
+	struct capture	 base;
+	pcap_t		*p;
+	int		 dlt;
+	bool		 offline;
+	capture_cb	 cb;
+	void		*arg;
+};
+
+static enum spa_transport
+via_of(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return SPA_VIA_TCP;
+	case IPPROTO_UDP:
+		return SPA_VIA_UDP;
+	default:
+		return SPA_VIA_ICMP;
+	}
+}
+
+static void
+pcap_handler_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct capture_pcap *cp = (struct capture_pcap *)user;
+	struct packet pkt;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.now = cp->offline ? (int64_t)h->ts.tv_sec : (int64_t)time(NULL);
+	pkt.error = frame_payload(cp->dlt, bytes, h->caplen, &pkt.info,
+	    &pkt.data, &pkt.len);
+	pkt.via = via_of(pkt.info.proto);
+	cp->cb(cp->arg, &pkt);
+}
+
+static size_t
+pcap_src_pollfds(struct capture *c, struct pollfd *pfd, size_t max)
+{
+	struct capture_pcap *cp = (struct capture_pcap *)c;
+
+	if (cp->offline || max == 0)
+		return 0;
+	pfd[0].fd = pcap_get_selectable_fd(cp->p);
+	pfd[0].events = POLLIN;
+	return 1;
+}
+
+static int
+pcap_src_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
+    capture_cb cb, void *arg)
+{
+	struct capture_pcap *cp = (struct capture_pcap *)c;
+	int r;
+
+	if (!cp->offline && (n == 0 || (pfd[0].revents & (POLLIN | POLLERR)) == 0))
+		return 0;
+	cp->cb = cb;
+	cp->arg = arg;
+	r = pcap_dispatch(cp->p, PCAP_BATCH, pcap_handler_cb, (u_char *)cp);
+	if (r == PCAP_ERROR)
+		return SPA_ERR_SYS;
+	if (cp->offline && r == 0)
+		return CAPTURE_EOF;
+	return 0;
+}
+
+static void
+pcap_src_close(struct capture *c)
+{
+	struct capture_pcap *cp = (struct capture_pcap *)c;
+
+	if (cp->p != NULL)
+		pcap_close(cp->p);
+	free(cp);
+}
+
+static const struct capture_ops pcap_ops = {
+	.kind = "pcap",
+	.pollfds = pcap_src_pollfds,
+	.dispatch = pcap_src_dispatch,
+	.close = pcap_src_close,
+};
+
+static int
+pcap_live_setup(pcap_t *p, const struct conf_capture *cc)
+{
+	if (pcap_set_snaplen(p, PCAP_SNAPLEN) != 0 ||
+	    pcap_set_promisc(p, cc->promiscuous) != 0 ||
+	    pcap_set_immediate_mode(p, 1) != 0 ||
+	    pcap_set_buffer_size(p, PCAP_BUFFER_BYTES) != 0)
+		return -1;
+	if (pcap_activate(p) < 0)
+		return -1;
+	if (!cc->any_direction && pcap_setdirection(p, PCAP_D_IN) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+pcap_set_bpf(pcap_t *p, const char *filter)
+{
+	struct bpf_program prog;
+	int r;
+
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0)
+		return -1;
+	r = pcap_setfilter(p, &prog);
+	pcap_freecode(&prog);
+	return r;
+}
+
+static pcap_t *
+pcap_open_source(const struct conf_capture *cc, const char *file,
+    char *errbuf, size_t errlen)
+{
+	char pe[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = NULL;
+
+	p = file != NULL ? pcap_open_offline(file, pe) :
+	    pcap_create(cc->interface, pe);
+	if (p == NULL) {
+		snprintf(errbuf, errlen, "%s: %s", file ? file : cc->interface, pe);
+		return NULL;
+	}
+	if ((file == NULL && pcap_live_setup(p, cc) != 0) ||
+	    pcap_set_bpf(p, cc->filter) != 0 ||
+	    (file == NULL && pcap_setnonblock(p, 1, pe) != 0)) {
+		snprintf(errbuf, errlen, "%s: %s", file ? file : cc->interface,
+		    pcap_geterr(p));
+		pcap_close(p);
+		return NULL;
+	}
+	return p;
+}
+
+int
+capture_open_pcap(const struct conf_capture *cc, const char *file,
+    struct capture **out, char *errbuf, size_t errlen)
+{
+	struct capture_pcap *cp = NULL;
+
+	if ((cp = calloc(1, sizeof(*cp))) == NULL)
+		return SPA_ERR_NOMEM;
+	if ((cp->p = pcap_open_source(cc, file, errbuf, errlen)) == NULL) {
+		free(cp);
+		return SPA_ERR_SYS;
+	}
+	cp->base.ops = &pcap_ops;
+	cp->dlt = pcap_datalink(cp->p);
+	cp->offline = file != NULL;
+	snprintf(cp->base.name, sizeof(cp->base.name), "pcap %s \"%s\"%s",
+	    file ? file : cc->interface, cc->filter,
+	    cc->promiscuous && !file ? " promiscuous" : "");
+	*out = &cp->base;
+	return 0;
+}
