@@ -1,2 +1,304 @@
+/*
+ * spagated: the SPA gateway daemon.  Start-up order: command line →
+ * spagated.conf → access.conf and the stanzas' commands → pid lock and
+ * daemonize → executor (journal, open cycles restored) → verifier process
+ * (capture, privilege drop, replay store) → event loop.  Everything that
+ * can fail on a bad configuration fails before the daemon detaches, so
+ * the admin sees why.
+ */
 #include "config.h"
-int main(void){return 0;}
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "cli.h"
+#include "conf.h"
+#include "cycle.h"
+#include "err.h"
+#include "executor.h"
+#include "journal.h"
+#include "log.h"
+#include "pidfile.h"
+
+#define KILL_WAIT_MS	35000	/* covers the executor's close grace */
+
+struct daemon {
+	struct cli_opts		 cli;
+	struct executor		 x;
+	int			 pid_fd;
+	char			*pid_path;
+};
+
+static int
+signal_daemon(const struct spa_conf *c, int sig)
+{
+	pid_t pid = pidfile_running(c->pid_file);
+	int waited = 0;
+
+	if (pid <= 0) {
+		fprintf(stderr, "spagated is not running (no lock on %s)\n",
+		    c->pid_file);
+		return 1;
+	}
+	if (kill(pid, sig) != 0) {
+		fprintf(stderr, "spagated: pid %ld: %s\n", (long)pid,
+		    strerror(errno));
+		return 1;
+	}
+	while (sig == SIGTERM && pidfile_running(c->pid_file) == pid &&
+	    waited < KILL_WAIT_MS) {
+		usleep(50 * 1000);
+		waited += 50;
+	}
+	if (sig == SIGTERM && waited >= KILL_WAIT_MS) {
+		fprintf(stderr, "spagated: pid %ld did not stop within %d s\n",
+		    (long)pid, KILL_WAIT_MS / 1000);
+		return 1;
+	}
+	printf("%s spagated (pid %ld)\n", sig == SIGTERM ? "stopped" :
+	    "sent SIGHUP to", (long)pid);
+	return 0;
+}
+
+/* Open cycles straight from the journal: works whether or not it runs. */
+struct status_recs {
+	struct journal_rec	**v;
+	size_t			  n;
+	size_t			  cap;
+};
+
+static int
+collect_rec(void *arg, const struct journal_rec *rec)
+{
+	struct status_recs *sr = arg;
+	struct journal_rec **nv;
+
+	if (sr->n == sr->cap) {
+		sr->cap = sr->cap ? sr->cap * 2 : 16;
+		if ((nv = reallocarray(sr->v, sr->cap, sizeof(*nv))) == NULL)
+			return SPA_ERR_NOMEM;
+		sr->v = nv;
+	}
+	if ((sr->v[sr->n] = malloc(sizeof(*rec))) == NULL)
+		return SPA_ERR_NOMEM;
+	*sr->v[sr->n++] = *rec;
+	return 0;
+}
+
+static void
+print_cycles(const struct spa_conf *c)
+{
+	struct status_recs sr = { NULL, 0, 0 };
+	struct journal *j = NULL;
+	char dir[4096];
+	size_t i;
+
+	snprintf(dir, sizeof(dir), "%s/cycles", c->state_dir);
+	if (journal_open_readonly(dir, &j) != 0 ||
+	    journal_load(j, collect_rec, &sr) != 0) {
+		printf("journal %s: cannot be read\n", dir);
+	} else {
+		cycles_print((const struct journal_rec *const *)sr.v, sr.n,
+		    time(NULL), stdout);
+	}
+	for (i = 0; i < sr.n; i++)
+		free(sr.v[i]);
+	free(sr.v);
+	journal_close(j);
+}
+
+static int
+report_status(const struct spa_conf *c)
+{
+	pid_t pid = pidfile_running(c->pid_file);
+
+	if (pid <= 0)
+		printf("spagated is not running\n");
+	else
+		printf("spagated is running (pid %ld)\n", (long)pid);
+	print_cycles(c);
+	return pid > 0 ? 0 : 1;
+}
+
+static int
+make_state_dir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		log_warn("state directory %s", dir);
+		return SPA_ERR_STATE;
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		log_warnx("state directory %s is not a directory", dir);
+		return SPA_ERR_STATE;
+	}
+	if ((st.st_mode & 022) != 0) {
+		log_warnx("state directory %s is writable by group or others",
+		    dir);
+		return SPA_ERR_STATE;
+	}
+	return 0;
+}
+
+static int
+daemonize(void)
+{
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) < 0)
+		return SPA_ERR_SYS;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0 || chdir("/") != 0)
+		return SPA_ERR_SYS;
+	if ((fd = open("/dev/null", O_RDWR)) < 0)
+		return SPA_ERR_SYS;
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+	return 0;
+}
+
+static int
+take_pid_lock(struct daemon *d)
+{
+	pid_t running = 0;
+
+	d->pid_fd = pidfile_lock(d->x.conf.pid_file, &running);
+	if (d->pid_fd >= 0)
+		return 0;
+	if (running > 0)
+		log_warnx("spagated is already running (pid %ld, %s)",
+		    (long)running, d->x.conf.pid_file);
+	else
+		log_warn("pid file %s", d->x.conf.pid_file);
+	return SPA_ERR_STATE;
+}
+
+static int
+control_action(struct daemon *d)
+{
+	const struct spa_conf *c = &d->x.conf;
+
+	switch (d->cli.action) {
+	case CLI_KILL:
+		return signal_daemon(c, SIGTERM);
+	case CLI_RESTART:
+		return signal_daemon(c, SIGHUP);
+	case CLI_STATUS:
+		return report_status(c);
+	case CLI_DUMP_CONFIG:
+		conf_dump(c, stdout);
+		printf("\n");
+		access_dump(d->x.access, stdout);
+		return 0;
+	case CLI_PARSE_CONFIG:
+		printf("configuration OK: %zu stanza%s from %s\n",
+		    d->x.access->n, d->x.access->n == 1 ? "" : "s",
+		    c->access_folder ? c->access_folder : c->access_file);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void
+log_start(struct daemon *d)
+{
+	const struct spa_conf *c = &d->x.conf;
+
+	log_info("spagated %s started: %zu stanzas from %s, state in %s, "
+	    "max packet age %u s%s", PACKAGE_VERSION, d->x.access->n,
+	    c->access_folder ? c->access_folder : c->access_file,
+	    c->state_dir, c->max_packet_age, d->cli.test_mode ?
+	    ", test mode: OPEN events are printed, nothing is run" : "");
+}
+
+static int
+setup(struct daemon *d)
+{
+	int r;
+
+	if ((r = make_state_dir(d->x.conf.state_dir)) != 0)
+		return r;
+	if (d->cli.pcap_file == NULL) {
+		if ((r = take_pid_lock(d)) != 0)
+			return r;
+		if (!d->cli.foreground) {
+			log_init(d->x.conf.syslog_ident, LOG_TO_SYSLOG,
+			    d->x.conf.syslog_facility);
+			if ((r = daemonize()) != 0)
+				return r;
+		}
+		if (pidfile_write(d->pid_fd) != 0)
+			return SPA_ERR_SYS;
+	}
+	return executor_setup(&d->x);
+}
+
+static void
+teardown(struct daemon *d)
+{
+	executor_free(&d->x);
+	if (d->pid_fd >= 0)
+		pidfile_release(d->pid_path, d->pid_fd);
+	free(d->pid_path);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon d;
+	int r;
+
+	memset(&d, 0, sizeof(d));
+	d.pid_fd = -1;
+	d.x.child_sock = -1;
+	d.x.sigfd = -1;
+	log_init("spagated", LOG_TO_STDERR, LOG_DAEMON);
+	if (cli_parse(argc, argv, &d.cli) != 0)
+		return 2;
+	d.x.cli = &d.cli;
+	if (d.cli.action == CLI_HELP) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (d.cli.action == CLI_VERSION) {
+		printf("spagated %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (d.cli.action == CLI_KILL || d.cli.action == CLI_RESTART ||
+	    d.cli.action == CLI_STATUS) {
+		if (executor_load_conf(&d.cli, &d.x.conf) != 0)
+			return 1;
+		r = control_action(&d);
+		conf_free(&d.x.conf);
+		return r;
+	}
+	if (executor_load(&d.cli, &d.x.conf, &d.x.access, &d.x.plan) != 0)
+		return 1;
+	log_set_verbose(d.x.conf.verbose);
+	d.pid_path = strdup(d.x.conf.pid_file);
+	if (d.cli.action != CLI_RUN)
+		r = control_action(&d);
+	else if (setup(&d) == 0) {
+		log_start(&d);
+		r = executor_run(&d.x);
+	} else
+		r = 1;
+	teardown(&d);
+	return r;
+}

@@ -1,0 +1,83 @@
+/*
+ * Action modules: what carries an OPEN or CLOSE command to the device that
+ * enforces it.  A command is routed by its first word: a module that
+ * claims it runs it (ipset in process, a Cisco device by name), anything
+ * else is executed as an argument vector by `exec`.  Modules are listed
+ * in one static table; there is no dlopen.
+ *
+ * Every request completes through action_done(), possibly before the
+ * module's open/close returns (in-process modules) or later from the
+ * executor's event loop (child processes, SSH sessions).
+ */
+#ifndef SPA_ACTION_H
+#define SPA_ACTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runner.h"
+#include "subst.h"
+
+#define ACTION_DATA_MAX	256	/* module state journaled with a cycle */
+
+struct action_env;
+
+/* One command to carry out. */
+struct action_req {
+	uint64_t		 job;		/* the executor's id for it */
+	const struct cmd_argv	*argv;
+	const struct run_cred	*cred;		/* exec: who runs it */
+	unsigned int		 timeout_ms;
+	uint8_t			*data;		/* module state, journaled */
+	uint16_t		*data_len;
+};
+
+/* How a request ended: result 0 or a negative SPA_ERR_*, and why. */
+struct action_result {
+	uint64_t	 job;
+	int		 result;
+	const char	*detail;	/* exit status, device message */
+	const char	*output;	/* captured output, may be "" */
+};
+
+typedef void (*action_done_cb)(void *arg, const struct action_result *res);
+
+struct action_ops {
+	const char	*name;
+	/* True if this module runs `argv` (NULL: the default module). */
+	bool		(*claims)(const struct cmd_argv *argv);
+	/* Validate a configured command at load time; NULL: anything goes. */
+	int		(*check)(const struct cmd_argv *argv, char *why,
+			    size_t whylen);
+	int		(*open)(struct action_env *env,
+			    const struct action_req *req);
+	int		(*close)(struct action_env *env,
+			    const struct action_req *req);
+	/*
+	 * Whether running the open again is harmless and refreshes the grant
+	 * (ipset add -exist with a timeout).  Otherwise a repeated request
+	 * only moves the close, so a rule inserted twice is never closed once.
+	 */
+	bool		 open_is_idempotent;
+};
+
+struct action_env {
+	struct runner	*runner;
+	action_done_cb	 done;
+	void		*arg;
+};
+
+/* The module that runs `argv`. */
+const struct action_ops *action_for(const struct cmd_argv *argv);
+/* By name (journal records name their module); NULL if unknown. */
+const struct action_ops *action_by_name(const char *name);
+
+/* The runner's callback for requests run by `exec` (give it the env). */
+void	action_exec_finished(struct action_env *env,
+	    const struct run_result *res);
+
+/* Report completion of a request (modules call this). */
+void	action_done(struct action_env *env, uint64_t job, int result,
+	    const char *detail, const char *output);
+
+#endif /* SPA_ACTION_H */

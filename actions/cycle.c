@@ -1,0 +1,853 @@
+/*
+ * Command cycles: journal, open, scheduled close, retry.  See cycle.h.
+ *
+ * Each cycle has at most one command in flight.  A cycle whose close is
+ * running keeps its key in the scheduler (due "never") so that a new
+ * grant for the same key waits for that close instead of racing it; the
+ * new grant is replayed when the close ends.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "action.h"
+#include "cycle.h"
+#include "err.h"
+#include "log.h"
+#include "runner.h"
+#include "sched.h"
+
+#define DUE_NEVER	INT64_MAX
+#define SUDO_EXE	"/usr/bin/sudo"
+
+enum cycle_state {
+	CYCLE_OPENING,		/* open command running */
+	CYCLE_OPEN,		/* close scheduled */
+	CYCLE_CLOSING,		/* close command running */
+};
+
+struct cycle {
+	struct journal_rec	 rec;
+	const struct action_ops	*close_ops;
+	enum cycle_state	 state;
+	struct sched_entry	*entry;
+	unsigned int		 failures;	/* consecutive failed closes */
+	bool			 has_pending;	/* a grant waits for the close */
+	const struct access_conf *pending_policy;	/* it was checked under */
+	struct spa_event	 pending;
+	size_t			 pending_port;
+};
+
+enum job_kind {
+	JOB_OPEN,
+	JOB_REFRESH,		/* idempotent open run again on extension */
+	JOB_CLOSE,
+	JOB_COMMAND,
+};
+
+struct job {
+	uint64_t	 id;
+	enum job_kind	 kind;
+	struct cycle	*cycle;		/* NULL for commands */
+	uint32_t	 stanza;
+	char		 what[160];	/* for the log line */
+};
+
+struct cycles {
+	struct cycles_conf	 conf;
+	struct journal		*journal;
+	struct sched		*sched;
+	struct runner		*runner;
+	struct action_env	 env;
+	const struct access_conf *policy;
+	const struct plan	*plan;
+	struct job		*jobs;
+	size_t			 njobs;
+	size_t			 jobs_cap;
+	uint64_t		 next_job;
+	struct cycles_stats	 stats;
+};
+
+static void	on_action_done(void *arg, const struct action_result *res);
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+on_run_done(void *arg, const struct run_result *res)
+{
+	struct cycles *c = arg;
+
+	action_exec_finished(&c->env, res);
+}
+
+int
+cycles_new(const struct cycles_conf *cc, struct journal *journal,
+    struct cycles **out)
+{
+	struct cycles *c;
+	int r;
+
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return SPA_ERR_NOMEM;
+	c->conf = *cc;
+	c->journal = journal;
+	c->next_job = 1;
+	c->env.done = on_action_done;
+	c->env.arg = c;
+	if ((r = sched_new(&c->sched)) != 0 ||
+	    (r = runner_new(on_run_done, c, &c->runner)) != 0) {
+		cycles_free(c);
+		return r;
+	}
+	c->env.runner = c->runner;
+	*out = c;
+	return 0;
+}
+
+static void
+free_entry(void *arg, struct sched_entry *e)
+{
+	(void)arg;
+	free(e->data);
+}
+
+void
+cycles_free(struct cycles *c)
+{
+	if (c == NULL)
+		return;
+	if (c->runner != NULL)
+		runner_free(c->runner);
+	if (c->sched != NULL) {
+		sched_foreach(c->sched, free_entry, NULL);
+		sched_free(c->sched);
+	}
+	free(c->jobs);
+	free(c);
+}
+
+void
+cycles_set_policy(struct cycles *c, const struct access_conf *conf,
+    const struct plan *plan)
+{
+	c->policy = conf;
+	c->plan = plan;
+}
+
+/* --- log lines ----------------------------------------------------------- */
+
+static const char *
+fmt_time(int64_t t, char buf[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, 32, "%" PRId64, t);
+	return buf;
+}
+
+/* "stanza #3 192.0.2.10 tcp/22" */
+static void
+describe_cycle(const struct journal_rec *rec, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN];
+
+	snprintf(buf, len, "stanza #%u %s %s/%u", rec->stanza,
+	    addr_fmt(&rec->allow, a), spa_proto_name(rec->proto), rec->port);
+}
+
+static void
+log_output(const char *what, const char *output)
+{
+	char q[RUNNER_OUTPUT_MAX * 4 + 3];
+
+	if (output == NULL || output[0] == '\0')
+		return;
+	event_quote(output, q, sizeof(q));
+	log_info("%s: output: %s", what, q);
+}
+
+/* --- jobs ---------------------------------------------------------------- */
+
+static struct job *
+job_new(struct cycles *c, enum job_kind kind, struct cycle *cy,
+    uint32_t stanza, const char *what)
+{
+	struct job *j, *nj;
+	size_t ncap;
+
+	if (c->njobs == c->jobs_cap) {
+		ncap = c->jobs_cap ? c->jobs_cap * 2 : 16;
+		if ((nj = reallocarray(c->jobs, ncap, sizeof(*nj))) == NULL)
+			return NULL;
+		c->jobs = nj;
+		c->jobs_cap = ncap;
+	}
+	j = &c->jobs[c->njobs++];
+	memset(j, 0, sizeof(*j));
+	j->id = c->next_job++;
+	j->kind = kind;
+	j->cycle = cy;
+	j->stanza = stanza;
+	snprintf(j->what, sizeof(j->what), "%s", what);
+	return j;
+}
+
+/* Take a finished job out of the table (copied out: the table moves). */
+static bool
+job_take(struct cycles *c, uint64_t id, struct job *out)
+{
+	size_t i;
+
+	for (i = 0; i < c->njobs; i++)
+		if (c->jobs[i].id == id) {
+			*out = c->jobs[i];
+			c->jobs[i] = c->jobs[--c->njobs];
+			return true;
+		}
+	return false;
+}
+
+static unsigned int
+timeout_ms(const struct cycles *c, const struct stanza *st)
+{
+	unsigned int s = st != NULL && st->cmd_timeout != 0 ? st->cmd_timeout :
+	    c->conf.command_timeout != 0 ? c->conf.command_timeout :
+	    CYCLE_DEF_CMD_TIMEOUT;
+
+	return s * 1000;
+}
+
+static const struct stanza *
+stanza_of(const struct cycles *c, uint32_t number)
+{
+	if (c->policy == NULL || number == 0 || number > c->policy->n)
+		return NULL;
+	return c->policy->stanzas[number - 1];
+}
+
+/*
+ * Run one command through its module.  A module that cannot even start
+ * reports through action_done like any other failure.
+ */
+static void
+job_run(struct cycles *c, const struct action_ops *ops, struct job *j,
+    const struct cmd_argv *argv, const struct run_cred *cred,
+    struct journal_rec *rec)
+{
+	static uint16_t no_len;
+	struct action_req req = {
+		.job = j->id, .argv = argv, .cred = cred,
+		.timeout_ms = timeout_ms(c, stanza_of(c, j->stanza)),
+		.data = rec != NULL ? rec->data : NULL,
+		.data_len = rec != NULL ? &rec->data_len : &no_len,
+	};
+	uint64_t id = j->id;
+	char line[512];
+	int r;
+
+	cmd_argv_format(argv, line, sizeof(line));
+	log_debug("%s: %s: %s", j->what, ops->name, line);
+	r = j->kind == JOB_CLOSE ? ops->close(&c->env, &req) :
+	    ops->open(&c->env, &req);
+	if (r != 0)
+		action_done(&c->env, id, r, spa_strerror(r), NULL);
+}
+
+/* --- opening ------------------------------------------------------------- */
+
+static void
+fill_key(struct sched_key *k, uint32_t stanza, const struct spa_addr *a,
+    uint8_t proto, uint16_t port)
+{
+	memset(k, 0, sizeof(*k));
+	k->stanza = stanza;
+	k->allow = *a;
+	k->proto = proto;
+	k->port = port;
+}
+
+static int
+expand(const struct cmd_template *t, const struct spa_event *ev,
+    const struct stanza *st, size_t port, struct cmd_argv *out)
+{
+	struct subst_vars vars = { ev, st, port };
+
+	return cmd_template_expand(t, &vars, out);
+}
+
+static struct cycle *
+cycle_new(struct cycles *c, const struct stanza *st,
+    const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
+    int64_t now)
+{
+	struct cycle *cy;
+	struct journal_rec *rec;
+
+	if ((cy = calloc(1, sizeof(*cy))) == NULL)
+		return NULL;
+	rec = &cy->rec;
+	rec->id = journal_next_id(c->journal);
+	rec->stanza = st->number;
+	rec->allow = ev->allow;
+	rec->proto = ev->ports[i].proto;
+	rec->port = ev->ports[i].port;
+	rec->opened = now;
+	rec->close_at = now + ev->timeout;
+	rec->has_close = sp->has_close;
+	cy->close_ops = sp->close_ops;
+	snprintf(rec->module, sizeof(rec->module), "%s",
+	    sp->has_close ? sp->close_ops->name : "none");
+	if (sp->has_close &&
+	    expand(&sp->close, ev, st, i, &rec->close) != 0) {
+		log_warnx("stanza #%u: CMD_CYCLE_CLOSE does not fit once "
+		    "expanded: grant refused", st->number);
+		free(cy);
+		return NULL;
+	}
+	return cy;
+}
+
+static void
+open_cycle(struct cycles *c, const struct stanza *st,
+    const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
+    int64_t now, int64_t now_ms)
+{
+	struct cmd_argv open;
+	struct sched_key key;
+	struct cycle *cy;
+	struct job *j;
+	char what[128];
+	int r;
+
+	if (expand(&sp->open, ev, st, i, &open) != 0 ||
+	    (cy = cycle_new(c, st, sp, ev, i, now)) == NULL) {
+		log_warnx("stanza #%u: cannot build the cycle's commands: "
+		    "grant refused", st->number);
+		return;
+	}
+	describe_cycle(&cy->rec, what, sizeof(what));
+	fill_key(&key, st->number, &ev->allow, cy->rec.proto, cy->rec.port);
+	/* on disk before the open can have any effect */
+	if ((r = journal_put(c->journal, &cy->rec)) != 0 ||
+	    (r = sched_add(c->sched, &key, cy->rec.id,
+	    now_ms + (int64_t)ev->timeout * 1000, cy)) != 0) {
+		log_warnx("%s: cannot journal the cycle (%s): grant refused",
+		    what, spa_strerror(r));
+		journal_del(c->journal, cy->rec.id);
+		free(cy);
+		return;
+	}
+	cy->entry = sched_find(c->sched, &key);
+	cy->state = CYCLE_OPENING;
+	if ((j = job_new(c, JOB_OPEN, cy, st->number, what)) == NULL) {
+		log_warnx("%s: out of memory: grant refused", what);
+		journal_del(c->journal, cy->rec.id);
+		free(sched_remove(c->sched, cy->entry));
+		return;
+	}
+	job_run(c, sp->open_ops, j, &open, NULL, &cy->rec);
+}
+
+/* A grant for a cycle that is already open: move its close later. */
+static void
+extend_cycle(struct cycles *c, struct cycle *cy, const struct stanza *st,
+    const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
+    int64_t now, int64_t now_ms)
+{
+	int64_t close_at = now + ev->timeout;
+	struct cmd_argv open;
+	struct job *j;
+	char what[128];
+
+	describe_cycle(&cy->rec, what, sizeof(what));
+	if (cy->state == CYCLE_CLOSING) {
+		cy->has_pending = true;
+		cy->pending_policy = c->policy;
+		cy->pending = *ev;
+		cy->pending_port = i;
+		log_info("%s: close in progress; the new grant follows it",
+		    what);
+		return;
+	}
+	if (close_at > cy->rec.close_at) {
+		cy->rec.close_at = close_at;
+		if (journal_put(c->journal, &cy->rec) != 0)
+			log_warnx("%s: cannot journal the later close", what);
+		sched_reschedule(c->sched, cy->entry,
+		    now_ms + (int64_t)ev->timeout * 1000);
+	}
+	c->stats.extended++;
+	log_info("%s: already open: close moved to %s", what,
+	    fmt_time(cy->rec.close_at, (char[32]){0}));
+	if (!sp->open_ops->open_is_idempotent || cy->state != CYCLE_OPEN ||
+	    expand(&sp->open, ev, st, i, &open) != 0 ||
+	    (j = job_new(c, JOB_REFRESH, cy, st->number, what)) == NULL)
+		return;
+	cy->state = CYCLE_OPENING;
+	job_run(c, sp->open_ops, j, &open, NULL, &cy->rec);
+}
+
+static void
+grant_ports(struct cycles *c, const struct stanza *st,
+    const struct stanza_plan *sp, const struct spa_event *ev, int64_t now,
+    int64_t now_ms)
+{
+	struct sched_key key;
+	struct sched_entry *e;
+	size_t i;
+
+	for (i = 0; i < ev->nports; i++) {
+		fill_key(&key, st->number, &ev->allow, ev->ports[i].proto,
+		    ev->ports[i].port);
+		if ((e = sched_find(c->sched, &key)) != NULL)
+			extend_cycle(c, e->data, st, sp, ev, i, now, now_ms);
+		else
+			open_cycle(c, st, sp, ev, i, now, now_ms);
+	}
+}
+
+/* --- command messages ---------------------------------------------------- */
+
+/* sudo [-u user] [-g group] -n -- command... */
+static int
+sudo_argv(const struct cycles *c, const struct stanza *st,
+    const struct cmd_argv *cmd, struct cmd_argv *out)
+{
+	const char *w[8];
+	size_t n = 0;
+
+	w[n++] = c->conf.sudo_exe != NULL ? c->conf.sudo_exe : SUDO_EXE;
+	w[n++] = "-n";
+	if (st->cmd_sudo_exec_user.name != NULL) {
+		w[n++] = "-u";
+		w[n++] = st->cmd_sudo_exec_user.name;
+	}
+	if (st->cmd_sudo_exec_group.name != NULL) {
+		w[n++] = "-g";
+		w[n++] = st->cmd_sudo_exec_group.name;
+	}
+	w[n++] = "--";
+	w[n] = NULL;
+	return cmd_argv_from(out, w, cmd);
+}
+
+static void
+exec_cred(const struct stanza *st, struct run_cred *cred)
+{
+	memset(cred, 0, sizeof(*cred));
+	if (st->cmd_exec_user.name == NULL && st->cmd_exec_group.name == NULL)
+		return;
+	cred->set = true;
+	cred->uid = st->cmd_exec_user.name != NULL ? st->cmd_exec_user.uid : 0;
+	cred->gid = st->cmd_exec_group.name != NULL ? st->cmd_exec_group.gid :
+	    st->cmd_exec_user.gid;
+	cred->user = st->cmd_exec_user.name;
+}
+
+static void
+run_command(struct cycles *c, const struct stanza *st,
+    const struct spa_event *ev)
+{
+	struct cmd_argv words, argv;
+	struct run_cred cred;
+	char what[128], a[ADDR_STRLEN], q[SPA_FIELD_MAX * 4 + 3];
+	struct job *j;
+
+	snprintf(what, sizeof(what), "stanza #%u %s command", st->number,
+	    addr_fmt(&ev->allow, a));
+	event_quote(ev->command, q, sizeof(q));
+	if (cmd_split(ev->command, &words) != 0) {
+		log_warnx("%s %s: cannot be split into words: refused", what, q);
+		return;
+	}
+	if (st->enable_cmd_sudo_exec ? sudo_argv(c, st, &words, &argv) != 0 :
+	    cmd_argv_from(&argv, (const char *[]){ NULL }, &words) != 0) {
+		log_warnx("%s %s: too long: refused", what, q);
+		return;
+	}
+	exec_cred(st, &cred);
+	if ((j = job_new(c, JOB_COMMAND, NULL, st->number, what)) == NULL)
+		return;
+	c->stats.commands++;
+	log_info("%s: running %s%s", what, q,
+	    st->enable_cmd_sudo_exec ? " through sudo" : "");
+	job_run(c, action_by_name("exec"), j, &argv, &cred, NULL);
+}
+
+void
+cycles_grant(struct cycles *c, const struct stanza *st,
+    const struct spa_event *ev, int64_t now, int64_t now_ms)
+{
+	const struct stanza_plan *sp;
+
+	if (ev->type == SPA_MSG_COMMAND) {
+		run_command(c, st, ev);
+		return;
+	}
+	if (c->plan == NULL || st->number > c->plan->n)
+		return;
+	sp = &c->plan->v[st->number - 1];
+	if (!sp->has_open) {
+		log_info("stanza #%u has no CMD_CYCLE_OPEN: nothing to run",
+		    st->number);
+		return;
+	}
+	grant_ports(c, st, sp, ev, now, now_ms);
+}
+
+/* --- completion ---------------------------------------------------------- */
+
+static void
+forget_cycle(struct cycles *c, struct cycle *cy)
+{
+	if (journal_del(c->journal, cy->rec.id) != 0)
+		log_warnx("cycle %016" PRIx64 ": cannot remove it from the "
+		    "journal", cy->rec.id);
+	free(sched_remove(c->sched, cy->entry));
+}
+
+static void
+open_done(struct cycles *c, const struct job *j,
+    const struct action_result *res, int64_t now)
+{
+	struct cycle *cy = j->cycle;
+	char t[32];
+
+	if (res->result != 0) {
+		c->stats.open_failed++;
+		log_warnx("%s: open failed (%s): no close scheduled", j->what,
+		    res->detail);
+		if (j->kind == JOB_REFRESH) {
+			cy->state = CYCLE_OPEN;	/* the first open still holds */
+			return;
+		}
+		forget_cycle(c, cy);
+		return;
+	}
+	cy->state = CYCLE_OPEN;
+	if (j->kind == JOB_OPEN)
+		c->stats.opened++;
+	if (!cy->rec.has_close)
+		log_info("%s: opened (%s), no close (CMD_CYCLE_CLOSE NONE)",
+		    j->what, res->detail);
+	else
+		log_info("%s: opened (%s), close at %s (in %" PRId64 " s)",
+		    j->what, res->detail, fmt_time(cy->rec.close_at, t),
+		    cy->rec.close_at - now);
+	/* the module may have recorded state (a sequence number) */
+	if (cy->rec.data_len != 0 && journal_put(c->journal, &cy->rec) != 0)
+		log_warnx("%s: cannot journal the module state", j->what);
+}
+
+/* The grant that arrived during the close starts a new cycle. */
+static void
+reopen_pending(struct cycles *c, struct cycle *cy, int64_t now)
+{
+	const struct stanza *st = stanza_of(c, cy->pending.stanza);
+	struct spa_event ev = cy->pending;
+	size_t port = cy->pending_port;
+	bool stale = cy->pending_policy != c->policy;
+	char what[128];
+
+	describe_cycle(&cy->rec, what, sizeof(what));
+	forget_cycle(c, cy);		/* frees cy */
+	if (st == NULL || stale) {
+		log_warnx("%s: the policy was reloaded during the close: the "
+		    "grant received meanwhile is dropped (send it again)",
+		    what);
+		return;
+	}
+	log_info("%s: reopening for the grant received during the close",
+	    what);
+	open_cycle(c, st, &c->plan->v[st->number - 1], &ev, port, now,
+	    mono_ms());
+}
+
+static void
+close_done(struct cycles *c, const struct job *j,
+    const struct action_result *res, int64_t now)
+{
+	struct cycle *cy = j->cycle;
+	unsigned int delay;
+
+	if (res->result == 0) {
+		c->stats.closed++;
+		log_info("%s: closed (%s)", j->what, res->detail);
+		if (cy->has_pending)
+			reopen_pending(c, cy, now);
+		else
+			forget_cycle(c, cy);
+		return;
+	}
+	c->stats.close_failed++;
+	cy->failures++;
+	delay = cy->failures >= 9 ? CYCLE_RETRY_MAX : 1u << (cy->failures - 1);
+	if (delay > CYCLE_RETRY_MAX)
+		delay = CYCLE_RETRY_MAX;
+	log_warnx("%s: close failed (%s): retry %u in %u s", j->what,
+	    res->detail, cy->failures, delay);
+	cy->state = CYCLE_OPEN;
+	(void)now;
+	sched_reschedule(c->sched, cy->entry, mono_ms() + delay * 1000);
+}
+
+static void
+command_done(const struct job *j, const struct action_result *res)
+{
+	if (res->result == 0)
+		log_info("%s: finished (%s)", j->what, res->detail);
+	else
+		log_warnx("%s: failed (%s)", j->what, res->detail);
+}
+
+static void
+on_action_done(void *arg, const struct action_result *res)
+{
+	struct cycles *c = arg;
+	int64_t now = time(NULL);
+	struct job j;
+
+	if (!job_take(c, res->job, &j)) {
+		log_warnx("completion for unknown job %" PRIu64, res->job);
+		return;
+	}
+	log_output(j.what, res->output);
+	switch (j.kind) {
+	case JOB_OPEN:
+	case JOB_REFRESH:
+		open_done(c, &j, res, now);
+		break;
+	case JOB_CLOSE:
+		close_done(c, &j, res, now);
+		break;
+	case JOB_COMMAND:
+		command_done(&j, res);
+		break;
+	}
+}
+
+/* --- closing ------------------------------------------------------------- */
+
+static void
+start_close(struct cycles *c, struct cycle *cy, int64_t now)
+{
+	struct job *j;
+	char what[128];
+
+	describe_cycle(&cy->rec, what, sizeof(what));
+	if (!cy->rec.has_close) {
+		log_info("%s: timer expired (no close command)", what);
+		forget_cycle(c, cy);
+		return;
+	}
+	if ((j = job_new(c, JOB_CLOSE, cy, cy->rec.stanza, what)) == NULL)
+		return;		/* stays due: the next tick tries again */
+	cy->state = CYCLE_CLOSING;
+	sched_reschedule(c->sched, cy->entry, DUE_NEVER);
+	log_info("%s: timer expired%s, closing", what,
+	    now > cy->rec.close_at + 1 ? " (overdue)" : "");
+	job_run(c, cy->close_ops, j, &cy->rec.close, NULL, &cy->rec);
+}
+
+void
+cycles_run_due(struct cycles *c, int64_t now, int64_t now_ms)
+{
+	struct sched_entry *e;
+	struct cycle *cy;
+
+	while ((e = sched_due(c->sched, now_ms)) != NULL) {
+		cy = e->data;
+		if (cy->state != CYCLE_OPEN) {
+			/* an open still running: look again shortly */
+			sched_reschedule(c->sched, e, now_ms + 1000);
+			continue;
+		}
+		start_close(c, cy, now);
+	}
+}
+
+struct close_all {
+	struct cycles	*c;
+	struct cycle	**v;
+	size_t		 n;
+};
+
+static void
+collect_open(void *arg, struct sched_entry *e)
+{
+	struct close_all *ca = arg;
+	struct cycle *cy = e->data;
+
+	if (cy->state == CYCLE_OPEN)
+		ca->v[ca->n++] = cy;
+}
+
+void
+cycles_close_all(struct cycles *c, int64_t now)
+{
+	struct close_all ca = { c, NULL, 0 };
+	size_t i, n = sched_count(c->sched);
+
+	if (n == 0)
+		return;
+	if ((ca.v = calloc(n, sizeof(*ca.v))) == NULL)
+		return;
+	/* collect first: starting a close changes the scheduler */
+	sched_foreach(c->sched, collect_open, &ca);
+	log_info("shutdown: running %zu pending close%s", ca.n,
+	    ca.n == 1 ? "" : "s");
+	for (i = 0; i < ca.n; i++)
+		start_close(c, ca.v[i], now);
+	free(ca.v);
+}
+
+/* --- restart ------------------------------------------------------------- */
+
+struct restore {
+	struct cycles	*c;
+	int64_t		 now;
+	int64_t		 now_ms;
+	int		 n;
+};
+
+static int
+restore_one(void *arg, const struct journal_rec *rec)
+{
+	struct restore *rs = arg;
+	struct sched_key key;
+	struct cycle *cy;
+	int64_t wait;
+	char what[128];
+
+	describe_cycle(rec, what, sizeof(what));
+	if ((cy = calloc(1, sizeof(*cy))) == NULL)
+		return SPA_ERR_NOMEM;
+	cy->rec = *rec;
+	if (cmd_argv_relink(&cy->rec.close) != 0 ||
+	    (rec->has_close &&
+	    (cy->close_ops = action_by_name(rec->module)) == NULL)) {
+		log_warnx("%s: journaled close names unknown module '%s': "
+		    "left on disk", what, rec->module);
+		free(cy);
+		return 0;
+	}
+	cy->state = CYCLE_OPEN;
+	wait = rec->close_at > rs->now ? rec->close_at - rs->now : 0;
+	fill_key(&key, rec->stanza, &rec->allow, rec->proto, rec->port);
+	if (sched_find(rs->c->sched, &key) != NULL)
+		key.stanza |= 0x80000000u;	/* duplicate: keep both */
+	if (sched_add(rs->c->sched, &key, rec->id, rs->now_ms + wait * 1000,
+	    cy) != 0) {
+		free(cy);
+		return SPA_ERR_NOMEM;
+	}
+	cy->entry = sched_find(rs->c->sched, &key);
+	log_info("%s: restored from the journal, close %s", what,
+	    wait == 0 ? "overdue: now" : "rescheduled");
+	rs->n++;
+	return 0;
+}
+
+int
+cycles_restore(struct cycles *c, int64_t now, int64_t now_ms)
+{
+	struct restore rs = { c, now, now_ms, 0 };
+	int r;
+
+	if ((r = journal_load(c->journal, restore_one, &rs)) != 0)
+		return r;
+	return rs.n;
+}
+
+/* --- loop plumbing ------------------------------------------------------- */
+
+int
+cycles_timeout_ms(struct cycles *c, int64_t now_ms)
+{
+	int64_t s = sched_wait_ms(c->sched, now_ms);
+	int r = runner_timeout_ms(c->runner);
+
+	if (s > INT32_MAX)
+		s = INT32_MAX;
+	if (s < 0)
+		return r;
+	return r >= 0 && r < s ? r : (int)s;
+}
+
+size_t
+cycles_pollfds(struct cycles *c, struct pollfd *pfd, size_t max)
+{
+	return runner_pollfds(c->runner, pfd, max);
+}
+
+void
+cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n)
+{
+	runner_dispatch(c->runner, pfd, n);
+}
+
+size_t
+cycles_busy(const struct cycles *c)
+{
+	return c->njobs;
+}
+
+void
+cycles_get_stats(const struct cycles *c, struct cycles_stats *st)
+{
+	*st = c->stats;
+	st->open = sched_count(c->sched);
+	st->jobs = c->njobs;
+}
+
+static int
+by_close_time(const void *a, const void *b)
+{
+	const struct journal_rec *x = *(const struct journal_rec *const *)a;
+	const struct journal_rec *y = *(const struct journal_rec *const *)b;
+
+	return x->close_at < y->close_at ? -1 : x->close_at > y->close_at;
+}
+
+void
+cycles_print(const struct journal_rec *const *recs, size_t n, int64_t now,
+    FILE *fp)
+{
+	const struct journal_rec **v;
+	char what[128], t[32], line[512];
+	size_t i;
+
+	fprintf(fp, "%zu open cycle%s\n", n, n == 1 ? "" : "s");
+	if (n == 0 || (v = calloc(n, sizeof(*v))) == NULL)
+		return;
+	memcpy(v, recs, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), by_close_time);
+	for (i = 0; i < n; i++) {
+		describe_cycle(v[i], what, sizeof(what));
+		if (v[i]->has_close)
+			cmd_argv_format(&v[i]->close, line, sizeof(line));
+		else
+			snprintf(line, sizeof(line), "(none)");
+		fprintf(fp, "  %s  close at %s (%s%" PRId64 " s)  %s: %s\n",
+		    what, fmt_time(v[i]->close_at, t),
+		    v[i]->close_at >= now ? "in " : "overdue by ",
+		    v[i]->close_at >= now ? v[i]->close_at - now :
+		    now - v[i]->close_at, v[i]->module, line);
+	}
+	free(v);
+}

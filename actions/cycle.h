@@ -1,0 +1,86 @@
+/*
+ * Command cycles: OPEN now, CLOSE later, for every requested port.
+ *
+ * A grant for a (stanza, address, protocol, port) that has no open cycle
+ * journals the cycle, runs its open and, when the open succeeds, keeps
+ * the close scheduled; a failed open is logged and schedules nothing.  A
+ * grant for a cycle that is already open moves its close later (and runs
+ * the open again only for modules whose open is idempotent).  A close
+ * that fails is retried with backoff until it succeeds: access is never
+ * silently left open.  SPA command messages run here too, as one-shot
+ * jobs, directly or through sudo.
+ */
+#ifndef SPA_CYCLE_H
+#define SPA_CYCLE_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "access.h"
+#include "event.h"
+#include "journal.h"
+#include "plan.h"
+
+#define CYCLE_DEF_CMD_TIMEOUT	30	/* seconds, when CMD_TIMEOUT is unset */
+#define CYCLE_RETRY_MAX		300	/* seconds between close retries, at most */
+
+struct cycles_conf {
+	unsigned int	 command_timeout;	/* seconds; 0: the default */
+	const char	*sudo_exe;		/* NULL: /usr/bin/sudo */
+};
+
+struct cycles_stats {
+	size_t		open;		/* cycles with a close pending */
+	size_t		jobs;		/* commands running or queued */
+	uint64_t	opened;
+	uint64_t	extended;
+	uint64_t	closed;
+	uint64_t	open_failed;
+	uint64_t	close_failed;
+	uint64_t	commands;
+};
+
+struct cycles;
+
+int	cycles_new(const struct cycles_conf *cc, struct journal *journal,
+	    struct cycles **out);
+/* Frees memory and kills running commands; journaled cycles stay on disk. */
+void	cycles_free(struct cycles *c);
+
+/* The policy in force (borrowed; replaced on reload). */
+void	cycles_set_policy(struct cycles *c, const struct access_conf *conf,
+	    const struct plan *plan);
+
+/*
+ * Take over the journal after a start: overdue closes are due at once,
+ * the rest keep their time.  Returns the number of cycles restored.
+ */
+int	cycles_restore(struct cycles *c, int64_t now, int64_t now_ms);
+
+/* Carry out a verified, re-checked request under stanza `st`. */
+void	cycles_grant(struct cycles *c, const struct stanza *st,
+	    const struct spa_event *ev, int64_t now, int64_t now_ms);
+
+/* Start every close that is due. */
+void	cycles_run_due(struct cycles *c, int64_t now, int64_t now_ms);
+
+/* Milliseconds until something is due here or in the runner; -1: never. */
+int	cycles_timeout_ms(struct cycles *c, int64_t now_ms);
+/* The runner's descriptors, and what poll() said about them. */
+size_t	cycles_pollfds(struct cycles *c, struct pollfd *pfd, size_t max);
+void	cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n);
+
+/* Clean shutdown: start every pending close now. */
+void	cycles_close_all(struct cycles *c, int64_t now);
+/* Commands still running or queued. */
+size_t	cycles_busy(const struct cycles *c);
+
+void	cycles_get_stats(const struct cycles *c, struct cycles_stats *st);
+/* One line per open cycle, soonest close first (spagated -S). */
+void	cycles_print(const struct journal_rec *const *recs, size_t n,
+	    int64_t now, FILE *fp);
+
+#endif /* SPA_CYCLE_H */

@@ -1,0 +1,43 @@
+/*
+ * The default action: run the command as an argument vector in a child
+ * process (actions/runner.c), without a shell, with a deadline.  Exit
+ * status 0 is success; anything else fails the request with the status
+ * and the command's output for the log.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include "action.h"
+#include "err.h"
+
+static int
+exec_run(struct action_env *env, const struct action_req *req)
+{
+	return runner_start(env->runner, req->job, req->argv, req->cred,
+	    req->timeout_ms);
+}
+
+/* The runner's completion, turned into the request's result. */
+void
+action_exec_finished(struct action_env *env, const struct run_result *res)
+{
+	char detail[128];
+	int ok;
+
+	runner_describe(res, detail, sizeof(detail));
+	ok = res->start_error == 0 && !res->timed_out &&
+	    WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0;
+	action_done(env, res->id, ok ? 0 : SPA_ERR_ACTION, detail,
+	    res->output);
+}
+
+const struct action_ops action_exec = {
+	.name = "exec",
+	.claims = NULL,
+	.check = NULL,
+	.open = exec_run,
+	.close = exec_run,
+	.open_is_idempotent = false,
+};

@@ -1,0 +1,35 @@
+/*
+ * What each stanza runs: its CMD_CYCLE_OPEN and CMD_CYCLE_CLOSE parsed
+ * into templates and routed to their action modules, once per policy
+ * load, so that a bad command line refuses the configuration at start
+ * (file:line: reason) instead of failing at the first packet.
+ */
+#ifndef SPA_PLAN_H
+#define SPA_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "access.h"
+#include "action.h"
+#include "subst.h"
+
+struct stanza_plan {
+	bool			 has_open;	/* CMD_CYCLE_OPEN set */
+	bool			 has_close;	/* not NONE */
+	struct cmd_template	 open;
+	struct cmd_template	 close;
+	const struct action_ops	*open_ops;
+	const struct action_ops	*close_ops;
+};
+
+struct plan {
+	size_t			 n;		/* == number of stanzas */
+	struct stanza_plan	*v;		/* v[i] for stanza i + 1 */
+};
+
+int	plan_build(const struct access_conf *conf, struct plan *out,
+	    char *err, size_t errlen);
+void	plan_free(struct plan *p);
+
+#endif /* SPA_PLAN_H */

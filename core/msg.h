@@ -1,0 +1,55 @@
+/*
+ * Messages between the verifier (child, unprivileged) and the executor
+ * (parent, privileged) over a SOCK_SEQPACKET socketpair: one message per
+ * datagram, a fixed header then a body whose size is fixed per type.
+ * Every field is encoded explicitly (no struct copies), and the decoder
+ * treats the bytes as hostile: exact sizes, enum ranges, address
+ * families, NUL-terminated printable strings, port ranges.
+ */
+#ifndef SPA_MSG_H
+#define SPA_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+#define MSG_VERSION	1
+#define MSG_MAX		4096	/* largest encoded message */
+
+enum msg_type {
+	MSG_READY = 1,		/* verifier: capture open, privileges dropped */
+	MSG_OPEN,		/* verifier: a verified request */
+	MSG_STATS_REQ,		/* executor: send your counters */
+	MSG_STATS,		/* verifier: counters */
+};
+
+#define MSG_STATS_MAX	80	/* counters in one MSG_STATS */
+
+struct msg_ready {
+	char		capture[96];	/* source description, for the log */
+	char		sandbox[96];	/* what confinement is in effect */
+};
+
+struct msg_stats {
+	uint32_t	n;
+	uint64_t	v[MSG_STATS_MAX];
+};
+
+struct msg {
+	enum msg_type	type;
+	union {
+		struct msg_ready	ready;
+		struct spa_event	open;
+		struct msg_stats	stats;
+	} u;
+};
+
+/* Encode into buf; returns the length or a negative SPA_ERR_*. */
+int	msg_encode(const struct msg *m, uint8_t *buf, size_t cap);
+/* Decode one datagram; 0 or SPA_ERR_ARG for anything malformed. */
+int	msg_decode(const uint8_t *buf, size_t len, struct msg *m);
+
+const char *msg_type_name(enum msg_type t);
+
+#endif /* SPA_MSG_H */

@@ -1,0 +1,526 @@
+/* The executor: the privileged parent process (see executor.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "event.h"
+#include "executor.h"
+#include "log.h"
+#include "msg.h"
+#include "policy.h"
+
+#define JOURNAL_DIR		"cycles"
+#define RESPAWN_MAX		30	/* seconds between verifier restarts */
+#define HEALTHY_MS		60000	/* a run this long resets the backoff */
+#define STOP_GRACE_MS		30000	/* for closes at shutdown */
+#define MAX_PFD			(2 + RUNNER_MAX_PROCS * 2)
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --- configuration ------------------------------------------------------- */
+
+static int
+apply_cli(struct spa_conf *c, const struct cli_opts *o)
+{
+	int r = 0;
+
+	if (o->access_file != NULL) {
+		r |= conf_set_string(&c->access_file, o->access_file);
+		free(c->access_folder);
+		c->access_folder = NULL;
+	}
+	if (o->access_folder != NULL)
+		r |= conf_set_string(&c->access_folder, o->access_folder);
+	if (o->interface != NULL)
+		r |= conf_set_string(&c->capture.interface, o->interface);
+	if (o->pcap_filter != NULL)
+		r |= conf_set_string(&c->capture.filter, o->pcap_filter);
+	if (o->state_dir != NULL)
+		r |= conf_set_string(&c->state_dir, o->state_dir);
+	if (o->pid_file != NULL)
+		r |= conf_set_string(&c->pid_file, o->pid_file);
+	if (o->udp_server)
+		c->capture.mode = CAPTURE_UDP;
+	if (o->any_direction)
+		c->capture.any_direction = true;
+	c->verbose += o->verbose;
+	return r != 0 ? SPA_ERR_NOMEM : 0;
+}
+
+static int
+load_config(const struct cli_opts *o, struct spa_conf *c)
+{
+	struct conf_error err;
+	const char *path = o->config_file ? o->config_file : CONF_DEF_PATH;
+	int r;
+
+	conf_defaults(c);
+	if ((r = conf_load(path, o->config_file != NULL, c, &err)) == 0 &&
+	    (r = apply_cli(c, o)) == 0 &&
+	    (r = conf_validate(c, &err)) == 0)
+		return 0;
+	if (r == SPA_ERR_CONFIG)
+		log_warnx("%s", err.msg);
+	else
+		log_warnx("configuration: %s", spa_strerror(r));
+	conf_free(c);
+	return r;
+}
+
+int
+executor_load_conf(const struct cli_opts *cli, struct spa_conf *conf)
+{
+	return load_config(cli, conf);
+}
+
+static int
+load_policy(const struct spa_conf *c, struct access_conf **access,
+    struct plan *plan)
+{
+	struct access_error aerr;
+	const char *path = c->access_folder ? c->access_folder : c->access_file;
+	char perr[512] = "";
+	int r;
+
+	*access = NULL;
+	if ((r = access_load(path, c->access_folder != NULL, access,
+	    &aerr)) != 0) {
+		log_warnx("%s", aerr.msg);
+		return r;
+	}
+	if ((r = plan_build(*access, plan, perr, sizeof(perr))) != 0 ||
+	    (r = policy_prepare(*access)) != 0) {
+		if (perr[0] != '\0')
+			log_warnx("%s", perr);
+		plan_free(plan);
+		access_free(*access);
+		*access = NULL;
+	}
+	return r;
+}
+
+int
+executor_load(const struct cli_opts *cli, struct spa_conf *conf,
+    struct access_conf **access, struct plan *plan)
+{
+	int r;
+
+	if ((r = load_config(cli, conf)) != 0)
+		return r;
+	if ((r = load_policy(conf, access, plan)) != 0)
+		conf_free(conf);
+	return r;
+}
+
+static void
+free_policy(struct access_conf *access, struct plan *plan)
+{
+	plan_free(plan);
+	if (access != NULL) {
+		policy_release(access);
+		access_free(access);
+	}
+}
+
+/* --- the verifier process ----------------------------------------------- */
+
+static void
+spawn_verifier(struct executor *x)
+{
+	x->vconf.conf = &x->conf;
+	x->vconf.access = x->access;
+	x->vconf.pcap_file = x->cli->pcap_file;
+	x->vconf.packet_limit = x->cli->packet_limit;
+	x->respawn_at_ms = 0;
+	x->child_ready = false;
+	x->child = vproc_spawn(&x->vconf, &x->child_sock);
+	if (x->child < 0) {
+		log_warn("cannot start the verifier");
+		x->child = 0;
+		x->child_sock = -1;
+		x->respawn_at_ms = mono_ms() + 1000;
+		return;
+	}
+	x->child_started_ms = mono_ms();
+	log_debug("verifier started (pid %ld)", (long)x->child);
+}
+
+static void
+describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "ended (status 0x%x)", status);
+}
+
+/* The verifier is gone: reap it, then restart it or finish. */
+static void
+verifier_ended(struct executor *x)
+{
+	int status = 0;
+	char how[96];
+	bool finite = x->cli->pcap_file != NULL || x->cli->packet_limit != 0;
+
+	close(x->child_sock);
+	x->child_sock = -1;
+	while (waitpid(x->child, &status, 0) < 0 && errno == EINTR)
+		;
+	x->child = 0;
+	describe_status(status, how, sizeof(how));
+	if (x->stopping)
+		return;
+	if (x->reloading) {
+		x->reloading = false;
+		spawn_verifier(x);
+		return;
+	}
+	if (finite && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		log_info("verifier finished its input: shutting down");
+		x->stopping = true;
+		return;
+	}
+	if (finite || !x->child_ready) {
+		log_warnx("verifier %s before it could run: giving up", how);
+		x->exit_code = 1;
+		x->stopping = true;
+		return;
+	}
+	if (mono_ms() - x->child_started_ms > HEALTHY_MS)
+		x->respawn_delay = 1;
+	log_warnx("verifier %s: restarting it in %u s (open cycles are "
+	    "unaffected)", how, x->respawn_delay);
+	x->respawn_at_ms = mono_ms() + x->respawn_delay * 1000;
+	x->respawn_delay = x->respawn_delay * 2 > RESPAWN_MAX ? RESPAWN_MAX :
+	    x->respawn_delay * 2;
+}
+
+/* Anything malformed from the verifier means it is not ours any more. */
+static void
+verifier_hostile(struct executor *x, const char *why)
+{
+	log_warnx("verifier (pid %ld) sent %s: killing it", (long)x->child,
+	    why);
+	kill(x->child, SIGKILL);
+}
+
+static void
+grant(struct executor *x, const struct spa_event *ev)
+{
+	const struct stanza *st = NULL;
+	struct policy_opts opts;
+	char line[1024];
+	int r;
+
+	opts.max_packet_age = x->cli->pcap_file != NULL ? 0 :
+	    x->conf.max_packet_age;
+	opts.nat_forwarding = x->conf.nat_forwarding;
+	opts.nat_local = x->conf.nat_local;
+	opts.x_forwarded_for = x->conf.capture.x_forwarded_for;
+	if ((r = policy_recheck(x->access, &opts, ev, time(NULL), &st)) != 0) {
+		x->refused++;
+		snprintf(line, sizeof(line), "an OPEN its policy does not allow "
+		    "(%s)", spa_strerror(r));
+		verifier_hostile(x, line);
+		return;
+	}
+	x->opens++;
+	if (x->cli->test_mode) {
+		if (event_format(ev, line, sizeof(line)) >= 0) {
+			printf("%s\n", line);
+			fflush(stdout);
+		}
+		return;
+	}
+	cycles_grant(x->cycles, st, ev, time(NULL), mono_ms());
+}
+
+static void
+on_message(struct executor *x, const struct msg *m)
+{
+	switch (m->type) {
+	case MSG_READY:
+		x->child_ready = true;
+		log_info("verifier ready (pid %ld): %s; runs as %s",
+		    (long)x->child, m->u.ready.capture, m->u.ready.sandbox);
+		break;
+	case MSG_OPEN:
+		if (!x->child_ready)
+			verifier_hostile(x, "an OPEN before READY");
+		else
+			grant(x, &m->u.open);
+		break;
+	case MSG_STATS:
+		break;
+	default:
+		verifier_hostile(x, "a message only the executor sends");
+	}
+}
+
+static void
+read_verifier(struct executor *x)
+{
+	uint8_t buf[MSG_MAX + 1];
+	struct msg m;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(x->child_sock, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			verifier_ended(x);
+			return;
+		}
+		if (msg_decode(buf, (size_t)n, &m) != 0) {
+			verifier_hostile(x, "a malformed message");
+			return;
+		}
+		on_message(x, &m);
+	}
+}
+
+/* --- signals ------------------------------------------------------------- */
+
+static int
+reload(struct executor *x)
+{
+	struct spa_conf nc;
+	struct access_conf *na = NULL;
+	struct plan np;
+
+	log_info("SIGHUP: reloading configuration");
+	if (executor_load(x->cli, &nc, &na, &np) != 0) {
+		log_warnx("reload failed: the running configuration stays");
+		return 0;
+	}
+	/* the journal, pid file and state stay where they were opened */
+	if (strcmp(nc.state_dir, x->conf.state_dir) != 0 ||
+	    strcmp(nc.pid_file, x->conf.pid_file) != 0)
+		log_warnx("state_dir and pid_file changes take effect at the "
+		    "next start");
+	conf_set_string(&nc.state_dir, x->conf.state_dir);
+	conf_set_string(&nc.pid_file, x->conf.pid_file);
+	free_policy(x->access, &x->plan);
+	conf_free(&x->conf);
+	x->conf = nc;
+	x->access = na;
+	x->plan = np;
+	cycles_set_policy(x->cycles, x->access, &x->plan);
+	log_set_verbose(x->conf.verbose);
+	log_info("reloaded: %zu stanzas; restarting the verifier with them",
+	    x->access->n);
+	/* the new verifier inherits the new policy and capture settings */
+	if (x->child > 0) {
+		x->reloading = true;
+		kill(x->child, SIGTERM);
+	}
+	return 0;
+}
+
+static void
+begin_stop(struct executor *x, const char *why)
+{
+	if (x->stopping)
+		return;
+	log_info("%s: shutting down", why);
+	x->stopping = true;
+}
+
+static void
+read_signals(struct executor *x)
+{
+	struct signalfd_siginfo si;
+
+	while (read(x->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			reload(x);
+			break;
+		case SIGUSR1:
+			if (x->child_sock >= 0) {
+				struct msg m = { .type = MSG_STATS_REQ };
+				uint8_t b[16];
+				int n = msg_encode(&m, b, sizeof(b));
+
+				if (n > 0)
+					send(x->child_sock, b, (size_t)n,
+					    MSG_NOSIGNAL | MSG_DONTWAIT);
+			}
+			break;
+		default:
+			begin_stop(x, strsignal((int)si.ssi_signo));
+		}
+	}
+}
+
+static int
+open_signals(struct executor *x)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		return SPA_ERR_SYS;
+	signal(SIGPIPE, SIG_IGN);
+	x->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return x->sigfd < 0 ? SPA_ERR_SYS : 0;
+}
+
+/* --- setup and loop ------------------------------------------------------ */
+
+int
+executor_setup(struct executor *x)
+{
+	struct cycles_conf cc;
+	char dir[4096];
+	int n, r;
+
+	x->child_sock = -1;
+	x->respawn_delay = 1;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", x->conf.state_dir,
+	    JOURNAL_DIR) >= sizeof(dir))
+		return SPA_ERR_CONFIG;
+	if ((r = open_signals(x)) != 0 || (r = vproc_prepare_state(&x->conf))
+	    != 0)
+		return r;
+	if ((r = journal_open(dir, &x->journal)) != 0) {
+		log_warnx("journal %s: %s", dir, spa_strerror(r));
+		return r;
+	}
+	memset(&cc, 0, sizeof(cc));
+	cc.command_timeout = x->conf.command_timeout;
+	cc.sudo_exe = x->conf.sudo_exe;
+	if ((r = cycles_new(&cc, x->journal, &x->cycles)) != 0)
+		return r;
+	cycles_set_policy(x->cycles, x->access, &x->plan);
+	if (x->cli->test_mode)
+		return 0;	/* runs nothing, not even journaled closes */
+	if ((n = cycles_restore(x->cycles, time(NULL), mono_ms())) < 0) {
+		log_warnx("journal %s: %s", dir, spa_strerror(n));
+		return n;
+	}
+	if (n > 0)
+		log_info("journal: %d open cycle%s restored", n,
+		    n == 1 ? "" : "s");
+	return 0;
+}
+
+static int
+loop_timeout(struct executor *x, int64_t now)
+{
+	int64_t t = 1000, c = cycles_timeout_ms(x->cycles, now);
+
+	if (c >= 0 && c < t)
+		t = c;
+	if (x->respawn_at_ms != 0 && x->respawn_at_ms - now < t)
+		t = x->respawn_at_ms > now ? x->respawn_at_ms - now : 0;
+	return (int)t;
+}
+
+static void
+loop_once(struct executor *x)
+{
+	struct pollfd pfd[MAX_PFD];
+	int64_t now = mono_ms();
+	size_t n = 2, nr;
+
+	pfd[0].fd = x->sigfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = x->child_sock;
+	pfd[1].events = POLLIN;
+	nr = cycles_pollfds(x->cycles, pfd + n, MAX_PFD - n);
+	if (poll(pfd, n + nr, loop_timeout(x, now)) < 0 && errno != EINTR) {
+		log_warn("poll");
+		return;
+	}
+	if (pfd[0].revents & POLLIN)
+		read_signals(x);
+	if (x->child_sock >= 0 && pfd[1].revents != 0)
+		read_verifier(x);
+	cycles_dispatch(x->cycles, pfd + n, nr);
+	now = mono_ms();
+	if (!x->stopping)
+		cycles_run_due(x->cycles, time(NULL), now);
+	if (!x->stopping && x->child == 0 && x->respawn_at_ms != 0 &&
+	    now >= x->respawn_at_ms)
+		spawn_verifier(x);
+}
+
+/* Stop the verifier, run (or keep) pending closes, wait for commands. */
+static void
+shutdown_cycles(struct executor *x)
+{
+	if (x->child > 0) {
+		kill(x->child, SIGTERM);
+		while (x->child > 0)
+			loop_once(x);
+	}
+	if (x->conf.close_on_exit && !x->cli->test_mode)
+		cycles_close_all(x->cycles, time(NULL));
+	else if (!x->cli->test_mode)
+		log_info("shutdown: pending closes stay in the journal for the "
+		    "next start (executor.close_on_exit = false)");
+	x->stop_deadline_ms = mono_ms() + STOP_GRACE_MS;
+	while (cycles_busy(x->cycles) > 0 && mono_ms() < x->stop_deadline_ms)
+		loop_once(x);
+	if (cycles_busy(x->cycles) > 0)
+		log_warnx("shutdown: %zu commands still running after %d s: "
+		    "their cycles stay in the journal", cycles_busy(x->cycles),
+		    STOP_GRACE_MS / 1000);
+}
+
+int
+executor_run(struct executor *x)
+{
+	spawn_verifier(x);
+	while (!x->stopping)
+		loop_once(x);
+	shutdown_cycles(x);
+	log_info("executor: %llu OPEN events carried out, %llu refused",
+	    (unsigned long long)x->opens, (unsigned long long)x->refused);
+	return x->exit_code;
+}
+
+void
+executor_free(struct executor *x)
+{
+	if (x->child > 0) {
+		kill(x->child, SIGKILL);
+		waitpid(x->child, NULL, 0);
+	}
+	if (x->child_sock >= 0)
+		close(x->child_sock);
+	cycles_free(x->cycles);
+	journal_close(x->journal);
+	free_policy(x->access, &x->plan);
+	if (x->sigfd > 0)
+		close(x->sigfd);
+	conf_free(&x->conf);
+}

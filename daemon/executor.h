@@ -1,0 +1,61 @@
+/*
+ * The executor: the privileged parent.  It owns the policy copy, the
+ * journal and every grant; it spawns the verifier process, re-checks
+ * each OPEN that comes from it, runs the command cycles, and restarts the
+ * verifier when it dies or misbehaves.  One poll() loop: signals, the
+ * verifier's socket, running commands, the close timers.
+ */
+#ifndef SPA_EXECUTOR_H
+#define SPA_EXECUTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "access.h"
+#include "cli.h"
+#include "conf.h"
+#include "cycle.h"
+#include "journal.h"
+#include "plan.h"
+#include "vproc.h"
+
+struct executor {
+	const struct cli_opts	*cli;
+	struct spa_conf		 conf;
+	struct access_conf	*access;
+	struct plan		 plan;
+	struct journal		*journal;
+	struct cycles		*cycles;
+	struct vproc_conf	 vconf;
+
+	int			 sigfd;
+	pid_t			 child;		/* 0: none running */
+	int			 child_sock;	/* -1: none */
+	int64_t			 child_started_ms;
+	int64_t			 respawn_at_ms;	/* 0: no respawn pending */
+	unsigned int		 respawn_delay;	/* seconds, doubles */
+	bool			 child_ready;
+	bool			 reloading;	/* verifier stopped to reload */
+
+	bool			 stopping;
+	int64_t			 stop_deadline_ms;
+	int			 exit_code;
+	uint64_t		 opens;		/* OPEN messages accepted */
+	uint64_t		 refused;	/* OPEN messages refused */
+};
+
+/* Everything that must exist before the loop runs (journal, cycles). */
+int	executor_setup(struct executor *x);
+/* Run until SIGTERM/SIGINT, or the verifier finished a file or -C. */
+int	executor_run(struct executor *x);
+void	executor_free(struct executor *x);
+
+/* spagated.conf with the command line applied (for -K, -R, -S). */
+int	executor_load_conf(const struct cli_opts *cli, struct spa_conf *conf);
+
+/* Re-read spagated.conf and access.conf (SIGHUP and start). */
+int	executor_load(const struct cli_opts *cli, struct spa_conf *conf,
+	    struct access_conf **access, struct plan *plan);
+
+#endif /* SPA_EXECUTOR_H */

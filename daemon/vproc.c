@@ -1,0 +1,312 @@
+/* The verifier process: capture, verify, report. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "err.h"
+#include "log.h"
+#include "loop.h"
+#include "msg.h"
+#include "privdrop.h"
+#include "replay.h"
+#include "verifier.h"
+#include "vproc.h"
+
+struct vproc {
+	const struct vproc_conf	*vc;
+	int			 sock;
+	struct loop		 loop;
+	struct verifier		 verifier;
+	struct replay_store	*replay;
+	uint64_t		 packets;
+	char			 sandbox[96];
+};
+
+int
+vproc_prepare_state(const struct spa_conf *conf)
+{
+	char dir[4096];
+	uid_t uid;
+	gid_t gid;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", conf->state_dir,
+	    VPROC_REPLAY_DIR) >= sizeof(dir))
+		return SPA_ERR_CONFIG;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		log_warn("%s", dir);
+		return SPA_ERR_STATE;
+	}
+	if (geteuid() != 0)
+		return 0;
+	if (privdrop_lookup(conf->verifier_user, &uid, &gid) != 0) {
+		log_warnx("executor.verifier_user '%s' does not exist",
+		    conf->verifier_user);
+		return SPA_ERR_CONFIG;
+	}
+	if (chown(dir, uid, gid) != 0 || chmod(dir, 0700) != 0) {
+		log_warn("%s", dir);
+		return SPA_ERR_STATE;
+	}
+	return 0;
+}
+
+static void
+send_msg(struct vproc *vp, const struct msg *m)
+{
+	uint8_t buf[MSG_MAX];
+	int n = msg_encode(m, buf, sizeof(buf));
+
+	if (n < 0 || send(vp->sock, buf, (size_t)n, MSG_NOSIGNAL) != n) {
+		log_warn("verifier: cannot reach the executor");
+		vp->loop.stop = true;
+	}
+}
+
+static void
+on_packet(void *arg, const struct packet *pkt)
+{
+	struct vproc *vp = arg;
+	struct msg m;
+
+	vp->packets++;
+	memset(&m, 0, sizeof(m));
+	if (verifier_packet(&vp->verifier, pkt, &m.u.open) == 0) {
+		m.type = MSG_OPEN;
+		send_msg(vp, &m);
+	}
+	if (vp->vc->packet_limit != 0 && vp->packets >= vp->vc->packet_limit) {
+		log_info("packet limit %llu reached",
+		    (unsigned long long)vp->vc->packet_limit);
+		vp->loop.stop = true;
+	}
+}
+
+/* Counters in the order of enum spa_err, then the totals. */
+static void
+send_stats(struct vproc *vp)
+{
+	const struct verifier_stats *vs = &vp->verifier.stats;
+	struct msg m;
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_STATS;
+	m.u.stats.v[0] = vs->packets;
+	m.u.stats.v[1] = vs->granted;
+	m.u.stats.v[2] = vs->log_suppressed;
+	for (i = 0; i < SPA_ERR_COUNT && 3 + i < MSG_STATS_MAX; i++)
+		m.u.stats.v[3 + i] = vs->refused[i];
+	m.u.stats.n = (uint32_t)(3 + i);
+	send_msg(vp, &m);
+}
+
+/* The executor's requests, or its end of the socket closing. */
+static void
+on_ctl(void *arg, short revents)
+{
+	struct vproc *vp = arg;
+	uint8_t buf[MSG_MAX];
+	struct msg m;
+	ssize_t n;
+
+	n = recv(vp->sock, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) ||
+	    (revents & (POLLHUP | POLLERR)) != 0) {
+		vp->loop.stop = true;	/* the executor is gone */
+		return;
+	}
+	if (n > 0 && msg_decode(buf, (size_t)n, &m) == 0 &&
+	    m.type == MSG_STATS_REQ)
+		send_stats(vp);
+}
+
+static void
+on_tick(void *arg)
+{
+	struct vproc *vp = arg;
+
+	replay_sync(vp->replay);
+}
+
+static int
+open_sources(struct vproc *vp)
+{
+	const struct conf_capture *cc = &vp->vc->conf->capture;
+	struct capture *c = NULL;
+	char err[512] = "";
+	int r;
+
+	if (vp->vc->pcap_file != NULL)
+		r = capture_open_pcap(cc, vp->vc->pcap_file, &c, err,
+		    sizeof(err));
+	else if (cc->mode == CAPTURE_UDP)
+		r = capture_open_udp(cc, &c, err, sizeof(err));
+	else
+		r = capture_open_pcap(cc, NULL, &c, err, sizeof(err));
+	if (r == 0 && (r = loop_add(&vp->loop, c)) == 0)
+		log_info("capturing: %s", capture_name(c));
+	if (r == 0 && vp->vc->pcap_file == NULL && cc->http && cc->http_port) {
+		c = NULL;
+		if ((r = capture_open_http(cc, &c, err, sizeof(err))) == 0 &&
+		    (r = loop_add(&vp->loop, c)) == 0)
+			log_info("capturing: %s", capture_name(c));
+	}
+	if (r != 0)
+		log_warnx("cannot open capture: %s", err[0] ? err :
+		    spa_strerror(r));
+	return r;
+}
+
+/*
+ * The store lives in state_dir/verifier, which the verifier user owns;
+ * state_dir itself is root's (0700).  Entering the directory while still
+ * root lets the unprivileged process reach it by relative paths.
+ */
+static int
+enter_replay_dir(struct vproc *vp)
+{
+	char dir[4096];
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s",
+	    vp->vc->conf->state_dir, VPROC_REPLAY_DIR) >= sizeof(dir))
+		return SPA_ERR_CONFIG;
+	if (chdir(dir) != 0) {
+		log_warn("verifier: %s", dir);
+		return SPA_ERR_STATE;
+	}
+	return 0;
+}
+
+static int
+open_replay(struct vproc *vp)
+{
+	int r;
+
+	r = replay_open(VPROC_REPLAY_FILE, vp->vc->conf->replay_capacity,
+	    &vp->replay);
+	if (r != 0)
+		log_warnx("replay store %s/%s/%s: %s%s",
+		    vp->vc->conf->state_dir, VPROC_REPLAY_DIR,
+		    VPROC_REPLAY_FILE, spa_strerror(r), r == SPA_ERR_STATE ?
+		    " (damaged, or in use by another spagated)" : "");
+	return r;
+}
+
+static int
+send_ready(struct vproc *vp)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_READY;
+	snprintf(m.u.ready.capture, sizeof(m.u.ready.capture), "%s",
+	    vp->loop.nsrc > 0 ? capture_name(vp->loop.src[0]) : "-");
+	snprintf(m.u.ready.sandbox, sizeof(m.u.ready.sandbox), "%s",
+	    vp->sandbox);
+	send_msg(vp, &m);
+	return vp->loop.stop ? SPA_ERR_SYS : 0;
+}
+
+static int
+vproc_setup(struct vproc *vp)
+{
+	struct loop_hooks h = {
+		.packet = on_packet, .tick = on_tick, .ctl = on_ctl,
+		.ctl_fd = vp->sock, .arg = vp,
+	};
+	int r;
+
+	if ((r = loop_init(&vp->loop, &h)) != 0)
+		return r;
+	/* the executor handles these for the whole process group */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
+	if ((r = open_sources(vp)) != 0 || (r = enter_replay_dir(vp)) != 0 ||
+	    (r = privdrop_to(vp->vc->conf->verifier_user, vp->sandbox,
+	    sizeof(vp->sandbox))) != 0 ||
+	    (r = open_replay(vp)) != 0)
+		return r;
+	verifier_init(&vp->verifier, vp->vc->conf, vp->vc->access,
+	    vp->replay);
+	return send_ready(vp);
+}
+
+/* Reading a capture file: every packet, then stop (no poll needed). */
+static int
+run_file(struct vproc *vp)
+{
+	struct capture *c = vp->loop.src[0];
+	int r;
+
+	while (!vp->loop.stop)
+		if ((r = capture_dispatch(c, NULL, 0, on_packet, vp)) != 0)
+			return r == CAPTURE_EOF ? 0 : r;
+	return 0;
+}
+
+static void
+vproc_main(const struct vproc_conf *vc, int sock)
+{
+	struct vproc vp;
+	int r;
+
+	memset(&vp, 0, sizeof(vp));
+	vp.vc = vc;
+	vp.sock = sock;
+	log_set_procname("verifier");
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if ((r = vproc_setup(&vp)) == 0)
+		r = vc->pcap_file != NULL ? run_file(&vp) : loop_run(&vp.loop);
+	verifier_log_stats(&vp.verifier);
+	if (vp.replay != NULL) {
+		replay_sync(vp.replay);
+		replay_close(vp.replay);
+	}
+	loop_free(&vp.loop);
+	_exit(r == 0 ? 0 : 1);
+}
+
+/*
+ * The verifier inherits nothing of the executor's but stdio and its end
+ * of the socket: no pid-file lock, journal, signalfd or command pipes.
+ */
+static int
+keep_only_fd(int fd)
+{
+	if (fd != 3 && dup2(fd, 3) < 0)
+		_exit(1);
+	syscall(SYS_close_range, 4U, ~0U, 0);
+	return 3;
+}
+
+pid_t
+vproc_spawn(const struct vproc_conf *vc, int *sock)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return -1;
+	if ((pid = fork()) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0)
+		vproc_main(vc, keep_only_fd(sv[1]));
+	close(sv[1]);
+	*sock = sv[0];
+	return pid;
+}

@@ -1,0 +1,303 @@
+/*
+ * Verifier <-> executor messages: round trips, and every way a hostile
+ * verifier could bend an OPEN refused by the decoder.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <netinet/in.h>
+#include <string.h>
+
+#include "err.h"
+#include "msg.h"
+
+/* Offsets into an encoded OPEN (see the layout in core/msg.c). */
+#define OFF_BODY	4
+#define OFF_STANZA	(OFF_BODY)
+#define OFF_TYPE	(OFF_STANZA + 4)
+#define OFF_ALLOW	(OFF_TYPE + 1)
+#define OFF_PKT_SRC	(OFF_ALLOW + 17)
+#define OFF_PKT_DST	(OFF_PKT_SRC + 17)
+#define OFF_VIA		(OFF_PKT_DST + 17 + 4)
+#define OFF_NPORTS	(OFF_VIA + 1)
+#define OFF_PORTS	(OFF_NPORTS + 1)
+#define OFF_USER	(OFF_PORTS + 3 * SPA_MAX_PORTS)
+
+static void
+sample_open(struct msg *m)
+{
+	struct spa_event *ev = &m->u.open;
+
+	memset(m, 0, sizeof(*m));
+	m->type = MSG_OPEN;
+	ev->stanza = 3;
+	ev->type = SPA_MSG_CLIENT_TIMEOUT_ACCESS;
+	assert_int_equal(addr_parse("192.0.2.10", &ev->allow), 0);
+	assert_int_equal(addr_parse("192.0.2.11", &ev->pkt_src), 0);
+	assert_int_equal(addr_parse("2001:db8::1", &ev->pkt_dst), 0);
+	ev->src_port = 40000;
+	ev->dst_port = 62201;
+	ev->via = SPA_VIA_UDP;
+	ev->nports = 2;
+	ev->ports[0].proto = IPPROTO_TCP;
+	ev->ports[0].port = 22;
+	ev->ports[1].proto = IPPROTO_UDP;
+	ev->ports[1].port = 53;
+	strcpy(ev->user, "al ice'; $(id)");
+	ev->timeout = 90;
+	ev->client_timeout = 90;
+	ev->spa_time = 1795343068;
+}
+
+static size_t
+encode(const struct msg *m, uint8_t *buf, size_t cap)
+{
+	int n = msg_encode(m, buf, cap);
+
+	assert_true(n > 0);
+	return (size_t)n;
+}
+
+static void
+open_round_trips(void **state)
+{
+	uint8_t buf[MSG_MAX];
+	struct msg in, out;
+	size_t n;
+
+	(void)state;
+	sample_open(&in);
+	n = encode(&in, buf, sizeof(buf));
+	assert_int_equal(msg_decode(buf, n, &out), 0);
+	assert_int_equal(out.type, MSG_OPEN);
+	assert_memory_equal(&in.u.open, &out.u.open, sizeof(in.u.open));
+}
+
+static void
+nat_open_round_trips(void **state)
+{
+	uint8_t buf[MSG_MAX];
+	struct msg in, out;
+	size_t n;
+
+	(void)state;
+	sample_open(&in);
+	in.u.open.type = SPA_MSG_NAT_ACCESS;
+	in.u.open.has_nat = true;
+	strcpy(in.u.open.nat_host, "10.0.0.5");
+	in.u.open.nat_port = 22;
+	n = encode(&in, buf, sizeof(buf));
+	assert_int_equal(msg_decode(buf, n, &out), 0);
+	assert_memory_equal(&in.u.open, &out.u.open, sizeof(in.u.open));
+}
+
+static void
+command_open_round_trips(void **state)
+{
+	uint8_t buf[MSG_MAX];
+	struct msg in, out;
+	size_t n;
+
+	(void)state;
+	sample_open(&in);
+	in.u.open.type = SPA_MSG_COMMAND;
+	in.u.open.nports = 0;
+	memset(in.u.open.ports, 0, sizeof(in.u.open.ports));
+	strcpy(in.u.open.command, "touch /tmp/x; id");
+	n = encode(&in, buf, sizeof(buf));
+	assert_int_equal(msg_decode(buf, n, &out), 0);
+	assert_string_equal(out.u.open.command, "touch /tmp/x; id");
+}
+
+static void
+ready_and_stats_round_trip(void **state)
+{
+	uint8_t buf[MSG_MAX];
+	struct msg in, out;
+	size_t n;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	in.type = MSG_READY;
+	strcpy(in.u.ready.capture, "pcap eth0 (udp port 62201)");
+	strcpy(in.u.ready.sandbox, "uid 65534");
+	n = encode(&in, buf, sizeof(buf));
+	assert_int_equal(msg_decode(buf, n, &out), 0);
+	assert_string_equal(out.u.ready.capture, in.u.ready.capture);
+	assert_string_equal(out.u.ready.sandbox, in.u.ready.sandbox);
+
+	memset(&in, 0, sizeof(in));
+	in.type = MSG_STATS;
+	in.u.stats.n = 3;
+	in.u.stats.v[0] = 1;
+	in.u.stats.v[2] = UINT64_MAX;
+	n = encode(&in, buf, sizeof(buf));
+	assert_int_equal(msg_decode(buf, n, &out), 0);
+	assert_int_equal(out.u.stats.n, 3);
+	assert_true(out.u.stats.v[2] == UINT64_MAX);
+}
+
+static void
+encode_refuses_small_buffer(void **state)
+{
+	uint8_t buf[64];
+	struct msg in;
+
+	(void)state;
+	sample_open(&in);
+	assert_int_equal(msg_encode(&in, buf, sizeof(buf)), SPA_ERR_ARG);
+}
+
+/* Encode the sample, let `bend` alter the bytes, expect a refusal. */
+static void
+assert_bent_refused(void (*bend)(uint8_t *buf, size_t *n))
+{
+	uint8_t buf[MSG_MAX];
+	struct msg in, out;
+	size_t n;
+
+	sample_open(&in);
+	n = encode(&in, buf, sizeof(buf));
+	bend(buf, &n);
+	assert_int_equal(msg_decode(buf, n, &out), SPA_ERR_ARG);
+	assert_int_equal(out.type, 0);
+}
+
+static void bend_version(uint8_t *b, size_t *n) { (void)n; b[0] = 2; }
+static void bend_type(uint8_t *b, size_t *n) { (void)n; b[1] = 77; }
+static void bend_length(uint8_t *b, size_t *n) { (void)n; b[3] ^= 1; }
+static void bend_truncate(uint8_t *b, size_t *n) { *n -= 1; b[3] -= 1; }
+static void bend_trailing(uint8_t *b, size_t *n) { b[*n] = 0; *n += 1; b[3] += 1; }
+static void bend_stanza_zero(uint8_t *b, size_t *n) { (void)n; b[OFF_STANZA + 3] = 0; }
+static void bend_msg_type(uint8_t *b, size_t *n) { (void)n; b[OFF_TYPE] = 7; }
+static void bend_family(uint8_t *b, size_t *n) { (void)n; b[OFF_ALLOW] = 5; }
+static void bend_allow_unset(uint8_t *b, size_t *n) { (void)n; memset(b + OFF_ALLOW, 0, 17); }
+static void bend_v4_tail(uint8_t *b, size_t *n) { (void)n; b[OFF_ALLOW + 1 + 5] = 1; }
+static void bend_via(uint8_t *b, size_t *n) { (void)n; b[OFF_VIA] = 9; }
+static void bend_nports_big(uint8_t *b, size_t *n) { (void)n; b[OFF_NPORTS] = SPA_MAX_PORTS + 1; }
+static void bend_nports_zero(uint8_t *b, size_t *n) { (void)n; b[OFF_NPORTS] = 0; }
+static void bend_port_proto(uint8_t *b, size_t *n) { (void)n; b[OFF_PORTS] = 1; }
+static void bend_port_zero(uint8_t *b, size_t *n) { (void)n; b[OFF_PORTS + 1] = 0; b[OFF_PORTS + 2] = 0; }
+static void bend_unused_port(uint8_t *b, size_t *n) { (void)n; b[OFF_PORTS + 3 * 5 + 2] = 1; }
+static void bend_user_unterminated(uint8_t *b, size_t *n) { (void)n; memset(b + OFF_USER, 'a', SPA_USER_MAX + 1); }
+static void bend_user_newline(uint8_t *b, size_t *n) { (void)n; b[OFF_USER + 2] = '\n'; }
+static void bend_user_after_nul(uint8_t *b, size_t *n) { (void)n; b[OFF_USER + SPA_USER_MAX - 1] = 'x'; }
+
+static void refuses_version(void **s) { (void)s; assert_bent_refused(bend_version); }
+static void refuses_unknown_type(void **s) { (void)s; assert_bent_refused(bend_type); }
+static void refuses_wrong_length(void **s) { (void)s; assert_bent_refused(bend_length); }
+static void refuses_truncated(void **s) { (void)s; assert_bent_refused(bend_truncate); }
+static void refuses_trailing_bytes(void **s) { (void)s; assert_bent_refused(bend_trailing); }
+static void refuses_stanza_zero(void **s) { (void)s; assert_bent_refused(bend_stanza_zero); }
+static void refuses_unknown_msg_type(void **s) { (void)s; assert_bent_refused(bend_msg_type); }
+static void refuses_unknown_family(void **s) { (void)s; assert_bent_refused(bend_family); }
+static void refuses_unset_allow(void **s) { (void)s; assert_bent_refused(bend_allow_unset); }
+static void refuses_ipv4_with_tail(void **s) { (void)s; assert_bent_refused(bend_v4_tail); }
+static void refuses_unknown_via(void **s) { (void)s; assert_bent_refused(bend_via); }
+static void refuses_too_many_ports(void **s) { (void)s; assert_bent_refused(bend_nports_big); }
+static void refuses_access_without_ports(void **s) { (void)s; assert_bent_refused(bend_nports_zero); }
+static void refuses_port_protocol(void **s) { (void)s; assert_bent_refused(bend_port_proto); }
+static void refuses_port_zero(void **s) { (void)s; assert_bent_refused(bend_port_zero); }
+static void refuses_data_in_unused_ports(void **s) { (void)s; assert_bent_refused(bend_unused_port); }
+static void refuses_unterminated_text(void **s) { (void)s; assert_bent_refused(bend_user_unterminated); }
+static void refuses_control_byte_in_text(void **s) { (void)s; assert_bent_refused(bend_user_newline); }
+static void refuses_bytes_after_text(void **s) { (void)s; assert_bent_refused(bend_user_after_nul); }
+
+static void
+refuses_command_type_without_command(void **state)
+{
+	uint8_t buf[MSG_MAX];
+	struct msg in, out;
+	size_t n;
+
+	(void)state;
+	sample_open(&in);
+	in.u.open.type = SPA_MSG_COMMAND;
+	in.u.open.nports = 0;
+	n = encode(&in, buf, sizeof(buf));
+	assert_int_equal(msg_decode(buf, n, &out), SPA_ERR_ARG);
+}
+
+static void
+refuses_nat_flag_on_plain_access(void **state)
+{
+	uint8_t buf[MSG_MAX];
+	struct msg in, out;
+	size_t n;
+
+	(void)state;
+	sample_open(&in);
+	in.u.open.has_nat = true;
+	strcpy(in.u.open.nat_host, "10.0.0.5");
+	n = encode(&in, buf, sizeof(buf));
+	assert_int_equal(msg_decode(buf, n, &out), SPA_ERR_ARG);
+}
+
+static void
+refuses_oversized_stats(void **state)
+{
+	uint8_t buf[MSG_MAX];
+	struct msg in, out;
+	size_t n;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	in.type = MSG_STATS;
+	in.u.stats.n = 1;
+	n = encode(&in, buf, sizeof(buf));
+	buf[OFF_BODY] = 0xff;		/* n = 0xff000001 */
+	assert_int_equal(msg_decode(buf, n, &out), SPA_ERR_ARG);
+}
+
+static void
+refuses_short_header(void **state)
+{
+	uint8_t buf[3] = { MSG_VERSION, MSG_STATS_REQ, 0 };
+	struct msg out;
+
+	(void)state;
+	assert_int_equal(msg_decode(buf, 0, &out), SPA_ERR_ARG);
+	assert_int_equal(msg_decode(buf, sizeof(buf), &out), SPA_ERR_ARG);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(open_round_trips),
+		cmocka_unit_test(nat_open_round_trips),
+		cmocka_unit_test(command_open_round_trips),
+		cmocka_unit_test(ready_and_stats_round_trip),
+		cmocka_unit_test(encode_refuses_small_buffer),
+		cmocka_unit_test(refuses_version),
+		cmocka_unit_test(refuses_unknown_type),
+		cmocka_unit_test(refuses_wrong_length),
+		cmocka_unit_test(refuses_truncated),
+		cmocka_unit_test(refuses_trailing_bytes),
+		cmocka_unit_test(refuses_stanza_zero),
+		cmocka_unit_test(refuses_unknown_msg_type),
+		cmocka_unit_test(refuses_unknown_family),
+		cmocka_unit_test(refuses_unset_allow),
+		cmocka_unit_test(refuses_ipv4_with_tail),
+		cmocka_unit_test(refuses_unknown_via),
+		cmocka_unit_test(refuses_too_many_ports),
+		cmocka_unit_test(refuses_access_without_ports),
+		cmocka_unit_test(refuses_port_protocol),
+		cmocka_unit_test(refuses_port_zero),
+		cmocka_unit_test(refuses_data_in_unused_ports),
+		cmocka_unit_test(refuses_unterminated_text),
+		cmocka_unit_test(refuses_control_byte_in_text),
+		cmocka_unit_test(refuses_bytes_after_text),
+		cmocka_unit_test(refuses_command_type_without_command),
+		cmocka_unit_test(refuses_nat_flag_on_plain_access),
+		cmocka_unit_test(refuses_oversized_stats),
+		cmocka_unit_test(refuses_short_header),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
