@@ -1,12 +1,16 @@
 /*
  * Captured frames to transport payloads.  Every read goes through a
  * cursor that refuses to step past the bytes captured; a length field
- * only ever shortens the view.
+ * only ever shortens the view (so Ethernet padding and FCS after the IP
+ * packet are never payload).  Unlike fwknopd, IPv4 options are skipped by
+ * their real length, VLAN tags are followed only on Ethernet, IPv6 is
+ * parsed, and fragments are refused rather than read as whole packets.
  */
 #include "config.h"
 
 #include <netinet/in.h>
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -117,16 +121,22 @@ link_null(struct cursor *c, bool network_order)
 	return family_to_type(af);
 }
 
+/* No link header: the IP version nibble says which; DLT_IPV4/6 insist. */
 static unsigned int
-link_raw(struct cursor *c)
+link_raw(struct cursor *c, int dlt)
 {
-	const uint8_t *p = c->off < c->len ? c->p + c->off : NULL;
+	unsigned int version;
 
-	if (p == NULL) {
+	if (c->bad || c->off >= c->len) {
 		c->bad = true;
 		return 0;
 	}
-	return p[0] >> 4 == 4 ? ETH_P_IPV4 : p[0] >> 4 == 6 ? ETH_P_IPV6 : 0;
+	version = c->p[c->off] >> 4;
+	if (version == 4 && dlt != DLT_IPV6)
+		return ETH_P_IPV4;
+	if (version == 6 && dlt != DLT_IPV4)
+		return ETH_P_IPV6;
+	return 0;
 }
 
 static unsigned int
@@ -151,7 +161,7 @@ link_layer(int dlt, struct cursor *c)
 	case DLT_RAW:
 	case DLT_IPV4:
 	case DLT_IPV6:
-		return link_raw(c);
+		return link_raw(c, dlt);
 	default:
 		return 0;
 	}
@@ -253,6 +263,10 @@ transport(struct cursor *c, struct pkt_info *info)
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
+		/* each family has its own ICMP; the other one is not ICMP */
+		if ((info->proto == IPPROTO_ICMP) !=
+		    (info->src.family == AF_INET))
+			return SPA_ERR_FRAME;
 		take(c, 8);
 		break;
 	default:

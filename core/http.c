@@ -2,14 +2,17 @@
  * SPA over HTTP: the request line and headers of the fwknop client's
  * "-P http" request.  The request is at most HTTP_REQUEST_MAX bytes; every
  * line is parsed within those bounds and nothing is copied but the SPA
- * text and the X-Forwarded-For address.
+ * text and the X-Forwarded-For address.  Stricter than fwknopd, which only
+ * looks for "GET /" and a "User-Agent: Fwknop" substring anywhere: here the
+ * request line, each header line and the end of the header block must all
+ * be well formed.
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
+#include "b64.h"
 #include "err.h"
 #include "http.h"
 
@@ -40,18 +43,21 @@ next_line(const char **pos, const char *end, struct line *l)
 bool
 http_is_request(const char *buf, size_t len)
 {
-	return len >= 5 && strncasecmp(buf, "GET /", 5) == 0;
+	return (len >= 5 && strncasecmp(buf, "GET /", 5) == 0) ||
+	    (len >= 11 && strncasecmp(buf, "GET http://", 11) == 0);
 }
 
+/* The block ends at an empty line: LF, an optional CR, LF. */
 bool
 http_request_complete(const char *buf, size_t len)
 {
-	size_t i;
+	const char *p = buf, *end = buf + len, *nl;
 
-	for (i = 0; i + 1 < len; i++) {
-		if (buf[i] == '\n' && buf[i + 1] == '\n')
-			return true;
-		if (i + 3 < len && memcmp(buf + i, "\r\n\r\n", 4) == 0)
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p = nl + 1;
+		if (p < end && *p == '\r')
+			p++;
+		if (p < end && *p == '\n')
 			return true;
 	}
 	return false;
@@ -72,7 +78,7 @@ copy_spa(const char *p, size_t n, struct http_spa *out)
 			ch = '+';
 		else if (ch == '_')
 			ch = '/';
-		else if (!isalnum((unsigned char)ch) && ch != '+' && ch != '/')
+		if (!b64_is_alphabet(&ch, 1))
 			return SPA_ERR_HTTP;
 		out->spa[i] = ch;
 	}
@@ -85,21 +91,22 @@ copy_spa(const char *p, size_t n, struct http_spa *out)
 static int
 request_line(const struct line *l, struct http_spa *out)
 {
-	const char *p = l->p, *end = l->p + l->len, *sp, *target;
+	const char *end = l->p + l->len, *sp, *target;
 
-	if (l->len < 4 || strncasecmp(p, "GET ", 4) != 0)
+	if (l->len < 4 || strncasecmp(l->p, "GET ", 4) != 0)
 		return SPA_ERR_HTTP;
-	target = p + 4;
-	if ((size_t)(end - target) > 7 && strncasecmp(target, "http://", 7) == 0) {
-		target = memchr(target + 7, '/', (size_t)(end - target - 7));
-		if (target == NULL)
-			return SPA_ERR_HTTP;
-	}
-	if (*target != '/')
-		return SPA_ERR_HTTP;
-	target++;
+	target = l->p + 4;
 	if ((sp = memchr(target, ' ', (size_t)(end - target))) == NULL)
 		return SPA_ERR_HTTP;
+	if ((size_t)(sp - target) > 7 && strncasecmp(target, "http://", 7) == 0) {
+		/* a non-empty authority, then the path; no space in between */
+		target = memchr(target + 7, '/', (size_t)(sp - target - 7));
+		if (target == NULL || target == l->p + 4 + 7)
+			return SPA_ERR_HTTP;
+	}
+	if (target == sp || *target != '/')
+		return SPA_ERR_HTTP;
+	target++;
 	if ((size_t)(end - sp - 1) != 8 ||
 	    (strncmp(sp + 1, "HTTP/1.0", 8) != 0 &&
 	    strncmp(sp + 1, "HTTP/1.1", 8) != 0))
@@ -118,13 +125,31 @@ trim(const char **p, size_t *n)
 		(*n)--;
 }
 
+/* Header names are tokens: visible ASCII without separators. */
+static bool
+is_token(const char *p, size_t n)
+{
+	unsigned char ch;
+	size_t i;
+
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		ch = (unsigned char)p[i];
+		if (ch <= ' ' || ch >= 0x7f ||
+		    strchr("\"(),/:;<=>?@[\\]{}", ch) != NULL)
+			return false;
+	}
+	return true;
+}
+
 /* Split "Name: value"; false for a line that is not a header. */
 static bool
 header(const struct line *l, struct line *name, struct line *value)
 {
 	const char *colon = memchr(l->p, ':', l->len);
 
-	if (colon == NULL || colon == l->p)
+	if (colon == NULL || !is_token(l->p, (size_t)(colon - l->p)))
 		return false;
 	name->p = l->p;
 	name->len = (size_t)(colon - l->p);
@@ -151,7 +176,7 @@ forwarded_for(const struct line *value, struct http_spa *out)
 	char text[64];
 
 	trim(&p, &n);
-	if (n == 0 || n >= sizeof(text))
+	if (n == 0 || n >= sizeof(text) || memchr(p, '\0', n) != NULL)
 		return;
 	memcpy(text, p, n);
 	text[n] = '\0';
@@ -159,35 +184,50 @@ forwarded_for(const struct line *value, struct http_spa *out)
 		out->has_xff = true;
 }
 
+/*
+ * Header lines up to the empty line that ends the block.  Only the first
+ * X-Forwarded-For counts: later ones continue the same list.
+ */
+static int
+headers(const char **pos, const char *end, bool any_user_agent,
+    struct http_spa *out)
+{
+	struct line l, name, value;
+	bool agent_ok = any_user_agent, seen_xff = false;
+
+	for (;;) {
+		if (!next_line(pos, end, &l))
+			return SPA_ERR_HTTP;	/* the block never ended */
+		if (l.len == 0)
+			break;
+		if (!header(&l, &name, &value))
+			return SPA_ERR_HTTP;
+		if (name_is(&name, "User-Agent")) {
+			if (value.len >= 6 && memcmp(value.p, "Fwknop", 6) == 0)
+				agent_ok = true;
+		} else if (name_is(&name, "X-Forwarded-For") && !seen_xff) {
+			seen_xff = true;
+			forwarded_for(&value, out);
+		}
+	}
+	return agent_ok ? 0 : SPA_ERR_HTTP;
+}
+
 int
 http_extract(const char *buf, size_t len, bool any_user_agent,
     struct http_spa *out)
 {
 	const char *pos = buf, *end = buf + len;
-	struct line l, name, value;
-	bool agent_ok = any_user_agent;
+	struct line l;
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	if (len > HTTP_REQUEST_MAX || !next_line(&pos, end, &l))
 		return SPA_ERR_HTTP;
-	if ((r = request_line(&l, out)) != 0)
-		goto fail;
-	while (next_line(&pos, end, &l) && l.len > 0) {
-		if (!header(&l, &name, &value)) {
-			r = SPA_ERR_HTTP;
-			goto fail;
-		}
-		if (name_is(&name, "User-Agent") && value.len >= 6 &&
-		    strncmp(value.p, "Fwknop", 6) == 0)
-			agent_ok = true;
-		else if (name_is(&name, "X-Forwarded-For"))
-			forwarded_for(&value, out);
+	if ((r = request_line(&l, out)) != 0 ||
+	    (r = headers(&pos, end, any_user_agent, out)) != 0) {
+		memset(out, 0, sizeof(*out));
+		return r;
 	}
-	if (agent_ok)
-		return 0;
-	r = SPA_ERR_HTTP;
-fail:
-	memset(out, 0, sizeof(*out));
-	return r;
+	return 0;
 }

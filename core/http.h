@@ -14,17 +14,24 @@
 struct http_spa {
 	char		spa[1500];	/* translated back to the standard alphabet */
 	size_t		len;
-	bool		has_xff;	/* X-Forwarded-For carried an IPv4 address */
+	bool		has_xff;	/* X-Forwarded-For's leftmost entry is an
+					   IPv4 or IPv6 address */
 	struct spa_addr	xff;
 };
 
-/* True if the payload starts like an HTTP GET (case-insensitive "GET /"). */
+/*
+ * True if the payload starts like an HTTP GET: case-insensitive "GET /" or,
+ * in the proxy form, "GET http://".
+ */
 bool	http_is_request(const char *buf, size_t len);
 
 /*
- * Extract the SPA string from a request.  Unless `any_user_agent`, the
- * request must carry "User-Agent: Fwknop" as the client sends it.
- * Returns 0 or a negative SPA_ERR_*.
+ * Extract the SPA string from a request of at most 4096 bytes: request line
+ * "GET /<spa> HTTP/1.0|1.1" (or "GET http://host/<spa> ..."), header lines,
+ * empty line.  The SPA (1..1499 characters) is translated back from the
+ * client's '-' and '_' to '+' and '/'.  Unless `any_user_agent`, a
+ * User-Agent header starting "Fwknop" is required.  Returns 0, or
+ * SPA_ERR_HTTP with *out zeroed.
  */
 int	http_extract(const char *buf, size_t len, bool any_user_agent,
 	    struct http_spa *out);

@@ -4,22 +4,44 @@
  *
  * File layout (host byte order: the file never leaves this machine):
  *   header  64 bytes: magic "SPAGRPL1", u32 version, u32 slot size,
- *           u64 capacity (a power of two), u64 seed, then zeros
+ *           u64 capacity (a power of two), u64 seed, u64 count of slots
+ *           in use, u32 flags (CLEAN), then zeros
  *   slots   capacity x { u8 digest[32]; i64 expires; }  (expires 0: empty)
  *
  * Lookups and inserts probe linearly from a home slot chosen by the digest
- * mixed with the file's random seed.  An expired slot is a tombstone: a
- * lookup walks past it, an insert reuses it once the digest is known to be
- * absent.  A slot is written digest first, expiry last, so a process that
- * dies mid-write leaves an empty slot or a complete one.  The mapping is
- * shared: pages written before a crash reach the file through the page
- * cache; replay_sync() (msync MS_SYNC, once a second from the daemon)
- * bounds what a power loss can take.
+ * mixed with the file's random seed, and never visit more than `capacity`
+ * slots whatever the file holds.  An expired slot is a tombstone: a lookup
+ * walks past it, an insert reuses it once the digest is known to be absent
+ * (or reuses the digest's own expired slot), so chains never break.  A
+ * slot is written digest first, expiry last: a process that dies mid-write
+ * leaves the slot empty or expired (harmless) or complete.
  *
- * When live plus expired slots pass 70% of the table it is rebuilt with
- * only the live entries into a new file (same size if that leaves it at
- * most 35% full, else doubled), fsynced and renamed over the old one: a
- * crash at any moment leaves a complete old or new table.
+ * The mapping is shared, so every store is in the page cache the moment
+ * it is made and survives kill -9.  replay_sync() is msync(MS_SYNC): on
+ * Linux MS_ASYNC does nothing (dirty shared pages are already tracked), so
+ * only MS_SYNC bounds what a power loss can take, to one daemon tick (1 s);
+ * it writes only the pages dirtied since the last call.
+ *
+ * The count in the header is a hint: it is trusted only when the CLEAN
+ * flag says the store was closed by replay_close(), and it only decides
+ * when to rebuild; otherwise open() recounts.  CLEAN is cleared (and
+ * synced) as soon as a store is opened.
+ *
+ * When live plus expired slots would pass 60% of the table it is rebuilt
+ * with only the live entries into path.new (same size if that leaves it at
+ * most 30% full, else doubled until it does), fsynced, locked and renamed
+ * over the old file: a crash at any moment leaves a complete old or new
+ * table.  A new store is made the same way, so a crash while creating it
+ * leaves the empty file, which is again a new store.  Growth is amortised
+ * O(1); a rebuild pauses the caller for one pass over the table and an
+ * fsync of the new file (about 2 s at 10 million entries; size the table
+ * up front with min_capacity to avoid it).  60% keeps linear probing near
+ * 1.2 slots per hit and 3.6 per miss at worst, and 10 million entries in
+ * 2^24 slots (640 MiB).
+ *
+ * The file is flock()ed for the life of the store: a second process gets
+ * SPA_ERR_STATE.  The lock is checked to be on the inode now at `path`, as
+ * a rebuild renames a new file over the one an opener may have locked.
  */
 #include "config.h"
 
@@ -43,10 +65,11 @@
 #define MAGIC		"SPAGRPL1"
 #define FORMAT_VERSION	1
 #define HEADER_LEN	64
+#define FLAG_CLEAN	0x1
 #define MIN_CAPACITY	1024
-#define MAX_CAPACITY	((size_t)1 << 32)
-#define LOAD_MAX_PCT	70	/* rebuild above this many slots in use */
-#define LOAD_AFTER_PCT	35	/* a rebuilt table is at most this full */
+#define MAX_CAPACITY	((size_t)1 << (sizeof(size_t) >= 8 ? 32 : 24))
+#define LOAD_MAX_PCT	60	/* rebuild above this many slots in use */
+#define LOAD_AFTER_PCT	30	/* a rebuilt table is at most this full */
 
 struct header {
 	char		magic[8];
@@ -54,7 +77,9 @@ struct header {
 	uint32_t	slot_size;
 	uint64_t	capacity;
 	uint64_t	seed;
-	uint8_t		zero[HEADER_LEN - 32];
+	uint64_t	count;		/* slots in use: a hint, see above */
+	uint32_t	flags;
+	uint8_t		zero[HEADER_LEN - 44];
 };
 
 struct slot {
@@ -100,32 +125,43 @@ file_len(size_t capacity)
 static void
 note_probe(struct replay_store *rs, size_t probes)
 {
+	size_t b = 0;
+
 	rs->stats.probe_ops++;
 	rs->stats.probes += probes;
 	if (probes > rs->stats.max_probe)
 		rs->stats.max_probe = probes;
+	while (b < REPLAY_PROBE_BUCKETS - 1 && probes >= ((size_t)2 << b))
+		b++;
+	rs->stats.probe_hist[b]++;
 }
 
-/* Index of the live or expired slot holding `d`, or of the empty slot. */
+/*
+ * Index of the slot holding `d` (live or expired) or of the empty slot
+ * that ends its chain; SIZE_MAX if the whole table was walked without
+ * either, which only a damaged count can cause.  *first_free: the first
+ * expired slot on the way, or SIZE_MAX.
+ */
 static size_t
-find(struct replay_store *rs, const uint8_t *d, size_t *first_free,
-    int64_t now)
+find(struct replay_store *rs, const uint8_t *d, int64_t now,
+    size_t *first_free)
 {
-	size_t i = home_slot(rs, d), n = 1;
+	size_t i = home_slot(rs, d), n;
 	struct slot *s;
 
 	*first_free = SIZE_MAX;
-	for (;; i = (i + 1) & rs->mask, n++) {
+	for (n = 1; n <= rs->mask + 1; n++, i = (i + 1) & rs->mask) {
 		s = &rs->slots[i];
-		if (s->expires == 0)
-			break;
-		if (memcmp(s->digest, d, REPLAY_DIGEST_LEN) == 0)
-			break;
+		if (s->expires == 0 ||
+		    memcmp(s->digest, d, REPLAY_DIGEST_LEN) == 0) {
+			note_probe(rs, n);
+			return i;
+		}
 		if (s->expires <= now && *first_free == SIZE_MAX)
 			*first_free = i;
 	}
-	note_probe(rs, n);
-	return i;
+	note_probe(rs, n - 1);
+	return SIZE_MAX;
 }
 
 int
@@ -135,20 +171,12 @@ replay_check(struct replay_store *rs, const uint8_t digest[REPLAY_DIGEST_LEN],
 	size_t ff, i;
 
 	rs->stats.lookups++;
-	i = find(rs, digest, &ff, now);
-	if (rs->slots[i].expires > now) {
+	i = find(rs, digest, now, &ff);
+	if (i != SIZE_MAX && rs->slots[i].expires > now) {
 		rs->stats.hits++;
 		return SPA_ERR_REPLAY;
 	}
 	return 0;
-}
-
-static void
-write_slot(struct slot *s, const uint8_t *d, int64_t expires)
-{
-	memcpy(s->digest, d, REPLAY_DIGEST_LEN);
-	/* the expiry makes the slot visible: it goes last */
-	__atomic_store_n(&s->expires, expires, __ATOMIC_RELEASE);
 }
 
 /* --- files --------------------------------------------------------------- */
@@ -176,7 +204,14 @@ unmap(struct replay_store *rs)
 	rs->map = NULL;
 }
 
-/* A fresh table in `fd` (empty file of ours). */
+/* Sync the header page alone: the flag and count, not the slots. */
+static int
+sync_header(struct replay_store *rs)
+{
+	return msync(rs->map, HEADER_LEN, MS_SYNC) == 0 ? 0 : SPA_ERR_SYS;
+}
+
+/* A fresh, empty table of `capacity` slots in the empty file `fd`. */
 static int
 init_file(int fd, size_t capacity)
 {
@@ -198,13 +233,14 @@ init_file(int fd, size_t capacity)
 static bool
 header_valid(const struct header *h, off_t size)
 {
-	static const uint8_t zero[HEADER_LEN - 32];
+	static const uint8_t zero[sizeof(h->zero)];
 
 	return memcmp(h->magic, MAGIC, sizeof(h->magic)) == 0 &&
 	    h->version == FORMAT_VERSION && h->slot_size == sizeof(struct slot) &&
 	    h->capacity >= MIN_CAPACITY && h->capacity <= MAX_CAPACITY &&
 	    (h->capacity & (h->capacity - 1)) == 0 &&
 	    (uint64_t)size == file_len((size_t)h->capacity) &&
+	    (h->flags & ~FLAG_CLEAN) == 0 &&
 	    memcmp(h->zero, zero, sizeof(zero)) == 0;
 }
 
@@ -218,35 +254,52 @@ round_capacity(size_t want)
 	return c;
 }
 
-/* Count slots in use; a damaged slot (negative expiry) damns the file. */
-static int
-scan(struct replay_store *rs)
+/* Slots in use, from the header if the store was closed cleanly. */
+static size_t
+count_used(const struct replay_store *rs)
 {
-	size_t i;
+	size_t i, n = 0;
 
-	rs->used = 0;
-	for (i = 0; i <= rs->mask; i++) {
-		if (rs->slots[i].expires < 0)
-			return SPA_ERR_STATE;
+	if ((rs->hdr->flags & FLAG_CLEAN) != 0 &&
+	    rs->hdr->count <= rs->mask + 1)
+		return (size_t)rs->hdr->count;
+	for (i = 0; i <= rs->mask; i++)
 		if (rs->slots[i].expires != 0)
-			rs->used++;
-	}
-	return 0;
+			n++;
+	return n;
 }
 
+/*
+ * Open and lock the store file.  The lock must be on the file that is at
+ * `path` now: one locked before another process renamed a rebuilt table
+ * over it is stale, and that process still holds the store.
+ */
 static int
 open_fd(const char *path, int *fd_out, struct stat *st)
 {
+	struct stat now;
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0)
 		return errno == ELOOP ? SPA_ERR_STATE : SPA_ERR_SYS;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0 || fstat(fd, st) != 0 ||
-	    !S_ISREG(st->st_mode)) {
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) ||
+	    flock(fd, LOCK_EX | LOCK_NB) != 0 || lstat(path, &now) != 0 ||
+	    now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
 		close(fd);
 		return SPA_ERR_STATE;
 	}
 	*fd_out = fd;
+	return 0;
+}
+
+static int	replace_table(struct replay_store *, size_t, int64_t);
+
+/* path.new: where tables are built; a leftover is a crash mid-rebuild. */
+static int
+new_path(const struct replay_store *rs, char *buf, size_t len)
+{
+	if ((size_t)snprintf(buf, len, "%s.new", rs->path) >= len)
+		return SPA_ERR_STATE;
 	return 0;
 }
 
@@ -255,21 +308,26 @@ load(struct replay_store *rs, size_t min_capacity)
 {
 	struct header h;
 	struct stat st;
+	char tmp[PATH_MAX];
 	int r;
 
-	if ((r = open_fd(rs->path, &rs->fd, &st)) != 0)
+	if ((r = new_path(rs, tmp, sizeof(tmp))) != 0 ||
+	    (r = open_fd(rs->path, &rs->fd, &st)) != 0)
 		return r;
-	if (st.st_size == 0 &&
-	    (r = init_file(rs->fd, round_capacity(min_capacity * 2))) != 0)
-		return r;
-	if (fstat(rs->fd, &st) != 0)
-		return SPA_ERR_SYS;
+	if (st.st_size == 0) {
+		if (min_capacity > MAX_CAPACITY / 2)
+			min_capacity = MAX_CAPACITY / 2;
+		return replace_table(rs, round_capacity(min_capacity * 2), 0);
+	}
 	if (pread(rs->fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    !header_valid(&h, st.st_size))
 		return SPA_ERR_STATE;
+	unlink(tmp);		/* ours, and we hold the lock: a leftover */
 	if ((r = map_file(rs, rs->fd, (size_t)st.st_size)) != 0)
 		return r;
-	return scan(rs);
+	rs->used = count_used(rs);
+	rs->hdr->flags &= ~FLAG_CLEAN;
+	return sync_header(rs);
 }
 
 int
@@ -287,18 +345,28 @@ replay_open(const char *path, size_t min_capacity, struct replay_store **out)
 		return SPA_ERR_NOMEM;
 	}
 	if ((r = load(rs, min_capacity)) != 0) {
-		replay_close(rs);
+		unmap(rs);	/* not replay_close: leave the file as found */
+		if (rs->fd >= 0)
+			close(rs->fd);
+		free(rs->path);
+		free(rs);
 		return r;
 	}
 	*out = rs;
 	return 0;
 }
 
+/* Slots first, then the flag saying the count in the header is right. */
 void
 replay_close(struct replay_store *rs)
 {
 	if (rs == NULL)
 		return;
+	if (rs->map != NULL && msync(rs->map, rs->map_len, MS_SYNC) == 0) {
+		rs->hdr->count = rs->used;
+		rs->hdr->flags |= FLAG_CLEAN;
+		sync_header(rs);
+	}
 	unmap(rs);
 	if (rs->fd >= 0)
 		close(rs->fd);
@@ -309,10 +377,12 @@ replay_close(struct replay_store *rs)
 int
 replay_sync(struct replay_store *rs)
 {
+	if (rs->hdr->count != rs->used)
+		rs->hdr->count = rs->used;
 	return msync(rs->map, rs->map_len, MS_SYNC) == 0 ? 0 : SPA_ERR_SYS;
 }
 
-/* --- growth -------------------------------------------------------------- */
+/* --- rebuild ------------------------------------------------------------- */
 
 static size_t
 live_count(const struct replay_store *rs, int64_t now)
@@ -344,6 +414,7 @@ copy_live(const struct replay_store *old, struct replay_store *nw,
 		nw->slots[j] = *s;
 		nw->used++;
 	}
+	nw->hdr->count = nw->used;
 }
 
 static int
@@ -366,22 +437,36 @@ sync_dir(const char *path)
 	return r;
 }
 
-/* Build the new table in path.new, then rename it into place. */
+/* Make `nw` the store: the old file is already replaced on disk. */
+static void
+adopt(struct replay_store *rs, const struct replay_store *nw)
+{
+	unmap(rs);
+	close(rs->fd);
+	rs->fd = nw->fd;
+	rs->map = nw->map;
+	rs->map_len = nw->map_len;
+	rs->hdr = nw->hdr;
+	rs->slots = nw->slots;
+	rs->mask = nw->mask;
+	rs->used = nw->used;
+}
+
+/*
+ * Build a table of `cap` slots in path.new holding the live entries of the
+ * current one (if mapped), make it durable, then rename it over path.
+ */
 static int
-rebuild(struct replay_store *rs, int64_t now)
+replace_table(struct replay_store *rs, size_t cap, int64_t now)
 {
 	struct replay_store nw;
 	char tmp[PATH_MAX];
-	size_t live = live_count(rs, now), cap = rs->mask + 1;
 	int r;
 
-	while (live * 100 > cap * LOAD_AFTER_PCT && cap < MAX_CAPACITY)
-		cap <<= 1;
 	memset(&nw, 0, sizeof(nw));
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", rs->path) >=
-	    sizeof(tmp))
-		return SPA_ERR_STATE;
-	unlink(tmp);		/* a leftover of a crash mid-rebuild */
+	if ((r = new_path(rs, tmp, sizeof(tmp))) != 0)
+		return r;
+	unlink(tmp);
 	nw.fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (nw.fd < 0)
@@ -389,23 +474,16 @@ rebuild(struct replay_store *rs, int64_t now)
 	if ((r = init_file(nw.fd, cap)) != 0 ||
 	    (r = map_file(&nw, nw.fd, file_len(cap))) != 0)
 		goto fail;
-	copy_live(rs, &nw, now);
+	if (rs->map != NULL)
+		copy_live(rs, &nw, now);
 	if (msync(nw.map, nw.map_len, MS_SYNC) != 0 || fsync(nw.fd) != 0 ||
 	    flock(nw.fd, LOCK_EX | LOCK_NB) != 0 || rename(tmp, rs->path) != 0) {
 		r = SPA_ERR_SYS;
 		goto fail;
 	}
-	sync_dir(rs->path);
-	unmap(rs);
-	close(rs->fd);
-	rs->fd = nw.fd;
-	rs->map = nw.map;
-	rs->map_len = nw.map_len;
-	rs->hdr = nw.hdr;
-	rs->slots = nw.slots;
-	rs->mask = nw.mask;
-	rs->used = nw.used;
-	rs->stats.grows++;
+	if (sync_dir(rs->path) != 0)
+		log_warn("replay store %s: fsync of directory", rs->path);
+	adopt(rs, &nw);
 	return 0;
 fail:
 	unmap(&nw);
@@ -414,33 +492,78 @@ fail:
 	return r;
 }
 
+static int
+rebuild(struct replay_store *rs, int64_t now)
+{
+	size_t live = live_count(rs, now), cap = rs->mask + 1;
+	int r;
+
+	while (live * 100 > cap * LOAD_AFTER_PCT && cap < MAX_CAPACITY)
+		cap <<= 1;
+	if ((r = replace_table(rs, cap, now)) != 0) {
+		log_warn("replay store %s: cannot rebuild", rs->path);
+		return r;
+	}
+	rs->stats.grows++;
+	return 0;
+}
+
+/* --- insert -------------------------------------------------------------- */
+
+/*
+ * Where `d` goes: its own expired slot, else the first expired slot on its
+ * chain, else the empty slot ending the chain (*fresh; SIZE_MAX if none).
+ */
+static int
+place(struct replay_store *rs, const uint8_t *d, int64_t now, size_t *at,
+    bool *fresh)
+{
+	size_t ff, i = find(rs, d, now, &ff);
+
+	*fresh = false;
+	if (i != SIZE_MAX && rs->slots[i].expires > now)
+		return SPA_ERR_REPLAY;
+	if (i != SIZE_MAX && rs->slots[i].expires != 0)
+		*at = i;
+	else if (ff != SIZE_MAX)
+		*at = ff;
+	else {
+		*at = i;
+		*fresh = true;
+	}
+	return 0;
+}
+
+static void
+write_slot(struct slot *s, const uint8_t *d, int64_t expires)
+{
+	memcpy(s->digest, d, REPLAY_DIGEST_LEN);
+	/* the expiry makes the slot visible: it goes last */
+	__atomic_store_n(&s->expires, expires, __ATOMIC_RELEASE);
+}
+
 int
 replay_add(struct replay_store *rs, const uint8_t digest[REPLAY_DIGEST_LEN],
     int64_t now, int64_t expires)
 {
-	size_t ff, i;
+	size_t i;
+	bool fresh;
 	int r;
 
 	if (expires <= now || expires <= 0)
 		return SPA_ERR_ARG;
-	i = find(rs, digest, &ff, now);
-	if (rs->slots[i].expires > now)
-		return SPA_ERR_REPLAY;
-	if (rs->slots[i].expires == 0 && ff == SIZE_MAX) {
-		/* a new slot: grow first if the table is full enough */
-		if ((rs->used + 1) * 100 > (rs->mask + 1) * LOAD_MAX_PCT) {
-			if ((r = rebuild(rs, now)) != 0) {
-				log_warn("replay store %s: cannot grow",
-				    rs->path);
-				return r;
-			}
-			i = find(rs, digest, &ff, now);
-		}
-		if (ff == SIZE_MAX)
-			rs->used++;
+	if ((r = place(rs, digest, now, &i, &fresh)) != 0)
+		return r;
+	if (fresh && (i == SIZE_MAX ||
+	    (rs->used + 1) * 100 > (rs->mask + 1) * LOAD_MAX_PCT)) {
+		if ((r = rebuild(rs, now)) != 0 ||
+		    (r = place(rs, digest, now, &i, &fresh)) != 0)
+			return r;
+		if (i == SIZE_MAX)
+			return SPA_ERR_STATE;
 	}
-	if (rs->slots[i].expires == 0 && ff != SIZE_MAX)
-		i = ff;		/* reuse the first expired slot on the path */
+	if (fresh)
+		rs->used++;
 	write_slot(&rs->slots[i], digest, expires);
 	rs->stats.inserts++;
 	return 0;

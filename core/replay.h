@@ -15,6 +15,7 @@
 
 #define REPLAY_DIGEST_LEN	32
 #define REPLAY_FOREVER		INT64_MAX	/* expiry when aging is off */
+#define REPLAY_PROBE_BUCKETS	8
 
 struct replay_store;
 
@@ -29,6 +30,8 @@ struct replay_stats {
 	uint64_t	probe_ops;	/* lookups and inserts, for the mean */
 	uint64_t	probes;		/* slots visited by them */
 	uint64_t	max_probe;	/* longest probe seen */
+	/* probe lengths: bucket k counts 2^k..2^(k+1)-1 slots, the last more */
+	uint64_t	probe_hist[REPLAY_PROBE_BUCKETS];
 };
 
 /*
