@@ -47,7 +47,13 @@ int	journal_open(const char *dir, struct journal **out);
 int	journal_open_readonly(const char *dir, struct journal **out);
 void	journal_close(struct journal *j);
 
-/* Durable when it returns 0: the record is on disk (and replaces one with the same id). */
+/*
+ * Durable when it returns 0: the record is on disk (and replaces one with
+ * the same id).  A record that journal_load() would refuse is not written
+ * (SPA_ERR_ARG): family AF_INET/AF_INET6, proto 6 or 17 with port 1..65535
+ * (or proto 0 and port 0), stanza >= 1, close_at >= opened, module name
+ * [a-z0-9_-]+ and NUL-terminated, a close of 1..CMD_MAX_ARGS words.
+ */
 int	journal_put(struct journal *j, const struct journal_rec *rec);
 /* Remove a record; a missing one is not an error. */
 int	journal_del(struct journal *j, uint64_t id);
@@ -60,7 +66,10 @@ int	journal_del(struct journal *j, uint64_t id);
 int	journal_load(struct journal *j,
 	    int (*cb)(void *arg, const struct journal_rec *rec), void *arg);
 
-/* An id larger than every id seen on disk, then increasing. */
+/*
+ * An id larger than every id on disk when the journal was opened
+ * (records, temp files and records set aside), then increasing.
+ */
 uint64_t journal_next_id(struct journal *j);
 
 #endif /* SPA_JOURNAL_H */

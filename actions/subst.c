@@ -1,23 +1,32 @@
 /*
  * Command templates and argument vectors (see subst.h).
  *
- * A template word is a list of parts: literal text as written, a value
- * fixed at load time (a stanza directive), or a per-grant variable.  Only
- * expansion joins the parts of one word, so a value can never add or
- * remove words.  In shell mode (CMD_CYCLE_SHELL) the words are joined
- * into one /bin/sh -c line and every value is single-quoted.
+ * A template is split into words once, when the policy is loaded.  A word
+ * is a list of parts: literal text, the value of a stanza directive (fixed
+ * at load time) or a per-grant variable.  Only expansion joins the parts
+ * of one word, so a value can never add or remove words, and a value is
+ * never scanned for '$' again.
+ *
+ * Shell mode (CMD_CYCLE_SHELL, an explicit opt-in of the stanza) keeps the
+ * literal text as written, quotes and backslashes included, joins the
+ * words with single spaces into one "/bin/sh -c" line, and quotes every
+ * value for the place it stands in: '...' (with ' written as '\'') outside
+ * double quotes, a backslash before $ ` " \ inside them.
  */
 #include "config.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "crypto.h"
 #include "err.h"
 #include "subst.h"
+
+/* --- names --------------------------------------------------------------- */
 
 enum var {
 	V_IP, V_SRC, V_PKT_SRC, V_DST, V_PORT, V_PROTO, V_PROTO_NAME,
@@ -36,21 +45,236 @@ static const struct {
 };
 #define NEVENT_VARS	(sizeof(event_vars) / sizeof(event_vars[0]))
 
-/* Directives whose value a command may use; keys are never among them. */
-static const char *const directive_vars[] = {
-	"SOURCE", "DESTINATION", "OPEN_PORTS", "RESTRICT_PORTS",
-	"FW_ACCESS_TIMEOUT", "MAX_FW_TIMEOUT", "ACCESS_EXPIRE_EPOCH",
-	"REQUIRE_USERNAME", "CMD_EXEC_USER", "CMD_EXEC_GROUP",
-	"CMD_SUDO_EXEC_USER", "CMD_SUDO_EXEC_GROUP", "CMD_CYCLE_TIMER",
-	"CMD_TIMEOUT", "HMAC_DIGEST_TYPE",
+/* A bounded string being built; `over` once something did not fit. */
+struct sbuf {
+	char	*p;
+	size_t	 len;
+	size_t	 o;
+	bool	 over;
 };
-#define NDIRECTIVE_VARS	(sizeof(directive_vars) / sizeof(directive_vars[0]))
+
+static void sb_add(struct sbuf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->over)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->o, b->len - b->o, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= b->len - b->o)
+		b->over = true;
+	else
+		b->o += (size_t)n;
+}
+
+/* --- directive values ---------------------------------------------------- */
+
+/* Each formatter writes the value of one field; false: not set. */
+typedef bool (*dir_fmt)(const struct stanza *, const void *, struct sbuf *);
+
+static bool
+d_addrs(const struct stanza *st, const void *f, struct sbuf *b)
+{
+	const struct spa_addr_list *l = f;
+	char c[96];
+	size_t i;
+
+	if (l->any) {
+		sb_add(b, "ANY");
+		return true;
+	}
+	for (i = 0; i < l->n; i++)
+		sb_add(b, "%s%s", i > 0 ? ", " : "",
+		    cidr_fmt(&l->v[i], c, sizeof(c)));
+	return l->n > 0;
+}
+
+static bool
+d_ports(const struct stanza *st, const void *f, struct sbuf *b)
+{
+	const struct access_ports *p = f;
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		sb_add(b, "%s%s/%u", i > 0 ? ", " : "",
+		    spa_proto_name(p->v[i].proto), p->v[i].port);
+	return p->n > 0;
+}
+
+static bool
+d_u32(const struct stanza *st, const void *f, struct sbuf *b)
+{
+	uint32_t v = *(const uint32_t *)f;
+
+	sb_add(b, "%" PRIu32, v);
+	return v != 0;
+}
+
+static bool
+d_epoch(const struct stanza *st, const void *f, struct sbuf *b)
+{
+	int64_t v = *(const int64_t *)f;
+
+	sb_add(b, "%" PRId64, v);
+	return v != 0;
+}
+
+/* ACCESS_EXPIRE as written: MM/DD/YYYY, local time as when parsed. */
+static bool
+d_date(const struct stanza *st, const void *f, struct sbuf *b)
+{
+	time_t t = (time_t)*(const int64_t *)f;
+	struct tm tm;
+
+	if (t == 0 || localtime_r(&t, &tm) == NULL)
+		return false;
+	sb_add(b, "%02d/%02d/%04d", tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_year + 1900);
+	return true;
+}
+
+static bool
+d_str(const struct stanza *st, const void *f, struct sbuf *b)
+{
+	const char *s = *(char *const *)f;
+
+	if (s != NULL)
+		sb_add(b, "%s", s);
+	return s != NULL;
+}
+
+static bool
+d_bool(const struct stanza *st, const void *f, struct sbuf *b)
+{
+	sb_add(b, "%s", *(const bool *)f ? "Y" : "N");
+	return true;
+}
+
+static bool
+d_digest(const struct stanza *st, const void *f, struct sbuf *b)
+{
+	sb_add(b, "%s", crypto_digest_name(st->hmac_type));
+	return true;
+}
+
+static bool
+d_mode(const struct stanza *st, const void *f, struct sbuf *b)
+{
+	sb_add(b, "%s", crypto_mode_name(st->mode));
+	return true;
+}
+
+/* FORCE_NAT as written: "<address> <port>". */
+static bool
+d_nat(const struct stanza *st, const void *f, struct sbuf *b)
+{
+	char a[ADDR_STRLEN];
+
+	sb_add(b, "%s %u", addr_fmt(&st->force_nat_addr, a),
+	    st->force_nat_port);
+	return true;
+}
+
+static bool
+d_addr(const struct stanza *st, const void *f, struct sbuf *b)
+{
+	char a[ADDR_STRLEN];
+
+	sb_add(b, "%s", addr_fmt(f, a));
+	return true;
+}
+
+static bool
+d_close(const struct stanza *st, const void *f, struct sbuf *b)
+{
+	if (st->cmd_cycle_close_none) {
+		sb_add(b, "NONE");
+		return true;
+	}
+	return d_str(st, f, b);
+}
+
+#define F(field)	offsetof(struct stanza, field)
+#define ALWAYS		((size_t)-1)
+
+/*
+ * Directives a command may use: every directive of core/access_directive.c
+ * that carries a value, except those an %include_keys file may hold
+ * (KEY, KEY_BASE64, HMAC_KEY, HMAC_KEY_BASE64, GPG_DECRYPT_ID,
+ * GPG_DECRYPT_PW, GPG_ALLOW_NO_PW): key material never reaches a command.
+ * The other GnuPG directives are left out too: GnuPG is not supported.
+ * `has` is the stanza's "was it set" flag, if it has one.
+ */
+static const struct dir_var {
+	const char	*name;
+	dir_fmt		 fmt;
+	size_t		 off;
+	size_t		 has;
+} dir_vars[] = {
+	{ "SOURCE", d_addrs, F(source), ALWAYS },
+	{ "DESTINATION", d_addrs, F(destination), F(has_destination) },
+	{ "OPEN_PORTS", d_ports, F(open_ports), F(has_open_ports) },
+	{ "RESTRICT_PORTS", d_ports, F(restrict_ports), ALWAYS },
+	{ "HMAC_DIGEST_TYPE", d_digest, 0, F(has_hmac_key) },
+	{ "ENCRYPTION_MODE", d_mode, 0, F(has_enc_key) },
+	{ "FW_ACCESS_TIMEOUT", d_u32, F(fw_access_timeout), ALWAYS },
+	{ "MAX_FW_TIMEOUT", d_u32, F(max_fw_timeout), ALWAYS },
+	{ "ACCESS_EXPIRE", d_date, F(expire), ALWAYS },
+	{ "ACCESS_EXPIRE_EPOCH", d_epoch, F(expire), ALWAYS },
+	{ "REQUIRE_USERNAME", d_str, F(require_username), ALWAYS },
+	{ "REQUIRE_SOURCE_ADDRESS", d_bool, F(require_source_address),
+	    ALWAYS },
+	{ "REQUIRE_SOURCE", d_bool, F(require_source_address), ALWAYS },
+	{ "ENABLE_CMD_EXEC", d_bool, F(enable_cmd_exec), ALWAYS },
+	{ "ENABLE_CMD_SUDO_EXEC", d_bool, F(enable_cmd_sudo_exec), ALWAYS },
+	{ "CMD_EXEC_USER", d_str, F(cmd_exec_user.name), ALWAYS },
+	{ "CMD_EXEC_GROUP", d_str, F(cmd_exec_group.name), ALWAYS },
+	{ "CMD_SUDO_EXEC_USER", d_str, F(cmd_sudo_exec_user.name), ALWAYS },
+	{ "CMD_SUDO_EXEC_GROUP", d_str, F(cmd_sudo_exec_group.name), ALWAYS },
+	{ "CMD_CYCLE_OPEN", d_str, F(cmd_cycle_open), ALWAYS },
+	{ "EXTERNAL_CMD_OPEN", d_str, F(cmd_cycle_open), ALWAYS },
+	{ "CMD_CYCLE_CLOSE", d_close, F(cmd_cycle_close), ALWAYS },
+	{ "EXTERNAL_CMD_CLOSE", d_close, F(cmd_cycle_close), ALWAYS },
+	{ "CMD_CYCLE_TIMER", d_u32, F(cmd_cycle_timer), ALWAYS },
+	{ "EXTERNAL_CMD_ALARM", d_u32, F(cmd_cycle_timer), ALWAYS },
+	{ "CMD_CYCLE_SHELL", d_bool, F(cmd_cycle_shell), ALWAYS },
+	{ "CMD_TIMEOUT", d_u32, F(cmd_timeout), ALWAYS },
+	{ "FORCE_NAT", d_nat, 0, F(has_force_nat) },
+	{ "FORCE_SNAT", d_addr, F(force_snat_addr), F(has_force_snat) },
+	{ "FORCE_MASQUERADE", d_bool, F(force_masquerade), ALWAYS },
+	{ "DISABLE_DNAT", d_bool, F(disable_dnat), ALWAYS },
+	{ "FORWARD_ALL", d_bool, F(forward_all), ALWAYS },
+};
+#define NDIR_VARS	(sizeof(dir_vars) / sizeof(dir_vars[0]))
+
+/* 1: set (value in b), 0: not set in this stanza, SPA_ERR_ARG: too long. */
+static int
+dir_value(const struct stanza *st, const struct dir_var *d, struct sbuf *b)
+{
+	const char *base = (const char *)st;
+
+	if (d->has != ALWAYS && !*(const bool *)(const void *)(base + d->has))
+		return 0;
+	if (!d->fmt(st, base + d->off, b))
+		return 0;
+	return b->over ? SPA_ERR_ARG : 1;
+}
+
+/* --- parsing ------------------------------------------------------------- */
 
 enum part_kind { P_LIT, P_VALUE, P_VAR };
 
 struct cmd_part {
 	enum part_kind	 kind;
+	bool		 dquoted;	/* shell mode: inside "..." */
 	char		*text;		/* P_LIT, P_VALUE */
+	size_t		 len;
 	enum var	 var;		/* P_VAR */
 };
 
@@ -59,97 +283,12 @@ struct cmd_word {
 	struct cmd_part	*parts;
 };
 
-/* --- directive values ---------------------------------------------------- */
-
-static void
-fmt_list(const struct spa_addr_list *l, char *buf, size_t len)
-{
-	size_t i, o = 0;
-	char c[96];
-
-	buf[0] = '\0';
-	if (l->any) {
-		snprintf(buf, len, "ANY");
-		return;
-	}
-	for (i = 0; i < l->n && o < len; i++) {
-		cidr_fmt(&l->v[i], c, sizeof(c));
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", c);
-	}
-}
-
-static void
-fmt_ports(const struct access_ports *p, char *buf, size_t len)
-{
-	size_t i, o = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < p->n && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s/%u", i ? ", " : "",
-		    spa_proto_name(p->v[i].proto), p->v[i].port);
-}
-
-static bool
-fmt_number(uint64_t v, char *buf, size_t len)
-{
-	snprintf(buf, len, "%" PRIu64, v);
-	return v != 0;
-}
-
-static bool
-fmt_text(const char *s, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", s != NULL ? s : "");
-	return s != NULL;
-}
-
-/* The value of directive `name` in `st`; false if it is not set there. */
-static bool
-directive_value(const struct stanza *st, const char *name, char *buf,
-    size_t len)
-{
-	if (strcmp(name, "SOURCE") == 0)
-		return fmt_list(&st->source, buf, len), true;
-	if (strcmp(name, "DESTINATION") == 0)
-		return fmt_list(&st->destination, buf, len), st->has_destination;
-	if (strcmp(name, "OPEN_PORTS") == 0)
-		return fmt_ports(&st->open_ports, buf, len), st->has_open_ports;
-	if (strcmp(name, "RESTRICT_PORTS") == 0)
-		return fmt_ports(&st->restrict_ports, buf, len),
-		    st->restrict_ports.n > 0;
-	if (strcmp(name, "FW_ACCESS_TIMEOUT") == 0)
-		return fmt_number(st->fw_access_timeout, buf, len);
-	if (strcmp(name, "MAX_FW_TIMEOUT") == 0)
-		return fmt_number(st->max_fw_timeout, buf, len);
-	if (strcmp(name, "ACCESS_EXPIRE_EPOCH") == 0)
-		return fmt_number((uint64_t)st->expire, buf, len);
-	if (strcmp(name, "CMD_CYCLE_TIMER") == 0)
-		return fmt_number(st->cmd_cycle_timer, buf, len);
-	if (strcmp(name, "CMD_TIMEOUT") == 0)
-		return fmt_number(st->cmd_timeout, buf, len);
-	if (strcmp(name, "HMAC_DIGEST_TYPE") == 0)
-		return fmt_text(st->has_hmac_key ?
-		    crypto_digest_name(st->hmac_type) : NULL, buf, len);
-	if (strcmp(name, "REQUIRE_USERNAME") == 0)
-		return fmt_text(st->require_username, buf, len);
-	if (strcmp(name, "CMD_EXEC_USER") == 0)
-		return fmt_text(st->cmd_exec_user.name, buf, len);
-	if (strcmp(name, "CMD_EXEC_GROUP") == 0)
-		return fmt_text(st->cmd_exec_group.name, buf, len);
-	if (strcmp(name, "CMD_SUDO_EXEC_USER") == 0)
-		return fmt_text(st->cmd_sudo_exec_user.name, buf, len);
-	if (strcmp(name, "CMD_SUDO_EXEC_GROUP") == 0)
-		return fmt_text(st->cmd_sudo_exec_group.name, buf, len);
-	return false;
-}
-
-/* --- parsing ------------------------------------------------------------- */
-
 struct parser {
 	const char		*s;
 	const struct stanza	*st;
 	struct cmd_template	*t;
 	struct cmd_word		*word;		/* being built, or NULL */
+	bool			 dq;		/* inside "..." */
 	char			*why;
 	size_t			 whylen;
 };
@@ -168,30 +307,44 @@ fail(struct parser *p, const char *fmt, ...)
 	return SPA_ERR_CONFIG;
 }
 
-static struct cmd_part *
-new_part(struct parser *p, enum part_kind kind)
+/* A new word, unless one is being built. */
+static int
+start_word(struct parser *p)
 {
 	struct cmd_word *w;
-	struct cmd_part *np;
 
-	if (p->word == NULL) {
-		if (p->t->nwords == CMD_MAX_ARGS)
-			return NULL;
-		w = reallocarray(p->t->words, p->t->nwords + 1, sizeof(*w));
-		if (w == NULL)
-			return NULL;
-		p->t->words = w;
-		p->word = &w[p->t->nwords++];
-		memset(p->word, 0, sizeof(*p->word));
-	}
+	if (p->word != NULL)
+		return 0;
+	if (p->t->nwords == CMD_MAX_ARGS)
+		return fail(p, "more than %d words", CMD_MAX_ARGS);
+	w = reallocarray(p->t->words, p->t->nwords + 1, sizeof(*w));
+	if (w == NULL)
+		return fail(p, "%s", "out of memory");
+	p->t->words = w;
+	p->word = &w[p->t->nwords++];
+	memset(p->word, 0, sizeof(*p->word));
+	return 0;
+}
+
+static int
+new_part(struct parser *p, enum part_kind kind, struct cmd_part **out)
+{
+	struct cmd_part *np;
+	struct cmd_word *w;
+	int r;
+
+	if ((r = start_word(p)) != 0)
+		return r;
 	w = p->word;
 	if ((np = reallocarray(w->parts, w->nparts + 1, sizeof(*np))) == NULL)
-		return NULL;
+		return fail(p, "%s", "out of memory");
 	w->parts = np;
 	np = &w->parts[w->nparts++];
 	memset(np, 0, sizeof(*np));
 	np->kind = kind;
-	return np;
+	np->dquoted = p->dq;
+	*out = np;
+	return 0;
 }
 
 /* Append one literal byte (to the last literal part, or a new one). */
@@ -199,21 +352,27 @@ static int
 add_char(struct parser *p, char c)
 {
 	struct cmd_part *part = NULL;
-	size_t n;
 	char *nt;
+	int r;
 
 	if (p->word != NULL && p->word->nparts > 0 &&
 	    p->word->parts[p->word->nparts - 1].kind == P_LIT)
 		part = &p->word->parts[p->word->nparts - 1];
-	else if ((part = new_part(p, P_LIT)) == NULL)
-		return fail(p, "%s", "too many words or out of memory");
-	n = part->text != NULL ? strlen(part->text) : 0;
-	if ((nt = realloc(part->text, n + 2)) == NULL)
+	else if ((r = new_part(p, P_LIT, &part)) != 0)
+		return r;
+	if ((nt = realloc(part->text, part->len + 2)) == NULL)
 		return fail(p, "%s", "out of memory");
-	nt[n] = c;
-	nt[n + 1] = '\0';
+	nt[part->len++] = c;
+	nt[part->len] = '\0';
 	part->text = nt;
 	return 0;
+}
+
+/* Quote and escape characters stay in the text only for the shell. */
+static int
+add_raw(struct parser *p, char c)
+{
+	return p->t->shell ? add_char(p, c) : 0;
 }
 
 static bool
@@ -223,61 +382,94 @@ is_name_char(char c)
 	    (c >= '0' && c <= '9') || c == '_';
 }
 
+/* Is `name` a candidate for s[0..avail) (a prefix, or all of it)? */
+static bool
+name_fits(const char *name, const char *s, size_t avail, bool exact,
+    size_t best)
+{
+	size_t n = strlen(name);
+
+	return n <= avail && n > best && strncmp(s, name, n) == 0 &&
+	    (!exact || n == avail);
+}
+
 /* Longest known name that `s` starts with (braced: all of it). */
 static size_t
 match_name(const char *s, size_t avail, bool exact, int *ev, int *dv)
 {
-	size_t i, n, best = 0;
+	size_t i, best = 0;
 
 	*ev = *dv = -1;
-	for (i = 0; i < NEVENT_VARS; i++) {
-		n = strlen(event_vars[i].name);
-		if (n <= avail && n > best && strncmp(s, event_vars[i].name,
-		    n) == 0 && (!exact || n == avail)) {
-			best = n;
+	for (i = 0; i < NEVENT_VARS; i++)
+		if (name_fits(event_vars[i].name, s, avail, exact, best)) {
+			best = strlen(event_vars[i].name);
 			*ev = (int)i;
-			*dv = -1;
 		}
-	}
-	for (i = 0; i < NDIRECTIVE_VARS; i++) {
-		n = strlen(directive_vars[i]);
-		if (n <= avail && n > best && strncmp(s, directive_vars[i],
-		    n) == 0 && (!exact || n == avail)) {
-			best = n;
+	for (i = 0; i < NDIR_VARS; i++)
+		if (name_fits(dir_vars[i].name, s, avail, exact, best)) {
+			best = strlen(dir_vars[i].name);
 			*dv = (int)i;
 			*ev = -1;
 		}
-	}
 	return best;
+}
+
+static int
+add_directive(struct parser *p, const struct dir_var *d)
+{
+	char value[CMD_MAX_LEN];
+	struct sbuf b = { value, sizeof(value), 0, false };
+	struct cmd_part *part;
+	int r;
+
+	if ((r = dir_value(p->st, d, &b)) == 0)
+		return fail(p, "$%s is not set in this stanza", d->name);
+	if (r < 0)
+		return fail(p, "the value of $%s is too long for a command",
+		    d->name);
+	if ((r = new_part(p, P_VALUE, &part)) != 0)
+		return r;
+	if ((part->text = strdup(value)) == NULL)
+		return fail(p, "%s", "out of memory");
+	part->len = b.o;
+	return 0;
 }
 
 static int
 add_variable(struct parser *p, int ev, int dv)
 {
 	struct cmd_part *part;
-	char value[ACCESS_CMD_MAX];
+	int r;
 
-	if (ev >= 0) {
-		if ((part = new_part(p, P_VAR)) == NULL)
-			return fail(p, "%s", "too many words or out of memory");
-		part->var = event_vars[ev].var;
-		return 0;
-	}
-	if (!directive_value(p->st, directive_vars[dv], value, sizeof(value)))
-		return fail(p, "$%s is not set in this stanza",
-		    directive_vars[dv]);
-	if ((part = new_part(p, P_VALUE)) == NULL ||
-	    (part->text = strdup(value)) == NULL)
-		return fail(p, "%s", "out of memory");
+	if (ev < 0)
+		return add_directive(p, &dir_vars[dv]);
+	if ((r = new_part(p, P_VAR, &part)) != 0)
+		return r;
+	part->var = event_vars[ev].var;
 	return 0;
+}
+
+/* "${NAME}": the whole name must be known. */
+static int
+parse_braced(struct parser *p)
+{
+	const char *s = p->s + 2, *close;
+	int ev, dv;
+
+	if ((close = strchr(s, '}')) == NULL)
+		return fail(p, "%s", "'${' without '}'");
+	if (match_name(s, (size_t)(close - s), true, &ev, &dv) == 0)
+		return fail(p, "unknown variable ${%.*s}",
+		    (int)(close - s > 40 ? 40 : close - s), s);
+	p->s = close + 1;
+	return add_variable(p, ev, dv);
 }
 
 /* At a '$': consume the reference, add the part. */
 static int
 parse_dollar(struct parser *p)
 {
-	const char *s = p->s + 1, *close;
-	char name[64];
+	const char *s = p->s + 1;
 	size_t run = 0, n;
 	int ev, dv;
 
@@ -285,30 +477,32 @@ parse_dollar(struct parser *p)
 		p->s += 2;
 		return add_char(p, '$');
 	}
-	if (*s == '{') {
-		if ((close = strchr(s + 1, '}')) == NULL)
-			return fail(p, "%s", "'${' without '}'");
-		n = match_name(s + 1, (size_t)(close - s - 1), true, &ev, &dv);
-		if (n == 0) {
-			snprintf(name, sizeof(name), "%.*s",
-			    (int)(close - s - 1), s + 1);
-			return fail(p, "unknown variable ${%s}", name);
-		}
-		p->s = close + 1;
-		return add_variable(p, ev, dv);
-	}
+	if (*s == '{')
+		return parse_braced(p);
 	while (is_name_char(s[run]))
 		run++;
 	if (run == 0)
 		return fail(p, "%s", "'$' without a variable name (write $$ "
 		    "for a literal $)");
-	if ((n = match_name(s, run, false, &ev, &dv)) == 0) {
-		snprintf(name, sizeof(name), "%.*s", (int)run, s);
-		return fail(p, "unknown variable $%s (write $$ for a literal $)",
-		    name);
-	}
+	if ((n = match_name(s, run, false, &ev, &dv)) == 0)
+		return fail(p, "unknown variable $%.*s (write $$ for a "
+		    "literal $)", (int)(run > 40 ? 40 : run), s);
 	p->s = s + n;
 	return add_variable(p, ev, dv);
+}
+
+/* A backslash outside single quotes takes the next byte literally. */
+static int
+parse_escape(struct parser *p)
+{
+	int r;
+
+	if (p->s[1] == '\0')
+		return fail(p, "%s", "trailing backslash");
+	if ((r = add_raw(p, '\\')) != 0)
+		return r;
+	p->s += 2;
+	return add_char(p, p->s[-1]);
 }
 
 static int
@@ -316,27 +510,26 @@ parse_quoted(struct parser *p, char q)
 {
 	int r;
 
+	if ((r = start_word(p)) != 0 || (r = add_raw(p, q)) != 0)
+		return r;	/* an empty quoted word ("") is still a word */
 	p->s++;
+	p->dq = q == '"';
 	while (*p->s != q) {
 		if (*p->s == '\0')
 			return fail(p, "unbalanced %s quote", q == '"' ?
 			    "double" : "single");
-		if (q == '"' && *p->s == '$') {
-			if ((r = parse_dollar(p)) != 0)
-				return r;
-			continue;
-		}
-		if (q == '"' && *p->s == '\\' && p->s[1] != '\0')
-			p->s++;
-		if ((r = add_char(p, *p->s++)) != 0)
+		if (q == '"' && *p->s == '$')
+			r = parse_dollar(p);
+		else if (q == '"' && *p->s == '\\' && p->s[1] != '\0')
+			r = parse_escape(p);
+		else
+			r = add_char(p, *p->s++);
+		if (r != 0)
 			return r;
 	}
+	p->dq = false;
 	p->s++;
-	/* an empty quoted word ("") is still a word */
-	if (p->word == NULL && new_part(p, P_LIT) != NULL &&
-	    (p->word->parts[0].text = strdup("")) == NULL)
-		return fail(p, "%s", "out of memory");
-	return 0;
+	return add_raw(p, q);
 }
 
 static int
@@ -350,18 +543,13 @@ parse_words(struct parser *p)
 			p->s++;
 			continue;
 		}
-		if ((unsigned char)*p->s < 0x20 || *p->s == 0x7f)
-			return fail(p, "%s", "control character in command");
 		if (*p->s == '\'' || *p->s == '"')
 			r = parse_quoted(p, *p->s);
 		else if (*p->s == '$')
 			r = parse_dollar(p);
-		else if (*p->s == '\\') {
-			if (p->s[1] == '\0')
-				return fail(p, "%s", "trailing backslash");
-			p->s++;
-			r = add_char(p, *p->s++);
-		} else
+		else if (*p->s == '\\')
+			r = parse_escape(p);
+		else
 			r = add_char(p, *p->s++);
 		if (r != 0)
 			return r;
@@ -369,22 +557,44 @@ parse_words(struct parser *p)
 	return 0;
 }
 
+/* Tabs separate words (or stay inside quotes); other control bytes never. */
+static bool
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* The program decides the action module: it may not come from a packet. */
+static bool
+first_word_written_out(const struct cmd_template *t)
+{
+	const struct cmd_word *w = &t->words[0];
+
+	return w->nparts == 1 && w->parts[0].kind == P_LIT &&
+	    w->parts[0].len > 0;
+}
+
 int
 cmd_template_parse(const char *line, bool shell, const struct stanza *st,
     struct cmd_template *out, char *why, size_t whylen)
 {
-	struct parser p = { line, st, out, NULL, why, whylen };
+	struct parser p = { line, st, out, NULL, false, why, whylen };
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	out->shell = shell;
 	if ((out->text = strdup(line)) == NULL)
-		return SPA_ERR_NOMEM;
-	if ((r = parse_words(&p)) == 0 && out->nwords == 0)
+		return fail(&p, "%s", "out of memory");
+	if (has_control(line))
+		r = fail(&p, "%s", "control character in command");
+	else if ((r = parse_words(&p)) == 0 && out->nwords == 0)
 		r = fail(&p, "%s", "empty command");
-	if (r == 0 && out->words[0].parts[0].kind != P_LIT)
-		r = fail(&p, "%s", "the first word must be written out, not a "
-		    "variable (it chooses the action module)");
+	if (r == 0 && !first_word_written_out(out))
+		r = fail(&p, "%s", "the first word (the program) must be "
+		    "written out, without variables");
 	if (r != 0)
 		cmd_template_free(out);
 	return r;
@@ -407,8 +617,10 @@ cmd_template_free(struct cmd_template *t)
 
 /* --- expansion ----------------------------------------------------------- */
 
+#define VALUE_MAX	(ADDR_STRLEN + SPA_USER_MAX + 32)
+
 static const char *
-var_value(enum var v, const struct subst_vars *vars, char *buf, size_t len)
+var_value(enum var v, const struct subst_vars *vars, char buf[VALUE_MAX])
 {
 	const struct spa_event *ev = vars->ev;
 	const struct spa_port *port = ev->nports > vars->port ?
@@ -418,35 +630,34 @@ var_value(enum var v, const struct subst_vars *vars, char *buf, size_t len)
 	switch (v) {
 	case V_IP:
 	case V_SRC:
-		snprintf(buf, len, "%s", addr_fmt(&ev->allow, a));
-		break;
+		return strcpy(buf, addr_fmt(&ev->allow, a));
 	case V_PKT_SRC:
-		snprintf(buf, len, "%s", addr_fmt(&ev->pkt_src, a));
-		break;
+		return strcpy(buf, addr_fmt(&ev->pkt_src, a));
 	case V_DST:
-		snprintf(buf, len, "%s", addr_fmt(&ev->pkt_dst, a));
-		break;
+		return strcpy(buf, addr_fmt(&ev->pkt_dst, a));
 	case V_PORT:
-		snprintf(buf, len, "%u", port ? port->port : 0);
+		snprintf(buf, VALUE_MAX, "%u", port ? port->port : 0);
 		break;
 	case V_PROTO:
-		snprintf(buf, len, "%u", port ? port->proto : 0);
+		snprintf(buf, VALUE_MAX, "%u", port ? port->proto : 0);
 		break;
 	case V_PROTO_NAME:
-		snprintf(buf, len, "%s", port ? spa_proto_name(port->proto) :
-		    "");
+		snprintf(buf, VALUE_MAX, "%s", port ?
+		    spa_proto_name(port->proto) : "");
 		break;
 	case V_TIMEOUT:
-		snprintf(buf, len, "%" PRId64, ev->spa_time +
+		snprintf(buf, VALUE_MAX, "%" PRId64, ev->spa_time +
 		    (int64_t)ev->timeout);
 		break;
 	case V_CLIENT_TIMEOUT:
-		snprintf(buf, len, "%u", ev->timeout);
+		snprintf(buf, VALUE_MAX, "%" PRIu32, ev->timeout);
 		break;
-	case V_USER:
-		return ev->user;
+	case V_USER:	/* bounded: the event may come from a peer */
+		snprintf(buf, VALUE_MAX, "%.*s",
+		    (int)strnlen(ev->user, sizeof(ev->user)), ev->user);
+		break;
 	case V_STANZA:
-		snprintf(buf, len, "%u", ev->stanza);
+		snprintf(buf, VALUE_MAX, "%" PRIu32, ev->stanza);
 		break;
 	}
 	return buf;
@@ -470,10 +681,18 @@ emit(struct out *o, const char *s, size_t n)
 	o->len += n;
 }
 
-/* A value for /bin/sh: '...' with each ' written as '\'' */
+/* A value for /bin/sh, quoted for where it stands. */
 static void
-emit_quoted(struct out *o, const char *s)
+emit_shell_value(struct out *o, const char *s, bool dquoted)
 {
+	if (dquoted) {
+		for (; *s != '\0'; s++) {
+			if (strchr("$`\"\\", *s) != NULL)
+				emit(o, "\\", 1);
+			emit(o, s, 1);
+		}
+		return;
+	}
 	emit(o, "'", 1);
 	for (; *s != '\0'; s++)
 		if (*s == '\'')
@@ -487,17 +706,17 @@ static void
 emit_word(struct out *o, const struct cmd_word *w,
     const struct subst_vars *vars, bool shell)
 {
-	char buf[64];
+	const struct cmd_part *pt;
+	char buf[VALUE_MAX];
 	const char *v;
 	size_t i;
 
 	for (i = 0; i < w->nparts; i++) {
-		const struct cmd_part *pt = &w->parts[i];
-
-		v = pt->kind == P_VAR ? var_value(pt->var, vars, buf,
-		    sizeof(buf)) : pt->text;
+		pt = &w->parts[i];
+		v = pt->kind == P_VAR ? var_value(pt->var, vars, buf) :
+		    pt->text != NULL ? pt->text : "";
 		if (shell && pt->kind != P_LIT)
-			emit_quoted(o, v);
+			emit_shell_value(o, v, pt->dquoted);
 		else
 			emit(o, v, strlen(v));
 	}
@@ -506,13 +725,24 @@ emit_word(struct out *o, const struct cmd_word *w,
 static void
 end_arg(struct out *o)
 {
-	emit(o, "", 0);
-	if (o->bad || o->a->argc == CMD_MAX_ARGS || o->len >= sizeof(o->a->buf)) {
+	if (o->bad || o->a->argc == CMD_MAX_ARGS ||
+	    o->len >= sizeof(o->a->buf)) {
 		o->bad = true;
 		return;
 	}
 	o->a->buf[o->len++] = '\0';
 	o->a->argc++;
+}
+
+/* Relink a finished vector, or clear it and fail. */
+static int
+out_done(struct out *o)
+{
+	if (o->bad || o->a->argc == 0 || cmd_argv_relink(o->a) != 0) {
+		memset(o->a, 0, sizeof(*o->a));
+		return SPA_ERR_ARG;
+	}
+	return 0;
 }
 
 int
@@ -538,11 +768,7 @@ cmd_template_expand(const struct cmd_template *t,
 	}
 	if (t->shell)
 		end_arg(&o);
-	if (o.bad || cmd_argv_relink(out) != 0) {
-		memset(out, 0, sizeof(*out));
-		return SPA_ERR_ARG;
-	}
-	return 0;
+	return out_done(&o);
 }
 
 /* --- untrusted commands -------------------------------------------------- */
@@ -564,7 +790,7 @@ cmd_split(const char *command, struct cmd_argv *out)
 		} else if (q == 0 && (*s == '\'' || *s == '"')) {
 			q = *s;
 			in_word = true;
-		} else if (q == 0 && (*s == ' ' || *s == '\t')) {
+		} else if (q == 0 && *s == ' ') {
 			if (in_word)
 				end_arg(&o);
 			in_word = false;
@@ -582,11 +808,7 @@ cmd_split(const char *command, struct cmd_argv *out)
 		return SPA_ERR_ARG;
 	if (in_word)
 		end_arg(&o);
-	if (o.bad || out->argc == 0 || cmd_argv_relink(out) != 0) {
-		memset(out, 0, sizeof(*out));
-		return SPA_ERR_ARG;
-	}
-	return 0;
+	return out_done(&o);
 }
 
 int
@@ -605,11 +827,7 @@ cmd_argv_from(struct cmd_argv *out, const char *const *words,
 		emit(&o, tail->argv[i], strlen(tail->argv[i]));
 		end_arg(&o);
 	}
-	if (o.bad || out->argc == 0 || cmd_argv_relink(out) != 0) {
-		memset(out, 0, sizeof(*out));
-		return SPA_ERR_ARG;
-	}
-	return 0;
+	return out_done(&o);
 }
 
 int
@@ -636,14 +854,15 @@ size_t
 cmd_argv_format(const struct cmd_argv *a, char *buf, size_t len)
 {
 	char q[CMD_MAX_LEN * 4 + 3];
-	size_t i, o = 0;
+	struct sbuf b = { buf, len, 0, false };
+	size_t i;
 
 	if (len == 0)
 		return 0;
 	buf[0] = '\0';
-	for (i = 0; i < a->argc && o + 1 < len; i++) {
+	for (i = 0; i < a->argc && !b.over; i++) {
 		event_quote(a->argv[i], q, sizeof(q));
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", q);
+		sb_add(&b, "%s%s", i > 0 ? " " : "", q);
 	}
-	return o < len ? o : len - 1;
+	return b.over ? strlen(buf) : b.o;	/* truncated: what fits */
 }

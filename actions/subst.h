@@ -2,18 +2,31 @@
  * Command lines: access.conf templates split into words once, at load
  * time, and expanded per grant into an argument vector.  A value taken
  * from a packet is always one whole argument: it is never re-split, never
- * seen by a shell unless the stanza opts in (CMD_SHELL), and then it is
- * single-quoted.
+ * scanned for '$' again, and never seen by a shell unless the stanza opts
+ * in (CMD_CYCLE_SHELL), and then it is quoted.
  *
- * Variables (longest name wins, so fwknopd's "$IP_$PORT" keeps working):
+ * Variables (longest name wins, so fwknopd's "$IP_$PORT_$PROTO" and
+ * "$CLIENT_TIMEOUT1" keep working; "${NAME}" delimits a name):
  *   $IP $SRC       address granted        $PKT_SRC  packet source
  *   $DST           packet destination     $PORT     the requested port
  *   $PROTO         6 or 17 (as fwknopd)   $PROTO_NAME tcp or udp
  *   $TIMEOUT       epoch of the close     $CLIENT_TIMEOUT seconds granted
  *   $USER          username in the packet $STANZA   stanza number
- *   $<DIRECTIVE>   any value-carrying directive of the stanza (keys excluded)
+ *   $<DIRECTIVE>   the value of a directive set in this stanza: numbers in
+ *                  decimal, booleans Y/N, lists joined by ", "; never a
+ *                  directive an %include_keys file may hold (keys), nor
+ *                  the GnuPG ones (unsupported)
  *   $$             a literal '$'
- * An unknown name is refused when the template is parsed.
+ * A request without ports gives $PORT and $PROTO "0", $PROTO_NAME "".
+ * An unknown name, or a directive not set in the stanza, is refused when
+ * the template is parsed; so is a first word (the program, which picks the
+ * action module) that is not written out in full.
+ *
+ * Shell mode, an explicit opt-in: the template's words, literal text kept
+ * as written (quotes and backslashes included), joined by single spaces
+ * into one line run as ["/bin/sh", "-c", line]; each value is wrapped in
+ * '...' (' as '\'') or, inside "...", has $ ` " \ backslash-escaped.
+ * "$$" puts a bare '$' in the line, for the shell's own variables.
  */
 #ifndef SPA_SUBST_H
 #define SPA_SUBST_H
@@ -52,35 +65,52 @@ struct subst_vars {
 };
 
 /*
- * Split `line` into words (whitespace separates; '...' and "..." group;
- * backslash escapes outside single quotes) and check every $NAME against
- * the variables above and the directives of `st`.  On error `why` says
- * what is wrong and SPA_ERR_CONFIG is returned.
+ * Split `line` into words (blanks separate; '...' and "..." group;
+ * backslash escapes outside single quotes; '$' is literal inside '...')
+ * and check every $NAME against the variables above and the directives of
+ * `st`, whose values are taken now.  Control bytes other than tab are
+ * refused.  On error `why` says what is wrong and SPA_ERR_CONFIG is
+ * returned (SPA_ERR_CONFIG too when out of memory).
  */
 int	cmd_template_parse(const char *line, bool shell,
 	    const struct stanza *st, struct cmd_template *out,
 	    char *why, size_t whylen);
 void	cmd_template_free(struct cmd_template *t);
 
-/* Expand for one grant port.  SPA_ERR_ARG if the result does not fit. */
+/*
+ * Expand for one grant port (vars->port indexes ev->ports).  SPA_ERR_ARG,
+ * and `out` cleared, if the result does not fit CMD_MAX_ARGS/CMD_MAX_LEN.
+ */
 int	cmd_template_expand(const struct cmd_template *t,
 	    const struct subst_vars *vars, struct cmd_argv *out);
 
 /*
  * Split an untrusted command (an SPA command message) into words with the
- * same quoting rules and no variables.  Empty commands, NUL or control
- * bytes, unbalanced quotes and too many words are refused (SPA_ERR_ARG).
+ * same quoting rules and no variables ('$' is literal).  Refused with
+ * SPA_ERR_ARG: empty or blank commands, any byte below 0x20 (tab and
+ * newline included) or 0x7f, unbalanced quotes, a trailing backslash,
+ * more than CMD_MAX_ARGS words or CMD_MAX_LEN bytes.
  */
 int	cmd_split(const char *command, struct cmd_argv *out);
 
-/* Build an argv from NULL-terminated words (prepending sudo and the like). */
+/*
+ * Build an argv from NULL-terminated words followed by `tail` (may be
+ * NULL): prepending sudo and the like.  SPA_ERR_ARG if empty or too big.
+ */
 int	cmd_argv_from(struct cmd_argv *out, const char *const *words,
 	    const struct cmd_argv *tail);
 
-/* One line for the log: words joined by spaces, quoted when needed. */
+/*
+ * One line for the log: words joined by spaces, each quoted and escaped
+ * as event_quote() does when needed.  Returns the length written
+ * (truncated to fit `len`).
+ */
 size_t	cmd_argv_format(const struct cmd_argv *a, char *buf, size_t len);
 
-/* Re-point argv[] into buf after a copy (memcpy, journal read). */
+/*
+ * Re-point argv[] into buf after a copy (memcpy, journal read).
+ * SPA_ERR_ARG unless buf holds argc NUL-terminated strings.
+ */
 int	cmd_argv_relink(struct cmd_argv *a);
 
 #endif /* SPA_SUBST_H */

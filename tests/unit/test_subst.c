@@ -1,6 +1,7 @@
 /*
  * Command templates: variables, fwknopd compatibility, quoting, hostile
- * values that must stay one argument, shell mode, and untrusted commands.
+ * values that must stay one argument, shell mode run for real, and the
+ * splitting of untrusted commands.
  */
 #include "config.h"
 
@@ -30,10 +31,19 @@ struct fix {
 static int
 setup(void **state)
 {
-	static const char text[] = "SOURCE 10.0.0.0/8, 192.0.2.0/24\n"
+	static const char text[] =
+	    "SOURCE 10.0.0.0/8, 192.0.2.0/24\n"
 	    "KEY secret-key-1234\nHMAC_KEY hmac-key-1234\n"
 	    "OPEN_PORTS tcp/22, udp/53\nFW_ACCESS_TIMEOUT 45\n"
-	    "CMD_CYCLE_TIMER 60\n";
+	    "CMD_CYCLE_OPEN /bin/true\nCMD_CYCLE_CLOSE /bin/true\n"
+	    "CMD_CYCLE_TIMER 60\n"
+	    "\n"
+	    "SOURCE ANY\nDESTINATION 198.51.100.0/24\n"
+	    "KEY other-key-1234\nHMAC_KEY other-hmac-1234\n"
+	    "HMAC_DIGEST_TYPE sha512\nMAX_FW_TIMEOUT 300\n"
+	    "REQUIRE_USERNAME alice\nENABLE_CMD_EXEC Y\n"
+	    "CMD_EXEC_USER nobody\nACCESS_EXPIRE 12/31/2099\n"
+	    "RESTRICT_PORTS tcp/23, udp/69\nCMD_TIMEOUT 7\n";
 	struct access_error err;
 	struct fix *f = calloc(1, sizeof(*f));
 
@@ -41,6 +51,7 @@ setup(void **state)
 	if (access_load_buffer("t.conf", text, strlen(text), &f->conf,
 	    &err) != 0)
 		fail_msg("%s", err.msg);
+	assert_int_equal(f->conf->n, 2);
 	f->ev.stanza = 1;
 	f->ev.type = SPA_MSG_ACCESS;
 	assert_int_equal(addr_parse("192.0.2.10", &f->ev.allow), 0);
@@ -68,18 +79,24 @@ teardown(void **state)
 	return 0;
 }
 
-/* Expand `line` for port `port`; returns the words joined by '|'. */
+static const struct stanza *
+stanza(struct fix *f, size_t n)
+{
+	return f->conf->stanzas[n - 1];
+}
+
+/* Expand `line` in stanza `sn` for port `port`: words joined by '|'. */
 static char *
-expand_join(struct fix *f, const char *line, bool shell, size_t port)
+expand_join(struct fix *f, size_t sn, const char *line, size_t port)
 {
 	struct cmd_template t;
-	struct subst_vars v = { &f->ev, f->conf->stanzas[0], port };
+	struct subst_vars v = { &f->ev, stanza(f, sn), port };
 	struct cmd_argv a;
 	char why[256], *out = calloc(1, CMD_MAX_LEN * 2);
 	size_t i;
 
 	assert_non_null(out);
-	if (cmd_template_parse(line, shell, f->conf->stanzas[0], &t, why,
+	if (cmd_template_parse(line, false, stanza(f, sn), &t, why,
 	    sizeof(why)) != 0)
 		fail_msg("refused: %s", why);
 	assert_int_equal(cmd_template_expand(&t, &v, &a), 0);
@@ -94,12 +111,19 @@ expand_join(struct fix *f, const char *line, bool shell, size_t port)
 }
 
 static void
-assert_expands(struct fix *f, const char *line, size_t port, const char *want)
+assert_expands_in(struct fix *f, size_t sn, const char *line, size_t port,
+    const char *want)
 {
-	char *got = expand_join(f, line, false, port);
+	char *got = expand_join(f, sn, line, port);
 
 	assert_string_equal(got, want);
 	free(got);
+}
+
+static void
+assert_expands(struct fix *f, const char *line, size_t port, const char *want)
+{
+	assert_expands_in(f, 1, line, port, want);
 }
 
 static void
@@ -108,11 +132,14 @@ assert_refused(struct fix *f, const char *line, const char *why_part)
 	struct cmd_template t;
 	char why[256] = "";
 
-	assert_int_equal(cmd_template_parse(line, false, f->conf->stanzas[0],
-	    &t, why, sizeof(why)), SPA_ERR_CONFIG);
+	assert_int_equal(cmd_template_parse(line, false, stanza(f, 1), &t, why,
+	    sizeof(why)), SPA_ERR_CONFIG);
 	if (strstr(why, why_part) == NULL)
 		fail_msg("reason '%s' lacks '%s'", why, why_part);
+	assert_int_equal(t.nwords, 0);	/* nothing left to free */
 }
+
+/* --- variables ----------------------------------------------------------- */
 
 static void
 every_event_variable(void **state)
@@ -132,6 +159,15 @@ one_cycle_per_port_sees_its_port(void **state)
 	    "ipset|add|s|192.0.2.10,udp:53");
 }
 
+static void
+no_ports_expand_to_zero(void **state)
+{
+	struct fix *f = *state;
+
+	f->ev.nports = 0;
+	assert_expands(f, "x $PORT $PROTO [$PROTO_NAME]", 0, "x|0|0|[]");
+}
+
 /* fwknopd matches names by prefix with no terminator; the longest wins. */
 static void
 fwknopd_prefix_names_still_work(void **state)
@@ -139,47 +175,127 @@ fwknopd_prefix_names_still_work(void **state)
 	assert_expands(*state, "echo $IP_$PORT_$PROTOTEST", 0,
 	    "echo|192.0.2.10_22_6TEST");
 	assert_expands(*state, "echo $CLIENT_TIMEOUT1", 0, "echo|601");
+	assert_expands(*state, "echo $PROTO_NAMEx $PORTS $USERNAME", 0,
+	    "echo|tcpx|22S|aliceNAME");
 }
 
 static void
 braces_and_dollar_dollar(void **state)
 {
-	assert_expands(*state, "echo ${PORT}0 $$HOME cost$$", 0,
-	    "echo|220|$HOME|cost$");
+	assert_expands(*state, "echo ${PORT}0 $$HOME cost$$ ${CLIENT_TIMEOUT}",
+	    0, "echo|220|$HOME|cost$|60");
 }
 
 static void
 directive_variables(void **state)
 {
-	assert_expands(*state, "echo $FW_ACCESS_TIMEOUT $OPEN_PORTS $SOURCE", 0,
-	    "echo|45|tcp/22, udp/53|10.0.0.0/8, 192.0.2.0/24");
+	assert_expands(*state, "echo $FW_ACCESS_TIMEOUT $OPEN_PORTS $SOURCE "
+	    "$CMD_CYCLE_TIMER $EXTERNAL_CMD_ALARM $ENABLE_CMD_EXEC "
+	    "$REQUIRE_SOURCE_ADDRESS $HMAC_DIGEST_TYPE $ENCRYPTION_MODE", 0,
+	    "echo|45|tcp/22, udp/53|10.0.0.0/8, 192.0.2.0/24|60|60|N|N|"
+	    "sha256|CBC");
+	assert_expands_in(*state, 2, "echo $SOURCE $DESTINATION "
+	    "$HMAC_DIGEST_TYPE $MAX_FW_TIMEOUT $REQUIRE_USERNAME "
+	    "$ENABLE_CMD_EXEC $CMD_EXEC_USER $ACCESS_EXPIRE "
+	    "$RESTRICT_PORTS $CMD_TIMEOUT", 0,
+	    "echo|ANY|198.51.100.0/24|sha512|300|alice|Y|nobody|12/31/2099|"
+	    "tcp/23, udp/69|7");
+}
+
+/* A directive value is inserted as is: never expanded again. */
+static void
+directive_value_is_not_expanded(void **state)
+{
+	struct fix *f = *state;
+	char *old = f->conf->stanzas[1]->require_username;
+
+	f->conf->stanzas[1]->require_username = "$IP $(id)";
+	assert_expands_in(f, 2, "echo u=$REQUIRE_USERNAME", 0,
+	    "echo|u=$IP $(id)");
+	f->conf->stanzas[1]->require_username = old;
 }
 
 static void
 refuses_unknown_variable(void **state)
 {
-	assert_refused(*state, "echo $HOME", "unknown variable $HOME");
+	assert_refused(*state, "echo $HOME",
+	    "unknown variable $HOME (write $$ for a literal $)");
 	assert_refused(*state, "echo ${IPX}", "unknown variable ${IPX}");
+	assert_refused(*state, "echo ${IP", "'${' without '}'");
 	assert_refused(*state, "echo $", "without a variable name");
+	assert_refused(*state, "echo $-x", "without a variable name");
+	assert_refused(*state, "echo $ip", "unknown variable $ip");
+}
+
+/* Nothing an %include_keys file may hold reaches a command. */
+static void
+refuses_secret_directives(void **state)
+{
+	static const char *const secret[] = {
+		"KEY", "KEY_BASE64", "HMAC_KEY", "HMAC_KEY_BASE64",
+		"GPG_DECRYPT_PW", "GPG_DECRYPT_ID", "GPG_ALLOW_NO_PW",
+	};
+	char line[64], want[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(secret) / sizeof(secret[0]); i++) {
+		snprintf(line, sizeof(line), "echo $%s", secret[i]);
+		snprintf(want, sizeof(want), "unknown variable $%s", secret[i]);
+		assert_refused(*state, line, want);
+		snprintf(line, sizeof(line), "echo ${%s}", secret[i]);
+		assert_refused(*state, line, "unknown variable ${");
+	}
 }
 
 static void
-refuses_secret_and_unset_directives(void **state)
+refuses_unset_directives(void **state)
 {
-	assert_refused(*state, "echo $KEY", "unknown variable $KEY");
-	assert_refused(*state, "echo $HMAC_KEY_BASE64", "unknown variable");
-	assert_refused(*state, "echo $REQUIRE_USERNAME", "is not set");
+	assert_refused(*state, "echo $REQUIRE_USERNAME",
+	    "$REQUIRE_USERNAME is not set in this stanza");
+	assert_refused(*state, "echo $DESTINATION", "$DESTINATION is not set");
+	assert_refused(*state, "echo $CMD_EXEC_USER", "is not set");
+	assert_refused(*state, "echo $RESTRICT_PORTS", "is not set");
+	assert_refused(*state, "echo $FORCE_NAT", "is not set");
+	assert_refused(*state, "echo $ACCESS_EXPIRE", "is not set");
+	assert_refused(*state, "echo $CMD_TIMEOUT", "is not set");
 }
 
 static void
 refuses_bad_templates(void **state)
 {
 	assert_refused(*state, "", "empty command");
+	assert_refused(*state, "   ", "empty command");
 	assert_refused(*state, "echo 'open", "unbalanced single quote");
 	assert_refused(*state, "echo \"open", "unbalanced double quote");
+	assert_refused(*state, "echo \"open\\", "unbalanced double quote");
 	assert_refused(*state, "echo x\\", "trailing backslash");
-	assert_refused(*state, "$IP up", "first word");
 	assert_refused(*state, "echo \x01", "control character");
+	assert_refused(*state, "echo '\x1b[2J'", "control character");
+	assert_refused(*state, "echo \x7f", "control character");
+}
+
+/* The program picks the module and runs as root: no packet value in it. */
+static void
+refuses_variable_program(void **state)
+{
+	assert_refused(*state, "$IP up", "first word");
+	assert_refused(*state, "/usr/bin/$USER x", "first word");
+	assert_refused(*state, "${USER}", "first word");
+	assert_refused(*state, "'' x", "first word");
+}
+
+static void
+refuses_too_many_words(void **state)
+{
+	char line[400];
+	size_t i;
+
+	strcpy(line, "echo");
+	for (i = 0; i < CMD_MAX_ARGS; i++)
+		strcat(line, " w");
+	assert_refused(*state, line, "more than 64 words");
+	line[strlen(line) - 2] = '\0';	/* exactly 64 words */
+	free(expand_join(*state, 1, line, 0));
 }
 
 static void
@@ -187,7 +303,9 @@ quotes_group_words(void **state)
 {
 	assert_expands(*state, "cmd 'a b' \"c $PORT\" d\\ e '' f", 0,
 	    "cmd|a b|c 22|d e||f");
-	assert_expands(*state, "cmd '$IP'", 0, "cmd|$IP");
+	assert_expands(*state, "cmd '$IP' \"\\$IP\" \\$IP x\"y\"'z'", 0,
+	    "cmd|$IP|$IP|$IP|xyz");
+	assert_expands(*state, "cmd\t\"a\tb\"  ''", 0, "cmd|a\tb|");
 }
 
 /* A value from the packet is one argument, whatever it contains. */
@@ -196,58 +314,124 @@ hostile_user_stays_one_argument(void **state)
 {
 	static const char *const users[] = {
 		"a b", "'; rm -rf / #", "\"q\"", "$(id)", "`id`", "a;b|c&d",
-		"--help", "",
-	};
-	struct fix *f = *state;
-	char want[128];
-	size_t i;
-
-	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		snprintf(f->ev.user, sizeof(f->ev.user), "%s", users[i]);
-		snprintf(want, sizeof(want), "logger|-t|spa|%s", users[i]);
-		assert_expands(f, "logger -t spa $USER", 0, want);
-	}
-}
-
-/* Shell mode: run the line for real and compare what the shell saw. */
-static void
-shell_mode_quotes_values(void **state)
-{
-	static const char *const users[] = {
-		"a b", "it's", "$(touch /tmp/spagate-pwned)", "`id`", "x;y",
-		"'\"'\"", "a\\b",
+		"--help", "", "x\ny", "$IP", "\\", "*",
 	};
 	struct fix *f = *state;
 	struct cmd_template t;
-	struct subst_vars v = { &f->ev, f->conf->stanzas[0], 0 };
+	struct subst_vars v = { &f->ev, stanza(f, 1), 0 };
 	struct cmd_argv a;
-	char why[128], got[256];
-	size_t i, n;
-	int pfd[2];
-	pid_t pid;
+	char why[128], want[128];
+	size_t i;
 
-	assert_int_equal(cmd_template_parse("printf %s \"[$USER]\"", true,
-	    f->conf->stanzas[0], &t, why, sizeof(why)), 0);
+	assert_int_equal(cmd_template_parse("logger -t spa $USER u=$USER",
+	    false, stanza(f, 1), &t, why, sizeof(why)), 0);
 	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
 		snprintf(f->ev.user, sizeof(f->ev.user), "%s", users[i]);
 		assert_int_equal(cmd_template_expand(&t, &v, &a), 0);
+		assert_int_equal(a.argc, 5);
+		assert_string_equal(a.argv[3], users[i]);
+		snprintf(want, sizeof(want), "u=%s", users[i]);
+		assert_string_equal(a.argv[4], want);
+	}
+	cmd_template_free(&t);
+}
+
+/* A user field without its NUL (a bad peer) is cut at its size. */
+static void
+unterminated_user_is_bounded(void **state)
+{
+	struct fix *f = *state;
+	char want[SPA_USER_MAX + 8];
+
+	/* the user field and every byte after it in the event */
+	memset(f->ev.user, 'u', sizeof(f->ev) -
+	    offsetof(struct spa_event, user));
+	snprintf(want, sizeof(want), "x|%.*s", (int)sizeof(f->ev.user),
+	    f->ev.user);
+	assert_expands(f, "x $USER", 0, want);
+}
+
+/* --- shell mode ---------------------------------------------------------- */
+
+/* Run argv (["/bin/sh", "-c", line]) and return what it printed. */
+static void
+run_capture(const struct cmd_argv *a, char *got, size_t len)
+{
+	size_t n = 0;
+	ssize_t k;
+	int pfd[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(pfd), 0);
+	if ((pid = fork()) == 0) {
+		dup2(pfd[1], 1);
+		if (chdir("/") != 0)
+			_exit(126);
+		execv(a->argv[0], a->argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (n + 1 < len && (k = read(pfd[0], got + n, len - 1 - n)) > 0)
+		n += (size_t)k;
+	got[n] = '\0';
+	close(pfd[0]);
+	waitpid(pid, NULL, 0);
+}
+
+static const char *const hostile[] = {
+	"a b", "it's", "$(touch /tmp/spagate-pwned)", "`id`", "x;y",
+	"'\"'\"", "a\\b", "two\nlines", "$IP", "*", "", "-n", "\\'",
+};
+
+/* Run it for real: the shell must see each value byte for byte. */
+static void
+shell_mode_quotes_values(void **state)
+{
+	struct fix *f = *state;
+	struct cmd_template t;
+	struct subst_vars v = { &f->ev, stanza(f, 1), 0 };
+	struct cmd_argv a;
+	char why[128], got[512], want[512];
+	size_t i;
+
+	unlink("/tmp/spagate-pwned");
+	assert_int_equal(cmd_template_parse("printf '%s|' $USER \"[$USER]\" "
+	    "'[$USER]' x$USER\\ \"$PORT\"", true, stanza(f, 1), &t, why,
+	    sizeof(why)), 0);
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		snprintf(f->ev.user, sizeof(f->ev.user), "%s", hostile[i]);
+		assert_int_equal(cmd_template_expand(&t, &v, &a), 0);
 		assert_int_equal(a.argc, 3);
 		assert_string_equal(a.argv[0], "/bin/sh");
-		assert_int_equal(pipe(pfd), 0);
-		if ((pid = fork()) == 0) {
-			dup2(pfd[1], 1);
-			execv(a.argv[0], a.argv);
-			_exit(127);
-		}
-		close(pfd[1]);
-		n = (size_t)read(pfd[0], got, sizeof(got) - 1);
-		got[n] = '\0';
-		close(pfd[0]);
-		waitpid(pid, NULL, 0);
-		snprintf(why, sizeof(why), "[%s]", users[i]);
-		assert_string_equal(got, why);
+		assert_string_equal(a.argv[1], "-c");
+		run_capture(&a, got, sizeof(got));
+		snprintf(want, sizeof(want), "%s|[%s]|[$USER]|x%s 22|",
+		    hostile[i], hostile[i], hostile[i]);
+		assert_string_equal(got, want);
 	}
 	assert_int_equal(access("/tmp/spagate-pwned", F_OK), -1);
+	cmd_template_free(&t);
+}
+
+/* Literal text is the admin's shell syntax: kept as written. */
+static void
+shell_mode_keeps_literal_text(void **state)
+{
+	struct fix *f = *state;
+	struct cmd_template t;
+	struct subst_vars v = { &f->ev, stanza(f, 1), 0 };
+	struct cmd_argv a;
+	char why[128], got[256];
+
+	strcpy(f->ev.user, "it's");
+	assert_int_equal(cmd_template_parse("echo  'a  b' $USER\"x\" | "
+	    "tr a-z A-Z; echo $$PATH", true, stanza(f, 1), &t, why,
+	    sizeof(why)), 0);
+	assert_int_equal(cmd_template_expand(&t, &v, &a), 0);
+	assert_string_equal(a.argv[2], "echo 'a  b' 'it'\\''s'\"x\" | "
+	    "tr a-z A-Z; echo $PATH");
+	run_capture(&a, got, sizeof(got));
+	assert_non_null(strstr(got, "A  B IT'SX\n"));
 	cmd_template_free(&t);
 }
 
@@ -256,27 +440,28 @@ expansion_overflow_refused(void **state)
 {
 	struct fix *f = *state;
 	struct cmd_template t;
-	struct subst_vars v = { &f->ev, f->conf->stanzas[0], 0 };
+	struct subst_vars v = { &f->ev, stanza(f, 1), 0 };
 	struct cmd_argv a;
 	char line[1600], why[128];
 
-	/* one word per "$SOURCE": more than CMD_MAX_ARGS words */
-	line[0] = '\0';
-	strcat(line, "echo");
-	while (strlen(line) + 8 < sizeof(line))
-		strcat(line, " $SOURCE");
-	assert_int_equal(cmd_template_parse(line, false, f->conf->stanzas[0],
-	    &t, why, sizeof(why)), SPA_ERR_CONFIG);	/* > 64 words */
 	/* one word of ~200 x 26 bytes: more than CMD_MAX_LEN */
 	strcpy(line, "echo ");
 	while (strlen(line) + 7 < sizeof(line))
 		strcat(line, "$SOURCE");
-	assert_int_equal(cmd_template_parse(line, false, f->conf->stanzas[0],
-	    &t, why, sizeof(why)), 0);
+	assert_int_equal(cmd_template_parse(line, false, stanza(f, 1), &t,
+	    why, sizeof(why)), 0);
 	assert_int_equal(cmd_template_expand(&t, &v, &a), SPA_ERR_ARG);
 	assert_int_equal(a.argc, 0);
+	assert_null(a.argv[0]);
+	cmd_template_free(&t);
+	/* the same in shell mode, where the quoting adds bytes */
+	assert_int_equal(cmd_template_parse(line, true, stanza(f, 1), &t,
+	    why, sizeof(why)), 0);
+	assert_int_equal(cmd_template_expand(&t, &v, &a), SPA_ERR_ARG);
 	cmd_template_free(&t);
 }
+
+/* --- untrusted commands -------------------------------------------------- */
 
 static void
 split_untrusted_command(void **state)
@@ -289,20 +474,24 @@ split_untrusted_command(void **state)
 	assert_string_equal(a.argv[1], "/tmp/x;");
 	assert_string_equal(a.argv[2], "id");
 	assert_string_equal(a.argv[3], "$(whoami)");
-	assert_int_equal(cmd_split("  echo 'a b' \"c\\\"d\"  ", &a), 0);
-	assert_int_equal(a.argc, 3);
+	assert_null(a.argv[4]);
+	assert_int_equal(cmd_split("  echo 'a b' \"c\\\"d\" 'e\\' '' \\ ", &a),
+	    0);
+	assert_int_equal(a.argc, 6);
 	assert_string_equal(a.argv[1], "a b");
 	assert_string_equal(a.argv[2], "c\"d");
+	assert_string_equal(a.argv[3], "e\\");
+	assert_string_equal(a.argv[4], "");
+	assert_string_equal(a.argv[5], " ");
 }
 
 static void
-split_refuses_bad_commands(void **state)
+split_refuses_blank_and_control_bytes(void **state)
 {
 	static const char *const bad[] = {
-		"", "   ", "echo 'x", "echo \"x", "echo x\\", "echo\nid",
-		"echo\tx\x7f",
+		"", "   ", "echo\nid", "echo\tx", "echo x\x7f", "echo \x1b",
+		"echo 'a\rb'",
 	};
-	char many[400];
 	struct cmd_argv a;
 	size_t i;
 
@@ -310,32 +499,143 @@ split_refuses_bad_commands(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (cmd_split(bad[i], &a) != SPA_ERR_ARG)
 			fail_msg("accepted: %s", bad[i]);
-	many[0] = '\0';
-	for (i = 0; i < CMD_MAX_ARGS + 1; i++)
-		strcat(many, "w ");
-	assert_int_equal(cmd_split(many, &a), SPA_ERR_ARG);
 }
+
+static void
+split_refuses_unbalanced_quotes(void **state)
+{
+	struct cmd_argv a;
+
+	(void)state;
+	assert_int_equal(cmd_split("echo 'x", &a), SPA_ERR_ARG);
+	assert_int_equal(cmd_split("echo \"x", &a), SPA_ERR_ARG);
+	assert_int_equal(cmd_split("echo \"x\\\"", &a), SPA_ERR_ARG);
+}
+
+static void
+split_refuses_trailing_backslash(void **state)
+{
+	struct cmd_argv a;
+
+	(void)state;
+	assert_int_equal(cmd_split("echo x\\", &a), SPA_ERR_ARG);
+}
+
+static void
+split_refuses_too_many_words(void **state)
+{
+	char many[400];
+	struct cmd_argv a;
+	size_t i;
+
+	(void)state;
+	many[0] = '\0';
+	for (i = 0; i < CMD_MAX_ARGS; i++)
+		strcat(many, "w ");
+	assert_int_equal(cmd_split(many, &a), 0);
+	assert_int_equal(a.argc, CMD_MAX_ARGS);
+	strcat(many, "w");
+	assert_int_equal(cmd_split(many, &a), SPA_ERR_ARG);
+	assert_int_equal(a.argc, 0);
+}
+
+static void
+split_refuses_too_long(void **state)
+{
+	char *big = malloc(CMD_MAX_LEN + 16);
+	struct cmd_argv a;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'a', CMD_MAX_LEN + 15);
+	big[CMD_MAX_LEN - 1] = '\0';	/* one word with its NUL: fits */
+	assert_int_equal(cmd_split(big, &a), 0);
+	big[CMD_MAX_LEN - 1] = 'a';
+	big[CMD_MAX_LEN] = '\0';	/* one byte more */
+	assert_int_equal(cmd_split(big, &a), SPA_ERR_ARG);
+	free(big);
+}
+
+/* --- argument vectors ---------------------------------------------------- */
 
 static void
 argv_from_prepends_and_relinks(void **state)
 {
-	const char *sudo[] = { "/usr/bin/sudo", "-n", "--", NULL };
+	const char *sudo[] = { "/usr/bin/sudo", "-u", "alice", "--", NULL };
 	struct cmd_argv tail, a, copy;
-	char line[256];
 
 	(void)state;
 	assert_int_equal(cmd_split("/bin/echo 'a b'", &tail), 0);
 	assert_int_equal(cmd_argv_from(&a, sudo, &tail), 0);
-	assert_int_equal(a.argc, 5);
-	assert_string_equal(a.argv[3], "/bin/echo");
+	assert_int_equal(a.argc, 6);
+	assert_string_equal(a.argv[4], "/bin/echo");
+	assert_string_equal(a.argv[5], "a b");
+	assert_null(a.argv[6]);
 	memcpy(&copy, &a, sizeof(a));
+	memset(copy.argv, 0, sizeof(copy.argv));
 	assert_int_equal(cmd_argv_relink(&copy), 0);
 	assert_ptr_equal(copy.argv[0], copy.buf);
-	assert_string_equal(copy.argv[4], "a b");
-	cmd_argv_format(&copy, line, sizeof(line));
-	assert_string_equal(line, "/usr/bin/sudo -n -- /bin/echo \"a b\"");
-	memset(copy.buf, 'x', sizeof(copy.buf));	/* no NUL anywhere */
-	assert_int_equal(cmd_argv_relink(&copy), SPA_ERR_ARG);
+	assert_string_equal(copy.argv[2], "alice");
+	assert_string_equal(copy.argv[5], "a b");
+	assert_null(copy.argv[6]);
+}
+
+static void
+argv_from_refuses_empty_and_overflow(void **state)
+{
+	const char *none[] = { NULL };
+	const char *w[CMD_MAX_ARGS + 2];
+	struct cmd_argv tail, a;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(cmd_argv_from(&a, none, NULL), SPA_ERR_ARG);
+	for (i = 0; i < CMD_MAX_ARGS; i++)
+		w[i] = "x";
+	w[i] = NULL;
+	assert_int_equal(cmd_argv_from(&a, w, NULL), 0);
+	assert_int_equal(cmd_split("y", &tail), 0);
+	assert_int_equal(cmd_argv_from(&a, w, &tail), SPA_ERR_ARG);
+	assert_int_equal(a.argc, 0);
+}
+
+static void
+relink_refuses_bad_buffers(void **state)
+{
+	struct cmd_argv a;
+
+	(void)state;
+	assert_int_equal(cmd_split("a bb ccc", &a), 0);
+	a.argc = 4;			/* claims one word more than there is */
+	memset(a.buf + 9, 'x', sizeof(a.buf) - 9);	/* and no NUL after */
+	assert_int_equal(cmd_argv_relink(&a), SPA_ERR_ARG);
+	a.argc = CMD_MAX_ARGS + 1;
+	assert_int_equal(cmd_argv_relink(&a), SPA_ERR_ARG);
+	memset(a.buf, 'x', sizeof(a.buf));	/* no NUL anywhere */
+	a.argc = 1;
+	assert_int_equal(cmd_argv_relink(&a), SPA_ERR_ARG);
+	a.argc = 0;
+	assert_int_equal(cmd_argv_relink(&a), 0);
+	assert_null(a.argv[0]);
+}
+
+static void
+format_quotes_like_event_lines(void **state)
+{
+	const char *w[] = { "/bin/echo", "a b", "q\"t", "nl\nx", "", NULL };
+	struct cmd_argv a;
+	char line[256], small[12];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(cmd_argv_from(&a, w, NULL), 0);
+	n = cmd_argv_format(&a, line, sizeof(line));
+	assert_string_equal(line,
+	    "/bin/echo \"a b\" \"q\\\"t\" \"nl\\x0ax\" \"\"");
+	assert_int_equal(n, strlen(line));
+	n = cmd_argv_format(&a, small, sizeof(small));
+	assert_string_equal(small, "/bin/echo \"");
+	assert_int_equal(n, strlen(small));
 }
 
 int
@@ -345,20 +645,34 @@ main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(every_event_variable),
 		T(one_cycle_per_port_sees_its_port),
+		T(no_ports_expand_to_zero),
 		T(fwknopd_prefix_names_still_work),
 		T(braces_and_dollar_dollar),
 		T(directive_variables),
+		T(directive_value_is_not_expanded),
 		T(refuses_unknown_variable),
-		T(refuses_secret_and_unset_directives),
+		T(refuses_secret_directives),
+		T(refuses_unset_directives),
 		T(refuses_bad_templates),
+		T(refuses_variable_program),
+		T(refuses_too_many_words),
 		T(quotes_group_words),
 		T(hostile_user_stays_one_argument),
+		T(unterminated_user_is_bounded),
 		T(shell_mode_quotes_values),
+		T(shell_mode_keeps_literal_text),
 		T(expansion_overflow_refused),
-		cmocka_unit_test(split_untrusted_command),
-		cmocka_unit_test(split_refuses_bad_commands),
-		cmocka_unit_test(argv_from_prepends_and_relinks),
 #undef T
+		cmocka_unit_test(split_untrusted_command),
+		cmocka_unit_test(split_refuses_blank_and_control_bytes),
+		cmocka_unit_test(split_refuses_unbalanced_quotes),
+		cmocka_unit_test(split_refuses_trailing_backslash),
+		cmocka_unit_test(split_refuses_too_many_words),
+		cmocka_unit_test(split_refuses_too_long),
+		cmocka_unit_test(argv_from_prepends_and_relinks),
+		cmocka_unit_test(argv_from_refuses_empty_and_overflow),
+		cmocka_unit_test(relink_refuses_bad_buffers),
+		cmocka_unit_test(format_quotes_like_event_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
