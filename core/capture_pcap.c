@@ -52,6 +52,9 @@ pcap_handler_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	pkt.error = frame_payload(cp->dlt, bytes, h->caplen, &pkt.info,
 	    &pkt.data, &pkt.len);
 	pkt.via = via_of(pkt.info.proto);
+	/* handshakes and bare ACKs of an SPA-over-TCP connection carry nothing */
+	if (pkt.error == 0 && pkt.via == SPA_VIA_TCP && pkt.len == 0)
+		return;
 	cp->cb(cp->arg, &pkt);
 }
 

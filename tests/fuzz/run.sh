@@ -1,0 +1,57 @@
+#!/bin/bash
+# Short libFuzzer runs of every fuzz target, as part of `make check` when
+# clang is available.  Uses the targets built by --enable-fuzzing when
+# present, else builds them here with clang.  FUZZ_SECONDS per target
+# (default 10).  Findings (crashes, leaks, sanitizer reports) fail the test.
+. "$(dirname "$0")/../integration/lib.sh"
+
+targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal)
+seconds=${FUZZ_SECONDS:-10}
+src=$top_srcdir
+
+command -v clang >/dev/null || skip_all "clang is not installed (Debian package clang)"
+plan "${#targets[@]}"
+
+# Core sources each target links (the capture sources need no fuzzing here:
+# they read sockets, and frame/http parse what they read).
+core=(err log addr b64 crypto spa spa_decode access access_directive http frame event msg)
+core=("${core[@]/#/$src/core/}")
+core=("${core[@]/%/.c}")
+
+# Executor parsers a target needs on top of core.
+actions_for() {
+	case $1 in
+	fuzz_subst) echo "$src/actions/subst.c" ;;
+	fuzz_journal) echo "$src/actions/journal.c $src/actions/subst.c" ;;
+	esac
+}
+
+build_target() {
+	local t=$1 out=$WORK/$1
+	if [ -x "$top_builddir/tests/fuzz/$t" ]; then
+		cp "$top_builddir/tests/fuzz/$t" "$out" && return 0
+	fi
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-I"$top_builddir" -iquote "$src/core" -iquote "$src/actions" -D_GNU_SOURCE \
+		-DSPA_SYSCONFDIR='"/etc/spagate"' -DSPA_STATE_DIR='"/var/lib/spagate"' -DSPA_RUN_DIR='"/run"' \
+		"$src/tests/fuzz/$t.c" "${core[@]}" $(actions_for "$t") -lcrypto \
+		-o "$out" 2>"$WORK/$t.build" || return 1
+}
+for t in "${targets[@]}"; do
+	if [ ! -f "$src/tests/fuzz/$t.c" ]; then
+		not_ok "$t: tests/fuzz/$t.c is missing"; continue
+	fi
+	if ! build_target "$t"; then
+		not_ok "$t: build failed"; diag "$(tail -n 5 "$WORK/$t.build")"; continue
+	fi
+	corpus=$WORK/corpus-$t
+	mkdir -p "$corpus"
+	[ -d "$src/tests/fuzz/corpus/${t#fuzz_}" ] && cp -r "$src/tests/fuzz/corpus/${t#fuzz_}/." "$corpus/"
+	if (cd "$WORK" && "$WORK/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 "$corpus" >"$WORK/$t.log" 2>&1); then
+		ok "$t: ${seconds}s, $(grep -o 'stat::number_of_executed_units: [0-9]*' "$WORK/$t.log" | grep -o '[0-9]*$') runs"
+	else
+		not_ok "$t: finding"; diag "$(grep -E 'ERROR|SUMMARY|Test unit written' "$WORK/$t.log" | head -n 5)"
+	fi
+done
+finish

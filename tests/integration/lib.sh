@@ -1,0 +1,152 @@
+# Shared shell for the integration tests: TAP output, network namespaces,
+# the real fwknop client, and spagated started in the server namespace.
+# Sourced by tests/integration/*.sh; each test runs `make check` style with
+# top_srcdir and top_builddir exported.
+
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir/_build}"
+SPAGATED=$top_builddir/spagated
+
+tap_n=0
+tap_failed=0
+tap_plan=0
+
+plan() { tap_plan=$1; echo "1..$1"; }
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
+diag() { printf '# %s\n' "$@"; }
+# check DESCRIPTION COMMAND...: one TAP line from a command's status
+check() {
+	local what=$1; shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+# Skip the whole file when a requirement is missing; in CI that is a failure.
+skip_all() {
+	if [ "${CI:-}" = true ]; then
+		echo "1..1"
+		echo "not ok 1 - cannot run in CI: $*"
+		exit 1
+	fi
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+require_root() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces)"
+	command -v ip >/dev/null || skip_all "needs iproute2"
+}
+
+require_fwknop() {
+	command -v fwknop >/dev/null || skip_all "needs the fwknop client (fwknop-client)"
+}
+
+# A scratch directory removed at exit.
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/spagate-it.XXXXXX")
+export HOME=$WORK/home
+mkdir -p "$HOME"
+cleanup_hooks=""
+on_exit() { cleanup_hooks="$* ; $cleanup_hooks"; }
+run_cleanup() {
+	eval "$cleanup_hooks" 2>/dev/null
+	[ -n "${KEEP_WORK:-}" ] && echo "# kept $WORK" || rm -rf "$WORK"
+}
+trap run_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Two namespaces joined by a veth pair: the server (spagated) and the
+# client (fwknop).  Addresses are private to this test.
+# Usage: netns_pair SUBNET (a number 1..250), sets SRV_NS CLI_NS SRV_IP CLI_IP
+netns_pair() {
+	local net=$1 tag="spa$$x$1"
+	SRV_NS=${tag}s CLI_NS=${tag}c
+	SRV_IF=${tag}a CLI_IF=${tag}b
+	SRV_IP=10.231.$net.1 CLI_IP=10.231.$net.2
+	on_exit "ip netns del $SRV_NS; ip netns del $CLI_NS"
+	ip netns add "$SRV_NS" && ip netns add "$CLI_NS" &&
+	ip link add "$SRV_IF" netns "$SRV_NS" type veth peer name "$CLI_IF" netns "$CLI_NS" &&
+	ip -n "$SRV_NS" addr add "$SRV_IP/24" dev "$SRV_IF" &&
+	ip -n "$CLI_NS" addr add "$CLI_IP/24" dev "$CLI_IF" &&
+	ip -n "$SRV_NS" link set lo up && ip -n "$CLI_NS" link set lo up &&
+	ip -n "$SRV_NS" link set "$SRV_IF" up && ip -n "$CLI_NS" link set "$CLI_IF" up
+}
+
+in_srv() { ip netns exec "$SRV_NS" "$@"; }
+in_cli() { ip netns exec "$CLI_NS" "$@"; }
+
+# fwknop client in the client namespace; never reads or writes ~/.fwknoprc.
+fwknop_cli() { in_cli fwknop --no-rc-file --no-save-args "$@"; }
+
+# Send a saved SPA packet (fwknop -B file) as one UDP datagram to host:port:
+# the file's bytes without the one newline the client appends, written
+# with a single write() (printf would split a payload at a newline).
+send_udp() {
+	local f=$WORK/datagram
+	cp "$1" "$f"
+	[ "$(tail -c 1 "$f" | od -An -c | tr -d ' ')" = '\n' ] && truncate -s -1 "$f"
+	in_cli bash -c 'cat "$1" > "/dev/udp/$2/$3"' _ "$f" "$2" "$3"
+}
+
+# Start spagated in the server namespace in the foreground; its stdout
+# (OPEN lines in test mode) goes to $WORK/events, its log to $WORK/log.
+start_spagated() {
+	local ready
+	touch "$WORK/log" "$WORK/events"
+	ready=$(count_lines "$WORK/log" "verifier ready")
+	echo "# --- start_spagated $*" >>"$WORK/log"
+	# not through in_srv: $! must be spagated itself, not a subshell
+	ip netns exec "$SRV_NS" "$SPAGATED" -f "$@" >>"$WORK/events" 2>>"$WORK/log" &
+	SPAGATED_PID=$!
+	on_exit "kill $SPAGATED_PID; wait $SPAGATED_PID"
+	wait_for_count "$WORK/log" "verifier ready" $((ready + 1)) 5 || { diag "spagated did not start:" "$(tail -n 5 "$WORK/log")"; return 1; }
+}
+
+# A TCP listener in the server namespace answering "ok" (tests/tools).
+# Its output stays off the TAP stream, and it is killed at exit: a
+# leftover would hold the test's stdout open and hang `make check`.
+start_tcp_accept() {
+	ip netns exec "$SRV_NS" "$top_builddir/tests/tools/tcp_accept" "$1" >/dev/null 2>&1 &
+	on_exit "kill $!"
+}
+
+stop_spagated() {
+	kill "$SPAGATED_PID" 2>/dev/null
+	wait "$SPAGATED_PID" 2>/dev/null
+}
+
+# wait_for FILE PATTERN SECONDS: until a line matches (grep -E).
+wait_for() {
+	local file=$1 pattern=$2 limit=$(( $3 * 20 )) i=0
+	while [ $i -lt $limit ]; do
+		grep -Eq -- "$pattern" "$file" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+wait_for_log() { wait_for "$WORK/log" "$1" "$2"; }
+
+# wait_for_count FILE PATTERN N SECONDS: until N lines match.
+wait_for_count() {
+	local file=$1 pattern=$2 want=$3 limit=$(( $4 * 20 )) i=0
+	while [ $i -lt $limit ]; do
+		[ "$(count_lines "$file" "$pattern")" -ge "$want" ] && return 0
+		sleep 0.05; i=$((i + 1))
+	done
+	return 1
+}
+
+# Number of lines in a file matching a pattern.
+count_lines() { grep -Ec -- "$2" "$1" || true; }
+
+# Stop here: the rest cannot run (counts as a failure).
+bail_out() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+finish() {
+	[ "$tap_n" -eq "$tap_plan" ] || { echo "# planned $tap_plan tests, ran $tap_n"; exit 1; }
+	[ "$tap_failed" -eq 0 ]
+}
