@@ -67,7 +67,7 @@ cli_usage(FILE *fp)
 	    "      --pcap-file F       read packets from a capture file, then exit\n"
 	    "      --pcap-any-direction  also verify packets this host sends\n"
 	    "  -R, --restart           make the running daemon reload its configuration\n"
-	    "  -S, --status            report whether the daemon runs\n"
+	    "  -S, --status            whether the daemon runs, and its open cycles\n"
 	    "  -t, --test              verify and print each OPEN event, run nothing\n"
 	    "  -U, --udp-server        receive on a UDP socket instead of capturing\n"
 	    "  -v, --verbose           more log detail (repeatable)\n"
