@@ -6,9 +6,11 @@
 #include "action.h"
 
 extern const struct action_ops action_exec;
+extern const struct action_ops action_ipset;
 
 /* Specific modules first; `exec` claims everything and comes last. */
 static const struct action_ops *const modules[] = {
+	&action_ipset,
 	&action_exec,
 };
 

@@ -57,6 +57,13 @@ struct job {
 	char		 what[160];	/* for the log line */
 };
 
+/* An open waiting for the journal to be synced (see cycles_flush). */
+struct ready {
+	struct cycle		*cycle;
+	const struct action_ops	*ops;
+	struct cmd_argv		*argv;
+};
+
 struct cycles {
 	struct cycles_conf	 conf;
 	struct journal		*journal;
@@ -69,10 +76,14 @@ struct cycles {
 	size_t			 njobs;
 	size_t			 jobs_cap;
 	uint64_t		 next_job;
+	struct ready		*ready;
+	size_t			 nready;
+	size_t			 ready_cap;
 	struct cycles_stats	 stats;
 };
 
 static void	on_action_done(void *arg, const struct action_result *res);
+static void	forget_cycle(struct cycles *c, struct cycle *cy);
 
 static int64_t
 mono_ms(void)
@@ -126,6 +137,8 @@ free_entry(void *arg, struct sched_entry *e)
 void
 cycles_free(struct cycles *c)
 {
+	size_t i;
+
 	if (c == NULL)
 		return;
 	if (c->runner != NULL)
@@ -134,6 +147,9 @@ cycles_free(struct cycles *c)
 		sched_foreach(c->sched, free_entry, NULL);
 		sched_free(c->sched);
 	}
+	for (i = 0; i < c->nready; i++)
+		free(c->ready[i].argv);
+	free(c->ready);
 	free(c->jobs);
 	free(c);
 }
@@ -322,6 +338,35 @@ cycle_new(struct cycles *c, const struct stanza *st,
 	return cy;
 }
 
+/* Hold an open until the journal holding its cycle is synced. */
+static int
+ready_add(struct cycles *c, struct cycle *cy, const struct action_ops *ops,
+    const struct cmd_argv *open)
+{
+	struct ready *nr;
+	size_t ncap;
+
+	if (c->nready == c->ready_cap) {
+		ncap = c->ready_cap ? c->ready_cap * 2 : 64;
+		if ((nr = reallocarray(c->ready, ncap, sizeof(*nr))) == NULL)
+			return SPA_ERR_NOMEM;
+		c->ready = nr;
+		c->ready_cap = ncap;
+	}
+	if ((c->ready[c->nready].argv = malloc(sizeof(*open))) == NULL)
+		return SPA_ERR_NOMEM;
+	*c->ready[c->nready].argv = *open;
+	/* its argv[] pointed into the original's buffer */
+	if (cmd_argv_relink(c->ready[c->nready].argv) != 0) {
+		free(c->ready[c->nready].argv);
+		return SPA_ERR_ARG;
+	}
+	c->ready[c->nready].cycle = cy;
+	c->ready[c->nready].ops = ops;
+	c->nready++;
+	return 0;
+}
+
 static void
 open_cycle(struct cycles *c, const struct stanza *st,
     const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
@@ -330,7 +375,6 @@ open_cycle(struct cycles *c, const struct stanza *st,
 	struct cmd_argv open;
 	struct sched_key key;
 	struct cycle *cy;
-	struct job *j;
 	char what[128];
 	int r;
 
@@ -342,7 +386,7 @@ open_cycle(struct cycles *c, const struct stanza *st,
 	}
 	describe_cycle(&cy->rec, what, sizeof(what));
 	fill_key(&key, st->number, &ev->allow, cy->rec.proto, cy->rec.port);
-	/* on disk before the open can have any effect */
+	/* in the journal before the open can have any effect */
 	if ((r = journal_put(c->journal, &cy->rec)) != 0 ||
 	    (r = sched_add(c->sched, &key, cy->rec.id,
 	    now_ms + (int64_t)ev->timeout * 1000, cy)) != 0) {
@@ -354,13 +398,10 @@ open_cycle(struct cycles *c, const struct stanza *st,
 	}
 	cy->entry = sched_find(c->sched, &key);
 	cy->state = CYCLE_OPENING;
-	if ((j = job_new(c, JOB_OPEN, cy, st->number, what)) == NULL) {
+	if (ready_add(c, cy, sp->open_ops, &open) != 0) {
 		log_warnx("%s: out of memory: grant refused", what);
-		journal_del(c->journal, cy->rec.id);
-		free(sched_remove(c->sched, cy->entry));
-		return;
+		forget_cycle(c, cy);
 	}
-	job_run(c, sp->open_ops, j, &open, NULL, &cy->rec);
 }
 
 /* A grant for a cycle that is already open: move its close later. */
@@ -419,6 +460,42 @@ grant_ports(struct cycles *c, const struct stanza *st,
 		else
 			open_cycle(c, st, sp, ev, i, now, now_ms);
 	}
+}
+
+/*
+ * Sync the journal once for every cycle opened since the last flush, then
+ * run their opens: one fdatasync per batch of grants, not per grant.  If
+ * the journal cannot be made durable, none of them opens.
+ */
+void
+cycles_flush(struct cycles *c)
+{
+	struct ready *v = c->ready;
+	size_t i, n = c->nready;
+	struct job *j;
+	char what[128];
+	int r;
+
+	/* removals need no sync: a lost one only repeats a close */
+	if (n == 0)
+		return;
+	/* running may queue more (a reopen after a close): start afresh */
+	c->ready = NULL;
+	c->nready = c->ready_cap = 0;
+	r = journal_sync(c->journal);
+	for (i = 0; i < n; i++) {
+		describe_cycle(&v[i].cycle->rec, what, sizeof(what));
+		if (r != 0 || (j = job_new(c, JOB_OPEN, v[i].cycle,
+		    v[i].cycle->rec.stanza, what)) == NULL) {
+			log_warnx("%s: %s: grant refused", what, r != 0 ?
+			    "the journal cannot be synced" : "out of memory");
+			forget_cycle(c, v[i].cycle);
+		} else
+			job_run(c, v[i].ops, j, v[i].argv, NULL,
+			    &v[i].cycle->rec);
+		free(v[i].argv);
+	}
+	free(v);
 }
 
 /* --- command messages ---------------------------------------------------- */
@@ -528,14 +605,17 @@ open_done(struct cycles *c, const struct job *j,
 	struct cycle *cy = j->cycle;
 	char t[32];
 
+	if (res->result != 0 && j->kind == JOB_REFRESH) {
+		log_warnx("%s: refresh failed (%s): the first open still "
+		    "holds, close at %s", j->what, res->detail,
+		    fmt_time(cy->rec.close_at, t));
+		cy->state = CYCLE_OPEN;
+		return;
+	}
 	if (res->result != 0) {
 		c->stats.open_failed++;
 		log_warnx("%s: open failed (%s): no close scheduled", j->what,
 		    res->detail);
-		if (j->kind == JOB_REFRESH) {
-			cy->state = CYCLE_OPEN;	/* the first open still holds */
-			return;
-		}
 		forget_cycle(c, cy);
 		return;
 	}

@@ -64,6 +64,12 @@ int	cycles_restore(struct cycles *c, int64_t now, int64_t now_ms);
 void	cycles_grant(struct cycles *c, const struct stanza *st,
 	    const struct spa_event *ev, int64_t now, int64_t now_ms);
 
+/*
+ * Run the opens granted since the last call, after one journal sync for
+ * all of them (call it once per pass of the event loop).
+ */
+void	cycles_flush(struct cycles *c);
+
 /* Start every close that is due. */
 void	cycles_run_due(struct cycles *c, int64_t now, int64_t now_ms);
 

@@ -1,47 +1,29 @@
 /*
- * The journal of open cycles (see journal.h).  One file per cycle, named
- * "<16 lower-case hex digits of the id>.cycle", mode 0600, holding one
- * record encoded field by field, integers little-endian:
+ * The journal of open cycles (see journal.h): <dir>/cycles.log.
  *
- *   off  size  field
- *     0     8  magic "SPAGJRN1"
- *     8     4  format version (1)
- *    12     8  id (must match the file name)
- *    20     4  stanza (1-based)
- *    24    16  module name, [a-z0-9_-]+, NUL-padded
- *    40     1  address family: 4 or 6
- *    41    16  address (IPv4: 4 bytes, then 12 zero bytes)
- *    57     1  protocol: 6 or 17 (0: no port, then the port is 0)
- *    58     2  port, 1..65535
- *    60     8  opened, epoch seconds (signed)
- *    68     8  close_at, epoch seconds (signed), >= opened
- *    76     1  has_close: 0 or 1
- *    77     2  argc of the close command (0 without a close, else 1..64)
- *    79     2  buflen: bytes of the argv buffer up to the last NUL
- *    81     n  the argc NUL-terminated words, buflen bytes in all
- *   81+n    2  data_len, 0..JOURNAL_DATA_MAX
- *   83+n    m  module data
- *  83+n+m  32  SHA-256 of every byte before it
+ *   file   = "SPAGJRN2" version(4) entry*
+ *   entry  = length(4) type(1) payload(length - 1) sha256(32)
  *
- * The layout is fixed; only the two byte strings vary, and the file size
- * must be exactly what their lengths say.  Writes go to "<id>.tmp"
- * (O_EXCL, fsync), are renamed over the record and the directory is
- * fsync'd, so a crash leaves the old record or the new one, never half.
- * Files are read like outside input: a record that fails any check is
- * logged with the reason and renamed "<name>.bad", never trusted.
+ * integers little-endian; the SHA-256 covers length, type and payload.
+ * Types: 'P' a record (journal_rec.c), 'D' the removal of an id (8),
+ * 'N' the id high-water mark (8), written first by every compaction.
+ *
+ * Opening reads the whole file: a torn last entry (a crash in the middle
+ * of a write) is dropped; damage elsewhere is reported, the damaged file
+ * kept as cycles.log.bad[.N] and reading resumes at the next entry whose
+ * checksum holds.  Then the live records are written to cycles.log.new,
+ * synced and renamed over the file, which is how it also stays small
+ * while the daemon runs.  An in-memory index (id -> offset) tells which
+ * entries are live without reading them again.
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,350 +32,170 @@
 #include "journal.h"
 #include "log.h"
 
-#define MAGIC		"SPAGJRN1"
-#define FORMAT_VERSION	1
-#define ID_DIGITS	16
+#define MAGIC		"SPAGJRN2"
+#define FORMAT_VERSION	2
+#define HEADER_LEN	12
 #define HASH_LEN	32
-#define HEAD_LEN	81	/* magic .. buflen */
-#define REC_MIN		(HEAD_LEN + 2 + HASH_LEN)
-#define REC_MAX		(REC_MIN + CMD_MAX_LEN + JOURNAL_DATA_MAX)
-#define BAD_TRIES	10	/* .bad, .bad.1 .. .bad.9 */
+#define ENTRY_HEAD	5		/* length + type */
+#define ENTRY_MAX	(ENTRY_HEAD + JOURNAL_REC_MAX + HASH_LEN)
+#define FILE_MAX	((off_t)1 << 30)
+#define COMPACT_MIN	(1u << 20)	/* never compact a smaller file */
+#define NEW_FILE	JOURNAL_FILE ".new"
+#define BAD_TRIES	10
+
+enum entry_type {
+	ENTRY_PUT = 'P',
+	ENTRY_DEL = 'D',
+	ENTRY_NEXT = 'N',
+};
+
+/* Where the live entry of an id is; id 0 marks an empty slot. */
+struct slot {
+	uint64_t	 id;
+	uint64_t	 off;
+	uint32_t	 len;
+};
 
 struct journal {
 	char		*dir;
 	int		 dirfd;
+	int		 fd;		/* -1: no file (read-only, none yet) */
 	bool		 readonly;
+	bool		 unsynced;	/* appended since the last sync */
+	bool		 broken;	/* a failed append: refuse the rest */
 	uint64_t	 next_id;
+	uint64_t	 size;		/* bytes in the file */
+	uint64_t	 live;		/* bytes of live entries */
+	uint64_t	 compact_at;	/* size that may trigger compaction */
+	struct slot	*slots;		/* open addressing, linear probing */
+	size_t		 cap;		/* power of two, or 0 */
+	size_t		 n;
 };
 
-/* What a directory entry is, by its name alone. */
-enum name_kind {
-	NAME_OTHER,
-	NAME_RECORD,		/* <id>.cycle */
-	NAME_TEMP,		/* <id>.tmp: a put interrupted by a crash */
-	NAME_BAD,		/* <id>.cycle.bad*: set aside earlier */
-};
+/* --- the index ----------------------------------------------------------- */
 
-/* --- encoding ------------------------------------------------------------ */
-
-struct wbuf {
-	uint8_t	*p;
-	size_t	 len;
-	size_t	 off;
-	bool	 bad;
-};
-
-static void
-put(struct wbuf *b, const void *v, size_t n)
+static size_t
+home(uint64_t id, size_t cap)
 {
-	if (b->bad || n > b->len - b->off) {
-		b->bad = true;
-		return;
-	}
-	memcpy(b->p + b->off, v, n);
-	b->off += n;
+	id *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(id ^ id >> 29) & (cap - 1);
 }
 
-static void
-put_le(struct wbuf *b, uint64_t v, size_t n)
+static struct slot *
+index_find(const struct journal *j, uint64_t id)
 {
-	uint8_t t[8];
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		t[i] = (uint8_t)(v >> (8 * i));
-	put(b, t, n);
-}
-
-/* Reading side: the same cursor over bytes we must not write. */
-struct rbuf {
-	const uint8_t	*p;
-	size_t		 len;
-	size_t		 off;
-	bool		 bad;
-};
-
-static const uint8_t *
-get(struct rbuf *b, size_t n)
-{
-	const uint8_t *p;
-
-	if (b->bad || n > b->len - b->off) {
-		b->bad = true;
+	if (j->cap == 0)
 		return NULL;
-	}
-	p = b->p + b->off;
-	b->off += n;
-	return p;
-}
-
-static uint64_t
-get_le(struct rbuf *b, size_t n)
-{
-	const uint8_t *p = get(b, n);
-	uint64_t v = 0;
-
-	while (p != NULL && n-- > 0)
-		v = v << 8 | p[n];
-	return v;
+	for (i = home(id, j->cap); j->slots[i].id != 0; i = (i + 1) &
+	    (j->cap - 1))
+		if (j->slots[i].id == id)
+			return &j->slots[i];
+	return NULL;
 }
 
 static void
-get_bytes(struct rbuf *b, void *out, size_t n)
+index_insert(struct slot *v, size_t cap, const struct slot *s)
 {
-	const uint8_t *p = get(b, n);
+	size_t i = home(s->id, cap);
 
-	if (p != NULL)
-		memcpy(out, p, n);
+	while (v[i].id != 0)
+		i = (i + 1) & (cap - 1);
+	v[i] = *s;
+}
+
+static int
+index_grow(struct journal *j)
+{
+	size_t i, ncap = j->cap != 0 ? j->cap * 2 : 64;
+	struct slot *nv;
+
+	if ((nv = calloc(ncap, sizeof(*nv))) == NULL)
+		return SPA_ERR_NOMEM;
+	for (i = 0; i < j->cap; i++)
+		if (j->slots[i].id != 0)
+			index_insert(nv, ncap, &j->slots[i]);
+	free(j->slots);
+	j->slots = nv;
+	j->cap = ncap;
+	return 0;
+}
+
+/* Record where id's live entry is now; the one it replaces is dead. */
+static int
+index_put(struct journal *j, uint64_t id, uint64_t off, uint32_t len)
+{
+	struct slot *s, ns = { id, off, len };
+	int r;
+
+	if ((s = index_find(j, id)) != NULL) {
+		j->live -= s->len;
+		*s = ns;
+	} else {
+		if ((j->n + 1) * 2 > j->cap && (r = index_grow(j)) != 0)
+			return r;
+		index_insert(j->slots, j->cap, &ns);
+		j->n++;
+	}
+	j->live += len;
+	return 0;
+}
+
+/* Backward-shift deletion: no tombstones, probes stay short. */
+static void
+index_del(struct journal *j, struct slot *s)
+{
+	size_t mask = j->cap - 1, i = (size_t)(s - j->slots), k, x = i;
+
+	j->live -= s->len;
+	j->n--;
+	for (;;) {
+		x = (x + 1) & mask;
+		if (j->slots[x].id == 0)
+			break;
+		k = home(j->slots[x].id, j->cap);
+		/* stays if its home lies cyclically in (i, x] */
+		if (i <= x ? (i < k && k <= x) : (i < k || k <= x))
+			continue;
+		j->slots[i] = j->slots[x];
+		i = x;
+	}
+	j->slots[i].id = 0;
+}
+
+static int
+by_offset(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
 }
 
 /*
- * Bytes of buf holding the argc words and their NULs, found by walking
- * the buffer (argv[] pointers are not trusted); 0 if they do not fit.
+ * A copy of the live slots, oldest entry first, and how many: callers
+ * walk the copy, for a journal_load() callback may change the index.
+ * *out is NULL when there are none.
  */
-static size_t
-argv_extent(const struct cmd_argv *a)
+static int
+index_sorted(const struct journal *j, struct slot **out, size_t *count)
 {
-	size_t i, n, off = 0;
+	size_t i, n = 0;
 
-	for (i = 0; i < a->argc; i++) {
-		if (off >= sizeof(a->buf))
-			return 0;
-		n = strnlen(a->buf + off, sizeof(a->buf) - off);
-		if (off + n == sizeof(a->buf))
-			return 0;
-		off += n + 1;
-	}
-	return off;
-}
-
-static size_t
-addr_len(int family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
-static size_t
-encode(const struct journal_rec *r, uint8_t *out, size_t cap)
-{
-	struct wbuf b = { out, cap, 0, false };
-	size_t used = r->has_close ? argv_extent(&r->close) : 0;
-	uint8_t module[JOURNAL_MODULE_MAX] = { 0 }, addr[16] = { 0 };
-
-	memcpy(module, r->module, strnlen(r->module, sizeof(module)));
-	memcpy(addr, r->allow.bytes, addr_len(r->allow.family));
-	put(&b, MAGIC, 8);
-	put_le(&b, FORMAT_VERSION, 4);
-	put_le(&b, r->id, 8);
-	put_le(&b, r->stanza, 4);
-	put(&b, module, sizeof(module));
-	put_le(&b, r->allow.family == AF_INET6 ? 6 : 4, 1);
-	put(&b, addr, sizeof(addr));
-	put_le(&b, r->proto, 1);
-	put_le(&b, r->port, 2);
-	put_le(&b, (uint64_t)r->opened, 8);
-	put_le(&b, (uint64_t)r->close_at, 8);
-	put_le(&b, r->has_close ? 1 : 0, 1);
-	put_le(&b, r->has_close ? r->close.argc : 0, 2);
-	put_le(&b, used, 2);
-	put(&b, r->close.buf, used);
-	put_le(&b, r->data_len, 2);
-	put(&b, r->data, r->data_len);
-	if (b.bad || b.off + HASH_LEN > cap ||
-	    crypto_hash(SPA_DIGEST_SHA256, out, b.off, out + b.off) != 0)
+	*out = NULL;
+	*count = 0;
+	if (j->n == 0)
 		return 0;
-	return b.off + HASH_LEN;
+	if ((*out = calloc(j->n, sizeof(**out))) == NULL)
+		return SPA_ERR_NOMEM;
+	for (i = 0; i < j->cap && n < j->n; i++)
+		if (j->slots[i].id != 0)
+			(*out)[n++] = j->slots[i];
+	qsort(*out, n, sizeof(**out), by_offset);
+	*count = n;
+	return 0;
 }
 
-/* --- validation (the same rules for writing and reading) ----------------- */
-
-static bool
-module_name_ok(const char *m, size_t cap)
-{
-	size_t i, n = strnlen(m, cap);
-
-	if (n == 0 || n == cap)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!((m[i] >= 'a' && m[i] <= 'z') || (m[i] >= '0' &&
-		    m[i] <= '9') || m[i] == '_' || m[i] == '-'))
-			return false;
-	return true;
-}
-
-static const char *
-check_grant(const struct journal_rec *r)
-{
-	if (r->stanza == 0)
-		return "bad stanza number";
-	if (r->allow.family != AF_INET && r->allow.family != AF_INET6)
-		return "bad address family";
-	if (r->proto != 0 && r->proto != IPPROTO_TCP &&
-	    r->proto != IPPROTO_UDP)
-		return "bad protocol";
-	if ((r->proto != 0 && r->port == 0) || (r->proto == 0 && r->port != 0))
-		return "bad port";
-	if (r->close_at < r->opened)
-		return "close time before open time";
-	if (!module_name_ok(r->module, sizeof(r->module)))
-		return "bad module name";
-	return NULL;
-}
-
-static const char *
-check_rec(const struct journal_rec *r)
-{
-	const char *why;
-
-	if ((why = check_grant(r)) != NULL)
-		return why;
-	if (r->has_close && (r->close.argc == 0 ||
-	    r->close.argc > CMD_MAX_ARGS || argv_extent(&r->close) == 0))
-		return "bad close command";
-	if (r->data_len > sizeof(r->data))
-		return "module data too long";
-	return NULL;
-}
-
-/* --- decoding ------------------------------------------------------------ */
-
-static void
-decode_grant(struct rbuf *b, struct journal_rec *r, unsigned int *fam)
-{
-	r->id = get_le(b, 8);
-	r->stanza = (uint32_t)get_le(b, 4);
-	get_bytes(b, r->module, sizeof(r->module));
-	*fam = (unsigned int)get_le(b, 1);
-	get_bytes(b, r->allow.bytes, sizeof(r->allow.bytes));
-	r->allow.family = *fam == 4 ? AF_INET : *fam == 6 ? AF_INET6 :
-	    AF_UNSPEC;
-	r->proto = (uint8_t)get_le(b, 1);
-	r->port = (uint16_t)get_le(b, 2);
-	r->opened = (int64_t)get_le(b, 8);
-	r->close_at = (int64_t)get_le(b, 8);
-}
-
-static const char *
-decode_close(struct rbuf *b, struct journal_rec *r)
-{
-	uint64_t has_close, argc, used;
-
-	has_close = get_le(b, 1);
-	argc = get_le(b, 2);
-	used = get_le(b, 2);
-	if (b->bad || has_close > 1)
-		return "bad close flag";
-	r->has_close = has_close == 1;
-	if (argc > CMD_MAX_ARGS || used > sizeof(r->close.buf) ||
-	    (r->has_close ? argc == 0 || used == 0 : argc != 0 || used != 0))
-		return "bad close command";
-	get_bytes(b, r->close.buf, (size_t)used);
-	r->close.argc = (size_t)argc;
-	if (b->bad)
-		return "wrong size";
-	/* exactly argc words, the last NUL at the end of the bytes */
-	if (r->has_close && (r->close.buf[used - 1] != '\0' ||
-	    argv_extent(&r->close) != used ||
-	    cmd_argv_relink(&r->close) != 0))
-		return "close command not NUL-terminated words";
-	return NULL;
-}
-
-/* The name's NUL is followed by NULs only: one encoding per record. */
-static bool
-zero_padded(const char *m, size_t cap)
-{
-	size_t i;
-
-	for (i = strnlen(m, cap); i < cap; i++)
-		if (m[i] != '\0')
-			return false;
-	return true;
-}
-
-static const char *
-decode_body(struct rbuf *b, struct journal_rec *r)
-{
-	unsigned int fam;
-	const char *why;
-	uint8_t zero[16] = { 0 };
-
-	decode_grant(b, r, &fam);
-	if (b->bad)
-		return "wrong size";
-	if (fam != 4 && fam != 6)
-		return "bad address family";
-	if (memcmp(r->allow.bytes + addr_len(r->allow.family), zero,
-	    sizeof(r->allow.bytes) - addr_len(r->allow.family)) != 0)
-		return "bad address";
-	if (!zero_padded(r->module, sizeof(r->module)))
-		return "bad module name";
-	if ((why = decode_close(b, r)) != NULL)
-		return why;
-	r->data_len = (uint16_t)get_le(b, 2);
-	if (b->bad || r->data_len > sizeof(r->data))
-		return b->bad ? "wrong size" : "module data too long";
-	get_bytes(b, r->data, r->data_len);
-	if (b->bad || b->off != b->len)
-		return "wrong size";
-	return check_grant(r);
-}
-
-/* NULL if `in` is a valid record, else why not. */
-static const char *
-decode(const uint8_t *in, size_t len, struct journal_rec *r)
-{
-	struct rbuf b = { in, 0, 0, false };
-	uint8_t hash[HASH_LEN];
-
-	memset(r, 0, sizeof(*r));
-	if (len < REC_MIN || len > REC_MAX)
-		return "wrong size";
-	b.len = len - HASH_LEN;
-	if (crypto_hash(SPA_DIGEST_SHA256, in, len - HASH_LEN, hash) != 0 ||
-	    memcmp(hash, in + len - HASH_LEN, HASH_LEN) != 0)
-		return "bad checksum";
-	if (memcmp(get(&b, 8), MAGIC, 8) != 0)
-		return "bad magic";
-	if (get_le(&b, 4) != FORMAT_VERSION)
-		return "unknown format version";
-	return decode_body(&b, r);
-}
-
-/* --- names --------------------------------------------------------------- */
-
-static void
-rec_name(uint64_t id, const char *suffix, char *name, size_t len)
-{
-	/* 16 digits + the longest suffix always fit: no truncation */
-	(void)snprintf(name, len, "%016" PRIx64 "%s", id, suffix);
-}
-
-static enum name_kind
-name_kind(const char *name, uint64_t *id)
-{
-	const char *rest = name + ID_DIGITS;
-	size_t i;
-
-	*id = 0;
-	for (i = 0; i < ID_DIGITS; i++) {
-		if (name[i] >= '0' && name[i] <= '9')
-			*id = *id << 4 | (uint64_t)(name[i] - '0');
-		else if (name[i] >= 'a' && name[i] <= 'f')
-			*id = *id << 4 | (uint64_t)(name[i] - 'a' + 10);
-		else
-			return NAME_OTHER;
-	}
-	if (strcmp(rest, ".cycle") == 0)
-		return NAME_RECORD;
-	if (strcmp(rest, ".tmp") == 0)
-		return NAME_TEMP;
-	if (strncmp(rest, ".cycle.bad", 10) == 0)
-		return NAME_BAD;
-	return NAME_OTHER;
-}
-
-/* Ids are never reused: not even those of records set aside. */
 static void
 note_id(struct journal *j, uint64_t id)
 {
@@ -401,36 +203,381 @@ note_id(struct journal *j, uint64_t id)
 		j->next_id = id + 1;
 }
 
-/* Call fn for every name in the directory. */
-static int
-walk_dir(struct journal *j, int (*fn)(struct journal *, const char *,
-    void *), void *arg)
-{
-	struct dirent *de;
-	DIR *d;
-	int fd, r = 0;
+/* --- entries ------------------------------------------------------------- */
 
-	if ((fd = dup(j->dirfd)) < 0)
-		return SPA_ERR_SYS;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return SPA_ERR_SYS;
+static uint64_t
+le_get(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
+}
+
+static void
+le_put(uint8_t *p, uint64_t v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Frame a payload as an entry in `out` (ENTRY_MAX bytes); its length. */
+static size_t
+entry_make(uint8_t *out, enum entry_type type, const uint8_t *payload,
+    size_t plen)
+{
+	size_t n = ENTRY_HEAD + plen;
+
+	le_put(out, 1 + plen, 4);
+	out[4] = (uint8_t)type;
+	memmove(out + ENTRY_HEAD, payload, plen);
+	if (crypto_hash(SPA_DIGEST_SHA256, out, n, out + n) != 0)
+		return 0;
+	return n + HASH_LEN;
+}
+
+static size_t
+entry_id(uint8_t *out, enum entry_type type, uint64_t id)
+{
+	uint8_t v[8];
+
+	le_put(v, id, 8);
+	return entry_make(out, type, v, sizeof(v));
+}
+
+enum entry_check {
+	ENTRY_OK,
+	ENTRY_TORN,		/* runs past the end of the file */
+	ENTRY_BAD,		/* impossible length or wrong checksum */
+};
+
+/* Is there a whole, intact entry at `p`?  Its total length in *len. */
+static enum entry_check
+entry_at(const uint8_t *p, size_t avail, size_t *len)
+{
+	uint8_t hash[HASH_LEN];
+	uint64_t n;
+
+	if (avail < 4)
+		return ENTRY_TORN;
+	n = le_get(p, 4);
+	if (n == 0 || n > 1 + JOURNAL_REC_MAX)
+		return ENTRY_BAD;
+	*len = 4 + (size_t)n + HASH_LEN;
+	if (*len > avail)
+		return ENTRY_TORN;
+	if (crypto_hash(SPA_DIGEST_SHA256, p, 4 + (size_t)n, hash) != 0 ||
+	    memcmp(hash, p + 4 + n, HASH_LEN) != 0)
+		return ENTRY_BAD;
+	return ENTRY_OK;
+}
+
+/* --- reading the file at open -------------------------------------------- */
+
+struct scan {
+	uint8_t			*buf;
+	size_t			 size;
+	bool			 damaged;	/* keep a copy for the admin */
+	struct journal_rec	*rec;		/* scratch */
+};
+
+/* Apply one intact entry to the index; false if its content is bad. */
+static bool
+apply_entry(struct journal *j, struct scan *sc, size_t off, size_t len)
+{
+	const uint8_t *p = sc->buf + off + 4;
+	size_t plen = len - 4 - HASH_LEN - 1;
+	struct slot *s;
+	const char *why;
+
+	switch (p[0]) {
+	case ENTRY_PUT:
+		if ((why = journal_rec_decode(p + 1, plen, sc->rec)) != NULL) {
+			log_warnx("journal %s/%s: record at offset %zu: %s: "
+			    "ignored", j->dir, JOURNAL_FILE, off, why);
+			return false;
+		}
+		note_id(j, sc->rec->id);
+		return index_put(j, sc->rec->id, off, (uint32_t)len) == 0;
+	case ENTRY_DEL:
+	case ENTRY_NEXT:
+		if (plen != 8)
+			break;
+		note_id(j, le_get(p + 1, 8) - (p[0] == ENTRY_NEXT));
+		if (p[0] == ENTRY_DEL &&
+		    (s = index_find(j, le_get(p + 1, 8))) != NULL)
+			index_del(j, s);
+		return true;
 	}
-	rewinddir(d);
-	while (r == 0 && (de = readdir(d)) != NULL)
-		r = fn(j, de->d_name, arg);
-	closedir(d);
-	return r;
+	log_warnx("journal %s/%s: entry at offset %zu: unknown type or size: "
+	    "ignored", j->dir, JOURNAL_FILE, off);
+	return false;
+}
+
+/* The next offset after `off` where an intact entry starts, or size. */
+static size_t
+resync(const struct scan *sc, size_t off)
+{
+	size_t len;
+
+	for (off++; off < sc->size; off++)
+		if (entry_at(sc->buf + off, sc->size - off, &len) == ENTRY_OK)
+			return off;
+	return sc->size;
+}
+
+static void
+scan_entries(struct journal *j, struct scan *sc)
+{
+	size_t off = HEADER_LEN, len = 0, next;
+	enum entry_check c;
+
+	while (off < sc->size) {
+		c = entry_at(sc->buf + off, sc->size - off, &len);
+		if (c == ENTRY_OK) {
+			if (!apply_entry(j, sc, off, len))
+				sc->damaged = true;
+			off += len;
+			continue;
+		}
+		next = resync(sc, off);
+		if (next == sc->size && c == ENTRY_TORN) {
+			log_info("journal %s/%s: incomplete last entry (%zu "
+			    "bytes, a write cut short by a crash): dropped",
+			    j->dir, JOURNAL_FILE, sc->size - off);
+			return;
+		}
+		log_warnx("journal %s/%s: %zu damaged bytes at offset %zu: "
+		    "skipped", j->dir, JOURNAL_FILE, next - off, off);
+		sc->damaged = true;
+		off = next;
+	}
 }
 
 static int
-note_name(struct journal *j, const char *name, void *arg)
+read_all(int fd, uint8_t *buf, size_t n)
 {
-	uint64_t id;
+	size_t got = 0;
+	ssize_t r;
 
-	(void)arg;
-	if (name_kind(name, &id) != NAME_OTHER)
-		note_id(j, id);
+	while (got < n) {
+		r = pread(fd, buf + got, n - got, (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return SPA_ERR_STATE;	/* error, or shrank under us */
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static const char *
+check_file_stat(const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_uid != geteuid())
+		return "not owned by our uid";
+	if ((st->st_mode & 022) != 0)
+		return "writable by group or others";
+	if (st->st_size > FILE_MAX)
+		return "larger than 1 GiB";
+	if (st->st_size != 0 && st->st_size < HEADER_LEN)
+		return "shorter than its header";
+	return NULL;
+}
+
+/* Read and index the whole file; *damaged if a copy should be kept. */
+static int
+load_file(struct journal *j, bool *damaged)
+{
+	struct scan sc = { NULL, 0, false, NULL };
+	const char *why;
+	struct stat st;
+	int r;
+
+	if (fstat(j->fd, &st) != 0)
+		return SPA_ERR_SYS;
+	if ((why = check_file_stat(&st)) != NULL) {
+		log_warnx("journal %s/%s: %s", j->dir, JOURNAL_FILE, why);
+		return SPA_ERR_STATE;
+	}
+	j->size = (uint64_t)st.st_size;
+	if (st.st_size == 0)
+		return 0;	/* created by an open that did not finish */
+	sc.size = (size_t)st.st_size;
+	if ((sc.rec = malloc(sizeof(*sc.rec))) == NULL ||
+	    (sc.buf = malloc(sc.size)) == NULL) {
+		free(sc.rec);
+		return SPA_ERR_NOMEM;
+	}
+	if ((r = read_all(j->fd, sc.buf, sc.size)) == 0) {
+		if (memcmp(sc.buf, MAGIC, 8) != 0 ||
+		    le_get(sc.buf + 8, 4) != FORMAT_VERSION) {
+			log_warnx("journal %s/%s: not a spagated journal "
+			    "(format %s)", j->dir, JOURNAL_FILE, MAGIC);
+			r = SPA_ERR_STATE;
+		} else
+			scan_entries(j, &sc);
+	}
+	*damaged = sc.damaged;
+	free(sc.buf);
+	free(sc.rec);
+	return r;
+}
+
+/* --- writing ------------------------------------------------------------- */
+
+static int
+write_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return SPA_ERR_SYS;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Append one entry.  A failed write is cut off again, so the file never
+ * keeps half an entry; if even that fails, the journal refuses further
+ * appends rather than build on a damaged tail.
+ */
+static int
+append(struct journal *j, const uint8_t *entry, size_t len, uint64_t *off)
+{
+	if (j->readonly || j->fd < 0)
+		return SPA_ERR_ARG;
+	if (j->broken)
+		return SPA_ERR_STATE;
+	if (write_all(j->fd, entry, len) != 0) {
+		log_warn("journal %s/%s: append", j->dir, JOURNAL_FILE);
+		if (ftruncate(j->fd, (off_t)j->size) != 0) {
+			log_warn("journal %s/%s: cannot cut off a failed "
+			    "append: no more grants until restart", j->dir,
+			    JOURNAL_FILE);
+			j->broken = true;
+		}
+		return SPA_ERR_STATE;
+	}
+	*off = j->size;
+	j->size += len;
+	j->unsynced = true;
+	return 0;
+}
+
+/* Keep the damaged file under a name no later run overwrites. */
+static void
+keep_damaged(struct journal *j)
+{
+	char bad[sizeof(JOURNAL_FILE) + 16];
+	int i;
+
+	for (i = 0; i < BAD_TRIES; i++) {
+		if (i == 0)
+			snprintf(bad, sizeof(bad), "%s.bad", JOURNAL_FILE);
+		else
+			snprintf(bad, sizeof(bad), "%s.bad.%d", JOURNAL_FILE,
+			    i);
+		if (linkat(j->dirfd, JOURNAL_FILE, j->dirfd, bad, 0) == 0) {
+			log_warnx("journal %s/%s: a copy of the damaged file "
+			    "is kept as %s", j->dir, JOURNAL_FILE, bad);
+			return;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	log_warn("journal %s/%s: cannot keep a copy of the damaged file",
+	    j->dir, JOURNAL_FILE);
+}
+
+/* Copy the `nv` live entries (oldest first) after the header and mark. */
+static int
+write_live(struct journal *j, int fd, const struct slot *v, size_t nv,
+    uint64_t *size)
+{
+	uint8_t head[HEADER_LEN + ENTRY_MAX], *buf;
+	uint64_t off;
+	size_t i, n;
+	int r = 0;
+
+	memcpy(head, MAGIC, 8);
+	le_put(head + 8, FORMAT_VERSION, 4);
+	n = HEADER_LEN + entry_id(head + HEADER_LEN, ENTRY_NEXT, j->next_id);
+	if (n == HEADER_LEN || write_all(fd, head, n) != 0)
+		return SPA_ERR_SYS;
+	off = n;
+	if ((buf = malloc(ENTRY_MAX)) == NULL)
+		return SPA_ERR_NOMEM;
+	for (i = 0; r == 0 && i < nv; i++) {
+		if (v[i].len > ENTRY_MAX ||
+		    pread(j->fd, buf, v[i].len, (off_t)v[i].off) !=
+		    (ssize_t)v[i].len || write_all(fd, buf, v[i].len) != 0)
+			r = SPA_ERR_SYS;
+		off += v[i].len;
+	}
+	free(buf);
+	*size = off;
+	return r;
+}
+
+/*
+ * Rewrite the file with only its live entries: cycles.log.new, synced,
+ * renamed over cycles.log, directory synced.  On failure the old file
+ * stays in use, untouched.
+ */
+static int
+compact(struct journal *j)
+{
+	struct slot *v;
+	uint64_t size = 0, off;
+	size_t i, n;
+	int fd, r;
+
+	if ((r = index_sorted(j, &v, &n)) != 0)
+		return r;
+	(void)unlinkat(j->dirfd, NEW_FILE, 0);
+	fd = openat(j->dirfd, NEW_FILE, O_RDWR | O_APPEND | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		r = SPA_ERR_SYS;
+	else if ((r = write_live(j, fd, v, n, &size)) == 0 &&
+	    fdatasync(fd) != 0)
+		r = SPA_ERR_SYS;
+	if (r == 0 && renameat(j->dirfd, NEW_FILE, j->dirfd, JOURNAL_FILE) != 0)
+		r = SPA_ERR_SYS;
+	if (r != 0) {
+		log_warn("journal %s/%s: compaction", j->dir, JOURNAL_FILE);
+		if (fd >= 0)
+			close(fd);
+		(void)unlinkat(j->dirfd, NEW_FILE, 0);
+		free(v);
+		return r;
+	}
+	if (fsync(j->dirfd) != 0)
+		log_warn("journal %s: fsync of the directory", j->dir);
+	/* the same entries, now back to back after the header */
+	off = size;
+	for (i = n; i-- > 0; ) {
+		off -= v[i].len;
+		index_find(j, v[i].id)->off = off;
+	}
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = fd;
+	j->size = size;
+	j->unsynced = false;
+	free(v);
 	return 0;
 }
 
@@ -483,26 +630,53 @@ open_dirfd(const char *dir, bool readonly, int *out)
 }
 
 static int
+open_file(struct journal *j)
+{
+	int flags = j->readonly ? O_RDONLY :
+	    O_RDWR | O_APPEND | O_CREAT;
+
+	j->fd = openat(j->dirfd, JOURNAL_FILE, flags | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC, 0600);
+	if (j->fd >= 0 || (j->readonly && errno == ENOENT))
+		return 0;
+	if (errno == ELOOP)
+		log_warnx("journal %s/%s: a symbolic link", j->dir,
+		    JOURNAL_FILE);
+	else
+		log_warn("journal %s/%s", j->dir, JOURNAL_FILE);
+	return SPA_ERR_STATE;
+}
+
+static int
 open_journal(const char *dir, bool readonly, struct journal **out)
 {
-	struct journal *j = NULL;
-	int fd, r;
+	struct journal *j;
+	bool damaged = false;
+	int r;
 
 	*out = NULL;
-	if ((r = open_dirfd(dir, readonly, &fd)) != 0)
-		return r;
 	if ((j = calloc(1, sizeof(*j))) == NULL ||
 	    (j->dir = strdup(dir)) == NULL) {
 		free(j);
-		close(fd);
 		return SPA_ERR_NOMEM;
 	}
-	j->dirfd = fd;
+	j->dirfd = j->fd = -1;
 	j->readonly = readonly;
 	j->next_id = 1;
-	if ((r = walk_dir(j, note_name, NULL)) != 0) {
+	j->compact_at = COMPACT_MIN;
+	if ((r = open_dirfd(dir, readonly, &j->dirfd)) != 0 ||
+	    (r = open_file(j)) != 0 ||
+	    (j->fd >= 0 && (r = load_file(j, &damaged)) != 0)) {
 		journal_close(j);
 		return r;
+	}
+	if (!readonly) {
+		if (damaged)
+			keep_damaged(j);
+		if ((r = compact(j)) != 0) {
+			journal_close(j);
+			return SPA_ERR_STATE;
+		}
 	}
 	*out = j;
 	return 0;
@@ -525,245 +699,129 @@ journal_close(struct journal *j)
 {
 	if (j == NULL)
 		return;
-	close(j->dirfd);
+	if (j->fd >= 0)
+		close(j->fd);
+	if (j->dirfd >= 0)
+		close(j->dirfd);
+	free(j->slots);
 	free(j->dir);
 	free(j);
 }
 
-uint64_t
-journal_next_id(struct journal *j)
-{
-	return j->next_id++;
-}
-
-/* --- writing ------------------------------------------------------------- */
-
-static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return SPA_ERR_SYS;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Write `n` bytes to `tmp`, durable, and rename it over `name`. */
-static int
-write_rename(struct journal *j, const char *tmp, const char *name,
-    const uint8_t *p, size_t n)
-{
-	int fd, r, saved;
-
-	(void)unlinkat(j->dirfd, tmp, 0);	/* left by a failed put */
-	fd = openat(j->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd < 0)
-		return SPA_ERR_SYS;
-	r = write_all(fd, p, n);
-	if (r == 0 && fsync(fd) != 0)
-		r = SPA_ERR_SYS;
-	close(fd);
-	if (r == 0 && renameat(j->dirfd, tmp, j->dirfd, name) != 0)
-		r = SPA_ERR_SYS;
-	if (r != 0) {
-		saved = errno;
-		(void)unlinkat(j->dirfd, tmp, 0);
-		errno = saved;
-	} else if (fsync(j->dirfd) != 0)
-		r = SPA_ERR_SYS;
-	return r;
-}
+/* --- the interface ------------------------------------------------------- */
 
 int
 journal_put(struct journal *j, const struct journal_rec *rec)
 {
-	uint8_t buf[REC_MAX];
-	char tmp[ID_DIGITS + 8], name[ID_DIGITS + 8];
+	uint8_t entry[ENTRY_MAX];
 	const char *why;
+	uint64_t off;
 	size_t n;
 	int r;
 
 	if (j->readonly)
 		return SPA_ERR_ARG;
-	if ((why = check_rec(rec)) != NULL) {
+	if ((why = journal_rec_check(rec)) != NULL) {
 		log_warnx("journal: record %016" PRIx64 " not written: %s",
 		    rec->id, why);
 		return SPA_ERR_ARG;
 	}
-	if ((n = encode(rec, buf, sizeof(buf))) == 0)
+	/* encoded in place: entry_make frames it where it already is */
+	if ((n = journal_rec_encode(rec, entry + ENTRY_HEAD,
+	    JOURNAL_REC_MAX)) == 0)
+		return SPA_ERR_ARG;
+	if ((n = entry_make(entry, ENTRY_PUT, entry + ENTRY_HEAD, n)) == 0)
 		return SPA_ERR_CRYPTO;
-	rec_name(rec->id, ".tmp", tmp, sizeof(tmp));
-	rec_name(rec->id, ".cycle", name, sizeof(name));
-	if ((r = write_rename(j, tmp, name, buf, n)) != 0)
-		log_warn("journal %s/%s: write", j->dir, name);
+	if ((r = append(j, entry, n, &off)) != 0)
+		return r;
 	note_id(j, rec->id);
-	return r;
+	return index_put(j, rec->id, off, (uint32_t)n);
 }
 
 int
 journal_del(struct journal *j, uint64_t id)
 {
-	char name[ID_DIGITS + 8];
+	uint8_t entry[ENTRY_MAX];
+	struct slot *s;
+	uint64_t off;
+	size_t n;
+	int r;
 
 	if (j->readonly)
 		return SPA_ERR_ARG;
-	rec_name(id, ".cycle", name, sizeof(name));
-	if (unlinkat(j->dirfd, name, 0) != 0)
-		return errno == ENOENT ? 0 : SPA_ERR_SYS;
-	return fsync(j->dirfd) == 0 ? 0 : SPA_ERR_SYS;
+	if ((s = index_find(j, id)) == NULL)
+		return 0;
+	if ((n = entry_id(entry, ENTRY_DEL, id)) == 0)
+		return SPA_ERR_CRYPTO;
+	if ((r = append(j, entry, n, &off)) != 0)
+		return r;
+	index_del(j, s);
+	return 0;
 }
 
-/* --- loading ------------------------------------------------------------- */
-
-/* A record that cannot be trusted is kept for the admin, out of the way. */
-static void
-set_aside(struct journal *j, const char *name, const char *why)
+int
+journal_sync(struct journal *j)
 {
-	char bad[NAME_MAX + 1];
-	int i;
-
-	if (j->readonly) {
-		log_warnx("journal %s/%s: %s: ignored", j->dir, name, why);
-		return;
-	}
-	for (i = 0; i < BAD_TRIES; i++) {
-		if (i == 0)
-			(void)snprintf(bad, sizeof(bad), "%s.bad", name);
-		else
-			(void)snprintf(bad, sizeof(bad), "%s.bad.%d", name, i);
-		/* never replace an earlier .bad: it may be the only copy */
-		if (renameat2(j->dirfd, name, j->dirfd, bad,
-		    RENAME_NOREPLACE) == 0) {
-			log_warnx("journal %s/%s: %s: set aside as %s", j->dir,
-			    name, why, bad);
-			return;
-		}
-		if (errno != EEXIST)
-			break;
-	}
-	log_warn("journal %s/%s: %s: cannot set it aside", j->dir, name, why);
-}
-
-static int
-read_file(int fd, uint8_t *buf, size_t want)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < want) {
-		if ((n = read(fd, buf + got, want - got)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return SPA_ERR_SYS;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return got == want ? 0 : SPA_ERR_STATE;
-}
-
-/*
- * Read and decode one record.  Returns 0, 1 if it vanished, SPA_ERR_STATE
- * with *why if it is not to be trusted, or SPA_ERR_SYS.
- */
-static int
-read_rec(struct journal *j, const char *name, struct journal_rec *rec,
-    const char **why)
-{
-	uint8_t buf[REC_MAX];
-	struct stat st;
-	int fd, r = 0;
-
-	fd = openat(j->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		return 1;
-	if (fd < 0 && (errno == ELOOP || errno == ENXIO)) {
-		*why = "not a regular file";
+	if (j->readonly || !j->unsynced)
+		return 0;
+	if (fdatasync(j->fd) != 0) {
+		log_warn("journal %s/%s: fdatasync", j->dir, JOURNAL_FILE);
 		return SPA_ERR_STATE;
 	}
-	if (fd < 0)
-		return SPA_ERR_SYS;
-	*why = NULL;
-	if (fstat(fd, &st) != 0)
-		r = SPA_ERR_SYS;
-	else if (!S_ISREG(st.st_mode))
-		*why = "not a regular file";
-	else if (st.st_uid != geteuid())
-		*why = "not owned by our uid";
-	else if (st.st_size < REC_MIN || st.st_size > REC_MAX)
-		*why = "wrong size";
-	else if ((r = read_file(fd, buf, (size_t)st.st_size)) == 0)
-		*why = decode(buf, (size_t)st.st_size, rec);
-	else if (r == SPA_ERR_STATE)
-		*why = "wrong size";	/* shrank while we read it */
-	close(fd);
-	if (*why != NULL)
-		return SPA_ERR_STATE;
-	return r == SPA_ERR_SYS ? r : 0;
-}
-
-struct load {
-	int			(*cb)(void *, const struct journal_rec *);
-	void			*arg;
-	struct journal_rec	*rec;
-};
-
-static int
-load_name(struct journal *j, const char *name, void *arg)
-{
-	struct load *l = arg;
-	const char *why = NULL;
-	uint64_t id;
-	int r;
-
-	switch (name_kind(name, &id)) {
-	case NAME_TEMP:
-		if (!j->readonly)
-			(void)unlinkat(j->dirfd, name, 0);
-		/* FALLTHROUGH */
-	case NAME_BAD:
-		note_id(j, id);
-		/* FALLTHROUGH */
-	case NAME_OTHER:
-		return 0;
-	case NAME_RECORD:
-		break;
-	}
-	note_id(j, id);
-	r = read_rec(j, name, l->rec, &why);
-	if (r == 0 && l->rec->id != id) {
-		why = "id does not match the file name";
-		r = SPA_ERR_STATE;
-	}
-	if (r == SPA_ERR_STATE) {
-		set_aside(j, name, why);
-		return 0;
-	}
-	if (r == SPA_ERR_SYS)
-		log_warn("journal %s/%s", j->dir, name);
-	return r == 0 ? l->cb(l->arg, l->rec) : r == 1 ? 0 : r;
+	j->unsynced = false;
+	/* mostly dead entries: rewrite; after a failure, wait for growth */
+	if (j->size > j->compact_at && j->size > 4 * (j->live + HEADER_LEN) &&
+	    compact(j) != 0)
+		j->compact_at = j->size * 2;
+	return 0;
 }
 
 int
 journal_load(struct journal *j,
     int (*cb)(void *arg, const struct journal_rec *rec), void *arg)
 {
-	struct load l = { cb, arg, NULL };
+	struct journal_rec *rec = NULL;
+	uint8_t *buf = NULL;
+	struct slot *v;
+	size_t i, n, len;
 	int r;
 
-	if ((l.rec = malloc(sizeof(*l.rec))) == NULL)
-		return SPA_ERR_NOMEM;
-	r = walk_dir(j, load_name, &l);
-	free(l.rec);
+	/* a snapshot: the callback may put or delete records */
+	if ((r = index_sorted(j, &v, &n)) != 0 || v == NULL)
+		return r;
+	if ((rec = malloc(sizeof(*rec))) == NULL ||
+	    (buf = malloc(ENTRY_MAX)) == NULL)
+		r = SPA_ERR_NOMEM;
+	for (i = 0; r == 0 && i < n; i++) {
+		/* read again: the index says where, not what */
+		if (pread(j->fd, buf, v[i].len, (off_t)v[i].off) !=
+		    (ssize_t)v[i].len ||
+		    entry_at(buf, v[i].len, &len) != ENTRY_OK ||
+		    len != v[i].len || buf[4] != ENTRY_PUT ||
+		    journal_rec_decode(buf + ENTRY_HEAD,
+		    len - ENTRY_HEAD - HASH_LEN, rec) != NULL) {
+			log_warnx("journal %s/%s: record at offset %" PRIu64
+			    " changed since the journal was opened", j->dir,
+			    JOURNAL_FILE, v[i].off);
+			r = SPA_ERR_STATE;
+			break;
+		}
+		r = cb(arg, rec);
+	}
+	free(buf);
+	free(rec);
+	free(v);
 	return r;
+}
+
+size_t
+journal_count(const struct journal *j)
+{
+	return j->n;
+}
+
+uint64_t
+journal_next_id(struct journal *j)
+{
+	return j->next_id++;
 }

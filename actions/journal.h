@@ -1,12 +1,16 @@
 /*
- * The journal of open cycles: one small file per cycle in
- * <state_dir>/cycles/, written (temp file, fsync, rename, fsync of the
- * directory) before the open command runs and removed once its close has
- * succeeded.  A crash at any moment therefore leaves every cycle whose
- * open may have run on disk, and a restart runs or reschedules its close.
- * Files are checked like any outside input: magic, version, size,
- * checksum and every field; a damaged file is reported and set aside
- * (renamed *.bad), never half-trusted.
+ * The journal of open cycles: one append-only file, <dir>/cycles.log,
+ * where each grant appends its record before the open command runs and
+ * each successful close appends a deletion.  A crash at any moment
+ * therefore leaves every cycle whose open may have run on disk, and a
+ * restart runs or reschedules its close.
+ *
+ * Appends are written at once (they survive the process being killed);
+ * journal_sync() makes them survive a power loss too, with one fdatasync
+ * for every grant of a batch: the executor syncs before it runs the opens
+ * of the batch.  The file is read like outside input (checksums, every
+ * field checked) and compacted when deletions dominate it, so it never
+ * grows without bound.
  */
 #ifndef SPA_JOURNAL_H
 #define SPA_JOURNAL_H
@@ -14,61 +18,51 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "addr.h"
-#include "subst.h"
+#include "journal_rec.h"
 
-#define JOURNAL_MODULE_MAX	16
-#define JOURNAL_DATA_MAX	256
-
-/* One open cycle, as a close needs it after a restart. */
-struct journal_rec {
-	uint64_t	 id;		/* unique, never reused (file name) */
-	uint32_t	 stanza;	/* for log lines only */
-	char		 module[JOURNAL_MODULE_MAX];	/* action module name */
-	struct spa_addr	 allow;
-	uint8_t		 proto;
-	uint16_t	 port;
-	int64_t		 opened;	/* epoch seconds */
-	int64_t		 close_at;	/* epoch seconds */
-	bool		 has_close;	/* false: CMD_CYCLE_CLOSE NONE */
-	struct cmd_argv	 close;		/* expanded close command */
-	uint8_t		 data[JOURNAL_DATA_MAX];	/* module state (e.g. ACE seq) */
-	uint16_t	 data_len;
-};
+#define JOURNAL_FILE		"cycles.log"
 
 struct journal;
 
-/* Open (creating mode 0700) the directory; SPA_ERR_STATE if unusable. */
+/*
+ * Open (creating the directory mode 0700 and the file) and check the
+ * journal, repair a torn last entry, set aside a damaged file's copy and
+ * compact; SPA_ERR_STATE if it is unusable.
+ */
 int	journal_open(const char *dir, struct journal **out);
 /*
- * For readers beside a running daemon (spagated -S): creates nothing,
- * never removes or renames a file, only reports what it finds.
+ * For readers beside a running daemon (spagated -S): creates, repairs
+ * and compacts nothing, only reports what it finds.
  */
 int	journal_open_readonly(const char *dir, struct journal **out);
 void	journal_close(struct journal *j);
 
 /*
- * Durable when it returns 0: the record is on disk (and replaces one with
- * the same id).  A record that journal_load() would refuse is not written
- * (SPA_ERR_ARG): family AF_INET/AF_INET6, proto 6 or 17 with port 1..65535
- * (or proto 0 and port 0), stanza >= 1, close_at >= opened, module name
- * [a-z0-9_-]+ and NUL-terminated, a close of 1..CMD_MAX_ARGS words.
+ * Append a record (replacing one with the same id).  Survives the process
+ * once it returns 0; survives the machine after journal_sync().  A record
+ * journal_rec_check() refuses is not written (SPA_ERR_ARG).
  */
 int	journal_put(struct journal *j, const struct journal_rec *rec);
-/* Remove a record; a missing one is not an error. */
+/* Append the removal of a record; an unknown id is not an error. */
 int	journal_del(struct journal *j, uint64_t id);
+/* Make every append so far durable (one fdatasync); may compact. */
+int	journal_sync(struct journal *j);
 
 /*
- * Call `cb` for every valid record (order unspecified); damaged files are
- * logged and renamed aside.  Returns 0, the callback's first nonzero
- * value, or an error.
+ * Call `cb` for every live record, oldest first.  Returns 0, the
+ * callback's first nonzero value, or an error.  The callback may put and
+ * delete records (not sync): it is handed the records live when the load
+ * began, each once.
  */
 int	journal_load(struct journal *j,
 	    int (*cb)(void *arg, const struct journal_rec *rec), void *arg);
 
+/* Live records now. */
+size_t	journal_count(const struct journal *j);
+
 /*
- * An id larger than every id on disk when the journal was opened
- * (records, temp files and records set aside), then increasing.
+ * An id larger than every id the journal has ever held (compaction keeps
+ * the high-water mark in the file header), then increasing.
  */
 uint64_t journal_next_id(struct journal *j);
 

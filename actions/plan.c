@@ -1,6 +1,7 @@
 /* Stanza command templates, parsed and routed at policy load. */
 #include "config.h"
 
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,19 +9,79 @@
 #include "err.h"
 #include "plan.h"
 
+/*
+ * A realistic grant for load-time expansions: documentation addresses
+ * (RFC 5737, RFC 3849), tcp/22, 30 s.  A zeroed event would give "::"
+ * or "0.0.0.0" and port 0, which a module that reads the expanded line
+ * rightly refuses.
+ */
+static void
+sample_event(const struct stanza *st, int family, struct spa_event *ev)
+{
+	bool v6 = family == AF_INET6;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->stanza = st->number;
+	ev->type = SPA_MSG_ACCESS;
+	addr_parse(v6 ? "2001:db8::1" : "192.0.2.1", &ev->allow);
+	addr_parse(v6 ? "2001:db8::2" : "192.0.2.2", &ev->pkt_dst);
+	ev->pkt_src = ev->allow;
+	ev->src_port = 40000;
+	ev->dst_port = 62201;
+	ev->via = SPA_VIA_UDP;
+	ev->nports = 1;
+	ev->ports[0].proto = IPPROTO_TCP;
+	ev->ports[0].port = 22;
+	snprintf(ev->user, sizeof(ev->user), "spauser");
+	ev->timeout = ev->client_timeout = 30;
+	ev->spa_time = 1700000000;
+}
+
+static int
+expand_sample(const struct cmd_template *t, const struct stanza *st,
+    int family, struct cmd_argv *out)
+{
+	struct spa_event ev;
+	struct subst_vars vars = { &ev, st, 0 };
+
+	sample_event(st, family, &ev);
+	if (cmd_template_expand(t, &vars, out) != 0 || out->argc == 0)
+		return SPA_ERR_ARG;
+	return 0;
+}
+
 /* The module is chosen from the template's first word, which is literal. */
 static const struct action_ops *
 route(const struct cmd_template *t, const struct stanza *st)
 {
 	struct cmd_argv probe;
-	struct spa_event ev;
-	struct subst_vars vars = { &ev, st, 0 };
 
-	/* expand with a neutral event: only the first word matters */
-	memset(&ev, 0, sizeof(ev));
-	if (cmd_template_expand(t, &vars, &probe) != 0 || probe.argc == 0)
+	if (expand_sample(t, st, AF_INET, &probe) != 0)
 		return NULL;
 	return action_for(&probe);
+}
+
+/*
+ * The module's own check of the line expanded for a sample IPv4 grant,
+ * or else for an IPv6 one: a line with a literal address of one family
+ * is fine for grants of that family.  The reason given is the IPv4 one.
+ */
+static int
+check_line(const struct cmd_template *t, const struct stanza *st,
+    const struct action_ops *ops, char *why, size_t whylen)
+{
+	struct cmd_argv probe;
+	char why6[256];
+
+	if (ops->check == NULL)
+		return 0;
+	if (expand_sample(t, st, AF_INET, &probe) == 0 &&
+	    ops->check(&probe, why, whylen) == 0)
+		return 0;
+	if (expand_sample(t, st, AF_INET6, &probe) == 0 &&
+	    ops->check(&probe, why6, sizeof(why6)) == 0)
+		return 0;
+	return SPA_ERR_CONFIG;
 }
 
 static int
@@ -31,18 +92,16 @@ parse_one(const struct stanza *st, const char *what, const char *line,
 	char why[256] = "";
 
 	if (cmd_template_parse(line, st->cmd_cycle_shell, st, t, why,
-	    sizeof(why)) != 0) {
-		snprintf(err, errlen, "%s:%u: stanza #%u: %s: %s", st->file,
-		    st->line, st->number, what, why);
-		return SPA_ERR_CONFIG;
+	    sizeof(why)) == 0) {
+		if ((*ops = route(t, st)) == NULL)
+			snprintf(why, sizeof(why), "no action module runs "
+			    "'%s'", line);
+		else if (check_line(t, st, *ops, why, sizeof(why)) == 0)
+			return 0;
 	}
-	if ((*ops = route(t, st)) == NULL) {
-		snprintf(err, errlen, "%s:%u: stanza #%u: %s: no action "
-		    "module runs '%s'", st->file, st->line, st->number, what,
-		    line);
-		return SPA_ERR_CONFIG;
-	}
-	return 0;
+	snprintf(err, errlen, "%s:%u: stanza #%u: %s: %s", st->file, st->line,
+	    st->number, what, why);
+	return SPA_ERR_CONFIG;
 }
 
 static int

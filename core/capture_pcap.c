@@ -16,7 +16,7 @@
 #include "err.h"
 
 #define PCAP_SNAPLEN		2048	/* a 1500-byte SPA payload plus headers */
-#define PCAP_BUFFER_BYTES	(8 * 1024 * 1024)	/* rides out floods */
+#define PCAP_BUFFER_BYTES	(32 * 1024 * 1024)	/* rides out floods */
 #define PCAP_BATCH		256	/* packets per dispatch, for fairness */
 
 struct capture_pcap {

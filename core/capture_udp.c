@@ -21,7 +21,7 @@
 #include "sock.h"
 
 #define UDP_BATCH	256		/* datagrams per dispatch */
-#define UDP_RCVBUF	(8 * 1024 * 1024)
+#define UDP_RCVBUF	(32 * 1024 * 1024)	/* rides out bursts and floods */
 
 struct capture_udp {
 	struct capture	base;
@@ -142,7 +142,10 @@ udp_socket(const struct conf_capture *cc, char *errbuf, size_t errlen)
 	    errlen);
 	if (fd < 0)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/* as root, past net.core.rmem_max; else as much as it allows */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+	    sizeof(size)) != 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) != 0 &&
 	    sock_family(fd) == AF_INET) {
 		snprintf(errbuf, errlen, "IP_PKTINFO: %s", strerror(errno));

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #define HEALTHY_MS		60000	/* a run this long resets the backoff */
 #define STOP_GRACE_MS		30000	/* for closes at shutdown */
 #define MAX_PFD			(2 + RUNNER_MAX_PROCS * 2)
+#define READ_BATCH		256	/* verifier messages per loop pass */
 
 static int64_t
 mono_ms(void)
@@ -257,6 +259,40 @@ grant(struct executor *x, const struct spa_event *ev)
 	cycles_grant(x->cycles, st, ev, time(NULL), mono_ms());
 }
 
+/*
+ * SIGUSR1: the verifier's counters (packets, grants, then one per drop
+ * reason in the order of enum spa_err) and the executor's, one line each.
+ */
+static void
+log_stats(struct executor *x, const struct msg_stats *vs)
+{
+	struct cycles_stats cs;
+	char line[1024];
+	size_t i, off;
+	int n;
+
+	off = (size_t)snprintf(line, sizeof(line), "stats: verifier: packets "
+	    "%" PRIu64 ", granted %" PRIu64 ", log lines suppressed %" PRIu64,
+	    vs->n > 0 ? vs->v[0] : 0, vs->n > 1 ? vs->v[1] : 0,
+	    vs->n > 2 ? vs->v[2] : 0);
+	for (i = 4; i < vs->n && i - 3 < SPA_ERR_COUNT && off < sizeof(line);
+	    i++) {
+		if (vs->v[i] == 0)
+			continue;
+		n = snprintf(line + off, sizeof(line) - off, ", %s %" PRIu64,
+		    spa_errname(-(int)(i - 3)), vs->v[i]);
+		off += n > 0 ? (size_t)n : 0;
+	}
+	log_info("%s", line);
+	cycles_get_stats(x->cycles, &cs);
+	log_info("stats: executor: %llu OPEN events, %llu refused; cycles open "
+	    "%zu, opened %" PRIu64 ", extended %" PRIu64 ", closed %" PRIu64
+	    ", open failed %" PRIu64 ", close failed %" PRIu64 ", commands %"
+	    PRIu64 ", running %zu", (unsigned long long)x->opens,
+	    (unsigned long long)x->refused, cs.open, cs.opened, cs.extended,
+	    cs.closed, cs.open_failed, cs.close_failed, cs.commands, cs.jobs);
+}
+
 static void
 on_message(struct executor *x, const struct msg *m)
 {
@@ -273,6 +309,7 @@ on_message(struct executor *x, const struct msg *m)
 			grant(x, &m->u.open);
 		break;
 	case MSG_STATS:
+		log_stats(x, &m->u.stats);
 		break;
 	default:
 		verifier_hostile(x, "a message only the executor sends");
@@ -285,8 +322,10 @@ read_verifier(struct executor *x)
 	uint8_t buf[MSG_MAX + 1];
 	struct msg m;
 	ssize_t n;
+	int i;
 
-	for (;;) {
+	/* a bounded batch: its opens then run after one journal sync */
+	for (i = 0; i < READ_BATCH; i++) {
 		n = recv(x->child_sock, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
@@ -471,6 +510,7 @@ loop_once(struct executor *x)
 	if (!x->stopping && x->child == 0 && x->respawn_at_ms != 0 &&
 	    now >= x->respawn_at_ms)
 		spawn_verifier(x);
+	cycles_flush(x->cycles);
 }
 
 /* Stop the verifier, run (or keep) pending closes, wait for commands. */

@@ -1,0 +1,300 @@
+/*
+ * The ipset action module: add, del and test set elements through
+ * libipset's session API, in this process.  One netlink round trip takes
+ * microseconds, so a request runs synchronously and completes through
+ * action_done() before open/close returns; its timeout does not apply.
+ *
+ * The command line is read by ipset_parse.c; here it is checked against
+ * the set's real type and sent.  libipset reports through a text buffer
+ * and a report type, never by exiting: the exit() of its default error
+ * handlers belongs to the high-level struct ipset API, not used here.
+ * A call succeeded only if it returned 0 *and* left no IPSET_ERROR
+ * report (a missing set can come back as 0 with an error report).
+ *
+ * Open is idempotent: a set holds an element once, so an add run again
+ * never needs a second del.  With -exist it refreshes the kernel's
+ * timeout (the recommended form); without it the repeat fails with
+ * "already added", is logged, and the first add still holds.
+ */
+#include "config.h"
+
+#include <libipset/data.h>
+#include <libipset/nfproto.h>
+#include <libipset/session.h>
+#include <libipset/types.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "action.h"
+#include "err.h"
+#include "ipset_parse.h"
+#include "log.h"
+
+#define MSG_MAX		512
+#define DETAIL_MAX	(2 * MSG_MAX + 16)
+
+/*
+ * The process's one session, made at first use.  It lives at file scope
+ * because action modules carry no state of their own, and libipset's
+ * list of set types is process-global anyway.  Any failure drops it:
+ * libipset describes failures only in text, so a socket-level one
+ * (EPERM, ENOBUFS, a reply out of sequence) cannot be told from an
+ * element-level one, and a fresh session costs one socket.
+ */
+static struct ipset_session *session;
+
+enum outcome {
+	DONE,		/* for test: the element is in the set */
+	ABSENT,		/* test: the element is not in the set */
+	FAILED,
+};
+
+static const enum ipset_cmd kernel_cmd[] = {
+	[IPSET_OP_ADD] = IPSET_CMD_ADD,
+	[IPSET_OP_DEL] = IPSET_CMD_DEL,
+	[IPSET_OP_TEST] = IPSET_CMD_TEST,
+};
+
+/* What libipset would print (list, save): never asked for, so logged. */
+static int __attribute__((format(printf, 3, 4)))
+print_out(struct ipset_session *s, void *p, const char *fmt, ...)
+{
+	char line[MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("ipset: libipset output: %s", line);
+	return 0;
+}
+
+static struct ipset_session *
+session_get(void)
+{
+	if (session == NULL) {
+		ipset_load_types();	/* registers once, then returns */
+		session = ipset_session_init(print_out, NULL);
+	}
+	return session;
+}
+
+static void
+session_drop(void)
+{
+	if (session != NULL)
+		ipset_session_fini(session);
+	session = NULL;
+}
+
+/* The report's text on one line, then the report cleared. */
+static void
+take_report(struct ipset_session *s, char *msg, size_t len)
+{
+	size_t n;
+	char *nl;
+
+	snprintf(msg, len, "%s", ipset_session_report_msg(s));
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	while ((nl = strchr(msg, '\n')) != NULL)
+		*nl = ' ';
+	ipset_session_report_reset(s);
+}
+
+static enum outcome
+failed(struct ipset_session *s, char *msg, size_t len)
+{
+	take_report(s, msg, len);
+	if (msg[0] == '\0')
+		snprintf(msg, len, "libipset failed without saying why");
+	session_drop();
+	return FAILED;
+}
+
+/* The set's family, as libipset read it from the kernel's set header. */
+static int
+set_family(struct ipset_session *s)
+{
+	switch (ipset_data_family(ipset_session_data(s))) {
+	case NFPROTO_IPV4:
+		return AF_INET;
+	case NFPROTO_IPV6:
+		return AF_INET6;
+	default:
+		return AF_UNSPEC;
+	}
+}
+
+/* The element into the session's data; the family is the set's, set. */
+static int
+load_element(struct ipset_session *s, const struct ipset_op *op)
+{
+	union nf_inet_addr ip, ip2;
+	uint32_t timeout = op->timeout;
+	uint16_t port = op->port;
+	uint8_t proto = op->proto, prefix = op->prefix;
+	int r = 0;
+
+	memcpy(&ip, op->ip.bytes, sizeof(ip));
+	memcpy(&ip2, op->ip2.bytes, sizeof(ip2));
+	r |= ipset_session_data_set(s, IPSET_OPT_IP, &ip);
+	if (op->prefix != 0)
+		r |= ipset_session_data_set(s, IPSET_OPT_CIDR, &prefix);
+	if (op->has_port) {
+		r |= ipset_session_data_set(s, IPSET_OPT_PORT, &port);
+		r |= ipset_session_data_set(s, IPSET_OPT_PROTO, &proto);
+	}
+	if (op->has_ip2)
+		r |= ipset_session_data_set(s, IPSET_OPT_IP2, &ip2);
+	if (op->has_timeout)
+		r |= ipset_session_data_set(s, IPSET_OPT_TIMEOUT, &timeout);
+	if (op->has_comment)
+		r |= ipset_session_data_set(s, IPSET_OPT_ADT_COMMENT,
+		    op->comment);
+	return r;
+}
+
+/* Whether the command worked, from its return and its report's type. */
+static enum outcome
+outcome_of(struct ipset_session *s, int r, char *msg, size_t len)
+{
+	enum ipset_err_type t = ipset_session_report_type(s);
+
+	if (t == IPSET_ERROR || (r != 0 && t != IPSET_NOTICE))
+		return failed(s, msg, len);
+	take_report(s, msg, len);	/* test: "... is (NOT) in set" */
+	return t == IPSET_NOTICE ? ABSENT : DONE;
+}
+
+/* One operation against the kernel; `msg` says what went wrong. */
+static enum outcome
+run_op(const struct ipset_op *op, char *msg, size_t len)
+{
+	enum ipset_cmd cmd = kernel_cmd[op->cmd];
+	const struct ipset_type *type;
+	struct ipset_session *s;
+
+	msg[0] = '\0';
+	if ((s = session_get()) == NULL) {
+		snprintf(msg, len, "cannot start a libipset session (out of "
+		    "memory)");
+		return FAILED;
+	}
+	ipset_session_report_reset(s);
+	ipset_data_reset(ipset_session_data(s));
+	if (ipset_session_data_set(s, IPSET_SETNAME, op->set) != 0 ||
+	    (type = ipset_type_get(s, cmd)) == NULL)
+		return failed(s, msg, len);
+	if (ipset_op_fits(op, type->name, set_family(s), msg, len) != 0)
+		return FAILED;
+	if (load_element(s, op) != 0) {
+		snprintf(msg, len, "libipset refused the element's data");
+		return FAILED;
+	}
+	if (op->exist)
+		ipset_envopt_set(s, IPSET_ENV_EXIST);
+	else
+		ipset_envopt_unset(s, IPSET_ENV_EXIST);
+	return outcome_of(s, ipset_cmd(s, cmd, 0), msg, len);
+}
+
+/* After a failed del: is the element simply not there (expired)? */
+static bool
+element_gone(const struct ipset_op *del)
+{
+	struct ipset_op test = *del;
+	char msg[MSG_MAX];
+
+	test.cmd = IPSET_OP_TEST;
+	test.exist = false;
+	return run_op(&test, msg, sizeof(msg)) == ABSENT;
+}
+
+static void
+finish(struct action_env *env, const struct action_req *req, int result,
+    const char *detail)
+{
+	action_done(env, req->job, result, detail, NULL);
+}
+
+/*
+ * Run one request and report it.  For a close, a del whose element is
+ * no longer in the set (its kernel timeout ran out) has done its job.
+ */
+static int
+ipset_run(struct action_env *env, const struct action_req *req,
+    bool closing)
+{
+	char msg[MSG_MAX], line[MSG_MAX], detail[DETAIL_MAX];
+	struct ipset_op op;
+	enum outcome o;
+
+	if (ipset_op_parse(req->argv->argc, req->argv->argv, &op, msg,
+	    sizeof(msg)) != 0) {
+		snprintf(detail, sizeof(detail), "ipset: %s", msg);
+		finish(env, req, SPA_ERR_ACTION, detail);
+		return 0;
+	}
+	ipset_op_format(&op, line, sizeof(line));
+	o = run_op(&op, msg, sizeof(msg));
+	if (o == FAILED && closing && op.cmd == IPSET_OP_DEL &&
+	    element_gone(&op)) {
+		snprintf(detail, sizeof(detail), "ipset %s: not in the set "
+		    "(expired already)", line);
+		finish(env, req, 0, detail);
+		return 0;
+	}
+	if (o == DONE && op.cmd != IPSET_OP_TEST)
+		snprintf(detail, sizeof(detail), "ipset %s", line);
+	else
+		snprintf(detail, sizeof(detail), "ipset %s: %s", line,
+		    o == ABSENT ? "not in the set" : msg);
+	finish(env, req, o == DONE ? 0 : SPA_ERR_ACTION, detail);
+	return 0;
+}
+
+static int
+ipset_open(struct action_env *env, const struct action_req *req)
+{
+	return ipset_run(env, req, false);
+}
+
+static int
+ipset_close(struct action_env *env, const struct action_req *req)
+{
+	return ipset_run(env, req, true);
+}
+
+static bool
+ipset_claims(const struct cmd_argv *argv)
+{
+	return argv->argc > 0 && ipset_op_is_ipset(argv->argv[0]);
+}
+
+/* Syntax only: the set may not exist yet when the policy loads. */
+static int
+ipset_check(const struct cmd_argv *argv, char *why, size_t whylen)
+{
+	struct ipset_op op;
+	char msg[MSG_MAX];
+
+	if (ipset_op_parse(argv->argc, argv->argv, &op, msg,
+	    sizeof(msg)) != 0) {
+		snprintf(why, whylen, "ipset: %s", msg);
+		return SPA_ERR_CONFIG;
+	}
+	return 0;
+}
+
+const struct action_ops action_ipset = {
+	.name = "ipset",
+	.claims = ipset_claims,
+	.check = ipset_check,
+	.open = ipset_open,
+	.close = ipset_close,
+	.open_is_idempotent = true,
+};

@@ -1,0 +1,53 @@
+/*
+ * A journal record: one open cycle, as its close needs it after a restart,
+ * and its byte encoding (see journal_rec.c for the layout).
+ */
+#ifndef SPA_JOURNAL_REC_H
+#define SPA_JOURNAL_REC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "subst.h"
+
+#define JOURNAL_MODULE_MAX	16
+#define JOURNAL_DATA_MAX	256
+#define JOURNAL_REC_MIN		71
+#define JOURNAL_REC_MAX		(JOURNAL_REC_MIN + CMD_MAX_LEN + \
+				 JOURNAL_DATA_MAX)
+
+struct journal_rec {
+	uint64_t	 id;		/* unique, never reused */
+	uint32_t	 stanza;	/* for log lines only */
+	char		 module[JOURNAL_MODULE_MAX];	/* action module name */
+	struct spa_addr	 allow;
+	uint8_t		 proto;
+	uint16_t	 port;
+	int64_t		 opened;	/* epoch seconds */
+	int64_t		 close_at;	/* epoch seconds */
+	bool		 has_close;	/* false: CMD_CYCLE_CLOSE NONE */
+	struct cmd_argv	 close;		/* expanded close command */
+	uint8_t		 data[JOURNAL_DATA_MAX];	/* module state (e.g. ACE seq) */
+	uint16_t	 data_len;
+};
+
+/*
+ * NULL if `r` may be written, else why not: id >= 1 (0 marks a free slot
+ * of the journal's index), family AF_INET/AF_INET6, proto 6 or 17 with
+ * port 1..65535 (or proto 0 and port 0), stanza >= 1, close_at >= opened,
+ * module name [a-z0-9_-]+ and NUL-terminated, a close of 1..CMD_MAX_ARGS
+ * words.
+ */
+const char *journal_rec_check(const struct journal_rec *r);
+
+/* Bytes written to `out` (at most JOURNAL_REC_MAX), 0 if it does not fit. */
+size_t	journal_rec_encode(const struct journal_rec *r, uint8_t *out,
+	    size_t cap);
+
+/* NULL if `in` is exactly one valid record (stored in *r), else why not. */
+const char *journal_rec_decode(const uint8_t *in, size_t len,
+	    struct journal_rec *r);
+
+#endif /* SPA_JOURNAL_REC_H */

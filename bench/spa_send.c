@@ -1,0 +1,175 @@
+/*
+ * spa_send: send saved SPA packets (fwknop -B files) as UDP datagrams, as
+ * fast as possible (sendmmsg, 64 at a time) or at a fixed rate.
+ *
+ *   spa_send HOST PORT RATE < list-of-files
+ *
+ * RATE is datagrams per second, 0 for as fast as possible.  Every file is
+ * read before the first datagram goes out (one trailing newline, which the
+ * client appends, is dropped).  At the end one line goes to standard output:
+ *
+ *   sent S errors E first_ns F last_ns L
+ *
+ * with F and L on CLOCK_MONOTONIC (the clock ipset_wait uses).  Part of
+ * bench/: it prints, it never asserts.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_PKT		1500
+#define BATCH		64
+
+struct pkt {
+	char	buf[MAX_PKT];
+	size_t	len;
+};
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int
+load(const char *path, struct pkt *p)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL)
+		return -1;
+	p->len = fread(p->buf, 1, sizeof(p->buf), f);
+	fclose(f);
+	if (p->len > 0 && p->buf[p->len - 1] == '\n')
+		p->len--;
+	return p->len > 0 ? 0 : -1;
+}
+
+static struct pkt *
+load_all(size_t *n)
+{
+	struct pkt *v = NULL;
+	size_t cap = 0;
+	char line[4096];
+
+	*n = 0;
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0')
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			v = realloc(v, cap * sizeof(*v));
+			if (v == NULL)
+				return NULL;
+		}
+		if (load(line, &v[*n]) != 0) {
+			fprintf(stderr, "spa_send: cannot read %s\n", line);
+			return NULL;
+		}
+		(*n)++;
+	}
+	return v;
+}
+
+/* Send v[from..to) with sendmmsg; returns how many went out. */
+static size_t
+send_batch(int fd, const struct sockaddr_in *to_sa, struct pkt *v, size_t from,
+    size_t to, size_t *errors)
+{
+	struct mmsghdr m[BATCH];
+	struct iovec io[BATCH];
+	size_t i, k = to - from, done = 0;
+	int r;
+
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < k; i++) {
+		io[i].iov_base = v[from + i].buf;
+		io[i].iov_len = v[from + i].len;
+		m[i].msg_hdr.msg_name = (void *)to_sa;
+		m[i].msg_hdr.msg_namelen = sizeof(*to_sa);
+		m[i].msg_hdr.msg_iov = &io[i];
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (done < k) {
+		r = sendmmsg(fd, m + done, (unsigned)(k - done), 0);
+		if (r < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == ENOBUFS)
+				continue;
+			(*errors)++;
+			done++;		/* skip the one that failed */
+			continue;
+		}
+		done += (size_t)r;
+	}
+	return done;
+}
+
+static void
+wait_until(uint64_t t)
+{
+	struct timespec ts;
+
+	while (now_ns() < t) {
+		ts.tv_sec = (time_t)(t / 1000000000u);
+		ts.tv_nsec = (long)(t % 1000000000u);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct pkt *v;
+	size_t n, i, step, sent = 0, errors = 0;
+	uint64_t first, last, gap;
+	double rate;
+	int fd;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: spa_send HOST PORT RATE < files\n");
+		return 2;
+	}
+	rate = atof(argv[3]);
+	if (inet_pton(AF_INET, argv[1], &sa.sin_addr) != 1)
+		return 2;
+	sa.sin_port = htons((uint16_t)atoi(argv[2]));
+	v = load_all(&n);
+	if (v == NULL || n == 0)
+		return 1;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	/* Not connected: an ICMP port unreachable (pcap mode, nothing
+	 * listening) must not fail the next send. */
+	if (fd < 0) {
+		perror("spa_send: socket");
+		return 1;
+	}
+	step = rate > 0 ? 1 : BATCH;
+	gap = rate > 0 ? (uint64_t)(1e9 / rate) : 0;
+	first = now_ns();
+	for (i = 0; i < n; i += step) {
+		if (gap != 0)
+			wait_until(first + i * gap);
+		sent += send_batch(fd, &sa, v, i, i + step < n ? i + step : n,
+		    &errors);
+	}
+	last = now_ns();
+	printf("sent %zu errors %zu first_ns %llu last_ns %llu\n", sent - errors,
+	    errors, (unsigned long long)first, (unsigned long long)last);
+	close(fd);
+	free(v);
+	return 0;
+}
