@@ -304,7 +304,7 @@ apply_entry(struct journal *j, struct scan *sc, size_t off, size_t len)
 		return index_put(j, sc->rec->id, off, (uint32_t)len) == 0;
 	case ENTRY_DEL:
 	case ENTRY_NEXT:
-		if (plen != 8)
+		if (plen != 8 || le_get(p + 1, 8) > JOURNAL_ID_MAX)
 			break;
 		note_id(j, le_get(p + 1, 8) - (p[0] == ENTRY_NEXT));
 		if (p[0] == ENTRY_DEL &&

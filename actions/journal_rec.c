@@ -176,8 +176,12 @@ module_name_ok(const char *m, size_t cap)
 static const char *
 check_grant(const struct journal_rec *r)
 {
-	/* 0 marks a free slot of the journal's index: never a record */
-	if (r->id == 0)
+	/*
+	 * 0 marks a free slot of the journal's index: never a record.  Ids
+	 * count grants from 1, so the top half can only be damage, and
+	 * refusing it keeps the id counter from ever wrapping.
+	 */
+	if (r->id == 0 || r->id > JOURNAL_ID_MAX)
 		return "bad id";
 	if (r->stanza == 0)
 		return "bad stanza number";
