@@ -12,15 +12,19 @@
 #ifndef SPA_ACTION_H
 #define SPA_ACTION_H
 
+#include <poll.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "runner.h"
 #include "subst.h"
 
 #define ACTION_DATA_MAX	256	/* module state journaled with a cycle */
+#define ACTION_PFD_MAX	64	/* descriptors all modules may poll */
 
 struct action_env;
+struct spa_conf;
 
 /* One command to carry out. */
 struct action_req {
@@ -30,6 +34,7 @@ struct action_req {
 	unsigned int		 timeout_ms;
 	uint8_t			*data;		/* module state, journaled */
 	uint16_t		*data_len;
+	int64_t			 close_at;	/* epoch of the cycle's close */
 };
 
 /* How a request ended: result 0 or a negative SPA_ERR_*, and why. */
@@ -59,6 +64,29 @@ struct action_ops {
 	 * only moves the close, so a rule inserted twice is never closed once.
 	 */
 	bool		 open_is_idempotent;
+
+	/*
+	 * Optional hooks of modules that keep connections (NULL: none).
+	 *
+	 * A module whose open records `data` must not act on the device
+	 * before open() returns: the executor journals the data and syncs
+	 * the journal before the loop runs the module again, so a crash
+	 * never leaves an entry whose state is not on disk.
+	 */
+	/* The configuration in force (at start and every reload). */
+	int		(*configure)(const struct spa_conf *conf, char *why,
+			    size_t whylen);
+	/* A journaled cycle taken over at start: reserve what it holds. */
+	void		(*adopt)(const struct cmd_argv *close,
+			    const uint8_t *data, uint16_t data_len);
+	/* Descriptors to poll, and the loop's pass with what poll said. */
+	size_t		(*pollfds)(struct pollfd *pfd, size_t max);
+	void		(*dispatch)(struct action_env *env,
+			    const struct pollfd *pfd, size_t n, int64_t now_ms);
+	/* Milliseconds until the module needs a pass; -1: never. */
+	int		(*timeout_ms)(int64_t now_ms);
+	/* Hang up and free everything (exit). */
+	void		(*shutdown)(void);
 };
 
 struct action_env {
@@ -71,6 +99,17 @@ struct action_env {
 const struct action_ops *action_for(const struct cmd_argv *argv);
 /* By name (journal records name their module); NULL if unknown. */
 const struct action_ops *action_by_name(const char *name);
+
+/* The hooks above, for every module that has them. */
+int	action_configure(const struct spa_conf *conf, char *why,
+	    size_t whylen);
+void	action_adopt(const char *module, const struct cmd_argv *close,
+	    const uint8_t *data, uint16_t data_len);
+size_t	action_pollfds(struct pollfd *pfd, size_t max);
+void	action_dispatch(struct action_env *env, const struct pollfd *pfd,
+	    size_t n, int64_t now_ms);
+int	action_timeout_ms(int64_t now_ms);
+void	action_shutdown(void);
 
 /* The runner's callback for requests run by `exec` (give it the env). */
 void	action_exec_finished(struct action_env *env,

@@ -80,6 +80,8 @@ struct cycles {
 	size_t			 nready;
 	size_t			 ready_cap;
 	struct cycles_stats	 stats;
+	bool			 data_unsynced;	/* module state put, not synced */
+	size_t			 npfd_runner;	/* runner's share of pollfds */
 };
 
 static void	on_action_done(void *arg, const struct action_result *res);
@@ -141,6 +143,7 @@ cycles_free(struct cycles *c)
 
 	if (c == NULL)
 		return;
+	action_shutdown();
 	if (c->runner != NULL)
 		runner_free(c->runner);
 	if (c->sched != NULL) {
@@ -257,6 +260,25 @@ stanza_of(const struct cycles *c, uint32_t number)
 }
 
 /*
+ * State an open recorded (a sequence number) goes to the journal now; the
+ * module sends nothing before the loop's next pass, and cycles_flush()
+ * syncs the journal before that (see action.h).
+ */
+static void
+journal_data(struct cycles *c, const struct journal_rec *rec)
+{
+	char what[128];
+
+	if (journal_put(c->journal, rec) == 0) {
+		c->data_unsynced = true;
+		return;
+	}
+	describe_cycle(rec, what, sizeof(what));
+	log_warnx("%s: cannot journal the module state: a restart would not "
+	    "know what to close", what);
+}
+
+/*
  * Run one command through its module.  A module that cannot even start
  * reports through action_done like any other failure.
  */
@@ -271,6 +293,7 @@ job_run(struct cycles *c, const struct action_ops *ops, struct job *j,
 		.timeout_ms = timeout_ms(c, stanza_of(c, j->stanza)),
 		.data = rec != NULL ? rec->data : NULL,
 		.data_len = rec != NULL ? &rec->data_len : &no_len,
+		.close_at = rec != NULL ? rec->close_at : 0,
 	};
 	uint64_t id = j->id;
 	char line[512];
@@ -282,6 +305,8 @@ job_run(struct cycles *c, const struct action_ops *ops, struct job *j,
 	    ops->open(&c->env, &req);
 	if (r != 0)
 		action_done(&c->env, id, r, spa_strerror(r), NULL);
+	else if (j->kind != JOB_CLOSE && rec != NULL && rec->data_len != 0)
+		journal_data(c, rec);
 }
 
 /* --- opening ------------------------------------------------------------- */
@@ -462,6 +487,18 @@ grant_ports(struct cycles *c, const struct stanza *st,
 	}
 }
 
+/* Module state of the opens just run, durable before any is sent. */
+static void
+sync_data(struct cycles *c)
+{
+	if (!c->data_unsynced)
+		return;
+	c->data_unsynced = false;
+	if (journal_sync(c->journal) != 0)
+		log_warnx("journal: cannot sync the state of the opens just "
+		    "started");
+}
+
 /*
  * Sync the journal once for every cycle opened since the last flush, then
  * run their opens: one fdatasync per batch of grants, not per grant.  If
@@ -477,8 +514,10 @@ cycles_flush(struct cycles *c)
 	int r;
 
 	/* removals need no sync: a lost one only repeats a close */
-	if (n == 0)
+	if (n == 0) {
+		sync_data(c);
 		return;
+	}
 	/* running may queue more (a reopen after a close): start afresh */
 	c->ready = NULL;
 	c->nready = c->ready_cap = 0;
@@ -496,6 +535,7 @@ cycles_flush(struct cycles *c)
 		free(v[i].argv);
 	}
 	free(v);
+	sync_data(c);
 }
 
 /* --- command messages ---------------------------------------------------- */
@@ -837,6 +877,9 @@ restore_one(void *arg, const struct journal_rec *rec)
 		return SPA_ERR_NOMEM;
 	}
 	cy->entry = sched_find(rs->c->sched, &key);
+	if (rec->has_close)
+		action_adopt(rec->module, &cy->rec.close, rec->data,
+		    rec->data_len);
 	log_info("%s: restored from the journal, close %s", what,
 	    wait == 0 ? "overdue: now" : "rescheduled");
 	rs->n++;
@@ -860,8 +903,10 @@ int
 cycles_timeout_ms(struct cycles *c, int64_t now_ms)
 {
 	int64_t s = sched_wait_ms(c->sched, now_ms);
-	int r = runner_timeout_ms(c->runner);
+	int r = runner_timeout_ms(c->runner), a = action_timeout_ms(now_ms);
 
+	if (a >= 0 && (r < 0 || a < r))
+		r = a;
 	if (s > INT32_MAX)
 		s = INT32_MAX;
 	if (s < 0)
@@ -869,16 +914,22 @@ cycles_timeout_ms(struct cycles *c, int64_t now_ms)
 	return r >= 0 && r < s ? r : (int)s;
 }
 
+/* The runner's descriptors first, then the modules' (SSH sessions). */
 size_t
 cycles_pollfds(struct cycles *c, struct pollfd *pfd, size_t max)
 {
-	return runner_pollfds(c->runner, pfd, max);
+	c->npfd_runner = runner_pollfds(c->runner, pfd, max);
+	return c->npfd_runner + action_pollfds(pfd + c->npfd_runner,
+	    max - c->npfd_runner);
 }
 
 void
 cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n)
 {
-	runner_dispatch(c->runner, pfd, n);
+	size_t nr = c->npfd_runner < n ? c->npfd_runner : n;
+
+	runner_dispatch(c->runner, pfd, nr);
+	action_dispatch(&c->env, pfd + nr, n - nr, mono_ms());
 }
 
 size_t

@@ -16,6 +16,7 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "conf_int.h"
 #include "err.h"
 
 enum setting_kind { K_STRING, K_BOOL, K_INT, K_MODE, K_FACILITY };
@@ -140,13 +141,11 @@ conf_free(struct spa_conf *c)
 	free(c->syslog_ident);
 	free(c->verifier_user);
 	free(c->sudo_exe);
+	conf_cisco_free(c);
 	memset(c, 0, sizeof(*c));
 }
 
-static int conf_fail(struct conf_error *, const char *, int, const char *, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
+int
 conf_fail(struct conf_error *err, const char *file, int line,
     const char *fmt, ...)
 {
@@ -264,6 +263,8 @@ walk_setting(struct spa_conf *c, config_setting_t *cs, const char *prefix,
 	    config_setting_name(cs));
 	if (config_setting_is_group(cs) && *prefix == '\0')
 		return walk_group(c, cs, path, file, err);
+	if (strcmp(path, "cisco") == 0)
+		return conf_cisco_load(c, cs, file, err);
 	if ((s = setting_find(path)) == NULL)
 		return conf_fail(err, file, config_setting_source_line(cs),
 		    "unknown setting '%s'", path);
@@ -399,4 +400,5 @@ conf_dump(const struct spa_conf *c, FILE *fp)
 	    "  refusals_per_second = %u;\n};\n", c->syslog_ident,
 	    facility_name(c->syslog_facility), c->verbose,
 	    c->log_refusals_per_sec);
+	conf_cisco_dump(c, fp);
 }

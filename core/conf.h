@@ -41,6 +41,34 @@ struct conf_capture {
 	bool			 x_forwarded_for;
 };
 
+#define CONF_CISCO_NAME_MAX	15	/* device names: [a-z0-9_-]{1,15} */
+#define CONF_CISCO_SEQ_MAX	2147483647	/* IOS sequence numbers */
+#define CONF_CISCO_MAX		64	/* devices (one session each) */
+#define CONF_CISCO_DEF_TIMEOUT	10	/* seconds: connect, each command */
+
+/* One Cisco IOS device (spagated.conf "cisco" list; see conf_cisco.c). */
+struct conf_cisco {
+	char		*name;		/* routes "NAME ..." commands to it */
+	char		*host;		/* numeric address */
+	uint16_t	 port;
+	char		*user;
+	char		*key_file;		/* NULL: no publickey */
+	char		*password_file;		/* NULL: no password */
+	char		*enable_secret_file;	/* NULL: no enable */
+	char		*known_hosts;	/* the pinned host key */
+	char		*acl;		/* extended ACL the entries go in */
+	uint32_t	 seq_first;	/* sequence numbers owned here */
+	uint32_t	 seq_last;
+	uint32_t	 connect_timeout;	/* seconds, to the first prompt */
+	uint32_t	 command_timeout;	/* seconds, per command */
+	bool		 save_config;	/* write memory after each batch */
+	bool		 time_range;	/* device-side expiry of each entry */
+	char		*kex;		/* libssh2 method preferences */
+	char		*hostkey_algorithms;
+	char		*ciphers;
+	int		 line;		/* where it is defined */
+};
+
 struct spa_conf {
 	char			*path;		/* file read, or NULL if absent */
 	char			*access_file;
@@ -60,6 +88,8 @@ struct spa_conf {
 	int			 syslog_facility;
 	int			 verbose;
 	uint32_t		 log_refusals_per_sec;	/* 0: unlimited */
+	struct conf_cisco	*cisco;		/* devices, in file order */
+	size_t			 ncisco;
 };
 
 struct conf_error {
@@ -74,6 +104,12 @@ int	conf_load(const char *path, bool must_exist, struct spa_conf *c,
 int	conf_validate(const struct spa_conf *c, struct conf_error *err);
 void	conf_free(struct spa_conf *c);
 void	conf_dump(const struct spa_conf *c, FILE *fp);
+/* The device named `name`, or NULL. */
+const struct conf_cisco *conf_cisco_find(const struct spa_conf *c,
+	    const char *name);
+/* A deep copy of a device, and freeing one (a module keeps its own). */
+int	conf_cisco_dup(const struct conf_cisco *src, struct conf_cisco *dst);
+void	conf_cisco_clear(struct conf_cisco *d);
 /* Replace a string setting (command-line overrides). */
 int	conf_set_string(char **field, const char *value);
 

@@ -25,7 +25,7 @@
 #define RESPAWN_MAX		30	/* seconds between verifier restarts */
 #define HEALTHY_MS		60000	/* a run this long resets the backoff */
 #define STOP_GRACE_MS		30000	/* for closes at shutdown */
-#define MAX_PFD			(2 + RUNNER_MAX_PROCS * 2)
+#define MAX_PFD			(2 + RUNNER_MAX_PROCS * 2 + ACTION_PFD_MAX)
 #define READ_BATCH		256	/* verifier messages per loop pass */
 
 static int64_t
@@ -123,12 +123,17 @@ int
 executor_load(const struct cli_opts *cli, struct spa_conf *conf,
     struct access_conf **access, struct plan *plan)
 {
+	char why[256] = "";
 	int r;
 
 	if ((r = load_config(cli, conf)) != 0)
 		return r;
-	if ((r = load_policy(conf, access, plan)) != 0)
-		conf_free(conf);
+	/* modules that route by configured names (devices) learn them first */
+	if ((r = action_configure(conf, why, sizeof(why))) != 0)
+		log_warnx("%s", why);
+	else if ((r = load_policy(conf, access, plan)) == 0)
+		return 0;
+	conf_free(conf);
 	return r;
 }
 
@@ -353,6 +358,7 @@ reload(struct executor *x)
 	log_info("SIGHUP: reloading configuration");
 	if (executor_load(x->cli, &nc, &na, &np) != 0) {
 		log_warnx("reload failed: the running configuration stays");
+		action_configure(&x->conf, (char[256]){0}, 256);
 		return 0;
 	}
 	/* the journal, pid file and state stay where they were opened */

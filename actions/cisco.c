@@ -1,0 +1,839 @@
+/*
+ * The Cisco IOS action module: a command whose first word names a device
+ * of spagated.conf adds an entry to (open) or removes it from (close)
+ * that device's extended ACL, over one SSH session per device
+ * (ios_session.c), in the executor's loop.
+ *
+ *   CMD_CYCLE_OPEN   edge1 permit tcp host $SRC any eq $PORT
+ *   CMD_CYCLE_CLOSE  edge1 remove
+ *
+ * The open allocates a free sequence number in the device's range and
+ * records "device seq" as the cycle's data before anything is sent (the
+ * executor journals it first; see action.h), so the close, even after a
+ * restart, removes exactly that line with `no <seq>`.
+ *
+ * Requests to one device queue up and run as one batch when the session
+ * is idle: configure terminal, ip access-list extended NAME, the entries
+ * and removals, end (and write memory if asked).  A '%' line fails the
+ * request whose line drew it; the ones before it are done, the ones
+ * after it run in the next batch.  A session that drops is reconnected
+ * with backoff (1 s doubling to 60 s) while requests wait; an open whose
+ * entry may have reached the device when the session dropped is not
+ * reported until that entry is removed again, so a failed open never
+ * leaves access behind.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libssh2.h>
+
+#include "action.h"
+#include "conf.h"
+#include "err.h"
+#include "ios_parse.h"
+#include "ios_session.h"
+#include "log.h"
+
+#define BATCH_MAX	32	/* requests in one batch */
+#define BACKOFF_MAX	60	/* seconds between reconnections */
+#define TR_GRACE	120	/* device expiry after the close, seconds */
+#define DETAIL_MAX	(IOS_LINE_MAX + 64)
+
+enum req_kind {
+	R_OPEN,
+	R_CLOSE,
+	R_CLEANUP,	/* an open of unknown outcome: remove, then fail it */
+};
+
+struct creq {
+	uint64_t	 job;
+	enum req_kind	 kind;
+	uint32_t	 seq;
+	char		 ace[IOS_CMD_MAX];	/* R_OPEN: the entry's text */
+	int64_t		 deadline_ms;	/* -1: never (cleanups) */
+	int64_t		 close_at;
+	size_t		 first, last;	/* its lines in the batch */
+};
+
+struct device {
+	struct conf_cisco	 cf;		/* our copy: reloads free theirs */
+	struct conf_cisco	 next_cf;	/* a reload's, until idle */
+	bool			 has_next;
+	bool			 configured;	/* in the configuration in force */
+	struct ios_session	*s;
+	struct creq		*q;		/* q[0..nbatch) are in flight */
+	size_t			 nq, qcap, nbatch;
+	uint32_t		*held;		/* sequence numbers in use */
+	size_t			 nheld, heldcap;
+	unsigned int		 backoff;	/* seconds */
+	int64_t			 retry_ms;
+	bool			 kick;		/* the session changed: pump */
+	char			 last_why[256];
+};
+
+/* The module's state: the executor is single-threaded. */
+static struct device	**devs;
+static size_t		  ndevs;
+static struct action_env *env;
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct device *
+device_find(const char *name, bool configured_only)
+{
+	size_t i;
+
+	for (i = 0; i < ndevs; i++)
+		if (strcmp(devs[i]->cf.name, name) == 0)
+			return configured_only && !devs[i]->configured ? NULL :
+			    devs[i];
+	return NULL;
+}
+
+/* --- sequence numbers ---------------------------------------------------- */
+
+static bool
+seq_held(const struct device *d, uint32_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < d->nheld; i++)
+		if (d->held[i] == seq)
+			return true;
+	return false;
+}
+
+static int
+seq_hold(struct device *d, uint32_t seq)
+{
+	uint32_t *nh;
+	size_t ncap;
+
+	if (seq_held(d, seq))
+		return 0;
+	if (d->nheld == d->heldcap) {
+		ncap = d->heldcap ? d->heldcap * 2 : 32;
+		if ((nh = reallocarray(d->held, ncap, sizeof(*nh))) == NULL)
+			return SPA_ERR_NOMEM;
+		d->held = nh;
+		d->heldcap = ncap;
+	}
+	d->held[d->nheld++] = seq;
+	return 0;
+}
+
+static void
+seq_release(struct device *d, uint32_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < d->nheld; i++)
+		if (d->held[i] == seq) {
+			d->held[i] = d->held[--d->nheld];
+			return;
+		}
+}
+
+/* The lowest free number of the device's range; 0 if none. */
+static uint32_t
+seq_alloc(struct device *d)
+{
+	uint32_t seq;
+
+	for (seq = d->cf.seq_first; seq <= d->cf.seq_last && seq != 0; seq++)
+		if (!seq_held(d, seq))
+			return seq_hold(d, seq) == 0 ? seq : 0;
+	return 0;
+}
+
+/* "edge1 10007": the cycle's data, read back by the close. */
+static int
+data_parse(const uint8_t *data, uint16_t len, char *name, size_t namelen,
+    uint32_t *seq)
+{
+	char buf[CONF_CISCO_NAME_MAX + 16], *sp, *end;
+	unsigned long v;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, data, len);
+	buf[len] = '\0';
+	if ((sp = strchr(buf, ' ')) == NULL || (size_t)(sp - buf) >= namelen)
+		return -1;
+	*sp++ = '\0';
+	v = strtoul(sp, &end, 10);
+	if (*end != '\0' || v == 0 || v > CONF_CISCO_SEQ_MAX)
+		return -1;
+	memcpy(name, buf, (size_t)(sp - 1 - buf) + 1);	/* checked: fits */
+	*seq = (uint32_t)v;
+	return 0;
+}
+
+/* --- the queue ----------------------------------------------------------- */
+
+static struct creq *
+queue_push(struct device *d)
+{
+	struct creq *nq;
+	size_t ncap;
+
+	if (d->nq == d->qcap) {
+		ncap = d->qcap ? d->qcap * 2 : 16;
+		if ((nq = reallocarray(d->q, ncap, sizeof(*nq))) == NULL)
+			return NULL;
+		d->q = nq;
+		d->qcap = ncap;
+	}
+	memset(&d->q[d->nq], 0, sizeof(d->q[d->nq]));
+	return &d->q[d->nq++];
+}
+
+static void
+queue_remove(struct device *d, size_t i)
+{
+	memmove(&d->q[i], &d->q[i + 1], (d->nq - i - 1) * sizeof(*d->q));
+	d->nq--;
+}
+
+/* A request is over: report it and free what it holds. */
+static void
+finish(struct device *d, const struct creq *rq, int result,
+    const char *detail)
+{
+	if (rq->kind == R_OPEN && result != 0)
+		seq_release(d, rq->seq);
+	if (rq->kind != R_OPEN && result == 0)
+		seq_release(d, rq->seq);
+	if (rq->kind == R_CLEANUP && result == 0) {
+		char why[DETAIL_MAX];
+
+		snprintf(why, sizeof(why), "%s: the session dropped while "
+		    "seq %u was sent; removed it again", d->cf.name, rq->seq);
+		action_done(env, rq->job, SPA_ERR_ACTION, why, NULL);
+		return;
+	}
+	action_done(env, rq->job, result, detail, NULL);
+}
+
+static void
+fail_waiting(struct device *d, const char *why, bool all, int64_t now_ms)
+{
+	char detail[DETAIL_MAX];
+	struct creq rq;
+	size_t i = d->nbatch;
+
+	while (i < d->nq) {
+		if (d->q[i].kind == R_CLEANUP || (!all &&
+		    now_ms < d->q[i].deadline_ms)) {
+			i++;
+			continue;
+		}
+		rq = d->q[i];
+		queue_remove(d, i);
+		snprintf(detail, sizeof(detail), "%s: %s", d->cf.name, why);
+		finish(d, &rq, SPA_ERR_ACTION, detail);
+	}
+}
+
+/* --- batches ------------------------------------------------------------- */
+
+struct script {
+	const char	*v[IOS_SCRIPT_MAX];
+	char		 buf[IOS_SCRIPT_MAX][IOS_CMD_MAX];
+	size_t		 n;
+};
+
+static int
+line(struct script *sc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+line(struct script *sc, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sc->n >= IOS_SCRIPT_MAX)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(sc->buf[sc->n], IOS_CMD_MAX, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= IOS_CMD_MAX)
+		return -1;
+	sc->v[sc->n] = sc->buf[sc->n];
+	sc->n++;
+	return 0;
+}
+
+/* The lines of one request, from inside the ACL's mode back to it. */
+static int
+request_lines(struct device *d, struct creq *rq, struct script *sc)
+{
+	char end[64];
+	int r = 0;
+
+	rq->first = sc->n;
+	if (rq->kind == R_OPEN && d->cf.time_range) {
+		/* the range first: an entry naming a missing one is active */
+		if (ios_absolute_end((time_t)rq->close_at + TR_GRACE + 59,
+		    ios_session_clock_offset(d->s), end, sizeof(end)) != 0)
+			return -1;
+		r |= line(sc, "time-range SPA-%u", rq->seq);
+		r |= line(sc, "%s", end);
+		r |= line(sc, "ip access-list extended %s", d->cf.acl);
+		r |= line(sc, "%u %s time-range SPA-%u", rq->seq, rq->ace,
+		    rq->seq);
+	} else if (rq->kind == R_OPEN)
+		r |= line(sc, "%u %s", rq->seq, rq->ace);
+	else {
+		r |= line(sc, "no %u", rq->seq);
+		if (d->cf.time_range) {
+			/* after the entry, never before it */
+			r |= line(sc, "no time-range SPA-%u", rq->seq);
+			r |= line(sc, "ip access-list extended %s", d->cf.acl);
+		}
+	}
+	rq->last = sc->n - 1;
+	return r;
+}
+
+static void
+start_batch(struct device *d, int64_t now_ms)
+{
+	static struct script sc;	/* 64 KiB: not on the stack */
+	size_t i;
+	int r;
+
+	sc.n = 0;
+	r = line(&sc, "configure terminal");
+	r |= line(&sc, "ip access-list extended %s", d->cf.acl);
+	for (i = 0; i < d->nq && i < BATCH_MAX && r == 0; i++) {
+		if (sc.n + 6 > IOS_SCRIPT_MAX)
+			break;
+		r |= request_lines(d, &d->q[i], &sc);
+	}
+	r |= line(&sc, "end");
+	if (d->cf.save_config)
+		r |= line(&sc, "write memory");
+	if (r != 0 || ios_session_run(d->s, sc.v, sc.n, now_ms) != 0) {
+		log_warnx("cisco %s: cannot build the batch", d->cf.name);
+		return;
+	}
+	d->nbatch = i;
+	log_debug("cisco %s: batch of %zu request%s (%zu lines)", d->cf.name,
+	    i, i == 1 ? "" : "s", sc.n);
+}
+
+static void
+session_new(struct device *d);
+
+/* Apply a reload's settings once nothing is in flight. */
+static void
+apply_next(struct device *d)
+{
+	if (!d->has_next || d->nbatch != 0)
+		return;
+	ios_session_free(d->s);
+	d->s = NULL;
+	conf_cisco_clear(&d->cf);
+	d->cf = d->next_cf;
+	memset(&d->next_cf, 0, sizeof(d->next_cf));
+	d->has_next = false;
+	session_new(d);
+}
+
+/* Whatever can be done now: expire, connect, or run a batch. */
+static void
+pump(struct device *d, int64_t now_ms)
+{
+	d->kick = false;
+	apply_next(d);
+	if (d->s == NULL || d->nbatch != 0)
+		return;
+	fail_waiting(d, d->last_why[0] ? d->last_why :
+	    "no session within the command's timeout", false, now_ms);
+	if (d->nq == 0)
+		return;
+	if (!ios_session_connected(d->s)) {
+		if (now_ms >= d->retry_ms)
+			ios_session_connect(d->s, now_ms);
+		return;
+	}
+	if (ios_session_idle(d->s))
+		start_batch(d, now_ms);
+}
+
+/* --- session callbacks --------------------------------------------------- */
+
+static void
+on_ready(void *arg)
+{
+	struct device *d = arg;
+
+	d->backoff = 0;
+	d->last_why[0] = '\0';
+	d->kick = true;
+	log_info("cisco %s: logged in to %s port %u", d->cf.name, d->cf.host,
+	    d->cf.port);
+}
+
+static bool
+is_duplicate(const char *msg)
+{
+	return msg != NULL && strstr(msg, "Duplicate sequence") != NULL;
+}
+
+/* How request `rq` fared in a script that stopped at `failed`. */
+static int
+outcome(const struct creq *rq, int failed, size_t nlines_entries)
+{
+	if (failed < 0 || (size_t)failed >= nlines_entries)
+		return 0;			/* all, or only end/write */
+	if ((size_t)failed < 2 || ((size_t)failed >= rq->first &&
+	    (size_t)failed <= rq->last))
+		return -1;			/* refused */
+	return (size_t)failed > rq->last ? 0 : 1;	/* 1: not run */
+}
+
+static void
+on_done(void *arg, int failed, const char *msg)
+{
+	struct device *d = arg;
+	char detail[DETAIL_MAX];
+	size_t i, n = d->nbatch, entries;
+	struct creq rq;
+	int o;
+
+	entries = n > 0 ? d->q[n - 1].last + 1 : 2;
+	if (failed >= 0 && (size_t)failed >= entries)
+		log_warnx("cisco %s: after the batch: %s", d->cf.name, msg);
+	d->nbatch = 0;
+	for (i = 0; i < n; ) {
+		o = outcome(&d->q[i], failed, entries);
+		if (o > 0) {
+			i++;		/* stays queued for the next batch */
+			continue;
+		}
+		rq = d->q[i];
+		queue_remove(d, i);
+		n--;
+		if (o == 0) {
+			snprintf(detail, sizeof(detail), "%s seq %u %s",
+			    d->cf.name, rq.seq, rq.kind == R_OPEN ? "added" :
+			    "removed");
+			finish(d, &rq, 0, detail);
+			continue;
+		}
+		snprintf(detail, sizeof(detail), "%s: %s", d->cf.name, msg);
+		finish(d, &rq, SPA_ERR_ACTION, detail);
+		if (rq.kind == R_OPEN && is_duplicate(msg))
+			seq_hold(d, rq.seq);	/* someone else's: skip it */
+	}
+	d->kick = true;
+}
+
+/* Requests in flight when the session dropped. */
+static void
+sort_out_batch(struct device *d, size_t answered, size_t sent)
+{
+	char detail[DETAIL_MAX];
+	size_t i, n = d->nbatch;
+	struct creq rq;
+
+	d->nbatch = 0;
+	for (i = 0; i < n; ) {
+		struct creq *q = &d->q[i];
+
+		if (sent > 0 && q->last < answered) {
+			rq = *q;
+			queue_remove(d, i);
+			n--;
+			snprintf(detail, sizeof(detail), "%s seq %u %s",
+			    d->cf.name, rq.seq, rq.kind == R_OPEN ? "added" :
+			    "removed");
+			finish(d, &rq, 0, detail);
+			continue;
+		}
+		if (q->kind == R_OPEN && q->first < sent) {
+			/* it may be on the device: take it off first */
+			q->kind = R_CLEANUP;
+			q->deadline_ms = -1;
+			log_warnx("cisco %s: seq %u may have been added as the "
+			    "session dropped: removing it", d->cf.name, q->seq);
+		}
+		i++;
+	}
+}
+
+static void
+on_down(void *arg, const char *why, size_t answered, size_t sent)
+{
+	struct device *d = arg;
+	bool in_flight = d->nbatch != 0;
+	int64_t now = mono_ms();
+
+	snprintf(d->last_why, sizeof(d->last_why), "%s", why);
+	d->backoff = d->backoff == 0 ? 1 : d->backoff * 2 > BACKOFF_MAX ?
+	    BACKOFF_MAX : d->backoff * 2;
+	d->retry_ms = now + (int64_t)d->backoff * 1000;
+	if (d->nq == 0) {
+		log_info("cisco %s: session closed: %s", d->cf.name, why);
+		d->backoff = 0;		/* idle: reconnect on demand */
+		d->retry_ms = 0;
+		return;
+	}
+	log_warnx("cisco %s: %s; retrying in %u s", d->cf.name, why,
+	    d->backoff);
+	if (in_flight)
+		sort_out_batch(d, answered, sent);
+	else
+		fail_waiting(d, why, true, now);	/* refused before use */
+	d->kick = true;
+}
+
+static const struct ios_session_cbs session_cbs = {
+	on_ready, on_done, on_down,
+};
+
+static void
+session_new(struct device *d)
+{
+	if ((d->s = ios_session_new(&d->cf, &session_cbs, d)) == NULL)
+		log_warnx("cisco %s: out of memory", d->cf.name);
+}
+
+/* --- the module ---------------------------------------------------------- */
+
+/*
+ * A configured device's name, or the shape of a device command
+ * ("NAME permit|deny ..." or "NAME remove", NAME not a path): an unknown
+ * device is then refused at load by cisco_check() instead of being run
+ * as a program.  A program of that shape is run by its full path.
+ */
+static bool
+cisco_claims(const struct cmd_argv *argv)
+{
+	if (argv->argc < 1)
+		return false;
+	if (device_find(argv->argv[0], true) != NULL)
+		return true;
+	return argv->argc >= 2 && strchr(argv->argv[0], '/') == NULL &&
+	    (strcmp(argv->argv[1], "permit") == 0 ||
+	    strcmp(argv->argv[1], "deny") == 0 ||
+	    strcmp(argv->argv[1], "remove") == 0);
+}
+
+static bool
+is_remove(const struct cmd_argv *argv)
+{
+	return argv->argc == 2 && strcmp(argv->argv[1], "remove") == 0;
+}
+
+static int
+cisco_check(const struct cmd_argv *argv, char *why, size_t whylen)
+{
+	const char *bad;
+
+	if (device_find(argv->argv[0], true) == NULL) {
+		snprintf(why, whylen, "no Cisco device named '%s' in "
+		    "spagated.conf (a program of that shape is run by its "
+		    "full path)", argv->argv[0]);
+		return SPA_ERR_CONFIG;
+	}
+	if (is_remove(argv))
+		return 0;
+	if ((bad = ios_ace_check(argv->argv + 1, argv->argc - 1)) == NULL)
+		return 0;
+	snprintf(why, whylen, "device %s: %s (an open is \"%s permit|deny "
+	    "PROTO SRC DST ...\", a close \"%s remove\")", argv->argv[0], bad,
+	    argv->argv[0], argv->argv[0]);
+	return SPA_ERR_CONFIG;
+}
+
+static void
+join_words(const struct cmd_argv *argv, size_t from, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = from; i < argv->argc && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i > from ? " " : "", argv->argv[i]);
+}
+
+static int
+cisco_open(struct action_env *e, const struct action_req *req)
+{
+	const struct cmd_argv *argv = req->argv;
+	char why[DETAIL_MAX];
+	const char *bad = NULL;
+	struct device *d;
+	struct creq *rq;
+	uint32_t seq;
+
+	env = e;
+	if ((d = device_find(argv->argv[0], true)) == NULL)
+		return SPA_ERR_CONFIG;
+	if (is_remove(argv) || (bad = ios_ace_check(argv->argv + 1,
+	    argv->argc - 1)) != NULL) {
+		snprintf(why, sizeof(why), "%s: not an entry: %s", d->cf.name,
+		    bad != NULL ? bad : "\"remove\" is a close");
+		action_done(e, req->job, SPA_ERR_ARG, why, NULL);
+		return 0;
+	}
+	if ((seq = seq_alloc(d)) == 0) {
+		snprintf(why, sizeof(why), "%s: no free sequence number in "
+		    "%u..%u", d->cf.name, d->cf.seq_first, d->cf.seq_last);
+		action_done(e, req->job, SPA_ERR_ACTION, why, NULL);
+		return 0;
+	}
+	if ((rq = queue_push(d)) == NULL) {
+		seq_release(d, seq);
+		return SPA_ERR_NOMEM;
+	}
+	rq->job = req->job;
+	rq->kind = R_OPEN;
+	rq->seq = seq;
+	rq->close_at = req->close_at;
+	rq->deadline_ms = mono_ms() + req->timeout_ms;
+	join_words(argv, 1, rq->ace, sizeof(rq->ace));
+	/* journaled by the executor before the next pass sends it */
+	*req->data_len = (uint16_t)snprintf((char *)req->data,
+	    ACTION_DATA_MAX, "%s %u", d->cf.name, seq);
+	d->kick = true;
+	return 0;
+}
+
+static int
+cisco_close(struct action_env *e, const struct action_req *req)
+{
+	char name[CONF_CISCO_NAME_MAX + 1], why[DETAIL_MAX];
+	struct device *d;
+	struct creq *rq;
+	uint32_t seq;
+
+	env = e;
+	if (*req->data_len == 0) {
+		action_done(e, req->job, 0, "no entry was added", NULL);
+		return 0;
+	}
+	if (data_parse(req->data, *req->data_len, name, sizeof(name),
+	    &seq) != 0) {
+		action_done(e, req->job, SPA_ERR_STATE, "cisco: the journaled "
+		    "state is not \"device seq\"", NULL);
+		return 0;
+	}
+	if ((d = device_find(name, false)) == NULL) {
+		snprintf(why, sizeof(why), "device %s (seq %u) is not in "
+		    "spagated.conf", name, seq);
+		action_done(e, req->job, SPA_ERR_CONFIG, why, NULL);
+		return 0;
+	}
+	if ((rq = queue_push(d)) == NULL)
+		return SPA_ERR_NOMEM;
+	seq_hold(d, seq);
+	rq->job = req->job;
+	rq->kind = R_CLOSE;
+	rq->seq = seq;
+	rq->deadline_ms = mono_ms() + req->timeout_ms;
+	d->kick = true;
+	return 0;
+}
+
+static void
+cisco_adopt(const struct cmd_argv *close, const uint8_t *data, uint16_t len)
+{
+	char name[CONF_CISCO_NAME_MAX + 1];
+	struct device *d;
+	uint32_t seq;
+
+	(void)close;
+	if (data_parse(data, len, name, sizeof(name), &seq) == 0 &&
+	    (d = device_find(name, false)) != NULL)
+		seq_hold(d, seq);
+}
+
+static struct device *
+device_add(const struct conf_cisco *cf)
+{
+	struct device **nd, *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	if (conf_cisco_dup(cf, &d->cf) != 0 ||
+	    (nd = reallocarray(devs, ndevs + 1, sizeof(*nd))) == NULL) {
+		conf_cisco_clear(&d->cf);
+		free(d);
+		return NULL;
+	}
+	devs = nd;
+	devs[ndevs++] = d;
+	session_new(d);
+	return d;
+}
+
+/*
+ * A device keeps its session and queue across reloads; new settings
+ * apply when its batch is over.  A device no longer configured takes no
+ * new opens but keeps its settings for the closes of its entries.
+ */
+static int
+cisco_configure(const struct spa_conf *conf, char *why, size_t whylen)
+{
+	static bool ssh_ready;
+	struct device *d;
+	size_t i;
+
+	/* global and not thread-safe: once, before any session */
+	if (!ssh_ready && conf->ncisco > 0) {
+		if (libssh2_init(0) != 0) {
+			snprintf(why, whylen, "cisco: libssh2_init failed");
+			return SPA_ERR_SYS;
+		}
+		ssh_ready = true;
+	}
+	for (i = 0; i < ndevs; i++)
+		devs[i]->configured = false;
+	for (i = 0; i < conf->ncisco; i++) {
+		if ((d = device_find(conf->cisco[i].name, false)) == NULL) {
+			if ((d = device_add(&conf->cisco[i])) == NULL)
+				goto nomem;
+		} else {
+			if (d->has_next)
+				conf_cisco_clear(&d->next_cf);
+			d->has_next = false;
+			if (conf_cisco_dup(&conf->cisco[i], &d->next_cf) != 0)
+				goto nomem;
+			d->has_next = true;
+			d->kick = true;
+		}
+		d->configured = true;
+	}
+	return 0;
+nomem:
+	snprintf(why, whylen, "cisco: out of memory");
+	return SPA_ERR_NOMEM;
+}
+
+static size_t
+cisco_pollfds(struct pollfd *pfd, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ndevs && n < max; i++)
+		if (devs[i]->s != NULL)
+			n += ios_session_pollfd(devs[i]->s, &pfd[n]);
+	return n;
+}
+
+static bool
+due(const struct device *d, const struct pollfd *pfd, size_t n,
+    int64_t now_ms)
+{
+	struct pollfd mine;
+	int64_t t;
+	size_t i;
+
+	if (d->s == NULL || ios_session_pollfd(d->s, &mine) == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (pfd[i].fd == mine.fd && pfd[i].revents != 0)
+			return true;
+	t = ios_session_deadline(d->s);
+	return t >= 0 && now_ms >= t;
+}
+
+static void
+cisco_dispatch(struct action_env *e, const struct pollfd *pfd, size_t n,
+    int64_t now_ms)
+{
+	size_t i;
+
+	env = e;
+	for (i = 0; i < ndevs; i++) {
+		if (due(devs[i], pfd, n, now_ms))
+			ios_session_step(devs[i]->s, now_ms);
+		pump(devs[i], now_ms);
+		/* a callback may have made more work possible at once */
+		while (devs[i]->kick)
+			pump(devs[i], now_ms);
+	}
+}
+
+static int64_t
+earliest(int64_t a, int64_t b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+static int
+cisco_timeout_ms(int64_t now_ms)
+{
+	const struct device *d;
+	int64_t t = -1;
+	size_t i, j;
+
+	for (i = 0; i < ndevs; i++) {
+		d = devs[i];
+		if (d->s == NULL)
+			continue;
+		t = earliest(t, ios_session_deadline(d->s));
+		if (d->nq > 0 && !ios_session_connected(d->s))
+			t = earliest(t, d->retry_ms);
+		for (j = d->nbatch; j < d->nq; j++)
+			t = earliest(t, d->q[j].deadline_ms);
+		if (d->kick)
+			t = now_ms;
+	}
+	if (t < 0)
+		return -1;
+	return t <= now_ms ? 0 : t - now_ms > INT32_MAX ? INT32_MAX :
+	    (int)(t - now_ms);
+}
+
+static void
+cisco_shutdown(void)
+{
+	size_t i;
+
+	for (i = 0; i < ndevs; i++) {
+		ios_session_free(devs[i]->s);
+		conf_cisco_clear(&devs[i]->cf);
+		if (devs[i]->has_next)
+			conf_cisco_clear(&devs[i]->next_cf);
+		free(devs[i]->q);
+		free(devs[i]->held);
+		free(devs[i]);
+	}
+	free(devs);
+	devs = NULL;
+	ndevs = 0;
+}
+
+const struct action_ops action_cisco = {
+	.name = "cisco",
+	.claims = cisco_claims,
+	.check = cisco_check,
+	.open = cisco_open,
+	.close = cisco_close,
+	.open_is_idempotent = false,
+	.configure = cisco_configure,
+	.adopt = cisco_adopt,
+	.pollfds = cisco_pollfds,
+	.dispatch = cisco_dispatch,
+	.timeout_ms = cisco_timeout_ms,
+	.shutdown = cisco_shutdown,
+};

@@ -1,0 +1,283 @@
+/* Reading an IOS CLI: prompts, '%' lines, ACL listings.  See ios_parse.h. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ios_parse.h"
+
+enum { ESC_NONE, ESC_START, ESC_CSI };
+
+static const char *const months[] = { "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October",
+    "November", "December" };
+
+void
+ios_reader_reset(struct ios_reader *r)
+{
+	r->len = r->line = 0;
+	r->esc = ESC_NONE;
+	r->truncated = false;
+	r->text[0] = '\0';
+	r->error[0] = '\0';
+}
+
+/* Keep the newer half when full: a prompt is always at the end. */
+static void
+make_room(struct ios_reader *r)
+{
+	size_t drop = r->len / 2;
+
+	memmove(r->text, r->text + drop, r->len - drop);
+	r->len -= drop;
+	r->line = r->line > drop ? r->line - drop : 0;
+	r->truncated = true;
+}
+
+/* A line is complete: the first one starting with '%' is the error. */
+static void
+end_line(struct ios_reader *r)
+{
+	size_t n = r->len - r->line;
+
+	if (r->error[0] != '\0' || n == 0 || r->text[r->line] != '%')
+		return;
+	if (n >= sizeof(r->error))
+		n = sizeof(r->error) - 1;
+	memcpy(r->error, r->text + r->line, n);
+	r->error[n] = '\0';
+}
+
+/* Escape sequences: ESC [ params final, or ESC and one byte. */
+static bool
+in_escape(struct ios_reader *r, unsigned char c)
+{
+	switch (r->esc) {
+	case ESC_START:
+		r->esc = c == '[' ? ESC_CSI : ESC_NONE;
+		return true;
+	case ESC_CSI:
+		if (c >= 0x40 && c <= 0x7e)
+			r->esc = ESC_NONE;
+		return true;
+	default:
+		if (c != 0x1b)
+			return false;
+		r->esc = ESC_START;
+		return true;
+	}
+}
+
+static void
+feed_one(struct ios_reader *r, unsigned char c)
+{
+	if (in_escape(r, c))
+		return;
+	if (c == '\b' || c == 0x7f) {
+		if (r->len > r->line)
+			r->len--;
+		return;
+	}
+	if (c == '\n') {
+		end_line(r);
+		if (r->len + 1 >= sizeof(r->text))
+			make_room(r);
+		r->text[r->len++] = '\n';
+		r->line = r->len;
+		return;
+	}
+	if (c == '\t')
+		c = ' ';
+	if (c < 0x20)
+		return;		/* CR, BEL, NUL: nothing a reader needs */
+	if (r->len + 1 >= sizeof(r->text))
+		make_room(r);
+	r->text[r->len++] = (char)c;
+}
+
+void
+ios_reader_feed(struct ios_reader *r, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		feed_one(r, p[i]);
+	r->text[r->len] = '\0';
+}
+
+static bool
+ends_with(const char *s, size_t n, const char *tail)
+{
+	size_t t = strlen(tail);
+
+	return n >= t && strncasecmp(s + n - t, tail, t) == 0;
+}
+
+static bool
+host_char(char c)
+{
+	return isalnum((unsigned char)c) || strchr("._-/:", c) != NULL;
+}
+
+/* "HOST>" "HOST#" "HOST(mode)#", a space allowed after. */
+static enum ios_prompt
+classify(const char *s, size_t n)
+{
+	size_t i = 0, mode;
+
+	if (n > 0 && s[n - 1] == ' ')
+		n--;
+	if (ends_with(s, n, "password:"))
+		return IOS_PROMPT_PASSWORD;
+	if (ends_with(s, n, "]?"))
+		return IOS_PROMPT_CONFIRM;
+	while (i < n && host_char(s[i]))
+		i++;
+	if (i == 0 || i + 1 > n)
+		return IOS_PROMPT_NONE;
+	if (s[i] == '(') {
+		mode = i++;
+		while (i < n && (islower((unsigned char)s[i]) ||
+		    isdigit((unsigned char)s[i]) || s[i] == '-'))
+			i++;
+		if (i == mode + 1 || i + 2 != n || s[i] != ')' ||
+		    s[i + 1] != '#')
+			return IOS_PROMPT_NONE;
+		return IOS_PROMPT_CONFIG;
+	}
+	if (i + 1 != n)
+		return IOS_PROMPT_NONE;
+	return s[i] == '>' ? IOS_PROMPT_USER : s[i] == '#' ?
+	    IOS_PROMPT_PRIV : IOS_PROMPT_NONE;
+}
+
+enum ios_prompt
+ios_reader_prompt(const struct ios_reader *r, const char *cmd)
+{
+	const char *echo;
+
+	if (cmd != NULL && *cmd != '\0') {
+		/* the echo must end before the prompt's line begins */
+		if ((echo = strstr(r->text, cmd)) == NULL ||
+		    (size_t)(echo - r->text) + strlen(cmd) > r->line)
+			return IOS_PROMPT_NONE;
+	}
+	return classify(r->text + r->line, r->len - r->line);
+}
+
+/* "    10010 permit ..." lines; anything else is skipped. */
+size_t
+ios_acl_seqs(const char *text, uint32_t first, uint32_t last,
+    void (*cb)(void *arg, uint32_t seq), void *arg)
+{
+	const char *p = text, *e;
+	unsigned long v;
+	char *end;
+	size_t n = 0;
+
+	for (; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = p + strcspn(p, "\n");
+		if (*p != ' ')
+			continue;
+		while (p < e && *p == ' ')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			continue;
+		v = strtoul(p, &end, 10);
+		if (end >= e || *end != ' ' || v < first || v > last)
+			continue;
+		cb(arg, (uint32_t)v);
+		n++;
+	}
+	return n;
+}
+
+static bool
+safe_word(const char *w)
+{
+	size_t n = strlen(w);
+
+	return n > 0 && n < 64 && strspn(w, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./_-") == n;
+}
+
+const char *
+ios_ace_check(char *const *words, size_t n)
+{
+	size_t i;
+
+	if (n < 4)
+		return "an entry needs at least: permit|deny PROTO SRC DST";
+	if (strcmp(words[0], "permit") != 0 && strcmp(words[0], "deny") != 0)
+		return "an entry starts with permit or deny (no sequence "
+		    "number: the module allocates it)";
+	for (i = 0; i < n; i++) {
+		if (strchr(words[i], ':') != NULL)
+			return "IPv6 entries are not supported (IPv4 extended "
+			    "ACLs only)";
+		if (!safe_word(words[i]))
+			return "an entry word holds a character other than "
+			    "A-Z a-z 0-9 . / _ - (or is empty or too long)";
+		if (strcmp(words[i], "time-range") == 0 ||
+		    strcmp(words[i], "sequence") == 0 ||
+		    strcmp(words[i], "remark") == 0)
+			return "time-range, sequence and remark are the "
+			    "module's to add";
+	}
+	return NULL;
+}
+
+int
+ios_absolute_end(time_t t, long offset, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t at = t + offset;
+	int n;
+
+	if (gmtime_r(&at, &tm) == NULL)
+		return -1;
+	n = snprintf(buf, len, "absolute end %02d:%02d %d %s %d", tm.tm_hour,
+	    tm.tm_min, tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* "*10:01:02.345 UTC Mon Mar 4 2024" (the zone name is the device's). */
+int
+ios_clock_parse(const char *text, time_t *out)
+{
+	static const char *const abbr[] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	char zone[16], wday[8], mon[8];
+	int hh, mm, ss, day, year, i;
+	const char *p;
+	struct tm tm;
+
+	for (p = text; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p) || (p != text &&
+		    isdigit((unsigned char)p[-1])))
+			continue;
+		if (sscanf(p, "%d:%d:%d.%*d %15s %7s %7s %d %d", &hh, &mm, &ss,
+		    zone, wday, mon, &day, &year) != 8)
+			continue;
+		for (i = 0; i < 12; i++)
+			if (strcmp(mon, abbr[i]) == 0)
+				break;
+		if (i == 12 || hh > 23 || mm > 59 || ss > 60 || day < 1 ||
+		    day > 31 || year < 1993 || year > 2100)
+			continue;
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_hour = hh;
+		tm.tm_min = mm;
+		tm.tm_sec = ss;
+		tm.tm_mday = day;
+		tm.tm_mon = i;
+		tm.tm_year = year - 1900;
+		*out = timegm(&tm);
+		return 0;
+	}
+	return -1;
+}

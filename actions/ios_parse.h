@@ -1,0 +1,70 @@
+/*
+ * What an IOS CLI says, read from the bytes of its PTY: pure functions,
+ * no I/O, so that recorded sessions and fuzzers can drive them.
+ *
+ * A reader keeps the text received since the last command, normalised
+ * (CR, backspaces, ANSI escapes and other control bytes removed), and
+ * answers two questions: does the text end in a prompt (and which), and
+ * did a line start with '%' (an IOS error or warning)?
+ */
+#ifndef SPA_IOS_PARSE_H
+#define SPA_IOS_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define IOS_TEXT_MAX	8192	/* kept per command; older text is dropped */
+#define IOS_LINE_MAX	256	/* an error line as reported */
+#define IOS_HOST_MAX	64
+
+enum ios_prompt {
+	IOS_PROMPT_NONE,
+	IOS_PROMPT_USER,	/* R> */
+	IOS_PROMPT_PRIV,	/* R# */
+	IOS_PROMPT_CONFIG,	/* R(config)# R(config-ext-nacl)# ... */
+	IOS_PROMPT_PASSWORD,	/* Password: */
+	IOS_PROMPT_CONFIRM,	/* Destination filename [startup-config]? */
+};
+
+struct ios_reader {
+	char		 text[IOS_TEXT_MAX];
+	size_t		 len;
+	int		 esc;		/* inside an escape sequence */
+	size_t		 line;		/* where the current line starts */
+	bool		 truncated;	/* older text was dropped */
+	char		 error[IOS_LINE_MAX];	/* first '%' line, or "" */
+};
+
+void	ios_reader_reset(struct ios_reader *r);
+/* Append raw bytes from the device. */
+void	ios_reader_feed(struct ios_reader *r, const void *data, size_t n);
+/*
+ * The prompt the text ends with, on a line after the echo of `cmd` (IOS
+ * echoes what it reads: a prompt before the echo is a stale one), or
+ * anywhere for cmd NULL (a secret, which is not echoed).
+ */
+enum ios_prompt ios_reader_prompt(const struct ios_reader *r,
+	    const char *cmd);
+/* The device's clock from `show clock` output, as epoch seconds. */
+int	ios_clock_parse(const char *text, time_t *out);
+
+/*
+ * The sequence numbers listed by `show ip access-lists NAME`, in
+ * [first, last]; calls `cb` for each.  Returns how many it found.
+ */
+size_t	ios_acl_seqs(const char *text, uint32_t first, uint32_t last,
+	    void (*cb)(void *arg, uint32_t seq), void *arg);
+
+/*
+ * An entry template after the device name: "permit|deny PROTO SRC ..."
+ * of safe words only (no sequence number, no time-range: the module adds
+ * those).  NULL if fine, else why not.
+ */
+const char *ios_ace_check(char *const *words, size_t n);
+
+/* "absolute end HH:MM D Month YYYY" for `t` in UTC shifted by `offset`. */
+int	ios_absolute_end(time_t t, long offset, char *buf, size_t len);
+
+#endif /* SPA_IOS_PARSE_H */

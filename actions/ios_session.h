@@ -1,0 +1,73 @@
+/*
+ * One SSH session to an IOS device: an interactive shell on a PTY,
+ * driven by prompts, with libssh2 in non-blocking mode so that the
+ * executor's loop never waits on a router.  The owner polls the session's
+ * descriptor, calls ios_session_step() when it is ready or a deadline
+ * passed, and is told through callbacks when the session is logged in,
+ * when a script of commands finished, and when the session went down.
+ *
+ * Login: TCP connect, SSH handshake, the host key checked against the
+ * pinned known_hosts (unknown or changed: refused, never learned), then
+ * publickey, password or keyboard-interactive, a PTY and a shell; at the
+ * first prompt `enable` if it ends in '>', then `terminal length 0`.
+ * A script runs its lines in order, each answered by a prompt after its
+ * echo; the first line answered by a '%' line stops it, and the session
+ * is brought back to exec mode with `end` before the script is reported.
+ */
+#ifndef SPA_IOS_SESSION_H
+#define SPA_IOS_SESSION_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "conf.h"
+#include "ios_parse.h"
+
+#define IOS_SCRIPT_MAX	256	/* lines in one script */
+#define IOS_CMD_MAX	256	/* bytes in one line */
+
+struct ios_session;
+
+struct ios_session_cbs {
+	/* Logged in, in privileged exec mode, idle. */
+	void	(*ready)(void *arg);
+	/*
+	 * The script ended: `failed` is the index of the line refused (and
+	 * `msg` the device's '%' line), or -1 if every line was accepted.
+	 */
+	void	(*done)(void *arg, int failed, const char *msg);
+	/*
+	 * The session is gone (cannot connect, refused, dropped, timed
+	 * out).  Lines before `answered` were accepted; line `answered`
+	 * may or may not have been applied if `answered < sent`.
+	 */
+	void	(*down)(void *arg, const char *why, size_t answered,
+		    size_t sent);
+};
+
+struct ios_session *ios_session_new(const struct conf_cisco *cf,
+	    const struct ios_session_cbs *cbs, void *arg);
+/* Hang up (politely if possible, never waiting) and free. */
+void	ios_session_free(struct ios_session *s);
+
+/* Start connecting; the owner hears ready() or down(). */
+void	ios_session_connect(struct ios_session *s, int64_t now_ms);
+/* Run lines (copied); only when idle.  Returns 0 or SPA_ERR_*. */
+int	ios_session_run(struct ios_session *s, const char *const *lines,
+	    size_t n, int64_t now_ms);
+bool	ios_session_idle(const struct ios_session *s);
+bool	ios_session_connected(const struct ios_session *s);
+
+/* Its descriptor and events (0 if none), and its next deadline (-1). */
+size_t	ios_session_pollfd(const struct ios_session *s, struct pollfd *pfd);
+int64_t	ios_session_deadline(const struct ios_session *s);
+/* Make progress: I/O that is ready, deadlines that passed. */
+void	ios_session_step(struct ios_session *s, int64_t now_ms);
+
+/* The device clock minus ours, learnt at login (0 if unknown). */
+long	ios_session_clock_offset(const struct ios_session *s);
+
+#endif /* SPA_IOS_SESSION_H */

@@ -1,0 +1,206 @@
+#!/bin/bash
+# The Cisco module for real: spagated in a namespace drives the IOS CLI
+# double (tests/tools/ios_double behind a real OpenSSH sshd, listening in
+# the same namespace) over libssh2.  The real fwknop client's packet adds
+# "<seq> permit tcp host CLIENT any eq PORT" to the device's ACL, and the
+# close removes exactly that sequence number; a device error fails the
+# cycle without a close; a changed host key and a wrong password refuse
+# cleanly; a device that drops the session during the close gets it
+# retried; a second gateway with its own range does not collide; after a
+# kill -9 the journaled sequence number is removed on time.
+. "$(dirname "$0")/lib.sh"
+require_root
+require_fwknop
+for t in /usr/sbin/sshd ssh-keygen /usr/bin/python3; do
+	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
+done
+TOOLS=$top_srcdir/tests/tools
+plan 24
+
+b64key() { head -c "$1" /dev/urandom | base64 -w0; }
+K1=$(b64key 32) H1=$(b64key 64) K2=$(b64key 32) H2=$(b64key 64)
+K3=$(b64key 32) H3=$(b64key 64) K4=$(b64key 32) H4=$(b64key 64)
+K5=$(b64key 32) H5=$(b64key 64)
+STATE=$WORK/state
+ETC=$WORK/etc
+mkdir -p "$ETC"
+
+netns_pair 30 || skip_all "cannot create network namespaces"
+ssh-keygen -q -t ed25519 -N '' -f "$ETC/id"
+"$TOOLS/ios_sshd" start --netns "$SRV_NS" --listen "$SRV_IP" --port 2222 \
+	--password spa-pw-1 --authorized-key "$ETC/id.pub" \
+	--init "--privilege 1 --enable-secret s3cret --hostname EDGE1" \
+	>"$WORK/sshd.env" || bail_out "ios_sshd did not start"
+eval "$(cat "$WORK/sshd.env")"
+on_exit "'$TOOLS/ios_sshd' stop '$IOS_SSHD_DIR'"
+dbl() { "$IOS_DOUBLE" --state "$IOS_SSHD_STATE" "$@"; }
+acl() { dbl --get running.acl4.SPA-IN 2>/dev/null; }
+has_ace() { acl | grep -qF -- "\"$1\": \"$2\""; }
+no_seq() { ! acl | grep -qF -- "\"$1\""; }
+no_acl_entries() { ! acl | grep -q '"[0-9]*":'; }
+
+# the pinned key, and a known_hosts with another key for the same address
+install -m 644 "$IOS_SSHD_KNOWN_HOSTS" "$ETC/known_hosts"
+ssh-keygen -q -t ed25519 -N '' -f "$WORK/other"
+echo "[$SRV_IP]:2222 $(cut -d' ' -f1,2 "$WORK/other.pub")" >"$ETC/wrong_hosts"
+chmod 644 "$ETC/wrong_hosts"
+printf 's3cret\n' >"$ETC/enable.pw"; printf 'spa-pw-1\n' >"$ETC/good.pw"
+printf 'wrong\n' >"$ETC/bad.pw"; chmod 600 "$ETC"/*.pw
+
+device() { # device NAME KNOWN_HOSTS AUTH FIRST LAST
+	cat <<DEV
+  { name = "$1"; host = "$SRV_IP"; port = 2222; user = "$IOS_SSHD_USER";
+    $3 enable_secret_file = "$ETC/enable.pw";
+    known_hosts = "$2"; acl = "SPA-IN"; seq_first = $4; seq_last = $5;
+    connect_timeout = 5; command_timeout = 5; }
+DEV
+}
+write_spagated() { # write_spagated FILE RANGE_FIRST RANGE_LAST
+	cat >"$1" <<CONF
+capture = { mode = "pcap"; filter = "udp port 62201"; };
+executor = { close_on_exit = false; };
+cisco = (
+$(device edge1 "$ETC/known_hosts" "key_file = \"$ETC/id\";" "$2" "$3"),
+$(device badkey "$ETC/wrong_hosts" "key_file = \"$ETC/id\";" 30000 30099),
+$(device badpw "$ETC/known_hosts" "password_file = \"$ETC/bad.pw\";" 30100 30199)
+);
+CONF
+}
+stanza() { # stanza KEY HMAC DEVICE TIMER
+	cat <<ST
+
+SOURCE ANY
+KEY_BASE64 $1
+HMAC_KEY_BASE64 $2
+CMD_CYCLE_OPEN $3 permit tcp host \$SRC any eq \$PORT
+CMD_CYCLE_CLOSE $3 remove
+CMD_CYCLE_TIMER $4
+ST
+}
+{ stanza "$K1" "$H1" edge1 6; stanza "$K2" "$H2" badkey 6
+  stanza "$K3" "$H3" badpw 6; stanza "$K4" "$H4" edge1 20; } >"$WORK/access.conf"
+chmod 600 "$WORK/access.conf"
+write_spagated "$WORK/spagated.conf" 10000 10999
+
+spa() { # spa KEY HMAC PORT
+	fwknop_cli --key-base64-rijndael "$1" --key-base64-hmac "$2" -A "tcp/$3" \
+		-a "$CLI_IP" -D "$SRV_IP" >/dev/null 2>&1
+}
+mark() { MARK=$(wc -l < "$WORK/log"); }
+since_mark() { tail -n +$((MARK + 1)) "$WORK/log" | grep -Ec -- "$1" || true; }
+wait_logged() {
+	local limit=$(( $2 * 20 )) i=0
+	while [ $i -lt $limit ]; do
+		[ "$(since_mark "$1")" -ge 1 ] && return 0
+		sleep 0.05; i=$((i + 1))
+	done
+	return 1
+}
+check_logged() {
+	if wait_logged "$2" "$3"; then ok "$1"; else not_ok "$1"; diag "$(tail -n 8 "$WORK/log")"; fi
+}
+wait_until() { # wait_until SECONDS COMMAND...: until it succeeds
+	local limit=$(( $1 * 10 )) i=0; shift
+	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
+	return 1
+}
+start() {
+	start_spagated -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \
+		-p "$WORK/spagated.pid" -i "$SRV_IF" -v || bail_out "spagated did not start"
+}
+
+# 0. load-time checks
+printf '%s\n' "$(stanza "$K1" "$H1" edge9 6)" >"$WORK/unknown.conf"; chmod 600 "$WORK/unknown.conf"
+if ! "$SPAGATED" -c "$WORK/spagated.conf" -a "$WORK/unknown.conf" -d "$STATE" \
+	-p "$WORK/spagated.pid" --exit-parse-config >"$WORK/parse.out" 2>&1 &&
+	grep -q "unknown.conf:2: stanza #1: CMD_CYCLE_OPEN" "$WORK/parse.out"; then
+	ok "an access.conf naming an unknown device is refused with file:line"
+else not_ok "unknown device refused"; diag "$(cat "$WORK/parse.out")"; fi
+chmod 640 "$ETC/good.pw"
+sed "s|bad.pw|good.pw|" "$WORK/spagated.conf" >"$WORK/loose.conf"
+if ! "$SPAGATED" -c "$WORK/loose.conf" -D >"$WORK/parse.out" 2>&1 &&
+	grep -q "loose.conf:[0-9]*: cisco: password_file .* must not be accessible by group or others" "$WORK/parse.out"; then
+	ok "a password file readable by its group is refused with file:line"
+else not_ok "loose password file refused"; diag "$(cat "$WORK/parse.out")"; fi
+chmod 600 "$ETC/good.pw"
+
+start
+
+# 1. open and close through the session
+mark
+spa "$K1" "$H1" 22
+check_logged "the open is carried out by the cisco module" \
+	"stanza #1 $CLI_IP tcp/22: opened \\(edge1 seq 10000 added\\)" 15
+check "the ACE is on the device with the client's address and port" \
+	has_ace 10000 "permit tcp host $CLI_IP any eq 22"
+check "the module logged in with enable" bash -c "'$IOS_DOUBLE' --state '$IOS_SSHD_STATE' --get log | grep -q '\"l\": \"enable\"'"
+check_logged "the close runs after the timeout" \
+	"stanza #1 $CLI_IP tcp/22: closed \\(edge1 seq 10000 removed\\)" 12
+check "the ACE is gone" no_seq 10000
+check "nothing was saved (save_config = false)" bash -c "! '$IOS_DOUBLE' --state '$IOS_SSHD_STATE' --get log | grep -q '\"l\": \"write'"
+
+# 2. a device error fails the cycle, without a close
+dbl --set 'faults.reject_next_ace=% Error: test refusal' >/dev/null
+mark
+spa "$K1" "$H1" 23
+check_logged "a '%' line fails the open with the device's message" \
+	"tcp/23: open failed \\(edge1: % Error: test refusal\\): no close scheduled" 15
+check "no ACE was added" no_acl_entries
+sleep 1
+check "the session was brought back to exec mode (end after the error)" \
+	bash -c "'$IOS_DOUBLE' --state '$IOS_SSHD_STATE' --get log | tail -n 40 | grep -q '\"l\": \"end\"'"
+
+# 3. a changed host key and a wrong password refuse cleanly
+mark
+spa "$K2" "$H2" 22
+check_logged "a host key that is not the pinned one is refused" \
+	"cisco badkey: .*host key MISMATCH" 15
+check_logged "... and the open fails without a close" "stanza #2 .*open failed .*MISMATCH" 15
+mark
+spa "$K3" "$H3" 22
+check_logged "a wrong password fails the open cleanly" \
+	"stanza #3 .*open failed \\(badpw: authentication as $IOS_SSHD_USER refused" 20
+check "no ACE from the refused devices" no_acl_entries
+check "spagated still runs" kill -0 "$SPAGATED_PID"
+
+# 4. the device drops the session during the close: retried until done
+mark
+spa "$K1" "$H1" 24
+wait_logged "tcp/24: opened" 15
+dbl --set 'faults.drop_on=^no ' >/dev/null
+check_logged "a close whose session drops is retried" "cisco edge1: .*retrying in" 30
+dbl --set 'faults.drop_on=' >/dev/null
+check_logged "... and done once the device answers again" "tcp/24: closed \\(edge1 seq [0-9]+ removed\\)" 40
+check "the ACE is gone after the retried close" no_acl_entries
+
+# 5. a second gateway with its own range on the same device and ACL
+write_spagated "$WORK/gw2.conf" 20000 20999
+sed -i 's/close_on_exit = false/close_on_exit = true/' "$WORK/gw2.conf"
+stanza "$K5" "$H5" edge1 8 >"$WORK/gw2-access.conf"; chmod 600 "$WORK/gw2-access.conf"
+ip netns exec "$SRV_NS" "$SPAGATED" -f -c "$WORK/gw2.conf" -a "$WORK/gw2-access.conf" \
+	-d "$WORK/state2" -p "$WORK/gw2.pid" -i "$SRV_IF" -v >/dev/null 2>"$WORK/gw2.log" &
+GW2=$!
+on_exit "kill $GW2"
+wait_for "$WORK/gw2.log" "verifier ready" 5
+mark
+spa "$K1" "$H1" 22
+spa "$K5" "$H5" 443
+wait_logged "tcp/22: opened \\(edge1 seq 10000" 15
+wait_for "$WORK/gw2.log" "tcp/443: opened \\(edge1 seq 20000 added" 15
+check "two gateways add their entries in their own ranges" \
+	bash -c "$(declare -f acl has_ace dbl); IOS_DOUBLE='$IOS_DOUBLE' IOS_SSHD_STATE='$IOS_SSHD_STATE'; has_ace 10000 'permit tcp host $CLI_IP any eq 22' && has_ace 20000 'permit tcp host $CLI_IP any eq 443'"
+check_logged "... and each removes only its own" "tcp/22: closed \\(edge1 seq 10000 removed" 15
+wait_for "$WORK/gw2.log" "tcp/443: closed \\(edge1 seq 20000 removed" 15
+check "both entries are gone" no_acl_entries
+kill "$GW2"; wait "$GW2" 2>/dev/null
+
+# 6. kill -9 with a cycle open: the journaled sequence is removed on time
+mark
+spa "$K4" "$H4" 2201
+wait_logged "tcp/2201: opened \\(edge1 seq 10000 added\\)" 15
+kill -9 "$SPAGATED_PID"; wait "$SPAGATED_PID" 2>/dev/null
+check "the ACE stays on the device while spagated is down" has_ace 10000 "permit tcp host $CLI_IP any eq 2201"
+start
+check_logged "after the restart the journaled seq 10000 is removed at its time" \
+	"tcp/2201: closed \\(edge1 seq 10000 removed\\)" 30
+finish
