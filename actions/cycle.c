@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,16 +31,42 @@ enum cycle_state {
 	CYCLE_CLOSING,		/* close command running */
 };
 
+/*
+ * A journal record as a cycle keeps it in memory: the same fields, but
+ * the close command packed to its real length instead of a fixed 4.6 KB
+ * argv, so 100,000 open cycles cost tens of megabytes, not half a
+ * gigabyte.  rec_fill() makes the journal's form when it is needed.
+ */
+struct cycle_rec {
+	uint64_t	 id;
+	uint32_t	 stanza;
+	struct spa_addr	 allow;
+	uint8_t		 proto;
+	uint16_t	 port;
+	int64_t		 opened;
+	int64_t		 close_at;
+	bool		 has_close;
+	char		*close_words;	/* close_argc NUL-terminated words */
+	uint16_t	 close_len;
+	uint16_t	 close_argc;
+	uint8_t		 data[JOURNAL_DATA_MAX];	/* module state */
+	uint16_t	 data_len;
+};
+
+/* A grant that arrived while the close of the same key was running. */
+struct pending_grant {
+	const struct access_conf *policy;	/* it was checked under */
+	struct spa_event	 ev;
+	size_t			 port;
+};
+
 struct cycle {
-	struct journal_rec	 rec;
+	struct cycle_rec	 rec;
 	const struct action_ops	*close_ops;
 	enum cycle_state	 state;
 	struct sched_entry	*entry;
 	unsigned int		 failures;	/* consecutive failed closes */
-	bool			 has_pending;	/* a grant waits for the close */
-	const struct access_conf *pending_policy;	/* it was checked under */
-	struct spa_event	 pending;
-	size_t			 pending_port;
+	struct pending_grant	*pending;	/* NULL: none */
 };
 
 enum job_kind {
@@ -82,10 +109,100 @@ struct cycles {
 	struct cycles_stats	 stats;
 	bool			 data_unsynced;	/* module state put, not synced */
 	size_t			 npfd_runner;	/* runner's share of pollfds */
+	struct journal_rec	*scratch;	/* one cycle in the journal's form */
+	struct cmd_argv		*close_argv;	/* the close being started */
 };
 
 static void	on_action_done(void *arg, const struct action_result *res);
 static void	forget_cycle(struct cycles *c, struct cycle *cy);
+
+/* --- a cycle's record ---------------------------------------------------- */
+
+/* Keep an expanded close command at its real size. */
+static int
+pack_close(struct cycle_rec *rec, const struct cmd_argv *close)
+{
+	size_t len = 0, i;
+
+	for (i = 0; i < close->argc; i++)
+		len += strlen(close->argv[i]) + 1;
+	if (len == 0 || len > UINT16_MAX || (rec->close_words = malloc(len)) ==
+	    NULL)
+		return SPA_ERR_ARG;
+	memcpy(rec->close_words, close->buf, len);
+	rec->close_len = (uint16_t)len;
+	rec->close_argc = (uint16_t)close->argc;
+	return 0;
+}
+
+/* The packed words back as an argv (cmd_argv keeps them contiguous). */
+static void
+unpack_close(const struct cycle_rec *rec, struct cmd_argv *out)
+{
+	memset(out, 0, offsetof(struct cmd_argv, buf));
+	if (rec->close_words == NULL || rec->close_len > sizeof(out->buf))
+		return;
+	memcpy(out->buf, rec->close_words, rec->close_len);
+	out->argc = rec->close_argc;
+	if (cmd_argv_relink(out) != 0)
+		out->argc = 0;
+}
+
+/* The journal's form of a cycle, in `out`. */
+static void
+rec_fill(const struct cycle *cy, struct journal_rec *out)
+{
+	const struct cycle_rec *rec = &cy->rec;
+
+	memset(out, 0, offsetof(struct journal_rec, close));
+	out->id = rec->id;
+	out->stanza = rec->stanza;
+	snprintf(out->module, sizeof(out->module), "%s",
+	    rec->has_close ? cy->close_ops->name : "none");
+	out->allow = rec->allow;
+	out->proto = rec->proto;
+	out->port = rec->port;
+	out->opened = rec->opened;
+	out->close_at = rec->close_at;
+	out->has_close = rec->has_close;
+	unpack_close(rec, &out->close);
+	memcpy(out->data, rec->data, rec->data_len);
+	out->data_len = rec->data_len;
+}
+
+/* A journaled record as a cycle keeps it. */
+static int
+rec_unfill(struct cycle_rec *rec, const struct journal_rec *in)
+{
+	rec->id = in->id;
+	rec->stanza = in->stanza;
+	rec->allow = in->allow;
+	rec->proto = in->proto;
+	rec->port = in->port;
+	rec->opened = in->opened;
+	rec->close_at = in->close_at;
+	rec->has_close = in->has_close;
+	memcpy(rec->data, in->data, in->data_len);
+	rec->data_len = in->data_len;
+	return in->has_close ? pack_close(rec, &in->close) : 0;
+}
+
+static int
+put_cycle(struct cycles *c, const struct cycle *cy)
+{
+	rec_fill(cy, c->scratch);
+	return journal_put(c->journal, c->scratch);
+}
+
+static void
+cycle_free(struct cycle *cy)
+{
+	if (cy == NULL)
+		return;
+	free(cy->rec.close_words);
+	free(cy->pending);
+	free(cy);
+}
 
 static int64_t
 mono_ms(void)
@@ -117,6 +234,12 @@ cycles_new(const struct cycles_conf *cc, struct journal *journal,
 	c->conf = *cc;
 	c->journal = journal;
 	c->next_job = 1;
+	if ((c->scratch = malloc(sizeof(*c->scratch))) == NULL ||
+	    (c->close_argv = malloc(sizeof(*c->close_argv))) == NULL) {
+		free(c->scratch);
+		free(c);
+		return SPA_ERR_NOMEM;
+	}
 	c->env.done = on_action_done;
 	c->env.arg = c;
 	if ((r = sched_new(&c->sched)) != 0 ||
@@ -133,7 +256,7 @@ static void
 free_entry(void *arg, struct sched_entry *e)
 {
 	(void)arg;
-	free(e->data);
+	cycle_free(e->data);
 }
 
 void
@@ -154,6 +277,8 @@ cycles_free(struct cycles *c)
 		free(c->ready[i].argv);
 	free(c->ready);
 	free(c->jobs);
+	free(c->scratch);
+	free(c->close_argv);
 	free(c);
 }
 
@@ -181,12 +306,25 @@ fmt_time(int64_t t, char buf[32])
 
 /* "stanza #3 192.0.2.10 tcp/22" */
 static void
-describe_cycle(const struct journal_rec *rec, char *buf, size_t len)
+describe(uint32_t stanza, const struct spa_addr *allow, uint8_t proto,
+    uint16_t port, char *buf, size_t len)
 {
 	char a[ADDR_STRLEN];
 
-	snprintf(buf, len, "stanza #%u %s %s/%u", rec->stanza,
-	    addr_fmt(&rec->allow, a), spa_proto_name(rec->proto), rec->port);
+	snprintf(buf, len, "stanza #%u %s %s/%u", stanza, addr_fmt(allow, a),
+	    spa_proto_name(proto), port);
+}
+
+static void
+describe_cycle(const struct cycle_rec *rec, char *buf, size_t len)
+{
+	describe(rec->stanza, &rec->allow, rec->proto, rec->port, buf, len);
+}
+
+static void
+describe_rec(const struct journal_rec *rec, char *buf, size_t len)
+{
+	describe(rec->stanza, &rec->allow, rec->proto, rec->port, buf, len);
 }
 
 static void
@@ -265,15 +403,15 @@ stanza_of(const struct cycles *c, uint32_t number)
  * syncs the journal before that (see action.h).
  */
 static void
-journal_data(struct cycles *c, const struct journal_rec *rec)
+journal_data(struct cycles *c, const struct cycle *cy)
 {
 	char what[128];
 
-	if (journal_put(c->journal, rec) == 0) {
+	if (put_cycle(c, cy) == 0) {
 		c->data_unsynced = true;
 		return;
 	}
-	describe_cycle(rec, what, sizeof(what));
+	describe_cycle(&cy->rec, what, sizeof(what));
 	log_warnx("%s: cannot journal the module state: a restart would not "
 	    "know what to close", what);
 }
@@ -285,9 +423,10 @@ journal_data(struct cycles *c, const struct journal_rec *rec)
 static void
 job_run(struct cycles *c, const struct action_ops *ops, struct job *j,
     const struct cmd_argv *argv, const struct run_cred *cred,
-    struct journal_rec *rec)
+    struct cycle *cy)
 {
 	static uint16_t no_len;
+	struct cycle_rec *rec = cy != NULL ? &cy->rec : NULL;
 	struct action_req req = {
 		.job = j->id, .argv = argv, .cred = cred,
 		.timeout_ms = timeout_ms(c, stanza_of(c, j->stanza)),
@@ -305,8 +444,8 @@ job_run(struct cycles *c, const struct action_ops *ops, struct job *j,
 	    ops->open(&c->env, &req);
 	if (r != 0)
 		action_done(&c->env, id, r, spa_strerror(r), NULL);
-	else if (j->kind != JOB_CLOSE && rec != NULL && rec->data_len != 0)
-		journal_data(c, rec);
+	else if (j->kind != JOB_CLOSE && cy != NULL && rec->data_len != 0)
+		journal_data(c, cy);
 }
 
 /* --- opening ------------------------------------------------------------- */
@@ -336,8 +475,9 @@ cycle_new(struct cycles *c, const struct stanza *st,
     const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
     int64_t now)
 {
+	struct cmd_argv *close = &c->scratch->close;
+	struct cycle_rec *rec;
 	struct cycle *cy;
-	struct journal_rec *rec;
 
 	if ((cy = calloc(1, sizeof(*cy))) == NULL)
 		return NULL;
@@ -351,13 +491,11 @@ cycle_new(struct cycles *c, const struct stanza *st,
 	rec->close_at = now + ev->timeout;
 	rec->has_close = sp->has_close;
 	cy->close_ops = sp->close_ops;
-	snprintf(rec->module, sizeof(rec->module), "%s",
-	    sp->has_close ? sp->close_ops->name : "none");
-	if (sp->has_close &&
-	    expand(&sp->close, ev, st, i, &rec->close) != 0) {
+	if (sp->has_close && (expand(&sp->close, ev, st, i, close) != 0 ||
+	    pack_close(rec, close) != 0)) {
 		log_warnx("stanza #%u: CMD_CYCLE_CLOSE does not fit once "
 		    "expanded: grant refused", st->number);
-		free(cy);
+		cycle_free(cy);
 		return NULL;
 	}
 	return cy;
@@ -412,13 +550,13 @@ open_cycle(struct cycles *c, const struct stanza *st,
 	describe_cycle(&cy->rec, what, sizeof(what));
 	fill_key(&key, st->number, &ev->allow, cy->rec.proto, cy->rec.port);
 	/* in the journal before the open can have any effect */
-	if ((r = journal_put(c->journal, &cy->rec)) != 0 ||
+	if ((r = put_cycle(c, cy)) != 0 ||
 	    (r = sched_add(c->sched, &key, cy->rec.id,
 	    now_ms + (int64_t)ev->timeout * 1000, cy)) != 0) {
 		log_warnx("%s: cannot journal the cycle (%s): grant refused",
 		    what, spa_strerror(r));
 		journal_del(c->journal, cy->rec.id);
-		free(cy);
+		cycle_free(cy);
 		return;
 	}
 	cy->entry = sched_find(c->sched, &key);
@@ -442,17 +580,22 @@ extend_cycle(struct cycles *c, struct cycle *cy, const struct stanza *st,
 
 	describe_cycle(&cy->rec, what, sizeof(what));
 	if (cy->state == CYCLE_CLOSING) {
-		cy->has_pending = true;
-		cy->pending_policy = c->policy;
-		cy->pending = *ev;
-		cy->pending_port = i;
+		if (cy->pending == NULL &&
+		    (cy->pending = malloc(sizeof(*cy->pending))) == NULL) {
+			log_warnx("%s: out of memory: the grant received "
+			    "during the close is dropped", what);
+			return;
+		}
+		cy->pending->policy = c->policy;
+		cy->pending->ev = *ev;
+		cy->pending->port = i;
 		log_info("%s: close in progress; the new grant follows it",
 		    what);
 		return;
 	}
 	if (close_at > cy->rec.close_at) {
 		cy->rec.close_at = close_at;
-		if (journal_put(c->journal, &cy->rec) != 0)
+		if (put_cycle(c, cy) != 0)
 			log_warnx("%s: cannot journal the later close", what);
 		sched_reschedule(c->sched, cy->entry,
 		    now_ms + (int64_t)ev->timeout * 1000);
@@ -465,7 +608,7 @@ extend_cycle(struct cycles *c, struct cycle *cy, const struct stanza *st,
 	    (j = job_new(c, JOB_REFRESH, cy, st->number, what)) == NULL)
 		return;
 	cy->state = CYCLE_OPENING;
-	job_run(c, sp->open_ops, j, &open, NULL, &cy->rec);
+	job_run(c, sp->open_ops, j, &open, NULL, cy);
 }
 
 static void
@@ -531,7 +674,7 @@ cycles_flush(struct cycles *c)
 			forget_cycle(c, v[i].cycle);
 		} else
 			job_run(c, v[i].ops, j, v[i].argv, NULL,
-			    &v[i].cycle->rec);
+			    v[i].cycle);
 		free(v[i].argv);
 	}
 	free(v);
@@ -635,7 +778,7 @@ forget_cycle(struct cycles *c, struct cycle *cy)
 	if (journal_del(c->journal, cy->rec.id) != 0)
 		log_warnx("cycle %016" PRIx64 ": cannot remove it from the "
 		    "journal", cy->rec.id);
-	free(sched_remove(c->sched, cy->entry));
+	cycle_free(sched_remove(c->sched, cy->entry));
 }
 
 static void
@@ -670,7 +813,7 @@ open_done(struct cycles *c, const struct job *j,
 		    j->what, res->detail, fmt_time(cy->rec.close_at, t),
 		    cy->rec.close_at - now);
 	/* the module may have recorded state (a sequence number) */
-	if (cy->rec.data_len != 0 && journal_put(c->journal, &cy->rec) != 0)
+	if (cy->rec.data_len != 0 && put_cycle(c, cy) != 0)
 		log_warnx("%s: cannot journal the module state", j->what);
 }
 
@@ -678,11 +821,12 @@ open_done(struct cycles *c, const struct job *j,
 static void
 reopen_pending(struct cycles *c, struct cycle *cy, int64_t now)
 {
-	const struct stanza *st = stanza_of(c, cy->pending.stanza);
-	struct spa_event ev = cy->pending;
-	size_t port = cy->pending_port;
-	bool stale = cy->pending_policy != c->policy;
+	struct pending_grant *pg = cy->pending;
+	const struct stanza *st = stanza_of(c, pg->ev.stanza);
+	bool stale = pg->policy != c->policy;
 	char what[128];
+
+	cy->pending = NULL;	/* ours now: forget_cycle frees cy */
 
 	describe_cycle(&cy->rec, what, sizeof(what));
 	forget_cycle(c, cy);		/* frees cy */
@@ -690,12 +834,14 @@ reopen_pending(struct cycles *c, struct cycle *cy, int64_t now)
 		log_warnx("%s: the policy was reloaded during the close: the "
 		    "grant received meanwhile is dropped (send it again)",
 		    what);
+		free(pg);
 		return;
 	}
 	log_info("%s: reopening for the grant received during the close",
 	    what);
-	open_cycle(c, st, &c->plan->v[st->number - 1], &ev, port, now,
+	open_cycle(c, st, &c->plan->v[st->number - 1], &pg->ev, pg->port, now,
 	    mono_ms());
+	free(pg);
 }
 
 static void
@@ -708,7 +854,7 @@ close_done(struct cycles *c, const struct job *j,
 	if (res->result == 0) {
 		c->stats.closed++;
 		log_info("%s: closed (%s)", j->what, res->detail);
-		if (cy->has_pending)
+		if (cy->pending != NULL)
 			reopen_pending(c, cy, now);
 		else
 			forget_cycle(c, cy);
@@ -781,7 +927,9 @@ start_close(struct cycles *c, struct cycle *cy, int64_t now)
 	sched_reschedule(c->sched, cy->entry, DUE_NEVER);
 	log_info("%s: timer expired%s, closing", what,
 	    now > cy->rec.close_at + 1 ? " (overdue)" : "");
-	job_run(c, cy->close_ops, j, &cy->rec.close, NULL, &cy->rec);
+	/* modules copy what they keep: the buffer serves the next close */
+	unpack_close(&cy->rec, c->close_argv);
+	job_run(c, cy->close_ops, j, c->close_argv, NULL, cy);
 }
 
 void
@@ -854,17 +1002,19 @@ restore_one(void *arg, const struct journal_rec *rec)
 	int64_t wait;
 	char what[128];
 
-	describe_cycle(rec, what, sizeof(what));
+	describe_rec(rec, what, sizeof(what));
 	if ((cy = calloc(1, sizeof(*cy))) == NULL)
 		return SPA_ERR_NOMEM;
-	cy->rec = *rec;
-	if (cmd_argv_relink(&cy->rec.close) != 0 ||
-	    (rec->has_close &&
-	    (cy->close_ops = action_by_name(rec->module)) == NULL)) {
+	if (rec->has_close &&
+	    (cy->close_ops = action_by_name(rec->module)) == NULL) {
 		log_warnx("%s: journaled close names unknown module '%s': "
 		    "left on disk", what, rec->module);
 		free(cy);
 		return 0;
+	}
+	if (rec_unfill(&cy->rec, rec) != 0) {
+		cycle_free(cy);
+		return SPA_ERR_NOMEM;
 	}
 	cy->state = CYCLE_OPEN;
 	wait = rec->close_at > rs->now ? rec->close_at - rs->now : 0;
@@ -873,12 +1023,12 @@ restore_one(void *arg, const struct journal_rec *rec)
 		key.stanza |= 0x80000000u;	/* duplicate: keep both */
 	if (sched_add(rs->c->sched, &key, rec->id, rs->now_ms + wait * 1000,
 	    cy) != 0) {
-		free(cy);
+		cycle_free(cy);
 		return SPA_ERR_NOMEM;
 	}
 	cy->entry = sched_find(rs->c->sched, &key);
 	if (rec->has_close)
-		action_adopt(rec->module, &cy->rec.close, rec->data,
+		action_adopt(rec->module, &rec->close, rec->data,
 		    rec->data_len);
 	log_info("%s: restored from the journal, close %s", what,
 	    wait == 0 ? "overdue: now" : "rescheduled");
@@ -969,7 +1119,7 @@ cycles_print(const struct journal_rec *const *recs, size_t n, int64_t now,
 	memcpy(v, recs, n * sizeof(*v));
 	qsort(v, n, sizeof(*v), by_close_time);
 	for (i = 0; i < n; i++) {
-		describe_cycle(v[i], what, sizeof(what));
+		describe_rec(v[i], what, sizeof(what));
 		if (v[i]->has_close)
 			cmd_argv_format(&v[i]->close, line, sizeof(line));
 		else
