@@ -7,7 +7,8 @@
 # cycle without a close; a changed host key and a wrong password refuse
 # cleanly; a device that drops the session during the close gets it
 # retried; a second gateway with its own range does not collide; after a
-# kill -9 the journaled sequence number is removed on time.
+# kill -9 the journaled sequence number is removed on time.  The shipped
+# examples/cisco files load once their placeholders are filled in.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -15,7 +16,7 @@ for t in /usr/sbin/sshd ssh-keygen /usr/bin/python3; do
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 TOOLS=$top_srcdir/tests/tools
-plan 24
+plan 25
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K1=$(b64key 32) H1=$(b64key 64) K2=$(b64key 32) H2=$(b64key 64)
@@ -123,6 +124,26 @@ if ! "$SPAGATED" -c "$WORK/loose.conf" -D >"$WORK/parse.out" 2>&1 &&
 	ok "a password file readable by its group is refused with file:line"
 else not_ok "loose password file refused"; diag "$(cat "$WORK/parse.out")"; fi
 chmod 600 "$ETC/good.pw"
+# examples/cisco as shipped: refused for its placeholder address; loads
+# with this device's address, port, user and files, and keys filled in
+EXAMPLE=$top_srcdir/examples/cisco
+sed -e "s|REPLACE_WITH_ROUTER_ADDRESS|$SRV_IP|" -e "s|port = 22;|port = 2222;|" \
+	-e "s|user = \"spagate\";|user = \"$IOS_SSHD_USER\";|" \
+	-e "s|/etc/spagate/access.conf|$WORK/ex-access.conf|" \
+	-e "s|/etc/spagate/cisco/edge1.key|$ETC/id|" \
+	-e "s|# enable_secret_file = \"/etc/spagate/cisco/edge1.enable\"|enable_secret_file = \"$ETC/enable.pw\"|" \
+	-e "s|/etc/spagate/cisco/known_hosts|$ETC/known_hosts|" \
+	"$EXAMPLE/spagated.conf" >"$WORK/ex-spagated.conf"
+sed -e "s|REPLACE_WITH_KEY_BASE64|$K1|" -e "s|REPLACE_WITH_HMAC_KEY_BASE64|$H1|" \
+	"$EXAMPLE/access.conf" >"$WORK/ex-access.conf"; chmod 600 "$WORK/ex-access.conf"
+if ! "$SPAGATED" -c "$EXAMPLE/spagated.conf" -a "$WORK/ex-access.conf" -d "$STATE" \
+	-p "$WORK/spagated.pid" --exit-parse-config >"$WORK/parse.out" 2>&1 &&
+	grep -q 'host "REPLACE_WITH_ROUTER_ADDRESS" must be a numeric' "$WORK/parse.out" &&
+	"$SPAGATED" -c "$WORK/ex-spagated.conf" -d "$STATE" -p "$WORK/spagated.pid" \
+	--exit-parse-config >"$WORK/parse.out" 2>&1 &&
+	grep -q "enable_secret_file = \"$ETC/enable.pw\"" "$WORK/ex-spagated.conf"; then
+	ok "examples/cisco is refused as shipped and loads once filled in"
+else not_ok "examples/cisco loads"; diag "$(cat "$WORK/parse.out")"; fi
 
 start
 
