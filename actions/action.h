@@ -64,6 +64,12 @@ struct action_ops {
 	 * only moves the close, so a rule inserted twice is never closed once.
 	 */
 	bool		 open_is_idempotent;
+	/*
+	 * The close undoes what the open recorded in the cycle's data (a
+	 * Cisco sequence number): a stanza must then close through the same
+	 * module and the same first word (the device), never NONE.
+	 */
+	bool		 close_pairs_open;
 
 	/*
 	 * Optional hooks of modules that keep connections (NULL: none).

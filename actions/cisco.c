@@ -830,6 +830,7 @@ const struct action_ops action_cisco = {
 	.open = cisco_open,
 	.close = cisco_close,
 	.open_is_idempotent = false,
+	.close_pairs_open = true,
 	.configure = cisco_configure,
 	.adopt = cisco_adopt,
 	.pollfds = cisco_pollfds,

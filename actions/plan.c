@@ -104,6 +104,37 @@ parse_one(const struct stanza *st, const char *what, const char *line,
 	return SPA_ERR_CONFIG;
 }
 
+/* Length of the first word of a command line (it is always literal). */
+static size_t
+first_word(const char *line)
+{
+	return strcspn(line, " \t");
+}
+
+/*
+ * An open whose module records what its close must undo (a device's
+ * sequence number) needs that module's close, on the same device: a
+ * close elsewhere, or none, would leave the entry behind for good.
+ */
+static int
+check_pairing(const struct stanza *st, const struct stanza_plan *sp,
+    char *err, size_t errlen)
+{
+	const char *o = st->cmd_cycle_open, *c = st->cmd_cycle_close;
+	size_t n = first_word(o);
+
+	if (!sp->open_ops->close_pairs_open)
+		return 0;
+	if (sp->has_close && sp->close_ops == sp->open_ops &&
+	    first_word(c) == n && strncmp(o, c, n) == 0)
+		return 0;
+	snprintf(err, errlen, "%s:%u: stanza #%u: CMD_CYCLE_CLOSE: an entry "
+	    "opened by '%.*s' must be closed by the same device "
+	    "(CMD_CYCLE_CLOSE %.*s remove)", st->file, st->line, st->number,
+	    (int)n, o, (int)n, o);
+	return SPA_ERR_CONFIG;
+}
+
 static int
 plan_stanza(const struct stanza *st, struct stanza_plan *sp, char *err,
     size_t errlen)
@@ -116,11 +147,13 @@ plan_stanza(const struct stanza *st, struct stanza_plan *sp, char *err,
 	if ((r = parse_one(st, "CMD_CYCLE_OPEN", st->cmd_cycle_open,
 	    &sp->open, &sp->open_ops, err, errlen)) != 0)
 		return r;
-	if (st->cmd_cycle_close == NULL)
-		return 0;
-	sp->has_close = true;
-	return parse_one(st, "CMD_CYCLE_CLOSE", st->cmd_cycle_close,
-	    &sp->close, &sp->close_ops, err, errlen);
+	if (st->cmd_cycle_close != NULL) {
+		sp->has_close = true;
+		if ((r = parse_one(st, "CMD_CYCLE_CLOSE", st->cmd_cycle_close,
+		    &sp->close, &sp->close_ops, err, errlen)) != 0)
+			return r;
+	}
+	return check_pairing(st, sp, err, errlen);
 }
 
 int

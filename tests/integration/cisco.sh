@@ -16,7 +16,7 @@ for t in /usr/sbin/sshd ssh-keygen /usr/bin/python3; do
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 TOOLS=$top_srcdir/tests/tools
-plan 25
+plan 27
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K1=$(b64key 32) H1=$(b64key 64) K2=$(b64key 32) H2=$(b64key 64)
@@ -117,6 +117,16 @@ if ! "$SPAGATED" -c "$WORK/spagated.conf" -a "$WORK/unknown.conf" -d "$STATE" \
 	grep -q "unknown.conf:2: stanza #1: CMD_CYCLE_OPEN" "$WORK/parse.out"; then
 	ok "an access.conf naming an unknown device is refused with file:line"
 else not_ok "unknown device refused"; diag "$(cat "$WORK/parse.out")"; fi
+# a Cisco open must close on the same device: elsewhere or NONE is refused
+for close in "badpw remove" "NONE"; do
+	stanza "$K1" "$H1" edge1 6 | sed "s/^CMD_CYCLE_CLOSE .*/CMD_CYCLE_CLOSE $close/" >"$WORK/pair.conf"
+	chmod 600 "$WORK/pair.conf"
+	if ! "$SPAGATED" -c "$WORK/spagated.conf" -a "$WORK/pair.conf" -d "$STATE" \
+		-p "$WORK/spagated.pid" --exit-parse-config >"$WORK/parse.out" 2>&1 &&
+		grep -q "pair.conf:2: stanza #1: CMD_CYCLE_CLOSE: an entry opened by 'edge1' must be closed by the same device" "$WORK/parse.out"; then
+		ok "CMD_CYCLE_CLOSE $close after an edge1 open is refused at load"
+	else not_ok "CMD_CYCLE_CLOSE $close refused"; diag "$(cat "$WORK/parse.out")"; fi
+done
 chmod 640 "$ETC/good.pw"
 sed "s|bad.pw|good.pw|" "$WORK/spagated.conf" >"$WORK/loose.conf"
 if ! "$SPAGATED" -c "$WORK/loose.conf" -D >"$WORK/parse.out" 2>&1 &&
