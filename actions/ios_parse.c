@@ -235,24 +235,115 @@ int
 ios_absolute_end(time_t t, long offset, char *buf, size_t len)
 {
 	struct tm tm;
-	time_t at = t + offset;
+	time_t at;
 	int n;
 
-	if (gmtime_r(&at, &tm) == NULL)
+	if (__builtin_add_overflow(t, (time_t)offset, &at) ||
+	    gmtime_r(&at, &tm) == NULL)
 		return -1;
 	n = snprintf(buf, len, "absolute end %02d:%02d %d %s %d", tm.tm_hour,
 	    tm.tm_min, tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* "*10:01:02.345 UTC Mon Mar 4 2024" (the zone name is the device's). */
+/* Exactly `min` to `max` digits: their value, else -1 (p not moved). */
+static int
+digits(const char **pp, int min, int max)
+{
+	const char *p = *pp;
+	int n = 0, v = 0;
+
+	while (n < max && isdigit((unsigned char)p[n]))
+		v = v * 10 + (p[n++] - '0');
+	if (n < min || isdigit((unsigned char)p[n]))
+		return -1;
+	*pp = p + n;
+	return v;
+}
+
+/* One or more spaces. */
+static bool
+blanks(const char **pp)
+{
+	const char *p = *pp;
+
+	while (*p == ' ')
+		p++;
+	if (p == *pp)
+		return false;
+	*pp = p;
+	return true;
+}
+
+/* A three-letter name from `names`, a whole word: its index, else -1. */
+static int
+abbr(const char **pp, const char *const *names, int n)
+{
+	const char *p = *pp;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strncmp(p, names[i], 3) == 0 &&
+		    !isalnum((unsigned char)p[3])) {
+			*pp = p + 3;
+			return i;
+		}
+	return -1;
+}
+
+static int
+month_days(int mon, int year)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return mon == 1 && leap ? 29 : days[mon];
+}
+
+/* "HH:MM:SS.mmm ZONE Www Mmm D YYYY" at p, strictly. */
+static int
+clock_at(const char *p, struct tm *tm)
+{
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const wday[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	size_t zone;
+
+	memset(tm, 0, sizeof(*tm));
+	if ((tm->tm_hour = digits(&p, 1, 2)) < 0 || *p++ != ':' ||
+	    (tm->tm_min = digits(&p, 2, 2)) < 0 || *p++ != ':' ||
+	    (tm->tm_sec = digits(&p, 2, 2)) < 0 || *p++ != '.' ||
+	    digits(&p, 1, 9) < 0 || !blanks(&p))
+		return -1;
+	/* the zone is the device's name for it: a word */
+	zone = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789+-_");
+	if (zone == 0 || zone > 15)
+		return -1;
+	p += zone;
+	if (!blanks(&p) || abbr(&p, wday, 7) < 0 || !blanks(&p) ||
+	    (tm->tm_mon = abbr(&p, mon, 12)) < 0 || !blanks(&p) ||
+	    (tm->tm_mday = digits(&p, 1, 2)) < 0 || !blanks(&p) ||
+	    (tm->tm_year = digits(&p, 4, 4)) < 0 ||
+	    isalnum((unsigned char)*p))
+		return -1;
+	if (tm->tm_hour > 23 || tm->tm_min > 59 || tm->tm_sec > 60 ||
+	    tm->tm_year < 1993 || tm->tm_year > 2100 || tm->tm_mday < 1 ||
+	    tm->tm_mday > month_days(tm->tm_mon, tm->tm_year))
+		return -1;
+	tm->tm_year -= 1900;
+	return 0;
+}
+
+/*
+ * "*10:01:02.345 UTC Mon Mar 4 2024" (the zone name is the device's):
+ * the first time of that exact shape, anywhere in the text.
+ */
 int
 ios_clock_parse(const char *text, time_t *out)
 {
-	static const char *const abbr[] = { "Jan", "Feb", "Mar", "Apr", "May",
-	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	char zone[16], wday[8], mon[8];
-	int hh, mm, ss, day, year, i;
 	const char *p;
 	struct tm tm;
 
@@ -260,24 +351,10 @@ ios_clock_parse(const char *text, time_t *out)
 		if (!isdigit((unsigned char)*p) || (p != text &&
 		    isdigit((unsigned char)p[-1])))
 			continue;
-		if (sscanf(p, "%d:%d:%d.%*d %15s %7s %7s %d %d", &hh, &mm, &ss,
-		    zone, wday, mon, &day, &year) != 8)
-			continue;
-		for (i = 0; i < 12; i++)
-			if (strcmp(mon, abbr[i]) == 0)
-				break;
-		if (i == 12 || hh > 23 || mm > 59 || ss > 60 || day < 1 ||
-		    day > 31 || year < 1993 || year > 2100)
-			continue;
-		memset(&tm, 0, sizeof(tm));
-		tm.tm_hour = hh;
-		tm.tm_min = mm;
-		tm.tm_sec = ss;
-		tm.tm_mday = day;
-		tm.tm_mon = i;
-		tm.tm_year = year - 1900;
-		*out = timegm(&tm);
-		return 0;
+		if (clock_at(p, &tm) == 0) {
+			*out = timegm(&tm);
+			return 0;
+		}
 	}
 	return -1;
 }

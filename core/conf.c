@@ -261,10 +261,11 @@ walk_setting(struct spa_conf *c, config_setting_t *cs, const char *prefix,
 
 	snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
 	    config_setting_name(cs));
-	if (config_setting_is_group(cs) && *prefix == '\0')
-		return walk_group(c, cs, path, file, err);
+	/* first: "cisco = { ... }" is a device list mistyped, not a group */
 	if (strcmp(path, "cisco") == 0)
 		return conf_cisco_load(c, cs, file, err);
+	if (config_setting_is_group(cs) && *prefix == '\0')
+		return walk_group(c, cs, path, file, err);
 	if ((s = setting_find(path)) == NULL)
 		return conf_fail(err, file, config_setting_source_line(cs),
 		    "unknown setting '%s'", path);

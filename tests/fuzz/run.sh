@@ -5,7 +5,7 @@
 # (default 10).  Findings (crashes, leaks, sanitizer reports) fail the test.
 . "$(dirname "$0")/../integration/lib.sh"
 
-targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset)
+targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios)
 seconds=${FUZZ_SECONDS:-10}
 src=$top_srcdir
 
@@ -24,6 +24,7 @@ actions_for() {
 	fuzz_subst) echo "$src/actions/subst.c" ;;
 	fuzz_ipset) echo "$src/actions/ipset_parse.c $src/actions/subst.c" ;;
 	fuzz_journal) echo "$src/actions/journal.c $src/actions/journal_rec.c $src/actions/subst.c" ;;
+	fuzz_ios) echo "$src/actions/ios_parse.c" ;;
 	esac
 }
 

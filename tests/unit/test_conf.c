@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "err.h"
@@ -255,6 +257,514 @@ dump_reparses_to_the_same_settings(void **state)
 	free(path);
 }
 
+/* --- cisco devices -------------------------------------------------------- */
+
+/*
+ * A device group, its settings one a line: the lines of `set` first (so
+ * that in a file holding this device first they are lines 3, 4, ...),
+ * then the required settings `set` does not name.  A value "-" leaves
+ * that setting out.  "@" in a value is the fixture's directory.
+ */
+static char *
+device(struct fixture *f, const char *set)
+{
+	static const char *const required[][2] = {
+		{ "name", "\"edge1\"" }, { "host", "\"192.0.2.1\"" },
+		{ "user", "\"spa\"" }, { "key_file", "\"@/key\"" },
+		{ "known_hosts", "\"@/known_hosts\"" }, { "acl", "\"SPA\"" },
+		{ "seq_first", "10000" }, { "seq_last", "10999" },
+	};
+	const char *p, *e, *v;
+	char key[32], *text = NULL;
+	size_t i, n, len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	assert_non_null(fp);
+	fprintf(fp, "  {\n");
+	for (p = set; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = p + strcspn(p, "\n");
+		if (strncmp(strstr(p, "= ") + 2, "-;", 2) == 0)
+			continue;
+		fprintf(fp, "    ");
+		for (v = p; v < e; v++)
+			if (*v == '@')
+				fputs(f->dir, fp);
+			else
+				fputc(*v, fp);
+		fputc('\n', fp);
+	}
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		n = (size_t)snprintf(key, sizeof(key), "%s = ", required[i][0]);
+		for (p = set; p != NULL; p = strchr(p, '\n'), p += p != NULL)
+			if (strncmp(p, key, n) == 0)
+				break;
+		if (p != NULL)
+			continue;
+		fprintf(fp, "    %s = ", required[i][0]);
+		for (v = required[i][1]; *v != '\0'; v++)
+			if (*v == '@')
+				fputs(f->dir, fp);
+			else
+				fputc(*v, fp);
+		fprintf(fp, ";\n");
+	}
+	fprintf(fp, "  }");
+	fclose(fp);
+	return text;
+}
+
+/* "cisco = (" on line 1, then the devices, the first on line 2. */
+static int
+load_devices(struct fixture *f, const char *const *sets, size_t n,
+    struct conf_error *err)
+{
+	char *text = NULL, *dev;
+	size_t i, len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	int r;
+
+	assert_non_null(fp);
+	fprintf(fp, "cisco = (\n");
+	for (i = 0; i < n; i++) {
+		dev = device(f, sets[i]);
+		fprintf(fp, "%s%s\n", dev, i + 1 < n ? "," : "");
+		free(dev);
+	}
+	fprintf(fp, ");\n");
+	fclose(fp);
+	r = load(f, text, err);
+	free(text);
+	return r;
+}
+
+static int
+load_device(struct fixture *f, const char *set, struct conf_error *err)
+{
+	return load_devices(f, &set, 1, err);
+}
+
+/* The whole message: "DIR/spagated.conf:LINE: cisco: WHY". */
+static void
+assert_refused_as(struct fixture *f, struct conf_error *err, int line,
+    const char *why)
+{
+	char *want = NULL;
+
+	assert_true(asprintf(&want, "%s/spagated.conf:%d: cisco: %s", f->dir,
+	    line, why) > 0);
+	assert_string_equal(err->msg, want);
+	free(want);
+}
+
+static void
+device_refused(struct fixture *f, const char *set, int line, const char *why)
+{
+	struct conf_error err;
+
+	assert_int_equal(load_device(f, set, &err), SPA_ERR_CONFIG);
+	assert_refused_as(f, &err, line, why);
+}
+
+/* The same, with "@" in `why` standing for the fixture's directory. */
+static void
+device_refused_at_dir(struct fixture *f, const char *set, int line,
+    const char *why)
+{
+	char *at = strchr(why, '@'), *full = NULL;
+
+	assert_non_null(at);
+	assert_true(asprintf(&full, "%.*s%s%s", (int)(at - why), why, f->dir,
+	    at + 1) > 0);
+	device_refused(f, set, line, full);
+	free(full);
+}
+
+static void
+devices_refused(struct fixture *f, const char *const *sets, size_t n,
+    int line, const char *why)
+{
+	struct conf_error err;
+
+	assert_int_equal(load_devices(f, sets, n, &err), SPA_ERR_CONFIG);
+	assert_refused_as(f, &err, line, why);
+}
+
+static void
+devices_accepted(struct fixture *f, const char *const *sets, size_t n)
+{
+	struct conf_error err;
+
+	if (load_devices(f, sets, n, &err) != 0)
+		fail_msg("refused: %s", err.msg);
+	assert_int_equal(f->conf.ncisco, n);
+}
+
+/* A file in the fixture's directory, owned by `uid`, with `mode`. */
+static void
+file_as(struct fixture *f, const char *name, const char *content, uid_t uid,
+    mode_t mode)
+{
+	char *path = th_write(f->dir, name, content, mode);
+
+	assert_int_equal(chown(path, uid, (gid_t)-1), 0);
+	assert_int_equal(chmod(path, mode), 0);
+	free(path);
+}
+
+static int
+cisco_setup(void **state)
+{
+	struct fixture *f;
+
+	setup(state);
+	f = *state;
+	file_as(f, "key", "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key\n",
+	    0, 0600);
+	file_as(f, "password", "secret-password\n", 0, 0600);
+	file_as(f, "enable", "secret-enable\n", 0, 0600);
+	file_as(f, "known_hosts", "192.0.2.1 ssh-ed25519 AAAA\n", 0, 0644);
+	return 0;
+}
+
+static void
+cisco_device_stored(void **state)
+{
+	struct fixture *f = *state;
+	const struct conf_cisco *d;
+	const char *set = "host = \"2001:db8::1\";\npassword_file = \"@/password\";\n"
+	    "enable_secret_file = \"@/enable\";\nport = 2222;\n"
+	    "save_config = true;\ncommand_timeout = 30;\n"
+	    "kex = \"curve25519-sha256,diffie-hellman-group14-sha256\";";
+
+	devices_accepted(f, &set, 1);
+	assert_non_null(d = conf_cisco_find(&f->conf, "edge1"));
+	assert_string_equal(d->host, "2001:db8::1");
+	assert_int_equal(d->port, 2222);
+	assert_string_equal(d->acl, "SPA");
+	assert_int_equal(d->seq_first, 10000);
+	assert_int_equal(d->seq_last, 10999);
+	assert_int_equal(d->connect_timeout, CONF_CISCO_DEF_TIMEOUT);
+	assert_int_equal(d->command_timeout, 30);
+	assert_true(d->save_config);
+	assert_false(d->time_range);
+	assert_int_equal(d->line, 2);
+	assert_null(conf_cisco_find(&f->conf, "edge2"));
+}
+
+static void
+cisco_unknown_setting_refused(void **state)
+{
+	device_refused(*state, "port = 22;\nprot = 22;", 4,
+	    "unknown setting 'prot'");
+}
+
+static void
+cisco_wrong_types_refused(void **state)
+{
+	device_refused(*state, "port = \"22\";", 3, "port must be an integer");
+	device_refused(*state, "save_config = 1;", 3,
+	    "save_config must be true or false");
+	device_refused(*state, "user = 5;", 3, "user must be a string");
+}
+
+static void
+cisco_list_of_groups_required(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_error err;
+
+	assert_int_equal(load(f, "cisco = { name = \"edge1\"; };\n", &err),
+	    SPA_ERR_CONFIG);
+	assert_non_null(strstr(err.msg, "/spagated.conf:1: cisco must be a "
+	    "list of devices: cisco = ( { ... } );"));
+	assert_int_equal(load(f, "cisco = [ 1, 2 ];\n", &err), SPA_ERR_CONFIG);
+	assert_non_null(strstr(err.msg, "/spagated.conf:1: cisco must be a "
+	    "list of devices"));
+	assert_int_equal(load(f, "cisco = (\n  \"edge1\" );\n", &err),
+	    SPA_ERR_CONFIG);
+	assert_refused_as(f, &err, 2, "each device must be a group { ... }");
+}
+
+static void
+cisco_bad_name_refused(void **state)
+{
+	static const char *const names[] = { "Edge1", "", "edge.1", "edge 1",
+	    "a234567890123456" };
+	char set[64], why[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(set, sizeof(set), "name = \"%s\";", names[i]);
+		snprintf(why, sizeof(why), "name \"%s\" must be 1 to 15 of "
+		    "a-z 0-9 _ -", names[i]);
+		device_refused(*state, set, 3, why);
+	}
+}
+
+static void
+cisco_reserved_names_refused(void **state)
+{
+	static const char *const names[] = { "ipset", "exec", "none" };
+	char set[64], why[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(set, sizeof(set), "name = \"%s\";", names[i]);
+		snprintf(why, sizeof(why), "name \"%s\" is reserved (it names "
+		    "another action module)", names[i]);
+		device_refused(*state, set, 3, why);
+	}
+}
+
+static void
+cisco_dns_host_refused(void **state)
+{
+	device_refused(*state, "host = \"router.example.com\";", 3,
+	    "host \"router.example.com\" must be a numeric IPv4 or IPv6 "
+	    "address (no DNS)");
+	device_refused(*state, "host = \"localhost\";", 3,
+	    "host \"localhost\" must be a numeric IPv4 or IPv6 address "
+	    "(no DNS)");
+}
+
+static void
+cisco_port_out_of_range_refused(void **state)
+{
+	device_refused(*state, "port = 0;", 3,
+	    "port must be in 1..65535, not 0");
+	device_refused(*state, "port = 65536;", 3,
+	    "port must be in 1..65535, not 65536");
+}
+
+static void
+cisco_relative_secret_file_refused(void **state)
+{
+	device_refused(*state, "key_file = \"key\";", 3,
+	    "key_file \"key\" must be an absolute path");
+	device_refused(*state, "password_file = \"./password\";", 3,
+	    "password_file \"./password\" must be an absolute path");
+}
+
+static void
+cisco_missing_secret_file_refused(void **state)
+{
+	device_refused_at_dir(*state, "key_file = \"@/nope\";", 3,
+	    "key_file \"@/nope\" cannot be read (missing?)");
+	device_refused_at_dir(*state, "enable_secret_file = \"@/nope\";", 3,
+	    "enable_secret_file \"@/nope\" cannot be read (missing?)");
+}
+
+static void
+cisco_secret_file_not_regular_refused(void **state)
+{
+	device_refused_at_dir(*state, "key_file = \"@\";", 3,
+	    "key_file \"@\" is not a regular file");
+}
+
+static void
+cisco_readable_secret_file_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	file_as(f, "key640", "k", 0, 0640);
+	file_as(f, "password604", "p", 0, 0604);
+	file_as(f, "enable660", "e", 0, 0660);
+	device_refused_at_dir(f, "key_file = \"@/key640\";", 3,
+	    "key_file \"@/key640\" must not be accessible by group or others "
+	    "(chmod 600)");
+	device_refused_at_dir(f, "password_file = \"@/password604\";", 3,
+	    "password_file \"@/password604\" must not be accessible by group or "
+	    "others (chmod 600)");
+	device_refused_at_dir(f, "enable_secret_file = \"@/enable660\";", 3,
+	    "enable_secret_file \"@/enable660\" must not be accessible by group "
+	    "or others (chmod 600)");
+}
+
+static void
+cisco_secret_file_of_another_user_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	file_as(f, "nobody_key", "k", 65534, 0600);
+	device_refused_at_dir(f, "key_file = \"@/nobody_key\";", 3,
+	    "key_file \"@/nobody_key\" must be owned by root (the daemon's "
+	    "user)");
+}
+
+static void
+cisco_known_hosts_writable_by_group_refused(void **state)
+{
+	struct fixture *f = *state;
+	const char *set = "known_hosts = \"@/kh644\";";
+
+	file_as(f, "kh664", "h", 0, 0664);
+	file_as(f, "kh646", "h", 0, 0646);
+	file_as(f, "kh_nobody", "h", 65534, 0644);
+	device_refused_at_dir(f, "known_hosts = \"@/kh664\";", 3,
+	    "known_hosts \"@/kh664\" must not be writable by group or others");
+	device_refused_at_dir(f, "known_hosts = \"@/kh646\";", 3,
+	    "known_hosts \"@/kh646\" must not be writable by group or others");
+	device_refused_at_dir(f, "known_hosts = \"@/kh_nobody\";", 3,
+	    "known_hosts \"@/kh_nobody\" must be owned by root (the daemon's "
+	    "user)");
+	/* readable by all is fine: a host key is public */
+	file_as(f, "kh644", "h", 0, 0644);
+	devices_accepted(f, &set, 1);
+}
+
+static void
+cisco_seq_range_refused(void **state)
+{
+	device_refused(*state, "seq_first = 0;", 3,
+	    "seq_first must be in 1..2147483647, not 0");
+	device_refused(*state, "seq_last = 2147483648L;", 3,
+	    "seq_last must be in 1..2147483647, not 2147483648");
+	device_refused(*state, "seq_last = -1;", 3,
+	    "seq_last must be in 1..2147483647, not -1");
+	device_refused(*state, "seq_first = 20000;", 2,
+	    "device edge1: seq_first and seq_last must be set, first <= last");
+	device_refused(*state, "seq_last = -;", 2,
+	    "device edge1: seq_first and seq_last must be set, first <= last");
+}
+
+static void
+cisco_seq_range_of_one_accepted(void **state)
+{
+	const char *set = "seq_first = 2147483647;\nseq_last = 2147483647;";
+
+	devices_accepted(*state, &set, 1);
+}
+
+/* Each device below is 10 lines: the second one's group is on line 12. */
+static void
+cisco_overlapping_ranges_refused(void **state)
+{
+	const char *const sets[] = { "seq_first = 10000;",
+	    "name = \"edge2\";\nseq_first = 10500;\nseq_last = 11500;" };
+
+	devices_refused(*state, sets, 2, 12, "device edge2: sequence range "
+	    "10500..11500 overlaps device edge1's in the same ACL");
+}
+
+static void
+cisco_same_range_on_other_acl_or_port_accepted(void **state)
+{
+	struct fixture *f = *state;
+	const char *const sets[] = { "seq_first = 10000;",
+	    "name = \"edge2\";\nacl = \"OTHER\";",
+	    "name = \"edge3\";\nport = 2222;",
+	    "name = \"edge4\";\nhost = \"192.0.2.2\";",
+	    "name = \"edge5\";\nseq_first = 11000;\nseq_last = 11999;" };
+
+	devices_accepted(f, sets, 5);
+}
+
+static void
+cisco_duplicate_name_refused(void **state)
+{
+	const char *const sets[] = { "acl = \"A\";", "acl = \"B\";" };
+
+	devices_refused(*state, sets, 2, 12,
+	    "device edge1 is already defined at line 2");
+}
+
+static void
+cisco_required_settings_refused_when_missing(void **state)
+{
+	device_refused(*state, "host = -;", 2, "device without host");
+	device_refused(*state, "known_hosts = -;", 2,
+	    "device without known_hosts");
+	device_refused(*state, "acl = -;", 2, "device without acl");
+}
+
+static void
+cisco_key_or_password_required(void **state)
+{
+	const char *password = "key_file = -;\npassword_file = \"@/password\";";
+
+	device_refused(*state, "key_file = -;", 2,
+	    "device edge1: needs key_file or password_file");
+	devices_accepted(*state, &password, 1);
+}
+
+static void
+cisco_more_than_64_devices_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_error err;
+	char *text = NULL;
+	size_t i, len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	assert_non_null(fp);
+	fprintf(fp, "max_packet_age = 60;\ncisco = (\n");
+	for (i = 0; i < CONF_CISCO_MAX + 1; i++)
+		fprintf(fp, "  { name = \"d%zu\"; }%s\n", i,
+		    i < CONF_CISCO_MAX ? "," : "");
+	fprintf(fp, ");\n");
+	fclose(fp);
+	assert_int_equal(load(f, text, &err), SPA_ERR_CONFIG);
+	free(text);
+	assert_refused_as(f, &err, 2, "65 devices, at most 64");
+}
+
+static void
+cisco_dump_shows_paths_not_secrets(void **state)
+{
+	struct fixture *f = *state;
+	const char *set = "password_file = \"@/password\";\n"
+	    "enable_secret_file = \"@/enable\";";
+	char *out = NULL, *want = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	devices_accepted(f, &set, 1);
+	assert_non_null(fp = open_memstream(&out, &len));
+	conf_dump(&f->conf, fp);
+	fclose(fp);
+	assert_true(asprintf(&want, "    key_file = \"%s/key\";\n"
+	    "    password_file = \"%s/password\";\n"
+	    "    enable_secret_file = \"%s/enable\";\n", f->dir, f->dir,
+	    f->dir) > 0);
+	assert_non_null(strstr(out, want));
+	assert_null(strstr(out, "secret-key"));
+	assert_null(strstr(out, "PRIVATE KEY"));
+	assert_null(strstr(out, "secret-password"));
+	assert_null(strstr(out, "secret-enable"));
+	free(want);
+	free(out);
+}
+
+static void
+cisco_dump_reparses_to_the_same_device(void **state)
+{
+	struct fixture *f = *state;
+	const char *set = "port = 2200;\ntime_range = true;\n"
+	    "ciphers = \"aes256-ctr\";";
+	const struct conf_cisco *d;
+	struct spa_conf again;
+	struct conf_error err;
+	char *path = NULL;
+	FILE *fp;
+
+	devices_accepted(f, &set, 1);
+	assert_true(asprintf(&path, "%s/dump.conf", f->dir) > 0);
+	assert_non_null(fp = fopen(path, "w"));
+	conf_dump(&f->conf, fp);
+	fclose(fp);
+	conf_defaults(&again);
+	if (conf_load(path, true, &again, &err) != 0)
+		fail_msg("dump refused: %s", err.msg);
+	assert_int_equal(again.ncisco, 1);
+	assert_non_null(d = conf_cisco_find(&again, "edge1"));
+	assert_int_equal(d->port, 2200);
+	assert_true(d->time_range);
+	assert_string_equal(d->ciphers, "aes256-ctr");
+	assert_int_equal(d->seq_first, 10000);
+	conf_free(&again);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -272,6 +782,30 @@ main(void)
 		cmocka_unit_test_setup_teardown(validate_refuses_bad_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(validate_refuses_relative_state_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(dump_reparses_to_the_same_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_device_stored, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_unknown_setting_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_wrong_types_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_list_of_groups_required, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_bad_name_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_reserved_names_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_dns_host_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_port_out_of_range_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_relative_secret_file_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_missing_secret_file_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_secret_file_not_regular_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_readable_secret_file_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_secret_file_of_another_user_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_known_hosts_writable_by_group_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_seq_range_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_seq_range_of_one_accepted, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_overlapping_ranges_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_same_range_on_other_acl_or_port_accepted, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_duplicate_name_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_required_settings_refused_when_missing, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_key_or_password_required, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_more_than_64_devices_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_dump_shows_paths_not_secrets, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_dump_reparses_to_the_same_device, cisco_setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,201 @@
+/*
+ * libFuzzer: reading an IOS CLI (actions/ios_parse.c).  What a device
+ * prints is untrusted: the input is fed to a reader whole and again in
+ * pieces (sizes taken from the input), and both must agree, keep the text
+ * bounded, NUL-terminated and free of control bytes, and report an error
+ * line that starts with '%'.  The same bytes are read as `show clock`
+ * output (a time in the accepted years, or nothing), as an ACL listing
+ * (only sequence numbers in range), as an entry template (accepted only
+ * with safe words after permit|deny), and as a time for the time-range end.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ios_parse.h"
+
+#define INPUT_MAX	(4 * IOS_TEXT_MAX)
+#define WORDS_MAX	64
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct ios_reader whole, pieces;
+
+static void
+check_reader(const struct ios_reader *r)
+{
+	size_t i;
+
+	if (r->len >= IOS_TEXT_MAX || r->line > r->len ||
+	    r->text[r->len] != '\0' || strlen(r->text) != r->len ||
+	    strlen(r->error) >= IOS_LINE_MAX ||
+	    (r->error[0] != '\0' && r->error[0] != '%') ||
+	    strchr(r->error, '\n') != NULL ||
+	    (r->line > 0 && r->text[r->line - 1] != '\n') ||
+	    memchr(r->text + r->line, '\n', r->len - r->line) != NULL)
+		abort();
+	for (i = 0; i < r->len; i++)
+		if ((unsigned char)r->text[i] < 0x20 && r->text[i] != '\n')
+			abort();
+}
+
+static void
+check_prompt(const struct ios_reader *r, const char *cmd)
+{
+	enum ios_prompt any = ios_reader_prompt(r, NULL);
+	enum ios_prompt after = ios_reader_prompt(r, cmd);
+
+	if (any > IOS_PROMPT_CONFIRM || (after != IOS_PROMPT_NONE &&
+	    after != any))
+		abort();
+}
+
+static void
+feed_both(const uint8_t *data, size_t size)
+{
+	size_t off = 0, n;
+
+	ios_reader_reset(&whole);
+	ios_reader_feed(&whole, data, size);
+	ios_reader_reset(&pieces);
+	while (off < size) {
+		n = 1 + data[off] % 17;
+		if (n > size - off)
+			n = size - off;
+		ios_reader_feed(&pieces, data + off, n);
+		off += n;
+	}
+	if (whole.len != pieces.len || whole.line != pieces.line ||
+	    whole.truncated != pieces.truncated ||
+	    strcmp(whole.text, pieces.text) != 0 ||
+	    strcmp(whole.error, pieces.error) != 0)
+		abort();
+	check_reader(&whole);
+}
+
+static void
+check_clock(const char *text)
+{
+	time_t t;
+
+	if (ios_clock_parse(text, &t) == 0 &&
+	    (t < 725846400 || t > 4133980800))	/* 1993 .. 2100 */
+		abort();
+}
+
+static uint32_t first_seq, last_seq;
+static size_t nseqs;
+
+static void
+seq_seen(void *arg, uint32_t seq)
+{
+	(void)arg;
+	if (seq < first_seq || seq > last_seq)
+		abort();
+	nseqs++;
+}
+
+static void
+check_acl(const char *text, const uint8_t *data, size_t size)
+{
+	uint32_t a = 0, b = 0;
+
+	if (size >= 8) {
+		memcpy(&a, data, 4);
+		memcpy(&b, data + 4, 4);
+	}
+	first_seq = a % 100000;
+	last_seq = b;
+	nseqs = 0;
+	if (ios_acl_seqs(text, first_seq, last_seq, seq_seen, NULL) != nseqs)
+		abort();
+}
+
+static bool
+safe_text(const char *w)
+{
+	size_t n = strlen(w);
+
+	return n > 0 && n < 64 && strspn(w, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./_-") == n;
+}
+
+/* Words split on spaces; an accepted template holds only safe words. */
+static void
+check_ace(char *buf)
+{
+	char *words[WORDS_MAX], *p = buf;
+	const char *why;
+	size_t n = 0, i;
+
+	while (n < WORDS_MAX) {
+		words[n++] = p;
+		if ((p = strchr(p, ' ')) == NULL)
+			break;
+		*p++ = '\0';
+	}
+	if ((why = ios_ace_check(words, n)) != NULL) {
+		if (*why == '\0')
+			abort();
+		return;
+	}
+	if (n < 4 || (strcmp(words[0], "permit") != 0 &&
+	    strcmp(words[0], "deny") != 0))
+		abort();
+	for (i = 0; i < n; i++)
+		if (!safe_text(words[i]) || strcmp(words[i], "remark") == 0 ||
+		    strcmp(words[i], "time-range") == 0 ||
+		    strcmp(words[i], "sequence") == 0)
+			abort();
+}
+
+static void
+check_absolute_end(const uint8_t *data, size_t size)
+{
+	char buf[64];
+	int64_t t = 0;
+	int32_t offset = 0;
+	size_t len;
+
+	if (size < 12)
+		return;
+	memcpy(&t, data, 8);
+	memcpy(&offset, data + 8, 4);
+	len = 1 + data[0] % sizeof(buf);
+	memset(buf, 'X', sizeof(buf));
+	if (ios_absolute_end((time_t)t, offset, buf, len) == 0 &&
+	    (strncmp(buf, "absolute end ", 13) != 0 || strlen(buf) >= len))
+		abort();
+	if (len < sizeof(buf) && buf[len] != 'X')
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char buf[INPUT_MAX + 1];
+	const char *nl;
+
+	if (size > INPUT_MAX)
+		return 0;
+	feed_both(data, size);
+	check_prompt(&whole, "show clock");
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	/* the first line as the command whose echo the prompt follows */
+	if ((nl = strchr(buf, '\n')) != NULL && nl - buf < 256) {
+		buf[nl - buf] = '\0';
+		check_prompt(&whole, buf);
+		buf[nl - buf] = '\n';
+	}
+	check_clock(buf);
+	check_clock(whole.text);
+	check_acl(buf, data, size);
+	check_acl(whole.text, data, size);
+	check_absolute_end(data, size);
+	check_ace(buf);
+	return 0;
+}
