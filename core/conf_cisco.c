@@ -117,8 +117,11 @@ check_file(const char *v, bool secret)
 
 	if (v[0] != '/')
 		return "must be an absolute path";
-	if (stat(v, &sb) != 0)
+	/* secrets are opened without following links at login: refuse now */
+	if ((secret ? lstat(v, &sb) : stat(v, &sb)) != 0)
 		return "cannot be read (missing?)";
+	if (S_ISLNK(sb.st_mode))
+		return "is a symbolic link (name the file itself)";
 	if (!S_ISREG(sb.st_mode))
 		return "is not a regular file";
 	if (sb.st_uid != geteuid())

@@ -561,6 +561,23 @@ cisco_secret_file_not_regular_refused(void **state)
 	    "key_file \"@\" is not a regular file");
 }
 
+/* Secrets are opened with O_NOFOLLOW at login: a link must fail at load. */
+static void
+cisco_symlinked_secret_file_refused(void **state)
+{
+	struct fixture *f = *state;
+	char *link = NULL, *target = NULL;
+
+	assert_true(asprintf(&link, "%s/password-link", f->dir) > 0);
+	assert_true(asprintf(&target, "%s/password", f->dir) > 0);
+	assert_int_equal(symlink(target, link), 0);
+	device_refused_at_dir(f, "password_file = \"@/password-link\";", 3,
+	    "password_file \"@/password-link\" is a symbolic link (name the "
+	    "file itself)");
+	free(link);
+	free(target);
+}
+
 static void
 cisco_readable_secret_file_refused(void **state)
 {
@@ -793,6 +810,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(cisco_relative_secret_file_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_missing_secret_file_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_secret_file_not_regular_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_symlinked_secret_file_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_readable_secret_file_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_secret_file_of_another_user_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_known_hosts_writable_by_group_refused, cisco_setup, teardown),
