@@ -20,15 +20,34 @@ static struct {
 	int		 verbose;
 	int		 stamp;
 	const char	*procname;
-} log_cfg = { LOG_TO_STDERR, 0, 1, NULL };
+	const char	*ident;
+	int		 facility;
+} log_cfg = { LOG_TO_STDERR, 0, 1, NULL, NULL, LOG_DAEMON };
 
 void
 log_init(const char *ident, int dest, int facility)
 {
 	log_cfg.dest = dest;
 	log_cfg.stamp = getenv("JOURNAL_STREAM") == NULL;
+	log_cfg.ident = ident;
+	log_cfg.facility = facility;
 	if (dest & LOG_TO_SYSLOG)
 		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+/*
+ * For a forked child that closed the descriptors it inherited, before a
+ * chroot: connect to syslog again now, since /dev/log cannot be reached
+ * afterwards, and load the time zone localtime_r() uses for stamps.
+ */
+void
+log_reconnect(void)
+{
+	tzset();
+	if (log_cfg.dest & LOG_TO_SYSLOG) {
+		closelog();
+		openlog(log_cfg.ident, LOG_PID | LOG_NDELAY, log_cfg.facility);
+	}
 }
 
 void

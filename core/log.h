@@ -16,6 +16,7 @@ void	log_init(const char *ident, int dest, int facility);
 void	log_set_verbose(int level);
 int	log_get_verbose(void);
 void	log_set_procname(const char *name);
+void	log_reconnect(void);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -176,6 +176,10 @@ describe_status(int status, char *buf, size_t len)
 	if (WIFEXITED(status))
 		snprintf(buf, len, "exited with status %d",
 		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		snprintf(buf, len, "killed by signal %d (SIGSYS: a system "
+		    "call its sandbox forbids; the kernel's audit log names it)",
+		    SIGSYS);
 	else if (WIFSIGNALED(status))
 		snprintf(buf, len, "killed by signal %d (%s)",
 		    WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -188,7 +192,7 @@ static void
 verifier_ended(struct executor *x)
 {
 	int status = 0;
-	char how[96];
+	char how[160];
 	bool finite = x->cli->pcap_file != NULL || x->cli->packet_limit != 0;
 
 	close(x->child_sock);
@@ -197,6 +201,9 @@ verifier_ended(struct executor *x)
 		;
 	x->child = 0;
 	describe_status(status, how, sizeof(how));
+	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGTERM &&
+	    (x->stopping || x->reloading))
+		log_warnx("verifier %s while stopping", how);
 	if (x->stopping)
 		return;
 	if (x->reloading) {
@@ -298,14 +305,53 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 	    cs.closed, cs.open_failed, cs.close_failed, cs.commands, cs.jobs);
 }
 
+/* One line for spagated -S, replaced atomically at each READY. */
+static void
+save_sandbox(const struct executor *x, const char *line)
+{
+	char path[4096], tmp[4200];
+	FILE *fp;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", x->conf.state_dir,
+	    EXECUTOR_SANDBOX_FILE) >= sizeof(path))
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fp = fopen(tmp, "w")) == NULL)
+		return;
+	fprintf(fp, "%s\n", line);
+	if (fclose(fp) != 0 || rename(tmp, path) != 0)
+		unlink(tmp);
+}
+
+static void
+verifier_ready(struct executor *x, const struct msg_ready *r)
+{
+	char sandbox[4096 + sizeof(r->sandbox)];
+
+	x->child_ready = true;
+	/* the verifier cannot see where its chroot is: we can */
+	if (strncmp(r->sandbox, "chroot", 6) == 0)
+		snprintf(sandbox, sizeof(sandbox), "chroot %s/%s%s",
+		    x->conf.state_dir, VPROC_REPLAY_DIR, r->sandbox + 6);
+	else
+		snprintf(sandbox, sizeof(sandbox), "%s", r->sandbox);
+	log_info("verifier ready (pid %ld): %s; sandbox: %s", (long)x->child,
+	    r->capture, sandbox);
+	if (x->cli->pcap_file == NULL) {
+		char line[sizeof(sandbox) + 64];
+
+		snprintf(line, sizeof(line), "verifier (pid %ld): %s",
+		    (long)x->child, sandbox);
+		save_sandbox(x, line);
+	}
+}
+
 static void
 on_message(struct executor *x, const struct msg *m)
 {
 	switch (m->type) {
 	case MSG_READY:
-		x->child_ready = true;
-		log_info("verifier ready (pid %ld): %s; runs as %s",
-		    (long)x->child, m->u.ready.capture, m->u.ready.sandbox);
+		verifier_ready(x, &m->u.ready);
 		break;
 	case MSG_OPEN:
 		if (!x->child_ready)

@@ -20,6 +20,9 @@
 #include "plan.h"
 #include "vproc.h"
 
+/* state_dir/EXECUTOR_SANDBOX_FILE: the running verifier's sandbox, for -S */
+#define EXECUTOR_SANDBOX_FILE	"verifier.sandbox"
+
 struct executor {
 	const struct cli_opts	*cli;
 	struct spa_conf		 conf;

@@ -32,20 +32,8 @@ can_regain_root(void)
 }
 
 int
-privdrop_to(const char *user, char *desc, size_t len)
+privdrop_to(const char *user, uid_t uid, gid_t gid)
 {
-	uid_t uid;
-	gid_t gid;
-
-	if (geteuid() != 0) {
-		snprintf(desc, len, "not started as root: stays uid %ld",
-		    (long)geteuid());
-		return 0;
-	}
-	if (privdrop_lookup(user, &uid, &gid) != 0) {
-		log_warnx("verifier user '%s' does not exist", user);
-		return SPA_ERR_CONFIG;
-	}
 	if (uid == 0) {
 		log_warnx("verifier user '%s' is root: refusing to run the "
 		    "verifier with privileges", user);
@@ -60,7 +48,5 @@ privdrop_to(const char *user, char *desc, size_t len)
 		log_warnx("privilege drop to %s did not stick", user);
 		return SPA_ERR_SYS;
 	}
-	snprintf(desc, len, "uid %ld (%s), gid %ld, no supplementary groups",
-	    (long)uid, user, (long)gid);
 	return 0;
 }

@@ -9,10 +9,10 @@
 int	privdrop_lookup(const char *user, uid_t *uid, gid_t *gid);
 
 /*
- * Become `user` irrevocably (setgroups, setresgid, setresuid) and check
- * that root cannot be regained.  Without root nothing changes.  `desc`
- * says what happened, for the log and spagated -S.
+ * Become `user` (uid, gid from privdrop_lookup, which must run before any
+ * chroot) irrevocably: setgroups, setresgid, setresuid, then check that
+ * root cannot be regained.  Must be called as root; refuses uid 0.
  */
-int	privdrop_to(const char *user, char *desc, size_t len);
+int	privdrop_to(const char *user, uid_t uid, gid_t gid);
 
 #endif /* SPA_PRIVDROP_H */

@@ -116,6 +116,22 @@ print_cycles(const struct spa_conf *c)
 	journal_close(j);
 }
 
+/* What the running verifier reported at its last READY. */
+static void
+print_sandbox(const struct spa_conf *c)
+{
+	char path[4096], line[4096 + 256];
+	FILE *fp;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->state_dir,
+	    EXECUTOR_SANDBOX_FILE) >= sizeof(path) ||
+	    (fp = fopen(path, "r")) == NULL)
+		return;
+	if (fgets(line, sizeof(line), fp) != NULL)
+		printf("  %s", line);
+	fclose(fp);
+}
+
 static int
 report_status(const struct spa_conf *c)
 {
@@ -123,8 +139,10 @@ report_status(const struct spa_conf *c)
 
 	if (pid <= 0)
 		printf("spagated is not running\n");
-	else
+	else {
 		printf("spagated is running (pid %ld)\n", (long)pid);
+		print_sandbox(c);
+	}
 	print_cycles(c);
 	return pid > 0 ? 0 : 1;
 }

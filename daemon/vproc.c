@@ -20,6 +20,7 @@
 #include "msg.h"
 #include "privdrop.h"
 #include "replay.h"
+#include "sandbox.h"
 #include "verifier.h"
 #include "vproc.h"
 
@@ -30,7 +31,10 @@ struct vproc {
 	struct verifier		 verifier;
 	struct replay_store	*replay;
 	uint64_t		 packets;
-	char			 sandbox[96];
+	char			 sandbox[96];	/* MSG_READY's */
+#ifdef SPA_SANDBOX_SELFTEST
+	bool			 selftest;	/* violate on MSG_STATS_REQ */
+#endif
 };
 
 int
@@ -127,8 +131,13 @@ on_ctl(void *arg, short revents)
 		return;
 	}
 	if (n > 0 && msg_decode(buf, (size_t)n, &m) == 0 &&
-	    m.type == MSG_STATS_REQ)
+	    m.type == MSG_STATS_REQ) {
+#ifdef SPA_SANDBOX_SELFTEST
+		if (vp->selftest)
+			sandbox_selftest_violate();
+#endif
 		send_stats(vp);
+	}
 }
 
 static void
@@ -168,26 +177,6 @@ open_sources(struct vproc *vp)
 	return r;
 }
 
-/*
- * The store lives in state_dir/verifier, which the verifier user owns;
- * state_dir itself is root's (0700).  Entering the directory while still
- * root lets the unprivileged process reach it by relative paths.
- */
-static int
-enter_replay_dir(struct vproc *vp)
-{
-	char dir[4096];
-
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s",
-	    vp->vc->conf->state_dir, VPROC_REPLAY_DIR) >= sizeof(dir))
-		return SPA_ERR_CONFIG;
-	if (chdir(dir) != 0) {
-		log_warn("verifier: %s", dir);
-		return SPA_ERR_STATE;
-	}
-	return 0;
-}
-
 static int
 open_replay(struct vproc *vp)
 {
@@ -196,7 +185,7 @@ open_replay(struct vproc *vp)
 	r = replay_open(VPROC_REPLAY_FILE, vp->vc->conf->replay_capacity,
 	    &vp->replay);
 	if (r != 0)
-		log_warnx("replay store %s/%s/%s: %s%s",
+		log_warnx("replay store %s/%s/%s: %s%s",	/* in the chroot */
 		    vp->vc->conf->state_dir, VPROC_REPLAY_DIR,
 		    VPROC_REPLAY_FILE, spa_strerror(r), r == SPA_ERR_STATE ?
 		    " (damaged, or in use by another spagated)" : "");
@@ -218,9 +207,28 @@ send_ready(struct vproc *vp)
 	return vp->loop.stop ? SPA_ERR_SYS : 0;
 }
 
+/*
+ * Capture open: into the chroot (state_dir/verifier, the store's own
+ * directory) as the verifier user, with nothing left to open from outside.
+ */
+static int
+confine(struct vproc *vp, struct sandbox *sb)
+{
+	char dir[4096];
+	struct sandbox_conf sc;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s",
+	    vp->vc->conf->state_dir, VPROC_REPLAY_DIR) >= sizeof(dir))
+		return SPA_ERR_CONFIG;
+	sc.user = vp->vc->conf->verifier_user;
+	sc.root = dir;
+	return sandbox_prepare(&sc, sb);
+}
+
 static int
 vproc_setup(struct vproc *vp)
 {
+	struct sandbox sb;
 	struct loop_hooks h = {
 		.packet = on_packet, .tick = on_tick, .ctl = on_ctl,
 		.ctl_fd = vp->sock, .arg = vp,
@@ -233,10 +241,9 @@ vproc_setup(struct vproc *vp)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);
-	if ((r = open_sources(vp)) != 0 || (r = enter_replay_dir(vp)) != 0 ||
-	    (r = privdrop_to(vp->vc->conf->verifier_user, vp->sandbox,
-	    sizeof(vp->sandbox))) != 0 ||
-	    (r = open_replay(vp)) != 0)
+	if ((r = open_sources(vp)) != 0 || (r = confine(vp, &sb)) != 0 ||
+	    (r = open_replay(vp)) != 0 ||
+	    (r = sandbox_enter(&sb, vp->sandbox, sizeof(vp->sandbox))) != 0)
 		return r;
 	verifier_init(&vp->verifier, vp->vc->conf, vp->vc->access,
 	    vp->replay);
@@ -266,7 +273,11 @@ vproc_main(const struct vproc_conf *vc, int sock)
 	vp.vc = vc;
 	vp.sock = sock;
 	log_set_procname("verifier");
+	log_reconnect();	/* before the capture reuses the syslog fd */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+#ifdef SPA_SANDBOX_SELFTEST
+	vp.selftest = getenv("SPAGATE_SANDBOX_SELFTEST") != NULL;
+#endif
 	if ((r = vproc_setup(&vp)) == 0)
 		r = vc->pcap_file != NULL ? run_file(&vp) : loop_run(&vp.loop);
 	verifier_log_stats(&vp.verifier);
@@ -274,7 +285,10 @@ vproc_main(const struct vproc_conf *vc, int sock)
 		replay_sync(vp.replay);
 		replay_close(vp.replay);
 	}
-	loop_free(&vp.loop);
+	/*
+	 * No loop_free(): _exit releases the capture, and libpcap's teardown
+	 * of its ring (setsockopt PACKET_RX_RING) is outside the filter.
+	 */
 	_exit(r == 0 ? 0 : 1);
 }
 

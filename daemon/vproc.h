@@ -1,8 +1,9 @@
 /*
  * The verifier process: forked by the executor, it opens the capture
- * sources while still root, drops to the verifier user, opens its replay
- * store, and from then on only reads packets and writes typed messages
- * (core/msg.h) to the executor.  It inherits the loaded configuration
+ * sources while still root, chroots into its state directory and drops to
+ * the verifier user, opens its replay store, enters the system call filter
+ * (daemon/sandbox.h), and from then on only reads packets and writes typed
+ * messages (core/msg.h) to the executor.  It inherits the loaded configuration
  * and policy from its parent, so it never reads a file after the drop.
  */
 #ifndef SPA_VPROC_H
@@ -14,7 +15,7 @@
 #include "access.h"
 #include "conf.h"
 
-#define VPROC_REPLAY_DIR	"verifier"	/* under state_dir, verifier-owned */
+#define VPROC_REPLAY_DIR	"verifier"	/* under state_dir: its chroot */
 #define VPROC_REPLAY_FILE	"replay.db"
 
 struct vproc_conf {

@@ -1,0 +1,57 @@
+/*
+ * The verifier's sandbox, in two steps around the opening of its files.
+ *
+ *   sandbox_prepare()  as root, after the capture is open: load what is
+ *                      needed later from outside (time zone, syslog
+ *                      socket, libcrypto configuration), chroot into the
+ *                      verifier's state directory, drop to the verifier
+ *                      user and prove that no capability is left.
+ *   (the replay store is opened here, as the verifier user)
+ *   sandbox_enter()    no_new_privs and the system call filter.
+ *
+ * sandbox.c holds the portable first step; the second comes from one file
+ * per platform: sandbox_linux_seccomp.c, or sandbox_none.c, which says at
+ * every start that no filter is in force.
+ */
+#ifndef SPA_SANDBOX_H
+#define SPA_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct sandbox_conf {
+	const char	*user;		/* executor.verifier_user */
+	const char	*root;		/* state_dir/verifier: the chroot */
+};
+
+/* What sandbox_prepare() did, for sandbox_enter() and the READY line. */
+struct sandbox {
+	bool		 chrooted;
+	bool		 dropped;	/* was root, now the verifier user */
+	uid_t		 uid;
+	gid_t		 gid;
+	char		 desc[160];	/* "chroot ..., uid ..., no capabilities" */
+};
+
+/*
+ * Step one (see above).  On return the process is in sb->root (as "/"
+ * when chrooted), so the replay store is opened by a relative path.
+ * Without root there is no chroot and no change of user: it says so.
+ */
+int	sandbox_prepare(const struct sandbox_conf *, struct sandbox *sb);
+
+/*
+ * Step two: from here on only the system calls the verifier's loop needs
+ * are possible.  `desc` (for MSG_READY, the log and spagated -S) gets
+ * sb->desc plus the filter's state.  Fails (and the verifier must exit)
+ * if the filter cannot be installed where one exists.
+ */
+int	sandbox_enter(const struct sandbox *sb, char *desc, size_t len);
+
+#ifdef SPA_SANDBOX_SELFTEST
+/* Test builds only: make a system call the filter forbids. */
+void	sandbox_selftest_violate(void);
+#endif
+
+#endif /* SPA_SANDBOX_H */
