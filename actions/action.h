@@ -65,6 +65,16 @@ struct action_ops {
 	 */
 	bool		 open_is_idempotent;
 	/*
+	 * Optional, for a module whose open is not idempotent but leaves
+	 * something tied to the close time (a Cisco time-range's end): a
+	 * grant that moves an open cycle's close later calls it with the
+	 * cycle's data and the new close_at.  It must not change the data.
+	 * A failure is logged; the first open still holds.  NULL: an
+	 * extension only moves the close.
+	 */
+	int		(*refresh)(struct action_env *env,
+			    const struct action_req *req);
+	/*
 	 * The close undoes what the open recorded in the cycle's data (a
 	 * Cisco sequence number): a stanza must then close through the same
 	 * module and the same first word (the device), never NONE.

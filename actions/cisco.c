@@ -21,6 +21,12 @@
  * entry may have reached the device when the session dropped is not
  * reported until that entry is removed again, so a failed open never
  * leaves access behind.
+ *
+ * With time_range, an open first makes time-range SPA-<seq> ending after
+ * the close (on the device's clock) and names it in the entry; a grant
+ * that moves the close later moves that end (the refresh hook); an entry
+ * refused after its time-range was made gets the time-range removed
+ * before the open is failed.
  */
 #include "config.h"
 
@@ -49,6 +55,9 @@ enum req_kind {
 	R_OPEN,
 	R_CLOSE,
 	R_CLEANUP,	/* an open of unknown outcome: remove, then fail it */
+	R_REFRESH,	/* time_range: move the end of an open's time-range */
+	R_TRDROP,	/* time_range: an open refused after its time-range
+			   was made: remove that, then fail the open */
 };
 
 struct creq {
@@ -59,6 +68,7 @@ struct creq {
 	int64_t		 deadline_ms;	/* -1: never (cleanups) */
 	int64_t		 close_at;
 	size_t		 first, last;	/* its lines in the batch */
+	char		 detail[DETAIL_MAX];	/* R_TRDROP: why it failed */
 };
 
 struct device {
@@ -215,8 +225,16 @@ finish(struct device *d, const struct creq *rq, int result,
 {
 	if (rq->kind == R_OPEN && result != 0)
 		seq_release(d, rq->seq);
-	if (rq->kind != R_OPEN && result == 0)
+	if ((rq->kind == R_CLOSE || rq->kind == R_CLEANUP) && result == 0)
 		seq_release(d, rq->seq);
+	if (rq->kind == R_TRDROP) {
+		seq_release(d, rq->seq);
+		if (result != 0)
+			log_warnx("cisco %s: time-range SPA-%u is left on the "
+			    "device: %s", d->cf.name, rq->seq, detail);
+		action_done(env, rq->job, SPA_ERR_ACTION, rq->detail, NULL);
+		return;
+	}
 	if (rq->kind == R_CLEANUP && result == 0) {
 		char why[DETAIL_MAX];
 
@@ -236,7 +254,8 @@ fail_waiting(struct device *d, const char *why, bool all, int64_t now_ms)
 	size_t i = d->nbatch;
 
 	while (i < d->nq) {
-		if (d->q[i].kind == R_CLEANUP || (!all &&
+		if (d->q[i].kind == R_CLEANUP || d->q[i].kind == R_TRDROP ||
+		    (!all &&
 		    now_ms < d->q[i].deadline_ms)) {
 			i++;
 			continue;
@@ -278,27 +297,42 @@ line(struct script *sc, const char *fmt, ...)
 	return 0;
 }
 
+/* time-range SPA-<seq> ending after the close, on the device's clock. */
+static int
+time_range_lines(struct device *d, const struct creq *rq, struct script *sc)
+{
+	char end[64];
+	int r = 0;
+
+	if (ios_absolute_end((time_t)rq->close_at + TR_GRACE + 59,
+	    ios_session_clock_offset(d->s), end, sizeof(end)) != 0)
+		return -1;
+	r |= line(sc, "time-range SPA-%u", rq->seq);
+	r |= line(sc, "%s", end);		/* replaces an earlier end */
+	r |= line(sc, "ip access-list extended %s", d->cf.acl);
+	return r;
+}
+
 /* The lines of one request, from inside the ACL's mode back to it. */
 static int
 request_lines(struct device *d, struct creq *rq, struct script *sc)
 {
-	char end[64];
 	int r = 0;
 
 	rq->first = sc->n;
 	if (rq->kind == R_OPEN && d->cf.time_range) {
 		/* the range first: an entry naming a missing one is active */
-		if (ios_absolute_end((time_t)rq->close_at + TR_GRACE + 59,
-		    ios_session_clock_offset(d->s), end, sizeof(end)) != 0)
-			return -1;
-		r |= line(sc, "time-range SPA-%u", rq->seq);
-		r |= line(sc, "%s", end);
-		r |= line(sc, "ip access-list extended %s", d->cf.acl);
+		r |= time_range_lines(d, rq, sc);
 		r |= line(sc, "%u %s time-range SPA-%u", rq->seq, rq->ace,
 		    rq->seq);
 	} else if (rq->kind == R_OPEN)
 		r |= line(sc, "%u %s", rq->seq, rq->ace);
-	else {
+	else if (rq->kind == R_REFRESH)
+		r |= time_range_lines(d, rq, sc);
+	else if (rq->kind == R_TRDROP) {
+		r |= line(sc, "no time-range SPA-%u", rq->seq);
+		r |= line(sc, "ip access-list extended %s", d->cf.acl);
+	} else {
 		r |= line(sc, "no %u", rq->seq);
 		if (d->cf.time_range) {
 			/* after the entry, never before it */
@@ -396,6 +430,34 @@ is_duplicate(const char *msg)
 	return msg != NULL && strstr(msg, "Duplicate sequence") != NULL;
 }
 
+static const char *
+done_word(enum req_kind kind)
+{
+	return kind == R_OPEN ? "added" : kind == R_REFRESH ?
+	    "time-range end moved" : "removed";
+}
+
+/*
+ * An open refused after its time-range was made (the entry drew the '%'):
+ * remove the time-range in the next batch, then fail the open.  Not for
+ * a duplicate number: that entry and its time-range are not ours to undo
+ * (a missing time-range would make it always active).
+ */
+static bool
+drop_time_range(struct device *d, struct creq *rq, int failed,
+    const char *msg)
+{
+	if (rq->kind != R_OPEN || !d->cf.time_range ||
+	    (size_t)failed <= rq->first || is_duplicate(msg))
+		return false;
+	rq->kind = R_TRDROP;
+	rq->deadline_ms = -1;
+	snprintf(rq->detail, sizeof(rq->detail), "%s: %s", d->cf.name, msg);
+	log_info("cisco %s: seq %u refused: removing its time-range SPA-%u",
+	    d->cf.name, rq->seq, rq->seq);
+	return true;
+}
+
 /* How request `rq` fared in a script that stopped at `failed`. */
 static int
 outcome(const struct creq *rq, int failed, size_t nlines_entries)
@@ -423,7 +485,8 @@ on_done(void *arg, int failed, const char *msg)
 	d->nbatch = 0;
 	for (i = 0; i < n; ) {
 		o = outcome(&d->q[i], failed, entries);
-		if (o > 0) {
+		if (o > 0 || (o < 0 && drop_time_range(d, &d->q[i], failed,
+		    msg))) {
 			i++;		/* stays queued for the next batch */
 			continue;
 		}
@@ -432,8 +495,7 @@ on_done(void *arg, int failed, const char *msg)
 		n--;
 		if (o == 0) {
 			snprintf(detail, sizeof(detail), "%s seq %u %s",
-			    d->cf.name, rq.seq, rq.kind == R_OPEN ? "added" :
-			    "removed");
+			    d->cf.name, rq.seq, done_word(rq.kind));
 			finish(d, &rq, 0, detail);
 			continue;
 		}
@@ -462,8 +524,7 @@ sort_out_batch(struct device *d, size_t answered, size_t sent)
 			queue_remove(d, i);
 			n--;
 			snprintf(detail, sizeof(detail), "%s seq %u %s",
-			    d->cf.name, rq.seq, rq.kind == R_OPEN ? "added" :
-			    "removed");
+			    d->cf.name, rq.seq, done_word(rq.kind));
 			finish(d, &rq, 0, detail);
 			continue;
 		}
@@ -653,6 +714,48 @@ cisco_close(struct action_env *e, const struct action_req *req)
 	return 0;
 }
 
+/*
+ * A grant moved the close of an open cycle later: with time_range, move
+ * the end of its time-range too (the entry is not touched).
+ */
+static int
+cisco_refresh(struct action_env *e, const struct action_req *req)
+{
+	char name[CONF_CISCO_NAME_MAX + 1], why[DETAIL_MAX];
+	struct device *d;
+	struct creq *rq;
+	uint32_t seq;
+
+	env = e;
+	if (*req->data_len == 0 || data_parse(req->data, *req->data_len, name,
+	    sizeof(name), &seq) != 0) {
+		action_done(e, req->job, SPA_ERR_STATE, "cisco: the journaled "
+		    "state is not \"device seq\"", NULL);
+		return 0;
+	}
+	if ((d = device_find(name, false)) == NULL) {
+		snprintf(why, sizeof(why), "device %s (seq %u) is not in "
+		    "spagated.conf", name, seq);
+		action_done(e, req->job, SPA_ERR_CONFIG, why, NULL);
+		return 0;
+	}
+	if (!d->cf.time_range) {
+		snprintf(why, sizeof(why), "%s seq %u: no time-range to move",
+		    d->cf.name, seq);
+		action_done(e, req->job, 0, why, NULL);
+		return 0;
+	}
+	if ((rq = queue_push(d)) == NULL)
+		return SPA_ERR_NOMEM;
+	rq->job = req->job;
+	rq->kind = R_REFRESH;
+	rq->seq = seq;
+	rq->close_at = req->close_at;
+	rq->deadline_ms = mono_ms() + req->timeout_ms;
+	d->kick = true;
+	return 0;
+}
+
 static void
 cisco_adopt(const struct cmd_argv *close, const uint8_t *data, uint16_t len)
 {
@@ -830,6 +933,7 @@ const struct action_ops action_cisco = {
 	.open = cisco_open,
 	.close = cisco_close,
 	.open_is_idempotent = false,
+	.refresh = cisco_refresh,
 	.close_pairs_open = true,
 	.configure = cisco_configure,
 	.adopt = cisco_adopt,

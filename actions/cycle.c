@@ -67,11 +67,13 @@ struct cycle {
 	struct sched_entry	*entry;
 	unsigned int		 failures;	/* consecutive failed closes */
 	struct pending_grant	*pending;	/* NULL: none */
+	const struct action_ops	*refresh_ops;	/* a refresh waits: its module */
 };
 
 enum job_kind {
 	JOB_OPEN,
-	JOB_REFRESH,		/* idempotent open run again on extension */
+	JOB_REFRESH,		/* on extension: the idempotent open again,
+				   or the module's refresh hook */
 	JOB_CLOSE,
 	JOB_COMMAND,
 };
@@ -440,8 +442,12 @@ job_run(struct cycles *c, const struct action_ops *ops, struct job *j,
 
 	cmd_argv_format(argv, line, sizeof(line));
 	log_debug("%s: %s: %s", j->what, ops->name, line);
-	r = j->kind == JOB_CLOSE ? ops->close(&c->env, &req) :
-	    ops->open(&c->env, &req);
+	if (j->kind == JOB_CLOSE)
+		r = ops->close(&c->env, &req);
+	else if (j->kind == JOB_REFRESH && ops->refresh != NULL)
+		r = ops->refresh(&c->env, &req);	/* data unchanged */
+	else
+		r = ops->open(&c->env, &req);
 	if (r != 0)
 		action_done(&c->env, id, r, spa_strerror(r), NULL);
 	else if (j->kind != JOB_CLOSE && cy != NULL && rec->data_len != 0)
@@ -567,6 +573,30 @@ open_cycle(struct cycles *c, const struct stanza *st,
 	}
 }
 
+/*
+ * The open module's refresh hook, for a close moved later (see action.h):
+ * now, or once the open or refresh in flight has ended (open_done).  The
+ * hook gets the cycle's data, its new close_at and its close command.
+ */
+static void
+refresh_cycle(struct cycles *c, struct cycle *cy,
+    const struct action_ops *ops)
+{
+	struct job *j;
+	char what[128];
+
+	cy->refresh_ops = ops;
+	if (cy->state != CYCLE_OPEN)
+		return;
+	cy->refresh_ops = NULL;
+	describe_cycle(&cy->rec, what, sizeof(what));
+	if ((j = job_new(c, JOB_REFRESH, cy, cy->rec.stanza, what)) == NULL)
+		return;
+	cy->state = CYCLE_OPENING;
+	unpack_close(&cy->rec, c->close_argv);
+	job_run(c, ops, j, c->close_argv, NULL, cy);
+}
+
 /* A grant for a cycle that is already open: move its close later. */
 static void
 extend_cycle(struct cycles *c, struct cycle *cy, const struct stanza *st,
@@ -574,6 +604,7 @@ extend_cycle(struct cycles *c, struct cycle *cy, const struct stanza *st,
     int64_t now, int64_t now_ms)
 {
 	int64_t close_at = now + ev->timeout;
+	bool moved = close_at > cy->rec.close_at;
 	struct cmd_argv open;
 	struct job *j;
 	char what[128];
@@ -593,7 +624,7 @@ extend_cycle(struct cycles *c, struct cycle *cy, const struct stanza *st,
 		    what);
 		return;
 	}
-	if (close_at > cy->rec.close_at) {
+	if (moved) {
 		cy->rec.close_at = close_at;
 		if (put_cycle(c, cy) != 0)
 			log_warnx("%s: cannot journal the later close", what);
@@ -603,6 +634,11 @@ extend_cycle(struct cycles *c, struct cycle *cy, const struct stanza *st,
 	c->stats.extended++;
 	log_info("%s: already open: close moved to %s", what,
 	    fmt_time(cy->rec.close_at, (char[32]){0}));
+	if (sp->open_ops->refresh != NULL) {
+		if (moved)
+			refresh_cycle(c, cy, sp->open_ops);
+		return;
+	}
 	if (!sp->open_ops->open_is_idempotent || cy->state != CYCLE_OPEN ||
 	    expand(&sp->open, ev, st, i, &open) != 0 ||
 	    (j = job_new(c, JOB_REFRESH, cy, st->number, what)) == NULL)
@@ -793,6 +829,8 @@ open_done(struct cycles *c, const struct job *j,
 		    "holds, close at %s", j->what, res->detail,
 		    fmt_time(cy->rec.close_at, t));
 		cy->state = CYCLE_OPEN;
+		if (cy->refresh_ops != NULL)
+			refresh_cycle(c, cy, cy->refresh_ops);
 		return;
 	}
 	if (res->result != 0) {
@@ -809,12 +847,16 @@ open_done(struct cycles *c, const struct job *j,
 		log_info("%s: opened (%s), no close (CMD_CYCLE_CLOSE NONE)",
 		    j->what, res->detail);
 	else
-		log_info("%s: opened (%s), close at %s (in %" PRId64 " s)",
-		    j->what, res->detail, fmt_time(cy->rec.close_at, t),
+		log_info("%s: %s (%s), close at %s (in %" PRId64 " s)",
+		    j->what, j->kind == JOB_OPEN ? "opened" : "refreshed",
+		    res->detail, fmt_time(cy->rec.close_at, t),
 		    cy->rec.close_at - now);
 	/* the module may have recorded state (a sequence number) */
 	if (cy->rec.data_len != 0 && put_cycle(c, cy) != 0)
 		log_warnx("%s: cannot journal the module state", j->what);
+	/* a grant moved the close while this ran */
+	if (cy->refresh_ops != NULL)
+		refresh_cycle(c, cy, cy->refresh_ops);
 }
 
 /* The grant that arrived during the close starts a new cycle. */

@@ -7,8 +7,12 @@
 # cycle without a close; a changed host key and a wrong password refuse
 # cleanly; a device that drops the session during the close gets it
 # retried; a second gateway with its own range does not collide; after a
-# kill -9 the journaled sequence number is removed on time.  The shipped
-# examples/cisco files load once their placeholders are filled in.
+# kill -9 the journaled sequence number is removed on time.  With
+# time_range = true (device edgetr: same double, ACL SPA-TR) the entry names
+# a time-range ending after the close on the device's own clock, a repeated
+# grant moves that end, and the close or a refused entry leaves no
+# time-range behind.  The shipped examples/cisco files load once their
+# placeholders are filled in.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -16,12 +20,12 @@ for t in /usr/sbin/sshd ssh-keygen /usr/bin/python3; do
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 TOOLS=$top_srcdir/tests/tools
-plan 27
+plan 38
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K1=$(b64key 32) H1=$(b64key 64) K2=$(b64key 32) H2=$(b64key 64)
 K3=$(b64key 32) H3=$(b64key 64) K4=$(b64key 32) H4=$(b64key 64)
-K5=$(b64key 32) H5=$(b64key 64)
+K5=$(b64key 32) H5=$(b64key 64) K6=$(b64key 32) H6=$(b64key 64)
 STATE=$WORK/state
 ETC=$WORK/etc
 mkdir -p "$ETC"
@@ -48,12 +52,12 @@ chmod 644 "$ETC/wrong_hosts"
 printf 's3cret\n' >"$ETC/enable.pw"; printf 'spa-pw-1\n' >"$ETC/good.pw"
 printf 'wrong\n' >"$ETC/bad.pw"; chmod 600 "$ETC"/*.pw
 
-device() { # device NAME KNOWN_HOSTS AUTH FIRST LAST
+device() { # device NAME KNOWN_HOSTS AUTH FIRST LAST [ACL [MORE]]
 	cat <<DEV
   { name = "$1"; host = "$SRV_IP"; port = 2222; user = "$IOS_SSHD_USER";
     $3 enable_secret_file = "$ETC/enable.pw";
-    known_hosts = "$2"; acl = "SPA-IN"; seq_first = $4; seq_last = $5;
-    connect_timeout = 5; command_timeout = 5; }
+    known_hosts = "$2"; acl = "${6:-SPA-IN}"; seq_first = $4; seq_last = $5;
+    connect_timeout = 5; command_timeout = 5; ${7:-} }
 DEV
 }
 write_spagated() { # write_spagated FILE RANGE_FIRST RANGE_LAST
@@ -63,7 +67,8 @@ executor = { close_on_exit = false; };
 cisco = (
 $(device edge1 "$ETC/known_hosts" "key_file = \"$ETC/id\";" "$2" "$3"),
 $(device badkey "$ETC/wrong_hosts" "key_file = \"$ETC/id\";" 30000 30099),
-$(device badpw "$ETC/known_hosts" "password_file = \"$ETC/bad.pw\";" 30100 30199)
+$(device badpw "$ETC/known_hosts" "password_file = \"$ETC/bad.pw\";" 30100 30199),
+$(device edgetr "$ETC/known_hosts" "key_file = \"$ETC/id\";" 40000 40099 SPA-TR "time_range = true;")
 );
 CONF
 }
@@ -79,13 +84,14 @@ CMD_CYCLE_TIMER $4
 ST
 }
 { stanza "$K1" "$H1" edge1 6; stanza "$K2" "$H2" badkey 6
-  stanza "$K3" "$H3" badpw 6; stanza "$K4" "$H4" edge1 20; } >"$WORK/access.conf"
+  stanza "$K3" "$H3" badpw 6; stanza "$K4" "$H4" edge1 20
+  stanza "$K6" "$H6" edgetr 6; } >"$WORK/access.conf"
 chmod 600 "$WORK/access.conf"
 write_spagated "$WORK/spagated.conf" 10000 10999
 
-spa() { # spa KEY HMAC PORT
+spa() { # spa KEY HMAC PORT [-f SECONDS]
 	fwknop_cli --key-base64-rijndael "$1" --key-base64-hmac "$2" -A "tcp/$3" \
-		-a "$CLI_IP" -D "$SRV_IP" >/dev/null 2>&1
+		-a "$CLI_IP" -D "$SRV_IP" "${@:4}" >/dev/null 2>&1
 }
 mark() { MARK=$(wc -l < "$WORK/log"); }
 since_mark() { tail -n +$((MARK + 1)) "$WORK/log" | grep -Ec -- "$1" || true; }
@@ -234,4 +240,70 @@ check "the ACE stays on the device while spagated is down" has_ace 10000 "permit
 start
 check_logged "after the restart the journaled seq 10000 is removed at its time" \
 	"tcp/2201: closed \\(edge1 seq 10000 removed\\)" 30
+
+# 7. time_range = true on edgetr (ACL SPA-TR, 40000-40099), whose clock is
+# 3 h 17 min 30 s ahead: set before its first login (show clock)
+OFF=11850 TR_GRACE=120
+dbl --set "device.clock_offset_s=$OFF" >/dev/null
+tracl() { dbl --get running.acl4.SPA-TR 2>/dev/null; }
+has_tr_ace() { tracl | grep -qF -- "\"$1\": \"$2\""; }
+tr_end_of() { # "" when there is none (--get prints null)
+	dbl --get "running.trange.SPA-$1.end" 2>/dev/null | tr -d '"' | grep -vx null; }
+no_time_ranges() { ! dbl --get running.trange 2>/dev/null | grep -q SPA-; }
+shows() { SSH_ORIGINAL_COMMAND="show ip access-lists SPA-TR" "$IOS_DOUBLE" \
+	--state "$IOS_SSHD_STATE" | grep -qF -- "$1"; }
+close_at() { # close_at REGEX: the close time the last such line names, as epoch
+	local t
+	t=$(tail -n +$((MARK + 1)) "$WORK/log" | grep -E -- "$1" | tail -n 1 |
+		sed -n 's/.*\(close at\|close moved to\) \([0-9-]* [0-9:]*\).*/\2/p')
+	[ -n "$t" ] && date -d "$t" +%s
+}
+end_ok() { # end_ok SEQ CLOSE: the close + 2 min, rounded up to a minute, device clock
+	local got d t
+	got=$(tr_end_of "$1")
+	for d in -1 0 1; do	# the offset is learnt to the second
+		t=$(( $2 + TR_GRACE + 59 + OFF + d ))
+		[ "$got" = "$(LC_ALL=C date -u -d "@$((t - t % 60))" '+%H:%M %d %B %Y')" ] && return 0
+	done
+	diag "SPA-$1 ends '${got:-none}'; close at $(date -d "@${2:-0}") + $OFF s on the device"
+	return 1
+}
+mark
+spa "$K6" "$H6" 22 -f 6
+check_logged "time_range: the open adds the entry" \
+	"stanza #5 $CLI_IP tcp/22: opened \\(edgetr seq 40000 added\\)" 15
+check "time-range SPA-40000 ends 2 min after the close (rounded up) on the device's clock" \
+	end_ok 40000 "$(close_at 'tcp/22: opened \(edgetr')"
+check "the entry names the time-range" \
+	has_tr_ace 40000 "permit tcp host $CLI_IP any eq 22 time-range SPA-40000"
+check "show ip access-lists shows the entry active" \
+	shows "40000 permit tcp host $CLI_IP any eq 22 time-range SPA-40000 (active)"
+check_logged "the close runs after the timeout" \
+	"stanza #5 $CLI_IP tcp/22: closed \\(edgetr seq 40000 removed\\)" 12
+gone() { ! tracl | grep -q "\"$1\"" && [ -z "$(tr_end_of "$1")" ]; }
+check "the entry and its time-range are gone" gone 40000
+
+# a refused entry: its time-range is removed before the open fails
+dbl --set 'faults.reject_next_ace=% Error: test refusal' >/dev/null
+mark
+spa "$K6" "$H6" 23 -f 6
+check_logged "time_range: a '%' on the entry fails the open" \
+	"tcp/23: open failed \\(edgetr: % Error: test refusal\\): no close scheduled" 15
+check "... and no time-range is left on the device" no_time_ranges
+
+# a repeated grant moves the device's end with the close
+mark
+spa "$K6" "$H6" 24 -f 6
+wait_logged "tcp/24: opened \\(edgetr seq 40000 added" 15
+E1=$(tr_end_of 40000)
+mark
+spa "$K6" "$H6" 24 -f 150
+check_logged "a repeated grant refreshes the time-range" \
+	"tcp/24: refreshed \\(edgetr seq 40000 time-range end moved\\)" 15
+C2=$(close_at 'tcp/24: already open: close moved to')
+end_moved() { [ "$(tr_end_of 40000)" != "$E1" ] && end_ok 40000 "$C2"; }
+check "... whose end moves to the new close + 2 min (was $E1)" end_moved
+only_entry() { [ "$(tracl | grep -c '"[0-9]*":')" -eq 1 ] && has_tr_ace "$@"; }
+check "... and the entry is unchanged, the only one" \
+	only_entry 40000 "permit tcp host $CLI_IP any eq 24 time-range SPA-40000"
 finish
