@@ -678,40 +678,66 @@ cisco_open(struct action_env *e, const struct action_req *req)
 	return 0;
 }
 
-static int
-cisco_close(struct action_env *e, const struct action_req *req)
+/*
+ * The device and sequence number a cycle's open recorded; NULL after
+ * completing the request with the reason when they cannot be used.
+ */
+static struct device *
+journaled_entry(struct action_env *e, const struct action_req *req,
+    uint32_t *seq)
 {
 	char name[CONF_CISCO_NAME_MAX + 1], why[DETAIL_MAX];
 	struct device *d;
+
+	if (data_parse(req->data, *req->data_len, name, sizeof(name),
+	    seq) != 0) {
+		action_done(e, req->job, SPA_ERR_STATE, "cisco: the journaled "
+		    "state is not \"device seq\"", NULL);
+		return NULL;
+	}
+	if ((d = device_find(name, false)) == NULL) {
+		snprintf(why, sizeof(why), "device %s (seq %u) is not in "
+		    "spagated.conf", name, *seq);
+		action_done(e, req->job, SPA_ERR_CONFIG, why, NULL);
+	}
+	return d;
+}
+
+/* Queue a request about an entry already on the device. */
+static int
+queue_entry(struct device *d, const struct action_req *req, enum req_kind kind,
+    uint32_t seq)
+{
 	struct creq *rq;
+
+	if ((rq = queue_push(d)) == NULL)
+		return SPA_ERR_NOMEM;
+	rq->job = req->job;
+	rq->kind = kind;
+	rq->seq = seq;
+	rq->close_at = req->close_at;
+	rq->deadline_ms = mono_ms() + req->timeout_ms;
+	d->kick = true;
+	return 0;
+}
+
+static int
+cisco_close(struct action_env *e, const struct action_req *req)
+{
+	struct device *d;
 	uint32_t seq;
+	int r;
 
 	env = e;
 	if (*req->data_len == 0) {
 		action_done(e, req->job, 0, "no entry was added", NULL);
 		return 0;
 	}
-	if (data_parse(req->data, *req->data_len, name, sizeof(name),
-	    &seq) != 0) {
-		action_done(e, req->job, SPA_ERR_STATE, "cisco: the journaled "
-		    "state is not \"device seq\"", NULL);
+	if ((d = journaled_entry(e, req, &seq)) == NULL)
 		return 0;
-	}
-	if ((d = device_find(name, false)) == NULL) {
-		snprintf(why, sizeof(why), "device %s (seq %u) is not in "
-		    "spagated.conf", name, seq);
-		action_done(e, req->job, SPA_ERR_CONFIG, why, NULL);
-		return 0;
-	}
-	if ((rq = queue_push(d)) == NULL)
-		return SPA_ERR_NOMEM;
-	seq_hold(d, seq);
-	rq->job = req->job;
-	rq->kind = R_CLOSE;
-	rq->seq = seq;
-	rq->deadline_ms = mono_ms() + req->timeout_ms;
-	d->kick = true;
-	return 0;
+	if ((r = queue_entry(d, req, R_CLOSE, seq)) == 0)
+		seq_hold(d, seq);
+	return r;
 }
 
 /*
@@ -721,39 +747,25 @@ cisco_close(struct action_env *e, const struct action_req *req)
 static int
 cisco_refresh(struct action_env *e, const struct action_req *req)
 {
-	char name[CONF_CISCO_NAME_MAX + 1], why[DETAIL_MAX];
+	char why[DETAIL_MAX];
 	struct device *d;
-	struct creq *rq;
 	uint32_t seq;
 
 	env = e;
-	if (*req->data_len == 0 || data_parse(req->data, *req->data_len, name,
-	    sizeof(name), &seq) != 0) {
-		action_done(e, req->job, SPA_ERR_STATE, "cisco: the journaled "
-		    "state is not \"device seq\"", NULL);
+	if (*req->data_len == 0) {
+		action_done(e, req->job, SPA_ERR_STATE, "cisco: no journaled "
+		    "entry to refresh", NULL);
 		return 0;
 	}
-	if ((d = device_find(name, false)) == NULL) {
-		snprintf(why, sizeof(why), "device %s (seq %u) is not in "
-		    "spagated.conf", name, seq);
-		action_done(e, req->job, SPA_ERR_CONFIG, why, NULL);
+	if ((d = journaled_entry(e, req, &seq)) == NULL)
 		return 0;
-	}
 	if (!d->cf.time_range) {
 		snprintf(why, sizeof(why), "%s seq %u: no time-range to move",
 		    d->cf.name, seq);
 		action_done(e, req->job, 0, why, NULL);
 		return 0;
 	}
-	if ((rq = queue_push(d)) == NULL)
-		return SPA_ERR_NOMEM;
-	rq->job = req->job;
-	rq->kind = R_REFRESH;
-	rq->seq = seq;
-	rq->close_at = req->close_at;
-	rq->deadline_ms = mono_ms() + req->timeout_ms;
-	d->kick = true;
-	return 0;
+	return queue_entry(d, req, R_REFRESH, seq);
 }
 
 static void
