@@ -15,11 +15,18 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/core_names.h>
+/*
+ * MD5_CTX, SHA_CTX, SHA256_CTX and SHA512_CTX are deprecated in OpenSSL 3.0
+ * but still built by default; they are the only digest states that can be
+ * copied without an allocation (see the HMAC section).
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/md5.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "crypto.h"
 #include "err.h"
@@ -156,7 +163,6 @@ static const char *const cipher_names[] = {
 struct algo_table {
 	EVP_MD		*md[NDIGESTS];
 	EVP_CIPHER	*cipher[NMODES];
-	EVP_MAC		*hmac;
 };
 
 /* Written once under pthread_once, read-only afterwards. */
@@ -174,7 +180,6 @@ algos_fetch(void)
 		if (cipher_names[i] != NULL)
 			algos.cipher[i] = EVP_CIPHER_fetch(NULL,
 			    cipher_names[i], NULL);
-	algos.hmac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
 }
 
 static const struct algo_table *
@@ -183,6 +188,12 @@ algos_get(void)
 	if (pthread_once(&algos_once, algos_fetch) != 0)
 		return NULL;
 	return &algos;
+}
+
+int
+crypto_prepare(void)
+{
+	return algos_get() != NULL ? 0 : SPA_ERR_CRYPTO;
 }
 
 static const EVP_MD *
@@ -209,85 +220,325 @@ cipher_get(enum spa_mode m)
 	return t->cipher[m];
 }
 
+/* --- digest states without allocation -------------------------------------- */
+
+/* SHA-3 (FIPS 202): OpenSSL 3.0 exposes no copyable state for it. */
+#define KECCAK_ROUNDS	24
+
+struct keccak {
+	uint64_t	st[25];
+	size_t		pt;		/* bytes absorbed in this block */
+	size_t		rate;		/* block bytes: 200 - 2 * mdlen */
+	size_t		mdlen;
+};
+
+static const uint64_t keccak_rc[KECCAK_ROUNDS] = {
+	0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL,
+	0x8000000080008000ULL, 0x000000000000808bULL, 0x0000000080000001ULL,
+	0x8000000080008081ULL, 0x8000000000008009ULL, 0x000000000000008aULL,
+	0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000aULL,
+	0x000000008000808bULL, 0x800000000000008bULL, 0x8000000000008089ULL,
+	0x8000000000008003ULL, 0x8000000000008002ULL, 0x8000000000000080ULL,
+	0x000000000000800aULL, 0x800000008000000aULL, 0x8000000080008081ULL,
+	0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
+};
+static const unsigned int keccak_rho[24] = {
+	1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 2, 14,
+	27, 41, 56, 8, 25, 43, 62, 18, 39, 61, 20, 44,
+};
+static const unsigned int keccak_pi[24] = {
+	10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4,
+	15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1,
+};
+
+static uint64_t
+rotl64(uint64_t x, unsigned int n)
+{
+	return (x << n) | (x >> (64 - n));
+}
+
+static void
+keccakf(uint64_t st[25])
+{
+	uint64_t bc[5], t;
+	int round, i, j;
+
+	for (round = 0; round < KECCAK_ROUNDS; round++) {
+		for (i = 0; i < 5; i++)
+			bc[i] = st[i] ^ st[i + 5] ^ st[i + 10] ^ st[i + 15] ^
+			    st[i + 20];
+		for (i = 0; i < 5; i++) {
+			t = bc[(i + 4) % 5] ^ rotl64(bc[(i + 1) % 5], 1);
+			for (j = 0; j < 25; j += 5)
+				st[j + i] ^= t;
+		}
+		t = st[1];
+		for (i = 0; i < 24; i++) {
+			j = (int)keccak_pi[i];
+			bc[0] = st[j];
+			st[j] = rotl64(t, keccak_rho[i]);
+			t = bc[0];
+		}
+		for (j = 0; j < 25; j += 5) {
+			for (i = 0; i < 5; i++)
+				bc[i] = st[j + i];
+			for (i = 0; i < 5; i++)
+				st[j + i] ^= (~bc[(i + 1) % 5]) & bc[(i + 2) % 5];
+		}
+		st[0] ^= keccak_rc[round];
+	}
+}
+
+static void
+keccak_init(struct keccak *k, size_t mdlen)
+{
+	memset(k, 0, sizeof(*k));
+	k->mdlen = mdlen;
+	k->rate = 200 - 2 * mdlen;
+}
+
+/* Lanes are little-endian whatever the host. */
+static void
+keccak_xor_byte(struct keccak *k, size_t i, uint8_t b)
+{
+	k->st[i / 8] ^= (uint64_t)b << (8 * (i % 8));
+}
+
+static void
+keccak_update(struct keccak *k, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		keccak_xor_byte(k, k->pt++, p[i]);
+		if (k->pt == k->rate) {
+			keccakf(k->st);
+			k->pt = 0;
+		}
+	}
+}
+
+static void
+keccak_final(struct keccak *k, uint8_t *out)
+{
+	size_t i;
+
+	keccak_xor_byte(k, k->pt, 0x06);		/* SHA-3 domain bits */
+	keccak_xor_byte(k, k->rate - 1, 0x80);
+	keccakf(k->st);
+	for (i = 0; i < k->mdlen; i++)
+		out[i] = (uint8_t)(k->st[i / 8] >> (8 * (i % 8)));
+}
+
+/* One digest's running state: plain memory, copied by assignment. */
+union hstate {
+	MD5_CTX		md5;
+	SHA_CTX		sha1;
+	SHA256_CTX	sha256;
+	SHA512_CTX	sha512;		/* also SHA-384 */
+	struct keccak	sha3;
+};
+#define HSTATE_BLOCK_MAX	144	/* SHA3-224 rate; largest of ours 136 */
+
+/* HMAC block size in bytes, 0 for an unknown digest. */
+static size_t
+hs_block(enum spa_digest d)
+{
+	switch (d) {
+	case SPA_DIGEST_MD5:
+	case SPA_DIGEST_SHA1:
+	case SPA_DIGEST_SHA256:
+		return 64;
+	case SPA_DIGEST_SHA384:
+	case SPA_DIGEST_SHA512:
+		return 128;
+	case SPA_DIGEST_SHA3_256:
+		return 200 - 2 * 32;
+	case SPA_DIGEST_SHA3_512:
+		return 200 - 2 * 64;
+	default:
+		return 0;
+	}
+}
+
+/* Callers check hs_block(d) != 0 first. */
+static void
+hs_init(enum spa_digest d, union hstate *s)
+{
+	switch (d) {
+	case SPA_DIGEST_MD5:
+		MD5_Init(&s->md5);
+		break;
+	case SPA_DIGEST_SHA1:
+		SHA1_Init(&s->sha1);
+		break;
+	case SPA_DIGEST_SHA256:
+		SHA256_Init(&s->sha256);
+		break;
+	case SPA_DIGEST_SHA384:
+		SHA384_Init(&s->sha512);
+		break;
+	case SPA_DIGEST_SHA512:
+		SHA512_Init(&s->sha512);
+		break;
+	case SPA_DIGEST_SHA3_256:
+		keccak_init(&s->sha3, 32);
+		break;
+	case SPA_DIGEST_SHA3_512:
+		keccak_init(&s->sha3, 64);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+hs_update(enum spa_digest d, union hstate *s, const void *p, size_t n)
+{
+	switch (d) {
+	case SPA_DIGEST_MD5:
+		MD5_Update(&s->md5, p, n);
+		break;
+	case SPA_DIGEST_SHA1:
+		SHA1_Update(&s->sha1, p, n);
+		break;
+	case SPA_DIGEST_SHA256:
+		SHA256_Update(&s->sha256, p, n);
+		break;
+	case SPA_DIGEST_SHA384:
+		SHA384_Update(&s->sha512, p, n);
+		break;
+	case SPA_DIGEST_SHA512:
+		SHA512_Update(&s->sha512, p, n);
+		break;
+	case SPA_DIGEST_SHA3_256:
+	case SPA_DIGEST_SHA3_512:
+		keccak_update(&s->sha3, p, n);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+hs_final(enum spa_digest d, union hstate *s, uint8_t *out)
+{
+	switch (d) {
+	case SPA_DIGEST_MD5:
+		MD5_Final(out, &s->md5);
+		break;
+	case SPA_DIGEST_SHA1:
+		SHA1_Final(out, &s->sha1);
+		break;
+	case SPA_DIGEST_SHA256:
+		SHA256_Final(out, &s->sha256);
+		break;
+	case SPA_DIGEST_SHA384:
+		SHA384_Final(out, &s->sha512);
+		break;
+	case SPA_DIGEST_SHA512:
+		SHA512_Final(out, &s->sha512);
+		break;
+	case SPA_DIGEST_SHA3_256:
+	case SPA_DIGEST_SHA3_512:
+		keccak_final(&s->sha3, out);
+		break;
+	default:
+		break;
+	}
+}
+
 /* --- digests -------------------------------------------------------------- */
 
 int
 crypto_hash(enum spa_digest d, const void *data, size_t n, uint8_t *out)
 {
-	const EVP_MD *md = md_get(d);
-	unsigned int len = 0;
+	union hstate s;
 
-	if (md == NULL)
+	if (hs_block(d) == 0)
 		return SPA_ERR_ARG;
-	if (EVP_Digest(data, n, out, &len, md, NULL) != 1 ||
-	    len != crypto_digest_len(d))
-		return SPA_ERR_CRYPTO;
+	hs_init(d, &s);
+	hs_update(d, &s, data, n);
+	hs_final(d, &s, out);
+	crypto_wipe(&s, sizeof(s));
 	return 0;
 }
 
 /* --- HMAC ----------------------------------------------------------------- */
 
+/*
+ * The HMAC is computed on plain digest states, not on EVP contexts: in
+ * OpenSSL 3.0 every EVP_MAC_CTX_dup, EVP_MAC_init, EVP_MD_CTX_copy_ex and
+ * EVP_DigestInit_ex on a live context allocates a new provider context
+ * (measured with CRYPTO_set_mem_functions: 11, 2, 1 and 1 allocations per
+ * call), so an EVP HMAC per packet would mean allocations per invalid
+ * packet.  The key is absorbed once into an inner and an outer state; a
+ * packet costs two struct copies on the stack and the digest work.
+ */
 struct crypto_hmac {
-	EVP_MAC_CTX	*keyed;		/* initialised with the key, never used */
+	enum spa_digest	 d;
 	size_t		 len;
+	union hstate	 inner;		/* after key ^ ipad */
+	union hstate	 outer;		/* after key ^ opad */
 };
 
 int
 crypto_hmac_new(enum spa_digest d, const uint8_t *key, size_t keylen,
     struct crypto_hmac **out)
 {
-	const struct algo_table *t = algos_get();
 	const struct digest_info *di = digest_info(d);
 	struct crypto_hmac *h = NULL;
-	OSSL_PARAM params[2];
-	int r = SPA_ERR_CRYPTO;
+	uint8_t k[HSTATE_BLOCK_MAX], pad[HSTATE_BLOCK_MAX];
+	size_t block, i;
 
 	*out = NULL;
 	if (di == NULL || (key == NULL && keylen != 0))
 		return SPA_ERR_ARG;
-	if (t == NULL || t->hmac == NULL)
+	if ((block = hs_block(d)) == 0 || block > sizeof(k))
 		return SPA_ERR_CRYPTO;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return SPA_ERR_NOMEM;
+	h->d = d;
 	h->len = di->len;
-	/* The parameter is only read; the API just lacks the const. */
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)(uintptr_t)di->ossl_name, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	/* A zero-length key still needs a non-NULL pointer to be "set". */
-	if ((h->keyed = EVP_MAC_CTX_new(t->hmac)) == NULL ||
-	    EVP_MAC_init(h->keyed, keylen ? key : (const uint8_t *)"", keylen,
-	    params) != 1)
-		goto out;
+	memset(k, 0, sizeof(k));
+	if (keylen > block) {
+		hs_init(d, &h->inner);
+		hs_update(d, &h->inner, key, keylen);
+		hs_final(d, &h->inner, k);
+	} else if (keylen > 0)
+		memcpy(k, key, keylen);
+	for (i = 0; i < block; i++)
+		pad[i] = k[i] ^ 0x36;
+	hs_init(d, &h->inner);
+	hs_update(d, &h->inner, pad, block);
+	for (i = 0; i < block; i++)
+		pad[i] = k[i] ^ 0x5c;
+	hs_init(d, &h->outer);
+	hs_update(d, &h->outer, pad, block);
+	crypto_wipe(k, sizeof(k));
+	crypto_wipe(pad, sizeof(pad));
 	*out = h;
-	h = NULL;
-	r = 0;
-out:
-	crypto_hmac_free(h);
-	return r;
+	return 0;
 }
 
 int
 crypto_hmac(const struct crypto_hmac *h, const void *a, size_t alen,
     const void *b, size_t blen, uint8_t *out, size_t *outlen)
 {
-	EVP_MAC_CTX *ctx = NULL;
-	size_t len = 0;
-	int r = SPA_ERR_CRYPTO;
+	union hstate s;
+	uint8_t ih[SPA_DIGEST_MAX_LEN];
 
-	/* The copy carries the precomputed inner and outer key states. */
-	if ((ctx = EVP_MAC_CTX_dup(h->keyed)) == NULL)
-		return SPA_ERR_CRYPTO;
-	if (EVP_MAC_update(ctx, a, alen) != 1 ||
-	    EVP_MAC_update(ctx, b, blen) != 1 ||
-	    EVP_MAC_final(ctx, out, &len, SPA_DIGEST_MAX_LEN) != 1 ||
-	    len != h->len)
-		goto out;
-	*outlen = len;
-	r = 0;
-out:
-	EVP_MAC_CTX_free(ctx);
-	return r;
+	s = h->inner;
+	hs_update(h->d, &s, a, alen);
+	hs_update(h->d, &s, b, blen);
+	hs_final(h->d, &s, ih);
+	s = h->outer;
+	hs_update(h->d, &s, ih, h->len);
+	hs_final(h->d, &s, out);
+	*outlen = h->len;
+	crypto_wipe(&s, sizeof(s));
+	crypto_wipe(ih, sizeof(ih));
+	return 0;
 }
 
 void
@@ -295,7 +546,7 @@ crypto_hmac_free(struct crypto_hmac *h)
 {
 	if (h == NULL)
 		return;
-	EVP_MAC_CTX_free(h->keyed);
+	crypto_wipe(h, sizeof(*h));
 	free(h);
 }
 

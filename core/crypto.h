@@ -40,6 +40,13 @@ int		 crypto_digest_from_name(const char *s, enum spa_digest *out);
 const char	*crypto_mode_name(enum spa_mode m);	/* "CBC", ... */
 int		 crypto_mode_from_name(const char *s, enum spa_mode *out);
 
+/*
+ * Fetch every algorithm from the provider now.  Called when keys are
+ * prepared, before the verifier enters its sandbox: a first fetch inside
+ * it would take locks and read files the seccomp filter forbids.
+ */
+int	crypto_prepare(void);
+
 int	crypto_hash(enum spa_digest d, const void *data, size_t n, uint8_t *out);
 
 /* A keyed HMAC prepared once per stanza and reused for every packet. */

@@ -209,7 +209,8 @@ try_stanza(const struct stanza *st, const struct policy_opts *opts,
 
 	if ((r = check_stanza_filters(st, in)) != 0)
 		return r;
-	if ((r = spa_open(&st->key, in->wire, in->len, &msg)) != 0)
+	if ((r = spa_open_hook(&st->key, in->wire, in->len, &msg,
+	    in->on_auth, in->on_auth_arg)) != 0)
 		return r;
 	res->authenticated = true;
 	r = check_message(st, opts, in, &msg, &allow);
@@ -235,6 +236,13 @@ policy_match(const struct access_conf *conf, const struct policy_opts *opts,
 		if (!addr_list_match(&st->source, &in->pkt->src))
 			continue;
 		r = try_stanza(st, opts, in, ev, res);
+		if (r == SPA_ERR_REPLAY) {
+			/* The same bytes for every stanza: no further try. */
+			res->tried++;
+			res->reason = r;
+			res->stanza = NULL;
+			return r;
+		}
 		log_debug("stanza #%u (%s:%u): %s", st->number, st->file,
 		    st->line, r == 0 ? "grants" : spa_strerror(r));
 		if (res->tried++ == 0 ||

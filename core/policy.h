@@ -31,6 +31,10 @@ struct policy_input {
 	size_t			 len;
 	int64_t			 now;	/* wall clock, seconds */
 	const struct spa_addr	*xff;	/* HTTP X-Forwarded-For, or NULL */
+	/* Run when a stanza's key authenticates the packet (replay check);
+	 * SPA_ERR_REPLAY from it ends the match at once.  May be NULL. */
+	spa_auth_hook		 on_auth;
+	void			*on_auth_arg;
 };
 
 struct policy_result {

@@ -82,6 +82,9 @@ spa_key_init(struct spa_key *k, enum spa_mode mode,
 	if ((r = key_check(mode, enc_key, enc_key_len, hmac_type, hmac_key,
 	    hmac_key_len)) != 0)
 		return r;
+	/* KDF and AES algorithms fetched now, outside any sandbox. */
+	if ((r = crypto_prepare()) != 0)
+		return r;
 	k->mode = mode;
 	if (enc_key_len > 0)
 		memcpy(k->enc_key, enc_key, enc_key_len);
@@ -248,6 +251,13 @@ int
 spa_open(const struct spa_key *k, const char *wire, size_t len,
     struct spa_msg *out)
 {
+	return spa_open_hook(k, wire, len, out, NULL, NULL);
+}
+
+int
+spa_open_hook(const struct spa_key *k, const char *wire, size_t len,
+    struct spa_msg *out, spa_auth_hook hook, void *arg)
+{
 	uint8_t raw[CT_RAW_MAX], plain[CT_RAW_MAX];
 	size_t ctlen = 0, rawlen = 0, plainlen = 0;
 	int r;
@@ -258,12 +268,18 @@ spa_open(const struct spa_key *k, const char *wire, size_t len,
 	/* Size class first, as libfko: GnuPG data is never decrypted. */
 	if (SALT_PREFIX_LEN + ctlen >= SPA_GPG_MIN)
 		return SPA_ERR_GPG;
-	if (k->hmac_type != SPA_DIGEST_NONE &&
-	    (r = verify_hmac(k, wire, ctlen)) != 0)
-		return r;
+	if (k->hmac_type != SPA_DIGEST_NONE) {
+		if ((r = verify_hmac(k, wire, ctlen)) != 0)
+			return r;
+		if (hook != NULL && (r = hook(arg)) != 0)
+			return r;
+	}
 	if ((r = decode_container(wire, ctlen, raw, &rawlen)) != 0)
 		goto out;
 	if ((r = decrypt_container(k, raw, rawlen, plain, &plainlen)) != 0)
+		goto out;
+	if (k->hmac_type == SPA_DIGEST_NONE && hook != NULL &&
+	    (r = hook(arg)) != 0)
 		goto out;
 	r = spa_decode((const char *)plain, plainlen, out);
 out:

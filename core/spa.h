@@ -95,6 +95,17 @@ int	spa_precheck(const char *payload, size_t len);
 int	spa_open(const struct spa_key *k, const char *wire, size_t len,
 	    struct spa_msg *out);
 
+/*
+ * spa_open with a hook run once the packet is authentic for this key: right
+ * after the HMAC matched, or for a key without HMAC once the decryption
+ * oracle passed.  A nonzero return stops the work with that code (the
+ * verifier checks the replay store there, so a packet that fails the HMAC
+ * costs the HMAC alone and a replay is never decrypted).
+ */
+typedef int (*spa_auth_hook)(void *arg);
+int	spa_open_hook(const struct spa_key *k, const char *wire, size_t len,
+	    struct spa_msg *out, spa_auth_hook hook, void *arg);
+
 /* Decode and validate a plaintext, digest included (wire-format §6). */
 int	spa_decode(const char *plain, size_t len, struct spa_msg *out);
 

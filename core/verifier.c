@@ -116,6 +116,32 @@ remember(struct verifier *v, const uint8_t digest[32], int64_t now)
 		    spa_strerror(r));
 }
 
+/* The replay check, run by the policy once a stanza's key authenticates. */
+struct replay_hook {
+	struct verifier	*v;
+	const char	*wire;
+	size_t		 len;
+	int64_t		 now;
+	bool		 done;		/* digest computed and checked */
+	int		 result;
+	uint8_t		 digest[32];
+};
+
+static int
+replay_hook(void *arg)
+{
+	struct replay_hook *h = arg;
+
+	if (!h->done) {
+		h->done = true;
+		if ((h->result = spa_replay_digest(h->wire, h->len,
+		    h->digest)) == 0)
+			h->result = replay_check(h->v->replay, h->digest,
+			    h->now);
+	}
+	return h->result;
+}
+
 static int
 extract_spa(struct verifier *v, const struct packet *pkt,
     struct http_spa *hs, const char **wire, size_t *len)
@@ -157,7 +183,7 @@ verifier_packet(struct verifier *v, const struct packet *pkt,
 	struct policy_input in;
 	struct policy_result res;
 	struct http_spa hs;
-	uint8_t digest[32];
+	struct replay_hook rh;
 	int r;
 
 	v->stats.packets++;
@@ -169,16 +195,28 @@ verifier_packet(struct verifier *v, const struct packet *pkt,
 		return refuse(v, pkt, r, NULL);
 	if (!access_any_source(v->access, &pkt->info.src))
 		return refuse(v, pkt, SPA_ERR_NO_SOURCE, NULL);
-	if ((r = spa_replay_digest(in.wire, in.len, digest)) != 0 ||
-	    (r = replay_check(v->replay, digest, pkt->now)) != 0)
-		return refuse(v, pkt, r, NULL);
+	/*
+	 * The replay digest is taken only once some stanza's key has
+	 * authenticated the packet: a forged packet costs the HMAC of each
+	 * stanza whose SOURCE matches it, and nothing else.
+	 */
+	memset(&rh, 0, sizeof(rh));
+	rh.v = v;
+	rh.wire = in.wire;
+	rh.len = in.len;
+	rh.now = pkt->now;
+	in.on_auth = replay_hook;
+	in.on_auth_arg = &rh;
 	in.pkt = &pkt->info;
 	in.via = pkt->via;
 	in.now = pkt->now;
 	in.xff = hs.has_xff && v->popts.x_forwarded_for ? &hs.xff : NULL;
 	r = policy_match(v->access, &v->popts, &in, ev, &res);
-	if (res.authenticated)
-		remember(v, digest, pkt->now);
+	if (r == SPA_ERR_REPLAY || (rh.done && rh.result != 0))
+		/* anyone can resend a packet: rate-limited like forgeries */
+		return refuse(v, pkt, rh.result != 0 ? rh.result : r, NULL);
+	if (res.authenticated && replay_hook(&rh) == 0)
+		remember(v, rh.digest, pkt->now);
 	if (r != 0)
 		return refuse(v, pkt, r, &res);
 	v->stats.granted++;

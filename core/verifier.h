@@ -1,8 +1,11 @@
 /*
  * The verifier pipeline for one received payload:
  *   frame error? → HTTP extraction → key-free precheck → any SOURCE? →
- *   replay lookup → policy (HMAC, decrypt, decode, checks) → digest stored
- *   → one log line with the decision.
+ *   policy (per stanza: HMAC, then once authentic the replay lookup,
+ *   decrypt, decode, checks) → digest stored → one log line with the
+ *   decision.  A packet with a wrong HMAC costs one HMAC per stanza whose
+ *   SOURCE matches and whose key has an HMAC key, no allocation, and at
+ *   most log_per_sec log lines a second.
  * Each refusal is counted under its reason.
  */
 #ifndef SPA_VERIFIER_H

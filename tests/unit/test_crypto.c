@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "crypto.h"
 #include "err.h"
 #include "helpers.h"
@@ -423,6 +426,64 @@ random_fills_and_differs(void **state)
 	assert_int_equal(crypto_random(a, 0), 0);
 }
 
+/*
+ * crypto.c hashes without libcrypto's allocating EVP contexts (and has
+ * its own Keccak for SHA3): it must agree with EVP, byte for byte, for
+ * every digest at every length around the block sizes (0..300 bytes,
+ * and every key length 0..200 for HMAC, longer keys than a block too).
+ */
+static const EVP_MD *
+evp_of(enum spa_digest d)
+{
+	switch (d) {
+	case SPA_DIGEST_MD5: return EVP_md5();
+	case SPA_DIGEST_SHA1: return EVP_sha1();
+	case SPA_DIGEST_SHA256: return EVP_sha256();
+	case SPA_DIGEST_SHA384: return EVP_sha384();
+	case SPA_DIGEST_SHA512: return EVP_sha512();
+	case SPA_DIGEST_SHA3_256: return EVP_sha3_256();
+	case SPA_DIGEST_SHA3_512: return EVP_sha3_512();
+	default: return NULL;
+	}
+}
+
+static void
+hash_and_hmac_agree_with_evp(void **state)
+{
+	uint8_t msg[300], key[200], ours[SPA_DIGEST_MAX_LEN];
+	uint8_t theirs[EVP_MAX_MD_SIZE];
+	struct crypto_hmac *h;
+	unsigned int tlen;
+	size_t i, n, olen;
+	int d;
+
+	(void)state;
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 131 + 7);
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(i * 71 + 3);
+	for (d = SPA_DIGEST_MD5; d <= SPA_DIGEST_SHA3_512; d++) {
+		for (n = 0; n <= sizeof(msg); n++) {
+			assert_int_equal(crypto_hash(d, msg, n, ours), 0);
+			assert_int_equal(EVP_Digest(msg, n, theirs, &tlen,
+			    evp_of(d), NULL), 1);
+			assert_int_equal(tlen, crypto_digest_len(d));
+			assert_memory_equal(ours, theirs, tlen);
+		}
+		for (n = 1; n <= sizeof(key); n++) {
+			assert_int_equal(crypto_hmac_new(d, key, n, &h), 0);
+			/* a || b split anywhere is the same message */
+			assert_int_equal(crypto_hmac(h, msg, n % 97, msg +
+			    n % 97, 150 - n % 97, ours, &olen), 0);
+			assert_non_null(HMAC(evp_of(d), key, (int)n, msg, 150,
+			    theirs, &tlen));
+			assert_int_equal(olen, tlen);
+			assert_memory_equal(ours, theirs, tlen);
+			crypto_hmac_free(h);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -434,6 +495,7 @@ main(void)
 		cmocka_unit_test(hash_refuses_none),
 		cmocka_unit_test(hmac_rfc2202_rfc4231_vectors),
 		cmocka_unit_test(hmac_nist_sha3_vectors),
+		cmocka_unit_test(hash_and_hmac_agree_with_evp),
 		cmocka_unit_test(hmac_refuses_unknown_type),
 		cmocka_unit_test(kdf_matches_openssl_enc),
 		cmocka_unit_test(kdf_depends_on_salt_and_pass),
