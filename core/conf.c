@@ -64,6 +64,8 @@ static const struct setting settings[] = {
 	    offsetof(struct spa_conf, syslog_facility), 0, 0, 0 },
 	S_INT("log.verbose", verbose, 0, 3),
 	S_INT("log.refusals_per_second", log_refusals_per_sec, 0, 1000000),
+	S_STR("metrics.file", metrics_file),
+	S_INT("metrics.interval", metrics_interval, 1, 86400),
 };
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
 
@@ -113,6 +115,7 @@ conf_defaults(struct spa_conf *c)
 	c->command_timeout = CONF_DEF_CMD_TIMEOUT;
 	c->log_refusals_per_sec = CONF_DEF_REFUSAL_LOG;
 	c->close_on_exit = true;
+	c->metrics_interval = CONF_DEF_METRICS_INTERVAL;
 	if (conf_set_string(&c->access_file, CONF_DEF_ACCESS) != 0 ||
 	    conf_set_string(&c->state_dir, SPA_STATE_DIR) != 0 ||
 	    conf_set_string(&c->pid_file, CONF_DEF_PID_FILE) != 0 ||
@@ -141,6 +144,7 @@ conf_free(struct spa_conf *c)
 	free(c->syslog_ident);
 	free(c->verifier_user);
 	free(c->sudo_exe);
+	free(c->metrics_file);
 	conf_cisco_free(c);
 	memset(c, 0, sizeof(*c));
 }
@@ -301,6 +305,32 @@ walk_group(struct spa_conf *c, config_setting_t *group, const char *prefix,
 	return 0;
 }
 
+/* metrics = { file = "/abs/path"; interval = N; }: a group needs a file. */
+static int
+check_metrics(config_t *cfg, const struct spa_conf *c, const char *file,
+    struct conf_error *err)
+{
+	config_setting_t *g = config_lookup(cfg, "metrics");
+	config_setting_t *f = config_lookup(cfg, "metrics.file");
+	const char *v = c->metrics_file;
+	size_t n;
+
+	if (g == NULL)
+		return 0;
+	if (f == NULL)
+		return conf_fail(err, file, config_setting_source_line(g),
+		    "metrics needs a file (metrics = { file = "
+		    "\"/run/spagate/metrics.prom\"; })");
+	n = strlen(v);
+	if (v[0] != '/' || v[n - 1] == '/')
+		return conf_fail(err, file, config_setting_source_line(f),
+		    "metrics.file \"%s\" must be an absolute file name", v);
+	if (n + sizeof(".tmp") > 4096)
+		return conf_fail(err, file, config_setting_source_line(f),
+		    "metrics.file is too long");
+	return 0;
+}
+
 int
 conf_load(const char *path, bool must_exist, struct spa_conf *c,
     struct conf_error *err)
@@ -322,6 +352,8 @@ conf_load(const char *path, bool must_exist, struct spa_conf *c,
 		    config_error_text(&cfg));
 	else
 		r = walk_group(c, config_root_setting(&cfg), "", path, err);
+	if (r == 0)
+		r = check_metrics(&cfg, c, path, err);
 	if (r == 0)
 		r = conf_set_string(&c->path, path);
 	config_destroy(&cfg);
@@ -401,5 +433,10 @@ conf_dump(const struct spa_conf *c, FILE *fp)
 	    "  refusals_per_second = %u;\n};\n", c->syslog_ident,
 	    facility_name(c->syslog_facility), c->verbose,
 	    c->log_refusals_per_sec);
+	if (c->metrics_file != NULL)
+		fprintf(fp, "metrics = {\n  file = \"%s\";\n  interval = %u;\n"
+		    "};\n", c->metrics_file, c->metrics_interval);
+	else
+		fprintf(fp, "# metrics: off (metrics = { file = \"...\"; })\n");
 	conf_cisco_dump(c, fp);
 }

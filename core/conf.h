@@ -20,6 +20,7 @@
 #define CONF_DEF_CMD_TIMEOUT	30
 #define CONF_DEF_REFUSAL_LOG	20	/* unauthenticated refusals a second */
 #define CONF_DEF_SUDO		"/usr/bin/sudo"
+#define CONF_DEF_METRICS_INTERVAL 10	/* seconds between metrics writes */
 
 enum capture_mode {
 	CAPTURE_PCAP = 0,	/* sniff with libpcap (default) */
@@ -88,6 +89,8 @@ struct spa_conf {
 	int			 syslog_facility;
 	int			 verbose;
 	uint32_t		 log_refusals_per_sec;	/* 0: unlimited */
+	char			*metrics_file;	/* Prometheus text; NULL: off */
+	uint32_t		 metrics_interval;	/* seconds */
 	struct conf_cisco	*cisco;		/* devices, in file order */
 	size_t			 ncisco;
 };

@@ -18,6 +18,7 @@
 #include "event.h"
 #include "executor.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "policy.h"
 
@@ -305,6 +306,66 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 	    cs.closed, cs.open_failed, cs.close_failed, cs.commands, cs.jobs);
 }
 
+/* spagated.conf "metrics": the counters for node_exporter (metrics.h). */
+static int
+write_metrics(struct executor *x)
+{
+	struct metrics_exec ex;
+
+	if (x->conf.metrics_file == NULL)
+		return 0;
+	ex.opens = x->opens;
+	ex.refused = x->refused;
+	cycles_get_stats(x->cycles, &ex.cycles);
+	if (metrics_write(x->conf.metrics_file, &x->vstats, &ex) != 0) {
+		if (!x->metrics_failing)
+			log_warn("metrics file %s", x->conf.metrics_file);
+		x->metrics_failing = true;
+		return SPA_ERR_SYS;
+	}
+	if (x->metrics_failing)
+		log_info("metrics file %s written again", x->conf.metrics_file);
+	x->metrics_failing = false;
+	return 0;
+}
+
+/* Ask the verifier for its counters; MSG_STATS answers. */
+static void
+request_stats(struct executor *x)
+{
+	struct msg m = { .type = MSG_STATS_REQ };
+	uint8_t b[16];
+	int n;
+
+	if (x->child_sock < 0)
+		return;
+	if ((n = msg_encode(&m, b, sizeof(b))) > 0)
+		send(x->child_sock, b, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static void
+on_stats(struct executor *x, const struct msg_stats *vs)
+{
+	x->vstats = *vs;
+	if (x->stats_log)
+		log_stats(x, vs);
+	x->stats_log = false;
+	write_metrics(x);
+}
+
+/* Every metrics.interval: a fresh MSG_STATS, or the last one if none runs. */
+static void
+metrics_tick(struct executor *x, int64_t now)
+{
+	if (x->conf.metrics_file == NULL || now < x->metrics_due_ms)
+		return;
+	x->metrics_due_ms = now + (int64_t)x->conf.metrics_interval * 1000;
+	if (x->child_sock >= 0 && x->child_ready)
+		request_stats(x);
+	else
+		write_metrics(x);
+}
+
 /* One line for spagated -S, replaced atomically at each READY. */
 static void
 save_sandbox(const struct executor *x, const char *line)
@@ -360,7 +421,7 @@ on_message(struct executor *x, const struct msg *m)
 			grant(x, &m->u.open);
 		break;
 	case MSG_STATS:
-		log_stats(x, &m->u.stats);
+		on_stats(x, &m->u.stats);
 		break;
 	default:
 		verifier_hostile(x, "a message only the executor sends");
@@ -421,6 +482,7 @@ reload(struct executor *x)
 	x->plan = np;
 	cycles_set_policy(x->cycles, x->access, &x->plan);
 	log_set_verbose(x->conf.verbose);
+	x->metrics_due_ms = 0;	/* the (new) metrics file at once */
 	log_info("reloaded: %zu stanzas; restarting the verifier with them",
 	    x->access->n);
 	/* the new verifier inherits the new policy and capture settings */
@@ -451,15 +513,8 @@ read_signals(struct executor *x)
 			reload(x);
 			break;
 		case SIGUSR1:
-			if (x->child_sock >= 0) {
-				struct msg m = { .type = MSG_STATS_REQ };
-				uint8_t b[16];
-				int n = msg_encode(&m, b, sizeof(b));
-
-				if (n > 0)
-					send(x->child_sock, b, (size_t)n,
-					    MSG_NOSIGNAL | MSG_DONTWAIT);
-			}
+			x->stats_log = true;
+			request_stats(x);
 			break;
 		default:
 			begin_stop(x, strsignal((int)si.ssi_signo));
@@ -511,6 +566,8 @@ executor_setup(struct executor *x)
 	if ((r = cycles_new(&cc, x->journal, &x->cycles)) != 0)
 		return r;
 	cycles_set_policy(x->cycles, x->access, &x->plan);
+	if (write_metrics(x) != 0)
+		return SPA_ERR_CONFIG;	/* opt-in: a bad path stops the start */
 	if (x->cli->test_mode)
 		return 0;	/* runs nothing, not even journaled closes */
 	if ((n = cycles_restore(x->cycles, time(NULL), mono_ms())) < 0) {
@@ -532,6 +589,8 @@ loop_timeout(struct executor *x, int64_t now)
 		t = c;
 	if (x->respawn_at_ms != 0 && x->respawn_at_ms - now < t)
 		t = x->respawn_at_ms > now ? x->respawn_at_ms - now : 0;
+	if (x->conf.metrics_file != NULL && x->metrics_due_ms - now < t)
+		t = x->metrics_due_ms > now ? x->metrics_due_ms - now : 0;
 	return (int)t;
 }
 
@@ -562,6 +621,8 @@ loop_once(struct executor *x)
 	if (!x->stopping && x->child == 0 && x->respawn_at_ms != 0 &&
 	    now >= x->respawn_at_ms)
 		spawn_verifier(x);
+	if (!x->stopping)
+		metrics_tick(x, now);
 	cycles_flush(x->cycles);
 }
 
@@ -595,6 +656,7 @@ executor_run(struct executor *x)
 	while (!x->stopping)
 		loop_once(x);
 	shutdown_cycles(x);
+	write_metrics(x);
 	log_info("executor: %llu OPEN events carried out, %llu refused",
 	    (unsigned long long)x->opens, (unsigned long long)x->refused);
 	return x->exit_code;

@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "cycle.h"
 #include "journal.h"
+#include "msg.h"
 #include "plan.h"
 #include "vproc.h"
 
@@ -46,6 +47,11 @@ struct executor {
 	int			 exit_code;
 	uint64_t		 opens;		/* OPEN messages accepted */
 	uint64_t		 refused;	/* OPEN messages refused */
+
+	bool			 stats_log;	/* SIGUSR1: log the next MSG_STATS */
+	int64_t			 metrics_due_ms;	/* next metrics request */
+	bool			 metrics_failing;	/* warned, until it works */
+	struct msg_stats	 vstats;	/* the verifier's, as last received */
 };
 
 /* Everything that must exist before the loop runs (journal, cycles). */

@@ -22,12 +22,11 @@
 #include "access.h"
 #include "cli.h"
 #include "conf.h"
-#include "cycle.h"
 #include "err.h"
 #include "executor.h"
-#include "journal.h"
 #include "log.h"
 #include "pidfile.h"
+#include "status.h"
 
 #define KILL_WAIT_MS	35000	/* covers the executor's close grace */
 
@@ -69,82 +68,17 @@ signal_daemon(const struct spa_conf *c, int sig)
 	return 0;
 }
 
-/* Open cycles straight from the journal: works whether or not it runs. */
-struct status_recs {
-	struct journal_rec	**v;
-	size_t			  n;
-	size_t			  cap;
-};
-
-static int
-collect_rec(void *arg, const struct journal_rec *rec)
-{
-	struct status_recs *sr = arg;
-	struct journal_rec **nv;
-
-	if (sr->n == sr->cap) {
-		sr->cap = sr->cap ? sr->cap * 2 : 16;
-		if ((nv = reallocarray(sr->v, sr->cap, sizeof(*nv))) == NULL)
-			return SPA_ERR_NOMEM;
-		sr->v = nv;
-	}
-	if ((sr->v[sr->n] = malloc(sizeof(*rec))) == NULL)
-		return SPA_ERR_NOMEM;
-	*sr->v[sr->n++] = *rec;
-	return 0;
-}
-
-static void
-print_cycles(const struct spa_conf *c)
-{
-	struct status_recs sr = { NULL, 0, 0 };
-	struct journal *j = NULL;
-	char dir[4096];
-	size_t i;
-
-	snprintf(dir, sizeof(dir), "%s/cycles", c->state_dir);
-	if (journal_open_readonly(dir, &j) != 0 ||
-	    journal_load(j, collect_rec, &sr) != 0) {
-		printf("journal %s: cannot be read\n", dir);
-	} else {
-		cycles_print((const struct journal_rec *const *)sr.v, sr.n,
-		    time(NULL), stdout);
-	}
-	for (i = 0; i < sr.n; i++)
-		free(sr.v[i]);
-	free(sr.v);
-	journal_close(j);
-}
-
-/* What the running verifier reported at its last READY. */
-static void
-print_sandbox(const struct spa_conf *c)
-{
-	char path[4096], line[4096 + 256];
-	FILE *fp;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->state_dir,
-	    EXECUTOR_SANDBOX_FILE) >= sizeof(path) ||
-	    (fp = fopen(path, "r")) == NULL)
-		return;
-	if (fgets(line, sizeof(line), fp) != NULL)
-		printf("  %s", line);
-	fclose(fp);
-}
-
 static int
 report_status(const struct spa_conf *c)
 {
-	pid_t pid = pidfile_running(c->pid_file);
+	struct status_opts o = {
+		.pid_file = c->pid_file,
+		.state_dir = c->state_dir,
+		.metrics_file = c->metrics_file,
+		.metrics_hint = STATUS_METRICS_HINT,
+	};
 
-	if (pid <= 0)
-		printf("spagated is not running\n");
-	else {
-		printf("spagated is running (pid %ld)\n", (long)pid);
-		print_sandbox(c);
-	}
-	print_cycles(c);
-	return pid > 0 ? 0 : 1;
+	return status_report(&o, stdout);
 }
 
 static int

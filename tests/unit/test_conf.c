@@ -782,6 +782,46 @@ cisco_dump_reparses_to_the_same_device(void **state)
 	free(path);
 }
 
+/* metrics = { ... }: opt-in, validated with file:line. */
+static void
+metrics_off_by_default_and_stored(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_error err;
+
+	assert_null(f->conf.metrics_file);
+	assert_int_equal(f->conf.metrics_interval, 10);
+	assert_int_equal(load(f, "metrics = {\n  file = \"/run/m.prom\";\n"
+	    "  interval = 30;\n};\n", &err), 0);
+	assert_string_equal(f->conf.metrics_file, "/run/m.prom");
+	assert_int_equal(f->conf.metrics_interval, 30);
+}
+
+static void
+metrics_settings_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_refusal(f, "log = { verbose = 1; };\nmetrics = {\n  interval = 5;\n};\n",
+	    "spagated.conf:2:", "metrics needs a file");
+	conf_free(&f->conf);
+	conf_defaults(&f->conf);
+	expect_refusal(f, "metrics = {\n  file = \"m.prom\";\n};\n",
+	    "spagated.conf:2:", "must be an absolute file name");
+	conf_free(&f->conf);
+	conf_defaults(&f->conf);
+	expect_refusal(f, "metrics = {\n  file = \"/run/\";\n};\n",
+	    "spagated.conf:2:", "must be an absolute file name");
+	conf_free(&f->conf);
+	conf_defaults(&f->conf);
+	expect_refusal(f, "metrics = {\n  file = \"/m\";\n  interval = 0;\n};\n",
+	    "spagated.conf:3:", "metrics.interval must be in 1..86400");
+	conf_free(&f->conf);
+	conf_defaults(&f->conf);
+	expect_refusal(f, "metrics = {\n  file = \"/m\";\n  port = 9;\n};\n",
+	    "spagated.conf:3:", "unknown setting 'metrics.port'");
+}
+
 int
 main(void)
 {
@@ -799,6 +839,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(validate_refuses_bad_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(validate_refuses_relative_state_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(dump_reparses_to_the_same_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(metrics_off_by_default_and_stored, setup, teardown),
+		cmocka_unit_test_setup_teardown(metrics_settings_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_device_stored, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_unknown_setting_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_wrong_types_refused, cisco_setup, teardown),

@@ -1,0 +1,129 @@
+/* Prometheus text exposition of the counters (see metrics.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "metrics.h"
+
+/* MSG_STATS layout: packets, granted, log lines suppressed, then one
+ * counter per -reason starting at reason 0 (see daemon/vproc.c). */
+#define VS_PACKETS	0
+#define VS_GRANTED	1
+#define VS_SUPPRESSED	2
+#define VS_REASONS	3
+
+static uint64_t
+vs_get(const struct msg_stats *vs, size_t i)
+{
+	return i < vs->n ? vs->v[i] : 0;
+}
+
+static void
+metric(FILE *fp, const char *name, const char *type, const char *help,
+    uint64_t value)
+{
+	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n", name, help,
+	    name, type, name, value);
+}
+
+/* One sample per packet drop reason, zeros included, so series exist. */
+static void
+refusals(FILE *fp, const struct msg_stats *vs)
+{
+	int reason;
+
+	fprintf(fp, "# HELP spagate_refused_total Packets the verifier "
+	    "refused, by reason.\n# TYPE spagate_refused_total counter\n");
+	for (reason = SPA_ERR_LENGTH; reason > SPA_ERR_MIN; reason--) {
+		if (strcmp(spa_errname(reason), "unknown") == 0)
+			continue;
+		fprintf(fp, "spagate_refused_total{reason=\"%s\"} %" PRIu64 "\n",
+		    spa_errname(reason), vs_get(vs, VS_REASONS + (size_t)-reason));
+	}
+}
+
+void
+metrics_format(FILE *fp, const struct msg_stats *vs,
+    const struct metrics_exec *ex)
+{
+	const struct cycles_stats *c = &ex->cycles;
+
+	metric(fp, "spagate_packets_total", "counter",
+	    "SPA packets the verifier examined.", vs_get(vs, VS_PACKETS));
+	metric(fp, "spagate_granted_total", "counter",
+	    "Packets that passed every check (OPEN events).",
+	    vs_get(vs, VS_GRANTED));
+	refusals(fp, vs);
+	metric(fp, "spagate_log_suppressed_total", "counter",
+	    "Refusal log lines left out by the rate limit.",
+	    vs_get(vs, VS_SUPPRESSED));
+	metric(fp, "spagate_open_events_total", "counter",
+	    "OPEN events the executor carried out.", ex->opens);
+	metric(fp, "spagate_open_events_refused_total", "counter",
+	    "OPEN events the executor's own policy check refused.",
+	    ex->refused);
+	metric(fp, "spagate_cycles_open", "gauge",
+	    "Command cycles with a close pending.", (uint64_t)c->open);
+	metric(fp, "spagate_cycles_opened_total", "counter",
+	    "Command cycles opened.", c->opened);
+	metric(fp, "spagate_cycles_extended_total", "counter",
+	    "Open cycles whose close moved later by a new grant.", c->extended);
+	metric(fp, "spagate_cycles_closed_total", "counter",
+	    "Command cycles closed.", c->closed);
+	metric(fp, "spagate_cycles_open_failed_total", "counter",
+	    "Open commands that failed.", c->open_failed);
+	metric(fp, "spagate_cycles_close_failed_total", "counter",
+	    "Close commands that failed.", c->close_failed);
+	metric(fp, "spagate_commands_total", "counter",
+	    "Commands started.", c->commands);
+	metric(fp, "spagate_commands_running", "gauge",
+	    "Commands running or queued.", (uint64_t)c->jobs);
+}
+
+int
+metrics_write(const char *path, const struct msg_stats *vs,
+    const struct metrics_exec *ex)
+{
+	char tmp[4200];
+	FILE *fp = NULL;
+	int fd, saved;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return SPA_ERR_SYS;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (fd < 0)
+		return SPA_ERR_SYS;
+	/* the collector runs as another user: readable whatever the umask */
+	if (fchmod(fd, 0644) != 0 || (fp = fdopen(fd, "w")) == NULL) {
+		saved = errno;
+		close(fd);
+		goto fail;
+	}
+	metrics_format(fp, vs, ex);
+	if (fflush(fp) != 0 || ferror(fp)) {
+		saved = errno;
+		fclose(fp);
+		goto fail;
+	}
+	if (fclose(fp) != 0) {
+		saved = errno;
+		goto fail;
+	}
+	if (rename(tmp, path) == 0)
+		return 0;
+	saved = errno;
+fail:
+	unlink(tmp);
+	errno = saved;
+	return SPA_ERR_SYS;
+}

@@ -1,0 +1,31 @@
+/*
+ * Counters in the Prometheus text exposition format (version 0.0.4), for
+ * node_exporter's textfile collector: spagated.conf "metrics" writes the
+ * file every interval, replaced atomically (a temporary file, then
+ * rename), mode 0644.  The verifier's counters come from its MSG_STATS;
+ * a verifier restart (SIGHUP) starts them again from 0, which Prometheus
+ * counters allow.
+ */
+#ifndef SPA_METRICS_H
+#define SPA_METRICS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cycle.h"
+#include "msg.h"
+
+struct metrics_exec {
+	uint64_t		opens;		/* OPEN events carried out */
+	uint64_t		refused;	/* OPEN events refused */
+	struct cycles_stats	cycles;
+};
+
+/* Every metric, with # HELP and # TYPE lines. */
+void	metrics_format(FILE *fp, const struct msg_stats *vs,
+	    const struct metrics_exec *ex);
+/* Write `path` atomically; 0 or SPA_ERR_SYS (errno says why). */
+int	metrics_write(const char *path, const struct msg_stats *vs,
+	    const struct metrics_exec *ex);
+
+#endif /* SPA_METRICS_H */

@@ -1,0 +1,145 @@
+/* spagated -S and spagate status (see status.h). */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cycle.h"
+#include "err.h"
+#include "executor.h"
+#include "journal.h"
+#include "pidfile.h"
+#include "status.h"
+
+/* Open cycles straight from the journal: works whether or not it runs. */
+struct status_recs {
+	struct journal_rec	**v;
+	size_t			  n;
+	size_t			  cap;
+};
+
+static int
+collect_rec(void *arg, const struct journal_rec *rec)
+{
+	struct status_recs *sr = arg;
+	struct journal_rec **nv;
+
+	if (sr->n == sr->cap) {
+		sr->cap = sr->cap ? sr->cap * 2 : 16;
+		if ((nv = reallocarray(sr->v, sr->cap, sizeof(*nv))) == NULL)
+			return SPA_ERR_NOMEM;
+		sr->v = nv;
+	}
+	if ((sr->v[sr->n] = malloc(sizeof(*rec))) == NULL)
+		return SPA_ERR_NOMEM;
+	/*
+	 * The copy's close.argv still points into `rec`, journal_load()'s
+	 * scratch record, reused for the next record and freed before
+	 * cycles_print() reads it: point it into the copy's own buffer.
+	 */
+	*sr->v[sr->n] = *rec;
+	if (cmd_argv_relink(&sr->v[sr->n]->close) != 0) {
+		free(sr->v[sr->n]);
+		return SPA_ERR_STATE;
+	}
+	sr->n++;
+	return 0;
+}
+
+static void
+print_cycles(const char *state_dir, FILE *fp)
+{
+	struct status_recs sr = { NULL, 0, 0 };
+	struct journal *j = NULL;
+	char dir[4096];
+	size_t i;
+
+	snprintf(dir, sizeof(dir), "%s/cycles", state_dir);
+	if (journal_open_readonly(dir, &j) != 0 ||
+	    journal_load(j, collect_rec, &sr) != 0) {
+		fprintf(fp, "journal %s: cannot be read\n", dir);
+	} else {
+		cycles_print((const struct journal_rec *const *)sr.v, sr.n,
+		    time(NULL), fp);
+	}
+	for (i = 0; i < sr.n; i++)
+		free(sr.v[i]);
+	free(sr.v);
+	journal_close(j);
+}
+
+/* What the running verifier reported at its last READY. */
+static void
+print_sandbox(const char *state_dir, FILE *fp)
+{
+	char path[4096], line[4096 + 256];
+	FILE *in;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir,
+	    EXECUTOR_SANDBOX_FILE) >= sizeof(path) ||
+	    (in = fopen(path, "r")) == NULL)
+		return;
+	if (fgets(line, sizeof(line), in) != NULL)
+		fprintf(fp, "  %s", line);
+	fclose(in);
+}
+
+/* A sample worth showing: every one but the reasons never seen. */
+static int
+interesting(const char *line)
+{
+	const char *sp = strrchr(line, ' ');
+
+	if (line[0] == '#' || sp == NULL)
+		return 0;
+	return strncmp(line, "spagate_refused_total{", 22) != 0 ||
+	    strcmp(sp, " 0\n") != 0;
+}
+
+static void
+print_metrics(const struct status_opts *o, FILE *fp)
+{
+	char line[512];
+	struct stat st;
+	FILE *in;
+
+	if (o->metrics_file == NULL) {
+		if (o->metrics_hint != NULL)
+			fprintf(fp, "counters: off (%s)\n", o->metrics_hint);
+		return;
+	}
+	if ((in = fopen(o->metrics_file, "r")) == NULL ||
+	    fstat(fileno(in), &st) != 0) {
+		fprintf(fp, "counters: %s cannot be read (written while "
+		    "spagated runs)\n", o->metrics_file);
+		if (in != NULL)
+			fclose(in);
+		return;
+	}
+	fprintf(fp, "counters (%s, written %" PRId64 " s ago):\n",
+	    o->metrics_file, (int64_t)(time(NULL) - st.st_mtime));
+	while (fgets(line, sizeof(line), in) != NULL)
+		if (interesting(line))
+			fprintf(fp, "  %s", line);
+	fclose(in);
+}
+
+int
+status_report(const struct status_opts *o, FILE *fp)
+{
+	pid_t pid = pidfile_running(o->pid_file);
+
+	if (pid <= 0)
+		fprintf(fp, "spagated is not running\n");
+	else {
+		fprintf(fp, "spagated is running (pid %ld)\n", (long)pid);
+		print_sandbox(o->state_dir, fp);
+	}
+	print_cycles(o->state_dir, fp);
+	print_metrics(o, fp);
+	return pid > 0 ? 0 : 1;
+}

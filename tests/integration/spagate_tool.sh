@@ -1,0 +1,83 @@
+#!/bin/bash
+# The spagate tool: keys from `spagate keygen` accepted by the real fwknop
+# client and by spagated (a grant opens a cycle), `spagate check` on good
+# and refused files (file:line), `spagate status` with the daemon running
+# and a cycle open, and the metrics file after the grant.
+. "$(dirname "$0")/lib.sh"
+require_root
+require_fwknop
+SPAGATE=$top_builddir/spagate
+[ -x "$SPAGATE" ] || skip_all "spagate is not built"
+STATE=$WORK/state
+METRICS=$WORK/run/metrics.prom
+
+# access.conf form: the first two key lines of keygen's output
+keys_from() { awk -v w="$2" '$1 == w { print $2; exit }' "$1"; }
+
+write_conf() {
+	mkdir -p "$WORK/run"
+	cat > "$WORK/access.conf" <<CONF
+SOURCE ANY
+KEY_BASE64 $K
+HMAC_KEY_BASE64 $H
+HMAC_DIGEST_TYPE SHA512
+OPEN_PORTS tcp/2222
+CMD_CYCLE_OPEN /bin/true \$IP \$PORT
+CMD_CYCLE_CLOSE /bin/true \$IP \$PORT
+CMD_CYCLE_TIMER 60
+CONF
+	chmod 600 "$WORK/access.conf"
+	printf 'metrics = {\n  file = "%s";\n  interval = 1;\n};\n' "$METRICS" > "$WORK/spagated.conf"
+}
+
+plan 16
+netns_pair 81 || skip_all "cannot create network namespaces"
+
+# keygen
+"$SPAGATE" keygen --hmac-digest sha512 > "$WORK/keys" 2>&1
+K=$(keys_from "$WORK/keys" KEY_BASE64) H=$(keys_from "$WORK/keys" HMAC_KEY_BASE64)
+check "keygen: 32-byte key and 64-byte HMAC key, padded base64" \
+	[ "$(printf %s "$K" | base64 -d | wc -c)" -eq 32 -a "$(printf %s "$H" | base64 -d | wc -c)" -eq 64 ]
+check "keygen: access.conf and .fwknoprc forms, with the digest" \
+	[ "$(grep -c "^KEY_BASE64 *$K\$" "$WORK/keys")" -eq 2 -a "$(grep -c '^HMAC_DIGEST_TYPE *SHA512$' "$WORK/keys")" -eq 2 -a "$(grep -c '^USE_HMAC *Y$' "$WORK/keys")" -eq 1 ]
+check "keygen --qr draws a QR code" bash -c "'$SPAGATE' keygen --qr | grep -q '█▀▀▀▀▀█'"
+"$SPAGATE" keygen --hmac-digest sha224 >/dev/null 2>"$WORK/err"; rc=$?
+check "keygen refuses an unknown digest (exit 2)" eval '[ $rc -eq 2 ] && grep -q "unknown HMAC digest .sha224." "$WORK/err"' 
+
+# check
+write_conf
+"$SPAGATE" check -c "$WORK/spagated.conf" -a "$WORK/access.conf" > "$WORK/check" 2>&1; rc=$?
+check "check: good files, exit 0, one stanza" eval '[ $rc -eq 0 ] && grep -q "configuration OK: 1 stanza from $WORK/access.conf" "$WORK/check"' 
+check "check: keys masked in the effective policy" [ "$(grep -c -F -e "$K" -e "$H" "$WORK/check")" -eq 0 ]
+check "check: the metrics settings are shown" grep -q "file = \"$METRICS\"" "$WORK/check"
+cp "$WORK/access.conf" "$WORK/bad.conf"
+printf 'OPEN_PORTS tcp/99999\n' >> "$WORK/bad.conf"
+"$SPAGATE" check -c "$WORK/spagated.conf" -a "$WORK/bad.conf" > "$WORK/check" 2>&1; rc=$?
+check "check: a bad access.conf line is refused with file:line (exit 1)" \
+	eval '[ $rc -eq 1 ] && grep -q "$WORK/bad.conf:9:" "$WORK/check"' 
+printf 'metrics = {\n  file = "metrics.prom";\n};\n' > "$WORK/bad-spagated.conf"
+"$SPAGATE" check -c "$WORK/bad-spagated.conf" -a "$WORK/access.conf" > "$WORK/check" 2>&1; rc=$?
+check "check: a relative metrics.file is refused with file:line (exit 1)" \
+	eval '[ $rc -eq 1 ] && grep -q "bad-spagated.conf:2: metrics.file \"metrics.prom\" must be an absolute file name" "$WORK/check"' 
+
+# status without a daemon, then a grant from the real client
+"$SPAGATE" status -c "$WORK/spagated.conf" -d "$STATE" -p "$WORK/spagated.pid" > "$WORK/status" 2>&1; rc=$?
+check "status: not running (exit 1)" eval '[ $rc -eq 1 ] && grep -q "spagated is not running" "$WORK/status"' 
+start_spagated -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \
+	-p "$WORK/spagated.pid" -i "$SRV_IF" || bail_out "spagated did not start"
+fwknop_cli -D "$SRV_IP" -A tcp/2222 -a "$CLI_IP" --key-base64-rijndael "$K" \
+	--key-base64-hmac "$H" --hmac-digest-type sha512 >/dev/null 2>&1
+check "the keys work: fwknop's packet opens a cycle in spagated" \
+	wait_for_log 'stanza #1 .* tcp/2222: opened' 5
+"$SPAGATE" status -c "$WORK/spagated.conf" -d "$STATE" -p "$WORK/spagated.pid" > "$WORK/status" 2>&1; rc=$?
+check "status: running (exit 0), with the sandbox line" \
+	eval '[ $rc -eq 0 ] && grep -q "spagated is running (pid $SPAGATED_PID)" "$WORK/status" && grep -q "verifier (pid" "$WORK/status"' 
+check "status: the open cycle and its close time" grep -q "tcp/2222  close at .* (in [0-9]* s)" "$WORK/status"
+check "metrics: the grant is counted, the cycle open" \
+	eval 'wait_for "$METRICS" "^spagate_granted_total 1\$" 5 && grep -q "^spagate_cycles_open 1\$" "$METRICS" && grep -q "^spagate_packets_total 1\$" "$METRICS"' 
+check "metrics: HELP/TYPE lines, a reason label, mode 0644, no temporary file left" \
+	bash -c "grep -q '^# TYPE spagate_refused_total counter\$' '$METRICS' && grep -q '^spagate_refused_total{reason=\"hmac\"} 0\$' '$METRICS' && [ \"\$(stat -c %a '$METRICS')\" = 644 ] && [ ! -e '$METRICS.tmp' ]"
+"$SPAGATE" status -c "$WORK/spagated.conf" -d "$STATE" -p "$WORK/spagated.pid" > "$WORK/status" 2>&1
+check "status: the counters from the metrics file" grep -q '^  spagate_granted_total 1$' "$WORK/status"
+stop_spagated
+finish

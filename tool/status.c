@@ -1,0 +1,59 @@
+/*
+ * spagate status: spagated -S for the admin, from spagated.conf (for the
+ * state directory, pid file and metrics file) with -d/-p on top: shared
+ * code in daemon/status.c.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "status.h"
+#include "tool.h"
+
+static const struct option status_long[] = {
+	{ "config-file", required_argument, NULL, 'c' },
+	{ "state-dir", required_argument, NULL, 'd' },
+	{ "pid-file", required_argument, NULL, 'p' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+status_main(int argc, char **argv)
+{
+	struct status_opts so = { NULL, NULL, NULL, STATUS_METRICS_HINT };
+	const char *config = NULL;
+	struct conf_error err;
+	struct spa_conf c;
+	int ch, r;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+c:d:p:", status_long, NULL))
+	    != -1) {
+		switch (ch) {
+		case 'c': config = optarg; break;
+		case 'd': so.state_dir = optarg; break;
+		case 'p': so.pid_file = optarg; break;
+		default:
+			fprintf(stderr, "usage: spagate status [-c spagated.conf] "
+			    "[-d state_dir] [-p pid_file]\n");
+			return 2;
+		}
+	}
+	conf_defaults(&c);
+	if (conf_load(config ? config : CONF_DEF_PATH, config != NULL, &c,
+	    &err) != 0) {
+		fprintf(stderr, "spagate status: %s\n", err.msg);
+		conf_free(&c);
+		return 1;
+	}
+	if (so.state_dir == NULL)
+		so.state_dir = c.state_dir;
+	if (so.pid_file == NULL)
+		so.pid_file = c.pid_file;
+	so.metrics_file = c.metrics_file;
+	r = status_report(&so, stdout);
+	conf_free(&c);
+	return r;
+}

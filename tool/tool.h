@@ -1,0 +1,44 @@
+/*
+ * spagate(1): the admin's tool.  One binary, one file per subcommand,
+ * each an entry of the table in spagate.c: keygen (keygen.c), check
+ * (check.c), status (status.c).
+ */
+#ifndef SPA_TOOL_H
+#define SPA_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "b64.h"
+#include "crypto.h"
+
+#define KEYGEN_KEY_LEN		32	/* Rijndael: AES-256 */
+#define KEYGEN_HMAC_KEY_LEN	64	/* as fwknop --key-gen, every digest */
+#define KEYGEN_B64_SIZE(n)	(((n) + 2) / 3 * 4 + 1)	/* padded, NUL */
+
+struct keygen_opts {
+	bool		 qr;
+	enum spa_digest	 digest;
+};
+
+struct keygen_keys {
+	char		 key[KEYGEN_B64_SIZE(KEYGEN_KEY_LEN)];
+	char		 hmac[KEYGEN_B64_SIZE(KEYGEN_HMAC_KEY_LEN)];
+	enum spa_digest	 digest;
+};
+
+/* keygen's options; 0, or -1 with the reason in why. */
+int	keygen_parse(int argc, char **argv, struct keygen_opts *o, char *why,
+	    size_t len);
+/* Fresh keys from getrandom(2); 0 or SPA_ERR_SYS. */
+int	keygen_make(enum spa_digest digest, struct keygen_keys *k);
+/* "SHA256", "SHA3_256": the spelling access.conf and .fwknoprc use. */
+void	keygen_digest_upper(enum spa_digest d, char *out, size_t len);
+/* The .fwknoprc lines (also what --qr encodes). */
+int	keygen_fwknoprc(const struct keygen_keys *k, char *out, size_t len);
+
+int	keygen_main(int argc, char **argv);
+int	check_main(int argc, char **argv);
+int	status_main(int argc, char **argv);
+
+#endif /* SPA_TOOL_H */
