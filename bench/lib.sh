@@ -16,6 +16,8 @@ mkdir -p "$HOME" "$WORK/bin" "$WORK/pkt" "$WORK/run"
 SRV_NS=spabench-s$$ CLI_NS=spabench-c$$
 SRV_IF=spbs$$ CLI_IF=spbc$$
 SRV_IP=10.231.40.1 CLI_IP=10.231.40.2
+FLOOD_IP=10.231.40.3	# the flood's source (legit packets come from CLI_IP)
+ACCESS=		# access.conf for the next daemon started (default $WORK/access.conf)
 DAEMON_PID=
 
 kill_ns_pids() {
@@ -83,6 +85,8 @@ build_helpers() {
 	local cflags="-O2 -Wall -Wextra"
 	cc $cflags -o "$WORK/bin/spa_send" "$top/bench/spa_send.c" ||
 		die "cannot build bench/spa_send.c"
+	cc $cflags -o "$WORK/bin/spa_flood" "$top/bench/spa_flood.c" ||
+		die "cannot build bench/spa_flood.c"
 	# shellcheck disable=SC2046
 	cc $cflags -o "$WORK/bin/ipset_wait" "$top/bench/ipset_wait.c" \
 		$(pkg-config --cflags --libs libipset) ||
@@ -91,11 +95,12 @@ build_helpers() {
 
 # --- network ------------------------------------------------------------------
 make_netns() {
-	note "namespaces $SRV_NS ($SRV_IP) and $CLI_NS ($CLI_IP)"
+	note "namespaces $SRV_NS ($SRV_IP) and $CLI_NS ($CLI_IP, $FLOOD_IP)"
 	ip netns add "$SRV_NS" && ip netns add "$CLI_NS" &&
 	ip link add "$SRV_IF" netns "$SRV_NS" type veth peer name "$CLI_IF" netns "$CLI_NS" &&
 	ip -n "$SRV_NS" addr add "$SRV_IP/24" dev "$SRV_IF" &&
 	ip -n "$CLI_NS" addr add "$CLI_IP/24" dev "$CLI_IF" &&
+	ip -n "$CLI_NS" addr add "$FLOOD_IP/24" dev "$CLI_IF" &&
 	ip -n "$SRV_NS" link set lo up && ip -n "$CLI_NS" link set lo up &&
 	ip -n "$SRV_NS" link set "$SRV_IF" up && ip -n "$CLI_NS" link set "$CLI_IF" up ||
 		die "cannot create the network namespaces"
@@ -121,30 +126,57 @@ make_keys() {
 # only data in the SPA packets and the set; no traffic goes to them.
 allow_ip() { echo "10.$1.$(($2 / 250)).$(($2 % 250 + 1))"; }
 
-# N grant packets (10.244.x.y) and LAT_N latency packets (10.245.x.y), made
-# by the real client in the client namespace, in parallel, before anything
-# is timed.  --test: build and save (-B), send nothing.
+# The memory workload's own access stanza: the same command lines, but
+# cycles (and set elements) that last an hour, so that after MEM_N grants
+# every one of them is still open in the daemon (and none closes, which
+# would cost fwknopd a fork each while it is still opening).
+make_mem_access() {
+	sed -e "s/timeout $ELEM_TIMEOUT\$/timeout $MEM_TIMER/" \
+	    -e "s/^CMD_CYCLE_TIMER .*/CMD_CYCLE_TIMER $MEM_TIMER/" \
+		"$WORK/access.conf" >"$WORK/access-mem.conf"
+	chmod 0600 "$WORK/access-mem.conf"
+}
+
+# N grant packets (10.244.x.y), LAT_N latency packets (10.245.x.y),
+# FLOOD_N legit packets for the flood workload (10.246.x.y) and MEM_N
+# packets for the memory workload (10.100.x.y and up: 62,500 to a second
+# octet), made by the real client in the client namespace, in parallel
+# (one fwknop process per packet, nproc at a time, no shell in between),
+# before anything is timed.  --test: build and save (-B), send nothing.
+# Lists are written by awk: a subshell per line would cost minutes at
+# MEM_N=100000.
 make_packets() {
-	local i t0 t1 total=$((N + LAT_N))
+	local t0 t1 total=$((N + LAT_N + FLOOD_N + MEM_N))
 	note "making $total SPA packets with the fwknop client ($(nproc) in parallel)"
-	: >"$WORK/grants.list"; : >"$WORK/latency.list"; : >"$WORK/gen.list"
-	for ((i = 0; i < N; i++)); do
-		echo "$(allow_ip 244 $i) $WORK/pkt/g$i" >>"$WORK/gen.list"
-		echo "$WORK/pkt/g$i" >>"$WORK/grants.list"
-	done
-	for ((i = 0; i < LAT_N; i++)); do
-		echo "$(allow_ip 245 $i) $WORK/pkt/l$i" >>"$WORK/gen.list"
-		echo "$WORK/pkt/l$i $(allow_ip 245 $i) 6 22" >>"$WORK/latency.list"
-	done
+	awk -v n="$N" -v l="$LAT_N" -v fn="$FLOOD_N" -v mn="$MEM_N" -v w="$WORK" '
+	function ip(r, i) { return "10." r "." int(i / 250) "." (i % 250 + 1) }
+	function mip(i) { return "10." (100 + int(i / 62500)) "." (int(i / 250) % 250) "." (i % 250 + 1) }
+	function gen(a, f) { print "-a " a " -B " f > (w "/gen.list") }
+	BEGIN {
+		for (i = 0; i < n; i++) {
+			gen(ip(244, i), w "/pkt/g" i); print w "/pkt/g" i > (w "/grants.list")
+		}
+		for (i = 0; i < l; i++) {
+			gen(ip(245, i), w "/pkt/l" i); print w "/pkt/l" i " " ip(245, i) " 6 22" > (w "/latency.list")
+		}
+		for (i = 0; i < fn; i++) {
+			gen(ip(246, i), w "/pkt/f" i); print w "/pkt/f" i > (w "/flood.list")
+		}
+		for (i = 0; i < mn; i++) {
+			gen(mip(i), w "/pkt/m" i); print w "/pkt/m" i > (w "/mem.list")
+			print w "/pkt/m" i " " mip(i) " 6 22" > (w "/mem-lat.list")
+		}
+	}' </dev/null
+	touch "$WORK/grants.list" "$WORK/latency.list" "$WORK/flood.list" "$WORK/mem.list" \
+		"$WORK/mem-lat.list"
 	t0=$(date +%s.%N)
-	in_cli env K="$KEY" H="$HMAC" D="$SRV_IP" xargs -P "$(nproc)" -n 2 \
-		sh -c 'fwknop --no-rc-file --no-save-args --test -A tcp/22 -a "$1" -D "$D" \
-			--key-base64-rijndael "$K" --key-base64-hmac "$H" -B "$2" >/dev/null 2>&1 ||
-			echo "fwknop failed for $1" >&2' _ <"$WORK/gen.list"
+	in_cli xargs -P "$(nproc)" -n 4 fwknop --no-rc-file --no-save-args --test \
+		-A tcp/22 -D "$SRV_IP" --key-base64-rijndael "$KEY" --key-base64-hmac "$HMAC" \
+		<"$WORK/gen.list" >/dev/null 2>"$WORK/gen.err" || true
 	t1=$(date +%s.%N)
 	GEN_SECONDS=$(calc "$t1 - $t0")
 	[ "$(find "$WORK/pkt" -type f -size +100c | wc -l)" -eq "$total" ] ||
-		die "the fwknop client did not make all $total packets"
+		{ tail -n 5 "$WORK/gen.err" >&2; die "the fwknop client did not make all $total packets"; }
 	note "packets made in $(printf '%.1f' "$GEN_SECONDS") s"
 }
 
@@ -193,7 +225,7 @@ start_spagated() {
 	EOF
 	chmod 0600 "$dir/spagated.conf"
 	# not through in_srv (a function, so a subshell): $! must be the daemon
-	ip netns exec "$SRV_NS" "$SPAGATED" -f -c "$dir/spagated.conf" -a "$WORK/access.conf" \
+	ip netns exec "$SRV_NS" "$SPAGATED" -f -c "$dir/spagated.conf" -a "${ACCESS:-$WORK/access.conf}" \
 		-d "$dir/state" -p "$dir/spagated.pid" >"$dir/out" 2>"$dir/log" &
 	DAEMON_PID=$!
 	wait_log "$dir/log" "verifier ready" 10 ||
@@ -217,7 +249,7 @@ start_fwknopd() {
 	DIGEST_FILE $dir/digest.cache
 	EOF
 	chmod 0600 "$dir/fwknopd.conf"
-	ip netns exec "$SRV_NS" fwknopd -f -c "$dir/fwknopd.conf" -a "$WORK/access.conf" \
+	ip netns exec "$SRV_NS" fwknopd -f -c "$dir/fwknopd.conf" -a "${ACCESS:-$WORK/access.conf}" \
 		-p "$dir/fwknopd.pid" -d "$dir/digest.cache" >"$dir/out" 2>"$dir/log" &
 	DAEMON_PID=$!
 	# In UDP mode it logs nothing once the socket is bound: look for it.
@@ -331,6 +363,171 @@ bench_latency() {
 	note "  p50 ${R["p50_$mode|$d"]} ms, p99 ${R["p99_$mode|$d"]} ms, max ${R["max_$mode|$d"]} ms"
 }
 
+# veth_stat NAME: a counter of the server's veth (rx_packets, rx_dropped).
+veth_stat() { in_srv cat "/sys/class/net/$SRV_IF/statistics/$1"; }
+
+# Datagrams the daemon says it examined: spagated's verifier logs
+# "packets N, granted M" at shutdown; fwknopd logs "SPA Packet from IP: ..."
+# for each packet it takes (each flood one then fails its HMAC compare:
+# FKO_ERROR_INVALID_DATA_HMAC_COMPAREFAIL).
+examined() {
+	case $1 in
+	spagated) sed -n 's/.*verifier info: packets \([0-9]*\), granted.*/\1/p' "$2/log" | tail -n 1 ;;
+	fwknopd) grep -c 'SPA Packet from IP: ' "$2/log" || true ;;
+	esac
+}
+
+# bench_flood DAEMON MODE: FLOOD_N legit packets, one every FLOOD_GAP_MS,
+# sent (spa_send, from CLI_IP) while spa_flood sends FLOOD_RATE invalid
+# datagrams/s (from FLOOD_IP) for FLOOD_LEAD s before the first and
+# FLOOD_TAIL s after the last; then up to FLOOD_DRAIN s for the daemon to
+# catch up.  Sets R[flood_<mode>|DAEMON] (granted/N), R[frate_<mode>|..]
+# (rate achieved by the flooder), R[frx_<mode>|..] (datagrams the server's
+# veth received while it ran), R[fdrops_<mode>|..], R[fseen_<mode>|..].
+bench_flood() {
+	local d=$1 mode=$2 dir=$WORK/run/$1-$2-flood secs ms rate drops0 rx0 count fpid wpid i
+	mkdir -p "$dir"
+	secs=$(calc "$FLOOD_LEAD + $FLOOD_N * $FLOOD_GAP_MS / 1000 + $FLOOD_TAIL")
+	ms=$(printf '%.0f' "$(calc "($secs + $FLOOD_DRAIN) * 1000")")
+	rate=$(calc "1000 / $FLOOD_GAP_MS")
+	note "$d, $mode: $FLOOD_N legit packets, one every $FLOOD_GAP_MS ms, under a flood of" \
+		"$FLOOD_RATE invalid datagrams/s for $(printf '%.1f' "$secs") s"
+	reset_set
+	"start_$d" "$mode" "$dir"
+	drops0=$(udp_drops)
+	rx0=$(veth_stat rx_packets)
+	in_srv "$WORK/bin/ipset_wait" count "$SET" "$FLOOD_N" "$ms" "$ms" 1000 >"$dir/wait.out" &
+	wpid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q ready "$dir/wait.out" && break
+		sleep 0.05
+	done
+	in_cli "$WORK/bin/spa_flood" "$SRV_IP" "$PORT" "$FLOOD_RATE" "$secs" \
+		"$WORK/pkt/f0" "$FLOOD_IP" >"$dir/flood.out" &
+	fpid=$!
+	sleep "$FLOOD_LEAD"
+	in_cli "$WORK/bin/spa_send" "$SRV_IP" "$PORT" "$rate" <"$WORK/flood.list" >"$dir/send.out"
+	wait "$fpid" || die "spa_flood failed"
+	R["frx_$mode|$d"]=$(($(veth_stat rx_packets) - rx0))
+	wait "$wpid" || die "ipset_wait failed"
+	R["fdrops_$mode|$d"]=$(($(udp_drops) - drops0))
+	stop_daemon
+	count=$(field "$dir/wait.out" count)
+	R["flood_$mode|$d"]="$count/$FLOOD_N"
+	R["frate_$mode|$d"]=$(sed -n 's/.* rate \([0-9]*\).*/\1/p' "$dir/flood.out")
+	R["fseen_$mode|$d"]=$(examined "$d" "$dir")
+	note "  $count/$FLOOD_N legit granted; flood $(cat "$dir/flood.out");" \
+		"server veth received ${R["frx_$mode|$d"]}; $d examined ${R["fseen_$mode|$d"]}"
+}
+
+# proc_tree PID: PID and all its descendants, one a line (from the ppid
+# field of /proc/*/stat).
+proc_tree() {
+	local f line rest p i
+	local -a todo=("$1") st
+	local -A kids=()
+	for f in /proc/[0-9]*/stat; do
+		read -r line 2>/dev/null <"$f" || continue
+		rest=${line##*) }	# after the command name: state ppid ...
+		p=${f#/proc/}; p=${p%/stat}
+		read -r -a st <<<"$rest"
+		kids[${st[1]}]="${kids[${st[1]}]:-} $p"
+	done
+	for ((i = 0; i < ${#todo[@]}; i++)); do
+		p=${todo[i]}
+		echo "$p"
+		# shellcheck disable=SC2206
+		todo+=(${kids[$p]:-})
+	done
+}
+
+# rss_sum PID: RSS_KB = VmRSS in kB of PID and its descendants, summed;
+# RSS_DETAIL = " pid:comm:kB(RssAnon RssFile RssShmem)" for each (logged,
+# not in the table), RSS_NPROC = how many.
+rss_sum() {
+	local p kb total=0
+	RSS_DETAIL='' RSS_NPROC=0
+	for p in $(proc_tree "$1"); do
+		kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+		[ -n "$kb" ] || continue
+		total=$((total + kb))
+		RSS_NPROC=$((RSS_NPROC + 1))
+		RSS_DETAIL="$RSS_DETAIL $p:$(cat "/proc/$p/comm" 2>/dev/null):${kb}kB($(awk \
+			'/^Rss(Anon|File|Shmem):/ { sub(/:$/, "", $1); printf "%s%s %s", s, $1, $2; s = " " }' \
+			"/proc/$p/status" 2>/dev/null))"
+	done
+	RSS_KB=$total
+}
+
+# bench_mem DAEMON: resident memory (all the daemon's processes) idle after
+# start, and after n grants (MEM_N; fwknopd MEM_N_FWKNOPD) in MEM_MODE,
+# with the access-mem.conf stanza (cycles of MEM_TIMER s: all still open).
+# Sent at a paced rate (MEM_RATE; fwknopd MEM_RATE_FWKNOPD), or, with rate
+# 0, one at a time, each when the previous one's element is present
+# (ipset_wait latency): nothing is dropped however slow the daemon gets as
+# its state grows (fwknopd scans its replay digests as a list, so it slows
+# down with every grant it keeps: at a fixed 600/s it took 45,652 of
+# 100,000 and the kernel dropped the rest).
+bench_mem() {
+	local d=$1 mode=$MEM_MODE dir=$WORK/run/$1-$MEM_MODE-mem n=$MEM_N rate=$MEM_RATE
+	local drops0 count ms pidf wpid t0 t1
+	if [ "$d" = fwknopd ]; then n=$MEM_N_FWKNOPD rate=$MEM_RATE_FWKNOPD; fi
+	mkdir -p "$dir"
+	note "$d, $mode: resident memory idle, then after $n grants" \
+		"$([ "$rate" = 0 ] && echo "sent one at a time, each when the previous is present" || echo "sent at $rate/s")"
+	reset_set
+	ACCESS=$WORK/access-mem.conf
+	"start_$d" "$mode" "$dir"
+	ACCESS=
+	sleep "$MEM_SETTLE"
+	rss_sum "$DAEMON_PID"
+	R["rss_idle|$d"]=$RSS_KB
+	R["nproc_idle|$d"]=$RSS_NPROC
+	note "  idle:$RSS_DETAIL"
+	pidf=$(cat "$dir/$d.pid" 2>/dev/null || true)
+	[ "$pidf" = "$DAEMON_PID" ] || note "  pid file says '$pidf', the daemon started is $DAEMON_PID"
+	drops0=$(udp_drops)
+	t0=$(date +%s.%N)
+	if [ "$rate" = 0 ]; then
+		head -n "$n" "$WORK/mem-lat.list" |
+			in_srv "$WORK/bin/ipset_wait" latency "$SET" "/run/netns/$CLI_NS" \
+				"$SRV_IP" "$PORT" 5000 "$POLL_US" >"$dir/lat.out" ||
+			die "ipset_wait latency failed ($d, memory)"
+		echo "count $(grep -cE '^[0-9]+$' "$dir/lat.out")" >"$dir/wait.out"
+		t1=$(date +%s.%N)
+		note "  $(grep -c timeout "$dir/lat.out") never showed up (5 s limit); per grant:" \
+			"first 1000 $(head -n 1000 "$dir/lat.out" | grep -E '^[0-9]+$' | sort -n |
+				percentile 0.5 /dev/stdin) ms p50," \
+			"last 1000 $(tail -n 1000 "$dir/lat.out" | grep -E '^[0-9]+$' | sort -n |
+				percentile 0.5 /dev/stdin) ms p50"
+	else
+		ms=$(printf '%.0f' "$(calc "($n / $rate + 60) * 1000")")
+		in_srv "$WORK/bin/ipset_wait" count "$SET" "$n" "$ms" 5000 20000 >"$dir/wait.out" &
+		wpid=$!
+		for ((i = 0; i < 100; i++)); do
+			grep -q ready "$dir/wait.out" && break
+			sleep 0.05
+		done
+		head -n "$n" "$WORK/mem.list" |
+			in_cli "$WORK/bin/spa_send" "$SRV_IP" "$PORT" "$rate" >"$dir/send.out"
+		wait "$wpid" || die "ipset_wait failed"
+		t1=$(date +%s.%N)
+	fi
+	note "  $n packets sent and taken in $(printf '%.1f' "$(calc "$t1 - $t0")") s"
+	sleep "$MEM_SETTLE"
+	rss_sum "$DAEMON_PID"
+	R["rss_after|$d"]=$RSS_KB
+	R["nproc_after|$d"]=$RSS_NPROC
+	note "  after:$RSS_DETAIL"
+	R["mdrops|$d"]=$(($(udp_drops) - drops0))
+	stop_daemon
+	count=$(field "$dir/wait.out" count)
+	R["mgranted|$d"]="$count/$n"
+	R["mcount|$d"]=$count
+	R["mopens|$d"]=$(opens_logged "$d" "$dir")
+	note "  $count/$n elements; RSS ${R["rss_idle|$d"]} kB idle, ${R["rss_after|$d"]} kB after"
+}
+
 # bench_replay N: spagated's replay store (bench/replay_bench.c) filled with
 # N digests; sets R[replay_hit|spagated], R[replay_miss|spagated] in ns.
 # fwknopd keeps its digests in a linked list scanned from the head, so it
@@ -358,6 +555,14 @@ ratio() {
 	else
 		awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1fx\n", b / a; else print "-" }'
 	fi
+}
+
+mib() { case $1 in ''|*[!0-9]*) echo "-" ;; *) awk -v k="$1" 'BEGIN { printf "%.1f\n", k / 1024 }' ;; esac; }
+mem_rate() { if [ "$1" = 0 ]; then echo "one at a time, each once the previous was present"; else echo "$1/s"; fi; }
+# per_grant DAEMON: (RSS after - RSS idle) / elements present, in bytes.
+per_grant() {
+	awk -v a="${R["rss_after|$1"]:-0}" -v i="${R["rss_idle|$1"]:-0}" -v n="${R["mcount|$1"]:-0}" \
+		'BEGIN { if (n > 0) printf "%.0f\n", (a - i) * 1024 / n; else print "-" }'
 }
 
 row() { printf '| %-42s | %12s | %12s | %7s |\n' "$1" "$2" "$3" "$4"; }
@@ -388,6 +593,31 @@ print_table() {
 		done
 		row "  latency samples" "${R["latn_$mode|spagated"]}" "${R["latn_$mode|fwknopd"]}" ""
 	done
+	for mode in $FLOOD_MODES; do
+		s=${R["flood_$mode|spagated"]}; f=${R["flood_$mode|fwknopd"]}
+		row "legit granted under flood ($mode)" "$s" "$f" "$(ratio "${s%%/*}" "${f%%/*}" higher)"
+		row "  flood datagrams/s achieved (sender)" "${R["frate_$mode|spagated"]}" "${R["frate_$mode|fwknopd"]}" ""
+		row "  datagrams the server veth received" "${R["frx_$mode|spagated"]}" "${R["frx_$mode|fwknopd"]}" ""
+		row "  datagrams the daemon examined" "${R["fseen_$mode|spagated"]}" "${R["fseen_$mode|fwknopd"]}" ""
+		[ "$mode" = udp ] &&
+			row "  UDP receive-buffer drops" "${R["fdrops_$mode|spagated"]}" "${R["fdrops_$mode|fwknopd"]}" ""
+	done
+	if [ -n "${R["rss_idle|spagated"]:-}" ]; then
+		local lab="$MEM_N grants" si fw_i sa fw_a
+		[ "$MEM_N_FWKNOPD" = "$MEM_N" ] || lab="$lab (fwknopd $MEM_N_FWKNOPD)"
+		si=$(mib "${R["rss_idle|spagated"]:--}"); fw_i=$(mib "${R["rss_idle|fwknopd"]:--}")
+		sa=$(mib "${R["rss_after|spagated"]:--}"); fw_a=$(mib "${R["rss_after|fwknopd"]:--}")
+		row "RSS MiB, idle after start ($MEM_MODE)" "$si" "$fw_i" "$(ratio "$si" "$fw_i" lower)"
+		# unequal counts: no ratio of the totals (bytes per grant compare)
+		row "RSS MiB, after $lab" "$sa" "$fw_a" \
+			"$([ "$MEM_N_FWKNOPD" = "$MEM_N" ] && ratio "$sa" "$fw_a" lower || echo -)"
+		row "  bytes per grant held" "$(per_grant spagated)" "$(per_grant fwknopd)" ""
+		row "  elements present / packets sent" "${R["mgranted|spagated"]:--}" "${R["mgranted|fwknopd"]:--}" ""
+		row "  processes summed (idle / after)" "${R["nproc_idle|spagated"]:--} / ${R["nproc_after|spagated"]:--}" \
+			"${R["nproc_idle|fwknopd"]:--} / ${R["nproc_after|fwknopd"]:--}" ""
+		[ "$MEM_MODE" = udp ] &&
+			row "  UDP receive-buffer drops" "${R["mdrops|spagated"]:--}" "${R["mdrops|fwknopd"]:--}" ""
+	fi
 	if [ -n "${R["replay_hit|spagated"]:-}" ]; then
 		row "replay lookup ns, hit ($REPLAY_N stored)" "${R["replay_hit|spagated"]}" "n/a" ""
 		row "replay lookup ns, miss ($REPLAY_N stored)" "${R["replay_miss|spagated"]}" "n/a" ""
@@ -395,5 +625,12 @@ print_table() {
 	echo
 	[ -n "$star" ] && echo "* not all N elements appeared for one daemon: its rate counts the elements it did add" \
 		"(first packet sent to last new element), so the ratio compares unequal work."
-	echo "packets made by the fwknop client: $((N + LAT_N)) in $(printf '%.1f' "$GEN_SECONDS") s (not timed above)"
+	[ -n "$FLOOD_MODES" ] && echo "flood: $FLOOD_N legit packets, one every $FLOOD_GAP_MS ms, from $CLI_IP;" \
+		"invalid datagrams asked for at $FLOOD_RATE/s from $FLOOD_IP," \
+		"$FLOOD_LEAD s before the first legit packet to $FLOOD_TAIL s after the last;" \
+		"granted = elements present up to $FLOOD_DRAIN s after the flood"
+	[ -n "${R["rss_idle|spagated"]:-}" ] && echo "memory: $MEM_MODE mode, VmRSS summed over the daemon's processes;" \
+		"grants sent at $(mem_rate "$MEM_RATE") (spagated), $(mem_rate "$MEM_RATE_FWKNOPD") (fwknopd);" \
+		"cycles of $MEM_TIMER s, all still open"
+	echo "packets made by the fwknop client: $((N + LAT_N + FLOOD_N + MEM_N)) in $(printf '%.1f' "$GEN_SECONDS") s (not timed above)"
 }
