@@ -366,6 +366,18 @@ job_new(struct cycles *c, enum job_kind kind, struct cycle *cy,
 	return j;
 }
 
+/* Whether a job still runs (not yet reported through action_done). */
+static bool
+job_pending(const struct cycles *c, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < c->njobs; i++)
+		if (c->jobs[i].id == id)
+			return true;
+	return false;
+}
+
 /* Take a finished job out of the table (copied out: the table moves). */
 static bool
 job_take(struct cycles *c, uint64_t id, struct job *out)
@@ -437,6 +449,7 @@ job_run(struct cycles *c, const struct action_ops *ops, struct job *j,
 		.close_at = rec != NULL ? rec->close_at : 0,
 	};
 	uint64_t id = j->id;
+	enum job_kind kind = j->kind;
 	char line[512];
 	int r;
 
@@ -448,9 +461,15 @@ job_run(struct cycles *c, const struct action_ops *ops, struct job *j,
 		r = ops->refresh(&c->env, &req);	/* data unchanged */
 	else
 		r = ops->open(&c->env, &req);
+	/*
+	 * An in-process module (ipset) reports before it returns: the job
+	 * has left the table (`j` may point at another one) and a failed
+	 * open has freed `cy`; open_done() journaled any state already.
+	 */
 	if (r != 0)
 		action_done(&c->env, id, r, spa_strerror(r), NULL);
-	else if (j->kind != JOB_CLOSE && cy != NULL && rec->data_len != 0)
+	else if (kind != JOB_CLOSE && cy != NULL && job_pending(c, id) &&
+	    rec->data_len != 0)
 		journal_data(c, cy);
 }
 

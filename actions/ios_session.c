@@ -68,6 +68,7 @@ struct ios_session {
 	LIBSSH2_CHANNEL		*ch;
 	int			 chan_step;	/* 0 open, 1 pty, 2 shell */
 	unsigned int		 auth_tried;	/* AUTH_* bits */
+	const char		*auth_list;	/* libssh2's, asked once */
 	char			 password[SECRET_MAX];
 	int64_t			 deadline_ms;	/* -1: none */
 	int64_t			 keepalive_ms;
@@ -124,6 +125,7 @@ hang_up(struct ios_session *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->ssh = NULL;
+	s->auth_list = NULL;	/* freed with the session */
 	s->ch = NULL;
 	s->fd = -1;
 	s->state = S_DOWN;
@@ -414,11 +416,19 @@ authenticate(struct ios_session *s)
 	unsigned int m;
 	int r;
 
-	list = libssh2_userauth_list(s->ssh, s->cf->user,
-	    (unsigned int)strlen(s->cf->user));
-	if (list == NULL && libssh2_session_last_errno(s->ssh) ==
-	    LIBSSH2_ERROR_EAGAIN)
-		return AGAIN;
+	/*
+	 * Asked once per session: each call sends another "none" request
+	 * (whose answer can be taken for the pending method's) and leaks
+	 * the list libssh2 returned before.  Re-entered after AGAIN.
+	 */
+	if ((list = s->auth_list) == NULL) {
+		list = libssh2_userauth_list(s->ssh, s->cf->user,
+		    (unsigned int)strlen(s->cf->user));
+		if (list == NULL && libssh2_session_last_errno(s->ssh) ==
+		    LIBSSH2_ERROR_EAGAIN)
+			return AGAIN;
+		s->auth_list = list;
+	}
 	while (list != NULL && (m = next_method(s, list)) != 0) {
 		if ((r = try_method(s, m)) == LIBSSH2_ERROR_EAGAIN)
 			return AGAIN;
@@ -679,6 +689,7 @@ ios_session_connect(struct ios_session *s, int64_t now_ms)
 
 	hang_up(s);
 	s->auth_tried = 0;
+	s->auth_list = NULL;
 	s->phase = P_LOGIN;
 	s->clock_offset = 0;
 	s->deadline_ms = now_ms + (int64_t)s->cf->connect_timeout * 1000;

@@ -5,7 +5,7 @@
 # (default 10).  Findings (crashes, leaks, sanitizer reports) fail the test.
 . "$(dirname "$0")/../integration/lib.sh"
 
-targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios)
+targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios fuzz_conf)
 seconds=${FUZZ_SECONDS:-10}
 src=$top_srcdir
 
@@ -25,6 +25,7 @@ actions_for() {
 	fuzz_ipset) echo "$src/actions/ipset_parse.c $src/actions/subst.c" ;;
 	fuzz_journal) echo "$src/actions/journal.c $src/actions/journal_rec.c $src/actions/subst.c" ;;
 	fuzz_ios) echo "$src/actions/ios_parse.c" ;;
+	fuzz_conf) echo "$src/core/conf.c $src/core/conf_cisco.c -lconfig" ;;
 	esac
 }
 
@@ -49,7 +50,8 @@ for t in "${targets[@]}"; do
 	corpus=$WORK/corpus-$t
 	mkdir -p "$corpus"
 	[ -d "$src/tests/fuzz/corpus/${t#fuzz_}" ] && cp -r "$src/tests/fuzz/corpus/${t#fuzz_}/." "$corpus/"
-	if (cd "$WORK" && "$WORK/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+	# third-party leaks only (tests/lsan.supp)
+	if (cd "$WORK" && LSAN_OPTIONS="suppressions=$src/tests/lsan.supp:print_suppressions=0" "$WORK/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 "$corpus" >"$WORK/$t.log" 2>&1); then
 		ok "$t: ${seconds}s, $(grep -o 'stat::number_of_executed_units: [0-9]*' "$WORK/$t.log" | grep -o '[0-9]*$') runs"
 	else

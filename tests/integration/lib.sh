@@ -8,11 +8,34 @@ set -u
 : "${top_builddir:=$top_srcdir/_build}"
 SPAGATED=$top_builddir/spagated
 
+# Memory checking of spagated itself (the test command runs both):
+#   SPA_SANITIZERS=yes  an --enable-sanitizers build (`make check` there sets
+#                       it with ASAN_OPTIONS): ASan/UBSan reports fail a test
+#   SPA_VALGRIND=yes    start_spagated runs spagated under valgrind
+#   SPAGATED_WRAPPER    a command start_spagated puts before spagated
+# In any of these modes each test ends with one more TAP line (see plan and
+# finish): spagated is stopped and its reports must be empty.  Waits are
+# multiplied by SPA_WAIT_SCALE (default 8 under valgrind, else 1).
+: "${SPA_SANITIZERS:=no}" "${SPA_VALGRIND:=no}" "${SPAGATED_WRAPPER:=}"
+report_check=no
+[ "$SPA_SANITIZERS" = yes ] || [ "$SPA_VALGRIND" = yes ] ||
+	[ -n "$SPAGATED_WRAPPER" ] && report_check=yes
+if [ "$SPA_VALGRIND" = yes ]; then
+	: "${SPA_WAIT_SCALE:=8}"
+else
+	: "${SPA_WAIT_SCALE:=1}"
+fi
+SPAGATED_PIDS=""
+
 tap_n=0
 tap_failed=0
 tap_plan=0
 
-plan() { tap_plan=$1; echo "1..$1"; }
+plan() {
+	tap_plan=$1
+	[ "$report_check" = yes ] && tap_plan=$((tap_plan + 1))
+	echo "1..$tap_plan"
+}
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
 diag() { printf '# %s\n' "$@"; }
@@ -53,6 +76,17 @@ run_cleanup() {
 	[ -n "${KEEP_WORK:-}" ] && echo "# kept $WORK" || rm -rf "$WORK"
 }
 trap run_cleanup EXIT
+if [ "$SPA_VALGRIND" = yes ] && [ -z "$SPAGATED_WRAPPER" ]; then
+	# valgrind's own system calls are outside the verifier's seccomp
+	# filter: the same daemon built without it (chroot and user remain)
+	SPAGATED=$top_builddir/tests/tools/spagated_nofilter
+	# One log per process (the verifier is a fork): empty when clean.
+	mkdir -p "$WORK/valgrind"
+	SPAGATED_WRAPPER="valgrind -q --log-file=$WORK/valgrind/spagated.%p.log
+		--leak-check=full --show-leak-kinds=definite,indirect
+		--errors-for-leak-kinds=definite,indirect --error-exitcode=99
+		--suppressions=$top_srcdir/tests/valgrind.supp"
+fi
 trap 'exit 130' INT TERM
 
 # Two namespaces joined by a veth pair: the server (spagated) and the
@@ -96,8 +130,10 @@ start_spagated() {
 	ready=$(count_lines "$WORK/log" "verifier ready")
 	echo "# --- start_spagated $*" >>"$WORK/log"
 	# not through in_srv: $! must be spagated itself, not a subshell
-	ip netns exec "$SRV_NS" "$SPAGATED" -f "$@" >>"$WORK/events" 2>>"$WORK/log" &
+	# shellcheck disable=SC2086 # the wrapper is words
+	ip netns exec "$SRV_NS" $SPAGATED_WRAPPER "$SPAGATED" -f "$@" >>"$WORK/events" 2>>"$WORK/log" &
 	SPAGATED_PID=$!
+	SPAGATED_PIDS="$SPAGATED_PIDS $SPAGATED_PID"
 	on_exit "kill $SPAGATED_PID; wait $SPAGATED_PID"
 	wait_for_count "$WORK/log" "verifier ready" $((ready + 1)) 5 || { diag "spagated did not start:" "$(tail -n 5 "$WORK/log")"; return 1; }
 }
@@ -117,7 +153,7 @@ stop_spagated() {
 
 # wait_for FILE PATTERN SECONDS: until a line matches (grep -E).
 wait_for() {
-	local file=$1 pattern=$2 limit=$(( $3 * 20 )) i=0
+	local file=$1 pattern=$2 limit=$(( $3 * 20 * SPA_WAIT_SCALE )) i=0
 	while [ $i -lt $limit ]; do
 		grep -Eq -- "$pattern" "$file" && return 0
 		sleep 0.05
@@ -129,7 +165,7 @@ wait_for_log() { wait_for "$WORK/log" "$1" "$2"; }
 
 # wait_for_count FILE PATTERN N SECONDS: until N lines match.
 wait_for_count() {
-	local file=$1 pattern=$2 want=$3 limit=$(( $4 * 20 )) i=0
+	local file=$1 pattern=$2 want=$3 limit=$(( $4 * 20 * SPA_WAIT_SCALE )) i=0
 	while [ $i -lt $limit ]; do
 		[ "$(count_lines "$file" "$pattern")" -ge "$want" ] && return 0
 		sleep 0.05; i=$((i + 1))
@@ -146,7 +182,36 @@ bail_out() {
 	exit 1
 }
 
+# What a sanitizer or valgrind prints about spagated: in its log, in any
+# file a test sent its output to, in valgrind's logs.
+REPORT_PATTERN='ERROR: (Address|Leak|UndefinedBehavior)Sanitizer|runtime error:|Sanitizer:DEADLYSIGNAL|==[0-9]+== +(Invalid |Mismatched |Conditional jump|Use of uninitialised|Syscall param|Source and destination|Argument |Process terminating|Jump to|[0-9,]+ (\([0-9,]+ direct, [0-9,]+ indirect\) )?bytes in [0-9,]+ blocks are (definitely|indirectly))'
+
+# The last TAP line in a memory-checking mode: stop every spagated this
+# test started (leaks are reported at exit), then no report may be left.
+check_reports() {
+	local pid i files
+	for pid in $SPAGATED_PIDS; do
+		kill "$pid" 2>/dev/null || continue
+		# valgrind's leak check takes a while: up to 60 s, then kill -9
+		for i in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	sleep 0.2	# the verifier, killed with its parent, ends too
+	files=$(grep -rlIE -- "$REPORT_PATTERN" "$WORK" 2>/dev/null)
+	if [ -z "$files" ]; then
+		ok "no sanitizer or valgrind report from spagated"
+		return
+	fi
+	not_ok "no sanitizer or valgrind report from spagated"
+	for f in $files; do
+		diag "${f#"$WORK"/}:"
+		grep -E -A 12 -- "$REPORT_PATTERN" "$f" | head -n 40 | sed 's/^/#   /'
+	done
+}
+
 finish() {
+	[ "$report_check" = yes ] && check_reports
 	[ "$tap_n" -eq "$tap_plan" ] || { echo "# planned $tap_plan tests, ran $tap_n"; exit 1; }
 	[ "$tap_failed" -eq 0 ]
 }
