@@ -85,8 +85,8 @@ build_helpers() {
 	local cflags="-O2 -Wall -Wextra"
 	cc $cflags -o "$WORK/bin/spa_send" "$top/bench/spa_send.c" ||
 		die "cannot build bench/spa_send.c"
-	cc $cflags -o "$WORK/bin/spa_flood" "$top/bench/spa_flood.c" ||
-		die "cannot build bench/spa_flood.c"
+	cc $cflags -o "$WORK/bin/spa_flood" "$top/tests/tools/spa_flood.c" ||
+		die "cannot build tests/tools/spa_flood.c"
 	# shellcheck disable=SC2046
 	cc $cflags -o "$WORK/bin/ipset_wait" "$top/bench/ipset_wait.c" \
 		$(pkg-config --cflags --libs libipset) ||

@@ -1,8 +1,7 @@
 /*
  * spa_flood: flood a UDP port with invalid SPA-like datagrams at a fixed
- * rate.  Test tool for tests/integration/flood.sh (issue 6, item 4); a
- * copy of bench/spa_flood.c, which bench/run uses for the side-by-side
- * measurement with fwknopd.  Keep the two in step.
+ * rate.  Used by tests/integration/flood.sh (issue 6, item 4) and by
+ * bench/run for the side-by-side measurement with fwknopd.
  *
  *   spa_flood HOST PORT RATE SECONDS TEMPLATE [SRC]
  *
