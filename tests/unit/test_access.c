@@ -346,6 +346,12 @@ REFUSE(source_refuses_one_bad_element, "SOURCE 10.0.0.1, 1.2.3.999\n" KEYS,
     "access.conf:1:", "invalid SOURCE entry '1.2.3.999'")
 REFUSE(source_refuses_quoted_any, "SOURCE \"ANY\"\n" KEYS,
     "access.conf:1:", "invalid SOURCE entry '\"ANY\"'")
+/* fwknop's test/conf/invalid_source_access.conf */
+REFUSE(source_refuses_colon_any, "SOURCE :ANY\n" KEYS,
+    "access.conf:1:", "invalid SOURCE entry ':ANY'")
+/* fwknop's test/conf/fuzzing_restrict_ports_access.conf */
+REFUSE(ports_refuse_39_letters, STANZA "RESTRICT_PORTS AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n",
+    "access.conf:4:", "invalid RESTRICT_PORTS entry 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'")
 REFUSE(destination_refuses_bad_mask,
     STANZA "DESTINATION 10.0.0.0/255.0.255.0\n",
     "access.conf:4:", "invalid DESTINATION entry '10.0.0.0/255.0.255.0'")
@@ -1347,6 +1353,8 @@ main(void)
 		T(source_refuses_bad_prefix),
 		T(source_refuses_one_bad_element),
 		T(source_refuses_quoted_any),
+		T(source_refuses_colon_any),
+		T(ports_refuse_39_letters),
 		T(destination_refuses_bad_mask),
 		T(ports_refuse_missing_slash),
 		T(ports_refuse_icmp),
