@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "crypto.h"
 #include "err.h"
 #include "journal.h"
@@ -205,25 +206,6 @@ note_id(struct journal *j, uint64_t id)
 
 /* --- entries ------------------------------------------------------------- */
 
-static uint64_t
-le_get(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-
-	while (n-- > 0)
-		v = v << 8 | p[n];
-	return v;
-}
-
-static void
-le_put(uint8_t *p, uint64_t v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* Frame a payload as an entry in `out` (ENTRY_MAX bytes); its length. */
 static size_t
 entry_make(uint8_t *out, enum entry_type type, const uint8_t *payload,
@@ -231,7 +213,7 @@ entry_make(uint8_t *out, enum entry_type type, const uint8_t *payload,
 {
 	size_t n = ENTRY_HEAD + plen;
 
-	le_put(out, 1 + plen, 4);
+	le_store(out, 1 + plen, 4);
 	out[4] = (uint8_t)type;
 	memmove(out + ENTRY_HEAD, payload, plen);
 	if (crypto_hash(SPA_DIGEST_SHA256, out, n, out + n) != 0)
@@ -244,7 +226,7 @@ entry_id(uint8_t *out, enum entry_type type, uint64_t id)
 {
 	uint8_t v[8];
 
-	le_put(v, id, 8);
+	le_store(v, id, 8);
 	return entry_make(out, type, v, sizeof(v));
 }
 
@@ -263,7 +245,7 @@ entry_at(const uint8_t *p, size_t avail, size_t *len)
 
 	if (avail < 4)
 		return ENTRY_TORN;
-	n = le_get(p, 4);
+	n = le_load(p, 4);
 	if (n == 0 || n > 1 + JOURNAL_REC_MAX)
 		return ENTRY_BAD;
 	*len = 4 + (size_t)n + HASH_LEN;
@@ -304,11 +286,11 @@ apply_entry(struct journal *j, struct scan *sc, size_t off, size_t len)
 		return index_put(j, sc->rec->id, off, (uint32_t)len) == 0;
 	case ENTRY_DEL:
 	case ENTRY_NEXT:
-		if (plen != 8 || le_get(p + 1, 8) > JOURNAL_ID_MAX)
+		if (plen != 8 || le_load(p + 1, 8) > JOURNAL_ID_MAX)
 			break;
-		note_id(j, le_get(p + 1, 8) - (p[0] == ENTRY_NEXT));
+		note_id(j, le_load(p + 1, 8) - (p[0] == ENTRY_NEXT));
 		if (p[0] == ENTRY_DEL &&
-		    (s = index_find(j, le_get(p + 1, 8))) != NULL)
+		    (s = index_find(j, le_load(p + 1, 8))) != NULL)
 			index_del(j, s);
 		return true;
 	}
@@ -416,7 +398,7 @@ load_file(struct journal *j, bool *damaged)
 	}
 	if ((r = read_all(j->fd, sc.buf, sc.size)) == 0) {
 		if (memcmp(sc.buf, MAGIC, 8) != 0 ||
-		    le_get(sc.buf + 8, 4) != FORMAT_VERSION) {
+		    le_load(sc.buf + 8, 4) != FORMAT_VERSION) {
 			log_warnx("journal %s/%s: not a spagated journal "
 			    "(format %s)", j->dir, JOURNAL_FILE, MAGIC);
 			r = SPA_ERR_STATE;
@@ -512,7 +494,7 @@ write_live(struct journal *j, int fd, const struct slot *v, size_t nv,
 	int r = 0;
 
 	memcpy(head, MAGIC, 8);
-	le_put(head + 8, FORMAT_VERSION, 4);
+	le_store(head + 8, FORMAT_VERSION, 4);
 	n = HEADER_LEN + entry_id(head + HEADER_LEN, ENTRY_NEXT, j->next_id);
 	if (n == HEADER_LEN || write_all(fd, head, n) != 0)
 		return SPA_ERR_SYS;

@@ -29,80 +29,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "bytes.h"
 #include "journal_rec.h"
 
 /* --- encoding ------------------------------------------------------------ */
-
-struct wbuf {
-	uint8_t	*p;
-	size_t	 len;
-	size_t	 off;
-	bool	 bad;
-};
-
-static void
-put(struct wbuf *b, const void *v, size_t n)
-{
-	if (b->bad || n > b->len - b->off) {
-		b->bad = true;
-		return;
-	}
-	memcpy(b->p + b->off, v, n);
-	b->off += n;
-}
-
-static void
-put_le(struct wbuf *b, uint64_t v, size_t n)
-{
-	uint8_t t[8];
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		t[i] = (uint8_t)(v >> (8 * i));
-	put(b, t, n);
-}
-
-/* Reading side: the same cursor over bytes we must not write. */
-struct rbuf {
-	const uint8_t	*p;
-	size_t		 len;
-	size_t		 off;
-	bool		 bad;
-};
-
-static const uint8_t *
-get(struct rbuf *b, size_t n)
-{
-	const uint8_t *p;
-
-	if (b->bad || n > b->len - b->off) {
-		b->bad = true;
-		return NULL;
-	}
-	p = b->p + b->off;
-	b->off += n;
-	return p;
-}
-
-static uint64_t
-get_le(struct rbuf *b, size_t n)
-{
-	const uint8_t *p = get(b, n);
-	uint64_t v = 0;
-
-	while (p != NULL && n-- > 0)
-		v = v << 8 | p[n];
-	return v;
-}
-
-static void
-get_bytes(struct rbuf *b, void *out, size_t n)
-{
-	const uint8_t *p = get(b, n);
-
-	if (p != NULL)
-		memcpy(out, p, n);
-}
 
 /*
  * Bytes of buf holding the argc words and their NULs, found by walking
@@ -133,28 +63,28 @@ addr_len(int family)
 size_t
 journal_rec_encode(const struct journal_rec *r, uint8_t *out, size_t cap)
 {
-	struct wbuf b = { out, cap, 0, false };
+	struct bytes_out b = { out, cap, 0, false };
 	size_t used = r->has_close ? argv_extent(&r->close) : 0;
 	uint8_t module[JOURNAL_MODULE_MAX] = { 0 }, addr[16] = { 0 };
 
 	memcpy(module, r->module, strnlen(r->module, sizeof(module)));
 	memcpy(addr, r->allow.bytes, addr_len(r->allow.family));
-	put_le(&b, r->id, 8);
-	put_le(&b, r->stanza, 4);
-	put(&b, module, sizeof(module));
-	put_le(&b, r->allow.family == AF_INET6 ? 6 : 4, 1);
-	put(&b, addr, sizeof(addr));
-	put_le(&b, r->proto, 1);
-	put_le(&b, r->port, 2);
-	put_le(&b, (uint64_t)r->opened, 8);
-	put_le(&b, (uint64_t)r->close_at, 8);
-	put_le(&b, r->has_close ? 1 : 0, 1);
-	put_le(&b, r->has_close ? r->close.argc : 0, 2);
-	put_le(&b, used, 2);
-	put(&b, r->close.buf, used);
-	put_le(&b, r->data_len, 2);
-	put(&b, r->data, r->data_len);
-	return b.bad ? 0 : b.off;
+	bytes_put_le(&b, r->id, 8);
+	bytes_put_le(&b, r->stanza, 4);
+	bytes_put(&b, module, sizeof(module));
+	bytes_put_le(&b, r->allow.family == AF_INET6 ? 6 : 4, 1);
+	bytes_put(&b, addr, sizeof(addr));
+	bytes_put_le(&b, r->proto, 1);
+	bytes_put_le(&b, r->port, 2);
+	bytes_put_le(&b, (uint64_t)r->opened, 8);
+	bytes_put_le(&b, (uint64_t)r->close_at, 8);
+	bytes_put_le(&b, r->has_close ? 1 : 0, 1);
+	bytes_put_le(&b, r->has_close ? r->close.argc : 0, 2);
+	bytes_put_le(&b, used, 2);
+	bytes_put(&b, r->close.buf, used);
+	bytes_put_le(&b, r->data_len, 2);
+	bytes_put(&b, r->data, r->data_len);
+	return b.bad ? 0 : b.len;
 }
 
 /* --- validation (the same rules for writing and reading) ----------------- */
@@ -217,36 +147,36 @@ journal_rec_check(const struct journal_rec *r)
 /* --- decoding ------------------------------------------------------------ */
 
 static void
-decode_grant(struct rbuf *b, struct journal_rec *r, unsigned int *fam)
+decode_grant(struct bytes_in *b, struct journal_rec *r, unsigned int *fam)
 {
-	r->id = get_le(b, 8);
-	r->stanza = (uint32_t)get_le(b, 4);
-	get_bytes(b, r->module, sizeof(r->module));
-	*fam = (unsigned int)get_le(b, 1);
-	get_bytes(b, r->allow.bytes, sizeof(r->allow.bytes));
+	r->id = bytes_get_le(b, 8);
+	r->stanza = (uint32_t)bytes_get_le(b, 4);
+	bytes_copy(b, r->module, sizeof(r->module));
+	*fam = (unsigned int)bytes_get_le(b, 1);
+	bytes_copy(b, r->allow.bytes, sizeof(r->allow.bytes));
 	r->allow.family = *fam == 4 ? AF_INET : *fam == 6 ? AF_INET6 :
 	    AF_UNSPEC;
-	r->proto = (uint8_t)get_le(b, 1);
-	r->port = (uint16_t)get_le(b, 2);
-	r->opened = (int64_t)get_le(b, 8);
-	r->close_at = (int64_t)get_le(b, 8);
+	r->proto = (uint8_t)bytes_get_le(b, 1);
+	r->port = (uint16_t)bytes_get_le(b, 2);
+	r->opened = (int64_t)bytes_get_le(b, 8);
+	r->close_at = (int64_t)bytes_get_le(b, 8);
 }
 
 static const char *
-decode_close(struct rbuf *b, struct journal_rec *r)
+decode_close(struct bytes_in *b, struct journal_rec *r)
 {
 	uint64_t has_close, argc, used;
 
-	has_close = get_le(b, 1);
-	argc = get_le(b, 2);
-	used = get_le(b, 2);
+	has_close = bytes_get_le(b, 1);
+	argc = bytes_get_le(b, 2);
+	used = bytes_get_le(b, 2);
 	if (b->bad || has_close > 1)
 		return "bad close flag";
 	r->has_close = has_close == 1;
 	if (argc > CMD_MAX_ARGS || used > sizeof(r->close.buf) ||
 	    (r->has_close ? argc == 0 || used == 0 : argc != 0 || used != 0))
 		return "bad close command";
-	get_bytes(b, r->close.buf, (size_t)used);
+	bytes_copy(b, r->close.buf, (size_t)used);
 	r->close.argc = (size_t)argc;
 	if (b->bad)
 		return "wrong size";
@@ -271,7 +201,7 @@ zero_padded(const char *m, size_t cap)
 }
 
 static const char *
-decode_body(struct rbuf *b, struct journal_rec *r)
+decode_body(struct bytes_in *b, struct journal_rec *r)
 {
 	unsigned int fam;
 	const char *why;
@@ -289,10 +219,10 @@ decode_body(struct rbuf *b, struct journal_rec *r)
 		return "bad module name";
 	if ((why = decode_close(b, r)) != NULL)
 		return why;
-	r->data_len = (uint16_t)get_le(b, 2);
+	r->data_len = (uint16_t)bytes_get_le(b, 2);
 	if (b->bad || r->data_len > sizeof(r->data))
 		return b->bad ? "wrong size" : "module data too long";
-	get_bytes(b, r->data, r->data_len);
+	bytes_copy(b, r->data, r->data_len);
 	if (b->bad || b->off != b->len)
 		return "wrong size";
 	return check_grant(r);
@@ -301,7 +231,7 @@ decode_body(struct rbuf *b, struct journal_rec *r)
 const char *
 journal_rec_decode(const uint8_t *in, size_t len, struct journal_rec *r)
 {
-	struct rbuf b = { in, len, 0, false };
+	struct bytes_in b = { in, len, 0, false };
 
 	memset(r, 0, sizeof(*r));
 	return decode_body(&b, r);

@@ -22,101 +22,41 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "bytes.h"
 #include "err.h"
 #include "msg.h"
 
 #define HDR_LEN		4
 
-struct wbuf {
-	uint8_t	*p;
-	size_t	 cap;
-	size_t	 len;
-	int	 err;
-};
-
-struct rbuf {
-	const uint8_t	*p;
-	size_t		 len;
-	size_t		 off;
-	int		 err;
-};
-
-static void
-put_bytes(struct wbuf *w, const void *v, size_t n)
-{
-	if (w->err != 0 || n > w->cap - w->len) {
-		w->err = SPA_ERR_ARG;
-		return;
-	}
-	memcpy(w->p + w->len, v, n);
-	w->len += n;
-}
-
-static void
-put_uint(struct wbuf *w, uint64_t v, size_t n)
-{
-	uint8_t b[8];
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		b[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-	put_bytes(w, b, n);
-}
-
 /* A string field: exactly `n` bytes, NUL-padded. */
 static void
-put_text(struct wbuf *w, const char *s, size_t n)
+put_text(struct bytes_out *w, const char *s, size_t n)
 {
 	uint8_t b[SPA_FIELD_MAX + 1];
 	size_t l = strnlen(s, n);
 
 	if (l >= n || n > sizeof(b)) {
-		w->err = SPA_ERR_ARG;
+		w->bad = true;
 		return;
 	}
 	memset(b, 0, n);
 	memcpy(b, s, l);
-	put_bytes(w, b, n);
+	bytes_put(w, b, n);
 }
 
 static void
-put_addr(struct wbuf *w, const struct spa_addr *a)
+put_addr(struct bytes_out *w, const struct spa_addr *a)
 {
-	put_uint(w, a->family == AF_INET6 ? 6 : a->family == AF_INET ? 4 : 0, 1);
-	put_bytes(w, a->bytes, sizeof(a->bytes));
-}
-
-static const uint8_t *
-get_bytes(struct rbuf *r, size_t n)
-{
-	const uint8_t *p;
-
-	if (r->err != 0 || n > r->len - r->off) {
-		r->err = SPA_ERR_ARG;
-		return NULL;
-	}
-	p = r->p + r->off;
-	r->off += n;
-	return p;
-}
-
-static uint64_t
-get_uint(struct rbuf *r, size_t n)
-{
-	const uint8_t *p = get_bytes(r, n);
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; p != NULL && i < n; i++)
-		v = v << 8 | p[i];
-	return v;
+	bytes_put_be(w, a->family == AF_INET6 ? 6 :
+	    a->family == AF_INET ? 4 : 0, 1);
+	bytes_put(w, a->bytes, sizeof(a->bytes));
 }
 
 /* Printable ASCII up to the first NUL, then only NULs. */
 static void
-get_text(struct rbuf *r, char *out, size_t n)
+get_text(struct bytes_in *r, char *out, size_t n)
 {
-	const uint8_t *p = get_bytes(r, n);
+	const uint8_t *p = bytes_get(r, n);
 	size_t i, l;
 
 	out[0] = '\0';
@@ -124,24 +64,24 @@ get_text(struct rbuf *r, char *out, size_t n)
 		return;
 	l = strnlen((const char *)p, n);
 	if (l == n) {
-		r->err = SPA_ERR_ARG;
+		r->bad = true;
 		return;
 	}
 	for (i = 0; i < l; i++)
 		if (p[i] < 0x20 || p[i] > 0x7e)
-			r->err = SPA_ERR_ARG;
+			r->bad = true;
 	for (i = l; i < n; i++)
 		if (p[i] != 0)
-			r->err = SPA_ERR_ARG;
-	if (r->err == 0)
+			r->bad = true;
+	if (!r->bad)
 		memcpy(out, p, l + 1);
 }
 
 static void
-get_addr(struct rbuf *r, struct spa_addr *a, bool may_be_unset)
+get_addr(struct bytes_in *r, struct spa_addr *a, bool may_be_unset)
 {
-	unsigned int fam = (unsigned int)get_uint(r, 1);
-	const uint8_t *p = get_bytes(r, sizeof(a->bytes));
+	unsigned int fam = (unsigned int)bytes_get_be(r, 1);
+	const uint8_t *p = bytes_get(r, sizeof(a->bytes));
 	size_t i;
 
 	memset(a, 0, sizeof(*a));
@@ -153,57 +93,57 @@ get_addr(struct rbuf *r, struct spa_addr *a, bool may_be_unset)
 		/* IPv4 uses the first four bytes; the rest must be zero */
 		for (i = 4; fam == 4 && i < sizeof(a->bytes); i++)
 			if (p[i] != 0)
-				r->err = SPA_ERR_ARG;
+				r->bad = true;
 		return;
 	}
 	if (fam != 0 || !may_be_unset)
-		r->err = SPA_ERR_ARG;
+		r->bad = true;
 	for (i = 0; i < sizeof(a->bytes); i++)
 		if (p[i] != 0)
-			r->err = SPA_ERR_ARG;
+			r->bad = true;
 	a->family = AF_UNSPEC;
 }
 
 static void
-encode_ports(struct wbuf *w, const struct spa_event *ev)
+encode_ports(struct bytes_out *w, const struct spa_event *ev)
 {
 	size_t i;
 
-	put_uint(w, ev->nports, 1);
+	bytes_put_be(w, ev->nports, 1);
 	for (i = 0; i < SPA_MAX_PORTS; i++) {
-		put_uint(w, i < ev->nports ? ev->ports[i].proto : 0, 1);
-		put_uint(w, i < ev->nports ? ev->ports[i].port : 0, 2);
+		bytes_put_be(w, i < ev->nports ? ev->ports[i].proto : 0, 1);
+		bytes_put_be(w, i < ev->nports ? ev->ports[i].port : 0, 2);
 	}
 }
 
 static void
-encode_open(struct wbuf *w, const struct spa_event *ev)
+encode_open(struct bytes_out *w, const struct spa_event *ev)
 {
 	if (ev->nports > SPA_MAX_PORTS) {
-		w->err = SPA_ERR_ARG;
+		w->bad = true;
 		return;
 	}
-	put_uint(w, ev->stanza, 4);
-	put_uint(w, (uint64_t)ev->type, 1);
+	bytes_put_be(w, ev->stanza, 4);
+	bytes_put_be(w, (uint64_t)ev->type, 1);
 	put_addr(w, &ev->allow);
 	put_addr(w, &ev->pkt_src);
 	put_addr(w, &ev->pkt_dst);
-	put_uint(w, ev->src_port, 2);
-	put_uint(w, ev->dst_port, 2);
-	put_uint(w, (uint64_t)ev->via, 1);
+	bytes_put_be(w, ev->src_port, 2);
+	bytes_put_be(w, ev->dst_port, 2);
+	bytes_put_be(w, (uint64_t)ev->via, 1);
 	encode_ports(w, ev);
 	put_text(w, ev->user, sizeof(ev->user));
-	put_uint(w, ev->timeout, 4);
-	put_uint(w, ev->client_timeout, 4);
-	put_uint(w, (uint64_t)ev->spa_time, 8);
+	bytes_put_be(w, ev->timeout, 4);
+	bytes_put_be(w, ev->client_timeout, 4);
+	bytes_put_be(w, (uint64_t)ev->spa_time, 8);
 	put_text(w, ev->command, sizeof(ev->command));
-	put_uint(w, ev->has_nat, 1);
+	bytes_put_be(w, ev->has_nat, 1);
 	put_text(w, ev->nat_host, sizeof(ev->nat_host));
-	put_uint(w, ev->nat_port, 2);
+	bytes_put_be(w, ev->nat_port, 2);
 }
 
 static void
-encode_body(struct wbuf *w, const struct msg *m)
+encode_body(struct bytes_out *w, const struct msg *m)
 {
 	uint32_t i;
 
@@ -219,30 +159,30 @@ encode_body(struct wbuf *w, const struct msg *m)
 		break;
 	case MSG_STATS:
 		if (m->u.stats.n > MSG_STATS_MAX) {
-			w->err = SPA_ERR_ARG;
+			w->bad = true;
 			break;
 		}
-		put_uint(w, m->u.stats.n, 4);
+		bytes_put_be(w, m->u.stats.n, 4);
 		for (i = 0; i < m->u.stats.n; i++)
-			put_uint(w, m->u.stats.v[i], 8);
+			bytes_put_be(w, m->u.stats.v[i], 8);
 		break;
 	default:
-		w->err = SPA_ERR_ARG;
+		w->bad = true;
 	}
 }
 
 int
 msg_encode(const struct msg *m, uint8_t *buf, size_t cap)
 {
-	struct wbuf w = { buf, cap, 0, 0 };
+	struct bytes_out w = { buf, cap, 0, false };
 	size_t body;
 
-	put_uint(&w, MSG_VERSION, 1);
-	put_uint(&w, (uint64_t)m->type, 1);
-	put_uint(&w, 0, 2);
+	bytes_put_be(&w, MSG_VERSION, 1);
+	bytes_put_be(&w, (uint64_t)m->type, 1);
+	bytes_put_be(&w, 0, 2);
 	encode_body(&w, m);
-	if (w.err != 0)
-		return w.err;
+	if (w.bad)
+		return SPA_ERR_ARG;
 	body = w.len - HDR_LEN;
 	if (body > UINT16_MAX)
 		return SPA_ERR_ARG;
@@ -258,24 +198,24 @@ valid_proto(unsigned int proto)
 }
 
 static void
-decode_ports(struct rbuf *r, struct spa_event *ev)
+decode_ports(struct bytes_in *r, struct spa_event *ev)
 {
 	unsigned int proto, port;
 	size_t i;
 
-	ev->nports = (size_t)get_uint(r, 1);
+	ev->nports = (size_t)bytes_get_be(r, 1);
 	if (ev->nports > SPA_MAX_PORTS)
-		r->err = SPA_ERR_ARG;
+		r->bad = true;
 	for (i = 0; i < SPA_MAX_PORTS; i++) {
-		proto = (unsigned int)get_uint(r, 1);
-		port = (unsigned int)get_uint(r, 2);
+		proto = (unsigned int)bytes_get_be(r, 1);
+		port = (unsigned int)bytes_get_be(r, 2);
 		if (i >= ev->nports) {
 			if (proto != 0 || port != 0)
-				r->err = SPA_ERR_ARG;
+				r->bad = true;
 			continue;
 		}
 		if (!valid_proto(proto) || port == 0)
-			r->err = SPA_ERR_ARG;
+			r->bad = true;
 		ev->ports[i].proto = (uint8_t)proto;
 		ev->ports[i].port = (uint16_t)port;
 	}
@@ -283,71 +223,71 @@ decode_ports(struct rbuf *r, struct spa_event *ev)
 
 /* Fields with a fixed set of values, and what the types imply. */
 static void
-check_open(struct rbuf *r, const struct spa_event *ev)
+check_open(struct bytes_in *r, const struct spa_event *ev)
 {
 	if (ev->type < SPA_MSG_COMMAND ||
 	    ev->type > SPA_MSG_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS)
-		r->err = SPA_ERR_ARG;
+		r->bad = true;
 	if (ev->via < SPA_VIA_UDP || ev->via > SPA_VIA_HTTP)
-		r->err = SPA_ERR_ARG;
+		r->bad = true;
 	if (ev->stanza == 0 || ev->allow.family == AF_UNSPEC)
-		r->err = SPA_ERR_ARG;
+		r->bad = true;
 	if ((ev->type == SPA_MSG_COMMAND) != (ev->command[0] != '\0'))
-		r->err = SPA_ERR_ARG;
+		r->bad = true;
 	if (ev->type == SPA_MSG_COMMAND ? ev->nports != 0 : ev->nports == 0)
-		r->err = SPA_ERR_ARG;
+		r->bad = true;
 	if (ev->has_nat != spa_msg_type_is_nat(ev->type))
-		r->err = SPA_ERR_ARG;
+		r->bad = true;
 	if (!ev->has_nat && (ev->nat_host[0] != '\0' || ev->nat_port != 0))
-		r->err = SPA_ERR_ARG;
+		r->bad = true;
 }
 
 static void
-decode_open(struct rbuf *r, struct spa_event *ev)
+decode_open(struct bytes_in *r, struct spa_event *ev)
 {
 	unsigned int has_nat;
 
 	memset(ev, 0, sizeof(*ev));
-	ev->stanza = (uint32_t)get_uint(r, 4);
-	ev->type = (enum spa_msg_type)get_uint(r, 1);
+	ev->stanza = (uint32_t)bytes_get_be(r, 4);
+	ev->type = (enum spa_msg_type)bytes_get_be(r, 1);
 	get_addr(r, &ev->allow, false);
 	get_addr(r, &ev->pkt_src, false);
 	get_addr(r, &ev->pkt_dst, true);
-	ev->src_port = (uint16_t)get_uint(r, 2);
-	ev->dst_port = (uint16_t)get_uint(r, 2);
-	ev->via = (enum spa_transport)get_uint(r, 1);
+	ev->src_port = (uint16_t)bytes_get_be(r, 2);
+	ev->dst_port = (uint16_t)bytes_get_be(r, 2);
+	ev->via = (enum spa_transport)bytes_get_be(r, 1);
 	decode_ports(r, ev);
 	get_text(r, ev->user, sizeof(ev->user));
-	ev->timeout = (uint32_t)get_uint(r, 4);
-	ev->client_timeout = (uint32_t)get_uint(r, 4);
-	ev->spa_time = (int64_t)get_uint(r, 8);
+	ev->timeout = (uint32_t)bytes_get_be(r, 4);
+	ev->client_timeout = (uint32_t)bytes_get_be(r, 4);
+	ev->spa_time = (int64_t)bytes_get_be(r, 8);
 	get_text(r, ev->command, sizeof(ev->command));
-	has_nat = (unsigned int)get_uint(r, 1);
+	has_nat = (unsigned int)bytes_get_be(r, 1);
 	if (has_nat > 1)
-		r->err = SPA_ERR_ARG;
+		r->bad = true;
 	ev->has_nat = has_nat == 1;
 	get_text(r, ev->nat_host, sizeof(ev->nat_host));
-	ev->nat_port = (uint16_t)get_uint(r, 2);
-	if (r->err == 0)
+	ev->nat_port = (uint16_t)bytes_get_be(r, 2);
+	if (!r->bad)
 		check_open(r, ev);
 }
 
 static void
-decode_stats(struct rbuf *r, struct msg_stats *st)
+decode_stats(struct bytes_in *r, struct msg_stats *st)
 {
 	uint32_t i;
 
-	st->n = (uint32_t)get_uint(r, 4);
+	st->n = (uint32_t)bytes_get_be(r, 4);
 	if (st->n > MSG_STATS_MAX) {
-		r->err = SPA_ERR_ARG;
+		r->bad = true;
 		return;
 	}
 	for (i = 0; i < st->n; i++)
-		st->v[i] = get_uint(r, 8);
+		st->v[i] = bytes_get_be(r, 8);
 }
 
 static void
-decode_body(struct rbuf *r, struct msg *m)
+decode_body(struct bytes_in *r, struct msg *m)
 {
 	switch (m->type) {
 	case MSG_READY:
@@ -363,30 +303,30 @@ decode_body(struct rbuf *r, struct msg *m)
 		decode_stats(r, &m->u.stats);
 		break;
 	default:
-		r->err = SPA_ERR_ARG;
+		r->bad = true;
 	}
 }
 
 int
 msg_decode(const uint8_t *buf, size_t len, struct msg *m)
 {
-	struct rbuf r = { buf, len, 0, 0 };
+	struct bytes_in r = { buf, len, 0, false };
 	unsigned int version;
 	size_t body;
 
 	memset(m, 0, sizeof(*m));
-	version = (unsigned int)get_uint(&r, 1);
-	m->type = (enum msg_type)get_uint(&r, 1);
-	body = (size_t)get_uint(&r, 2);
-	if (r.err == 0 && (version != MSG_VERSION || body != len - HDR_LEN))
-		r.err = SPA_ERR_ARG;
-	if (r.err == 0)
+	version = (unsigned int)bytes_get_be(&r, 1);
+	m->type = (enum msg_type)bytes_get_be(&r, 1);
+	body = (size_t)bytes_get_be(&r, 2);
+	if (!r.bad && (version != MSG_VERSION || body != len - HDR_LEN))
+		r.bad = true;
+	if (!r.bad)
 		decode_body(&r, m);
-	if (r.err == 0 && r.off != len)
-		r.err = SPA_ERR_ARG;
-	if (r.err != 0) {
+	if (!r.bad && r.off != len)
+		r.bad = true;
+	if (r.bad) {
 		memset(m, 0, sizeof(*m));
-		return r.err;
+		return SPA_ERR_ARG;
 	}
 	return 0;
 }
