@@ -93,19 +93,6 @@ spa() { # spa KEY HMAC PORT [-f SECONDS]
 	fwknop_cli --key-base64-rijndael "$1" --key-base64-hmac "$2" -A "tcp/$3" \
 		-a "$CLI_IP" -D "$SRV_IP" "${@:4}" >/dev/null 2>&1
 }
-mark() { MARK=$(wc -l < "$WORK/log"); }
-since_mark() { tail -n +$((MARK + 1)) "$WORK/log" | grep -Ec -- "$1" || true; }
-wait_logged() {
-	local limit=$(( $2 * 20 )) i=0
-	while [ $i -lt $limit ]; do
-		[ "$(since_mark "$1")" -ge 1 ] && return 0
-		sleep 0.05; i=$((i + 1))
-	done
-	return 1
-}
-check_logged() {
-	if wait_logged "$2" "$3"; then ok "$1"; else not_ok "$1"; diag "$(tail -n 8 "$WORK/log")"; fi
-}
 wait_until() { # wait_until SECONDS COMMAND...: until it succeeds
 	local limit=$(( $1 * 10 )) i=0; shift
 	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done

@@ -91,20 +91,6 @@ journal_count() {
 	"$SPAGATED" -S -c "$WORK/spagated.conf" -d "$STATE" -p "$WORK/spagated.pid" |
 		sed -n 's/^ *\([0-9][0-9]*\) open cycles*$/\1/p'
 }
-# mark, then wait_logged PATTERN [N] SECONDS: until N (default 1) lines
-# logged since the mark match.
-mark() { MARK=$(wc -l < "$WORK/log"); }
-since_mark() { tail -n +$((MARK + 1)) "$WORK/log" | grep -Ec -- "$1" || true; }
-wait_logged() {
-	local pattern=$1 want=1 limit i=0
-	[ $# -eq 3 ] && { want=$2; shift; }
-	limit=$(( $2 * 20 ))
-	while [ $i -lt $limit ]; do
-		[ "$(since_mark "$pattern")" -ge "$want" ] && return 0
-		sleep 0.05; i=$((i + 1))
-	done
-	return 1
-}
 
 setup_sudo() {
 	useradd -r -M -s /usr/sbin/nologin "$SUDO_USER_T" || return 1

@@ -89,20 +89,6 @@ no_element() { ! has_element "$1" "$2"; }
 within() { [ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 alive() { kill -0 "$SPAGATED_PID" 2>/dev/null; }
 
-mark() { MARK=$(wc -l < "$WORK/log"); }
-since_mark() { tail -n +$((MARK + 1)) "$WORK/log" | grep -Ec -- "$1" || true; }
-wait_logged() { # wait_logged PATTERN SECONDS
-	local limit=$(( $2 * 20 )) i=0
-	while [ $i -lt $limit ]; do
-		[ "$(since_mark "$1")" -ge 1 ] && return 0
-		sleep 0.05; i=$((i + 1))
-	done
-	return 1
-}
-check_logged() { # check_logged DESCRIPTION PATTERN SECONDS
-	if wait_logged "$2" "$3"; then ok "$1"; else not_ok "$1"; diag "$(tail -n 5 "$WORK/log")"; fi
-}
-
 # parse_config FILE: spagated's verdict on an access.conf (exit status)
 parse_config() {
 	"$SPAGATED" -c "$WORK/spagated.conf" -a "$1" -d "$STATE" -p "$WORK/spagated.pid" \

@@ -173,6 +173,25 @@ wait_for_count() {
 	return 1
 }
 
+# mark, then since_mark PATTERN: lines of $WORK/log since the mark that
+# match; wait_logged PATTERN [N] SECONDS: until N (default 1) of them do;
+# check_logged DESCRIPTION PATTERN SECONDS: one TAP line from that.
+mark() { MARK=$(wc -l < "$WORK/log"); }
+since_mark() { tail -n +$((MARK + 1)) "$WORK/log" | grep -Ec -- "$1" || true; }
+wait_logged() {
+	local pattern=$1 want=1 limit i=0
+	[ $# -eq 3 ] && { want=$2; shift; }
+	limit=$(( $2 * 20 * SPA_WAIT_SCALE ))
+	while [ $i -lt $limit ]; do
+		[ "$(since_mark "$pattern")" -ge "$want" ] && return 0
+		sleep 0.05; i=$((i + 1))
+	done
+	return 1
+}
+check_logged() {
+	if wait_logged "$2" "$3"; then ok "$1"; else not_ok "$1"; diag "$(tail -n 8 "$WORK/log")"; fi
+}
+
 # Number of lines in a file matching a pattern.
 count_lines() { grep -Ec -- "$2" "$1" || true; }
 

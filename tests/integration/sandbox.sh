@@ -34,16 +34,6 @@ start() {
 		-p "$WORK/spagated.pid" "$@" || bail_out "spagated did not start"
 }
 spa() { fwknop_cli -D "$SRV_IP" --key-base64-rijndael "$K" --key-base64-hmac "$H" -A tcp/22 -a "$CLI_IP" >/dev/null 2>&1; }
-mark() { MARK=$(wc -l < "$WORK/log"); }
-since_mark() { tail -n +$((MARK + 1)) "$WORK/log" | grep -Ec -- "$1" || true; }
-wait_logged() {
-	local i=0
-	while [ $i -lt $(( $2 * 20 )) ]; do
-		[ "$(since_mark "$1")" -ge 1 ] && return 0
-		sleep 0.05; i=$((i + 1))
-	done
-	return 1
-}
 verifier_pid() { tail -n +$((MARK + 1)) "$WORK/log" | sed -n 's/.*verifier ready (pid \([0-9]*\)).*/\1/p' | tail -n 1; }
 status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" | tr -s '\t ' ' '; }
 
