@@ -31,10 +31,27 @@ struct msg_ready {
 	char		sandbox[96];	/* what confinement is in effect */
 };
 
+/*
+ * The verifier's counters, in this order: packets, granted, log lines
+ * suppressed, then one per drop reason: v[MSG_STATS_REASONS + -err] for
+ * each SPA_ERR_* err (0 unused).
+ */
 struct msg_stats {
 	uint32_t	n;
 	uint64_t	v[MSG_STATS_MAX];
 };
+
+#define MSG_STATS_PACKETS	0
+#define MSG_STATS_GRANTED	1
+#define MSG_STATS_SUPPRESSED	2
+#define MSG_STATS_REASONS	3
+
+/* Counter i, 0 if the message did not carry it. */
+static inline uint64_t
+msg_stats_get(const struct msg_stats *vs, size_t i)
+{
+	return i < vs->n ? vs->v[i] : 0;
+}
 
 struct msg {
 	enum msg_type	type;

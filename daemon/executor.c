@@ -281,19 +281,22 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 {
 	struct cycles_stats cs;
 	char line[1024];
-	size_t i, off;
-	int n;
+	uint64_t v;
+	size_t off;
+	int n, reason;
 
 	off = (size_t)snprintf(line, sizeof(line), "stats: verifier: packets "
 	    "%" PRIu64 ", granted %" PRIu64 ", log lines suppressed %" PRIu64,
-	    vs->n > 0 ? vs->v[0] : 0, vs->n > 1 ? vs->v[1] : 0,
-	    vs->n > 2 ? vs->v[2] : 0);
-	for (i = 4; i < vs->n && i - 3 < SPA_ERR_COUNT && off < sizeof(line);
-	    i++) {
-		if (vs->v[i] == 0)
+	    msg_stats_get(vs, MSG_STATS_PACKETS),
+	    msg_stats_get(vs, MSG_STATS_GRANTED),
+	    msg_stats_get(vs, MSG_STATS_SUPPRESSED));
+	for (reason = 1; reason < SPA_ERR_COUNT && off < sizeof(line);
+	    reason++) {
+		if ((v = msg_stats_get(vs, MSG_STATS_REASONS +
+		    (size_t)reason)) == 0)
 			continue;
 		n = snprintf(line + off, sizeof(line) - off, ", %s %" PRIu64,
-		    spa_errname(-(int)(i - 3)), vs->v[i]);
+		    spa_errname(-reason), v);
 		off += n > 0 ? (size_t)n : 0;
 	}
 	log_info("%s", line);

@@ -12,19 +12,6 @@
 #include "err.h"
 #include "metrics.h"
 
-/* MSG_STATS layout: packets, granted, log lines suppressed, then one
- * counter per -reason starting at reason 0 (see daemon/vproc.c). */
-#define VS_PACKETS	0
-#define VS_GRANTED	1
-#define VS_SUPPRESSED	2
-#define VS_REASONS	3
-
-static uint64_t
-vs_get(const struct msg_stats *vs, size_t i)
-{
-	return i < vs->n ? vs->v[i] : 0;
-}
-
 static void
 metric(FILE *fp, const char *name, const char *type, const char *help,
     uint64_t value)
@@ -45,7 +32,7 @@ refusals(FILE *fp, const struct msg_stats *vs)
 		if (strcmp(spa_errname(reason), "unknown") == 0)
 			continue;
 		fprintf(fp, "spagate_refused_total{reason=\"%s\"} %" PRIu64 "\n",
-		    spa_errname(reason), vs_get(vs, VS_REASONS + (size_t)-reason));
+		    spa_errname(reason), msg_stats_get(vs, MSG_STATS_REASONS + (size_t)-reason));
 	}
 }
 
@@ -56,14 +43,14 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 	const struct cycles_stats *c = &ex->cycles;
 
 	metric(fp, "spagate_packets_total", "counter",
-	    "SPA packets the verifier examined.", vs_get(vs, VS_PACKETS));
+	    "SPA packets the verifier examined.", msg_stats_get(vs, MSG_STATS_PACKETS));
 	metric(fp, "spagate_granted_total", "counter",
 	    "Packets that passed every check (OPEN events).",
-	    vs_get(vs, VS_GRANTED));
+	    msg_stats_get(vs, MSG_STATS_GRANTED));
 	refusals(fp, vs);
 	metric(fp, "spagate_log_suppressed_total", "counter",
 	    "Refusal log lines left out by the rate limit.",
-	    vs_get(vs, VS_SUPPRESSED));
+	    msg_stats_get(vs, MSG_STATS_SUPPRESSED));
 	metric(fp, "spagate_open_events_total", "counter",
 	    "OPEN events the executor carried out.", ex->opens);
 	metric(fp, "spagate_open_events_refused_total", "counter",

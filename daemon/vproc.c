@@ -135,12 +135,13 @@ send_stats(struct vproc *vp)
 
 	memset(&m, 0, sizeof(m));
 	m.type = MSG_STATS;
-	m.u.stats.v[0] = vs->packets;
-	m.u.stats.v[1] = vs->granted;
-	m.u.stats.v[2] = vs->log_suppressed;
-	for (i = 0; i < SPA_ERR_COUNT && 3 + i < MSG_STATS_MAX; i++)
-		m.u.stats.v[3 + i] = vs->refused[i];
-	m.u.stats.n = (uint32_t)(3 + i);
+	m.u.stats.v[MSG_STATS_PACKETS] = vs->packets;
+	m.u.stats.v[MSG_STATS_GRANTED] = vs->granted;
+	m.u.stats.v[MSG_STATS_SUPPRESSED] = vs->log_suppressed;
+	for (i = 0; i < SPA_ERR_COUNT && MSG_STATS_REASONS + i < MSG_STATS_MAX;
+	    i++)
+		m.u.stats.v[MSG_STATS_REASONS + i] = vs->refused[i];
+	m.u.stats.n = (uint32_t)(MSG_STATS_REASONS + i);
 	send_msg(vp, &m);
 }
 
