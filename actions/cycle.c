@@ -37,6 +37,13 @@ enum cycle_state {
  * argv, so 100,000 open cycles cost tens of megabytes, not half a
  * gigabyte.  rec_fill() makes the journal's form when it is needed.
  */
+/* An expanded command kept at its real size: argc NUL-terminated words. */
+struct packed_argv {
+	char		*words;
+	uint16_t	 len;
+	uint16_t	 argc;
+};
+
 struct cycle_rec {
 	uint64_t	 id;
 	uint32_t	 stanza;
@@ -46,9 +53,7 @@ struct cycle_rec {
 	int64_t		 opened;
 	int64_t		 close_at;
 	bool		 has_close;
-	char		*close_words;	/* close_argc NUL-terminated words */
-	uint16_t	 close_len;
-	uint16_t	 close_argc;
+	struct packed_argv close;	/* words NULL: none */
 	uint8_t		 data[JOURNAL_DATA_MAX];	/* module state */
 	uint16_t	 data_len;
 };
@@ -90,7 +95,7 @@ struct job {
 struct ready {
 	struct cycle		*cycle;
 	const struct action_ops	*ops;
-	struct cmd_argv		*argv;
+	struct packed_argv	 open;
 };
 
 struct cycles {
@@ -112,7 +117,7 @@ struct cycles {
 	bool			 data_unsynced;	/* module state put, not synced */
 	size_t			 npfd_runner;	/* runner's share of pollfds */
 	struct journal_rec	*scratch;	/* one cycle in the journal's form */
-	struct cmd_argv		*close_argv;	/* the close being started */
+	struct cmd_argv		*run_argv;	/* the command being started */
 };
 
 static void	on_action_done(void *arg, const struct action_result *res);
@@ -120,32 +125,30 @@ static void	forget_cycle(struct cycles *c, struct cycle *cy);
 
 /* --- a cycle's record ---------------------------------------------------- */
 
-/* Keep an expanded close command at its real size. */
 static int
-pack_close(struct cycle_rec *rec, const struct cmd_argv *close)
+argv_pack(struct packed_argv *pk, const struct cmd_argv *a)
 {
 	size_t len = 0, i;
 
-	for (i = 0; i < close->argc; i++)
-		len += strlen(close->argv[i]) + 1;
-	if (len == 0 || len > UINT16_MAX || (rec->close_words = malloc(len)) ==
-	    NULL)
+	for (i = 0; i < a->argc; i++)
+		len += strlen(a->argv[i]) + 1;
+	if (len == 0 || len > UINT16_MAX || (pk->words = malloc(len)) == NULL)
 		return SPA_ERR_ARG;
-	memcpy(rec->close_words, close->buf, len);
-	rec->close_len = (uint16_t)len;
-	rec->close_argc = (uint16_t)close->argc;
+	memcpy(pk->words, a->buf, len);
+	pk->len = (uint16_t)len;
+	pk->argc = (uint16_t)a->argc;
 	return 0;
 }
 
 /* The packed words back as an argv (cmd_argv keeps them contiguous). */
 static void
-unpack_close(const struct cycle_rec *rec, struct cmd_argv *out)
+argv_unpack(const struct packed_argv *pk, struct cmd_argv *out)
 {
 	memset(out, 0, offsetof(struct cmd_argv, buf));
-	if (rec->close_words == NULL || rec->close_len > sizeof(out->buf))
+	if (pk->words == NULL || pk->len > sizeof(out->buf))
 		return;
-	memcpy(out->buf, rec->close_words, rec->close_len);
-	out->argc = rec->close_argc;
+	memcpy(out->buf, pk->words, pk->len);
+	out->argc = pk->argc;
 	if (cmd_argv_relink(out) != 0)
 		out->argc = 0;
 }
@@ -167,7 +170,7 @@ rec_fill(const struct cycle *cy, struct journal_rec *out)
 	out->opened = rec->opened;
 	out->close_at = rec->close_at;
 	out->has_close = rec->has_close;
-	unpack_close(rec, &out->close);
+	argv_unpack(&rec->close, &out->close);
 	memcpy(out->data, rec->data, rec->data_len);
 	out->data_len = rec->data_len;
 }
@@ -186,7 +189,7 @@ rec_unfill(struct cycle_rec *rec, const struct journal_rec *in)
 	rec->has_close = in->has_close;
 	memcpy(rec->data, in->data, in->data_len);
 	rec->data_len = in->data_len;
-	return in->has_close ? pack_close(rec, &in->close) : 0;
+	return in->has_close ? argv_pack(&rec->close, &in->close) : 0;
 }
 
 static int
@@ -201,7 +204,7 @@ cycle_free(struct cycle *cy)
 {
 	if (cy == NULL)
 		return;
-	free(cy->rec.close_words);
+	free(cy->rec.close.words);
 	free(cy->pending);
 	free(cy);
 }
@@ -237,7 +240,7 @@ cycles_new(const struct cycles_conf *cc, struct journal *journal,
 	c->journal = journal;
 	c->next_job = 1;
 	if ((c->scratch = malloc(sizeof(*c->scratch))) == NULL ||
-	    (c->close_argv = malloc(sizeof(*c->close_argv))) == NULL) {
+	    (c->run_argv = malloc(sizeof(*c->run_argv))) == NULL) {
 		free(c->scratch);
 		free(c);
 		return SPA_ERR_NOMEM;
@@ -276,11 +279,11 @@ cycles_free(struct cycles *c)
 		sched_free(c->sched);
 	}
 	for (i = 0; i < c->nready; i++)
-		free(c->ready[i].argv);
+		free(c->ready[i].open.words);
 	free(c->ready);
 	free(c->jobs);
 	free(c->scratch);
-	free(c->close_argv);
+	free(c->run_argv);
 	free(c);
 }
 
@@ -517,7 +520,7 @@ cycle_new(struct cycles *c, const struct stanza *st,
 	rec->has_close = sp->has_close;
 	cy->close_ops = sp->close_ops;
 	if (sp->has_close && (expand(&sp->close, ev, st, i, close) != 0 ||
-	    pack_close(rec, close) != 0)) {
+	    argv_pack(&rec->close, close) != 0)) {
 		log_warnx("stanza #%u: CMD_CYCLE_CLOSE does not fit once "
 		    "expanded: grant refused", st->number);
 		cycle_free(cy);
@@ -541,14 +544,8 @@ ready_add(struct cycles *c, struct cycle *cy, const struct action_ops *ops,
 		c->ready = nr;
 		c->ready_cap = ncap;
 	}
-	if ((c->ready[c->nready].argv = malloc(sizeof(*open))) == NULL)
+	if (argv_pack(&c->ready[c->nready].open, open) != 0)
 		return SPA_ERR_NOMEM;
-	*c->ready[c->nready].argv = *open;
-	/* its argv[] pointed into the original's buffer */
-	if (cmd_argv_relink(c->ready[c->nready].argv) != 0) {
-		free(c->ready[c->nready].argv);
-		return SPA_ERR_ARG;
-	}
 	c->ready[c->nready].cycle = cy;
 	c->ready[c->nready].ops = ops;
 	c->nready++;
@@ -612,8 +609,8 @@ refresh_cycle(struct cycles *c, struct cycle *cy,
 	if ((j = job_new(c, JOB_REFRESH, cy, cy->rec.stanza, what)) == NULL)
 		return;
 	cy->state = CYCLE_OPENING;
-	unpack_close(&cy->rec, c->close_argv);
-	job_run(c, ops, j, c->close_argv, NULL, cy);
+	argv_unpack(&cy->rec.close, c->run_argv);
+	job_run(c, ops, j, c->run_argv, NULL, cy);
 }
 
 /* A grant for a cycle that is already open: move its close later. */
@@ -727,10 +724,13 @@ cycles_flush(struct cycles *c)
 			log_warnx("%s: %s: grant refused", what, r != 0 ?
 			    "the journal cannot be synced" : "out of memory");
 			forget_cycle(c, v[i].cycle);
-		} else
-			job_run(c, v[i].ops, j, v[i].argv, NULL,
+		} else {
+			/* modules copy what they keep (see start_close) */
+			argv_unpack(&v[i].open, c->run_argv);
+			job_run(c, v[i].ops, j, c->run_argv, NULL,
 			    v[i].cycle);
-		free(v[i].argv);
+		}
+		free(v[i].open.words);
 	}
 	free(v);
 	sync_data(c);
@@ -988,9 +988,9 @@ start_close(struct cycles *c, struct cycle *cy, int64_t now)
 	sched_reschedule(c->sched, cy->entry, DUE_NEVER);
 	log_info("%s: timer expired%s, closing", what,
 	    now > cy->rec.close_at + 1 ? " (overdue)" : "");
-	/* modules copy what they keep: the buffer serves the next close */
-	unpack_close(&cy->rec, c->close_argv);
-	job_run(c, cy->close_ops, j, c->close_argv, NULL, cy);
+	/* modules copy what they keep: the buffer serves the next command */
+	argv_unpack(&cy->rec.close, c->run_argv);
+	job_run(c, cy->close_ops, j, c->run_argv, NULL, cy);
 }
 
 void
