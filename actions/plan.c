@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "err.h"
 #include "plan.h"
+#include "policy.h"
 
 /*
  * A realistic grant for load-time expansions: documentation addresses
@@ -189,4 +191,33 @@ plan_free(struct plan *p)
 	}
 	free(p->v);
 	memset(p, 0, sizeof(*p));
+}
+
+int
+plan_load(const struct spa_conf *c, struct access_conf **access,
+    struct plan *plan, char *err, size_t errlen)
+{
+	const char *path = c->access_folder ? c->access_folder : c->access_file;
+	struct access_error aerr;
+	int r;
+
+	*access = NULL;
+	memset(plan, 0, sizeof(*plan));
+	err[0] = '\0';
+	if ((r = action_configure(c, err, errlen)) != 0)
+		return r;
+	if ((r = access_load(path, c->access_folder != NULL, access,
+	    &aerr)) != 0) {
+		snprintf(err, errlen, "%s", aerr.msg);
+		return r;
+	}
+	if ((r = plan_build(*access, plan, err, errlen)) == 0 &&
+	    (r = policy_prepare(*access)) == 0)
+		return 0;
+	if (err[0] == '\0')
+		snprintf(err, errlen, "%s", spa_strerror(r));
+	plan_free(plan);
+	access_free(*access);
+	*access = NULL;
+	return r;
 }

@@ -32,4 +32,14 @@ int	plan_build(const struct access_conf *conf, struct plan *out,
 	    char *err, size_t errlen);
 void	plan_free(struct plan *p);
 
+/*
+ * Everything the executor runs from a configuration, as spagated does at
+ * start and reload and spagate check does: the action modules learn the
+ * names they route (devices) first, then access.conf with its includes
+ * is loaded, its command templates planned and its keys prepared.  On
+ * failure nothing is kept (*access NULL) and `err` says why.
+ */
+int	plan_load(const struct spa_conf *c, struct access_conf **access,
+	    struct plan *plan, char *err, size_t errlen);
+
 #endif /* SPA_PLAN_H */

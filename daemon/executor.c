@@ -94,46 +94,19 @@ executor_load_conf(const struct cli_opts *cli, struct spa_conf *conf)
 	return load_config(cli, conf);
 }
 
-static int
-load_policy(const struct spa_conf *c, struct access_conf **access,
-    struct plan *plan)
-{
-	struct access_error aerr;
-	const char *path = c->access_folder ? c->access_folder : c->access_file;
-	char perr[512] = "";
-	int r;
-
-	*access = NULL;
-	if ((r = access_load(path, c->access_folder != NULL, access,
-	    &aerr)) != 0) {
-		log_warnx("%s", aerr.msg);
-		return r;
-	}
-	if ((r = plan_build(*access, plan, perr, sizeof(perr))) != 0 ||
-	    (r = policy_prepare(*access)) != 0) {
-		if (perr[0] != '\0')
-			log_warnx("%s", perr);
-		plan_free(plan);
-		access_free(*access);
-		*access = NULL;
-	}
-	return r;
-}
 
 int
 executor_load(const struct cli_opts *cli, struct spa_conf *conf,
     struct access_conf **access, struct plan *plan)
 {
-	char why[256] = "";
+	char why[512];
 	int r;
 
 	if ((r = load_config(cli, conf)) != 0)
 		return r;
-	/* modules that route by configured names (devices) learn them first */
-	if ((r = action_configure(conf, why, sizeof(why))) != 0)
-		log_warnx("%s", why);
-	else if ((r = load_policy(conf, access, plan)) == 0)
+	if ((r = plan_load(conf, access, plan, why, sizeof(why))) == 0)
 		return 0;
+	log_warnx("%s", why);
 	conf_free(conf);
 	return r;
 }

@@ -86,32 +86,6 @@ fail:
 	return r;
 }
 
-static int
-check_policy(const struct spa_conf *c, struct access_conf **access,
-    struct plan *plan)
-{
-	const char *path = c->access_folder ? c->access_folder : c->access_file;
-	struct access_error aerr;
-	char why[512] = "";
-	int r;
-
-	/* device names route commands: the modules learn them first */
-	if ((r = action_configure(c, why, sizeof(why))) != 0) {
-		fprintf(stderr, "spagate check: %s\n", why);
-		return r;
-	}
-	if ((r = access_load(path, c->access_folder != NULL, access,
-	    &aerr)) != 0) {
-		fprintf(stderr, "spagate check: %s\n", aerr.msg);
-		return r;
-	}
-	if ((r = plan_build(*access, plan, why, sizeof(why))) != 0 ||
-	    (r = policy_prepare(*access)) != 0)
-		fprintf(stderr, "spagate check: %s\n", why[0] ? why :
-		    spa_strerror(r));
-	return r;
-}
-
 int
 check_main(int argc, char **argv)
 {
@@ -119,6 +93,7 @@ check_main(int argc, char **argv)
 	struct spa_conf c;
 	struct access_conf *access = NULL;
 	struct plan plan = { 0, NULL };
+	char why[512];
 	int r;
 
 	if (check_parse(argc, argv, &o) != 0) {
@@ -130,7 +105,9 @@ check_main(int argc, char **argv)
 		conf_free(&c);
 		return 1;
 	}
-	if ((r = check_policy(&c, &access, &plan)) == 0) {
+	if ((r = plan_load(&c, &access, &plan, why, sizeof(why))) != 0)
+		fprintf(stderr, "spagate check: %s\n", why);
+	else {
 		conf_dump(&c, stdout);
 		printf("\n");
 		access_dump(access, stdout);
