@@ -289,6 +289,15 @@ opens_logged() {
 	esac
 }
 
+# Packets the kernel dropped before the daemon could read them, as the
+# daemon reports them (spagated's last verifier line; fwknopd: none).
+capture_drops() {
+	case $1 in
+	spagated) sed -n 's/.*verifier info: packets .*before capture \([0-9]*\).*/\1/p' "$2/log" | tail -n 1 ;;
+	fwknopd) echo "n/a" ;;
+	esac
+}
+
 # udp_drops: datagrams the server namespace dropped because a socket's
 # receive buffer was full (Udp RcvbufErrors; the netns has its own count).
 udp_drops() {
@@ -334,6 +343,7 @@ bench_grants() {
 	fi
 	R["granted_$mode|$d"]="$count/$N"
 	R["opens_$mode|$d"]=$(opens_logged "$d" "$dir")
+	R["kdrops_$mode|$d"]=$(capture_drops "$d" "$dir")
 	note "  $count/$N elements in $(printf '%.3f' "$secs") s (sender took $(printf '%.3f' \
 		"$(calc "($sendlast - $first) / 1e9")") s); $d logged ${R["opens_$mode|$d"]} opens"
 }
@@ -585,6 +595,8 @@ print_table() {
 		row "grants/s ($mode)" "$s" "$f" "$r"
 		row "  elements present / packets sent" "${R["granted_$mode|spagated"]}" "${R["granted_$mode|fwknopd"]}" ""
 		row "  cycle opens logged" "${R["opens_$mode|spagated"]}" "${R["opens_$mode|fwknopd"]}" ""
+		[ "$mode" = pcap ] &&
+			row "  dropped before capture (ring full)" "${R["kdrops_$mode|spagated"]:--}" "${R["kdrops_$mode|fwknopd"]:--}" ""
 		[ "$mode" = udp ] &&
 			row "  UDP receive-buffer drops" "${R["drops_$mode|spagated"]}" "${R["drops_$mode|fwknopd"]}" ""
 		for p in p50 p99 max; do

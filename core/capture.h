@@ -47,6 +47,7 @@ struct capture_ops {
 	int		(*dispatch)(struct capture *, const struct pollfd *, size_t,
 			    capture_cb, void *);
 	int		(*timeout_ms)(struct capture *);
+	uint64_t	(*dropped)(struct capture *);
 	void		(*close)(struct capture *);
 };
 
@@ -79,6 +80,17 @@ static inline int
 capture_timeout_ms(struct capture *c)
 {
 	return c->ops->timeout_ms != NULL ? c->ops->timeout_ms(c) : -1;
+}
+
+/*
+ * Packets the kernel dropped before this source could read them (capture
+ * ring or socket buffer full); never examined, so never counted as
+ * packets.  0 where the source cannot tell.
+ */
+static inline uint64_t
+capture_dropped(struct capture *c)
+{
+	return c->ops->dropped != NULL ? c->ops->dropped(c) : 0;
 }
 
 static inline const char *

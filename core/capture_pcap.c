@@ -99,22 +99,38 @@ pcap_src_close(struct capture *c)
 	free(cp);
 }
 
+/* The ring overflowed: libpcap keeps the kernel's count across reads. */
+static uint64_t
+pcap_src_dropped(struct capture *c)
+{
+	struct capture_pcap *cp = (struct capture_pcap *)c;
+	struct pcap_stat ps;
+
+	if (cp->offline || pcap_stats(cp->p, &ps) != 0)
+		return 0;
+	return ps.ps_drop;
+}
+
 static const struct capture_ops pcap_ops = {
 	.kind = "pcap",
 	.pollfds = pcap_src_pollfds,
 	.dispatch = pcap_src_dispatch,
+	.dropped = pcap_src_dropped,
 	.close = pcap_src_close,
 };
 
 static int
 pcap_live_setup(pcap_t *p, const struct conf_capture *cc)
 {
+	int r;
+
 	if (pcap_set_snaplen(p, PCAP_SNAPLEN) != 0 ||
 	    pcap_set_promisc(p, cc->promiscuous) != 0 ||
 	    pcap_set_immediate_mode(p, 1) != 0 ||
 	    pcap_set_buffer_size(p, PCAP_BUFFER_BYTES) != 0)
 		return -1;
-	if (pcap_activate(p) < 0)
+	/* a warning, but promiscuous mode was asked for and is not there */
+	if ((r = pcap_activate(p)) < 0 || r == PCAP_WARNING_PROMISC_NOTSUP)
 		return -1;
 	if (!cc->any_direction && pcap_setdirection(p, PCAP_D_IN) != 0)
 		return -1;

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,20 @@ udp_pollfds(struct capture *c, struct pollfd *pfd, size_t max)
 	return 1;
 }
 
+/* Datagrams the socket dropped for want of buffer space, as of now. */
+static uint64_t
+udp_dropped(struct capture *c)
+{
+	struct capture_udp *cu = (struct capture_udp *)c;
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+
+	if (getsockopt(cu->fd, SOL_SOCKET, SO_MEMINFO, mem, &len) != 0 ||
+	    len <= SK_MEMINFO_DROPS * sizeof(mem[0]))
+		return 0;
+	return mem[SK_MEMINFO_DROPS];
+}
+
 static void
 udp_close(struct capture *c)
 {
@@ -130,6 +145,7 @@ static const struct capture_ops udp_ops = {
 	.kind = "udp",
 	.pollfds = udp_pollfds,
 	.dispatch = udp_dispatch,
+	.dropped = udp_dropped,
 	.close = udp_close,
 };
 

@@ -33,7 +33,8 @@ struct msg_ready {
 
 /*
  * The verifier's counters, in this order: packets, granted, log lines
- * suppressed, then one per drop reason: v[MSG_STATS_REASONS + -err] for
+ * suppressed, packets the kernel dropped before capture (a full ring or
+ * socket buffer), then one per drop reason: v[MSG_STATS_REASONS + -err] for
  * each SPA_ERR_* err (0 unused).
  */
 struct msg_stats {
@@ -44,7 +45,8 @@ struct msg_stats {
 #define MSG_STATS_PACKETS	0
 #define MSG_STATS_GRANTED	1
 #define MSG_STATS_SUPPRESSED	2
-#define MSG_STATS_REASONS	3
+#define MSG_STATS_CAPTURE_DROPPED 3
+#define MSG_STATS_REASONS	4
 
 /* Counter i, 0 if the message did not carry it. */
 static inline uint64_t

@@ -229,9 +229,10 @@ verifier_log_stats(const struct verifier *v)
 {
 	int i;
 
-	log_info("packets %llu, granted %llu",
-	    (unsigned long long)v->stats.packets,
-	    (unsigned long long)v->stats.granted);
+	log_info("packets %llu, granted %llu, dropped by the kernel before "
+	    "capture %llu", (unsigned long long)v->stats.packets,
+	    (unsigned long long)v->stats.granted,
+	    (unsigned long long)v->stats.capture_dropped);
 	for (i = 1; i < SPA_ERR_COUNT; i++)
 		if (v->stats.refused[i] != 0)
 			log_info("refused %s: %llu", spa_errname(-i),

@@ -26,6 +26,7 @@ struct verifier_stats {
 	uint64_t	granted;
 	uint64_t	refused[SPA_ERR_COUNT];		/* by -reason */
 	uint64_t	log_suppressed;
+	uint64_t	capture_dropped;	/* by the kernel, never seen */
 };
 
 struct verifier {

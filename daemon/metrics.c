@@ -51,6 +51,9 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 	metric(fp, "spagate_log_suppressed_total", "counter",
 	    "Refusal log lines left out by the rate limit.",
 	    msg_stats_get(vs, MSG_STATS_SUPPRESSED));
+	metric(fp, "spagate_capture_dropped_total", "counter",
+	    "Packets the kernel dropped before capture (buffer full).",
+	    msg_stats_get(vs, MSG_STATS_CAPTURE_DROPPED));
 	metric(fp, "spagate_open_events_total", "counter",
 	    "OPEN events the executor carried out.", ex->opens);
 	metric(fp, "spagate_open_events_refused_total", "counter",

@@ -35,6 +35,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -113,7 +114,10 @@ static const struct sc_rule rules[] = {
 	ALLOW(accept4),		/* HTTP mode: a client connects */
 	ALLOW(getpeername),	/* HTTP mode: the client's address */
 	ALLOW(getsockname),	/* HTTP mode: the address it reached */
+	ALLOW(getsockopt),	/* pcap_stats(): the ring's drop count */
 	ALLOW(close),		/* HTTP connections; replay store files */
+	ALLOW_MASK(ioctl, 1, SIOCGIFFLAGS),	/* libpcap, on POLLERR: did
+				 * the interface go down? */
 
 	/* --- messages to the executor; syslog lines */
 	ALLOW(sendto),		/* send(): MSG_OPEN, MSG_STATS; syslog() */
@@ -154,6 +158,7 @@ static const struct sc_rule rules[] = {
 
 	/* --- signals and the end */
 	ALLOW(rt_sigreturn),
+	ALLOW(restart_syscall),	/* poll() resumed after SIGSTOP/SIGCONT */
 	ALLOW(rt_sigprocmask),
 	ALLOW(exit_group),
 	ALLOW(exit),

@@ -125,6 +125,18 @@ on_packet(void *arg, const struct packet *pkt)
 	}
 }
 
+/* The kernel's drop counts, read when the counters are reported. */
+static void
+read_capture_dropped(struct vproc *vp)
+{
+	uint64_t dropped = 0;
+	size_t i;
+
+	for (i = 0; i < vp->loop.nsrc; i++)
+		dropped += capture_dropped(vp->loop.src[i]);
+	vp->verifier.stats.capture_dropped = dropped;
+}
+
 /* Counters in the order of enum spa_err, then the totals. */
 static void
 send_stats(struct vproc *vp)
@@ -133,11 +145,13 @@ send_stats(struct vproc *vp)
 	struct msg m;
 	size_t i;
 
+	read_capture_dropped(vp);
 	memset(&m, 0, sizeof(m));
 	m.type = MSG_STATS;
 	m.u.stats.v[MSG_STATS_PACKETS] = vs->packets;
 	m.u.stats.v[MSG_STATS_GRANTED] = vs->granted;
 	m.u.stats.v[MSG_STATS_SUPPRESSED] = vs->log_suppressed;
+	m.u.stats.v[MSG_STATS_CAPTURE_DROPPED] = vs->capture_dropped;
 	for (i = 0; i < SPA_ERR_COUNT && MSG_STATS_REASONS + i < MSG_STATS_MAX;
 	    i++)
 		m.u.stats.v[MSG_STATS_REASONS + i] = vs->refused[i];
@@ -310,6 +324,7 @@ vproc_main(const struct vproc_conf *vc, int sock)
 #endif
 	if ((r = vproc_setup(&vp)) == 0)
 		r = vc->pcap_file != NULL ? run_file(&vp) : loop_run(&vp.loop);
+	read_capture_dropped(&vp);
 	verifier_log_stats(&vp.verifier);
 	if (vp.replay != NULL) {
 		replay_sync(vp.replay);
