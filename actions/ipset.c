@@ -44,6 +44,19 @@
  */
 static struct ipset_session *session;
 
+/*
+ * Set types learned during this pass of the event loop.  Without them
+ * libipset asks the kernel for the set's header before every element: a
+ * second round trip per grant.  They live in libipset's own cache, which
+ * it reads before asking; we empty it at every pass (ipset_dispatch), so
+ * a type is trusted only for the burst of requests that one pass runs, no
+ * longer than the uncached header-then-element gap is trusted anyway.
+ * Any failure forgets the set and tries once more with a fresh header, so
+ * a set destroyed or swapped under us is judged by its real type.
+ */
+#define TYPES_CACHED_MAX	16
+static unsigned int types_cached;
+
 enum outcome {
 	DONE,		/* for test: the element is in the set */
 	ABSENT,		/* test: the element is not in the set */
@@ -170,9 +183,30 @@ outcome_of(struct ipset_session *s, int r, char *msg, size_t len)
 	return t == IPSET_NOTICE ? ABSENT : DONE;
 }
 
+static void
+types_forget(void)
+{
+	if (types_cached > 0)
+		ipset_cache_del(NULL);
+	types_cached = 0;
+}
+
+/* Remember the type libipset just used; false if it came from the cache. */
+static bool
+type_remember(struct ipset_session *s, const char *set,
+    const struct ipset_type *type)
+{
+	if (types_cached >= TYPES_CACHED_MAX ||
+	    ipset_cache_add(set, type,
+	    ipset_data_family(ipset_session_data(s))) != 0)
+		return false;
+	types_cached++;
+	return true;
+}
+
 /* One operation against the kernel; `msg` says what went wrong. */
 static enum outcome
-run_op(const struct ipset_op *op, char *msg, size_t len)
+run_op_once(const struct ipset_op *op, bool *cached, char *msg, size_t len)
 {
 	enum ipset_cmd cmd = kernel_cmd[op->cmd];
 	const struct ipset_type *type;
@@ -189,6 +223,7 @@ run_op(const struct ipset_op *op, char *msg, size_t len)
 	if (ipset_session_data_set(s, IPSET_SETNAME, op->set) != 0 ||
 	    (type = ipset_type_get(s, cmd)) == NULL)
 		return failed(s, msg, len);
+	*cached = !type_remember(s, op->set, type);
 	if (ipset_op_fits(op, type->name, set_family(s), msg, len) != 0)
 		return FAILED;
 	if (load_element(s, op) != 0) {
@@ -200,6 +235,20 @@ run_op(const struct ipset_op *op, char *msg, size_t len)
 	else
 		ipset_envopt_unset(s, IPSET_ENV_EXIST);
 	return outcome_of(s, ipset_cmd(s, cmd, 0), msg, len);
+}
+
+static enum outcome
+run_op(const struct ipset_op *op, char *msg, size_t len)
+{
+	enum outcome o;
+	bool cached = false;
+
+	o = run_op_once(op, &cached, msg, len);
+	if (o == FAILED && cached) {
+		types_forget();
+		o = run_op_once(op, &cached, msg, len);
+	}
+	return o;
 }
 
 /* After a failed del: is the element simply not there (expired)? */
@@ -290,11 +339,32 @@ ipset_check(const struct cmd_argv *argv, char *why, size_t whylen)
 	return 0;
 }
 
+/* A new pass of the event loop: set types are learned afresh. */
+static void
+ipset_dispatch(struct action_env *env, const struct pollfd *pfd, size_t n,
+    int64_t now_ms)
+{
+	(void)env;
+	(void)pfd;
+	(void)n;
+	(void)now_ms;
+	types_forget();
+}
+
+static void
+ipset_shutdown(void)
+{
+	types_forget();
+	session_drop();
+}
+
 const struct action_ops action_ipset = {
 	.name = "ipset",
 	.claims = ipset_claims,
 	.check = ipset_check,
 	.open = ipset_open,
 	.close = ipset_close,
+	.dispatch = ipset_dispatch,
+	.shutdown = ipset_shutdown,
 	.open_is_idempotent = true,
 };

@@ -103,7 +103,7 @@ check_refused() {
 	fi
 }
 
-plan 33
+plan 35
 netns_pair 20 || skip_all "cannot create network namespaces"
 SRV_IP6=fd00:231:20::1 CLI_IP6=fd00:231:20::2
 ip -n "$SRV_NS" addr add "$SRV_IP6/64" dev "$SRV_IF" nodad &&
@@ -208,6 +208,25 @@ check_logged "the restarted daemon restores the open cycle" "tcp/22: restored fr
 check "the element stays while the grant lasts" has_element spa4 "$E4"
 check_logged "the restored cycle closes through the ipset module" \
 	"stanza #1 $CLI_IP tcp/22: closed \\(ipset del spa4 $E4" 10
+
+# 5b. a set destroyed and made again with another type: the next grant
+# is judged by the type it has now, not the one spagated saw before (a
+# stale hash:ip,port type would send the port to a hash:ip set, which
+# adds the bare address: a wider grant than configured).  Stanza #3's
+# set, spa4typo, is no firewall rule's, so it can be destroyed; the
+# kernel refuses to swap sets of different types.
+in_srv ipset create spa4typo hash:ip,port timeout 300
+mark
+spa4 "$K3" "$H3" -A tcp/22 -a "$CLI_IP" -f 2
+wait_logged "stanza #3 .* closed" 6
+in_srv ipset destroy spa4typo
+in_srv ipset create spa4typo hash:ip timeout 300
+spa4 "$K3" "$H3" -A tcp/22 -a "$CLI_IP" -f 2
+check_logged "a set made again with another type: the grant is checked against the new type" \
+	"stanza #3 .* open failed \\(ipset -exist add spa4typo $E4 timeout 2: element $E4 does not fit set spa4typo of type hash:ip " 5
+check "and nothing was added to it" \
+	[ -z "$(in_srv ipset list spa4typo | sed -n '/^Members:/,$p' | tail -n +2)" ]
+in_srv ipset destroy spa4typo
 
 # 6. SIGTERM runs the pending close through the module
 mark
