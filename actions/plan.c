@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conf.h"
 #include "err.h"
@@ -193,6 +194,30 @@ plan_free(struct plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* sudo runs as root for ENABLE_CMD_SUDO_EXEC: a wrong path is a load error. */
+static int
+check_sudo_exe(const struct spa_conf *c, const struct access_conf *a,
+    char *err, size_t errlen)
+{
+	const struct stanza *st;
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		st = a->stanzas[i];
+		if (!st->enable_cmd_exec || !st->enable_cmd_sudo_exec)
+			continue;
+		if (c->sudo_exe[0] == '/' && stat(c->sudo_exe, &sb) == 0 &&
+		    S_ISREG(sb.st_mode) && (sb.st_mode & 0111) != 0)
+			return 0;
+		snprintf(err, errlen, "%s:%u: stanza #%u: ENABLE_CMD_SUDO_EXEC: "
+		    "executor.sudo_exe \"%s\" is not an executable file",
+		    st->file, st->line, st->number, c->sudo_exe);
+		return SPA_ERR_CONFIG;
+	}
+	return 0;
+}
+
 int
 plan_load(const struct spa_conf *c, struct access_conf **access,
     struct plan *plan, char *err, size_t errlen)
@@ -211,7 +236,8 @@ plan_load(const struct spa_conf *c, struct access_conf **access,
 		snprintf(err, errlen, "%s", aerr.msg);
 		return r;
 	}
-	if ((r = plan_build(*access, plan, err, errlen)) == 0 &&
+	if ((r = check_sudo_exe(c, *access, err, errlen)) == 0 &&
+	    (r = plan_build(*access, plan, err, errlen)) == 0 &&
 	    (r = policy_prepare(*access)) == 0)
 		return 0;
 	if (err[0] == '\0')

@@ -77,7 +77,14 @@ pcap_src_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
 	struct capture_pcap *cp = (struct capture_pcap *)c;
 	int r;
 
-	if (!cp->offline && (n == 0 || (pfd[0].revents & (POLLIN | POLLERR)) == 0))
+	/*
+	 * After an ENETDOWN libpcap asks to be called without an event (a
+	 * "required select timeout") until it knows whether the interface
+	 * came back or is gone: the loop's tick does that.
+	 */
+	if (!cp->offline &&
+	    (n == 0 || (pfd[0].revents & (POLLIN | POLLERR)) == 0) &&
+	    pcap_get_required_select_timeout(cp->p) == NULL)
 		return 0;
 	cp->cb = cb;
 	cp->arg = arg;

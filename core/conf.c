@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "conf.h"
@@ -331,6 +334,49 @@ check_metrics(config_t *cfg, const struct spa_conf *c, const char *file,
 	return 0;
 }
 
+static bool
+is_dev_null(const struct stat *sb)
+{
+	struct stat null;
+
+	return S_ISCHR(sb->st_mode) && stat("/dev/null", &null) == 0 &&
+	    S_ISCHR(null.st_mode) && sb->st_rdev == null.st_rdev;
+}
+
+/*
+ * Like access.conf: a regular file (a directory would end the process in
+ * libconfig's scanner, a FIFO would block) that only its owner can write,
+ * since it names the programs the executor runs as root (sudo_exe).
+ * /dev/null reads as an empty file: every default (-c /dev/null).
+ */
+static FILE *
+open_conf(const char *path, struct conf_error *err)
+{
+	struct stat sb;
+	const char *why = NULL;
+	FILE *fp;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1)
+		return NULL;
+	if (fstat(fd, &sb) != 0)
+		why = strerror(errno);
+	else if (!S_ISREG(sb.st_mode) && !is_dev_null(&sb))
+		why = "not a regular file";
+	else if (S_ISREG(sb.st_mode) &&
+	    (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		why = "writable by group or others";
+	if (why != NULL || (fp = fdopen(fd, "r")) == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
+		    why != NULL ? why : strerror(errno));
+		close(fd);
+		errno = 0;
+		return NULL;
+	}
+	return fp;
+}
+
 int
 conf_load(const char *path, bool must_exist, struct spa_conf *c,
     struct conf_error *err)
@@ -339,11 +385,13 @@ conf_load(const char *path, bool must_exist, struct spa_conf *c,
 	FILE *fp = NULL;
 	int r;
 
-	if ((fp = fopen(path, "r")) == NULL) {
+	err->msg[0] = '\0';
+	if ((fp = open_conf(path, err)) == NULL) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
-		    strerror(errno));
+		if (err->msg[0] == '\0')
+			snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
+			    strerror(errno));
 		return SPA_ERR_CONFIG;
 	}
 	config_init(&cfg);

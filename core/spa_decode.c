@@ -384,12 +384,27 @@ parse_message(const struct field *f, struct spa_msg *m)
 
 /* --- optional fields ------------------------------------------------------ */
 
-/* fwknop's NAT rule: "host,port", one comma, host <= 70 without ' /?"'\'. */
+/* A name of digits and dots is no host name (RFC 1123): an IPv4 address. */
+static bool
+nat_host_ok(const char *host, size_t hlen)
+{
+	struct spa_addr a;
+
+	if (strspn(host, "0123456789.") != hlen)
+		return true;
+	return addr_parse_ipv4(host, &a) == 0;
+}
+
+/*
+ * fwknop's NAT rule: "host,port", one comma, host <= 70 without ' /?"'\',
+ * and a host that looks like an IPv4 address must be one (999.1.1.1 is
+ * refused, as fwknopd refuses it).
+ */
 static int
 parse_nat(const struct field *f, struct spa_msg *m)
 {
 	char text[SPA_FIELD_MAX + 1];
-	const char *comma;
+	char *comma;
 	uint64_t port;
 	size_t hlen;
 	int r = SPA_ERR_NAT;
@@ -401,6 +416,9 @@ parse_nat(const struct field *f, struct spa_msg *m)
 	hlen = (size_t)(comma - text);
 	if (hlen == 0 || hlen > SPA_NAT_HOST_MAX ||
 	    strpbrk(text, " /?\"'\\") != NULL)
+		goto out;
+	*comma = '\0';
+	if (!nat_host_ok(text, hlen))
 		goto out;
 	if (parse_uint(comma + 1, strlen(comma + 1), PORT_DIGITS_MAX,
 	    &port) != 0 || port < 1 || port > 65535)

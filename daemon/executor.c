@@ -513,6 +513,7 @@ open_signals(struct executor *x)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
 		return SPA_ERR_SYS;
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);	/* fwknopd takes it: ignored, not fatal */
 	x->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	return x->sigfd < 0 ? SPA_ERR_SYS : 0;
 }

@@ -789,6 +789,197 @@ legacy_mode_truncates_long_key(void **state)
 	access_free(c);
 }
 
+/* --- fwknopd's refusal tests, table by table ------------------------------ */
+
+/* "SOURCE/DESTINATION syntax": each bad entry refused with its reason. */
+static void
+addresses_refuse_each_bad_mask_and_ip(void **state)
+{
+	static const struct {
+		const char *value, *entry, *why;
+	} t[] = {
+		{ "10.0.0.0/abc", "10.0.0.0/abc", "invalid prefix length" },
+		{ "10.0.0.0/0", "10.0.0.0/0", "invalid prefix length (1..32)" },
+		{ "10.0.0.0/33", "10.0.0.0/33", "invalid prefix length (1..32)" },
+		{ "10.0.0.0/", "10.0.0.0/", "missing mask after '/'" },
+		{ "10.0.0.0/255.0.255.0", "10.0.0.0/255.0.255.0",
+		    "invalid netmask (must be contiguous" },
+		{ "10.0.0.0/255.255.255.256", "10.0.0.0/255.255.255.256",
+		    "invalid netmask" },
+		{ "10.0.0.300", "10.0.0.300", "invalid IP address" },
+		{ "123.123.123", "123.123.123", "invalid IP address" },
+		{ "10.0.0.1, 1.2.3.4/40, 10.0.0.3", "1.2.3.4/40",
+		    "invalid prefix length" },
+	};
+	char text[512], want[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), "SOURCE %s\n" KEYS, t[i].value);
+		snprintf(want, sizeof(want), "invalid SOURCE entry '%s': %s",
+		    t[i].entry, t[i].why);
+		refused(*state, text, "access.conf:1:", want);
+		snprintf(text, sizeof(text), STANZA "DESTINATION %s\n",
+		    t[i].value);
+		snprintf(want, sizeof(want), "invalid DESTINATION entry '%s': "
+		    "%s", t[i].entry, t[i].why);
+		refused(*state, text, "access.conf:4:", want);
+	}
+}
+
+/* Out-of-range FW_ACCESS_TIMEOUT and MAX_FW_TIMEOUT, both ends. */
+static void
+timeouts_refuse_out_of_range(void **state)
+{
+	static const char *const bad[] = {
+		"FW_ACCESS_TIMEOUT 0", "FW_ACCESS_TIMEOUT 8388609",
+		"FW_ACCESS_TIMEOUT -1", "MAX_FW_TIMEOUT 0",
+		"MAX_FW_TIMEOUT 8388609", "MAX_FW_TIMEOUT -5",
+	};
+	char text[256], want[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), STANZA "%s\n", bad[i]);
+		snprintf(want, sizeof(want), "%.*s must be a number from 1 to "
+		    "8388608", (int)strcspn(bad[i], " "), bad[i]);
+		refused(*state, text, "access.conf:4:", want);
+	}
+}
+
+/* CMD_CYCLE_TIMER out of range at the low end, an over-long close. */
+static void
+cycle_refuses_timer_zero_and_long_close(void **state)
+{
+	char text[2048];
+
+	refused(*state, STANZA "CMD_CYCLE_OPEN /bin/true\nCMD_CYCLE_CLOSE "
+	    "/bin/true\nCMD_CYCLE_TIMER 0\n", "access.conf:6:",
+	    "CMD_CYCLE_TIMER must be a number from 1 to 8388608");
+	snprintf(text, sizeof(text), STANZA "CMD_CYCLE_OPEN /bin/true\n"
+	    "CMD_CYCLE_CLOSE %01025d\nCMD_CYCLE_TIMER 5\n", 1);
+	refused(*state, text, "access.conf:5:",
+	    "CMD_CYCLE_CLOSE is longer than 1024 characters");
+}
+
+/* %include_folder and --access-folder: /dev/null, no path, "", too long. */
+static void
+folders_refuse_dev_null_empty_and_long_paths(void **state)
+{
+	char text[sizeof(STANZA) + 1100];
+
+	refused(*state, STANZA "%include_folder /dev/null\n", "access.conf:4:",
+	    "cannot open folder /dev/null: Not a directory");
+	refused(*state, STANZA "%include_folder\n", "access.conf:4:",
+	    "missing value for %include_folder");
+	refused_path("/dev/null", true, "/dev/null: ",
+	    "cannot open folder /dev/null: Not a directory");
+	refused_path("", true, ": ",
+	    "cannot open folder : No such file or directory");
+	/* 1030 characters (fwknopd's buffer is 1024) */
+	strcpy(text, STANZA "%include_folder /");
+	memset(text + strlen(text), 'a', 1029);
+	strcpy(text + strlen(STANZA) + 17 + 1029, "\n");
+	refused(*state, text, "access.conf:4:", "cannot open folder /aaaa");
+}
+
+/* %include_keys: a file with no key leaves its stanza keyless (fatal,
+ * where fwknopd drops the stanza), placeholders are refused. */
+static void
+include_keys_without_a_key_is_refused(void **state)
+{
+	static const char *const files[] = {
+		"",
+		"### 1.1.1.1:\n",	/* fwknop's test/invalid.key, line 1 */
+		"; nothing\n\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		put(*state, "k.keys", files[i]);
+		refused(*state, "SOURCE ANY\n%include_keys k.keys\n",
+		    "access.conf:1:", "has no key (KEY or KEY_BASE64)");
+	}
+	put(*state, "k.keys", "KEY __CHANGEME__\n");
+	refused(*state, "SOURCE ANY\n%include_keys k.keys\n", "k.keys:1:",
+	    "key is the placeholder __CHANGEME__");
+	put(*state, "k.keys", "KEY abc\nHMAC_KEY_BASE64 __CHANGEME__\n");
+	refused(*state, "SOURCE ANY\n%include_keys k.keys\n", "k.keys:2:",
+	    "key is the placeholder __CHANGEME__");
+}
+
+/* fwknop's test/invalid*.key lines (the client's --get-key "IP: key"
+ * format) and fwknopd's "KEYinvalidline" in a key file. */
+static void
+include_keys_refuses_malformed_lines(void **state)
+{
+	static const char *const lines[] = {
+		" 1.1.1.1:\n", "127.0.0.1: \n", "127.0.0.1\n",
+		"KEYinvalidline\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		put(*state, "k.keys", lines[i]);
+		refused(*state, "SOURCE ANY\n%include_keys k.keys\n",
+		    "k.keys:1:", "unknown directive");
+	}
+}
+
+/* fwknop's key fuzz lengths: 33, 34, 128, 1000, 2000 (encryption), 1000
+ * and 2000 (HMAC); and a key with a NUL byte in it. */
+static void
+keys_of_fwknop_fuzz_lengths_are_refused(void **state)
+{
+	static const int enc[] = { 33, 34, 128, 1000, 2000 };
+	static const int hmac[] = { 1000, 2000 };
+	static const char nul[] = "SOURCE ANY\nKEY abc\0def\n";
+	struct access_conf *c = NULL;
+	struct access_error e;
+	char text[2200], want[80];
+	size_t i;
+
+	for (i = 0; i < sizeof(enc) / sizeof(enc[0]); i++) {
+		snprintf(text, sizeof(text), "SOURCE ANY\nKEY %0*d\n", enc[i], 7);
+		snprintf(want, sizeof(want), "KEY is %d bytes long: it must be "
+		    "1 to 32", enc[i]);
+		refused(*state, text, "access.conf:2:", want);
+	}
+	for (i = 0; i < sizeof(hmac) / sizeof(hmac[0]); i++) {
+		snprintf(text, sizeof(text), "SOURCE ANY\nKEY a\nHMAC_KEY %0*d\n",
+		    hmac[i], 7);
+		snprintf(want, sizeof(want), "HMAC_KEY is %d bytes long: it "
+		    "must be 1 to 136", hmac[i]);
+		refused(*state, text, "access.conf:3:", want);
+	}
+	assert_int_equal(access_load_buffer("mem.conf", nul, sizeof(nul) - 1,
+	    &c, &e), SPA_ERR_CONFIG);
+	assert_null(c);
+	assert_contains(e.msg, "mem.conf:2:");
+	assert_contains(e.msg, "NUL byte");
+}
+
+/* fwknop's test/conf/fuzzing_open_ports_access.conf and the SOURCE of
+ * fuzzing_source_access.conf. */
+REFUSE(ports_refuse_tcp_123453, STANZA "OPEN_PORTS tcp/123453\n",
+    "access.conf:4:", "invalid OPEN_PORTS entry 'tcp/123453': port must be")
+REFUSE(source_refuses_letter_in_first_octet,
+    "SOURCE 10.10.10.10, A0.10.10.10\n" KEYS, "access.conf:1:",
+    "invalid SOURCE entry 'A0.10.10.10': invalid IP address")
+
+/* An expiry centuries ahead is a date like any other, not an error. */
+static void
+expire_in_2500_is_accepted(void **state)
+{
+	struct tm tm = { .tm_year = 600, .tm_mon = 0, .tm_mday = 1,
+	    .tm_isdst = -1 };
+	struct access_conf *c = load_text(*state, STANZA
+	    "ACCESS_EXPIRE 01/01/2500\n");
+
+	assert_int_equal(c->stanzas[0]->expire, (int64_t)mktime(&tm));
+	access_free(c);
+}
+
 /* --- acceptance ---------------------------------------------------------- */
 
 static void
@@ -1326,6 +1517,32 @@ dump_reparses_to_the_same_policy(void **state)
 	access_free(c);
 }
 
+/*
+ * A stanza of fwknopd's stock file has no command: fwknopd makes its own
+ * firewall rule, spagated does not, and says so when the file loads.
+ * Command-message stanzas and cycle stanzas get no such warning.
+ */
+static void
+stanza_without_cycle_open_warns(void **state)
+{
+	struct fx *f = *state;
+	struct access_conf *c;
+	char *out;
+
+	warns(f, STANZA "OPEN_PORTS tcp/22\n", "stanza #1 (");
+	warns(f, STANZA, "has no CMD_CYCLE_OPEN: its grants are logged and "
+	    "nothing is opened");
+	put(f, "access.conf", STANZA "ENABLE_CMD_EXEC Y\n" STANZA
+	    "CMD_CYCLE_OPEN /bin/true\nCMD_CYCLE_CLOSE NONE\n");
+	capture_begin(f);
+	c = load_named(f, "access.conf");
+	out = capture_end(f);
+	assert_int_equal(c->n, 2);
+	assert_null(strstr(out, "CMD_CYCLE_OPEN"));
+	free(out);
+	access_free(c);
+}
+
 int
 main(void)
 {
@@ -1401,6 +1618,16 @@ main(void)
 		T(force_snat_without_nat_is_refused),
 		T(force_masquerade_without_nat_is_refused),
 		T(file_without_stanza_is_refused),
+		T(addresses_refuse_each_bad_mask_and_ip),
+		T(timeouts_refuse_out_of_range),
+		T(cycle_refuses_timer_zero_and_long_close),
+		T(folders_refuse_dev_null_empty_and_long_paths),
+		T(include_keys_without_a_key_is_refused),
+		T(include_keys_refuses_malformed_lines),
+		T(keys_of_fwknop_fuzz_lengths_are_refused),
+		T(ports_refuse_tcp_123453),
+		T(source_refuses_letter_in_first_octet),
+		T(expire_in_2500_is_accepted),
 		T(include_of_missing_file_is_refused),
 		T(include_error_names_missing_path),
 		T(include_deeper_than_8_levels_is_refused),

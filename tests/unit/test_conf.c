@@ -207,6 +207,174 @@ bad_enum_values_refused(void **state)
 	    "spagated.conf:1:", "unknown syslog facility");
 }
 
+/* fwknopd's fwknopd.conf names (its test suite's bad values use them). */
+static void
+fwknopd_setting_names_refused(void **state)
+{
+	static const char *const names[] = {
+		"PCAP_DISPATCH_COUNT", "PCAP_LOOP_SLEEP", "TCPSERV_PORT",
+		"UDPSERV_PORT", "VERBOSE", "SYSLOG_FACILITY", "LOCALE",
+		"EXIT_AT_INTF_DOWN",
+	};
+	char text[128], why[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(text, sizeof(text), "# fwknopd.conf\n%s = 1;\n",
+		    names[i]);
+		snprintf(why, sizeof(why), "unknown setting '%s'", names[i]);
+		expect_refusal(*state, text, "spagated.conf:2:", why);
+	}
+}
+
+/* The range of every integer setting fwknopd's "not in the range" tests
+ * have an equivalent of, and the others, at both ends. */
+static void
+every_integer_refused_outside_its_range(void **state)
+{
+	static const struct {
+		const char *text, *why;
+	} t[] = {
+		{ "capture = { udp_port = 0; };", "1..65535, not 0" },
+		{ "capture = { http_port = 65536; };", "0..65535, not 65536" },
+		{ "capture = { http_port = -1; };", "0..65535, not -1" },
+		{ "log = { verbose = 4; };", "0..3, not 4" },
+		{ "log = { refusals_per_second = -1; };", "0..1000000" },
+		{ "executor = { command_timeout = 0; };", "1..3600, not 0" },
+		{ "executor = { command_timeout = 3601; };", "1..3600" },
+		{ "metrics = { file = \"/m\"; interval = 0; };", "1..86400" },
+		{ "max_packet_age = -1;", "0..100000, not -1" },
+		{ "replay_capacity = 1073741825;", "0..1073741824" },
+		{ "capture = { udp_port = 9223372036854775807L; };",
+		    "1..65535, not 9223372036854775807" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		expect_refusal(*state, t[i].text, "spagated.conf:1:", t[i].why);
+}
+
+/* fwknopd reports "VAR" without a value as an invalid line: a syntax
+ * error here, never a setting left at its default. */
+static void
+setting_without_value_refused(void **state)
+{
+	expect_refusal(*state, "pid_file = ;\n", "spagated.conf:1:",
+	    "syntax error");
+	expect_refusal(*state, "log = { verbose; };\n", "spagated.conf:1:",
+	    "syntax error");
+}
+
+/* No $VAR expansion (fwknopd has it): the text stays as written, and a
+ * path that needed expanding is refused as relative. */
+static void
+dollar_variables_are_not_expanded(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_error err;
+
+	assert_int_equal(load(f, "state_dir = \"$FWKNOP_RUN_DIR/s\";\n"
+	    "access_file = \"$CONF_DIR/access.conf\";\n", &err), 0);
+	assert_string_equal(f->conf.state_dir, "$FWKNOP_RUN_DIR/s");
+	assert_string_equal(f->conf.access_file, "$CONF_DIR/access.conf");
+	assert_int_equal(conf_validate(&f->conf, &err), SPA_ERR_CONFIG);
+	assert_non_null(strstr(err.msg, "state_dir \"$FWKNOP_RUN_DIR/s\" "
+	    "must be an absolute path"));
+}
+
+/* fwknopd accepts LOG_DAEMON and LOG_LOCAL0..7 and refuses LOG_LOCAL8. */
+static void
+syslog_facilities_accepted_and_refused(void **state)
+{
+	static const char *const good[] = { "daemon", "local0", "local1",
+	    "local2", "local3", "local4", "local5", "local6", "LOCAL7",
+	    "auth", "authpriv", "user" };
+	static const char *const bad[] = { "local8", "LOG_LOCAL0",
+	    "LOG_DAEMON", "", "kern" };
+	struct fixture *f = *state;
+	struct conf_error err;
+	char text[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "log = { syslog_facility = "
+		    "\"%s\"; };\n", good[i]);
+		assert_int_equal(load(f, text, &err), 0);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "log = { syslog_facility = "
+		    "\"%s\"; };\n", bad[i]);
+		expect_refusal(f, text, "spagated.conf:1:",
+		    "unknown syslog facility");
+	}
+}
+
+/* A file that is not a regular file: refused, whether -c named it or it
+ * is the default path; a FIFO must not block the load. */
+static void
+file_that_is_not_regular_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_error err;
+	char *dir = NULL, *fifo = NULL;
+
+	assert_true(asprintf(&dir, "%s/d.conf", f->dir) > 0);
+	assert_true(asprintf(&fifo, "%s/f.conf", f->dir) > 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(conf_load(dir, true, &f->conf, &err), SPA_ERR_CONFIG);
+	assert_non_null(strstr(err.msg, "d.conf: not a regular file"));
+	assert_int_equal(conf_load(dir, false, &f->conf, &err),
+	    SPA_ERR_CONFIG);
+	assert_int_equal(conf_load(fifo, false, &f->conf, &err),
+	    SPA_ERR_CONFIG);
+	assert_non_null(strstr(err.msg, "f.conf: not a regular file"));
+	assert_int_equal(conf_load("/dev/zero", true, &f->conf, &err),
+	    SPA_ERR_CONFIG);
+	free(dir);
+	free(fifo);
+}
+
+/* /dev/null is the one exception: an empty file, every default. */
+static void
+dev_null_means_every_default(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_error err;
+
+	assert_int_equal(conf_load("/dev/null", true, &f->conf, &err), 0);
+	assert_string_equal(f->conf.path, "/dev/null");
+	assert_int_equal(f->conf.max_packet_age, CONF_DEF_PACKET_AGE);
+	assert_int_equal(conf_validate(&f->conf, &err), 0);
+}
+
+/* It names the programs the executor runs as root: owner-writable only. */
+static void
+file_writable_by_group_or_others_refused(void **state)
+{
+	static const mode_t modes[] = { 0620, 0602, 0666 };
+	struct fixture *f = *state;
+	struct conf_error err;
+	char *path;
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		path = th_write(f->dir, "loose.conf", "log = { verbose = 1; };\n",
+		    modes[i]);
+		assert_int_equal(chmod(path, modes[i]), 0);
+		assert_int_equal(conf_load(path, false, &f->conf, &err),
+		    SPA_ERR_CONFIG);
+		assert_non_null(strstr(err.msg,
+		    "loose.conf: writable by group or others"));
+		free(path);
+	}
+	path = th_write(f->dir, "ok.conf", "log = { verbose = 1; };\n", 0644);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(conf_load(path, true, &f->conf, &err), 0);
+	assert_int_equal(f->conf.verbose, 1);
+	free(path);
+}
+
 static void
 validate_refuses_bad_addresses(void **state)
 {
@@ -836,6 +1004,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(wrong_type_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(out_of_range_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_enum_values_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(fwknopd_setting_names_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_integer_refused_outside_its_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(setting_without_value_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(dollar_variables_are_not_expanded, setup, teardown),
+		cmocka_unit_test_setup_teardown(syslog_facilities_accepted_and_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(file_that_is_not_regular_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(dev_null_means_every_default, setup, teardown),
+		cmocka_unit_test_setup_teardown(file_writable_by_group_or_others_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(validate_refuses_bad_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(validate_refuses_relative_state_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(dump_reparses_to_the_same_settings, setup, teardown),

@@ -13,8 +13,10 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "access_int.h"
 #include "err.h"
 #include "msg.h"
+#include "policy.h"
 
 /* Offsets into an encoded OPEN (see the layout in core/msg.c). */
 #define OFF_BODY	4
@@ -265,6 +267,70 @@ refuses_short_header(void **state)
 	assert_int_equal(msg_decode(buf, sizeof(buf), &out), SPA_ERR_ARG);
 }
 
+/*
+ * A well-formed OPEN can still ask for more than the policy gives: the
+ * executor checks it again (policy_recheck) before it runs anything, so
+ * a verifier that lies about the port, the timeout, the stanza, the type
+ * or the time gets nothing.
+ */
+static void
+open_beyond_the_policy_is_refused_by_the_executor(void **state)
+{
+	static const char policy[] =
+	    "SOURCE 192.0.2.0/24\nKEY secret-key-alpha\n"
+	    "HMAC_KEY hmac-key-alpha-0123456789\nOPEN_PORTS tcp/22, udp/53\n"
+	    "MAX_FW_TIMEOUT 90\nCMD_CYCLE_OPEN /bin/true\nCMD_CYCLE_CLOSE NONE\n";
+	struct policy_opts opts = { .max_packet_age = 120 };
+	struct access_conf *conf = NULL;
+	struct access_error aerr;
+	const struct stanza *st = NULL;
+	struct msg m;
+	struct spa_event *ev = &m.u.open;
+	const int64_t now = 1795343068;
+
+	(void)state;
+	assert_int_equal(access_load_buffer("test.conf", policy,
+	    strlen(policy), &conf, &aerr), 0);
+	sample_open(&m);
+	ev->stanza = 1;
+	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st), 0);
+	ev->stanza = 2;		/* no such stanza */
+	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
+	    SPA_ERR_ARG);
+	sample_open(&m);
+	ev->stanza = 1;
+	ev->ports[1].port = 54;	/* a port OPEN_PORTS does not list */
+	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
+	    SPA_ERR_PORTS);
+	sample_open(&m);
+	ev->stanza = 1;
+	ev->timeout = 91;	/* more than the stanza gives */
+	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
+	    SPA_ERR_ARG);
+	sample_open(&m);
+	ev->stanza = 1;
+	assert_int_equal(addr_parse("198.51.100.7", &ev->pkt_src), 0);
+	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
+	    SPA_ERR_NO_SOURCE);
+	sample_open(&m);
+	ev->stanza = 1;
+	ev->type = SPA_MSG_COMMAND;	/* without ENABLE_CMD_EXEC */
+	strcpy(ev->command, "id");
+	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
+	    SPA_ERR_CMD_DENIED);
+	sample_open(&m);
+	ev->stanza = 1;
+	ev->type = SPA_MSG_NAT_ACCESS;	/* NAT is off */
+	ev->has_nat = true;
+	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
+	    SPA_ERR_NAT_DENIED);
+	sample_open(&m);
+	ev->stanza = 1;
+	assert_int_equal(policy_recheck(conf, &opts, ev, now + 121, &st),
+	    SPA_ERR_AGE);
+	access_free(conf);
+}
+
 int
 main(void)
 {
@@ -297,6 +363,7 @@ main(void)
 		cmocka_unit_test(refuses_nat_flag_on_plain_access),
 		cmocka_unit_test(refuses_oversized_stats),
 		cmocka_unit_test(refuses_short_header),
+		cmocka_unit_test(open_beyond_the_policy_is_refused_by_the_executor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

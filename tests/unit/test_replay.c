@@ -370,6 +370,31 @@ refuses_foreign_file(void **state)
 	free(other);
 }
 
+/*
+ * fwknopd's digest cache (7 fields a line: digest, protocol, source,
+ * source port, destination, destination port, time) with the kinds of
+ * bad line of its "digest cache validation (1)" test: a negative source,
+ * a malformed one, a cut destination, a line of two fields.  Pointed at
+ * as the store (an admin reusing DIGEST_FILE), it is refused whole and
+ * left as it was, never parsed line by line or replaced.
+ */
+static void
+refuses_fwknopd_digest_cache(void **state)
+{
+	static const char text[] =
+	    "q3b2XkzdVZ0Q0lyPw7lq8ZAzvEWwJGVJx9C3Nwq4oY0 17 192.0.2.1 40001 "
+	    "192.0.2.9 62201 1795343000\n"
+	    "fH8yq1k1Vb3jXG1a1zPqvP1cPpY0aC4W1dQ6z5Z0a1A 17 -192.0.2.1 40002 "
+	    "192.0.2.9 62201 1795343001\n"
+	    "Zp1u9N3x2bEoQ7tq3rWgk5Wm8P4cY6dJ0sL2hV1nK3E 17 -192..0.1 40003 "
+	    "192.0.2.9 62201 1795343002\n"
+	    "Lw2Rz7c4Yt1Xb6Qm9Ns3Vd8Kf5Hj0Ga2Pe7Uo4Ii1Jq 17 192.0.2.1 40004 "
+	    "192. 62201 1795343003\n"
+	    "Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0Kk1Ll2Mm3Nn4O 17\n";
+
+	assert_refused_untouched(*state, text, sizeof(text) - 1);
+}
+
 static void
 refuses_bad_magic(void **state)
 {
@@ -720,6 +745,7 @@ main(void)
 		T(creates_file_mode_0600),
 		T(refuses_symlink),
 		T(refuses_foreign_file),
+		T(refuses_fwknopd_digest_cache),
 		T(refuses_bad_magic),
 		T(refuses_truncated_file),
 		T(refuses_capacity_not_power_of_two),

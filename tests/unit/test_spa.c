@@ -18,10 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access_int.h"
 #include "b64.h"
 #include "crypto.h"
 #include "err.h"
 #include "helpers.h"
+#include "policy.h"
 #include "spa.h"
 #include "spa_encode.h"
 
@@ -1584,6 +1586,7 @@ decode_accepts_username_space_and_punctuation(void **state)
 static void
 decode_rejects_username_length(void **state)
 {
+	char big[1001];
 	struct tkey t;
 	struct spa_enc e;
 	struct spa_msg m;
@@ -1595,6 +1598,12 @@ decode_rejects_username_length(void **state)
 	assert_int_equal(open_fields(&e, &m), SPA_ERR_USERNAME);
 	e.user = "";
 	assert_int_equal(open_fields(&e, &m), SPA_ERR_USERNAME);
+	/* fwknop's fuzz value: 1000 x 'A' (no envelope holds it) */
+	memset(big, 'A', 1000);
+	big[1000] = '\0';
+	e.user = big;
+	assert_int_equal(open_fields(&e, &m), SPA_ERR_LENGTH);
+	assert_int_equal(decode_fields(&e, &m), SPA_ERR_USERNAME);
 }
 
 static void
@@ -1710,6 +1719,358 @@ decode_rejects_doubled_and_missing_colons(void **state)
 	/* Separator before the username removed: only spa_decode sees it. */
 	assert_int_equal(decode_encoded(RAND USER64 ":" TS ":3.0.0:1:" MSG64
 	    ":x", &m), SPA_ERR_RANDOM);
+}
+
+/* ------------------------------------------------------------------------ */
+/* fwknop's libfko fuzzing patches (test/fuzzing/patches), one per test:     */
+/* the encoded text each patch makes, digested as the patched client does   */
+
+/* An encoded text with byte `at` (inside the random value) set to `c`. */
+static void
+random_byte_set(char *enc, size_t cap, size_t at, char c)
+{
+	snprintf(enc, cap, HEAD "1:" MSG64);
+	enc[at] = c;
+}
+
+/*
+ * encoding_append_b64_modified_byte (0x10 at byte 1), its _eq variant ('='
+ * at byte 1) and encoding_non_digit_rand_val (0x10 at byte 2).  Through
+ * the envelope, the "16 digits then ':'" check after decryption refuses
+ * them like a wrong key; spa_decode alone names the field.
+ */
+static void
+patch_bytes_in_random_value_are_refused(void **state)
+{
+	static const struct {
+		size_t	at;
+		char	c;
+		int	decode_err;
+	} t[] = {
+		{ 1, 0x10, SPA_ERR_FIELDS },	/* not printable */
+		{ 1, '=', SPA_ERR_RANDOM },
+		{ 2, 0x10, SPA_ERR_FIELDS },
+	};
+	char enc[256];
+	struct spa_msg m;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		random_byte_set(enc, sizeof(enc), t[i].at, t[i].c);
+		assert_int_equal(open_encoded(enc, &m), SPA_ERR_DECRYPT);
+		assert_int_equal(decode_encoded(enc, &m), t[i].decode_err);
+	}
+	/* the unpatched text opens */
+	random_byte_set(enc, sizeof(enc), 1, '2');
+	assert_int_equal(open_encoded(enc, &m), 0);
+}
+
+/*
+ * encoding_non_b64_access_msg ('*' as the next-to-last character of the
+ * base64 message) and non_b64_user_char (0x10 as the next-to-last
+ * character of the base64 username).
+ */
+static void
+patch_non_base64_fields_are_refused(void **state)
+{
+	char msg[] = MSG64, user[] = USER64, enc[256];
+	struct spa_msg m;
+
+	msg[strlen(msg) - 2] = '*';
+	snprintf(enc, sizeof(enc), HEAD "1:%s", msg);
+	assert_int_equal(open_encoded(enc, &m), SPA_ERR_MESSAGE);
+	user[strlen(user) - 2] = 0x10;
+	snprintf(enc, sizeof(enc), RAND ":%s:" TS ":3.0.0:1:" MSG64, user);
+	assert_int_equal(open_encoded(enc, &m), SPA_ERR_FIELDS);
+	assert_int_equal(decode_encoded(enc, &m), SPA_ERR_FIELDS);
+}
+
+/* encoding_strip_eq_return: base64 '=' padding left in every field. */
+static void
+patch_base64_padding_kept_is_refused(void **state)
+{
+	struct spa_msg m;
+
+	/* "alice" and "1.2.3.4,tcp/22" both need one '=' of padding */
+	assert_int_equal(open_encoded(RAND ":" USER64 "=:" TS ":3.0.0:1:" MSG64,
+	    &m), SPA_ERR_USERNAME);
+	assert_int_equal(open_encoded(HEAD "1:" MSG64 "=", &m),
+	    SPA_ERR_MESSAGE);
+	assert_int_equal(open_encoded(RAND ":" USER64 "=:" TS ":3.0.0:1:"
+	    MSG64 "=", &m), SPA_ERR_USERNAME);
+	/* NAT and server_auth fields the same way */
+	assert_int_equal(open_encoded(HEAD "2:" MSG64 ":" NAT64 "==", &m),
+	    SPA_ERR_NAT);
+	assert_int_equal(open_encoded(HEAD "1:" MSG64 ":" AUTH64 "=", &m),
+	    SPA_ERR_FIELDS);
+}
+
+/*
+ * extra_timestamp_digit: the client's timestamp with a '1' appended, 11
+ * digits.  libfko decodes it, and so does spa_decode (up to 12 digits);
+ * what refuses it is the age check: it is centuries ahead of the clock.
+ */
+static void
+patch_extra_timestamp_digit_is_refused_by_age(void **state)
+{
+	static const char policy[] = "SOURCE ANY\nKEY_BASE64 " ENC_B64 "\n"
+	    "HMAC_KEY_BASE64 " H64_B64 "\nCMD_CYCLE_OPEN /bin/true\n"
+	    "CMD_CYCLE_CLOSE NONE\n";
+	struct access_conf *conf = NULL;
+	struct access_error aerr;
+	struct policy_opts opts = { .max_packet_age = 120 };
+	struct policy_input in;
+	struct policy_result res;
+	struct pkt_info pkt;
+	struct spa_event ev;
+	struct spa_msg m;
+	char wire[SPA_ENC_MAX], plain[SPA_ENC_MAX];
+	struct tkey t;
+	struct spa_enc e;
+	size_t n = 0, wl = 0;
+
+	tkey_load(&t);
+	e = enc_default(&t);
+	assert_int_equal(spa_enc_digest(RAND ":" USER64 ":" TS "1:3.0.0:1:"
+	    MSG64, SPA_DIGEST_SHA256, plain, sizeof(plain), &n), 0);
+	assert_int_equal(seal_and_open(&e, plain, n, &m), 0);
+	assert_int_equal(m.timestamp, 17953430681LL);
+	assert_int_equal(spa_enc_seal(&e, plain, n, wire, sizeof(wire), &wl),
+	    0);
+	assert_int_equal(access_load_buffer("test.conf", policy,
+	    strlen(policy), &conf, &aerr), 0);
+	assert_int_equal(policy_prepare(conf), 0);
+	memset(&pkt, 0, sizeof(pkt));
+	assert_int_equal(addr_parse("192.0.2.10", &pkt.src), 0);
+	assert_int_equal(addr_parse("198.51.100.1", &pkt.dst), 0);
+	pkt.proto = IPPROTO_UDP;
+	memset(&in, 0, sizeof(in));
+	in.pkt = &pkt;
+	in.via = SPA_VIA_UDP;
+	in.wire = wire;
+	in.len = wl;
+	in.now = 1795343068;
+	assert_int_equal(policy_match(conf, &opts, &in, &ev, &res), SPA_ERR_AGE);
+	assert_true(res.authenticated);
+	/* the same packet without the extra digit is granted */
+	assert_int_equal(spa_enc_packet(&e, wire, sizeof(wire), &wl), 0);
+	in.len = wl;
+	assert_int_equal(policy_match(conf, &opts, &in, &ev, &res), 0);
+	policy_release(conf);
+	access_free(conf);
+}
+
+/* A version string of `len` 'A's in an otherwise valid access request. */
+static int
+open_with_version_of(size_t len, bool decode_only, struct spa_msg *m)
+{
+	char version[400];
+	struct tkey t;
+	struct spa_enc e;
+
+	assert_true(len < sizeof(version));
+	memset(version, 'A', len);
+	version[len] = '\0';
+	tkey_load(&t);
+	e = enc_default(&t);
+	e.version = version;
+	return decode_only ? decode_fields(&e, m) : open_fields(&e, m);
+}
+
+/*
+ * invalid_long_proto_define_enc_mode_trigger (a 346-character protocol
+ * version: the packet is long enough to be taken for GnuPG) and
+ * invalid_long_proto_define_rijndael_trigger (143 characters: still a
+ * Rijndael packet, refused at the version field).
+ */
+static void
+patch_long_protocol_versions_are_refused(void **state)
+{
+	struct spa_msg m;
+
+	assert_int_equal(open_with_version_of(346, false, &m), SPA_ERR_GPG);
+	assert_int_equal(open_with_version_of(346, true, &m), SPA_ERR_VERSION);
+	assert_int_equal(open_with_version_of(143, false, &m), SPA_ERR_VERSION);
+	assert_int_equal(open_with_version_of(8, false, &m), 0);
+}
+
+/* long_ip: the client's 16-byte IPv4 limit raised to 1000. */
+static void
+patch_long_allow_ip_is_refused(void **state)
+{
+	char msg[1100];
+	struct tkey t;
+	struct spa_enc e;
+	struct spa_msg m;
+	size_t i;
+
+	for (i = 0; i < 1000; i += 2)
+		memcpy(msg + i, "1.", 2);
+	memcpy(msg + 999, ",tcp/22", 8);
+	tkey_load(&t);
+	e = enc_default(&t);
+	e.message = msg;
+	/* no packet that long exists: over 1499 bytes on the wire */
+	assert_int_equal(open_fields(&e, &m), SPA_ERR_LENGTH);
+	assert_int_equal(decode_fields(&e, &m), SPA_ERR_MESSAGE);
+	/* one an envelope can carry: a 120-character "address" */
+	memcpy(msg + 119, ",tcp/22", 8);
+	assert_int_equal(open_fields(&e, &m), SPA_ERR_MESSAGE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* fwknop's rijndael_fuzzing.pl: authenticated packets from a modified      */
+/* client, rebuilt here with the same fields                                 */
+
+/* Open e's fields as CBC with HMAC, then as fwknopd's test did: legacy IV,
+ * no HMAC; both must give `want`. */
+static void
+both_envelopes_refuse(struct spa_enc *e, int want)
+{
+	struct spa_msg m;
+	int r;
+
+	if ((r = open_fields(e, &m)) != want)
+		fail_msg("'%s': CBC+HMAC: got %s, want %s", e->message,
+		    spa_errname(r), spa_errname(want));
+	e->mode = SPA_MODE_LEGACY;
+	e->hmac_type = SPA_DIGEST_NONE;
+	if ((r = open_fields(e, &m)) != want)
+		fail_msg("'%s': legacy, no HMAC: got %s, want %s", e->message,
+		    spa_errname(r), spa_errname(want));
+	e->mode = SPA_MODE_CBC;
+	e->hmac_type = SPA_DIGEST_SHA256;
+}
+
+static void
+rijndael_fuzzing_packets_are_refused(void **state)
+{
+	char port40[64], proto28[64], octet136[200];
+	const char *const msgs[] = {
+		port40,			/* overly long port value */
+		proto28,		/* overly long proto value */
+		"127.0.0.2,tcp/-33",	/* negative port value */
+		"127.0.0.2,tcp/",	/* null port value */
+		"127.0.0.2,/22",	/* null proto value */
+	};
+	struct tkey t;
+	struct spa_enc e;
+	struct spa_msg m;
+	size_t i;
+
+	snprintf(port40, sizeof(port40), "127.0.0.2,tcp/%s",
+	    "1111111111111111111111111111111111111111");
+	assert_int_equal(strlen(port40) - 14, 40);
+	snprintf(proto28, sizeof(proto28), "127.0.0.2,tcp%s/1",
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	assert_int_equal(strlen(proto28) - 15, 28);
+	memset(octet136, '1', 136);
+	strcpy(octet136 + 136, ".0.0.1,tcp/22");	/* overly long IP */
+	tkey_load(&t);
+	e = enc_default(&t);
+	e.user = "fwknop";
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		e.message = msgs[i];
+		both_envelopes_refuse(&e, SPA_ERR_MESSAGE);
+	}
+	/* The 136-digit octet makes a packet of GnuPG size, as upstream's. */
+	e.message = octet136;
+	both_envelopes_refuse(&e, SPA_ERR_GPG);
+	assert_int_equal(decode_fields(&e, &m), SPA_ERR_MESSAGE);
+	/* invalid NAT IP: -N 999.1.1.1:22 */
+	e.message = "127.0.0.2,tcp/22";
+	e.type = SPA_MSG_NAT_ACCESS;
+	e.nat = "999.1.1.1,22";
+	both_envelopes_refuse(&e, SPA_ERR_NAT);
+	e.nat = "99.1.1.1,22";
+	assert_int_equal(open_fields(&e, &m), 0);
+	/* the long-version packets: patch_long_protocol_versions_are_refused */
+}
+
+/* ------------------------------------------------------------------------ */
+/* test-fwknop.pl's packet corruptions of a real packet                      */
+
+/* A valid packet with a fixed salt: its first characters are known. */
+static size_t
+fixed_wire(struct tkey *t, struct spa_enc *e, char *wire, size_t cap,
+    bool hmac)
+{
+	static const uint8_t salt[8] = { 0x81, 0x26, 0x02, 0x41, 0x1a, 0x24,
+	    0x5a, 0x8b };
+	size_t n = 0;
+
+	tkey_load(t);
+	*e = enc_default(t);
+	e->salt = salt;
+	if (!hmac)
+		e->hmac_type = SPA_DIGEST_NONE;
+	assert_int_equal(spa_enc_packet(e, wire, cap, &n), 0);
+	assert_memory_not_equal(wire, "AAAAA", 5);
+	assert_memory_not_equal(wire + n - 5, "AAAAA", 5);
+	return n;
+}
+
+static void
+packet_corruptions_are_refused(void **state)
+{
+	char wire[SPA_ENC_MAX], buf[SPA_ENC_MAX + 8];
+	struct tkey t;
+	struct spa_enc e;
+	struct spa_msg m;
+	size_t n;
+
+	/* altered_non_base64_spa_data: the 4th character becomes ':' */
+	n = fixed_wire(&t, &e, wire, sizeof(wire), true);
+	wire[3] = ':';
+	assert_int_equal(open_wire(&e, wire, n, &m), SPA_ERR_NOT_BASE64);
+	/* altered_base64_spa_data: first 4 -> "AAAA", last 5 -> "AAAAA" */
+	n = fixed_wire(&t, &e, wire, sizeof(wire), true);
+	memcpy(wire, "AAAA", 4);
+	memcpy(wire + n - 5, "AAAAA", 5);
+	assert_int_equal(open_wire(&e, wire, n, &m), SPA_ERR_HMAC);
+	/* altered_pkt_hmac_spa_data: first 5 -> "AAAAA", HMAC untouched */
+	n = fixed_wire(&t, &e, wire, sizeof(wire), true);
+	memcpy(wire, "AAAAA", 5);
+	assert_int_equal(open_wire(&e, wire, n, &m), SPA_ERR_HMAC);
+	/* the same without an HMAC: "Salted__" no longer decodes */
+	n = fixed_wire(&t, &e, wire, sizeof(wire), false);
+	memcpy(wire, "AAAAA", 5);
+	assert_int_equal(open_wire(&e, wire, n, &m), SPA_ERR_CIPHERTEXT);
+	/* rijndael_replay_attacks.pl: "hQ" (GnuPG's prefix) prepended */
+	memcpy(buf, "hQ", 2);
+	n = fixed_wire(&t, &e, buf + 2, sizeof(buf) - 2, true);
+	assert_int_equal(open_wire(&e, buf, n + 2, &m), SPA_ERR_HMAC);
+	n = fixed_wire(&t, &e, buf + 2, sizeof(buf) - 2, false);
+	assert_int_equal(open_wire(&e, buf, n + 2, &m), SPA_ERR_CIPHERTEXT);
+	/* and the salt prefix "U2FsdGVkX1" (not base64-decodable as SPA) */
+	memcpy(buf, "U2FsdGVkX1", 10);
+	n = fixed_wire(&t, &e, buf + 10, sizeof(buf) - 10, true);
+	assert_int_equal(open_wire(&e, buf, n + 10, &m), SPA_ERR_PREFIX);
+	/* the untouched packet opens */
+	n = fixed_wire(&t, &e, wire, sizeof(wire), true);
+	assert_int_equal(open_wire(&e, wire, n, &m), 0);
+}
+
+/* "ignore packets < min SPA len (140)" and server_packet_limit's 700. */
+static void
+all_a_payloads_of_120_and_700_bytes_are_refused(void **state)
+{
+	char buf[700];
+	struct tkey t;
+	struct spa_enc e;
+	struct spa_msg m;
+
+	memset(buf, 'A', sizeof(buf));
+	tkey_load(&t);
+	e = enc_default(&t);
+	assert_int_equal(open_wire(&e, buf, 120, &m), SPA_ERR_LENGTH);
+	/* 700 is a legal length and alphabet: GnuPG-sized, refused unread */
+	assert_int_equal(spa_precheck(buf, 700), 0);
+	assert_int_equal(open_wire(&e, buf, 700, &m), SPA_ERR_GPG);
+	e.hmac_type = SPA_DIGEST_NONE;
+	e.hmac_key = NULL;
+	e.hmac_key_len = 0;
+	assert_int_equal(open_wire(&e, buf, 700, &m), SPA_ERR_GPG);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1862,6 +2223,11 @@ decode_rejects_oversized_messages(void **state)
 		e.message = big;
 		/* Far over any limit: GnuPG-sized, refused before decryption. */
 		assert_int_equal(open_fields(&e, &m), SPA_ERR_GPG);
+		/* fwknop's 1000 x '/', 'A', ':', '%': no packet is that long */
+		memset(big, fill[i], 1000);
+		big[1000] = '\0';
+		assert_int_equal(open_fields(&e, &m), SPA_ERR_LENGTH);
+		assert_int_equal(decode_fields(&e, &m), SPA_ERR_MESSAGE);
 	}
 	/*
 	 * 193 decoded bytes (258 base64 characters) is over the 256 limit;
@@ -1954,6 +2320,7 @@ decode_rejects_command_message_defects(void **state)
 		"1.2.3.4,", "1.2.3.4", "-1,ls", "1,ls", "A,ls", "999.3.4.5,ls",
 		"1.2.3.,ls", ",ls", "1.2.3.4 ,ls", "1.2.3.4.5,ls",
 	};
+	char enc[256], b64[64], big[1010];
 	struct tkey t;
 	struct spa_enc e;
 	struct spa_msg m;
@@ -1966,6 +2333,17 @@ decode_rejects_command_message_defects(void **state)
 		e.message = bad[i];
 		assert_int_equal(open_fields(&e, &m), SPA_ERR_MESSAGE);
 	}
+	/* a NUL byte where the address starts */
+	b64_encode((const uint8_t *)"\0.2.3.4,ls", 10, b64);
+	snprintf(enc, sizeof(enc), HEAD "0:%s", b64);
+	assert_int_equal(open_encoded(enc, &m), SPA_ERR_MESSAGE);
+	/* the address, then 1000 x 'A' */
+	memcpy(big, "1.2.3.4,", 8);
+	memset(big + 8, 'A', 1000);
+	big[1008] = '\0';
+	e.message = big;
+	assert_int_equal(open_fields(&e, &m), SPA_ERR_LENGTH);
+	assert_int_equal(decode_fields(&e, &m), SPA_ERR_MESSAGE);
 }
 
 static void
@@ -2193,6 +2571,15 @@ main(void)
 		cmocka_unit_test(decode_rejects_bad_version),
 		cmocka_unit_test(decode_rejects_bad_message_type),
 		cmocka_unit_test(decode_rejects_doubled_and_missing_colons),
+		cmocka_unit_test(patch_bytes_in_random_value_are_refused),
+		cmocka_unit_test(patch_non_base64_fields_are_refused),
+		cmocka_unit_test(patch_base64_padding_kept_is_refused),
+		cmocka_unit_test(patch_extra_timestamp_digit_is_refused_by_age),
+		cmocka_unit_test(patch_long_protocol_versions_are_refused),
+		cmocka_unit_test(patch_long_allow_ip_is_refused),
+		cmocka_unit_test(rijndael_fuzzing_packets_are_refused),
+		cmocka_unit_test(packet_corruptions_are_refused),
+		cmocka_unit_test(all_a_payloads_of_120_and_700_bytes_are_refused),
 		cmocka_unit_test(decode_field_count_per_type),
 		cmocka_unit_test(decode_places_optional_fields_by_type),
 		cmocka_unit_test(decode_rejects_empty_server_auth),
