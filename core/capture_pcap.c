@@ -164,6 +164,12 @@ pcap_open_source(const struct conf_capture *cc, const char *file,
 	char pe[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p = NULL;
 
+	/* libpcap ignores it there or refuses it, depending on its version */
+	if (file == NULL && cc->promiscuous && strcmp(cc->interface, "any") == 0) {
+		snprintf(errbuf, errlen, "any: promiscuous mode needs a named "
+		    "interface");
+		return NULL;
+	}
 	p = file != NULL ? pcap_open_offline(file, pe) :
 	    pcap_create(cc->interface, pe);
 	if (p == NULL) {
