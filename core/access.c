@@ -396,6 +396,19 @@ check_warnings(const struct access_open *o)
 		warn_stanza(o, SLOT_ENABLE_CMD_SUDO_EXEC, ": "
 		    "ENABLE_CMD_SUDO_EXEC has no effect without "
 		    "ENABLE_CMD_EXEC");
+	/* sudo started as root: root's sudoers line allows everything */
+	if (st->enable_cmd_sudo_exec && st->enable_cmd_exec &&
+	    st->cmd_exec_user.name == NULL)
+		warn_stanza(o, SLOT_ENABLE_CMD_SUDO_EXEC, ": "
+		    "ENABLE_CMD_SUDO_EXEC without CMD_EXEC_USER starts sudo "
+		    "as root, which sudoers lets run any command: set "
+		    "CMD_EXEC_USER to the account your sudoers rules name");
+	/* fwknopd's own firewall rules: an fwknopd file has no command */
+	if (st->cmd_cycle_open == NULL && !st->enable_cmd_exec &&
+	    !st->gpg_only)
+		warn_stanza(o, SLOT_NONE, " has no CMD_CYCLE_OPEN: its grants "
+		    "are logged and nothing is opened (spagated makes no "
+		    "firewall rule of its own)");
 }
 
 static int

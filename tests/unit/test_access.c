@@ -747,6 +747,13 @@ sudo_without_exec_warns(void **state)
 }
 
 static void
+sudo_as_root_warns(void **state)
+{
+	warns(*state, STANZA "ENABLE_CMD_EXEC Y\nENABLE_CMD_SUDO_EXEC Y\n",
+	    "ENABLE_CMD_SUDO_EXEC without CMD_EXEC_USER starts sudo as root");
+}
+
+static void
 past_expiry_warns_and_loads(void **state)
 {
 	warns(*state, STANZA "ACCESS_EXPIRE 3/10/01;   ### very old\n",
@@ -1654,6 +1661,7 @@ main(void)
 		T(digest_without_hmac_key_warns),
 		T(max_timeout_below_access_timeout_warns),
 		T(sudo_without_exec_warns),
+		T(sudo_as_root_warns),
 		T(past_expiry_warns_and_loads),
 		T(gpg_only_stanza_warns_and_is_flagged),
 		T(legacy_mode_truncates_long_key),
@@ -1676,6 +1684,7 @@ main(void)
 		T(any_source_checks_every_stanza),
 		T(dump_masks_keys_and_shows_defaults),
 		T(dump_reparses_to_the_same_policy),
+		T(stanza_without_cycle_open_warns),
 #undef T
 	};
 
