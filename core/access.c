@@ -464,6 +464,10 @@ unknown_directive(struct access_parser *p, const char *name)
 	if (d != NULL)
 		return access_fail(p, "unknown directive '%s' (did you mean "
 		    "'%s'?)", name, d->name);
+	/* a key file's path is its owner's: it may name any file root reads */
+	if (access_frame(p)->keys)
+		return access_fail(p, "unknown directive (the text of a key "
+		    "file is not shown)");
 	return access_fail(p, "unknown directive '%s'", name);
 }
 

@@ -613,6 +613,22 @@ include_keys_error_propagates(void **state)
 	    "KEY_BASE64 is not valid base64");
 }
 
+/* A key file's path is its owner's to choose: none of its text is shown. */
+static void
+include_keys_unknown_line_is_not_shown(void **state)
+{
+	struct access_conf *c = NULL;
+	struct access_error e;
+	char *p = path_in(*state, "access.conf");
+
+	put(*state, "k.keys", "root:$6$secret:19000:0:99999:7:::\n");
+	put(*state, "access.conf", "SOURCE ANY\n%include_keys k.keys\n");
+	assert_int_equal(access_load(p, false, &c, &e), SPA_ERR_CONFIG);
+	free(p);
+	assert_contains(e.msg, "k.keys:1: unknown directive (");
+	assert_null(strstr(e.msg, "secret"));
+}
+
 /* --- permissions --------------------------------------------------------- */
 
 static void
@@ -1648,6 +1664,7 @@ main(void)
 		T(include_keys_missing_file_is_refused),
 		T(include_keys_duplicate_key_is_refused),
 		T(include_keys_error_propagates),
+		T(include_keys_unknown_line_is_not_shown),
 		T(group_writable_access_file_is_refused),
 		T(world_writable_include_is_refused),
 		T(access_file_of_another_user_is_refused),
