@@ -1,23 +1,28 @@
 /*
  * The Cisco IOS action module: a command whose first word names a device
  * of spagated.conf adds an entry to (open) or removes it from (close)
- * that device's extended ACL, over one SSH session per device
+ * that device's extended IPv4 ACL (acl), or its IPv6 ACL (acl6) for an
+ * entry with an IPv6 address, over one SSH session per device
  * (ios_session.c), in the executor's loop.
  *
  *   CMD_CYCLE_OPEN   edge1 permit tcp host $SRC any eq $PORT
  *   CMD_CYCLE_CLOSE  edge1 remove
  *
- * The open allocates a free sequence number in the device's range and
- * records "device seq" as the cycle's data before anything is sent (the
+ * The open allocates a free sequence number in the device's range (one
+ * range for both lists) and records "device seq" ("device seq ipv6" for
+ * the IPv6 list) as the cycle's data before anything is sent (the
  * executor journals it first; see action.h), so the close, even after a
- * restart, removes exactly that line with `no <seq>`.
+ * restart, removes exactly that line: `no <seq>` in the IPv4 list, `no
+ * sequence <seq>` in the IPv6 one.
  *
  * Requests to one device queue up and run as one batch when the session
- * is idle: configure terminal, ip access-list extended NAME, the entries
- * and removals, end (and write memory if asked).  A '%' line fails the
- * request whose line drew it; the ones before it are done, the ones
- * after it run in the next batch.  A session that drops is reconnected
- * with backoff (1 s doubling to 60 s) while requests wait; an open whose
+ * is idle: configure terminal, then each request's lines, each entering
+ * its list first (ip access-list extended NAME, ipv6 access-list NAME)
+ * unless the line before left the session there, then end (and write
+ * memory if asked).  A '%' line fails the request whose line drew it; the
+ * ones before it are done, the ones after it run in the next batch.  A
+ * session that drops is reconnected with backoff (1 s doubling to 60 s)
+ * while requests wait; an open whose
  * entry may have reached the device when the session dropped is not
  * reported until that entry is removed again, so a failed open never
  * leaves access behind.
@@ -30,11 +35,13 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <libssh2.h>
@@ -50,6 +57,8 @@
 #define BACKOFF_MAX	60	/* seconds between reconnections */
 #define TR_GRACE	120	/* device expiry after the close, seconds */
 #define DETAIL_MAX	(IOS_LINE_MAX + 64)
+#define PROLOGUE	1	/* configure terminal */
+#define DATA_V6		" ipv6"	/* the entry is in the IPv6 list */
 
 enum req_kind {
 	R_OPEN,
@@ -64,6 +73,7 @@ struct creq {
 	uint64_t	 job;
 	enum req_kind	 kind;
 	uint32_t	 seq;
+	bool		 v6;		/* in the IPv6 list (acl6) */
 	char		 ace[IOS_CMD_MAX];	/* R_OPEN: the entry's text */
 	int64_t		 deadline_ms;	/* -1: never (cleanups) */
 	int64_t		 close_at;
@@ -169,12 +179,15 @@ seq_alloc(struct device *d)
 	return 0;
 }
 
-/* "edge1 10007": the cycle's data, read back by the close. */
+/*
+ * "edge1 10007" (IPv4 list) or "edge1 10007 ipv6": the cycle's data,
+ * read back by the close.
+ */
 static int
 data_parse(const uint8_t *data, uint16_t len, char *name, size_t namelen,
-    uint32_t *seq)
+    uint32_t *seq, bool *v6)
 {
-	char buf[CONF_CISCO_NAME_MAX + 16], *sp, *end;
+	char buf[CONF_CISCO_NAME_MAX + 24], *sp, *end;
 	unsigned long v;
 
 	if (len == 0 || len >= sizeof(buf))
@@ -184,12 +197,29 @@ data_parse(const uint8_t *data, uint16_t len, char *name, size_t namelen,
 	if ((sp = strchr(buf, ' ')) == NULL || (size_t)(sp - buf) >= namelen)
 		return -1;
 	*sp++ = '\0';
+	if (!isdigit((unsigned char)*sp))
+		return -1;
 	v = strtoul(sp, &end, 10);
-	if (*end != '\0' || v == 0 || v > CONF_CISCO_SEQ_MAX)
+	*v6 = strcmp(end, DATA_V6) == 0;
+	if ((*end != '\0' && !*v6) || v == 0 || v > CONF_CISCO_SEQ_MAX)
 		return -1;
 	memcpy(name, buf, (size_t)(sp - 1 - buf) + 1);	/* checked: fits */
 	*seq = (uint32_t)v;
 	return 0;
+}
+
+/* The device's list of that family, or NULL if it has none. */
+static const char *
+list_name(const struct device *d, bool v6)
+{
+	return v6 ? d->cf.acl6 : d->cf.acl;
+}
+
+static const char *
+list_key(bool v6)
+{
+	return v6 ? "acl6 (an IPv6 access list)" :
+	    "acl (an extended IPv4 access list)";
 }
 
 /* --- the queue ----------------------------------------------------------- */
@@ -273,6 +303,7 @@ struct script {
 	const char	*v[IOS_SCRIPT_MAX];
 	char		 buf[IOS_SCRIPT_MAX][IOS_CMD_MAX];
 	size_t		 n;
+	int		 in_list;	/* AF_INET(6): in that list; else 0 */
 };
 
 static int
@@ -297,6 +328,23 @@ line(struct script *sc, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * Into the request's list, unless the line before left the session there
+ * (IOS reads a global command typed in a list's mode, and then stays in
+ * global configuration).
+ */
+static int
+enter_list(const struct device *d, const struct creq *rq, struct script *sc)
+{
+	int want = rq->v6 ? AF_INET6 : AF_INET;
+
+	if (sc->in_list == want)
+		return 0;
+	sc->in_list = want;
+	return rq->v6 ? line(sc, "ipv6 access-list %s", d->cf.acl6) :
+	    line(sc, "ip access-list extended %s", d->cf.acl);
+}
+
 /* time-range SPA-<seq> ending after the close, on the device's clock. */
 static int
 time_range_lines(struct device *d, const struct creq *rq, struct script *sc)
@@ -309,39 +357,78 @@ time_range_lines(struct device *d, const struct creq *rq, struct script *sc)
 		return -1;
 	r |= line(sc, "time-range SPA-%u", rq->seq);
 	r |= line(sc, "%s", end);		/* replaces an earlier end */
-	r |= line(sc, "ip access-list extended %s", d->cf.acl);
+	sc->in_list = 0;
 	return r;
 }
 
-/* The lines of one request, from inside the ACL's mode back to it. */
+/* The entry: IPv6 lists take "sequence" before the number. */
+static int
+entry_line(const struct device *d, const struct creq *rq, struct script *sc)
+{
+	char tr[32] = "";
+
+	if (d->cf.time_range)
+		snprintf(tr, sizeof(tr), " time-range SPA-%u", rq->seq);
+	return line(sc, "%s%u %s%s", rq->v6 ? "sequence " : "", rq->seq,
+	    rq->ace, tr);
+}
+
+static int
+removal_lines(const struct device *d, const struct creq *rq,
+    struct script *sc)
+{
+	int r;
+
+	r = enter_list(d, rq, sc);
+	r |= line(sc, "no %s%u", rq->v6 ? "sequence " : "", rq->seq);
+	if (d->cf.time_range) {
+		/* after the entry, never before it */
+		r |= line(sc, "no time-range SPA-%u", rq->seq);
+		sc->in_list = 0;
+	}
+	return r;
+}
+
+/* The lines of one request. */
 static int
 request_lines(struct device *d, struct creq *rq, struct script *sc)
 {
 	int r = 0;
 
 	rq->first = sc->n;
-	if (rq->kind == R_OPEN && d->cf.time_range) {
+	if (rq->kind == R_OPEN) {
 		/* the range first: an entry naming a missing one is active */
-		r |= time_range_lines(d, rq, sc);
-		r |= line(sc, "%u %s time-range SPA-%u", rq->seq, rq->ace,
-		    rq->seq);
-	} else if (rq->kind == R_OPEN)
-		r |= line(sc, "%u %s", rq->seq, rq->ace);
-	else if (rq->kind == R_REFRESH)
+		if (d->cf.time_range)
+			r |= time_range_lines(d, rq, sc);
+		r |= enter_list(d, rq, sc);
+		r |= entry_line(d, rq, sc);
+	} else if (rq->kind == R_REFRESH)
 		r |= time_range_lines(d, rq, sc);
 	else if (rq->kind == R_TRDROP) {
 		r |= line(sc, "no time-range SPA-%u", rq->seq);
-		r |= line(sc, "ip access-list extended %s", d->cf.acl);
-	} else {
-		r |= line(sc, "no %u", rq->seq);
-		if (d->cf.time_range) {
-			/* after the entry, never before it */
-			r |= line(sc, "no time-range SPA-%u", rq->seq);
-			r |= line(sc, "ip access-list extended %s", d->cf.acl);
-		}
-	}
+		sc->in_list = 0;
+	} else
+		r |= removal_lines(d, rq, sc);
 	rq->last = sc->n - 1;
 	return r;
+}
+
+/* A request whose list a reload took away cannot be sent: fail it now. */
+static bool
+list_gone(struct device *d, size_t i)
+{
+	struct creq rq = d->q[i];
+	char why[DETAIL_MAX];
+
+	if (rq.kind == R_REFRESH || rq.kind == R_TRDROP ||
+	    list_name(d, rq.v6) != NULL)
+		return false;
+	queue_remove(d, i);
+	snprintf(why, sizeof(why), "%s: seq %u is in the %s list, and the "
+	    "device has no %s any more", d->cf.name, rq.seq,
+	    rq.v6 ? "IPv6" : "IPv4", list_key(rq.v6));
+	finish(d, &rq, SPA_ERR_CONFIG, why);
+	return true;
 }
 
 static void
@@ -352,13 +439,17 @@ start_batch(struct device *d, int64_t now_ms)
 	int r;
 
 	sc.n = 0;
+	sc.in_list = 0;
 	r = line(&sc, "configure terminal");
-	r |= line(&sc, "ip access-list extended %s", d->cf.acl);
-	for (i = 0; i < d->nq && i < BATCH_MAX && r == 0; i++) {
+	for (i = 0; i < d->nq && i < BATCH_MAX && r == 0; ) {
+		if (list_gone(d, i))
+			continue;
 		if (sc.n + 6 > IOS_SCRIPT_MAX)
 			break;
-		r |= request_lines(d, &d->q[i], &sc);
+		r |= request_lines(d, &d->q[i++], &sc);
 	}
+	if (i == 0)
+		return;
 	r |= line(&sc, "end");
 	if (d->cf.save_config)
 		r |= line(&sc, "write memory");
@@ -464,7 +555,7 @@ outcome(const struct creq *rq, int failed, size_t nlines_entries)
 {
 	if (failed < 0 || (size_t)failed >= nlines_entries)
 		return 0;			/* all, or only end/write */
-	if ((size_t)failed < 2 || ((size_t)failed >= rq->first &&
+	if ((size_t)failed < PROLOGUE || ((size_t)failed >= rq->first &&
 	    (size_t)failed <= rq->last))
 		return -1;			/* refused */
 	return (size_t)failed > rq->last ? 0 : 1;	/* 1: not run */
@@ -479,7 +570,7 @@ on_done(void *arg, int failed, const char *msg)
 	struct creq rq;
 	int o;
 
-	entries = n > 0 ? d->q[n - 1].last + 1 : 2;
+	entries = n > 0 ? d->q[n - 1].last + 1 : PROLOGUE;
 	if (failed >= 0 && (size_t)failed >= entries)
 		log_warnx("cisco %s: after the batch: %s", d->cf.name, msg);
 	d->nbatch = 0;
@@ -603,12 +694,35 @@ is_remove(const struct cmd_argv *argv)
 	return argv->argc == 2 && strcmp(argv->argv[1], "remove") == 0;
 }
 
+/* The entry's list (IPv6 if it has an IPv6 address); NULL if none. */
+static const char *
+entry_list(const struct device *d, const struct cmd_argv *argv, bool *v6)
+{
+	*v6 = ios_ace_family(argv->argv + 1, argv->argc - 1) == AF_INET6;
+	return list_name(d, *v6);
+}
+
+static void
+no_list_why(const struct device *d, bool v6, char *why, size_t whylen)
+{
+	snprintf(why, whylen, "%s: an %s entry needs %s, which this device "
+	    "does not set in spagated.conf", d->cf.name, v6 ? "IPv6" : "IPv4",
+	    list_key(v6));
+}
+
+/*
+ * At load, for a sample grant of each family (see plan.c): a line fine
+ * for one family passes; an entry needing a list the device lacks fails
+ * for that family.
+ */
 static int
 cisco_check(const struct cmd_argv *argv, char *why, size_t whylen)
 {
+	const struct device *d;
 	const char *bad;
+	bool v6;
 
-	if (device_find(argv->argv[0], true) == NULL) {
+	if ((d = device_find(argv->argv[0], true)) == NULL) {
 		snprintf(why, whylen, "no Cisco device named '%s' in "
 		    "spagated.conf (a program of that shape is run by its "
 		    "full path)", argv->argv[0]);
@@ -616,8 +730,13 @@ cisco_check(const struct cmd_argv *argv, char *why, size_t whylen)
 	}
 	if (is_remove(argv))
 		return 0;
-	if ((bad = ios_ace_check(argv->argv + 1, argv->argc - 1)) == NULL)
-		return 0;
+	if ((bad = ios_ace_check(argv->argv + 1, argv->argc - 1)) == NULL) {
+		if (entry_list(d, argv, &v6) != NULL)
+			return 0;
+		snprintf(why, whylen, "device ");
+		no_list_why(d, v6, why + strlen(why), whylen - strlen(why));
+		return SPA_ERR_CONFIG;
+	}
 	snprintf(why, whylen, "device %s: %s (an open is \"%s permit|deny "
 	    "PROTO SRC DST ...\", a close \"%s remove\")", argv->argv[0], bad,
 	    argv->argv[0], argv->argv[0]);
@@ -644,6 +763,7 @@ cisco_open(struct action_env *e, const struct action_req *req)
 	struct device *d;
 	struct creq *rq;
 	uint32_t seq;
+	bool v6;
 
 	env = e;
 	if ((d = device_find(argv->argv[0], true)) == NULL)
@@ -653,6 +773,11 @@ cisco_open(struct action_env *e, const struct action_req *req)
 		snprintf(why, sizeof(why), "%s: not an entry: %s", d->cf.name,
 		    bad != NULL ? bad : "\"remove\" is a close");
 		action_done(e, req->job, SPA_ERR_ARG, why, NULL);
+		return 0;
+	}
+	if (entry_list(d, argv, &v6) == NULL) {
+		no_list_why(d, v6, why, sizeof(why));
+		action_done(e, req->job, SPA_ERR_CONFIG, why, NULL);
 		return 0;
 	}
 	if ((seq = seq_alloc(d)) == 0) {
@@ -668,12 +793,13 @@ cisco_open(struct action_env *e, const struct action_req *req)
 	rq->job = req->job;
 	rq->kind = R_OPEN;
 	rq->seq = seq;
+	rq->v6 = v6;
 	rq->close_at = req->close_at;
 	rq->deadline_ms = mono_ms() + req->timeout_ms;
 	join_words(argv, 1, rq->ace, sizeof(rq->ace));
 	/* journaled by the executor before the next pass sends it */
 	*req->data_len = (uint16_t)snprintf((char *)req->data,
-	    ACTION_DATA_MAX, "%s %u", d->cf.name, seq);
+	    ACTION_DATA_MAX, "%s %u%s", d->cf.name, seq, v6 ? DATA_V6 : "");
 	d->kick = true;
 	return 0;
 }
@@ -684,15 +810,15 @@ cisco_open(struct action_env *e, const struct action_req *req)
  */
 static struct device *
 journaled_entry(struct action_env *e, const struct action_req *req,
-    uint32_t *seq)
+    uint32_t *seq, bool *v6)
 {
 	char name[CONF_CISCO_NAME_MAX + 1], why[DETAIL_MAX];
 	struct device *d;
 
 	if (data_parse(req->data, *req->data_len, name, sizeof(name),
-	    seq) != 0) {
+	    seq, v6) != 0) {
 		action_done(e, req->job, SPA_ERR_STATE, "cisco: the journaled "
-		    "state is not \"device seq\"", NULL);
+		    "state is not \"device seq [ipv6]\"", NULL);
 		return NULL;
 	}
 	if ((d = device_find(name, false)) == NULL) {
@@ -706,7 +832,7 @@ journaled_entry(struct action_env *e, const struct action_req *req,
 /* Queue a request about an entry already on the device. */
 static int
 queue_entry(struct device *d, const struct action_req *req, enum req_kind kind,
-    uint32_t seq)
+    uint32_t seq, bool v6)
 {
 	struct creq *rq;
 
@@ -715,6 +841,7 @@ queue_entry(struct device *d, const struct action_req *req, enum req_kind kind,
 	rq->job = req->job;
 	rq->kind = kind;
 	rq->seq = seq;
+	rq->v6 = v6;
 	rq->close_at = req->close_at;
 	rq->deadline_ms = mono_ms() + req->timeout_ms;
 	d->kick = true;
@@ -726,6 +853,7 @@ cisco_close(struct action_env *e, const struct action_req *req)
 {
 	struct device *d;
 	uint32_t seq;
+	bool v6;
 	int r;
 
 	env = e;
@@ -733,9 +861,9 @@ cisco_close(struct action_env *e, const struct action_req *req)
 		action_done(e, req->job, 0, "no entry was added", NULL);
 		return 0;
 	}
-	if ((d = journaled_entry(e, req, &seq)) == NULL)
+	if ((d = journaled_entry(e, req, &seq, &v6)) == NULL)
 		return 0;
-	if ((r = queue_entry(d, req, R_CLOSE, seq)) == 0)
+	if ((r = queue_entry(d, req, R_CLOSE, seq, v6)) == 0)
 		seq_hold(d, seq);
 	return r;
 }
@@ -750,6 +878,7 @@ cisco_refresh(struct action_env *e, const struct action_req *req)
 	char why[DETAIL_MAX];
 	struct device *d;
 	uint32_t seq;
+	bool v6;
 
 	env = e;
 	if (*req->data_len == 0) {
@@ -757,7 +886,7 @@ cisco_refresh(struct action_env *e, const struct action_req *req)
 		    "entry to refresh", NULL);
 		return 0;
 	}
-	if ((d = journaled_entry(e, req, &seq)) == NULL)
+	if ((d = journaled_entry(e, req, &seq, &v6)) == NULL)
 		return 0;
 	if (!d->cf.time_range) {
 		snprintf(why, sizeof(why), "%s seq %u: no time-range to move",
@@ -765,7 +894,7 @@ cisco_refresh(struct action_env *e, const struct action_req *req)
 		action_done(e, req->job, 0, why, NULL);
 		return 0;
 	}
-	return queue_entry(d, req, R_REFRESH, seq);
+	return queue_entry(d, req, R_REFRESH, seq, v6);
 }
 
 static void
@@ -774,9 +903,10 @@ cisco_adopt(const struct cmd_argv *close, const uint8_t *data, uint16_t len)
 	char name[CONF_CISCO_NAME_MAX + 1];
 	struct device *d;
 	uint32_t seq;
+	bool v6;
 
 	(void)close;
-	if (data_parse(data, len, name, sizeof(name), &seq) == 0 &&
+	if (data_parse(data, len, name, sizeof(name), &seq, &v6) == 0 &&
 	    (d = device_find(name, false)) != NULL)
 		seq_hold(d, seq);
 }

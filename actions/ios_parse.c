@@ -1,11 +1,14 @@
 /* Reading an IOS CLI: prompts, '%' lines, ACL listings.  See ios_parse.h. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "ios_parse.h"
 
@@ -202,12 +205,90 @@ safe_word(const char *w)
 	size_t n = strlen(w);
 
 	return n > 0 && n < 64 && strspn(w, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./_-") == n;
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./:_-") == n;
+}
+
+/* Dotted-quad text: an IPv4 address or wildcard mask. */
+static bool
+ipv4_word(const char *w)
+{
+	struct in_addr a;
+
+	return strspn(w, "0123456789.") == strlen(w) &&
+	    inet_pton(AF_INET, w, &a) == 1;
+}
+
+/* "X:X::X" or "X:X::X/len" (len 0..128), as IOS reads IPv6 entries. */
+static bool
+ipv6_word(const char *w, bool *prefix)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(w, '/');
+	struct in6_addr a;
+	size_t n = slash != NULL ? (size_t)(slash - w) : strlen(w);
+	char *end;
+	unsigned long len;
+
+	*prefix = slash != NULL;
+	if (n == 0 || n >= sizeof(addr))
+		return false;
+	memcpy(addr, w, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET6, addr, &a) != 1)
+		return false;
+	if (slash == NULL)
+		return true;
+	if (!isdigit((unsigned char)slash[1]) || strlen(slash + 1) > 3)
+		return false;
+	len = strtoul(slash + 1, &end, 10);
+	return *end == '\0' && len <= 128;
+}
+
+/*
+ * IPv6 entries have no wildcard masks: an address follows "host", a
+ * prefix stands alone.  NULL if words[i] (with a ':') is one of those.
+ */
+static const char *
+ipv6_word_check(char *const *words, size_t i)
+{
+	bool prefix, after_host = i > 0 && strcmp(words[i - 1], "host") == 0;
+
+	if (!ipv6_word(words[i], &prefix))
+		return "a word with ':' is not an IPv6 address or "
+		    "prefix (X:X::X or X:X::X/0..128)";
+	if (prefix && after_host)
+		return "an IPv6 prefix takes no \"host\" before it";
+	if (!prefix && !after_host)
+		return "an IPv6 address takes \"host\" before it or a "
+		    "/length after it (IPv6 entries have no wildcard masks)";
+	return NULL;
+}
+
+static const char *
+ace_word_check(char *const *words, size_t i, bool *v4, bool *v6)
+{
+	if (!safe_word(words[i]))
+		return "an entry word holds a character other than "
+		    "A-Z a-z 0-9 . / : _ - (or is empty or too long)";
+	if (strcmp(words[i], "time-range") == 0 ||
+	    strcmp(words[i], "sequence") == 0 ||
+	    strcmp(words[i], "remark") == 0)
+		return "time-range, sequence and remark are the "
+		    "module's to add";
+	if (strchr(words[i], ':') != NULL) {
+		*v6 = true;
+		return ipv6_word_check(words, i);
+	}
+	if (ipv4_word(words[i]))
+		*v4 = true;
+	return NULL;
 }
 
 const char *
 ios_ace_check(char *const *words, size_t n)
 {
+	bool v4 = false, v6 = false;
+	const char *why;
 	size_t i;
 
 	if (n < 4)
@@ -215,20 +296,24 @@ ios_ace_check(char *const *words, size_t n)
 	if (strcmp(words[0], "permit") != 0 && strcmp(words[0], "deny") != 0)
 		return "an entry starts with permit or deny (no sequence "
 		    "number: the module allocates it)";
-	for (i = 0; i < n; i++) {
-		if (strchr(words[i], ':') != NULL)
-			return "IPv6 entries are not supported (IPv4 extended "
-			    "ACLs only)";
-		if (!safe_word(words[i]))
-			return "an entry word holds a character other than "
-			    "A-Z a-z 0-9 . / _ - (or is empty or too long)";
-		if (strcmp(words[i], "time-range") == 0 ||
-		    strcmp(words[i], "sequence") == 0 ||
-		    strcmp(words[i], "remark") == 0)
-			return "time-range, sequence and remark are the "
-			    "module's to add";
-	}
+	for (i = 0; i < n; i++)
+		if ((why = ace_word_check(words, i, &v4, &v6)) != NULL)
+			return why;
+	if (v4 && v6)
+		return "an entry mixes IPv4 and IPv6 addresses (one list "
+		    "holds one family)";
 	return NULL;
+}
+
+int
+ios_ace_family(char *const *words, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strchr(words[i], ':') != NULL)
+			return AF_INET6;
+	return AF_INET;
 }
 
 int

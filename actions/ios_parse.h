@@ -58,11 +58,17 @@ size_t	ios_acl_seqs(const char *text, uint32_t first, uint32_t last,
 	    void (*cb)(void *arg, uint32_t seq), void *arg);
 
 /*
- * An entry template after the device name: "permit|deny PROTO SRC ..."
- * of safe words only (no sequence number, no time-range: the module adds
- * those).  NULL if fine, else why not.
+ * An entry after the device name: "permit|deny PROTO SRC ..." of safe
+ * words only (no sequence number, no time-range: the module adds those).
+ * IPv6 addresses are "host X:X::X" or "X:X::X/len" (no wildcard masks),
+ * and one entry holds one family.  NULL if fine, else why not.
  */
 const char *ios_ace_check(char *const *words, size_t n);
+/*
+ * The list an entry belongs in: AF_INET6 if a word has a ':' (an IPv6
+ * address), else AF_INET (the extended IPv4 list).
+ */
+int	ios_ace_family(char *const *words, size_t n);
 
 /* "absolute end HH:MM D Month YYYY" for `t` in UTC shifted by `offset`. */
 int	ios_absolute_end(time_t t, long offset, char *buf, size_t len);

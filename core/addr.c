@@ -89,6 +89,17 @@ addr_is_unspecified(const struct spa_addr *a)
 }
 
 bool
+addr_is_v4_mapped(const struct spa_addr *a)
+{
+	static const uint8_t prefix[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+
+	return a->family == AF_INET6 &&
+	    memcmp(a->bytes, prefix, sizeof(prefix)) == 0;
+}
+
+bool
 addr_equal(const struct spa_addr *a, const struct spa_addr *b)
 {
 	return a->family == b->family &&
@@ -111,9 +122,10 @@ addr_from_in6(struct spa_addr *out, const struct in6_addr *in6)
 	memcpy(out->bytes, in6->s6_addr, 16);
 }
 
-/* Prefix length from "N" within [1, max]; 0 is refused as in fwknop. */
+/* Prefix length from "N" within [min, max]. */
 static int
-prefix_parse(const char *s, unsigned int max, unsigned int *out)
+prefix_parse(const char *s, unsigned int min, unsigned int max,
+    unsigned int *out)
 {
 	unsigned long v;
 	char *end = NULL;
@@ -122,7 +134,7 @@ prefix_parse(const char *s, unsigned int max, unsigned int *out)
 		return SPA_ERR_ARG;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 1 || v > max)
+	if (errno != 0 || *end != '\0' || v < min || v > max)
 		return SPA_ERR_ARG;
 	*out = (unsigned int)v;
 	return 0;
@@ -171,9 +183,11 @@ cidr_parse_mask(const char *m, int family, uint8_t mask[16], const char **why)
 		*why = "invalid netmask (must be contiguous, e.g. 255.255.255.0)";
 		return SPA_ERR_ARG;
 	}
-	if (prefix_parse(m, family == AF_INET ? 32 : 128, &prefix) != 0) {
+	/* IPv4 /0 is refused as fwknopd refuses it; ::/0 is every IPv6 one */
+	if (prefix_parse(m, family == AF_INET ? 1 : 0,
+	    family == AF_INET ? 32 : 128, &prefix) != 0) {
 		*why = family == AF_INET ? "invalid prefix length (1..32)" :
-		    "invalid prefix length (1..128)";
+		    "invalid prefix length (0..128)";
 		return SPA_ERR_ARG;
 	}
 	mask_from_prefix(mask, prefix);
@@ -197,6 +211,11 @@ cidr_parse(const char *s, struct spa_cidr *out, const char **why)
 		*slash = '\0';
 	if (addr_parse(tok, &a) != 0) {
 		*why = "invalid IP address";
+		return SPA_ERR_ARG;
+	}
+	/* no packet source is ever one: it would silently match nothing */
+	if (addr_is_v4_mapped(&a)) {
+		*why = "an IPv4-mapped IPv6 address (write the IPv4 address)";
 		return SPA_ERR_ARG;
 	}
 	memset(out, 0, sizeof(*out));

@@ -37,6 +37,8 @@ int	addr_parse(const char *s, struct spa_addr *out);
 int	addr_parse_ipv4(const char *s, struct spa_addr *out);
 const char *addr_fmt(const struct spa_addr *a, char buf[ADDR_STRLEN]);
 bool	addr_is_unspecified(const struct spa_addr *a);
+/* ::ffff:a.b.c.d, how a dual-stack socket names an IPv4 peer. */
+bool	addr_is_v4_mapped(const struct spa_addr *a);
 bool	addr_equal(const struct spa_addr *a, const struct spa_addr *b);
 void	addr_from_in(struct spa_addr *out, const struct in_addr *in);
 void	addr_from_in6(struct spa_addr *out, const struct in6_addr *in6);
@@ -44,7 +46,9 @@ void	addr_from_in6(struct spa_addr *out, const struct in6_addr *in6);
 /*
  * Parse one list entry: "ANY" is handled by the caller; accepted forms are
  * a.b.c.d, a.b.c.d/N (1..32), a.b.c.d/m.m.m.m (contiguous mask), and
- * IPv6 x::y or x::y/N (1..128).  On error, *why names the reason.
+ * IPv6 x::y or x::y/N (0..128: ::/0 is every IPv6 address).  IPv4-mapped
+ * IPv6 addresses (::ffff:a.b.c.d) are refused: sources are matched as
+ * IPv4.  On error, *why names the reason.
  */
 int	cidr_parse(const char *s, struct spa_cidr *out, const char **why);
 bool	cidr_match(const struct spa_cidr *c, const struct spa_addr *a);

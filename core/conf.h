@@ -58,6 +58,7 @@ struct conf_cisco {
 	char		*enable_secret_file;	/* NULL: no enable */
 	char		*known_hosts;	/* the pinned host key */
 	char		*acl;		/* extended ACL the entries go in */
+	char		*acl6;		/* IPv6 ACL for IPv6 entries */
 	uint32_t	 seq_first;	/* sequence numbers owned here */
 	uint32_t	 seq_last;
 	uint32_t	 connect_timeout;	/* seconds, to the first prompt */

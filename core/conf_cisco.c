@@ -59,6 +59,7 @@ static const struct key keys[] = {
 	K_STR(enable_secret_file, V_SECRET),
 	K_STR(known_hosts, V_PINNED),
 	K_STR(acl, V_ACL),
+	K_STR(acl6, V_ACL),
 	K_INT(seq_first, 1, CONF_CISCO_SEQ_MAX),
 	K_INT(seq_last, 1, CONF_CISCO_SEQ_MAX),
 	K_INT(connect_timeout, 1, 600),
@@ -219,13 +220,19 @@ store_key(struct conf_cisco *d, const struct key *k, config_setting_t *cs,
 	return conf_set_string((char **)field, v);
 }
 
+static bool
+same_list(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
 /* Checks between keys of one device, then against the ones before it. */
 static int
 check_device(const struct spa_conf *c, const struct conf_cisco *d,
     const char *file, struct conf_error *err)
 {
 	static const char *const required[] = { "name", "host", "user",
-	    "known_hosts", "acl" };
+	    "known_hosts" };
 	const struct conf_cisco *o;
 	size_t i;
 
@@ -234,6 +241,14 @@ check_device(const struct spa_conf *c, const struct conf_cisco *d,
 		    key_find(required[i])->offset) == NULL)
 			return conf_fail(err, file, d->line, "cisco: device "
 			    "without %s", required[i]);
+	if (d->acl == NULL && d->acl6 == NULL)
+		return conf_fail(err, file, d->line, "cisco: device without "
+		    "acl or acl6 (the IPv4 or IPv6 access list to fill)");
+	/* IOS keeps one name space for both: one name is one list */
+	if (d->acl != NULL && d->acl6 != NULL && strcmp(d->acl, d->acl6) == 0)
+		return conf_fail(err, file, d->line, "cisco: device %s: acl "
+		    "and acl6 must differ (IOS refuses an IPv6 list named "
+		    "like an IPv4 one)", d->name);
 	if (d->key_file == NULL && d->password_file == NULL)
 		return conf_fail(err, file, d->line, "cisco: device %s: "
 		    "needs key_file or password_file", d->name);
@@ -248,7 +263,7 @@ check_device(const struct spa_conf *c, const struct conf_cisco *d,
 			    "%s is already defined at line %d", d->name,
 			    o->line);
 		if (strcmp(o->host, d->host) == 0 && o->port == d->port &&
-		    strcmp(o->acl, d->acl) == 0 &&
+		    (same_list(o->acl, d->acl) || same_list(o->acl6, d->acl6)) &&
 		    d->seq_first <= o->seq_last && o->seq_first <= d->seq_last)
 			return conf_fail(err, file, d->line, "cisco: device "
 			    "%s: sequence range %u..%u overlaps device %s's "
@@ -391,6 +406,7 @@ conf_cisco_dump(const struct spa_conf *c, FILE *fp)
 		dump_string(fp, "enable_secret_file", d->enable_secret_file);
 		dump_string(fp, "known_hosts", d->known_hosts);
 		dump_string(fp, "acl", d->acl);
+		dump_string(fp, "acl6", d->acl6);
 		fprintf(fp, "    seq_first = %u;\n    seq_last = %u;\n"
 		    "    connect_timeout = %u;\n    command_timeout = %u;\n"
 		    "    save_config = %s;\n    time_range = %s;\n",

@@ -4,7 +4,8 @@
  * only ever shortens the view (so Ethernet padding and FCS after the IP
  * packet are never payload).  Unlike fwknopd, IPv4 options are skipped by
  * their real length, VLAN tags are followed only on Ethernet, IPv6 is
- * parsed, and fragments are refused rather than read as whole packets.
+ * parsed (a multicast, unspecified or IPv4-mapped source refused), and
+ * fragments are refused rather than read as whole packets.
  */
 #include "config.h"
 
@@ -206,6 +207,19 @@ ipv6_skippable(unsigned int next)
 	return next == 0 || next == 43 || next == 60;
 }
 
+/*
+ * A source no host sends an SPA packet from: multicast, unspecified, or
+ * IPv4-mapped.  The kernel drops the first and the last before any
+ * socket sees them (ip6_rcv_core); sniffed, an IPv4-mapped source would
+ * pass for the IPv4 address it names.
+ */
+static bool
+ipv6_bad_source(const struct spa_addr *src)
+{
+	return src->bytes[0] == 0xff || addr_is_unspecified(src) ||
+	    addr_is_v4_mapped(src);
+}
+
 static int
 ipv6(struct cursor *c, struct pkt_info *info)
 {
@@ -232,7 +246,7 @@ ipv6(struct cursor *c, struct pkt_info *info)
 		return SPA_ERR_FRAME;
 	info->proto = (uint8_t)next;
 	info->src.family = info->dst.family = AF_INET6;
-	return 0;
+	return ipv6_bad_source(&info->src) ? SPA_ERR_FRAME : 0;
 }
 
 /* --- transport ------------------------------------------------------------ */

@@ -124,6 +124,23 @@ too_old(const struct policy_opts *opts, int64_t now, int64_t ts)
 	return opts->max_packet_age != 0 && d > (int64_t)opts->max_packet_age;
 }
 
+/*
+ * A proxy listening on a dual-stack socket names an IPv4 client
+ * ::ffff:a.b.c.d; its grant is that IPv4 address, as for a packet the
+ * UDP source receives that way.
+ */
+static void
+forwarded_address(const struct spa_addr *xff, struct spa_addr *out)
+{
+	struct in_addr in;
+
+	*out = *xff;
+	if (!addr_is_v4_mapped(xff))
+		return;
+	memcpy(&in.s_addr, xff->bytes + 12, 4);
+	addr_from_in(out, &in);
+}
+
 /* The address to grant: the one in the packet, or its sender for 0.0.0.0. */
 static int
 grant_address(const struct stanza *st, const struct policy_input *in,
@@ -135,7 +152,10 @@ grant_address(const struct stanza *st, const struct policy_input *in,
 	}
 	if (st->require_source_address)
 		return SPA_ERR_SOURCE_REQUIRED;
-	*out = in->xff != NULL ? *in->xff : in->pkt->src;
+	if (in->xff != NULL)
+		forwarded_address(in->xff, out);
+	else
+		*out = in->pkt->src;
 	return 0;
 }
 

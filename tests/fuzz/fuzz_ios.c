@@ -6,13 +6,17 @@
  * line that starts with '%'.  The same bytes are read as `show clock`
  * output (a time in the accepted years, or nothing), as an ACL listing
  * (only sequence numbers in range), as an entry template (accepted only
- * with safe words after permit|deny), and as a time for the time-range end.
+ * with safe words after permit|deny, IPv6 addresses that parse, one
+ * family, and the family its words say), and as a time for the
+ * time-range end.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "ios_parse.h"
@@ -120,7 +124,25 @@ safe_text(const char *w)
 	size_t n = strlen(w);
 
 	return n > 0 && n < 64 && strspn(w, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./_-") == n;
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./:_-") == n;
+}
+
+/* A word of an accepted entry: IPv6 (1), IPv4 address or mask (0), other. */
+static int
+word_family(const char *w)
+{
+	char addr[64];
+	uint8_t a[16];
+	size_t n = strcspn(w, "/");
+
+	if (strchr(w, ':') != NULL) {
+		memcpy(addr, w, n);
+		addr[n] = '\0';
+		if (inet_pton(AF_INET6, addr, a) != 1)
+			abort();
+		return 1;
+	}
+	return inet_pton(AF_INET, w, a) == 1 ? 0 : -1;
 }
 
 /* Words split on spaces; an accepted template holds only safe words. */
@@ -129,7 +151,9 @@ check_ace(char *buf)
 {
 	char *words[WORDS_MAX], *p = buf;
 	const char *why;
+	bool v4 = false, v6 = false;
 	size_t n = 0, i;
+	int fam;
 
 	while (n < WORDS_MAX) {
 		words[n++] = p;
@@ -145,11 +169,20 @@ check_ace(char *buf)
 	if (n < 4 || (strcmp(words[0], "permit") != 0 &&
 	    strcmp(words[0], "deny") != 0))
 		abort();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (!safe_text(words[i]) || strcmp(words[i], "remark") == 0 ||
 		    strcmp(words[i], "time-range") == 0 ||
 		    strcmp(words[i], "sequence") == 0)
 			abort();
+		fam = word_family(words[i]);
+		if (fam == 1)
+			v6 = true;
+		if (fam == 0)
+			v4 = true;
+	}
+	if ((v4 && v6) ||
+	    ios_ace_family(words, n) != (v6 ? AF_INET6 : AF_INET))
+		abort();
 }
 
 static void

@@ -16,10 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
-for t in /usr/sbin/sshd ssh-keygen /usr/bin/python3; do
-	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
-done
-TOOLS=$top_srcdir/tests/tools
+require_ios_double
 plan 38
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
@@ -27,25 +24,16 @@ K1=$(b64key 32) H1=$(b64key 64) K2=$(b64key 32) H2=$(b64key 64)
 K3=$(b64key 32) H3=$(b64key 64) K4=$(b64key 32) H4=$(b64key 64)
 K5=$(b64key 32) H5=$(b64key 64) K6=$(b64key 32) H6=$(b64key 64)
 STATE=$WORK/state
-ETC=$WORK/etc
-mkdir -p "$ETC"
 
 netns_pair 30 || skip_all "cannot create network namespaces"
-ssh-keygen -q -t ed25519 -N '' -f "$ETC/id"
-"$TOOLS/ios_sshd" start --netns "$SRV_NS" --listen "$SRV_IP" --port 2222 \
-	--password spa-pw-1 --authorized-key "$ETC/id.pub" \
-	--init "--privilege 1 --enable-secret s3cret --hostname EDGE1" \
-	>"$WORK/sshd.env" || bail_out "ios_sshd did not start"
-eval "$(cat "$WORK/sshd.env")"
-on_exit "'$TOOLS/ios_sshd' stop '$IOS_SSHD_DIR'"
-dbl() { "$IOS_DOUBLE" --state "$IOS_SSHD_STATE" "$@"; }
+ios_double_start "$SRV_IP" 2222 "--privilege 1 --enable-secret s3cret --hostname EDGE1" ||
+	bail_out "ios_sshd did not start"
 acl() { dbl --get running.acl4.SPA-IN 2>/dev/null; }
 has_ace() { acl | grep -qF -- "\"$1\": \"$2\""; }
 no_seq() { ! acl | grep -qF -- "\"$1\""; }
 no_acl_entries() { ! acl | grep -q '"[0-9]*":'; }
 
-# the pinned key, and a known_hosts with another key for the same address
-install -m 644 "$IOS_SSHD_KNOWN_HOSTS" "$ETC/known_hosts"
+# a known_hosts with another key than the pinned one for the same address
 ssh-keygen -q -t ed25519 -N '' -f "$WORK/other"
 echo "[$SRV_IP]:2222 $(cut -d' ' -f1,2 "$WORK/other.pub")" >"$ETC/wrong_hosts"
 chmod 644 "$ETC/wrong_hosts"
@@ -136,10 +124,12 @@ sed -e "s|REPLACE_WITH_ROUTER_ADDRESS|$SRV_IP|" -e "s|port = 22;|port = 2222;|" 
 	-e "s|/etc/spagate/cisco/edge1.key|$ETC/id|" \
 	-e "s|# enable_secret_file = \"/etc/spagate/cisco/edge1.enable\"|enable_secret_file = \"$ETC/enable.pw\"|" \
 	-e "s|/etc/spagate/cisco/known_hosts|$ETC/known_hosts|" \
-	"$EXAMPLE/spagated.conf" >"$WORK/ex-spagated.conf"
+	"$EXAMPLE/spagated.conf" >"$WORK/ex-spagated.conf"; chmod 600 "$WORK/ex-spagated.conf"
 sed -e "s|REPLACE_WITH_KEY_BASE64|$K1|" -e "s|REPLACE_WITH_HMAC_KEY_BASE64|$H1|" \
 	"$EXAMPLE/access.conf" >"$WORK/ex-access.conf"; chmod 600 "$WORK/ex-access.conf"
-if ! "$SPAGATED" -c "$EXAMPLE/spagated.conf" -a "$WORK/ex-access.conf" -d "$STATE" \
+# as shipped, but owner-only: a checkout may leave files group-writable
+install -m 600 "$EXAMPLE/spagated.conf" "$WORK/shipped-spagated.conf"
+if ! "$SPAGATED" -c "$WORK/shipped-spagated.conf" -a "$WORK/ex-access.conf" -d "$STATE" \
 	-p "$WORK/spagated.pid" --exit-parse-config >"$WORK/parse.out" 2>&1 &&
 	grep -q 'host "REPLACE_WITH_ROUTER_ADDRESS" must be a numeric' "$WORK/parse.out" &&
 	"$SPAGATED" -c "$WORK/ex-spagated.conf" -d "$STATE" -p "$WORK/spagated.pid" \

@@ -146,6 +146,31 @@ start_tcp_accept() {
 	on_exit "kill $!"
 }
 
+# The IOS CLI double (tests/tools/ios_double, README.md there) behind a
+# real sshd in the server namespace, stopped at exit.
+# Usage: ios_double_start ADDR PORT INIT (ios_double --init arguments).
+# Sets IOS_SSHD_* and IOS_DOUBLE, and ETC=$WORK/etc holding the client key
+# id (and id.pub) and the pinned host key known_hosts; the user's password
+# is spa-pw-1.  dbl ARGS...: ios_double on the device's state.
+require_ios_double() {
+	local t
+	for t in /usr/sbin/sshd ssh-keygen /usr/bin/python3; do
+		command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
+	done
+}
+ios_double_start() {
+	ETC=$WORK/etc
+	mkdir -p "$ETC"
+	ssh-keygen -q -t ed25519 -N '' -f "$ETC/id" &&
+	"$top_srcdir/tests/tools/ios_sshd" start --netns "$SRV_NS" --listen "$1" \
+		--port "$2" --password spa-pw-1 --authorized-key "$ETC/id.pub" \
+		--init "$3" >"$WORK/sshd.env" || return 1
+	eval "$(cat "$WORK/sshd.env")"
+	on_exit "'$top_srcdir/tests/tools/ios_sshd' stop '$IOS_SSHD_DIR'"
+	install -m 644 "$IOS_SSHD_KNOWN_HOSTS" "$ETC/known_hosts"
+}
+dbl() { "$IOS_DOUBLE" --state "$IOS_SSHD_STATE" "$@"; }
+
 stop_spagated() {
 	kill "$SPAGATED_PID" 2>/dev/null
 	wait "$SPAGATED_PID" 2>/dev/null

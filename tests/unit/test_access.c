@@ -1456,6 +1456,65 @@ any_source_checks_every_stanza(void **state)
 	access_free(c);
 }
 
+/* IPv6 SOURCE and DESTINATION entries as written in a stanza. */
+static void
+ipv6_source_and_destination_load(void **state)
+{
+	struct access_conf *c = load_text(*state, "SOURCE 2001:db8:1::/48, "
+	    "192.0.2.0/24 ,::/0\n" KEYS "DESTINATION fd00:231:150::1/128,"
+	    "10.1.0.0/16\n");
+	const struct stanza *st = c->stanzas[0];
+	struct spa_addr a = ip("2001:db8:1:2::3"), v4 = ip("192.0.2.77"),
+	    any6 = ip("fe80::1"), out4 = ip("198.51.100.1"),
+	    d6 = ip("fd00:231:150::1"), d6b = ip("fd00:231:150::2");
+
+	assert_int_equal(st->source.n, 3);
+	assert_true(addr_list_match(&st->source, &a));
+	assert_true(addr_list_match(&st->source, &v4));
+	assert_true(addr_list_match(&st->source, &any6));
+	assert_false(addr_list_match(&st->source, &out4));
+	assert_true(st->has_destination);
+	assert_true(addr_list_match(&st->destination, &d6));
+	assert_false(addr_list_match(&st->destination, &d6b));
+	access_free(c);
+}
+
+/* Bad IPv6 entries: refused with file, line, entry and reason. */
+static void
+ipv6_addresses_refuse_each_bad_entry(void **state)
+{
+	static const struct {
+		const char *value, *entry, *why;
+	} t[] = {
+		{ "2001:db8::/129", "2001:db8::/129",
+		    "invalid prefix length (0..128)" },
+		{ "2001:db8::/", "2001:db8::/", "missing mask after '/'" },
+		{ "2001:db8::/ffff::", "2001:db8::/ffff::",
+		    "invalid prefix length (0..128)" },
+		{ "2001:db8::g", "2001:db8::g", "invalid IP address" },
+		{ "fe80::1%eth0", "fe80::1%eth0", "invalid IP address" },
+		{ "::ffff:192.0.2.1", "::ffff:192.0.2.1",
+		    "an IPv4-mapped IPv6 address (write the IPv4 address)" },
+		{ "10.0.0.0/8, ::ffff:10.0.0.0/104", "::ffff:10.0.0.0/104",
+		    "an IPv4-mapped IPv6 address" },
+		{ "0.0.0.0/0", "0.0.0.0/0", "invalid prefix length (1..32)" },
+	};
+	char text[512], want[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), "SOURCE %s\n" KEYS, t[i].value);
+		snprintf(want, sizeof(want), "invalid SOURCE entry '%s': %s",
+		    t[i].entry, t[i].why);
+		refused(*state, text, "access.conf:1:", want);
+		snprintf(text, sizeof(text), STANZA "DESTINATION %s\n",
+		    t[i].value);
+		snprintf(want, sizeof(want), "invalid DESTINATION entry '%s': "
+		    "%s", t[i].entry, t[i].why);
+		refused(*state, text, "access.conf:4:", want);
+	}
+}
+
 /* --- dump ---------------------------------------------------------------- */
 
 static char *
@@ -1514,6 +1573,20 @@ dump_masks_keys_and_shows_defaults(void **state)
 	assert_contains(d, "REQUIRE_SOURCE_ADDRESS N\n");
 	assert_null(strstr(d, "abcdef"));
 	assert_null(strstr(d, "ghijkl"));
+	free(d);
+	access_free(c);
+}
+
+/* IPv6 entries are dumped in the form they load from. */
+static void
+dump_shows_ipv6_entries(void **state)
+{
+	struct access_conf *c = load_text(*state, "SOURCE 2001:DB8:0:0::5/64,"
+	    " ::/0, 10.0.0.1\n" KEYS "DESTINATION fd00::1\n");
+	char *d = dump_text(c);
+
+	assert_contains(d, "2001:db8::/64, ::/0, 10.0.0.1/32\n");
+	assert_contains(d, "fd00::1/128\n");
 	free(d);
 	access_free(c);
 }
@@ -1699,6 +1772,9 @@ main(void)
 		T(buffer_includes_are_relative_to_cwd),
 		T(debian_access_conf_loads_unchanged),
 		T(any_source_checks_every_stanza),
+		T(ipv6_source_and_destination_load),
+		T(ipv6_addresses_refuse_each_bad_entry),
+		T(dump_shows_ipv6_entries),
 		T(dump_masks_keys_and_shows_defaults),
 		T(dump_reparses_to_the_same_policy),
 		T(stanza_without_cycle_open_warns),

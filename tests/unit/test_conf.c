@@ -859,7 +859,34 @@ cisco_required_settings_refused_when_missing(void **state)
 	device_refused(*state, "host = -;", 2, "device without host");
 	device_refused(*state, "known_hosts = -;", 2,
 	    "device without known_hosts");
-	device_refused(*state, "acl = -;", 2, "device without acl");
+	device_refused(*state, "acl = -;", 2, "device without acl or acl6 "
+	    "(the IPv4 or IPv6 access list to fill)");
+}
+
+/* acl6: the IPv6 list, alone or beside acl, never under acl's name. */
+static void
+cisco_acl6(void **state)
+{
+	struct fixture *f = *state;
+	const struct conf_cisco *d;
+	const char *only6 = "acl = -;\nacl6 = \"SPA6-IN\";";
+	const char *const both[] = { "acl6 = \"SPA6\";",
+	    "name = \"edge2\";\nacl = \"OTHER\";\nacl6 = \"SPA6\";\n"
+	    "seq_first = 10999;\nseq_last = 11999;" };
+	const char *const apart[] = { "acl6 = \"SPA6\";",
+	    "name = \"edge2\";\nacl = \"OTHER\";\nacl6 = \"SPA6B\";" };
+
+	devices_accepted(f, &only6, 1);
+	assert_non_null(d = conf_cisco_find(&f->conf, "edge1"));
+	assert_null(d->acl);
+	assert_string_equal(d->acl6, "SPA6-IN");
+	device_refused(f, "acl6 = \"SPA\";", 2, "device edge1: acl and acl6 "
+	    "must differ (IOS refuses an IPv6 list named like an IPv4 one)");
+	device_refused(f, "acl6 = \"6SPA\";", 3, "acl6 \"6SPA\" must start "
+	    "with a letter, then A-Z a-z 0-9 . _ - (64 at most)");
+	devices_refused(f, both, 2, 13, "device edge2: sequence range "
+	    "10999..11999 overlaps device edge1's in the same ACL");
+	devices_accepted(f, apart, 2);
 }
 
 static void
@@ -917,6 +944,23 @@ cisco_dump_shows_paths_not_secrets(void **state)
 	assert_null(strstr(out, "secret-password"));
 	assert_null(strstr(out, "secret-enable"));
 	free(want);
+	free(out);
+}
+
+static void
+cisco_dump_shows_acl6(void **state)
+{
+	struct fixture *f = *state;
+	const char *set = "acl6 = \"SPA6\";";
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	devices_accepted(f, &set, 1);
+	assert_non_null(fp = open_memstream(&out, &len));
+	conf_dump(&f->conf, fp);
+	fclose(fp);
+	assert_non_null(strstr(out, "    acl = \"SPA\";\n    acl6 = \"SPA6\";\n"));
 	free(out);
 }
 
@@ -1038,9 +1082,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(cisco_same_range_on_other_acl_or_port_accepted, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_duplicate_name_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_required_settings_refused_when_missing, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_acl6, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_key_or_password_required, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_more_than_64_devices_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_dump_shows_paths_not_secrets, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_dump_shows_acl6, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_dump_reparses_to_the_same_device, cisco_setup, teardown),
 	};
 

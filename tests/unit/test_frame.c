@@ -764,6 +764,51 @@ ipv6_refuses_endless_extension_headers(void **state)
 	assert_refused(DLT_EN10MB, &f);
 }
 
+/* Source address bytes 8..23 of the IPv6 header, after 14 of Ethernet. */
+static void
+set_ipv6_source(struct fb *f, const char *text)
+{
+	struct spa_addr a;
+
+	assert_int_equal(addr_parse(text, &a), 0);
+	memcpy(f->b + 14 + 8, a.bytes, 16);
+}
+
+/*
+ * No host sends from a multicast, unspecified or IPv4-mapped source; the
+ * last would otherwise pass for the IPv4 address it names.  Neighbours
+ * of each (ff00::/8 begins at 0xff, ::ffff:0:0/96 has 96 fixed bits) go
+ * through.
+ */
+static void
+ipv6_refuses_impossible_sources(void **state)
+{
+	static const char *const bad[] = { "ff02::1", "ff05::1:3", "::",
+	    "::ffff:127.0.0.1", "::ffff:192.0.2.10" };
+	static const char *const good[] = { "fe80::1", "::1", "::fffe:7f00:1",
+	    "0:0:0:1:0:ffff:c000:20a", "fd00:231:150::2" };
+	const uint8_t *p = NULL;
+	struct pkt_info info;
+	struct fb f;
+	size_t i, n = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f.n = 0;
+		eth_ipv6_udp(&f);
+		set_ipv6_source(&f, bad[i]);
+		assert_refused(DLT_EN10MB, &f);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		f.n = 0;
+		eth_ipv6_udp(&f);
+		set_ipv6_source(&f, good[i]);
+		assert_int_equal(parse(DLT_EN10MB, &f, &info, &p, &n), 0);
+		assert_int_equal(info.src.family, AF_INET6);
+		assert_int_equal(n, PLEN);
+	}
+}
+
 /* --- transports ----------------------------------------------------------- */
 
 /* Bytes inside the IP packet but after the UDP length are not payload. */
@@ -1082,6 +1127,7 @@ main(void)
 		cmocka_unit_test(ipv6_refuses_no_next_header),
 		cmocka_unit_test(ipv6_refuses_extension_header_overrun),
 		cmocka_unit_test(ipv6_refuses_endless_extension_headers),
+		cmocka_unit_test(ipv6_refuses_impossible_sources),
 		cmocka_unit_test(udp_payload_bounded_by_udp_length),
 		cmocka_unit_test(udp_empty_payload),
 		cmocka_unit_test(udp_refuses_length_below_header),

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "ios_parse.h"
@@ -686,11 +687,82 @@ ace_leaves_sequence_time_range_and_remark_to_the_module(void **state)
 	assert_ace_refused("permit tcp any any remark x", "module's to add");
 }
 
-static void
-ace_ipv6_refused(void **state)
+/* Family of a line split as ace_check() splits it. */
+static int
+ace_family(const char *line)
 {
-	assert_ace_refused("permit tcp 2001:db8::1 any eq 22", "IPv6");
-	assert_ace_refused("permit tcp any host ::1", "IPv6");
+	static char buf[1024];
+	char *words[64], *p;
+	size_t n = 0;
+
+	strcpy(buf, line);
+	for (p = buf; n < 64; p++) {
+		words[n++] = p;
+		if ((p = strchr(p, ' ')) == NULL)
+			break;
+		*p = '\0';
+	}
+	return ios_ace_family(words, n);
+}
+
+/* IOS IPv6 entries: "host X:X::X" or "X:X::X/len", no wildcard masks. */
+static void
+ace_ipv6_shapes_accepted(void **state)
+{
+	assert_ace_accepted("permit tcp host 2001:db8::5 any eq 22");
+	assert_ace_accepted("permit tcp host 2001:DB8::5 host fd00::1 eq 22");
+	assert_ace_accepted("deny ipv6 2001:db8::/32 any");
+	assert_ace_accepted("permit udp any 2001:db8:0:1::/64 eq 53 log");
+	assert_ace_accepted("permit tcp ::/0 host ::1 eq 22");
+	assert_ace_accepted("permit tcp host 2001:db8::5 any range 1000 2000");
+	assert_ace_accepted("permit tcp 2001:db8::5/128 any eq 443");
+}
+
+static void
+ace_ipv6_shapes_refused(void **state)
+{
+	/* an address alone is IPv4's "address wildcard" form */
+	assert_ace_refused("permit tcp 2001:db8::1 any eq 22", "wildcard");
+	assert_ace_refused("permit tcp 2001:db8:: ::ffff any eq 22",
+	    "wildcard");
+	assert_ace_refused("permit tcp host 2001:db8::/32 any", "no \"host\"");
+	assert_ace_refused("permit tcp 2001:db8::/129 any", "not an IPv6");
+	assert_ace_refused("permit tcp 2001:db8::/ any", "not an IPv6");
+	assert_ace_refused("permit tcp 2001:db8::/1a any", "not an IPv6");
+	assert_ace_refused("permit tcp 2001:db8::/0128 any", "not an IPv6");
+	assert_ace_refused("permit tcp host 2001:db8:::1 any", "not an IPv6");
+	assert_ace_refused("permit tcp host 2001:db8::g any", "not an IPv6");
+	assert_ace_refused("permit tcp host : any", "not an IPv6");
+	assert_ace_refused("permit tcp any any eq 22:23", "not an IPv6");
+	assert_ace_refused("permit tcp host fe80::1%eth0 any",
+	    "character other than");
+	assert_ace_refused("permit tcp host [2001:db8::1] any",
+	    "character other than");
+}
+
+/* One entry, one list: IPv4 and IPv6 addresses never mix. */
+static void
+ace_families_do_not_mix(void **state)
+{
+	assert_ace_refused("permit tcp host 2001:db8::5 host 192.0.2.1 eq 22",
+	    "mixes IPv4 and IPv6");
+	assert_ace_refused("permit tcp 10.0.0.0 0.0.0.255 host ::1 eq 22",
+	    "mixes IPv4 and IPv6");
+	assert_ace_refused("permit tcp host ::ffff:10.0.0.1 host 10.0.0.2",
+	    "mixes IPv4 and IPv6");
+}
+
+static void
+ace_family_follows_the_addresses(void **state)
+{
+	assert_int_equal(ace_family("permit tcp host 2001:db8::5 any eq 22"),
+	    AF_INET6);
+	assert_int_equal(ace_family("permit tcp any 2001:db8::/32 eq 22"),
+	    AF_INET6);
+	assert_int_equal(ace_family("permit tcp host 192.0.2.1 any eq 22"),
+	    AF_INET);
+	/* no address at all: the extended IPv4 list, as before IPv6 */
+	assert_int_equal(ace_family("permit tcp any any eq 22"), AF_INET);
 }
 
 static void
@@ -782,7 +854,10 @@ main(void)
 		cmocka_unit_test(ace_needs_four_words),
 		cmocka_unit_test(ace_starts_with_permit_or_deny),
 		cmocka_unit_test(ace_leaves_sequence_time_range_and_remark_to_the_module),
-		cmocka_unit_test(ace_ipv6_refused),
+		cmocka_unit_test(ace_ipv6_shapes_accepted),
+		cmocka_unit_test(ace_ipv6_shapes_refused),
+		cmocka_unit_test(ace_families_do_not_mix),
+		cmocka_unit_test(ace_family_follows_the_addresses),
 		cmocka_unit_test(ace_unsafe_characters_refused),
 		cmocka_unit_test(ace_word_too_long_refused),
 	};

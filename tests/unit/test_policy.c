@@ -498,6 +498,179 @@ skips_gpg_only_stanza(void **state)
 	case_free(&c);
 }
 
+/* --- IPv6 ----------------------------------------------------------------- */
+
+/* The packet comes from 2001:db8:1::7 to fd00::1; "-s" asks for its source. */
+static void
+case_init6(struct case_ *c, const char *policy)
+{
+	case_init(c, policy);
+	assert_int_equal(addr_parse("2001:db8:1::7", &c->pkt.src), 0);
+	assert_int_equal(addr_parse("fd00::1", &c->pkt.dst), 0);
+	c->enc.message = "0.0.0.0,tcp/22";
+}
+
+/* An IPv6 sender inside an IPv6 SOURCE network is granted its address. */
+static void
+ipv6_source_cidr_grants_the_sender(void **state)
+{
+	struct case_ c;
+
+	(void)state;
+	case_init6(&c, STANZA("192.0.2.0/24", KEY_A, HMAC_A, "")
+	    STANZA("2001:db8:1::/48", KEY_A, HMAC_A, ""));
+	assert_int_equal(case_match(&c), 0);
+	assert_int_equal(c.ev.stanza, 2);
+	assert_int_equal(c.res.tried, 1);
+	assert_int_equal(c.ev.allow.family, AF_INET6);
+	assert_addr(&c.ev.allow, "2001:db8:1::7");
+	assert_addr(&c.ev.pkt_src, "2001:db8:1::7");
+	assert_addr(&c.ev.pkt_dst, "fd00::1");
+	case_free(&c);
+}
+
+/* Outside every IPv6 network, and no IPv4 entry ever matches it. */
+static void
+ipv6_source_outside_the_cidr_is_refused(void **state)
+{
+	struct case_ c;
+
+	(void)state;
+	case_init6(&c, STANZA("2001:db8:2::/48, 2001:db8:1::8/128, "
+	    "192.0.2.0/24", KEY_A, HMAC_A, ""));
+	assert_int_equal(case_match(&c), SPA_ERR_NO_SOURCE);
+	assert_int_equal(c.res.tried, 0);
+	assert_false(c.res.authenticated);
+	/* ::/0 takes every IPv6 sender and no IPv4 one */
+	case_free(&c);
+	case_init6(&c, STANZA("::/0", KEY_A, HMAC_A, ""));
+	assert_int_equal(case_match(&c), 0);
+	assert_int_equal(addr_parse("192.0.2.10", &c.pkt.src), 0);
+	assert_int_equal(case_match(&c), SPA_ERR_NO_SOURCE);
+	case_free(&c);
+}
+
+/* One SOURCE list may hold both families. */
+static void
+mixed_family_source_takes_both(void **state)
+{
+	struct case_ c;
+
+	(void)state;
+	case_init6(&c, STANZA("192.0.2.0/24, 2001:db8::/32", KEY_A, HMAC_A,
+	    ""));
+	assert_int_equal(case_match(&c), 0);
+	assert_addr(&c.ev.allow, "2001:db8:1::7");
+	assert_int_equal(addr_parse("192.0.2.10", &c.pkt.src), 0);
+	assert_int_equal(case_match(&c), 0);
+	assert_addr(&c.ev.allow, "192.0.2.10");
+	case_free(&c);
+}
+
+static void
+ipv6_destination_is_checked(void **state)
+{
+	struct case_ c;
+
+	(void)state;
+	case_init6(&c, STANZA("ANY", KEY_A, HMAC_A,
+	    "DESTINATION fd00::2/128, 198.51.100.0/24"));
+	assert_int_equal(case_match(&c), SPA_ERR_DESTINATION);
+	assert_int_equal(addr_parse("fd00::2", &c.pkt.dst), 0);
+	assert_int_equal(case_match(&c), 0);
+	assert_addr(&c.ev.pkt_dst, "fd00::2");
+	case_free(&c);
+}
+
+/*
+ * The client writes only IPv4 into a packet: with REQUIRE_SOURCE_ADDRESS
+ * an IPv6 sender's "-s" packet is refused, and an explicit IPv4 address
+ * is granted as asked (SOURCE filters the sender, not that address).
+ */
+static void
+require_source_address_with_an_ipv6_sender(void **state)
+{
+	struct case_ c;
+
+	(void)state;
+	case_init6(&c, STANZA("2001:db8:1::/48", KEY_A, HMAC_A,
+	    "REQUIRE_SOURCE_ADDRESS Y"));
+	assert_int_equal(case_match(&c), SPA_ERR_SOURCE_REQUIRED);
+	c.enc.message = "203.0.113.5,tcp/22";
+	assert_int_equal(case_match(&c), 0);
+	assert_int_equal(c.ev.allow.family, AF_INET);
+	assert_addr(&c.ev.allow, "203.0.113.5");
+	assert_addr(&c.ev.pkt_src, "2001:db8:1::7");
+	case_free(&c);
+}
+
+/* The wire format's allow address is IPv4 text: IPv6 there is refused. */
+static void
+ipv6_text_as_allow_address_is_refused(void **state)
+{
+	static const char *const bad[] = { "2001:db8::5,tcp/22",
+	    "::ffff:192.0.2.10,tcp/22", "[2001:db8::5],tcp/22", "::,tcp/22" };
+	struct case_ c;
+	size_t i;
+
+	(void)state;
+	case_init6(&c, STANZA("ANY", KEY_A, HMAC_A, ""));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c.enc.message = bad[i];
+		assert_int_equal(case_match(&c), SPA_ERR_MESSAGE);
+	}
+	case_free(&c);
+}
+
+/*
+ * Through an IPv4 proxy, X-Forwarded-For may name an IPv6 client, or an
+ * IPv4 one as a dual-stack socket writes it.
+ */
+static void
+forwarded_ipv6_address_is_granted(void **state)
+{
+	struct spa_addr xff;
+	struct case_ c;
+
+	(void)state;
+	case_init(&c, STANZA("192.0.2.0/24", KEY_A, HMAC_A, ""));
+	assert_int_equal(addr_parse("2001:db8:9::1", &xff), 0);
+	c.enc.message = "0.0.0.0,tcp/22";
+	assert_int_equal(case_match_at(&c, NOW, &xff), 0);
+	assert_addr(&c.ev.allow, "2001:db8:9::1");
+	assert_addr(&c.ev.pkt_src, "192.0.2.10");
+	/* a dual-stack proxy's name for an IPv4 client grants the IPv4 one */
+	assert_int_equal(addr_parse("::ffff:203.0.113.7", &xff), 0);
+	assert_int_equal(case_match_at(&c, NOW, &xff), 0);
+	assert_int_equal(c.ev.allow.family, AF_INET);
+	assert_addr(&c.ev.allow, "203.0.113.7");
+	case_free(&c);
+}
+
+/* The executor's second opinion reads the IPv6 addresses of the event. */
+static void
+recheck_of_an_ipv6_grant(void **state)
+{
+	const struct stanza *st;
+	struct spa_event ev;
+	struct case_ c;
+
+	(void)state;
+	case_init6(&c, STANZA("2001:db8:1::/48", KEY_A, HMAC_A,
+	    "DESTINATION fd00::/64"));
+	assert_int_equal(case_match(&c), 0);
+	ev = c.ev;
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev, NOW, &st), 0);
+	assert_int_equal(addr_parse("2001:db8:2::7", &ev.pkt_src), 0);
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev, NOW, &st),
+	    SPA_ERR_NO_SOURCE);
+	ev = c.ev;
+	assert_int_equal(addr_parse("fd00:0:0:1::1", &ev.pkt_dst), 0);
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev, NOW, &st),
+	    SPA_ERR_DESTINATION);
+	case_free(&c);
+}
+
 static void
 timeout_helper_prefers_client_value_below_cap(void **state)
 {
@@ -544,6 +717,14 @@ main(void)
 		cmocka_unit_test(nat_access_needs_forwarding_enabled),
 		cmocka_unit_test(local_nat_needs_local_enabled),
 		cmocka_unit_test(skips_gpg_only_stanza),
+		cmocka_unit_test(ipv6_source_cidr_grants_the_sender),
+		cmocka_unit_test(ipv6_source_outside_the_cidr_is_refused),
+		cmocka_unit_test(mixed_family_source_takes_both),
+		cmocka_unit_test(ipv6_destination_is_checked),
+		cmocka_unit_test(require_source_address_with_an_ipv6_sender),
+		cmocka_unit_test(ipv6_text_as_allow_address_is_refused),
+		cmocka_unit_test(forwarded_ipv6_address_is_granted),
+		cmocka_unit_test(recheck_of_an_ipv6_grant),
 		cmocka_unit_test(timeout_helper_prefers_client_value_below_cap),
 	};
 
