@@ -80,6 +80,12 @@ struct action_ops {
 	 * module and the same first word (the device), never NONE.
 	 */
 	bool		 close_pairs_open;
+	/*
+	 * Fleet mode: whether this close may run on a gateway other than the
+	 * one that opened the cycle (it acts on a device both reach, named
+	 * the same in both configurations).  NULL: never.
+	 */
+	bool		(*claimable)(const struct cmd_argv *close);
 
 	/*
 	 * Optional hooks of modules that keep connections (NULL: none).

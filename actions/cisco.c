@@ -694,6 +694,14 @@ is_remove(const struct cmd_argv *argv)
 	return argv->argc == 2 && strcmp(argv->argv[1], "remove") == 0;
 }
 
+/* Another gateway's "DEVICE remove" runs here if DEVICE is ours too. */
+static bool
+cisco_claimable(const struct cmd_argv *close)
+{
+	return close->argc >= 1 && is_remove(close) &&
+	    device_find(close->argv[0], true) != NULL;
+}
+
 /* The entry's list (IPv6 if it has an IPv6 address); NULL if none. */
 static const char *
 entry_list(const struct device *d, const struct cmd_argv *argv, bool *v6)
@@ -1077,6 +1085,7 @@ const struct action_ops action_cisco = {
 	.open_is_idempotent = false,
 	.refresh = cisco_refresh,
 	.close_pairs_open = true,
+	.claimable = cisco_claimable,
 	.configure = cisco_configure,
 	.adopt = cisco_adopt,
 	.pollfds = cisco_pollfds,

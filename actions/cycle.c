@@ -118,6 +118,7 @@ struct cycles {
 	size_t			 npfd_runner;	/* runner's share of pollfds */
 	struct journal_rec	*scratch;	/* one cycle in the journal's form */
 	struct cmd_argv		*run_argv;	/* the command being started */
+	struct cycles_observer	 obs;
 };
 
 static void	on_action_done(void *arg, const struct action_result *res);
@@ -195,8 +196,13 @@ rec_unfill(struct cycle_rec *rec, const struct journal_rec *in)
 static int
 put_cycle(struct cycles *c, const struct cycle *cy)
 {
+	int r;
+
 	rec_fill(cy, c->scratch);
-	return journal_put(c->journal, c->scratch);
+	if ((r = journal_put(c->journal, c->scratch)) == 0 &&
+	    c->obs.put != NULL)
+		c->obs.put(c->obs.arg, c->scratch);
+	return r;
 }
 
 static void
@@ -833,6 +839,8 @@ forget_cycle(struct cycles *c, struct cycle *cy)
 	if (journal_del(c->journal, cy->rec.id) != 0)
 		log_warnx("cycle %016" PRIx64 ": cannot remove it from the "
 		    "journal", cy->rec.id);
+	if (c->obs.gone != NULL)
+		c->obs.gone(c->obs.arg, cy->rec.id);
 	cycle_free(sched_remove(c->sched, cy->entry));
 }
 
@@ -1054,10 +1062,11 @@ struct restore {
 	int		 n;
 };
 
+/* A journaled record as an open cycle, its close at its time. */
 static int
-restore_one(void *arg, const struct journal_rec *rec)
+schedule_rec(struct cycles *c, const struct journal_rec *rec, int64_t now,
+    int64_t now_ms, const char *how)
 {
-	struct restore *rs = arg;
 	struct sched_key key;
 	struct cycle *cy;
 	int64_t wait;
@@ -1078,22 +1087,34 @@ restore_one(void *arg, const struct journal_rec *rec)
 		return SPA_ERR_NOMEM;
 	}
 	cy->state = CYCLE_OPEN;
-	wait = rec->close_at > rs->now ? rec->close_at - rs->now : 0;
+	wait = rec->close_at > now ? rec->close_at - now : 0;
 	fill_key(&key, rec->stanza, &rec->allow, rec->proto, rec->port);
-	if (sched_find(rs->c->sched, &key) != NULL)
+	if (sched_find(c->sched, &key) != NULL)
 		key.stanza |= 0x80000000u;	/* duplicate: keep both */
-	if (sched_add(rs->c->sched, &key, rec->id, rs->now_ms + wait * 1000,
+	if (sched_add(c->sched, &key, rec->id, now_ms + wait * 1000,
 	    cy) != 0) {
 		cycle_free(cy);
 		return SPA_ERR_NOMEM;
 	}
-	cy->entry = sched_find(rs->c->sched, &key);
+	cy->entry = sched_find(c->sched, &key);
 	if (rec->has_close)
 		action_adopt(rec->module, &rec->close, rec->data,
 		    rec->data_len);
-	log_info("%s: restored from the journal, close %s", what,
+	log_info("%s: %s, close %s", what, how,
 	    wait == 0 ? "overdue: now" : "rescheduled");
-	rs->n++;
+	return 1;
+}
+
+static int
+restore_one(void *arg, const struct journal_rec *rec)
+{
+	struct restore *rs = arg;
+	int r;
+
+	if ((r = schedule_rec(rs->c, rec, rs->now, rs->now_ms,
+	    "restored from the journal")) < 0)
+		return r;
+	rs->n += r;
 	return 0;
 }
 
@@ -1106,6 +1127,63 @@ cycles_restore(struct cycles *c, int64_t now, int64_t now_ms)
 	if ((r = journal_load(c->journal, restore_one, &rs)) != 0)
 		return r;
 	return rs.n;
+}
+
+/* --- fleet mode ---------------------------------------------------------- */
+
+void
+cycles_set_observer(struct cycles *c, const struct cycles_observer *o)
+{
+	c->obs = *o;
+}
+
+struct each {
+	struct cycles	*c;
+	void		(*cb)(void *, const struct journal_rec *);
+	void		*arg;
+};
+
+static void
+each_cycle(void *arg, struct sched_entry *e)
+{
+	struct each *ea = arg;
+
+	rec_fill(e->data, ea->c->scratch);
+	ea->cb(ea->arg, ea->c->scratch);
+}
+
+void
+cycles_foreach(struct cycles *c,
+    void (*cb)(void *arg, const struct journal_rec *rec), void *arg)
+{
+	struct each ea = { c, cb, arg };
+
+	sched_foreach(c->sched, each_cycle, &ea);
+}
+
+int
+cycles_adopt(struct cycles *c, struct journal_rec *rec, const char *from,
+    int64_t now, int64_t now_ms)
+{
+	char how[128];
+	int r;
+
+	rec->id = journal_next_id(c->journal);
+	if ((r = journal_put(c->journal, rec)) != 0 ||
+	    (r = journal_sync(c->journal)) != 0) {
+		log_warnx("cycle taken over from gateway \"%s\": cannot be "
+		    "journaled here: %s", from, spa_strerror(r));
+		return r;
+	}
+	snprintf(how, sizeof(how), "taken over from gateway \"%s\" (no "
+	    "heartbeat)", from);
+	if ((r = schedule_rec(c, rec, now, now_ms, how)) <= 0) {
+		journal_del(c->journal, rec->id);
+		return r < 0 ? r : SPA_ERR_STATE;
+	}
+	if (c->obs.put != NULL)
+		c->obs.put(c->obs.arg, rec);
+	return 0;
 }
 
 /* --- loop plumbing ------------------------------------------------------- */

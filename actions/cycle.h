@@ -45,6 +45,13 @@ struct cycles_stats {
 
 struct cycles;
 
+/* Told of every journal write and removal (fleet mode mirrors them). */
+struct cycles_observer {
+	void	(*put)(void *arg, const struct journal_rec *rec);
+	void	(*gone)(void *arg, uint64_t id);
+	void	*arg;
+};
+
 int	cycles_new(const struct cycles_conf *cc, struct journal *journal,
 	    struct cycles **out);
 /* Frees memory and kills running commands; journaled cycles stay on disk. */
@@ -59,6 +66,19 @@ void	cycles_set_policy(struct cycles *c, const struct access_conf *conf,
  * the rest keep their time.  Returns the number of cycles restored.
  */
 int	cycles_restore(struct cycles *c, int64_t now, int64_t now_ms);
+
+void	cycles_set_observer(struct cycles *c, const struct cycles_observer *o);
+/* Every open cycle's record, to `cb` (fleet mode writes them again). */
+void	cycles_foreach(struct cycles *c,
+	    void (*cb)(void *arg, const struct journal_rec *rec), void *arg);
+
+/*
+ * Take over another gateway's cycle (fleet mode): journaled here under a
+ * new id and synced, its close scheduled at its time (now if overdue).
+ * Returns 0, or an error if it could not be journaled.
+ */
+int	cycles_adopt(struct cycles *c, struct journal_rec *rec,
+	    const char *from, int64_t now, int64_t now_ms);
 
 /* Carry out a verified, re-checked request under stanza `st`. */
 void	cycles_grant(struct cycles *c, const struct stanza *st,

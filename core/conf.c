@@ -22,7 +22,7 @@
 #include "conf_int.h"
 #include "err.h"
 
-enum setting_kind { K_STRING, K_BOOL, K_INT, K_MODE, K_FACILITY };
+enum setting_kind { K_STRING, K_BOOL, K_INT, K_MODE, K_FACILITY, K_BACKEND };
 
 struct setting {
 	const char		*name;		/* dotted path */
@@ -69,6 +69,19 @@ static const struct setting settings[] = {
 	S_INT("log.refusals_per_second", log_refusals_per_sec, 0, 1000000),
 	S_STR("metrics.file", metrics_file),
 	S_INT("metrics.interval", metrics_interval, 1, 86400),
+	{ "state_backend", K_BACKEND,
+	    offsetof(struct spa_conf, state_backend), 0, 0, 0 },
+	S_STR("redis.address", redis.address),
+	S_STR("redis.sentinels", redis.sentinels),
+	S_STR("redis.master", redis.master),
+	S_STR("redis.user", redis.user),
+	S_STR("redis.password_file", redis.password_file),
+	S_STR("redis.prefix", redis.prefix),
+	S_STR("redis.gateway", redis.gateway),
+	S_INT("redis.timeout_ms", redis.timeout_ms, 10, 60000),
+	S_INT("redis.heartbeat", redis.heartbeat, 2, 3600),
+	S_BOOL("redis.fail_closed", redis.fail_closed),
+	S_BOOL("redis.claim", redis.claim),
 };
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
 
@@ -119,6 +132,7 @@ conf_defaults(struct spa_conf *c)
 	c->log_refusals_per_sec = CONF_DEF_REFUSAL_LOG;
 	c->close_on_exit = true;
 	c->metrics_interval = CONF_DEF_METRICS_INTERVAL;
+	conf_redis_defaults(c);
 	if (conf_set_string(&c->access_file, CONF_DEF_ACCESS) != 0 ||
 	    conf_set_string(&c->state_dir, SPA_STATE_DIR) != 0 ||
 	    conf_set_string(&c->pid_file, CONF_DEF_PID_FILE) != 0 ||
@@ -149,6 +163,7 @@ conf_free(struct spa_conf *c)
 	free(c->sudo_exe);
 	free(c->metrics_file);
 	conf_cisco_free(c);
+	conf_redis_free(c);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -206,6 +221,15 @@ store_enum(const struct setting *s, const char *v, void *field)
 {
 	size_t i;
 
+	if (s->kind == K_BACKEND) {
+		if (strcmp(v, "local") == 0)
+			*(enum state_backend *)field = STATE_LOCAL;
+		else if (strcmp(v, "redis") == 0)
+			*(enum state_backend *)field = STATE_REDIS;
+		else
+			return SPA_ERR_ARG;
+		return 0;
+	}
 	if (s->kind == K_MODE) {
 		if (strcmp(v, "pcap") == 0)
 			*(enum capture_mode *)field = CAPTURE_PCAP;
@@ -253,6 +277,10 @@ store_setting(struct spa_conf *c, const struct setting *s,
 	if (s->kind == K_MODE)
 		return conf_fail(err, file, line,
 		    "capture.mode must be \"pcap\" or \"udp\", not \"%s\"", v);
+	if (s->kind == K_BACKEND)
+		return conf_fail(err, file, line,
+		    "state_backend must be \"local\" or \"redis\", not \"%s\"",
+		    v);
 	return conf_fail(err, file, line, "unknown syslog facility \"%s\"", v);
 }
 
@@ -403,6 +431,8 @@ conf_load(const char *path, bool must_exist, struct spa_conf *c,
 	if (r == 0)
 		r = check_metrics(&cfg, c, path, err);
 	if (r == 0)
+		r = conf_redis_check(&cfg, c, path, err);
+	if (r == 0)
 		r = conf_set_string(&c->path, path);
 	config_destroy(&cfg);
 	fclose(fp);
@@ -487,4 +517,5 @@ conf_dump(const struct spa_conf *c, FILE *fp)
 	else
 		fprintf(fp, "# metrics: off (metrics = { file = \"...\"; })\n");
 	conf_cisco_dump(c, fp);
+	conf_redis_dump(c, fp);
 }

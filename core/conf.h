@@ -71,6 +71,31 @@ struct conf_cisco {
 	int		 line;		/* where it is defined */
 };
 
+enum state_backend {
+	STATE_LOCAL = 0,	/* the replay store and journal only (default) */
+	STATE_REDIS,		/* plus fleet state shared through Redis */
+};
+
+#define CONF_REDIS_DEF_PREFIX	"spagate:"
+#define CONF_REDIS_DEF_TIMEOUT	500	/* ms, connect and each reply */
+#define CONF_REDIS_DEF_HEARTBEAT 5	/* s: no heartbeat for this long = gone */
+#define CONF_REDIS_NAME_MAX	64	/* gateway names, key prefixes */
+
+/* The "redis" group: fleet mode's shared store (conf_redis.c). */
+struct conf_redis {
+	char		*address;	/* "host:port", numeric */
+	char		*sentinels;	/* "host:port host:port ..." */
+	char		*master;	/* the Sentinel master name */
+	char		*user;		/* ACL user; NULL: AUTH password only */
+	char		*password_file;	/* NULL: no AUTH */
+	char		*prefix;	/* of every key */
+	char		*gateway;	/* this gateway's name in the fleet */
+	uint32_t	 timeout_ms;
+	uint32_t	 heartbeat;	/* seconds */
+	bool		 fail_closed;	/* refuse grants while unreachable */
+	bool		 claim;		/* run closes of gateways gone */
+};
+
 struct spa_conf {
 	char			*path;		/* file read, or NULL if absent */
 	char			*access_file;
@@ -94,6 +119,8 @@ struct spa_conf {
 	uint32_t		 metrics_interval;	/* seconds */
 	struct conf_cisco	*cisco;		/* devices, in file order */
 	size_t			 ncisco;
+	enum state_backend	 state_backend;
+	struct conf_redis	 redis;
 };
 
 struct conf_error {
@@ -114,6 +141,12 @@ const struct conf_cisco *conf_cisco_find(const struct spa_conf *c,
 /* A deep copy of a device, and freeing one (a module keeps its own). */
 int	conf_cisco_dup(const struct conf_cisco *src, struct conf_cisco *dst);
 void	conf_cisco_clear(struct conf_cisco *d);
+/*
+ * "host:port" or "[v6]:port" with a numeric host; 0, or -1 if it is not
+ * one (host must hold INET6_ADDRSTRLEN bytes).
+ */
+int	conf_host_port(const char *s, char *host, size_t hostlen,
+	    uint16_t *port);
 /* Replace a string setting (command-line overrides). */
 int	conf_set_string(char **field, const char *value);
 

@@ -111,8 +111,8 @@ check_name(const char *v)
 }
 
 /* A file we trust: regular, ours, and (secret) unreadable by others. */
-static const char *
-check_file(const char *v, bool secret)
+const char *
+conf_check_file(const char *v, bool secret)
 {
 	struct stat sb;
 
@@ -155,9 +155,9 @@ check_value(enum key_check chk, const char *v)
 		    "must start with a letter, then A-Z a-z 0-9 . _ - (64 at "
 		    "most)";
 	case V_SECRET:
-		return check_file(v, true);
+		return conf_check_file(v, true);
 	case V_PINNED:
-		return check_file(v, false);
+		return conf_check_file(v, false);
 	case V_ALGOS:
 		return v[0] != '\0' && strlen(v) <= 1024 &&
 		    all_of(v, "abcdefghijklmnopqrstuvwxyz0123456789@.,+-", false) ?

@@ -16,4 +16,14 @@ int	conf_cisco_load(struct spa_conf *c, config_setting_t *list,
 void	conf_cisco_free(struct spa_conf *c);
 void	conf_cisco_dump(const struct spa_conf *c, FILE *fp);
 
+/* NULL if `v` names a file we trust (secret: only root may read it). */
+const char *conf_check_file(const char *v, bool secret);
+
+/* The "redis" group and state_backend, checked together (conf_redis.c). */
+int	conf_redis_check(config_t *cfg, struct spa_conf *c, const char *file,
+	    struct conf_error *err);
+void	conf_redis_defaults(struct spa_conf *c);
+void	conf_redis_free(struct spa_conf *c);
+void	conf_redis_dump(const struct spa_conf *c, FILE *fp);
+
 #endif /* SPA_CONF_INT_H */

@@ -40,6 +40,8 @@ struct spa_event {
 	bool			has_nat;
 	char			nat_host[SPA_NAT_HOST_MAX + 1];
 	uint16_t		nat_port;
+	uint8_t			digest[32];	/* the replay digest (SHA-256
+						   of the packet's text) */
 };
 
 const char *event_via_name(enum spa_transport via);

@@ -8,7 +8,7 @@
  *            nports x (u8 proto, u16 port) padded to SPA_MAX_PORTS,
  *            user[SPA_USER_MAX+1], u32 timeout, u32 client_timeout,
  *            i64 spa_time, command[SPA_FIELD_MAX+1], u8 has_nat,
- *            nat_host[SPA_NAT_HOST_MAX+1], u16 nat_port
+ *            nat_host[SPA_NAT_HOST_MAX+1], u16 nat_port, digest[32]
  *   STATS_REQ  empty
  *   STATS    u32 n, n x u64
  *   addr     u8 family (4 or 6), 16 bytes
@@ -140,6 +140,7 @@ encode_open(struct bytes_out *w, const struct spa_event *ev)
 	bytes_put_be(w, ev->has_nat, 1);
 	put_text(w, ev->nat_host, sizeof(ev->nat_host));
 	bytes_put_be(w, ev->nat_port, 2);
+	bytes_put(w, ev->digest, sizeof(ev->digest));
 }
 
 static void
@@ -245,6 +246,7 @@ check_open(struct bytes_in *r, const struct spa_event *ev)
 static void
 decode_open(struct bytes_in *r, struct spa_event *ev)
 {
+	const uint8_t *p;
 	unsigned int has_nat;
 
 	memset(ev, 0, sizeof(*ev));
@@ -268,6 +270,8 @@ decode_open(struct bytes_in *r, struct spa_event *ev)
 	ev->has_nat = has_nat == 1;
 	get_text(r, ev->nat_host, sizeof(ev->nat_host));
 	ev->nat_port = (uint16_t)bytes_get_be(r, 2);
+	if ((p = bytes_get(r, sizeof(ev->digest))) != NULL)
+		memcpy(ev->digest, p, sizeof(ev->digest));
 	if (!r->bad)
 		check_open(r, ev);
 }

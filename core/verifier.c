@@ -219,6 +219,7 @@ verifier_packet(struct verifier *v, const struct packet *pkt,
 		remember(v, rh.digest, pkt->now);
 	if (r != 0)
 		return refuse(v, pkt, r, &res);
+	memcpy(ev->digest, rh.digest, sizeof(ev->digest));
 	v->stats.granted++;
 	log_grant(&res, ev);
 	return 0;

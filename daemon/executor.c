@@ -235,6 +235,18 @@ grant(struct executor *x, const struct spa_event *ev)
 		return;
 	}
 	x->opens++;
+	if (x->fleet != NULL)
+		fleet_link_hold(x, st, ev);	/* decided after the batch */
+	else
+		executor_carry_out(x, st, ev);
+}
+
+void
+executor_carry_out(struct executor *x, const struct stanza *st,
+    const struct spa_event *ev)
+{
+	char line[1024];
+
 	if (x->cli->test_mode) {
 		if (event_format(ev, line, sizeof(line)) >= 0) {
 			printf("%s\n", line);
@@ -282,6 +294,15 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 	    PRIu64 ", running %zu", (unsigned long long)x->opens,
 	    (unsigned long long)x->refused, cs.open, cs.opened, cs.extended,
 	    cs.closed, cs.open_failed, cs.close_failed, cs.commands, cs.jobs);
+	if (x->fleet != NULL) {
+		struct fleet_stats fs;
+
+		fleet_get_stats(x->fleet, &fs);
+		log_info("stats: fleet: digests checked %" PRIu64 ", replays "
+		    "refused %" PRIu64 ", unreachable %" PRIu64 ", cycles "
+		    "taken over %" PRIu64, fs.checked, fs.replays,
+		    fs.unreachable, fs.claimed);
+	}
 }
 
 /* spagated.conf "metrics": the counters for node_exporter (metrics.h). */
@@ -545,6 +566,8 @@ executor_setup(struct executor *x)
 	if ((r = cycles_new(&cc, x->journal, &x->cycles)) != 0)
 		return r;
 	cycles_set_policy(x->cycles, x->access, &x->plan);
+	if ((r = fleet_link_start(x)) != 0)
+		return r;
 	if (write_metrics(x) != 0)
 		return SPA_ERR_CONFIG;	/* opt-in: a bad path stops the start */
 	if (x->cli->test_mode)
@@ -570,6 +593,8 @@ loop_timeout(struct executor *x, int64_t now)
 		t = x->respawn_at_ms > now ? x->respawn_at_ms - now : 0;
 	if (x->conf.metrics_file != NULL && x->metrics_due_ms - now < t)
 		t = x->metrics_due_ms > now ? x->metrics_due_ms - now : 0;
+	if (x->fleet != NULL && (c = fleet_timeout_ms(x->fleet, now)) < t)
+		t = c;
 	return (int)t;
 }
 
@@ -593,6 +618,8 @@ loop_once(struct executor *x)
 		read_signals(x);
 	if (x->child_sock >= 0 && pfd[1].revents != 0)
 		read_verifier(x);
+	if (x->nheld > 0)
+		fleet_link_release(x);
 	cycles_dispatch(x->cycles, pfd + n, nr);
 	now = mono_ms();
 	if (!x->stopping)
@@ -603,6 +630,8 @@ loop_once(struct executor *x)
 	if (!x->stopping)
 		metrics_tick(x, now);
 	cycles_flush(x->cycles);
+	if (x->fleet != NULL)
+		fleet_tick(x->fleet, time(NULL), mono_ms());
 }
 
 /* Stop the verifier, run (or keep) pending closes, wait for commands. */
@@ -635,6 +664,8 @@ executor_run(struct executor *x)
 	while (!x->stopping)
 		loop_once(x);
 	shutdown_cycles(x);
+	if (x->fleet != NULL)	/* what the closes queued */
+		fleet_tick(x->fleet, time(NULL), mono_ms());
 	write_metrics(x);
 	log_info("executor: %llu OPEN events carried out, %llu refused",
 	    (unsigned long long)x->opens, (unsigned long long)x->refused);
@@ -650,6 +681,7 @@ executor_free(struct executor *x)
 	}
 	if (x->child_sock >= 0)
 		close(x->child_sock);
+	fleet_link_stop(x);
 	cycles_free(x->cycles);
 	journal_close(x->journal);
 	free_policy(x->access, &x->plan);

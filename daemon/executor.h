@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "cycle.h"
+#include "fleet.h"
 #include "journal.h"
 #include "msg.h"
 #include "plan.h"
@@ -52,6 +53,16 @@ struct executor {
 	int64_t			 metrics_due_ms;	/* next metrics request */
 	bool			 metrics_failing;	/* warned, until it works */
 	struct msg_stats	 vstats;	/* the verifier's, as last received */
+
+	struct fleet		*fleet;		/* NULL: state_backend "local" */
+	struct held_grant	*held;		/* waiting for the fleet's check */
+	size_t			 nheld;
+};
+
+/* A re-checked grant waiting for the fleet's replay check (fleet_link.c). */
+struct held_grant {
+	const struct stanza	*st;
+	struct spa_event	 ev;
 };
 
 /* Everything that must exist before the loop runs (journal, cycles). */
@@ -59,6 +70,17 @@ int	executor_setup(struct executor *x);
 /* Run until SIGTERM/SIGINT, or the verifier finished a file or -C. */
 int	executor_run(struct executor *x);
 void	executor_free(struct executor *x);
+
+/* Run a re-checked grant (print it in test mode). */
+void	executor_carry_out(struct executor *x, const struct stanza *st,
+	    const struct spa_event *ev);
+
+/* Fleet mode (fleet_link.c): start, hold a grant, decide the held ones. */
+int	fleet_link_start(struct executor *x);
+void	fleet_link_hold(struct executor *x, const struct stanza *st,
+	    const struct spa_event *ev);
+void	fleet_link_release(struct executor *x);
+void	fleet_link_stop(struct executor *x);
 
 /* spagated.conf with the command line applied (for -K, -R, -S). */
 int	executor_load_conf(const struct cli_opts *cli, struct spa_conf *conf);

@@ -1034,6 +1034,207 @@ metrics_settings_refused(void **state)
 	    "spagated.conf:3:", "unknown setting 'metrics.port'");
 }
 
+/* --- fleet mode: state_backend and the redis group ------------------------ */
+
+static void
+redis_settings_stored(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_error err;
+
+	file_as(f, "redis.pw", "pw\n", 0, 0600);
+	if (load(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"[::1]:6380\";\n  user = \"spa\";\n"
+	    "  prefix = \"site1:\";\n  gateway = \"gw-1.a\";\n"
+	    "  timeout_ms = 250;\n  heartbeat = 3;\n  fail_closed = false;\n"
+	    "  claim = false;\n};\n", &err) != 0)
+		fail_msg("refused: %s", err.msg);
+	assert_int_equal(f->conf.state_backend, STATE_REDIS);
+	assert_string_equal(f->conf.redis.address, "[::1]:6380");
+	assert_string_equal(f->conf.redis.user, "spa");
+	assert_string_equal(f->conf.redis.prefix, "site1:");
+	assert_string_equal(f->conf.redis.gateway, "gw-1.a");
+	assert_int_equal(f->conf.redis.timeout_ms, 250);
+	assert_int_equal(f->conf.redis.heartbeat, 3);
+	assert_false(f->conf.redis.fail_closed);
+	assert_false(f->conf.redis.claim);
+}
+
+static void
+redis_defaults(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_error err;
+	char host[256];
+
+	assert_int_equal(load(f, "state_backend = \"redis\";\n"
+	    "redis = { sentinels = \"10.0.0.1:26379, 10.0.0.2:26379\"; "
+	    "master = \"mymaster\"; };\n", &err), 0);
+	assert_string_equal(f->conf.redis.prefix, "spagate:");
+	assert_int_equal(f->conf.redis.timeout_ms, 500);
+	assert_int_equal(f->conf.redis.heartbeat, 5);
+	assert_true(f->conf.redis.fail_closed);
+	assert_true(f->conf.redis.claim);
+	/* the gateway is named after the host, as a key may carry it */
+	assert_int_equal(gethostname(host, sizeof(host)), 0);
+	assert_non_null(f->conf.redis.gateway);
+	assert_int_equal(strlen(f->conf.redis.gateway),
+	    strlen(host) > 64 ? 64 : strlen(host));
+}
+
+static void
+redis_local_by_default(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_error err;
+
+	assert_int_equal(load(f, "max_packet_age = 60;\n", &err), 0);
+	assert_int_equal(f->conf.state_backend, STATE_LOCAL);
+	assert_null(f->conf.redis.address);
+}
+
+static void
+redis_refused_at(struct fixture *f, const char *text, int line,
+    const char *why)
+{
+	struct conf_error err;
+	char *want = NULL;
+
+	conf_free(&f->conf);		/* each case from the defaults */
+	conf_defaults(&f->conf);
+	assert_int_equal(load(f, text, &err), SPA_ERR_CONFIG);
+	assert_true(asprintf(&want, "%s/spagated.conf:%d: %s", f->dir, line,
+	    why) > 0);
+	assert_string_equal(err.msg, want);
+	free(want);
+}
+
+static void
+redis_mistakes_refused_with_their_line(void **state)
+{
+	struct fixture *f = *state;
+
+	redis_refused_at(f, "state_backend = \"etcd\";\n", 1,
+	    "state_backend must be \"local\" or \"redis\", not \"etcd\"");
+	redis_refused_at(f, "x = 1;\nredis = { address = \"1.2.3.4:1\"; };\n", 1,
+	    "unknown setting 'x'");
+	redis_refused_at(f, "redis = { address = \"1.2.3.4:1\"; };\n", 1,
+	    "the redis group needs state_backend = \"redis\"");
+	redis_refused_at(f, "state_backend = \"redis\";\n", 1,
+	    "state_backend \"redis\" needs either redis.address or "
+	    "redis.sentinels (with redis.master)");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"1.2.3.4:1\";\n  sentinels = \"1.2.3.4:2\";\n"
+	    "  master = \"m\";\n};\n", 1,
+	    "state_backend \"redis\" needs either redis.address or "
+	    "redis.sentinels (with redis.master)");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"redis.example:6379\";\n};\n", 3,
+	    "redis.address \"redis.example:6379\" must be a numeric host:port "
+	    "([v6]:port for IPv6; no DNS)");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"10.0.0.1:0\";\n};\n", 3,
+	    "redis.address \"10.0.0.1:0\" must be a numeric host:port "
+	    "([v6]:port for IPv6; no DNS)");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"::1:6379\";\n};\n", 3,
+	    "redis.address \"::1:6379\" must be a numeric host:port "
+	    "([v6]:port for IPv6; no DNS)");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"1.2.3.4:1 1.2.3.5:1\";\n};\n", 3,
+	    "redis.address \"1.2.3.4:1 1.2.3.5:1\" must be one host:port");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  sentinels = \"1.2.3.4:26379\";\n};\n", 3,
+	    "redis.sentinels needs redis.master (the name Sentinel knows the "
+	    "master by)");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  sentinels = \"1.2.3.4:26379 x:1\";\n  master = \"m\";\n};\n", 3,
+	    "redis.sentinels \"1.2.3.4:26379 x:1\" must list numeric host:port "
+	    "entries ([v6]:port for IPv6; no DNS)");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"1.2.3.4:1\";\n  gateway = \"a/b\";\n};\n", 4,
+	    "redis.gateway \"a/b\" must be 1 to 64 of A-Z a-z 0-9 . _ -");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"1.2.3.4:1\";\n  prefix = \"a b\";\n};\n", 4,
+	    "redis.prefix \"a b\" must be 1 to 64 of A-Z a-z 0-9 : . _ -");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"1.2.3.4:1\";\n  timeout_ms = 5;\n};\n", 4,
+	    "redis.timeout_ms must be in 10..60000, not 5");
+}
+
+static void
+redis_password_file_must_be_root_only(void **state)
+{
+	struct fixture *f = *state;
+	char *text = NULL, *why = NULL;
+
+	file_as(f, "loose.pw", "pw\n", 0, 0640);
+	assert_true(asprintf(&text, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"1.2.3.4:1\";\n  password_file = \"%s/loose.pw\";\n"
+	    "};\n", f->dir) > 0);
+	assert_true(asprintf(&why, "redis.password_file \"%s/loose.pw\" must "
+	    "not be accessible by group or others (chmod 600)", f->dir) > 0);
+	redis_refused_at(f, text, 4, why);
+	free(text);
+	free(why);
+}
+
+static void
+host_port_forms(void **state)
+{
+	char host[64];
+	uint16_t port = 0;
+
+	(void)state;
+	assert_int_equal(conf_host_port("127.0.0.1:6379", host, sizeof(host),
+	    &port), 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(port, 6379);
+	assert_int_equal(conf_host_port("[fd00::1]:1", host, sizeof(host),
+	    &port), 0);
+	assert_string_equal(host, "fd00::1");
+	assert_int_equal(port, 1);
+	assert_int_equal(conf_host_port("1.2.3.4", host, sizeof(host), &port), -1);
+	assert_int_equal(conf_host_port("1.2.3.4:65536", host, sizeof(host),
+	    &port), -1);
+	assert_int_equal(conf_host_port("1.2.3.4:-1", host, sizeof(host),
+	    &port), -1);
+	assert_int_equal(conf_host_port("1.2.3.4:6379x", host, sizeof(host),
+	    &port), -1);
+	assert_int_equal(conf_host_port("[fd00::1]6379", host, sizeof(host),
+	    &port), -1);
+	assert_int_equal(conf_host_port(":6379", host, sizeof(host), &port), -1);
+	assert_int_equal(conf_host_port("localhost:6379", host, sizeof(host),
+	    &port), -1);
+}
+
+static void
+redis_dump_reparses(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_error err;
+	char *dump = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	assert_int_equal(load(f, "state_backend = \"redis\";\nredis = { "
+	    "address = \"10.0.0.1:6379\"; gateway = \"g1\"; claim = false; };\n",
+	    &err), 0);
+	assert_non_null(fp = open_memstream(&dump, &len));
+	conf_dump(&f->conf, fp);
+	fclose(fp);
+	assert_non_null(strstr(dump, "state_backend = \"redis\";\n"));
+	assert_non_null(strstr(dump, "  address = \"10.0.0.1:6379\";\n"));
+	assert_non_null(strstr(dump, "  claim = false;\n"));
+	conf_free(&f->conf);
+	conf_defaults(&f->conf);
+	if (load(f, dump, &err) != 0)
+		fail_msg("the dump does not load: %s", err.msg);
+	assert_string_equal(f->conf.redis.gateway, "g1");
+	assert_false(f->conf.redis.claim);
+	free(dump);
+}
+
 int
 main(void)
 {
@@ -1088,6 +1289,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(cisco_dump_shows_paths_not_secrets, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_dump_shows_acl6, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_dump_reparses_to_the_same_device, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(redis_settings_stored, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(redis_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(redis_local_by_default, setup, teardown),
+		cmocka_unit_test_setup_teardown(redis_mistakes_refused_with_their_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(redis_password_file_must_be_root_only, setup, teardown),
+		cmocka_unit_test(host_port_forms),
+		cmocka_unit_test_setup_teardown(redis_dump_reparses, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -54,6 +54,9 @@ sample_open(struct msg *m)
 	ev->timeout = 90;
 	ev->client_timeout = 90;
 	ev->spa_time = 1795343068;
+	memset(ev->digest, 0xa5, sizeof(ev->digest));	/* crosses whole */
+	ev->digest[0] = 0x00;
+	ev->digest[31] = 0xff;
 }
 
 static size_t

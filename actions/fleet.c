@@ -1,0 +1,688 @@
+/*
+ * Fleet mode through hiredis's synchronous API (see fleet.h).  Commands
+ * are appended to the connection's buffer and their replies read in
+ * order: `queued` counts the replies still owed for cycle updates, read
+ * before anything else waits for its own.  Any error, timeout or reply
+ * of the wrong shape drops the connection: the next attempt starts
+ * afresh after a backoff, and nothing here ever blocks longer than
+ * redis.timeout_ms per call.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <hiredis/hiredis.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "fleet.h"
+#include "log.h"
+
+#define BACKOFF_MAX_S	30
+#define TICK_MS		1000	/* heartbeat and claim scan */
+#define CLAIM_BATCH	64	/* overdue members looked at per scan */
+#define SECRET_MAX	512
+#define KEY_MAX		(CONF_REDIS_NAME_MAX * 2 + 80)
+#define MEMBER_MAX	(CONF_REDIS_NAME_MAX + 1 + 16 + 1)
+
+struct fleet {
+	struct conf_redis	 conf;		/* our own copies */
+	struct fleet_hooks	 hooks;
+	redisContext		*ctx;		/* NULL: not connected */
+	char			 where[160];	/* for log lines */
+	size_t			 queued;	/* replies owed for updates */
+	int64_t			 retry_at_ms;	/* next connection attempt */
+	unsigned int		 backoff_s;
+	bool			 ever_up;
+	bool			 said_down;	/* logged since the last up */
+	int64_t			 tick_due_ms;
+	struct fleet_stats	 stats;
+};
+
+/* --- connection ---------------------------------------------------------- */
+
+static struct timeval
+tv_of(uint32_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+
+	return tv;
+}
+
+static void
+hang_up(struct fleet *f)
+{
+	if (f->ctx != NULL)
+		redisFree(f->ctx);
+	f->ctx = NULL;
+	f->queued = 0;
+}
+
+/* The connection failed: log once, retry later. */
+static void
+went_down(struct fleet *f, const char *why)
+{
+	hang_up(f);
+	f->retry_at_ms = 0;	/* set by the caller's clock below */
+	if (!f->said_down)
+		log_warnx("fleet: redis %s: %s: %s; closes run from the local "
+		    "journal, retrying with backoff", f->where, why,
+		    f->conf.fail_closed ? "new grants are refused "
+		    "(redis.fail_closed)" : "new grants are let through "
+		    "without the fleet's replay check (redis.fail_closed "
+		    "= false)");
+	f->said_down = true;
+}
+
+static const char *
+ctx_error(const redisContext *c)
+{
+	return c != NULL && c->errstr[0] != '\0' ? c->errstr :
+	    "no reply (timeout or connection closed)";
+}
+
+static redisContext *
+connect_to(const char *hostport, uint32_t timeout_ms, char *why, size_t len)
+{
+	char host[64];
+	uint16_t port;
+	redisContext *c;
+
+	if (conf_host_port(hostport, host, sizeof(host), &port) != 0) {
+		snprintf(why, len, "bad address %s", hostport);
+		return NULL;
+	}
+	c = redisConnectWithTimeout(host, port, tv_of(timeout_ms));
+	if (c == NULL || c->err != 0) {
+		snprintf(why, len, "%s", c != NULL ? c->errstr : "out of memory");
+		if (c != NULL)
+			redisFree(c);
+		return NULL;
+	}
+	if (redisSetTimeout(c, tv_of(timeout_ms)) != REDIS_OK) {
+		snprintf(why, len, "cannot set a timeout");
+		redisFree(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The password file's first line (not following links). */
+static int
+read_password(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
+/* A reply of the expected type, else why not; frees nothing. */
+static const char *
+reply_error(const redisReply *r, int type)
+{
+	if (r == NULL)
+		return "no reply";
+	if (r->type == REDIS_REPLY_ERROR)
+		return r->str;
+	return r->type == type ? NULL : "unexpected reply";
+}
+
+static int
+authenticate(struct fleet *f, redisContext *c, char *why, size_t len)
+{
+	char pw[SECRET_MAX];
+	redisReply *r;
+	const char *bad;
+
+	if (f->conf.password_file == NULL)
+		return 0;
+	if (read_password(f->conf.password_file, pw, sizeof(pw)) != 0) {
+		snprintf(why, len, "redis.password_file %s cannot be read: %s",
+		    f->conf.password_file, strerror(errno));
+		return -1;
+	}
+	r = f->conf.user != NULL ?
+	    redisCommand(c, "AUTH %s %s", f->conf.user, pw) :
+	    redisCommand(c, "AUTH %s", pw);
+	explicit_bzero(pw, sizeof(pw));
+	if ((bad = reply_error(r, REDIS_REPLY_STATUS)) != NULL)
+		snprintf(why, len, "AUTH refused: %s", r != NULL ? bad :
+		    ctx_error(c));
+	if (r != NULL)
+		freeReplyObject(r);
+	return bad == NULL ? 0 : -1;
+}
+
+/* Ask one Sentinel where the master is: "host:port" into `out`. */
+static int
+ask_sentinel(struct fleet *f, const char *sentinel, char *out, size_t len,
+    char *why, size_t whylen)
+{
+	redisContext *c;
+	redisReply *r;
+	const char *bad;
+	int ok = -1;
+
+	if ((c = connect_to(sentinel, f->conf.timeout_ms, why, whylen)) == NULL)
+		return -1;
+	r = redisCommand(c, "SENTINEL get-master-addr-by-name %s",
+	    f->conf.master);
+	if ((bad = reply_error(r, REDIS_REPLY_ARRAY)) != NULL)
+		snprintf(why, whylen, "sentinel %s: %s", sentinel,
+		    r != NULL ? bad : ctx_error(c));
+	else if (r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    r->element[1]->type != REDIS_REPLY_STRING)
+		snprintf(why, whylen, "sentinel %s knows no master \"%s\"",
+		    sentinel, f->conf.master);
+	else if ((size_t)snprintf(out, len, strchr(r->element[0]->str, ':') ?
+	    "[%s]:%s" : "%s:%s", r->element[0]->str, r->element[1]->str) >=
+	    len)
+		snprintf(why, whylen, "sentinel %s: address too long",
+		    sentinel);
+	else
+		ok = 0;
+	if (r != NULL)
+		freeReplyObject(r);
+	redisFree(c);
+	return ok;
+}
+
+/* A Sentinel's answer is only a hint: the server must say it is master. */
+static int
+is_master(redisContext *c, char *why, size_t len)
+{
+	redisReply *r = redisCommand(c, "ROLE");
+	const char *bad = reply_error(r, REDIS_REPLY_ARRAY);
+	int ok = -1;
+
+	if (bad != NULL)
+		snprintf(why, len, "ROLE: %s", r != NULL ? bad : ctx_error(c));
+	else if (r->elements < 1 || r->element[0]->type != REDIS_REPLY_STRING ||
+	    strcmp(r->element[0]->str, "master") != 0)
+		snprintf(why, len, "the server is not a master (a failover "
+		    "in progress?)");
+	else
+		ok = 0;
+	if (r != NULL)
+		freeReplyObject(r);
+	return ok;
+}
+
+/* Connect to the address, or to the master one of the Sentinels names. */
+static redisContext *
+dial(struct fleet *f, char *why, size_t len)
+{
+	char list[1024], master[96];
+	redisContext *c;
+	char *tok, *save = NULL;
+
+	if (f->conf.address != NULL) {
+		snprintf(f->where, sizeof(f->where), "%s", f->conf.address);
+		if ((c = connect_to(f->conf.address, f->conf.timeout_ms, why,
+		    len)) == NULL)
+			return NULL;
+		if (authenticate(f, c, why, len) == 0)
+			return c;
+		redisFree(c);
+		return NULL;
+	}
+	snprintf(f->where, sizeof(f->where), "master \"%s\" (sentinels %s)",
+	    f->conf.master, f->conf.sentinels);
+	snprintf(list, sizeof(list), "%s", f->conf.sentinels);
+	for (tok = strtok_r(list, " ,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ,", &save)) {
+		if (ask_sentinel(f, tok, master, sizeof(master), why, len) != 0)
+			continue;
+		if ((c = connect_to(master, f->conf.timeout_ms, why,
+		    len)) == NULL)
+			continue;
+		if (authenticate(f, c, why, len) == 0 &&
+		    is_master(c, why, len) == 0) {
+			snprintf(f->where, sizeof(f->where), "master \"%s\" at "
+			    "%s (from sentinel %s)", f->conf.master, master,
+			    tok);
+			return c;
+		}
+		redisFree(c);
+	}
+	return NULL;
+}
+
+/* Connected, or trying again now if the backoff allows; false: down. */
+static bool
+ensure_up(struct fleet *f, int64_t now_ms)
+{
+	char why[256] = "";
+
+	if (f->ctx != NULL)
+		return true;
+	if (now_ms < f->retry_at_ms)
+		return false;
+	if ((f->ctx = dial(f, why, sizeof(why))) == NULL) {
+		went_down(f, why);
+		f->retry_at_ms = now_ms + (int64_t)f->backoff_s * 1000;
+		f->backoff_s = f->backoff_s * 2 > BACKOFF_MAX_S ?
+		    BACKOFF_MAX_S : f->backoff_s * 2;
+		return false;
+	}
+	log_info("fleet: connected to redis %s as gateway \"%s\"%s", f->where,
+	    f->conf.gateway, f->ever_up ? ": writing the open cycles again" :
+	    "");
+	f->backoff_s = 1;
+	f->said_down = false;
+	f->ever_up = true;
+	f->tick_due_ms = 0;		/* heartbeat at once */
+	if (f->hooks.resync != NULL)
+		f->hooks.resync(f->hooks.arg);
+	return true;
+}
+
+/* A failure mid-conversation: drop the connection, retry from `now_ms`. */
+static void
+fail(struct fleet *f, int64_t now_ms, const char *what)
+{
+	char why[256];
+
+	snprintf(why, sizeof(why), "%s: %s", what, ctx_error(f->ctx));
+	went_down(f, why);
+	f->retry_at_ms = now_ms + (int64_t)f->backoff_s * 1000;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read the replies owed for queued updates; false if the link broke. */
+static bool
+drain(struct fleet *f, int64_t now_ms)
+{
+	redisReply *r;
+
+	while (f->ctx != NULL && f->queued > 0) {
+		if (redisGetReply(f->ctx, (void **)&r) != REDIS_OK) {
+			fail(f, now_ms, "cycle update");
+			return false;
+		}
+		f->queued--;
+		if (r->type == REDIS_REPLY_ERROR)
+			log_warnx("fleet: cycle update refused: %s", r->str);
+		freeReplyObject(r);
+	}
+	return f->ctx != NULL;
+}
+
+/* --- public ------------------------------------------------------------ */
+
+static int
+copy_conf(struct conf_redis *dst, const struct conf_redis *src)
+{
+	*dst = *src;
+	dst->address = src->address ? strdup(src->address) : NULL;
+	dst->sentinels = src->sentinels ? strdup(src->sentinels) : NULL;
+	dst->master = src->master ? strdup(src->master) : NULL;
+	dst->user = src->user ? strdup(src->user) : NULL;
+	dst->password_file = src->password_file ?
+	    strdup(src->password_file) : NULL;
+	dst->prefix = strdup(src->prefix ? src->prefix : CONF_REDIS_DEF_PREFIX);
+	dst->gateway = strdup(src->gateway ? src->gateway : "gateway");
+	if ((src->address && !dst->address) ||
+	    (src->sentinels && !dst->sentinels) ||
+	    (src->master && !dst->master) || (src->user && !dst->user) ||
+	    (src->password_file && !dst->password_file) || !dst->prefix ||
+	    !dst->gateway)
+		return SPA_ERR_NOMEM;
+	return 0;
+}
+
+static void
+free_conf(struct conf_redis *c)
+{
+	free(c->address);
+	free(c->sentinels);
+	free(c->master);
+	free(c->user);
+	free(c->password_file);
+	free(c->prefix);
+	free(c->gateway);
+}
+
+int
+fleet_new(const struct conf_redis *conf, const struct fleet_hooks *h,
+    struct fleet **out)
+{
+	struct fleet *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return SPA_ERR_NOMEM;
+	if (copy_conf(&f->conf, conf) != 0) {
+		free_conf(&f->conf);
+		free(f);
+		return SPA_ERR_NOMEM;
+	}
+	f->hooks = *h;
+	f->backoff_s = 1;
+	snprintf(f->where, sizeof(f->where), "%s", conf->address != NULL ?
+	    conf->address : "(sentinels)");
+	*out = f;
+	return 0;
+}
+
+void
+fleet_free(struct fleet *f)
+{
+	if (f == NULL)
+		return;
+	hang_up(f);
+	free_conf(&f->conf);
+	free(f);
+}
+
+static void
+hex(const uint8_t *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void
+fleet_check(struct fleet *f, const uint8_t (*digest)[32], size_t n,
+    uint32_t ttl_ms, enum fleet_verdict *out)
+{
+	int64_t now_ms = mono_ms();
+	char h[65];
+	redisReply *r;
+	size_t i, sent = 0;
+
+	for (i = 0; i < n; i++)
+		out[i] = FLEET_UNREACHABLE;
+	if (n == 0 || !ensure_up(f, now_ms) || !drain(f, now_ms))
+		goto count;
+	for (i = 0; i < n; i++) {
+		hex(digest[i], 32, h);
+		if (redisAppendCommand(f->ctx, "SET %sreplay:%s %s NX PX %u",
+		    f->conf.prefix, h, f->conf.gateway, ttl_ms) != REDIS_OK)
+			break;
+		sent++;
+	}
+	for (i = 0; i < sent; i++) {
+		if (redisGetReply(f->ctx, (void **)&r) != REDIS_OK) {
+			fail(f, now_ms, "replay check");
+			break;
+		}
+		if (r->type == REDIS_REPLY_STATUS)
+			out[i] = FLEET_FRESH;
+		else if (r->type == REDIS_REPLY_NIL)
+			out[i] = FLEET_REPLAY;
+		else
+			log_warnx("fleet: replay check refused: %s",
+			    r->type == REDIS_REPLY_ERROR ? r->str :
+			    "unexpected reply");
+		freeReplyObject(r);
+	}
+count:
+	for (i = 0; i < n; i++) {
+		f->stats.checked++;
+		if (out[i] == FLEET_REPLAY)
+			f->stats.replays++;
+		else if (out[i] == FLEET_UNREACHABLE)
+			f->stats.unreachable++;
+	}
+}
+
+static void
+member_of(const struct fleet *f, uint64_t id, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%016" PRIx64, f->conf.gateway, id);
+}
+
+void
+fleet_cycle_put(struct fleet *f, const struct journal_rec *rec)
+{
+	uint8_t buf[JOURNAL_REC_MAX];
+	char m[MEMBER_MAX];
+	size_t n;
+
+	if (f->ctx == NULL || !rec->has_close ||
+	    (n = journal_rec_encode(rec, buf, sizeof(buf))) == 0)
+		return;
+	member_of(f, rec->id, m, sizeof(m));
+	if (redisAppendCommand(f->ctx, "SET %scycle:%s %b", f->conf.prefix,
+	    m, buf, n) != REDIS_OK ||
+	    redisAppendCommand(f->ctx, "ZADD %scycles %lld %s", f->conf.prefix,
+	    (long long)rec->close_at, m) != REDIS_OK) {
+		fail(f, mono_ms(), "cycle update");
+		return;
+	}
+	f->queued += 2;
+}
+
+void
+fleet_cycle_gone(struct fleet *f, uint64_t id)
+{
+	char m[MEMBER_MAX];
+
+	if (f->ctx == NULL)
+		return;
+	member_of(f, id, m, sizeof(m));
+	if (redisAppendCommand(f->ctx, "ZREM %scycles %s", f->conf.prefix,
+	    m) != REDIS_OK ||
+	    redisAppendCommand(f->ctx, "DEL %scycle:%s", f->conf.prefix,
+	    m) != REDIS_OK) {
+		fail(f, mono_ms(), "cycle update");
+		return;
+	}
+	f->queued += 2;
+}
+
+/* --- heartbeat and claims ------------------------------------------------ */
+
+static redisReply *
+command(struct fleet *f, int64_t now_ms, int type, const char *what,
+    const char *fmt, ...)
+{
+	redisReply *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = redisvCommand(f->ctx, fmt, ap);
+	va_end(ap);
+	if (r == NULL) {
+		fail(f, now_ms, what);
+		return NULL;
+	}
+	if (r->type != type) {
+		log_warnx("fleet: %s: %s", what, r->type == REDIS_REPLY_ERROR ?
+		    r->str : "unexpected reply");
+		freeReplyObject(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void
+heartbeat(struct fleet *f, int64_t now, int64_t now_ms)
+{
+	redisReply *r;
+
+	r = command(f, now_ms, REDIS_REPLY_STATUS, "heartbeat",
+	    "SET %sgw:%s %lld PX %u", f->conf.prefix, f->conf.gateway,
+	    (long long)now, f->conf.heartbeat * 1000u);
+	if (r != NULL)
+		freeReplyObject(r);
+}
+
+/* Whether gateway `gw` has a heartbeat; errors count as alive. */
+static bool
+alive(struct fleet *f, int64_t now_ms, const char *gw)
+{
+	redisReply *r;
+	bool yes;
+
+	if ((r = command(f, now_ms, REDIS_REPLY_INTEGER, "heartbeat check",
+	    "EXISTS %sgw:%s", f->conf.prefix, gw)) == NULL)
+		return true;
+	yes = r->integer != 0;
+	freeReplyObject(r);
+	return yes;
+}
+
+/* "<gateway>/<16 hex>" with a gateway name we accept; false if not. */
+static bool
+parse_member(const char *m, size_t len, char *gw, size_t gwlen)
+{
+	const char *slash = memchr(m, '/', len);
+	size_t n, i;
+
+	if (slash == NULL || (n = (size_t)(slash - m)) == 0 || n >= gwlen ||
+	    len - n - 1 != 16)
+		return false;
+	for (i = 0; i < n; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789._-", m[i]) == NULL || m[i] == '\0')
+			return false;
+	for (i = n + 1; i < len; i++)
+		if (strchr("0123456789abcdef", m[i]) == NULL || m[i] == '\0')
+			return false;
+	memcpy(gw, m, n);
+	gw[n] = '\0';
+	return true;
+}
+
+/* We won member `m`: its record, checked, into our journal. */
+static void
+take_over(struct fleet *f, int64_t now_ms, const char *m, const char *gw)
+{
+	struct journal_rec *rec;
+	redisReply *r;
+	const char *bad;
+	char why[256];
+
+	if ((rec = calloc(1, sizeof(*rec))) == NULL)
+		return;
+	r = command(f, now_ms, REDIS_REPLY_STRING, "claim",
+	    "GET %scycle:%s", f->conf.prefix, m);
+	if (r == NULL) {
+		log_warnx("fleet: cycle %s of gateway \"%s\" claimed, but its "
+		    "record is gone: nothing to close", m, gw);
+		free(rec);
+		return;
+	}
+	bad = journal_rec_decode((const uint8_t *)r->str, r->len, rec);
+	freeReplyObject(r);
+	if ((r = redisCommand(f->ctx, "DEL %scycle:%s", f->conf.prefix,
+	    m)) != NULL)
+		freeReplyObject(r);
+	if (bad != NULL)
+		log_warnx("fleet: cycle %s of gateway \"%s\": record refused "
+		    "(%s)", m, gw, bad);
+	else if (!f->hooks.claimable(f->hooks.arg, rec, why, sizeof(why)))
+		log_warnx("fleet: cycle %s of gateway \"%s\" (gone): its close "
+		    "cannot run here (%s); left to that gateway's journal",
+		    m, gw, why);
+	else if (f->hooks.adopt(f->hooks.arg, rec, gw) == 0)
+		f->stats.claimed++;
+	free(rec);
+}
+
+/* Overdue cycles of gateways without a heartbeat: claim and close them. */
+static void
+claim_overdue(struct fleet *f, int64_t now, int64_t now_ms)
+{
+	char gw[CONF_REDIS_NAME_MAX + 1], m[MEMBER_MAX];
+	redisReply *list, *r;
+	size_t i;
+	bool won;
+
+	if ((list = command(f, now_ms, REDIS_REPLY_ARRAY, "claim scan",
+	    "ZRANGEBYSCORE %scycles -inf %lld LIMIT 0 %d", f->conf.prefix,
+	    (long long)now, CLAIM_BATCH)) == NULL)
+		return;
+	for (i = 0; i < list->elements && f->ctx != NULL; i++) {
+		const redisReply *e = list->element[i];
+
+		if (e->type != REDIS_REPLY_STRING || e->len >= sizeof(m) ||
+		    !parse_member(e->str, e->len, gw, sizeof(gw))) {
+			log_warnx("fleet: a member of %scycles is not ours to "
+			    "read: ignored", f->conf.prefix);
+			continue;
+		}
+		memcpy(m, e->str, e->len);
+		m[e->len] = '\0';
+		if (strcmp(gw, f->conf.gateway) == 0 || alive(f, now_ms, gw))
+			continue;	/* ours, or its owner will close it */
+		if ((r = command(f, now_ms, REDIS_REPLY_INTEGER, "claim",
+		    "ZREM %scycles %s", f->conf.prefix, m)) == NULL)
+			continue;
+		won = r->integer == 1;	/* one gateway wins each member */
+		freeReplyObject(r);
+		if (won)
+			take_over(f, now_ms, m, gw);
+	}
+	freeReplyObject(list);
+}
+
+void
+fleet_tick(struct fleet *f, int64_t now, int64_t now_ms)
+{
+	if (!ensure_up(f, now_ms) || !drain(f, now_ms))
+		return;
+	if (now_ms < f->tick_due_ms)
+		return;
+	f->tick_due_ms = now_ms + TICK_MS;
+	heartbeat(f, now, now_ms);
+	if (f->ctx != NULL && f->conf.claim)
+		claim_overdue(f, now, now_ms);
+	if (f->ctx != NULL)
+		drain(f, now_ms);	/* what adopting queued */
+}
+
+int
+fleet_timeout_ms(const struct fleet *f, int64_t now_ms)
+{
+	int64_t due = f->ctx != NULL ? f->tick_due_ms : f->retry_at_ms;
+
+	if (f->ctx != NULL && f->queued > 0)
+		return 0;
+	return due <= now_ms ? 0 : due - now_ms > TICK_MS ? TICK_MS :
+	    (int)(due - now_ms);
+}
+
+bool
+fleet_fail_closed(const struct fleet *f)
+{
+	return f->conf.fail_closed;
+}
+
+void
+fleet_get_stats(const struct fleet *f, struct fleet_stats *st)
+{
+	*st = f->stats;
+}

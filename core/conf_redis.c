@@ -1,0 +1,246 @@
+/*
+ * spagated.conf's fleet settings: state_backend and the "redis" group.
+ * Checked as a whole once the file is read, so that each complaint can
+ * name the line of the setting it is about.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "conf_int.h"
+#include "err.h"
+
+#define NAME_CHARS \
+	"abcdefghijklmnopqrstuvwxyz" "ABCDEFGHIJKLMNOPQRSTUVWXYZ" "0123456789"
+
+void
+conf_redis_defaults(struct spa_conf *c)
+{
+	c->redis.timeout_ms = CONF_REDIS_DEF_TIMEOUT;
+	c->redis.heartbeat = CONF_REDIS_DEF_HEARTBEAT;
+	c->redis.fail_closed = true;
+	c->redis.claim = true;
+}
+
+void
+conf_redis_free(struct spa_conf *c)
+{
+	free(c->redis.address);
+	free(c->redis.sentinels);
+	free(c->redis.master);
+	free(c->redis.user);
+	free(c->redis.password_file);
+	free(c->redis.prefix);
+	free(c->redis.gateway);
+	memset(&c->redis, 0, sizeof(c->redis));
+}
+
+int
+conf_host_port(const char *s, char *host, size_t hostlen, uint16_t *port)
+{
+	const char *colon, *h = s;
+	size_t hl;
+	char *end;
+	unsigned char buf[16];
+	long p;
+
+	if (*s == '[') {		/* [v6]:port */
+		if ((colon = strstr(s, "]:")) == NULL)
+			return -1;
+		h = s + 1;
+		hl = (size_t)(colon - h);
+		colon++;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL ||
+		    strchr(s, ':') != colon)
+			return -1;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= hostlen)
+		return -1;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	if (inet_pton(AF_INET, host, buf) != 1 &&
+	    inet_pton(AF_INET6, host, buf) != 1)
+		return -1;
+	if (colon[1] < '0' || colon[1] > '9')
+		return -1;
+	p = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || p < 1 || p > 65535)
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+static bool
+is_name(const char *v, const char *extra)
+{
+	size_t n = strlen(v);
+	const char *q;
+
+	if (n == 0 || n > CONF_REDIS_NAME_MAX)
+		return false;
+	for (q = v; *q != '\0'; q++)
+		if (strchr(NAME_CHARS, *q) == NULL && strchr(extra, *q) == NULL)
+			return false;
+	return true;
+}
+
+/* Each word of a space- or comma-separated list is host:port. */
+static const char *
+check_addresses(const char *v, bool list)
+{
+	char word[128], host[INET6_ADDRSTRLEN];
+	const char *p = v;
+	uint16_t port;
+	size_t n, count = 0;
+
+	while (*p != '\0') {
+		p += strspn(p, " ,");
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " ,");
+		if (n >= sizeof(word))
+			return "has an entry that is too long";
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if (conf_host_port(word, host, sizeof(host), &port) != 0)
+			return list ? "must list numeric host:port entries "
+			    "([v6]:port for IPv6; no DNS)" :
+			    "must be a numeric host:port ([v6]:port for IPv6; "
+			    "no DNS)";
+		count++;
+		p += n;
+	}
+	if (count == 0 || (!list && count > 1))
+		return list ? "lists no address" : "must be one host:port";
+	return NULL;
+}
+
+/* "file:line: why", at the line of `setting` (else of the group). */
+static int __attribute__((format(printf, 5, 6)))
+fail_at(config_t *cfg, const char *setting, const char *file,
+    struct conf_error *err, const char *fmt, ...)
+{
+	config_setting_t *cs = config_lookup(cfg, setting);
+	char why[300];
+	va_list ap;
+
+	if (cs == NULL)
+		cs = config_lookup(cfg, "redis");
+	if (cs == NULL)
+		cs = config_lookup(cfg, "state_backend");
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return conf_fail(err, file, cs != NULL ?
+	    config_setting_source_line(cs) : 0, "%s", why);
+}
+
+/* This host's name, as far as a key may carry it. */
+static int
+default_gateway(struct spa_conf *c)
+{
+	char name[HOST_NAME_MAX + 1], *p;
+
+	if (gethostname(name, sizeof(name)) != 0)
+		snprintf(name, sizeof(name), "gateway");
+	name[sizeof(name) - 1] = '\0';
+	name[CONF_REDIS_NAME_MAX] = '\0';
+	for (p = name; *p != '\0'; p++)
+		if (strchr(NAME_CHARS "._-", *p) == NULL)
+			*p = '_';
+	return conf_set_string(&c->redis.gateway, name);
+}
+
+#define NAME_RULE	"must be 1 to 64 of A-Z a-z 0-9"
+
+int
+conf_redis_check(config_t *cfg, struct spa_conf *c, const char *file,
+    struct conf_error *err)
+{
+	struct conf_redis *r = &c->redis;
+	const char *why;
+
+	if (c->state_backend != STATE_REDIS) {
+		if (config_lookup(cfg, "redis") != NULL)
+			return fail_at(cfg, "redis", file, err, "the redis "
+			    "group needs state_backend = \"redis\"");
+		return 0;
+	}
+	if ((r->address == NULL) == (r->sentinels == NULL))
+		return fail_at(cfg, "state_backend", file, err,
+		    "state_backend \"redis\" needs either redis.address or "
+		    "redis.sentinels (with redis.master)");
+	if (r->address != NULL &&
+	    (why = check_addresses(r->address, false)) != NULL)
+		return fail_at(cfg, "redis.address", file, err,
+		    "redis.address \"%s\" %s", r->address, why);
+	if (r->sentinels != NULL &&
+	    (why = check_addresses(r->sentinels, true)) != NULL)
+		return fail_at(cfg, "redis.sentinels", file, err,
+		    "redis.sentinels \"%s\" %s", r->sentinels, why);
+	if (r->sentinels != NULL && r->master == NULL)
+		return fail_at(cfg, "redis.sentinels", file, err,
+		    "redis.sentinels needs redis.master (the name Sentinel "
+		    "knows the master by)");
+	if (r->master != NULL && !is_name(r->master, "._-"))
+		return fail_at(cfg, "redis.master", file, err,
+		    "redis.master \"%s\" " NAME_RULE " . _ -", r->master);
+	if (r->user != NULL && !is_name(r->user, "._-@"))
+		return fail_at(cfg, "redis.user", file, err,
+		    "redis.user \"%s\" " NAME_RULE " . _ - @", r->user);
+	if (r->password_file != NULL &&
+	    (why = conf_check_file(r->password_file, true)) != NULL)
+		return fail_at(cfg, "redis.password_file", file, err,
+		    "redis.password_file \"%s\" %s", r->password_file, why);
+	if (r->prefix != NULL && !is_name(r->prefix, ":._-"))
+		return fail_at(cfg, "redis.prefix", file, err,
+		    "redis.prefix \"%s\" " NAME_RULE " : . _ -", r->prefix);
+	if (r->gateway != NULL && !is_name(r->gateway, "._-"))
+		return fail_at(cfg, "redis.gateway", file, err,
+		    "redis.gateway \"%s\" " NAME_RULE " . _ -", r->gateway);
+	if (r->prefix == NULL &&
+	    conf_set_string(&r->prefix, CONF_REDIS_DEF_PREFIX) != 0)
+		return SPA_ERR_NOMEM;
+	if (r->gateway == NULL && default_gateway(c) != 0)
+		return SPA_ERR_NOMEM;
+	return 0;
+}
+
+static void
+dump_str(FILE *fp, const char *name, const char *v)
+{
+	if (v != NULL)
+		fprintf(fp, "  %s = \"%s\";\n", name, v);
+}
+
+void
+conf_redis_dump(const struct spa_conf *c, FILE *fp)
+{
+	const struct conf_redis *r = &c->redis;
+
+	fprintf(fp, "state_backend = \"%s\";\n",
+	    c->state_backend == STATE_REDIS ? "redis" : "local");
+	if (c->state_backend != STATE_REDIS)
+		return;
+	fprintf(fp, "redis = {\n");
+	dump_str(fp, "address", r->address);
+	dump_str(fp, "sentinels", r->sentinels);
+	dump_str(fp, "master", r->master);
+	dump_str(fp, "user", r->user);
+	dump_str(fp, "password_file", r->password_file);
+	dump_str(fp, "prefix", r->prefix);
+	dump_str(fp, "gateway", r->gateway);
+	fprintf(fp, "  timeout_ms = %u;\n  heartbeat = %u;\n"
+	    "  fail_closed = %s;\n  claim = %s;\n};\n", r->timeout_ms,
+	    r->heartbeat, r->fail_closed ? "true" : "false",
+	    r->claim ? "true" : "false");
+}

@@ -1,0 +1,221 @@
+#!/bin/bash
+# Fleet mode (issue 9): two gateways, each spagated in its own network
+# namespace, share a real redis-server and one Cisco device (the IOS
+# double behind a real sshd), all on one test LAN:
+#
+#   lan (bridge, redis 10.231.160.1:6379, sshd+double :2222, sentinel)
+#    ├── gwa 10.231.160.2   spagated, gateway "gwa", ACL range 100-199
+#    ├── gwb 10.231.160.3   spagated, gateway "gwb", ACL range 200-299
+#    └── cli 10.231.160.4   the fwknop client
+#
+# A packet gwa granted is refused by gwb as a replay; gwb grants a fresh
+# one.  gwa is killed (-9) with a cycle open: once its heartbeat is gone
+# gwb claims the overdue cycle and removes gwa's entry from the device at
+# about its close time.  Redis stopped: gwb refuses new grants
+# (fail_closed), still closes its own cycle from its journal, and when
+# Redis is back writes its open cycles again and grants.  Then gwb finds
+# the master through a real redis-sentinel.
+. "$(dirname "$0")/lib.sh"
+require_root
+require_fwknop
+for t in redis-server redis-cli redis-sentinel /usr/sbin/sshd ssh-keygen /usr/bin/python3; do
+	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
+done
+TOOLS=$top_srcdir/tests/tools
+plan 19
+
+b64key() { head -c "$1" /dev/urandom | base64 -w0; }
+K=$(b64key 32) H=$(b64key 64)
+ETC=$WORK/etc
+mkdir -p "$ETC" "$WORK/redis"
+NET=10.231.160
+TAG=spa$$f
+LAN=${TAG}lan GWA=${TAG}gwa GWB=${TAG}gwb CLI_NS=${TAG}cli
+REDIS=$NET.1:6379
+
+# --- the LAN --------------------------------------------------------------
+topology() {
+	local ns n=2
+	for ns in "$LAN" "$GWA" "$GWB" "$CLI_NS"; do
+		ip netns add "$ns" || return 1
+		on_exit "ip netns del $ns"
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$LAN" link add br0 type bridge && ip -n "$LAN" link set br0 up &&
+		ip -n "$LAN" addr add "$NET.1/24" dev br0 || return 1
+	for ns in "$GWA" "$GWB" "$CLI_NS"; do
+		ip link add eth0 netns "$ns" type veth peer name "p$n" netns "$LAN" &&
+		ip -n "$LAN" link set "p$n" master br0 up &&
+		ip -n "$ns" addr add "$NET.$n/24" dev eth0 &&
+		ip -n "$ns" link set eth0 up || return 1
+		n=$((n + 1))
+	done
+}
+topology || bail_out "cannot create the test LAN"
+CLI_IP=$NET.4
+
+# --- redis, the device ------------------------------------------------------
+printf 'fleet-%s\n' "$(head -c 12 /dev/urandom | base64 -w0 | tr -d '/+=')" >"$ETC/redis.pw"
+chmod 600 "$ETC/redis.pw"
+PW=$(cat "$ETC/redis.pw")
+start_redis() {
+	ip netns exec "$LAN" redis-server --bind "$NET.1" --port 6379 --save '' \
+		--appendonly no --requirepass "$PW" --dir "$WORK/redis" \
+		--logfile "$WORK/redis.log" --daemonize no &
+	REDIS_PID=$!
+	on_exit "kill $REDIS_PID"
+	for _ in $(seq 50); do rcli PING 2>/dev/null | grep -q PONG && return 0; sleep 0.1; done
+	return 1
+}
+stop_redis() { kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null; }
+rcli() { ip netns exec "$LAN" redis-cli -h "$NET.1" -p 6379 --no-auth-warning -a "$PW" "$@"; }
+start_redis || bail_out "redis-server did not start"
+
+ssh-keygen -q -t ed25519 -N '' -f "$ETC/id"
+"$TOOLS/ios_sshd" start --netns "$LAN" --listen "$NET.1" --port 2222 \
+	--authorized-key "$ETC/id.pub" --init "--privilege 15 --hostname EDGE1" \
+	>"$WORK/sshd.env" || bail_out "ios_sshd did not start"
+eval "$(cat "$WORK/sshd.env")"
+on_exit "'$TOOLS/ios_sshd' stop '$IOS_SSHD_DIR'"
+install -m 644 "$IOS_SSHD_KNOWN_HOSTS" "$ETC/known_hosts"
+acl() { "$IOS_DOUBLE" --state "$IOS_SSHD_STATE" --get running.acl4.SPA-IN 2>/dev/null; }
+has_seq_in() { acl | grep -qE "\"$1[0-9][0-9]\": \"permit tcp host $2 "; }
+no_seq_in() { ! acl | grep -qE "\"$1[0-9][0-9]\""; }
+
+# --- the gateways -------------------------------------------------------------
+write_conf() { # write_conf NAME FIRST LAST [REDIS-SETTINGS]
+	local where="address = \"$REDIS\";"
+	[ $# -ge 4 ] && where=$4
+	cat >"$ETC/$1.conf" <<CONF
+capture = { mode = "udp"; udp_address = "0.0.0.0"; };
+executor = { close_on_exit = false; };
+state_backend = "redis";
+redis = { $where password_file = "$ETC/redis.pw";
+          gateway = "$1"; heartbeat = 2; timeout_ms = 300; };
+cisco = (
+  { name = "edge1"; host = "$NET.1"; port = 2222; user = "$IOS_SSHD_USER";
+    key_file = "$ETC/id"; known_hosts = "$ETC/known_hosts"; acl = "SPA-IN";
+    seq_first = $2; seq_last = $3; connect_timeout = 5; command_timeout = 5; }
+);
+CONF
+	chmod 600 "$ETC/$1.conf"
+}
+cat >"$WORK/access.conf" <<CONF
+SOURCE ANY
+KEY_BASE64 $K
+HMAC_KEY_BASE64 $H
+CMD_CYCLE_OPEN edge1 permit tcp host \$IP any eq \$PORT
+CMD_CYCLE_CLOSE edge1 remove
+CMD_CYCLE_TIMER 6
+CONF
+chmod 600 "$WORK/access.conf"
+write_conf gwa 100 199
+write_conf gwb 200 299
+
+declare -A GPID
+start_gw() { # start_gw NAME NS
+	local log=$WORK/$1.log ready
+	touch "$log"
+	ready=$(count_lines "$log" "verifier ready")
+	ip netns exec "$2" $SPAGATED_WRAPPER "$SPAGATED" -f -c "$ETC/$1.conf" \
+		-a "$WORK/access.conf" -d "$WORK/state-$1" -p "$WORK/$1.pid" \
+		>>"$WORK/$1.events" 2>>"$log" &
+	GPID[$1]=$!
+	SPAGATED_PIDS="$SPAGATED_PIDS ${GPID[$1]}"
+	on_exit "kill ${GPID[$1]}"
+	wait_for_count "$log" "verifier ready" $((ready + 1)) 5
+}
+logged() { # logged NAME PATTERN SECONDS
+	wait_for "$WORK/$1.log" "$2" "$3"
+}
+packet() { # packet FILE ALLOW: a packet made by the client, not sent
+	fwknop_cli --key-base64-rijndael "$K" --key-base64-hmac "$H" -A tcp/22 \
+		-a "$2" -D "$NET.2" --test -B "$1" >/dev/null 2>&1
+}
+
+start_gw gwa "$GWA" || bail_out "gwa did not start: $(tail -n 3 "$WORK/gwa.log")"
+start_gw gwb "$GWB" || bail_out "gwb did not start: $(tail -n 3 "$WORK/gwb.log")"
+check "both gateways connect to redis with the password file" \
+	bash -c "grep -q 'fleet: connected to redis $REDIS as gateway \"gwa\"' '$WORK/gwa.log' &&
+		grep -q 'fleet: connected to redis $REDIS as gateway \"gwb\"' '$WORK/gwb.log'"
+check "each keeps a heartbeat in redis" \
+	bash -c "[ \"\$(ip netns exec $LAN redis-cli -h $NET.1 --no-auth-warning -a '$PW' EXISTS spagate:gw:gwa spagate:gw:gwb)\" = 2 ]"
+
+# 1. one packet, two gateways: the second sees a replay
+packet "$WORK/p1" 10.9.0.1
+send_udp "$WORK/p1" "$NET.2" 62201
+check "gwa grants the packet: entry in its range on the device" \
+	wait_for "$WORK/gwa.log" "stanza #1 10.9.0.1 tcp/22: opened \\(edge1 seq 1[0-9][0-9] added" 8
+check "the grant's digest and cycle are in redis" \
+	bash -c "[ \"\$(ip netns exec $LAN redis-cli -h $NET.1 --no-auth-warning -a '$PW' --scan --pattern 'spagate:replay:*' | wc -l)\" = 1 ] &&
+		ip netns exec $LAN redis-cli -h $NET.1 --no-auth-warning -a '$PW' ZRANGE spagate:cycles 0 -1 | grep -q '^gwa/'"
+send_udp "$WORK/p1" "$NET.3" 62201
+check "gwb refuses the same packet as a replay of the fleet" \
+	logged gwb "grant refused: replay \\(the fleet granted this packet already" 5
+check "and puts nothing on the device" no_seq_in 2 10.9.0.1
+packet "$WORK/p2" 10.9.0.2
+send_udp "$WORK/p2" "$NET.3" 62201
+check "gwb grants a fresh packet in its own range" \
+	wait_for "$WORK/gwb.log" "stanza #1 10.9.0.2 tcp/22: opened" 8
+
+kill -USR1 "${GPID[gwb]}"
+check "SIGUSR1: gwb counts the fleet's replay" \
+	logged gwb "stats: fleet: digests checked 2, replays refused 1, unreachable 0" 5
+
+# 2. gwa dies with a cycle open: gwb claims it and closes it on time
+packet "$WORK/p3" 10.9.0.3
+send_udp "$WORK/p3" "$NET.2" 62201
+wait_for "$WORK/gwa.log" "stanza #1 10.9.0.3 tcp/22: opened" 8 || diag "gwa did not open 10.9.0.3"
+opened=$(date +%s)
+check "gwa's entry for 10.9.0.3 is on the device" has_seq_in 1 10.9.0.3
+kill -9 "${GPID[gwa]}"; wait "${GPID[gwa]}" 2>/dev/null
+check "gwb takes gwa's cycle over once gwa's heartbeat is gone" \
+	logged gwb "10.9.0.3 tcp/22: taken over from gateway \"gwa\" \\(no heartbeat\\)" 15
+logged gwb "10.9.0.3 tcp/22: closed" 10
+late=$(( $(date +%s) - opened - 6 ))
+check "and removes gwa's entry from the device" no_seq_in 1 10.9.0.3
+check "on time: $late s after its close time (heartbeat 2 s, scan every 1 s)" \
+	[ "$late" -le 5 ]
+
+# 3. redis down: fail closed for grants, closes go on from the journal
+stop_redis
+packet "$WORK/p4" 10.9.0.4
+send_udp "$WORK/p4" "$NET.3" 62201
+check "redis down: gwb refuses a new grant (redis.fail_closed)" \
+	logged gwb "10.9.0.4: grant refused: the fleet's replay store cannot be reached \\(redis.fail_closed\\)" 5
+check "and says redis is unreachable" logged gwb "fleet: redis $REDIS: .*retrying with backoff" 2
+check "gwb's own cycle still closes from its journal" \
+	logged gwb "stanza #1 10.9.0.2 tcp/22: closed" 10
+# with fail_closed = false a grant goes through, said to be unchecked
+write_conf gwd 400 499 "address = \"$REDIS\"; fail_closed = false;"
+start_gw gwd "$GWA" || diag "gwd did not start: $(tail -n 3 "$WORK/gwd.log")"
+packet "$WORK/p6" 10.9.0.6
+send_udp "$WORK/p6" "$NET.2" 62201
+check "redis.fail_closed = false: granted, logged as without the fleet's check" \
+	bash -c "grep -q 'granted without the fleet.s replay check' '$WORK/gwd.log' 2>/dev/null ||
+		{ sleep 3; grep -q 'granted without the fleet.s replay check' '$WORK/gwd.log'; }"
+kill "${GPID[gwd]}"; wait "${GPID[gwd]}" 2>/dev/null
+start_redis || bail_out "redis-server did not restart"
+check "redis back: gwb reconnects and writes its open cycles again" \
+	logged gwb "fleet: connected to redis $REDIS as gateway \"gwb\": writing the open cycles again" 35
+packet "$WORK/p5" 10.9.0.5
+send_udp "$WORK/p5" "$NET.3" 62201
+check "and grants again" wait_for "$WORK/gwb.log" "stanza #1 10.9.0.5 tcp/22: opened" 8
+
+# 4. the master found through Sentinel
+cat >"$WORK/sentinel.conf" <<SEN
+bind $NET.1
+port 26379
+dir $WORK/redis
+sentinel monitor spafleet $NET.1 6379 1
+sentinel auth-pass spafleet $PW
+SEN
+ip netns exec "$LAN" redis-sentinel "$WORK/sentinel.conf" --logfile "$WORK/sentinel.log" &
+on_exit "kill $!"
+sleep 1
+write_conf gwc 300 399 "sentinels = \"$NET.1:26379\"; master = \"spafleet\";"
+kill "${GPID[gwb]}"; wait "${GPID[gwb]}" 2>/dev/null
+start_gw gwc "$GWB" || diag "gwc did not start: $(tail -n 3 "$WORK/gwc.log")"
+check "through Sentinel: connected to the master it names" \
+	logged gwc "fleet: connected to redis master \"spafleet\" at $NET.1:6379 \\(from sentinel $NET.1:26379\\)" 5
+finish
