@@ -47,6 +47,7 @@
 #include <libssh2.h>
 
 #include "action.h"
+#include "clock.h"
 #include "conf.h"
 #include "err.h"
 #include "ios_parse.h"
@@ -101,15 +102,6 @@ struct device {
 static struct device	**devs;
 static size_t		  ndevs;
 static struct action_env *env;
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static struct device *
 device_find(const char *name, bool configured_only)

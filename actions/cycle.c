@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "action.h"
+#include "clock.h"
 #include "cycle.h"
 #include "err.h"
 #include "log.h"
@@ -213,15 +214,6 @@ cycle_free(struct cycle *cy)
 	free(cy->rec.close.words);
 	free(cy->pending);
 	free(cy);
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void

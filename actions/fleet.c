@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -21,9 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "err.h"
 #include "fleet.h"
 #include "log.h"
+#include "secret.h"
 
 #define BACKOFF_MAX_S	30
 #define TICK_MS		1000	/* heartbeat and claim scan */
@@ -114,24 +115,6 @@ connect_to(const char *hostport, uint32_t timeout_ms, char *why, size_t len)
 	return c;
 }
 
-/* The password file's first line (not following links). */
-static int
-read_password(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
-}
-
 /* A reply of the expected type, else why not; frees nothing. */
 static const char *
 reply_error(const redisReply *r, int type)
@@ -152,7 +135,7 @@ authenticate(struct fleet *f, redisContext *c, char *why, size_t len)
 
 	if (f->conf.password_file == NULL)
 		return 0;
-	if (read_password(f->conf.password_file, pw, sizeof(pw)) != 0) {
+	if (secret_read(f->conf.password_file, pw, sizeof(pw)) != 0) {
 		snprintf(why, len, "redis.password_file %s cannot be read: %s",
 		    f->conf.password_file, strerror(errno));
 		return -1;
@@ -303,15 +286,6 @@ fail(struct fleet *f, int64_t now_ms, const char *what)
 	snprintf(why, sizeof(why), "%s: %s", what, ctx_error(f->ctx));
 	went_down(f, why);
 	f->retry_at_ms = now_ms + (int64_t)f->backoff_s * 1000;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Read the replies owed for queued updates; false if the link broke. */

@@ -24,6 +24,7 @@
 #include "err.h"
 #include "ios_session.h"
 #include "log.h"
+#include "secret.h"
 
 #define AGAIN		1	/* a step result: wait for the socket */
 #define KEEPALIVE_S	15
@@ -333,24 +334,6 @@ handshake(struct ios_session *s)
 
 /* --- authentication ---------------------------------------------------- */
 
-/* The secret file's first line; wiped by hang_up(). */
-static int
-read_secret(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
-}
-
 static void
 kbdint_answer(const char *name, int name_len, const char *instruction,
     int instruction_len, int num_prompts,
@@ -395,7 +378,7 @@ try_method(struct ios_session *s, unsigned int m)
 	unsigned int ulen = (unsigned int)strlen(u);
 
 	if (m != AUTH_KEY && s->password[0] == '\0' &&
-	    read_secret(s->cf->password_file, s->password,
+	    secret_read(s->cf->password_file, s->password,
 	    sizeof(s->password)) != 0)
 		return LIBSSH2_ERROR_FILE;
 	if (m == AUTH_KEY)
@@ -549,7 +532,7 @@ secret_line(struct ios_session *s, int64_t now_ms)
 {
 	char secret[SECRET_MAX];
 
-	if (read_secret(s->cf->enable_secret_file, secret,
+	if (secret_read(s->cf->enable_secret_file, secret,
 	    sizeof(secret)) != 0) {
 		explicit_bzero(secret, sizeof(secret));
 		fail(s, "enable_secret_file cannot be read");

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "err.h"
 #include "runner.h"
 
@@ -61,15 +62,6 @@ struct runner {
 	STAILQ_HEAD(, pending) queue;
 	size_t		 qlen;
 };
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 runner_new(runner_cb cb, void *arg, struct runner **out)

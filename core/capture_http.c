@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "clock.h"
 #include "err.h"
 #include "http.h"
 #include "sock.h"
@@ -37,15 +38,6 @@ struct capture_http {
 	int			listen_fd;
 	struct http_conn	conns[HTTP_MAX_CONNS];
 };
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 conn_close(struct http_conn *hc)

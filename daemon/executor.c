@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "err.h"
 #include "event.h"
 #include "executor.h"
@@ -28,15 +29,6 @@
 #define STOP_GRACE_MS		30000	/* for closes at shutdown */
 #define MAX_PFD			(2 + RUNNER_MAX_PROCS * 2 + ACTION_PFD_MAX)
 #define READ_BATCH		256	/* verifier messages per loop pass */
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* --- configuration ------------------------------------------------------- */
 

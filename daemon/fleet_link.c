@@ -14,21 +14,13 @@
 #include <time.h>
 
 #include "action.h"
+#include "clock.h"
 #include "err.h"
 #include "executor.h"
 #include "log.h"
 
 #define HELD_MAX	256	/* a batch of verifier messages, at most */
 #define NO_AGE_TTL_S	(7 * 86400)	/* max_packet_age = 0: a week */
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 mirror_put(void *arg, const struct journal_rec *rec)

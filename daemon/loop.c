@@ -9,21 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "err.h"
 #include "log.h"
 #include "loop.h"
 
 #define LOOP_TICK_MS	1000
 #define LOOP_MAX_PFD	(2 + LOOP_MAX_SOURCES * CAPTURE_MAX_FDS)
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 loop_init(struct loop *l, const struct loop_hooks *hooks)
