@@ -20,7 +20,9 @@
 #include "runner.h"
 #include "subst.h"
 
-#define ACTION_DATA_MAX	256	/* module state journaled with a cycle */
+#define ACTION_DATA_MAX	64	/* module state journaled with a cycle: kept
+				   in every open cycle, so small ("edge1
+				   10007 ipv6" is 16) */
 #define ACTION_PFD_MAX	64	/* descriptors all modules may poll */
 
 struct action_env;

@@ -45,6 +45,9 @@ struct packed_argv {
 	uint16_t	 argc;
 };
 
+/* a module's state goes to the journal as it is */
+_Static_assert(ACTION_DATA_MAX == JOURNAL_DATA_MAX, "one bound for data");
+
 struct cycle_rec {
 	uint64_t	 id;
 	uint32_t	 stanza;

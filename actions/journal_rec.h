@@ -13,7 +13,7 @@
 #include "subst.h"
 
 #define JOURNAL_MODULE_MAX	16
-#define JOURNAL_DATA_MAX	256
+#define JOURNAL_DATA_MAX	64	/* = ACTION_DATA_MAX */
 #define JOURNAL_ID_MAX		(UINT64_MAX >> 1)
 #define JOURNAL_REC_MIN		71
 #define JOURNAL_REC_MAX		(JOURNAL_REC_MIN + CMD_MAX_LEN + \
