@@ -13,8 +13,9 @@
 # gwb claims the overdue cycle and removes gwa's entry from the device at
 # about its close time.  Redis stopped: gwb refuses new grants
 # (fail_closed), still closes its own cycle from its journal, and when
-# Redis is back writes its open cycles again and grants.  Then gwb finds
-# the master through a real redis-sentinel.
+# Redis is back writes its open cycles again and grants.  Then a gateway
+# finds the master through a real redis-sentinel, and when the master
+# dies and Sentinel promotes its replica, reconnects to the new master.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -22,7 +23,7 @@ for t in redis-server redis-cli redis-sentinel /usr/sbin/sshd ssh-keygen /usr/bi
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 TOOLS=$top_srcdir/tests/tools
-plan 19
+plan 22
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K=$(b64key 32) H=$(b64key 64)
@@ -202,13 +203,22 @@ packet "$WORK/p5" 10.9.0.5
 send_udp "$WORK/p5" "$NET.3" 62201
 check "and grants again" wait_for "$WORK/gwb.log" "stanza #1 10.9.0.5 tcp/22: opened" 8
 
-# 4. the master found through Sentinel
+# 4. the master found through Sentinel, and found again after a failover
+# to its replica (port 6380)
+mkdir -p "$WORK/replica"
+ip netns exec "$LAN" redis-server --bind "$NET.1" --port 6380 --save '' \
+	--appendonly no --requirepass "$PW" --masterauth "$PW" \
+	--replicaof "$NET.1" 6379 --dir "$WORK/replica" \
+	--logfile "$WORK/replica.log" --daemonize no &
+on_exit "kill $!"
 cat >"$WORK/sentinel.conf" <<SEN
 bind $NET.1
 port 26379
 dir $WORK/redis
 sentinel monitor spafleet $NET.1 6379 1
 sentinel auth-pass spafleet $PW
+sentinel down-after-milliseconds spafleet 1000
+sentinel failover-timeout spafleet 10000
 SEN
 ip netns exec "$LAN" redis-sentinel "$WORK/sentinel.conf" --logfile "$WORK/sentinel.log" &
 on_exit "kill $!"
@@ -218,4 +228,14 @@ kill "${GPID[gwb]}"; wait "${GPID[gwb]}" 2>/dev/null
 start_gw gwc "$GWB" || diag "gwc did not start: $(tail -n 3 "$WORK/gwc.log")"
 check "through Sentinel: connected to the master it names" \
 	logged gwc "fleet: connected to redis master \"spafleet\" at $NET.1:6379 \\(from sentinel $NET.1:26379\\)" 5
+wait_for "$WORK/replica.log" "MASTER <-> REPLICA sync: Finished with success" 10 ||
+	diag "the replica did not sync: $(tail -n 3 "$WORK/replica.log")"
+stop_redis
+check "the master dies: Sentinel promotes the replica" \
+	wait_for "$WORK/sentinel.log" "switch-master spafleet $NET.1 6379 $NET.1 6380" 20
+check "the gateway finds the new master through Sentinel (retrying with backoff)" \
+	logged gwc "fleet: connected to redis master \"spafleet\" at $NET.1:6380 \\(from sentinel $NET.1:26379\\)" 40
+packet "$WORK/p8" 10.9.0.8
+send_udp "$WORK/p8" "$NET.3" 62201
+check "and grants through it" wait_for "$WORK/gwc.log" "stanza #1 10.9.0.8 tcp/22: opened" 8
 finish
