@@ -814,13 +814,36 @@ legacy_mode_truncates_long_key(void **state)
 
 /* --- fwknopd's refusal tests, table by table ------------------------------ */
 
+/* An address list value, the entry refused in it, and why. */
+struct bad_address {
+	const char	*value, *entry, *why;
+};
+
+/* Each value refused in SOURCE and in DESTINATION, naming its entry. */
+static void
+addresses_refused(const struct fx *f, const struct bad_address *t, size_t n)
+{
+	char text[512], want[256];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(text, sizeof(text), "SOURCE %s\n" KEYS, t[i].value);
+		snprintf(want, sizeof(want), "invalid SOURCE entry '%s': %s",
+		    t[i].entry, t[i].why);
+		refused(f, text, "access.conf:1:", want);
+		snprintf(text, sizeof(text), STANZA "DESTINATION %s\n",
+		    t[i].value);
+		snprintf(want, sizeof(want), "invalid DESTINATION entry '%s': "
+		    "%s", t[i].entry, t[i].why);
+		refused(f, text, "access.conf:4:", want);
+	}
+}
+
 /* "SOURCE/DESTINATION syntax": each bad entry refused with its reason. */
 static void
 addresses_refuse_each_bad_mask_and_ip(void **state)
 {
-	static const struct {
-		const char *value, *entry, *why;
-	} t[] = {
+	static const struct bad_address t[] = {
 		{ "10.0.0.0/abc", "10.0.0.0/abc", "invalid prefix length" },
 		{ "10.0.0.0/0", "10.0.0.0/0", "invalid prefix length (1..32)" },
 		{ "10.0.0.0/33", "10.0.0.0/33", "invalid prefix length (1..32)" },
@@ -834,20 +857,7 @@ addresses_refuse_each_bad_mask_and_ip(void **state)
 		{ "10.0.0.1, 1.2.3.4/40, 10.0.0.3", "1.2.3.4/40",
 		    "invalid prefix length" },
 	};
-	char text[512], want[256];
-	size_t i;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		snprintf(text, sizeof(text), "SOURCE %s\n" KEYS, t[i].value);
-		snprintf(want, sizeof(want), "invalid SOURCE entry '%s': %s",
-		    t[i].entry, t[i].why);
-		refused(*state, text, "access.conf:1:", want);
-		snprintf(text, sizeof(text), STANZA "DESTINATION %s\n",
-		    t[i].value);
-		snprintf(want, sizeof(want), "invalid DESTINATION entry '%s': "
-		    "%s", t[i].entry, t[i].why);
-		refused(*state, text, "access.conf:4:", want);
-	}
+	addresses_refused(*state, t, sizeof(t) / sizeof(t[0]));
 }
 
 /* Out-of-range FW_ACCESS_TIMEOUT and MAX_FW_TIMEOUT, both ends. */
@@ -1483,9 +1493,7 @@ ipv6_source_and_destination_load(void **state)
 static void
 ipv6_addresses_refuse_each_bad_entry(void **state)
 {
-	static const struct {
-		const char *value, *entry, *why;
-	} t[] = {
+	static const struct bad_address t[] = {
 		{ "2001:db8::/129", "2001:db8::/129",
 		    "invalid prefix length (0..128)" },
 		{ "2001:db8::/", "2001:db8::/", "missing mask after '/'" },
@@ -1499,20 +1507,7 @@ ipv6_addresses_refuse_each_bad_entry(void **state)
 		    "an IPv4-mapped IPv6 address" },
 		{ "0.0.0.0/0", "0.0.0.0/0", "invalid prefix length (1..32)" },
 	};
-	char text[512], want[256];
-	size_t i;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		snprintf(text, sizeof(text), "SOURCE %s\n" KEYS, t[i].value);
-		snprintf(want, sizeof(want), "invalid SOURCE entry '%s': %s",
-		    t[i].entry, t[i].why);
-		refused(*state, text, "access.conf:1:", want);
-		snprintf(text, sizeof(text), STANZA "DESTINATION %s\n",
-		    t[i].value);
-		snprintf(want, sizeof(want), "invalid DESTINATION entry '%s': "
-		    "%s", t[i].entry, t[i].why);
-		refused(*state, text, "access.conf:4:", want);
-	}
+	addresses_refused(*state, t, sizeof(t) / sizeof(t[0]));
 }
 
 /* --- dump ---------------------------------------------------------------- */

@@ -60,6 +60,20 @@ load(struct fixture *f, const char *text, struct conf_error *err)
 	return r;
 }
 
+/* What conf_dump prints for the loaded configuration (free it). */
+static char *
+dumped(const struct fixture *f)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+
+	assert_non_null(fp);
+	conf_dump(&f->conf, fp);
+	fclose(fp);
+	return out;
+}
+
 static void
 missing_optional_file_keeps_defaults(void **state)
 {
@@ -926,14 +940,10 @@ cisco_dump_shows_paths_not_secrets(void **state)
 	struct fixture *f = *state;
 	const char *set = "password_file = \"@/password\";\n"
 	    "enable_secret_file = \"@/enable\";";
-	char *out = NULL, *want = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char *out, *want = NULL;
 
 	devices_accepted(f, &set, 1);
-	assert_non_null(fp = open_memstream(&out, &len));
-	conf_dump(&f->conf, fp);
-	fclose(fp);
+	out = dumped(f);
 	assert_true(asprintf(&want, "    key_file = \"%s/key\";\n"
 	    "    password_file = \"%s/password\";\n"
 	    "    enable_secret_file = \"%s/enable\";\n", f->dir, f->dir,
@@ -952,14 +962,10 @@ cisco_dump_shows_acl6(void **state)
 {
 	struct fixture *f = *state;
 	const char *set = "acl6 = \"SPA6\";";
-	char *out = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char *out;
 
 	devices_accepted(f, &set, 1);
-	assert_non_null(fp = open_memstream(&out, &len));
-	conf_dump(&f->conf, fp);
-	fclose(fp);
+	out = dumped(f);
 	assert_non_null(strstr(out, "    acl = \"SPA\";\n    acl6 = \"SPA6\";\n"));
 	free(out);
 }
@@ -1213,16 +1219,12 @@ redis_dump_reparses(void **state)
 {
 	struct fixture *f = *state;
 	struct conf_error err;
-	char *dump = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char *dump;
 
 	assert_int_equal(load(f, "state_backend = \"redis\";\nredis = { "
 	    "address = \"10.0.0.1:6379\"; gateway = \"g1\"; claim = false; };\n",
 	    &err), 0);
-	assert_non_null(fp = open_memstream(&dump, &len));
-	conf_dump(&f->conf, fp);
-	fclose(fp);
+	dump = dumped(f);
 	assert_non_null(strstr(dump, "state_backend = \"redis\";\n"));
 	assert_non_null(strstr(dump, "  address = \"10.0.0.1:6379\";\n"));
 	assert_non_null(strstr(dump, "  claim = false;\n"));
