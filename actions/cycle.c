@@ -1109,6 +1109,8 @@ restore_one(void *arg, const struct journal_rec *rec)
 	if ((r = schedule_rec(rs->c, rec, rs->now, rs->now_ms,
 	    "restored from the journal")) < 0)
 		return r;
+	if (r > 0 && rs->c->obs.put != NULL)	/* fleet mode mirrors it */
+		rs->c->obs.put(rs->c->obs.arg, rec);
 	rs->n += r;
 	return 0;
 }

@@ -23,7 +23,7 @@ for t in redis-server redis-cli redis-sentinel /usr/sbin/sshd ssh-keygen /usr/bi
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 TOOLS=$top_srcdir/tests/tools
-plan 22
+plan 23
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K=$(b64key 32) H=$(b64key 64)
@@ -129,9 +129,9 @@ start_gw() { # start_gw NAME NS
 logged() { # logged NAME PATTERN SECONDS
 	wait_for "$WORK/$1.log" "$2" "$3"
 }
-packet() { # packet FILE ALLOW: a packet made by the client, not sent
+packet() { # packet FILE ALLOW [CLIENT OPTIONS]: made by the client, not sent
 	fwknop_cli --key-base64-rijndael "$K" --key-base64-hmac "$H" -A tcp/22 \
-		-a "$2" -D "$NET.2" --test -B "$1" >/dev/null 2>&1
+		-a "$2" -D "$NET.2" --test -B "$1" "${@:3}" >/dev/null 2>&1
 }
 
 start_gw gwa "$GWA" || bail_out "gwa did not start: $(tail -n 3 "$WORK/gwa.log")"
@@ -178,7 +178,11 @@ check "and removes gwa's entry from the device" no_seq_in 1 10.9.0.3
 check "on time: $late s after its close time (heartbeat 2 s, scan every 1 s)" \
 	[ "$late" -le 5 ]
 
-# 3. redis down: fail closed for grants, closes go on from the journal
+# 3. redis down: fail closed for grants, closes go on from the journal;
+# a cycle open through the outage (40 s) is written again afterwards
+packet "$WORK/p9" 10.9.0.9 -f 40
+send_udp "$WORK/p9" "$NET.3" 62201
+wait_for "$WORK/gwb.log" "stanza #1 10.9.0.9 tcp/22: opened" 8 || diag "gwb did not open 10.9.0.9"
 stop_redis
 packet "$WORK/p4" 10.9.0.4
 send_udp "$WORK/p4" "$NET.3" 62201
@@ -199,6 +203,8 @@ kill "${GPID[gwd]}"; wait "${GPID[gwd]}" 2>/dev/null
 start_redis || bail_out "redis-server did not restart"
 check "redis back: gwb reconnects and writes its open cycles again" \
 	logged gwb "fleet: connected to redis $REDIS as gateway \"gwb\": writing the open cycles again" 35
+check "the restarted (empty) redis has gwb's open cycle again" \
+	bash -c "for i in \$(seq 20); do ip netns exec $LAN redis-cli -h $NET.1 --no-auth-warning -a '$PW' ZRANGE spagate:cycles 0 -1 | grep -q '^gwb/' && exit 0; sleep 0.1; done; exit 1"
 packet "$WORK/p5" 10.9.0.5
 send_udp "$WORK/p5" "$NET.3" 62201
 check "and grants again" wait_for "$WORK/gwb.log" "stanza #1 10.9.0.5 tcp/22: opened" 8
@@ -211,6 +217,10 @@ ip netns exec "$LAN" redis-server --bind "$NET.1" --port 6380 --save '' \
 	--replicaof "$NET.1" 6379 --dir "$WORK/replica" \
 	--logfile "$WORK/replica.log" --daemonize no &
 on_exit "kill $!"
+# Sentinel learns replicas from the master's INFO: start it once the
+# replica is in sync, and wait until it lists it
+wait_for "$WORK/replica.log" "MASTER <-> REPLICA sync: Finished with success" 10 ||
+	diag "the replica did not sync: $(tail -n 3 "$WORK/replica.log")"
 cat >"$WORK/sentinel.conf" <<SEN
 bind $NET.1
 port 26379
@@ -222,14 +232,16 @@ sentinel failover-timeout spafleet 10000
 SEN
 ip netns exec "$LAN" redis-sentinel "$WORK/sentinel.conf" --logfile "$WORK/sentinel.log" &
 on_exit "kill $!"
-sleep 1
+for _ in $(seq 100); do
+	ip netns exec "$LAN" redis-cli -h "$NET.1" -p 26379 SENTINEL replicas spafleet 2>/dev/null |
+		grep -q "^$NET.1:6380\$" && break
+	sleep 0.1
+done
 write_conf gwc 300 399 "sentinels = \"$NET.1:26379\"; master = \"spafleet\";"
 kill "${GPID[gwb]}"; wait "${GPID[gwb]}" 2>/dev/null
 start_gw gwc "$GWB" || diag "gwc did not start: $(tail -n 3 "$WORK/gwc.log")"
 check "through Sentinel: connected to the master it names" \
 	logged gwc "fleet: connected to redis master \"spafleet\" at $NET.1:6379 \\(from sentinel $NET.1:26379\\)" 5
-wait_for "$WORK/replica.log" "MASTER <-> REPLICA sync: Finished with success" 10 ||
-	diag "the replica did not sync: $(tail -n 3 "$WORK/replica.log")"
 stop_redis
 check "the master dies: Sentinel promotes the replica" \
 	wait_for "$WORK/sentinel.log" "switch-master spafleet $NET.1 6379 $NET.1 6380" 20

@@ -180,7 +180,7 @@ stop_spagated() {
 wait_for() {
 	local file=$1 pattern=$2 limit=$(( $3 * 20 * SPA_WAIT_SCALE )) i=0
 	while [ $i -lt $limit ]; do
-		grep -Eq -- "$pattern" "$file" && return 0
+		grep -Eq -- "$pattern" "$file" 2>/dev/null && return 0
 		sleep 0.05
 		i=$((i + 1))
 	done
