@@ -655,6 +655,12 @@ fleet_fail_closed(const struct fleet *f)
 	return f->conf.fail_closed;
 }
 
+bool
+fleet_is_up(const struct fleet *f)
+{
+	return f->ctx != NULL;
+}
+
 void
 fleet_get_stats(const struct fleet *f, struct fleet_stats *st)
 {

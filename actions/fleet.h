@@ -82,6 +82,7 @@ void	fleet_tick(struct fleet *f, int64_t now, int64_t now_ms);
 int	fleet_timeout_ms(const struct fleet *f, int64_t now_ms);
 
 bool	fleet_fail_closed(const struct fleet *f);
+bool	fleet_is_up(const struct fleet *f);
 void	fleet_get_stats(const struct fleet *f, struct fleet_stats *st);
 
 #endif /* SPA_FLEET_H */

@@ -305,9 +305,14 @@ write_metrics(struct executor *x)
 
 	if (x->conf.metrics_file == NULL)
 		return 0;
+	memset(&ex, 0, sizeof(ex));
 	ex.opens = x->opens;
 	ex.refused = x->refused;
 	cycles_get_stats(x->cycles, &ex.cycles);
+	if ((ex.fleet = x->fleet != NULL)) {
+		ex.fleet_up = fleet_is_up(x->fleet);
+		fleet_get_stats(x->fleet, &ex.fleet_stats);
+	}
 	if (metrics_write(x->conf.metrics_file, &x->vstats, &ex) != 0) {
 		if (!x->metrics_failing)
 			log_warn("metrics file %s", x->conf.metrics_file);

@@ -36,6 +36,27 @@ refusals(FILE *fp, const struct msg_stats *vs)
 	}
 }
 
+/* Fleet mode only: whether Redis answers, and what it decided. */
+static void
+fleet_metrics(FILE *fp, const struct metrics_exec *ex)
+{
+	const struct fleet_stats *f = &ex->fleet_stats;
+
+	metric(fp, "spagate_fleet_up", "gauge",
+	    "1 while the fleet's Redis is connected.", ex->fleet_up ? 1 : 0);
+	metric(fp, "spagate_fleet_digests_checked_total", "counter",
+	    "Grants checked against the fleet's replay store.", f->checked);
+	metric(fp, "spagate_fleet_replays_refused_total", "counter",
+	    "Grants refused: the fleet granted that packet already.",
+	    f->replays);
+	metric(fp, "spagate_fleet_unreachable_total", "counter",
+	    "Grants the fleet could not check (Redis unreachable).",
+	    f->unreachable);
+	metric(fp, "spagate_fleet_cycles_taken_over_total", "counter",
+	    "Cycles taken over from gateways without a heartbeat.",
+	    f->claimed);
+}
+
 void
 metrics_format(FILE *fp, const struct msg_stats *vs,
     const struct metrics_exec *ex)
@@ -75,6 +96,8 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 	    "Commands started.", c->commands);
 	metric(fp, "spagate_commands_running", "gauge",
 	    "Commands running or queued.", (uint64_t)c->jobs);
+	if (ex->fleet)
+		fleet_metrics(fp, ex);
 }
 
 int

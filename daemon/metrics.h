@@ -9,16 +9,21 @@
 #ifndef SPA_METRICS_H
 #define SPA_METRICS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "cycle.h"
+#include "fleet.h"
 #include "msg.h"
 
 struct metrics_exec {
 	uint64_t		opens;		/* OPEN events carried out */
 	uint64_t		refused;	/* OPEN events refused */
 	struct cycles_stats	cycles;
+	bool			fleet;		/* state_backend "redis" */
+	bool			fleet_up;	/* connected to Redis now */
+	struct fleet_stats	fleet_stats;
 };
 
 /* Every metric, with # HELP and # TYPE lines. */

@@ -23,7 +23,7 @@ for t in redis-server redis-cli redis-sentinel /usr/sbin/sshd ssh-keygen /usr/bi
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 TOOLS=$top_srcdir/tests/tools
-plan 23
+plan 25
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K=$(b64key 32) H=$(b64key 64)
@@ -90,6 +90,7 @@ write_conf() { # write_conf NAME FIRST LAST [REDIS-SETTINGS]
 	cat >"$ETC/$1.conf" <<CONF
 capture = { mode = "udp"; udp_address = "0.0.0.0"; };
 executor = { close_on_exit = false; };
+metrics = { file = "$WORK/$1.prom"; interval = 1; };
 state_backend = "redis";
 redis = { $where password_file = "$ETC/redis.pw";
           gateway = "$1"; heartbeat = 2; timeout_ms = 300; };
@@ -159,6 +160,8 @@ send_udp "$WORK/p2" "$NET.3" 62201
 check "gwb grants a fresh packet in its own range" \
 	wait_for "$WORK/gwb.log" "stanza #1 10.9.0.2 tcp/22: opened" 8
 
+check "gwb's metrics file counts it" wait_for "$WORK/gwb.prom" \
+	"^spagate_fleet_replays_refused_total 1\$" 3
 kill -USR1 "${GPID[gwb]}"
 check "SIGUSR1: gwb counts the fleet's replay" \
 	logged gwb "stats: fleet: digests checked 2, replays refused 1, unreachable 0" 5
@@ -189,6 +192,7 @@ send_udp "$WORK/p4" "$NET.3" 62201
 check "redis down: gwb refuses a new grant (redis.fail_closed)" \
 	logged gwb "10.9.0.4: grant refused: the fleet's replay store cannot be reached \\(redis.fail_closed\\)" 5
 check "and says redis is unreachable" logged gwb "fleet: redis $REDIS: .*retrying with backoff" 2
+check "its metrics say the fleet is down" wait_for "$WORK/gwb.prom" "^spagate_fleet_up 0\$" 3
 check "gwb's own cycle still closes from its journal" \
 	logged gwb "stanza #1 10.9.0.2 tcp/22: closed" 10
 # with fail_closed = false a grant goes through, said to be unchecked
