@@ -47,6 +47,7 @@
 #include <libssh2.h>
 
 #include "action.h"
+#include "array.h"
 #include "clock.h"
 #include "conf.h"
 #include "err.h"
@@ -132,17 +133,13 @@ static int
 seq_hold(struct device *d, uint32_t seq)
 {
 	uint32_t *nh;
-	size_t ncap;
 
 	if (seq_held(d, seq))
 		return 0;
-	if (d->nheld == d->heldcap) {
-		ncap = d->heldcap ? d->heldcap * 2 : 32;
-		if ((nh = reallocarray(d->held, ncap, sizeof(*nh))) == NULL)
-			return SPA_ERR_NOMEM;
-		d->held = nh;
-		d->heldcap = ncap;
-	}
+	if ((nh = array_room(d->held, &d->heldcap, d->nheld, sizeof(*nh),
+	    32)) == NULL)
+		return SPA_ERR_NOMEM;
+	d->held = nh;
 	d->held[d->nheld++] = seq;
 	return 0;
 }
@@ -220,15 +217,10 @@ static struct creq *
 queue_push(struct device *d)
 {
 	struct creq *nq;
-	size_t ncap;
 
-	if (d->nq == d->qcap) {
-		ncap = d->qcap ? d->qcap * 2 : 16;
-		if ((nq = reallocarray(d->q, ncap, sizeof(*nq))) == NULL)
-			return NULL;
-		d->q = nq;
-		d->qcap = ncap;
-	}
+	if ((nq = array_room(d->q, &d->qcap, d->nq, sizeof(*nq), 16)) == NULL)
+		return NULL;
+	d->q = nq;
 	memset(&d->q[d->nq], 0, sizeof(d->q[d->nq]));
 	return &d->q[d->nq++];
 }

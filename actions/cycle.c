@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "action.h"
+#include "array.h"
 #include "clock.h"
 #include "cycle.h"
 #include "err.h"
@@ -351,15 +352,11 @@ job_new(struct cycles *c, enum job_kind kind, struct cycle *cy,
     uint32_t stanza, const char *what)
 {
 	struct job *j, *nj;
-	size_t ncap;
 
-	if (c->njobs == c->jobs_cap) {
-		ncap = c->jobs_cap ? c->jobs_cap * 2 : 16;
-		if ((nj = reallocarray(c->jobs, ncap, sizeof(*nj))) == NULL)
-			return NULL;
-		c->jobs = nj;
-		c->jobs_cap = ncap;
-	}
+	if ((nj = array_room(c->jobs, &c->jobs_cap, c->njobs, sizeof(*nj),
+	    16)) == NULL)
+		return NULL;
+	c->jobs = nj;
 	j = &c->jobs[c->njobs++];
 	memset(j, 0, sizeof(*j));
 	j->id = c->next_job++;
@@ -536,15 +533,11 @@ ready_add(struct cycles *c, struct cycle *cy, const struct action_ops *ops,
     const struct cmd_argv *open)
 {
 	struct ready *nr;
-	size_t ncap;
 
-	if (c->nready == c->ready_cap) {
-		ncap = c->ready_cap ? c->ready_cap * 2 : 64;
-		if ((nr = reallocarray(c->ready, ncap, sizeof(*nr))) == NULL)
-			return SPA_ERR_NOMEM;
-		c->ready = nr;
-		c->ready_cap = ncap;
-	}
+	if ((nr = array_room(c->ready, &c->ready_cap, c->nready, sizeof(*nr),
+	    64)) == NULL)
+		return SPA_ERR_NOMEM;
+	c->ready = nr;
 	if (argv_pack(&c->ready[c->nready].open, open) != 0)
 		return SPA_ERR_NOMEM;
 	c->ready[c->nready].cycle = cy;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "array.h"
 #include "err.h"
 #include "log.h"
 #include "sched.h"
@@ -190,15 +191,11 @@ static int
 heap_room(struct sched *s)
 {
 	struct sched_entry **nh;
-	size_t cap;
 
-	if (s->n < s->heap_cap)
-		return 0;
-	cap = s->heap_cap ? s->heap_cap * 2 : MIN_BLOCK;
-	if ((nh = reallocarray(s->heap, cap, sizeof(*nh))) == NULL)
+	if ((nh = array_room(s->heap, &s->heap_cap, s->n, sizeof(*nh),
+	    MIN_BLOCK)) == NULL)
 		return SPA_ERR_NOMEM;
 	s->heap = nh;
-	s->heap_cap = cap;
 	return 0;
 }
 

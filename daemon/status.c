@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "array.h"
 #include "cycle.h"
 #include "err.h"
 #include "executor.h"
@@ -28,12 +29,9 @@ collect_rec(void *arg, const struct journal_rec *rec)
 	struct status_recs *sr = arg;
 	struct journal_rec **nv;
 
-	if (sr->n == sr->cap) {
-		sr->cap = sr->cap ? sr->cap * 2 : 16;
-		if ((nv = reallocarray(sr->v, sr->cap, sizeof(*nv))) == NULL)
-			return SPA_ERR_NOMEM;
-		sr->v = nv;
-	}
+	if ((nv = array_room(sr->v, &sr->cap, sr->n, sizeof(*nv), 16)) == NULL)
+		return SPA_ERR_NOMEM;
+	sr->v = nv;
 	if ((sr->v[sr->n] = malloc(sizeof(*rec))) == NULL)
 		return SPA_ERR_NOMEM;
 	/*
