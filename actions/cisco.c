@@ -746,6 +746,25 @@ join_words(const struct cmd_argv *argv, size_t from, char *buf, size_t len)
 		    i > from ? " " : "", argv->argv[i]);
 }
 
+/* Queue a request about entry `seq` for the next batch; NULL: no memory. */
+static struct creq *
+queue_request(struct device *d, const struct action_req *req,
+    enum req_kind kind, uint32_t seq, bool v6)
+{
+	struct creq *rq;
+
+	if ((rq = queue_push(d)) == NULL)
+		return NULL;
+	rq->job = req->job;
+	rq->kind = kind;
+	rq->seq = seq;
+	rq->v6 = v6;
+	rq->close_at = req->close_at;
+	rq->deadline_ms = mono_ms() + req->timeout_ms;
+	d->kick = true;
+	return rq;
+}
+
 static int
 cisco_open(struct action_env *e, const struct action_req *req)
 {
@@ -778,21 +797,14 @@ cisco_open(struct action_env *e, const struct action_req *req)
 		action_done(e, req->job, SPA_ERR_ACTION, why, NULL);
 		return 0;
 	}
-	if ((rq = queue_push(d)) == NULL) {
+	if ((rq = queue_request(d, req, R_OPEN, seq, v6)) == NULL) {
 		seq_release(d, seq);
 		return SPA_ERR_NOMEM;
 	}
-	rq->job = req->job;
-	rq->kind = R_OPEN;
-	rq->seq = seq;
-	rq->v6 = v6;
-	rq->close_at = req->close_at;
-	rq->deadline_ms = mono_ms() + req->timeout_ms;
 	join_words(argv, 1, rq->ace, sizeof(rq->ace));
 	/* journaled by the executor before the next pass sends it */
 	*req->data_len = (uint16_t)snprintf((char *)req->data,
 	    ACTION_DATA_MAX, "%s %u%s", d->cf.name, seq, v6 ? DATA_V6 : "");
-	d->kick = true;
 	return 0;
 }
 
@@ -821,32 +833,12 @@ journaled_entry(struct action_env *e, const struct action_req *req,
 	return d;
 }
 
-/* Queue a request about an entry already on the device. */
-static int
-queue_entry(struct device *d, const struct action_req *req, enum req_kind kind,
-    uint32_t seq, bool v6)
-{
-	struct creq *rq;
-
-	if ((rq = queue_push(d)) == NULL)
-		return SPA_ERR_NOMEM;
-	rq->job = req->job;
-	rq->kind = kind;
-	rq->seq = seq;
-	rq->v6 = v6;
-	rq->close_at = req->close_at;
-	rq->deadline_ms = mono_ms() + req->timeout_ms;
-	d->kick = true;
-	return 0;
-}
-
 static int
 cisco_close(struct action_env *e, const struct action_req *req)
 {
 	struct device *d;
 	uint32_t seq;
 	bool v6;
-	int r;
 
 	env = e;
 	if (*req->data_len == 0) {
@@ -855,9 +847,10 @@ cisco_close(struct action_env *e, const struct action_req *req)
 	}
 	if ((d = journaled_entry(e, req, &seq, &v6)) == NULL)
 		return 0;
-	if ((r = queue_entry(d, req, R_CLOSE, seq, v6)) == 0)
-		seq_hold(d, seq);
-	return r;
+	if (queue_request(d, req, R_CLOSE, seq, v6) == NULL)
+		return SPA_ERR_NOMEM;
+	seq_hold(d, seq);
+	return 0;
 }
 
 /*
@@ -886,7 +879,8 @@ cisco_refresh(struct action_env *e, const struct action_req *req)
 		action_done(e, req->job, 0, why, NULL);
 		return 0;
 	}
-	return queue_entry(d, req, R_REFRESH, seq, v6);
+	return queue_request(d, req, R_REFRESH, seq, v6) != NULL ? 0 :
+	    SPA_ERR_NOMEM;
 }
 
 static void
