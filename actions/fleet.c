@@ -66,12 +66,12 @@ hang_up(struct fleet *f)
 	f->queued = 0;
 }
 
-/* The connection failed: log once, retry later. */
+/* The connection failed: log once, retry after the backoff. */
 static void
-went_down(struct fleet *f, const char *why)
+went_down(struct fleet *f, const char *why, int64_t now_ms)
 {
 	hang_up(f);
-	f->retry_at_ms = 0;	/* set by the caller's clock below */
+	f->retry_at_ms = now_ms + (int64_t)f->backoff_s * 1000;
 	if (!f->said_down)
 		log_warnx("fleet: redis %s: %s: %s; closes run from the local "
 		    "journal, retrying with backoff", f->where, why,
@@ -259,8 +259,7 @@ ensure_up(struct fleet *f, int64_t now_ms)
 	if (now_ms < f->retry_at_ms)
 		return false;
 	if ((f->ctx = dial(f, why, sizeof(why))) == NULL) {
-		went_down(f, why);
-		f->retry_at_ms = now_ms + (int64_t)f->backoff_s * 1000;
+		went_down(f, why, now_ms);
 		f->backoff_s = f->backoff_s * 2 > BACKOFF_MAX_S ?
 		    BACKOFF_MAX_S : f->backoff_s * 2;
 		return false;
@@ -284,8 +283,7 @@ fail(struct fleet *f, int64_t now_ms, const char *what)
 	char why[256];
 
 	snprintf(why, sizeof(why), "%s: %s", what, ctx_error(f->ctx));
-	went_down(f, why);
-	f->retry_at_ms = now_ms + (int64_t)f->backoff_s * 1000;
+	went_down(f, why, now_ms);
 }
 
 /* Read the replies owed for queued updates; false if the link broke. */

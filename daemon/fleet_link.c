@@ -129,8 +129,8 @@ refuse(const struct held_grant *g, const char *why)
 void
 fleet_link_release(struct executor *x)
 {
-	uint8_t (*digest)[32];
-	enum fleet_verdict *v;
+	uint8_t digest[HELD_MAX][32];
+	enum fleet_verdict v[HELD_MAX];
 	uint32_t age = x->conf.max_packet_age;
 	uint64_t ttl_ms = (age != 0 ? 2ull * age : NO_AGE_TTL_S) * 1000;
 	size_t i, n = x->nheld;
@@ -138,13 +138,6 @@ fleet_link_release(struct executor *x)
 	x->nheld = 0;
 	if (n == 0)
 		return;
-	digest = calloc(n, sizeof(*digest));
-	v = calloc(n, sizeof(*v));
-	if (digest == NULL || v == NULL) {
-		for (i = 0; i < n; i++)
-			refuse(&x->held[i], "out of memory");
-		goto out;
-	}
 	for (i = 0; i < n; i++)
 		memcpy(digest[i], x->held[i].ev.digest, 32);
 	fleet_check(x->fleet, (const uint8_t (*)[32])digest, n,
@@ -165,7 +158,4 @@ fleet_link_release(struct executor *x)
 			executor_carry_out(x, x->held[i].st, &x->held[i].ev);
 		}
 	}
-out:
-	free(digest);
-	free(v);
 }
