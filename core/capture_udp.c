@@ -27,6 +27,7 @@
 struct capture_udp {
 	struct capture	base;
 	int		fd;
+	uint16_t	port;		/* bound to; read once, at open */
 	uint8_t		buf[SPA_MAX_PAYLOAD + 2];	/* +1 detects oversize */
 };
 
@@ -78,7 +79,7 @@ udp_read_one(struct capture_udp *cu, capture_cb cb, void *arg)
 	pkt.info.dst = pkt.info.src;	/* same family until pktinfo says */
 	memset(pkt.info.dst.bytes, 0, sizeof(pkt.info.dst.bytes));
 	udp_pktinfo(&mh, &pkt.info.dst);
-	pkt.info.dport = sock_local_port(cu->fd);
+	pkt.info.dport = cu->port;
 	pkt.info.proto = IPPROTO_UDP;
 	pkt.via = SPA_VIA_UDP;
 	pkt.data = cu->buf;
@@ -185,6 +186,7 @@ capture_open_udp(const struct conf_capture *cc, struct capture **out,
 		free(cu);
 		return SPA_ERR_SYS;
 	}
+	cu->port = sock_local_port(cu->fd);
 	cu->base.ops = &udp_ops;
 	snprintf(cu->base.name, sizeof(cu->base.name), "udp %s port %u",
 	    cc->udp_address, cc->udp_port);

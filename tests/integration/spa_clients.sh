@@ -109,10 +109,12 @@ send_case() {
 		return
 	fi
 	after=$(tail -n 1 "$WORK/events")
-	if [[ "$after" =~ $pattern ]] && [[ "$after" == *" src=$CLI_IP:"* ]]; then
+	# the destination as received: the SPA port, also read off a socket
+	if [[ "$after" =~ $pattern ]] && [[ "$after" == *" src=$CLI_IP:"* ]] &&
+		{ [ "$mode" = http ] || [[ "$after" == *" dst=$SRV_IP:62201 "* ]]; }; then
 		ok "$mode $name: $pattern"
 	else
-		not_ok "$mode $name"; diag "got: $after" "want: $pattern src=$CLI_IP:..."
+		not_ok "$mode $name"; diag "got: $after" "want: $pattern src=$CLI_IP:... dst=$SRV_IP:62201 (pcap, udp)"
 	fi
 	check_replay "$mode" "$name" "$pkt" "$((before + 1))"
 }
