@@ -42,21 +42,14 @@
 #include <libipset/types.h>
 #include <libipset/nfproto.h>
 
+#include "../tests/tools/now_ns.h"
+
 #define MAX_PKT	1500
 
 struct outbuf {
 	char	text[8192];
 	size_t	len;
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void
 pause_us(long us)

@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../tests/tools/now_ns.h"
+
 #define MAX_PKT		1500
 #define BATCH		64
 
@@ -33,15 +35,6 @@ struct pkt {
 	char	buf[MAX_PKT];
 	size_t	len;
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static int
 load(const char *path, struct pkt *p)

@@ -37,21 +37,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "now_ns.h"
+
 #define MAX_PKT		1500
 #define BATCH		32
 #define HMAC_B64	43
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void
 wait_until(uint64_t t)
