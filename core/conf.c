@@ -470,10 +470,18 @@ conf_validate(const struct spa_conf *c, struct conf_error *err)
 	return 0;
 }
 
-static const char *
-yes(bool b)
+const char *
+conf_yes(bool b)
 {
 	return b ? "true" : "false";
+}
+
+void
+conf_dump_string(FILE *fp, const char *indent, const char *name,
+    const char *v)
+{
+	if (v != NULL)
+		fprintf(fp, "%s%s = \"%s\";\n", indent, name, v);
 }
 
 void
@@ -492,20 +500,20 @@ conf_dump(const struct spa_conf *c, FILE *fp)
 	    "  filter = \"%s\";\n  promiscuous = %s;\n  any_direction = %s;\n",
 	    c->capture.mode == CAPTURE_UDP ? "udp" : "pcap",
 	    c->capture.interface, c->capture.filter,
-	    yes(c->capture.promiscuous), yes(c->capture.any_direction));
+	    conf_yes(c->capture.promiscuous), conf_yes(c->capture.any_direction));
 	fprintf(fp, "  udp_address = \"%s\";\n  udp_port = %u;\n"
 	    "  http = %s;\n  http_address = \"%s\";\n  http_port = %u;\n",
-	    c->capture.udp_address, c->capture.udp_port, yes(c->capture.http),
+	    c->capture.udp_address, c->capture.udp_port, conf_yes(c->capture.http),
 	    c->capture.http_address, c->capture.http_port);
 	fprintf(fp, "  http_any_user_agent = %s;\n  x_forwarded_for = %s;\n};\n",
-	    yes(c->capture.http_any_user_agent),
-	    yes(c->capture.x_forwarded_for));
+	    conf_yes(c->capture.http_any_user_agent),
+	    conf_yes(c->capture.x_forwarded_for));
 	fprintf(fp, "nat = {\n  forwarding = %s;\n  local = %s;\n};\n",
-	    yes(c->nat_forwarding), yes(c->nat_local));
+	    conf_yes(c->nat_forwarding), conf_yes(c->nat_local));
 	fprintf(fp, "executor = {\n  verifier_user = \"%s\";\n"
 	    "  command_timeout = %u;\n  close_on_exit = %s;\n"
 	    "  sudo_exe = \"%s\";\n};\n", c->verifier_user,
-	    c->command_timeout, yes(c->close_on_exit), c->sudo_exe);
+	    c->command_timeout, conf_yes(c->close_on_exit), c->sudo_exe);
 	fprintf(fp, "log = {\n  syslog_ident = \"%s\";\n"
 	    "  syslog_facility = \"%s\";\n  verbose = %d;\n"
 	    "  refusals_per_second = %u;\n};\n", c->syslog_ident,

@@ -377,13 +377,6 @@ conf_cisco_free(struct spa_conf *c)
 	c->ncisco = 0;
 }
 
-static void
-dump_string(FILE *fp, const char *name, const char *v)
-{
-	if (v != NULL)
-		fprintf(fp, "    %s = \"%s\";\n", name, v);
-}
-
 /* Paths only: the secrets themselves are never read here. */
 void
 conf_cisco_dump(const struct spa_conf *c, FILE *fp)
@@ -397,25 +390,25 @@ conf_cisco_dump(const struct spa_conf *c, FILE *fp)
 	for (i = 0; i < c->ncisco; i++) {
 		d = &c->cisco[i];
 		fprintf(fp, "  {\n");
-		dump_string(fp, "name", d->name);
-		dump_string(fp, "host", d->host);
+		conf_dump_string(fp, "    ", "name", d->name);
+		conf_dump_string(fp, "    ", "host", d->host);
 		fprintf(fp, "    port = %u;\n", d->port);
-		dump_string(fp, "user", d->user);
-		dump_string(fp, "key_file", d->key_file);
-		dump_string(fp, "password_file", d->password_file);
-		dump_string(fp, "enable_secret_file", d->enable_secret_file);
-		dump_string(fp, "known_hosts", d->known_hosts);
-		dump_string(fp, "acl", d->acl);
-		dump_string(fp, "acl6", d->acl6);
+		conf_dump_string(fp, "    ", "user", d->user);
+		conf_dump_string(fp, "    ", "key_file", d->key_file);
+		conf_dump_string(fp, "    ", "password_file", d->password_file);
+		conf_dump_string(fp, "    ", "enable_secret_file", d->enable_secret_file);
+		conf_dump_string(fp, "    ", "known_hosts", d->known_hosts);
+		conf_dump_string(fp, "    ", "acl", d->acl);
+		conf_dump_string(fp, "    ", "acl6", d->acl6);
 		fprintf(fp, "    seq_first = %u;\n    seq_last = %u;\n"
 		    "    connect_timeout = %u;\n    command_timeout = %u;\n"
 		    "    save_config = %s;\n    time_range = %s;\n",
 		    d->seq_first, d->seq_last, d->connect_timeout,
-		    d->command_timeout, d->save_config ? "true" : "false",
-		    d->time_range ? "true" : "false");
-		dump_string(fp, "kex", d->kex);
-		dump_string(fp, "hostkey_algorithms", d->hostkey_algorithms);
-		dump_string(fp, "ciphers", d->ciphers);
+		    d->command_timeout, conf_yes(d->save_config),
+		    conf_yes(d->time_range));
+		conf_dump_string(fp, "    ", "kex", d->kex);
+		conf_dump_string(fp, "    ", "hostkey_algorithms", d->hostkey_algorithms);
+		conf_dump_string(fp, "    ", "ciphers", d->ciphers);
 		fprintf(fp, "  }%s\n", i + 1 < c->ncisco ? "," : "");
 	}
 	fprintf(fp, ");\n");

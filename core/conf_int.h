@@ -16,6 +16,11 @@ int	conf_cisco_load(struct spa_conf *c, config_setting_t *list,
 void	conf_cisco_free(struct spa_conf *c);
 void	conf_cisco_dump(const struct spa_conf *c, FILE *fp);
 
+/* For the dumps: "true"/"false", and `indent name = "v";` unless v is NULL. */
+const char *conf_yes(bool b);
+void	conf_dump_string(FILE *fp, const char *indent, const char *name,
+	    const char *v);
+
 /* NULL if `v` names a file we trust (secret: only root may read it). */
 const char *conf_check_file(const char *v, bool secret);
 

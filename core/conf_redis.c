@@ -215,13 +215,6 @@ conf_redis_check(config_t *cfg, struct spa_conf *c, const char *file,
 	return 0;
 }
 
-static void
-dump_str(FILE *fp, const char *name, const char *v)
-{
-	if (v != NULL)
-		fprintf(fp, "  %s = \"%s\";\n", name, v);
-}
-
 void
 conf_redis_dump(const struct spa_conf *c, FILE *fp)
 {
@@ -232,15 +225,14 @@ conf_redis_dump(const struct spa_conf *c, FILE *fp)
 	if (c->state_backend != STATE_REDIS)
 		return;
 	fprintf(fp, "redis = {\n");
-	dump_str(fp, "address", r->address);
-	dump_str(fp, "sentinels", r->sentinels);
-	dump_str(fp, "master", r->master);
-	dump_str(fp, "user", r->user);
-	dump_str(fp, "password_file", r->password_file);
-	dump_str(fp, "prefix", r->prefix);
-	dump_str(fp, "gateway", r->gateway);
+	conf_dump_string(fp, "  ", "address", r->address);
+	conf_dump_string(fp, "  ", "sentinels", r->sentinels);
+	conf_dump_string(fp, "  ", "master", r->master);
+	conf_dump_string(fp, "  ", "user", r->user);
+	conf_dump_string(fp, "  ", "password_file", r->password_file);
+	conf_dump_string(fp, "  ", "prefix", r->prefix);
+	conf_dump_string(fp, "  ", "gateway", r->gateway);
 	fprintf(fp, "  timeout_ms = %u;\n  heartbeat = %u;\n"
 	    "  fail_closed = %s;\n  claim = %s;\n};\n", r->timeout_ms,
-	    r->heartbeat, r->fail_closed ? "true" : "false",
-	    r->claim ? "true" : "false");
+	    r->heartbeat, conf_yes(r->fail_closed), conf_yes(r->claim));
 }
