@@ -42,7 +42,7 @@
 #include <libipset/types.h>
 #include <libipset/nfproto.h>
 
-#include "../tests/tools/now_ns.h"
+#include "../tests/tools/clock_ns.h"
 
 #define MAX_PKT	1500
 

@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../tests/tools/now_ns.h"
+#include "../tests/tools/clock_ns.h"
 
 #define MAX_PKT		1500
 #define BATCH		64
@@ -108,18 +108,6 @@ send_batch(int fd, const struct sockaddr_in *to_sa, struct pkt *v, size_t from,
 		done += (size_t)r;
 	}
 	return done;
-}
-
-static void
-wait_until(uint64_t t)
-{
-	struct timespec ts;
-
-	while (now_ns() < t) {
-		ts.tv_sec = (time_t)(t / 1000000000u);
-		ts.tv_nsec = (long)(t % 1000000000u);
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-	}
 }
 
 int

@@ -37,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "now_ns.h"
+#include "clock_ns.h"
 
 #define MAX_PKT		1500
 #define BATCH		32
@@ -45,18 +45,6 @@
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void
-wait_until(uint64_t t)
-{
-	struct timespec ts;
-
-	while (now_ns() < t) {
-		ts.tv_sec = (time_t)(t / 1000000000u);
-		ts.tv_nsec = (long)(t % 1000000000u);
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-	}
-}
 
 /* xorshift64*: fast, and plenty for junk. */
 static uint64_t
