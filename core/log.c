@@ -115,6 +115,18 @@ log_vemit(int pri, const char *fmt, va_list ap, int with_errno)
 } while (0)
 
 void
+log_err(const char *fmt, ...)
+{
+	LOG_BODY(LOG_ERR, 1);
+}
+
+void
+log_errx(const char *fmt, ...)
+{
+	LOG_BODY(LOG_ERR, 0);
+}
+
+void
 log_warn(const char *fmt, ...)
 {
 	LOG_BODY(LOG_WARNING, 1);
