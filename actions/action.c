@@ -46,11 +46,20 @@ action_done(struct action_env *env, uint64_t job, int result,
 {
 	struct action_result res = {
 		.job = job, .result = result,
-		.detail = detail != NULL ? detail : "",
-		.output = output != NULL ? output : "",
+		.detail = detail, .output = output, .exit_status = -1,
 	};
 
-	env->done(env->arg, &res);
+	action_report(env, &res);
+}
+
+void
+action_report(struct action_env *env, const struct action_result *res)
+{
+	struct action_result r = *res;
+
+	r.detail = r.detail != NULL ? r.detail : "";
+	r.output = r.output != NULL ? r.output : "";
+	env->done(env->arg, &r);
 }
 
 int

@@ -36,7 +36,12 @@ struct action_req {
 	unsigned int		 timeout_ms;
 	uint8_t			*data;		/* module state, journaled */
 	uint16_t		*data_len;
-	int64_t			 close_at;	/* epoch of the cycle's close */
+	/*
+	 * Epoch of the close: the latest of every cycle holding the same
+	 * object, so that an open never gives the object (an element's
+	 * kernel timeout) less time than another holder still has.
+	 */
+	int64_t			 close_at;
 };
 
 /* How a request ended: result 0 or a negative SPA_ERR_*, and why. */
@@ -45,6 +50,10 @@ struct action_result {
 	int		 result;
 	const char	*detail;	/* exit status, device message */
 	const char	*output;	/* captured output, may be "" */
+	/* A close found nothing to remove (result 0): its object was gone. */
+	bool		 absent;
+	int		 exit_status;	/* exec: the command's exit status; -1
+					   if it did not exit (or not exec) */
 };
 
 typedef void (*action_done_cb)(void *arg, const struct action_result *res);
@@ -142,5 +151,7 @@ void	action_exec_finished(struct action_env *env,
 /* Report completion of a request (modules call this). */
 void	action_done(struct action_env *env, uint64_t job, int result,
 	    const char *detail, const char *output);
+/* The same with every field of the result (absent, exit status). */
+void	action_report(struct action_env *env, const struct action_result *res);
 
 #endif /* SPA_ACTION_H */

@@ -5,6 +5,12 @@
  * running keeps its key in the scheduler (due "never") so that a new
  * grant for the same key waits for that close instead of racing it; the
  * new grant is replayed when the close ends.
+ *
+ * Cycles whose closes would remove the same thing hold one object
+ * (objects.h): when one of them comes due while another still holds the
+ * object, it is released without running its close, and the close of the
+ * last holder removes the object.  A grant for an object whose close is
+ * running waits for that close, like a grant for the same key.
  */
 #include "config.h"
 
@@ -21,11 +27,14 @@
 #include "cycle.h"
 #include "err.h"
 #include "log.h"
+#include "objects.h"
 #include "runner.h"
 #include "sched.h"
 
 #define DUE_NEVER	INT64_MAX
 #define SUDO_EXE	"/usr/bin/sudo"
+#define PENDING_MAX	16	/* grants waiting for one close */
+#define REOPENS_MAX	UINT8_MAX
 
 enum cycle_state {
 	CYCLE_OPENING,		/* open command running */
@@ -61,10 +70,14 @@ struct cycle_rec {
 	struct packed_argv close;	/* words NULL: none */
 	uint8_t		 data[JOURNAL_DATA_MAX];	/* module state */
 	uint16_t	 data_len;
+	uint8_t		 reopens;	/* see journal_rec.h */
+	uint8_t		 absent[JOURNAL_ABSENT_MAX];
+	uint8_t		 nabsent;
 };
 
-/* A grant that arrived while the close of the same key was running. */
+/* A grant that arrived while the close of its key or object was running. */
 struct pending_grant {
+	struct pending_grant	*next;
 	const struct access_conf *policy;	/* it was checked under */
 	struct spa_event	 ev;
 	size_t			 port;
@@ -75,7 +88,12 @@ struct cycle {
 	const struct action_ops	*close_ops;
 	enum cycle_state	 state;
 	struct sched_entry	*entry;
+	struct object		*obj;		/* NULL: acts on its own */
+	bool			 inherited;	/* holds what released holders
+						   opened */
 	unsigned int		 failures;	/* consecutive failed closes */
+	int64_t			 failing_since_ms;	/* first of them */
+	unsigned int		 close_runs;	/* runs of this close so far */
 	struct pending_grant	*pending;	/* NULL: none */
 	const struct action_ops	*refresh_ops;	/* a refresh waits: its module */
 };
@@ -100,6 +118,7 @@ struct job {
 struct ready {
 	struct cycle		*cycle;
 	const struct action_ops	*ops;
+	enum job_kind		 kind;		/* JOB_OPEN or JOB_REFRESH */
 	struct packed_argv	 open;
 };
 
@@ -107,6 +126,8 @@ struct cycles {
 	struct cycles_conf	 conf;
 	struct journal		*journal;
 	struct sched		*sched;
+	struct objects		*objects;
+	bool			 closing_all;	/* shutting down */
 	struct runner		*runner;
 	struct action_env	 env;
 	const struct access_conf *policy;
@@ -128,6 +149,15 @@ struct cycles {
 
 static void	on_action_done(void *arg, const struct action_result *res);
 static void	forget_cycle(struct cycles *c, struct cycle *cy);
+static void	start_close(struct cycles *c, struct cycle *cy, int64_t now);
+static void	run_close(struct cycles *c, struct cycle *cy);
+static void	refresh_cycle(struct cycles *c, struct cycle *cy,
+		    const struct action_ops *ops);
+static void	grant_port(struct cycles *c, const struct stanza *st,
+		    const struct stanza_plan *sp, const struct spa_event *ev,
+		    size_t i, int64_t now, int64_t now_ms);
+static void	hold_pending(struct cycles *c, struct cycle *closing,
+		    const struct spa_event *ev, size_t i, const char *what);
 
 /* --- a cycle's record ---------------------------------------------------- */
 
@@ -179,6 +209,9 @@ rec_fill(const struct cycle *cy, struct journal_rec *out)
 	argv_unpack(&rec->close, &out->close);
 	memcpy(out->data, rec->data, rec->data_len);
 	out->data_len = rec->data_len;
+	out->reopens = rec->reopens;
+	memcpy(out->absent, rec->absent, rec->nabsent);
+	out->nabsent = rec->nabsent;
 }
 
 /* A journaled record as a cycle keeps it. */
@@ -195,6 +228,9 @@ rec_unfill(struct cycle_rec *rec, const struct journal_rec *in)
 	rec->has_close = in->has_close;
 	memcpy(rec->data, in->data, in->data_len);
 	rec->data_len = in->data_len;
+	rec->reopens = in->reopens;
+	memcpy(rec->absent, in->absent, in->nabsent);
+	rec->nabsent = in->nabsent;
 	return in->has_close ? argv_pack(&rec->close, &in->close) : 0;
 }
 
@@ -211,13 +247,118 @@ put_cycle(struct cycles *c, const struct cycle *cy)
 }
 
 static void
+pending_free(struct pending_grant *pg)
+{
+	struct pending_grant *next;
+
+	for (; pg != NULL; pg = next) {
+		next = pg->next;
+		free(pg);
+	}
+}
+
+static void
 cycle_free(struct cycle *cy)
 {
 	if (cy == NULL)
 		return;
 	free(cy->rec.close.words);
-	free(cy->pending);
+	pending_free(cy->pending);
 	free(cy);
+}
+
+/* --- objects ------------------------------------------------------------- */
+
+/*
+ * Whether a cycle's close removes something other cycles may hold too.
+ * A close that undoes what its own open recorded (a device's sequence
+ * number) acts on that cycle's entry alone; without a close, no object.
+ */
+static bool
+shares_object(const struct cycle *cy)
+{
+	return cy->rec.has_close && !cy->close_ops->close_pairs_open;
+}
+
+#define OBJECT_KEY_MAX	(JOURNAL_MODULE_MAX + CMD_MAX_LEN)
+
+/* The object's name: the close module's name and the close's words. */
+static size_t
+object_key(const struct cycle *cy, char key[OBJECT_KEY_MAX])
+{
+	size_t n = strlen(cy->close_ops->name) + 1;
+
+	if (n > JOURNAL_MODULE_MAX || cy->rec.close.len > CMD_MAX_LEN)
+		return 0;
+	memcpy(key, cy->close_ops->name, n);
+	memcpy(key + n, cy->rec.close.words, cy->rec.close.len);
+	return n + cy->rec.close.len;
+}
+
+static int
+join_object(struct cycles *c, struct cycle *cy)
+{
+	char key[OBJECT_KEY_MAX];
+	size_t n;
+
+	if (!shares_object(cy))
+		return 0;
+	if ((n = object_key(cy, key)) == 0)
+		return SPA_ERR_ARG;
+	cy->obj = objects_join(c->objects, key, n, cy);
+	return cy->obj != NULL ? 0 : SPA_ERR_NOMEM;
+}
+
+static void
+leave_object(struct cycles *c, struct cycle *cy)
+{
+	if (cy->obj != NULL)
+		objects_leave(c->objects, cy->obj, cy);
+	cy->obj = NULL;
+}
+
+/* Another holder of cy's object (the latest to close), or NULL. */
+static struct cycle *
+other_holder(const struct cycle *cy)
+{
+	struct cycle *h, *best = NULL;
+	size_t i;
+
+	if (cy->obj == NULL)
+		return NULL;
+	for (i = 0; (h = object_holder(cy->obj, i)) != NULL; i++)
+		if (h != cy && (best == NULL ||
+		    h->rec.close_at > best->rec.close_at))
+			best = h;
+	return best;
+}
+
+/* The holder whose close is running, if cy's object is being removed. */
+static struct cycle *
+closing_holder(const struct cycles *c, const struct cycle *cy)
+{
+	char key[OBJECT_KEY_MAX];
+	struct object *o;
+	struct cycle *h;
+	size_t i, n;
+
+	if (!shares_object(cy) || (n = object_key(cy, key)) == 0 ||
+	    (o = objects_find(c->objects, key, n)) == NULL)
+		return NULL;
+	for (i = 0; (h = object_holder(o, i)) != NULL; i++)
+		if (h->state == CYCLE_CLOSING)
+			return h;
+	return NULL;
+}
+
+/* When the object must stay until: the latest close of its holders. */
+static int64_t
+object_close_at(const struct cycle *cy)
+{
+	const struct cycle *h = other_holder(cy);
+
+	return h != NULL && h->rec.close_at > cy->rec.close_at ?
+	    h->rec.close_at : cy->rec.close_at;
 }
 
 static void
@@ -250,6 +391,7 @@ cycles_new(const struct cycles_conf *cc, struct journal *journal,
 	c->env.done = on_action_done;
 	c->env.arg = c;
 	if ((r = sched_new(&c->sched)) != 0 ||
+	    (r = objects_new(&c->objects) != 0 ? SPA_ERR_NOMEM : 0) != 0 ||
 	    (r = runner_new(on_run_done, c, &c->runner)) != 0) {
 		cycles_free(c);
 		return r;
@@ -280,6 +422,7 @@ cycles_free(struct cycles *c)
 		sched_foreach(c->sched, free_entry, NULL);
 		sched_free(c->sched);
 	}
+	objects_free(c->objects);
 	for (i = 0; i < c->nready; i++)
 		free(c->ready[i].open.words);
 	free(c->ready);
@@ -287,6 +430,12 @@ cycles_free(struct cycles *c)
 	free(c->scratch);
 	free(c->run_argv);
 	free(c);
+}
+
+void
+cycles_set_conf(struct cycles *c, const struct cycles_conf *cc)
+{
+	c->conf = *cc;
 }
 
 void
@@ -447,7 +596,7 @@ job_run(struct cycles *c, const struct action_ops *ops, struct job *j,
 		.timeout_ms = timeout_ms(c, stanza_of(c, j->stanza)),
 		.data = rec != NULL ? rec->data : NULL,
 		.data_len = rec != NULL ? &rec->data_len : &no_len,
-		.close_at = rec != NULL ? rec->close_at : 0,
+		.close_at = cy != NULL ? object_close_at(cy) : 0,
 	};
 	uint64_t id = j->id;
 	enum job_kind kind = j->kind;
@@ -516,6 +665,9 @@ cycle_new(struct cycles *c, const struct stanza *st,
 	rec->opened = now;
 	rec->close_at = now + ev->timeout;
 	rec->has_close = sp->has_close;
+	memcpy(rec->absent, st->cmd_cycle_close_absent,
+	    st->cmd_cycle_close_nabsent);
+	rec->nabsent = (uint8_t)st->cmd_cycle_close_nabsent;
 	cy->close_ops = sp->close_ops;
 	if (sp->has_close && (expand(&sp->close, ev, st, i, close) != 0 ||
 	    argv_pack(&rec->close, close) != 0)) {
@@ -530,7 +682,7 @@ cycle_new(struct cycles *c, const struct stanza *st,
 /* Hold an open until the journal holding its cycle is synced. */
 static int
 ready_add(struct cycles *c, struct cycle *cy, const struct action_ops *ops,
-    const struct cmd_argv *open)
+    enum job_kind kind, const struct cmd_argv *open)
 {
 	struct ready *nr;
 
@@ -542,6 +694,7 @@ ready_add(struct cycles *c, struct cycle *cy, const struct action_ops *ops,
 		return SPA_ERR_NOMEM;
 	c->ready[c->nready].cycle = cy;
 	c->ready[c->nready].ops = ops;
+	c->ready[c->nready].kind = kind;
 	c->nready++;
 	return 0;
 }
@@ -557,19 +710,27 @@ open_cycle(struct cycles *c, const struct stanza *st,
 	char what[128];
 	int r;
 
+	struct cycle *closing;
+
 	if (expand(&sp->open, ev, st, i, &open) != 0 ||
 	    (cy = cycle_new(c, st, sp, ev, i, now)) == NULL) {
-		log_warnx("stanza #%u: cannot build the cycle's commands: "
+		log_errx("stanza #%u: cannot build the cycle's commands: "
 		    "grant refused", st->number);
 		return;
 	}
 	describe_cycle(&cy->rec, what, sizeof(what));
+	/* the object this would open is being removed: after that */
+	if ((closing = closing_holder(c, cy)) != NULL) {
+		cycle_free(cy);
+		hold_pending(c, closing, ev, i, what);
+		return;
+	}
 	fill_key(&key, st->number, &ev->allow, cy->rec.proto, cy->rec.port);
 	/* in the journal before the open can have any effect */
 	if ((r = put_cycle(c, cy)) != 0 ||
 	    (r = sched_add(c->sched, &key, cy->rec.id,
 	    now_ms + (int64_t)ev->timeout * 1000, cy)) != 0) {
-		log_warnx("%s: cannot journal the cycle (%s): grant refused",
+		log_errx("%s: cannot journal the cycle (%s): grant refused",
 		    what, spa_strerror(r));
 		journal_del(c->journal, cy->rec.id);
 		cycle_free(cy);
@@ -577,8 +738,9 @@ open_cycle(struct cycles *c, const struct stanza *st,
 	}
 	cy->entry = sched_find(c->sched, &key);
 	cy->state = CYCLE_OPENING;
-	if (ready_add(c, cy, sp->open_ops, &open) != 0) {
-		log_warnx("%s: out of memory: grant refused", what);
+	if ((r = join_object(c, cy)) != 0 ||
+	    (r = ready_add(c, cy, sp->open_ops, JOB_OPEN, &open)) != 0) {
+		log_errx("%s: %s: grant refused", what, spa_strerror(r));
 		forget_cycle(c, cy);
 	}
 }
@@ -607,7 +769,83 @@ refresh_cycle(struct cycles *c, struct cycle *cy,
 	job_run(c, ops, j, c->run_argv, NULL, cy);
 }
 
-/* A grant for a cycle that is already open: move its close later. */
+/*
+ * Re-assert the open of a cycle a new grant extends: its object may have
+ * vanished since (an element's own timeout ran out, a firewall reload, an
+ * operator's flush), and a client who asks again must not stay locked
+ * out.  The module's refresh hook does it for modules that have one; else
+ * CMD_CYCLE_REFRESH, else the open runs again.  An open that is not
+ * idempotent (a rule inserted again) may leave a second copy: the close
+ * then runs once more, journaled before the open can run (cycles_flush).
+ * While an open is still in flight there is nothing to re-assert.
+ */
+static void
+reassert(struct cycles *c, struct cycle *cy, const struct stanza *st,
+    const struct stanza_plan *sp, const struct spa_event *ev, size_t i)
+{
+	const struct action_ops *ops = sp->open_ops;
+	const struct cmd_template *t = &sp->open;
+	struct cmd_argv argv;
+	char what[128];
+
+	if (ops->refresh != NULL) {
+		refresh_cycle(c, cy, ops);
+		return;
+	}
+	if (sp->refresh_how == REFRESH_NONE || cy->state != CYCLE_OPEN)
+		return;
+	if (sp->refresh_how == REFRESH_COMMAND) {
+		ops = sp->refresh_ops;
+		t = &sp->refresh;
+	}
+	describe_cycle(&cy->rec, what, sizeof(what));
+	if (expand(t, ev, st, i, &argv) != 0 ||
+	    ready_add(c, cy, ops, JOB_REFRESH, &argv) != 0) {
+		log_errx("%s: cannot re-assert the open (%s does not fit once "
+		    "expanded, or out of memory)", what,
+		    t == &sp->open ? "CMD_CYCLE_OPEN" : "CMD_CYCLE_REFRESH");
+		return;
+	}
+	cy->state = CYCLE_OPENING;
+	if (t == &sp->open && !ops->open_is_idempotent &&
+	    cy->rec.reopens < REOPENS_MAX) {
+		cy->rec.reopens++;
+		if (put_cycle(c, cy) != 0)
+			log_warnx("%s: cannot journal the open run again",
+			    what);
+	}
+}
+
+/*
+ * Keep a grant until the close running on `closing` has ended; it is
+ * carried out then (reopen_pending).  A few per close: more only repeat.
+ */
+static void
+hold_pending(struct cycles *c, struct cycle *closing,
+    const struct spa_event *ev, size_t i, const char *what)
+{
+	struct pending_grant *pg, **tail = &closing->pending;
+	size_t n = 0;
+
+	for (; *tail != NULL; tail = &(*tail)->next)
+		n++;
+	if (n >= PENDING_MAX || (pg = calloc(1, sizeof(*pg))) == NULL) {
+		log_errx("%s: %s: the grant received during the close is "
+		    "refused (send it again)", what, n >= PENDING_MAX ?
+		    "too many grants wait for this close" : "out of memory");
+		return;
+	}
+	pg->policy = c->policy;
+	pg->ev = *ev;
+	pg->port = i;
+	*tail = pg;
+	log_info("%s: close in progress; the new grant follows it", what);
+}
+
+/*
+ * A grant for a cycle that is already open: move its close later (never
+ * earlier) and re-assert the open.
+ */
 static void
 extend_cycle(struct cycles *c, struct cycle *cy, const struct stanza *st,
     const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
@@ -615,23 +853,11 @@ extend_cycle(struct cycles *c, struct cycle *cy, const struct stanza *st,
 {
 	int64_t close_at = now + ev->timeout;
 	bool moved = close_at > cy->rec.close_at;
-	struct cmd_argv open;
-	struct job *j;
 	char what[128];
 
 	describe_cycle(&cy->rec, what, sizeof(what));
 	if (cy->state == CYCLE_CLOSING) {
-		if (cy->pending == NULL &&
-		    (cy->pending = malloc(sizeof(*cy->pending))) == NULL) {
-			log_warnx("%s: out of memory: the grant received "
-			    "during the close is dropped", what);
-			return;
-		}
-		cy->pending->policy = c->policy;
-		cy->pending->ev = *ev;
-		cy->pending->port = i;
-		log_info("%s: close in progress; the new grant follows it",
-		    what);
+		hold_pending(c, cy, ev, i, what);
 		return;
 	}
 	if (moved) {
@@ -642,19 +868,27 @@ extend_cycle(struct cycles *c, struct cycle *cy, const struct stanza *st,
 		    now_ms + (int64_t)ev->timeout * 1000);
 	}
 	c->stats.extended++;
-	log_info("%s: already open: close moved to %s", what,
+	log_info("%s: already open: close %s %s", what,
+	    moved ? "moved to" : "stays at",
 	    fmt_time(cy->rec.close_at, (char[32]){0}));
-	if (sp->open_ops->refresh != NULL) {
-		if (moved)
-			refresh_cycle(c, cy, sp->open_ops);
-		return;
-	}
-	if (!sp->open_ops->open_is_idempotent || cy->state != CYCLE_OPEN ||
-	    expand(&sp->open, ev, st, i, &open) != 0 ||
-	    (j = job_new(c, JOB_REFRESH, cy, st->number, what)) == NULL)
-		return;
-	cy->state = CYCLE_OPENING;
-	job_run(c, sp->open_ops, j, &open, NULL, cy);
+	reassert(c, cy, st, sp, ev, i);
+}
+
+/* Port i of a grant: a new cycle, or the one open for it extended. */
+static void
+grant_port(struct cycles *c, const struct stanza *st,
+    const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
+    int64_t now, int64_t now_ms)
+{
+	struct sched_key key;
+	struct sched_entry *e;
+
+	fill_key(&key, st->number, &ev->allow, ev->ports[i].proto,
+	    ev->ports[i].port);
+	if ((e = sched_find(c->sched, &key)) != NULL)
+		extend_cycle(c, e->data, st, sp, ev, i, now, now_ms);
+	else
+		open_cycle(c, st, sp, ev, i, now, now_ms);
 }
 
 static void
@@ -662,18 +896,10 @@ grant_ports(struct cycles *c, const struct stanza *st,
     const struct stanza_plan *sp, const struct spa_event *ev, int64_t now,
     int64_t now_ms)
 {
-	struct sched_key key;
-	struct sched_entry *e;
 	size_t i;
 
-	for (i = 0; i < ev->nports; i++) {
-		fill_key(&key, st->number, &ev->allow, ev->ports[i].proto,
-		    ev->ports[i].port);
-		if ((e = sched_find(c->sched, &key)) != NULL)
-			extend_cycle(c, e->data, st, sp, ev, i, now, now_ms);
-		else
-			open_cycle(c, st, sp, ev, i, now, now_ms);
-	}
+	for (i = 0; i < ev->nports; i++)
+		grant_port(c, st, sp, ev, i, now, now_ms);
 }
 
 /* Module state of the opens just run, durable before any is sent. */
@@ -686,6 +912,20 @@ sync_data(struct cycles *c)
 	if (journal_sync(c->journal) != 0)
 		log_warnx("journal: cannot sync the state of the opens just "
 		    "started");
+}
+
+/* An open that cannot run refuses its grant; a re-assert leaves the open. */
+static void
+ready_failed(struct cycles *c, struct ready *rd, const char *what,
+    const char *why)
+{
+	if (rd->kind == JOB_REFRESH) {
+		log_errx("%s: %s: cannot re-assert the open", what, why);
+		rd->cycle->state = CYCLE_OPEN;
+		return;
+	}
+	log_errx("%s: %s: grant refused", what, why);
+	forget_cycle(c, rd->cycle);
 }
 
 /*
@@ -713,12 +953,11 @@ cycles_flush(struct cycles *c)
 	r = journal_sync(c->journal);
 	for (i = 0; i < n; i++) {
 		describe_cycle(&v[i].cycle->rec, what, sizeof(what));
-		if (r != 0 || (j = job_new(c, JOB_OPEN, v[i].cycle,
-		    v[i].cycle->rec.stanza, what)) == NULL) {
-			log_warnx("%s: %s: grant refused", what, r != 0 ?
+		if (r != 0 || (j = job_new(c, v[i].kind, v[i].cycle,
+		    v[i].cycle->rec.stanza, what)) == NULL)
+			ready_failed(c, &v[i], what, r != 0 ?
 			    "the journal cannot be synced" : "out of memory");
-			forget_cycle(c, v[i].cycle);
-		} else {
+		else {
 			/* modules copy what they keep (see start_close) */
 			argv_unpack(&v[i].open, c->run_argv);
 			job_run(c, v[i].ops, j, c->run_argv, NULL,
@@ -822,6 +1061,27 @@ cycles_grant(struct cycles *c, const struct stanza *st,
 /* --- completion ---------------------------------------------------------- */
 
 static void
+log_opened(struct cycles *c, const struct cycle *cy, const struct job *j,
+    const struct action_result *res, int64_t now)
+{
+	char t[32];
+
+	if (j->kind == JOB_OPEN)
+		c->stats.opened++;
+	if (!cy->rec.has_close)
+		log_info("%s: opened (%s), no close (CMD_CYCLE_CLOSE NONE)",
+		    j->what, res->detail);
+	else
+		log_info("%s: %s (%s), close at %s (in %" PRId64 " s)",
+		    j->what, j->kind == JOB_OPEN ? "opened" : "refreshed",
+		    res->detail, fmt_time(cy->rec.close_at, t),
+		    cy->rec.close_at - now);
+	/* the module may have recorded state (a sequence number) */
+	if (cy->rec.data_len != 0 && put_cycle(c, cy) != 0)
+		log_warnx("%s: cannot journal the module state", j->what);
+}
+
+static void
 forget_cycle(struct cycles *c, struct cycle *cy)
 {
 	if (journal_del(c->journal, cy->rec.id) != 0)
@@ -829,7 +1089,29 @@ forget_cycle(struct cycles *c, struct cycle *cy)
 		    "journal", cy->rec.id);
 	if (c->obs.gone != NULL)
 		c->obs.gone(c->obs.arg, cy->rec.id);
+	leave_object(c, cy);
 	cycle_free(sched_remove(c->sched, cy->entry));
+}
+
+/*
+ * An open that failed ends its cycle, unless the cycle holds what
+ * released holders opened (inherited): that must still be closed, now.
+ */
+static void
+open_failed(struct cycles *c, struct cycle *cy, const struct job *j,
+    const struct action_result *res, int64_t now)
+{
+	c->stats.open_failed++;
+	if (!cy->inherited) {
+		log_errx("%s: open failed (%s): no close scheduled", j->what,
+		    res->detail);
+		forget_cycle(c, cy);
+		return;
+	}
+	log_errx("%s: open failed (%s): closing now what the holders before "
+	    "it opened", j->what, res->detail);
+	cy->state = CYCLE_OPEN;
+	start_close(c, cy, now);
 }
 
 static void
@@ -844,89 +1126,140 @@ open_done(struct cycles *c, const struct job *j,
 		    "holds, close at %s", j->what, res->detail,
 		    fmt_time(cy->rec.close_at, t));
 		cy->state = CYCLE_OPEN;
-		if (cy->refresh_ops != NULL)
-			refresh_cycle(c, cy, cy->refresh_ops);
+	} else if (res->result != 0) {
+		open_failed(c, cy, j, res, now);
 		return;
+	} else {
+		cy->state = CYCLE_OPEN;
+		log_opened(c, cy, j, res, now);
 	}
-	if (res->result != 0) {
-		c->stats.open_failed++;
-		log_warnx("%s: open failed (%s): no close scheduled", j->what,
-		    res->detail);
-		forget_cycle(c, cy);
-		return;
-	}
-	cy->state = CYCLE_OPEN;
-	if (j->kind == JOB_OPEN)
-		c->stats.opened++;
-	if (!cy->rec.has_close)
-		log_info("%s: opened (%s), no close (CMD_CYCLE_CLOSE NONE)",
-		    j->what, res->detail);
-	else
-		log_info("%s: %s (%s), close at %s (in %" PRId64 " s)",
-		    j->what, j->kind == JOB_OPEN ? "opened" : "refreshed",
-		    res->detail, fmt_time(cy->rec.close_at, t),
-		    cy->rec.close_at - now);
-	/* the module may have recorded state (a sequence number) */
-	if (cy->rec.data_len != 0 && put_cycle(c, cy) != 0)
-		log_warnx("%s: cannot journal the module state", j->what);
-	/* a grant moved the close while this ran */
-	if (cy->refresh_ops != NULL)
+	if (c->closing_all) {
+		cy->refresh_ops = NULL;
+		start_close(c, cy, now);
+	} else if (cy->refresh_ops != NULL)	/* a grant came meanwhile */
 		refresh_cycle(c, cy, cy->refresh_ops);
 }
 
-/* The grant that arrived during the close starts a new cycle. */
+/* The grants that arrived during the close: carried out now, in order. */
 static void
 reopen_pending(struct cycles *c, struct cycle *cy, int64_t now)
 {
-	struct pending_grant *pg = cy->pending;
-	const struct stanza *st = stanza_of(c, pg->ev.stanza);
-	bool stale = pg->policy != c->policy;
+	struct pending_grant *pg = cy->pending, *next;
+	const struct stanza *st;
 	char what[128];
 
 	cy->pending = NULL;	/* ours now: forget_cycle frees cy */
-
 	describe_cycle(&cy->rec, what, sizeof(what));
-	forget_cycle(c, cy);		/* frees cy */
-	if (st == NULL || stale) {
-		log_warnx("%s: the policy was reloaded during the close: the "
-		    "grant received meanwhile is dropped (send it again)",
-		    what);
+	forget_cycle(c, cy);
+	for (; pg != NULL; pg = next) {
+		next = pg->next;
+		st = stanza_of(c, pg->ev.stanza);
+		if (c->closing_all)
+			log_warnx("%s: shutting down: the grant received "
+			    "during the close is dropped", what);
+		else if (st == NULL || pg->policy != c->policy)
+			log_warnx("%s: the policy was reloaded during the "
+			    "close: the grant received meanwhile is dropped "
+			    "(send it again)", what);
+		else {
+			log_info("%s: carrying out the grant received during "
+			    "the close", what);
+			grant_port(c, st, &c->plan->v[st->number - 1], &pg->ev,
+			    pg->port, now, mono_ms());
+		}
 		free(pg);
-		return;
 	}
-	log_info("%s: reopening for the grant received during the close",
-	    what);
-	open_cycle(c, st, &c->plan->v[st->number - 1], &pg->ev, pg->port, now,
-	    mono_ms());
-	free(pg);
 }
 
+/* Whether a failed close said its object was already gone. */
+static bool
+found_absent(const struct cycle *cy, const struct action_result *res)
+{
+	return res->absent || (res->exit_status > 0 &&
+	    res->exit_status <= UINT8_MAX && memchr(cy->rec.absent,
+	    res->exit_status, cy->rec.nabsent) != NULL);
+}
+
+/* The close is done: the cycle ends, or the grants that waited run. */
+static void
+closed(struct cycles *c, struct cycle *cy, const struct job *j,
+    const struct action_result *res, bool absent, int64_t now)
+{
+	c->stats.closed++;
+	/* a module says so in its detail; an exit status is named here */
+	if (absent && !res->absent)
+		log_info("%s: closed: already absent (%s, listed in "
+		    "CMD_CYCLE_CLOSE_ABSENT)", j->what, res->detail);
+	else
+		log_info("%s: closed (%s)", j->what, res->detail);
+	if (cy->pending != NULL)
+		reopen_pending(c, cy, now);
+	else
+		forget_cycle(c, cy);
+}
+
+/*
+ * A close that failed is tried again with backoff, for at most
+ * close_retry_limit seconds: then the cycle is dropped, loudly, since
+ * spagated cannot make it succeed and must not retry for ever.
+ */
+static void
+close_failed(struct cycles *c, struct cycle *cy, const struct job *j,
+    const struct action_result *res, int64_t now)
+{
+	int64_t now_ms = mono_ms();
+	unsigned int delay, limit = c->conf.close_retry_limit != 0 ?
+	    c->conf.close_retry_limit : CYCLE_DEF_CLOSE_RETRY_LIMIT;
+
+	c->stats.close_failed++;
+	if (cy->failures++ == 0)
+		cy->failing_since_ms = now_ms;
+	if (now_ms - cy->failing_since_ms >= (int64_t)limit * 1000) {
+		c->stats.close_abandoned++;
+		log_errx("%s: close failed (%s) and has failed for %u s: "
+		    "giving up; what it opened may still be open: remove it "
+		    "by hand", j->what, res->detail, limit);
+		pending_free(cy->pending);
+		cy->pending = NULL;
+		forget_cycle(c, cy);
+		return;
+	}
+	delay = cy->failures >= 9 ? CYCLE_RETRY_MAX : 1u << (cy->failures - 1);
+	if (delay > CYCLE_RETRY_MAX)
+		delay = CYCLE_RETRY_MAX;
+	log_errx("%s: close failed (%s): retry %u in %u s", j->what,
+	    res->detail, cy->failures, delay);
+	cy->state = CYCLE_OPEN;
+	(void)now;
+	sched_reschedule(c->sched, cy->entry, now_ms + delay * 1000);
+}
+
+/*
+ * A close ran.  When the open ran more than once (reopens), the close
+ * runs again for each copy it may have left; a later run that fails or
+ * finds nothing means no copy is left.
+ */
 static void
 close_done(struct cycles *c, const struct job *j,
     const struct action_result *res, int64_t now)
 {
 	struct cycle *cy = j->cycle;
-	unsigned int delay;
+	bool absent = found_absent(cy, res);
 
-	if (res->result == 0) {
-		c->stats.closed++;
-		log_info("%s: closed (%s)", j->what, res->detail);
-		if (cy->pending != NULL)
-			reopen_pending(c, cy, now);
-		else
-			forget_cycle(c, cy);
+	if (res->result != 0 && !absent && cy->close_runs == 1) {
+		close_failed(c, cy, j, res, now);
 		return;
 	}
-	c->stats.close_failed++;
-	cy->failures++;
-	delay = cy->failures >= 9 ? CYCLE_RETRY_MAX : 1u << (cy->failures - 1);
-	if (delay > CYCLE_RETRY_MAX)
-		delay = CYCLE_RETRY_MAX;
-	log_warnx("%s: close failed (%s): retry %u in %u s", j->what,
-	    res->detail, cy->failures, delay);
-	cy->state = CYCLE_OPEN;
-	(void)now;
-	sched_reschedule(c->sched, cy->entry, mono_ms() + delay * 1000);
+	if (res->result == 0 && !absent && cy->close_runs <= cy->rec.reopens) {
+		log_info("%s: closed (%s); the open ran %u times: closing "
+		    "again", j->what, res->detail, cy->rec.reopens + 1u);
+		run_close(c, cy);
+		return;
+	}
+	if (cy->close_runs > 1 && (res->result != 0 || absent))
+		log_info("%s: close run %u found no copy left (%s)", j->what,
+		    cy->close_runs, res->detail);
+	closed(c, cy, j, res, absent && cy->close_runs == 1, now);
 }
 
 static void
@@ -966,27 +1299,74 @@ on_action_done(void *arg, const struct action_result *res)
 
 /* --- closing ------------------------------------------------------------- */
 
+/* One run of the close command (the first, or again for a copy). */
 static void
-start_close(struct cycles *c, struct cycle *cy, int64_t now)
+run_close(struct cycles *c, struct cycle *cy)
 {
 	struct job *j;
 	char what[128];
 
 	describe_cycle(&cy->rec, what, sizeof(what));
-	if (!cy->rec.has_close) {
-		log_info("%s: timer expired (no close command)", what);
-		forget_cycle(c, cy);
+	if ((j = job_new(c, JOB_CLOSE, cy, cy->rec.stanza, what)) == NULL) {
+		/* due again shortly: the next tick tries again */
+		cy->state = CYCLE_OPEN;
+		sched_reschedule(c->sched, cy->entry, mono_ms() + 1000);
 		return;
 	}
-	if ((j = job_new(c, JOB_CLOSE, cy, cy->rec.stanza, what)) == NULL)
-		return;		/* stays due: the next tick tries again */
-	cy->state = CYCLE_CLOSING;
-	sched_reschedule(c->sched, cy->entry, DUE_NEVER);
-	log_info("%s: timer expired%s, closing", what,
-	    now > cy->rec.close_at + 1 ? " (overdue)" : "");
+	cy->close_runs++;
 	/* modules copy what they keep: the buffer serves the next command */
 	argv_unpack(&cy->rec.close, c->run_argv);
 	job_run(c, cy->close_ops, j, c->run_argv, NULL, cy);
+}
+
+/*
+ * cy comes due while `heir` still holds the same object: cy ends without
+ * running its close, and what cy opened is the heir's to close (each
+ * copy a repeated open may have left, too).
+ */
+static void
+release_cycle(struct cycles *c, struct cycle *cy, struct cycle *heir,
+    const char *why)
+{
+	unsigned int n = (unsigned int)heir->rec.reopens + cy->rec.reopens + 1;
+	char what[128], hwhat[128], t[32];
+
+	describe_cycle(&cy->rec, what, sizeof(what));
+	describe_cycle(&heir->rec, hwhat, sizeof(hwhat));
+	heir->rec.reopens = n > REOPENS_MAX ? REOPENS_MAX : (uint8_t)n;
+	heir->inherited = true;
+	if (put_cycle(c, heir) != 0)
+		log_warnx("%s: cannot journal what it now holds", hwhat);
+	c->stats.released++;
+	log_info("%s: %s: released, not closed: %s holds the same object "
+	    "until %s", what, why, hwhat, fmt_time(heir->rec.close_at, t));
+	forget_cycle(c, cy);
+}
+
+static void
+start_close(struct cycles *c, struct cycle *cy, int64_t now)
+{
+	const char *why = c->closing_all ? "shutdown" :
+	    now > cy->rec.close_at + 1 ? "timer expired (overdue)" :
+	    "timer expired";
+	struct cycle *heir;
+	char what[128];
+
+	describe_cycle(&cy->rec, what, sizeof(what));
+	if (!cy->rec.has_close) {
+		log_info("%s: %s (no close command)", what, why);
+		forget_cycle(c, cy);
+		return;
+	}
+	if ((heir = other_holder(cy)) != NULL) {
+		release_cycle(c, cy, heir, why);
+		return;
+	}
+	cy->state = CYCLE_CLOSING;
+	cy->close_runs = 0;
+	sched_reschedule(c->sched, cy->entry, DUE_NEVER);
+	log_info("%s: %s, closing", what, why);
+	run_close(c, cy);
 }
 
 void
@@ -1028,14 +1408,17 @@ cycles_close_all(struct cycles *c, int64_t now)
 	struct close_all ca = { c, NULL, 0 };
 	size_t i, n = sched_count(c->sched);
 
+	/* from now on, an open that completes is closed at once */
+	c->closing_all = true;
 	if (n == 0)
 		return;
 	if ((ca.v = calloc(n, sizeof(*ca.v))) == NULL)
 		return;
 	/* collect first: starting a close changes the scheduler */
 	sched_foreach(c->sched, collect_open, &ca);
-	log_info("shutdown: running %zu pending close%s", ca.n,
-	    ca.n == 1 ? "" : "s");
+	log_info("shutdown: running %zu pending close%s%s", ca.n,
+	    ca.n == 1 ? "" : "s", n > ca.n ? ", and the close of each open "
+	    "still running when it completes" : "");
 	for (i = 0; i < ca.n; i++)
 		start_close(c, ca.v[i], now);
 	free(ca.v);
@@ -1085,6 +1468,12 @@ schedule_rec(struct cycles *c, const struct journal_rec *rec, int64_t now,
 		return SPA_ERR_NOMEM;
 	}
 	cy->entry = sched_find(c->sched, &key);
+	/* what it opened is there until its close: it holds it */
+	cy->inherited = true;
+	if (join_object(c, cy) != 0) {
+		cycle_free(sched_remove(c->sched, cy->entry));
+		return SPA_ERR_NOMEM;
+	}
 	if (rec->has_close)
 		action_adopt(rec->module, &rec->close, rec->data,
 		    rec->data_len);
@@ -1215,6 +1604,18 @@ size_t
 cycles_busy(const struct cycles *c)
 {
 	return c->njobs;
+}
+
+unsigned int
+cycles_longest_timeout_ms(const struct cycles *c)
+{
+	unsigned int t = timeout_ms(c, NULL), s;
+	size_t i;
+
+	for (i = 0; c->policy != NULL && i < c->policy->n; i++)
+		if ((s = timeout_ms(c, c->policy->stanzas[i])) > t)
+			t = s;
+	return t;
 }
 
 void

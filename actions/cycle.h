@@ -26,10 +26,12 @@
 
 #define CYCLE_DEF_CMD_TIMEOUT	30	/* seconds, when CMD_TIMEOUT is unset */
 #define CYCLE_RETRY_MAX		300	/* seconds between close retries, at most */
+#define CYCLE_DEF_CLOSE_RETRY_LIMIT 3600 /* seconds a close is retried */
 
 struct cycles_conf {
 	unsigned int	 command_timeout;	/* seconds; 0: the default */
 	const char	*sudo_exe;		/* NULL: /usr/bin/sudo */
+	unsigned int	 close_retry_limit;	/* seconds; 0: the default */
 };
 
 struct cycles_stats {
@@ -40,6 +42,8 @@ struct cycles_stats {
 	uint64_t	closed;
 	uint64_t	open_failed;
 	uint64_t	close_failed;
+	uint64_t	close_abandoned;	/* retried past the limit */
+	uint64_t	released;	/* ended while another held the object */
 	uint64_t	commands;
 };
 
@@ -57,6 +61,8 @@ int	cycles_new(const struct cycles_conf *cc, struct journal *journal,
 /* Frees memory and kills running commands; journaled cycles stay on disk. */
 void	cycles_free(struct cycles *c);
 
+/* The settings in force (strings borrowed; replaced on reload). */
+void	cycles_set_conf(struct cycles *c, const struct cycles_conf *cc);
 /* The policy in force (borrowed; replaced on reload). */
 void	cycles_set_policy(struct cycles *c, const struct access_conf *conf,
 	    const struct plan *plan);
@@ -103,6 +109,8 @@ void	cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n);
 void	cycles_close_all(struct cycles *c, int64_t now);
 /* Commands still running or queued. */
 size_t	cycles_busy(const struct cycles *c);
+/* The longest timeout any command of the policy in force may run for. */
+unsigned int cycles_longest_timeout_ms(const struct cycles *c);
 
 void	cycles_get_stats(const struct cycles *c, struct cycles_stats *st);
 /* One line per open cycle, soonest close first (spagated -S). */

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/wait.h>
 
@@ -24,13 +25,16 @@ void
 action_exec_finished(struct action_env *env, const struct run_result *res)
 {
 	char detail[128];
-	int ok;
+	bool exited = res->start_error == 0 && !res->timed_out &&
+	    WIFEXITED(res->status);
+	struct action_result ar = {
+		.job = res->id, .detail = detail, .output = res->output,
+		.exit_status = exited ? WEXITSTATUS(res->status) : -1,
+	};
 
 	runner_describe(res, detail, sizeof(detail));
-	ok = res->start_error == 0 && !res->timed_out &&
-	    WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0;
-	action_done(env, res->id, ok ? 0 : SPA_ERR_ACTION, detail,
-	    res->output);
+	ar.result = ar.exit_status == 0 ? 0 : SPA_ERR_ACTION;
+	action_report(env, &ar);
 }
 
 const struct action_ops action_exec = {

@@ -25,6 +25,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "action.h"
 #include "err.h"
@@ -271,6 +272,23 @@ finish(struct action_env *env, const struct action_req *req, int result,
 }
 
 /*
+ * An add's kernel timeout never ends before the close of the latest
+ * cycle holding the element (see action.h): a grant for 1 s must not cut
+ * short another user's 600 s on the same element.
+ */
+static void
+cover_close(struct ipset_op *op, const struct action_req *req)
+{
+	int64_t left = req->close_at - time(NULL);
+
+	if (op->cmd != IPSET_OP_ADD || !op->has_timeout || op->timeout == 0 ||
+	    req->close_at == 0 || left <= (int64_t)op->timeout)
+		return;
+	op->timeout = left > IPSET_OP_TIMEOUT_MAX ? IPSET_OP_TIMEOUT_MAX :
+	    (uint32_t)left;
+}
+
+/*
  * Run one request and report it.  For a close, a del whose element is
  * no longer in the set (its kernel timeout ran out) has done its job.
  */
@@ -288,13 +306,16 @@ ipset_run(struct action_env *env, const struct action_req *req,
 		finish(env, req, SPA_ERR_ACTION, detail);
 		return 0;
 	}
+	if (!closing)
+		cover_close(&op, req);
 	ipset_op_format(&op, line, sizeof(line));
 	o = run_op(&op, msg, sizeof(msg));
 	if (o == FAILED && closing && op.cmd == IPSET_OP_DEL &&
 	    element_gone(&op)) {
 		snprintf(detail, sizeof(detail), "ipset %s: not in the set "
 		    "(expired already)", line);
-		finish(env, req, 0, detail);
+		action_report(env, &(struct action_result){ .job = req->job,
+		    .detail = detail, .absent = true, .exit_status = -1 });
 		return 0;
 	}
 	if (o == DONE && op.cmd != IPSET_OP_TEST)

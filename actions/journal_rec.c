@@ -17,9 +17,14 @@
  *    69     n  the argc NUL-terminated words, buflen bytes in all
  *   69+n    2  data_len, 0..JOURNAL_DATA_MAX
  *   71+n    m  module data
+ * and, only when either is not zero (so a record has one encoding):
+ *  71+n+m   1  reopens
+ *  72+n+m   1  k: absent statuses, 0..JOURNAL_ABSENT_MAX
+ *  73+n+m   k  the statuses, each 1..255, increasing
  *
- * The layout is fixed; only the two byte strings vary, and the length
- * must be exactly what they say.  Decoding trusts nothing: every field is
+ * The layout is fixed; only the byte strings vary, and the length must
+ * be exactly what they say.  A record without the last block is one
+ * journal format 2 always had, so older journals read as they are.  Decoding trusts nothing: every field is
  * checked with the same rules journal_put() applies before writing.
  */
 #include "config.h"
@@ -84,6 +89,11 @@ journal_rec_encode(const struct journal_rec *r, uint8_t *out, size_t cap)
 	bytes_put(&b, r->close.buf, used);
 	bytes_put_le(&b, r->data_len, 2);
 	bytes_put(&b, r->data, r->data_len);
+	if (r->reopens != 0 || r->nabsent != 0) {
+		bytes_put_le(&b, r->reopens, 1);
+		bytes_put_le(&b, r->nabsent, 1);
+		bytes_put(&b, r->absent, r->nabsent);
+	}
 	return b.bad ? 0 : b.len;
 }
 
@@ -129,6 +139,19 @@ check_grant(const struct journal_rec *r)
 	return NULL;
 }
 
+static const char *
+check_absent(const struct journal_rec *r)
+{
+	size_t i;
+
+	if (r->nabsent > JOURNAL_ABSENT_MAX)
+		return "too many absent statuses";
+	for (i = 0; i < r->nabsent; i++)
+		if (r->absent[i] == 0 || (i > 0 && r->absent[i] <= r->absent[i - 1]))
+			return "absent statuses not 1..255 and increasing";
+	return NULL;
+}
+
 const char *
 journal_rec_check(const struct journal_rec *r)
 {
@@ -141,7 +164,7 @@ journal_rec_check(const struct journal_rec *r)
 		return "bad close command";
 	if (r->data_len > sizeof(r->data))
 		return "module data too long";
-	return NULL;
+	return check_absent(r);
 }
 
 /* --- decoding ------------------------------------------------------------ */
@@ -200,6 +223,22 @@ zero_padded(const char *m, size_t cap)
 	return true;
 }
 
+/* The optional block: present only when it says something. */
+static const char *
+decode_close_runs(struct bytes_in *b, struct journal_rec *r)
+{
+	r->reopens = (uint8_t)bytes_get_le(b, 1);
+	r->nabsent = (uint8_t)bytes_get_le(b, 1);
+	if (b->bad || r->nabsent > JOURNAL_ABSENT_MAX)
+		return b->bad ? "wrong size" : "too many absent statuses";
+	bytes_copy(b, r->absent, r->nabsent);
+	if (b->bad)
+		return "wrong size";
+	if (r->reopens == 0 && r->nabsent == 0)
+		return "empty close-runs block";
+	return check_absent(r);
+}
+
 static const char *
 decode_body(struct bytes_in *b, struct journal_rec *r)
 {
@@ -223,7 +262,11 @@ decode_body(struct bytes_in *b, struct journal_rec *r)
 	if (b->bad || r->data_len > sizeof(r->data))
 		return b->bad ? "wrong size" : "module data too long";
 	bytes_copy(b, r->data, r->data_len);
-	if (b->bad || b->off != b->len)
+	if (b->bad)
+		return "wrong size";
+	if (b->off != b->len && (why = decode_close_runs(b, r)) != NULL)
+		return why;
+	if (b->off != b->len)
 		return "wrong size";
 	return check_grant(r);
 }

@@ -15,9 +15,10 @@
 #define JOURNAL_MODULE_MAX	16
 #define JOURNAL_DATA_MAX	64	/* = ACTION_DATA_MAX */
 #define JOURNAL_ID_MAX		(UINT64_MAX >> 1)
+#define JOURNAL_ABSENT_MAX	4	/* exit statuses meaning "already gone" */
 #define JOURNAL_REC_MIN		71
 #define JOURNAL_REC_MAX		(JOURNAL_REC_MIN + CMD_MAX_LEN + \
-				 JOURNAL_DATA_MAX)
+				 JOURNAL_DATA_MAX + 2 + JOURNAL_ABSENT_MAX)
 
 struct journal_rec {
 	uint64_t	 id;		/* unique, never reused */
@@ -32,6 +33,15 @@ struct journal_rec {
 	struct cmd_argv	 close;		/* expanded close command */
 	uint8_t		 data[JOURNAL_DATA_MAX];	/* module state (e.g. ACE seq) */
 	uint16_t	 data_len;
+	/*
+	 * Opens run after the first that the close must also undo (a rule
+	 * inserted again by an extension): the close runs 1 + reopens times.
+	 */
+	uint8_t		 reopens;
+	/* Exit statuses of the close that mean its object was already gone
+	 * (CMD_CYCLE_CLOSE_ABSENT), increasing. */
+	uint8_t		 absent[JOURNAL_ABSENT_MAX];
+	uint8_t		 nabsent;
 };
 
 /*
@@ -39,7 +49,8 @@ struct journal_rec {
  * of the journal's index), family AF_INET/AF_INET6, proto 6 or 17 with
  * port 1..65535 (or proto 0 and port 0), stanza >= 1, close_at >= opened,
  * module name [a-z0-9_-]+ and NUL-terminated, a close of 1..CMD_MAX_ARGS
- * words.
+ * words, at most JOURNAL_ABSENT_MAX absent statuses, each 1..255 and
+ * greater than the one before.
  */
 const char *journal_rec_check(const struct journal_rec *r);
 

@@ -138,6 +138,42 @@ check_pairing(const struct stanza *st, const struct stanza_plan *sp,
 	return SPA_ERR_CONFIG;
 }
 
+/*
+ * Exit statuses are what the exec module reports; the native modules
+ * find out for themselves whether their object is already gone.
+ */
+static int
+check_absent(const struct stanza *st, const struct stanza_plan *sp,
+    char *err, size_t errlen)
+{
+	if (st->cmd_cycle_close_nabsent == 0 ||
+	    strcmp(sp->close_ops->name, "exec") == 0)
+		return 0;
+	snprintf(err, errlen, "%s:%u: stanza #%u: CMD_CYCLE_CLOSE_ABSENT: "
+	    "only for a close run as a command (the %s module knows when "
+	    "its object is gone)", st->file, st->line, st->number,
+	    sp->close_ops->name);
+	return SPA_ERR_CONFIG;
+}
+
+static int
+plan_refresh(const struct stanza *st, struct stanza_plan *sp, char *err,
+    size_t errlen)
+{
+	sp->refresh_how = st->cmd_cycle_refresh_none ? REFRESH_NONE :
+	    st->cmd_cycle_refresh != NULL ? REFRESH_COMMAND : REFRESH_OPEN;
+	if (sp->refresh_how != REFRESH_OPEN && sp->open_ops->refresh != NULL) {
+		snprintf(err, errlen, "%s:%u: stanza #%u: CMD_CYCLE_REFRESH: "
+		    "the %s module re-asserts its own entries", st->file,
+		    st->line, st->number, sp->open_ops->name);
+		return SPA_ERR_CONFIG;
+	}
+	if (sp->refresh_how != REFRESH_COMMAND)
+		return 0;
+	return parse_one(st, "CMD_CYCLE_REFRESH", st->cmd_cycle_refresh,
+	    &sp->refresh, &sp->refresh_ops, err, errlen);
+}
+
 static int
 plan_stanza(const struct stanza *st, struct stanza_plan *sp, char *err,
     size_t errlen)
@@ -153,9 +189,12 @@ plan_stanza(const struct stanza *st, struct stanza_plan *sp, char *err,
 	if (st->cmd_cycle_close != NULL) {
 		sp->has_close = true;
 		if ((r = parse_one(st, "CMD_CYCLE_CLOSE", st->cmd_cycle_close,
-		    &sp->close, &sp->close_ops, err, errlen)) != 0)
+		    &sp->close, &sp->close_ops, err, errlen)) != 0 ||
+		    (r = check_absent(st, sp, err, errlen)) != 0)
 			return r;
 	}
+	if ((r = plan_refresh(st, sp, err, errlen)) != 0)
+		return r;
 	return check_pairing(st, sp, err, errlen);
 }
 
@@ -189,6 +228,7 @@ plan_free(struct plan *p)
 	for (i = 0; i < p->n; i++) {
 		cmd_template_free(&p->v[i].open);
 		cmd_template_free(&p->v[i].close);
+		cmd_template_free(&p->v[i].refresh);
 	}
 	free(p->v);
 	memset(p, 0, sizeof(*p));

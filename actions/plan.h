@@ -14,13 +14,27 @@
 #include "action.h"
 #include "subst.h"
 
+/*
+ * What an extension (a grant for a cycle already open) runs to re-assert
+ * the open: the module's refresh hook if it has one, else
+ * CMD_CYCLE_REFRESH, else the open again (NONE: nothing).
+ */
+enum refresh_how {
+	REFRESH_OPEN,		/* CMD_CYCLE_OPEN again */
+	REFRESH_COMMAND,	/* CMD_CYCLE_REFRESH */
+	REFRESH_NONE,		/* CMD_CYCLE_REFRESH NONE */
+};
+
 struct stanza_plan {
 	bool			 has_open;	/* CMD_CYCLE_OPEN set */
 	bool			 has_close;	/* not NONE */
+	enum refresh_how	 refresh_how;
 	struct cmd_template	 open;
 	struct cmd_template	 close;
+	struct cmd_template	 refresh;	/* REFRESH_COMMAND */
 	const struct action_ops	*open_ops;
 	const struct action_ops	*close_ops;
+	const struct action_ops	*refresh_ops;
 };
 
 struct plan {

@@ -364,6 +364,14 @@ check_cycle(struct access_parser *p, const struct access_open *o)
 	if (st->cmd_cycle_open == NULL && st->cmd_cycle_timer != 0)
 		warn_stanza(o, SLOT_CMD_CYCLE_TIMER, ": CMD_CYCLE_TIMER "
 		    "without CMD_CYCLE_OPEN has no effect");
+	if (st->cmd_cycle_open == NULL && (st->cmd_cycle_refresh != NULL ||
+	    st->cmd_cycle_refresh_none))
+		return fail_stanza(p, o, SLOT_CMD_CYCLE_REFRESH,
+		    ": CMD_CYCLE_REFRESH without CMD_CYCLE_OPEN");
+	if (st->cmd_cycle_close == NULL && st->cmd_cycle_close_nabsent != 0)
+		return fail_stanza(p, o, SLOT_CMD_CYCLE_CLOSE_ABSENT,
+		    ": CMD_CYCLE_CLOSE_ABSENT without a CMD_CYCLE_CLOSE "
+		    "command");
 	return 0;
 }
 
@@ -970,6 +978,7 @@ stanza_free(struct stanza *st)
 	account_free(&st->cmd_sudo_exec_group);
 	free(st->cmd_cycle_open);
 	free(st->cmd_cycle_close);
+	free(st->cmd_cycle_refresh);
 	free(st->gpg_home_dir);
 	free(st->gpg_exe);
 	free(st->gpg_decrypt_id);
@@ -1084,6 +1093,19 @@ dump_expire(FILE *fp, int64_t expire)
 }
 
 static void
+dump_absent(FILE *fp, const struct stanza *st)
+{
+	char v[ACCESS_ABSENT_MAX * 4 + 1] = "";
+	size_t i, off = 0;
+
+	for (i = 0; i < st->cmd_cycle_close_nabsent; i++)
+		off += (size_t)snprintf(v + off, sizeof(v) - off, "%s%u",
+		    i > 0 ? "," : "", st->cmd_cycle_close_absent[i]);
+	if (off > 0)
+		dump_line(fp, "CMD_CYCLE_CLOSE_ABSENT", v);
+}
+
+static void
 dump_commands(FILE *fp, const struct stanza *st)
 {
 	dump_bool(fp, "ENABLE_CMD_EXEC", st->enable_cmd_exec);
@@ -1097,6 +1119,9 @@ dump_commands(FILE *fp, const struct stanza *st)
 	    st->cmd_cycle_close);
 	if (st->cmd_cycle_timer != 0)
 		dump_uint(fp, "CMD_CYCLE_TIMER", st->cmd_cycle_timer);
+	dump_line(fp, "CMD_CYCLE_REFRESH", st->cmd_cycle_refresh_none ?
+	    "NONE" : st->cmd_cycle_refresh);
+	dump_absent(fp, st);
 }
 
 static void

@@ -22,6 +22,7 @@
 #define ACCESS_DEF_MAX_TIMEOUT	300	/* MAX_FW_TIMEOUT default */
 #define ACCESS_MAX_TIMEOUT	8388608	/* upper bound of every timeout */
 #define ACCESS_CMD_MAX		1024	/* CMD_CYCLE_* length (fwknopd: 255) */
+#define ACCESS_ABSENT_MAX	4	/* CMD_CYCLE_CLOSE_ABSENT statuses */
 #define ACCESS_INCLUDE_DEPTH	8	/* nested %include levels */
 
 struct access_ports {
@@ -78,6 +79,10 @@ struct stanza {
 	char			*cmd_cycle_close;	/* NULL with close_none */
 	bool			 cmd_cycle_close_none;
 	uint32_t		 cmd_cycle_timer;	/* 0: not set */
+	char			*cmd_cycle_refresh;	/* NULL: the open again */
+	bool			 cmd_cycle_refresh_none;
+	uint8_t			 cmd_cycle_close_absent[ACCESS_ABSENT_MAX];
+	size_t			 cmd_cycle_close_nabsent;	/* increasing */
 	bool			 cmd_cycle_shell;	/* run cycles via /bin/sh -c */
 	uint32_t		 cmd_timeout;	/* seconds per command, 0: default */
 

@@ -508,6 +508,58 @@ h_cmd_close(struct access_parser *p, const struct access_directive *d,
 }
 
 static int
+h_cmd_refresh(struct access_parser *p, const struct access_directive *d,
+    char *v)
+{
+	if (strcasecmp(v, "NONE") == 0) {
+		access_cur(p)->cmd_cycle_refresh_none = true;
+		return 0;
+	}
+	return h_string(p, d, v);
+}
+
+/* Add status n to the increasing list; false if it is full. */
+static bool
+absent_add(struct stanza *st, uint8_t n)
+{
+	size_t i = st->cmd_cycle_close_nabsent;
+
+	if (memchr(st->cmd_cycle_close_absent, n, i) != NULL)
+		return true;
+	if (i == ACCESS_ABSENT_MAX)
+		return false;
+	while (i > 0 && st->cmd_cycle_close_absent[i - 1] > n) {
+		st->cmd_cycle_close_absent[i] = st->cmd_cycle_close_absent[i - 1];
+		i--;
+	}
+	st->cmd_cycle_close_absent[i] = n;
+	st->cmd_cycle_close_nabsent++;
+	return true;
+}
+
+/* "1" or "1,2" (or spaces): exit statuses of the close meaning "gone". */
+static int
+h_close_absent(struct access_parser *p, const struct access_directive *d,
+    char *v)
+{
+	struct stanza *st = access_cur(p);
+	long long n;
+	char *w, *save = NULL;
+
+	st->cmd_cycle_close_nabsent = 0;
+	for (w = strtok_r(v, ", \t", &save); w != NULL;
+	    w = strtok_r(NULL, ", \t", &save))
+		if (parse_number(w, 255, &n) != 0 || n < 1 ||
+		    !absent_add(st, (uint8_t)n))
+			break;
+	if (w != NULL || st->cmd_cycle_close_nabsent == 0)
+		return access_fail(p, "%s must list 1 to %d exit statuses "
+		    "from 1 to 255, separated by commas", d->name,
+		    ACCESS_ABSENT_MAX);
+	return 0;
+}
+
+static int
 parse_port(const char *s, uint16_t *out)
 {
 	long long n;
@@ -631,6 +683,10 @@ static const struct access_directive directives[] = {
 	    cmd_cycle_timer, 0),
 	DF("CMD_CYCLE_SHELL", h_bool, SLOT_CMD_CYCLE_SHELL, 0,
 	    cmd_cycle_shell, 0),
+	DF("CMD_CYCLE_REFRESH", h_cmd_refresh, SLOT_CMD_CYCLE_REFRESH, 0,
+	    cmd_cycle_refresh, ACCESS_CMD_MAX),
+	D("CMD_CYCLE_CLOSE_ABSENT", h_close_absent,
+	    SLOT_CMD_CYCLE_CLOSE_ABSENT, 0),
 	DF("CMD_TIMEOUT", h_timeout, SLOT_CMD_TIMEOUT, 0, cmd_timeout, 0),
 	D("FORCE_NAT", h_force_nat, SLOT_FORCE_NAT, 0),
 	D("FORCE_SNAT", h_force_snat, SLOT_FORCE_SNAT, 0),

@@ -61,6 +61,7 @@ static const struct setting settings[] = {
 	S_STR("executor.verifier_user", verifier_user),
 	S_INT("executor.command_timeout", command_timeout, 1, 3600),
 	S_BOOL("executor.close_on_exit", close_on_exit),
+	S_INT("executor.close_retry_limit", close_retry_limit, 1, 2592000),
 	S_STR("executor.sudo_exe", sudo_exe),
 	S_STR("log.syslog_ident", syslog_ident),
 	{ "log.syslog_facility", K_FACILITY,
@@ -131,6 +132,7 @@ conf_defaults(struct spa_conf *c)
 	c->command_timeout = CONF_DEF_CMD_TIMEOUT;
 	c->log_refusals_per_sec = CONF_DEF_REFUSAL_LOG;
 	c->close_on_exit = true;
+	c->close_retry_limit = CONF_DEF_CLOSE_RETRY_LIMIT;
 	c->metrics_interval = CONF_DEF_METRICS_INTERVAL;
 	conf_redis_defaults(c);
 	if (conf_set_string(&c->access_file, CONF_DEF_ACCESS) != 0 ||
@@ -512,8 +514,9 @@ conf_dump(const struct spa_conf *c, FILE *fp)
 	    conf_yes(c->nat_forwarding), conf_yes(c->nat_local));
 	fprintf(fp, "executor = {\n  verifier_user = \"%s\";\n"
 	    "  command_timeout = %u;\n  close_on_exit = %s;\n"
-	    "  sudo_exe = \"%s\";\n};\n", c->verifier_user,
-	    c->command_timeout, conf_yes(c->close_on_exit), c->sudo_exe);
+	    "  close_retry_limit = %u;\n  sudo_exe = \"%s\";\n};\n",
+	    c->verifier_user, c->command_timeout, conf_yes(c->close_on_exit),
+	    c->close_retry_limit, c->sudo_exe);
 	fprintf(fp, "log = {\n  syslog_ident = \"%s\";\n"
 	    "  syslog_facility = \"%s\";\n  verbose = %d;\n"
 	    "  refusals_per_second = %u;\n};\n", c->syslog_ident,

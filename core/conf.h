@@ -18,6 +18,7 @@
 #define CONF_MAX_PACKET_AGE	100000
 #define CONF_DEF_VERIFIER_USER	"nobody"
 #define CONF_DEF_CMD_TIMEOUT	30
+#define CONF_DEF_CLOSE_RETRY_LIMIT 3600	/* seconds */
 #define CONF_DEF_REFUSAL_LOG	20	/* unauthenticated refusals a second */
 #define CONF_DEF_SUDO		"/usr/bin/sudo"
 #define CONF_DEF_METRICS_INTERVAL 10	/* seconds between metrics writes */
@@ -110,6 +111,8 @@ struct spa_conf {
 	char			*verifier_user;	/* the verifier runs as */
 	uint32_t		 command_timeout;	/* seconds per command */
 	bool			 close_on_exit;	/* run pending closes at exit */
+	uint32_t		 close_retry_limit;	/* seconds a close is
+							   retried */
 	char			*sudo_exe;
 	char			*syslog_ident;
 	int			 syslog_facility;

@@ -26,7 +26,8 @@
 #define JOURNAL_DIR		"cycles"
 #define RESPAWN_MAX		30	/* seconds between verifier restarts */
 #define HEALTHY_MS		60000	/* a run this long resets the backoff */
-#define STOP_GRACE_MS		30000	/* for closes at shutdown */
+#define STOP_GRACE_MS		5000	/* for closes at shutdown, beyond
+					   their commands' timeouts */
 #define MAX_PFD			(2 + RUNNER_MAX_PROCS * 2 + ACTION_PFD_MAX)
 #define READ_BATCH		256	/* verifier messages per loop pass */
 
@@ -111,6 +112,16 @@ free_policy(struct access_conf *access, struct plan *plan)
 		policy_release(access);
 		access_free(access);
 	}
+}
+
+/* What the cycle engine needs of spagated.conf (borrowed strings). */
+static void
+cycles_conf_of(const struct spa_conf *conf, struct cycles_conf *cc)
+{
+	memset(cc, 0, sizeof(*cc));
+	cc->command_timeout = conf->command_timeout;
+	cc->sudo_exe = conf->sudo_exe;
+	cc->close_retry_limit = conf->close_retry_limit;
 }
 
 /* --- the verifier process ----------------------------------------------- */
@@ -282,10 +293,12 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 	cycles_get_stats(x->cycles, &cs);
 	log_info("stats: executor: %llu OPEN events, %llu refused; cycles open "
 	    "%zu, opened %" PRIu64 ", extended %" PRIu64 ", closed %" PRIu64
-	    ", open failed %" PRIu64 ", close failed %" PRIu64 ", commands %"
-	    PRIu64 ", running %zu", (unsigned long long)x->opens,
+	    ", open failed %" PRIu64 ", close failed %" PRIu64 ", closes "
+	    "abandoned %" PRIu64 ", released %" PRIu64 ", commands %" PRIu64
+	    ", running %zu", (unsigned long long)x->opens,
 	    (unsigned long long)x->refused, cs.open, cs.opened, cs.extended,
-	    cs.closed, cs.open_failed, cs.close_failed, cs.commands, cs.jobs);
+	    cs.closed, cs.open_failed, cs.close_failed, cs.close_abandoned,
+	    cs.released, cs.commands, cs.jobs);
 	if (x->fleet != NULL) {
 		struct fleet_stats fs;
 
@@ -454,6 +467,7 @@ read_verifier(struct executor *x)
 static int
 reload(struct executor *x)
 {
+	struct cycles_conf cc;
 	struct spa_conf nc;
 	struct access_conf *na = NULL;
 	struct plan np;
@@ -477,6 +491,8 @@ reload(struct executor *x)
 	x->access = na;
 	x->plan = np;
 	cycles_set_policy(x->cycles, x->access, &x->plan);
+	cycles_conf_of(&x->conf, &cc);
+	cycles_set_conf(x->cycles, &cc);	/* its strings were the old conf's */
 	log_set_verbose(x->conf.verbose);
 	x->metrics_due_ms = 0;	/* the (new) metrics file at once */
 	log_info("reloaded: %zu stanzas; restarting the verifier with them",
@@ -557,9 +573,7 @@ executor_setup(struct executor *x)
 		log_warnx("journal %s: %s", dir, spa_strerror(r));
 		return r;
 	}
-	memset(&cc, 0, sizeof(cc));
-	cc.command_timeout = x->conf.command_timeout;
-	cc.sudo_exe = x->conf.sudo_exe;
+	cycles_conf_of(&x->conf, &cc);
 	if ((r = cycles_new(&cc, x->journal, &x->cycles)) != 0)
 		return r;
 	cycles_set_policy(x->cycles, x->access, &x->plan);
@@ -635,6 +649,8 @@ loop_once(struct executor *x)
 static void
 shutdown_cycles(struct executor *x)
 {
+	int64_t grace_ms;
+
 	if (x->child > 0) {
 		kill(x->child, SIGTERM);
 		while (x->child > 0)
@@ -645,13 +661,16 @@ shutdown_cycles(struct executor *x)
 	else if (!x->cli->test_mode)
 		log_info("shutdown: pending closes stay in the journal for the "
 		    "next start (executor.close_on_exit = false)");
-	x->stop_deadline_ms = mono_ms() + STOP_GRACE_MS;
+	/* an open in flight, then its close: each within its timeout */
+	grace_ms = 2 * (int64_t)cycles_longest_timeout_ms(x->cycles) +
+	    STOP_GRACE_MS;
+	x->stop_deadline_ms = mono_ms() + grace_ms;
 	while (cycles_busy(x->cycles) > 0 && mono_ms() < x->stop_deadline_ms)
 		loop_once(x);
 	if (cycles_busy(x->cycles) > 0)
-		log_warnx("shutdown: %zu commands still running after %d s: "
-		    "their cycles stay in the journal", cycles_busy(x->cycles),
-		    STOP_GRACE_MS / 1000);
+		log_errx("shutdown: %zu commands still running after %" PRId64
+		    " s: their cycles stay in the journal",
+		    cycles_busy(x->cycles), grace_ms / 1000);
 }
 
 int

@@ -92,6 +92,13 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 	    "Open commands that failed.", c->open_failed);
 	metric(fp, "spagate_cycles_close_failed_total", "counter",
 	    "Close commands that failed.", c->close_failed);
+	metric(fp, "spagate_cycles_close_abandoned_total", "counter",
+	    "Cycles dropped after their close failed for "
+	    "executor.close_retry_limit: access may be left open.",
+	    c->close_abandoned);
+	metric(fp, "spagate_cycles_released_total", "counter",
+	    "Cycles ended without their close while another held the "
+	    "same object.", c->released);
 	metric(fp, "spagate_commands_total", "counter",
 	    "Commands started.", c->commands);
 	metric(fp, "spagate_commands_running", "gauge",

@@ -103,7 +103,7 @@ check_refused() {
 	fi
 }
 
-plan 35
+plan 36
 netns_pair 20 || skip_all "cannot create network namespaces"
 SRV_IP6=fd00:231:20::1 CLI_IP6=fd00:231:20::2
 ip -n "$SRV_NS" addr add "$SRV_IP6/64" dev "$SRV_IF" nodad &&
@@ -131,6 +131,10 @@ sed 's/^CMD_CYCLE_CLOSE *ipset del spa6 .*$/CMD_CYCLE_CLOSE ipset destroy spa6/'
 chmod 600 "$WORK/bad2.conf"
 check_refused "ipset destroy as a close refuses the configuration" \
 	"$WORK/bad2.conf" "stanza #2: CMD_CYCLE_CLOSE: ipset: 'destroy' is not allowed"
+sed 's/^CMD_CYCLE_CLOSE *ipset del spa6 .*$/&\nCMD_CYCLE_CLOSE_ABSENT 1/' "$WORK/access.conf" > "$WORK/bad3.conf"
+chmod 600 "$WORK/bad3.conf"
+check_refused "exit statuses meaning 'absent' are refused for an ipset close" \
+	"$WORK/bad3.conf" "stanza #2: CMD_CYCLE_CLOSE_ABSENT: only for a close run as a command"
 
 # not through in_srv: $! must be the listener itself
 ip netns exec "$SRV_NS" "$TCP_ACCEPT" 22 &

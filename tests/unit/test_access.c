@@ -497,6 +497,54 @@ REFUSE(cycle_without_timer_is_refused,
     STANZA "CMD_CYCLE_OPEN /bin/true\nCMD_CYCLE_CLOSE /bin/false\n",
     "access.conf:4:", "CMD_CYCLE_TIMER is required unless CMD_CYCLE_CLOSE is "
     "NONE")
+#define CYCLE	STANZA "CMD_CYCLE_OPEN /bin/true\nCMD_CYCLE_TIMER 5\n"
+REFUSE(close_absent_without_close_is_refused,
+    STANZA "CMD_CYCLE_OPEN /bin/true\nCMD_CYCLE_CLOSE NONE\n"
+    "CMD_CYCLE_CLOSE_ABSENT 1\n",
+    "access.conf:6:", "CMD_CYCLE_CLOSE_ABSENT without a CMD_CYCLE_CLOSE command")
+REFUSE(refresh_without_open_is_refused, STANZA "CMD_CYCLE_REFRESH NONE\n",
+    "access.conf:4:", "CMD_CYCLE_REFRESH without CMD_CYCLE_OPEN")
+
+/* Statuses 1..255, at most four, a list: nothing else. */
+static void
+close_absent_bad_lists_are_refused(void **state)
+{
+	static const char *const bad[] = {
+		"0", "256", "1,2,3,4,5", "x", "1,,x", "-1", "",
+	};
+	char text[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), CYCLE "CMD_CYCLE_CLOSE /bin/true\n"
+		    "CMD_CYCLE_CLOSE_ABSENT %s\n", bad[i]);
+		refused(*state, text, "access.conf:", bad[i][0] == '\0' ?
+		    "CMD_CYCLE_CLOSE_ABSENT" : "CMD_CYCLE_CLOSE_ABSENT must list "
+		    "1 to 4 exit statuses from 1 to 255");
+	}
+}
+
+static void
+close_absent_and_refresh_are_kept(void **state)
+{
+	struct access_conf *c = load_text(*state, CYCLE
+	    "CMD_CYCLE_CLOSE /bin/true\nCMD_CYCLE_CLOSE_ABSENT 4, 1,255 4\n"
+	    "CMD_CYCLE_REFRESH /bin/echo $IP\n");
+	const struct stanza *st = c->stanzas[0];
+
+	assert_int_equal(st->cmd_cycle_close_nabsent, 3);
+	assert_memory_equal(st->cmd_cycle_close_absent,
+	    ((uint8_t[]){ 1, 4, 255 }), 3);
+	assert_string_equal(st->cmd_cycle_refresh, "/bin/echo $IP");
+	assert_false(st->cmd_cycle_refresh_none);
+	access_free(c);
+	c = load_text(*state, CYCLE "CMD_CYCLE_CLOSE /bin/true\n"
+	    "CMD_CYCLE_REFRESH none\n");
+	assert_true(c->stanzas[0]->cmd_cycle_refresh_none);
+	assert_null(c->stanzas[0]->cmd_cycle_refresh);
+	access_free(c);
+}
+
 REFUSE(force_snat_without_nat_is_refused, STANZA "FORCE_SNAT 192.0.2.1\n",
     "access.conf:4:", "FORCE_SNAT needs FORCE_NAT or FORWARD_ALL")
 REFUSE(force_masquerade_without_nat_is_refused, STANZA "FORCE_MASQUERADE Y\n",
@@ -1706,6 +1754,10 @@ main(void)
 		T(cycle_open_without_close_is_refused),
 		T(cycle_close_without_open_is_refused),
 		T(cycle_without_timer_is_refused),
+		T(close_absent_without_close_is_refused),
+		T(refresh_without_open_is_refused),
+		T(close_absent_bad_lists_are_refused),
+		T(close_absent_and_refresh_are_kept),
 		T(force_snat_without_nat_is_refused),
 		T(force_masquerade_without_nat_is_refused),
 		T(file_without_stanza_is_refused),

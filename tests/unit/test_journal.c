@@ -213,6 +213,9 @@ assert_same_rec(const struct journal_rec *a, const struct journal_rec *b)
 		assert_string_equal(a->close.argv[i], b->close.argv[i]);
 	assert_int_equal(a->data_len, b->data_len);
 	assert_memory_equal(a->data, b->data, a->data_len);
+	assert_int_equal(a->reopens, b->reopens);
+	assert_int_equal(a->nabsent, b->nabsent);
+	assert_memory_equal(a->absent, b->absent, a->nabsent);
 }
 
 /* --- opening and loading ------------------------------------------------- */
@@ -663,6 +666,82 @@ round_trip_every_field(void **state)
 	assert_int_equal(s.n, 1);
 	assert_same_rec(&s.v[0], &r);
 	journal_close(j);
+}
+
+/* The close-runs block: extra opens and absent statuses survive. */
+static void
+round_trip_close_runs(void **state)
+{
+	struct journal *j = open_ok(*state);
+	struct journal_rec r, plain;
+	uint8_t a[JOURNAL_REC_MAX], b[JOURNAL_REC_MAX];
+	struct seen s;
+
+	sample(&plain, 4);
+	sample(&r, 4);
+	r.reopens = 255;
+	r.nabsent = JOURNAL_ABSENT_MAX;
+	memcpy(r.absent, (uint8_t[]){ 1, 2, 100, 255 }, JOURNAL_ABSENT_MAX);
+	/* present only when it says something: one encoding per record */
+	assert_int_equal(journal_rec_encode(&r, a, sizeof(a)),
+	    journal_rec_encode(&plain, b, sizeof(b)) + 2 + JOURNAL_ABSENT_MAX);
+	assert_int_equal(journal_put(j, &r), 0);
+	journal_close(j);
+	j = open_ok(*state);
+	load_all(j, &s);
+	assert_int_equal(s.n, 1);
+	assert_same_rec(&s.v[0], &r);
+	journal_close(j);
+}
+
+/* A record written before the block existed reads with none. */
+static void
+record_without_close_runs_reads_as_one_run(void **state)
+{
+	struct journal_rec r, out;
+	uint8_t buf[JOURNAL_REC_MAX];
+	size_t n;
+
+	(void)state;
+	sample(&r, 5);
+	n = journal_rec_encode(&r, buf, sizeof(buf));
+	assert_null(journal_rec_decode(buf, n, &out));
+	assert_int_equal(out.reopens, 0);
+	assert_int_equal(out.nabsent, 0);
+}
+
+static void
+bad_close_runs_blocks_refused(void **state)
+{
+	struct journal_rec r, out;
+	uint8_t buf[JOURNAL_REC_MAX];
+	size_t n;
+
+	(void)state;
+	sample(&r, 6);
+	r.nabsent = 2;
+	r.absent[0] = 3;
+	r.absent[1] = 1;	/* not increasing */
+	assert_non_null(journal_rec_check(&r));
+	r.absent[1] = 3;	/* repeated */
+	assert_non_null(journal_rec_check(&r));
+	r.absent[0] = 0;	/* 0 is success, never "absent" */
+	r.absent[1] = 1;
+	assert_non_null(journal_rec_check(&r));
+	r.absent[0] = 1;
+	r.absent[1] = 2;
+	assert_null(journal_rec_check(&r));
+	n = journal_rec_encode(&r, buf, sizeof(buf));
+	buf[n - 4] = 0;		/* reopens 0 */
+	buf[n - 3] = 0;		/* and no statuses: an empty block */
+	assert_string_equal(journal_rec_decode(buf, n - 2, &out),
+	    "empty close-runs block");
+	buf[n - 3] = JOURNAL_ABSENT_MAX + 1;
+	assert_non_null(journal_rec_decode(buf, n, &out));
+	buf[n - 3] = 2;
+	assert_non_null(journal_rec_decode(buf, n - 1, &out));	/* short */
+	buf[n - 1] = 1;		/* 1, 1: not increasing */
+	assert_non_null(journal_rec_decode(buf, n, &out));
 }
 
 /* CMD_CYCLE_CLOSE NONE: no command, no port, no data. */
@@ -2366,6 +2445,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(round_trip_every_field),
+		T(round_trip_close_runs),
+		cmocka_unit_test(record_without_close_runs_reads_as_one_run),
+		cmocka_unit_test(bad_close_runs_blocks_refused),
 		T(round_trip_without_close_command),
 		T(round_trip_both_families),
 		T(put_replaces_same_id),
