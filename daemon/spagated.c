@@ -28,7 +28,9 @@
 #include "pidfile.h"
 #include "status.h"
 
-#define KILL_WAIT_MS	35000	/* covers the executor's close grace */
+#define KILL_WAIT_MS	70000	/* covers the executor's grace with the
+				   default command timeout: an open still
+				   running, then its close */
 
 struct daemon {
 	struct cli_opts		 cli;

@@ -198,8 +198,12 @@ wait_logged 'tcp/2222: opened' 5
 stop_spagated
 check "SIGTERM runs the pending close (no ACCEPT rule left)" [ "$(accept_rules)" -eq 0 ]
 
-# 9. SPA command messages: sudo filters them, no shell splits them
+# 9. SPA command messages: sudo filters them, no shell splits them (after
+# a reload: the executor.sudo_exe in use must be the reloaded one)
 start
+mark
+kill -HUP "$SPAGATED_PID"
+wait_logged 'verifier ready' 5
 mark
 spa "$K4" "$H4" -C "/usr/bin/touch $SUDO_OK" -a "$CLI_IP"
 spa "$K4" "$H4" -C "/usr/bin/touch $SUDO_NO" -a "$CLI_IP"
