@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "err.h"
 #include "event.h"
 
 const char *
@@ -21,6 +22,57 @@ event_via_name(enum spa_transport via)
 		return "http";
 	}
 	return "unknown";
+}
+
+/* An access request names its ports, a command its text: not both. */
+static int
+check_request(const struct spa_event *ev)
+{
+	size_t i;
+
+	if (ev->type == SPA_MSG_COMMAND)
+		return spa_command_ok(ev->command) && ev->nports == 0 ? 0 :
+		    SPA_ERR_MESSAGE;
+	if (ev->command[0] != '\0' || ev->nports == 0 ||
+	    ev->nports > SPA_MAX_PORTS)
+		return SPA_ERR_MESSAGE;
+	for (i = 0; i < ev->nports; i++)
+		if (!spa_port_ok(&ev->ports[i]))
+			return SPA_ERR_MESSAGE;
+	return 0;
+}
+
+static int
+check_nat(const struct spa_event *ev)
+{
+	if (ev->has_nat != spa_msg_type_is_nat(ev->type))
+		return SPA_ERR_NAT;
+	if (!ev->has_nat)
+		return ev->nat_host[0] == '\0' && ev->nat_port == 0 ? 0 :
+		    SPA_ERR_NAT;
+	return spa_nat_host_ok(ev->nat_host) && ev->nat_port != 0 ? 0 :
+	    SPA_ERR_NAT;
+}
+
+int
+event_check(const struct spa_event *ev)
+{
+	int r;
+
+	if (!spa_msg_type_ok(ev->type))
+		return SPA_ERR_MSG_TYPE;
+	if ((ev->allow.family != AF_INET && ev->allow.family != AF_INET6) ||
+	    addr_is_unspecified(&ev->allow))
+		return SPA_ERR_MESSAGE;
+	if (!spa_user_ok(ev->user))
+		return SPA_ERR_USERNAME;
+	if (!spa_timestamp_ok(ev->spa_time))
+		return SPA_ERR_TIMESTAMP;
+	if (!spa_client_timeout_ok(ev->type, ev->client_timeout))
+		return SPA_ERR_CLIENT_TIMEOUT;
+	if ((r = check_request(ev)) != 0)
+		return r;
+	return check_nat(ev);
 }
 
 static bool

@@ -47,6 +47,15 @@ struct spa_event {
 const char *event_via_name(enum spa_transport via);
 
 /*
+ * The decoder's field rules (spa.h) applied to an event: message type,
+ * allow address, username, timestamp, client timeout, ports or command,
+ * NAT host and port, and what the type says is present.  Returns 0 or
+ * the decoder's code for the first field that breaks its rule.  The
+ * message decoder and the executor's recheck both run it on every OPEN.
+ */
+int	event_check(const struct spa_event *ev);
+
+/*
  * One line of key=value pairs, values quoted and escaped when they are
  * not plain tokens; the same line test mode prints and the log shows.
  * Returns the length, or -1 if `len` was too small.

@@ -192,12 +192,7 @@ msg_encode(const struct msg *m, uint8_t *buf, size_t cap)
 	return (int)w.len;
 }
 
-static bool
-valid_proto(unsigned int proto)
-{
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
-}
-
+/* The ports in use (event_check judges them), then only zeros. */
 static void
 decode_ports(struct bytes_in *r, struct spa_event *ev)
 {
@@ -215,31 +210,18 @@ decode_ports(struct bytes_in *r, struct spa_event *ev)
 				r->bad = true;
 			continue;
 		}
-		if (!valid_proto(proto) || port == 0)
-			r->bad = true;
 		ev->ports[i].proto = (uint8_t)proto;
 		ev->ports[i].port = (uint16_t)port;
 	}
 }
 
-/* Fields with a fixed set of values, and what the types imply. */
+/* The message's own fields, then the decoder's rules for the rest. */
 static void
 check_open(struct bytes_in *r, const struct spa_event *ev)
 {
-	if (ev->type < SPA_MSG_COMMAND ||
-	    ev->type > SPA_MSG_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS)
-		r->bad = true;
 	if (ev->via < SPA_VIA_UDP || ev->via > SPA_VIA_HTTP)
 		r->bad = true;
-	if (ev->stanza == 0 || ev->allow.family == AF_UNSPEC)
-		r->bad = true;
-	if ((ev->type == SPA_MSG_COMMAND) != (ev->command[0] != '\0'))
-		r->bad = true;
-	if (ev->type == SPA_MSG_COMMAND ? ev->nports != 0 : ev->nports == 0)
-		r->bad = true;
-	if (ev->has_nat != spa_msg_type_is_nat(ev->type))
-		r->bad = true;
-	if (!ev->has_nat && (ev->nat_host[0] != '\0' || ev->nat_port != 0))
+	if (ev->stanza == 0 || event_check(ev) != 0)
 		r->bad = true;
 }
 

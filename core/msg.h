@@ -4,7 +4,8 @@
  * datagram, a fixed header then a body whose size is fixed per type.
  * Every field is encoded explicitly (no struct copies), and the decoder
  * treats the bytes as hostile: exact sizes, enum ranges, address
- * families, NUL-terminated printable strings, port ranges.
+ * families, NUL-terminated printable strings, and for an OPEN the packet
+ * decoder's own field rules (event_check).
  */
 #ifndef SPA_MSG_H
 #define SPA_MSG_H

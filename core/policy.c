@@ -234,8 +234,11 @@ try_stanza(const struct stanza *st, const struct policy_opts *opts,
 		return r;
 	res->authenticated = true;
 	r = check_message(st, opts, in, &msg, &allow);
-	if (r == 0)
+	if (r == 0) {
 		fill_event(st, in, &msg, &allow, ev);
+		/* what the executor will hold it to (a sender of 0.0.0.0) */
+		r = event_check(ev);
+	}
 	crypto_wipe(&msg, sizeof(msg));
 	return r;
 }
@@ -318,8 +321,11 @@ policy_recheck(const struct access_conf *conf, const struct policy_opts *opts,
     const struct spa_event *ev, int64_t now, const struct stanza **out)
 {
 	const struct stanza *st;
+	int r;
 
 	*out = NULL;
+	if ((r = event_check(ev)) != 0)
+		return r;
 	if (ev->stanza == 0 || ev->stanza > conf->n)
 		return SPA_ERR_ARG;
 	st = conf->stanzas[ev->stanza - 1];

@@ -54,7 +54,8 @@ int	policy_match(const struct access_conf *conf,
 	    struct spa_event *ev, struct policy_result *res);
 
 /*
- * The executor's second opinion on an OPEN from the verifier process: the
+ * The executor's second opinion on an OPEN from the verifier process: its
+ * fields pass the packet decoder's rules (event_check), the
  * stanza it names exists and would grant exactly this (source,
  * destination, expiry, age, type, every port, username, timeout).  It
  * cannot re-check the keys (it never sees the packet), so a compromised

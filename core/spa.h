@@ -116,6 +116,27 @@ int	spa_replay_digest(const char *wire, size_t len, uint8_t out[32]);
 int	spa_parse_ports(const char *s, struct spa_port *ports, size_t max,
 	    size_t *n);
 
+/*
+ * The field rules, one copy: the decoder applies them to every packet and
+ * event_check() to every OPEN the executor receives, so a compromised
+ * verifier cannot pass on a value no packet could carry.
+ */
+#define SPA_TIMESTAMP_MAX	999999999999LL	/* 12 digits on the wire */
+bool	spa_msg_type_ok(enum spa_msg_type t);		/* 0..6 */
+/* 1..SPA_USER_MAX printable characters, none of "/\[]:;|=,+*?<> */
+bool	spa_user_ok(const char *user);
+bool	spa_timestamp_ok(int64_t ts);			/* 0..TIMESTAMP_MAX */
+bool	spa_port_ok(const struct spa_port *p);		/* tcp|udp, 1..65535 */
+/* 1..SPA_FIELD_MAX printable characters */
+bool	spa_command_ok(const char *command);
+/*
+ * 1..SPA_NAT_HOST_MAX printable characters, none of ' /?"\', and ',';
+ * digits and dots only must be an IPv4 address
+ */
+bool	spa_nat_host_ok(const char *host);
+/* Only the client-timeout types carry one, up to SPA_CLIENT_TIMEOUT_MAX. */
+bool	spa_client_timeout_ok(enum spa_msg_type t, uint32_t timeout);
+
 const char *spa_msg_type_name(enum spa_msg_type t);	/* spec/event.md */
 bool	spa_msg_type_is_nat(enum spa_msg_type t);	/* 2, 4, 5, 6 */
 bool	spa_msg_type_is_local_nat(enum spa_msg_type t);	/* 5, 6 */

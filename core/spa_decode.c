@@ -97,6 +97,75 @@ parse_uint(const char *p, size_t n, size_t maxdigits, uint64_t *out)
 	return 0;
 }
 
+/* --- field rules (spa.h) ------------------------------------------------- */
+
+/* 1..max printable characters, then a NUL within max + 1 bytes. */
+static bool
+is_text(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	return n >= 1 && n <= max && is_printable(s, n);
+}
+
+bool
+spa_msg_type_ok(enum spa_msg_type t)
+{
+	return (size_t)t < NLAYOUTS;
+}
+
+/* fwknop's username rule */
+bool
+spa_user_ok(const char *user)
+{
+	return is_text(user, SPA_USER_MAX) &&
+	    strpbrk(user, "\"/\\[]:;|=,+*?<>") == NULL;
+}
+
+bool
+spa_timestamp_ok(int64_t ts)
+{
+	return ts >= 0 && ts <= SPA_TIMESTAMP_MAX;
+}
+
+bool
+spa_port_ok(const struct spa_port *p)
+{
+	return (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) &&
+	    p->port != 0;
+}
+
+bool
+spa_command_ok(const char *command)
+{
+	return is_text(command, SPA_FIELD_MAX);
+}
+
+/*
+ * fwknop's NAT host rule; and a name of digits and dots is no host name
+ * (RFC 1123) but an IPv4 address, so 999.1.1.1 is refused, as fwknopd
+ * refuses it.
+ */
+bool
+spa_nat_host_ok(const char *host)
+{
+	struct spa_addr a;
+
+	if (!is_text(host, SPA_NAT_HOST_MAX) ||
+	    strpbrk(host, " /?\"'\\,") != NULL)
+		return false;
+	return strspn(host, "0123456789.") != strlen(host) ||
+	    addr_parse_ipv4(host, &a) == 0;
+}
+
+bool
+spa_client_timeout_ok(enum spa_msg_type t, uint32_t timeout)
+{
+	if (!spa_msg_type_ok(t) || !layouts[t].timeout)
+		return timeout == 0;
+	return timeout <= SPA_CLIENT_TIMEOUT_MAX;
+}
+
 /* --- digest --------------------------------------------------------------- */
 
 /* Candidate hashes by b64 length, in the order libfko tries them. */
@@ -225,21 +294,11 @@ parse_random(const struct field *f, struct spa_msg *m)
 	return 0;
 }
 
-/* fwknop's username rule: printable, none of "/\[]:;|=,+*?<> */
-static bool
-user_chars_ok(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (strchr("\"/\\[]:;|=,+*?<>", *s) != NULL)
-			return false;
-	return true;
-}
-
 static int
 parse_username(const struct field *f, struct spa_msg *m)
 {
 	if (decode_text(f, USER_B64_MAX, m->user, sizeof(m->user)) != 0 ||
-	    !user_chars_ok(m->user))
+	    !spa_user_ok(m->user))
 		return SPA_ERR_USERNAME;
 	return 0;
 }
@@ -249,7 +308,8 @@ parse_timestamp(const struct field *f, struct spa_msg *m)
 {
 	uint64_t v;
 
-	if (parse_uint(f->p, f->n, TIMESTAMP_MAX, &v) != 0)
+	if (parse_uint(f->p, f->n, TIMESTAMP_MAX, &v) != 0 ||
+	    !spa_timestamp_ok((int64_t)v))
 		return SPA_ERR_TIMESTAMP;
 	m->timestamp = (int64_t)v;
 	return 0;
@@ -270,7 +330,8 @@ parse_type(const struct field *f, struct spa_msg *m)
 {
 	uint64_t v;
 
-	if (parse_uint(f->p, f->n, TYPE_MAX, &v) != 0 || v >= NLAYOUTS)
+	if (parse_uint(f->p, f->n, TYPE_MAX, &v) != 0 ||
+	    !spa_msg_type_ok((enum spa_msg_type)v))
 		return SPA_ERR_MSG_TYPE;
 	m->type = (enum spa_msg_type)v;
 	return 0;
@@ -337,10 +398,10 @@ parse_port_spec(const char *p, size_t n, struct spa_port *out)
 	plen = (size_t)(slash - p);
 	if (parse_proto(p, plen, &out->proto) != 0 ||
 	    parse_uint(slash + 1, n - plen - 1, PORT_DIGITS_MAX, &port) != 0 ||
-	    port < 1 || port > 65535)
+	    port > 65535)
 		return -1;
 	out->port = (uint16_t)port;
-	return 0;
+	return spa_port_ok(out) ? 0 : -1;
 }
 
 int
@@ -375,31 +436,14 @@ parse_message(const struct field *f, struct spa_msg *m)
 		return SPA_ERR_MESSAGE;
 	if (m->type != SPA_MSG_COMMAND)
 		return spa_parse_ports(rest, m->ports, SPA_MAX_PORTS, &m->nports);
-	if (*rest == '\0')
-		return SPA_ERR_MESSAGE;
 	/* Both buffers hold SPA_FIELD_MAX + 1 bytes and rest is inside one. */
 	memcpy(m->command, rest, strlen(rest) + 1);
-	return 0;
+	return spa_command_ok(m->command) ? 0 : SPA_ERR_MESSAGE;
 }
 
 /* --- optional fields ------------------------------------------------------ */
 
-/* A name of digits and dots is no host name (RFC 1123): an IPv4 address. */
-static bool
-nat_host_ok(const char *host, size_t hlen)
-{
-	struct spa_addr a;
-
-	if (strspn(host, "0123456789.") != hlen)
-		return true;
-	return addr_parse_ipv4(host, &a) == 0;
-}
-
-/*
- * fwknop's NAT rule: "host,port", one comma, host <= 70 without ' /?"'\',
- * and a host that looks like an IPv4 address must be one (999.1.1.1 is
- * refused, as fwknopd refuses it).
- */
+/* "host,port": spa_nat_host_ok(host), port 1..65535. */
 static int
 parse_nat(const struct field *f, struct spa_msg *m)
 {
@@ -409,16 +453,12 @@ parse_nat(const struct field *f, struct spa_msg *m)
 	size_t hlen;
 	int r = SPA_ERR_NAT;
 
-	if (decode_text(f, FIELD_B64_MAX, text, sizeof(text)) != 0)
-		goto out;
-	if ((comma = strchr(text, ',')) == NULL || strchr(comma + 1, ','))
-		goto out;
-	hlen = (size_t)(comma - text);
-	if (hlen == 0 || hlen > SPA_NAT_HOST_MAX ||
-	    strpbrk(text, " /?\"'\\") != NULL)
+	if (decode_text(f, FIELD_B64_MAX, text, sizeof(text)) != 0 ||
+	    (comma = strchr(text, ',')) == NULL)
 		goto out;
 	*comma = '\0';
-	if (!nat_host_ok(text, hlen))
+	hlen = (size_t)(comma - text);
+	if (!spa_nat_host_ok(text))
 		goto out;
 	if (parse_uint(comma + 1, strlen(comma + 1), PORT_DIGITS_MAX,
 	    &port) != 0 || port < 1 || port > 65535)
@@ -450,7 +490,7 @@ parse_client_timeout(const struct field *f, struct spa_msg *m)
 	uint64_t v;
 
 	if (parse_uint(f->p, f->n, TIMEOUT_DIGITS_MAX, &v) != 0 ||
-	    v > SPA_CLIENT_TIMEOUT_MAX)
+	    !spa_client_timeout_ok(m->type, (uint32_t)v))
 		return SPA_ERR_CLIENT_TIMEOUT;
 	m->client_timeout = (uint32_t)v;
 	return 0;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "access_int.h"
+#include "bad_fields.h"
 #include "err.h"
 #include "msg.h"
 #include "policy.h"
@@ -50,7 +51,7 @@ sample_open(struct msg *m)
 	ev->ports[0].port = 22;
 	ev->ports[1].proto = IPPROTO_UDP;
 	ev->ports[1].port = 53;
-	strcpy(ev->user, "al ice'; $(id)");
+	strcpy(ev->user, "al ice' $(id)");	/* legal, if unwise */
 	ev->timeout = 90;
 	ev->client_timeout = 90;
 	ev->spa_time = 1795343068;
@@ -92,7 +93,7 @@ nat_open_round_trips(void **state)
 
 	(void)state;
 	sample_open(&in);
-	in.u.open.type = SPA_MSG_NAT_ACCESS;
+	in.u.open.type = SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS;
 	in.u.open.has_nat = true;
 	strcpy(in.u.open.nat_host, "10.0.0.5");
 	in.u.open.nat_port = 22;
@@ -113,6 +114,7 @@ command_open_round_trips(void **state)
 	in.u.open.type = SPA_MSG_COMMAND;
 	in.u.open.nports = 0;
 	memset(in.u.open.ports, 0, sizeof(in.u.open.ports));
+	in.u.open.client_timeout = 0;
 	strcpy(in.u.open.command, "touch /tmp/x; id");
 	n = encode(&in, buf, sizeof(buf));
 	assert_int_equal(msg_decode(buf, n, &out), 0);
@@ -270,6 +272,63 @@ refuses_short_header(void **state)
 	assert_int_equal(msg_decode(buf, sizeof(buf), &out), SPA_ERR_ARG);
 }
 
+/* A valid OPEN of each kind the forbidden-field cases start from. */
+static void
+sample_of_kind(struct msg *m, enum bad_kind kind)
+{
+	struct spa_event *ev = &m->u.open;
+
+	sample_open(m);
+	if (kind == BAD_NAT) {
+		ev->type = SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS;
+		ev->has_nat = true;
+		strcpy(ev->nat_host, "10.0.0.5");
+		ev->nat_port = 22;
+	} else if (kind == BAD_COMMAND) {
+		ev->type = SPA_MSG_COMMAND;
+		ev->nports = 0;
+		memset(ev->ports, 0, sizeof(ev->ports));
+		ev->client_timeout = 0;
+		strcpy(ev->command, "touch /tmp/x; id");
+	}
+}
+
+/*
+ * Every value the packet decoder refuses is refused in an OPEN too: a
+ * compromised verifier cannot hand the executor a field no packet could
+ * carry (tests/unit/bad_fields.h; policy_recheck: test_policy.c).
+ */
+static void
+decoder_refuses_every_forbidden_field(void **state)
+{
+	uint8_t buf[MSG_MAX];
+	struct msg in, out;
+	size_t i, passed = 0;
+	int n;
+
+	(void)state;
+	for (i = 0; i < N_BAD_FIELDS; i++) {
+		sample_of_kind(&in, bad_fields[i].kind);
+		n = msg_encode(&in, buf, sizeof(buf));
+		assert_true(n > 0);
+		if (msg_decode(buf, (size_t)n, &out) != 0)
+			fail_msg("%s: the valid base is refused",
+			    bad_fields[i].name);
+		bad_fields[i].bend(&in.u.open);
+		/* an OPEN the encoder will not even write is refused too */
+		if ((n = msg_encode(&in, buf, sizeof(buf))) < 0)
+			continue;
+		if (msg_decode(buf, (size_t)n, &out) != SPA_ERR_ARG ||
+		    out.type != 0) {
+			print_message("decoded: %s\n", bad_fields[i].name);
+			passed++;
+		}
+	}
+	if (passed > 0)
+		fail_msg("%zu of %zu forbidden values decoded", passed,
+		    N_BAD_FIELDS);
+}
+
 /*
  * A well-formed OPEN can still ask for more than the policy gives: the
  * executor checks it again (policy_recheck) before it runs anything, so
@@ -318,13 +377,18 @@ open_beyond_the_policy_is_refused_by_the_executor(void **state)
 	sample_open(&m);
 	ev->stanza = 1;
 	ev->type = SPA_MSG_COMMAND;	/* without ENABLE_CMD_EXEC */
+	ev->nports = 0;
+	memset(ev->ports, 0, sizeof(ev->ports));
+	ev->client_timeout = 0;
 	strcpy(ev->command, "id");
 	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
 	    SPA_ERR_CMD_DENIED);
 	sample_open(&m);
 	ev->stanza = 1;
-	ev->type = SPA_MSG_NAT_ACCESS;	/* NAT is off */
+	ev->type = SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS;	/* NAT is off */
 	ev->has_nat = true;
+	strcpy(ev->nat_host, "10.0.0.5");
+	ev->nat_port = 22;
 	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
 	    SPA_ERR_NAT_DENIED);
 	sample_open(&m);
@@ -366,6 +430,7 @@ main(void)
 		cmocka_unit_test(refuses_nat_flag_on_plain_access),
 		cmocka_unit_test(refuses_oversized_stats),
 		cmocka_unit_test(refuses_short_header),
+		cmocka_unit_test(decoder_refuses_every_forbidden_field),
 		cmocka_unit_test(open_beyond_the_policy_is_refused_by_the_executor),
 	};
 

@@ -15,6 +15,7 @@
 
 #include "access.h"
 #include "access_int.h"
+#include "bad_fields.h"
 #include "err.h"
 #include "policy.h"
 #include "spa_encode.h"
@@ -322,6 +323,29 @@ grants_packet_source_for_unspecified_allow(void **state)
 	c.enc.message = "0.0.0.0,tcp/22";
 	assert_int_equal(case_match(&c), 0);
 	assert_addr(&c.ev.allow, "192.0.2.10");
+	case_free(&c);
+}
+
+/*
+ * Nothing the verifier grants fails the executor's field rules: a sender
+ * of 0.0.0.0 (or a proxy naming ::) asking for its own address has none
+ * to grant, and is refused here rather than sent on (the executor would
+ * take such an OPEN for a forgery and kill the verifier).
+ */
+static void
+unspecified_sender_is_refused(void **state)
+{
+	struct spa_addr xff;
+	struct case_ c;
+
+	(void)state;
+	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, ""));
+	c.enc.message = "0.0.0.0,tcp/22";
+	assert_int_equal(addr_parse("0.0.0.0", &c.pkt.src), 0);
+	assert_int_equal(case_match(&c), SPA_ERR_MESSAGE);
+	assert_int_equal(addr_parse("192.0.2.10", &c.pkt.src), 0);
+	assert_int_equal(addr_parse("::", &xff), 0);
+	assert_int_equal(case_match_at(&c, NOW, &xff), SPA_ERR_MESSAGE);
 	case_free(&c);
 }
 
@@ -671,6 +695,62 @@ recheck_of_an_ipv6_grant(void **state)
 	case_free(&c);
 }
 
+/* A real grant of each kind the forbidden-field cases start from. */
+static void
+grant_of_kind(struct case_ *c, enum bad_kind kind)
+{
+	case_init(c, STANZA("ANY", KEY_A, HMAC_A,
+	    "ENABLE_CMD_EXEC Y\nMAX_FW_TIMEOUT 90"));
+	c->opts.nat_forwarding = true;
+	c->enc.type = SPA_MSG_CLIENT_TIMEOUT_ACCESS;
+	c->enc.client_timeout = 90;
+	if (kind == BAD_NAT) {
+		c->enc.type = SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS;
+		c->enc.nat = "10.0.0.5,22";
+	} else if (kind == BAD_COMMAND) {
+		c->enc.type = SPA_MSG_COMMAND;
+		c->enc.client_timeout = 0;
+		c->enc.message = "192.0.2.10,touch /tmp/x; id";
+	}
+	assert_int_equal(case_match(c), 0);
+}
+
+/*
+ * The executor's recheck holds an OPEN to the decoder's field rules: a
+ * forged username, address, port, protocol, type, timeout, NAT host or
+ * command is refused with the decoder's code for that field
+ * (tests/unit/bad_fields.h; msg_decode: test_msg.c).
+ */
+static void
+recheck_refuses_every_forbidden_field(void **state)
+{
+	const struct stanza *st;
+	struct spa_event ev;
+	struct case_ c;
+	size_t i, wrong = 0;
+	int r;
+
+	(void)state;
+	for (i = 0; i < N_BAD_FIELDS; i++) {
+		grant_of_kind(&c, bad_fields[i].kind);
+		ev = c.ev;
+		if (policy_recheck(c.conf, &c.opts, &ev, NOW, &st) != 0)
+			fail_msg("%s: the valid grant is refused",
+			    bad_fields[i].name);
+		bad_fields[i].bend(&ev);
+		if ((r = policy_recheck(c.conf, &c.opts, &ev, NOW, &st)) !=
+		    bad_fields[i].err) {
+			print_message("%s: %s, not %s\n", bad_fields[i].name,
+			    spa_errname(r), spa_errname(bad_fields[i].err));
+			wrong++;
+		}
+		case_free(&c);
+	}
+	if (wrong > 0)
+		fail_msg("%zu of %zu forbidden values not refused as the "
+		    "decoder refuses them", wrong, N_BAD_FIELDS);
+}
+
 static void
 timeout_helper_prefers_client_value_below_cap(void **state)
 {
@@ -707,6 +787,7 @@ main(void)
 		cmocka_unit_test(refuses_other_username),
 		cmocka_unit_test(grants_packet_source_for_unspecified_allow),
 		cmocka_unit_test(require_source_address_refuses_unspecified),
+		cmocka_unit_test(unspecified_sender_is_refused),
 		cmocka_unit_test(grants_forwarded_address_when_given),
 		cmocka_unit_test(client_timeout_is_capped_by_max_fw_timeout),
 		cmocka_unit_test(cmd_cycle_timer_sets_the_default_timeout),
@@ -725,6 +806,7 @@ main(void)
 		cmocka_unit_test(ipv6_text_as_allow_address_is_refused),
 		cmocka_unit_test(forwarded_ipv6_address_is_granted),
 		cmocka_unit_test(recheck_of_an_ipv6_grant),
+		cmocka_unit_test(recheck_refuses_every_forbidden_field),
 		cmocka_unit_test(timeout_helper_prefers_client_value_below_cap),
 	};
 
