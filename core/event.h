@@ -36,6 +36,9 @@ struct spa_event {
 	uint32_t		timeout;	/* effective seconds */
 	uint32_t		client_timeout;	/* 0: none requested */
 	int64_t			spa_time;	/* timestamp in the packet */
+	int64_t			recv_time;	/* the verifier's clock when it
+						   arrived: the age is judged
+						   against it */
 	char			command[SPA_FIELD_MAX + 1];	/* command type */
 	bool			has_nat;
 	char			nat_host[SPA_NAT_HOST_MAX + 1];

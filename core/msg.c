@@ -7,7 +7,7 @@
  *            u16 src_port, u16 dst_port, u8 via, u8 nports,
  *            nports x (u8 proto, u16 port) padded to SPA_MAX_PORTS,
  *            user[SPA_USER_MAX+1], u32 timeout, u32 client_timeout,
- *            i64 spa_time, command[SPA_FIELD_MAX+1], u8 has_nat,
+ *            i64 spa_time, i64 recv_time, command[SPA_FIELD_MAX+1], u8 has_nat,
  *            nat_host[SPA_NAT_HOST_MAX+1], u16 nat_port, digest[32]
  *   STATS_REQ  empty
  *   STATS    u32 n, n x u64
@@ -136,6 +136,7 @@ encode_open(struct bytes_out *w, const struct spa_event *ev)
 	bytes_put_be(w, ev->timeout, 4);
 	bytes_put_be(w, ev->client_timeout, 4);
 	bytes_put_be(w, (uint64_t)ev->spa_time, 8);
+	bytes_put_be(w, (uint64_t)ev->recv_time, 8);
 	put_text(w, ev->command, sizeof(ev->command));
 	bytes_put_be(w, ev->has_nat, 1);
 	put_text(w, ev->nat_host, sizeof(ev->nat_host));
@@ -223,6 +224,9 @@ check_open(struct bytes_in *r, const struct spa_event *ev)
 		r->bad = true;
 	if (ev->stanza == 0 || event_check(ev) != 0)
 		r->bad = true;
+	/* a wall-clock second, as the packet's own time is */
+	if (!spa_timestamp_ok(ev->recv_time) || ev->recv_time == 0)
+		r->bad = true;
 }
 
 static void
@@ -245,6 +249,7 @@ decode_open(struct bytes_in *r, struct spa_event *ev)
 	ev->timeout = (uint32_t)bytes_get_be(r, 4);
 	ev->client_timeout = (uint32_t)bytes_get_be(r, 4);
 	ev->spa_time = (int64_t)bytes_get_be(r, 8);
+	ev->recv_time = (int64_t)bytes_get_be(r, 8);
 	get_text(r, ev->command, sizeof(ev->command));
 	has_nat = (unsigned int)bytes_get_be(r, 1);
 	if (has_nat > 1)

@@ -15,7 +15,7 @@
 
 #include "event.h"
 
-#define MSG_VERSION	1
+#define MSG_VERSION	2	/* 2: OPEN carries the receive time */
 #define MSG_MAX		4096	/* largest encoded message */
 
 enum msg_type {

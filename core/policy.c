@@ -198,6 +198,7 @@ fill_event(const struct stanza *st, const struct policy_input *in,
 	ev->timeout = policy_timeout(st, msg);
 	ev->client_timeout = msg->client_timeout;
 	ev->spa_time = msg->timestamp;
+	ev->recv_time = in->now;
 	memcpy(ev->command, msg->command, sizeof(ev->command));
 	ev->has_nat = msg->has_nat;
 	memcpy(ev->nat_host, msg->nat_host, sizeof(ev->nat_host));
@@ -316,6 +317,19 @@ recheck_request(const struct stanza *st, const struct policy_opts *opts,
 	return 0;
 }
 
+/*
+ * The verifier judged the age at recv_time; the executor looks a moment
+ * later, maybe in the next second.  It accepts the verifier's clock only
+ * within POLICY_RECV_SKEW of its own, so a lying verifier gains no more.
+ */
+static bool
+recv_time_ok(const struct policy_opts *opts, int64_t recv_time, int64_t now)
+{
+	int64_t d = now > recv_time ? now - recv_time : recv_time - now;
+
+	return opts->max_packet_age == 0 || d <= POLICY_RECV_SKEW;
+}
+
 int
 policy_recheck(const struct access_conf *conf, const struct policy_opts *opts,
     const struct spa_event *ev, int64_t now, const struct stanza **out)
@@ -339,7 +353,8 @@ policy_recheck(const struct access_conf *conf, const struct policy_opts *opts,
 		return SPA_ERR_EXPIRED;
 	if (st->gpg_only)
 		return SPA_ERR_NO_KEY;
-	if (too_old(opts, now, ev->spa_time))
+	if (too_old(opts, ev->recv_time, ev->spa_time) ||
+	    !recv_time_ok(opts, ev->recv_time, now))
 		return SPA_ERR_AGE;
 	return recheck_request(st, opts, ev);
 }

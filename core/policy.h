@@ -53,13 +53,23 @@ int	policy_match(const struct access_conf *conf,
 	    const struct policy_opts *opts, const struct policy_input *in,
 	    struct spa_event *ev, struct policy_result *res);
 
+/* How far the verifier's receive time may be from the executor's clock. */
+#define POLICY_RECV_SKEW	10	/* seconds */
+
 /*
  * The executor's second opinion on an OPEN from the verifier process: its
- * fields pass the packet decoder's rules (event_check), the
- * stanza it names exists and would grant exactly this (source,
- * destination, expiry, age, type, every port, username, timeout).  It
- * cannot re-check the keys (it never sees the packet), so a compromised
- * verifier can at most ask for what some stanza allows.
+ * fields pass the packet decoder's rules (event_check), the stanza it
+ * names exists and would grant exactly this (source, destination, expiry,
+ * age, type, every port, username, timeout).  It cannot re-check the keys
+ * (it never sees the packet), so a compromised verifier can at most ask
+ * for what some stanza allows.
+ *
+ * The age is judged at the event's recv_time, as the verifier judged it,
+ * and recv_time must lie within POLICY_RECV_SKEW of `now`: a packet the
+ * verifier took in the last moment of its window is not refused because
+ * the executor looks a second later.  SPA_ERR_AGE and SPA_ERR_EXPIRED are
+ * the refusals that depend on the clock; every other one means the
+ * verifier sent what it could not have granted.
  */
 int	policy_recheck(const struct access_conf *conf,
 	    const struct policy_opts *opts, const struct spa_event *ev,

@@ -217,12 +217,33 @@ verifier_hostile(struct executor *x, const char *why)
 	kill(x->child, SIGKILL);
 }
 
+/*
+ * A refusal that depends on the clock (the age, a stanza's expiry) can
+ * happen to an honest verifier whose clock is off: refuse that one grant,
+ * keep the verifier.
+ */
+static void
+refuse_on_time(struct executor *x, const struct spa_event *ev, int r,
+    int64_t now, uint32_t age)
+{
+	char allow[ADDR_STRLEN];
+
+	x->refused_time++;
+	log_errx("stanza #%u: grant to %s refused: %s (packet time %lld, "
+	    "received by the verifier at %lld, executor clock %lld, "
+	    "max_packet_age %u, tolerance %d s)", ev->stanza,
+	    addr_fmt(&ev->allow, allow), spa_strerror(r),
+	    (long long)ev->spa_time, (long long)ev->recv_time,
+	    (long long)now, age, POLICY_RECV_SKEW);
+}
+
 static void
 grant(struct executor *x, const struct spa_event *ev)
 {
 	const struct stanza *st = NULL;
 	struct policy_opts opts;
 	char line[1024];
+	int64_t now = time(NULL);
 	int r;
 
 	opts.max_packet_age = x->cli->pcap_file != NULL ? 0 :
@@ -230,13 +251,21 @@ grant(struct executor *x, const struct spa_event *ev)
 	opts.nat_forwarding = x->conf.nat_forwarding;
 	opts.nat_local = x->conf.nat_local;
 	opts.x_forwarded_for = x->conf.capture.x_forwarded_for;
-	if ((r = policy_recheck(x->access, &opts, ev, time(NULL), &st)) != 0) {
+	if ((r = policy_recheck(x->access, &opts, ev, now, &st)) != 0) {
 		x->refused++;
+		if (r == SPA_ERR_AGE || r == SPA_ERR_EXPIRED) {
+			refuse_on_time(x, ev, r, now, opts.max_packet_age);
+			return;
+		}
 		snprintf(line, sizeof(line), "an OPEN its policy does not allow "
 		    "(%s)", spa_strerror(r));
 		verifier_hostile(x, line);
 		return;
 	}
+	if (ev->recv_time != now)
+		log_debug("stanza #%u: OPEN received by the verifier at %lld, "
+		    "checked at %lld", ev->stanza, (long long)ev->recv_time,
+		    (long long)now);
 	x->opens++;
 	if (x->fleet != NULL)
 		fleet_link_hold(x, st, ev);	/* decided after the batch */
@@ -291,14 +320,16 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 	}
 	log_info("%s", line);
 	cycles_get_stats(x->cycles, &cs);
-	log_info("stats: executor: %llu OPEN events, %llu refused; cycles open "
+	log_info("stats: executor: %llu OPEN events, %llu refused (%llu by the "
+	    "clock); cycles open "
 	    "%zu, opened %" PRIu64 ", extended %" PRIu64 ", closed %" PRIu64
 	    ", open failed %" PRIu64 ", close failed %" PRIu64 ", closes "
 	    "abandoned %" PRIu64 ", released %" PRIu64 ", commands %" PRIu64
 	    ", running %zu", (unsigned long long)x->opens,
-	    (unsigned long long)x->refused, cs.open, cs.opened, cs.extended,
-	    cs.closed, cs.open_failed, cs.close_failed, cs.close_abandoned,
-	    cs.released, cs.commands, cs.jobs);
+	    (unsigned long long)x->refused,
+	    (unsigned long long)x->refused_time, cs.open, cs.opened,
+	    cs.extended, cs.closed, cs.open_failed, cs.close_failed,
+	    cs.close_abandoned, cs.released, cs.commands, cs.jobs);
 	if (x->fleet != NULL) {
 		struct fleet_stats fs;
 
@@ -321,6 +352,7 @@ write_metrics(struct executor *x)
 	memset(&ex, 0, sizeof(ex));
 	ex.opens = x->opens;
 	ex.refused = x->refused;
+	ex.refused_time = x->refused_time;
 	cycles_get_stats(x->cycles, &ex.cycles);
 	if ((ex.fleet = x->fleet != NULL)) {
 		ex.fleet_up = fleet_is_up(x->fleet);

@@ -48,6 +48,7 @@ struct executor {
 	int			 exit_code;
 	uint64_t		 opens;		/* OPEN messages accepted */
 	uint64_t		 refused;	/* OPEN messages refused */
+	uint64_t		 refused_time;	/* of those: by the clock alone */
 
 	bool			 stats_log;	/* SIGUSR1: log the next MSG_STATS */
 	int64_t			 metrics_due_ms;	/* next metrics request */

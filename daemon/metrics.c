@@ -80,6 +80,9 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 	metric(fp, "spagate_open_events_refused_total", "counter",
 	    "OPEN events the executor's own policy check refused.",
 	    ex->refused);
+	metric(fp, "spagate_open_events_refused_time_total", "counter",
+	    "Of those, refused by the clock alone (age, expiry).",
+	    ex->refused_time);
 	metric(fp, "spagate_cycles_open", "gauge",
 	    "Command cycles with a close pending.", (uint64_t)c->open);
 	metric(fp, "spagate_cycles_opened_total", "counter",

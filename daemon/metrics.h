@@ -20,6 +20,7 @@
 struct metrics_exec {
 	uint64_t		opens;		/* OPEN events carried out */
 	uint64_t		refused;	/* OPEN events refused */
+	uint64_t		refused_time;	/* of those: by the clock alone */
 	struct cycles_stats	cycles;
 	bool			fleet;		/* state_backend "redis" */
 	bool			fleet_up;	/* connected to Redis now */

@@ -55,6 +55,7 @@ sample_open(struct msg *m)
 	ev->timeout = 90;
 	ev->client_timeout = 90;
 	ev->spa_time = 1795343068;
+	ev->recv_time = 1795343069;
 	memset(ev->digest, 0xa5, sizeof(ev->digest));	/* crosses whole */
 	ev->digest[0] = 0x00;
 	ev->digest[31] = 0xff;
@@ -175,7 +176,7 @@ assert_bent_refused(void (*bend)(uint8_t *buf, size_t *n))
 	assert_int_equal(out.type, 0);
 }
 
-static void bend_version(uint8_t *b, size_t *n) { (void)n; b[0] = 2; }
+static void bend_version(uint8_t *b, size_t *n) { (void)n; b[0] = MSG_VERSION - 1; }
 static void bend_type(uint8_t *b, size_t *n) { (void)n; b[1] = 77; }
 static void bend_length(uint8_t *b, size_t *n) { (void)n; b[3] ^= 1; }
 static void bend_truncate(uint8_t *b, size_t *n) { *n -= 1; b[3] -= 1; }
@@ -243,6 +244,24 @@ refuses_nat_flag_on_plain_access(void **state)
 	strcpy(in.u.open.nat_host, "10.0.0.5");
 	n = encode(&in, buf, sizeof(buf));
 	assert_int_equal(msg_decode(buf, n, &out), SPA_ERR_ARG);
+}
+
+/* The receive time is a wall-clock second like the packet's: never unset. */
+static void
+refuses_receive_time_unset_or_negative(void **state)
+{
+	static const int64_t bad[] = { 0, -1, INT64_MIN, 1000000000000LL };
+	uint8_t buf[MSG_MAX];
+	struct msg in, out;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sample_open(&in);
+		in.u.open.recv_time = bad[i];
+		n = encode(&in, buf, sizeof(buf));
+		assert_int_equal(msg_decode(buf, n, &out), SPA_ERR_ARG);
+	}
 }
 
 static void
@@ -428,6 +447,7 @@ main(void)
 		cmocka_unit_test(refuses_bytes_after_text),
 		cmocka_unit_test(refuses_command_type_without_command),
 		cmocka_unit_test(refuses_nat_flag_on_plain_access),
+		cmocka_unit_test(refuses_receive_time_unset_or_negative),
 		cmocka_unit_test(refuses_oversized_stats),
 		cmocka_unit_test(refuses_short_header),
 		cmocka_unit_test(decoder_refuses_every_forbidden_field),

@@ -695,6 +695,52 @@ recheck_of_an_ipv6_grant(void **state)
 	case_free(&c);
 }
 
+/*
+ * The executor judges the age at the verifier's receive time: a packet
+ * stamped exactly `received - max_packet_age` is still granted when the
+ * executor looks in the next second (issue 15, item 2), and the receive
+ * time itself must agree with the executor's clock within
+ * POLICY_RECV_SKEW.
+ */
+static void
+recheck_judges_the_age_at_the_receive_time(void **state)
+{
+	const struct stanza *st;
+	struct spa_event ev;
+	struct case_ c;
+
+	(void)state;
+	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, ""));
+	c.enc.timestamp = NOW - 120;
+	assert_int_equal(case_match(&c), 0);	/* at NOW: 120 s old */
+	assert_int_equal(c.ev.recv_time, NOW);
+	ev = c.ev;
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev, NOW + 1, &st),
+	    0);
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev,
+	    NOW + POLICY_RECV_SKEW, &st), 0);
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev,
+	    NOW - POLICY_RECV_SKEW, &st), 0);
+	/* a receive time the executor's clock does not vouch for */
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev,
+	    NOW + POLICY_RECV_SKEW + 1, &st), SPA_ERR_AGE);
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev,
+	    NOW - POLICY_RECV_SKEW - 1, &st), SPA_ERR_AGE);
+	/* a receive time that makes the packet too old */
+	ev.recv_time = NOW + 1;
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev, NOW + 1, &st),
+	    SPA_ERR_AGE);
+	ev.recv_time = NOW - 241;
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev, NOW - 241, &st),
+	    SPA_ERR_AGE);
+	/* no age check (and a capture file's old times): no clock check */
+	c.opts.max_packet_age = 0;
+	ev = c.ev;
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev, NOW + 86400,
+	    &st), 0);
+	case_free(&c);
+}
+
 /* A real grant of each kind the forbidden-field cases start from. */
 static void
 grant_of_kind(struct case_ *c, enum bad_kind kind)
@@ -807,6 +853,7 @@ main(void)
 		cmocka_unit_test(forwarded_ipv6_address_is_granted),
 		cmocka_unit_test(recheck_of_an_ipv6_grant),
 		cmocka_unit_test(recheck_refuses_every_forbidden_field),
+		cmocka_unit_test(recheck_judges_the_age_at_the_receive_time),
 		cmocka_unit_test(timeout_helper_prefers_client_value_below_cap),
 	};
 
