@@ -234,6 +234,7 @@ try_stanza(const struct stanza *st, const struct policy_opts *opts,
 	    in->on_auth, in->on_auth_arg)) != 0)
 		return r;
 	res->authenticated = true;
+	res->spa_time = msg.timestamp;
 	r = check_message(st, opts, in, &msg, &allow);
 	if (r == 0) {
 		fill_event(st, in, &msg, &allow, ev);

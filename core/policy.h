@@ -41,6 +41,7 @@ struct policy_result {
 	int		 reason;	/* 0: granted, else the deciding SPA_ERR_* */
 	const struct stanza *stanza;	/* that granted or decided; may be NULL */
 	bool		 authenticated;	/* some stanza's key opened the packet */
+	int64_t		 spa_time;	/* its timestamp, when authenticated */
 	unsigned int	 tried;		/* stanzas whose SOURCE matched */
 };
 

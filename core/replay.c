@@ -1,20 +1,26 @@
 /*
  * Replay store: a memory-mapped open-addressing hash table of SHA-256
- * digests with an expiry each.
+ * digests with their packet's time each (replay.h says why the time and
+ * not an expiry).
  *
  * File layout (host byte order: the file never leaves this machine):
  *   header  64 bytes: magic "SPAGRPL1", u32 version, u32 slot size,
  *           u64 capacity (a power of two), u64 seed, u64 count of slots
- *           in use, u32 flags (CLEAN), then zeros
- *   slots   capacity x { u8 digest[32]; i64 expires; }  (expires 0: empty)
+ *           in use, u32 flags (CLEAN), u32 zero, i64 forgotten (the
+ *           newest packet time ever dropped, 0: none), then zeros
+ *   slots   capacity x { u8 digest[32]; i64 stamp; }  (stamp 0: empty)
+ * Format 1 held an expiry where the stamp is and no `forgotten`; it is
+ * converted in place when opened (convert_v1).
  *
  * Lookups and inserts probe linearly from a home slot chosen by the digest
  * mixed with the file's random seed, and never visit more than `capacity`
- * slots whatever the file holds.  An expired slot is a tombstone: a lookup
- * walks past it, an insert reuses it once the digest is known to be absent
- * (or reuses the digest's own expired slot), so chains never break.  A
- * slot is written digest first, expiry last: a process that dies mid-write
- * leaves the slot empty or expired (harmless) or complete.
+ * slots whatever the file holds.  A slot whose packet is too old for the
+ * age window is a tombstone: a lookup walks past it, an insert reuses it
+ * once the digest is known to be absent (or reuses the digest's own
+ * slot), so chains never break.  Reusing another digest's slot forgets
+ * that digest: `forgotten` is raised first, then the slot is written,
+ * digest first, stamp last, so a process that dies mid-write leaves the
+ * slot empty or a tombstone (harmless) or complete.
  *
  * The mapping is shared, so every store is in the page cache the moment
  * it is made and survives kill -9.  replay_sync() is msync(MS_SYNC): on
@@ -56,6 +62,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -63,7 +70,8 @@
 #include "replay.h"
 
 #define MAGIC		"SPAGRPL1"
-#define FORMAT_VERSION	1
+#define FORMAT_VERSION	2
+#define FORMAT_V1	1	/* expiries instead of packet times */
 #define HEADER_LEN	64
 #define FLAG_CLEAN	0x1
 #define MIN_CAPACITY	1024
@@ -79,12 +87,14 @@ struct header {
 	uint64_t	seed;
 	uint64_t	count;		/* slots in use: a hint, see above */
 	uint32_t	flags;
-	uint8_t		zero[HEADER_LEN - 44];
+	uint32_t	zero1;
+	int64_t		forgotten;	/* newest packet time dropped */
+	uint8_t		zero[HEADER_LEN - 56];
 };
 
 struct slot {
 	uint8_t		digest[REPLAY_DIGEST_LEN];
-	int64_t		expires;
+	int64_t		stamp;		/* packet time, >= 1; 0: empty */
 };
 
 struct replay_store {
@@ -96,6 +106,7 @@ struct replay_store {
 	struct slot	*slots;
 	size_t		 mask;		/* capacity - 1 */
 	size_t		 used;		/* non-empty slots (live + expired) */
+	int64_t		 age;		/* the window; 0: for ever */
 	struct replay_stats stats;
 };
 
@@ -114,6 +125,21 @@ home_slot(const struct replay_store *rs, const uint8_t *d)
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
 	return (size_t)h & rs->mask;
+}
+
+/* Could the slot's packet still pass the age check at `now`? */
+static bool
+live(const struct replay_store *rs, const struct slot *s, int64_t now)
+{
+	return s->stamp != 0 && (rs->age == 0 || s->stamp >= now - rs->age);
+}
+
+/* A digest of a packet stamped `stamp` is dropped: remember the time. */
+static void
+forget(struct header *h, int64_t stamp)
+{
+	if (stamp > h->forgotten)
+		h->forgotten = stamp;
 }
 
 static size_t
@@ -152,12 +178,12 @@ find(struct replay_store *rs, const uint8_t *d, int64_t now,
 	*first_free = SIZE_MAX;
 	for (n = 1; n <= rs->mask + 1; n++, i = (i + 1) & rs->mask) {
 		s = &rs->slots[i];
-		if (s->expires == 0 ||
+		if (s->stamp == 0 ||
 		    memcmp(s->digest, d, REPLAY_DIGEST_LEN) == 0) {
 			note_probe(rs, n);
 			return i;
 		}
-		if (s->expires <= now && *first_free == SIZE_MAX)
+		if (!live(rs, s, now) && *first_free == SIZE_MAX)
 			*first_free = i;
 	}
 	note_probe(rs, n - 1);
@@ -172,11 +198,17 @@ replay_check(struct replay_store *rs, const uint8_t digest[REPLAY_DIGEST_LEN],
 
 	rs->stats.lookups++;
 	i = find(rs, digest, now, &ff);
-	if (i != SIZE_MAX && rs->slots[i].expires > now) {
+	if (i != SIZE_MAX && live(rs, &rs->slots[i], now)) {
 		rs->stats.hits++;
 		return SPA_ERR_REPLAY;
 	}
 	return 0;
+}
+
+void
+replay_set_age(struct replay_store *rs, uint32_t age)
+{
+	rs->age = age;
 }
 
 /* --- files --------------------------------------------------------------- */
@@ -236,11 +268,13 @@ header_valid(const struct header *h, off_t size)
 	static const uint8_t zero[sizeof(h->zero)];
 
 	return memcmp(h->magic, MAGIC, sizeof(h->magic)) == 0 &&
-	    h->version == FORMAT_VERSION && h->slot_size == sizeof(struct slot) &&
+	    (h->version == FORMAT_VERSION || h->version == FORMAT_V1) &&
+	    h->slot_size == sizeof(struct slot) &&
 	    h->capacity >= MIN_CAPACITY && h->capacity <= MAX_CAPACITY &&
 	    (h->capacity & (h->capacity - 1)) == 0 &&
 	    (uint64_t)size == file_len((size_t)h->capacity) &&
-	    (h->flags & ~FLAG_CLEAN) == 0 &&
+	    (h->flags & ~FLAG_CLEAN) == 0 && h->zero1 == 0 &&
+	    h->forgotten >= 0 && (h->version != FORMAT_V1 || h->forgotten == 0) &&
 	    memcmp(h->zero, zero, sizeof(zero)) == 0;
 }
 
@@ -264,9 +298,33 @@ count_used(const struct replay_store *rs)
 	    rs->hdr->count <= rs->mask + 1)
 		return (size_t)rs->hdr->count;
 	for (i = 0; i <= rs->mask; i++)
-		if (rs->slots[i].expires != 0)
+		if (rs->slots[i].stamp != 0)
 			n++;
 	return n;
+}
+
+/*
+ * Format 1 stored receive time + 2 x age, which is no earlier than the
+ * packet's time: read as a stamp it keeps each digest longer, never
+ * shorter.  "Forever" (no age check then) becomes now.  What format 1
+ * dropped it did not record: every packet up to now counts as forgotten.
+ */
+static int
+convert_v1(struct replay_store *rs)
+{
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+
+	for (i = 0; i <= rs->mask; i++)
+		if (rs->slots[i].stamp == INT64_MAX)
+			rs->slots[i].stamp = now;
+	rs->hdr->forgotten = now;
+	if (msync(rs->map, rs->map_len, MS_SYNC) != 0)
+		return SPA_ERR_SYS;
+	rs->hdr->version = FORMAT_VERSION;
+	log_info("replay store %s: converted to format %d", rs->path,
+	    FORMAT_VERSION);
+	return sync_header(rs);
 }
 
 /*
@@ -327,6 +385,8 @@ load(struct replay_store *rs, size_t min_capacity)
 		return r;
 	rs->used = count_used(rs);
 	rs->hdr->flags &= ~FLAG_CLEAN;
+	if (rs->hdr->version == FORMAT_V1 && (r = convert_v1(rs)) != 0)
+		return r;
 	return sync_header(rs);
 }
 
@@ -390,12 +450,15 @@ live_count(const struct replay_store *rs, int64_t now)
 	size_t i, n = 0;
 
 	for (i = 0; i <= rs->mask; i++)
-		if (rs->slots[i].expires > now)
+		if (live(rs, &rs->slots[i], now))
 			n++;
 	return n;
 }
 
-/* Copy live entries of `old` into the fresh, mapped table `nw`. */
+/*
+ * Copy live entries of `old` into the fresh, mapped table `nw`; the
+ * others are forgotten there.
+ */
 static void
 copy_live(const struct replay_store *old, struct replay_store *nw,
     int64_t now)
@@ -404,11 +467,15 @@ copy_live(const struct replay_store *old, struct replay_store *nw,
 	size_t i, j;
 
 	nw->used = 0;
+	nw->hdr->forgotten = old->hdr->forgotten;
 	for (i = 0; i <= old->mask; i++) {
 		s = &old->slots[i];
-		if (s->expires <= now)
+		if (!live(old, s, now)) {
+			if (s->stamp != 0)
+				forget(nw->hdr, s->stamp);
 			continue;
-		for (j = home_slot(nw, s->digest); nw->slots[j].expires != 0;
+		}
+		for (j = home_slot(nw, s->digest); nw->slots[j].stamp != 0;
 		    j = (j + 1) & nw->mask)
 			;
 		nw->slots[j] = *s;
@@ -521,9 +588,9 @@ place(struct replay_store *rs, const uint8_t *d, int64_t now, size_t *at,
 	size_t ff, i = find(rs, d, now, &ff);
 
 	*fresh = false;
-	if (i != SIZE_MAX && rs->slots[i].expires > now)
+	if (i != SIZE_MAX && live(rs, &rs->slots[i], now))
 		return SPA_ERR_REPLAY;
-	if (i != SIZE_MAX && rs->slots[i].expires != 0)
+	if (i != SIZE_MAX && rs->slots[i].stamp != 0)
 		*at = i;
 	else if (ff != SIZE_MAX)
 		*at = ff;
@@ -534,24 +601,34 @@ place(struct replay_store *rs, const uint8_t *d, int64_t now, size_t *at,
 	return 0;
 }
 
+/* Into slot `s`: another digest's tombstone is forgotten first. */
 static void
-write_slot(struct slot *s, const uint8_t *d, int64_t expires)
+write_slot(struct replay_store *rs, struct slot *s, const uint8_t *d,
+    int64_t stamp)
 {
+	if (s->stamp != 0 && memcmp(s->digest, d, REPLAY_DIGEST_LEN) != 0) {
+		forget(rs->hdr, s->stamp);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+	}
 	memcpy(s->digest, d, REPLAY_DIGEST_LEN);
-	/* the expiry makes the slot visible: it goes last */
-	__atomic_store_n(&s->expires, expires, __ATOMIC_RELEASE);
+	/* the stamp makes the slot visible: it goes last */
+	__atomic_store_n(&s->stamp, stamp, __ATOMIC_RELEASE);
 }
 
 int
 replay_add(struct replay_store *rs, const uint8_t digest[REPLAY_DIGEST_LEN],
-    int64_t now, int64_t expires)
+    int64_t now, int64_t stamp)
 {
 	size_t i;
 	bool fresh;
 	int r;
 
-	if (expires <= now || expires <= 0)
-		return SPA_ERR_ARG;
+	if (stamp < 1)
+		stamp = 1;	/* 0 marks an empty slot: a second longer */
+	if (rs->age != 0 && stamp < now - rs->age)
+		return 0;	/* too old to pass the age check */
+	if (rs->hdr->forgotten != 0 && stamp <= rs->hdr->forgotten)
+		return SPA_ERR_REPLAY;	/* may be one it forgot */
 	if ((r = place(rs, digest, now, &i, &fresh)) != 0)
 		return r;
 	if (fresh && (i == SIZE_MAX ||
@@ -564,7 +641,7 @@ replay_add(struct replay_store *rs, const uint8_t digest[REPLAY_DIGEST_LEN],
 	}
 	if (fresh)
 		rs->used++;
-	write_slot(&rs->slots[i], digest, expires);
+	write_slot(rs, &rs->slots[i], digest, stamp);
 	rs->stats.inserts++;
 	return 0;
 }
@@ -576,4 +653,5 @@ replay_get_stats(const struct replay_store *rs, struct replay_stats *st)
 	st->entries = rs->used;
 	st->capacity = rs->mask + 1;
 	st->file_bytes = rs->map_len;
+	st->forgotten = rs->hdr->forgotten;
 }

@@ -1,6 +1,19 @@
 /*
- * Replay store: SHA-256 digests of accepted SPA packets, each kept until
- * it can no longer pass the age check, with O(1) lookup and insert.
+ * Replay store: SHA-256 digests of accepted SPA packets, each kept while
+ * its packet could still pass the age check, with O(1) lookup and insert.
+ *
+ * Each digest is stored with its packet's own timestamp, and the age
+ * limit is applied when the store is read, not when a digest is written:
+ * a digest is live while its packet time lies within max_packet_age of
+ * now.  Raising max_packet_age (SIGHUP) therefore makes old packets and
+ * their digests live again together.  A digest that was dropped before
+ * the raise (its slot reused, or left out of a rebuild) cannot come back,
+ * so the store also keeps the newest packet time it ever dropped, and
+ * refuses to record (SPA_ERR_REPLAY) any packet not newer than that: it
+ * may be a replay of one it forgot.  With a steady age that refuses
+ * nothing a client sends, since a digest is only dropped once its packet
+ * is too old to pass; after a raise, or a clock stepped back, it refuses
+ * exactly the packets whose replays it can no longer rule out.
  *
  * The table lives in a memory-mapped file under the state directory, so
  * entries survive a crash or restart without any write path of their own;
@@ -14,7 +27,6 @@
 #include <stdint.h>
 
 #define REPLAY_DIGEST_LEN	32
-#define REPLAY_FOREVER		INT64_MAX	/* expiry when aging is off */
 #define REPLAY_PROBE_BUCKETS	8
 
 struct replay_store;
@@ -32,6 +44,7 @@ struct replay_stats {
 	uint64_t	max_probe;	/* longest probe seen */
 	/* probe lengths: bucket k counts 2^k..2^(k+1)-1 slots, the last more */
 	uint64_t	probe_hist[REPLAY_PROBE_BUCKETS];
+	int64_t		forgotten;	/* newest packet time dropped, 0: none */
 };
 
 /*
@@ -44,18 +57,28 @@ int	replay_open(const char *path, size_t min_capacity,
 	    struct replay_store **out);
 void	replay_close(struct replay_store *rs);
 
-/* SPA_ERR_REPLAY if `digest` is stored and expires after `now`, else 0. */
+/*
+ * The age window, max_packet_age in seconds: a digest is live while its
+ * packet time is at least now - age.  0 (the default): digests are kept
+ * for ever.  Takes effect on every entry at once.
+ */
+void	replay_set_age(struct replay_store *rs, uint32_t age);
+
+/* SPA_ERR_REPLAY if `digest` is stored and live at `now`, else 0. */
 int	replay_check(struct replay_store *rs,
 	    const uint8_t digest[REPLAY_DIGEST_LEN], int64_t now);
 
 /*
- * Record `digest` until `expires` (epoch seconds, or REPLAY_FOREVER).
- * Returns SPA_ERR_REPLAY if it is already present and live, else 0 or an
- * error.
+ * Record `digest` of a packet stamped `stamp` (epoch seconds).  Returns
+ * SPA_ERR_REPLAY if it is stored and live, or if `stamp` is not newer
+ * than every packet time the store has forgotten; 0 once it is recorded,
+ * or if the packet is already too old to pass the age check (nothing to
+ * guard); else SPA_ERR_SYS (errno says why: ENOSPC, EROFS, EACCES while
+ * growing the table) or SPA_ERR_STATE, and the digest is not recorded.
  */
 int	replay_add(struct replay_store *rs,
 	    const uint8_t digest[REPLAY_DIGEST_LEN], int64_t now,
-	    int64_t expires);
+	    int64_t stamp);
 
 /* Flush to disk (msync); the daemon calls it periodically and at exit. */
 int	replay_sync(struct replay_store *rs);

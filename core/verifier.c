@@ -30,6 +30,7 @@ verifier_reconfigure(struct verifier *v, const struct spa_conf *conf,
 {
 	v->access = access;
 	v->popts.max_packet_age = conf->max_packet_age;
+	replay_set_age(v->replay, conf->max_packet_age);
 	v->popts.nat_forwarding = conf->nat_forwarding;
 	v->popts.nat_local = conf->nat_local;
 	v->popts.x_forwarded_for = conf->capture.x_forwarded_for;
@@ -101,19 +102,37 @@ refuse(struct verifier *v, const struct packet *pkt, int reason,
 	return reason;
 }
 
-/* Record an authenticated packet for as long as it could pass the age check. */
-static void
-remember(struct verifier *v, const uint8_t digest[32], int64_t now)
+/*
+ * Record an authenticated packet stamped `stamp` for as long as it could
+ * pass the age check.  SPA_ERR_REPLAY: a packet no newer than one the
+ * store has forgotten, which may be its replay.
+ */
+static int
+remember(struct verifier *v, const uint8_t digest[32], int64_t stamp,
+    int64_t now)
 {
-	int64_t expires = REPLAY_FOREVER;
 	int r;
 
-	if (v->popts.max_packet_age != 0)
-		expires = now + 2 * (int64_t)v->popts.max_packet_age;
-	if ((r = replay_add(v->replay, digest, now, expires)) != 0 &&
+	if ((r = replay_add(v->replay, digest, now, stamp)) != 0 &&
 	    r != SPA_ERR_REPLAY)
 		log_warnx("replay store: cannot record digest: %s",
 		    spa_strerror(r));
+	return r;
+}
+
+/* A grant whose replay the store can no longer rule out (replay.h). */
+static int
+refuse_forgotten(struct verifier *v, const struct packet *pkt,
+    const struct policy_result *res)
+{
+	struct replay_stats st;
+
+	replay_get_stats(v->replay, &st);
+	log_info("stanza #%u: packet time %lld is not newer than the newest "
+	    "the replay store has forgotten (%lld; max_packet_age was raised, "
+	    "or the clock went back)", res->stanza->number,
+	    (long long)res->spa_time, (long long)st.forgotten);
+	return refuse(v, pkt, SPA_ERR_REPLAY, res);
 }
 
 /* The replay check, run by the policy once a stanza's key authenticates. */
@@ -184,7 +203,7 @@ verifier_packet(struct verifier *v, const struct packet *pkt,
 	struct policy_result res;
 	struct http_spa hs;
 	struct replay_hook rh;
-	int r;
+	int r, rr = 0;
 
 	v->stats.packets++;
 	if (pkt->error != 0)
@@ -216,9 +235,11 @@ verifier_packet(struct verifier *v, const struct packet *pkt,
 		/* anyone can resend a packet: rate-limited like forgeries */
 		return refuse(v, pkt, rh.result != 0 ? rh.result : r, NULL);
 	if (res.authenticated && replay_hook(&rh) == 0)
-		remember(v, rh.digest, pkt->now);
+		rr = remember(v, rh.digest, res.spa_time, pkt->now);
 	if (r != 0)
 		return refuse(v, pkt, r, &res);
+	if (rr == SPA_ERR_REPLAY)
+		return refuse_forgotten(v, pkt, &res);
 	memcpy(ev->digest, rh.digest, sizeof(ev->digest));
 	v->stats.granted++;
 	log_grant(&res, ev);

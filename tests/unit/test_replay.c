@@ -1,6 +1,7 @@
 /*
- * Replay store: add/check, expiry, persistence across close and kill,
- * growth, refusal of damaged or foreign files, probe lengths at 1 M.
+ * Replay store: add/check, the age window applied at lookup, what it
+ * forgot, persistence across close and kill, growth, refusal of damaged
+ * or foreign files, conversion of format 1, probe lengths at 1 M.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -84,13 +86,14 @@ refuses_stored_digest(void **state)
 	digest_of(1, d);
 	digest_of(2, e);
 	assert_int_equal(replay_check(rs, d, NOW), 0);
-	assert_int_equal(replay_add(rs, d, NOW, NOW + 240), 0);
+	assert_int_equal(replay_add(rs, d, NOW, NOW), 0);
 	assert_int_equal(replay_check(rs, d, NOW), SPA_ERR_REPLAY);
-	assert_int_equal(replay_add(rs, d, NOW, NOW + 240), SPA_ERR_REPLAY);
+	assert_int_equal(replay_add(rs, d, NOW, NOW), SPA_ERR_REPLAY);
 	assert_int_equal(replay_check(rs, e, NOW), 0);
 	replay_close(rs);
 }
 
+/* A digest lives while its packet's time is within the age of now. */
 static void
 forgets_digest_after_expiry_and_reuses_slot(void **state)
 {
@@ -99,17 +102,19 @@ forgets_digest_after_expiry_and_reuses_slot(void **state)
 	struct replay_stats st;
 	uint8_t d[REPLAY_DIGEST_LEN];
 
+	replay_set_age(rs, 10);
 	digest_of(7, d);
-	assert_int_equal(replay_add(rs, d, NOW, NOW + 10), 0);
-	assert_int_equal(replay_check(rs, d, NOW + 9), SPA_ERR_REPLAY);
-	assert_int_equal(replay_check(rs, d, NOW + 10), 0);
-	assert_int_equal(replay_add(rs, d, NOW + 10, NOW + 20), 0);
+	assert_int_equal(replay_add(rs, d, NOW, NOW - 5), 0);
+	assert_int_equal(replay_check(rs, d, NOW + 5), SPA_ERR_REPLAY);
+	assert_int_equal(replay_check(rs, d, NOW + 6), 0);
+	assert_int_equal(replay_add(rs, d, NOW + 10, NOW + 10), 0);
 	assert_int_equal(replay_check(rs, d, NOW + 15), SPA_ERR_REPLAY);
 	replay_get_stats(rs, &st);
 	assert_int_equal(st.entries, 1);
 	replay_close(rs);
 }
 
+/* Age 0 (no age check): a digest is never forgotten. */
 static void
 forever_never_expires(void **state)
 {
@@ -117,21 +122,100 @@ forever_never_expires(void **state)
 	struct replay_store *rs = open_ok(f->path);
 	uint8_t d[REPLAY_DIGEST_LEN];
 
+	replay_set_age(rs, 0);
 	digest_of(9, d);
-	assert_int_equal(replay_add(rs, d, NOW, REPLAY_FOREVER), 0);
+	assert_int_equal(replay_add(rs, d, NOW, 0), 0);
 	assert_int_equal(replay_check(rs, d, INT64_MAX - 1), SPA_ERR_REPLAY);
 	replay_close(rs);
 }
 
+/* A packet already too old to pass the age check needs no guarding. */
 static void
-refuses_expiry_in_the_past(void **state)
+too_old_packet_is_not_stored(void **state)
+{
+	struct fix *f = *state;
+	struct replay_store *rs = open_ok(f->path);
+	struct replay_stats st;
+	uint8_t d[REPLAY_DIGEST_LEN];
+
+	replay_set_age(rs, 10);
+	digest_of(3, d);
+	assert_int_equal(replay_add(rs, d, NOW, NOW - 11), 0);
+	replay_get_stats(rs, &st);
+	assert_int_equal(st.entries, 0);
+	/* one from the future is kept until it is too old */
+	assert_int_equal(replay_add(rs, d, NOW, NOW + 100), 0);
+	assert_int_equal(replay_check(rs, d, NOW + 110), SPA_ERR_REPLAY);
+	assert_int_equal(replay_check(rs, d, NOW + 111), 0);
+	replay_close(rs);
+}
+
+/*
+ * The age applies at lookup, not when a digest was stored: raising it
+ * (SIGHUP) makes a packet young enough again, and its digest with it
+ * (issue 15, item 10).
+ */
+static void
+raising_the_age_keeps_the_digest(void **state)
 {
 	struct fix *f = *state;
 	struct replay_store *rs = open_ok(f->path);
 	uint8_t d[REPLAY_DIGEST_LEN];
 
-	digest_of(3, d);
-	assert_int_equal(replay_add(rs, d, NOW, NOW), SPA_ERR_ARG);
+	replay_set_age(rs, 10);
+	digest_of(11, d);
+	assert_int_equal(replay_add(rs, d, NOW, NOW), 0);
+	assert_int_equal(replay_check(rs, d, NOW + 10), SPA_ERR_REPLAY);
+	assert_int_equal(replay_check(rs, d, NOW + 25), 0);
+	replay_set_age(rs, 3600);
+	assert_int_equal(replay_check(rs, d, NOW + 25), SPA_ERR_REPLAY);
+	assert_int_equal(replay_check(rs, d, NOW + 3600), SPA_ERR_REPLAY);
+	assert_int_equal(replay_check(rs, d, NOW + 3601), 0);
+	replay_close(rs);
+}
+
+/*
+ * A digest that was dropped (its slot reused, or left out of a rebuild)
+ * cannot come back when the age is raised: the store remembers the
+ * newest packet time it forgot and refuses any packet not newer, which
+ * may be a replay of one of them.  Kept across close and open.
+ */
+static void
+forgotten_digests_refuse_older_packets(void **state)
+{
+	struct fix *f = *state;
+	struct replay_store *rs = open_ok(f->path);
+	struct replay_stats st;
+	uint8_t d[REPLAY_DIGEST_LEN];
+	uint64_t i;
+
+	replay_set_age(rs, 10);
+	for (i = 0; i < 614; i++) {	/* 60% of 1024 slots */
+		digest_of(i, d);
+		assert_int_equal(replay_add(rs, d, NOW, NOW), 0);
+	}
+	replay_get_stats(rs, &st);
+	assert_int_equal(st.forgotten, 0);
+	/* later, fresh packets take the expired slots, then a rebuild */
+	for (i = 1000; st.grows == 0 && i < 3000; i++) {
+		digest_of(i, d);
+		assert_int_equal(replay_add(rs, d, NOW + 100, NOW + 100), 0);
+		replay_get_stats(rs, &st);
+	}
+	assert_true(st.grows > 0);
+	assert_int_equal(st.forgotten, NOW);
+	replay_set_age(rs, 3600);
+	digest_of(5, d);	/* gone, and young enough again */
+	assert_int_equal(replay_check(rs, d, NOW + 100), 0);
+	assert_int_equal(replay_add(rs, d, NOW + 100, NOW), SPA_ERR_REPLAY);
+	digest_of(5000, d);	/* a packet newer than all it forgot */
+	assert_int_equal(replay_add(rs, d, NOW + 100, NOW + 1), 0);
+	replay_close(rs);
+	rs = open_ok(f->path);
+	replay_get_stats(rs, &st);
+	assert_int_equal(st.forgotten, NOW);
+	digest_of(6, d);
+	assert_int_equal(replay_add(rs, d, NOW + 100, NOW), SPA_ERR_REPLAY);
 	replay_close(rs);
 }
 
@@ -146,7 +230,7 @@ keeps_digests_across_close_and_open(void **state)
 
 	for (i = 0; i < 100; i++) {
 		digest_of(i, d);
-		assert_int_equal(replay_add(rs, d, NOW, NOW + 240), 0);
+		assert_int_equal(replay_add(rs, d, NOW, NOW), 0);
 	}
 	replay_close(rs);
 	rs = open_ok(f->path);
@@ -176,7 +260,7 @@ keeps_digests_after_kill(void **state)
 			_exit(1);
 		for (i = 0; i < 5000; i++) {	/* grows a few times */
 			digest_of(i, d);
-			if (replay_add(rs, d, NOW, NOW + 240) != 0)
+			if (replay_add(rs, d, NOW, NOW) != 0)
 				_exit(2);
 		}
 		kill(getpid(), SIGKILL);
@@ -205,7 +289,7 @@ growth_keeps_every_entry(void **state)
 
 	for (i = 0; i < 20000; i++) {
 		digest_of(i, d);
-		assert_int_equal(replay_add(rs, d, NOW, NOW + 240), 0);
+		assert_int_equal(replay_add(rs, d, NOW, NOW), 0);
 	}
 	replay_get_stats(rs, &st);
 	assert_true(st.grows > 0);
@@ -228,10 +312,11 @@ rebuild_drops_expired_entries(void **state)
 	uint64_t i;
 	int64_t t = NOW;
 
+	replay_set_age(rs, 2);
 	for (i = 0; i < 50000; i++) {
 		t = NOW + (int64_t)(i / 100);	/* 100 packets a second */
 		digest_of(i, d);
-		assert_int_equal(replay_add(rs, d, t, t + 2), 0);
+		assert_int_equal(replay_add(rs, d, t, t), 0);
 	}
 	replay_get_stats(rs, &st);
 	assert_true(st.capacity <= 4096);	/* ~200 live at any time */
@@ -350,7 +435,7 @@ valid_store_bytes(struct fix *f, size_t *len)
 	char *bytes;
 
 	digest_of(1, d);
-	assert_int_equal(replay_add(rs, d, NOW, NOW + 240), 0);
+	assert_int_equal(replay_add(rs, d, NOW, NOW), 0);
 	replay_close(rs);
 	assert_non_null(bytes = th_slurp(f->path, len));
 	return (uint8_t *)bytes;
@@ -475,7 +560,7 @@ refuses_other_version(void **state)
 {
 	size_t len;
 	uint8_t *b = valid_store_bytes(*state, &len);
-	uint32_t version = 2;
+	uint32_t version = 3;
 
 	memcpy(b + 8, &version, sizeof(version));
 	assert_refused_untouched(*state, b, len);
@@ -489,6 +574,20 @@ refuses_unknown_header_flags(void **state)
 	uint8_t *b = valid_store_bytes(*state, &len);
 
 	b[40] |= 0x80;
+	assert_refused_untouched(*state, b, len);
+	free(b);
+}
+
+static void
+refuses_nonzero_header_padding(void **state)
+{
+	size_t len;
+	uint8_t *b = valid_store_bytes(*state, &len);
+
+	b[44] = 1;
+	assert_refused_untouched(*state, b, len);
+	b[44] = 0;
+	b[63] = 1;
 	assert_refused_untouched(*state, b, len);
 	free(b);
 }
@@ -516,7 +615,7 @@ empty_file_is_a_new_store(void **state)
 	close(fd);
 	rs = open_ok(f->path);
 	digest_of(4, d);
-	assert_int_equal(replay_add(rs, d, NOW, NOW + 240), 0);
+	assert_int_equal(replay_add(rs, d, NOW, NOW), 0);
 	replay_close(rs);
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_true(st.st_size > 64);
@@ -542,7 +641,7 @@ leftover_rebuild_file_is_discarded(void **state)
 	assert_int_equal(access(tmp, F_OK), -1);
 	for (i = 0; i < 3000; i++) {
 		digest_of(i, d);
-		assert_int_equal(replay_add(rs, d, NOW, NOW + 240), 0);
+		assert_int_equal(replay_add(rs, d, NOW, NOW), 0);
 	}
 	replay_get_stats(rs, &st);
 	assert_true(st.grows > 0);
@@ -566,14 +665,15 @@ expired_slots_keep_chains_intact(void **state)
 	uint64_t i;
 
 	assert_int_equal(replay_open(f->path, 0, &rs), 0);
+	replay_set_age(rs, 10);
 	for (i = 0; i < 400; i++) {	/* 1024 slots, 39% full */
 		digest_of(i, d);
 		assert_int_equal(replay_add(rs, d, NOW,
-		    i % 2 ? NOW + 100 : NOW + 1), 0);
+		    i % 2 ? NOW + 40 : NOW), 0);
 	}
 	for (i = 1000; i < 1200; i++) {	/* into the expired slots */
 		digest_of(i, d);
-		assert_int_equal(replay_add(rs, d, NOW + 50, NOW + 100), 0);
+		assert_int_equal(replay_add(rs, d, NOW + 50, NOW + 50), 0);
 	}
 	replay_get_stats(rs, &st);
 	assert_int_equal(st.capacity, 1024);
@@ -602,7 +702,7 @@ wrong_count_in_header_is_harmless(void **state)
 	struct replay_store *rs;
 	struct replay_stats st;
 	uint8_t d[REPLAY_DIGEST_LEN], *b;
-	int64_t forever = REPLAY_FOREVER;
+	int64_t forever = INT64_MAX;
 	uint64_t cap, zero = 0, i;
 	size_t len;
 
@@ -619,7 +719,7 @@ wrong_count_in_header_is_harmless(void **state)
 	rs = open_ok(f->path);
 	digest_of(1, d);
 	assert_int_equal(replay_check(rs, d, NOW), 0);
-	assert_int_equal(replay_add(rs, d, NOW, NOW + 240), 0);
+	assert_int_equal(replay_add(rs, d, NOW, NOW), 0);
 	replay_get_stats(rs, &st);
 	assert_true(st.capacity > cap);
 	for (i = 0; i < cap; i++) {
@@ -627,6 +727,69 @@ wrong_count_in_header_is_harmless(void **state)
 		assert_int_equal(replay_check(rs, d, NOW), SPA_ERR_REPLAY);
 	}
 	replay_close(rs);
+	free(b);
+}
+
+/* The slot holding a digest in a store's bytes (its time is not zero). */
+static size_t
+used_slot(const uint8_t *b, size_t len)
+{
+	static const uint8_t empty[8];
+	size_t off;
+
+	for (off = 64; off + 40 <= len; off += 40)
+		if (memcmp(b + off + 32, empty, 8) != 0)
+			return off;
+	fail_msg("no slot in use");
+	return 0;
+}
+
+/*
+ * A store of format 1 (each slot holding its expiry, receive time + 2 x
+ * the age of the time) is converted where it lies: every expiry becomes
+ * a packet time no older than the packet's own (kept longer, never
+ * shorter), "forever" the time of the conversion, and every packet up to
+ * then is taken as possibly forgotten (format 1 did not say).
+ */
+static void
+converts_format_1_in_place(void **state)
+{
+	struct fix *f = *state;
+	struct replay_store *rs;
+	struct replay_stats st;
+	uint8_t d[REPLAY_DIGEST_LEN], e[REPLAY_DIGEST_LEN], *b;
+	uint32_t v1 = 1;
+	int64_t forever = INT64_MAX, zero = 0, before;
+	size_t len, at;
+
+	digest_of(1, d);
+	digest_of(2, e);
+	rs = open_ok(f->path);
+	assert_int_equal(replay_add(rs, d, NOW, NOW), 0);
+	assert_int_equal(replay_add(rs, e, NOW, NOW + 1), 0);
+	replay_close(rs);
+	assert_non_null(b = (uint8_t *)th_slurp(f->path, &len));
+	memcpy(b + 8, &v1, sizeof(v1));
+	memcpy(b + 48, &zero, sizeof(zero));
+	at = used_slot(b, len);		/* one of them: "forever" */
+	memcpy(b + at + 32, &forever, sizeof(forever));
+	put_file(f->path, b, len);
+	before = (int64_t)time(NULL);
+	rs = open_ok(f->path);
+	replay_get_stats(rs, &st);
+	assert_true(st.forgotten >= before && st.forgotten <= before + 5);
+	replay_set_age(rs, 10);
+	assert_int_equal(replay_check(rs, d, NOW), SPA_ERR_REPLAY);
+	assert_int_equal(replay_check(rs, e, NOW), SPA_ERR_REPLAY);
+	/* "forever" became the conversion's time: gone after the age */
+	assert_int_equal(replay_check(rs, memcmp(b + at, d, 32) == 0 ? d : e,
+	    st.forgotten + 11), 0);
+	assert_int_equal(replay_add(rs, d, before, before), SPA_ERR_REPLAY);
+	replay_close(rs);
+	free(b);
+	assert_non_null(b = (uint8_t *)th_slurp(f->path, &len));
+	memcpy(&v1, b + 8, sizeof(v1));
+	assert_int_equal(v1, 2);
 	free(b);
 }
 
@@ -651,7 +814,7 @@ kill_at_any_moment_keeps_reported_digests(void **state)
 			_exit(1);
 		for (i = 0; i < 2000000; i++) {
 			digest_of(i, d);
-			if (replay_add(rs, d, NOW, NOW + 240) != 0)
+			if (replay_add(rs, d, NOW, NOW) != 0)
 				_exit(2);
 			got = i + 1;
 			if (got % 1000 == 0 &&
@@ -689,7 +852,7 @@ mean_probe_after(const char *path, uint64_t n, uint64_t *max_probe)
 
 	for (i = 0; i < n; i++) {
 		assert_int_equal(getrandom(d, sizeof(d), 0), (ssize_t)sizeof(d));
-		if (replay_add(rs, d, NOW, NOW + 240) != 0)
+		if (replay_add(rs, d, NOW, NOW) != 0)
 			fail_msg("insert %llu failed", (unsigned long long)i);
 		assert_int_equal(replay_check(rs, d, NOW), SPA_ERR_REPLAY);
 	}
@@ -736,7 +899,9 @@ main(void)
 		T(refuses_stored_digest),
 		T(forgets_digest_after_expiry_and_reuses_slot),
 		T(forever_never_expires),
-		T(refuses_expiry_in_the_past),
+		T(too_old_packet_is_not_stored),
+		T(raising_the_age_keeps_the_digest),
+		T(forgotten_digests_refuse_older_packets),
 		T(keeps_digests_across_close_and_open),
 		T(keeps_digests_after_kill),
 		T(growth_keeps_every_entry),
@@ -754,11 +919,13 @@ main(void)
 		T(refuses_other_slot_size),
 		T(refuses_other_version),
 		T(refuses_unknown_header_flags),
+		T(refuses_nonzero_header_padding),
 		T(refuses_header_shorter_than_64_bytes),
 		T(empty_file_is_a_new_store),
 		T(leftover_rebuild_file_is_discarded),
 		T(expired_slots_keep_chains_intact),
 		T(wrong_count_in_header_is_harmless),
+		T(converts_format_1_in_place),
 		T(kill_at_any_moment_keeps_reported_digests),
 		T(probes_stay_short_at_one_million),
 #undef T
