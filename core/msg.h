@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "event.h"
 
 #define MSG_VERSION	2	/* 2: OPEN carries the receive time */
@@ -36,7 +37,10 @@ struct msg_ready {
  * The verifier's counters, in this order: packets, granted, log lines
  * suppressed, packets the kernel dropped before capture (a full ring or
  * socket buffer), then one per drop reason: v[MSG_STATS_REASONS + -err] for
- * each SPA_ERR_* err (0 unused).
+ * each SPA_ERR_* err (0 unused), then the replay store's state: the errno
+ * of its last failure to record a digest, 0 while it records (grants are
+ * refused meanwhile).  The verifier also sends a MSG_STATS unasked when
+ * that state changes.
  */
 struct msg_stats {
 	uint32_t	n;
@@ -48,6 +52,8 @@ struct msg_stats {
 #define MSG_STATS_SUPPRESSED	2
 #define MSG_STATS_CAPTURE_DROPPED 3
 #define MSG_STATS_REASONS	4
+#define MSG_STATS_REPLAY_ERRNO	(MSG_STATS_REASONS + SPA_ERR_COUNT)
+_Static_assert(MSG_STATS_REPLAY_ERRNO < MSG_STATS_MAX, "MSG_STATS_MAX");
 
 /* Counter i, 0 if the message did not carry it. */
 static inline uint64_t

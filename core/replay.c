@@ -33,6 +33,12 @@
  * when to rebuild; otherwise open() recounts.  CLEAN is cleared (and
  * synced) as soon as a store is opened.
  *
+ * Every file is allocated in full when it is made (posix_fallocate), and an
+ * older sparse one when it is opened: writing a slot through the mapping
+ * never needs a new block, so a full or read-only file system makes a
+ * rebuild fail with its errno (and the digest go unrecorded, which the
+ * verifier refuses) instead of killing the process with SIGBUS.
+ *
  * When live plus expired slots would pass 60% of the table it is rebuilt
  * with only the live entries into path.new (same size if that leaves it at
  * most 30% full, else doubled until it does), fsynced, locked and renamed
@@ -243,6 +249,18 @@ sync_header(struct replay_store *rs)
 	return msync(rs->map, HEADER_LEN, MS_SYNC) == 0 ? 0 : SPA_ERR_SYS;
 }
 
+/* Every block of the file's `len` bytes exists on disk. */
+static int
+reserve(int fd, size_t len)
+{
+	int e = posix_fallocate(fd, 0, (off_t)len);
+
+	if (e == 0)
+		return 0;
+	errno = e;
+	return SPA_ERR_SYS;
+}
+
 /* A fresh, empty table of `capacity` slots in the empty file `fd`. */
 static int
 init_file(int fd, size_t capacity)
@@ -257,7 +275,9 @@ init_file(int fd, size_t capacity)
 	if (getrandom(&h.seed, sizeof(h.seed), 0) != sizeof(h.seed))
 		return SPA_ERR_SYS;
 	if (ftruncate(fd, (off_t)file_len(capacity)) != 0 ||
-	    pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+	    reserve(fd, file_len(capacity)) != 0)
+		return SPA_ERR_SYS;
+	if (pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
 		return SPA_ERR_SYS;
 	return 0;
 }
@@ -381,7 +401,8 @@ load(struct replay_store *rs, size_t min_capacity)
 	    !header_valid(&h, st.st_size))
 		return SPA_ERR_STATE;
 	unlink(tmp);		/* ours, and we hold the lock: a leftover */
-	if ((r = map_file(rs, rs->fd, (size_t)st.st_size)) != 0)
+	if ((r = reserve(rs->fd, (size_t)st.st_size)) != 0 ||
+	    (r = map_file(rs, rs->fd, (size_t)st.st_size)) != 0)
 		return r;
 	rs->used = count_used(rs);
 	rs->hdr->flags &= ~FLAG_CLEAN;
@@ -528,7 +549,7 @@ replace_table(struct replay_store *rs, size_t cap, int64_t now)
 {
 	struct replay_store nw;
 	char tmp[PATH_MAX];
-	int r;
+	int r, saved;
 
 	memset(&nw, 0, sizeof(nw));
 	if ((r = new_path(rs, tmp, sizeof(tmp))) != 0)
@@ -553,9 +574,11 @@ replace_table(struct replay_store *rs, size_t cap, int64_t now)
 	adopt(rs, &nw);
 	return 0;
 fail:
+	saved = errno;	/* why, for the caller's log line */
 	unmap(&nw);
 	close(nw.fd);
 	unlink(tmp);
+	errno = saved;
 	return r;
 }
 
@@ -567,10 +590,9 @@ rebuild(struct replay_store *rs, int64_t now)
 
 	while (live * 100 > cap * LOAD_AFTER_PCT && cap < MAX_CAPACITY)
 		cap <<= 1;
-	if ((r = replace_table(rs, cap, now)) != 0) {
-		log_warn("replay store %s: cannot rebuild", rs->path);
+	/* on failure errno says why; the caller refuses and logs */
+	if ((r = replace_table(rs, cap, now)) != 0)
 		return r;
-	}
 	rs->stats.grows++;
 	return 0;
 }

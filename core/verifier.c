@@ -1,6 +1,7 @@
 /* Per-packet verification pipeline and its decision log line. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -105,19 +106,41 @@ refuse(struct verifier *v, const struct packet *pkt, int reason,
 /*
  * Record an authenticated packet stamped `stamp` for as long as it could
  * pass the age check.  SPA_ERR_REPLAY: a packet no newer than one the
- * store has forgotten, which may be its replay.
+ * store has forgotten, which may be its replay; another error: not
+ * recorded, and the store's state (replay_errno) says why.
  */
 static int
 remember(struct verifier *v, const uint8_t digest[32], int64_t stamp,
     int64_t now)
 {
-	int r;
+	int r = replay_add(v->replay, digest, now, stamp);
+	int e = r == SPA_ERR_SYS ? errno : EIO;
 
-	if ((r = replay_add(v->replay, digest, now, stamp)) != 0 &&
-	    r != SPA_ERR_REPLAY)
-		log_warnx("replay store: cannot record digest: %s",
-		    spa_strerror(r));
+	if (r == 0 || r == SPA_ERR_REPLAY)
+		e = 0;
+	if (e != v->replay_errno) {
+		if (e == 0)
+			log_info("replay store: digests are recorded again");
+		v->replay_errno = e;
+		v->replay_changed = true;
+	}
 	return r;
+}
+
+/* Fail closed: a grant whose digest is not recorded could be replayed. */
+static int
+refuse_unrecorded(struct verifier *v, const struct packet *pkt,
+    const struct policy_result *res)
+{
+	char origin[160];
+
+	v->stats.refused[-SPA_ERR_STATE]++;
+	fmt_origin(pkt, origin, sizeof(origin));
+	log_errx("refused %s: the replay store cannot record its digest (%s): "
+	    "every grant is refused until it can (stanza #%u %s:%u)", origin,
+	    strerror(v->replay_errno), res->stanza->number, res->stanza->file,
+	    res->stanza->line);
+	return SPA_ERR_STATE;
 }
 
 /* A grant whose replay the store can no longer rule out (replay.h). */
@@ -240,6 +263,8 @@ verifier_packet(struct verifier *v, const struct packet *pkt,
 		return refuse(v, pkt, r, &res);
 	if (rr == SPA_ERR_REPLAY)
 		return refuse_forgotten(v, pkt, &res);
+	if (rr != 0)
+		return refuse_unrecorded(v, pkt, &res);
 	memcpy(ev->digest, rh.digest, sizeof(ev->digest));
 	v->stats.granted++;
 	log_grant(&res, ev);

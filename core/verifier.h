@@ -3,9 +3,10 @@
  *   frame error? → HTTP extraction → key-free precheck → any SOURCE? →
  *   policy (per stanza: HMAC, then once authentic the replay lookup,
  *   decrypt, decode, checks) → digest stored → one log line with the
- *   decision.  A packet with a wrong HMAC costs one HMAC per stanza whose
- *   SOURCE matches and whose key has an HMAC key, no allocation, and at
- *   most log_per_sec log lines a second.
+ *   decision.  A grant whose digest the store cannot record is refused:
+ *   its replay could not be recognised.  A packet with a wrong HMAC costs
+ *   one HMAC per stanza whose SOURCE matches and whose key has an HMAC
+ *   key, no allocation, and at most log_per_sec log lines a second.
  * Each refusal is counted under its reason.
  */
 #ifndef SPA_VERIFIER_H
@@ -40,6 +41,9 @@ struct verifier {
 	unsigned int		 log_lines;	/* unauthenticated lines in it */
 	unsigned int		 log_per_sec;	/* 0: no limit */
 	uint64_t		 log_suppressed_now;	/* in this window */
+	int			 replay_errno;	/* the store's last failure to
+						   record (errno), 0: records */
+	bool			 replay_changed;	/* since last reported */
 };
 
 void	verifier_init(struct verifier *v, const struct spa_conf *conf,

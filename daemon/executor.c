@@ -407,15 +407,15 @@ metrics_tick(struct executor *x, int64_t now)
 		write_metrics(x);
 }
 
-/* One line for spagated -S, replaced atomically at each READY. */
+/* One line for spagated -S in state_dir/name, replaced atomically. */
 static void
-save_sandbox(const struct executor *x, const char *line)
+save_state_line(const struct executor *x, const char *name, const char *line)
 {
 	char path[4096], tmp[4200];
 	FILE *fp;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", x->conf.state_dir,
-	    EXECUTOR_SANDBOX_FILE) >= sizeof(path))
+	    name) >= sizeof(path))
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if ((fp = fopen(tmp, "w")) == NULL)
@@ -444,8 +444,45 @@ verifier_ready(struct executor *x, const struct msg_ready *r)
 
 		snprintf(line, sizeof(line), "verifier (pid %ld): %s",
 		    (long)x->child, sandbox);
-		save_sandbox(x, line);
+		save_state_line(x, EXECUTOR_SANDBOX_FILE, line);
 	}
+}
+
+/* No replay store failure known (a new verifier, or it records again). */
+static void
+clear_replay_state(struct executor *x)
+{
+	char path[4096];
+
+	if (x->vstats.n > MSG_STATS_REPLAY_ERRNO)
+		x->vstats.v[MSG_STATS_REPLAY_ERRNO] = 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", x->conf.state_dir,
+	    EXECUTOR_REPLAY_FILE) < sizeof(path))
+		unlink(path);
+}
+
+/*
+ * The verifier's replay store failing to record, or recording again (it
+ * sends its counters at once when that changes): for spagate status.
+ */
+static void
+note_replay_state(struct executor *x, uint64_t err)
+{
+	char line[256], when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (err == msg_stats_get(&x->vstats, MSG_STATS_REPLAY_ERRNO))
+		return;
+	if (err == 0) {
+		clear_replay_state(x);
+		return;
+	}
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S",
+	    localtime_r(&now, &tm));
+	snprintf(line, sizeof(line), "replay store: cannot record digests "
+	    "(%s) since %s: every grant is refused", strerror((int)err), when);
+	save_state_line(x, EXECUTOR_REPLAY_FILE, line);
 }
 
 static void
@@ -453,6 +490,7 @@ on_message(struct executor *x, const struct msg *m)
 {
 	switch (m->type) {
 	case MSG_READY:
+		clear_replay_state(x);
 		verifier_ready(x, &m->u.ready);
 		break;
 	case MSG_OPEN:
@@ -462,6 +500,8 @@ on_message(struct executor *x, const struct msg *m)
 			grant(x, &m->u.open);
 		break;
 	case MSG_STATS:
+		note_replay_state(x, msg_stats_get(&m->u.stats,
+		    MSG_STATS_REPLAY_ERRNO));
 		on_stats(x, &m->u.stats);
 		break;
 	default:

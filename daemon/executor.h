@@ -24,6 +24,8 @@
 
 /* state_dir/EXECUTOR_SANDBOX_FILE: the running verifier's sandbox, for -S */
 #define EXECUTOR_SANDBOX_FILE	"verifier.sandbox"
+/* state_dir/EXECUTOR_REPLAY_FILE: while its replay store cannot record */
+#define EXECUTOR_REPLAY_FILE	"replay.status"
 
 struct executor {
 	const struct cli_opts	*cli;

@@ -34,6 +34,10 @@ refusals(FILE *fp, const struct msg_stats *vs)
 		fprintf(fp, "spagate_refused_total{reason=\"%s\"} %" PRIu64 "\n",
 		    spa_errname(reason), msg_stats_get(vs, MSG_STATS_REASONS + (size_t)-reason));
 	}
+	/* grants refused because the replay store could not record them */
+	fprintf(fp, "spagate_refused_total{reason=\"%s\"} %" PRIu64 "\n",
+	    spa_errname(SPA_ERR_STATE),
+	    msg_stats_get(vs, MSG_STATS_REASONS + (size_t)-SPA_ERR_STATE));
 }
 
 /* Fleet mode only: whether Redis answers, and what it decided. */
@@ -72,6 +76,9 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 	metric(fp, "spagate_log_suppressed_total", "counter",
 	    "Refusal log lines left out by the rate limit.",
 	    msg_stats_get(vs, MSG_STATS_SUPPRESSED));
+	metric(fp, "spagate_replay_store_failing", "gauge",
+	    "1 while the replay store cannot record digests (grants refused).",
+	    msg_stats_get(vs, MSG_STATS_REPLAY_ERRNO) != 0);
 	metric(fp, "spagate_capture_dropped_total", "counter",
 	    "Packets the kernel dropped before capture (buffer full).",
 	    msg_stats_get(vs, MSG_STATS_CAPTURE_DROPPED));

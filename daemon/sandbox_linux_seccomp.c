@@ -135,6 +135,7 @@ static const struct sc_rule rules[] = {
 	ALLOW(openat),		/* replay.db.new when it grows; "." to fsync */
 	ALLOW(flock),		/* the store's lock, taken on the new file */
 	ALLOW(ftruncate),	/* sizing the new file */
+	ALLOW(fallocate),	/* and its blocks: a full disk fails there */
 	ALLOW(pwrite64),	/* its header */
 	ALLOW(fstat),		/* checking what was opened */
 #ifdef __NR_newfstatat

@@ -86,6 +86,22 @@ print_sandbox(const char *state_dir, FILE *fp)
 	fclose(in);
 }
 
+/* The running verifier's replay store, when it cannot record. */
+static void
+print_replay(const char *state_dir, FILE *fp)
+{
+	char path[4096], line[512];
+	FILE *in;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir,
+	    EXECUTOR_REPLAY_FILE) >= sizeof(path) ||
+	    (in = fopen(path, "r")) == NULL)
+		return;
+	if (fgets(line, sizeof(line), in) != NULL)
+		fprintf(fp, "  %s", line);
+	fclose(in);
+}
+
 /* A sample worth showing: every one but the reasons never seen. */
 static int
 interesting(const char *line)
@@ -136,6 +152,7 @@ status_report(const struct status_opts *o, FILE *fp)
 	else {
 		fprintf(fp, "spagated is running (pid %ld)\n", (long)pid);
 		print_sandbox(o->state_dir, fp);
+		print_replay(o->state_dir, fp);
 	}
 	print_cycles(o->state_dir, fp);
 	print_metrics(o, fp);

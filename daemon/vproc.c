@@ -106,6 +106,8 @@ send_msg(struct vproc *vp, const struct msg *m)
 	}
 }
 
+static void	send_stats(struct vproc *);
+
 static void
 on_packet(void *arg, const struct packet *pkt)
 {
@@ -118,6 +120,8 @@ on_packet(void *arg, const struct packet *pkt)
 		m.type = MSG_OPEN;
 		send_msg(vp, &m);
 	}
+	if (vp->verifier.replay_changed)	/* for spagate status, at once */
+		send_stats(vp);
 	if (vp->vc->packet_limit != 0 && vp->packets >= vp->vc->packet_limit) {
 		log_info("packet limit %llu reached",
 		    (unsigned long long)vp->vc->packet_limit);
@@ -155,7 +159,9 @@ send_stats(struct vproc *vp)
 	for (i = 0; i < SPA_ERR_COUNT && MSG_STATS_REASONS + i < MSG_STATS_MAX;
 	    i++)
 		m.u.stats.v[MSG_STATS_REASONS + i] = vs->refused[i];
-	m.u.stats.n = (uint32_t)(MSG_STATS_REASONS + i);
+	m.u.stats.v[MSG_STATS_REPLAY_ERRNO] = (uint64_t)vp->verifier.replay_errno;
+	m.u.stats.n = MSG_STATS_REPLAY_ERRNO + 1;
+	vp->verifier.replay_changed = false;
 	send_msg(vp, &m);
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -321,6 +322,58 @@ rebuild_drops_expired_entries(void **state)
 	replay_get_stats(rs, &st);
 	assert_true(st.capacity <= 4096);	/* ~200 live at any time */
 	assert_true(st.grows > 0);
+	replay_close(rs);
+}
+
+/*
+ * A table that must grow where no new file can be made (here replay.db.new
+ * is a directory; as root, a read-only directory would not stop us): the
+ * digest is not recorded, errno says why, nothing stored is lost, and it
+ * works again once the file can be made.
+ */
+static void
+rebuild_that_cannot_make_its_file_records_nothing(void **state)
+{
+	struct fix *f = *state;
+	struct replay_store *rs = open_ok(f->path);
+	uint8_t d[REPLAY_DIGEST_LEN];
+	char *tmp;
+	uint64_t i;
+
+	for (i = 0; i < 614; i++) {	/* 60% of 1024: the next one grows */
+		digest_of(i, d);
+		assert_int_equal(replay_add(rs, d, NOW, NOW), 0);
+	}
+	assert_true(asprintf(&tmp, "%s.new", f->path) > 0);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	digest_of(9999, d);
+	errno = 0;
+	assert_int_equal(replay_add(rs, d, NOW, NOW), SPA_ERR_SYS);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(replay_check(rs, d, NOW), 0);
+	assert_int_equal(access(tmp, F_OK), 0);	/* not ours to remove */
+	for (i = 0; i < 614; i++) {
+		digest_of(i, d);
+		assert_int_equal(replay_check(rs, d, NOW), SPA_ERR_REPLAY);
+	}
+	assert_int_equal(rmdir(tmp), 0);
+	digest_of(9999, d);
+	assert_int_equal(replay_add(rs, d, NOW, NOW), 0);
+	assert_int_equal(replay_check(rs, d, NOW), SPA_ERR_REPLAY);
+	replay_close(rs);
+	free(tmp);
+}
+
+/* Every block of a new table exists: writing a slot never needs one. */
+static void
+new_tables_are_allocated_in_full(void **state)
+{
+	struct fix *f = *state;
+	struct replay_store *rs = open_ok(f->path);
+	struct stat st;
+
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_true((off_t)st.st_blocks * 512 >= st.st_size);
 	replay_close(rs);
 }
 
@@ -906,6 +959,8 @@ main(void)
 		T(keeps_digests_after_kill),
 		T(growth_keeps_every_entry),
 		T(rebuild_drops_expired_entries),
+		T(rebuild_that_cannot_make_its_file_records_nothing),
+		T(new_tables_are_allocated_in_full),
 		T(another_process_holding_the_store_is_refused),
 		T(creates_file_mode_0600),
 		T(refuses_symlink),

@@ -17,10 +17,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "access.h"
 #include "access_int.h"
@@ -432,6 +435,48 @@ valid_packet_amid_forgeries_is_granted(void **state)
 	assert_int_equal(f->v.stats.refused[-SPA_ERR_HMAC], 100);
 }
 
+/*
+ * A grant whose digest the store cannot record is refused (its replay
+ * could not be recognised), counted as "state", and the store's state is
+ * flagged for the executor; once it records again, so are grants.
+ */
+static void
+unrecorded_grant_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t d[REPLAY_DIGEST_LEN];
+	char *tmp;
+	int i;
+
+	for (i = 0; i < 614; i++) {	/* the store's next digest grows it */
+		memset(d, 0, sizeof(d));
+		memcpy(d, &i, sizeof(i));
+		d[31] = 0x5a;
+		assert_int_equal(replay_add(f->replay, d, NOW, NOW), 0);
+	}
+	assert_true(asprintf(&tmp, "%s/replay.new", f->dir) > 0);
+	assert_int_equal(mkdir(tmp, 0700), 0);	/* where it would grow */
+	encode_valid(f, "4444444444444444");
+	assert_int_equal(verifier_packet(&f->v, &f->pkt, &f->ev),
+	    SPA_ERR_STATE);
+	assert_int_equal(f->v.stats.granted, 0);
+	assert_int_equal(f->v.stats.refused[-SPA_ERR_STATE], 1);
+	assert_int_equal(f->v.replay_errno, EEXIST);
+	assert_true(f->v.replay_changed);
+	f->v.replay_changed = false;
+	/* its replay is not granted either */
+	assert_int_equal(verifier_packet(&f->v, &f->pkt, &f->ev),
+	    SPA_ERR_STATE);
+	assert_false(f->v.replay_changed);
+	assert_int_equal(rmdir(tmp), 0);
+	assert_int_equal(verifier_packet(&f->v, &f->pkt, &f->ev), 0);
+	assert_int_equal(f->v.replay_errno, 0);
+	assert_true(f->v.replay_changed);
+	assert_int_equal(verifier_packet(&f->v, &f->pkt, &f->ev),
+	    SPA_ERR_REPLAY);
+	free(tmp);
+}
+
 int
 main(void)
 {
@@ -447,6 +492,8 @@ main(void)
 		    replay_is_refused_before_decryption, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    valid_packet_amid_forgeries_is_granted, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    unrecorded_grant_is_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
