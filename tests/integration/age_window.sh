@@ -8,7 +8,7 @@
 #
 # 200 packets from the real fwknop client (20 before each of 10 second
 # boundaries), each stamped `S - age` for the second S it is sent in, go
-# out during S's last millisecond.  Every packet the verifier received
+# out during S's last 2 milliseconds.  Every packet the verifier received
 # inside the window is carried out, the verifier is never restarted, and
 # some of them were indeed checked by the executor after the boundary
 # (its debug line), so the test cannot pass by luck of timing.
@@ -91,9 +91,9 @@ else
 fi
 
 mark
-# Each second's packets go out in its last millisecond, 50 us apart, the
-# last 50 us before the boundary: closer together than the verifier
-# takes for one, so it is busy from the first until after the boundary.
+# Each second's packets go out in its last 2 ms, 100 us apart, the last
+# 100 us before the boundary: closer together than the verifier takes for
+# one, so it is busy from the first until after the boundary.
 in_cli python3 - "$SRV_IP" 62201 "$WORK/schedule" <<'PY'
 import socket, sys, time
 host, port, sched = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -105,11 +105,11 @@ for line in open(sched):
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for s in sorted(groups):
     pkts = groups[s]
-    start = s + 1 - 0.00005 * len(pkts)
+    start = s + 1 - 0.0001 * len(pkts)
     while time.time() < start - 0.02:
         time.sleep(0.01)
     for i, p in enumerate(pkts):
-        at = start + 0.00005 * i
+        at = start + 0.0001 * i
         while time.time() < at:
             pass
         sock.sendto(p, (host, port))
