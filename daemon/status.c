@@ -70,32 +70,19 @@ print_cycles(const char *state_dir, FILE *fp)
 	journal_close(j);
 }
 
-/* What the running verifier reported at its last READY. */
+/*
+ * A line the running executor keeps in the state directory: the
+ * verifier's sandbox (from its last READY), and whether its replay store
+ * cannot record (grants refused).
+ */
 static void
-print_sandbox(const char *state_dir, FILE *fp)
+print_state_line(const char *state_dir, const char *name, FILE *fp)
 {
 	char path[4096], line[4096 + 256];
 	FILE *in;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir,
-	    EXECUTOR_SANDBOX_FILE) >= sizeof(path) ||
-	    (in = fopen(path, "r")) == NULL)
-		return;
-	if (fgets(line, sizeof(line), in) != NULL)
-		fprintf(fp, "  %s", line);
-	fclose(in);
-}
-
-/* The running verifier's replay store, when it cannot record. */
-static void
-print_replay(const char *state_dir, FILE *fp)
-{
-	char path[4096], line[512];
-	FILE *in;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir,
-	    EXECUTOR_REPLAY_FILE) >= sizeof(path) ||
-	    (in = fopen(path, "r")) == NULL)
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir, name) >=
+	    sizeof(path) || (in = fopen(path, "r")) == NULL)
 		return;
 	if (fgets(line, sizeof(line), in) != NULL)
 		fprintf(fp, "  %s", line);
@@ -151,8 +138,8 @@ status_report(const struct status_opts *o, FILE *fp)
 		fprintf(fp, "spagated is not running\n");
 	else {
 		fprintf(fp, "spagated is running (pid %ld)\n", (long)pid);
-		print_sandbox(o->state_dir, fp);
-		print_replay(o->state_dir, fp);
+		print_state_line(o->state_dir, EXECUTOR_SANDBOX_FILE, fp);
+		print_state_line(o->state_dir, EXECUTOR_REPLAY_FILE, fp);
 	}
 	print_cycles(o->state_dir, fp);
 	print_metrics(o, fp);
