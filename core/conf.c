@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "conf_int.h"
 #include "err.h"
+#include "trust.h"
 
 enum setting_kind { K_STRING, K_BOOL, K_INT, K_MODE, K_FACILITY, K_BACKEND };
 
@@ -364,20 +365,12 @@ check_metrics(config_t *cfg, const struct spa_conf *c, const char *file,
 	return 0;
 }
 
-static bool
-is_dev_null(const struct stat *sb)
-{
-	struct stat null;
-
-	return S_ISCHR(sb->st_mode) && stat("/dev/null", &null) == 0 &&
-	    S_ISCHR(null.st_mode) && sb->st_rdev == null.st_rdev;
-}
-
 /*
- * Like access.conf: a regular file (a directory would end the process in
- * libconfig's scanner, a FIFO would block) that only its owner can write,
- * since it names the programs the executor runs as root (sudo_exe).
- * /dev/null reads as an empty file: every default (-c /dev/null).
+ * Trusted like every file spagated reads (core/trust.h), and named as
+ * itself: it names sudo_exe, the metrics path and the secret files the
+ * root executor opens.  A regular file (a directory would end the process
+ * in libconfig's scanner, a FIFO would block); /dev/null reads as an empty
+ * file: every default (-c /dev/null).
  */
 static FILE *
 open_conf(const char *path, struct conf_error *err)
@@ -387,22 +380,20 @@ open_conf(const char *path, struct conf_error *err)
 	FILE *fp;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd == -1)
+	fd = trust_open(path, TRUST_NOFOLLOW | TRUST_DEV_NULL, &sb, &why);
+	if (fd == -1) {
+		if (why != NULL) {
+			snprintf(err->msg, sizeof(err->msg), "%s %s", path,
+			    why);
+			errno = 0;
+		}
 		return NULL;
-	if (fstat(fd, &sb) != 0)
-		why = strerror(errno);
-	else if (!S_ISREG(sb.st_mode) && !is_dev_null(&sb))
-		why = "not a regular file";
-	else if (S_ISREG(sb.st_mode) &&
-	    (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		why = "writable by group or others";
-	if (why != NULL || (fp = fdopen(fd, "r")) == NULL) {
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
 		snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
-		    why != NULL ? why : strerror(errno));
+		    strerror(errno));
 		close(fd);
 		errno = 0;
-		return NULL;
 	}
 	return fp;
 }

@@ -74,9 +74,9 @@ load_config(const struct cli_opts *o, struct spa_conf *c)
 	    (r = conf_validate(c, &err)) == 0)
 		return 0;
 	if (r == SPA_ERR_CONFIG)
-		log_warnx("%s", err.msg);
+		log_errx("%s", err.msg);
 	else
-		log_warnx("configuration: %s", spa_strerror(r));
+		log_errx("configuration: %s", spa_strerror(r));
 	conf_free(c);
 	return r;
 }
@@ -99,7 +99,7 @@ executor_load(const struct cli_opts *cli, struct spa_conf *conf,
 		return r;
 	if ((r = plan_load(conf, access, plan, why, sizeof(why))) == 0)
 		return 0;
-	log_warnx("%s", why);
+	log_errx("%s", why);
 	conf_free(conf);
 	return r;
 }
@@ -546,7 +546,7 @@ reload(struct executor *x)
 
 	log_info("SIGHUP: reloading configuration");
 	if (executor_load(x->cli, &nc, &na, &np) != 0) {
-		log_warnx("reload failed: the running configuration stays");
+		log_errx("reload failed: the running configuration stays");
 		action_configure(&x->conf, (char[256]){0}, 256);
 		return 0;
 	}

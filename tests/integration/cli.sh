@@ -101,13 +101,13 @@ check "-C 0, -1, abc, 1x, empty and 2^76 are refused (exit 2)" test $bad_counts 
 refused c-missing 1 "$WORK/none.conf: No such file" "-c naming a missing file: exit 1, file named" \
 	-c "$WORK/none.conf" -a "$WORK/access.conf" --exit-parse-config
 mkdir -p "$WORK/adir"
-refused c-dir 1 "adir: not a regular file" "-c naming a directory: exit 1, not a regular file" \
+refused c-dir 1 "adir is not a regular file" "-c naming a directory: exit 1, not a regular file" \
 	-c "$WORK/adir" -a "$WORK/access.conf" --exit-parse-config
 mkfifo "$WORK/fifo"
-refused c-fifo 1 "fifo: not a regular file" "-c naming a FIFO: exit 1 at once (no hang)" \
+refused c-fifo 1 "fifo is not a regular file" "-c naming a FIFO: exit 1 at once (no hang)" \
 	-c "$WORK/fifo" -a "$WORK/access.conf" --exit-parse-config
 cp "$WORK/spagated.conf" "$WORK/loose.conf"; chmod 664 "$WORK/loose.conf"
-refused c-loose 1 "loose.conf: writable by group or others" "-c naming a group-writable file: exit 1" \
+refused c-loose 1 "loose.conf must not be writable by group or others" "-c naming a group-writable file: exit 1" \
 	-c "$WORK/loose.conf" -a "$WORK/access.conf" --exit-parse-config
 spa c-null -c /dev/null -a "$WORK/access.conf" -D
 check "-c /dev/null reads as an empty file: every default" \
@@ -127,7 +127,7 @@ refused f-null 1 "cannot open folder /dev/null: Not a directory" "--access-folde
 refused f-empty 1 "cannot open folder : No such file" "--access-folder '': exit 1" \
 	-c "$WORK/spagated.conf" --access-folder '' --exit-parse-config
 # (the reason is cut off: the message holds 512 bytes)
-refused f-long 1 "warning: /a{500}" "--access-folder of 1030 characters: exit 1" \
+refused f-long 1 "error: /a{500}" "--access-folder of 1030 characters: exit 1" \
 	-c "$WORK/spagated.conf" --access-folder "/$(printf 'a%.0s' $(seq 1029))" --exit-parse-config
 mkdir -p "$WORK/noconf"; touch "$WORK/noconf/readme.txt"
 refused f-noconf 1 "noconf: no stanza found" "--access-folder without a .conf file: exit 1, no stanza" \

@@ -340,12 +340,12 @@ file_that_is_not_regular_refused(void **state)
 	assert_int_equal(mkdir(dir, 0700), 0);
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	assert_int_equal(conf_load(dir, true, &f->conf, &err), SPA_ERR_CONFIG);
-	assert_non_null(strstr(err.msg, "d.conf: not a regular file"));
+	assert_non_null(strstr(err.msg, "d.conf is not a regular file"));
 	assert_int_equal(conf_load(dir, false, &f->conf, &err),
 	    SPA_ERR_CONFIG);
 	assert_int_equal(conf_load(fifo, false, &f->conf, &err),
 	    SPA_ERR_CONFIG);
-	assert_non_null(strstr(err.msg, "f.conf: not a regular file"));
+	assert_non_null(strstr(err.msg, "f.conf is not a regular file"));
 	assert_int_equal(conf_load("/dev/zero", true, &f->conf, &err),
 	    SPA_ERR_CONFIG);
 	free(dir);
@@ -382,7 +382,7 @@ file_writable_by_group_or_others_refused(void **state)
 		assert_int_equal(conf_load(path, false, &f->conf, &err),
 		    SPA_ERR_CONFIG);
 		assert_non_null(strstr(err.msg,
-		    "loose.conf: writable by group or others"));
+		    "loose.conf must not be writable by group or others"));
 		free(path);
 	}
 	path = th_write(f->dir, "ok.conf", "log = { verbose = 1; };\n", 0644);
@@ -390,6 +390,59 @@ file_writable_by_group_or_others_refused(void **state)
 	assert_int_equal(conf_load(path, true, &f->conf, &err), 0);
 	assert_int_equal(f->conf.verbose, 1);
 	free(path);
+}
+
+/*
+ * It names sudo_exe, the metrics path and the secret files the executor
+ * opens as root: owned by root (or the user spagated runs as), and named
+ * as itself, not through a symbolic link.
+ */
+static void
+file_of_another_user_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_error err;
+	char *path;
+
+	if (geteuid() != 0)
+		skip();
+	path = th_write(f->dir, "theirs.conf", "log = { verbose = 1; };\n",
+	    0644);
+	assert_int_equal(chown(path, 65534, (gid_t)-1), 0);
+	assert_int_equal(conf_load(path, true, &f->conf, &err),
+	    SPA_ERR_CONFIG);
+	assert_non_null(strstr(err.msg, "theirs.conf is not owned by our uid "
+	    "or root"));
+	assert_int_equal(f->conf.verbose, 0);
+	free(path);
+}
+
+static void
+symbolic_link_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_error err;
+	char *target, *link = NULL;
+
+	target = th_write(f->dir, "real.conf", "log = { verbose = 1; };\n",
+	    0644);
+	assert_true(asprintf(&link, "%s/link.conf", f->dir) > 0);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(conf_load(link, true, &f->conf, &err),
+	    SPA_ERR_CONFIG);
+	assert_non_null(strstr(err.msg, "link.conf is a symbolic link (name "
+	    "the file itself)"));
+	/* and a link to another user's file, whatever the link's owner */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(target, 65534, (gid_t)-1), 0);
+		assert_int_equal(conf_load(link, false, &f->conf, &err),
+		    SPA_ERR_CONFIG);
+		assert_non_null(strstr(err.msg, "link.conf is a symbolic "
+		    "link"));
+	}
+	assert_int_equal(f->conf.verbose, 0);
+	free(target);
+	free(link);
 }
 
 static void
@@ -1262,6 +1315,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(file_that_is_not_regular_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(dev_null_means_every_default, setup, teardown),
 		cmocka_unit_test_setup_teardown(file_writable_by_group_or_others_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(file_of_another_user_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(symbolic_link_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(validate_refuses_bad_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(validate_refuses_relative_state_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(dump_reparses_to_the_same_settings, setup, teardown),
