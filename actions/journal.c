@@ -32,6 +32,7 @@
 #include "err.h"
 #include "journal.h"
 #include "log.h"
+#include "trust.h"
 
 #define MAGIC		"SPAGJRN2"
 #define FORMAT_VERSION	2
@@ -356,15 +357,14 @@ read_all(int fd, uint8_t *buf, size_t n)
 	return 0;
 }
 
+/* The one file-trust rule (trust.h), then what a journal must be. */
 static const char *
 check_file_stat(const struct stat *st)
 {
-	if (!S_ISREG(st->st_mode))
-		return "not a regular file";
-	if (st->st_uid != geteuid())
-		return "not owned by our uid";
-	if ((st->st_mode & 022) != 0)
-		return "writable by group or others";
+	const char *why;
+
+	if ((why = trust_check(st, 0)) != NULL)
+		return why;
 	if (st->st_size > FILE_MAX)
 		return "larger than 1 GiB";
 	if (st->st_size != 0 && st->st_size < HEADER_LEN)
@@ -565,18 +565,6 @@ compact(struct journal *j)
 
 /* --- opening ------------------------------------------------------------- */
 
-static const char *
-check_dir_stat(const struct stat *st)
-{
-	if (!S_ISDIR(st->st_mode))
-		return "not a directory";
-	if (st->st_uid != geteuid())
-		return "not owned by our uid";
-	if ((st->st_mode & 022) != 0)
-		return "writable by group or others";
-	return NULL;
-}
-
 static int
 open_dirfd(const char *dir, bool readonly, int *out)
 {
@@ -588,23 +576,12 @@ open_dirfd(const char *dir, bool readonly, int *out)
 		log_warn("journal %s: mkdir", dir);
 		return SPA_ERR_STATE;
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ELOOP || errno == ENOTDIR)
-			log_warnx("journal %s: not a directory (or a symbolic "
-			    "link)", dir);
+	/* the one file-trust rule (trust.h), on the directory itself */
+	if ((fd = trust_open(dir, TRUST_DIR | TRUST_NOFOLLOW, &st, &why)) < 0) {
+		if (why != NULL)
+			log_warnx("journal %s: %s", dir, why);
 		else
 			log_warn("journal %s", dir);
-		return SPA_ERR_STATE;
-	}
-	if (fstat(fd, &st) != 0) {
-		log_warn("journal %s: fstat", dir);
-		close(fd);
-		return SPA_ERR_STATE;
-	}
-	if ((why = check_dir_stat(&st)) != NULL) {
-		log_warnx("journal %s: %s", dir, why);
-		close(fd);
 		return SPA_ERR_STATE;
 	}
 	*out = fd;

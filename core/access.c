@@ -24,6 +24,7 @@
 #include "crypto.h"
 #include "err.h"
 #include "log.h"
+#include "trust.h"
 
 enum file_kind {
 	FILE_ACCESS,		/* top level or %include */
@@ -599,31 +600,34 @@ parse_frame(struct access_parser *p, const char *path, enum file_kind kind,
 
 /* --- files --------------------------------------------------------------- */
 
-static int
-check_perms(struct access_parser *p, const char *path, const struct stat *sb,
-    enum file_kind kind)
+/*
+ * The one file-trust rule (trust.h); key files may belong to their user.
+ * A key file holds a secret and a folder member may sit in a folder its
+ * owner lets others fill: both are named as themselves, never through a
+ * link.  Readable by others is the admin's choice, and warned about.
+ */
+static unsigned int
+trust_flags(enum file_kind kind)
 {
-	uid_t euid = geteuid();
-
-	if (!S_ISREG(sb->st_mode))
-		return access_fail(p, "%s is not a regular file", path);
-	if (sb->st_mode & (S_IWGRP | S_IWOTH))
-		return access_fail(p, "%s is writable by group or others",
-		    path);
-	if (kind == FILE_KEYS) {
-		if (sb->st_mode & S_IROTH)
-			access_warn(p, "%s is readable by others: it holds "
-			    "keys", path);
+	switch (kind) {
+	case FILE_KEYS:
+		return TRUST_NOFOLLOW | TRUST_ANY_OWNER;
+	case FILE_MEMBER:
+		return TRUST_NOFOLLOW;
+	default:
 		return 0;
 	}
-	if (sb->st_uid != 0 && sb->st_uid != euid)
-		return access_fail(p, "%s is owned by uid %u, neither root "
-		    "nor uid %u", path, (unsigned int)sb->st_uid,
-		    (unsigned int)euid);
-	if (sb->st_mode & (S_IRGRP | S_IROTH))
+}
+
+static void
+warn_readable(struct access_parser *p, const char *path,
+    const struct stat *sb, enum file_kind kind)
+{
+	if (kind == FILE_KEYS && (sb->st_mode & S_IROTH))
+		access_warn(p, "%s is readable by others: it holds keys", path);
+	else if (kind != FILE_KEYS && (sb->st_mode & (S_IRGRP | S_IROTH)))
 		access_warn(p, "%s is readable by group or others: it holds "
 		    "keys", path);
-	return 0;
 }
 
 static int
@@ -699,24 +703,22 @@ static int
 open_checked(struct access_parser *p, const char *path, enum file_kind kind,
     int *fdp, struct stat *sb)
 {
+	const char *why = NULL;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd == -1)
-		return access_fail(p, "cannot open %s: %s", path,
-		    strerror(errno));
-	if (fstat(fd, sb) == -1) {
-		r = access_fail(p, "cannot stat %s: %s", path, strerror(errno));
-		close(fd);
-		return r;
+	memset(sb, 0, sizeof(*sb));
+	if ((fd = trust_open(path, trust_flags(kind), sb, &why)) == -1) {
+		if (why == NULL)
+			return access_fail(p, "cannot open %s: %s", path,
+			    strerror(errno));
+		if (kind == FILE_MEMBER && S_ISDIR(sb->st_mode)) {
+			access_warn(p, "%s is a directory: skipped", path);
+			return 1;
+		}
+		return access_fail(p, "%s %s", path, why);
 	}
-	if (kind == FILE_MEMBER && S_ISDIR(sb->st_mode)) {
-		access_warn(p, "%s is a directory: skipped", path);
-		close(fd);
-		return 1;
-	}
-	if ((r = check_perms(p, path, sb, kind)) == 0 &&
-	    (r = check_loop(p, path, sb)) == 0 && sb->st_size > ACCESS_FILE_MAX)
+	warn_readable(p, path, sb, kind);
+	if ((r = check_loop(p, path, sb)) == 0 && sb->st_size > ACCESS_FILE_MAX)
 		r = access_fail(p, "%s is larger than %d bytes", path,
 		    ACCESS_FILE_MAX);
 	if (r != 0) {

@@ -49,7 +49,8 @@ open_failure(unsigned int flags, int err)
 	if (err == ELOOP && (flags & TRUST_NOFOLLOW))
 		return WHY_LINK;
 	if (err == ENOTDIR && (flags & TRUST_DIR))
-		return WHY_NOT_DIR;
+		return (flags & TRUST_NOFOLLOW) ? WHY_NOT_DIR " (or a symbolic "
+		    "link)" : WHY_NOT_DIR;
 	return NULL;
 }
 

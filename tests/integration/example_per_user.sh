@@ -198,7 +198,7 @@ as "$ALICE" sh -c 'umask 077; head -n 2 "$1" > "$HOME/k" && cat "$HOME/k" > "$1"
 as "$ALICE" chmod g+w "$KEYS/alice.keys"
 reload
 check "a group-writable key file fails the reload, naming the file" \
-	eval '[ "$(since_mark "$KEYS/alice.keys is writable by group or others")" -eq 1 ] &&
+	eval '[ "$(since_mark "$KEYS/alice.keys must not be writable by group or others")" -eq 1 ] &&
 	[ "$(since_mark "reload failed: the running configuration stays")" -eq 1 ]'
 wait_for_log "stanza #2 $CLI_IP tcp/5432: closed" 8
 check "bob's first grant has ended: tcp/5432 dropped" dropped 5432
@@ -210,7 +210,7 @@ spa_rc "$A_RC" -f 2
 check_logged "so is alice, with the keys loaded before her file broke" "granted by stanza #1 " 5
 "$SPAGATED" -c "$ETC/spagated.conf" -d "$STATE" -p "$WORK/other.pid" --exit-parse-config > "$WORK/parse.out" 2>&1; rc=$?
 check "a start with that file would fail, naming it" \
-	eval '[ $rc -ne 0 ] && grep -q "$KEYS/alice.keys is writable by group or others" "$WORK/parse.out"'
+	eval '[ $rc -ne 0 ] && grep -q "$KEYS/alice.keys must not be writable by group or others" "$WORK/parse.out"'
 # alice's own check: a stanza of hers around her key file, read as her
 as "$ALICE" sh -c 'umask 077; : > "$HOME/empty.conf"
 	printf "SOURCE ANY\n%%include_keys %s\n" "$1" > "$HOME/self.conf"' _ "$KEYS/alice.keys"
@@ -219,7 +219,7 @@ self_check() {
 		-a "$WORK/users/$ALICE/self.conf" > "$WORK/self.out" 2>&1
 }
 check "alice's own spagate check fails, and says why" \
-	eval '! self_check && grep -q "alice.keys is writable by group or others" "$WORK/self.out"'
+	eval '! self_check && grep -q "alice.keys must not be writable by group or others" "$WORK/self.out"'
 as "$ALICE" chmod g-w "$KEYS/alice.keys"
 check "after her chmod g-w it passes" self_check
 

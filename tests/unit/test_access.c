@@ -685,7 +685,8 @@ group_writable_access_file_is_refused(void **state)
 	char *p = th_write(((struct fx *)*state)->dir, "access.conf", STANZA,
 	    0620);
 
-	refused_path(p, false, "access.conf", "is writable by group or others");
+	refused_path(p, false, "access.conf",
+	    "must not be writable by group or others");
 	free(p);
 }
 
@@ -694,7 +695,7 @@ world_writable_include_is_refused(void **state)
 {
 	free(th_write(((struct fx *)*state)->dir, "inc.conf", STANZA, 0602));
 	refused(*state, STANZA "%include inc.conf\n", "access.conf:4:",
-	    "inc.conf is writable by group or others");
+	    "inc.conf must not be writable by group or others");
 }
 
 static void
@@ -709,7 +710,7 @@ access_file_of_another_user_is_refused(void **state)
 	assert_int_equal(chown(p, 1234, 1234), 0);
 	free(p);
 	refused(*state, STANZA "%include inc.conf\n", "access.conf:4:",
-	    "is owned by uid 1234, neither root nor uid 0");
+	    "inc.conf is not owned by our uid or root");
 }
 
 static void
@@ -725,7 +726,7 @@ writable_key_file_is_refused(void **state)
 {
 	free(th_write(((struct fx *)*state)->dir, "k.keys", KEYS, 0660));
 	refused(*state, "SOURCE ANY\n%include_keys k.keys\n", "access.conf:2:",
-	    "k.keys is writable by group or others");
+	    "k.keys must not be writable by group or others");
 }
 
 static void
@@ -743,6 +744,25 @@ key_file_of_another_user_is_accepted(void **state)
 	c = load_text(*state, "SOURCE ANY\n%include_keys k.keys\n");
 	assert_true(c->stanzas[0]->has_enc_key);
 	access_free(c);
+}
+
+/*
+ * A key file holds a user's secret and is read as root: named as itself.
+ * Through a link, a user who can write the directory could have root
+ * read any file as their keys.
+ */
+static void
+symlinked_key_file_is_refused(void **state)
+{
+	char *target = path_in(*state, "real.keys"), *link;
+
+	put(*state, "real.keys", KEYS);
+	link = path_in(*state, "k.keys");
+	assert_int_equal(symlink(target, link), 0);
+	refused(*state, "SOURCE ANY\n%include_keys k.keys\n", "access.conf:2:",
+	    "k.keys is a symbolic link (name the file itself)");
+	free(target);
+	free(link);
 }
 
 static void
@@ -1791,6 +1811,7 @@ main(void)
 		T(access_file_that_is_a_directory_is_refused),
 		T(writable_key_file_is_refused),
 		T(key_file_of_another_user_is_accepted),
+		T(symlinked_key_file_is_refused),
 		T(readable_access_file_warns),
 		T(world_readable_key_file_warns),
 		T(quoted_value_warns),

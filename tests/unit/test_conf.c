@@ -842,8 +842,7 @@ cisco_secret_file_of_another_user_refused(void **state)
 
 	file_as(f, "nobody_key", "k", 65534, 0600);
 	device_refused_at_dir(f, "key_file = \"@/nobody_key\";", 3,
-	    "key_file \"@/nobody_key\" must be owned by root (the daemon's "
-	    "user)");
+	    "key_file \"@/nobody_key\" is not owned by our uid or root");
 }
 
 static void
@@ -860,11 +859,27 @@ cisco_known_hosts_writable_by_group_refused(void **state)
 	device_refused_at_dir(f, "known_hosts = \"@/kh646\";", 3,
 	    "known_hosts \"@/kh646\" must not be writable by group or others");
 	device_refused_at_dir(f, "known_hosts = \"@/kh_nobody\";", 3,
-	    "known_hosts \"@/kh_nobody\" must be owned by root (the daemon's "
-	    "user)");
+	    "known_hosts \"@/kh_nobody\" is not owned by our uid or root");
 	/* readable by all is fine: a host key is public */
 	file_as(f, "kh644", "h", 0, 0644);
 	devices_accepted(f, &set, 1);
+}
+
+/* The pinned key decides which device is trusted: named as itself too. */
+static void
+cisco_symlinked_known_hosts_refused(void **state)
+{
+	struct fixture *f = *state;
+	char *link = NULL, *target = NULL;
+
+	assert_true(asprintf(&link, "%s/kh-link", f->dir) > 0);
+	assert_true(asprintf(&target, "%s/known_hosts", f->dir) > 0);
+	assert_int_equal(symlink(target, link), 0);
+	device_refused_at_dir(f, "known_hosts = \"@/kh-link\";", 3,
+	    "known_hosts \"@/kh-link\" is a symbolic link (name the file "
+	    "itself)");
+	free(link);
+	free(target);
 }
 
 static void
@@ -1337,6 +1352,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(cisco_readable_secret_file_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_secret_file_of_another_user_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_known_hosts_writable_by_group_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_symlinked_known_hosts_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_seq_range_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_seq_range_of_one_accepted, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_overlapping_ranges_refused, cisco_setup, teardown),

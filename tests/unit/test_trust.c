@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "secret.h"
 #include "trust.h"
 
 static int
@@ -220,6 +221,38 @@ openat_checks_the_member(void **state)
 	free(l);
 }
 
+/*
+ * secret_read() (a device's password, Redis's) reads at each use what the
+ * loader checked: the rule again, on the descriptor it reads.
+ */
+static void
+secret_read_applies_the_rule(void **state)
+{
+	char buf[64], *p, *l = NULL, *fifo = NULL;
+
+	p = th_write(*state, "pw", "hunter2\nsecond line\n", 0600);
+	assert_int_equal(chmod(p, 0600), 0);
+	assert_int_equal(secret_read(p, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "hunter2");
+	assert_int_equal(chmod(p, 0640), 0);
+	assert_int_equal(secret_read(p, buf, sizeof(buf)), -1);
+	assert_int_equal(chmod(p, 0600), 0);
+	assert_true(asprintf(&l, "%s/link", (char *)*state) > 0);
+	assert_int_equal(symlink(p, l), 0);
+	assert_int_equal(secret_read(l, buf, sizeof(buf)), -1);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(p, 65534, (gid_t)-1), 0);
+		assert_int_equal(secret_read(p, buf, sizeof(buf)), -1);
+	}
+	/* a FIFO in its place must not block the executor */
+	assert_true(asprintf(&fifo, "%s/fifo", (char *)*state) > 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(secret_read(fifo, buf, sizeof(buf)), -1);
+	free(p);
+	free(l);
+	free(fifo);
+}
+
 int
 main(void)
 {
@@ -233,6 +266,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(directories_with_trust_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(missing_file_sets_errno, setup, teardown),
 		cmocka_unit_test_setup_teardown(openat_checks_the_member, setup, teardown),
+		cmocka_unit_test_setup_teardown(secret_read_applies_the_rule, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
