@@ -465,19 +465,20 @@ split_line(char *s, char **name, char **value)
 	return true;
 }
 
+/*
+ * The word is not shown: the file may not be an access file at all (a
+ * link to the shadow file), or hold a key (a key file's text is its
+ * owner's).  A directive it is close to is named from the table.
+ */
 static int
 unknown_directive(struct access_parser *p, const char *name)
 {
-	const struct access_directive *d = access_directive_find_nocase(name);
+	const struct access_directive *d = access_directive_suggest(name);
 
 	if (d != NULL)
-		return access_fail(p, "unknown directive '%s' (did you mean "
-		    "'%s'?)", name, d->name);
-	/* a key file's path is its owner's: it may name any file root reads */
-	if (access_frame(p)->keys)
-		return access_fail(p, "unknown directive (the text of a key "
-		    "file is not shown)");
-	return access_fail(p, "unknown directive '%s'", name);
+		return access_fail(p, "unknown directive (did you mean '%s'?)",
+		    d->name);
+	return access_fail(p, "unknown directive (its text is not shown)");
 }
 
 static int
@@ -700,14 +701,15 @@ read_all(struct access_parser *p, int fd, const char *path, off_t size,
  * between the check and the read.
  */
 static int
-open_checked(struct access_parser *p, const char *path, enum file_kind kind,
-    int *fdp, struct stat *sb)
+open_checked(struct access_parser *p, int dirfd, const char *name,
+    const char *path, enum file_kind kind, int *fdp, struct stat *sb)
 {
 	const char *why = NULL;
 	int fd, r;
 
 	memset(sb, 0, sizeof(*sb));
-	if ((fd = trust_open(path, trust_flags(kind), sb, &why)) == -1) {
+	fd = trust_openat(dirfd, name, trust_flags(kind), sb, &why);
+	if (fd == -1) {
 		if (why == NULL)
 			return access_fail(p, "cannot open %s: %s", path,
 			    strerror(errno));
@@ -729,8 +731,10 @@ open_checked(struct access_parser *p, const char *path, enum file_kind kind,
 	return 0;
 }
 
+/* `name` is opened relative to `dirfd`; `path` is what messages say. */
 static int
-read_file(struct access_parser *p, const char *path, enum file_kind kind)
+read_at(struct access_parser *p, int dirfd, const char *name,
+    const char *path, enum file_kind kind)
 {
 	struct stat sb;
 	char *buf = NULL;
@@ -742,7 +746,7 @@ read_file(struct access_parser *p, const char *path, enum file_kind kind)
 	if (p->depth > ACCESS_INCLUDE_DEPTH)
 		return access_fail(p, "includes nested deeper than %d levels "
 		    "(%s)", ACCESS_INCLUDE_DEPTH, path);
-	if ((r = open_checked(p, path, kind, &fd, &sb)) != 0)
+	if ((r = open_checked(p, dirfd, name, path, kind, &fd, &sb)) != 0)
 		return r == 1 ? 0 : r;
 	r = read_all(p, fd, path, sb.st_size, &buf, &len);
 	close(fd);
@@ -753,6 +757,12 @@ read_file(struct access_parser *p, const char *path, enum file_kind kind)
 		free(buf);
 	}
 	return r;
+}
+
+static int
+read_file(struct access_parser *p, const char *path, enum file_kind kind)
+{
+	return read_at(p, AT_FDCWD, path, path, kind);
 }
 
 int
@@ -787,18 +797,23 @@ free_names(char **names, size_t n)
 	free(names);
 }
 
-/* The *.conf names of a folder, sorted by byte order. */
+/* The *.conf names of an open folder, sorted by byte order. */
 static int
-list_folder(struct access_parser *p, const char *dir, char ***out, size_t *n)
+list_folder(struct access_parser *p, const char *dir, int dfd, char ***out,
+    size_t *n)
 {
 	DIR *d = NULL;
 	struct dirent *de;
 	char **v = NULL, **nv;
 	size_t cnt = 0;
+	int fd = dup(dfd);
 
-	if ((d = opendir(dir)) == NULL)
-		return access_fail(p, "cannot open folder %s: %s", dir,
+	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return access_fail(p, "cannot read folder %s: %s", dir,
 		    strerror(errno));
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (!is_conf_name(de->d_name))
 			continue;
@@ -833,20 +848,42 @@ member_path(struct access_parser *p, const char *dir, const char *name)
 	return keep_path(p, out);
 }
 
+/*
+ * Whoever may add a name to a folder chooses what it holds: the folder is
+ * trusted like a file (trust.h), and its members are opened through the
+ * descriptor that was checked, each named as itself.
+ */
+static int
+open_folder(struct access_parser *p, const char *dir, int *dfd)
+{
+	const char *why = NULL;
+	struct stat sb;
+
+	if ((*dfd = trust_open(dir, TRUST_DIR, &sb, &why)) != -1)
+		return 0;
+	if (why != NULL)
+		return access_fail(p, "folder %s %s", dir, why);
+	return access_fail(p, "cannot open folder %s: %s", dir,
+	    strerror(errno));
+}
+
 static int
 read_folder(struct access_parser *p, const char *dir)
 {
 	char **names = NULL;
 	size_t i, n = 0;
-	int r;
+	int dfd = -1, r;
 
 	if (dir == NULL)
 		return access_nomem(p);
-	if ((r = list_folder(p, dir, &names, &n)) != 0)
+	if ((r = open_folder(p, dir, &dfd)) != 0)
 		return r;
-	for (i = 0; i < n && r == 0; i++)
-		r = read_file(p, member_path(p, dir, names[i]), FILE_MEMBER);
+	if ((r = list_folder(p, dir, dfd, &names, &n)) == 0)
+		for (i = 0; i < n && r == 0; i++)
+			r = read_at(p, dfd, names[i],
+			    member_path(p, dir, names[i]), FILE_MEMBER);
 	free_names(names, n);
+	close(dfd);
 	return r;
 }
 

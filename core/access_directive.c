@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stddef.h>
@@ -81,8 +82,8 @@ static int
 h_bool(struct access_parser *p, const struct access_directive *d, char *v)
 {
 	if (parse_bool(v, FIELD(access_cur(p), d, bool)) != 0)
-		return access_fail(p, "%s must be Y or N (or YES, NO), "
-		    "not '%s'", d->name, v);
+		return access_fail(p, "%s must be Y or N (or YES, NO)",
+		    d->name);
 	return 0;
 }
 
@@ -92,8 +93,8 @@ h_timeout(struct access_parser *p, const struct access_directive *d, char *v)
 	long long n;
 
 	if (parse_number(v, ACCESS_MAX_TIMEOUT, &n) != 0 || n < 1)
-		return access_fail(p, "%s must be a number from 1 to %d, "
-		    "not '%s'", d->name, ACCESS_MAX_TIMEOUT, v);
+		return access_fail(p, "%s must be a number from 1 to %d",
+		    d->name, ACCESS_MAX_TIMEOUT);
 	*FIELD(access_cur(p), d, uint32_t) = (uint32_t)n;
 	return 0;
 }
@@ -116,7 +117,7 @@ h_user(struct access_parser *p, const struct access_directive *d, char *v)
 	acct = FIELD(access_cur(p), d, struct access_account);
 
 	if ((pw = getpwnam(v)) == NULL)
-		return access_fail(p, "%s: unknown user '%s'", d->name, v);
+		return access_fail(p, "%s: unknown user", d->name);
 	acct->uid = pw->pw_uid;
 	acct->gid = pw->pw_gid;
 	return store_string(p, &acct->name, v);
@@ -135,10 +136,10 @@ unknown_group(struct access_parser *p, const struct access_directive *d,
 	struct group *gr = pw != NULL ? getgrgid(pw->pw_gid) : NULL;
 
 	if (gr != NULL)
-		return access_fail(p, "%s: unknown group '%s' (fwknopd would "
-		    "use the primary group of user '%s': '%s')", d->name, v,
-		    v, gr->gr_name);
-	return access_fail(p, "%s: unknown group '%s'", d->name, v);
+		return access_fail(p, "%s: unknown group (fwknopd would use "
+		    "the primary group of the user of that name: '%s')",
+		    d->name, gr->gr_name);
+	return access_fail(p, "%s: unknown group", d->name);
 }
 
 /* The group database, not the user one (fwknopd uses getpwnam here). */
@@ -159,6 +160,31 @@ h_group(struct access_parser *p, const struct access_directive *d, char *v)
 
 /* --- addresses and ports ------------------------------------------------- */
 
+/*
+ * Which entry of a comma-separated list is `bad` (1-based): a message
+ * says where, never what (the line may be someone's secret).
+ */
+static size_t
+entry_number(const char *v, const char *bad)
+{
+	size_t i = 1, n = strlen(bad), len;
+	const char *seg = v, *end;
+
+	for (;;) {
+		seg += strspn(seg, " \t");
+		end = seg + strcspn(seg, ",");
+		len = (size_t)(end - seg);
+		while (len > 0 && (seg[len - 1] == ' ' || seg[len - 1] == '\t'))
+			len--;
+		if (len >= n && strncmp(seg, bad, n) == 0)
+			return i;
+		if (*end == '\0')
+			return i;
+		seg = end + 1;
+		i++;
+	}
+}
+
 static int
 parse_addr_list(struct access_parser *p, const char *name, const char *v,
     struct spa_addr_list *out)
@@ -171,7 +197,10 @@ parse_addr_list(struct access_parser *p, const char *name, const char *v,
 		return 0;
 	if (r == SPA_ERR_NOMEM)
 		return access_nomem(p);
-	return access_fail(p, "invalid %s entry '%s': %s", name, bad, why);
+	r = access_fail(p, "invalid %s entry #%zu: %s", name,
+	    entry_number(v, bad), why);
+	crypto_wipe(bad, sizeof(bad));
+	return r;
 }
 
 static int
@@ -197,30 +226,31 @@ h_destination(struct access_parser *p, const struct access_directive *d,
 	return 0;
 }
 
-/* One "proto/port" token, already trimmed. */
+/* The i-th "proto/port" token, already trimmed. */
 static int
-parse_port_token(struct access_parser *p, const char *name, char *tok,
-    struct spa_port *out)
+parse_port_token(struct access_parser *p, const char *name, size_t i,
+    char *tok, struct spa_port *out)
 {
 	char *slash = strchr(tok, '/');
 	long long port;
 
 	if (*tok == '\0')
-		return access_fail(p, "invalid %s: empty list entry", name);
+		return access_fail(p, "invalid %s: entry #%zu is empty", name,
+		    i);
 	if (slash == NULL)
-		return access_fail(p, "invalid %s entry '%s': missing '/' "
-		    "(expected proto/port)", name, tok);
+		return access_fail(p, "invalid %s entry #%zu: missing '/' "
+		    "(expected proto/port)", name, i);
 	*slash = '\0';
 	if (strcasecmp(tok, "tcp") == 0)
 		out->proto = IPPROTO_TCP;
 	else if (strcasecmp(tok, "udp") == 0)
 		out->proto = IPPROTO_UDP;
 	else
-		return access_fail(p, "invalid %s entry: protocol '%s' is not "
-		    "supported (tcp or udp)", name, tok);
+		return access_fail(p, "invalid %s entry #%zu: the protocol is "
+		    "not supported (tcp or udp)", name, i);
 	if (parse_number(slash + 1, 65535, &port) != 0 || port < 1)
-		return access_fail(p, "invalid %s entry '%s/%s': port must "
-		    "be a number from 1 to 65535", name, tok, slash + 1);
+		return access_fail(p, "invalid %s entry #%zu: port must be a "
+		    "number from 1 to 65535", name, i);
 	out->port = (uint16_t)port;
 	return 0;
 }
@@ -262,12 +292,13 @@ parse_ports(struct access_parser *p, const char *name, char *v,
 {
 	struct spa_port sp;
 	char *tok, *next;
+	size_t i = 1;
 	int r;
 
-	for (tok = v; tok != NULL; tok = next) {
+	for (tok = v; tok != NULL; tok = next, i++) {
 		if ((next = strchr(tok, ',')) != NULL)
 			*next++ = '\0';
-		if ((r = parse_port_token(p, name, trim(tok), &sp)) != 0 ||
+		if ((r = parse_port_token(p, name, i, trim(tok), &sp)) != 0 ||
 		    (r = ports_add(p, out, &sp)) != 0)
 			return r;
 	}
@@ -389,8 +420,8 @@ static int
 h_digest(struct access_parser *p, const struct access_directive *d, char *v)
 {
 	if (crypto_digest_from_name(v, &access_cur(p)->hmac_type) != 0)
-		return access_fail(p, "unknown %s '%s' (valid: md5, sha1, "
-		    "sha256, sha384, sha512, sha3_256, sha3_512)", d->name, v);
+		return access_fail(p, "unknown %s (valid: md5, sha1, "
+		    "sha256, sha384, sha512, sha3_256, sha3_512)", d->name);
 	return 0;
 }
 
@@ -400,8 +431,8 @@ h_mode(struct access_parser *p, const struct access_directive *d, char *v)
 	if (strcasecmp(v, "PCBC") == 0)
 		return access_fail(p, "%s PCBC is not supported", d->name);
 	if (crypto_mode_from_name(v, &access_cur(p)->mode) != 0)
-		return access_fail(p, "unknown %s '%s' (valid: CBC, ECB, CFB, "
-		    "OFB, CTR, legacy, Asymmetric)", d->name, v);
+		return access_fail(p, "unknown %s (valid: CBC, ECB, CFB, "
+		    "OFB, CTR, legacy, Asymmetric)", d->name);
 	return 0;
 }
 
@@ -473,8 +504,8 @@ h_expire(struct access_parser *p, const struct access_directive *d, char *v)
 	time_t t;
 
 	if (parse_date(v, &t) != 0)
-		return access_fail(p, "%s '%s' is not a valid date "
-		    "(MM/DD/YYYY)", d->name, v);
+		return access_fail(p, "%s is not a valid date (MM/DD/YYYY)",
+		    d->name);
 	access_cur(p)->expire = (int64_t)t;
 	warn_if_past(p, d->name, (int64_t)t);
 	return 0;
@@ -487,8 +518,8 @@ h_expire_epoch(struct access_parser *p, const struct access_directive *d,
 	long long n;
 
 	if (parse_number(v, ACCESS_EPOCH_MAX, &n) != 0 || n < 1)
-		return access_fail(p, "%s must be a number from 1 to %lld, "
-		    "not '%s'", d->name, ACCESS_EPOCH_MAX, v);
+		return access_fail(p, "%s must be a number from 1 to %lld",
+		    d->name, ACCESS_EPOCH_MAX);
 	access_cur(p)->expire = (int64_t)n;
 	warn_if_past(p, d->name, (int64_t)n);
 	return 0;
@@ -584,11 +615,11 @@ h_force_nat(struct access_parser *p, const struct access_directive *d,
 	*port++ = '\0';
 	port = trim(port);
 	if (addr_parse_ipv4(v, &st->force_nat_addr) != 0)
-		return access_fail(p, "%s: '%s' is not an IPv4 address",
-		    d->name, v);
+		return access_fail(p, "%s: the address is not an IPv4 address",
+		    d->name);
 	if (parse_port(port, &st->force_nat_port) != 0)
-		return access_fail(p, "%s: port '%s' must be a number from 1 "
-		    "to 65535", d->name, port);
+		return access_fail(p, "%s: the port must be a number from 1 "
+		    "to 65535", d->name);
 	st->has_force_nat = true;
 	return 0;
 }
@@ -600,8 +631,8 @@ h_force_snat(struct access_parser *p, const struct access_directive *d,
 	struct stanza *st = access_cur(p);
 
 	if (addr_parse_ipv4(v, &st->force_snat_addr) != 0)
-		return access_fail(p, "%s: '%s' is not an IPv4 address",
-		    d->name, v);
+		return access_fail(p, "%s: the address is not an IPv4 address",
+		    d->name);
 	st->has_force_snat = true;
 	return 0;
 }
@@ -728,14 +759,54 @@ access_directive_find(const char *name)
 	return NULL;
 }
 
-/* For the "did you mean" hint: names are case-sensitive. */
-const struct access_directive *
-access_directive_find_nocase(const char *name)
-{
-	size_t i;
+#define SUGGEST_MAX	40	/* longer words get no hint */
 
-	for (i = 0; i < NDIRECTIVES; i++)
-		if (strcasecmp(name, directives[i].name) == 0)
-			return &directives[i];
-	return NULL;
+/* Edit distance of two short words, case ignored. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t row[SUGGEST_MAX + 1], i, j, diag, up, na = strlen(a),
+	    nb = strlen(b);
+
+	for (j = 0; j <= nb; j++)
+		row[j] = j;
+	for (i = 1; i <= na; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= nb; j++) {
+			up = row[j];
+			row[j] = diag + (toupper((unsigned char)a[i - 1]) !=
+			    toupper((unsigned char)b[j - 1]));
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[nb];
+}
+
+/*
+ * For the "did you mean" hint (names are case-sensitive): a directive
+ * that differs only in case, or by at most two letters.  Only the
+ * table's name is ever shown, never the word that was written.
+ */
+const struct access_directive *
+access_directive_suggest(const char *name)
+{
+	const struct access_directive *best = NULL;
+	size_t i, d, best_d = 3;
+
+	if (strlen(name) < 4 || strlen(name) > SUGGEST_MAX)
+		return NULL;
+	for (i = 0; i < NDIRECTIVES; i++) {
+		if (strlen(directives[i].name) > SUGGEST_MAX)
+			continue;
+		if ((d = distance(name, directives[i].name)) < best_d) {
+			best = &directives[i];
+			best_d = d;
+		}
+	}
+	return best;
 }

@@ -122,7 +122,7 @@ struct access_directive {
 
 /* access_directive.c */
 const struct access_directive *access_directive_find(const char *name);
-const struct access_directive *access_directive_find_nocase(const char *name);
+const struct access_directive *access_directive_suggest(const char *name);
 
 /* access.c: the services handlers use */
 struct stanza	*access_cur(struct access_parser *p);

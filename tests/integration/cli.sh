@@ -122,7 +122,7 @@ refused a-dir 1 "adir is not a regular file" "-a naming a directory: exit 1" \
 # --- --access-folder (item 36) -------------------------------------------
 refused f-missing 1 "cannot open folder $WORK/nodir: No such file" "--access-folder missing: exit 1" \
 	-c "$WORK/spagated.conf" --access-folder "$WORK/nodir" --exit-parse-config
-refused f-null 1 "cannot open folder /dev/null: Not a directory" "--access-folder /dev/null: exit 1" \
+refused f-null 1 "folder /dev/null is not a directory" "--access-folder /dev/null: exit 1" \
 	-c "$WORK/spagated.conf" --access-folder /dev/null --exit-parse-config
 refused f-empty 1 "cannot open folder : No such file" "--access-folder '': exit 1" \
 	-c "$WORK/spagated.conf" --access-folder '' --exit-parse-config

@@ -173,7 +173,7 @@ check_refused() { # check_refused DESCRIPTION ACCESS_TEXT REASON
 check "the IPv6 SOURCE/DESTINATION policy and both devices load" parse_config "$WORK/access.conf"
 check_refused "an IPv4-mapped SOURCE entry is refused, saying what to write" \
 	"$(printf 'SOURCE 10.0.0.0/8, ::ffff:10.231.150.2\nKEY_BASE64 %s\nHMAC_KEY_BASE64 %s' "$K1" "$H1")" \
-	"bad.conf:1: invalid SOURCE entry '::ffff:10.231.150.2': an IPv4-mapped IPv6 address (write the IPv4 address)"
+	"bad.conf:1: invalid SOURCE entry #2: an IPv4-mapped IPv6 address (write the IPv4 address)"
 check_refused "an IPv6 entry for a device without acl6 is refused at load" \
 	"$(printf 'SOURCE ANY\nKEY_BASE64 %s\nHMAC_KEY_BASE64 %s\nCMD_CYCLE_OPEN edge4 permit tcp host 2001:db8::9 any eq $PORT\nCMD_CYCLE_CLOSE edge4 remove\nCMD_CYCLE_TIMER 5' "$K1" "$H1")" \
 	"an IPv6 entry needs acl6 (an IPv6 access list), which this device does not set"
