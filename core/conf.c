@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libconfig.h>
+#include <net/if.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -460,6 +462,126 @@ conf_validate(const struct spa_conf *c, struct conf_error *err)
 		    "capture.http_port is set but capture.http is false");
 		return SPA_ERR_CONFIG;
 	}
+	return 0;
+}
+
+static int
+host_fail(struct conf_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+host_fail(struct conf_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return SPA_ERR_CONFIG;
+}
+
+/* The verifier sniffs on it: it must exist in this network namespace. */
+static int
+check_interface(const struct spa_conf *c, struct conf_error *err)
+{
+	const char *ifname = c->capture.interface;
+
+	if (c->capture.mode != CAPTURE_PCAP || strcmp(ifname, "any") == 0 ||
+	    if_nametoindex(ifname) != 0)
+		return 0;
+	return host_fail(err, "capture.interface \"%s\": no such network "
+	    "interface", ifname);
+}
+
+/* The verifier drops to it: it must exist, and not be root. */
+static int
+check_verifier_user(const struct spa_conf *c, struct conf_error *err)
+{
+	struct passwd *pw = getpwnam(c->verifier_user);
+
+	if (pw == NULL)
+		return host_fail(err, "executor.verifier_user \"%s\" does not "
+		    "exist", c->verifier_user);
+	if (pw->pw_uid == 0 && geteuid() == 0)
+		return host_fail(err, "executor.verifier_user \"%s\" is root: "
+		    "the verifier must run unprivileged", c->verifier_user);
+	return 0;
+}
+
+/* The directory a file of `what` goes in must exist (nothing makes it). */
+static int
+check_parent(const char *what, const char *path, struct conf_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	struct stat sb;
+
+	if (slash == NULL || slash == path)
+		return 0;
+	if ((size_t)(slash - path) >= sizeof(dir))
+		return host_fail(err, "%s \"%s\" is too long", what, path);
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return 0;
+	return host_fail(err, "%s \"%s\": %s: no such directory", what, path,
+	    dir);
+}
+
+/*
+ * Created if missing (in a parent that exists), else trusted as it is.
+ * Only root (as spagated runs) can see into it: a user checking their
+ * own files (spagate check) leaves it out.
+ */
+static int
+check_state_dir(const struct spa_conf *c, struct conf_error *err)
+{
+	const char *why = NULL;
+	struct stat sb;
+	int fd;
+
+	if (geteuid() != 0)
+		return 0;
+	if ((fd = trust_open(c->state_dir, TRUST_DIR, &sb, &why)) != -1) {
+		close(fd);
+		return 0;
+	}
+	if (why != NULL)
+		return host_fail(err, "state_dir %s %s", c->state_dir, why);
+	if (errno == ENOENT)
+		return check_parent("state_dir", c->state_dir, err);
+	return host_fail(err, "state_dir %s: %s", c->state_dir,
+	    strerror(errno));
+}
+
+/* Run as root for sudo stanzas: if it is there, only root may change it. */
+static int
+check_sudo_exe(const struct spa_conf *c, struct conf_error *err)
+{
+	const char *why = NULL;
+	struct stat sb;
+
+	if (stat(c->sudo_exe, &sb) != 0)
+		return 0;	/* needed only by a sudo stanza: plan_load says */
+	if ((why = trust_check(&sb, 0)) == NULL)
+		return 0;
+	return host_fail(err, "executor.sudo_exe \"%s\" %s", c->sudo_exe,
+	    why);
+}
+
+int
+conf_check_host(const struct spa_conf *c, bool live, struct conf_error *err)
+{
+	int r;
+
+	if ((live && (r = check_interface(c, err)) != 0) ||
+	    (r = check_verifier_user(c, err)) != 0 ||
+	    (r = check_state_dir(c, err)) != 0 ||
+	    (r = check_parent("pid_file", c->pid_file, err)) != 0 ||
+	    (c->metrics_file != NULL &&
+	    (r = check_parent("metrics.file", c->metrics_file, err)) != 0) ||
+	    (r = check_sudo_exe(c, err)) != 0)
+		return r;
 	return 0;
 }
 

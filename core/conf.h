@@ -136,6 +136,15 @@ int	conf_load(const char *path, bool must_exist, struct spa_conf *c,
 	    struct conf_error *err);
 /* Checks that span several settings; run after command-line overrides. */
 int	conf_validate(const struct spa_conf *c, struct conf_error *err);
+/*
+ * What a start would find wrong on this host: the capture interface
+ * (unless `live` is false: a capture file), the verifier's user, the
+ * state, pid and metrics directories, sudo_exe.  Run by spagate check,
+ * --exit-parse-config, at start and before a reload is taken, so that
+ * none of these stops a running daemon.
+ */
+int	conf_check_host(const struct spa_conf *c, bool live,
+	    struct conf_error *err);
 void	conf_free(struct spa_conf *c);
 void	conf_dump(const struct spa_conf *c, FILE *fp);
 /* The device named `name`, or NULL. */

@@ -88,22 +88,6 @@ executor_load_conf(const struct cli_opts *cli, struct spa_conf *conf)
 }
 
 
-int
-executor_load(const struct cli_opts *cli, struct spa_conf *conf,
-    struct access_conf **access, struct plan *plan)
-{
-	char why[512];
-	int r;
-
-	if ((r = load_config(cli, conf)) != 0)
-		return r;
-	if ((r = plan_load(conf, access, plan, why, sizeof(why))) == 0)
-		return 0;
-	log_errx("%s", why);
-	conf_free(conf);
-	return r;
-}
-
 static void
 free_policy(struct access_conf *access, struct plan *plan)
 {
@@ -122,6 +106,105 @@ cycles_conf_of(const struct spa_conf *conf, struct cycles_conf *cc)
 	cc->command_timeout = conf->command_timeout;
 	cc->sudo_exe = conf->sudo_exe;
 	cc->close_retry_limit = conf->close_retry_limit;
+}
+
+/*
+ * Everything a start checks, also what this host must have (interface,
+ * users, directories): a reload that passes this cannot stop the daemon
+ * for a fact that could have been known.
+ */
+int
+executor_load(const struct cli_opts *cli, struct spa_conf *conf,
+    struct access_conf **access, struct plan *plan)
+{
+	struct conf_error err;
+	char why[512];
+	int r;
+
+	if ((r = load_config(cli, conf)) != 0)
+		return r;
+	if ((r = plan_load(conf, access, plan, why, sizeof(why))) != 0) {
+		log_errx("%s", why);
+		conf_free(conf);
+		return r;
+	}
+	if ((r = conf_check_host(conf, cli->pcap_file == NULL, &err)) == 0)
+		return 0;
+	log_errx("%s", err.msg);
+	free_policy(*access, plan);
+	*access = NULL;
+	conf_free(conf);
+	return r;
+}
+
+/* --- reload: the previous configuration until the new one runs ---------- */
+
+static void spawn_verifier(struct executor *);
+
+/* The configuration in x->conf is now the one in force. */
+static void
+policy_in_force(struct executor *x)
+{
+	struct cycles_conf cc;
+
+	cycles_set_policy(x->cycles, x->access, &x->plan);
+	cycles_conf_of(&x->conf, &cc);
+	cycles_set_conf(x->cycles, &cc);	/* its strings were the old conf's */
+	log_set_verbose(x->conf.verbose);
+	x->metrics_due_ms = 0;	/* the (new) metrics file at once */
+}
+
+/*
+ * The running configuration is kept until the verifier of the new one is
+ * ready; while one is kept, a newer reload replaces only the unproven one.
+ */
+static void
+keep_previous(struct executor *x)
+{
+	if (x->prev_access == NULL) {
+		x->prev_conf = x->conf;
+		x->prev_access = x->access;
+		x->prev_plan = x->plan;
+		return;
+	}
+	free_policy(x->access, &x->plan);
+	conf_free(&x->conf);
+}
+
+/* The new verifier is ready: the previous configuration goes. */
+static void
+reload_done(struct executor *x)
+{
+	if (x->prev_access == NULL)
+		return;
+	free_policy(x->prev_access, &x->prev_plan);
+	conf_free(&x->prev_conf);
+	x->prev_access = NULL;
+}
+
+/*
+ * The new verifier ended before it was ready (a port taken, an interface
+ * gone since the check): the previous configuration, and its verifier,
+ * come back.
+ */
+static void
+reload_fall_back(struct executor *x, const char *how)
+{
+	char why[256] = "";
+
+	log_errx("verifier %s with the reloaded configuration: back to the "
+	    "previous configuration (%zu stanzas)", how,
+	    x->prev_access->n);
+	free_policy(x->access, &x->plan);
+	conf_free(&x->conf);
+	x->conf = x->prev_conf;
+	x->access = x->prev_access;
+	x->plan = x->prev_plan;
+	x->prev_access = NULL;
+	if (action_configure(&x->conf, why, sizeof(why)) != 0)
+		log_errx("previous configuration: %s", why);
+	policy_in_force(x);
+	spawn_verifier(x);
 }
 
 /* --- the verifier process ----------------------------------------------- */
@@ -164,6 +247,19 @@ describe_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "ended (status 0x%x)", status);
 }
 
+/* A verifier that ran and died: again, after a delay that doubles. */
+static void
+schedule_respawn(struct executor *x, const char *how)
+{
+	if (mono_ms() - x->child_started_ms > HEALTHY_MS)
+		x->respawn_delay = 1;
+	log_warnx("verifier %s: restarting it in %u s (open cycles are "
+	    "unaffected)", how, x->respawn_delay);
+	x->respawn_at_ms = mono_ms() + x->respawn_delay * 1000;
+	x->respawn_delay = x->respawn_delay * 2 > RESPAWN_MAX ? RESPAWN_MAX :
+	    x->respawn_delay * 2;
+}
+
 /* The verifier is gone: reap it, then restart it or finish. */
 static void
 verifier_ended(struct executor *x)
@@ -193,19 +289,17 @@ verifier_ended(struct executor *x)
 		x->stopping = true;
 		return;
 	}
+	if (!finite && !x->child_ready && x->prev_access != NULL) {
+		reload_fall_back(x, how);
+		return;
+	}
 	if (finite || !x->child_ready) {
 		log_warnx("verifier %s before it could run: giving up", how);
 		x->exit_code = 1;
 		x->stopping = true;
 		return;
 	}
-	if (mono_ms() - x->child_started_ms > HEALTHY_MS)
-		x->respawn_delay = 1;
-	log_warnx("verifier %s: restarting it in %u s (open cycles are "
-	    "unaffected)", how, x->respawn_delay);
-	x->respawn_at_ms = mono_ms() + x->respawn_delay * 1000;
-	x->respawn_delay = x->respawn_delay * 2 > RESPAWN_MAX ? RESPAWN_MAX :
-	    x->respawn_delay * 2;
+	schedule_respawn(x, how);
 }
 
 /* Anything malformed from the verifier means it is not ours any more. */
@@ -431,6 +525,8 @@ verifier_ready(struct executor *x, const struct msg_ready *r)
 	char sandbox[4096 + sizeof(r->sandbox)];
 
 	x->child_ready = true;
+	if (!x->reloading)	/* not the one being stopped for a reload */
+		reload_done(x);
 	/* the verifier cannot see where its chroot is: we can */
 	if (strncmp(r->sandbox, "chroot", 6) == 0)
 		snprintf(sandbox, sizeof(sandbox), "chroot %s/%s%s",
@@ -539,7 +635,6 @@ read_verifier(struct executor *x)
 static int
 reload(struct executor *x)
 {
-	struct cycles_conf cc;
 	struct spa_conf nc;
 	struct access_conf *na = NULL;
 	struct plan np;
@@ -557,16 +652,11 @@ reload(struct executor *x)
 		    "next start");
 	conf_set_string(&nc.state_dir, x->conf.state_dir);
 	conf_set_string(&nc.pid_file, x->conf.pid_file);
-	free_policy(x->access, &x->plan);
-	conf_free(&x->conf);
+	keep_previous(x);
 	x->conf = nc;
 	x->access = na;
 	x->plan = np;
-	cycles_set_policy(x->cycles, x->access, &x->plan);
-	cycles_conf_of(&x->conf, &cc);
-	cycles_set_conf(x->cycles, &cc);	/* its strings were the old conf's */
-	log_set_verbose(x->conf.verbose);
-	x->metrics_due_ms = 0;	/* the (new) metrics file at once */
+	policy_in_force(x);
 	log_info("reloaded: %zu stanzas; restarting the verifier with them",
 	    x->access->n);
 	/* the new verifier inherits the new policy and capture settings */
@@ -772,6 +862,7 @@ executor_free(struct executor *x)
 	fleet_link_stop(x);
 	cycles_free(x->cycles);
 	journal_close(x->journal);
+	reload_done(x);
 	free_policy(x->access, &x->plan);
 	if (x->sigfd > 0)
 		close(x->sigfd);

@@ -44,6 +44,10 @@ struct executor {
 	unsigned int		 respawn_delay;	/* seconds, doubles */
 	bool			 child_ready;
 	bool			 reloading;	/* verifier stopped to reload */
+	/* the configuration before a reload, until the new verifier is ready */
+	struct spa_conf		 prev_conf;
+	struct access_conf	*prev_access;	/* NULL: none kept */
+	struct plan		 prev_plan;
 
 	bool			 stopping;
 	int64_t			 stop_deadline_ms;

@@ -1,6 +1,7 @@
 /*
  * spagate check: spagated.conf and access.conf (with every %include and
- * %include_folder) through the daemon's own loaders, then the stanzas'
+ * %include_folder) through the daemon's own loaders, what the host must
+ * have for them (interface, users, directories), then the stanzas'
  * command templates through the executor's planner, as spagated does at
  * start.  Prints the effective settings and policy with keys masked;
  * exit 0, or 1 with "file:line: reason".
@@ -23,12 +24,16 @@ struct check_opts {
 	const char	*config;	/* NULL: the default, optional */
 	const char	*access_file;
 	const char	*access_folder;
+	const char	*state_dir;	/* -d, as spagated's */
+	const char	*pid_file;	/* -p, as spagated's */
 };
 
 static const struct option check_long[] = {
 	{ "config-file", required_argument, NULL, 'c' },
 	{ "access-file", required_argument, NULL, 'a' },
 	{ "access-folder", required_argument, NULL, 'A' },
+	{ "state-dir", required_argument, NULL, 'd' },
+	{ "pid-file", required_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -39,7 +44,8 @@ check_parse(int argc, char **argv, struct check_opts *o)
 	int ch;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+c:a:", check_long, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:a:d:p:", check_long, NULL))
+	    != -1) {
 		switch (ch) {
 		case 'c':
 			o->config = optarg;
@@ -49,6 +55,12 @@ check_parse(int argc, char **argv, struct check_opts *o)
 			break;
 		case 'A':
 			o->access_folder = optarg;
+			break;
+		case 'd':
+			o->state_dir = optarg;
+			break;
+		case 'p':
+			o->pid_file = optarg;
 			break;
 		default:
 			return -1;
@@ -77,6 +89,10 @@ check_conf(const struct check_opts *o, struct spa_conf *c)
 	}
 	if (r == 0 && o->access_folder != NULL)
 		r = conf_set_string(&c->access_folder, o->access_folder);
+	if (r == 0 && o->state_dir != NULL)
+		r = conf_set_string(&c->state_dir, o->state_dir);
+	if (r == 0 && o->pid_file != NULL)
+		r = conf_set_string(&c->pid_file, o->pid_file);
 	if (r != 0)
 		return r;
 	if ((r = conf_validate(c, &err)) == 0)
@@ -86,19 +102,32 @@ fail:
 	return r;
 }
 
+static void
+print_ok(const struct spa_conf *c, const struct access_conf *access)
+{
+	conf_dump(c, stdout);
+	printf("\n");
+	access_dump(access, stdout);
+	printf("\nconfiguration OK: %zu stanza%s from %s\n", access->n,
+	    access->n == 1 ? "" : "s",
+	    c->access_folder ? c->access_folder : c->access_file);
+}
+
 int
 check_main(int argc, char **argv)
 {
-	struct check_opts o = { NULL, NULL, NULL };
+	struct check_opts o = { NULL, NULL, NULL, NULL, NULL };
 	struct spa_conf c;
 	struct access_conf *access = NULL;
 	struct plan plan = { 0, NULL };
+	struct conf_error err;
 	char why[512];
 	int r;
 
 	if (check_parse(argc, argv, &o) != 0) {
 		fprintf(stderr, "usage: spagate check [-c spagated.conf] "
-		    "[-a access.conf | --access-folder DIR]\n");
+		    "[-a access.conf | --access-folder DIR] [-d state_dir] "
+		    "[-p pid_file]\n");
 		return 2;
 	}
 	if (check_conf(&o, &c) != 0) {
@@ -108,12 +137,10 @@ check_main(int argc, char **argv)
 	if ((r = plan_load(&c, &access, &plan, why, sizeof(why))) != 0)
 		fprintf(stderr, "spagate check: %s\n", why);
 	else {
-		conf_dump(&c, stdout);
-		printf("\n");
-		access_dump(access, stdout);
-		printf("\nconfiguration OK: %zu stanza%s from %s\n", access->n,
-		    access->n == 1 ? "" : "s",
-		    c.access_folder ? c.access_folder : c.access_file);
+		if ((r = conf_check_host(&c, true, &err)) != 0)
+			fprintf(stderr, "spagate check: %s\n", err.msg);
+		else
+			print_ok(&c, access);
 		policy_release(access);
 	}
 	plan_free(&plan);

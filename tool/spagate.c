@@ -17,7 +17,8 @@ struct tool_cmd {
 static const struct tool_cmd cmds[] = {
 	{ "keygen", keygen_main, "keygen [--qr] [--hmac-digest DIGEST]" },
 	{ "check", check_main,
-	    "check [-c spagated.conf] [-a access.conf | --access-folder DIR]" },
+	    "check [-c spagated.conf] [-a access.conf | --access-folder DIR]\n"
+	    "        [-d state_dir] [-p pid_file]" },
 	{ "status", status_main,
 	    "status [-c spagated.conf] [-d state_dir] [-p pid_file]" },
 };

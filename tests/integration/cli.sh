@@ -47,7 +47,7 @@ conf_refused() {
 	refused "$1" 1 "$2" "$3" -c "$WORK/$1.conf" -a "$WORK/access.conf" --exit-parse-config
 }
 parse_ok() { # parse_ok NAME [options]: --exit-parse-config accepts
-	spa "$1" -a "$WORK/access.conf" --exit-parse-config "${@:2}"
+	spa "$1" -a "$WORK/access.conf" -d "$WORK/st-parse" --exit-parse-config "${@:2}"
 	[ "$rc" -eq 0 ] && grep -q 'configuration OK: 1 stanza' "$WORK/$1.out"
 }
 
@@ -109,7 +109,7 @@ refused c-fifo 1 "fifo is not a regular file" "-c naming a FIFO: exit 1 at once 
 cp "$WORK/spagated.conf" "$WORK/loose.conf"; chmod 664 "$WORK/loose.conf"
 refused c-loose 1 "loose.conf must not be writable by group or others" "-c naming a group-writable file: exit 1" \
 	-c "$WORK/loose.conf" -a "$WORK/access.conf" --exit-parse-config
-spa c-null -c /dev/null -a "$WORK/access.conf" -D
+spa c-null -c /dev/null -a "$WORK/access.conf" -d "$WORK/st-null" -D
 check "-c /dev/null reads as an empty file: every default" \
 	eval '[ $rc -eq 0 ] && grep -q "^# spagated.conf: /dev/null" "$WORK/c-null.out" && grep -q "^max_packet_age = 120;" "$WORK/c-null.out"'
 refused a-missing 1 "cannot open $WORK/none.conf: No such file" "-a naming a missing file: exit 1, file named" \
@@ -158,12 +158,12 @@ check "log.syslog_facility local7 (any case) and daemon are accepted" \
 refused d-relative 1 'state_dir "state" must be an absolute path' "-d relative: exit 1" \
 	-c "$WORK/spagated.conf" -a "$WORK/access.conf" -d state --exit-parse-config
 touch "$WORK/afile"
-refused d-file 1 "state directory $WORK/afile is not a directory" "-d naming a file: exit 1 at start" \
+refused d-file 1 "state_dir $WORK/afile is not a directory" "-d naming a file: exit 1 at start" \
 	-c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/afile" -p "$WORK/d.pid" -U -C 1
 mkdir -p "$WORK/open"; chmod 777 "$WORK/open"
-refused d-open 1 "state directory $WORK/open is writable by group or others" "-d group/world-writable: exit 1 at start" \
+refused d-open 1 "state_dir $WORK/open must not be writable by group or others" "-d group/world-writable: exit 1 at start" \
 	-c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/open" -p "$WORK/d.pid" -U -C 1
-refused d-parent 1 "state directory $WORK/none/state: No such file" "-d under a missing directory: exit 1 at start" \
+refused d-parent 1 "state_dir \"$WORK/none/state\": $WORK/none: no such directory" "-d under a missing directory: exit 1 at start" \
 	-c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/none/state" -p "$WORK/d.pid" -U -C 1
 mkdir -p "$WORK/damaged/verifier"; chmod 700 "$WORK/damaged"
 head -c 8192 /dev/urandom > "$WORK/damaged/verifier/replay.db"
@@ -191,7 +191,7 @@ check "executor.sudo_exe is not looked at without a sudo stanza" parse_ok sudo-u
 # --- capture (items 13, 10, 11, 12) --------------------------------------
 refused bpf 1 'cannot open capture: lo: .*filter' "an invalid BPF filter fails the start (exit 1)" \
 	-c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/st-bpf" -p "$WORK/bpf.pid" -i lo -P 'udp prot 1'
-refused intf 1 'cannot open capture: nosuchif0: No such device' "a missing interface fails the start (exit 1)" \
+refused intf 1 'capture.interface "nosuchif0": no such network interface' "a missing interface fails the start (exit 1)" \
 	-c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/st-if" -p "$WORK/if.pid" -i nosuchif0
 
 printf 'capture = { udp_address = "127.0.0.1"; udp_port = 42130; };\nlog = { refusals_per_second = 0; };\n' > "$WORK/udp0.conf"

@@ -93,9 +93,10 @@ write_conf() {
 	sed "s|interface = \"$BR_IF\"|interface = \"any\"|" "$WORK/promisc.conf" > "$WORK/any.conf"
 }
 
-# parse_config ACCESS: spagated's verdict on the example's files (exit status)
+# parse_config ACCESS: spagated's verdict on the example's files (exit
+# status), where its capture interface is
 parse_config() {
-	"$SPAGATED" -c "$WORK/spagated.conf" -a "$1" -d "$STATE" -p "$WORK/spagated.pid" \
+	in_srv "$SPAGATED" -c "$WORK/spagated.conf" -a "$1" -d "$STATE" -p "$WORK/spagated.pid" \
 		--exit-parse-config >"$WORK/parse.out" 2>&1
 }
 

@@ -96,7 +96,7 @@ reload_ok() {
 }
 # check_refused_by DESCRIPTION PATTERN: spagate check fails with it
 check_refused_by() {
-	"$SPAGATE" check -c "$ETC/spagated.conf" > "$WORK/check.out" 2>&1
+	"$SPAGATE" check -c "$ETC/spagated.conf" -d "$STATE" > "$WORK/check.out" 2>&1
 	if [ $? -eq 1 ] && grep -qE -- "$2" "$WORK/check.out"; then
 		ok "$1"
 	else
@@ -121,7 +121,7 @@ new_keys "$ALICE" "$KEYS/alice.keys" alice
 new_keys "$BOB" "$KEYS/bob.keys" bob
 check "each user wrote their own key file (owner, mode 600)" \
 	[ "$(stat -c '%U %a' "$KEYS/alice.keys" "$KEYS/bob.keys" | tr '\n' ' ')" = "$ALICE 600 $BOB 600 " ]
-"$SPAGATE" check -c "$ETC/spagated.conf" > "$WORK/check.out" 2>&1; rc=$?
+"$SPAGATE" check -c "$ETC/spagated.conf" -d "$STATE" > "$WORK/check.out" 2>&1; rc=$?
 check "spagate check: both stanzas, from their users.d files, with their user names" \
 	eval '[ $rc -eq 0 ] && grep -q "^configuration OK: 2 stanzas from $ETC/access.conf" "$WORK/check.out" &&
 	grep -q "^# stanza #1 from $ETC/users.d/alice.conf:" "$WORK/check.out" &&

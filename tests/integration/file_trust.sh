@@ -97,8 +97,8 @@ users_d() {
 # shows_nothing FILE...: no line of the shadow file, no secret-looking word
 shows_nothing() { ! grep -qi 's3cr3t' "$@"; }
 folder_check() { # folder_check: spagate check and --exit-parse-config
-	"$SPAGATE" check -c "$FCONF" > "$WORK/check.out" 2>&1; crc=$?
-	timeout 10 "$SPAGATED" -f -c "$FCONF" --exit-parse-config > "$WORK/parse.out" 2>&1; prc=$?
+	"$SPAGATE" check -c "$FCONF" -d "$STATE" > "$WORK/check.out" 2>&1; crc=$?
+	timeout 10 "$SPAGATED" -f -c "$FCONF" -d "$STATE" --exit-parse-config > "$WORK/parse.out" 2>&1; prc=$?
 }
 refuses_saying() { # refuses_saying TEXT: both fail, both say TEXT, nothing else shown
 	[ $crc -ne 0 ] && [ $prc -ne 0 ] && grep -qF -- "$1" "$WORK/check.out" &&
@@ -111,10 +111,10 @@ netns_pair 141 || skip_all "cannot create network namespaces"
 # --- spagated.conf: spagate check, --exit-parse-config, start ------------
 for kind in owner group link; do
 	bad_conf $kind
-	"$SPAGATE" check -c "$CONF" > "$WORK/check.out" 2>&1; rc=$?
+	"$SPAGATE" check -c "$CONF" -d "$STATE" > "$WORK/check.out" 2>&1; rc=$?
 	check "spagate check refuses a spagated.conf ($kind), naming file and reason" \
 		eval '[ $rc -eq 1 ] && grep -qF "$WHY" "$WORK/check.out"'
-	timeout 10 "$SPAGATED" -f -c "$CONF" --exit-parse-config > "$WORK/parse.out" 2>&1; rc=$?
+	timeout 10 "$SPAGATED" -f -c "$CONF" -d "$STATE" --exit-parse-config > "$WORK/parse.out" 2>&1; rc=$?
 	timeout 10 ip netns exec "$SRV_NS" "$SPAGATED" -f -t -c "$CONF" -d "$STATE" \
 		-p "$WORK/start.pid" -i "$SRV_IF" > "$WORK/start.out" 2>&1; rc2=$?
 	check "--exit-parse-config and a start refuse it ($kind) with the reason" \

@@ -46,17 +46,17 @@ check "keygen refuses an unknown digest (exit 2)" eval '[ $rc -eq 2 ] && grep -q
 
 # check
 write_conf
-"$SPAGATE" check -c "$WORK/spagated.conf" -a "$WORK/access.conf" > "$WORK/check" 2>&1; rc=$?
+"$SPAGATE" check -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" > "$WORK/check" 2>&1; rc=$?
 check "check: good files, exit 0, one stanza" eval '[ $rc -eq 0 ] && grep -q "configuration OK: 1 stanza from $WORK/access.conf" "$WORK/check"' 
 check "check: keys masked in the effective policy" [ "$(grep -c -F -e "$K" -e "$H" "$WORK/check")" -eq 0 ]
 check "check: the metrics settings are shown" grep -q "file = \"$METRICS\"" "$WORK/check"
 cp "$WORK/access.conf" "$WORK/bad.conf"
 printf 'OPEN_PORTS tcp/99999\n' >> "$WORK/bad.conf"
-"$SPAGATE" check -c "$WORK/spagated.conf" -a "$WORK/bad.conf" > "$WORK/check" 2>&1; rc=$?
+"$SPAGATE" check -c "$WORK/spagated.conf" -a "$WORK/bad.conf" -d "$STATE" > "$WORK/check" 2>&1; rc=$?
 check "check: a bad access.conf line is refused with file:line (exit 1)" \
 	eval '[ $rc -eq 1 ] && grep -q "$WORK/bad.conf:9:" "$WORK/check"' 
 printf 'metrics = {\n  file = "metrics.prom";\n};\n' > "$WORK/bad-spagated.conf"
-"$SPAGATE" check -c "$WORK/bad-spagated.conf" -a "$WORK/access.conf" > "$WORK/check" 2>&1; rc=$?
+"$SPAGATE" check -c "$WORK/bad-spagated.conf" -a "$WORK/access.conf" -d "$STATE" > "$WORK/check" 2>&1; rc=$?
 check "check: a relative metrics.file is refused with file:line (exit 1)" \
 	eval '[ $rc -eq 1 ] && grep -q "bad-spagated.conf:2: metrics.file \"metrics.prom\" must be an absolute file name" "$WORK/check"' 
 

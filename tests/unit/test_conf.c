@@ -445,6 +445,136 @@ symbolic_link_refused(void **state)
 	free(link);
 }
 
+/*
+ * Facts of the host a start (or the verifier a reload starts) would find
+ * wrong: checked by spagate check, --exit-parse-config and before a reload
+ * is taken, so that none of them can stop a running daemon.
+ */
+static int
+host_checked(struct fixture *f, const char *text, struct conf_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	conf_free(&f->conf);
+	conf_defaults(&f->conf);
+	assert_int_equal(load(f, text, err), 0);
+	return conf_check_host(&f->conf, true, err);
+}
+
+static void
+host_refused(struct fixture *f, const char *text, const char *why)
+{
+	struct conf_error err;
+
+	assert_int_equal(host_checked(f, text, &err), SPA_ERR_CONFIG);
+	if (strstr(err.msg, why) == NULL)
+		fail_msg("\"%s\" does not say \"%s\"", err.msg, why);
+}
+
+static void
+host_accepted(struct fixture *f, const char *text)
+{
+	struct conf_error err;
+
+	if (host_checked(f, text, &err) != 0)
+		fail_msg("refused: %s", err.msg);
+}
+
+static void
+host_interface_must_exist(void **state)
+{
+	struct fixture *f = *state;
+	char text[512];
+
+	snprintf(text, sizeof(text), "state_dir = \"%s\";\ncapture = { "
+	    "interface = \"nosuchif0\"; };\n", f->dir);
+	host_refused(f, text, "capture.interface \"nosuchif0\": no such "
+	    "network interface");
+	snprintf(text, sizeof(text), "state_dir = \"%s\";\ncapture = { "
+	    "interface = \"lo\"; };\n", f->dir);
+	host_accepted(f, text);
+	snprintf(text, sizeof(text), "state_dir = \"%s\";\ncapture = { "
+	    "interface = \"any\"; };\n", f->dir);
+	host_accepted(f, text);
+	/* a UDP socket names no interface; nor does a capture file */
+	snprintf(text, sizeof(text), "state_dir = \"%s\";\ncapture = { "
+	    "mode = \"udp\"; interface = \"nosuchif0\"; };\n", f->dir);
+	host_accepted(f, text);
+	snprintf(text, sizeof(text), "state_dir = \"%s\";\ncapture = { "
+	    "interface = \"nosuchif0\"; };\n", f->dir);
+	assert_int_equal(load(f, text, &(struct conf_error){ { 0 } }), 0);
+	assert_int_equal(conf_check_host(&f->conf, false,
+	    &(struct conf_error){ { 0 } }), 0);
+}
+
+static void
+host_verifier_user_must_exist_and_not_be_root(void **state)
+{
+	struct fixture *f = *state;
+	char text[512];
+
+	snprintf(text, sizeof(text), "state_dir = \"%s\";\nexecutor = { "
+	    "verifier_user = \"no-such-user-x\"; };\n", f->dir);
+	host_refused(f, text, "executor.verifier_user \"no-such-user-x\" does "
+	    "not exist");
+	if (geteuid() != 0)
+		return;
+	snprintf(text, sizeof(text), "state_dir = \"%s\";\nexecutor = { "
+	    "verifier_user = \"root\"; };\n", f->dir);
+	host_refused(f, text, "executor.verifier_user \"root\" is root: the "
+	    "verifier must run unprivileged");
+}
+
+static void
+host_directories_must_be_usable(void **state)
+{
+	struct fixture *f = *state;
+	char text[1024], *file = th_write(f->dir, "plain", "x", 0600);
+	char *open = NULL;
+
+	snprintf(text, sizeof(text), "state_dir = \"%s/none/state\";\n",
+	    f->dir);
+	host_refused(f, text, "/none: no such directory");
+	snprintf(text, sizeof(text), "state_dir = \"%s\";\n", file);
+	host_refused(f, text, "plain is not a directory");
+	assert_true(asprintf(&open, "%s/open", f->dir) > 0);
+	assert_int_equal(mkdir(open, 0700), 0);
+	assert_int_equal(chmod(open, 0777), 0);
+	snprintf(text, sizeof(text), "state_dir = \"%s\";\n", open);
+	host_refused(f, text, "open must not be writable by group or others");
+	/* missing is fine: it is created, in a directory that exists */
+	snprintf(text, sizeof(text), "state_dir = \"%s/new\";\n", f->dir);
+	host_accepted(f, text);
+	snprintf(text, sizeof(text), "state_dir = \"%s\";\npid_file = "
+	    "\"%s/none/p.pid\";\n", f->dir, f->dir);
+	host_refused(f, text, "pid_file");
+	snprintf(text, sizeof(text), "state_dir = \"%s\";\nmetrics = { file = "
+	    "\"%s/none/m.prom\"; };\n", f->dir, f->dir);
+	host_refused(f, text, "metrics.file");
+	snprintf(text, sizeof(text), "state_dir = \"%s\";\nmetrics = { file = "
+	    "\"%s/m.prom\"; };\n", f->dir, f->dir);
+	host_accepted(f, text);
+	free(file);
+	free(open);
+}
+
+/* The program the root executor runs for sudo stanzas: root's alone. */
+static void
+host_sudo_exe_must_be_trusted(void **state)
+{
+	struct fixture *f = *state;
+	char text[1024], *sudo = th_write(f->dir, "sudo", "#!/bin/sh\n", 0755);
+
+	assert_int_equal(chmod(sudo, 0775), 0);
+	snprintf(text, sizeof(text), "state_dir = \"%s\";\nexecutor = { "
+	    "sudo_exe = \"%s\"; };\n", f->dir, sudo);
+	host_refused(f, text, "executor.sudo_exe \"");
+	host_refused(f, text, "sudo\" must not be writable by group or "
+	    "others");
+	assert_int_equal(chmod(sudo, 0755), 0);
+	host_accepted(f, text);
+	free(sudo);
+}
+
 static void
 validate_refuses_bad_addresses(void **state)
 {
@@ -1332,6 +1462,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(file_writable_by_group_or_others_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(file_of_another_user_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(symbolic_link_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(host_interface_must_exist, setup, teardown),
+		cmocka_unit_test_setup_teardown(host_verifier_user_must_exist_and_not_be_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(host_directories_must_be_usable, setup, teardown),
+		cmocka_unit_test_setup_teardown(host_sudo_exe_must_be_trusted, setup, teardown),
 		cmocka_unit_test_setup_teardown(validate_refuses_bad_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(validate_refuses_relative_state_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(dump_reparses_to_the_same_settings, setup, teardown),
