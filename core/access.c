@@ -26,12 +26,6 @@
 #include "log.h"
 #include "trust.h"
 
-enum file_kind {
-	FILE_ACCESS,		/* top level or %include */
-	FILE_MEMBER,		/* one *.conf of a folder */
-	FILE_KEYS,		/* %include_keys */
-};
-
 /* --- errors and warnings ------------------------------------------------- */
 
 static void
@@ -425,6 +419,11 @@ validate_stanza(struct access_parser *p, struct access_open *o)
 {
 	int r;
 
+	/* its key file had an error: whatever else it says, it refuses */
+	if (o->st->disabled) {
+		access_make_placeholder(o->st);
+		return 0;
+	}
 	if ((r = check_key(p, o)) != 0 || (r = check_hmac(p, o)) != 0 ||
 	    (r = check_cycle(p, o)) != 0 || (r = check_nat(p, o)) != 0)
 		return r;
@@ -573,6 +572,7 @@ parse_buffer(struct access_parser *p, char *buf, size_t len)
 	while (line < end) {
 		nl = memchr(line, '\n', (size_t)(end - line));
 		f->line++;
+		f->next = nl != NULL ? (size_t)(nl + 1 - buf) : len;
 		r = parse_line(p, line,
 		    (size_t)((nl != NULL ? nl : end) - line));
 		if (r != 0 || nl == NULL)
@@ -736,22 +736,27 @@ static int
 read_at(struct access_parser *p, int dirfd, const char *name,
     const char *path, enum file_kind kind)
 {
+	size_t depth = p->depth, first = p->conf->n, len = 0;
 	struct stat sb;
 	char *buf = NULL;
-	size_t len = 0;
 	int fd = -1, r;
 
 	if (path == NULL)
 		return access_nomem(p);
 	if (p->depth > ACCESS_INCLUDE_DEPTH)
-		return access_fail(p, "includes nested deeper than %d levels "
+		r = access_fail(p, "includes nested deeper than %d levels "
 		    "(%s)", ACCESS_INCLUDE_DEPTH, path);
-	if ((r = open_checked(p, dirfd, name, path, kind, &fd, &sb)) != 0)
-		return r == 1 ? 0 : r;
+	else
+		r = open_checked(p, dirfd, name, path, kind, &fd, &sb);
+	if (r != 0)
+		return r == 1 ? 0 : access_contain(p, kind, path, depth, first,
+		    NULL, 0, r);
 	r = read_all(p, fd, path, sb.st_size, &buf, &len);
 	close(fd);
 	if (r == 0)
 		r = parse_frame(p, path, kind, &sb, buf, len);
+	if (r != 0)
+		r = access_contain(p, kind, path, depth, first, buf, len, r);
 	if (buf != NULL) {
 		crypto_wipe(buf, len);
 		free(buf);
@@ -930,9 +935,8 @@ load(const char *top, int (*fn)(struct access_parser *, const void *),
 	p->err = err;
 	p->top = top;
 	p->depth = 0;
-	if ((r = fn(p, arg)) == 0 && p->conf->n == 0)
-		r = access_fail(p, "no stanza found: access.conf needs at "
-		    "least one SOURCE line");
+	if ((r = fn(p, arg)) == 0)
+		r = access_check_usable(p);
 	if (r == 0)
 		*out = p->conf;
 	else
@@ -1000,12 +1004,11 @@ account_free(struct access_account *a)
 	a->name = NULL;
 }
 
-static void
-stanza_free(struct stanza *st)
+void
+access_stanza_clear(struct stanza *st)
 {
 	crypto_wipe(st->enc_key, sizeof(st->enc_key));
 	crypto_wipe(st->hmac_key, sizeof(st->hmac_key));
-	free(st->file);
 	addr_list_free(&st->source);
 	addr_list_free(&st->destination);
 	free(st->open_ports.v);
@@ -1023,6 +1026,13 @@ stanza_free(struct stanza *st)
 	free(st->gpg_decrypt_id);
 	free(st->gpg_remote_id);
 	free(st->gpg_fingerprint_id);
+}
+
+static void
+stanza_free(struct stanza *st)
+{
+	access_stanza_clear(st);
+	free(st->file);
 	free(st);
 }
 
@@ -1036,6 +1046,7 @@ access_free(struct access_conf *conf)
 	for (i = 0; i < conf->n; i++)
 		stanza_free(conf->stanzas[i]);
 	free(conf->stanzas);
+	access_disabled_free(conf);
 	free(conf);
 }
 
@@ -1205,6 +1216,12 @@ dump_gpg(FILE *fp, const struct stanza *st)
 static void
 dump_stanza(FILE *fp, const struct stanza *st)
 {
+	if (st->disabled) {
+		fprintf(fp, "# stanza #%u from %s\n# disabled: refuses every "
+		    "packet (an error in its per-user file)\n", st->number,
+		    st->file);
+		return;
+	}
 	fprintf(fp, "# stanza #%u from %s:%u\n", st->number, st->file,
 	    st->line);
 	if (st->gpg_only)

@@ -3,8 +3,10 @@
  *
  * A file is a list of stanzas; each starts at SOURCE and runs to the next
  * SOURCE.  %include, %include_folder and %include_keys pull in more files.
- * Loading either yields a complete, validated policy or an error naming
- * file, line and reason: there is no partial result.
+ * Loading either yields a validated policy or an error naming file, line
+ * and reason.  An error in a per-user file (a folder member, a key file)
+ * disables that file's stanzas only: they stay, keeping their numbers, as
+ * placeholders that refuse every packet, and the policy lists the file.
  */
 #ifndef SPA_ACCESS_H
 #define SPA_ACCESS_H
@@ -40,7 +42,8 @@ struct access_account {
 struct stanza {
 	unsigned int		 number;	/* 1-based, in file order */
 	char			*file;		/* where its SOURCE line is */
-	unsigned int		 line;
+	unsigned int		 line;		/* 0: not read (disabled) */
+	bool			 disabled;	/* its per-user file has an error */
 
 	struct spa_addr_list	 source;
 	struct spa_addr_list	 destination;	/* n == 0 && !any: no filter */
@@ -58,7 +61,8 @@ struct stanza {
 	bool			 has_hmac_key;
 	enum spa_digest		 hmac_type;
 	enum spa_mode		 mode;
-	bool			 gpg_only;	/* GnuPG directives, no KEY */
+	bool			 gpg_only;	/* no usable key: refuses every
+						   packet (GnuPG, or disabled) */
 	struct spa_key		 key;
 
 	uint32_t		 fw_access_timeout;
@@ -109,9 +113,19 @@ struct stanza {
 	bool			 gpg_ignore_sig_verify_error;
 };
 
+/* A per-user file whose error disabled its stanzas. */
+struct access_disabled {
+	char		*file;		/* the folder member or key file */
+	char		*why;		/* "file:line: reason" */
+	unsigned int	 first;		/* its stanzas: first..last */
+	unsigned int	 last;		/* (last < first: none) */
+};
+
 struct access_conf {
-	size_t		  n;
-	struct stanza	**stanzas;	/* in order; stanzas[i]->number == i+1 */
+	size_t			  n;
+	struct stanza		**stanzas;	/* stanzas[i]->number == i+1 */
+	size_t			  ndisabled;
+	struct access_disabled	 *disabled;	/* in load order */
 };
 
 /* Where and why loading failed: "file:line: reason". */
@@ -128,6 +142,24 @@ struct access_error {
 int	access_load(const char *path, bool folder, struct access_conf **out,
 	    struct access_error *err);
 void	access_free(struct access_conf *conf);
+
+/* Stanzas disabled by per-user files' errors. */
+size_t	access_disabled_stanzas(const struct access_conf *conf);
+/* One line per disabled per-user file: its error, what it disabled. */
+void	access_print_disabled(const struct access_conf *conf, FILE *fp);
+/*
+ * The verdict spagate check and --exit-parse-config print: "configuration
+ * OK: N stanzas from PATH" and 0, or the disabled files, "configuration
+ * loaded with errors: ..." and ACCESS_EXIT_DISABLED.
+ */
+int	access_print_verdict(const struct access_conf *conf, const char *path,
+	    FILE *fp);
+/*
+ * The exit status of spagate check and spagated --exit-parse-config when
+ * the policy loads but per-user files are disabled (0: all loaded, 1:
+ * refused), so that `spagate check && restart` stops there too.
+ */
+#define ACCESS_EXIT_DISABLED	3
 
 /* True if some stanza's SOURCE accepts `src` (cheap pre-filter). */
 bool	access_any_source(const struct access_conf *conf,

@@ -67,6 +67,13 @@ enum access_slot {
 	SLOT_COUNT
 };
 
+/* What a file is to the policy: an error in a per-user file is its own. */
+enum file_kind {
+	FILE_ACCESS,		/* top level or %include: the admin's */
+	FILE_MEMBER,		/* one *.conf of a folder: per-user */
+	FILE_KEYS,		/* %include_keys: per-user */
+};
+
 /* Where a directive was first set in the open stanza. */
 struct access_mark {
 	const char	*file;	/* NULL: not set yet */
@@ -84,6 +91,7 @@ struct access_open {
 struct access_frame {
 	const char		*path;	/* as opened; the parser owns it */
 	unsigned int		 line;	/* current line, 1-based */
+	size_t			 next;	/* offset of the line after it */
 	bool			 keys;	/* an %include_keys file */
 	bool			 cwd_relative;	/* in memory: includes vs CWD */
 	dev_t			 dev;	/* identity, for loop detection */
@@ -135,6 +143,17 @@ void	access_warn(struct access_parser *p, const char *fmt, ...)
 int	access_stanza_begin(struct access_parser *p);
 int	access_include(struct access_parser *p, const char *path, bool keys);
 int	access_include_folder(struct access_parser *p, const char *dir);
+
+/* access.c: free what a stanza holds (keys wiped), but not its file name */
+void	access_stanza_clear(struct stanza *st);
+
+/* access_user.c: per-user files, whose errors disable their stanzas only */
+int	access_contain(struct access_parser *p, enum file_kind kind,
+	    const char *path, size_t depth, size_t first, const char *buf,
+	    size_t len, int r);
+void	access_make_placeholder(struct stanza *st);
+int	access_check_usable(struct access_parser *p);
+void	access_disabled_free(struct access_conf *conf);
 
 /* Parse an in-memory file; includes are relative to the current directory. */
 int	access_load_buffer(const char *name, const char *buf, size_t len,

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -141,6 +142,41 @@ executor_load(const struct cli_opts *cli, struct spa_conf *conf,
 
 static void spawn_verifier(struct executor *);
 
+/*
+ * state_dir/EXECUTOR_POLICY_FILE: the per-user files the policy in force
+ * disabled, one line each, for spagated -S and spagate status; no file
+ * when there is none.
+ */
+static void
+save_policy_errors(const struct executor *x)
+{
+	char path[4096], tmp[4200];
+	FILE *fp = NULL;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", x->conf.state_dir,
+	    EXECUTOR_POLICY_FILE) >= sizeof(path))
+		return;
+	if (x->access->ndisabled == 0) {
+		unlink(path);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		log_warn("%s", tmp);
+		return;
+	}
+	access_print_disabled(x->access, fp);
+	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
+		log_warn("%s", path);
+		unlink(tmp);
+	}
+}
+
 /* The configuration in x->conf is now the one in force. */
 static void
 policy_in_force(struct executor *x)
@@ -152,6 +188,7 @@ policy_in_force(struct executor *x)
 	cycles_set_conf(x->cycles, &cc);	/* its strings were the old conf's */
 	log_set_verbose(x->conf.verbose);
 	x->metrics_due_ms = 0;	/* the (new) metrics file at once */
+	save_policy_errors(x);
 }
 
 /*
@@ -447,6 +484,8 @@ write_metrics(struct executor *x)
 	ex.opens = x->opens;
 	ex.refused = x->refused;
 	ex.refused_time = x->refused_time;
+	ex.files_disabled = x->access->ndisabled;
+	ex.stanzas_disabled = access_disabled_stanzas(x->access);
 	cycles_get_stats(x->cycles, &ex.cycles);
 	if ((ex.fleet = x->fleet != NULL)) {
 		ex.fleet_up = fleet_is_up(x->fleet);
@@ -657,8 +696,9 @@ reload(struct executor *x)
 	x->access = na;
 	x->plan = np;
 	policy_in_force(x);
-	log_info("reloaded: %zu stanzas; restarting the verifier with them",
-	    x->access->n);
+	log_info("reloaded: %zu stanzas (%zu disabled by errors in per-user "
+	    "files); restarting the verifier with them", x->access->n,
+	    access_disabled_stanzas(x->access));
 	/* the new verifier inherits the new policy and capture settings */
 	if (x->child > 0) {
 		x->reloading = true;
@@ -739,6 +779,7 @@ executor_setup(struct executor *x)
 	if ((r = cycles_new(&cc, x->journal, &x->cycles)) != 0)
 		return r;
 	cycles_set_policy(x->cycles, x->access, &x->plan);
+	save_policy_errors(x);
 	if ((r = fleet_link_start(x)) != 0)
 		return r;
 	if (write_metrics(x) != 0)

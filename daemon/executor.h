@@ -26,6 +26,8 @@
 #define EXECUTOR_SANDBOX_FILE	"verifier.sandbox"
 /* state_dir/EXECUTOR_REPLAY_FILE: while its replay store cannot record */
 #define EXECUTOR_REPLAY_FILE	"replay.status"
+/* state_dir/EXECUTOR_POLICY_FILE: per-user files disabled, for -S */
+#define EXECUTOR_POLICY_FILE	"policy.errors"
 
 struct executor {
 	const struct cli_opts	*cli;

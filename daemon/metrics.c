@@ -90,6 +90,12 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 	metric(fp, "spagate_open_events_refused_time_total", "counter",
 	    "Of those, refused by the clock alone (age, expiry).",
 	    ex->refused_time);
+	metric(fp, "spagate_policy_files_disabled", "gauge",
+	    "Per-user files whose error disabled their stanzas.",
+	    ex->files_disabled);
+	metric(fp, "spagate_policy_stanzas_disabled", "gauge",
+	    "Stanzas that refuse every packet: their per-user file has an "
+	    "error.", ex->stanzas_disabled);
 	metric(fp, "spagate_cycles_open", "gauge",
 	    "Command cycles with a close pending.", (uint64_t)c->open);
 	metric(fp, "spagate_cycles_opened_total", "counter",

@@ -21,6 +21,8 @@ struct metrics_exec {
 	uint64_t		opens;		/* OPEN events carried out */
 	uint64_t		refused;	/* OPEN events refused */
 	uint64_t		refused_time;	/* of those: by the clock alone */
+	uint64_t		files_disabled;	/* per-user files with an error */
+	uint64_t		stanzas_disabled;	/* and their stanzas */
 	struct cycles_stats	cycles;
 	bool			fleet;		/* state_backend "redis" */
 	bool			fleet_up;	/* connected to Redis now */

@@ -160,10 +160,8 @@ control_action(struct daemon *d)
 		access_dump(d->x.access, stdout);
 		return 0;
 	case CLI_PARSE_CONFIG:
-		printf("configuration OK: %zu stanza%s from %s\n",
-		    d->x.access->n, d->x.access->n == 1 ? "" : "s",
-		    c->access_folder ? c->access_folder : c->access_file);
-		return 0;
+		return access_print_verdict(d->x.access, c->access_folder ?
+		    c->access_folder : c->access_file, stdout);
 	default:
 		return -1;
 	}

@@ -129,6 +129,24 @@ print_metrics(const struct status_opts *o, FILE *fp)
 	fclose(in);
 }
 
+/* The per-user files the running policy disabled (executor.c writes it). */
+static void
+print_policy_errors(const char *state_dir, FILE *fp)
+{
+	char path[4096], line[1024];
+	FILE *in;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir,
+	    EXECUTOR_POLICY_FILE) >= sizeof(path) ||
+	    (in = fopen(path, "r")) == NULL)
+		return;
+	fprintf(fp, "policy: per-user files with errors, their stanzas refuse "
+	    "every packet:\n");
+	while (fgets(line, sizeof(line), in) != NULL)
+		fprintf(fp, "  %s", line);
+	fclose(in);
+}
+
 int
 status_report(const struct status_opts *o, FILE *fp)
 {
@@ -140,6 +158,7 @@ status_report(const struct status_opts *o, FILE *fp)
 		fprintf(fp, "spagated is running (pid %ld)\n", (long)pid);
 		print_state_line(o->state_dir, EXECUTOR_SANDBOX_FILE, fp);
 		print_state_line(o->state_dir, EXECUTOR_REPLAY_FILE, fp);
+		print_policy_errors(o->state_dir, fp);
 	}
 	print_cycles(o->state_dir, fp);
 	print_metrics(o, fp);

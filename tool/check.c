@@ -4,7 +4,8 @@
  * have for them (interface, users, directories), then the stanzas'
  * command templates through the executor's planner, as spagated does at
  * start.  Prints the effective settings and policy with keys masked;
- * exit 0, or 1 with "file:line: reason".
+ * exit 0, or 1 with "file:line: reason", or 3 (ACCESS_EXIT_DISABLED) when
+ * the policy loads with per-user files disabled, listed.
  */
 #include "config.h"
 
@@ -102,15 +103,16 @@ fail:
 	return r;
 }
 
-static void
+/* 0, or ACCESS_EXIT_DISABLED when per-user files are disabled. */
+static int
 print_ok(const struct spa_conf *c, const struct access_conf *access)
 {
 	conf_dump(c, stdout);
 	printf("\n");
 	access_dump(access, stdout);
-	printf("\nconfiguration OK: %zu stanza%s from %s\n", access->n,
-	    access->n == 1 ? "" : "s",
-	    c->access_folder ? c->access_folder : c->access_file);
+	printf("\n");
+	return access_print_verdict(access, c->access_folder ?
+	    c->access_folder : c->access_file, stdout);
 }
 
 int
@@ -140,12 +142,12 @@ check_main(int argc, char **argv)
 		if ((r = conf_check_host(&c, true, &err)) != 0)
 			fprintf(stderr, "spagate check: %s\n", err.msg);
 		else
-			print_ok(&c, access);
+			r = print_ok(&c, access);
 		policy_release(access);
 	}
 	plan_free(&plan);
 	access_free(access);
 	action_shutdown();
 	conf_free(&c);
-	return r == 0 ? 0 : 1;
+	return r == 0 || r == ACCESS_EXIT_DISABLED ? r : 1;
 }

@@ -14,7 +14,7 @@ plan "${#targets[@]}"
 
 # Core sources each target links (the capture sources need no fuzzing here:
 # they read sockets, and frame/http parse what they read).
-core=(err log addr b64 crypto spa spa_decode access access_directive trust http frame event msg)
+core=(err log addr b64 crypto spa spa_decode access access_directive access_user trust http frame event msg)
 core=("${core[@]/#/$src/core/}")
 core=("${core[@]/%/.c}")
 

@@ -7,10 +7,13 @@
 # bob's keys under alice's name are refused; alice rotates her own keys
 # and after `spagated -R` the old key is refused and the new one granted,
 # with no file of root's changed.  A key file that breaks (a directive
-# that is not a key, group-writable, missing, placeholders) refuses the
-# whole policy, naming the file: a reload keeps the running policy (bob
-# is still served), a start would fail.  `spagate check` prints both
-# stanzas with the keys masked.
+# that is not a key, group-writable, missing, placeholders) disables that
+# user's stanza only, naming the file and line at error level: at a
+# reload and at a start, the other user is granted and the broken one
+# refused, and spagate check (exit 3), spagate status and the metrics
+# say so.  With every key file still a placeholder nothing is left, and
+# the policy is refused.  `spagate check` prints both stanzas with the
+# keys masked.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -26,6 +29,7 @@ ETC=$WORK/etc/spagate
 KEYS=$ETC/keys
 STATE=$WORK/state
 PIDFILE=$WORK/spagated.pid
+METRICS=$WORK/metrics.prom
 
 # The example's files with /etc/spagate moved; the admin's part.
 install_example() {
@@ -37,6 +41,8 @@ install_example() {
 	for f in access.conf spagated.conf users.d/alice.conf users.d/bob.conf; do
 		sed "s|/etc/spagate|$ETC|g" "$EXAMPLE/$f" > "$ETC/$f" && chmod 600 "$ETC/$f"
 	done
+	# the test's one addition: the counters, to see what they say
+	printf 'metrics = { file = "%s"; interval = 1; };\n' "$METRICS" >> "$ETC/spagated.conf"
 	install -m 600 -o "$ALICE" "$EXAMPLE/user.keys.sample" "$KEYS/alice.keys"
 	install -m 600 -o "$BOB" "$EXAMPLE/user.keys.sample" "$KEYS/bob.keys"
 }
@@ -94,18 +100,26 @@ reload_ok() {
 	reload && [ "$(since_mark 'reloaded: 2 stanzas')" -eq 1 ] &&
 		wait_logged 'verifier ready' 5
 }
-# check_refused_by DESCRIPTION PATTERN: spagate check fails with it
-check_refused_by() {
+# check_says DESCRIPTION STATUS PATTERN...: spagate check exits STATUS
+# (1: refused, 3: loaded with per-user files disabled) and says each
+check_says() {
+	local what=$1 want=$2 rc pat
+	shift 2
 	"$SPAGATE" check -c "$ETC/spagated.conf" -d "$STATE" > "$WORK/check.out" 2>&1
-	if [ $? -eq 1 ] && grep -qE -- "$2" "$WORK/check.out"; then
-		ok "$1"
-	else
-		not_ok "$1"; diag "$(cat "$WORK/check.out")"
-	fi
+	rc=$?
+	for pat in "$@"; do grep -qE -- "$pat" "$WORK/check.out" || rc=999; done
+	if [ $rc -eq "$want" ]; then ok "$what"; else not_ok "$what"; diag "$(cat "$WORK/check.out")"; fi
+}
+# reload_disables KEYFILE STANZA: the reload is taken, the file's error
+# logged at error level with file:line, its stanza disabled
+reload_disables() {
+	reload && [ "$(since_mark 'reloaded: 2 stanzas \(1 disabled')" -eq 1 ] &&
+		[ "$(since_mark "error: .*: $1 is disabled \(stanza #$2 refuses every packet\)")" -eq 1 ] &&
+		wait_logged 'verifier ready' 5
 }
 sums() { sha256sum "$ETC/access.conf" "$ETC/spagated.conf" "$ETC"/users.d/*; }
 
-plan 34
+plan 43
 for u in $ALICE $BOB; do
 	getent passwd "$u" >/dev/null || getent group "$u" >/dev/null &&
 		bail_out "user or group $u exists (an earlier run killed?): remove it first"
@@ -114,10 +128,16 @@ netns_pair 110 || skip_all "cannot create network namespaces"
 make_user "$ALICE" && make_user "$BOB" || bail_out "cannot create the test users"
 install_example
 
-# 1. the admin's files load only once every user has written real keys
-check_refused_by "placeholders in a key file refuse the policy, naming the file" \
-	"^spagate check: $KEYS/alice.keys:[0-9]+: KEY_BASE64: key is the placeholder __CHANGEME__"
+# 1. a user's stanza counts once they have written real keys; with no
+# one's keys written yet, nothing is left and the policy is refused
+check_says "placeholders in every key file: no usable stanza, refused, naming the files" 1 \
+	"no usable stanza" "$KEYS/alice.keys:[0-9]+: KEY_BASE64: key is the placeholder __CHANGEME__" \
+	"$KEYS/bob.keys:[0-9]+: KEY_BASE64: key is the placeholder __CHANGEME__"
 new_keys "$ALICE" "$KEYS/alice.keys" alice
+check_says "alice's keys written, bob's not: bob's stanza alone is disabled (exit 3)" 3 \
+	"^disabled: $KEYS/bob.keys \(stanza #2 refuses every packet\): $KEYS/bob.keys:[0-9]+: KEY_BASE64: key is the placeholder" \
+	"^# stanza #1 from $ETC/users.d/alice.conf:" "^# disabled: refuses every packet" \
+	"^configuration loaded with errors: 2 stanzas from $ETC/access.conf, 1 disabled"
 new_keys "$BOB" "$KEYS/bob.keys" bob
 check "each user wrote their own key file (owner, mode 600)" \
 	[ "$(stat -c '%U %a' "$KEYS/alice.keys" "$KEYS/bob.keys" | tr '\n' ' ')" = "$ALICE 600 $BOB 600 " ]
@@ -181,36 +201,55 @@ check_logged "alice's new key opens tcp/22" "stanza #1 $CLI_IP tcp/22: opened" 5
 check "and the old key opened nothing" [ "$(since_mark opened)" -eq 1 ]
 check "alice's TCP connect to tcp/22 succeeds again" connects 22
 
-# 5. a key file cannot widen its stanza
+# 5. a key file cannot widen its stanza: it disables it
 as "$ALICE" sh -c 'echo "OPEN_PORTS tcp/5432" >> "$1"' _ "$KEYS/alice.keys"
-reload
-check "a directive that is not a key in alice's file fails the reload, naming file and line" \
-	eval '[ "$(since_mark "^.*$KEYS/alice.keys:[0-9]+: OPEN_PORTS is not allowed in a key file")" -eq 1 ] &&
-	[ "$(since_mark "reload failed: the running configuration stays")" -eq 1 ]'
+mark
+check "a directive that is not a key in alice's file disables her stanza at the reload, naming file and line" \
+	eval 'reload_disables "$KEYS/alice.keys" 1 &&
+	[ "$(since_mark "$KEYS/alice.keys:[0-9]+: OPEN_PORTS is not allowed in a key file")" -eq 1 ]'
 mark
 spa_rc "$A_RC" -A tcp/5432
-check_logged "alice's tcp/5432 is still refused" "refused .*: a requested port is not allowed" 5
+spa_rc "$A_RC" -f 2
+check "alice's tcp/5432 and tcp/22 are refused: her stanza refuses every packet" \
+	eval 'wait_logged "refused $CLI_IP:[0-9]+ -> " 2 5 && [ "$(since_mark "opened|granted")" -eq 0 ]'
+wait_for_log "stanza #2 $CLI_IP tcp/5432: closed" 8
+mark
+spa_keys "$B_RC" bob tcp/5432 -f 4
+check_logged "bob is served by the reloaded policy" "stanza #2 $CLI_IP tcp/5432: opened" 5
 # she takes the line out again, by herself
 as "$ALICE" sh -c 'umask 077; head -n 2 "$1" > "$HOME/k" && cat "$HOME/k" > "$1"' _ "$KEYS/alice.keys"
 
-# 6. alice's file group-writable: her stanza is not dropped alone, the
-# whole new policy is refused; the running one keeps serving bob
+# 6. alice's file group-writable, at a reload and at a start: her stanza
+# alone is disabled; bob is granted, and check, status and metrics say so
 as "$ALICE" chmod g+w "$KEYS/alice.keys"
-reload
-check "a group-writable key file fails the reload, naming the file" \
-	eval '[ "$(since_mark "$KEYS/alice.keys must not be writable by group or others")" -eq 1 ] &&
-	[ "$(since_mark "reload failed: the running configuration stays")" -eq 1 ]'
+mark
+check "a group-writable key file disables alice's stanza at the reload, naming the file" \
+	eval 'reload_disables "$KEYS/alice.keys" 1 &&
+	[ "$(since_mark "$KEYS/alice.keys must not be writable by group or others")" -eq 1 ]'
+"$SPAGATED" -c "$ETC/spagated.conf" -d "$STATE" -p "$WORK/other.pid" --exit-parse-config > "$WORK/parse.out" 2>&1; rc=$?
+check "--exit-parse-config: exit 3, naming the file and its stanza" \
+	eval '[ $rc -eq 3 ] && grep -q "^disabled: $KEYS/alice.keys (stanza #1 refuses every packet): .*$KEYS/alice.keys must not be writable by group or others" "$WORK/parse.out"'
+stop_spagated
+start
+check "a start with alice's file broken: her error logged at error level, with file and line" \
+	grep -qE "error: $ETC/users.d/alice.conf:[0-9]+: $KEYS/alice.keys must not be writable by group or others: $KEYS/alice.keys is disabled" "$WORK/log"
 wait_for_log "stanza #2 $CLI_IP tcp/5432: closed" 8
-check "bob's first grant has ended: tcp/5432 dropped" dropped 5432
 mark
 spa_keys "$B_RC" bob tcp/5432 -f 4
-check_logged "bob is still served by the running policy" "stanza #2 $CLI_IP tcp/5432: opened" 5
+check_logged "bob is granted" "stanza #2 $CLI_IP tcp/5432: opened" 5
 check "bob's TCP connect to tcp/5432 succeeds" connects 5432
+mark
 spa_rc "$A_RC" -f 2
-check_logged "so is alice, with the keys loaded before her file broke" "granted by stanza #1 " 5
-"$SPAGATED" -c "$ETC/spagated.conf" -d "$STATE" -p "$WORK/other.pid" --exit-parse-config > "$WORK/parse.out" 2>&1; rc=$?
-check "a start with that file would fail, naming it" \
-	eval '[ $rc -ne 0 ] && grep -q "$KEYS/alice.keys must not be writable by group or others" "$WORK/parse.out"'
+check_logged "alice is refused" "refused $CLI_IP:[0-9]+ -> " 5
+check "and nothing opens for her" eval '[ "$(since_mark "opened|granted")" -eq 0 ] && dropped 22'
+check_says "spagate check says so (exit 3)" 3 \
+	"^disabled: $KEYS/alice.keys \(stanza #1 refuses every packet\)"
+"$SPAGATE" status -c "$ETC/spagated.conf" -d "$STATE" -p "$PIDFILE" > "$WORK/status.out" 2>&1
+check "spagate status says so" \
+	eval 'grep -q "^policy: per-user files with errors" "$WORK/status.out" &&
+	grep -q "^  disabled: $KEYS/alice.keys (stanza #1 refuses every packet)" "$WORK/status.out"'
+check "the metrics say so: one file, one stanza" \
+	eval 'wait_for "$METRICS" "^spagate_policy_files_disabled 1\$" 5 && grep -q "^spagate_policy_stanzas_disabled 1\$" "$METRICS"'
 # alice's own check: a stanza of hers around her key file, read as her
 as "$ALICE" sh -c 'umask 077; : > "$HOME/empty.conf"
 	printf "SOURCE ANY\n%%include_keys %s\n" "$1" > "$HOME/self.conf"' _ "$KEYS/alice.keys"
@@ -222,14 +261,22 @@ check "alice's own spagate check fails, and says why" \
 	eval '! self_check && grep -q "alice.keys must not be writable by group or others" "$WORK/self.out"'
 as "$ALICE" chmod g-w "$KEYS/alice.keys"
 check "after her chmod g-w it passes" self_check
+check "and a reload brings her stanza back" reload_ok
+mark
+spa_rc "$A_RC" -f 2
+check_logged "alice is granted again" "granted by stanza #1 " 5
+"$SPAGATE" status -c "$ETC/spagated.conf" -d "$STATE" -p "$PIDFILE" > "$WORK/status.out" 2>&1
+check "status and metrics: nothing disabled any more" \
+	eval '! grep -q "^policy: per-user files with errors" "$WORK/status.out" &&
+	wait_for "$METRICS" "^spagate_policy_files_disabled 0\$" 5'
 
 # 7. what a user cannot do, and a missing file
 check "alice cannot replace her key file (by a symlink to another file)" \
 	eval '! as "$ALICE" ln -sf /etc/shadow "$KEYS/alice.keys" 2>/dev/null &&
 	! as "$ALICE" rm -f "$KEYS/alice.keys" 2>/dev/null && [ -f "$KEYS/alice.keys" ] && [ ! -L "$KEYS/alice.keys" ]'
 mv "$KEYS/bob.keys" "$WORK/bob.keys.saved"
-check_refused_by "a missing key file refuses the policy, naming the include line" \
-	"^spagate check: $ETC/users.d/bob.conf:[0-9]+: cannot open $KEYS/bob.keys: No such file"
+check_says "a missing key file disables its stanza, naming the include line" 3 \
+	"^disabled: $KEYS/bob.keys \(stanza #2 refuses every packet\): $ETC/users.d/bob.conf:[0-9]+: cannot open $KEYS/bob.keys: No such file"
 mv "$WORK/bob.keys.saved" "$KEYS/bob.keys"
 check "with every file right again, the reload takes the current keys" reload_ok
 finish

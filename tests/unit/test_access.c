@@ -214,6 +214,39 @@ ip(const char *s)
 	return a;
 }
 
+static char *dump_text(const struct access_conf *c);
+
+/* A stanza a per-user file's error disabled: a placeholder, no key. */
+static void
+assert_disabled(const struct stanza *st)
+{
+	static const uint8_t zero[SPA_HMAC_KEY_MAX + 1];
+
+	assert_true(st->disabled);
+	assert_true(st->gpg_only);	/* policy.c: no key, refuses */
+	assert_false(st->has_enc_key);
+	assert_false(st->has_hmac_key);
+	assert_memory_equal(st->enc_key, zero, sizeof(st->enc_key));
+	assert_memory_equal(st->hmac_key, zero, sizeof(st->hmac_key));
+	assert_int_equal(st->source.n, 0);
+	assert_false(st->source.any);
+	assert_null(st->cmd_cycle_open);
+	assert_false(st->enable_cmd_exec);
+}
+
+/* Load `text` as access.conf, with stderr caught into *out. */
+static struct access_conf *
+load_caught(struct fx *f, const char *text, char **out)
+{
+	struct access_conf *c;
+
+	put(f, "access.conf", text);
+	capture_begin(f);
+	c = load_named(f, "access.conf");
+	*out = capture_end(f);
+	return c;
+}
+
 #define REFUSE(test, text, where, reason)				\
 static void								\
 test(void **state)							\
@@ -614,17 +647,25 @@ include_folder_of_a_file_is_refused(void **state)
 	    "plain is not a directory");
 }
 
+/* A member that is not a file disables itself (per-user file), alone. */
 static void
 folder_member_not_regular_is_refused(void **state)
 {
-	char *p;
+	struct access_conf *c;
+	char *p, *out;
 
 	subdir(*state, "d");
 	p = path_in(*state, "d/pipe.conf");
 	assert_int_equal(mkfifo(p, 0600), 0);
 	free(p);
-	refused(*state, STANZA "%include_folder d\n", "access.conf:4:",
-	    "pipe.conf is not a regular file");
+	c = load_caught(*state, STANZA "%include_folder d\n", &out);
+	assert_int_equal(c->n, 1);
+	assert_int_equal(c->ndisabled, 1);
+	assert_contains(c->disabled[0].why, "access.conf:4: ");
+	assert_contains(c->disabled[0].why, "pipe.conf is not a regular file");
+	assert_contains(out, "pipe.conf is not a regular file");
+	access_free(c);
+	free(out);
 }
 
 /*
@@ -647,13 +688,19 @@ folder_member_that_is_a_link_is_refused(void **state)
 	    0640));
 	assert_int_equal(symlink(target, link), 0);
 	put(f, "access.conf", STANZA "%include_folder d\n");
-	assert_int_equal(access_load(p, false, &c, &e), SPA_ERR_CONFIG);
-	assert_contains(e.msg, "access.conf:4: ");
-	assert_contains(e.msg, "d/zz.conf is a symbolic link (name the file "
-	    "itself)");
-	assert_null(strstr(e.msg, "s3cr3t"));
+	/* the link disables itself; the rest of the policy loads */
+	capture_begin(f);
+	assert_int_equal(access_load(p, false, &c, &e), 0);
+	free(capture_end(f));
+	assert_int_equal(c->ndisabled, 1);
+	assert_contains(c->disabled[0].why, "access.conf:4: ");
+	assert_contains(c->disabled[0].why, "d/zz.conf is a symbolic link "
+	    "(name the file itself)");
+	assert_null(strstr(c->disabled[0].why, "s3cr3t"));
+	access_free(c);
 	free(p);
 	p = path_in(f, "d");
+	/* alone in the folder: nothing usable is left, so it is refused */
 	refused_path(p, true, "d/zz.conf", "is a symbolic link");
 	free(p);
 	free(target);
@@ -694,6 +741,134 @@ folder_of_another_user_is_refused(void **state)
 	refused(f, STANZA "%include_folder d\n", "access.conf:4:",
 	    "d is not owned by our uid or root");
 	free(d);
+}
+
+/* --- per-user files: an error disables that file's stanzas only ------------ */
+
+/*
+ * b.conf has three stanzas and an error in its first: its stanzas all
+ * become placeholders that refuse every packet, keeping their numbers,
+ * so c.conf's stanza is still #5.  The error is logged at error level
+ * with file:line.
+ */
+static void
+member_error_disables_only_that_member(void **state)
+{
+	struct access_conf *c;
+	char *out;
+
+	subdir(*state, "d");
+	put(*state, "d/a.conf", "SOURCE 10.0.0.1\nKEY a\n");
+	put(*state, "d/b.conf", "SOURCE 10.0.0.2\nKEY b\nOPEN_PORTS tcp/0\n"
+	    "SOURCE 10.0.0.3\nKEY b2\n\n  SOURCE: 10.0.0.4\nKEY b3\n");
+	put(*state, "d/c.conf", "SOURCE 10.0.0.5\nKEY c\n");
+	c = load_caught(*state, "%include_folder d\n", &out);
+	assert_int_equal(c->n, 5);
+	assert_false(c->stanzas[0]->disabled);
+	assert_memory_equal(c->stanzas[0]->enc_key, "a", 1);
+	assert_disabled(c->stanzas[1]);
+	assert_disabled(c->stanzas[2]);
+	assert_disabled(c->stanzas[3]);
+	assert_false(c->stanzas[4]->disabled);
+	assert_int_equal(c->stanzas[4]->number, 5);
+	assert_memory_equal(c->stanzas[4]->enc_key, "c", 1);
+	assert_int_equal(c->ndisabled, 1);
+	assert_contains(c->disabled[0].file, "d/b.conf");
+	assert_contains(c->disabled[0].why, "d/b.conf:3: invalid OPEN_PORTS");
+	assert_int_equal(c->disabled[0].first, 2);
+	assert_int_equal(c->disabled[0].last, 4);
+	assert_contains(out, "error: ");
+	assert_contains(out, "d/b.conf:3: invalid OPEN_PORTS");
+	assert_contains(out, "stanzas #2-#4 refuse every packet");
+	access_free(c);
+	free(out);
+}
+
+/*
+ * A key file that sets one key, then fails: its stanza is kept with no
+ * key at all (never a partial one), as a placeholder; the stanzas
+ * around it load.  A missing key file does the same.
+ */
+static void
+key_file_error_disables_its_stanza_only(void **state)
+{
+	struct access_conf *c;
+	char *out;
+
+	put(*state, "good.keys", KEYS);
+	put(*state, "bad.keys", "KEY_BASE64 " ENC64 "\nHMAC_KEY_BASE64 *\n");
+	c = load_caught(*state, "SOURCE 10.0.0.1\n%include_keys good.keys\n"
+	    "SOURCE 10.0.0.2\n%include_keys bad.keys\nOPEN_PORTS tcp/22\n"
+	    "SOURCE 10.0.0.3\n%include_keys none.keys\n"
+	    "SOURCE 10.0.0.4\n" KEYS, &out);
+	assert_int_equal(c->n, 4);
+	assert_true(c->stanzas[0]->has_enc_key && c->stanzas[0]->has_hmac_key);
+	assert_disabled(c->stanzas[1]);
+	assert_disabled(c->stanzas[2]);
+	assert_true(c->stanzas[3]->has_enc_key);
+	assert_int_equal(c->ndisabled, 2);
+	assert_contains(c->disabled[0].file, "bad.keys");
+	assert_contains(c->disabled[0].why, "bad.keys:2: HMAC_KEY_BASE64 is "
+	    "not valid base64");
+	assert_int_equal(c->disabled[0].first, 2);
+	assert_int_equal(c->disabled[0].last, 2);
+	assert_contains(c->disabled[1].why, "access.conf:7: cannot open ");
+	assert_contains(out, "stanza #2 refuses every packet");
+	assert_contains(out, "stanza #3 refuses every packet");
+	access_free(c);
+	free(out);
+}
+
+/* The admin's own files are not per-user: any error there refuses all. */
+static void
+main_file_and_include_errors_still_refuse(void **state)
+{
+	subdir(*state, "d");
+	put(*state, "d/a.conf", STANZA);
+	refused(*state, "%include_folder d\n" STANZA "OPEN_PORTS tcp/0\n",
+	    "access.conf:5:", "invalid OPEN_PORTS");
+	put(*state, "inc.conf", STANZA "OPEN_PORTS tcp/0\n");
+	refused(*state, "%include_folder d\n%include inc.conf\n", "inc.conf:4:",
+	    "invalid OPEN_PORTS");
+	/* a folder that cannot be trusted is the including file's error */
+	refused(*state, STANZA "%include_folder none\n", "access.conf:4:",
+	    "cannot open folder");
+}
+
+/* Nothing usable left: refused, saying why (at start: no one gets in). */
+static void
+every_stanza_disabled_is_refused(void **state)
+{
+	char *d = path_in(*state, "d");
+
+	subdir(*state, "d");
+	put(*state, "d/a.conf", "SOURCE ANY\n%include_keys ../a.keys\n");
+	put(*state, "a.keys", "KEY_BASE64 __CHANGEME__\n");
+	capture_begin(*state);
+	refused_path(d, true, "no usable stanza",
+	    "a.keys:1: KEY_BASE64: key is the placeholder __CHANGEME__");
+	free(capture_end(*state));
+	free(d);
+}
+
+/* A disabled stanza is dumped as such, without any of its directives. */
+static void
+dump_shows_disabled_stanzas(void **state)
+{
+	struct access_conf *c;
+	char *out, *dump;
+
+	put(*state, "bad.keys", "HMAC_KEY_BASE64 *\n");
+	c = load_caught(*state, "SOURCE 10.0.0.2\n%include_keys bad.keys\n"
+	    "OPEN_PORTS tcp/22\n" STANZA, &out);
+	dump = dump_text(c);
+	assert_contains(dump, "# stanza #1 from ");
+	assert_contains(dump, "# disabled: refuses every packet");
+	assert_null(strstr(dump, "10.0.0.2"));
+	assert_null(strstr(dump, "tcp/22"));
+	access_free(c);
+	free(dump);
+	free(out);
 }
 
 REFUSE(include_keys_outside_stanza_is_refused, "%include_keys k.keys\n" STANZA,
@@ -1945,6 +2120,11 @@ main(void)
 		T(folder_member_that_is_a_link_is_refused),
 		T(folder_writable_by_others_is_refused),
 		T(folder_of_another_user_is_refused),
+		T(member_error_disables_only_that_member),
+		T(key_file_error_disables_its_stanza_only),
+		T(main_file_and_include_errors_still_refuse),
+		T(every_stanza_disabled_is_refused),
+		T(dump_shows_disabled_stanzas),
 		T(include_keys_outside_stanza_is_refused),
 		T(include_keys_refuses_other_directives),
 		T(include_keys_missing_file_is_refused),
