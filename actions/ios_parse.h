@@ -70,6 +70,33 @@ const char *ios_ace_check(char *const *words, size_t n);
  */
 int	ios_ace_family(char *const *words, size_t n);
 
+/*
+ * An entry (without its sequence number) in the one form the module's
+ * text and the device's listing of it share (ios_ace.c): keywords in
+ * lower case, numbers for ports and names for protocols, addresses
+ * masked ("host A", "any", lower-case IPv6), options in IOS's order,
+ * "(active)" and match counters dropped.  NULL if done, else why not (an
+ * entry outside what a policy may hold is never taken for one).
+ */
+const char *ios_ace_canon(const char *text, bool v6, char *out, size_t len);
+
+#define IOS_DIGEST_HEX	24	/* hex digits of an entry's digest */
+/*
+ * The first 12 bytes of SHA-256 over the canonical entry, in hex (len >
+ * IOS_DIGEST_HEX): what a cycle records of the entry it added, to know
+ * it again before removing it.  0, or -1 if the entry has no canonical
+ * form.
+ */
+int	ios_ace_digest(const char *text, bool v6, char *hex, size_t len);
+
+/*
+ * In `show ip access-lists NAME` (or `show ipv6 access-list NAME`)
+ * output, the entry numbered `seq`: its text without the number (IPv6:
+ * without "sequence N") into `ace`.  1 if found, 0 if not.
+ */
+int	ios_acl_entry(const char *text, uint32_t seq, bool v6, char *ace,
+	    size_t len);
+
 /* "absolute end HH:MM D Month YYYY" for `t` in UTC shifted by `offset`. */
 int	ios_absolute_end(time_t t, long offset, char *buf, size_t len);
 
