@@ -48,9 +48,12 @@
 
 #include "action.h"
 #include "array.h"
+#include "cisco.h"
+#include "cisco_data.h"
 #include "clock.h"
 #include "conf.h"
 #include "err.h"
+#include "event.h"
 #include "ios_parse.h"
 #include "ios_session.h"
 #include "log.h"
@@ -60,15 +63,24 @@
 #define TR_GRACE	120	/* device expiry after the close, seconds */
 #define DETAIL_MAX	(IOS_LINE_MAX + 64)
 #define PROLOGUE	1	/* configure terminal */
-#define DATA_V6		" ipv6"	/* the entry is in the IPv6 list */
 
 enum req_kind {
 	R_OPEN,
 	R_CLOSE,
 	R_CLEANUP,	/* an open of unknown outcome: remove, then fail it */
-	R_REFRESH,	/* time_range: move the end of an open's time-range */
+	R_REFRESH,	/* an extension: the entry again if it is gone, and
+			   (time_range) a later end of its time-range */
 	R_TRDROP,	/* time_range: an open refused after its time-range
 			   was made: remove that, then fail the open */
+};
+
+/* What the device holds at a request's number, read before it is sent. */
+enum check {
+	CK_NONE,	/* not read yet */
+	CK_MATCH,	/* the entry the cycle recorded */
+	CK_ABSENT,	/* nothing */
+	CK_OTHER,	/* another entry: not ours */
+	CK_FAILED,	/* the listing could not be read */
 };
 
 struct creq {
@@ -76,11 +88,21 @@ struct creq {
 	enum req_kind	 kind;
 	uint32_t	 seq;
 	bool		 v6;		/* in the IPv6 list (acl6) */
-	char		 ace[IOS_CMD_MAX];	/* R_OPEN: the entry's text */
+	bool		 tr;		/* names time-range SPA-<seq> */
+	char		 ace[IOS_CMD_MAX];	/* the entry's text, if known */
+	char		 digest[IOS_DIGEST_HEX + 1];	/* of the entry */
+	enum check	 ck;
+	int		 read_line;	/* of the read in flight; -1: none */
 	int64_t		 deadline_ms;	/* -1: never (cleanups) */
 	int64_t		 close_at;
 	size_t		 first, last;	/* its lines in the batch */
 	char		 detail[DETAIL_MAX];	/* R_TRDROP: why it failed */
+};
+
+/* A sequence number in use, and the entry it holds when known. */
+struct held {
+	uint32_t	 seq;
+	char		*ace;		/* NULL: not known (restarted since) */
 };
 
 struct device {
@@ -91,12 +113,14 @@ struct device {
 	struct ios_session	*s;
 	struct creq		*q;		/* q[0..nbatch) are in flight */
 	size_t			 nq, qcap, nbatch;
-	uint32_t		*held;		/* sequence numbers in use */
+	struct held		*held;		/* sequence numbers in use */
 	size_t			 nheld, heldcap;
 	unsigned int		 backoff;	/* seconds */
 	int64_t			 retry_ms;
 	bool			 kick;		/* the session changed: pump */
+	bool			 reading;	/* the batch in flight reads */
 	char			 last_why[256];
+	uint64_t		 left_alone;	/* entries not removed */
 };
 
 /* The module's state: the executor is single-threaded. */
@@ -118,21 +142,27 @@ device_find(const char *name, bool configured_only)
 
 /* --- sequence numbers ---------------------------------------------------- */
 
-static bool
-seq_held(const struct device *d, uint32_t seq)
+static struct held *
+seq_find(const struct device *d, uint32_t seq)
 {
 	size_t i;
 
 	for (i = 0; i < d->nheld; i++)
-		if (d->held[i] == seq)
-			return true;
-	return false;
+		if (d->held[i].seq == seq)
+			return &d->held[i];
+	return NULL;
+}
+
+static bool
+seq_held(const struct device *d, uint32_t seq)
+{
+	return seq_find(d, seq) != NULL;
 }
 
 static int
 seq_hold(struct device *d, uint32_t seq)
 {
-	uint32_t *nh;
+	struct held *nh;
 
 	if (seq_held(d, seq))
 		return 0;
@@ -140,20 +170,30 @@ seq_hold(struct device *d, uint32_t seq)
 	    32)) == NULL)
 		return SPA_ERR_NOMEM;
 	d->held = nh;
-	d->held[d->nheld++] = seq;
+	d->held[d->nheld].seq = seq;
+	d->held[d->nheld++].ace = NULL;
 	return 0;
 }
 
 static void
 seq_release(struct device *d, uint32_t seq)
 {
-	size_t i;
+	struct held *h = seq_find(d, seq);
 
-	for (i = 0; i < d->nheld; i++)
-		if (d->held[i] == seq) {
-			d->held[i] = d->held[--d->nheld];
-			return;
-		}
+	if (h == NULL)
+		return;
+	free(h->ace);
+	*h = d->held[--d->nheld];
+}
+
+/* The entry an open added at `seq`, for an extension to add it again. */
+static void
+seq_remember(struct device *d, uint32_t seq, const char *ace)
+{
+	struct held *h = seq_find(d, seq);
+
+	if (h != NULL && h->ace == NULL)
+		h->ace = strdup(ace);	/* none: refreshes cannot re-add */
 }
 
 /* The lowest free number of the device's range; 0 if none. */
@@ -165,35 +205,6 @@ seq_alloc(struct device *d)
 	for (seq = d->cf.seq_first; seq <= d->cf.seq_last && seq != 0; seq++)
 		if (!seq_held(d, seq))
 			return seq_hold(d, seq) == 0 ? seq : 0;
-	return 0;
-}
-
-/*
- * "edge1 10007" (IPv4 list) or "edge1 10007 ipv6": the cycle's data,
- * read back by the close.
- */
-static int
-data_parse(const uint8_t *data, uint16_t len, char *name, size_t namelen,
-    uint32_t *seq, bool *v6)
-{
-	char buf[CONF_CISCO_NAME_MAX + 24], *sp, *end;
-	unsigned long v;
-
-	if (len == 0 || len >= sizeof(buf))
-		return -1;
-	memcpy(buf, data, len);
-	buf[len] = '\0';
-	if ((sp = strchr(buf, ' ')) == NULL || (size_t)(sp - buf) >= namelen)
-		return -1;
-	*sp++ = '\0';
-	if (!isdigit((unsigned char)*sp))
-		return -1;
-	v = strtoul(sp, &end, 10);
-	*v6 = strcmp(end, DATA_V6) == 0;
-	if ((*end != '\0' && !*v6) || v == 0 || v > CONF_CISCO_SEQ_MAX)
-		return -1;
-	memcpy(name, buf, (size_t)(sp - 1 - buf) + 1);	/* checked: fits */
-	*seq = (uint32_t)v;
 	return 0;
 }
 
@@ -239,6 +250,8 @@ finish(struct device *d, const struct creq *rq, int result,
 {
 	if (rq->kind == R_OPEN && result != 0)
 		seq_release(d, rq->seq);
+	if (rq->kind == R_OPEN && result == 0)
+		seq_remember(d, rq->seq, rq->ace);
 	if ((rq->kind == R_CLOSE || rq->kind == R_CLEANUP) && result == 0)
 		seq_release(d, rq->seq);
 	if (rq->kind == R_TRDROP) {
@@ -253,7 +266,7 @@ finish(struct device *d, const struct creq *rq, int result,
 		char why[DETAIL_MAX];
 
 		snprintf(why, sizeof(why), "%s: the session dropped while "
-		    "seq %u was sent; removed it again", d->cf.name, rq->seq);
+		    "seq %u was sent (%s)", d->cf.name, rq->seq, detail);
 		action_done(env, rq->job, SPA_ERR_ACTION, why, NULL);
 		return;
 	}
@@ -347,14 +360,27 @@ time_range_lines(struct device *d, const struct creq *rq, struct script *sc)
 
 /* The entry: IPv6 lists take "sequence" before the number. */
 static int
-entry_line(const struct device *d, const struct creq *rq, struct script *sc)
+entry_line(const struct creq *rq, struct script *sc)
 {
 	char tr[32] = "";
 
-	if (d->cf.time_range)
+	if (rq->tr)
 		snprintf(tr, sizeof(tr), " time-range SPA-%u", rq->seq);
 	return line(sc, "%s%u %s%s", rq->v6 ? "sequence " : "", rq->seq,
 	    rq->ace, tr);
+}
+
+/* What a cycle records of its entry: the digest of what is sent. */
+static int
+entry_digest(const struct creq *rq, char *hex, size_t len)
+{
+	char text[IOS_CMD_MAX + 32];
+
+	snprintf(text, sizeof(text), "%s", rq->ace);
+	if (rq->tr)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+		    " time-range SPA-%u", rq->seq);
+	return ios_ace_digest(text, rq->v6, hex, len);
 }
 
 static int
@@ -380,12 +406,13 @@ request_lines(struct device *d, struct creq *rq, struct script *sc)
 	int r = 0;
 
 	rq->first = sc->n;
-	if (rq->kind == R_OPEN) {
+	if (rq->kind == R_OPEN || (rq->kind == R_REFRESH &&
+	    rq->ck == CK_ABSENT)) {
 		/* the range first: an entry naming a missing one is active */
-		if (d->cf.time_range)
+		if (rq->tr)
 			r |= time_range_lines(d, rq, sc);
 		r |= enter_list(d, rq, sc);
-		r |= entry_line(d, rq, sc);
+		r |= entry_line(rq, sc);
 	} else if (rq->kind == R_REFRESH)
 		r |= time_range_lines(d, rq, sc);
 	else if (rq->kind == R_TRDROP) {
@@ -404,8 +431,8 @@ list_gone(struct device *d, size_t i)
 	struct creq rq = d->q[i];
 	char why[DETAIL_MAX];
 
-	if (rq.kind == R_REFRESH || rq.kind == R_TRDROP ||
-	    list_name(d, rq.v6) != NULL)
+	if (rq.kind == R_TRDROP || (rq.kind == R_REFRESH && rq.ck != CK_NONE &&
+	    rq.ck != CK_ABSENT) || list_name(d, rq.v6) != NULL)
 		return false;
 	queue_remove(d, i);
 	snprintf(why, sizeof(why), "%s: seq %u is in the %s list, and the "
@@ -446,6 +473,173 @@ start_batch(struct device *d, int64_t now_ms)
 	    i, i == 1 ? "" : "s", sc.n);
 }
 
+/* --- reading entries back ------------------------------------------------ */
+
+/*
+ * A removal, and an extension's check that the entry is still there,
+ * act on what the device holds at the number now: it is read first.
+ */
+static bool
+needs_read(const struct creq *rq)
+{
+	return rq->ck == CK_NONE && (rq->kind == R_CLOSE ||
+	    rq->kind == R_CLEANUP || rq->kind == R_REFRESH);
+}
+
+/* The listing of that one number (the device filters: lists are long). */
+static int
+read_line(const struct device *d, const struct creq *rq, struct script *sc)
+{
+	return rq->v6 ? line(sc, "show ipv6 access-list %s | include "
+	    "sequence %u$", d->cf.acl6, rq->seq) : line(sc, "show ip "
+	    "access-lists %s | include ^ +%u [pd]", d->cf.acl, rq->seq);
+}
+
+/* Read the entries of the requests ahead; false if none needs it. */
+static bool
+start_read(struct device *d, int64_t now_ms)
+{
+	static struct script sc;
+	size_t i, n = 0;
+
+	sc.n = 0;
+	for (i = 0; i < d->nq && i < BATCH_MAX; ) {
+		if (list_gone(d, i))
+			continue;
+		if (needs_read(&d->q[i]) && read_line(d, &d->q[i], &sc) == 0) {
+			d->q[i].read_line = (int)sc.n - 1;
+			n++;
+		}
+		i++;
+	}
+	if (n == 0)
+		return false;
+	d->reading = true;		/* before: run may call on_down */
+	if (ios_session_run(d->s, sc.v, sc.n, now_ms) != 0) {
+		log_warnx("cisco %s: cannot build the read", d->cf.name);
+		d->reading = false;
+		for (i = 0; i < d->nq; i++)
+			d->q[i].read_line = -1;
+	}
+	return true;
+}
+
+/* One listing read: what the device holds at the request's number. */
+static void
+on_answer(void *arg, size_t ln, const char *text)
+{
+	struct device *d = arg;
+	char ace[IOS_LINE_MAX], hex[IOS_DIGEST_HEX + 1];
+	struct creq *rq = NULL;
+	size_t i;
+
+	for (i = 0; d->reading && i < d->nq && rq == NULL; i++)
+		if (d->q[i].read_line == (int)ln)
+			rq = &d->q[i];
+	if (rq == NULL)
+		return;
+	if (text == NULL)
+		rq->ck = CK_FAILED;
+	else if (ios_acl_entry(text, rq->seq, rq->v6, ace, sizeof(ace)) == 0)
+		rq->ck = CK_ABSENT;
+	else if (ios_ace_digest(ace, rq->v6, hex, sizeof(hex)) == 0 &&
+	    strcmp(hex, rq->digest) == 0)
+		rq->ck = CK_MATCH;
+	else {
+		rq->ck = CK_OTHER;
+		event_quote(ace, rq->detail, sizeof(rq->detail));
+	}
+}
+
+/* Another entry holds the number: never ours to remove or replace. */
+static void
+left_alone(struct device *d, const struct creq *rq, char *detail,
+    size_t len)
+{
+	d->left_alone++;
+	log_errx("cisco %s: seq %u holds %s, not the entry this cycle "
+	    "added: %s", d->cf.name, rq->seq, rq->detail,
+	    rq->kind == R_REFRESH ? "not added again" : "not removed");
+	snprintf(detail, len, "%s: seq %u holds another entry: %s",
+	    d->cf.name, rq->seq, rq->kind == R_REFRESH ? "not added again" :
+	    "nothing removed");
+}
+
+/* Done with what was read (true), or on to the batch that acts on it. */
+static bool
+settle(struct device *d, size_t i, const char *msg)
+{
+	struct creq rq = d->q[i];
+	char detail[DETAIL_MAX];
+	int r = 0;
+
+	if (rq.ck == CK_NONE || (rq.ck == CK_MATCH && (rq.kind != R_REFRESH ||
+	    rq.tr)) || (rq.ck == CK_ABSENT && rq.kind == R_REFRESH &&
+	    rq.ace[0] != '\0'))
+		return false;
+	queue_remove(d, i);
+	if (rq.ck == CK_OTHER) {
+		left_alone(d, &rq, detail, sizeof(detail));
+		r = rq.kind == R_CLOSE ? 0 : SPA_ERR_STATE;
+	} else if (rq.ck == CK_FAILED) {
+		snprintf(detail, sizeof(detail), "%s: seq %u cannot be read "
+		    "back: %s", d->cf.name, rq.seq, msg != NULL ? msg :
+		    "the listing is too long");
+		r = SPA_ERR_ACTION;
+	} else if (rq.ck == CK_MATCH)
+		snprintf(detail, sizeof(detail), "%s seq %u present",
+		    d->cf.name, rq.seq);
+	else if (rq.kind == R_REFRESH) {
+		log_errx("cisco %s: seq %u is gone, and the entry is not known "
+		    "here (added before a restart): not added again",
+		    d->cf.name, rq.seq);
+		snprintf(detail, sizeof(detail), "%s: seq %u is gone",
+		    d->cf.name, rq.seq);
+		r = SPA_ERR_STATE;
+	} else {
+		log_info("cisco %s: seq %u is already absent", d->cf.name,
+		    rq.seq);
+		snprintf(detail, sizeof(detail), "%s seq %u already absent",
+		    d->cf.name, rq.seq);
+	}
+	finish(d, &rq, r, detail);
+	if (rq.ck == CK_OTHER)
+		seq_hold(d, rq.seq);	/* someone else's: skip it */
+	return true;
+}
+
+/* The read is over: each request is done, or goes on to the batch. */
+static void
+read_done(struct device *d, int failed, const char *msg)
+{
+	size_t i;
+
+	d->reading = false;
+	for (i = 0; i < d->nq; i++) {
+		if (d->q[i].read_line >= 0 && d->q[i].ck == CK_NONE &&
+		    failed >= 0 && d->q[i].read_line == failed)
+			d->q[i].ck = CK_FAILED;
+		d->q[i].read_line = -1;
+	}
+	for (i = 0; i < d->nq; )
+		if (!settle(d, i, msg))
+			i++;
+	d->kick = true;
+}
+
+/* Whatever was read or checked is stale once the device was left. */
+static void
+forget_reads(struct device *d)
+{
+	size_t i;
+
+	d->reading = false;
+	for (i = 0; i < d->nq; i++) {
+		d->q[i].read_line = -1;
+		d->q[i].ck = CK_NONE;
+	}
+}
+
 static void
 session_new(struct device *d);
 
@@ -453,7 +647,7 @@ session_new(struct device *d);
 static void
 apply_next(struct device *d)
 {
-	if (!d->has_next || d->nbatch != 0)
+	if (!d->has_next || d->nbatch != 0 || d->reading)
 		return;
 	ios_session_free(d->s);
 	d->s = NULL;
@@ -470,7 +664,7 @@ pump(struct device *d, int64_t now_ms)
 {
 	d->kick = false;
 	apply_next(d);
-	if (d->s == NULL || d->nbatch != 0)
+	if (d->s == NULL || d->nbatch != 0 || d->reading)
 		return;
 	fail_waiting(d, d->last_why[0] ? d->last_why :
 	    "no session within the command's timeout", false, now_ms);
@@ -481,7 +675,7 @@ pump(struct device *d, int64_t now_ms)
 			ios_session_connect(d->s, now_ms);
 		return;
 	}
-	if (ios_session_idle(d->s))
+	if (ios_session_idle(d->s) && !start_read(d, now_ms))
 		start_batch(d, now_ms);
 }
 
@@ -506,10 +700,12 @@ is_duplicate(const char *msg)
 }
 
 static const char *
-done_word(enum req_kind kind)
+done_word(const struct creq *rq)
 {
-	return kind == R_OPEN ? "added" : kind == R_REFRESH ?
-	    "time-range end moved" : "removed";
+	if (rq->kind == R_REFRESH)
+		return rq->ck == CK_ABSENT ? "added again" :
+		    "time-range end moved";
+	return rq->kind == R_OPEN ? "added" : "removed";
 }
 
 /*
@@ -554,6 +750,10 @@ on_done(void *arg, int failed, const char *msg)
 	struct creq rq;
 	int o;
 
+	if (d->reading) {
+		read_done(d, failed, msg);
+		return;
+	}
 	entries = n > 0 ? d->q[n - 1].last + 1 : PROLOGUE;
 	if (failed >= 0 && (size_t)failed >= entries)
 		log_warnx("cisco %s: after the batch: %s", d->cf.name, msg);
@@ -562,7 +762,7 @@ on_done(void *arg, int failed, const char *msg)
 		o = outcome(&d->q[i], failed, entries);
 		if (o > 0 || (o < 0 && drop_time_range(d, &d->q[i], failed,
 		    msg))) {
-			i++;		/* stays queued for the next batch */
+			d->q[i++].ck = CK_NONE;	/* queued: read it again */
 			continue;
 		}
 		rq = d->q[i];
@@ -570,7 +770,7 @@ on_done(void *arg, int failed, const char *msg)
 		n--;
 		if (o == 0) {
 			snprintf(detail, sizeof(detail), "%s seq %u %s",
-			    d->cf.name, rq.seq, done_word(rq.kind));
+			    d->cf.name, rq.seq, done_word(&rq));
 			finish(d, &rq, 0, detail);
 			continue;
 		}
@@ -599,7 +799,7 @@ sort_out_batch(struct device *d, size_t answered, size_t sent)
 			queue_remove(d, i);
 			n--;
 			snprintf(detail, sizeof(detail), "%s seq %u %s",
-			    d->cf.name, rq.seq, done_word(rq.kind));
+			    d->cf.name, rq.seq, done_word(&rq));
 			finish(d, &rq, 0, detail);
 			continue;
 		}
@@ -618,7 +818,7 @@ static void
 on_down(void *arg, const char *why, size_t answered, size_t sent)
 {
 	struct device *d = arg;
-	bool in_flight = d->nbatch != 0;
+	bool in_flight = d->nbatch != 0, reading;
 	int64_t now = mono_ms();
 
 	snprintf(d->last_why, sizeof(d->last_why), "%s", why);
@@ -633,7 +833,11 @@ on_down(void *arg, const char *why, size_t answered, size_t sent)
 	}
 	log_warnx("cisco %s: %s; retrying in %u s", d->cf.name, why,
 	    d->backoff);
-	if (in_flight)
+	reading = d->reading;
+	forget_reads(d);		/* what was read is stale now */
+	if (reading)
+		;			/* nothing was changed: read again */
+	else if (in_flight)
 		sort_out_batch(d, answered, sent);
 	else
 		fail_waiting(d, why, true, now);	/* refused before use */
@@ -641,7 +845,7 @@ on_down(void *arg, const char *why, size_t answered, size_t sent)
 }
 
 static const struct ios_session_cbs session_cbs = {
-	on_ready, on_done, on_down,
+	on_ready, on_done, on_down, on_answer,
 };
 
 static void
@@ -702,6 +906,17 @@ no_list_why(const struct device *d, bool v6, char *why, size_t whylen)
 	    list_key(v6));
 }
 
+static void
+join_words(const struct cmd_argv *argv, size_t from, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = from; i < argv->argc && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i > from ? " " : "", argv->argv[i]);
+}
+
 /*
  * At load, for a sample grant of each family (see plan.c): a line fine
  * for one family passes; an entry needing a list the device lacks fails
@@ -710,6 +925,7 @@ no_list_why(const struct device *d, bool v6, char *why, size_t whylen)
 static int
 cisco_check(const struct cmd_argv *argv, char *why, size_t whylen)
 {
+	char text[IOS_CMD_MAX], canon[IOS_CMD_MAX];
 	const struct device *d;
 	const char *bad;
 	bool v6;
@@ -723,27 +939,26 @@ cisco_check(const struct cmd_argv *argv, char *why, size_t whylen)
 	if (is_remove(argv))
 		return 0;
 	if ((bad = ios_ace_check(argv->argv + 1, argv->argc - 1)) == NULL) {
-		if (entry_list(d, argv, &v6) != NULL)
+		if (entry_list(d, argv, &v6) == NULL) {
+			snprintf(why, whylen, "device ");
+			no_list_why(d, v6, why + strlen(why),
+			    whylen - strlen(why));
+			return SPA_ERR_CONFIG;
+		}
+		join_words(argv, 1, text, sizeof(text));
+		if ((bad = ios_ace_canon(text, v6, canon,
+		    sizeof(canon))) == NULL)
 			return 0;
-		snprintf(why, whylen, "device ");
-		no_list_why(d, v6, why + strlen(why), whylen - strlen(why));
+		snprintf(why, whylen, "device %s: %s: an entry is written in "
+		    "full keywords, the options after the destination being "
+		    "ports, established, log or log-input (spagated reads it "
+		    "back before removing it)", argv->argv[0], bad);
 		return SPA_ERR_CONFIG;
 	}
 	snprintf(why, whylen, "device %s: %s (an open is \"%s permit|deny "
 	    "PROTO SRC DST ...\", a close \"%s remove\")", argv->argv[0], bad,
 	    argv->argv[0], argv->argv[0]);
 	return SPA_ERR_CONFIG;
-}
-
-static void
-join_words(const struct cmd_argv *argv, size_t from, char *buf, size_t len)
-{
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	for (i = from; i < argv->argc && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s",
-		    i > from ? " " : "", argv->argv[i]);
 }
 
 /* Queue a request about entry `seq` for the next batch; NULL: no memory. */
@@ -760,110 +975,190 @@ queue_request(struct device *d, const struct action_req *req,
 	rq->seq = seq;
 	rq->v6 = v6;
 	rq->close_at = req->close_at;
+	rq->read_line = -1;
 	rq->deadline_ms = mono_ms() + req->timeout_ms;
 	d->kick = true;
 	return rq;
 }
 
+/* The open's entry, its list, and what the cycle records of it. */
+static int
+open_entry(struct device *d, const struct cmd_argv *argv, struct creq *rq,
+    char *why, size_t whylen)
+{
+	const char *bad = NULL;
+
+	if (is_remove(argv) || (bad = ios_ace_check(argv->argv + 1,
+	    argv->argc - 1)) != NULL) {
+		snprintf(why, whylen, "%s: not an entry: %s", d->cf.name,
+		    bad != NULL ? bad : "\"remove\" is a close");
+		return SPA_ERR_ARG;
+	}
+	if (entry_list(d, argv, &rq->v6) == NULL) {
+		no_list_why(d, rq->v6, why, whylen);
+		return SPA_ERR_CONFIG;
+	}
+	join_words(argv, 1, rq->ace, sizeof(rq->ace));
+	rq->tr = d->cf.time_range;
+	if (entry_digest(rq, rq->digest, sizeof(rq->digest)) != 0) {
+		snprintf(why, whylen, "%s: not an entry spagated can read "
+		    "back", d->cf.name);
+		return SPA_ERR_ARG;
+	}
+	return 0;
+}
+
 static int
 cisco_open(struct action_env *e, const struct action_req *req)
 {
-	const struct cmd_argv *argv = req->argv;
+	struct cisco_entry ce = { .seq = 0 };
 	char why[DETAIL_MAX];
-	const char *bad = NULL;
+	struct creq want, *rq;
 	struct device *d;
-	struct creq *rq;
-	uint32_t seq;
-	bool v6;
+	int r;
 
 	env = e;
-	if ((d = device_find(argv->argv[0], true)) == NULL)
+	memset(&want, 0, sizeof(want));
+	if ((d = device_find(req->argv->argv[0], true)) == NULL)
 		return SPA_ERR_CONFIG;
-	if (is_remove(argv) || (bad = ios_ace_check(argv->argv + 1,
-	    argv->argc - 1)) != NULL) {
-		snprintf(why, sizeof(why), "%s: not an entry: %s", d->cf.name,
-		    bad != NULL ? bad : "\"remove\" is a close");
-		action_done(e, req->job, SPA_ERR_ARG, why, NULL);
+	if ((r = open_entry(d, req->argv, &want, why, sizeof(why))) != 0 ||
+	    (want.seq = seq_alloc(d)) == 0) {
+		if (r == 0)
+			snprintf(why, sizeof(why), "%s: no free sequence number "
+			    "in %u..%u", d->cf.name, d->cf.seq_first,
+			    d->cf.seq_last);
+		action_done(e, req->job, r != 0 ? r : SPA_ERR_ACTION, why,
+		    NULL);
 		return 0;
 	}
-	if (entry_list(d, argv, &v6) == NULL) {
-		no_list_why(d, v6, why, sizeof(why));
-		action_done(e, req->job, SPA_ERR_CONFIG, why, NULL);
-		return 0;
-	}
-	if ((seq = seq_alloc(d)) == 0) {
-		snprintf(why, sizeof(why), "%s: no free sequence number in "
-		    "%u..%u", d->cf.name, d->cf.seq_first, d->cf.seq_last);
-		action_done(e, req->job, SPA_ERR_ACTION, why, NULL);
-		return 0;
-	}
-	if ((rq = queue_request(d, req, R_OPEN, seq, v6)) == NULL) {
-		seq_release(d, seq);
+	/* the digest names the time-range, whose name is the number */
+	if (entry_digest(&want, want.digest, sizeof(want.digest)) != 0 ||
+	    (rq = queue_request(d, req, R_OPEN, want.seq, want.v6)) == NULL) {
+		seq_release(d, want.seq);
 		return SPA_ERR_NOMEM;
 	}
-	join_words(argv, 1, rq->ace, sizeof(rq->ace));
+	memcpy(rq->ace, want.ace, sizeof(rq->ace));
+	memcpy(rq->digest, want.digest, sizeof(rq->digest));
+	rq->tr = want.tr;
+	snprintf(ce.device, sizeof(ce.device), "%s", d->cf.name);
+	ce.seq = want.seq;
+	ce.v6 = want.v6;
+	memcpy(ce.digest, want.digest, sizeof(ce.digest));
 	/* journaled by the executor before the next pass sends it */
-	*req->data_len = (uint16_t)snprintf((char *)req->data,
-	    ACTION_DATA_MAX, "%s %u%s", d->cf.name, seq, v6 ? DATA_V6 : "");
+	*req->data_len = (uint16_t)cisco_data_format(&ce, req->data,
+	    ACTION_DATA_MAX);
 	return 0;
 }
 
 /*
- * The device and sequence number a cycle's open recorded; NULL after
+ * The entry a cycle's open recorded, and its device; NULL after
  * completing the request with the reason when they cannot be used.
  */
 static struct device *
 journaled_entry(struct action_env *e, const struct action_req *req,
-    uint32_t *seq, bool *v6)
+    struct cisco_entry *ce)
 {
-	char name[CONF_CISCO_NAME_MAX + 1], why[DETAIL_MAX];
+	char why[DETAIL_MAX];
+	const char *bad;
 	struct device *d;
 
-	if (data_parse(req->data, *req->data_len, name, sizeof(name),
-	    seq, v6) != 0) {
-		action_done(e, req->job, SPA_ERR_STATE, "cisco: the journaled "
-		    "state is not \"device seq [ipv6]\"", NULL);
+	if ((bad = cisco_data_parse(req->data, *req->data_len, ce)) != NULL) {
+		snprintf(why, sizeof(why), "cisco: the cycle's record is not "
+		    "one: %s", bad);
+		action_done(e, req->job, SPA_ERR_STATE, why, NULL);
 		return NULL;
 	}
-	if ((d = device_find(name, false)) == NULL) {
+	if ((d = device_find(ce->device, false)) == NULL) {
 		snprintf(why, sizeof(why), "device %s (seq %u) is not in "
-		    "spagated.conf", name, *seq);
+		    "spagated.conf", ce->device, ce->seq);
 		action_done(e, req->job, SPA_ERR_CONFIG, why, NULL);
 	}
 	return d;
 }
 
+/* A removal refused before asking the device: the cycle ends with it. */
+static void
+refuse_removal(struct action_env *e, struct device *d, uint64_t job,
+    uint32_t seq, const char *why)
+{
+	char detail[DETAIL_MAX];
+
+	d->left_alone++;
+	log_errx("cisco %s: seq %u not removed: %s", d->cf.name, seq, why);
+	snprintf(detail, sizeof(detail), "%s: seq %u left alone: %s",
+	    d->cf.name, seq, why);
+	action_done(e, job, 0, detail, NULL);
+}
+
+/*
+ * Only an entry this device's configuration gives to spagated, read back
+ * as the very entry the cycle recorded (see settle()), is removed.
+ */
 static int
 cisco_close(struct action_env *e, const struct action_req *req)
 {
+	struct cisco_entry ce;
 	struct device *d;
-	uint32_t seq;
-	bool v6;
+	struct creq *rq;
 
 	env = e;
 	if (*req->data_len == 0) {
 		action_done(e, req->job, 0, "no entry was added", NULL);
 		return 0;
 	}
-	if ((d = journaled_entry(e, req, &seq, &v6)) == NULL)
+	if ((d = journaled_entry(e, req, &ce)) == NULL)
 		return 0;
-	if (queue_request(d, req, R_CLOSE, seq, v6) == NULL)
+	if (ce.digest[0] == '\0')
+		refuse_removal(e, d, req->job, ce.seq, "the cycle was recorded "
+		    "without the entry's digest (by an older spagated): it "
+		    "cannot be told from another entry; remove it by hand");
+	else if (!conf_cisco_seq_known(&d->cf, ce.seq))
+		refuse_removal(e, d, req->job, ce.seq, "outside this device's "
+		    "seq_first..seq_last and fleet_ranges");
+	else if ((rq = queue_request(d, req, R_CLOSE, ce.seq, ce.v6)) == NULL)
 		return SPA_ERR_NOMEM;
-	seq_hold(d, seq);
+	else {
+		memcpy(rq->digest, ce.digest, sizeof(rq->digest));
+		seq_hold(d, ce.seq);
+	}
 	return 0;
 }
 
+/* The entry to add again: the grant's own text, or the one kept here. */
+static void
+refresh_text(struct device *d, const struct action_req *req, struct creq *rq)
+{
+	const struct held *h = seq_find(d, rq->seq);
+	struct creq fresh;
+	char why[DETAIL_MAX];
+
+	memset(&fresh, 0, sizeof(fresh));
+	fresh.seq = rq->seq;
+	if (!is_remove(req->argv) && strcmp(req->argv->argv[0],
+	    d->cf.name) == 0 && open_entry(d, req->argv, &fresh, why,
+	    sizeof(why)) == 0 && fresh.v6 == rq->v6) {
+		memcpy(rq->ace, fresh.ace, sizeof(rq->ace));
+		rq->tr = fresh.tr;
+	} else if (h != NULL && h->ace != NULL)
+		snprintf(rq->ace, sizeof(rq->ace), "%s", h->ace);
+	/* only the entry the cycle recorded is ever added again */
+	if (rq->ace[0] != '\0' && (entry_digest(rq, fresh.digest,
+	    sizeof(fresh.digest)) != 0 || strcmp(fresh.digest,
+	    rq->digest) != 0))
+		rq->ace[0] = '\0';
+}
+
 /*
- * A grant moved the close of an open cycle later: with time_range, move
- * the end of its time-range too (the entry is not touched).
+ * A grant for a cycle already open: the entry is read back and added
+ * again at its number if it has gone (an operator removed it), and with
+ * time_range the end of its time-range moves to the new close.
  */
 static int
 cisco_refresh(struct action_env *e, const struct action_req *req)
 {
-	char why[DETAIL_MAX];
+	struct cisco_entry ce;
 	struct device *d;
-	uint32_t seq;
-	bool v6;
+	struct creq *rq;
 
 	env = e;
 	if (*req->data_len == 0) {
@@ -871,30 +1166,32 @@ cisco_refresh(struct action_env *e, const struct action_req *req)
 		    "entry to refresh", NULL);
 		return 0;
 	}
-	if ((d = journaled_entry(e, req, &seq, &v6)) == NULL)
+	if ((d = journaled_entry(e, req, &ce)) == NULL)
 		return 0;
-	if (!d->cf.time_range) {
-		snprintf(why, sizeof(why), "%s seq %u: no time-range to move",
-		    d->cf.name, seq);
-		action_done(e, req->job, 0, why, NULL);
+	if (ce.digest[0] == '\0' || !conf_cisco_seq_known(&d->cf, ce.seq)) {
+		action_done(e, req->job, SPA_ERR_STATE, "cisco: the cycle's "
+		    "entry cannot be checked (no digest, or outside the "
+		    "device's ranges)", NULL);
 		return 0;
 	}
-	return queue_request(d, req, R_REFRESH, seq, v6) != NULL ? 0 :
-	    SPA_ERR_NOMEM;
+	if ((rq = queue_request(d, req, R_REFRESH, ce.seq, ce.v6)) == NULL)
+		return SPA_ERR_NOMEM;
+	memcpy(rq->digest, ce.digest, sizeof(rq->digest));
+	rq->tr = d->cf.time_range;
+	refresh_text(d, req, rq);
+	return 0;
 }
 
 static void
 cisco_adopt(const struct cmd_argv *close, const uint8_t *data, uint16_t len)
 {
-	char name[CONF_CISCO_NAME_MAX + 1];
+	struct cisco_entry ce;
 	struct device *d;
-	uint32_t seq;
-	bool v6;
 
 	(void)close;
-	if (data_parse(data, len, name, sizeof(name), &seq, &v6) == 0 &&
-	    (d = device_find(name, false)) != NULL)
-		seq_hold(d, seq);
+	if (cisco_data_parse(data, len, &ce) == NULL &&
+	    (d = device_find(ce.device, false)) != NULL)
+		seq_hold(d, ce.seq);
 }
 
 static struct device *
@@ -1046,12 +1343,25 @@ cisco_shutdown(void)
 		if (devs[i]->has_next)
 			conf_cisco_clear(&devs[i]->next_cf);
 		free(devs[i]->q);
+		while (devs[i]->nheld > 0)
+			seq_release(devs[i], devs[i]->held[0].seq);
 		free(devs[i]->held);
 		free(devs[i]);
 	}
 	free(devs);
 	devs = NULL;
 	ndevs = 0;
+}
+
+void
+cisco_get_stats(struct cisco_stats *st)
+{
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	st->devices = ndevs;
+	for (i = 0; i < ndevs; i++)
+		st->left_alone += devs[i]->left_alone;
 }
 
 const struct action_ops action_cisco = {

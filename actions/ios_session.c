@@ -633,6 +633,9 @@ script_answer(struct ios_session *s, enum ios_prompt p, int64_t now_ms)
 		s->cbs.done(s->arg, s->failed, s->failed_msg);
 		return;
 	}
+	if (s->cbs.answer != NULL)
+		s->cbs.answer(s->arg, s->next - 1, s->rd.truncated ? NULL :
+		    s->rd.text);
 	if (s->next < s->nlines) {
 		say(s, s->lines[s->next++], false, now_ms);
 		return;

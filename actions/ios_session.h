@@ -46,6 +46,12 @@ struct ios_session_cbs {
 	 */
 	void	(*down)(void *arg, const char *why, size_t answered,
 		    size_t sent);
+	/*
+	 * Optional: line `line` of the script was accepted, and `text` is
+	 * what the device printed for it, from its echo to the prompt (NULL
+	 * if that was more than a reader keeps).  Called before done().
+	 */
+	void	(*answer)(void *arg, size_t line, const char *text);
 };
 
 struct ios_session *ios_session_new(const struct conf_cisco *cf,

@@ -62,6 +62,8 @@ struct conf_cisco {
 	char		*acl6;		/* IPv6 ACL for IPv6 entries */
 	uint32_t	 seq_first;	/* sequence numbers owned here */
 	uint32_t	 seq_last;
+	char		*fleet_ranges;	/* "A-B ...": other gateways' numbers
+					   this one may remove (fleet mode) */
 	uint32_t	 connect_timeout;	/* seconds, to the first prompt */
 	uint32_t	 command_timeout;	/* seconds, per command */
 	bool		 save_config;	/* write memory after each batch */
@@ -152,6 +154,8 @@ const struct conf_cisco *conf_cisco_find(const struct spa_conf *c,
 	    const char *name);
 /* A deep copy of a device, and freeing one (a module keeps its own). */
 int	conf_cisco_dup(const struct conf_cisco *src, struct conf_cisco *dst);
+/* Whether `seq` is in the device's range or one of its fleet_ranges. */
+bool	conf_cisco_seq_known(const struct conf_cisco *d, uint32_t seq);
 void	conf_cisco_clear(struct conf_cisco *d);
 /*
  * "host:port" or "[v6]:port" with a numeric host; 0, or -1 if it is not

@@ -34,6 +34,7 @@ enum key_check {
 	V_SECRET,	/* file only root may read */
 	V_PINNED,	/* file only root may change */
 	V_ALGOS,	/* libssh2 method list */
+	V_RANGES,	/* sequence ranges "A-B A-B ..." */
 };
 
 struct key {
@@ -63,6 +64,7 @@ static const struct key keys[] = {
 	K_STR(acl6, V_ACL),
 	K_INT(seq_first, 1, CONF_CISCO_SEQ_MAX),
 	K_INT(seq_last, 1, CONF_CISCO_SEQ_MAX),
+	K_STR(fleet_ranges, V_RANGES),
 	K_INT(connect_timeout, 1, 600),
 	K_INT(command_timeout, 1, 600),
 	K_BOOL(save_config),
@@ -132,6 +134,68 @@ conf_check_file(const char *v, bool secret)
 	return NULL;
 }
 
+#define RANGES_MAX	16
+
+/*
+ * Each "A-B" (or "N") of a space- or comma-separated list through `cb`;
+ * NULL, or why the list is not one.
+ */
+static const char *
+ranges_walk(const char *v, void (*cb)(void *, unsigned long, unsigned long),
+    void *arg)
+{
+	unsigned long a, b;
+	const char *p = v;
+	char *end;
+	size_t n = 0;
+
+	for (;;) {
+		p += strspn(p, " ,");
+		if (*p == '\0')
+			break;
+		if (!isdigit((unsigned char)*p) || ++n > RANGES_MAX)
+			return "must be up to 16 ranges FIRST-LAST of sequence "
+			    "numbers, separated by spaces or commas";
+		a = b = strtoul(p, &end, 10);
+		if (*end == '-' && isdigit((unsigned char)end[1]))
+			b = strtoul(end + 1, &end, 10);
+		if ((*end != '\0' && *end != ' ' && *end != ',') || a == 0 ||
+		    a > b || b > CONF_CISCO_SEQ_MAX)
+			return "must be up to 16 ranges FIRST-LAST of sequence "
+			    "numbers, separated by spaces or commas";
+		if (cb != NULL)
+			cb(arg, a, b);
+		p = end;
+	}
+	return n == 0 ? "lists no range" : NULL;
+}
+
+struct seq_find {
+	uint32_t	seq;
+	bool		found;
+};
+
+static void
+seq_in(void *arg, unsigned long a, unsigned long b)
+{
+	struct seq_find *f = arg;
+
+	if (f->seq >= a && f->seq <= b)
+		f->found = true;
+}
+
+bool
+conf_cisco_seq_known(const struct conf_cisco *d, uint32_t seq)
+{
+	struct seq_find f = { seq, false };
+
+	if (seq >= d->seq_first && seq <= d->seq_last)
+		return true;
+	if (d->fleet_ranges != NULL)
+		(void)ranges_walk(d->fleet_ranges, seq_in, &f);
+	return f.found;
+}
+
 static const char *
 check_value(enum key_check chk, const char *v)
 {
@@ -160,6 +224,8 @@ check_value(enum key_check chk, const char *v)
 		return v[0] != '\0' && strlen(v) <= 1024 &&
 		    all_of(v, "abcdefghijklmnopqrstuvwxyz0123456789@.,+-", false) ?
 		    NULL : "must be a comma-separated list of algorithm names";
+	case V_RANGES:
+		return ranges_walk(v, NULL, NULL);
 	case V_NONE:
 		break;
 	}
@@ -404,6 +470,7 @@ conf_cisco_dump(const struct spa_conf *c, FILE *fp)
 		    d->seq_first, d->seq_last, d->connect_timeout,
 		    d->command_timeout, conf_yes(d->save_config),
 		    conf_yes(d->time_range));
+		conf_dump_string(fp, "    ", "fleet_ranges", d->fleet_ranges);
 		conf_dump_string(fp, "    ", "kex", d->kex);
 		conf_dump_string(fp, "    ", "hostkey_algorithms", d->hostkey_algorithms);
 		conf_dump_string(fp, "    ", "ciphers", d->ciphers);

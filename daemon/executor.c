@@ -427,6 +427,7 @@ executor_carry_out(struct executor *x, const struct stanza *st,
 static void
 log_stats(struct executor *x, const struct msg_stats *vs)
 {
+	struct cisco_stats cis;
 	struct cycles_stats cs;
 	char line[1024];
 	uint64_t v;
@@ -461,6 +462,10 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 	    (unsigned long long)x->refused_time, cs.open, cs.opened,
 	    cs.extended, cs.closed, cs.open_failed, cs.close_failed,
 	    cs.close_abandoned, cs.released, cs.commands, cs.jobs);
+	cisco_get_stats(&cis);
+	if (cis.devices > 0)
+		log_info("stats: cisco: entries left alone %" PRIu64,
+		    cis.left_alone);
 	if (x->fleet != NULL) {
 		struct fleet_stats fs;
 
@@ -487,6 +492,7 @@ write_metrics(struct executor *x)
 	ex.files_disabled = x->access->ndisabled;
 	ex.stanzas_disabled = access_disabled_stanzas(x->access);
 	cycles_get_stats(x->cycles, &ex.cycles);
+	cisco_get_stats(&ex.cisco);
 	if ((ex.fleet = x->fleet != NULL)) {
 		ex.fleet_up = fleet_is_up(x->fleet);
 		fleet_get_stats(x->fleet, &ex.fleet_stats);

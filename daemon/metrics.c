@@ -121,6 +121,10 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 	    "Commands running or queued.", (uint64_t)c->jobs);
 	if (ex->fleet)
 		fleet_metrics(fp, ex);
+	if (ex->cisco.devices > 0)
+		metric(fp, "spagate_cisco_entries_left_alone_total", "counter",
+		    "Cisco removals refused: the entry at the number is not "
+		    "the one the cycle recorded.", ex->cisco.left_alone);
 }
 
 int

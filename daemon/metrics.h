@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cisco.h"
 #include "cycle.h"
 #include "fleet.h"
 #include "msg.h"
@@ -27,6 +28,7 @@ struct metrics_exec {
 	bool			fleet;		/* state_backend "redis" */
 	bool			fleet_up;	/* connected to Redis now */
 	struct fleet_stats	fleet_stats;
+	struct cisco_stats	cisco;		/* devices 0: none configured */
 };
 
 /* Every metric, with # HELP and # TYPE lines. */

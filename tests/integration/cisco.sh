@@ -11,13 +11,14 @@
 # time_range = true (device edgetr: same double, ACL SPA-TR) the entry names
 # a time-range ending after the close on the device's own clock, a repeated
 # grant moves that end, and the close or a refused entry leaves no
-# time-range behind.  The shipped examples/cisco files load once their
+# time-range behind.  A close reads its entry back first: another entry
+# at its number stays (logged at error), an entry already gone is done.  The shipped examples/cisco files load once their
 # placeholders are filled in.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
 require_ios_double
-plan 38
+plan 41
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K1=$(b64key 32) H1=$(b64key 64) K2=$(b64key 32) H2=$(b64key 64)
@@ -283,4 +284,22 @@ check "... whose end moves to the new close + 2 min (was $E1)" end_moved
 only_entry() { [ "$(tracl | grep -c '"[0-9]*":')" -eq 1 ] && has_tr_ace "$@"; }
 check "... and the entry is unchanged, the only one" \
 	only_entry 40000 "permit tcp host $CLI_IP any eq 24 time-range SPA-40000"
+
+# 8. the close reads its entry back first: an entry someone else put at
+# the number meanwhile stays; an entry already gone ends the cycle
+mark
+spa "$K1" "$H1" 25
+wait_logged "tcp/25: opened \\(edge1 seq 10000 added" 15
+dbl --set 'running.acl4.SPA-IN.10000=permit ip any any' >/dev/null
+check_logged "a close whose number holds another entry removes nothing, logged at error" \
+	"error: cisco edge1: seq 10000 holds \"permit ip any any\", not the entry this cycle added: not removed" 15
+check "the other entry at that number stays on the device" has_ace 10000 "permit ip any any"
+dbl --set 'running.acl4.SPA-IN={}' >/dev/null
+mark
+spa "$K1" "$H1" 26
+# (10000 holds someone else's entry: the open takes the next number)
+wait_logged "tcp/26: opened \\(edge1 seq 10001 added" 15
+dbl --set 'running.acl4.SPA-IN={}' >/dev/null
+check_logged "a close whose entry is already gone is done: already absent" \
+	"tcp/26: closed \\(edge1 seq 10001 already absent\\)" 15
 finish

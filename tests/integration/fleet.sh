@@ -23,7 +23,7 @@ for t in redis-server redis-cli redis-sentinel /usr/sbin/sshd ssh-keygen /usr/bi
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 TOOLS=$top_srcdir/tests/tools
-plan 25
+plan 35
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K=$(b64key 32) H=$(b64key 64)
@@ -97,7 +97,8 @@ redis = { $where password_file = "$ETC/redis.pw";
 cisco = (
   { name = "edge1"; host = "$NET.1"; port = 2222; user = "$IOS_SSHD_USER";
     key_file = "$ETC/id"; known_hosts = "$ETC/known_hosts"; acl = "SPA-IN";
-    seq_first = $2; seq_last = $3; connect_timeout = 5; command_timeout = 5; }
+    seq_first = $2; seq_last = $3; fleet_ranges = "100-499";
+    connect_timeout = 5; command_timeout = 5; }
 );
 CONF
 	chmod 600 "$ETC/$1.conf"
@@ -165,6 +166,83 @@ check "gwb's metrics file counts it" wait_for "$WORK/gwb.prom" \
 kill -USR1 "${GPID[gwb]}"
 check "SIGUSR1: gwb counts the fleet's replay" \
 	logged gwb "stats: fleet: digests checked 2, replays refused 1, unreachable 0" 5
+
+# 1a. a cycle record written straight into redis (under a gateway that
+# has no heartbeat) names an entry nobody granted: the administrator's
+# entry 10, outside every configured range.  It is taken over, but no
+# gateway removes it.
+cat >"$WORK/rec.py" <<'PY'
+# rec.py ID ALLOW DATA: one journal record (actions/journal_rec.c) on stdout,
+# module cisco, tcp/22, closed 5 s ago by "edge1 remove"
+import socket, struct, sys, time
+rid, allow, data = int(sys.argv[1], 16), sys.argv[2], sys.argv[3].encode()
+now, close = int(time.time()), b"edge1\0remove\0"
+rec = struct.pack("<QI16sB16sBHqqBHH", rid, 1, b"cisco", 4,
+                  socket.inet_aton(allow), 6, 22, now - 20, now - 5, 1, 2,
+                  len(close)) + close + struct.pack("<H", len(data)) + data
+sys.stdout.buffer.write(rec)
+PY
+forge() { # forge ID ALLOW DATA: the record of gateway "ghost", overdue
+	local m; m=ghost/$(printf '%016x' "0x$1")
+	python3 "$WORK/rec.py" "$1" "$2" "$3" >"$WORK/rec.bin" &&
+	rcli -x SET "spagate:cycle:$m" <"$WORK/rec.bin" >/dev/null &&
+	rcli ZADD spagate:cycles "$(( $(date +%s) - 5 ))" "$m" >/dev/null
+}
+wait_until_ok() { # wait_until_ok SECONDS COMMAND...: until it succeeds
+	local i n=$(( $1 * 10 )); shift
+	for i in $(seq $n); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+either_logged() { # either_logged PATTERN SECONDS: in gwa's or gwb's log
+	local i
+	for i in $(seq $(( $2 * 10 ))); do
+		grep -Eq -- "$1" "$WORK/gwa.log" "$WORK/gwb.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+has_entry() { [ "$("$IOS_DOUBLE" --state "$IOS_SSHD_STATE" --get "running.acl4.SPA-IN.$1" 2>/dev/null)" = "\"$2\"" ]; }
+ADMIN="permit tcp any host $NET.1 eq 22"
+"$IOS_DOUBLE" --state "$IOS_SSHD_STATE" --set "running.acl4.SPA-IN.10=$ADMIN" >/dev/null
+forge a1 10.9.9.10 "edge1 10"
+check "a forged record of a gateway without heartbeat is taken over" \
+	either_logged "10.9.9.10 tcp/22: taken over from gateway \"ghost\"" 10
+either_logged "10.9.9.10 tcp/22: clos" 10
+check "but the administrator's entry 10 (outside every range) stays on the device" \
+	has_entry 10 "$ADMIN"
+check "and the refusal is logged at error" \
+	either_logged "error: cisco edge1: .*seq 10\b" 2
+# the same with an entry digest (what records hold now): still out of range
+digest() { python3 -c 'import hashlib,sys; print(hashlib.sha256(sys.argv[1].encode()).hexdigest()[:24])' "$1"; }
+forge a2 10.9.9.11 "C2 edge1 10 4 $(digest "$ADMIN")"
+either_logged "10.9.9.11 tcp/22: clos" 10
+check "a record with the entry's digest but outside seq_first..seq_last and fleet_ranges: left alone" \
+	has_entry 10 "$ADMIN"
+check "... logged at error as outside the ranges" \
+	either_logged "error: cisco edge1: seq 10 not removed: outside this device's seq_first..seq_last and fleet_ranges" 2
+# in range, but the number holds another entry than the record's
+OTHER="permit ip any any"
+"$IOS_DOUBLE" --state "$IOS_SSHD_STATE" --set "running.acl4.SPA-IN.480=$OTHER" >/dev/null
+forge a3 10.9.9.12 "C2 edge1 480 4 $(digest "permit tcp host 10.9.9.12 any eq 22")"
+either_logged "10.9.9.12 tcp/22: clos" 10
+check "a record whose entry is not the one at its number: that entry stays" \
+	has_entry 480 "$OTHER"
+check "... read back and logged at error" \
+	either_logged "error: cisco edge1: seq 480 holds \"permit ip any any\", not the entry this cycle added: not removed" 2
+forge a4 10.9.9.13 "C2 edge1 490 4 $(digest "permit tcp host 10.9.9.13 any eq 22")"
+check "a record whose number is empty on the device: already absent, the cycle ends" \
+	either_logged "10.9.9.13 tcp/22: closed \(edge1 seq 490 already absent\)" 10
+left_alone() { # the two gateways' counters, added
+	local a b
+	a=$(sed -n 's/^spagate_cisco_entries_left_alone_total //p' "$WORK/gwa.prom")
+	b=$(sed -n 's/^spagate_cisco_entries_left_alone_total //p' "$WORK/gwb.prom")
+	[ "$(( ${a:-0} + ${b:-0} ))" = 3 ]
+}
+check "the three refusals are counted in the metrics" \
+	wait_until_ok 5 left_alone
+kill -USR1 "${GPID[gwa]}" "${GPID[gwb]}"
+check "and in the SIGUSR1 stats line" \
+	either_logged "stats: cisco: entries left alone [1-3]\$" 5
 
 # 2. gwa dies with a cycle open: gwb claims it and closes it on time
 packet "$WORK/p3" 10.9.0.3

@@ -1035,6 +1035,45 @@ cisco_seq_range_of_one_accepted(void **state)
 	devices_accepted(*state, &set, 1);
 }
 
+/* Fleet mode: the numbers other gateways use on the device, removable here. */
+static void
+cisco_fleet_ranges(void **state)
+{
+	struct fixture *f = *state;
+	const struct conf_cisco *d;
+	const char *set = "fleet_ranges = \"200-299, 400-410 7\";";
+
+	devices_accepted(f, &set, 1);
+	assert_non_null(d = conf_cisco_find(&f->conf, "edge1"));
+	assert_string_equal(d->fleet_ranges, "200-299, 400-410 7");
+	assert_true(conf_cisco_seq_known(d, 10000));	/* its own range */
+	assert_true(conf_cisco_seq_known(d, 200));
+	assert_true(conf_cisco_seq_known(d, 299));
+	assert_true(conf_cisco_seq_known(d, 7));
+	assert_false(conf_cisco_seq_known(d, 10));
+	assert_false(conf_cisco_seq_known(d, 300));
+	assert_false(conf_cisco_seq_known(d, 411));
+}
+
+static void
+cisco_fleet_ranges_refused(void **state)
+{
+	static const char *const bad[] = { "", " , ", "abc", "0-5", "5-3",
+	    "1-2147483648", "10-", "-10", "10-20x", "10 -20",
+	    "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17" };
+	char set[128], why[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(set, sizeof(set), "fleet_ranges = \"%s\";", bad[i]);
+		snprintf(why, sizeof(why), "fleet_ranges \"%s\" %s",
+		    bad[i], i < 2 ? "lists no range" : "must be up to 16 "
+		    "ranges FIRST-LAST of sequence numbers, separated by "
+		    "spaces or commas");
+		device_refused(*state, set, 3, why);
+	}
+}
+
 /* Each device below is 10 lines: the second one's group is on line 12. */
 static void
 cisco_overlapping_ranges_refused(void **state)
@@ -1490,6 +1529,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(cisco_seq_range_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_seq_range_of_one_accepted, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_overlapping_ranges_refused, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_fleet_ranges, cisco_setup, teardown),
+		cmocka_unit_test_setup_teardown(cisco_fleet_ranges_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_same_range_on_other_acl_or_port_accepted, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_duplicate_name_refused, cisco_setup, teardown),
 		cmocka_unit_test_setup_teardown(cisco_required_settings_refused_when_missing, cisco_setup, teardown),
