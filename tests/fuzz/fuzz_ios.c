@@ -7,8 +7,10 @@
  * output (a time in the accepted years, or nothing), as an ACL listing
  * (only sequence numbers in range), as an entry template (accepted only
  * with safe words after permit|deny, IPv6 addresses that parse, one
- * family, and the family its words say), and as a time for the
- * time-range end.
+ * family, and the family its words say), as a time for the
+ * time-range end, as an entry to take to its canonical form (which is
+ * its own canonical form) and to find in a listing, and as the state a
+ * Cisco cycle records (which writes back the same).
  */
 #include "config.h"
 
@@ -19,6 +21,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "cisco_data.h"
 #include "ios_parse.h"
 
 #define INPUT_MAX	(4 * IOS_TEXT_MAX)
@@ -206,6 +209,38 @@ check_absolute_end(const uint8_t *data, size_t size)
 		abort();
 }
 
+/* Canonical twice is canonical once; a listed entry is one line. */
+static void
+check_canon(const char *text, const uint8_t *data, size_t size)
+{
+	char once[512], twice[512], ace[512];
+	bool v6 = size > 0 && (data[0] & 1);
+	uint32_t seq = size >= 4 ? (uint32_t)data[1] << 16 | data[2] << 8 |
+	    data[3] : 10;
+
+	if (ios_ace_canon(text, v6, once, sizeof(once)) == NULL &&
+	    (ios_ace_canon(once, v6, twice, sizeof(twice)) != NULL ||
+	    strcmp(once, twice) != 0))
+		abort();
+	if (ios_acl_entry(text, seq, v6, ace, sizeof(ace)) == 1 &&
+	    (strchr(ace, '\n') != NULL || strlen(ace) >= sizeof(ace)))
+		abort();
+}
+
+static void
+check_cisco_data(const uint8_t *data, size_t size)
+{
+	struct cisco_entry e;
+	uint8_t back[64];
+	size_t n;
+
+	if (cisco_data_parse(data, size, &e) != NULL || e.digest[0] == '\0')
+		return;
+	n = cisco_data_format(&e, back, sizeof(back));
+	if (n != size || memcmp(back, data, n) != 0)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -229,6 +264,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_acl(buf, data, size);
 	check_acl(whole.text, data, size);
 	check_absolute_end(data, size);
+	check_canon(buf, data, size);
+	check_canon(whole.text, data, size);
+	check_cisco_data(data, size);
 	check_ace(buf);
 	return 0;
 }
