@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "err.h"
 #include "fleet.h"
+#include "fleet_rec.h"
 #include "log.h"
 #include "secret.h"
 
@@ -36,6 +37,8 @@
 struct fleet {
 	struct conf_redis	 conf;		/* our own copies */
 	struct fleet_hooks	 hooks;
+	struct crypto_hmac	*key;		/* the fleet key, read at each
+						   connection */
 	redisContext		*ctx;		/* NULL: not connected */
 	char			 where[160];	/* for log lines */
 	size_t			 queued;	/* replies owed for updates */
@@ -248,6 +251,30 @@ dial(struct fleet *f, char *why, size_t len)
 	return NULL;
 }
 
+/* The fleet key from its file (read again at each connection). */
+static int
+load_key(struct fleet *f, char *why, size_t len)
+{
+	char buf[SECRET_MAX];
+	struct crypto_hmac *h = NULL;
+	int r = -1;
+
+	if (secret_read(f->conf.fleet_key_file, buf, sizeof(buf)) != 0)
+		snprintf(why, len, "redis.fleet_key_file %s cannot be read: %s",
+		    f->conf.fleet_key_file, strerror(errno));
+	else if (fleet_rec_key((const uint8_t *)buf, strlen(buf), &h) != 0)
+		snprintf(why, len, "redis.fleet_key_file %s: the key (its "
+		    "first line) must be at least %d bytes",
+		    f->conf.fleet_key_file, FLEET_KEY_MIN);
+	else {
+		crypto_hmac_free(f->key);
+		f->key = h;
+		r = 0;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return r;
+}
+
 /* Connected, or trying again now if the backoff allows; false: down. */
 static bool
 ensure_up(struct fleet *f, int64_t now_ms)
@@ -258,7 +285,8 @@ ensure_up(struct fleet *f, int64_t now_ms)
 		return true;
 	if (now_ms < f->retry_at_ms)
 		return false;
-	if ((f->ctx = dial(f, why, sizeof(why))) == NULL) {
+	if (load_key(f, why, sizeof(why)) != 0 ||
+	    (f->ctx = dial(f, why, sizeof(why))) == NULL) {
 		went_down(f, why, now_ms);
 		f->backoff_s = f->backoff_s * 2 > BACKOFF_MAX_S ?
 		    BACKOFF_MAX_S : f->backoff_s * 2;
@@ -317,12 +345,15 @@ copy_conf(struct conf_redis *dst, const struct conf_redis *src)
 	dst->user = src->user ? strdup(src->user) : NULL;
 	dst->password_file = src->password_file ?
 	    strdup(src->password_file) : NULL;
+	dst->fleet_key_file = src->fleet_key_file ?
+	    strdup(src->fleet_key_file) : NULL;
 	dst->prefix = strdup(src->prefix ? src->prefix : CONF_REDIS_DEF_PREFIX);
 	dst->gateway = strdup(src->gateway ? src->gateway : "gateway");
 	if ((src->address && !dst->address) ||
 	    (src->sentinels && !dst->sentinels) ||
 	    (src->master && !dst->master) || (src->user && !dst->user) ||
-	    (src->password_file && !dst->password_file) || !dst->prefix ||
+	    (src->password_file && !dst->password_file) ||
+	    (src->fleet_key_file && !dst->fleet_key_file) || !dst->prefix ||
 	    !dst->gateway)
 		return SPA_ERR_NOMEM;
 	return 0;
@@ -336,6 +367,7 @@ free_conf(struct conf_redis *c)
 	free(c->master);
 	free(c->user);
 	free(c->password_file);
+	free(c->fleet_key_file);
 	free(c->prefix);
 	free(c->gateway);
 }
@@ -344,6 +376,7 @@ int
 fleet_new(const struct conf_redis *conf, const struct fleet_hooks *h,
     struct fleet **out)
 {
+	char why[256];
 	struct fleet *f;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
@@ -352,6 +385,15 @@ fleet_new(const struct conf_redis *conf, const struct fleet_hooks *h,
 		free_conf(&f->conf);
 		free(f);
 		return SPA_ERR_NOMEM;
+	}
+	if (f->conf.fleet_key_file == NULL ||
+	    load_key(f, why, sizeof(why)) != 0) {
+		log_errx("fleet: %s: fleet mode cannot start",
+		    f->conf.fleet_key_file == NULL ? "no redis.fleet_key_file" :
+		    why);
+		free_conf(&f->conf);
+		free(f);
+		return SPA_ERR_CONFIG;
 	}
 	f->hooks = *h;
 	f->backoff_s = 1;
@@ -367,6 +409,7 @@ fleet_free(struct fleet *f)
 	if (f == NULL)
 		return;
 	hang_up(f);
+	crypto_hmac_free(f->key);
 	free_conf(&f->conf);
 	free(f);
 }
@@ -435,19 +478,32 @@ member_of(const struct fleet *f, uint64_t id, char *out, size_t len)
 	snprintf(out, len, "%s/%016" PRIx64, f->conf.gateway, id);
 }
 
+/* The record's key in Redis, which its seal names too. */
+static void
+record_key(const struct fleet *f, const char *member, char *out, size_t len)
+{
+	snprintf(out, len, "%scycle:%s", f->conf.prefix, member);
+}
+
 void
 fleet_cycle_put(struct fleet *f, const struct journal_rec *rec)
 {
-	uint8_t buf[JOURNAL_REC_MAX];
-	char m[MEMBER_MAX];
+	uint8_t buf[JOURNAL_REC_MAX], sealed[FLEET_REC_MAX];
+	char m[MEMBER_MAX], key[KEY_MAX];
 	size_t n;
 
 	if (f->ctx == NULL || !rec->has_close ||
 	    (n = journal_rec_encode(rec, buf, sizeof(buf))) == 0)
 		return;
 	member_of(f, rec->id, m, sizeof(m));
-	if (redisAppendCommand(f->ctx, "SET %scycle:%s %b", f->conf.prefix,
-	    m, buf, n) != REDIS_OK ||
+	record_key(f, m, key, sizeof(key));
+	if ((n = fleet_rec_seal(f->key, key, buf, n, sealed,
+	    sizeof(sealed))) == 0) {
+		log_errx("fleet: cycle %s cannot be sealed: not mirrored", m);
+		return;
+	}
+	if (redisAppendCommand(f->ctx, "SET %s %b", key, sealed,
+	    n) != REDIS_OK ||
 	    redisAppendCommand(f->ctx, "ZADD %scycles %lld %s", f->conf.prefix,
 	    (long long)rec->close_at, m) != REDIS_OK) {
 		fail(f, mono_ms(), "cycle update");
@@ -548,6 +604,23 @@ parse_member(const char *m, size_t len, char *gw, size_t gwlen)
 	return true;
 }
 
+/* NULL if the reply is a record sealed with the fleet key (into *rec). */
+static const char *
+unseal(const struct fleet *f, const char *m, const redisReply *r,
+    struct journal_rec *rec)
+{
+	char key[KEY_MAX];
+	const uint8_t *body;
+	size_t n;
+	const char *bad;
+
+	record_key(f, m, key, sizeof(key));
+	if ((bad = fleet_rec_open(f->key, key, (const uint8_t *)r->str,
+	    r->len, &body, &n)) != NULL)
+		return bad;
+	return journal_rec_decode(body, n, rec);
+}
+
 /* We won member `m`: its record, checked, into our journal. */
 static void
 take_over(struct fleet *f, int64_t now_ms, const char *m, const char *gw)
@@ -567,20 +640,22 @@ take_over(struct fleet *f, int64_t now_ms, const char *m, const char *gw)
 		free(rec);
 		return;
 	}
-	bad = journal_rec_decode((const uint8_t *)r->str, r->len, rec);
+	bad = unseal(f, m, r, rec);
 	freeReplyObject(r);
 	if ((r = redisCommand(f->ctx, "DEL %scycle:%s", f->conf.prefix,
 	    m)) != NULL)
 		freeReplyObject(r);
-	if (bad != NULL)
-		log_warnx("fleet: cycle %s of gateway \"%s\": record refused "
-		    "(%s)", m, gw, bad);
-	else if (!f->hooks.claimable(f->hooks.arg, rec, why, sizeof(why)))
+	if (bad != NULL) {
+		f->stats.refused++;
+		log_errx("fleet: cycle %s of gateway \"%s\": record refused "
+		    "(%s): not acted on", m, gw, bad);
+	} else if (!f->hooks.claimable(f->hooks.arg, rec, why, sizeof(why)))
 		log_warnx("fleet: cycle %s of gateway \"%s\" (gone): its close "
 		    "cannot run here (%s); left to that gateway's journal",
 		    m, gw, why);
 	else if (f->hooks.adopt(f->hooks.arg, rec, gw) == 0)
 		f->stats.claimed++;
+	explicit_bzero(rec, sizeof(*rec));
 	free(rec);
 }
 

@@ -10,7 +10,9 @@
  *                           expires after redis.heartbeat seconds
  *   P cycles, P cycle:<m>   open cycles: a sorted set of members
  *                           "<gateway>/<id>" by close time, and each
- *                           member's journal record
+ *                           member's journal record, sealed with the
+ *                           fleet key (fleet_rec.h): a record that does
+ *                           not verify is never acted on
  *
  * A gateway whose heartbeat is gone has its overdue cycles claimed by
  * another one: ZREM decides which (one wins), and the winner takes the
@@ -45,6 +47,8 @@ struct fleet_stats {
 	uint64_t	replays;	/* found already granted */
 	uint64_t	unreachable;	/* grants Redis could not vouch for */
 	uint64_t	claimed;	/* cycles taken over from gone gateways */
+	uint64_t	refused;	/* records not acted on: not sealed with
+					   the fleet key, or malformed */
 };
 
 /* What the fleet asks of the executor's cycles. */
@@ -61,6 +65,7 @@ struct fleet_hooks {
 
 struct fleet;
 
+/* SPA_ERR_CONFIG (logged) if the fleet key cannot be read or is short. */
 int	fleet_new(const struct conf_redis *conf, const struct fleet_hooks *h,
 	    struct fleet **out);
 void	fleet_free(struct fleet *f);

@@ -80,6 +80,7 @@ static const struct setting settings[] = {
 	S_STR("redis.master", redis.master),
 	S_STR("redis.user", redis.user),
 	S_STR("redis.password_file", redis.password_file),
+	S_STR("redis.fleet_key_file", redis.fleet_key_file),
 	S_STR("redis.prefix", redis.prefix),
 	S_STR("redis.gateway", redis.gateway),
 	S_INT("redis.timeout_ms", redis.timeout_ms, 10, 60000),

@@ -91,6 +91,7 @@ struct conf_redis {
 	char		*master;	/* the Sentinel master name */
 	char		*user;		/* ACL user; NULL: AUTH password only */
 	char		*password_file;	/* NULL: no AUTH */
+	char		*fleet_key_file;	/* seals the cycle records */
 	char		*prefix;	/* of every key */
 	char		*gateway;	/* this gateway's name in the fleet */
 	uint32_t	 timeout_ms;

@@ -37,6 +37,7 @@ conf_redis_free(struct spa_conf *c)
 	free(c->redis.master);
 	free(c->redis.user);
 	free(c->redis.password_file);
+	free(c->redis.fleet_key_file);
 	free(c->redis.prefix);
 	free(c->redis.gateway);
 	memset(&c->redis, 0, sizeof(c->redis));
@@ -207,6 +208,13 @@ conf_redis_check(config_t *cfg, struct spa_conf *c, const char *file,
 	if (r->gateway != NULL && !is_name(r->gateway, "._-"))
 		return fail_at(cfg, "redis.gateway", file, err,
 		    "redis.gateway \"%s\" " NAME_RULE " . _ -", r->gateway);
+	if (r->fleet_key_file == NULL)
+		return fail_at(cfg, "redis", file, err, "state_backend "
+		    "\"redis\" needs redis.fleet_key_file (the key that "
+		    "seals the cycle records every gateway acts on)");
+	if ((why = conf_check_file(r->fleet_key_file, true)) != NULL)
+		return fail_at(cfg, "redis.fleet_key_file", file, err,
+		    "redis.fleet_key_file \"%s\" %s", r->fleet_key_file, why);
 	if (r->prefix == NULL &&
 	    conf_set_string(&r->prefix, CONF_REDIS_DEF_PREFIX) != 0)
 		return SPA_ERR_NOMEM;
@@ -230,6 +238,7 @@ conf_redis_dump(const struct spa_conf *c, FILE *fp)
 	conf_dump_string(fp, "  ", "master", r->master);
 	conf_dump_string(fp, "  ", "user", r->user);
 	conf_dump_string(fp, "  ", "password_file", r->password_file);
+	conf_dump_string(fp, "  ", "fleet_key_file", r->fleet_key_file);
 	conf_dump_string(fp, "  ", "prefix", r->prefix);
 	conf_dump_string(fp, "  ", "gateway", r->gateway);
 	fprintf(fp, "  timeout_ms = %u;\n  heartbeat = %u;\n"

@@ -472,8 +472,9 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 		fleet_get_stats(x->fleet, &fs);
 		log_info("stats: fleet: digests checked %" PRIu64 ", replays "
 		    "refused %" PRIu64 ", unreachable %" PRIu64 ", cycles "
-		    "taken over %" PRIu64, fs.checked, fs.replays,
-		    fs.unreachable, fs.claimed);
+		    "taken over %" PRIu64 ", records refused %" PRIu64,
+		    fs.checked, fs.replays, fs.unreachable, fs.claimed,
+		    fs.refused);
 	}
 }
 

@@ -81,11 +81,12 @@ fleet_link_start(struct executor *x)
 		return 0;
 	rc = x->conf.redis;
 	rc.claim = rc.claim && !x->cli->test_mode;	/* runs nothing */
-	if ((x->held = calloc(HELD_MAX, sizeof(*x->held))) == NULL ||
-	    (r = fleet_new(&rc, &h, &x->fleet)) != 0) {
+	if ((x->held = calloc(HELD_MAX, sizeof(*x->held))) == NULL)
+		return SPA_ERR_NOMEM;
+	if ((r = fleet_new(&rc, &h, &x->fleet)) != 0) {
 		free(x->held);
 		x->held = NULL;
-		return SPA_ERR_NOMEM;
+		return r;
 	}
 	cycles_set_observer(x->cycles, &o);
 	log_info("fleet: state_backend redis, gateway \"%s\", %s%s",

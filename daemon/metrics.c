@@ -59,6 +59,9 @@ fleet_metrics(FILE *fp, const struct metrics_exec *ex)
 	metric(fp, "spagate_fleet_cycles_taken_over_total", "counter",
 	    "Cycles taken over from gateways without a heartbeat.",
 	    f->claimed);
+	metric(fp, "spagate_fleet_records_refused_total", "counter",
+	    "Fleet records not acted on: not sealed with the fleet key, "
+	    "or malformed.", f->refused);
 }
 
 void

@@ -5,7 +5,7 @@
 # (default 10).  Findings (crashes, leaks, sanitizer reports) fail the test.
 . "$(dirname "$0")/../integration/lib.sh"
 
-targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios fuzz_conf)
+targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios fuzz_conf fuzz_fleet_rec)
 seconds=${FUZZ_SECONDS:-10}
 src=$top_srcdir
 
@@ -26,6 +26,7 @@ actions_for() {
 	fuzz_journal) echo "$src/actions/journal.c $src/actions/journal_rec.c $src/actions/subst.c" ;;
 	fuzz_ios) echo "$src/actions/ios_parse.c $src/actions/ios_ace.c $src/actions/cisco_data.c" ;;
 	fuzz_conf) echo "$src/core/conf.c $src/core/conf_cisco.c $src/core/conf_redis.c -lconfig" ;;
+	fuzz_fleet_rec) echo "$src/actions/fleet_rec.c $src/actions/journal_rec.c $src/actions/subst.c" ;;
 	esac
 }
 

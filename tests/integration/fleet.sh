@@ -23,7 +23,7 @@ for t in redis-server redis-cli redis-sentinel /usr/sbin/sshd ssh-keygen /usr/bi
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 TOOLS=$top_srcdir/tests/tools
-plan 35
+plan 42
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K=$(b64key 32) H=$(b64key 64)
@@ -59,6 +59,10 @@ CLI_IP=$NET.4
 printf 'fleet-%s\n' "$(head -c 12 /dev/urandom | base64 -w0 | tr -d '/+=')" >"$ETC/redis.pw"
 chmod 600 "$ETC/redis.pw"
 PW=$(cat "$ETC/redis.pw")
+# the key that seals the cycle records, the same file on every gateway
+head -c 33 /dev/urandom | base64 -w0 >"$ETC/fleet.key"; echo >>"$ETC/fleet.key"
+head -c 33 /dev/urandom | base64 -w0 >"$ETC/other.key"; echo >>"$ETC/other.key"
+chmod 600 "$ETC/fleet.key" "$ETC/other.key"
 start_redis() {
 	ip netns exec "$LAN" redis-server --bind "$NET.1" --port 6379 --save '' \
 		--appendonly no --requirepass "$PW" --dir "$WORK/redis" \
@@ -92,7 +96,7 @@ capture = { mode = "udp"; udp_address = "0.0.0.0"; };
 executor = { close_on_exit = false; };
 metrics = { file = "$WORK/$1.prom"; interval = 1; };
 state_backend = "redis";
-redis = { $where password_file = "$ETC/redis.pw";
+redis = { $where password_file = "$ETC/redis.pw"; fleet_key_file = "$ETC/fleet.key";
           gateway = "$1"; heartbeat = 2; timeout_ms = 300; };
 cisco = (
   { name = "edge1"; host = "$NET.1"; port = 2222; user = "$IOS_SSHD_USER";
@@ -136,6 +140,23 @@ packet() { # packet FILE ALLOW [CLIENT OPTIONS]: made by the client, not sent
 		-a "$2" -D "$NET.2" --test -B "$1" "${@:3}" >/dev/null 2>&1
 }
 
+# fleet mode needs the fleet key: without the setting the file is refused,
+# with a key too short the daemon does not start
+refused_with() { # refused_with CONF PATTERN [--exit-parse-config]
+	local out
+	out=$(ip netns exec "$GWA" timeout 20 "$SPAGATED" -f -c "$1" -a "$WORK/access.conf" \
+		-d "$WORK/state-x" -p "$WORK/x.pid" "${@:3}" 2>&1) && return 1
+	grep -q -- "$2" <<<"$out" || { diag "$out"; return 1; }
+}
+sed 's| fleet_key_file = "[^"]*";||' "$ETC/gwa.conf" >"$ETC/nokey.conf"
+printf 'short\n' >"$ETC/short.key"
+sed "s|$ETC/fleet.key|$ETC/short.key|" "$ETC/gwa.conf" >"$ETC/shortkey.conf"
+chmod 600 "$ETC/nokey.conf" "$ETC/short.key" "$ETC/shortkey.conf"
+check "state_backend redis without redis.fleet_key_file is refused at load" \
+	refused_with "$ETC/nokey.conf" 'state_backend "redis" needs redis.fleet_key_file' --exit-parse-config
+check "a fleet key shorter than 32 bytes: spagated does not start" \
+	refused_with "$ETC/shortkey.conf" "fleet: redis.fleet_key_file $ETC/short.key: the key (its first line) must be at least 32 bytes: fleet mode cannot start"
+
 start_gw gwa "$GWA" || bail_out "gwa did not start: $(tail -n 3 "$WORK/gwa.log")"
 start_gw gwb "$GWB" || bail_out "gwb did not start: $(tail -n 3 "$WORK/gwb.log")"
 check "both gateways connect to redis with the password file" \
@@ -172,19 +193,26 @@ check "SIGUSR1: gwb counts the fleet's replay" \
 # entry 10, outside every configured range.  It is taken over, but no
 # gateway removes it.
 cat >"$WORK/rec.py" <<'PY'
-# rec.py ID ALLOW DATA: one journal record (actions/journal_rec.c) on stdout,
-# module cisco, tcp/22, closed 5 s ago by "edge1 remove"
-import socket, struct, sys, time
+# rec.py ID ALLOW DATA [KEYFILE NAME]: one journal record (actions/journal_rec.c)
+# on stdout, module cisco, tcp/22, closed 5 s ago by "edge1 remove"; with a
+# key file, sealed as Redis holds it under NAME (actions/fleet_rec.h)
+import hashlib, hmac, socket, struct, sys, time
 rid, allow, data = int(sys.argv[1], 16), sys.argv[2], sys.argv[3].encode()
 now, close = int(time.time()), b"edge1\0remove\0"
 rec = struct.pack("<QI16sB16sBHqqBHH", rid, 1, b"cisco", 4,
                   socket.inet_aton(allow), 6, 22, now - 20, now - 5, 1, 2,
                   len(close)) + close + struct.pack("<H", len(data)) + data
+if len(sys.argv) > 5:
+    key = open(sys.argv[4], "rb").readline().rstrip(b"\r\n")
+    rec = b"SPAF\x01" + rec
+    rec += hmac.new(key, sys.argv[5].encode() + b"\0" + rec, hashlib.sha256).digest()
 sys.stdout.buffer.write(rec)
 PY
-forge() { # forge ID ALLOW DATA: the record of gateway "ghost", overdue
-	local m; m=ghost/$(printf '%016x' "0x$1")
-	python3 "$WORK/rec.py" "$1" "$2" "$3" >"$WORK/rec.bin" &&
+forge() { # forge ID ALLOW DATA [KEYFILE|-]: gateway "ghost"'s record, overdue,
+	# sealed with the fleet key (or KEYFILE; - for not sealed)
+	local m key=${4:-$ETC/fleet.key}; m=ghost/$(printf '%016x' "0x$1")
+	if [ "$key" = - ]; then set -- "$1" "$2" "$3"; else set -- "$1" "$2" "$3" "$key" "spagate:cycle:$m"; fi
+	python3 "$WORK/rec.py" "$@" >"$WORK/rec.bin" &&
 	rcli -x SET "spagate:cycle:$m" <"$WORK/rec.bin" >/dev/null &&
 	rcli ZADD spagate:cycles "$(( $(date +%s) - 5 ))" "$m" >/dev/null
 }
@@ -243,6 +271,27 @@ check "the three refusals are counted in the metrics" \
 kill -USR1 "${GPID[gwa]}" "${GPID[gwb]}"
 check "and in the SIGUSR1 stats line" \
 	either_logged "stats: cisco: entries left alone [1-3]\$" 5
+
+# 1b. fleet records are authenticated: a record in the right form, for
+# an entry that is on the device in range, but not made with the fleet
+# key, is never acted on
+MINE="permit tcp host 10.9.9.14 any eq 22"
+"$IOS_DOUBLE" --state "$IOS_SSHD_STATE" --set "running.acl4.SPA-IN.470=$MINE" >/dev/null
+forge a5 10.9.9.14 "C2 edge1 470 4 $(digest "$MINE")" -
+check "a record not made with the fleet key is refused, logged at error" \
+	either_logged "error: fleet: cycle ghost/00000000000000a5 of gateway \"ghost\": record refused \(.*\): not acted on" 10
+check "... and the entry at its number stays" has_entry 470 "$MINE"
+forge a6 10.9.9.14 "C2 edge1 470 4 $(digest "$MINE")" "$ETC/other.key"
+check "a record sealed with another key is refused: its MAC does not verify" \
+	either_logged "error: fleet: cycle ghost/00000000000000a6 of gateway \"ghost\": record refused \(its MAC does not verify with the fleet key\): not acted on" 10
+check "... and the entry at its number stays" has_entry 470 "$MINE"
+refused_records() {
+	local a b
+	a=$(sed -n 's/^spagate_fleet_records_refused_total //p' "$WORK/gwa.prom")
+	b=$(sed -n 's/^spagate_fleet_records_refused_total //p' "$WORK/gwb.prom")
+	[ "$(( ${a:-0} + ${b:-0} ))" -ge 2 ]
+}
+check "... both counted in the metrics" wait_until_ok 5 refused_records
 
 # 2. gwa dies with a cycle open: gwb claims it and closes it on time
 packet "$WORK/p3" 10.9.0.3

@@ -1282,19 +1282,48 @@ metrics_settings_refused(void **state)
 
 /* --- fleet mode: state_backend and the redis group ------------------------ */
 
+/* Fleet mode needs the fleet key: a root-only file in the fixture. */
+static char *
+with_fleet_key(struct fixture *f, const char *text)
+{
+	char *out = NULL;
+	const char *at = strstr(text, "redis = {");
+
+	file_as(f, "fleet.key", "0123456789abcdef0123456789abcdef\n", 0, 0600);
+	assert_non_null(at);
+	at += strlen("redis = {");
+	assert_true(asprintf(&out, "%.*s fleet_key_file = \"%s/fleet.key\";%s",
+	    (int)(at - text), text, f->dir, at) > 0);
+	return out;
+}
+
+static int
+load_fleet(struct fixture *f, const char *text, struct conf_error *err)
+{
+	char *full = with_fleet_key(f, text);
+	int r = load(f, full, err);
+
+	free(full);
+	return r;
+}
+
 static void
 redis_settings_stored(void **state)
 {
 	struct fixture *f = *state;
 	struct conf_error err;
+	char *key = NULL;
 
 	file_as(f, "redis.pw", "pw\n", 0, 0600);
-	if (load(f, "state_backend = \"redis\";\nredis = {\n"
+	if (load_fleet(f, "state_backend = \"redis\";\nredis = {\n"
 	    "  address = \"[::1]:6380\";\n  user = \"spa\";\n"
 	    "  prefix = \"site1:\";\n  gateway = \"gw-1.a\";\n"
 	    "  timeout_ms = 250;\n  heartbeat = 3;\n  fail_closed = false;\n"
 	    "  claim = false;\n};\n", &err) != 0)
 		fail_msg("refused: %s", err.msg);
+	assert_true(asprintf(&key, "%s/fleet.key", f->dir) > 0);
+	assert_string_equal(f->conf.redis.fleet_key_file, key);
+	free(key);
 	assert_int_equal(f->conf.state_backend, STATE_REDIS);
 	assert_string_equal(f->conf.redis.address, "[::1]:6380");
 	assert_string_equal(f->conf.redis.user, "spa");
@@ -1313,7 +1342,7 @@ redis_defaults(void **state)
 	struct conf_error err;
 	char host[256];
 
-	assert_int_equal(load(f, "state_backend = \"redis\";\n"
+	assert_int_equal(load_fleet(f, "state_backend = \"redis\";\n"
 	    "redis = { sentinels = \"10.0.0.1:26379, 10.0.0.2:26379\"; "
 	    "master = \"mymaster\"; };\n", &err), 0);
 	assert_string_equal(f->conf.redis.prefix, "spagate:");
@@ -1408,6 +1437,29 @@ redis_mistakes_refused_with_their_line(void **state)
 	    "redis.timeout_ms must be in 10..60000, not 5");
 }
 
+/* Without the fleet key, or with one others may read, no fleet mode. */
+static void
+redis_fleet_key_required_and_root_only(void **state)
+{
+	struct fixture *f = *state;
+	char *text = NULL, *why = NULL;
+
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"1.2.3.4:1\";\n};\n", 2,
+	    "state_backend \"redis\" needs redis.fleet_key_file (the key that "
+	    "seals the cycle records every gateway acts on)");
+	file_as(f, "loose.key", "0123456789abcdef0123456789abcdef\n", 0, 0644);
+	assert_true(asprintf(&text, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"1.2.3.4:1\";\n  fleet_key_file = \"%s/loose.key\";\n"
+	    "};\n", f->dir) > 0);
+	assert_true(asprintf(&why, "redis.fleet_key_file \"%s/loose.key\" "
+	    "must not be accessible by group or others (chmod 600)",
+	    f->dir) > 0);
+	redis_refused_at(f, text, 4, why);
+	free(text);
+	free(why);
+}
+
 static void
 redis_password_file_must_be_root_only(void **state)
 {
@@ -1461,7 +1513,7 @@ redis_dump_reparses(void **state)
 	struct conf_error err;
 	char *dump;
 
-	assert_int_equal(load(f, "state_backend = \"redis\";\nredis = { "
+	assert_int_equal(load_fleet(f, "state_backend = \"redis\";\nredis = { "
 	    "address = \"10.0.0.1:6379\"; gateway = \"g1\"; claim = false; };\n",
 	    &err), 0);
 	dump = dumped(f);
@@ -1545,6 +1597,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(redis_local_by_default, setup, teardown),
 		cmocka_unit_test_setup_teardown(redis_mistakes_refused_with_their_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(redis_password_file_must_be_root_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(redis_fleet_key_required_and_root_only, setup, teardown),
 		cmocka_unit_test(host_port_forms),
 		cmocka_unit_test_setup_teardown(redis_dump_reparses, setup, teardown),
 	};
