@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "err.h"
+#include "event.h"
 #include "fleet.h"
 #include "fleet_rec.h"
 #include "log.h"
@@ -33,6 +34,7 @@
 #define SECRET_MAX	512
 #define KEY_MAX		(CONF_REDIS_NAME_MAX * 2 + 80)
 #define MEMBER_MAX	(CONF_REDIS_NAME_MAX + 1 + 16 + 1)
+#define TEXT_MAX	160	/* of a reply's text, escaped, in a log line */
 
 struct fleet {
 	struct conf_redis	 conf;		/* our own copies */
@@ -85,27 +87,41 @@ went_down(struct fleet *f, const char *why, int64_t now_ms)
 	f->said_down = true;
 }
 
+/*
+ * Text that comes from Redis (a reply, an address a Sentinel names) or
+ * from hiredis about it: escaped before it goes into a log line.
+ */
 static const char *
-ctx_error(const redisContext *c)
+quoted(const char *s, char *buf, size_t len)
 {
-	return c != NULL && c->errstr[0] != '\0' ? c->errstr :
+	event_quote(s, buf, len);
+	return buf;
+}
+
+static const char *
+ctx_error(const redisContext *c, char *buf, size_t len)
+{
+	return c != NULL && c->errstr[0] != '\0' ?
+	    quoted(c->errstr, buf, len) :
 	    "no reply (timeout or connection closed)";
 }
 
 static redisContext *
 connect_to(const char *hostport, uint32_t timeout_ms, char *why, size_t len)
 {
-	char host[64];
+	char host[64], q[TEXT_MAX];
 	uint16_t port;
 	redisContext *c;
 
 	if (conf_host_port(hostport, host, sizeof(host), &port) != 0) {
-		snprintf(why, len, "bad address %s", hostport);
+		snprintf(why, len, "bad address %s", quoted(hostport, q,
+		    sizeof(q)));
 		return NULL;
 	}
 	c = redisConnectWithTimeout(host, port, tv_of(timeout_ms));
 	if (c == NULL || c->err != 0) {
-		snprintf(why, len, "%s", c != NULL ? c->errstr : "out of memory");
+		snprintf(why, len, "%s", c != NULL ? ctx_error(c, q, sizeof(q)) :
+		    "out of memory");
 		if (c != NULL)
 			redisFree(c);
 		return NULL;
@@ -118,21 +134,21 @@ connect_to(const char *hostport, uint32_t timeout_ms, char *why, size_t len)
 	return c;
 }
 
-/* A reply of the expected type, else why not; frees nothing. */
+/* A reply of the expected type, else why not (escaped); frees nothing. */
 static const char *
-reply_error(const redisReply *r, int type)
+reply_error(const redisReply *r, int type, char *buf, size_t len)
 {
 	if (r == NULL)
 		return "no reply";
 	if (r->type == REDIS_REPLY_ERROR)
-		return r->str;
+		return quoted(r->str, buf, len);
 	return r->type == type ? NULL : "unexpected reply";
 }
 
 static int
 authenticate(struct fleet *f, redisContext *c, char *why, size_t len)
 {
-	char pw[SECRET_MAX];
+	char pw[SECRET_MAX], q[TEXT_MAX];
 	redisReply *r;
 	const char *bad;
 
@@ -147,9 +163,9 @@ authenticate(struct fleet *f, redisContext *c, char *why, size_t len)
 	    redisCommand(c, "AUTH %s %s", f->conf.user, pw) :
 	    redisCommand(c, "AUTH %s", pw);
 	explicit_bzero(pw, sizeof(pw));
-	if ((bad = reply_error(r, REDIS_REPLY_STATUS)) != NULL)
+	if ((bad = reply_error(r, REDIS_REPLY_STATUS, q, sizeof(q))) != NULL)
 		snprintf(why, len, "AUTH refused: %s", r != NULL ? bad :
-		    ctx_error(c));
+		    ctx_error(c, q, sizeof(q)));
 	if (r != NULL)
 		freeReplyObject(r);
 	return bad == NULL ? 0 : -1;
@@ -160,6 +176,7 @@ static int
 ask_sentinel(struct fleet *f, const char *sentinel, char *out, size_t len,
     char *why, size_t whylen)
 {
+	char q[TEXT_MAX];
 	redisContext *c;
 	redisReply *r;
 	const char *bad;
@@ -169,9 +186,9 @@ ask_sentinel(struct fleet *f, const char *sentinel, char *out, size_t len,
 		return -1;
 	r = redisCommand(c, "SENTINEL get-master-addr-by-name %s",
 	    f->conf.master);
-	if ((bad = reply_error(r, REDIS_REPLY_ARRAY)) != NULL)
+	if ((bad = reply_error(r, REDIS_REPLY_ARRAY, q, sizeof(q))) != NULL)
 		snprintf(why, whylen, "sentinel %s: %s", sentinel,
-		    r != NULL ? bad : ctx_error(c));
+		    r != NULL ? bad : ctx_error(c, q, sizeof(q)));
 	else if (r->elements != 2 ||
 	    r->element[0]->type != REDIS_REPLY_STRING ||
 	    r->element[1]->type != REDIS_REPLY_STRING)
@@ -195,11 +212,13 @@ static int
 is_master(redisContext *c, char *why, size_t len)
 {
 	redisReply *r = redisCommand(c, "ROLE");
-	const char *bad = reply_error(r, REDIS_REPLY_ARRAY);
+	char q[TEXT_MAX];
+	const char *bad = reply_error(r, REDIS_REPLY_ARRAY, q, sizeof(q));
 	int ok = -1;
 
 	if (bad != NULL)
-		snprintf(why, len, "ROLE: %s", r != NULL ? bad : ctx_error(c));
+		snprintf(why, len, "ROLE: %s", r != NULL ? bad :
+		    ctx_error(c, q, sizeof(q)));
 	else if (r->elements < 1 || r->element[0]->type != REDIS_REPLY_STRING ||
 	    strcmp(r->element[0]->str, "master") != 0)
 		snprintf(why, len, "the server is not a master (a failover "
@@ -308,9 +327,10 @@ ensure_up(struct fleet *f, int64_t now_ms)
 static void
 fail(struct fleet *f, int64_t now_ms, const char *what)
 {
-	char why[256];
+	char why[256], q[TEXT_MAX];
 
-	snprintf(why, sizeof(why), "%s: %s", what, ctx_error(f->ctx));
+	snprintf(why, sizeof(why), "%s: %s", what,
+	    ctx_error(f->ctx, q, sizeof(q)));
 	went_down(f, why, now_ms);
 }
 
@@ -318,6 +338,7 @@ fail(struct fleet *f, int64_t now_ms, const char *what)
 static bool
 drain(struct fleet *f, int64_t now_ms)
 {
+	char q[TEXT_MAX];
 	redisReply *r;
 
 	while (f->ctx != NULL && f->queued > 0) {
@@ -327,7 +348,8 @@ drain(struct fleet *f, int64_t now_ms)
 		}
 		f->queued--;
 		if (r->type == REDIS_REPLY_ERROR)
-			log_warnx("fleet: cycle update refused: %s", r->str);
+			log_warnx("fleet: cycle update refused: %s",
+			    quoted(r->str, q, sizeof(q)));
 		freeReplyObject(r);
 	}
 	return f->ctx != NULL;
@@ -432,7 +454,7 @@ fleet_check(struct fleet *f, const uint8_t (*digest)[32], size_t n,
     uint32_t ttl_ms, enum fleet_verdict *out)
 {
 	int64_t now_ms = mono_ms();
-	char h[65];
+	char h[65], q[TEXT_MAX];
 	redisReply *r;
 	size_t i, sent = 0;
 
@@ -458,8 +480,7 @@ fleet_check(struct fleet *f, const uint8_t (*digest)[32], size_t n,
 			out[i] = FLEET_REPLAY;
 		else
 			log_warnx("fleet: replay check refused: %s",
-			    r->type == REDIS_REPLY_ERROR ? r->str :
-			    "unexpected reply");
+			    reply_error(r, REDIS_REPLY_STATUS, q, sizeof(q)));
 		freeReplyObject(r);
 	}
 count:
@@ -536,6 +557,7 @@ static redisReply *
 command(struct fleet *f, int64_t now_ms, int type, const char *what,
     const char *fmt, ...)
 {
+	char q[TEXT_MAX];
 	redisReply *r;
 	va_list ap;
 
@@ -547,8 +569,8 @@ command(struct fleet *f, int64_t now_ms, int type, const char *what,
 		return NULL;
 	}
 	if (r->type != type) {
-		log_warnx("fleet: %s: %s", what, r->type == REDIS_REPLY_ERROR ?
-		    r->str : "unexpected reply");
+		log_warnx("fleet: %s: %s", what, reply_error(r, type, q,
+		    sizeof(q)));
 		freeReplyObject(r);
 		return NULL;
 	}

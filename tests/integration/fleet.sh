@@ -23,7 +23,7 @@ for t in redis-server redis-cli redis-sentinel /usr/sbin/sshd ssh-keygen /usr/bi
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 TOOLS=$top_srcdir/tests/tools
-plan 42
+plan 44
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K=$(b64key 32) H=$(b64key 64)
@@ -339,6 +339,48 @@ check "the restarted (empty) redis has gwb's open cycle again" \
 packet "$WORK/p5" 10.9.0.5
 send_udp "$WORK/p5" "$NET.3" 62201
 check "and grants again" wait_for "$WORK/gwb.log" "stanza #1 10.9.0.5 tcp/22: opened" 8
+
+# 1d. what comes back from Redis is escaped before it is logged: a rogue
+# Sentinel names a master address holding a newline and an escape
+# sequence, another answers with an error holding control bytes
+cat >"$WORK/rogue.py" <<'PY'
+# rogue.py ADDR PORT MODE: answers every command as a rogue Sentinel would
+import socket, sys
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind((sys.argv[1], int(sys.argv[2]))); srv.listen(8)
+host = b"10.0.0.1\nerror: fleet: FORGED LINE\x1b[2J"
+if sys.argv[3] == "address":
+    reply = b"*2\r\n$%d\r\n%s\r\n$4\r\n6379\r\n" % (len(host), host)
+else:
+    reply = b"-ERR \x1b]0;forged\x07\x1b[31mFORGED ERROR\r\n"
+while True:
+    c, _ = srv.accept()
+    c.settimeout(2)
+    try:
+        if c.recv(4096):
+            c.sendall(reply)
+        c.recv(4096)
+    except OSError:
+        pass
+    c.close()
+PY
+for mode in address error; do
+	port=$([ $mode = address ] && echo 26390 || echo 26391)
+	ip netns exec "$LAN" python3 "$WORK/rogue.py" "$NET.1" $port $mode >/dev/null 2>&1 &
+	on_exit "kill $!"
+done
+wait_until_ok 5 bash -c "ip netns exec $LAN ss -ltn | grep -q ':26391 '"
+write_conf gwe 500 599 "sentinels = \"$NET.1:26390\"; master = \"rogue\";"
+write_conf gwf 600 699 "sentinels = \"$NET.1:26391\"; master = \"rogue\";"
+start_gw gwe "$CLI_NS" || diag "gwe did not start"
+start_gw gwf "$GWA" || diag "gwf did not start"
+logged gwe "fleet: redis master" 5
+logged gwf "fleet: redis master" 5
+kill "${GPID[gwe]}" "${GPID[gwf]}"; wait "${GPID[gwe]}" "${GPID[gwf]}" 2>/dev/null
+check "a master address with a newline from Sentinel is logged escaped, on one line" \
+	bash -c "! grep -q '^error: fleet: FORGED' '$WORK/gwe.log' && grep -q 'FORGED LINE' '$WORK/gwe.log'"
+check "a Sentinel error with escape sequences is logged without control bytes" \
+	bash -c "! grep -qP '[\\x00-\\x08\\x0b-\\x1f\\x7f]' '$WORK/gwf.log' && grep -q 'FORGED ERROR' '$WORK/gwf.log'"
 
 # 4. the master found through Sentinel, and found again after a failover
 # to its replica (port 6380)
