@@ -42,7 +42,7 @@ struct fleet {
 	struct crypto_hmac	*key;		/* the fleet key, read at each
 						   connection */
 	redisContext		*ctx;		/* NULL: not connected */
-	char			 where[160];	/* for log lines */
+	char			 where[400];	/* for log lines */
 	size_t			 queued;	/* replies owed for updates */
 	int64_t			 retry_at_ms;	/* next connection attempt */
 	unsigned int		 backoff_s;
@@ -145,22 +145,23 @@ reply_error(const redisReply *r, int type, char *buf, size_t len)
 	return r->type == type ? NULL : "unexpected reply";
 }
 
+/* AUTH with the first line of `file` (as `user` if set); 0 if accepted. */
 static int
-authenticate(struct fleet *f, redisContext *c, char *why, size_t len)
+authenticate(redisContext *c, const char *file, const char *user,
+    const char *what, char *why, size_t len)
 {
 	char pw[SECRET_MAX], q[TEXT_MAX];
 	redisReply *r;
 	const char *bad;
 
-	if (f->conf.password_file == NULL)
+	if (file == NULL)
 		return 0;
-	if (secret_read(f->conf.password_file, pw, sizeof(pw)) != 0) {
-		snprintf(why, len, "redis.password_file %s cannot be read: %s",
-		    f->conf.password_file, strerror(errno));
+	if (secret_read(file, pw, sizeof(pw)) != 0) {
+		snprintf(why, len, "%s %s cannot be read: %s", what, file,
+		    strerror(errno));
 		return -1;
 	}
-	r = f->conf.user != NULL ?
-	    redisCommand(c, "AUTH %s %s", f->conf.user, pw) :
+	r = user != NULL ? redisCommand(c, "AUTH %s %s", user, pw) :
 	    redisCommand(c, "AUTH %s", pw);
 	explicit_bzero(pw, sizeof(pw));
 	if ((bad = reply_error(r, REDIS_REPLY_STATUS, q, sizeof(q))) != NULL)
@@ -184,6 +185,12 @@ ask_sentinel(struct fleet *f, const char *sentinel, char *out, size_t len,
 
 	if ((c = connect_to(sentinel, f->conf.timeout_ms, why, whylen)) == NULL)
 		return -1;
+	if (authenticate(c, f->conf.sentinel_password_file, NULL,
+	    "redis.sentinel_password_file", q, sizeof(q)) != 0) {
+		snprintf(why, whylen, "sentinel %s: %s", sentinel, q);
+		redisFree(c);
+		return -1;
+	}
 	r = redisCommand(c, "SENTINEL get-master-addr-by-name %s",
 	    f->conf.master);
 	if ((bad = reply_error(r, REDIS_REPLY_ARRAY, q, sizeof(q))) != NULL)
@@ -230,11 +237,55 @@ is_master(redisContext *c, char *why, size_t len)
 	return ok;
 }
 
+/*
+ * Where to connect for the master a Sentinel named: with redis.tunnels
+ * the local tunnel listed for it, never the server itself (the password
+ * would cross the network in clear); without, the server.
+ */
+static int
+route(const struct fleet *f, const char *sentinel, const char *master,
+    char *via, size_t len, char *why, size_t whylen)
+{
+	if (f->conf.tunnels == NULL)
+		return (size_t)snprintf(via, len, "%s", master) < len ? 0 : -1;
+	if (conf_redis_tunnel(f->conf.tunnels, master, via, len) == 0)
+		return 0;
+	snprintf(why, whylen, "sentinel %s names the master at %s, which "
+	    "redis.tunnels does not list: not connected (it would be in "
+	    "clear)", sentinel, master);
+	log_errx("fleet: %s", why);	/* a setting to fix: said each time */
+	return -1;
+}
+
+/* The master that Sentinel `sentinel` names, if it says it is one. */
+static redisContext *
+dial_sentinel(struct fleet *f, const char *sentinel, char *why, size_t len)
+{
+	char master[96], via[96];
+	redisContext *c;
+
+	if (ask_sentinel(f, sentinel, master, sizeof(master), why, len) != 0 ||
+	    route(f, sentinel, master, via, sizeof(via), why, len) != 0 ||
+	    (c = connect_to(via, f->conf.timeout_ms, why, len)) == NULL)
+		return NULL;
+	if (authenticate(c, f->conf.password_file, f->conf.user,
+	    "redis.password_file", why, len) == 0 &&
+	    is_master(c, why, len) == 0) {
+		snprintf(f->where, sizeof(f->where), "master \"%s\" at %s%s%s "
+		    "(from sentinel %s)", f->conf.master, master,
+		    strcmp(via, master) != 0 ? " through " : "",
+		    strcmp(via, master) != 0 ? via : "", sentinel);
+		return c;
+	}
+	redisFree(c);
+	return NULL;
+}
+
 /* Connect to the address, or to the master one of the Sentinels names. */
 static redisContext *
 dial(struct fleet *f, char *why, size_t len)
 {
-	char list[1024], master[96];
+	char list[1024];
 	redisContext *c;
 	char *tok, *save = NULL;
 
@@ -243,7 +294,8 @@ dial(struct fleet *f, char *why, size_t len)
 		if ((c = connect_to(f->conf.address, f->conf.timeout_ms, why,
 		    len)) == NULL)
 			return NULL;
-		if (authenticate(f, c, why, len) == 0)
+		if (authenticate(c, f->conf.password_file, f->conf.user,
+		    "redis.password_file", why, len) == 0)
 			return c;
 		redisFree(c);
 		return NULL;
@@ -252,21 +304,9 @@ dial(struct fleet *f, char *why, size_t len)
 	    f->conf.master, f->conf.sentinels);
 	snprintf(list, sizeof(list), "%s", f->conf.sentinels);
 	for (tok = strtok_r(list, " ,", &save); tok != NULL;
-	    tok = strtok_r(NULL, " ,", &save)) {
-		if (ask_sentinel(f, tok, master, sizeof(master), why, len) != 0)
-			continue;
-		if ((c = connect_to(master, f->conf.timeout_ms, why,
-		    len)) == NULL)
-			continue;
-		if (authenticate(f, c, why, len) == 0 &&
-		    is_master(c, why, len) == 0) {
-			snprintf(f->where, sizeof(f->where), "master \"%s\" at "
-			    "%s (from sentinel %s)", f->conf.master, master,
-			    tok);
+	    tok = strtok_r(NULL, " ,", &save))
+		if ((c = dial_sentinel(f, tok, why, len)) != NULL)
 			return c;
-		}
-		redisFree(c);
-	}
 	return NULL;
 }
 
@@ -364,6 +404,9 @@ copy_conf(struct conf_redis *dst, const struct conf_redis *src)
 	dst->address = src->address ? strdup(src->address) : NULL;
 	dst->sentinels = src->sentinels ? strdup(src->sentinels) : NULL;
 	dst->master = src->master ? strdup(src->master) : NULL;
+	dst->sentinel_password_file = src->sentinel_password_file ?
+	    strdup(src->sentinel_password_file) : NULL;
+	dst->tunnels = src->tunnels ? strdup(src->tunnels) : NULL;
 	dst->user = src->user ? strdup(src->user) : NULL;
 	dst->password_file = src->password_file ?
 	    strdup(src->password_file) : NULL;
@@ -374,6 +417,8 @@ copy_conf(struct conf_redis *dst, const struct conf_redis *src)
 	if ((src->address && !dst->address) ||
 	    (src->sentinels && !dst->sentinels) ||
 	    (src->master && !dst->master) || (src->user && !dst->user) ||
+	    (src->sentinel_password_file && !dst->sentinel_password_file) ||
+	    (src->tunnels && !dst->tunnels) ||
 	    (src->password_file && !dst->password_file) ||
 	    (src->fleet_key_file && !dst->fleet_key_file) || !dst->prefix ||
 	    !dst->gateway)
@@ -387,6 +432,8 @@ free_conf(struct conf_redis *c)
 	free(c->address);
 	free(c->sentinels);
 	free(c->master);
+	free(c->sentinel_password_file);
+	free(c->tunnels);
 	free(c->user);
 	free(c->password_file);
 	free(c->fleet_key_file);

@@ -78,6 +78,8 @@ static const struct setting settings[] = {
 	S_STR("redis.address", redis.address),
 	S_STR("redis.sentinels", redis.sentinels),
 	S_STR("redis.master", redis.master),
+	S_STR("redis.sentinel_password_file", redis.sentinel_password_file),
+	S_STR("redis.tunnels", redis.tunnels),
 	S_STR("redis.user", redis.user),
 	S_STR("redis.password_file", redis.password_file),
 	S_STR("redis.fleet_key_file", redis.fleet_key_file),

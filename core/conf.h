@@ -89,6 +89,9 @@ struct conf_redis {
 	char		*address;	/* "host:port", numeric */
 	char		*sentinels;	/* "host:port host:port ..." */
 	char		*master;	/* the Sentinel master name */
+	char		*sentinel_password_file;	/* NULL: no AUTH */
+	char		*tunnels;	/* "SERVER=LOCAL ...": how a server
+					   Sentinel names is reached (TLS) */
 	char		*user;		/* ACL user; NULL: AUTH password only */
 	char		*password_file;	/* NULL: no AUTH */
 	char		*fleet_key_file;	/* seals the cycle records */
@@ -164,6 +167,12 @@ void	conf_cisco_clear(struct conf_cisco *d);
  */
 int	conf_host_port(const char *s, char *host, size_t hostlen,
 	    uint16_t *port);
+/*
+ * redis.tunnels: the local endpoint ("host:port") that reaches `server`
+ * (a Redis server as Sentinel names it); 0, or -1 if none is listed.
+ */
+int	conf_redis_tunnel(const char *tunnels, const char *server, char *local,
+	    size_t len);
 /* Replace a string setting (command-line overrides). */
 int	conf_set_string(char **field, const char *value);
 

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stdbool.h>
+#include <sys/socket.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,6 +37,8 @@ conf_redis_free(struct spa_conf *c)
 	free(c->redis.address);
 	free(c->redis.sentinels);
 	free(c->redis.master);
+	free(c->redis.sentinel_password_file);
+	free(c->redis.tunnels);
 	free(c->redis.user);
 	free(c->redis.password_file);
 	free(c->redis.fleet_key_file);
@@ -125,6 +129,85 @@ check_addresses(const char *v, bool list)
 	return NULL;
 }
 
+/* "SERVER=LOCAL SERVER=LOCAL ...", each side a numeric host:port. */
+static const char *
+check_tunnels(const char *v)
+{
+	char word[260], host[INET6_ADDRSTRLEN], *eq;
+	const char *p = v;
+	uint16_t port;
+	size_t n, count = 0;
+
+	for (;;) {
+		p += strspn(p, " ,");
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " ,");
+		if (n >= sizeof(word))
+			return "has an entry that is too long";
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if ((eq = strchr(word, '=')) == NULL)
+			return "must list SERVER=LOCAL pairs";
+		*eq = '\0';
+		if (conf_host_port(word, host, sizeof(host), &port) != 0 ||
+		    conf_host_port(eq + 1, host, sizeof(host), &port) != 0)
+			return "must list SERVER=LOCAL pairs of numeric host:port "
+			    "([v6]:port for IPv6; no DNS)";
+		count++;
+		p += n;
+	}
+	return count == 0 ? "lists no tunnel" : NULL;
+}
+
+/* The address of a numeric host:port, as bytes; false if it is not one. */
+static bool
+endpoint(const char *s, unsigned char addr[16], int *family, uint16_t *port)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	memset(addr, 0, 16);
+	if (conf_host_port(s, host, sizeof(host), port) != 0)
+		return false;
+	*family = strchr(host, ':') != NULL ? AF_INET6 : AF_INET;
+	return inet_pton(*family, host, addr) == 1;
+}
+
+static bool
+same_endpoint(const char *a, const char *b)
+{
+	unsigned char aa[16], ab[16];
+	uint16_t pa, pb;
+	int fa, fb;
+
+	return endpoint(a, aa, &fa, &pa) && endpoint(b, ab, &fb, &pb) &&
+	    fa == fb && pa == pb && memcmp(aa, ab, 16) == 0;
+}
+
+int
+conf_redis_tunnel(const char *tunnels, const char *server, char *local,
+    size_t len)
+{
+	char word[260], *eq;
+	const char *p = tunnels;
+	size_t n;
+
+	for (; *(p += strspn(p, " ,")) != '\0'; p += n) {
+		n = strcspn(p, " ,");
+		if (n >= sizeof(word))
+			continue;
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if ((eq = strchr(word, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		if (same_endpoint(word, server))
+			return (size_t)snprintf(local, len, "%s", eq + 1) < len ?
+			    0 : -1;
+	}
+	return -1;
+}
+
 /* "file:line: why", at the line of `setting` (else of the group). */
 static int __attribute__((format(printf, 5, 6)))
 fail_at(config_t *cfg, const char *setting, const char *file,
@@ -192,6 +275,21 @@ conf_redis_check(config_t *cfg, struct spa_conf *c, const char *file,
 		return fail_at(cfg, "redis.sentinels", file, err,
 		    "redis.sentinels needs redis.master (the name Sentinel "
 		    "knows the master by)");
+	if (r->tunnels != NULL && r->sentinels == NULL)
+		return fail_at(cfg, "redis.tunnels", file, err, "redis.tunnels "
+		    "maps the servers Sentinel names: it needs redis.sentinels "
+		    "(with redis.address, give the tunnel's own address)");
+	if (r->tunnels != NULL && (why = check_tunnels(r->tunnels)) != NULL)
+		return fail_at(cfg, "redis.tunnels", file, err,
+		    "redis.tunnels \"%s\" %s", r->tunnels, why);
+	if (r->sentinel_password_file != NULL && r->sentinels == NULL)
+		return fail_at(cfg, "redis.sentinel_password_file", file, err,
+		    "redis.sentinel_password_file needs redis.sentinels");
+	if (r->sentinel_password_file != NULL &&
+	    (why = conf_check_file(r->sentinel_password_file, true)) != NULL)
+		return fail_at(cfg, "redis.sentinel_password_file", file, err,
+		    "redis.sentinel_password_file \"%s\" %s",
+		    r->sentinel_password_file, why);
 	if (r->master != NULL && !is_name(r->master, "._-"))
 		return fail_at(cfg, "redis.master", file, err,
 		    "redis.master \"%s\" " NAME_RULE " . _ -", r->master);
@@ -236,6 +334,9 @@ conf_redis_dump(const struct spa_conf *c, FILE *fp)
 	conf_dump_string(fp, "  ", "address", r->address);
 	conf_dump_string(fp, "  ", "sentinels", r->sentinels);
 	conf_dump_string(fp, "  ", "master", r->master);
+	conf_dump_string(fp, "  ", "sentinel_password_file",
+	    r->sentinel_password_file);
+	conf_dump_string(fp, "  ", "tunnels", r->tunnels);
 	conf_dump_string(fp, "  ", "user", r->user);
 	conf_dump_string(fp, "  ", "password_file", r->password_file);
 	conf_dump_string(fp, "  ", "fleet_key_file", r->fleet_key_file);

@@ -3,11 +3,15 @@
 # namespace, share a real redis-server and one Cisco device (the IOS
 # double behind a real sshd), all on one test LAN:
 #
-#   lan (bridge, redis 10.231.160.1:6379, sshd+double :2222, sentinel)
+#   lan (bridge, redis TLS 10.231.160.1:6380, sshd+double :2222, sentinel
+#        TLS :26379, later a replica TLS :6381)
 #    ├── gwa 10.231.160.2   spagated, gateway "gwa", ACL range 100-199
 #    ├── gwb 10.231.160.3   spagated, gateway "gwb", ACL range 200-299
 #    └── cli 10.231.160.4   the fwknop client
 #
+# Redis and Sentinel speak TLS only; each gateway reaches them through
+# its own stunnel (examples/fleet/stunnel.conf), and tcpdump on the LAN
+# shows at the end that neither password ever crossed it in clear.
 # A packet gwa granted is refused by gwb as a replay; gwb grants a fresh
 # one.  gwa is killed (-9) with a cycle open: once its heartbeat is gone
 # gwb claims the overdue cycle and removes gwa's entry from the device at
@@ -19,11 +23,11 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
-for t in redis-server redis-cli redis-sentinel /usr/sbin/sshd ssh-keygen /usr/bin/python3; do
+for t in redis-server redis-cli redis-sentinel stunnel4 openssl tcpdump /usr/sbin/sshd ssh-keygen /usr/bin/python3; do
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 TOOLS=$top_srcdir/tests/tools
-plan 44
+plan 48
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K=$(b64key 32) H=$(b64key 64)
@@ -32,7 +36,7 @@ mkdir -p "$ETC" "$WORK/redis"
 NET=10.231.160
 TAG=spa$$f
 LAN=${TAG}lan GWA=${TAG}gwa GWB=${TAG}gwb CLI_NS=${TAG}cli
-REDIS=$NET.1:6379
+REDIS=127.0.0.1:16380		# the master, through the gateway's stunnel
 
 # --- the LAN --------------------------------------------------------------
 topology() {
@@ -54,6 +58,11 @@ topology() {
 }
 topology || bail_out "cannot create the test LAN"
 CLI_IP=$NET.4
+# everything on the LAN is captured: no secret may cross it in clear
+ip netns exec "$LAN" tcpdump -i br0 -U -s 0 -w "$WORK/lan.pcap" tcp 2>"$WORK/tcpdump.err" &
+TCPDUMP=$!
+on_exit "kill $TCPDUMP"
+wait_for "$WORK/tcpdump.err" "listening on br0" 5 || bail_out "tcpdump did not start"
 
 # --- redis, the device ------------------------------------------------------
 printf 'fleet-%s\n' "$(head -c 12 /dev/urandom | base64 -w0 | tr -d '/+=')" >"$ETC/redis.pw"
@@ -63,18 +72,60 @@ PW=$(cat "$ETC/redis.pw")
 head -c 33 /dev/urandom | base64 -w0 >"$ETC/fleet.key"; echo >>"$ETC/fleet.key"
 head -c 33 /dev/urandom | base64 -w0 >"$ETC/other.key"; echo >>"$ETC/other.key"
 chmod 600 "$ETC/fleet.key" "$ETC/other.key"
-start_redis() {
-	ip netns exec "$LAN" redis-server --bind "$NET.1" --port 6379 --save '' \
-		--appendonly no --requirepass "$PW" --dir "$WORK/redis" \
-		--logfile "$WORK/redis.log" --daemonize no &
+printf 'sentinel-%s\n' "$(head -c 12 /dev/urandom | base64 -w0 | tr -d '/+=')" >"$ETC/sentinel.pw"
+chmod 600 "$ETC/sentinel.pw"
+SPW=$(cat "$ETC/sentinel.pw")
+# a CA for the test, and the servers' certificate for their address
+tls_certs() {
+	local d=$ETC/tls
+	mkdir -p "$d" &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/ca.key" -out "$d/ca.crt" -days 2 -subj "/CN=spagate fleet test CA" &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/redis.key" -out "$d/redis.csr" -subj "/CN=$NET.1" &&
+	printf 'subjectAltName=IP:%s\n' "$NET.1" >"$d/san" &&
+	openssl x509 -req -in "$d/redis.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+		-CAcreateserial -out "$d/redis.crt" -days 2 -extfile "$d/san"
+} >"$WORK/openssl.log" 2>&1
+tls_certs || bail_out "cannot make the test certificates: $(tail -n 3 "$WORK/openssl.log")"
+# examples/fleet/redis-tls.conf, filled in: TLS only, on 6380 (6381 for
+# the replica, started later)
+sed -e "s|/etc/redis/tls/|$ETC/tls/|" -e "s|REPLACE_WITH_THE_REDIS_PASSWORD|$PW|" \
+	"$top_srcdir/examples/fleet/redis-tls.conf" >"$ETC/redis-tls.conf"
+start_redis() { # start_redis [PORT DIR MORE-OPTIONS...]
+	local port=${1:-6380} dir=${2:-$WORK/redis}
+	mkdir -p "$dir"
+	ip netns exec "$LAN" redis-server "$ETC/redis-tls.conf" --bind "$NET.1" \
+		--tls-port "$port" --save '' --appendonly no --dir "$dir" \
+		--logfile "$dir/redis.log" --daemonize no "${@:3}" &
 	REDIS_PID=$!
 	on_exit "kill $REDIS_PID"
-	for _ in $(seq 50); do rcli PING 2>/dev/null | grep -q PONG && return 0; sleep 0.1; done
+	for _ in $(seq 50); do rcli -p "$port" PING 2>/dev/null | grep -q PONG && return 0; sleep 0.1; done
 	return 1
 }
 stop_redis() { kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null; }
-rcli() { ip netns exec "$LAN" redis-cli -h "$NET.1" -p 6379 --no-auth-warning -a "$PW" "$@"; }
-start_redis || bail_out "redis-server did not start"
+# the test's own client, from the LAN's side: TLS too
+rcli() { ip netns exec "$LAN" redis-cli --tls --cacert "$ETC/tls/ca.crt" -h "$NET.1" \
+	-p 6380 --no-auth-warning -a "$PW" "$@"; }
+scli() { ip netns exec "$LAN" redis-cli --tls --cacert "$ETC/tls/ca.crt" -h "$NET.1" \
+	-p 26379 --no-auth-warning -a "$SPW" "$@"; }
+start_redis || bail_out "redis-server did not start: $(tail -n 3 "$WORK/redis/redis.log")"
+
+# examples/fleet/stunnel.conf, filled in, in each gateway's namespace
+sed -e "s/192.0.2.11:6380/$NET.1:6381/" -e "s/192.0.2.1[01]/$NET.1/g" \
+	-e "s|/etc/spagate/redis-ca.crt|$ETC/tls/ca.crt|" -e "s/^foreground = no/foreground = yes/" \
+	-e "s|^pid = .*|pid =|" "$top_srcdir/examples/fleet/stunnel.conf" >"$ETC/stunnel.conf"
+for ns in "$GWA" "$GWB" "$CLI_NS"; do
+	ip netns exec "$ns" stunnel4 "$ETC/stunnel.conf" >>"$WORK/stunnel-$ns.log" 2>&1 &
+	on_exit "kill $!"
+done
+tunnels_up() {
+	local ns
+	for ns in "$GWA" "$GWB" "$CLI_NS"; do
+		ip netns exec "$ns" ss -ltn | grep -q '127.0.0.1:16381 ' || return 1
+	done
+}
+for _ in $(seq 50); do tunnels_up && break; sleep 0.1; done
 
 ssh-keygen -q -t ed25519 -N '' -f "$ETC/id"
 "$TOOLS/ios_sshd" start --netns "$LAN" --listen "$NET.1" --port 2222 \
@@ -159,20 +210,20 @@ check "a fleet key shorter than 32 bytes: spagated does not start" \
 
 start_gw gwa "$GWA" || bail_out "gwa did not start: $(tail -n 3 "$WORK/gwa.log")"
 start_gw gwb "$GWB" || bail_out "gwb did not start: $(tail -n 3 "$WORK/gwb.log")"
-check "both gateways connect to redis with the password file" \
+check "both gateways connect to redis (TLS, through their stunnel) with the password file" \
 	bash -c "grep -q 'fleet: connected to redis $REDIS as gateway \"gwa\"' '$WORK/gwa.log' &&
 		grep -q 'fleet: connected to redis $REDIS as gateway \"gwb\"' '$WORK/gwb.log'"
-check "each keeps a heartbeat in redis" \
-	bash -c "[ \"\$(ip netns exec $LAN redis-cli -h $NET.1 --no-auth-warning -a '$PW' EXISTS spagate:gw:gwa spagate:gw:gwb)\" = 2 ]"
+heartbeats() { [ "$(rcli EXISTS spagate:gw:gwa spagate:gw:gwb)" = 2 ]; }
+check "each keeps a heartbeat in redis" heartbeats
 
 # 1. one packet, two gateways: the second sees a replay
 packet "$WORK/p1" 10.9.0.1
 send_udp "$WORK/p1" "$NET.2" 62201
 check "gwa grants the packet: entry in its range on the device" \
 	wait_for "$WORK/gwa.log" "stanza #1 10.9.0.1 tcp/22: opened \\(edge1 seq 1[0-9][0-9] added" 8
-check "the grant's digest and cycle are in redis" \
-	bash -c "[ \"\$(ip netns exec $LAN redis-cli -h $NET.1 --no-auth-warning -a '$PW' --scan --pattern 'spagate:replay:*' | wc -l)\" = 1 ] &&
-		ip netns exec $LAN redis-cli -h $NET.1 --no-auth-warning -a '$PW' ZRANGE spagate:cycles 0 -1 | grep -q '^gwa/'"
+in_redis() { [ "$(rcli --scan --pattern 'spagate:replay:*' | wc -l)" = 1 ] &&
+	rcli ZRANGE spagate:cycles 0 -1 | grep -q '^gwa/'; }
+check "the grant's digest and cycle are in redis" in_redis
 send_udp "$WORK/p1" "$NET.3" 62201
 check "gwb refuses the same packet as a replay of the fleet" \
 	logged gwb "grant refused: replay \\(the fleet granted this packet already" 5
@@ -334,8 +385,8 @@ kill "${GPID[gwd]}"; wait "${GPID[gwd]}" 2>/dev/null
 start_redis || bail_out "redis-server did not restart"
 check "redis back: gwb reconnects and writes its open cycles again" \
 	logged gwb "fleet: connected to redis $REDIS as gateway \"gwb\": writing the open cycles again" 35
-check "the restarted (empty) redis has gwb's open cycle again" \
-	bash -c "for i in \$(seq 20); do ip netns exec $LAN redis-cli -h $NET.1 --no-auth-warning -a '$PW' ZRANGE spagate:cycles 0 -1 | grep -q '^gwb/' && exit 0; sleep 0.1; done; exit 1"
+gwb_cycle() { rcli ZRANGE spagate:cycles 0 -1 | grep -q '^gwb/'; }
+check "the restarted (empty) redis has gwb's open cycle again" wait_until_ok 2 gwb_cycle
 packet "$WORK/p5" 10.9.0.5
 send_udp "$WORK/p5" "$NET.3" 62201
 check "and grants again" wait_for "$WORK/gwb.log" "stanza #1 10.9.0.5 tcp/22: opened" 8
@@ -382,23 +433,30 @@ check "a master address with a newline from Sentinel is logged escaped, on one l
 check "a Sentinel error with escape sequences is logged without control bytes" \
 	bash -c "! grep -qP '[\\x00-\\x08\\x0b-\\x1f\\x7f]' '$WORK/gwf.log' && grep -q 'FORGED ERROR' '$WORK/gwf.log'"
 
-# 4. the master found through Sentinel, and found again after a failover
-# to its replica (port 6380)
-mkdir -p "$WORK/replica"
-ip netns exec "$LAN" redis-server --bind "$NET.1" --port 6380 --save '' \
-	--appendonly no --requirepass "$PW" --masterauth "$PW" \
-	--replicaof "$NET.1" 6379 --dir "$WORK/replica" \
-	--logfile "$WORK/replica.log" --daemonize no &
-on_exit "kill $!"
+# 4. the master found through Sentinel (TLS, with its own password), and
+# found again after a failover to its replica (port 6381): each Redis
+# server Sentinel names is reached through its tunnel (redis.tunnels)
+MASTER_PID=$REDIS_PID
+start_redis 6381 "$WORK/replica" --replicaof "$NET.1" 6380 ||
+	diag "the replica did not start: $(tail -n 3 "$WORK/replica/redis.log")"
+REPLICA_PID=$REDIS_PID
+REDIS_PID=$MASTER_PID
 # Sentinel learns replicas from the master's INFO: start it once the
 # replica is in sync, and wait until it lists it
-wait_for "$WORK/replica.log" "MASTER <-> REPLICA sync: Finished with success" 10 ||
-	diag "the replica did not sync: $(tail -n 3 "$WORK/replica.log")"
+wait_for "$WORK/replica/redis.log" "MASTER <-> REPLICA sync: Finished with success" 10 ||
+	diag "the replica did not sync: $(tail -n 3 "$WORK/replica/redis.log")"
 cat >"$WORK/sentinel.conf" <<SEN
 bind $NET.1
-port 26379
+port 0
+tls-port 26379
+tls-cert-file $ETC/tls/redis.crt
+tls-key-file $ETC/tls/redis.key
+tls-ca-cert-file $ETC/tls/ca.crt
+tls-auth-clients no
+tls-replication yes
+requirepass $SPW
 dir $WORK/redis
-sentinel monitor spafleet $NET.1 6379 1
+sentinel monitor spafleet $NET.1 6380 1
 sentinel auth-pass spafleet $PW
 sentinel down-after-milliseconds spafleet 1000
 sentinel failover-timeout spafleet 10000
@@ -406,21 +464,40 @@ SEN
 ip netns exec "$LAN" redis-sentinel "$WORK/sentinel.conf" --logfile "$WORK/sentinel.log" &
 on_exit "kill $!"
 for _ in $(seq 100); do
-	ip netns exec "$LAN" redis-cli -h "$NET.1" -p 26379 SENTINEL replicas spafleet 2>/dev/null |
-		grep -q "^$NET.1:6380\$" && break
+	scli SENTINEL replicas spafleet 2>/dev/null | grep -q "^$NET.1:6381\$" && break
 	sleep 0.1
 done
-write_conf gwc 300 399 "sentinels = \"$NET.1:26379\"; master = \"spafleet\";"
+TUNNELS="$NET.1:6380=127.0.0.1:16380 $NET.1:6381=127.0.0.1:16381"
+write_conf gwg 700 799 "sentinels = \"127.0.0.1:26379\"; master = \"spafleet\";
+	tunnels = \"$NET.1:6380=127.0.0.1:16380\"; sentinel_password_file = \"$ETC/sentinel.pw\";"
+write_conf gwc 300 399 "sentinels = \"127.0.0.1:26379\"; master = \"spafleet\";
+	tunnels = \"$TUNNELS\"; sentinel_password_file = \"$ETC/sentinel.pw\";"
 kill "${GPID[gwb]}"; wait "${GPID[gwb]}" 2>/dev/null
 start_gw gwc "$GWB" || diag "gwc did not start: $(tail -n 3 "$WORK/gwc.log")"
-check "through Sentinel: connected to the master it names" \
-	logged gwc "fleet: connected to redis master \"spafleet\" at $NET.1:6379 \\(from sentinel $NET.1:26379\\)" 5
+check "through Sentinel (AUTH with its password): connected to the master it names, through its tunnel" \
+	logged gwc "fleet: connected to redis master \"spafleet\" at $NET.1:6380 through 127.0.0.1:16380 \\(from sentinel 127.0.0.1:26379\\)" 5
+start_gw gwg "$CLI_NS" || diag "gwg did not start: $(tail -n 3 "$WORK/gwg.log")"
+logged gwg "fleet: connected to redis master" 5
 stop_redis
 check "the master dies: Sentinel promotes the replica" \
-	wait_for "$WORK/sentinel.log" "switch-master spafleet $NET.1 6379 $NET.1 6380" 20
-check "the gateway finds the new master through Sentinel (retrying with backoff)" \
-	logged gwc "fleet: connected to redis master \"spafleet\" at $NET.1:6380 \\(from sentinel $NET.1:26379\\)" 40
+	wait_for "$WORK/sentinel.log" "switch-master spafleet $NET.1 6380 $NET.1 6381" 20
+check "the gateway finds the new master through Sentinel and its tunnel (retrying with backoff)" \
+	logged gwc "fleet: connected to redis master \"spafleet\" at $NET.1:6381 through 127.0.0.1:16381 \\(from sentinel 127.0.0.1:26379\\)" 40
+check "a gateway whose redis.tunnels does not list the new master does not connect to it, logged at error" \
+	logged gwg "error: fleet: sentinel 127.0.0.1:26379 names the master at $NET.1:6381, which redis.tunnels does not list" 40
+kill "${GPID[gwg]}"; wait "${GPID[gwg]}" 2>/dev/null
 packet "$WORK/p8" 10.9.0.8
 send_udp "$WORK/p8" "$NET.3" 62201
 check "and grants through it" wait_for "$WORK/gwc.log" "stanza #1 10.9.0.8 tcp/22: opened" 8
+
+# 5. what crossed the LAN
+kill -INT "$TCPDUMP"; wait "$TCPDUMP" 2>/dev/null
+check "the LAN capture holds the gateways' traffic to Redis and Sentinel" \
+	bash -c "tcpdump -r '$WORK/lan.pcap' -nn 'dst port 6380' 2>/dev/null | grep -q . &&
+		tcpdump -r '$WORK/lan.pcap' -nn 'dst port 6381' 2>/dev/null | grep -q . &&
+		tcpdump -r '$WORK/lan.pcap' -nn 'dst port 26379' 2>/dev/null | grep -q ."
+check "the Redis password never crossed the LAN in clear" \
+	bash -c "! grep -aqF -- '$PW' '$WORK/lan.pcap'"
+check "nor the Sentinel password" \
+	bash -c "! grep -aqF -- '$SPW' '$WORK/lan.pcap'"
 finish

@@ -1437,6 +1437,83 @@ redis_mistakes_refused_with_their_line(void **state)
 	    "redis.timeout_ms must be in 10..60000, not 5");
 }
 
+/* TLS through local tunnels: what Sentinel names maps to a tunnel. */
+static void
+redis_tunnels_and_sentinel_password(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_error err;
+	const char *t;
+	char local[64], tiny[8];
+
+	file_as(f, "sentinel.pw", "spw\n", 0, 0600);
+	if (load_fleet(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  sentinels = \"127.0.0.1:26379\";\n  master = \"m\";\n"
+	    "  tunnels = \"10.0.0.1:6380=127.0.0.1:16380, "
+	    "[2001:db8::1]:6380=[::1]:16390\";\n};\n", &err) != 0)
+		fail_msg("refused: %s", err.msg);
+	t = f->conf.redis.tunnels;
+	assert_int_equal(conf_redis_tunnel(t, "10.0.0.1:6380", local,
+	    sizeof(local)), 0);
+	assert_string_equal(local, "127.0.0.1:16380");
+	/* the same address written another way */
+	assert_int_equal(conf_redis_tunnel(t, "[2001:db8:0::1]:6380", local,
+	    sizeof(local)), 0);
+	assert_string_equal(local, "[::1]:16390");
+	assert_int_equal(conf_redis_tunnel(t, "10.0.0.1:6381", local,
+	    sizeof(local)), -1);
+	assert_int_equal(conf_redis_tunnel(t, "10.0.0.2:6380", local,
+	    sizeof(local)), -1);
+	assert_int_equal(conf_redis_tunnel(t, "[::ffff:10.0.0.1]:6380", local,
+	    sizeof(local)), -1);
+	assert_int_equal(conf_redis_tunnel(t, "10.0.0.1\n:6380", local,
+	    sizeof(local)), -1);
+	assert_int_equal(conf_redis_tunnel(t, "10.0.0.1:6380", tiny,
+	    sizeof(tiny)), -1);
+}
+
+static void
+redis_tunnels_refused(void **state)
+{
+	struct fixture *f = *state;
+	char *text = NULL, *why = NULL;
+
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"127.0.0.1:16380\";\n"
+	    "  tunnels = \"10.0.0.1:6380=127.0.0.1:16380\";\n};\n", 4,
+	    "redis.tunnels maps the servers Sentinel names: it needs "
+	    "redis.sentinels (with redis.address, give the tunnel's own "
+	    "address)");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  sentinels = \"127.0.0.1:26379\";\n  master = \"m\";\n"
+	    "  tunnels = \"10.0.0.1:6380\";\n};\n", 5,
+	    "redis.tunnels \"10.0.0.1:6380\" must list SERVER=LOCAL pairs");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  sentinels = \"127.0.0.1:26379\";\n  master = \"m\";\n"
+	    "  tunnels = \"10.0.0.1:6380=localhost:1\";\n};\n", 5,
+	    "redis.tunnels \"10.0.0.1:6380=localhost:1\" must list "
+	    "SERVER=LOCAL pairs of numeric host:port ([v6]:port for IPv6; no "
+	    "DNS)");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  sentinels = \"127.0.0.1:26379\";\n  master = \"m\";\n"
+	    "  tunnels = \" , \";\n};\n", 5,
+	    "redis.tunnels \" , \" lists no tunnel");
+	redis_refused_at(f, "state_backend = \"redis\";\nredis = {\n"
+	    "  address = \"127.0.0.1:16380\";\n"
+	    "  sentinel_password_file = \"/x\";\n};\n", 4,
+	    "redis.sentinel_password_file needs redis.sentinels");
+	file_as(f, "loose.spw", "spw\n", 0, 0604);
+	assert_true(asprintf(&text, "state_backend = \"redis\";\nredis = {\n"
+	    "  sentinels = \"127.0.0.1:26379\";\n  master = \"m\";\n"
+	    "  sentinel_password_file = \"%s/loose.spw\";\n};\n", f->dir) > 0);
+	assert_true(asprintf(&why, "redis.sentinel_password_file "
+	    "\"%s/loose.spw\" must not be accessible by group or others "
+	    "(chmod 600)", f->dir) > 0);
+	redis_refused_at(f, text, 5, why);
+	free(text);
+	free(why);
+}
+
 /* Without the fleet key, or with one others may read, no fleet mode. */
 static void
 redis_fleet_key_required_and_root_only(void **state)
@@ -1598,6 +1675,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(redis_mistakes_refused_with_their_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(redis_password_file_must_be_root_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(redis_fleet_key_required_and_root_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(redis_tunnels_and_sentinel_password, setup, teardown),
+		cmocka_unit_test_setup_teardown(redis_tunnels_refused, setup, teardown),
 		cmocka_unit_test(host_port_forms),
 		cmocka_unit_test_setup_teardown(redis_dump_reparses, setup, teardown),
 	};
