@@ -7,14 +7,15 @@
 # a malformed line, an incomplete and an ambiguous one, remove the entry,
 # leave config mode with `end`, see the state in a second session, save
 # it; then the fault knobs: slow prompts, a dropped connection, a refused
-# ACE, a refused login, a hung command; and the sshd inside a namespace.
+# ACE, a refused login, a hung command; a vty's width and `terminal
+# width`, an exec-timeout; and the sshd inside a namespace.
 . "$(dirname "$0")/lib.sh"
 require_root
 for t in /usr/sbin/sshd ssh ssh-keygen /usr/bin/python3; do
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 TOOLS=$top_srcdir/tests/tools
-plan 34
+plan 38
 
 # drive SCRIPT NAME ARGS...: run ssh ARGS on a PTY, follow SCRIPT, keep the
 # transcript (CRs removed) in $WORK/NAME.out; status 0 when every step
@@ -374,6 +375,41 @@ has priv15 "EDGE1(config-time-range)#exit" && has priv15 "EDGE1(config-ext-nacl)
 dbl --get log | grep -q '"l": "10010 permit tcp host 192.0.2.7 host 10.0.0.1 eq 22"' &&
 	! dbl --get log | grep -q 's3cret' &&
 	ok "the state keeps the command log (never the secret)" || not_ok "command log"
+
+# The terminal's width: output wraps at it (here a vty set to 40 columns,
+# whatever the PTY says) until `terminal width` sets another (0: never);
+# IOS takes 0 to 512.
+dbl --set device.vty_width=40
+as_key width <<'S'
+expect \nEDGE1#$
+cmd show ip access-lists SPA-IN
+cmd terminal width 513
+cmd terminal width 0
+cmd show ip access-lists SPA-IN
+cmd exit
+eof
+S
+dbl --set device.vty_width=null
+has width "    10060 permit tcp host 192.0.2.60 any" && has width " eq 22" &&
+	ok "a 40-column vty wraps a longer line" || { not_ok "vty width wraps"; show_out width; }
+has width "    10060 permit tcp host 192.0.2.60 any eq 22" &&
+	ok "terminal width 0: no more wrapping" || not_ok "terminal width 0"
+grep -A2 -xF "EDGE1#terminal width 513" "$WORK/width.out" | grep -qF "% Invalid input detected" &&
+	ok "terminal width 513: invalid input (IOS takes 0-512)" || not_ok "terminal width range"
+
+# exec-timeout: a session idle at its prompt that long is closed.
+dbl --set device.exec_timeout_s=1
+before=$(dbl --get exec_timeouts)
+as_key idle <<'S'
+expect \nEDGE1#$
+timeout 5
+eof
+S
+st=$?
+dbl --set device.exec_timeout_s=0
+[ $st = 0 ] && [ "$(dbl --get exec_timeouts)" = $((before + 1)) ] &&
+	ok "exec_timeout_s: an idle session is closed, and counted in the state" ||
+	not_ok "exec-timeout (driver $st)"
 
 # 5. the sshd inside a network namespace of ours.
 NS=iosd$$
