@@ -119,6 +119,9 @@ struct device {
 	int64_t			 retry_ms;
 	bool			 kick;		/* the session changed: pump */
 	bool			 reading;	/* the batch in flight reads */
+	bool			 ready;		/* logged in since it last went down */
+	bool			 retried;	/* the fresh session after one found
+						   closed: used, until a batch ends */
 	char			 last_why[256];
 	uint64_t		 left_alone;	/* entries not removed */
 };
@@ -342,16 +345,32 @@ enter_list(const struct device *d, const struct creq *rq, struct script *sc)
 	    line(sc, "ip access-list extended %s", d->cf.acl);
 }
 
-/* time-range SPA-<seq> ending after the close, on the device's clock. */
+/*
+ * time-range SPA-<seq> ending after the close, on the device's clock.
+ * IOS takes no date after 2035: a later end is capped there, and once the
+ * device's clock is past it the time-range gets no end at all (the close
+ * alone then ends access); both are said.
+ */
 static int
 time_range_lines(struct device *d, const struct creq *rq, struct script *sc)
 {
+	long offset = ios_session_clock_offset(d->s);
 	char end[64];
-	int r = 0;
+	int r = 0, e;
 
-	if (ios_absolute_end((time_t)rq->close_at + TR_GRACE + 59,
-	    ios_session_clock_offset(d->s), end, sizeof(end)) != 0)
+	if ((e = ios_absolute_end((time_t)rq->close_at + TR_GRACE + 59,
+	    offset, end, sizeof(end))) < 0)
 		return -1;
+	if (e == IOS_END_CAPPED && time(NULL) + offset >= IOS_END_MAX) {
+		log_warnx("cisco %s: the device's clock is past 31 December "
+		    "2035, the last date IOS takes: time-range SPA-%u gets no "
+		    "end (the close still removes the entry)", d->cf.name,
+		    rq->seq);
+		snprintf(end, sizeof(end), "no absolute");
+	} else if (e == IOS_END_CAPPED)
+		log_warnx("cisco %s: time-range SPA-%u would end after 31 "
+		    "December 2035, the last date IOS takes: it ends then",
+		    d->cf.name, rq->seq);
 	r |= line(sc, "time-range SPA-%u", rq->seq);
 	r |= line(sc, "%s", end);		/* replaces an earlier end */
 	sc->in_list = 0;
@@ -464,11 +483,12 @@ start_batch(struct device *d, int64_t now_ms)
 	r |= line(&sc, "end");
 	if (d->cf.save_config)
 		r |= line(&sc, "write memory");
+	d->nbatch = i;		/* before: a session found closed calls on_down */
 	if (r != 0 || ios_session_run(d->s, sc.v, sc.n, now_ms) != 0) {
 		log_warnx("cisco %s: cannot build the batch", d->cf.name);
+		d->nbatch = 0;
 		return;
 	}
-	d->nbatch = i;
 	log_debug("cisco %s: batch of %zu request%s (%zu lines)", d->cf.name,
 	    i, i == 1 ? "" : "s", sc.n);
 }
@@ -689,6 +709,7 @@ on_ready(void *arg)
 	d->backoff = 0;
 	d->last_why[0] = '\0';
 	d->kick = true;
+	d->ready = true;
 	log_info("cisco %s: logged in to %s port %u", d->cf.name, d->cf.host,
 	    d->cf.port);
 }
@@ -750,6 +771,7 @@ on_done(void *arg, int failed, const char *msg)
 	struct creq rq;
 	int o;
 
+	d->retried = false;		/* this session did its work */
 	if (d->reading) {
 		read_done(d, failed, msg);
 		return;
@@ -814,32 +836,55 @@ sort_out_batch(struct device *d, size_t answered, size_t sent)
 	}
 }
 
+/*
+ * A session that was up and is found closed before the device accepted a
+ * line of what waits (IOS's exec-timeout ends idle sessions): once, a
+ * fresh session at once, and nothing is lost.  Anything accepted is
+ * never sent again.
+ */
+static bool
+retry_fresh(struct device *d, bool was_ready, size_t answered,
+    const char *why, int64_t now)
+{
+	if (!was_ready || answered != 0 || d->retried)
+		return false;
+	d->retried = true;
+	d->backoff = 0;
+	d->retry_ms = now;
+	log_info("cisco %s: %s before the device accepted a line: retrying "
+	    "once on a fresh session", d->cf.name, why);
+	return true;
+}
+
 static void
 on_down(void *arg, const char *why, size_t answered, size_t sent)
 {
 	struct device *d = arg;
-	bool in_flight = d->nbatch != 0, reading;
+	bool in_flight = d->nbatch != 0, was_ready = d->ready, reading, fresh;
 	int64_t now = mono_ms();
 
+	d->ready = false;
 	snprintf(d->last_why, sizeof(d->last_why), "%s", why);
-	d->backoff = d->backoff == 0 ? 1 : d->backoff * 2 > BACKOFF_MAX ?
-	    BACKOFF_MAX : d->backoff * 2;
-	d->retry_ms = now + (int64_t)d->backoff * 1000;
 	if (d->nq == 0) {
 		log_info("cisco %s: session closed: %s", d->cf.name, why);
 		d->backoff = 0;		/* idle: reconnect on demand */
 		d->retry_ms = 0;
 		return;
 	}
-	log_warnx("cisco %s: %s; retrying in %u s", d->cf.name, why,
-	    d->backoff);
+	if (!(fresh = retry_fresh(d, was_ready, answered, why, now))) {
+		d->backoff = d->backoff == 0 ? 1 : d->backoff * 2 >
+		    BACKOFF_MAX ? BACKOFF_MAX : d->backoff * 2;
+		d->retry_ms = now + (int64_t)d->backoff * 1000;
+		log_warnx("cisco %s: %s; retrying in %u s", d->cf.name, why,
+		    d->backoff);
+	}
 	reading = d->reading;
 	forget_reads(d);		/* what was read is stale now */
 	if (reading)
 		;			/* nothing was changed: read again */
 	else if (in_flight)
 		sort_out_batch(d, answered, sent);
-	else
+	else if (!fresh)
 		fail_waiting(d, why, true, now);	/* refused before use */
 	d->kick = true;
 }

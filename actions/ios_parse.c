@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,12 +324,20 @@ ios_absolute_end(time_t t, long offset, char *buf, size_t len)
 	time_t at;
 	int n;
 
+	bool capped;
+
 	if (__builtin_add_overflow(t, (time_t)offset, &at) ||
 	    gmtime_r(&at, &tm) == NULL)
 		return -1;
+	if ((capped = at > IOS_END_MAX)) {
+		at = IOS_END_MAX;
+		gmtime_r(&at, &tm);
+	}
 	n = snprintf(buf, len, "absolute end %02d:%02d %d %s %d", tm.tm_hour,
 	    tm.tm_min, tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	return capped ? IOS_END_CAPPED : 0;
 }
 
 /* Exactly `min` to `max` digits: their value, else -1 (p not moved). */

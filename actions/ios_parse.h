@@ -97,7 +97,14 @@ int	ios_ace_digest(const char *text, bool v6, char *hex, size_t len);
 int	ios_acl_entry(const char *text, uint32_t seq, bool v6, char *ace,
 	    size_t len);
 
-/* "absolute end HH:MM D Month YYYY" for `t` in UTC shifted by `offset`. */
+/*
+ * "absolute end HH:MM D Month YYYY" for `t` in UTC shifted by `offset`:
+ * 0, -1 if it cannot be written, or IOS_END_CAPPED when that time is
+ * after the last one IOS takes (IOS_END_MAX, device time), which is then
+ * written instead.
+ */
+#define IOS_END_MAX	((time_t)2082758399)	/* 23:59:59 31 December 2035 */
+#define IOS_END_CAPPED	1
 int	ios_absolute_end(time_t t, long offset, char *buf, size_t len);
 
 #endif /* SPA_IOS_PARSE_H */

@@ -27,7 +27,7 @@
 #include "secret.h"
 
 #define AGAIN		1	/* a step result: wait for the socket */
-#define KEEPALIVE_S	15
+#define TERM_WIDTH	"512"	/* the most IOS takes: no line is wrapped */
 #define SECRET_MAX	256
 #define WHY_MAX		320
 
@@ -54,6 +54,7 @@ enum login {
 	L_ENABLE,	/* `enable` */
 	L_SECRET,	/* the enable secret */
 	L_TERMINAL,	/* `terminal length 0` */
+	L_WIDTH,	/* `terminal width 512` */
 	L_CLOCK,	/* `show clock` */
 };
 
@@ -547,7 +548,8 @@ logged_in(struct ios_session *s, int64_t now_ms)
 {
 	s->phase = P_IDLE;
 	s->deadline_ms = -1;
-	s->keepalive_ms = now_ms + KEEPALIVE_S * 1000;
+	s->keepalive_ms = s->cf->keepalive == 0 ? -1 :
+	    now_ms + (int64_t)s->cf->keepalive * 1000;
 	s->cmd[0] = '\0';
 	s->cbs.ready(s->arg);
 }
@@ -589,6 +591,12 @@ login_answer(struct ios_session *s, enum ios_prompt p, int64_t now_ms)
 		}
 		break;
 	case L_TERMINAL:
+		/* never the PTY's width: a vty may have its own, and a line
+		   wrapped in its echo is never answered */
+		s->login = L_WIDTH;
+		say(s, "terminal width " TERM_WIDTH, false, now_ms);
+		return;
+	case L_WIDTH:
 		s->login = L_CLOCK;
 		say(s, "show clock", false, now_ms);
 		return;
@@ -691,7 +699,7 @@ ios_session_connect(struct ios_session *s, int64_t now_ms)
 		return;
 	}
 	libssh2_session_set_blocking(s->ssh, 0);
-	libssh2_keepalive_config(s->ssh, 1, KEEPALIVE_S);
+	libssh2_keepalive_config(s->ssh, 1, s->cf->keepalive);
 	s->state = S_TCP;
 	ios_session_step(s, now_ms);
 }
@@ -759,12 +767,13 @@ ios_session_deadline(const struct ios_session *s)
 	return s->deadline_ms;
 }
 
+/* From the module's timer (ios_session_deadline) while the session idles. */
 static void
 keepalive(struct ios_session *s, int64_t now_ms)
 {
-	int next = KEEPALIVE_S;
+	int next = (int)s->cf->keepalive;
 
-	if (now_ms < s->keepalive_ms)
+	if (s->keepalive_ms < 0 || now_ms < s->keepalive_ms)
 		return;
 	if (libssh2_keepalive_send(s->ssh, &next) != 0 &&
 	    libssh2_session_last_errno(s->ssh) != LIBSSH2_ERROR_EAGAIN) {

@@ -47,6 +47,7 @@ struct conf_capture {
 #define CONF_CISCO_SEQ_MAX	2147483647	/* IOS sequence numbers */
 #define CONF_CISCO_MAX		64	/* devices (one session each) */
 #define CONF_CISCO_DEF_TIMEOUT	10	/* seconds: connect, each command */
+#define CONF_CISCO_DEF_KEEPALIVE 15	/* seconds between SSH keepalives */
 
 /* One Cisco IOS device (spagated.conf "cisco" list; see conf_cisco.c). */
 struct conf_cisco {
@@ -66,6 +67,7 @@ struct conf_cisco {
 					   this one may remove (fleet mode) */
 	uint32_t	 connect_timeout;	/* seconds, to the first prompt */
 	uint32_t	 command_timeout;	/* seconds, per command */
+	uint32_t	 keepalive;	/* seconds between SSH keepalives; 0: none */
 	bool		 save_config;	/* write memory after each batch */
 	bool		 time_range;	/* device-side expiry of each entry */
 	char		*kex;		/* libssh2 method preferences */

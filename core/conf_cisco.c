@@ -67,6 +67,7 @@ static const struct key keys[] = {
 	K_STR(fleet_ranges, V_RANGES),
 	K_INT(connect_timeout, 1, 600),
 	K_INT(command_timeout, 1, 600),
+	K_INT(keepalive, 0, 3600),
 	K_BOOL(save_config),
 	K_BOOL(time_range),
 	K_STR(kex, V_ALGOS),
@@ -351,6 +352,7 @@ load_device(struct spa_conf *c, config_setting_t *group, const char *file,
 	c->ncisco++;		/* so that conf_cisco_free sees it */
 	d->port = 22;
 	d->connect_timeout = d->command_timeout = CONF_CISCO_DEF_TIMEOUT;
+	d->keepalive = CONF_CISCO_DEF_KEEPALIVE;
 	d->line = config_setting_source_line(group);
 	if (!config_setting_is_group(group))
 		return conf_fail(err, file, d->line,
@@ -466,9 +468,10 @@ conf_cisco_dump(const struct spa_conf *c, FILE *fp)
 		conf_dump_string(fp, "    ", "acl6", d->acl6);
 		fprintf(fp, "    seq_first = %u;\n    seq_last = %u;\n"
 		    "    connect_timeout = %u;\n    command_timeout = %u;\n"
+		    "    keepalive = %u;\n"
 		    "    save_config = %s;\n    time_range = %s;\n",
 		    d->seq_first, d->seq_last, d->connect_timeout,
-		    d->command_timeout, conf_yes(d->save_config),
+		    d->command_timeout, d->keepalive, conf_yes(d->save_config),
 		    conf_yes(d->time_range));
 		conf_dump_string(fp, "    ", "fleet_ranges", d->fleet_ranges);
 		conf_dump_string(fp, "    ", "kex", d->kex);

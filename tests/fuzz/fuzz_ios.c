@@ -202,8 +202,10 @@ check_absolute_end(const uint8_t *data, size_t size)
 	memcpy(&offset, data + 8, 4);
 	len = 1 + data[0] % sizeof(buf);
 	memset(buf, 'X', sizeof(buf));
-	if (ios_absolute_end((time_t)t, offset, buf, len) == 0 &&
-	    (strncmp(buf, "absolute end ", 13) != 0 || strlen(buf) >= len))
+	/* never a year IOS refuses: later ends are capped at 2035 */
+	if (ios_absolute_end((time_t)t, offset, buf, len) >= 0 &&
+	    (strncmp(buf, "absolute end ", 13) != 0 || strlen(buf) >= len ||
+	    atol(strrchr(buf, ' ') + 1) > 2035))
 		abort();
 	if (len < sizeof(buf) && buf[len] != 'X')
 		abort();

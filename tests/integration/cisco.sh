@@ -12,23 +12,37 @@
 # a time-range ending after the close on the device's own clock, a repeated
 # grant moves that end, and the close or a refused entry leaves no
 # time-range behind.  A close reads its entry back first: another entry
-# at its number stays (logged at error), an entry already gone is done.  The shipped examples/cisco files load once their
+# at its number stays (logged at error), an entry already gone is done.
+# A session IOS closed (exec-timeout) whose end the gateway never saw is
+# found closed by the next batch, which goes again on a fresh session;
+# the terminal width is set at login (a vty of 60 columns would wrap the
+# echo); keepalives as often as the device says; time-range ends capped
+# at 31 December 2035, and none once the device's clock is past it.  The shipped examples/cisco files load once their
 # placeholders are filled in.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
 require_ios_double
-plan 41
+plan 52
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K1=$(b64key 32) H1=$(b64key 64) K2=$(b64key 32) H2=$(b64key 64)
 K3=$(b64key 32) H3=$(b64key 64) K4=$(b64key 32) H4=$(b64key 64)
 K5=$(b64key 32) H5=$(b64key 64) K6=$(b64key 32) H6=$(b64key 64)
+K7=$(b64key 32) H7=$(b64key 64) K8=$(b64key 32) H8=$(b64key 64)
+K9=$(b64key 32) H9=$(b64key 64) K10=$(b64key 32) H10=$(b64key 64)
 STATE=$WORK/state
 
 netns_pair 30 || skip_all "cannot create network namespaces"
 ios_double_start "$SRV_IP" 2222 "--privilege 1 --enable-secret s3cret --hostname EDGE1" ||
 	bail_out "ios_sshd did not start"
+# a second sshd on the same device, logging each SSH keepalive it gets
+"$top_srcdir/tests/tools/ios_sshd" start --netns "$SRV_NS" --listen "$SRV_IP" --port 2223 \
+	--state "$IOS_SSHD_STATE" --password spa-pw-1 --authorized-key "$ETC/id.pub" \
+	--log-level DEBUG1 >"$WORK/sshd2.env" || bail_out "the second ios_sshd did not start"
+KDIR=$(sed -n 's/^IOS_SSHD_DIR=//p' "$WORK/sshd2.env")
+on_exit "'$top_srcdir/tests/tools/ios_sshd' stop '$KDIR'"
+cat "$KDIR/known_hosts" >>"$ETC/known_hosts"
 acl() { dbl --get running.acl4.SPA-IN 2>/dev/null; }
 has_ace() { acl | grep -qF -- "\"$1\": \"$2\""; }
 no_seq() { ! acl | grep -qF -- "\"$1\""; }
@@ -57,7 +71,12 @@ cisco = (
 $(device edge1 "$ETC/known_hosts" "key_file = \"$ETC/id\";" "$2" "$3"),
 $(device badkey "$ETC/wrong_hosts" "key_file = \"$ETC/id\";" 30000 30099),
 $(device badpw "$ETC/known_hosts" "password_file = \"$ETC/bad.pw\";" 30100 30199),
-$(device edgetr "$ETC/known_hosts" "key_file = \"$ETC/id\";" 40000 40099 SPA-TR "time_range = true;")
+$(device edgetr "$ETC/known_hosts" "key_file = \"$ETC/id\";" 40000 40099 SPA-TR "time_range = true;"),
+$(device edgey "$ETC/known_hosts" "key_file = \"$ETC/id\";" 50000 50099 SPA-Y "time_range = true;"),
+$(device edgez "$ETC/known_hosts" "key_file = \"$ETC/id\";" 51000 51099 SPA-Z "time_range = true;"),
+$(device edgew "$ETC/known_hosts" "key_file = \"$ETC/id\";" 60000 60099 SPA-W),
+$(device edgek "$ETC/known_hosts" "key_file = \"$ETC/id\";" 52000 52099 SPA-K "keepalive = 1;" |
+	sed 's/port = 2222;/port = 2223;/')
 );
 CONF
 }
@@ -74,7 +93,9 @@ ST
 }
 { stanza "$K1" "$H1" edge1 6; stanza "$K2" "$H2" badkey 6
   stanza "$K3" "$H3" badpw 6; stanza "$K4" "$H4" edge1 20
-  stanza "$K6" "$H6" edgetr 6; } >"$WORK/access.conf"
+  stanza "$K6" "$H6" edgetr 6; stanza "$K7" "$H7" edgey 6
+  stanza "$K8" "$H8" edgez 6; stanza "$K9" "$H9" edgew 6
+  stanza "$K10" "$H10" edgek 30; } >"$WORK/access.conf"
 chmod 600 "$WORK/access.conf"
 write_spagated "$WORK/spagated.conf" 10000 10999
 
@@ -302,4 +323,68 @@ wait_logged "tcp/26: opened \\(edge1 seq 10001 added" 15
 dbl --set 'running.acl4.SPA-IN={}' >/dev/null
 check_logged "a close whose entry is already gone is done: already absent" \
 	"tcp/26: closed \\(edge1 seq 10001 already absent\\)" 15
+
+# 9. IOS closes an idle session (exec-timeout), and the end of it never
+# reaches the gateway (a firewall between dropped it: here the FIN from
+# port 2222): the gateway finds the session closed only when it sends the
+# next batch.  That batch is retried once on a fresh session, and the
+# grant is carried out.
+in_srv iptables -I OUTPUT -p tcp --sport 2222 --tcp-flags FIN FIN -j DROP
+dbl --set device.exec_timeout_s=2 device.exec_timeout_mode=kill >/dev/null
+closed_before=$(dbl --get exec_timeouts)
+mark
+spa "$K4" "$H4" 2202
+wait_logged "tcp/2202: opened \\(edge1 seq [0-9]+ added" 15
+idle_closed() { [ "$(dbl --get exec_timeouts)" -gt "$closed_before" ]; }
+wait_until 15 idle_closed || diag "the device did not close the idle session"
+spa "$K1" "$H1" 28
+check_logged "a session found closed before a line was accepted is retried once on a fresh one" \
+	"cisco edge1: .*before the device accepted a line: retrying once on a fresh session" 15
+check_logged "... and the grant is carried out" \
+	"stanza #1 $CLI_IP tcp/28: opened \\(edge1 seq [0-9]+ added\\)" 15
+dbl --set device.exec_timeout_s=0 device.exec_timeout_mode=close >/dev/null
+in_srv iptables -D OUTPUT -p tcp --sport 2222 --tcp-flags FIN FIN -j DROP
+
+# 10. the terminal's width is set at login (512), never taken from the
+# PTY: a vty of 60 columns would wrap the echo of a long entry
+dbl --set device.vty_width=60 >/dev/null
+mark
+spa "$K9" "$H9" 22
+check_logged "a device whose vty wraps at 60 columns takes a 66-column entry" \
+	"stanza #8 $CLI_IP tcp/22: opened \\(edgew seq 60000 added\\)" 15
+check "the module set terminal width 512 at login" \
+	bash -c "'$IOS_DOUBLE' --state '$IOS_SSHD_STATE' --get log | grep -q '\"l\": \"terminal width 512\"'"
+dbl --set device.vty_width=null >/dev/null
+
+# 11. SSH keepalives as often as the device's keepalive says (1 s here)
+keepalives() { [ "$(grep -c 'keepalive@libssh2.org' "$KDIR/sshd.log")" -ge 3 ]; }
+mark
+spa "$K10" "$H10" 22
+wait_logged "tcp/22: opened \\(edgek seq 52000 added" 15
+check "keepalive = 1: the idle session sends an SSH keepalive every second" \
+	wait_until 10 keepalives
+
+# 12. IOS takes absolute dates up to 31 December 2035 only: an end past it
+# is capped there (edgey, its clock at 23:58:30 that day), and a device
+# whose clock is past it gets a time-range without an end (edgez)
+now=$(date +%s)
+dbl --set "device.clock_offset_s=$(( 2082758310 - now ))" >/dev/null
+mark
+spa "$K7" "$H7" 22 -f 6
+check_logged "an end past 2035: the open is carried out" \
+	"stanza #6 $CLI_IP tcp/22: opened \\(edgey seq 50000 added\\)" 15
+check_logged "... with a warning" \
+	"warning: cisco edgey: time-range SPA-50000 would end after 31 December 2035, the last date IOS takes: it ends then" 2
+check "... and the time-range ends at 23:59 31 December 2035" \
+	[ "$(tr_end_of 50000)" = "23:59 31 December 2035" ]
+dbl --set "device.clock_offset_s=$(( 2082931200 - now ))" >/dev/null
+mark
+spa "$K8" "$H8" 22 -f 6
+check_logged "a device clock in 2036: the open is carried out" \
+	"stanza #7 $CLI_IP tcp/22: opened \\(edgez seq 51000 added\\)" 15
+check_logged "... with a warning" \
+	"warning: cisco edgez: the device's clock is past 31 December 2035" 2
+check "... and time-range SPA-51000 has no end" \
+	[ "$(dbl --get running.trange.SPA-51000 | tr -d ' \n')" = "{}" ]
+dbl --set device.clock_offset_s=0 >/dev/null
 finish

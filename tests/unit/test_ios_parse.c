@@ -648,6 +648,26 @@ absolute_end_refuses_overflow(void **state)
 	assert_int_equal(ios_absolute_end(max, 0, buf, sizeof(buf)), -1);
 }
 
+/* IOS takes absolute dates up to 31 December 2035: later ends are capped. */
+static void
+absolute_end_capped_at_2035(void **state)
+{
+	char buf[64];
+
+	assert_int_equal(ios_absolute_end(utc(2035, 12, 31, 23, 59) + 59, 0,
+	    buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "absolute end 23:59 31 December 2035");
+	assert_int_equal(ios_absolute_end(utc(2036, 1, 1, 0, 0), 0, buf,
+	    sizeof(buf)), IOS_END_CAPPED);
+	assert_string_equal(buf, "absolute end 23:59 31 December 2035");
+	assert_int_equal(ios_absolute_end(utc(2035, 12, 31, 23, 30), 3600, buf,
+	    sizeof(buf)), IOS_END_CAPPED);
+	assert_string_equal(buf, "absolute end 23:59 31 December 2035");
+	assert_int_equal(ios_absolute_end(utc(2091, 6, 1, 12, 0), 0, buf,
+	    sizeof(buf)), IOS_END_CAPPED);
+	assert_string_equal(buf, "absolute end 23:59 31 December 2035");
+}
+
 /* --- entry templates ----------------------------------------------------- */
 
 static void
@@ -850,6 +870,7 @@ main(void)
 		cmocka_unit_test(absolute_end_in_device_time),
 		cmocka_unit_test(absolute_end_refuses_small_buffer),
 		cmocka_unit_test(absolute_end_refuses_overflow),
+		cmocka_unit_test(absolute_end_capped_at_2035),
 		cmocka_unit_test(ace_accepted_shapes),
 		cmocka_unit_test(ace_needs_four_words),
 		cmocka_unit_test(ace_starts_with_permit_or_deny),
