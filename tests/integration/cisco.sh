@@ -23,7 +23,7 @@
 require_root
 require_fwknop
 require_ios_double
-plan 52
+plan 54
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K1=$(b64key 32) H1=$(b64key 64) K2=$(b64key 32) H2=$(b64key 64)
@@ -387,4 +387,18 @@ check_logged "... with a warning" \
 check "... and time-range SPA-51000 has no end" \
 	[ "$(dbl --get running.trange.SPA-51000 | tr -d ' \n')" = "{}" ]
 dbl --set device.clock_offset_s=0 >/dev/null
+
+# 13. an extension re-asserts the open: the entry removed on the device
+# between two grants is added again at its number
+mark
+spa "$K1" "$H1" 29 -f 20
+wait_logged "tcp/29: opened \\(edge1 seq [0-9]+ added" 15
+seq29=$(tail -n +$((MARK + 1)) "$WORK/log" | sed -n 's/.*tcp\/29: opened (edge1 seq \([0-9]*\) added.*/\1/p' | tail -n 1)
+dbl --set 'running.acl4.SPA-IN={}' >/dev/null
+mark
+spa "$K1" "$H1" 29 -f 40
+check_logged "a second grant finds the entry gone and adds it again" \
+	"tcp/29: refreshed \\(edge1 seq $seq29 added again\\)" 15
+check "the entry is back on the device at its number" \
+	has_ace "$seq29" "permit tcp host $CLI_IP any eq 29"
 finish
