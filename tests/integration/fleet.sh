@@ -20,6 +20,10 @@
 # Redis is back writes its open cycles again and grants.  Then a gateway
 # finds the master through a real redis-sentinel, and when the master
 # dies and Sentinel promotes its replica, reconnects to the new master.
+# Records written straight into Redis are never acted on unless sealed
+# with the fleet key, and a Cisco close removes only a number of the
+# device's ranges holding the entry the record describes (read back);
+# text from Redis and Sentinel is logged escaped.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
