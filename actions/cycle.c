@@ -96,6 +96,7 @@ struct cycle {
 	unsigned int		 close_runs;	/* runs of this close so far */
 	struct pending_grant	*pending;	/* NULL: none */
 	const struct action_ops	*refresh_ops;	/* a refresh waits: its module */
+	struct packed_argv	 refresh_argv;	/* and the open it re-asserts */
 };
 
 enum job_kind {
@@ -152,7 +153,7 @@ static void	forget_cycle(struct cycles *c, struct cycle *cy);
 static void	start_close(struct cycles *c, struct cycle *cy, int64_t now);
 static void	run_close(struct cycles *c, struct cycle *cy);
 static void	refresh_cycle(struct cycles *c, struct cycle *cy,
-		    const struct action_ops *ops);
+		    const struct action_ops *ops, const struct cmd_argv *open);
 static void	grant_port(struct cycles *c, const struct stanza *st,
 		    const struct stanza_plan *sp, const struct spa_event *ev,
 		    size_t i, int64_t now, int64_t now_ms);
@@ -263,6 +264,7 @@ cycle_free(struct cycle *cy)
 	if (cy == NULL)
 		return;
 	free(cy->rec.close.words);
+	free(cy->refresh_argv.words);
 	pending_free(cy->pending);
 	free(cy);
 }
@@ -746,27 +748,45 @@ open_cycle(struct cycles *c, const struct stanza *st,
 }
 
 /*
- * The open module's refresh hook, for a close moved later (see action.h):
- * now, or once the open or refresh in flight has ended (open_done).  The
- * hook gets the cycle's data, its new close_at and its close command.
+ * The open module's refresh hook (see action.h): now, or once the open or
+ * refresh in flight has ended (open_done).  The hook gets the cycle's
+ * data, its new close_at and the new grant's open command (what to add
+ * again if the entry has gone).
  */
 static void
 refresh_cycle(struct cycles *c, struct cycle *cy,
-    const struct action_ops *ops)
+    const struct action_ops *ops, const struct cmd_argv *open)
 {
 	struct job *j;
 	char what[128];
 
-	cy->refresh_ops = ops;
-	if (cy->state != CYCLE_OPEN)
+	if (cy->state != CYCLE_OPEN) {
+		/* the latest grant's open: a later one replaces it */
+		free(cy->refresh_argv.words);
+		cy->refresh_argv.words = NULL;
+		if (argv_pack(&cy->refresh_argv, open) == 0)
+			cy->refresh_ops = ops;
 		return;
-	cy->refresh_ops = NULL;
+	}
 	describe_cycle(&cy->rec, what, sizeof(what));
 	if ((j = job_new(c, JOB_REFRESH, cy, cy->rec.stanza, what)) == NULL)
 		return;
 	cy->state = CYCLE_OPENING;
-	argv_unpack(&cy->rec.close, c->run_argv);
-	job_run(c, ops, j, c->run_argv, NULL, cy);
+	job_run(c, ops, j, open, NULL, cy);
+}
+
+/* The refresh that waited for the open or refresh in flight. */
+static void
+refresh_deferred(struct cycles *c, struct cycle *cy)
+{
+	const struct action_ops *ops = cy->refresh_ops;
+
+	cy->refresh_ops = NULL;
+	argv_unpack(&cy->refresh_argv, c->run_argv);
+	free(cy->refresh_argv.words);
+	cy->refresh_argv.words = NULL;
+	if (c->run_argv->argc > 0)
+		refresh_cycle(c, cy, ops, c->run_argv);
 }
 
 /*
@@ -788,8 +808,13 @@ reassert(struct cycles *c, struct cycle *cy, const struct stanza *st,
 	struct cmd_argv argv;
 	char what[128];
 
+	describe_cycle(&cy->rec, what, sizeof(what));
 	if (ops->refresh != NULL) {
-		refresh_cycle(c, cy, ops);
+		if (expand(t, ev, st, i, &argv) == 0)
+			refresh_cycle(c, cy, ops, &argv);
+		else
+			log_errx("%s: CMD_CYCLE_OPEN does not fit once expanded: "
+			    "cannot re-assert the open", what);
 		return;
 	}
 	if (sp->refresh_how == REFRESH_NONE || cy->state != CYCLE_OPEN)
@@ -798,7 +823,6 @@ reassert(struct cycles *c, struct cycle *cy, const struct stanza *st,
 		ops = sp->refresh_ops;
 		t = &sp->refresh;
 	}
-	describe_cycle(&cy->rec, what, sizeof(what));
 	if (expand(t, ev, st, i, &argv) != 0 ||
 	    ready_add(c, cy, ops, JOB_REFRESH, &argv) != 0) {
 		log_errx("%s: cannot re-assert the open (%s does not fit once "
@@ -1137,7 +1161,7 @@ open_done(struct cycles *c, const struct job *j,
 		cy->refresh_ops = NULL;
 		start_close(c, cy, now);
 	} else if (cy->refresh_ops != NULL)	/* a grant came meanwhile */
-		refresh_cycle(c, cy, cy->refresh_ops);
+		refresh_deferred(c, cy);
 }
 
 /* The grants that arrived during the close: carried out now, in order. */

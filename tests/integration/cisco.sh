@@ -23,7 +23,7 @@
 require_root
 require_fwknop
 require_ios_double
-plan 54
+plan 56
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K1=$(b64key 32) H1=$(b64key 64) K2=$(b64key 32) H2=$(b64key 64)
@@ -400,5 +400,16 @@ spa "$K1" "$H1" 29 -f 40
 check_logged "a second grant finds the entry gone and adds it again" \
 	"tcp/29: refreshed \\(edge1 seq $seq29 added again\\)" 15
 check "the entry is back on the device at its number" \
+	has_ace "$seq29" "permit tcp host $CLI_IP any eq 29"
+# ... also after a restart, which forgets what the daemon kept in memory:
+# the new grant's own open command says what to add again
+kill -9 "$SPAGATED_PID"; wait "$SPAGATED_PID" 2>/dev/null
+start
+dbl --set 'running.acl4.SPA-IN={}' >/dev/null
+mark
+spa "$K1" "$H1" 29 -f 40
+check_logged "after kill -9 and a restart, a grant adds the vanished entry again" \
+	"tcp/29: refreshed \\(edge1 seq $seq29 added again\\)" 15
+check "the entry is back at its number" \
 	has_ace "$seq29" "permit tcp host $CLI_IP any eq 29"
 finish
