@@ -189,6 +189,7 @@ policy_in_force(struct executor *x)
 	log_set_verbose(x->conf.verbose);
 	x->metrics_due_ms = 0;	/* the (new) metrics file at once */
 	save_policy_errors(x);
+	age_log_set(&x->ages, x->conf.max_packet_age, time(NULL));
 }
 
 /*
@@ -377,8 +378,9 @@ grant(struct executor *x, const struct spa_event *ev)
 	int64_t now = time(NULL);
 	int r;
 
+	/* the smallest age in force since the packet's time (age_log.h) */
 	opts.max_packet_age = x->cli->pcap_file != NULL ? 0 :
-	    x->conf.max_packet_age;
+	    age_log_for(&x->ages, ev->spa_time);
 	opts.nat_forwarding = x->conf.nat_forwarding;
 	opts.nat_local = x->conf.nat_local;
 	opts.x_forwarded_for = x->conf.capture.x_forwarded_for;
@@ -787,6 +789,7 @@ executor_setup(struct executor *x)
 		return r;
 	cycles_set_policy(x->cycles, x->access, &x->plan);
 	save_policy_errors(x);
+	age_log_set(&x->ages, x->conf.max_packet_age, time(NULL));
 	if ((r = fleet_link_start(x)) != 0)
 		return r;
 	if (write_metrics(x) != 0)

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "access.h"
+#include "age_log.h"
 #include "cli.h"
 #include "conf.h"
 #include "cycle.h"
@@ -57,6 +58,7 @@ struct executor {
 	uint64_t		 opens;		/* OPEN messages accepted */
 	uint64_t		 refused;	/* OPEN messages refused */
 	uint64_t		 refused_time;	/* of those: by the clock alone */
+	struct age_log		 ages;		/* max_packet_age since start */
 
 	bool			 stats_log;	/* SIGUSR1: log the next MSG_STATS */
 	int64_t			 metrics_due_ms;	/* next metrics request */

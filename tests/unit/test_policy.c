@@ -17,6 +17,7 @@
 #include "access_int.h"
 #include "bad_fields.h"
 #include "err.h"
+#include "age_log.h"
 #include "policy.h"
 #include "spa_encode.h"
 
@@ -815,6 +816,63 @@ timeout_helper_prefers_client_value_below_cap(void **state)
 	assert_int_equal(policy_timeout(&st, &msg), 300);
 }
 
+/* --- max_packet_age over reloads (age_log.h) ---------------------------- */
+
+static void
+age_log_judges_by_the_smallest_age_since_the_packet(void **state)
+{
+	struct age_log l = { 0 };
+
+	(void)state;
+	age_log_set(&l, 10, 1000);
+	age_log_set(&l, 10, 1005);		/* a repeat is nothing */
+	assert_int_equal(l.n, 1);
+	age_log_set(&l, 3600, 2000);		/* raised at 2000 */
+	/* stamped before the raise: its digest may be kept only 2 x 10 s */
+	assert_int_equal(age_log_for(&l, 1990), 10);
+	assert_int_equal(age_log_for(&l, 1999), 10);
+	/* stamped at or after it: the new age */
+	assert_int_equal(age_log_for(&l, 2000), 3600);
+	assert_int_equal(age_log_for(&l, 2500), 3600);
+	age_log_set(&l, 60, 3000);		/* lowered: at once for all */
+	assert_int_equal(age_log_for(&l, 2500), 60);
+	assert_int_equal(age_log_for(&l, 1990), 10);
+	assert_int_equal(age_log_for(&l, 9999), 60);
+}
+
+static void
+age_log_zero_is_no_limit(void **state)
+{
+	struct age_log l = { 0 };
+
+	(void)state;
+	assert_int_equal(age_log_for(&l, 5), 0);	/* nothing set */
+	age_log_set(&l, 0, 100);
+	assert_int_equal(age_log_for(&l, 50), 0);
+	age_log_set(&l, 30, 200);
+	assert_int_equal(age_log_for(&l, 150), 30);	/* 30 since */
+	age_log_set(&l, 0, 300);
+	assert_int_equal(age_log_for(&l, 150), 30);
+	assert_int_equal(age_log_for(&l, 300), 0);
+}
+
+/* A full log merges its two oldest entries into the stricter one. */
+static void
+age_log_full_keeps_the_stricter_age(void **state)
+{
+	struct age_log l = { 0 };
+	int i;
+
+	(void)state;
+	age_log_set(&l, 5, 0);
+	for (i = 1; i < 40; i++)
+		age_log_set(&l, (uint32_t)(100 + i), i * 10);
+	assert_int_equal(l.n, AGE_LOG_MAX);
+	assert_int_equal(age_log_for(&l, 0), 5);	/* never looser */
+	assert_int_equal(age_log_for(&l, 390), 139);
+	assert_int_equal(age_log_for(&l, 385), 138);
+}
+
 int
 main(void)
 {
@@ -834,6 +892,9 @@ main(void)
 		cmocka_unit_test(grants_packet_source_for_unspecified_allow),
 		cmocka_unit_test(require_source_address_refuses_unspecified),
 		cmocka_unit_test(unspecified_sender_is_refused),
+		cmocka_unit_test(age_log_judges_by_the_smallest_age_since_the_packet),
+		cmocka_unit_test(age_log_zero_is_no_limit),
+		cmocka_unit_test(age_log_full_keeps_the_stricter_age),
 		cmocka_unit_test(grants_forwarded_address_when_given),
 		cmocka_unit_test(client_timeout_is_capped_by_max_fw_timeout),
 		cmocka_unit_test(cmd_cycle_timer_sets_the_default_timeout),
