@@ -23,7 +23,7 @@
 require_root
 require_fwknop
 require_ios_double
-plan 56
+plan 59
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K1=$(b64key 32) H1=$(b64key 64) K2=$(b64key 32) H2=$(b64key 64)
@@ -412,4 +412,25 @@ check_logged "after kill -9 and a restart, a grant adds the vanished entry again
 	"tcp/29: refreshed \\(edge1 seq $seq29 added again\\)" 15
 check "the entry is back at its number" \
 	has_ace "$seq29" "permit tcp host $CLI_IP any eq 29"
+
+# 14. SIGTERM while a Cisco open is in flight (a slow device): the open
+# completes, then its close runs before the gateway exits
+write_spagated "$WORK/gw3.conf" 21000 21999
+sed -i 's/close_on_exit = false/close_on_exit = true/' "$WORK/gw3.conf"
+stanza "$K5" "$H5" edge1 60 >"$WORK/gw3-access.conf"; chmod 600 "$WORK/gw3-access.conf"
+ip netns exec "$SRV_NS" "$SPAGATED" -f -c "$WORK/gw3.conf" -a "$WORK/gw3-access.conf" \
+	-d "$WORK/state3" -p "$WORK/gw3.pid" -i "$SRV_IF" -v >/dev/null 2>"$WORK/gw3.log" &
+GW3=$!
+on_exit "kill $GW3"
+wait_for "$WORK/gw3.log" "verifier ready" 5
+dbl --set faults.slow_ms=700 >/dev/null
+spa "$K5" "$H5" 31
+wait_for "$WORK/gw3.log" "tcp/31: cisco: edge1 permit" 10
+kill "$GW3"; wait "$GW3" 2>/dev/null
+dbl --set faults.slow_ms=0 >/dev/null
+check "SIGTERM during a Cisco open: the open completes" \
+	grep -q "tcp/31: opened (edge1 seq 21000 added" "$WORK/gw3.log"
+check "... and its close runs at shutdown" \
+	grep -q "tcp/31: shutdown, closing" "$WORK/gw3.log"
+check "no entry is left on the device" bash -c "! grep -q '\"21000\"' <<<\"\$('$IOS_DOUBLE' --state '$IOS_SSHD_STATE' --get running.acl4.SPA-IN)\""
 finish
