@@ -8,10 +8,13 @@
  * never scanned for '$' again.
  *
  * Shell mode (CMD_CYCLE_SHELL, an explicit opt-in of the stanza) keeps the
- * literal text as written, quotes and backslashes included, joins the
- * words with single spaces into one "/bin/sh -c" line, and quotes every
- * value for the place it stands in: '...' (with ' written as '\'') outside
- * double quotes, a backslash before $ ` " \ inside them.
+ * literal text as written, quotes and backslashes included, and joins the
+ * words with single spaces into one "/bin/sh -c" script.  A value is never
+ * pasted into that script: each variable becomes a positional parameter,
+ * written ${N} where the template names it, its value one argument after
+ * the script.  Quoting a value for the place it stands would need the
+ * shell's own parser (inside "$(...)" the quoting starts afresh); a
+ * parameter is data wherever it stands.
  */
 #include "config.h"
 
@@ -272,10 +275,12 @@ enum part_kind { P_LIT, P_VALUE, P_VAR };
 
 struct cmd_part {
 	enum part_kind	 kind;
-	bool		 dquoted;	/* shell mode: inside "..." */
 	char		*text;		/* P_LIT, P_VALUE */
 	size_t		 len;
 	enum var	 var;		/* P_VAR */
+	size_t		 dir;		/* P_VALUE: index into dir_vars */
+	size_t		 param;		/* shell mode, P_VAR and P_VALUE:
+					   its positional parameter, 1.. */
 };
 
 struct cmd_word {
@@ -288,7 +293,6 @@ struct parser {
 	const struct stanza	*st;
 	struct cmd_template	*t;
 	struct cmd_word		*word;		/* being built, or NULL */
-	bool			 dq;		/* inside "..." */
 	char			*why;
 	size_t			 whylen;
 };
@@ -342,7 +346,6 @@ new_part(struct parser *p, enum part_kind kind, struct cmd_part **out)
 	np = &w->parts[w->nparts++];
 	memset(np, 0, sizeof(*np));
 	np->kind = kind;
-	np->dquoted = p->dq;
 	*out = np;
 	return 0;
 }
@@ -432,6 +435,7 @@ add_directive(struct parser *p, const struct dir_var *d)
 	if ((part->text = strdup(value)) == NULL)
 		return fail(p, "%s", "out of memory");
 	part->len = b.o;
+	part->dir = (size_t)(d - dir_vars);
 	return 0;
 }
 
@@ -513,7 +517,6 @@ parse_quoted(struct parser *p, char q)
 	if ((r = start_word(p)) != 0 || (r = add_raw(p, q)) != 0)
 		return r;	/* an empty quoted word ("") is still a word */
 	p->s++;
-	p->dq = q == '"';
 	while (*p->s != q) {
 		if (*p->s == '\0')
 			return fail(p, "unbalanced %s quote", q == '"' ?
@@ -527,7 +530,6 @@ parse_quoted(struct parser *p, char q)
 		if (r != 0)
 			return r;
 	}
-	p->dq = false;
 	p->s++;
 	return add_raw(p, q);
 }
@@ -577,11 +579,53 @@ first_word_written_out(const struct cmd_template *t)
 	    w->parts[0].len > 0;
 }
 
+static bool
+same_value(const struct cmd_part *a, const struct cmd_part *b)
+{
+	return a->kind == b->kind && (a->kind == P_VAR ? a->var == b->var :
+	    a->dir == b->dir);
+}
+
+/* The parameter an earlier part with the same value has, or 0. */
+static size_t
+param_of(const struct cmd_template *t, const struct cmd_part *pt)
+{
+	const struct cmd_part *q;
+	size_t i, j;
+
+	for (i = 0; i < t->nwords; i++)
+		for (j = 0; j < t->words[i].nparts; j++) {
+			q = &t->words[i].parts[j];
+			if (q == pt)
+				return 0;
+			if (q->kind != P_LIT && same_value(q, pt))
+				return q->param;
+		}
+	return 0;
+}
+
+/* Shell mode: one positional parameter per variable, in order of use. */
+static void
+number_params(struct cmd_template *t)
+{
+	struct cmd_part *pt;
+	size_t i, j;
+
+	for (i = 0; i < t->nwords; i++)
+		for (j = 0; j < t->words[i].nparts; j++) {
+			pt = &t->words[i].parts[j];
+			if (pt->kind == P_LIT)
+				continue;
+			if ((pt->param = param_of(t, pt)) == 0)
+				pt->param = ++t->nparams;
+		}
+}
+
 int
 cmd_template_parse(const char *line, bool shell, const struct stanza *st,
     struct cmd_template *out, char *why, size_t whylen)
 {
-	struct parser p = { line, st, out, NULL, false, why, whylen };
+	struct parser p = { line, st, out, NULL, why, whylen };
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -595,6 +639,8 @@ cmd_template_parse(const char *line, bool shell, const struct stanza *st,
 	if (r == 0 && !first_word_written_out(out))
 		r = fail(&p, "%s", "the first word (the program) must be "
 		    "written out, without variables");
+	if (r == 0 && shell)
+		number_params(out);
 	if (r != 0)
 		cmd_template_free(out);
 	return r;
@@ -681,27 +727,16 @@ emit(struct out *o, const char *s, size_t n)
 	o->len += n;
 }
 
-/* A value for /bin/sh, quoted for where it stands. */
-static void
-emit_shell_value(struct out *o, const char *s, bool dquoted)
+static const char *
+part_value(const struct cmd_part *pt, const struct subst_vars *vars,
+    char buf[VALUE_MAX])
 {
-	if (dquoted) {
-		for (; *s != '\0'; s++) {
-			if (strchr("$`\"\\", *s) != NULL)
-				emit(o, "\\", 1);
-			emit(o, s, 1);
-		}
-		return;
-	}
-	emit(o, "'", 1);
-	for (; *s != '\0'; s++)
-		if (*s == '\'')
-			emit(o, "'\\''", 4);
-		else
-			emit(o, s, 1);
-	emit(o, "'", 1);
+	if (pt->kind == P_VAR)
+		return var_value(pt->var, vars, buf);
+	return pt->text != NULL ? pt->text : "";
 }
 
+/* One word's parts; in shell mode a value is a reference, ${N}. */
 static void
 emit_word(struct out *o, const struct cmd_word *w,
     const struct subst_vars *vars, bool shell)
@@ -713,12 +748,12 @@ emit_word(struct out *o, const struct cmd_word *w,
 
 	for (i = 0; i < w->nparts; i++) {
 		pt = &w->parts[i];
-		v = pt->kind == P_VAR ? var_value(pt->var, vars, buf) :
-		    pt->text != NULL ? pt->text : "";
-		if (shell && pt->kind != P_LIT)
-			emit_shell_value(o, v, pt->dquoted);
-		else
-			emit(o, v, strlen(v));
+		if (shell && pt->kind != P_LIT) {
+			snprintf(buf, sizeof(buf), "${%zu}", pt->param);
+			v = buf;
+		} else
+			v = part_value(pt, vars, buf);
+		emit(o, v, strlen(v));
 	}
 }
 
@@ -745,6 +780,40 @@ out_done(struct out *o)
 	return 0;
 }
 
+/* Shell mode: /bin/sh -c script sh value1 ... valueN. */
+static void
+emit_shell(struct out *o, const struct cmd_template *t,
+    const struct subst_vars *vars)
+{
+	const struct cmd_part *pt;
+	char buf[VALUE_MAX];
+	const char *v;
+	size_t i, j, next = 1;
+
+	emit(o, "/bin/sh", 7);
+	end_arg(o);
+	emit(o, "-c", 2);
+	end_arg(o);
+	for (i = 0; i < t->nwords; i++) {
+		if (i > 0)
+			emit(o, " ", 1);
+		emit_word(o, &t->words[i], vars, true);
+	}
+	end_arg(o);
+	emit(o, "sh", 2);	/* $0, the name in the shell's messages */
+	end_arg(o);
+	for (i = 0; i < t->nwords; i++)
+		for (j = 0; j < t->words[i].nparts; j++) {
+			pt = &t->words[i].parts[j];
+			if (pt->kind == P_LIT || pt->param != next)
+				continue;
+			v = part_value(pt, vars, buf);
+			emit(o, v, strlen(v));
+			end_arg(o);
+			next++;
+		}
+}
+
 int
 cmd_template_expand(const struct cmd_template *t,
     const struct subst_vars *vars, struct cmd_argv *out)
@@ -753,21 +822,13 @@ cmd_template_expand(const struct cmd_template *t,
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	if (t->shell) {
-		emit(&o, "/bin/sh", 7);
-		end_arg(&o);
-		emit(&o, "-c", 2);
-		end_arg(&o);
-	}
-	for (i = 0; i < t->nwords; i++) {
-		if (t->shell && i > 0)
-			emit(&o, " ", 1);
-		emit_word(&o, &t->words[i], vars, t->shell);
-		if (!t->shell)
-			end_arg(&o);
-	}
 	if (t->shell)
-		end_arg(&o);
+		emit_shell(&o, t, vars);
+	else
+		for (i = 0; i < t->nwords; i++) {
+			emit_word(&o, &t->words[i], vars, false);
+			end_arg(&o);
+		}
 	return out_done(&o);
 }
 

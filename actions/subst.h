@@ -24,9 +24,12 @@
  *
  * Shell mode, an explicit opt-in: the template's words, literal text kept
  * as written (quotes and backslashes included), joined by single spaces
- * into one line run as ["/bin/sh", "-c", line]; each value is wrapped in
- * '...' (' as '\'') or, inside "...", has $ ` " \ backslash-escaped.
- * "$$" puts a bare '$' in the line, for the shell's own variables.
+ * into one script run as ["/bin/sh", "-c", script, "sh", value1, ...].
+ * No value is ever part of the script: each variable (event or directive)
+ * is a positional parameter, numbered in order of first use, and written
+ * ${N} where the template names it; the template's own quotes apply to it
+ * as to "$1" in any script.  "$$" puts a bare '$' in the script, for the
+ * shell's own syntax.
  */
 #ifndef SPA_SUBST_H
 #define SPA_SUBST_H
@@ -53,6 +56,7 @@ struct cmd_word;		/* literal and variable parts of one word */
 struct cmd_template {
 	char		*text;		/* as configured, for log lines */
 	bool		 shell;		/* run through /bin/sh -c (opt-in) */
+	size_t		 nparams;	/* shell mode: positional parameters */
 	size_t		 nwords;
 	struct cmd_word	*words;
 };

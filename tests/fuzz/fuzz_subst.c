@@ -7,11 +7,14 @@
  *   2  the same in shell mode
  *   3  a raw cmd_argv buffer (argc = second byte), through cmd_argv_relink
  * Every vector that comes out must hold argc NUL-terminated strings inside
- * buf, survive a copy and relink, and format without overrunning.
+ * buf, survive a copy and relink, and format without overrunning.  In
+ * shell mode the script (argv[2]) must not depend on any value: the same
+ * template expanded for another, hostile, user gives the same script.
  */
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +66,24 @@ check_argv(const struct cmd_argv *a)
 		abort();
 }
 
+/* /bin/sh -c script sh value...: one argument per parameter. */
+static void
+check_shell(const struct cmd_template *t, const struct subst_vars *v,
+    const struct cmd_argv *a)
+{
+	struct spa_event other = *v->ev;
+	struct subst_vars ov = { &other, v->st, v->port };
+	struct cmd_argv b;
+
+	if (a->argc != 4 + t->nparams || strcmp(a->argv[0], "/bin/sh") != 0 ||
+	    strcmp(a->argv[1], "-c") != 0 || strcmp(a->argv[3], "sh") != 0)
+		abort();
+	snprintf(other.user, sizeof(other.user), "%s", "'\"$(x)`x`${1}");
+	if (cmd_template_expand(t, &ov, &b) == 0 &&
+	    strcmp(a->argv[2], b.argv[2]) != 0)
+		abort();
+}
+
 static void
 fuzz_template(const char *text, size_t size, bool shell)
 {
@@ -86,7 +107,9 @@ fuzz_template(const char *text, size_t size, bool shell)
 		return;
 	if (cmd_template_expand(&t, &v, &a) == 0) {
 		check_argv(&a);
-		if (a.argc != (shell ? 3 : t.nwords))
+		if (shell)
+			check_shell(&t, &v, &a);
+		else if (a.argc != t.nwords)
 			abort();
 	}
 	cmd_template_free(&t);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,9 +354,10 @@ unterminated_user_is_bounded(void **state)
 
 /* --- shell mode ---------------------------------------------------------- */
 
-/* Run argv (["/bin/sh", "-c", line]) and return what it printed. */
+/* Run argv (["/bin/sh", "-c", line, ...]) in `dir`; what it printed. */
 static void
-run_capture(const struct cmd_argv *a, char *got, size_t len)
+run_capture_in(const struct cmd_argv *a, const char *dir, char *got,
+    size_t len)
 {
 	size_t n = 0;
 	ssize_t k;
@@ -365,7 +367,7 @@ run_capture(const struct cmd_argv *a, char *got, size_t len)
 	assert_int_equal(pipe(pfd), 0);
 	if ((pid = fork()) == 0) {
 		dup2(pfd[1], 1);
-		if (chdir("/") != 0)
+		if (freopen("/dev/null", "w", stderr) == NULL || chdir(dir) != 0)
 			_exit(126);
 		execv(a->argv[0], a->argv);
 		_exit(127);
@@ -376,6 +378,12 @@ run_capture(const struct cmd_argv *a, char *got, size_t len)
 	got[n] = '\0';
 	close(pfd[0]);
 	waitpid(pid, NULL, 0);
+}
+
+static void
+run_capture(const struct cmd_argv *a, char *got, size_t len)
+{
+	run_capture_in(a, "/", got, len);
 }
 
 static const char *const hostile[] = {
@@ -395,13 +403,13 @@ shell_mode_quotes_values(void **state)
 	size_t i;
 
 	unlink("/tmp/spagate-pwned");
-	assert_int_equal(cmd_template_parse("printf '%s|' $USER \"[$USER]\" "
-	    "'[$USER]' x$USER\\ \"$PORT\"", true, stanza(f, 1), &t, why,
+	assert_int_equal(cmd_template_parse("printf '%s|' \"$USER\" \"[$USER]\" "
+	    "'[$USER]' x\"$USER\"\\ \"$PORT\"", true, stanza(f, 1), &t, why,
 	    sizeof(why)), 0);
 	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
 		snprintf(f->ev.user, sizeof(f->ev.user), "%s", hostile[i]);
 		assert_int_equal(cmd_template_expand(&t, &v, &a), 0);
-		assert_int_equal(a.argc, 3);
+		assert_int_equal(a.argc, 6);
 		assert_string_equal(a.argv[0], "/bin/sh");
 		assert_string_equal(a.argv[1], "-c");
 		run_capture(&a, got, sizeof(got));
@@ -428,11 +436,271 @@ shell_mode_keeps_literal_text(void **state)
 	    "tr a-z A-Z; echo $$PATH", true, stanza(f, 1), &t, why,
 	    sizeof(why)), 0);
 	assert_int_equal(cmd_template_expand(&t, &v, &a), 0);
-	assert_string_equal(a.argv[2], "echo 'a  b' 'it'\\''s'\"x\" | "
+	assert_string_equal(a.argv[2], "echo 'a  b' ${1}\"x\" | "
 	    "tr a-z A-Z; echo $PATH");
+	assert_string_equal(a.argv[4], "it's");
 	run_capture(&a, got, sizeof(got));
 	assert_non_null(strstr(got, "A  B IT'SX\n"));
 	cmd_template_free(&t);
+}
+
+/*
+ * Shell mode passes values as positional parameters: the script is the
+ * template's own text with ${N} for each variable, the same whatever the
+ * packet holds, and each value is one argument after it ("sh" is $0).
+ * One parameter per variable, however often it is used.
+ */
+static void
+shell_values_are_parameters(void **state)
+{
+	struct fix *f = *state;
+	struct cmd_template t;
+	struct subst_vars v = { &f->ev, stanza(f, 1), 0 };
+	struct cmd_argv a;
+	char why[128];
+	size_t i;
+
+	assert_int_equal(cmd_template_parse("logger -t spa \"($$(echo $USER))\" "
+	    "$IP:$PORT u=$USER '$USER' $FW_ACCESS_TIMEOUT", true, stanza(f, 1),
+	    &t, why, sizeof(why)), 0);
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		snprintf(f->ev.user, sizeof(f->ev.user), "%s", hostile[i]);
+		assert_int_equal(cmd_template_expand(&t, &v, &a), 0);
+		assert_int_equal(a.argc, 8);
+		assert_string_equal(a.argv[0], "/bin/sh");
+		assert_string_equal(a.argv[1], "-c");
+		assert_string_equal(a.argv[2], "logger -t spa "
+		    "\"($(echo ${1}))\" ${2}:${3} u=${1} '$USER' ${4}");
+		assert_string_equal(a.argv[3], "sh");
+		assert_string_equal(a.argv[4], hostile[i]);
+		assert_string_equal(a.argv[5], "192.0.2.10");
+		assert_string_equal(a.argv[6], "22");
+		assert_string_equal(a.argv[7], "45");
+		assert_null(a.argv[8]);
+	}
+	cmd_template_free(&t);
+}
+
+/* A directive's value (set by the admin) is a parameter too. */
+static void
+shell_directive_value_is_a_parameter(void **state)
+{
+	struct fix *f = *state;
+	struct cmd_template t;
+	struct subst_vars v = { &f->ev, stanza(f, 2), 0 };
+	struct cmd_argv a;
+	char *old = f->conf->stanzas[1]->require_username, why[128];
+
+
+	f->conf->stanzas[1]->require_username = strdup("a'$(id)\"`id`");
+	free(old);
+	assert_int_equal(cmd_template_parse("echo \"$REQUIRE_USERNAME\" "
+	    "$USER $REQUIRE_USERNAME", true, stanza(f, 2), &t, why,
+	    sizeof(why)), 0);
+	assert_int_equal(cmd_template_expand(&t, &v, &a), 0);
+	assert_int_equal(a.argc, 6);
+	assert_string_equal(a.argv[2], "echo \"${1}\" ${2} ${1}");
+	assert_string_equal(a.argv[4], "a'$(id)\"`id`");
+	assert_string_equal(a.argv[5], "alice");
+	cmd_template_free(&t);
+}
+
+/* What a shell context makes of a value (see shell_contexts). */
+enum ctx_want {
+	W_VALUE,	/* pre value post */
+	W_FIELDS,	/* pre, each IFS field of the value as fpre f fpost, post */
+	W_FIXED,	/* pre, whatever the value */
+	W_NOTHING,	/* only: no command of the value ran */
+};
+
+/* The line as written is what the shell sees, with ${N} for a variable. */
+static const struct shell_ctx {
+	const char	*name;
+	const char	*line;
+	enum ctx_want	 want;
+	const char	*pre, *post, *fpre, *fpost;	/* NULL: "" */
+} shell_contexts[] = {
+#define C(n, l, w)	.name = (n), .line = (l), .want = (w)
+	{ C("bare", "printf '[%s]' $USER", W_FIELDS), .fpre = "[",
+	    .fpost = "]" },
+	{ C("bare, quoted", "printf '[%s]' \"$USER\"", W_VALUE), .pre = "[",
+	    .post = "]" },
+	{ C("double quotes", "printf '[%s]' \"<$USER>\"", W_VALUE),
+	    .pre = "[<", .post = ">]" },
+	{ C("single quotes", "printf '[%s]' '<$USER>'", W_FIXED),
+	    .pre = "[<$USER>]" },
+	{ C("single quotes in double quotes", "printf '[%s]' \"'$USER'\"",
+	    W_VALUE), .pre = "['", .post = "']" },
+	{ C("$(...) quoted inside",
+	    "printf '[%s]' \"$$(printf %s \"$USER\")\"", W_VALUE), .pre = "[",
+	    .post = "]" },
+	{ C("$(...) in double quotes (issue 15)",
+	    "printf '[%s]' \"($$(printf '<%s>' $USER))\"", W_FIELDS),
+	    .pre = "[(", .post = ")]", .fpre = "<", .fpost = ">" },
+	{ C("$(...) bare", "printf '[%s]' $$(printf '<%s>' $USER)", W_FIELDS),
+	    .pre = "[", .post = "]", .fpre = "<", .fpost = ">" },
+	{ C("backticks in double quotes",
+	    "printf '[%s]' \"`printf '<%s>' $USER`\"", W_FIELDS), .pre = "[",
+	    .post = "]", .fpre = "<", .fpost = ">" },
+	{ C("backticks bare", "printf '[%s]' `printf '<%s>' $USER`",
+	    W_FIELDS), .pre = "[", .post = "]", .fpre = "<", .fpost = ">" },
+	{ C("$((...)) of a number", "printf '[%s]' $$(( $PORT + 1 ))",
+	    W_FIXED), .pre = "[23]" },
+	{ C("$((...)) of the user", "printf '[%s]' \"$$(( $USER ))\"",
+	    W_NOTHING) },
+	{ C("${...} bare", "printf '[%s]' $${NOPE:-$USER}", W_FIELDS),
+	    .fpre = "[", .fpost = "]" },
+	{ C("${...} quoted inside", "printf '[%s]' $${NOPE:-\"$USER\"}",
+	    W_VALUE), .pre = "[", .post = "]" },
+	{ C("${...} in double quotes", "printf '[%s]' \"$${NOPE:-$USER}\"",
+	    W_VALUE), .pre = "[", .post = "]" },
+	{ C("standard input (heredoc-ish)",
+	    "printf %s \"$USER\" | (printf '['; cat; printf ']')", W_VALUE),
+	    .pre = "[", .post = "]" },
+#undef C
+};
+
+/* Usernames a packet may carry, and a forged event's worse. */
+static const char *const hostile_users[] = {
+	"x&touch pwned&&echo", "x&cd .&&touch pwned&&echo", "$(touch pwned)",
+	"`touch pwned`", "x;touch pwned", "x|touch pwned", "x>pwned",
+	"x<pwned", "'; touch pwned; '", "\"; touch pwned; \"",
+	"x\ntouch pwned", "x\\\ntouch pwned", "it's", "a  b", "\tc ", "",
+	"-n", "a\\b", "*", "?[a]", "${1}", "$IP", "$0", "<>", "!1", "#x",
+	"~", "{a,b}", "$((1+1))",
+};
+
+#define OR_EMPTY(s)	((s) != NULL ? (s) : "")
+
+/* The IFS fields of `s` (space, tab, newline), each as fpre f fpost. */
+static void
+add_fields(char *want, size_t len, const char *s, const struct shell_ctx *c)
+{
+	size_t n, fields = 0;
+
+	while (*s != '\0') {
+		s += strspn(s, " \t\n");
+		if ((n = strcspn(s, " \t\n")) == 0)
+			break;
+		snprintf(want + strlen(want), len - strlen(want), "%s%.*s%s",
+		    OR_EMPTY(c->fpre), (int)n, s, OR_EMPTY(c->fpost));
+		s += n;
+		fields++;
+	}
+	if (fields == 0)	/* printf with no argument: its format once */
+		snprintf(want + strlen(want), len - strlen(want), "%s%s",
+		    OR_EMPTY(c->fpre), OR_EMPTY(c->fpost));
+}
+
+static void
+context_want(const struct shell_ctx *c, const char *user, char *want,
+    size_t len)
+{
+	snprintf(want, len, "%s", OR_EMPTY(c->pre));
+	if (c->want == W_VALUE)
+		snprintf(want + strlen(want), len - strlen(want), "%s", user);
+	if (c->want == W_FIELDS)
+		add_fields(want, len, user, c);
+	if (c->want == W_VALUE || c->want == W_FIELDS)
+		snprintf(want + strlen(want), len - strlen(want), "%s",
+		    OR_EMPTY(c->post));
+}
+
+static bool
+dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool empty = true;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
+/* Remove what a hostile value made, so the next run starts empty. */
+static int
+unlink_all(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int r = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    unlinkat(dirfd(d), e->d_name, 0) != 0)
+			r = -1;
+	closedir(d);
+	return r;
+}
+
+/*
+ * Every quoting context, run for real in an empty directory: no hostile
+ * username ever runs a command (nothing appears there), and the value
+ * arrives as data: whole where the line quotes it, split into fields
+ * where it does not, as "$1" and $1 would in any shell script.
+ */
+/* One context, every user: the number of users it went wrong for. */
+static int
+run_context(struct fix *f, const struct shell_ctx *c, const char *dir)
+{
+	struct cmd_template t;
+	struct subst_vars v = { &f->ev, stanza(f, 1), 0 };
+	struct cmd_argv a;
+	char why[128], got[512], want[512];
+	size_t u;
+	int bad = 0;
+
+	if (cmd_template_parse(c->line, true, stanza(f, 1), &t, why,
+	    sizeof(why)) != 0)
+		fail_msg("%s: refused: %s", c->name, why);
+	for (u = 0; u < sizeof(hostile_users) / sizeof(hostile_users[0]);
+	    u++) {
+		snprintf(f->ev.user, sizeof(f->ev.user), "%s", hostile_users[u]);
+		assert_int_equal(cmd_template_expand(&t, &v, &a), 0);
+		run_capture_in(&a, dir, got, sizeof(got));
+		context_want(c, hostile_users[u], want, sizeof(want));
+		if (!dir_is_empty(dir)) {
+			print_message("%s: user '%s' ran a command\n", c->name,
+			    hostile_users[u]);
+			bad++;
+			assert_int_equal(unlink_all(dir), 0);
+		} else if (c->want != W_NOTHING && strcmp(got, want) != 0) {
+			print_message("%s: user '%s': got '%s', want '%s'\n",
+			    c->name, hostile_users[u], got, want);
+			bad++;
+		}
+	}
+	cmd_template_free(&t);
+	return bad;
+}
+
+/*
+ * Every quoting context, run for real in an empty directory: no hostile
+ * username ever runs a command (nothing appears there), and the value
+ * arrives as data: whole where the line quotes it, split into fields
+ * where it does not, as "$1" and $1 would in any shell script.
+ */
+static void
+shell_every_context_keeps_values_data(void **state)
+{
+	struct fix *f = *state;
+	char dir[] = "/tmp/spagate-subst.XXXXXX";
+	size_t i;
+	int bad = 0;
+
+	assert_non_null(mkdtemp(dir));
+	strcpy(f->ev.nat_host, "$(touch pwned)");
+	strcpy(f->ev.command, "`touch pwned`");
+	for (i = 0; i < sizeof(shell_contexts) / sizeof(shell_contexts[0]);
+	    i++)
+		bad += run_context(f, &shell_contexts[i], dir);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(bad, 0);
 }
 
 static void
@@ -442,11 +710,11 @@ expansion_overflow_refused(void **state)
 	struct cmd_template t;
 	struct subst_vars v = { &f->ev, stanza(f, 1), 0 };
 	struct cmd_argv a;
-	char line[1600], why[128];
+	char line[CMD_MAX_LEN], why[128];
 
 	/* one word of ~200 x 26 bytes: more than CMD_MAX_LEN */
 	strcpy(line, "echo ");
-	while (strlen(line) + 7 < sizeof(line))
+	while (strlen(line) + 7 < 1600)
 		strcat(line, "$SOURCE");
 	assert_int_equal(cmd_template_parse(line, false, stanza(f, 1), &t,
 	    why, sizeof(why)), 0);
@@ -454,10 +722,14 @@ expansion_overflow_refused(void **state)
 	assert_int_equal(a.argc, 0);
 	assert_null(a.argv[0]);
 	cmd_template_free(&t);
-	/* the same in shell mode, where the quoting adds bytes */
+	/* shell mode: a value once, after a script that nearly fills it */
+	memset(line, 'x', sizeof(line) - 1);
+	memcpy(line, "echo ", 5);
+	memcpy(line + sizeof(line) - 9, " $SOURCE", 9);
 	assert_int_equal(cmd_template_parse(line, true, stanza(f, 1), &t,
 	    why, sizeof(why)), 0);
 	assert_int_equal(cmd_template_expand(&t, &v, &a), SPA_ERR_ARG);
+	assert_int_equal(a.argc, 0);
 	cmd_template_free(&t);
 }
 
@@ -661,6 +933,9 @@ main(void)
 		T(unterminated_user_is_bounded),
 		T(shell_mode_quotes_values),
 		T(shell_mode_keeps_literal_text),
+		T(shell_values_are_parameters),
+		T(shell_directive_value_is_a_parameter),
+		T(shell_every_context_keeps_values_data),
 		T(expansion_overflow_refused),
 #undef T
 		cmocka_unit_test(split_untrusted_command),
