@@ -23,6 +23,7 @@
 #include "metrics.h"
 #include "msg.h"
 #include "policy.h"
+#include "safefile.h"
 
 #define JOURNAL_DIR		"cycles"
 #define RESPAWN_MAX		30	/* seconds between verifier restarts */
@@ -485,6 +486,7 @@ static int
 write_metrics(struct executor *x)
 {
 	struct metrics_exec ex;
+	int r;
 
 	if (x->conf.metrics_file == NULL)
 		return 0;
@@ -500,11 +502,11 @@ write_metrics(struct executor *x)
 		ex.fleet_up = fleet_is_up(x->fleet);
 		fleet_get_stats(x->fleet, &ex.fleet_stats);
 	}
-	if (metrics_write(x->conf.metrics_file, &x->vstats, &ex) != 0) {
+	if ((r = metrics_write(x->conf.metrics_file, &x->vstats, &ex)) != 0) {
 		if (!x->metrics_failing)
 			log_warn("metrics file %s", x->conf.metrics_file);
 		x->metrics_failing = true;
-		return SPA_ERR_SYS;
+		return r;
 	}
 	if (x->metrics_failing)
 		log_info("metrics file %s written again", x->conf.metrics_file);
@@ -549,22 +551,23 @@ metrics_tick(struct executor *x, int64_t now)
 		write_metrics(x);
 }
 
+static void
+fill_line(FILE *fp, const void *line)
+{
+	fprintf(fp, "%s\n", (const char *)line);
+}
+
 /* One line for spagated -S in state_dir/name, replaced atomically. */
 static void
 save_state_line(const struct executor *x, const char *name, const char *line)
 {
-	char path[4096], tmp[4200];
-	FILE *fp;
+	char path[4096];
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", x->conf.state_dir,
 	    name) >= sizeof(path))
 		return;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((fp = fopen(tmp, "w")) == NULL)
-		return;
-	fprintf(fp, "%s\n", line);
-	if (fclose(fp) != 0 || rename(tmp, path) != 0)
-		unlink(tmp);
+	if (safefile_replace(path, 0644, fill_line, line) != 0)
+		log_warn("%s", path);
 }
 
 static void
@@ -792,8 +795,10 @@ executor_setup(struct executor *x)
 	age_log_set(&x->ages, x->conf.max_packet_age, time(NULL));
 	if ((r = fleet_link_start(x)) != 0)
 		return r;
-	if (write_metrics(x) != 0)
-		return SPA_ERR_CONFIG;	/* opt-in: a bad path stops the start */
+	/* opt-in: a directory that does not exist stops the start; what its
+	   owner may have planted there never does */
+	if (write_metrics(x) == SPA_ERR_CONFIG)
+		return SPA_ERR_CONFIG;
 	if (x->cli->test_mode)
 		return 0;	/* runs nothing, not even journaled closes */
 	if ((n = cycles_restore(x->cycles, time(NULL), mono_ms())) < 0) {

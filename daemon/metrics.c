@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "metrics.h"
+#include "safefile.h"
 
 static void
 metric(FILE *fp, const char *name, const char *type, const char *help,
@@ -130,43 +131,29 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 		    "the one the cycle recorded.", ex->cisco.left_alone);
 }
 
+struct metrics_src {
+	const struct msg_stats		*vs;
+	const struct metrics_exec	*ex;
+};
+
+static void
+fill(FILE *fp, const void *arg)
+{
+	const struct metrics_src *src = arg;
+
+	metrics_format(fp, src->vs, src->ex);
+}
+
+/*
+ * The collector's directory may be someone else's: safefile_replace never
+ * opens a name found there (a FIFO would block every close).  Mode 0644:
+ * the collector runs as another user, whatever our umask.
+ */
 int
 metrics_write(const char *path, const struct msg_stats *vs,
     const struct metrics_exec *ex)
 {
-	char tmp[4200];
-	FILE *fp = NULL;
-	int fd, saved;
+	struct metrics_src src = { vs, ex };
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return SPA_ERR_SYS;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd < 0)
-		return SPA_ERR_SYS;
-	/* the collector runs as another user: readable whatever the umask */
-	if (fchmod(fd, 0644) != 0 || (fp = fdopen(fd, "w")) == NULL) {
-		saved = errno;
-		close(fd);
-		goto fail;
-	}
-	metrics_format(fp, vs, ex);
-	if (fflush(fp) != 0 || ferror(fp)) {
-		saved = errno;
-		fclose(fp);
-		goto fail;
-	}
-	if (fclose(fp) != 0) {
-		saved = errno;
-		goto fail;
-	}
-	if (rename(tmp, path) == 0)
-		return 0;
-	saved = errno;
-fail:
-	unlink(tmp);
-	errno = saved;
-	return SPA_ERR_SYS;
+	return safefile_replace(path, 0644, fill, &src);
 }

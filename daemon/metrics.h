@@ -1,8 +1,8 @@
 /*
  * Counters in the Prometheus text exposition format (version 0.0.4), for
  * node_exporter's textfile collector: spagated.conf "metrics" writes the
- * file every interval, replaced atomically (a temporary file, then
- * rename), mode 0644.  The verifier's counters come from its MSG_STATS;
+ * file every interval, replaced atomically (a new temporary file beside
+ * it, then rename: safefile.h), mode 0644.  The verifier's counters come from its MSG_STATS;
  * a verifier restart (SIGHUP) starts them again from 0, which Prometheus
  * counters allow.
  */
@@ -34,7 +34,11 @@ struct metrics_exec {
 /* Every metric, with # HELP and # TYPE lines. */
 void	metrics_format(FILE *fp, const struct msg_stats *vs,
 	    const struct metrics_exec *ex);
-/* Write `path` atomically; 0 or SPA_ERR_SYS (errno says why). */
+/*
+ * Write `path` atomically; 0, SPA_ERR_SYS (errno says why) or
+ * SPA_ERR_CONFIG (its directory does not exist).  Never blocks on what
+ * someone planted in the directory.
+ */
 int	metrics_write(const char *path, const struct msg_stats *vs,
 	    const struct metrics_exec *ex);
 

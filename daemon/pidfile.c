@@ -1,4 +1,8 @@
-/* Pid file and single-instance lock. */
+/*
+ * Pid file and single-instance lock.  O_NONBLOCK and a regular-file check:
+ * a FIFO planted at the name must not hang spagated -S or spagate status
+ * (open for reading waits for a writer), nor be taken for the lock.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -10,6 +14,7 @@
 #include <unistd.h>
 
 #include "pidfile.h"
+#include "safefile.h"
 
 static pid_t
 pidfile_read(int fd)
@@ -35,9 +40,14 @@ pidfile_lock(const char *path, pid_t *running)
 	int fd;
 
 	*running = 0;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+	    0644);
 	if (fd < 0)
 		return -1;
+	if (!safefile_is_regular(fd)) {
+		close(fd);
+		return -1;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EWOULDBLOCK)
 			*running = pidfile_read(fd);
@@ -65,9 +75,11 @@ pidfile_running(const char *path)
 	pid_t pid = 0;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
 		return 0;
-	if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+	if (safefile_is_regular(fd) && flock(fd, LOCK_SH | LOCK_NB) != 0 &&
+	    errno == EWOULDBLOCK)
 		pid = pidfile_read(fd);
 	close(fd);
 	return pid;

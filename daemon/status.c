@@ -14,6 +14,7 @@
 #include "executor.h"
 #include "journal.h"
 #include "pidfile.h"
+#include "safefile.h"
 #include "status.h"
 
 /* Open cycles straight from the journal: works whether or not it runs. */
@@ -82,7 +83,7 @@ print_state_line(const char *state_dir, const char *name, FILE *fp)
 	FILE *in;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir, name) >=
-	    sizeof(path) || (in = fopen(path, "r")) == NULL)
+	    sizeof(path) || (in = safefile_read(path)) == NULL)
 		return;
 	if (fgets(line, sizeof(line), in) != NULL)
 		fprintf(fp, "  %s", line);
@@ -113,7 +114,7 @@ print_metrics(const struct status_opts *o, FILE *fp)
 			fprintf(fp, "counters: off (%s)\n", o->metrics_hint);
 		return;
 	}
-	if ((in = fopen(o->metrics_file, "r")) == NULL ||
+	if ((in = safefile_read(o->metrics_file)) == NULL ||
 	    fstat(fileno(in), &st) != 0) {
 		fprintf(fp, "counters: %s cannot be read (written while "
 		    "spagated runs)\n", o->metrics_file);

@@ -76,7 +76,7 @@ check "status: the open cycle and its close time" grep -q "tcp/2222  close at .*
 check "metrics: the grant is counted, the cycle open" \
 	eval 'wait_for "$METRICS" "^spagate_granted_total 1\$" 5 && grep -q "^spagate_cycles_open 1\$" "$METRICS" && grep -q "^spagate_packets_total 1\$" "$METRICS"' 
 check "metrics: HELP/TYPE lines, a reason label, mode 0644, no temporary file left" \
-	bash -c "grep -q '^# TYPE spagate_refused_total counter\$' '$METRICS' && grep -q '^spagate_refused_total{reason=\"hmac\"} 0\$' '$METRICS' && [ \"\$(stat -c %a '$METRICS')\" = 644 ] && [ ! -e '$METRICS.tmp' ]"
+	bash -c "grep -q '^# TYPE spagate_refused_total counter\$' '$METRICS' && grep -q '^spagate_refused_total{reason=\"hmac\"} 0\$' '$METRICS' && [ \"\$(stat -c %a '$METRICS')\" = 644 ] && [ -z \"\$(ls '$METRICS'.* 2>/dev/null)\" ]"
 "$SPAGATE" status -c "$WORK/spagated.conf" -d "$STATE" -p "$WORK/spagated.pid" > "$WORK/status" 2>&1
 check "status: the counters from the metrics file" grep -q '^  spagate_granted_total 1$' "$WORK/status"
 stop_spagated
