@@ -144,3 +144,72 @@ sandbox_prepare(const struct sandbox_conf *sc, struct sandbox *sb)
 	    "chroot, stays uid %ld", (long)sb->uid);
 	return 0;
 }
+
+#ifdef SPA_SANDBOX_SELFTEST
+/*
+ * The self-test build's forbidden calls (tests/integration/sandbox.sh).
+ * Each is made with syscall() so that libc adds nothing; each but
+ * close-executor (refused with an error) must end in SIGSYS under the
+ * filter.  sendmsg-socket cannot even make its socket.  A raw frame for
+ * the capture socket: broadcast, an experimental EtherType (0x88b5).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+
+static const uint8_t frame[60] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x01,
+	0x88, 0xb5, 's', 'p', 'a', 'g', 'a', 't', 'e',
+};
+
+static long
+violate(const char *what, int capture_fd)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	uint8_t copy[sizeof(frame)];
+	struct iovec iov = { copy, sizeof(copy) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct stat st;
+
+	memcpy(copy, frame, sizeof(copy));
+	memcpy(sun.sun_path, "\0spagate-selftest", 17);	/* abstract */
+	if (strcmp(what, "write-capture") == 0)
+		return syscall(SYS_write, capture_fd, frame, sizeof(frame));
+	if (strcmp(what, "sendto-capture") == 0)
+		return syscall(SYS_sendto, capture_fd, frame, sizeof(frame), 0,
+		    NULL, 0);
+	if (strcmp(what, "write-stdout") == 0)
+		return syscall(SYS_write, STDOUT_FILENO, "selftest\n", 9);
+	if (strcmp(what, "sendto-address") == 0)
+		return syscall(SYS_sendto, 3, "x", 1, 0, &sun,
+		    offsetof(struct sockaddr_un, sun_path) + 17);
+	if (strcmp(what, "pwrite-log") == 0)
+		return syscall(SYS_pwrite64, STDERR_FILENO,
+		    "sandbox selftest: pwrite\n", 25, 0);
+	if (strcmp(what, "ftruncate-stdout") == 0)	/* to its own size */
+		return fstat(STDOUT_FILENO, &st) != 0 ? -1 :
+		    syscall(SYS_ftruncate, STDOUT_FILENO, st.st_size);
+	if (strcmp(what, "sendmsg-socket") == 0)
+		return syscall(SYS_sendmsg, syscall(SYS_socket, AF_INET,
+		    SOCK_DGRAM, 0), &mh, 0);
+	if (strcmp(what, "close-executor") == 0)
+		return syscall(SYS_close, 3);
+	return syscall(SYS_getppid);
+}
+
+void
+sandbox_selftest_violate(const char *what, int capture_fd)
+{
+	long r;
+
+	log_warnx("sandbox selftest: calling %s, which the filter does not "
+	    "allow", what);
+	errno = 0;
+	r = violate(what, capture_fd);
+	log_warnx("sandbox selftest: %s returned %ld (%s)%s", what, r,
+	    strerror(errno), strcmp(what, "close-executor") == 0 ? "" :
+	    ": NOT CONFINED");
+}
+#endif

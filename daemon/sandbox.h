@@ -20,6 +20,19 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/*
+ * The verifier's descriptors, fixed before the filter is loaded (vproc.c),
+ * since the filter allows writing and sending by descriptor number only:
+ * log lines to stderr, messages to the executor's socket, syslog(3)'s
+ * datagrams to its socket (/dev/null there when syslog is not in use).
+ * The capture, its clients and the replay store get SANDBOX_FD_FIRST or
+ * more: nothing can ever be written or sent to them.
+ */
+#define SANDBOX_FD_LOG		2	/* stderr */
+#define SANDBOX_FD_EXECUTOR	3
+#define SANDBOX_FD_SYSLOG	4
+#define SANDBOX_FD_FIRST	5
+
 struct sandbox_conf {
 	const char	*user;		/* executor.verifier_user */
 	const char	*root;		/* state_dir/verifier: the chroot */
@@ -50,8 +63,14 @@ int	sandbox_prepare(const struct sandbox_conf *, struct sandbox *sb);
 int	sandbox_enter(const struct sandbox *sb, char *desc, size_t len);
 
 #ifdef SPA_SANDBOX_SELFTEST
-/* Test builds only: make a system call the filter forbids. */
-void	sandbox_selftest_violate(void);
+/*
+ * Test builds only: make the forbidden call named `what` (see sandbox.c:
+ * getppid, write-capture, sendto-capture, write-stdout, sendto-address,
+ * pwrite-log, ftruncate-stdout, sendmsg-socket, close-executor) on the
+ * capture's descriptor `capture_fd` where it needs one, and log what it
+ * returned, which only an unconfined verifier lives to do.
+ */
+void	sandbox_selftest_violate(const char *what, int capture_fd);
 #endif
 
 #endif /* SPA_SANDBOX_H */

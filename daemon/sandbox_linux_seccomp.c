@@ -5,7 +5,10 @@
  * The list is what the verifier does after sandbox_enter(), observed with
  * strace -f over the integration tests (pcap, UDP, HTTP and capture-file
  * modes, replay store growth, SIGTERM, SIGHUP restarts, syslog and stderr
- * logging) and kept to that.  Any other call kills the whole process with
+ * logging) and kept to that.  Calls that write or send are allowed on the
+ * descriptors pinned for them only (sandbox.h): a write to stderr, a send
+ * without address to the executor or to syslog; a capture socket can only
+ * be read, so a verifier taken over cannot inject a frame.  Any other call kills the whole process with
  * SIGSYS (SECCOMP_RET_KILL_PROCESS): nothing of a process that tried a
  * call it never makes runs again, not even a signal handler.  The executor
  * reaps it, logs the signal and restarts it; the kernel's audit log
@@ -76,22 +79,44 @@
 #define ARG_HI(n)	(offsetof(struct seccomp_data, args[(n)]))
 #endif
 
-enum sc_how {
-	SC_ALLOW,		/* always */
-	SC_ALLOW_MASK,		/* if argument `arg` has no bit outside `val` */
-	SC_DENY,		/* fail with errno `val` */
+/* One condition on one argument, checked in both 32-bit halves. */
+enum sc_op {
+	OP_EQ,			/* == val */
+	OP_GE,			/* >= val (a descriptor at least val) */
+	OP_MASK,		/* no bit outside val */
 };
 
-struct sc_rule {
-	int		 nr;
-	enum sc_how	 how;
+struct sc_cond {
 	unsigned	 arg;
+	enum sc_op	 op;
 	uint32_t	 val;
 };
 
-#define ALLOW(name)		{ __NR_##name, SC_ALLOW, 0, 0 }
-#define ALLOW_MASK(name, a, m)	{ __NR_##name, SC_ALLOW_MASK, (a), (m) }
-#define DENY(name, e)		{ __NR_##name, SC_DENY, 0, (e) }
+/*
+ * A call, the conditions on its arguments (all must hold), and what the
+ * filter answers.  A call whose conditions fail goes on to the next rules
+ * for the same call, and past the last to SECCOMP_RET_KILL_PROCESS.
+ */
+struct sc_rule {
+	int		 nr;
+	uint32_t	 ret;		/* SECCOMP_RET_ALLOW, or _ERRNO | e */
+	size_t		 ncond;
+	struct sc_cond	 cond[2];
+};
+
+#define ARG_EQ(a, v)		{ (a), OP_EQ, (v) }
+#define ARG_GE(a, v)		{ (a), OP_GE, (v) }
+#define ARG_MASK(a, m)		{ (a), OP_MASK, (m) }
+#define ALLOW(name)		{ __NR_##name, SECCOMP_RET_ALLOW, 0, { { 0 } } }
+#define ALLOW_IF(name, c)	{ __NR_##name, SECCOMP_RET_ALLOW, 1, { c } }
+#define ALLOW_IF2(name, c, d)	{ __NR_##name, SECCOMP_RET_ALLOW, 2, { c, d } }
+#define DENY(name, e)		{ __NR_##name, SECCOMP_RET_ERRNO | (e), 0, \
+				    { { 0 } } }
+
+/* Only to the log, the executor or syslog; never an explicit address. */
+#define FD_IS(fd)		ARG_EQ(0, (fd))
+#define NO_ADDRESS		ARG_EQ(4, 0)
+#define OWN_FD			ARG_GE(0, SANDBOX_FD_FIRST)
 
 static const struct sc_rule rules[] = {
 	/* --- the loop (daemon/loop.c) */
@@ -108,35 +133,41 @@ static const struct sc_rule rules[] = {
 	ALLOW(time),		/* packet age (vDSO fallback) */
 #endif
 
-	/* --- capture */
+	/* --- capture: read only */
 	ALLOW(recvmsg),		/* UDP mode: datagram plus IP_PKTINFO */
 	ALLOW(recvfrom),	/* libpcap (non-ring); executor requests */
-	ALLOW(accept4),		/* HTTP mode: a client connects */
+	ALLOW(accept4),		/* HTTP mode: a client connects (it is
+				 * never answered: no write to it) */
 	ALLOW(getpeername),	/* HTTP mode: the client's address */
 	ALLOW(getsockname),	/* HTTP mode: the address it reached */
 	ALLOW(getsockopt),	/* pcap_stats(): the ring's drop count */
-	ALLOW(close),		/* HTTP connections; replay store files */
-	ALLOW_MASK(ioctl, 1, SIOCGIFFLAGS),	/* libpcap, on POLLERR: did
-				 * the interface go down? */
+	ALLOW_IF(close, OWN_FD),	/* HTTP connections; replay files */
+	DENY(close, EBADF),	/* a pinned one: glibc closes its syslog
+				 * socket when syslogd goes away; the number
+				 * must stay taken, dead, not be reused */
+	ALLOW_IF(ioctl, ARG_EQ(1, SIOCGIFFLAGS)),	/* libpcap, on
+				 * POLLERR: did the interface go down? */
 
-	/* --- messages to the executor; syslog lines */
-	ALLOW(sendto),		/* send(): MSG_OPEN, MSG_STATS; syslog() */
-	ALLOW(write),		/* log lines on stderr (foreground) */
+	/* --- messages to the executor; syslog lines; log lines */
+	ALLOW_IF2(sendto, FD_IS(SANDBOX_FD_EXECUTOR), NO_ADDRESS),
+	ALLOW_IF2(sendto, FD_IS(SANDBOX_FD_SYSLOG), NO_ADDRESS),
+	ALLOW_IF(write, FD_IS(SANDBOX_FD_LOG)),	/* stderr (foreground) */
+	ALLOW_IF(writev, FD_IS(SANDBOX_FD_LOG)),
 	ALLOW(getpid),		/* syslog()'s LOG_PID */
 
 	/* --- memory: malloc (brk, mmap), never executable */
 	ALLOW(brk),
-	ALLOW_MASK(mmap, 2, PROT_READ | PROT_WRITE),	/* + replay.db */
+	ALLOW_IF(mmap, ARG_MASK(2, PROT_READ | PROT_WRITE)),	/* + replay.db */
 	ALLOW(munmap),
 	ALLOW(mremap),		/* realloc of large blocks */
-	ALLOW_MASK(madvise, 2, MADV_DONTNEED),	/* free() trimming */
+	ALLOW_IF(madvise, ARG_MASK(2, MADV_DONTNEED)),	/* free() trimming */
 
 	/* --- the replay store (core/replay.c), in the chroot */
 	ALLOW(openat),		/* replay.db.new when it grows; "." to fsync */
 	ALLOW(flock),		/* the store's lock, taken on the new file */
-	ALLOW(ftruncate),	/* sizing the new file */
-	ALLOW(fallocate),	/* and its blocks: a full disk fails there */
-	ALLOW(pwrite64),	/* its header */
+	ALLOW_IF(ftruncate, OWN_FD),	/* sizing the new file */
+	ALLOW_IF(fallocate, OWN_FD),	/* and its blocks: a full disk fails there */
+	ALLOW_IF(pwrite64, OWN_FD),	/* its header */
 	ALLOW(fstat),		/* checking what was opened */
 #ifdef __NR_newfstatat
 	ALLOW(newfstatat),	/* lstat(), fstat() in newer libc */
@@ -169,9 +200,14 @@ static const struct sc_rule rules[] = {
 	DENY(connect, EACCES),
 };
 
-#define NRULES	(sizeof(rules) / sizeof(rules[0]))
-#define HEAD	6		/* arch check, load nr, x32 check */
-#define MAX_INSNS	(HEAD + NRULES * 8 + 1)
+#define NRULES		(sizeof(rules) / sizeof(rules[0]))
+#define HEAD		6	/* arch check, load nr, x32 check */
+#define RULE_MAX	(1 + 2 * 5 + 2)	/* nr, two conditions, ret, reload */
+#define MAX_INSNS	(HEAD + NRULES * RULE_MAX + 1)
+
+#define STMT(code, k)		((struct sock_filter)BPF_STMT((code), (k)))
+#define JUMP(code, k, t, f)	((struct sock_filter)BPF_JUMP((code), (k), \
+				    (t), (f)))
 
 static size_t
 put(struct sock_filter *f, size_t n, struct sock_filter insn)
@@ -180,40 +216,45 @@ put(struct sock_filter *f, size_t n, struct sock_filter insn)
 	return n + 1;
 }
 
+/*
+ * One condition; each jump that fails it is recorded in `fails` to point
+ * at the rule's end once that is known.
+ */
+static size_t
+put_cond(struct sock_filter *f, size_t n, const struct sc_cond *c,
+    size_t *fails, size_t *nfails)
+{
+	n = put(f, n, STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(c->arg)));
+	if (c->op == OP_MASK) {
+		n = put(f, n, STMT(BPF_ALU | BPF_AND | BPF_K, ~c->val));
+		n = put(f, n, JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0));
+	} else
+		n = put(f, n, JUMP(BPF_JMP | (c->op == OP_GE ? BPF_JGE :
+		    BPF_JEQ) | BPF_K, c->val, 0, 0));
+	fails[(*nfails)++] = n - 1;
+	/* every condition wants the upper half 0 (a descriptor, flags) */
+	n = put(f, n, STMT(BPF_LD | BPF_W | BPF_ABS, ARG_HI(c->arg)));
+	n = put(f, n, JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0));
+	fails[(*nfails)++] = n - 1;
+	return n;
+}
+
 static size_t
 put_rule(struct sock_filter *f, size_t n, const struct sc_rule *r)
 {
-	switch (r->how) {
-	case SC_ALLOW:
-		n = put(f, n, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
-		    BPF_K, (uint32_t)r->nr, 0, 1));
-		return put(f, n, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-		    SECCOMP_RET_ALLOW));
-	case SC_DENY:
-		n = put(f, n, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
-		    BPF_K, (uint32_t)r->nr, 0, 1));
-		return put(f, n, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-		    SECCOMP_RET_ERRNO | (r->val & SECCOMP_RET_DATA)));
-	case SC_ALLOW_MASK:
-		/* no bit outside the mask in either 32-bit half */
-		n = put(f, n, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
-		    BPF_K, (uint32_t)r->nr, 0, 7));
-		n = put(f, n, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W |
-		    BPF_ABS, ARG_LO(r->arg)));
-		n = put(f, n, (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND |
-		    BPF_K, ~r->val));
-		n = put(f, n, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
-		    BPF_K, 0, 0, 3));
-		n = put(f, n, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W |
-		    BPF_ABS, ARG_HI(r->arg)));
-		n = put(f, n, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
-		    BPF_K, 0, 0, 1));
-		n = put(f, n, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-		    SECCOMP_RET_ALLOW));
-		/* not allowed: the number back in A for the next rules */
-		return put(f, n, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W |
-		    BPF_ABS, offsetof(struct seccomp_data, nr)));
-	}
+	size_t fails[1 + 2 * 2], nfails = 0, i, end;
+
+	n = put(f, n, JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)r->nr, 0, 0));
+	fails[nfails++] = n - 1;
+	for (i = 0; i < r->ncond; i++)
+		n = put_cond(f, n, &r->cond[i], fails, &nfails);
+	n = put(f, n, STMT(BPF_RET | BPF_K, r->ret));
+	end = n;
+	if (r->ncond > 0)	/* the number back in A for the next rules */
+		n = put(f, n, STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)));
+	for (i = 0; i < nfails; i++)
+		f[fails[i]].jf = (uint8_t)(end - fails[i] - 1);
 	return n;
 }
 
@@ -222,34 +263,35 @@ build(struct sock_filter *f)
 {
 	size_t i, n = 0;
 
-	n = put(f, n, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	n = put(f, n, STMT(BPF_LD | BPF_W | BPF_ABS,
 	    offsetof(struct seccomp_data, arch)));
-	n = put(f, n, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-	    SC_ARCH, 1, 0));
-	n = put(f, n, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-	    SECCOMP_RET_KILL_PROCESS));
-	n = put(f, n, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	n = put(f, n, JUMP(BPF_JMP | BPF_JEQ | BPF_K, SC_ARCH, 1, 0));
+	n = put(f, n, STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+	n = put(f, n, STMT(BPF_LD | BPF_W | BPF_ABS,
 	    offsetof(struct seccomp_data, nr)));
 #if defined(__x86_64__)
 	/* x32 calls share AUDIT_ARCH_X86_64: numbers with bit 30 set */
-	n = put(f, n, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
-	    0x40000000U, 0, 1));
-	n = put(f, n, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-	    SECCOMP_RET_KILL_PROCESS));
+	n = put(f, n, JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, 0, 1));
+	n = put(f, n, STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
 #endif
 	for (i = 0; i < NRULES; i++)
 		n = put_rule(f, n, &rules[i]);
-	return put(f, n, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-	    SECCOMP_RET_KILL_PROCESS));
+	return put(f, n, STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
 }
 
+/* Calls allowed, in some form: each counted once. */
 static size_t
 count_allowed(void)
 {
-	size_t i, n = 0;
+	size_t i, j, n = 0;
 
-	for (i = 0; i < NRULES; i++)
-		n += rules[i].how != SC_DENY;
+	for (i = 0; i < NRULES; i++) {
+		if (rules[i].ret != SECCOMP_RET_ALLOW)
+			continue;
+		for (j = 0; j < i && rules[j].nr != rules[i].nr; j++)
+			;
+		n += j == i;
+	}
 	return n;
 }
 
@@ -276,20 +318,4 @@ sandbox_enter(const struct sandbox *sb, char *desc, size_t len)
 	return 0;
 }
 
-#ifdef SPA_SANDBOX_SELFTEST
-/*
- * A call that always succeeds unconfined and is not in the table, so the
- * only outcome under the filter is SIGSYS.
- */
-void
-sandbox_selftest_violate(void)
-{
-	long r;
-
-	log_warnx("sandbox selftest: calling getppid(), which the filter "
-	    "does not allow");
-	r = syscall(SYS_getppid);
-	log_warnx("sandbox selftest: getppid() returned %ld: NOT CONFINED", r);
-}
-#endif
 #endif /* SPA_SANDBOX_NO_FILTER */

@@ -19,15 +19,3 @@ sandbox_enter(const struct sandbox *sb, char *desc, size_t len)
 	snprintf(desc, len, "no seccomp: %s", sb->desc);
 	return 0;
 }
-
-#ifdef SPA_SANDBOX_SELFTEST
-#include <sys/syscall.h>
-#include <unistd.h>
-
-void
-sandbox_selftest_violate(void)
-{
-	log_warnx("sandbox selftest: getppid() returned %ld: NOT CONFINED "
-	    "(no seccomp in this build)", (long)getppid());
-}
-#endif

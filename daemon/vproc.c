@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -62,7 +63,7 @@ struct vproc {
 	uint64_t		 packets;
 	char			 sandbox[96];	/* MSG_READY's */
 #ifdef SPA_SANDBOX_SELFTEST
-	bool			 selftest;	/* violate on MSG_STATS_REQ */
+	const char		*selftest;	/* violate on MSG_STATS_REQ */
 #endif
 };
 
@@ -165,6 +166,18 @@ send_stats(struct vproc *vp)
 	send_msg(vp, &m);
 }
 
+#ifdef SPA_SANDBOX_SELFTEST
+static void
+selftest(struct vproc *vp)
+{
+	struct pollfd pfd = { .fd = -1 };
+
+	if (vp->loop.nsrc > 0)
+		capture_pollfds(vp->loop.src[0], &pfd, 1);
+	sandbox_selftest_violate(vp->selftest, pfd.fd);
+}
+#endif
+
 /* The executor's requests, or its end of the socket closing. */
 static void
 on_ctl(void *arg, short revents)
@@ -183,8 +196,8 @@ on_ctl(void *arg, short revents)
 	if (n > 0 && msg_decode(buf, (size_t)n, &m) == 0 &&
 	    m.type == MSG_STATS_REQ) {
 #ifdef SPA_SANDBOX_SELFTEST
-		if (vp->selftest)
-			sandbox_selftest_violate();
+		if (vp->selftest != NULL)
+			selftest(vp);
 #endif
 		send_stats(vp);
 	}
@@ -323,10 +336,9 @@ vproc_main(const struct vproc_conf *vc, int sock)
 	vp.vc = vc;
 	vp.sock = sock;
 	log_set_procname("verifier");
-	log_reconnect();	/* before the capture reuses the syslog fd */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 #ifdef SPA_SANDBOX_SELFTEST
-	vp.selftest = getenv("SPAGATE_SANDBOX_SELFTEST") != NULL;
+	vp.selftest = getenv("SPAGATE_SANDBOX_SELFTEST");
 #endif
 	if ((r = vproc_setup(&vp)) == 0)
 		r = vc->pcap_file != NULL ? run_file(&vp) : loop_run(&vp.loop);
@@ -343,17 +355,47 @@ vproc_main(const struct vproc_conf *vc, int sock)
 	vproc_exit(r == 0 ? 0 : 1);
 }
 
+/* `fd` open on /dev/null, unless it is open already. */
+static void
+hold(int fd)
+{
+	int n;
+
+	if (fcntl(fd, F_GETFD) >= 0)
+		return;
+	if ((n = open("/dev/null", O_RDWR | O_CLOEXEC)) != fd) {
+		if (n < 0 || dup2(n, fd) < 0)
+			_exit(1);
+		close(n);
+	}
+}
+
 /*
  * The verifier inherits nothing of the executor's but stdio and its end
- * of the socket: no pid-file lock, journal, signalfd or command pipes.
+ * of the socket (no pid-file lock, journal, signalfd or command pipes),
+ * and its descriptors are pinned to the numbers its filter names
+ * (sandbox.h), OpenNTPD-style: stderr the log, 3 the executor, 4 the
+ * syslog socket or /dev/null.  Whatever it opens later gets 5 or more.
  */
 static int
-keep_only_fd(int fd)
+pin_descriptors(int sock)
 {
-	if (fd != 3 && dup2(fd, 3) < 0)
+	struct stat st;
+	int fd;
+
+	closelog();	/* the executor's socket, before its number is reused */
+	if (sock != SANDBOX_FD_EXECUTOR &&
+	    dup2(sock, SANDBOX_FD_EXECUTOR) < 0)
 		_exit(1);
-	syscall(SYS_close_range, 4U, ~0U, 0);
-	return 3;
+	syscall(SYS_close_range, (unsigned)SANDBOX_FD_SYSLOG, ~0U, 0);
+	for (fd = 0; fd < SANDBOX_FD_EXECUTOR; fd++)
+		hold(fd);
+	log_reconnect();	/* syslog(3)'s socket: the lowest free, 4 */
+	hold(SANDBOX_FD_SYSLOG);
+	if (fcntl(SANDBOX_FD_FIRST, F_GETFD) >= 0 ||
+	    fstat(SANDBOX_FD_SYSLOG, &st) != 0)
+		_exit(1);
+	return SANDBOX_FD_EXECUTOR;
 }
 
 pid_t
@@ -370,7 +412,7 @@ vproc_spawn(const struct vproc_conf *vc, int *sock)
 		return -1;
 	}
 	if (pid == 0)
-		vproc_main(vc, keep_only_fd(sv[1]));
+		vproc_main(vc, pin_descriptors(sv[1]));
 	close(sv[1]);
 	*sock = sv[0];
 	return pid;
