@@ -139,7 +139,7 @@ print_policy_errors(const char *state_dir, FILE *fp)
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir,
 	    EXECUTOR_POLICY_FILE) >= sizeof(path) ||
-	    (in = fopen(path, "r")) == NULL)
+	    (in = safefile_read(path)) == NULL)
 		return;
 	fprintf(fp, "policy: per-user files with errors, their stanzas refuse "
 	    "every packet:\n");
