@@ -1,0 +1,116 @@
+#!/bin/bash
+# The mutant suite: each tests/mutants/*.patch breaks one critical
+# behaviour on purpose; the tests it names must then fail.  A mutant they
+# do not notice "survives", and the suite fails, naming it.
+#
+# Works on copies of the source tree (never the tree itself), each with a
+# build directory configured once and kept between runs: a mutant is
+# applied, what its tests need is rebuilt (incrementally), its tests run,
+# and it is reverted.  Two copies run mutants side by side.  TAP, one
+# line per mutant, in file order.
+#   MUTANTS="a b"    run only these (names without .patch)
+#   MUTANT_COPIES=n  copies run side by side (default 2)
+#   MUTANT_DIR=dir   where the copies live (default $top_builddir/mutants)
+. "$(dirname "$0")/../integration/lib.sh"
+require_root	# the integration tests mutants name need it
+command -v patch >/dev/null || skip_all "needs patch(1)"
+
+src=$top_srcdir
+dir=$src/tests/mutants
+base=${MUTANT_DIR:-$top_builddir/mutants}
+ncopies=${MUTANT_COPIES:-2}
+
+if [ -n "${MUTANTS:-}" ]; then
+	list=()
+	for m in $MUTANTS; do list+=("$dir/$m.patch"); done
+else
+	mapfile -t list < <(ls "$dir"/*.patch 2>/dev/null | sort)
+fi
+[ "${#list[@]}" -gt 0 ] || skip_all "no mutants in $dir"
+plan "${#list[@]}"
+
+# header FIELD PATCH: a "Field: value" line of a mutant's header.
+header() { sed -n "s/^$1: *//p" "$2" | head -n 1; }
+title_of() { sed -n '1s/^# *//p' "$1"; }
+
+# prepare N: copy N of the tree, configured and built once.  Files that
+# did not change keep their times, so builds stay incremental.
+prepare() {
+	local c=$base/$1
+	mkdir -p "$c/src" "$c/build"
+	tar -C "$src" --exclude='./_build*' --exclude=./.git \
+		--exclude=./autom4te.cache -cf - . | tar -C "$c/src" -xpf - || return 1
+	if [ ! -f "$c/build/Makefile" ] || [ "$c/src/configure" -nt "$c/build/config.status" ]; then
+		(cd "$c/build" && ../src/configure -q >configure.out 2>&1) || return 1
+	fi
+	(cd "$c/build" && make -j"$ncopies" spagated spagate check-tools >make.out 2>&1)
+}
+
+# run_tests C TESTS...: run a mutant's tests in copy C; 0 if all pass.
+run_tests() {
+	local c=$1 t rc=0
+	shift
+	for t in "$@"; do
+		case $t in
+		tests/unit/*)
+			(cd "$c/build" && CMOCKA_MESSAGE_OUTPUT=TAP "./$t") ;;
+		tests/integration/*)
+			top_srcdir=$c/src top_builddir=$c/build bash "$c/src/$t" ;;
+		*)
+			echo "# unknown test $t"; false ;;
+		esac >"$c/out.$(basename "$t")" 2>&1 || rc=1
+	done
+	return $rc
+}
+
+# mutate C PATCH RESULT: apply, build, test, revert; the verdict in RESULT.
+mutate() {
+	local c=$base/$1 p=$2 res=$3 name tests units
+	name=$(basename "$p" .patch)
+	if [ ! -f "$p" ]; then
+		echo "not ok - $name: no such mutant ($p)" >"$res"; return
+	fi
+	tests=$(header Tests "$p")
+	if [ -z "$tests" ]; then
+		echo "not ok - $name: names no test (a 'Tests:' line)" >"$res"; return
+	fi
+	if ! (cd "$c/src" && patch -p1 -s -f --dry-run <"$p" >/dev/null 2>&1); then
+		echo "not ok - $name: does not apply to this tree (update the patch)" >"$res"; return
+	fi
+	(cd "$c/src" && patch -p1 -s -f <"$p" >/dev/null)
+	units=$(tr ' ' '\n' <<<"$tests" | grep '^tests/unit/')
+	# shellcheck disable=SC2086 # word lists
+	if ! (cd "$c/build" && make spagated spagate check-tools $units >"$c/make.$name" 2>&1); then
+		echo "not ok - $name: the mutant does not build ($c/make.$name)" >"$res"
+	elif run_tests "$c" $tests; then
+		echo "not ok - $name SURVIVED: $(title_of "$p") (tests: $tests)" >"$res"
+	else
+		echo "ok - $name killed: $(title_of "$p")" >"$res"
+	fi
+	(cd "$c/src" && patch -p1 -s -f -R <"$p" >/dev/null) ||
+		echo "not ok - $name: cannot be reverted" >"$res"
+}
+
+for i in $(seq 1 "$ncopies"); do
+	prepare "$i" || bail_out "cannot prepare copy $i of the tree in $base/$i (see its build/*.out)"
+done
+# copy i takes mutants i, i + n, i + 2n ...
+for i in $(seq 1 "$ncopies"); do
+	(
+		for k in $(seq $((i - 1)) "$ncopies" $(( ${#list[@]} - 1 ))); do
+			mutate "$i" "${list[$k]}" "$WORK/result.$k"
+		done
+	) &
+done
+wait
+survivors=""
+for k in $(seq 0 $(( ${#list[@]} - 1 ))); do
+	line=$(cat "$WORK/result.$k" 2>/dev/null || echo "not ok - $(basename "${list[$k]}"): no result")
+	case $line in
+	"ok - "*) ok "${line#ok - }" ;;
+	*) not_ok "${line#not ok - }"
+	   case $line in *SURVIVED*) survivors="$survivors $(basename "${list[$k]}" .patch)" ;; esac ;;
+	esac
+done
+[ -z "$survivors" ] || diag "surviving mutants:$survivors"
+finish
