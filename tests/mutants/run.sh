@@ -4,10 +4,10 @@
 # do not notice "survives", and the suite fails, naming it.
 #
 # Works on copies of the source tree (never the tree itself), each with a
-# build directory configured once and kept between runs: a mutant is
-# applied, what its tests need is rebuilt (incrementally), its tests run,
-# and it is reverted.  Two copies run mutants side by side.  TAP, one
-# line per mutant, in file order.
+# build seeded from the tree's own: a mutant is applied, what its tests
+# need is rebuilt (incrementally), its tests run, and it is reverted.  Two
+# copies run mutants side by side.  TAP, one line per mutant, in file
+# order.
 #   MUTANTS="a b"    run only these (names without .patch)
 #   MUTANT_COPIES=n  copies run side by side (default 2)
 #   MUTANT_DIR=dir   where the copies live (default $top_builddir/mutants)
@@ -33,17 +33,29 @@ plan "${#list[@]}"
 header() { sed -n "s/^$1: *//p" "$2" | head -n 1; }
 title_of() { sed -n '1s/^# *//p' "$1"; }
 
-# prepare N: copy N of the tree, configured and built once.  Files that
-# did not change keep their times, so builds stay incremental.
+# seeded: whether the tree's own build can seed the copies' builds (it
+# sits at _build of the tree and was configured as ../configure, so its
+# rules name sources by relative paths that hold in a copy too).
+seeded() {
+	[ "$(cd "$top_builddir/.." && pwd -P)" = "$(cd "$src" && pwd -P)" ] &&
+		grep -q "^srcdir='..'\$" "$top_builddir/config.status" 2>/dev/null
+}
+
+# prepare N: copy N of the tree, with a build of it.  Seeded with the
+# tree's own build (objects and times kept), it is already up to date, and
+# each mutant costs the compile of its file and a few links.
 prepare() {
 	local c=$base/$1
-	mkdir -p "$c/src" "$c/build"
+	rm -rf "$c" && mkdir -p "$c/_build" || return 1
 	tar -C "$src" --exclude='./_build*' --exclude=./.git \
-		--exclude=./autom4te.cache -cf - . | tar -C "$c/src" -xpf - || return 1
-	if [ ! -f "$c/build/Makefile" ] || [ "$c/src/configure" -nt "$c/build/config.status" ]; then
-		(cd "$c/build" && ../src/configure -q >configure.out 2>&1) || return 1
+		--exclude=./autom4te.cache -cf - . | tar -C "$c" -xpf - || return 1
+	if seeded; then
+		tar -C "$top_builddir" --exclude=./mutants --exclude='*.log' \
+			--exclude='*.trs' -cf - . | tar -C "$c/_build" -xpf - || return 1
+	else
+		(cd "$c/_build" && ../configure -q >configure.out 2>&1) || return 1
 	fi
-	(cd "$c/build" && make -j"$ncopies" spagated spagate check-tools >make.out 2>&1)
+	(cd "$c/_build" && make -j"$ncopies" spagated spagate check-tools >make.out 2>&1)
 }
 
 # run_tests C TESTS...: run a mutant's tests in copy C; 0 if all pass.
@@ -53,9 +65,9 @@ run_tests() {
 	for t in "$@"; do
 		case $t in
 		tests/unit/*)
-			(cd "$c/build" && CMOCKA_MESSAGE_OUTPUT=TAP "./$t") ;;
+			(cd "$c/_build" && CMOCKA_MESSAGE_OUTPUT=TAP "./$t") ;;
 		tests/integration/*)
-			top_srcdir=$c/src top_builddir=$c/build bash "$c/src/$t" ;;
+			top_srcdir=$c top_builddir=$c/_build bash "$c/$t" ;;
 		*)
 			echo "# unknown test $t"; false ;;
 		esac >"$c/out.$(basename "$t")" 2>&1 || rc=1
@@ -74,25 +86,25 @@ mutate() {
 	if [ -z "$tests" ]; then
 		echo "not ok - $name: names no test (a 'Tests:' line)" >"$res"; return
 	fi
-	if ! (cd "$c/src" && patch -p1 -s -f --dry-run <"$p" >/dev/null 2>&1); then
+	if ! (cd "$c" && patch -p1 -s -f --dry-run <"$p" >/dev/null 2>&1); then
 		echo "not ok - $name: does not apply to this tree (update the patch)" >"$res"; return
 	fi
-	(cd "$c/src" && patch -p1 -s -f <"$p" >/dev/null)
+	(cd "$c" && patch -p1 -s -f <"$p" >/dev/null)
 	units=$(tr ' ' '\n' <<<"$tests" | grep '^tests/unit/')
 	# shellcheck disable=SC2086 # word lists
-	if ! (cd "$c/build" && make spagated spagate check-tools $units >"$c/make.$name" 2>&1); then
+	if ! (cd "$c/_build" && make spagated spagate check-tools $units >"$c/make.$name" 2>&1); then
 		echo "not ok - $name: the mutant does not build ($c/make.$name)" >"$res"
 	elif run_tests "$c" $tests; then
 		echo "not ok - $name SURVIVED: $(title_of "$p") (tests: $tests)" >"$res"
 	else
 		echo "ok - $name killed: $(title_of "$p")" >"$res"
 	fi
-	(cd "$c/src" && patch -p1 -s -f -R <"$p" >/dev/null) ||
+	(cd "$c" && patch -p1 -s -f -R <"$p" >/dev/null) ||
 		echo "not ok - $name: cannot be reverted" >"$res"
 }
 
 for i in $(seq 1 "$ncopies"); do
-	prepare "$i" || bail_out "cannot prepare copy $i of the tree in $base/$i (see its build/*.out)"
+	prepare "$i" || bail_out "cannot prepare copy $i of the tree in $base/$i (see its _build/*.out)"
 done
 # copy i takes mutants i, i + n, i + 2n ...
 for i in $(seq 1 "$ncopies"); do
