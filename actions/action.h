@@ -128,20 +128,43 @@ struct action_env {
 	void		*arg;
 };
 
-/* The module that runs `argv`. */
-const struct action_ops *action_for(const struct cmd_argv *argv);
-/* By name (journal records name their module); NULL if unknown. */
-const struct action_ops *action_by_name(const char *name);
+/*
+ * A table of modules in routing order: the first that claims a command
+ * runs it, so the one that claims everything comes last.  The cycle
+ * engine is handed its table (a unit test passes fakes); spagated runs
+ * action_builtin.
+ */
+struct action_table {
+	const struct action_ops *const	*v;
+	size_t				 n;
+};
 
-/* The hooks above, for every module that has them. */
+extern const struct action_table action_builtin;
+
+/* The module of `t` that runs `argv`. */
+const struct action_ops *action_table_for(const struct action_table *t,
+	    const struct cmd_argv *argv);
+/* By name (journal records name their module); NULL if unknown. */
+const struct action_ops *action_table_by_name(const struct action_table *t,
+	    const char *name);
+
+/* The hooks above, for every module of `t` that has them. */
+void	action_table_adopt(const struct action_table *t, const char *module,
+	    const struct cmd_argv *close, const uint8_t *data,
+	    uint16_t data_len);
+size_t	action_table_pollfds(const struct action_table *t, struct pollfd *pfd,
+	    size_t max);
+void	action_table_dispatch(const struct action_table *t,
+	    struct action_env *env, const struct pollfd *pfd, size_t n,
+	    int64_t now_ms);
+int	action_table_timeout_ms(const struct action_table *t, int64_t now_ms);
+void	action_table_shutdown(const struct action_table *t);
+
+/* The same on action_builtin, for the code outside the cycle engine. */
+const struct action_ops *action_for(const struct cmd_argv *argv);
+const struct action_ops *action_by_name(const char *name);
 int	action_configure(const struct spa_conf *conf, char *why,
 	    size_t whylen);
-void	action_adopt(const char *module, const struct cmd_argv *close,
-	    const uint8_t *data, uint16_t data_len);
-size_t	action_pollfds(struct pollfd *pfd, size_t max);
-void	action_dispatch(struct action_env *env, const struct pollfd *pfd,
-	    size_t n, int64_t now_ms);
-int	action_timeout_ms(int64_t now_ms);
 void	action_shutdown(void);
 
 /* The runner's callback for requests run by `exec` (give it the env). */

@@ -125,6 +125,7 @@ struct ready {
 
 struct cycles {
 	struct cycles_conf	 conf;
+	const struct action_table *modules;
 	struct journal		*journal;
 	struct sched		*sched;
 	struct objects		*objects;
@@ -363,6 +364,23 @@ object_close_at(const struct cycle *cy)
 	    h->rec.close_at : cy->rec.close_at;
 }
 
+/* The clocks of cycles_conf, for the times no caller hands in. */
+static int64_t
+wall_now(const struct cycles *c)
+{
+	const struct cycles_clock *k = &c->conf.clock;
+
+	return k->wall != NULL ? k->wall(k->arg) : (int64_t)time(NULL);
+}
+
+static int64_t
+mono_now(const struct cycles *c)
+{
+	const struct cycles_clock *k = &c->conf.clock;
+
+	return k->mono_ms != NULL ? k->mono_ms(k->arg) : mono_ms();
+}
+
 static void
 on_run_done(void *arg, const struct run_result *res)
 {
@@ -372,8 +390,8 @@ on_run_done(void *arg, const struct run_result *res)
 }
 
 int
-cycles_new(const struct cycles_conf *cc, struct journal *journal,
-    struct cycles **out)
+cycles_new(const struct cycles_conf *cc, const struct action_table *modules,
+    struct journal *journal, struct cycles **out)
 {
 	struct cycles *c;
 	int r;
@@ -382,6 +400,7 @@ cycles_new(const struct cycles_conf *cc, struct journal *journal,
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return SPA_ERR_NOMEM;
 	c->conf = *cc;
+	c->modules = modules != NULL ? modules : &action_builtin;
 	c->journal = journal;
 	c->next_job = 1;
 	if ((c->scratch = malloc(sizeof(*c->scratch))) == NULL ||
@@ -417,7 +436,7 @@ cycles_free(struct cycles *c)
 
 	if (c == NULL)
 		return;
-	action_shutdown();
+	action_table_shutdown(c->modules);
 	if (c->runner != NULL)
 		runner_free(c->runner);
 	if (c->sched != NULL) {
@@ -1035,6 +1054,8 @@ static void
 run_command(struct cycles *c, const struct stanza *st,
     const struct spa_event *ev)
 {
+	const struct action_ops *exec =
+	    action_table_by_name(c->modules, "exec");
 	struct cmd_argv words, argv;
 	struct run_cred cred;
 	char what[128], a[ADDR_STRLEN], q[SPA_FIELD_MAX * 4 + 3];
@@ -1043,6 +1064,11 @@ run_command(struct cycles *c, const struct stanza *st,
 	snprintf(what, sizeof(what), "stanza #%u %s command", st->number,
 	    addr_fmt(&ev->allow, a));
 	event_quote(ev->command, q, sizeof(q));
+	if (exec == NULL) {
+		log_errx("%s %s: no exec module runs commands: refused", what,
+		    q);
+		return;
+	}
 	if (cmd_split(ev->command, &words) != 0) {
 		log_warnx("%s %s: cannot be split into words: refused", what, q);
 		return;
@@ -1058,7 +1084,7 @@ run_command(struct cycles *c, const struct stanza *st,
 	c->stats.commands++;
 	log_info("%s: running %s%s", what, q,
 	    st->enable_cmd_sudo_exec ? " through sudo" : "");
-	job_run(c, action_by_name("exec"), j, &argv, &cred, NULL);
+	job_run(c, exec, j, &argv, &cred, NULL);
 }
 
 void
@@ -1189,7 +1215,7 @@ reopen_pending(struct cycles *c, struct cycle *cy, int64_t now)
 			log_info("%s: carrying out the grant received during "
 			    "the close", what);
 			grant_port(c, st, &c->plan->v[st->number - 1], &pg->ev,
-			    pg->port, now, mono_ms());
+			    pg->port, now, mono_now(c));
 		}
 		free(pg);
 	}
@@ -1231,7 +1257,7 @@ static void
 close_failed(struct cycles *c, struct cycle *cy, const struct job *j,
     const struct action_result *res, int64_t now)
 {
-	int64_t now_ms = mono_ms();
+	int64_t now_ms = mono_now(c);
 	unsigned int delay, limit = c->conf.close_retry_limit != 0 ?
 	    c->conf.close_retry_limit : CYCLE_DEF_CLOSE_RETRY_LIMIT;
 
@@ -1299,7 +1325,7 @@ static void
 on_action_done(void *arg, const struct action_result *res)
 {
 	struct cycles *c = arg;
-	int64_t now = time(NULL);
+	int64_t now = wall_now(c);
 	struct job j;
 
 	if (!job_take(c, res->job, &j)) {
@@ -1334,7 +1360,7 @@ run_close(struct cycles *c, struct cycle *cy)
 	if ((j = job_new(c, JOB_CLOSE, cy, cy->rec.stanza, what)) == NULL) {
 		/* due again shortly: the next tick tries again */
 		cy->state = CYCLE_OPEN;
-		sched_reschedule(c->sched, cy->entry, mono_ms() + 1000);
+		sched_reschedule(c->sched, cy->entry, mono_now(c) + 1000);
 		return;
 	}
 	cy->close_runs++;
@@ -1471,7 +1497,8 @@ schedule_rec(struct cycles *c, const struct journal_rec *rec, int64_t now,
 	if ((cy = calloc(1, sizeof(*cy))) == NULL)
 		return SPA_ERR_NOMEM;
 	if (rec->has_close &&
-	    (cy->close_ops = action_by_name(rec->module)) == NULL) {
+	    (cy->close_ops = action_table_by_name(c->modules, rec->module)) ==
+	    NULL) {
 		log_warnx("%s: journaled close names unknown module '%s': "
 		    "left on disk", what, rec->module);
 		free(cy);
@@ -1499,8 +1526,8 @@ schedule_rec(struct cycles *c, const struct journal_rec *rec, int64_t now,
 		return SPA_ERR_NOMEM;
 	}
 	if (rec->has_close)
-		action_adopt(rec->module, &rec->close, rec->data,
-		    rec->data_len);
+		action_table_adopt(c->modules, rec->module, &rec->close,
+		    rec->data, rec->data_len);
 	log_info("%s: %s, close %s", what, how,
 	    wait == 0 ? "overdue: now" : "rescheduled");
 	return 1;
@@ -1595,7 +1622,8 @@ int
 cycles_timeout_ms(struct cycles *c, int64_t now_ms)
 {
 	int64_t s = sched_wait_ms(c->sched, now_ms);
-	int r = runner_timeout_ms(c->runner), a = action_timeout_ms(now_ms);
+	int r = runner_timeout_ms(c->runner),
+	    a = action_table_timeout_ms(c->modules, now_ms);
 
 	if (a >= 0 && (r < 0 || a < r))
 		r = a;
@@ -1611,8 +1639,8 @@ size_t
 cycles_pollfds(struct cycles *c, struct pollfd *pfd, size_t max)
 {
 	c->npfd_runner = runner_pollfds(c->runner, pfd, max);
-	return c->npfd_runner + action_pollfds(pfd + c->npfd_runner,
-	    max - c->npfd_runner);
+	return c->npfd_runner + action_table_pollfds(c->modules,
+	    pfd + c->npfd_runner, max - c->npfd_runner);
 }
 
 void
@@ -1621,7 +1649,8 @@ cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n)
 	size_t nr = c->npfd_runner < n ? c->npfd_runner : n;
 
 	runner_dispatch(c->runner, pfd, nr);
-	action_dispatch(&c->env, pfd + nr, n - nr, mono_ms());
+	action_table_dispatch(c->modules, &c->env, pfd + nr, n - nr,
+	    mono_now(c));
 }
 
 size_t

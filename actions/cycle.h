@@ -28,10 +28,22 @@
 #define CYCLE_RETRY_MAX		300	/* seconds between close retries, at most */
 #define CYCLE_DEF_CLOSE_RETRY_LIMIT 3600 /* seconds a close is retried */
 
+/*
+ * Where the engine reads the time when it is not handed it (a command
+ * that completes, a backoff): NULL members read time(2) and mono_ms().
+ * A unit test sets both, so that no test waits for a close.
+ */
+struct cycles_clock {
+	int64_t	(*wall)(void *arg);	/* epoch seconds */
+	int64_t	(*mono_ms)(void *arg);	/* monotonic milliseconds */
+	void	*arg;
+};
+
 struct cycles_conf {
 	unsigned int	 command_timeout;	/* seconds; 0: the default */
 	const char	*sudo_exe;		/* NULL: /usr/bin/sudo */
 	unsigned int	 close_retry_limit;	/* seconds; 0: the default */
+	struct cycles_clock clock;		/* zero: the real clocks */
 };
 
 struct cycles_stats {
@@ -56,7 +68,9 @@ struct cycles_observer {
 	void	*arg;
 };
 
-int	cycles_new(const struct cycles_conf *cc, struct journal *journal,
+/* Commands run through `modules` (NULL: action_builtin). */
+int	cycles_new(const struct cycles_conf *cc,
+	    const struct action_table *modules, struct journal *journal,
 	    struct cycles **out);
 /* Frees memory and kills running commands; journaled cycles stay on disk. */
 void	cycles_free(struct cycles *c);

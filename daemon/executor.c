@@ -788,7 +788,7 @@ executor_setup(struct executor *x)
 		return r;
 	}
 	cycles_conf_of(&x->conf, &cc);
-	if ((r = cycles_new(&cc, x->journal, &x->cycles)) != 0)
+	if ((r = cycles_new(&cc, NULL, x->journal, &x->cycles)) != 0)
 		return r;
 	cycles_set_policy(x->cycles, x->access, &x->plan);
 	save_policy_errors(x);
