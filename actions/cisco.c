@@ -37,7 +37,6 @@
 
 #include <ctype.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +48,9 @@
 #include "action.h"
 #include "array.h"
 #include "cisco.h"
+#include "cisco_batch.h"
 #include "cisco_data.h"
+#include "cisco_seq.h"
 #include "clock.h"
 #include "conf.h"
 #include "err.h"
@@ -58,52 +59,8 @@
 #include "ios_session.h"
 #include "log.h"
 
-#define BATCH_MAX	32	/* requests in one batch */
 #define BACKOFF_MAX	60	/* seconds between reconnections */
-#define TR_GRACE	120	/* device expiry after the close, seconds */
-#define DETAIL_MAX	(IOS_LINE_MAX + 64)
-#define PROLOGUE	1	/* configure terminal */
-
-enum req_kind {
-	R_OPEN,
-	R_CLOSE,
-	R_CLEANUP,	/* an open of unknown outcome: remove, then fail it */
-	R_REFRESH,	/* an extension: the entry again if it is gone, and
-			   (time_range) a later end of its time-range */
-	R_TRDROP,	/* time_range: an open refused after its time-range
-			   was made: remove that, then fail the open */
-};
-
-/* What the device holds at a request's number, read before it is sent. */
-enum check {
-	CK_NONE,	/* not read yet */
-	CK_MATCH,	/* the entry the cycle recorded */
-	CK_ABSENT,	/* nothing */
-	CK_OTHER,	/* another entry: not ours */
-	CK_FAILED,	/* the listing could not be read */
-};
-
-struct creq {
-	uint64_t	 job;
-	enum req_kind	 kind;
-	uint32_t	 seq;
-	bool		 v6;		/* in the IPv6 list (acl6) */
-	bool		 tr;		/* names time-range SPA-<seq> */
-	char		 ace[IOS_CMD_MAX];	/* the entry's text, if known */
-	char		 digest[IOS_DIGEST_HEX + 1];	/* of the entry */
-	enum check	 ck;
-	int		 read_line;	/* of the read in flight; -1: none */
-	int64_t		 deadline_ms;	/* -1: never (cleanups) */
-	int64_t		 close_at;
-	size_t		 first, last;	/* its lines in the batch */
-	char		 detail[DETAIL_MAX];	/* R_TRDROP: why it failed */
-};
-
-/* A sequence number in use, and the entry it holds when known. */
-struct held {
-	uint32_t	 seq;
-	char		*ace;		/* NULL: not known (restarted since) */
-};
+#define DETAIL_MAX	CISCO_DETAIL_MAX
 
 struct device {
 	struct conf_cisco	 cf;		/* our copy: reloads free theirs */
@@ -111,10 +68,9 @@ struct device {
 	bool			 has_next;
 	bool			 configured;	/* in the configuration in force */
 	struct ios_session	*s;
-	struct creq		*q;		/* q[0..nbatch) are in flight */
+	struct cisco_req		*q;		/* q[0..nbatch) are in flight */
 	size_t			 nq, qcap, nbatch;
-	struct held		*held;		/* sequence numbers in use */
-	size_t			 nheld, heldcap;
+	struct cisco_seqs	 seqs;		/* sequence numbers in use */
 	unsigned int		 backoff;	/* seconds */
 	int64_t			 retry_ms;
 	bool			 kick;		/* the session changed: pump */
@@ -143,72 +99,20 @@ device_find(const char *name, bool configured_only)
 	return NULL;
 }
 
-/* --- sequence numbers ---------------------------------------------------- */
+/* --- sequence numbers and lists ---------------------------------------- */
 
-static struct held *
-seq_find(const struct device *d, uint32_t seq)
-{
-	size_t i;
-
-	for (i = 0; i < d->nheld; i++)
-		if (d->held[i].seq == seq)
-			return &d->held[i];
-	return NULL;
-}
-
-static bool
-seq_held(const struct device *d, uint32_t seq)
-{
-	return seq_find(d, seq) != NULL;
-}
-
-static int
+static void
 seq_hold(struct device *d, uint32_t seq)
 {
-	struct held *nh;
-
-	if (seq_held(d, seq))
-		return 0;
-	if ((nh = array_room(d->held, &d->heldcap, d->nheld, sizeof(*nh),
-	    32)) == NULL)
-		return SPA_ERR_NOMEM;
-	d->held = nh;
-	d->held[d->nheld].seq = seq;
-	d->held[d->nheld++].ace = NULL;
-	return 0;
+	if (cisco_seq_hold(&d->seqs, seq) != 0)
+		log_warnx("cisco %s: out of memory: seq %u not marked in use",
+		    d->cf.name, seq);
 }
 
 static void
 seq_release(struct device *d, uint32_t seq)
 {
-	struct held *h = seq_find(d, seq);
-
-	if (h == NULL)
-		return;
-	free(h->ace);
-	*h = d->held[--d->nheld];
-}
-
-/* The entry an open added at `seq`, for an extension to add it again. */
-static void
-seq_remember(struct device *d, uint32_t seq, const char *ace)
-{
-	struct held *h = seq_find(d, seq);
-
-	if (h != NULL && h->ace == NULL)
-		h->ace = strdup(ace);	/* none: refreshes cannot re-add */
-}
-
-/* The lowest free number of the device's range; 0 if none. */
-static uint32_t
-seq_alloc(struct device *d)
-{
-	uint32_t seq;
-
-	for (seq = d->cf.seq_first; seq <= d->cf.seq_last && seq != 0; seq++)
-		if (!seq_held(d, seq))
-			return seq_hold(d, seq) == 0 ? seq : 0;
-	return 0;
+	cisco_seq_release(&d->seqs, seq);
 }
 
 /* The device's list of that family, or NULL if it has none. */
@@ -227,10 +131,10 @@ list_key(bool v6)
 
 /* --- the queue ----------------------------------------------------------- */
 
-static struct creq *
+static struct cisco_req *
 queue_push(struct device *d)
 {
-	struct creq *nq;
+	struct cisco_req *nq;
 
 	if ((nq = array_room(d->q, &d->qcap, d->nq, sizeof(*nq), 16)) == NULL)
 		return NULL;
@@ -248,13 +152,13 @@ queue_remove(struct device *d, size_t i)
 
 /* A request is over: report it and free what it holds. */
 static void
-finish(struct device *d, const struct creq *rq, int result,
+finish(struct device *d, const struct cisco_req *rq, int result,
     const char *detail)
 {
 	if (rq->kind == R_OPEN && result != 0)
 		seq_release(d, rq->seq);
 	if (rq->kind == R_OPEN && result == 0)
-		seq_remember(d, rq->seq, rq->ace);
+		cisco_seq_remember(&d->seqs, rq->seq, rq->ace);
 	if ((rq->kind == R_CLOSE || rq->kind == R_CLEANUP) && result == 0)
 		seq_release(d, rq->seq);
 	if (rq->kind == R_TRDROP) {
@@ -280,7 +184,7 @@ static void
 fail_waiting(struct device *d, const char *why, bool all, int64_t now_ms)
 {
 	char detail[DETAIL_MAX];
-	struct creq rq;
+	struct cisco_req rq;
 	size_t i = d->nbatch;
 
 	while (i < d->nq) {
@@ -299,155 +203,11 @@ fail_waiting(struct device *d, const char *why, bool all, int64_t now_ms)
 
 /* --- batches ------------------------------------------------------------- */
 
-struct script {
-	const char	*v[IOS_SCRIPT_MAX];
-	char		 buf[IOS_SCRIPT_MAX][IOS_CMD_MAX];
-	size_t		 n;
-	int		 in_list;	/* AF_INET(6): in that list; else 0 */
-};
-
-static int
-line(struct script *sc, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-line(struct script *sc, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (sc->n >= IOS_SCRIPT_MAX)
-		return -1;
-	va_start(ap, fmt);
-	n = vsnprintf(sc->buf[sc->n], IOS_CMD_MAX, fmt, ap);
-	va_end(ap);
-	if (n < 0 || n >= IOS_CMD_MAX)
-		return -1;
-	sc->v[sc->n] = sc->buf[sc->n];
-	sc->n++;
-	return 0;
-}
-
-/*
- * Into the request's list, unless the line before left the session there
- * (IOS reads a global command typed in a list's mode, and then stays in
- * global configuration).
- */
-static int
-enter_list(const struct device *d, const struct creq *rq, struct script *sc)
-{
-	int want = rq->v6 ? AF_INET6 : AF_INET;
-
-	if (sc->in_list == want)
-		return 0;
-	sc->in_list = want;
-	return rq->v6 ? line(sc, "ipv6 access-list %s", d->cf.acl6) :
-	    line(sc, "ip access-list extended %s", d->cf.acl);
-}
-
-/*
- * time-range SPA-<seq> ending after the close, on the device's clock.
- * IOS takes no date after 2035: a later end is capped there, and once the
- * device's clock is past it the time-range gets no end at all (the close
- * alone then ends access); both are said.
- */
-static int
-time_range_lines(struct device *d, const struct creq *rq, struct script *sc)
-{
-	long offset = ios_session_clock_offset(d->s);
-	char end[64];
-	int r = 0, e;
-
-	if ((e = ios_absolute_end((time_t)rq->close_at + TR_GRACE + 59,
-	    offset, end, sizeof(end))) < 0)
-		return -1;
-	if (e == IOS_END_CAPPED && time(NULL) + offset >= IOS_END_MAX) {
-		log_warnx("cisco %s: the device's clock is past 31 December "
-		    "2035, the last date IOS takes: time-range SPA-%u gets no "
-		    "end (the close still removes the entry)", d->cf.name,
-		    rq->seq);
-		snprintf(end, sizeof(end), "no absolute");
-	} else if (e == IOS_END_CAPPED)
-		log_warnx("cisco %s: time-range SPA-%u would end after 31 "
-		    "December 2035, the last date IOS takes: it ends then",
-		    d->cf.name, rq->seq);
-	r |= line(sc, "time-range SPA-%u", rq->seq);
-	r |= line(sc, "%s", end);		/* replaces an earlier end */
-	sc->in_list = 0;
-	return r;
-}
-
-/* The entry: IPv6 lists take "sequence" before the number. */
-static int
-entry_line(const struct creq *rq, struct script *sc)
-{
-	char tr[32] = "";
-
-	if (rq->tr)
-		snprintf(tr, sizeof(tr), " time-range SPA-%u", rq->seq);
-	return line(sc, "%s%u %s%s", rq->v6 ? "sequence " : "", rq->seq,
-	    rq->ace, tr);
-}
-
-/* What a cycle records of its entry: the digest of what is sent. */
-static int
-entry_digest(const struct creq *rq, char *hex, size_t len)
-{
-	char text[IOS_CMD_MAX + 32];
-
-	snprintf(text, sizeof(text), "%s", rq->ace);
-	if (rq->tr)
-		snprintf(text + strlen(text), sizeof(text) - strlen(text),
-		    " time-range SPA-%u", rq->seq);
-	return ios_ace_digest(text, rq->v6, hex, len);
-}
-
-static int
-removal_lines(const struct device *d, const struct creq *rq,
-    struct script *sc)
-{
-	int r;
-
-	r = enter_list(d, rq, sc);
-	r |= line(sc, "no %s%u", rq->v6 ? "sequence " : "", rq->seq);
-	if (d->cf.time_range) {
-		/* after the entry, never before it */
-		r |= line(sc, "no time-range SPA-%u", rq->seq);
-		sc->in_list = 0;
-	}
-	return r;
-}
-
-/* The lines of one request. */
-static int
-request_lines(struct device *d, struct creq *rq, struct script *sc)
-{
-	int r = 0;
-
-	rq->first = sc->n;
-	if (rq->kind == R_OPEN || (rq->kind == R_REFRESH &&
-	    rq->ck == CK_ABSENT)) {
-		/* the range first: an entry naming a missing one is active */
-		if (rq->tr)
-			r |= time_range_lines(d, rq, sc);
-		r |= enter_list(d, rq, sc);
-		r |= entry_line(rq, sc);
-	} else if (rq->kind == R_REFRESH)
-		r |= time_range_lines(d, rq, sc);
-	else if (rq->kind == R_TRDROP) {
-		r |= line(sc, "no time-range SPA-%u", rq->seq);
-		sc->in_list = 0;
-	} else
-		r |= removal_lines(d, rq, sc);
-	rq->last = sc->n - 1;
-	return r;
-}
-
 /* A request whose list a reload took away cannot be sent: fail it now. */
 static bool
 list_gone(struct device *d, size_t i)
 {
-	struct creq rq = d->q[i];
+	struct cisco_req rq = d->q[i];
 	char why[DETAIL_MAX];
 
 	if (rq.kind == R_TRDROP || (rq.kind == R_REFRESH && rq.ck != CK_NONE &&
@@ -461,78 +221,63 @@ list_gone(struct device *d, size_t i)
 	return true;
 }
 
+/* Requests of the next batch whose list is gone fail now. */
+static void
+drop_list_gone(struct device *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nq && i < CISCO_BATCH_MAX; )
+		if (!list_gone(d, i))
+			i++;
+}
+
+static struct cisco_clock
+device_clock(const struct device *d)
+{
+	struct cisco_clock clk = { ios_session_clock_offset(d->s),
+	    time(NULL) };
+
+	return clk;
+}
+
 static void
 start_batch(struct device *d, int64_t now_ms)
 {
-	static struct script sc;	/* 64 KiB: not on the stack */
-	size_t i;
+	static struct cisco_script sc;	/* 64 KiB: not on the stack */
+	struct cisco_clock clk = device_clock(d);
+	size_t n;
 	int r;
 
-	sc.n = 0;
-	sc.in_list = 0;
-	r = line(&sc, "configure terminal");
-	for (i = 0; i < d->nq && i < BATCH_MAX && r == 0; ) {
-		if (list_gone(d, i))
-			continue;
-		if (sc.n + 6 > IOS_SCRIPT_MAX)
-			break;
-		r |= request_lines(d, &d->q[i++], &sc);
-	}
-	if (i == 0)
+	drop_list_gone(d);
+	r = cisco_batch_lines(&d->cf, d->q, d->nq, &clk, &sc, &n);
+	if (n == 0)
 		return;
-	r |= line(&sc, "end");
-	if (d->cf.save_config)
-		r |= line(&sc, "write memory");
-	d->nbatch = i;		/* before: a session found closed calls on_down */
+	d->nbatch = n;		/* before: a session found closed calls on_down */
 	if (r != 0 || ios_session_run(d->s, sc.v, sc.n, now_ms) != 0) {
 		log_warnx("cisco %s: cannot build the batch", d->cf.name);
 		d->nbatch = 0;
 		return;
 	}
 	log_debug("cisco %s: batch of %zu request%s (%zu lines)", d->cf.name,
-	    i, i == 1 ? "" : "s", sc.n);
+	    n, n == 1 ? "" : "s", sc.n);
 }
 
 /* --- reading entries back ------------------------------------------------ */
 
 /*
  * A removal, and an extension's check that the entry is still there,
- * act on what the device holds at the number now: it is read first.
+ * act on what the device holds at the number now: each is read first
+ * (cisco_needs_read), in one script.  False if none needs it.
  */
-static bool
-needs_read(const struct creq *rq)
-{
-	return rq->ck == CK_NONE && (rq->kind == R_CLOSE ||
-	    rq->kind == R_CLEANUP || rq->kind == R_REFRESH);
-}
-
-/* The listing of that one number (the device filters: lists are long). */
-static int
-read_line(const struct device *d, const struct creq *rq, struct script *sc)
-{
-	return rq->v6 ? line(sc, "show ipv6 access-list %s | include "
-	    "sequence %u$", d->cf.acl6, rq->seq) : line(sc, "show ip "
-	    "access-lists %s | include ^ +%u [pd]", d->cf.acl, rq->seq);
-}
-
-/* Read the entries of the requests ahead; false if none needs it. */
 static bool
 start_read(struct device *d, int64_t now_ms)
 {
-	static struct script sc;
-	size_t i, n = 0;
+	static struct cisco_script sc;
+	size_t i;
 
-	sc.n = 0;
-	for (i = 0; i < d->nq && i < BATCH_MAX; ) {
-		if (list_gone(d, i))
-			continue;
-		if (needs_read(&d->q[i]) && read_line(d, &d->q[i], &sc) == 0) {
-			d->q[i].read_line = (int)sc.n - 1;
-			n++;
-		}
-		i++;
-	}
-	if (n == 0)
+	drop_list_gone(d);
+	if (cisco_read_lines(&d->cf, d->q, d->nq, &sc) == 0)
 		return false;
 	d->reading = true;		/* before: run may call on_down */
 	if (ios_session_run(d->s, sc.v, sc.n, now_ms) != 0) {
@@ -550,7 +295,7 @@ on_answer(void *arg, size_t ln, const char *text)
 {
 	struct device *d = arg;
 	char ace[IOS_LINE_MAX], hex[IOS_DIGEST_HEX + 1];
-	struct creq *rq = NULL;
+	struct cisco_req *rq = NULL;
 	size_t i;
 
 	for (i = 0; d->reading && i < d->nq && rq == NULL; i++)
@@ -573,7 +318,7 @@ on_answer(void *arg, size_t ln, const char *text)
 
 /* Another entry holds the number: never ours to remove or replace. */
 static void
-left_alone(struct device *d, const struct creq *rq, char *detail,
+left_alone(struct device *d, const struct cisco_req *rq, char *detail,
     size_t len)
 {
 	d->left_alone++;
@@ -589,7 +334,7 @@ left_alone(struct device *d, const struct creq *rq, char *detail,
 static bool
 settle(struct device *d, size_t i, const char *msg)
 {
-	struct creq rq = d->q[i];
+	struct cisco_req rq = d->q[i];
 	char detail[DETAIL_MAX];
 	int r = 0;
 
@@ -721,7 +466,7 @@ is_duplicate(const char *msg)
 }
 
 static const char *
-done_word(const struct creq *rq)
+done_word(const struct cisco_req *rq)
 {
 	if (rq->kind == R_REFRESH)
 		return rq->ck == CK_ABSENT ? "added again" :
@@ -736,7 +481,7 @@ done_word(const struct creq *rq)
  * (a missing time-range would make it always active).
  */
 static bool
-drop_time_range(struct device *d, struct creq *rq, int failed,
+drop_time_range(struct device *d, struct cisco_req *rq, int failed,
     const char *msg)
 {
 	if (rq->kind != R_OPEN || !d->cf.time_range ||
@@ -750,25 +495,13 @@ drop_time_range(struct device *d, struct creq *rq, int failed,
 	return true;
 }
 
-/* How request `rq` fared in a script that stopped at `failed`. */
-static int
-outcome(const struct creq *rq, int failed, size_t nlines_entries)
-{
-	if (failed < 0 || (size_t)failed >= nlines_entries)
-		return 0;			/* all, or only end/write */
-	if ((size_t)failed < PROLOGUE || ((size_t)failed >= rq->first &&
-	    (size_t)failed <= rq->last))
-		return -1;			/* refused */
-	return (size_t)failed > rq->last ? 0 : 1;	/* 1: not run */
-}
-
 static void
 on_done(void *arg, int failed, const char *msg)
 {
 	struct device *d = arg;
 	char detail[DETAIL_MAX];
 	size_t i, n = d->nbatch, entries;
-	struct creq rq;
+	struct cisco_req rq;
 	int o;
 
 	d->retried = false;		/* this session did its work */
@@ -776,12 +509,12 @@ on_done(void *arg, int failed, const char *msg)
 		read_done(d, failed, msg);
 		return;
 	}
-	entries = n > 0 ? d->q[n - 1].last + 1 : PROLOGUE;
+	entries = n > 0 ? d->q[n - 1].last + 1 : CISCO_PROLOGUE;
 	if (failed >= 0 && (size_t)failed >= entries)
 		log_warnx("cisco %s: after the batch: %s", d->cf.name, msg);
 	d->nbatch = 0;
 	for (i = 0; i < n; ) {
-		o = outcome(&d->q[i], failed, entries);
+		o = cisco_outcome(&d->q[i], failed, entries);
 		if (o > 0 || (o < 0 && drop_time_range(d, &d->q[i], failed,
 		    msg))) {
 			d->q[i++].ck = CK_NONE;	/* queued: read it again */
@@ -810,11 +543,11 @@ sort_out_batch(struct device *d, size_t answered, size_t sent)
 {
 	char detail[DETAIL_MAX];
 	size_t i, n = d->nbatch;
-	struct creq rq;
+	struct cisco_req rq;
 
 	d->nbatch = 0;
 	for (i = 0; i < n; ) {
-		struct creq *q = &d->q[i];
+		struct cisco_req *q = &d->q[i];
 
 		if (sent > 0 && q->last < answered) {
 			rq = *q;
@@ -1007,11 +740,11 @@ cisco_check(const struct cmd_argv *argv, char *why, size_t whylen)
 }
 
 /* Queue a request about entry `seq` for the next batch; NULL: no memory. */
-static struct creq *
+static struct cisco_req *
 queue_request(struct device *d, const struct action_req *req,
     enum req_kind kind, uint32_t seq, bool v6)
 {
-	struct creq *rq;
+	struct cisco_req *rq;
 
 	if ((rq = queue_push(d)) == NULL)
 		return NULL;
@@ -1028,7 +761,7 @@ queue_request(struct device *d, const struct action_req *req,
 
 /* The open's entry, its list, and what the cycle records of it. */
 static int
-open_entry(struct device *d, const struct cmd_argv *argv, struct creq *rq,
+open_entry(struct device *d, const struct cmd_argv *argv, struct cisco_req *rq,
     char *why, size_t whylen)
 {
 	const char *bad = NULL;
@@ -1045,7 +778,7 @@ open_entry(struct device *d, const struct cmd_argv *argv, struct creq *rq,
 	}
 	join_words(argv, 1, rq->ace, sizeof(rq->ace));
 	rq->tr = d->cf.time_range;
-	if (entry_digest(rq, rq->digest, sizeof(rq->digest)) != 0) {
+	if (cisco_entry_digest(rq, rq->digest, sizeof(rq->digest)) != 0) {
 		snprintf(why, whylen, "%s: not an entry spagated can read "
 		    "back", d->cf.name);
 		return SPA_ERR_ARG;
@@ -1058,7 +791,7 @@ cisco_open(struct action_env *e, const struct action_req *req)
 {
 	struct cisco_entry ce = { .seq = 0 };
 	char why[DETAIL_MAX];
-	struct creq want, *rq;
+	struct cisco_req want, *rq;
 	struct device *d;
 	int r;
 
@@ -1067,7 +800,8 @@ cisco_open(struct action_env *e, const struct action_req *req)
 	if ((d = device_find(req->argv->argv[0], true)) == NULL)
 		return SPA_ERR_CONFIG;
 	if ((r = open_entry(d, req->argv, &want, why, sizeof(why))) != 0 ||
-	    (want.seq = seq_alloc(d)) == 0) {
+	    (want.seq = cisco_seq_alloc(&d->seqs,
+	    d->cf.seq_first, d->cf.seq_last)) == 0) {
 		if (r == 0)
 			snprintf(why, sizeof(why), "%s: no free sequence number "
 			    "in %u..%u", d->cf.name, d->cf.seq_first,
@@ -1077,7 +811,7 @@ cisco_open(struct action_env *e, const struct action_req *req)
 		return 0;
 	}
 	/* the digest names the time-range, whose name is the number */
-	if (entry_digest(&want, want.digest, sizeof(want.digest)) != 0 ||
+	if (cisco_entry_digest(&want, want.digest, sizeof(want.digest)) != 0 ||
 	    (rq = queue_request(d, req, R_OPEN, want.seq, want.v6)) == NULL) {
 		seq_release(d, want.seq);
 		return SPA_ERR_NOMEM;
@@ -1144,7 +878,7 @@ cisco_close(struct action_env *e, const struct action_req *req)
 {
 	struct cisco_entry ce;
 	struct device *d;
-	struct creq *rq;
+	struct cisco_req *rq;
 
 	env = e;
 	if (*req->data_len == 0) {
@@ -1171,10 +905,10 @@ cisco_close(struct action_env *e, const struct action_req *req)
 
 /* The entry to add again: the grant's own text, or the one kept here. */
 static void
-refresh_text(struct device *d, const struct action_req *req, struct creq *rq)
+refresh_text(struct device *d, const struct action_req *req, struct cisco_req *rq)
 {
-	const struct held *h = seq_find(d, rq->seq);
-	struct creq fresh;
+	const struct cisco_held *h = cisco_seq_find(&d->seqs, rq->seq);
+	struct cisco_req fresh;
 	char why[DETAIL_MAX];
 
 	memset(&fresh, 0, sizeof(fresh));
@@ -1187,7 +921,7 @@ refresh_text(struct device *d, const struct action_req *req, struct creq *rq)
 	} else if (h != NULL && h->ace != NULL)
 		snprintf(rq->ace, sizeof(rq->ace), "%s", h->ace);
 	/* only the entry the cycle recorded is ever added again */
-	if (rq->ace[0] != '\0' && (entry_digest(rq, fresh.digest,
+	if (rq->ace[0] != '\0' && (cisco_entry_digest(rq, fresh.digest,
 	    sizeof(fresh.digest)) != 0 || strcmp(fresh.digest,
 	    rq->digest) != 0))
 		rq->ace[0] = '\0';
@@ -1203,7 +937,7 @@ cisco_refresh(struct action_env *e, const struct action_req *req)
 {
 	struct cisco_entry ce;
 	struct device *d;
-	struct creq *rq;
+	struct cisco_req *rq;
 
 	env = e;
 	if (*req->data_len == 0) {
@@ -1388,9 +1122,7 @@ cisco_shutdown(void)
 		if (devs[i]->has_next)
 			conf_cisco_clear(&devs[i]->next_cf);
 		free(devs[i]->q);
-		while (devs[i]->nheld > 0)
-			seq_release(devs[i], devs[i]->held[0].seq);
-		free(devs[i]->held);
+		cisco_seqs_free(&devs[i]->seqs);
 		free(devs[i]);
 	}
 	free(devs);
