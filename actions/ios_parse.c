@@ -113,6 +113,13 @@ ios_reader_feed(struct ios_reader *r, const void *data, size_t n)
 	r->text[r->len] = '\0';
 }
 
+void
+ios_reader_cut_line(struct ios_reader *r)
+{
+	r->len = r->line;
+	r->text[r->len] = '\0';
+}
+
 static bool
 ends_with(const char *s, size_t n, const char *tail)
 {
@@ -127,12 +134,27 @@ host_char(char c)
 	return isalnum((unsigned char)c) || strchr("._-/:", c) != NULL;
 }
 
-/* "HOST>" "HOST#" "HOST(mode)#", a space allowed after. */
+/* " --More-- ": IOS pages output when the terminal has a length. */
+static bool
+is_pager(const char *s, size_t n)
+{
+	while (n > 0 && *s == ' ') {
+		s++;
+		n--;
+	}
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	return n == 8 && memcmp(s, "--More--", 8) == 0;
+}
+
+/* "HOST>" "HOST#" "HOST(mode)#", a space allowed after; or a pager. */
 static enum ios_prompt
 classify(const char *s, size_t n)
 {
 	size_t i = 0, mode;
 
+	if (is_pager(s, n))
+		return IOS_PROMPT_MORE;
 	if (n > 0 && s[n - 1] == ' ')
 		n--;
 	if (ends_with(s, n, "password:"))

@@ -26,6 +26,7 @@ enum ios_prompt {
 	IOS_PROMPT_CONFIG,	/* R(config)# R(config-ext-nacl)# ... */
 	IOS_PROMPT_PASSWORD,	/* Password: */
 	IOS_PROMPT_CONFIRM,	/* Destination filename [startup-config]? */
+	IOS_PROMPT_MORE,	/* --More--: a pager waits for a key */
 };
 
 struct ios_reader {
@@ -47,6 +48,11 @@ void	ios_reader_feed(struct ios_reader *r, const void *data, size_t n);
  */
 enum ios_prompt ios_reader_prompt(const struct ios_reader *r,
 	    const char *cmd);
+/*
+ * Drop the current (last, unfinished) line: a pager's --More-- once it
+ * is answered, so that the text goes on as if it had not paused.
+ */
+void	ios_reader_cut_line(struct ios_reader *r);
 /* The device's clock from `show clock` output, as epoch seconds. */
 int	ios_clock_parse(const char *text, time_t *out);
 

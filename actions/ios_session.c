@@ -21,13 +21,13 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "cisco_talk.h"
 #include "err.h"
 #include "ios_session.h"
 #include "log.h"
 #include "secret.h"
 
 #define AGAIN		1	/* a step result: wait for the socket */
-#define TERM_WIDTH	"512"	/* the most IOS takes: no line is wrapped */
 #define SECRET_MAX	256
 #define WHY_MAX		320
 
@@ -40,31 +40,12 @@ enum state {
 	S_TALK,		/* logged in or logging in: prompts */
 };
 
-/* Where a conversation is: logging in, idle, running a script, ending. */
-enum phase {
-	P_LOGIN,
-	P_IDLE,
-	P_SCRIPT,
-	P_RECOVER,	/* `end` after a refused line */
-};
-
-/* Login stages: what the last prompt answered. */
-enum login {
-	L_BANNER,	/* the first prompt */
-	L_ENABLE,	/* `enable` */
-	L_SECRET,	/* the enable secret */
-	L_TERMINAL,	/* `terminal length 0` */
-	L_WIDTH,	/* `terminal width 512` */
-	L_CLOCK,	/* `show clock` */
-};
-
 struct ios_session {
 	const struct conf_cisco	*cf;
 	struct ios_session_cbs	 cbs;
 	void			*arg;
 	enum state		 state;
-	enum phase		 phase;
-	enum login		 login;
+	struct cisco_talk	 t;		/* what to say next */
 	int			 fd;
 	LIBSSH2_SESSION		*ssh;
 	LIBSSH2_CHANNEL		*ch;
@@ -80,10 +61,6 @@ struct ios_session {
 	char			 out[IOS_CMD_MAX + 1];	/* not yet written */
 	size_t			 out_len, out_off;
 	char			 (*lines)[IOS_CMD_MAX];
-	size_t			 nlines, next;	/* next line to send */
-	int			 failed;
-	char			 failed_msg[IOS_LINE_MAX];
-	long			 clock_offset;
 };
 
 enum { AUTH_KEY = 1, AUTH_PASSWORD = 2, AUTH_KBDINT = 4 };
@@ -150,17 +127,17 @@ static void
 fail(struct ios_session *s, const char *why)
 {
 	size_t answered = 0, sent = 0;
-	enum phase was = s->phase;
+	enum talk_phase was = s->t.phase;
 
-	if (was == P_SCRIPT) {
-		sent = s->next;
+	if (was == TALK_SCRIPT) {
+		sent = s->t.next;
 		answered = sent - 1;
 	}
 	hang_up(s);
-	s->phase = P_LOGIN;
+	s->t.phase = TALK_LOGIN;
 	/* the refused line was answered: the script's outcome is known */
-	if (was == P_RECOVER)
-		s->cbs.done(s->arg, s->failed, s->failed_msg);
+	if (was == TALK_RECOVER)
+		s->cbs.done(s->arg, s->t.failed, s->t.msg);
 	s->cbs.down(s->arg, why, answered, sent);
 }
 
@@ -459,8 +436,7 @@ open_shell(struct ios_session *s)
 		return -1;
 	}
 	s->state = S_TALK;
-	s->phase = P_LOGIN;
-	s->login = L_BANNER;
+	cisco_talk_login(&s->t, s->cf->enable_secret_file != NULL);
 	s->cmd[0] = '\0';
 	ios_reader_reset(&s->rd);
 	return 0;
@@ -546,7 +522,6 @@ secret_line(struct ios_session *s, int64_t now_ms)
 static void
 logged_in(struct ios_session *s, int64_t now_ms)
 {
-	s->phase = P_IDLE;
 	s->deadline_ms = -1;
 	s->keepalive_ms = s->cf->keepalive == 0 ? -1 :
 	    now_ms + (int64_t)s->cf->keepalive * 1000;
@@ -554,123 +529,80 @@ logged_in(struct ios_session *s, int64_t now_ms)
 	s->cbs.ready(s->arg);
 }
 
-/* The login conversation, one prompt at a time. */
+/* A pager's --More--: a space for the rest, and its marker is dropped. */
 static void
-login_answer(struct ios_session *s, enum ios_prompt p, int64_t now_ms)
+press_space(struct ios_session *s, int64_t now_ms)
 {
-	char why[WHY_MAX];
-	time_t dev;
-
-	switch (s->login) {
-	case L_BANNER:
-		if (p == IOS_PROMPT_USER) {
-			if (s->cf->enable_secret_file == NULL) {
-				fail(s, "user exec prompt ('>') and no "
-				    "enable_secret_file to enable with");
-				return;
-			}
-			s->login = L_ENABLE;
-			say(s, "enable", false, now_ms);
-			return;
-		}
-		break;
-	case L_ENABLE:
-		if (p == IOS_PROMPT_PASSWORD) {
-			s->login = L_SECRET;
-			secret_line(s, now_ms);
-			return;
-		}
-		break;
-	case L_SECRET:
-		if (p != IOS_PROMPT_PRIV) {
-			snprintf(why, sizeof(why), "enable refused%s%s",
-			    s->rd.error[0] ? ": " : " (secret asked again)",
-			    s->rd.error);
-			fail(s, why);
-			return;
-		}
-		break;
-	case L_TERMINAL:
-		/* never the PTY's width: a vty may have its own, and a line
-		   wrapped in its echo is never answered */
-		s->login = L_WIDTH;
-		say(s, "terminal width " TERM_WIDTH, false, now_ms);
-		return;
-	case L_WIDTH:
-		s->login = L_CLOCK;
-		say(s, "show clock", false, now_ms);
-		return;
-	case L_CLOCK:
-		s->clock_offset = ios_clock_parse(s->rd.text, &dev) == 0 ?
-		    (long)(dev - time(NULL)) : 0;
-		logged_in(s, now_ms);
-		return;
-	}
-	if (p != IOS_PROMPT_PRIV) {
-		snprintf(why, sizeof(why), "unexpected answer at login: %s",
-		    s->rd.error[0] ? s->rd.error : "not a privileged prompt");
-		fail(s, why);
-		return;
-	}
-	s->login = L_TERMINAL;
-	say(s, "terminal length 0", false, now_ms);
+	snprintf(s->out, sizeof(s->out), " ");
+	s->out_len = 1;
+	s->out_off = 0;
+	ios_reader_cut_line(&s->rd);
+	s->deadline_ms = now_ms + (int64_t)s->cf->command_timeout * 1000;
 }
 
 /* --- scripts ------------------------------------------------------------- */
 
+/* Carry out what the conversation says to do next. */
 static void
-script_answer(struct ios_session *s, enum ios_prompt p, int64_t now_ms)
+act(struct ios_session *s, enum talk_do d, const struct talk_out *o,
+    int64_t now_ms)
 {
-	if (s->phase == P_RECOVER) {
-		s->phase = P_IDLE;
+	char why[sizeof(s->t.msg)];
+
+	if (o->answered >= 0 && s->cbs.answer != NULL)
+		s->cbs.answer(s->arg, (size_t)o->answered, s->rd.truncated ?
+		    NULL : s->rd.text);
+	switch (d) {
+	case TALK_WAIT:
+		break;
+	case TALK_SAY:
+		say(s, o->say, false, now_ms);
+		break;
+	case TALK_SECRET:
+		secret_line(s, now_ms);
+		break;
+	case TALK_LINE:
+		say(s, s->lines[o->line], false, now_ms);
+		break;
+	case TALK_SPACE:
+		press_space(s, now_ms);
+		break;
+	case TALK_READY:
+		logged_in(s, now_ms);
+		break;
+	case TALK_DONE:
 		s->deadline_ms = -1;
-		s->cbs.done(s->arg, s->failed, s->failed_msg);
-		return;
+		s->cbs.done(s->arg, s->t.failed, s->t.failed >= 0 ?
+		    s->t.msg : NULL);
+		break;
+	case TALK_FAIL:
+		snprintf(why, sizeof(why), "%s", s->t.msg);
+		fail(s, why);
+		break;
 	}
-	if (s->rd.error[0] != '\0') {
-		s->failed = (int)s->next - 1;
-		snprintf(s->failed_msg, sizeof(s->failed_msg), "%s",
-		    s->rd.error);
-		if (p == IOS_PROMPT_CONFIG) {
-			s->phase = P_RECOVER;
-			say(s, "end", false, now_ms);
-			return;
-		}
-		s->phase = P_IDLE;
-		s->deadline_ms = -1;
-		s->cbs.done(s->arg, s->failed, s->failed_msg);
-		return;
-	}
-	if (s->cbs.answer != NULL)
-		s->cbs.answer(s->arg, s->next - 1, s->rd.truncated ? NULL :
-		    s->rd.text);
-	if (s->next < s->nlines) {
-		say(s, s->lines[s->next++], false, now_ms);
-		return;
-	}
-	s->phase = P_IDLE;
-	s->deadline_ms = -1;
-	s->cbs.done(s->arg, -1, NULL);
 }
 
 static int
 talk(struct ios_session *s, int64_t now_ms)
 {
+	struct talk_out o;
 	enum ios_prompt p;
+	enum talk_do d;
 	int r;
 
 	if ((r = flush_out(s)) != 0 || (r = drain(s)) < 0)
 		return r;
-	if (s->phase == P_IDLE)
+	if (s->t.phase == TALK_IDLE)
 		return AGAIN;	/* banner noise, keepalive replies */
 	p = ios_reader_prompt(&s->rd, s->cmd_secret ? NULL : s->cmd);
 	if (p == IOS_PROMPT_NONE)
 		return AGAIN;
-	s->cmd_secret = false;
-	if (s->phase == P_LOGIN)
-		login_answer(s, p, now_ms);
-	else
-		script_answer(s, p, now_ms);
+	if (p != IOS_PROMPT_MORE)
+		s->cmd_secret = false;
+	if ((d = cisco_talk_answer(&s->t, p, &s->rd, time(NULL), &o)) ==
+	    TALK_WAIT)
+		return AGAIN;
+	act(s, d, &o, now_ms);
 	return s->state == S_TALK ? 0 : -1;
 }
 
@@ -684,8 +616,7 @@ ios_session_connect(struct ios_session *s, int64_t now_ms)
 	hang_up(s);
 	s->auth_tried = 0;
 	s->auth_list = NULL;
-	s->phase = P_LOGIN;
-	s->clock_offset = 0;
+	cisco_talk_login(&s->t, s->cf->enable_secret_file != NULL);
 	s->deadline_ms = now_ms + (int64_t)s->cf->connect_timeout * 1000;
 	if (tcp_start(s) != 0) {
 		snprintf(why, sizeof(why), "cannot connect to %s port %u: %s",
@@ -716,11 +647,7 @@ ios_session_run(struct ios_session *s, const char *const *lines, size_t n,
 		if (snprintf(s->lines[i], IOS_CMD_MAX, "%s", lines[i]) >=
 		    IOS_CMD_MAX)
 			return SPA_ERR_ARG;
-	s->nlines = n;
-	s->next = 1;
-	s->failed = -1;
-	s->failed_msg[0] = '\0';
-	s->phase = P_SCRIPT;
+	cisco_talk_script(&s->t, n);
 	say(s, s->lines[0], false, now_ms);
 	ios_session_step(s, now_ms);
 	return 0;
@@ -729,7 +656,7 @@ ios_session_run(struct ios_session *s, const char *const *lines, size_t n,
 bool
 ios_session_idle(const struct ios_session *s)
 {
-	return s->state == S_TALK && s->phase == P_IDLE;
+	return s->state == S_TALK && s->t.phase == TALK_IDLE;
 }
 
 bool
@@ -762,7 +689,7 @@ ios_session_pollfd(const struct ios_session *s, struct pollfd *pfd)
 int64_t
 ios_session_deadline(const struct ios_session *s)
 {
-	if (s->state == S_TALK && s->phase == P_IDLE)
+	if (s->state == S_TALK && s->t.phase == TALK_IDLE)
 		return s->keepalive_ms;
 	return s->deadline_ms;
 }
@@ -836,5 +763,5 @@ ios_session_step(struct ios_session *s, int64_t now_ms)
 long
 ios_session_clock_offset(const struct ios_session *s)
 {
-	return s->clock_offset;
+	return s->t.clock_offset;
 }

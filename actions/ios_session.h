@@ -9,10 +9,13 @@
  * Login: TCP connect, SSH handshake, the host key checked against the
  * pinned known_hosts (unknown or changed: refused, never learned), then
  * publickey, password or keyboard-interactive, a PTY and a shell; at the
- * first prompt `enable` if it ends in '>', then `terminal length 0`.
+ * first prompt `enable` if it ends in '>', then `terminal length 0`,
+ * `terminal width 512` and `show clock`.
  * A script runs its lines in order, each answered by a prompt after its
  * echo; the first line answered by a '%' line stops it, and the session
  * is brought back to exec mode with `end` before the script is reported.
+ * A pager's --More-- (a device that pages anyway) is answered with a
+ * space.  What to say when is cisco_talk.c's; this file does the SSH.
  */
 #ifndef SPA_IOS_SESSION_H
 #define SPA_IOS_SESSION_H

@@ -55,7 +55,7 @@ check_prompt(const struct ios_reader *r, const char *cmd)
 	enum ios_prompt any = ios_reader_prompt(r, NULL);
 	enum ios_prompt after = ios_reader_prompt(r, cmd);
 
-	if (any > IOS_PROMPT_CONFIRM || (after != IOS_PROMPT_NONE &&
+	if (any > IOS_PROMPT_MORE || (after != IOS_PROMPT_NONE &&
 	    after != any))
 		abort();
 }
