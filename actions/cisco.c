@@ -997,12 +997,34 @@ device_add(const struct conf_cisco *cf)
  * apply when its batch is over.  A device no longer configured takes no
  * new opens but keeps its settings for the closes of its entries.
  */
+/* Each device's algorithm lists name methods this libssh2 has. */
+static int
+check_methods(const struct spa_conf *conf, char *why, size_t whylen)
+{
+	const struct conf_cisco *cf;
+	char msg[768];
+	size_t i;
+	int r;
+
+	for (i = 0; i < conf->ncisco; i++) {
+		cf = &conf->cisco[i];
+		if ((r = ios_session_check_methods(cf, msg, sizeof(msg))) != 0) {
+			snprintf(why, whylen, "%s:%d: cisco: device %s: %s",
+			    conf->path != NULL ? conf->path : "spagated.conf",
+			    cf->line, cf->name, msg);
+			return r;
+		}
+	}
+	return 0;
+}
+
 static int
 cisco_configure(const struct spa_conf *conf, char *why, size_t whylen)
 {
 	static bool ssh_ready;
 	struct device *d;
 	size_t i;
+	int r;
 
 	/* global and not thread-safe: once, before any session */
 	if (!ssh_ready && conf->ncisco > 0) {
@@ -1012,6 +1034,9 @@ cisco_configure(const struct spa_conf *conf, char *why, size_t whylen)
 		}
 		ssh_ready = true;
 	}
+	/* before anything changes: a refused configuration leaves none */
+	if ((r = check_methods(conf, why, whylen)) != 0)
+		return r;
 	for (i = 0; i < ndevs; i++)
 		devs[i]->configured = false;
 	for (i = 0; i < conf->ncisco; i++) {

@@ -213,21 +213,136 @@ tcp_done(struct ios_session *s)
 	return 0;
 }
 
+/* --- algorithms ---------------------------------------------------------- */
+
+/*
+ * What a device that sets none gets: no SHA-1 key exchange or host key
+ * signature, no CBC, arcfour, blowfish or 3DES.  Names this libssh2 does
+ * not have (RSA SHA-2 host keys and AES-GCM before 1.11) are dropped by
+ * libssh2_session_method_pref; an old device needs its own lists (see
+ * spagated.conf(5)).
+ */
+#define KEX_MODERN	"curve25519-sha256,curve25519-sha256@libssh.org," \
+	"ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521," \
+	"diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512," \
+	"diffie-hellman-group18-sha512,diffie-hellman-group14-sha256"
+#define HOSTKEY_MODERN	"ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384," \
+	"ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
+#define CIPHERS_MODERN	"aes256-gcm@openssh.com,aes128-gcm@openssh.com," \
+	"aes256-ctr,aes192-ctr,aes128-ctr"
+
+static const struct {
+	const char	*key;		/* the setting in spagated.conf */
+	const char	*kind;
+	int		 type;		/* libssh2's */
+	const char	*modern;
+} methods[] = {
+	[IOS_KEX] = { "kex", "key exchange", LIBSSH2_METHOD_KEX, KEX_MODERN },
+	[IOS_HOSTKEY] = { "hostkey_algorithms", "host key",
+	    LIBSSH2_METHOD_HOSTKEY, HOSTKEY_MODERN },
+	[IOS_CIPHERS] = { "ciphers", "cipher", LIBSSH2_METHOD_CRYPT_CS,
+	    CIPHERS_MODERN },
+};
+
+static const char *
+methods_set(const struct conf_cisco *cf, enum ios_methods which)
+{
+	return which == IOS_KEX ? cf->kex : which == IOS_HOSTKEY ?
+	    cf->hostkey_algorithms : cf->ciphers;
+}
+
+const char *
+ios_session_methods(const struct conf_cisco *cf, enum ios_methods which)
+{
+	const char *set = methods_set(cf, which);
+
+	return set != NULL ? set : methods[which].modern;
+}
+
 static int
 set_prefs(struct ios_session *s)
 {
 	const struct conf_cisco *cf = s->cf;
+	const char *ciphers = ios_session_methods(cf, IOS_CIPHERS);
 
-	if ((cf->kex != NULL && libssh2_session_method_pref(s->ssh,
-	    LIBSSH2_METHOD_KEX, cf->kex) != 0) ||
-	    (cf->hostkey_algorithms != NULL && libssh2_session_method_pref(
-	    s->ssh, LIBSSH2_METHOD_HOSTKEY, cf->hostkey_algorithms) != 0) ||
-	    (cf->ciphers != NULL && (libssh2_session_method_pref(s->ssh,
-	    LIBSSH2_METHOD_CRYPT_CS, cf->ciphers) != 0 ||
+	if (libssh2_session_method_pref(s->ssh, LIBSSH2_METHOD_KEX,
+	    ios_session_methods(cf, IOS_KEX)) != 0 ||
+	    libssh2_session_method_pref(s->ssh, LIBSSH2_METHOD_HOSTKEY,
+	    ios_session_methods(cf, IOS_HOSTKEY)) != 0 ||
+	    libssh2_session_method_pref(s->ssh, LIBSSH2_METHOD_CRYPT_CS,
+	    ciphers) != 0 ||
 	    libssh2_session_method_pref(s->ssh, LIBSSH2_METHOD_CRYPT_SC,
-	    cf->ciphers) != 0)))
+	    ciphers) != 0)
 		return -1;
 	return 0;
+}
+
+static bool
+has_method(const char **algs, int n, const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(algs[i]) == len && strncmp(algs[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+/* Every name of one list is a method of its kind libssh2 has. */
+static int
+check_list(int which, const char *list, const char **algs, int n,
+    char *why, size_t whylen)
+{
+	const char *p = list;
+	size_t len, off;
+	int i;
+
+	for (;; p += len + 1) {
+		len = strcspn(p, ",");
+		if (len == 0 || !has_method(algs, n, p, len))
+			break;
+		if (p[len] == '\0')
+			return 0;
+	}
+	off = (size_t)snprintf(why, whylen, "%s: libssh2 %s has no %s method "
+	    "\"%.*s\" (it has:", methods[which].key, libssh2_version(0),
+	    methods[which].kind, (int)len, p);
+	for (i = 0; i < n && off < whylen; i++)
+		off += (size_t)snprintf(why + off, whylen - off, "%s%s",
+		    i > 0 ? ", " : " ", algs[i]);
+	if (off < whylen)
+		snprintf(why + off, whylen - off, ")");
+	return SPA_ERR_CONFIG;
+}
+
+int
+ios_session_check_methods(const struct conf_cisco *cf, char *why,
+    size_t whylen)
+{
+	LIBSSH2_SESSION *ssh;
+	const char **algs;
+	const char *list;
+	int which, n, r = 0;
+
+	if ((ssh = libssh2_session_init()) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return SPA_ERR_NOMEM;
+	}
+	for (which = 0; which <= IOS_CIPHERS && r == 0; which++) {
+		if ((list = methods_set(cf, which)) == NULL)
+			continue;
+		if ((n = libssh2_session_supported_algs(ssh,
+		    methods[which].type, &algs)) <= 0) {
+			snprintf(why, whylen, "%s: libssh2 cannot list its "
+			    "methods", methods[which].key);
+			r = SPA_ERR_SYS;
+			break;
+		}
+		r = check_list(which, list, algs, n, why, whylen);
+		libssh2_free(ssh, algs);
+	}
+	libssh2_session_free(ssh);
+	return r;
 }
 
 static int
@@ -296,6 +411,13 @@ handshake(struct ios_session *s)
 	if ((r = libssh2_session_handshake(s->ssh, s->fd)) ==
 	    LIBSSH2_ERROR_EAGAIN)
 		return AGAIN;
+	if (r == LIBSSH2_ERROR_KEX_FAILURE || r == LIBSSH2_ERROR_METHOD_NONE) {
+		/* most often an older device: say where the lists are */
+		fail_ssh(s, "SSH handshake (no algorithms in common? an older "
+		    "device needs kex, hostkey_algorithms or ciphers in "
+		    "spagated.conf)");
+		return -1;
+	}
 	if (r != 0) {
 		fail_ssh(s, "SSH handshake");
 		return -1;

@@ -76,6 +76,23 @@ int64_t	ios_session_deadline(const struct ios_session *s);
 /* Make progress: I/O that is ready, deadlines that passed. */
 void	ios_session_step(struct ios_session *s, int64_t now_ms);
 
+/*
+ * The algorithms a session offers, most preferred first: the device's
+ * kex, hostkey_algorithms or ciphers from spagated.conf, or, when it sets
+ * none, a modern list (no SHA-1 key exchange or host key, no CBC).
+ */
+enum ios_methods { IOS_KEX, IOS_HOSTKEY, IOS_CIPHERS };
+const char *ios_session_methods(const struct conf_cisco *cf,
+	    enum ios_methods which);
+/*
+ * At load: every name the device's lists give is a method of that kind
+ * the libssh2 spagated runs with has (libssh2 itself drops names it does
+ * not know, so a typo would go unseen).  0, or SPA_ERR_CONFIG with why
+ * (the setting, the name, and what libssh2 has).
+ */
+int	ios_session_check_methods(const struct conf_cisco *cf, char *why,
+	    size_t whylen);
+
 /* The device clock minus ours, learnt at login (0 if unknown). */
 long	ios_session_clock_offset(const struct ios_session *s);
 

@@ -137,6 +137,16 @@ ios_session_clock_offset(const struct ios_session *s)
 	return 0;
 }
 
+int
+ios_session_check_methods(const struct conf_cisco *cf, char *why,
+    size_t whylen)
+{
+	(void)cf;
+	(void)why;
+	(void)whylen;
+	return 0;
+}
+
 /* The device logs the module in. */
 static void
 device_ready(void)
