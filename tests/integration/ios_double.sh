@@ -8,14 +8,16 @@
 # leave config mode with `end`, see the state in a second session, save
 # it; then the fault knobs: slow prompts, a dropped connection, a refused
 # ACE, a refused login, a hung command; a vty's width and `terminal
-# width`, an exec-timeout; and the sshd inside a namespace.
+# width`, an exec-timeout; the pager (24 lines until `terminal length 0`);
+# the forms of `show clock` and a time-range judged by local time; the
+# sshd inside a namespace, and one offering only IOS 15's algorithms.
 . "$(dirname "$0")/lib.sh"
 require_root
 for t in /usr/sbin/sshd ssh ssh-keygen /usr/bin/python3; do
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 TOOLS=$top_srcdir/tests/tools
-plan 38
+plan 49
 
 # drive SCRIPT NAME ARGS...: run ssh ARGS on a PTY, follow SCRIPT, keep the
 # transcript (CRs removed) in $WORK/NAME.out; status 0 when every step
@@ -415,6 +417,59 @@ dbl --set device.exec_timeout_s=0
 	ok "exec_timeout_s: an idle session is closed, and counted in the state" ||
 	not_ok "exec-timeout (driver $st)"
 
+# The pager: a listing longer than the terminal (24 lines, as on a vty)
+# stops after 23 at --More--, and a space shows the rest; after
+# `terminal length 0` nothing stops.  A client that forgot that command
+# would wait at the first long listing.
+dbl --set "running.acl4.PAGE=$(python3 -c 'import json
+print(json.dumps({str(10 * i): "permit tcp any host 10.0.0.%d eq 22" % i for i in range(1, 31)}))')"
+waits=$(dbl --get pager_waits)
+as_key pager <<'S'
+expect \nEDGE1#$
+send show ip access-lists PAGE
+expect  --More-- $
+send  
+expect \nEDGE1#$
+cmd terminal length 0
+cmd show ip access-lists PAGE
+cmd exit
+eof
+S
+before_more=$(awk '/--More--/ { print prev; exit } { prev = $0 }' "$WORK/pager.out")
+check "a 30-entry listing stops at --More-- after 23 lines (the 22nd entry)" \
+	[ "$before_more" = "    220 permit tcp any host 10.0.0.22 eq 22" ]
+check "a space shows the rest" has_part pager "    300 permit tcp any host 10.0.0.30 eq 22"
+check "after terminal length 0 the same listing does not stop (one wait in all)" \
+	[ "$(dbl --get pager_waits)" = $((waits + 1)) ]
+dbl --set "running.acl4.PAGE={}"
+
+# The forms of `show clock`: NTP-synchronised (no prefix), not
+# authoritative ('*'), synchronisation lost ('.'), and a time zone, whose
+# local time the device shows and judges time-ranges by.
+clock() { SSH_ORIGINAL_COMMAND="show clock" dbl | tr -d '\r'; }
+check "show clock: HH:MM:SS.mmm UTC Www Mmm D YYYY" bash -c "grep -Eqx \
+	'[0-2][0-9]:[0-5][0-9]:[0-5][0-9]\.[0-9]{3} UTC [A-Z][a-z]{2} [A-Z][a-z]{2} [0-9]{1,2} [0-9]{4}' <<<'$(clock)'"
+dbl --set device.clock_sync=none
+check "clock_sync none: '*' before the time" bash -c '[[ $1 == \** ]]' _ "$(clock)"
+dbl --set device.clock_sync=lost
+check "clock_sync lost: '.' before the time" bash -c '[[ $1 == .* ]]' _ "$(clock)"
+dbl --set device.clock_sync=ntp device.timezone=CET device.timezone_offset_s=3600
+local_ok() { # the time shown is UTC + 1 h, named CET
+	local shown t
+	shown=$(clock)
+	[[ $shown == *" CET "* ]] || return 1
+	t=$(date -u -d "$(sed 's/\.[0-9]* CET [A-Z][a-z]* \([A-Z][a-z]*\) \([0-9]*\) \([0-9]*\)$/ \2 \1 \3/' <<<"$shown")" +%s) || return 1
+	[ $((t - $(date +%s) - 3600)) -ge -5 ] && [ $((t - $(date +%s) - 3600)) -le 5 ]
+}
+check "a time zone: local time, named (CET, one hour ahead)" local_ok
+# a time-range ending 30 min from now in UTC has ended on a CET clock
+end=$(LC_ALL=C date -u -d "@$(( $(date +%s) + 1800 ))" '+%H:%M %d %B %Y')
+dbl --set "running.trange.TZ={\"end\": \"$end\"}"
+check "a time-range is judged by the device's local time" \
+	bash -c 'SSH_ORIGINAL_COMMAND="show time-range TZ" "$1" --state "$2" | grep -q "entry: TZ (inactive)"' \
+	_ "$IOS_DOUBLE" "$IOS_SSHD_STATE"
+dbl --set device.timezone=UTC device.timezone_offset_s=0 "running.trange.TZ={}"
+
 # 5. the sshd inside a network namespace of ours.
 NS=iosd$$
 on_exit "ip netns del $NS"
@@ -438,4 +493,25 @@ check "ios_sshd listens inside a namespace (10.231.250.1:2222)" has_part ns "EDG
 "$TOOLS/ios_sshd" stop "$ns_dir"
 ! kill -0 "$(sed -n 's/^IOS_SSHD_PID=//p' "$WORK/ns.env")" 2>/dev/null &&
 	ok "ios_sshd stop ends its sshd" || not_ok "ios_sshd stop"
+
+# 6. --legacy: only what IOS 15.x offers, an RSA host key.  Today's client
+# defaults find nothing in common; IOS 15's algorithms log in.
+ssh-keygen -q -t rsa -b 2048 -N '' -f "$WORK/rsa"
+"$TOOLS/ios_sshd" start --legacy --state "$IOS_SSHD_STATE" --password spa-pw-1 \
+	--authorized-key "$WORK/rsa.pub" >"$WORK/legacy.env" || bail_out "ios_sshd --legacy"
+lg_dir=$(sed -n 's/^IOS_SSHD_DIR=//p' "$WORK/legacy.env")
+lg_port=$(sed -n 's/^IOS_SSHD_PORT=//p' "$WORK/legacy.env")
+on_exit "'$TOOLS/ios_sshd' stop '$lg_dir'"
+check "--legacy: the host key is RSA" grep -q " ssh-rsa " "$lg_dir/known_hosts"
+lg_ssh() {
+	SSH_ORIGINAL_COMMAND= timeout 20 ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes \
+		-o UserKnownHostsFile="$lg_dir/known_hosts" -i "$WORK/rsa" -p "$lg_port" "$@" \
+		"$IOS_SSHD_USER@127.0.0.1" show privilege 2>"$WORK/legacy.err"
+}
+lg_ssh >"$WORK/legacy.out"
+check "--legacy: a client with today's defaults cannot connect (no key exchange in common)" \
+	grep -q "no matching key exchange method found" "$WORK/legacy.err"
+lg_ssh -o KexAlgorithms=diffie-hellman-group14-sha1 -o HostKeyAlgorithms=ssh-rsa \
+	-o PubkeyAcceptedAlgorithms=ssh-rsa -o Ciphers=aes256-ctr -o MACs=hmac-sha1 >"$WORK/legacy.out"
+check "--legacy: IOS 15's algorithms log in" grep -q "Current privilege level is 15" "$WORK/legacy.out"
 finish
