@@ -102,7 +102,9 @@ check_logged "modern defaults: the open fails at the SSH handshake, naming the s
 	"tcp/22: open failed \\(modern: SSH handshake \\(no algorithms in common\\? an older device needs kex, hostkey_algorithms or ciphers" 15
 check "... the router's sshd found no key exchange in common" \
 	grep -q "no matching key exchange method found" "$IOS_SSHD_DIR/sshd.log"
-check "... and nothing reached the device" [ "$(at SPA-M 10000)" = null ]
+untouched() { [ "$(dbl --get running.acl4.SPA-M)" = null ] &&
+	! dbl --when "ip access-list extended SPA-M" >/dev/null; }
+check "... and nothing reached the device (its list never entered)" untouched
 
 # 2. the lines of examples/cisco: the entry is added, then removed
 mark
@@ -147,9 +149,9 @@ form clk1 SPA-C1 30000 none UTC 0 11850 "'*' (not synchronised), 3 h 17 min 30 s
 form clk2 SPA-C2 31000 lost CET 3600 0 "'.' (synchronisation lost), CET"
 form clk3 SPA-C3 32000 ntp PST -28800 -90 "PST, behind UTC"
 # the device judges the entry by its own (local) clock: active
-check "... and the device shows the entry active on its local clock" \
-	bash -c "SSH_ORIGINAL_COMMAND='show ip access-lists SPA-C3' '$IOS_DOUBLE' --state '$IOS_SSHD_STATE' |
-		grep -qF '32000 permit tcp host $CLI_IP any eq 22 time-range SPA-32000 (active)'"
+shows_active() { SSH_ORIGINAL_COMMAND="show ip access-lists SPA-C3" dbl |
+	grep -qF "32000 permit tcp host $CLI_IP any eq 22 time-range SPA-32000 (active)"; }
+check "... and the device shows the entry active on its local clock" shows_active
 dbl --set device.clock_sync=ntp device.timezone=UTC device.timezone_offset_s=0 \
 	device.clock_offset_s=0 >/dev/null
 finish
