@@ -10,7 +10,10 @@
  * family, and the family its words say), as a time for the
  * time-range end, as an entry to take to its canonical form (which is
  * its own canonical form) and to find in a listing, and as the state a
- * Cisco cycle records (which writes back the same).
+ * Cisco cycle records (which writes back the same).  The reader's text
+ * also answers the conversation (actions/cisco_talk.c) at every stage of
+ * a login and of a script: what it says is a line of its own or of the
+ * script, and a pager's marker cut leaves a sound reader.
  */
 #include "config.h"
 
@@ -22,6 +25,7 @@
 #include <time.h>
 
 #include "cisco_data.h"
+#include "cisco_talk.h"
 #include "ios_parse.h"
 
 #define INPUT_MAX	(4 * IOS_TEXT_MAX)
@@ -243,6 +247,47 @@ check_cisco_data(const uint8_t *data, size_t size)
 		abort();
 }
 
+/* One answer: what the conversation says must be in range. */
+static enum talk_do
+talk_once(struct cisco_talk *t, enum ios_prompt p, const struct ios_reader *r)
+{
+	struct talk_out o;
+	enum talk_do d = cisco_talk_answer(t, p, r, 1796033732, &o);
+
+	if ((d == TALK_SAY && (o.say == NULL || strlen(o.say) >= 64)) ||
+	    (d == TALK_LINE && o.line >= t->nlines) ||
+	    o.answered >= (int)t->nlines || t->failed < -1 ||
+	    t->failed >= (int)t->nlines + 1 ||
+	    memchr(t->msg, '\0', sizeof(t->msg)) == NULL ||
+	    (d == TALK_FAIL && t->msg[0] == '\0') ||
+	    ((d == TALK_READY || d == TALK_DONE) && t->phase != TALK_IDLE))
+		abort();
+	return d;
+}
+
+static void
+check_talk(struct ios_reader *r, const uint8_t *data, size_t size)
+{
+	enum ios_prompt p = ios_reader_prompt(r, NULL);
+	struct cisco_talk t;
+	enum talk_do d;
+	int i;
+
+	cisco_talk_login(&t, size > 0 && (data[0] & 1));
+	for (i = 0; i < 8; i++)
+		if ((d = talk_once(&t, p, r)) == TALK_FAIL || d == TALK_READY ||
+		    d == TALK_WAIT)
+			break;
+	cisco_talk_script(&t, 1 + (size > 1 ? data[1] % 8 : 0));
+	for (i = 0; i < 12 && t.phase != TALK_IDLE; i++)
+		if ((d = talk_once(&t, p, r)) == TALK_WAIT)
+			break;
+	if (p == IOS_PROMPT_MORE) {
+		ios_reader_cut_line(r);
+		check_reader(r);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -270,5 +315,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_canon(whole.text, data, size);
 	check_cisco_data(data, size);
 	check_ace(buf);
+	check_talk(&whole, data, size);
 	return 0;
 }

@@ -24,7 +24,7 @@ actions_for() {
 	fuzz_subst) echo "$src/actions/subst.c" ;;
 	fuzz_ipset) echo "$src/actions/ipset_parse.c $src/actions/subst.c" ;;
 	fuzz_journal) echo "$src/actions/journal.c $src/actions/journal_rec.c $src/actions/subst.c" ;;
-	fuzz_ios) echo "$src/actions/ios_parse.c $src/actions/ios_ace.c $src/actions/cisco_data.c" ;;
+	fuzz_ios) echo "$src/actions/ios_parse.c $src/actions/ios_ace.c $src/actions/cisco_data.c $src/actions/cisco_talk.c" ;;
 	fuzz_conf) echo "$src/core/conf.c $src/core/conf_cisco.c $src/core/conf_redis.c -lconfig" ;;
 	fuzz_fleet_rec) echo "$src/actions/fleet_rec.c $src/actions/journal_rec.c $src/actions/subst.c" ;;
 	esac
