@@ -29,6 +29,7 @@
 
 #include "action.h"
 #include "err.h"
+#include "ipset_elem.h"
 #include "ipset_parse.h"
 #include "log.h"
 
@@ -143,35 +144,6 @@ set_family(struct ipset_session *s)
 	}
 }
 
-/* The element into the session's data; the family is the set's, set. */
-static int
-load_element(struct ipset_session *s, const struct ipset_op *op)
-{
-	union nf_inet_addr ip, ip2;
-	uint32_t timeout = op->timeout;
-	uint16_t port = op->port;
-	uint8_t proto = op->proto, prefix = op->prefix;
-	int r = 0;
-
-	memcpy(&ip, op->ip.bytes, sizeof(ip));
-	memcpy(&ip2, op->ip2.bytes, sizeof(ip2));
-	r |= ipset_session_data_set(s, IPSET_OPT_IP, &ip);
-	if (op->prefix != 0)
-		r |= ipset_session_data_set(s, IPSET_OPT_CIDR, &prefix);
-	if (op->has_port) {
-		r |= ipset_session_data_set(s, IPSET_OPT_PORT, &port);
-		r |= ipset_session_data_set(s, IPSET_OPT_PROTO, &proto);
-	}
-	if (op->has_ip2)
-		r |= ipset_session_data_set(s, IPSET_OPT_IP2, &ip2);
-	if (op->has_timeout)
-		r |= ipset_session_data_set(s, IPSET_OPT_TIMEOUT, &timeout);
-	if (op->has_comment)
-		r |= ipset_session_data_set(s, IPSET_OPT_ADT_COMMENT,
-		    op->comment);
-	return r;
-}
-
 /* Whether the command worked, from its return and its report's type. */
 static enum outcome
 outcome_of(struct ipset_session *s, int r, char *msg, size_t len)
@@ -227,7 +199,7 @@ run_op_once(const struct ipset_op *op, bool *cached, char *msg, size_t len)
 	*cached = !type_remember(s, op->set, type);
 	if (ipset_op_fits(op, type->name, set_family(s), msg, len) != 0)
 		return FAILED;
-	if (load_element(s, op) != 0) {
+	if (ipset_elem_load(ipset_session_data(s), op) != 0) {
 		snprintf(msg, len, "libipset refused the element's data");
 		return FAILED;
 	}

@@ -1,7 +1,8 @@
 /*
  * The ipset action module without a kernel: command lines read into
  * struct ipset_op for every set type and family, options, the many lines
- * refused (with their reasons), elements checked against set types,
+ * refused (with their reasons), each element shape loaded into libipset's
+ * data as it goes to the kernel, elements checked against set types,
  * routing by first word, a refused line completing its request through
  * action_done(), and the policy refused at load for a bad ipset line.
  */
@@ -13,6 +14,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <libipset/data.h>
+#include <libipset/nfproto.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +26,7 @@
 #include "access_int.h"
 #include "action.h"
 #include "err.h"
+#include "ipset_elem.h"
 #include "ipset_parse.h"
 #include "plan.h"
 #include "subst.h"
@@ -197,6 +202,171 @@ options(void **state)
 	/* the longest set name and comment the kernel takes */
 	op = accepted("ipset add abcdefghijklmnopqrstuvwxyz01234 192.0.2.7");
 	assert_int_equal(strlen(op.set), IPSET_OP_NAME_MAX);
+}
+
+/* --- the element as libipset will send it --------------------------------- */
+
+/* The attributes an element may carry; each test says which it has. */
+enum {
+	A_IP = 1, A_CIDR = 2, A_PORT = 4, A_PROTO = 8, A_IP2 = 16,
+	A_TIMEOUT = 32, A_COMMENT = 64,
+};
+static const struct {
+	int		 bit;
+	enum ipset_opt	 opt;
+	const char	*name;
+} elem_attrs[] = {
+	{ A_IP, IPSET_OPT_IP, "ip" }, { A_CIDR, IPSET_OPT_CIDR, "cidr" },
+	{ A_PORT, IPSET_OPT_PORT, "port" }, { A_PROTO, IPSET_OPT_PROTO, "proto" },
+	{ A_IP2, IPSET_OPT_IP2, "ip2" }, { A_TIMEOUT, IPSET_OPT_TIMEOUT, "timeout" },
+	{ A_COMMENT, IPSET_OPT_ADT_COMMENT, "comment" },
+};
+
+/*
+ * The line's element in libipset's data, the family set first as the set
+ * header does; exactly the attributes in `want`, no other.
+ */
+static struct ipset_data *
+loaded(const char *line, int want)
+{
+	struct ipset_op op = accepted(line);
+	struct ipset_data *d = ipset_data_init();
+	uint8_t family = op.ip.family == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+	size_t i;
+
+	assert_non_null(d);
+	assert_int_equal(ipset_data_set(d, IPSET_OPT_FAMILY, &family), 0);
+	assert_int_equal(ipset_elem_load(d, &op), 0);
+	for (i = 0; i < sizeof(elem_attrs) / sizeof(elem_attrs[0]); i++)
+		if (ipset_data_test(d, elem_attrs[i].opt) !=
+		    ((want & elem_attrs[i].bit) != 0))
+			fail_msg("'%s': %s is %s", line, elem_attrs[i].name,
+			    ipset_data_test(d, elem_attrs[i].opt) ? "set" :
+			    "missing");
+	return d;
+}
+
+static void
+assert_data_addr(const struct ipset_data *d, enum ipset_opt opt,
+    const char *want)
+{
+	char buf[INET6_ADDRSTRLEN];
+	int af = ipset_data_family(d) == NFPROTO_IPV6 ? AF_INET6 : AF_INET;
+
+	assert_non_null(inet_ntop(af, ipset_data_get(d, opt), buf, sizeof(buf)));
+	assert_string_equal(buf, want);
+}
+
+static uint32_t
+data_u(const struct ipset_data *d, enum ipset_opt opt)
+{
+	const void *p = ipset_data_get(d, opt);
+
+	switch (opt) {
+	case IPSET_OPT_PORT:
+		return *(const uint16_t *)p;
+	case IPSET_OPT_TIMEOUT:
+		return *(const uint32_t *)p;
+	default:
+		return *(const uint8_t *)p;
+	}
+}
+
+static void
+data_ip(void **state)
+{
+	struct ipset_data *d = loaded("ipset del spa4 192.0.2.7", A_IP);
+
+	assert_int_equal(ipset_data_family(d), NFPROTO_IPV4);
+	assert_data_addr(d, IPSET_OPT_IP, "192.0.2.7");
+	ipset_data_fini(d);
+	d = loaded("ipset add spa6 2001:db8::7", A_IP);
+	assert_int_equal(ipset_data_family(d), NFPROTO_IPV6);
+	assert_data_addr(d, IPSET_OPT_IP, "2001:db8::7");
+	ipset_data_fini(d);
+}
+
+/* The port always with its protocol: a udp grant must not become tcp. */
+static void
+data_ip_port(void **state)
+{
+	struct ipset_data *d;
+
+	d = loaded("ipset -exist add spa4 192.0.2.7,tcp:22 timeout 30",
+	    A_IP | A_PORT | A_PROTO | A_TIMEOUT);
+	assert_data_addr(d, IPSET_OPT_IP, "192.0.2.7");
+	assert_int_equal(data_u(d, IPSET_OPT_PORT), 22);
+	assert_int_equal(data_u(d, IPSET_OPT_PROTO), IPPROTO_TCP);
+	assert_int_equal(data_u(d, IPSET_OPT_TIMEOUT), 30);
+	ipset_data_fini(d);
+	d = loaded("ipset del spa6 2001:db8::7,udp:53", A_IP | A_PORT | A_PROTO);
+	assert_data_addr(d, IPSET_OPT_IP, "2001:db8::7");
+	assert_int_equal(data_u(d, IPSET_OPT_PORT), 53);
+	assert_int_equal(data_u(d, IPSET_OPT_PROTO), IPPROTO_UDP);
+	ipset_data_fini(d);
+	d = loaded("ipset add spa4 192.0.2.7,17:65535", A_IP | A_PORT | A_PROTO);
+	assert_int_equal(data_u(d, IPSET_OPT_PORT), 65535);
+	assert_int_equal(data_u(d, IPSET_OPT_PROTO), IPPROTO_UDP);
+	ipset_data_fini(d);
+}
+
+static void
+data_net(void **state)
+{
+	struct ipset_data *d;
+
+	d = loaded("ipset add nets 198.51.100.0/24", A_IP | A_CIDR);
+	assert_data_addr(d, IPSET_OPT_IP, "198.51.100.0");
+	assert_int_equal(data_u(d, IPSET_OPT_CIDR), 24);
+	ipset_data_fini(d);
+	d = loaded("ipset add np6 2001:db8:1::/64,tcp:443",
+	    A_IP | A_CIDR | A_PORT | A_PROTO);
+	assert_data_addr(d, IPSET_OPT_IP, "2001:db8:1::");
+	assert_int_equal(data_u(d, IPSET_OPT_CIDR), 64);
+	assert_int_equal(data_u(d, IPSET_OPT_PORT), 443);
+	ipset_data_fini(d);
+	d = loaded("ipset add nets6 2001:db8::1/128", A_IP | A_CIDR);
+	assert_int_equal(data_u(d, IPSET_OPT_CIDR), 128);
+	ipset_data_fini(d);
+}
+
+/* hash:ip,port,ip: the gateway's element names the protected host too. */
+static void
+data_ip_port_ip(void **state)
+{
+	struct ipset_data *d;
+
+	d = loaded("ipset -exist add spagw 192.0.2.7,tcp:22,198.51.100.1 "
+	    "timeout 5", A_IP | A_PORT | A_PROTO | A_IP2 | A_TIMEOUT);
+	assert_data_addr(d, IPSET_OPT_IP, "192.0.2.7");
+	assert_data_addr(d, IPSET_OPT_IP2, "198.51.100.1");
+	assert_int_equal(data_u(d, IPSET_OPT_TIMEOUT), 5);
+	ipset_data_fini(d);
+	d = loaded("ipset del d6 2001:db8::7,udp:53,2001:db8::53",
+	    A_IP | A_PORT | A_PROTO | A_IP2);
+	assert_data_addr(d, IPSET_OPT_IP, "2001:db8::7");
+	assert_data_addr(d, IPSET_OPT_IP2, "2001:db8::53");
+	ipset_data_fini(d);
+}
+
+/* timeout 0 is sent (never expires), not left out (the set's default). */
+static void
+data_timeout_and_comment(void **state)
+{
+	struct ipset_data *d;
+
+	d = loaded("ipset -! add spa4 192.0.2.7,tcp:22 timeout 0",
+	    A_IP | A_PORT | A_PROTO | A_TIMEOUT);
+	assert_int_equal(data_u(d, IPSET_OPT_TIMEOUT), 0);
+	ipset_data_fini(d);
+	d = loaded("ipset add spa4 192.0.2.7 timeout 2147483", A_IP | A_TIMEOUT);
+	assert_int_equal(data_u(d, IPSET_OPT_TIMEOUT), IPSET_OP_TIMEOUT_MAX);
+	ipset_data_fini(d);
+	d = loaded("ipset add spa4 192.0.2.7 comment 'stanza 1: alice' "
+	    "timeout 5", A_IP | A_TIMEOUT | A_COMMENT);
+	assert_string_equal(ipset_data_get(d, IPSET_OPT_ADT_COMMENT),
+	    "stanza 1: alice");
+	ipset_data_fini(d);
 }
 
 static void
@@ -639,6 +809,11 @@ main(void)
 		cmocka_unit_test(element_net_port),
 		cmocka_unit_test(element_ip_port_ip),
 		cmocka_unit_test(options),
+		cmocka_unit_test(data_ip),
+		cmocka_unit_test(data_ip_port),
+		cmocka_unit_test(data_net),
+		cmocka_unit_test(data_ip_port_ip),
+		cmocka_unit_test(data_timeout_and_comment),
 		cmocka_unit_test(longest_comment),
 		cmocka_unit_test(format_is_ipset_syntax),
 		cmocka_unit_test(program_names),
