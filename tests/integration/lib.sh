@@ -188,6 +188,13 @@ wait_for() {
 }
 wait_for_log() { wait_for "$WORK/log" "$1" "$2"; }
 
+# wait_until EPOCH: until the clock reads EPOCH (seconds), a time the test
+# computed, e.g. one second past a close that must not have run yet.  A
+# wait for time itself, never an assertion on how long something took.
+wait_until() {
+	while [ "$(date +%s)" -lt "$1" ]; do sleep 0.1; done
+}
+
 # wait_for_count FILE PATTERN N SECONDS: until N lines match.
 wait_for_count() {
 	local file=$1 pattern=$2 want=$3 limit=$(( $4 * 20 * SPA_WAIT_SCALE )) i=0
