@@ -12,6 +12,9 @@
 # on: a set that does not exist, an element of the wrong shape, an
 # element already there without -exist; a close whose element the kernel
 # already dropped is a close; a bad ipset line refuses the configuration.
+# A close is judged in the kernel (ipset list), with the element's kernel
+# timeout first raised past the cycle, so that only spagated's del can
+# have removed it; and by order: after the close's due time.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -87,6 +90,20 @@ element_timeout() {
 has_element() { [ -n "$(element_timeout "$1" "$2")" ]; }
 no_element() { ! has_element "$1" "$2"; }
 within() { [ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+# outlive SET ELEMENT: the element's kernel timeout raised to 300 s, past
+# any cycle here: from now on only a del removes it
+outlive() { in_srv ipset -exist add "$1" "$2" timeout 300; }
+# the example's sets and rules, as the kernel has them
+example_made() {
+	in_srv ipset list -t spa4 | grep -qx 'Type: hash:ip,port' &&
+	in_srv ipset list -t spa4 | grep -q '^Header: family inet ' &&
+	in_srv ipset list -t spa6 | grep -qx 'Type: hash:ip,port' &&
+	in_srv ipset list -t spa6 | grep -q '^Header: family inet6 ' &&
+	in_srv iptables -S INPUT | grep -q -- '-p tcp -m tcp --dport 22 -j spagate-ssh' &&
+	in_srv ip6tables -S INPUT | grep -q -- '-p tcp -m tcp --dport 22 -j spagate-ssh' &&
+	in_srv iptables -S spagate-ssh | grep -q -- '--match-set spa4 src,dst -j ACCEPT' &&
+	in_srv ip6tables -S spagate-ssh | grep -q -- '--match-set spa6 src,dst -j ACCEPT'
+}
 alive() { kill -0 "$SPAGATED_PID" 2>/dev/null; }
 
 # parse_config FILE: spagated's verdict on an access.conf (exit status)
@@ -103,7 +120,7 @@ check_refused() {
 	fi
 }
 
-plan 36
+plan 42
 netns_pair 20 || skip_all "cannot create network namespaces"
 SRV_IP6=fd00:231:20::1 CLI_IP6=fd00:231:20::2
 ip -n "$SRV_NS" addr add "$SRV_IP6/64" dev "$SRV_IF" nodad &&
@@ -113,8 +130,8 @@ E4=$CLI_IP,tcp:22 E6=$CLI_IP6,tcp:22
 write_conf
 
 # 0. the example's setup and load-time checks
-check "the example's setup.sh creates spa4, spa6 and the rules" \
-	in_srv sh "$EXAMPLE/setup.sh"
+check "the example's setup.sh creates spa4, spa6 and the rules (ipset list, iptables -S)" \
+	eval 'in_srv sh "$EXAMPLE/setup.sh" && example_made'
 check "setup.sh run again leaves one jump per family" \
 	bash -c "ip netns exec $SRV_NS sh '$EXAMPLE/setup.sh' &&
 		[ \$(ip netns exec $SRV_NS iptables -S INPUT | grep -c spagate-ssh) -eq 1 ] &&
@@ -142,38 +159,50 @@ on_exit "kill $!"
 on_exit "ip netns exec $SRV_NS sh '$EXAMPLE/setup.sh' remove"
 start
 
-# 1. IPv4: dropped, granted with the client's timeout, refreshed, closed
+# 1. IPv4: dropped, granted with the client's timeout, refreshed (the
+# close moved: still open past the first grant's time), closed
 check "tcp/22 is dropped before any SPA packet" refused "$SRV_IP" 22
 mark
 spa4 "$K1" "$H1" -A tcp/22 -a "$CLI_IP" -f 8
 check_logged "the SPA packet is carried out by the ipset module" \
 	"stanza #1 $CLI_IP tcp/22: opened \\(ipset -exist add spa4 $E4 timeout 8\\)" 5
+first_due=$(( $(date +%s) + 8 ))
 check "the TCP connect succeeds once granted" connects "$SRV_IP" 22
 t=$(element_timeout spa4 "$E4")
 check "ipset list shows $E4 with the client's timeout (8 s, got ${t:-none})" within "$t" 5 8
 mark
+t1=$(date +%s)
 spa4 "$K1" "$H1" -A tcp/22 -a "$CLI_IP" -f 14
-wait_logged 'tcp/22: already open: close moved' 5
-sleep 0.5
+check_logged "a repeated request moves the close" 'tcp/22: already open: close moved' 5
+wait_logged 'tcp/22: refreshed' 5
 t=$(element_timeout spa4 "$E4")
 check "a repeated request refreshes the kernel timeout (14 s, got ${t:-none})" within "$t" 11 14
 check "the refresh is not an error" [ "$(since_mark 'failed')" -eq 0 ]
-# the kernel's timeout ends at the same second: either may remove it
-check_logged "the close runs when the refreshed grant ends" "stanza #1 $CLI_IP tcp/22: closed \\(ipset del spa4 $E4" 16
-check "the element is gone after the close" no_element spa4 "$E4"
+outlive spa4 "$E4"
+wait_until $((first_due + 2))
+check "past the first grant's close time, the element is there and tcp/22 connects" \
+	eval 'has_element spa4 "$E4" && connects "$SRV_IP" 22'
+check "the close deletes the element from spa4 (ipset list; its kernel timeout was 300 s)" \
+	wait_ok 16 no_element spa4 "$E4"
+check "... when the refreshed grant ends, not before (-f 14)" [ "$(date +%s)" -ge $((t1 + 14)) ]
+check_logged "the close is logged, through the ipset module" "stanza #1 $CLI_IP tcp/22: closed \\(ipset del spa4 $E4" 2
 check "tcp/22 is dropped again" refused "$SRV_IP" 22
 
 # 2. IPv6: a -s packet arriving over IPv6 grants its source, in spa6
 mark
 spa "$K1" "$H1" -A tcp/22 -s -f 6 -D "$SRV_IP" -T -B "$WORK/v6.pkt"
+t6=$(date +%s)
 send_udp "$WORK/v6.pkt" "$SRV_IP6" 62201
 check_logged "an SPA packet over IPv6 opens through spa6" \
 	"stanza #2 $CLI_IP6 tcp/22: opened \\(ipset -exist add spa6 $E6 timeout 6\\)" 5
 t=$(element_timeout spa6 "$E6")
 check "ipset list spa6 shows $E6 (6 s, got ${t:-none})" within "$t" 3 6
 check "the IPv6 TCP connect succeeds once granted" connects "$SRV_IP6" 22
-check_logged "the IPv6 close runs" "stanza #2 $CLI_IP6 tcp/22: closed \\(ipset del spa6 $E6" 10
-check "the IPv6 element is gone after the close" no_element spa6 "$E6"
+outlive spa6 "$E6"
+check "the IPv6 close deletes the element from spa6 (its kernel timeout was 300 s)" \
+	wait_ok 10 no_element spa6 "$E6"
+check "... when the grant ends, not before (-f 6)" [ "$(date +%s)" -ge $((t6 + 6)) ]
+check_logged "the IPv6 close is logged" "stanza #2 $CLI_IP6 tcp/22: closed \\(ipset del spa6 $E6" 2
 check "tcp/22 over IPv6 is dropped again" refused "$SRV_IP6" 22
 
 # 3. an element the kernel dropped before the close is closed
@@ -210,8 +239,11 @@ mark
 start
 check_logged "the restarted daemon restores the open cycle" "tcp/22: restored from the journal" 5
 check "the element stays while the grant lasts" has_element spa4 "$E4"
-check_logged "the restored cycle closes through the ipset module" \
-	"stanza #1 $CLI_IP tcp/22: closed \\(ipset del spa4 $E4" 10
+outlive spa4 "$E4"
+check "the restored cycle's close deletes the element (its kernel timeout was 300 s)" \
+	wait_ok 10 no_element spa4 "$E4"
+check_logged "... through the ipset module" \
+	"stanza #1 $CLI_IP tcp/22: closed \\(ipset del spa4 $E4" 2
 
 # 5b. a set destroyed and made again with another type: the next grant
 # is judged by the type it has now, not the one spagated saw before (a
@@ -236,6 +268,7 @@ in_srv ipset destroy spa4typo
 mark
 spa4 "$K1" "$H1" -A tcp/22 -a "$CLI_IP" -f 60
 wait_logged 'tcp/22: opened' 5
+check "a 60 s grant is in spa4 when SIGTERM comes" has_element spa4 "$E4"
 stop_spagated
 check "SIGTERM deletes the element of the pending cycle" no_element spa4 "$E4"
 finish

@@ -188,6 +188,18 @@ wait_for() {
 }
 wait_for_log() { wait_for "$WORK/log" "$1" "$2"; }
 
+# wait_ok SECONDS COMMAND...: until the command succeeds (what a test
+# observes: an element gone, a rule there); false if it never does.
+wait_ok() {
+	local limit=$(( $1 * 20 * SPA_WAIT_SCALE )) i=0
+	shift
+	while [ $i -lt $limit ]; do
+		"$@" && return 0
+		sleep 0.05; i=$((i + 1))
+	done
+	"$@"
+}
+
 # wait_until EPOCH: until the clock reads EPOCH (seconds), a time the test
 # computed, e.g. one second past a close that must not have run yet.  A
 # wait for time itself, never an assertion on how long something took.
