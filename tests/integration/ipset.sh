@@ -92,7 +92,7 @@ no_element() { ! has_element "$1" "$2"; }
 within() { [ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 # outlive SET ELEMENT: the element's kernel timeout raised to 300 s, past
 # any cycle here: from now on only a del removes it
-outlive() { in_srv ipset -exist add "$1" "$2" timeout 300; }
+outlive() { has_element "$1" "$2" && in_srv ipset -exist add "$1" "$2" timeout 300; }
 # the example's sets and rules, as the kernel has them
 example_made() {
 	in_srv ipset list -t spa4 | grep -qx 'Type: hash:ip,port' &&
