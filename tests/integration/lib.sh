@@ -37,7 +37,12 @@ plan() {
 	echo "1..$tap_plan"
 }
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
-not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
+# SPA_FIRST_FAILURE_ENDS=1 (the mutant suite): one failure is the verdict,
+# the rest of the script would only cost time.
+not_ok() {
+	tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"
+	[ -z "${SPA_FIRST_FAILURE_ENDS:-}" ] || { diag "stopped at the first failure"; exit 1; }
+}
 diag() { printf '# %s\n' "$@"; }
 # check DESCRIPTION COMMAND...: one TAP line from a command's status
 check() {

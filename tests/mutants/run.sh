@@ -67,7 +67,8 @@ run_tests() {
 		tests/unit/*)
 			(cd "$c/_build" && CMOCKA_MESSAGE_OUTPUT=TAP "./$t") ;;
 		tests/integration/*)
-			top_srcdir=$c top_builddir=$c/_build bash "$c/$t" ;;
+			SPA_FIRST_FAILURE_ENDS=1 top_srcdir=$c top_builddir=$c/_build \
+				bash "$c/$t" ;;
 		*)
 			echo "# unknown test $t"; false ;;
 		esac >"$c/out.$(basename "$t")" 2>&1 || rc=1
