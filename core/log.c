@@ -56,12 +56,6 @@ log_set_verbose(int level)
 	log_cfg.verbose = level;
 }
 
-int
-log_get_verbose(void)
-{
-	return log_cfg.verbose;
-}
-
 void
 log_set_procname(const char *name)
 {
@@ -115,12 +109,6 @@ log_vemit(int pri, const char *fmt, va_list ap, int with_errno)
 } while (0)
 
 void
-log_err(const char *fmt, ...)
-{
-	LOG_BODY(LOG_ERR, 1);
-}
-
-void
 log_errx(const char *fmt, ...)
 {
 	LOG_BODY(LOG_ERR, 0);
@@ -150,13 +138,6 @@ log_debug(const char *fmt, ...)
 	if (log_cfg.verbose < 1)
 		return;
 	LOG_BODY(LOG_DEBUG, 0);
-}
-
-void
-fatal(const char *fmt, ...)
-{
-	LOG_BODY(LOG_CRIT, 1);
-	exit(1);
 }
 
 void

@@ -1,11 +1,10 @@
 /*
  * Logging: one line per decision, to stderr (foreground) and/or syslog.
- * log_err() and log_warn() append strerror(errno); the *x variants do not.
- * log_err*: a failure that refuses or loses service (a grant refused
+ * log_warn() appends strerror(errno); the *x variants do not.
+ * log_errx: a failure that refuses or loses service (a grant refused
  * because spagated cannot be sure, a close that cannot run); log_warn*:
- * suspicious input and degraded states.  fatal()
- * and fatalx() are for setup failures and broken invariants only: a bad
- * packet is never fatal.
+ * suspicious input and degraded states.  fatalx() is for setup failures
+ * and broken invariants only: a bad packet is never fatal.
  */
 #ifndef SPA_LOG_H
 #define SPA_LOG_H
@@ -17,18 +16,14 @@
 
 void	log_init(const char *ident, int dest, int facility);
 void	log_set_verbose(int level);
-int	log_get_verbose(void);
 void	log_set_procname(const char *name);
 void	log_reconnect(void);
 
-void	log_err(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	fatal(const char *, ...)
-	    __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 

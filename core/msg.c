@@ -321,19 +321,3 @@ msg_decode(const uint8_t *buf, size_t len, struct msg *m)
 	}
 	return 0;
 }
-
-const char *
-msg_type_name(enum msg_type t)
-{
-	switch (t) {
-	case MSG_READY:
-		return "READY";
-	case MSG_OPEN:
-		return "OPEN";
-	case MSG_STATS_REQ:
-		return "STATS_REQ";
-	case MSG_STATS:
-		return "STATS";
-	}
-	return "unknown";
-}

@@ -76,6 +76,4 @@ int	msg_encode(const struct msg *m, uint8_t *buf, size_t cap);
 /* Decode one datagram; 0 or SPA_ERR_ARG for anything malformed. */
 int	msg_decode(const uint8_t *buf, size_t len, struct msg *m);
 
-const char *msg_type_name(enum msg_type t);
-
 #endif /* SPA_MSG_H */

@@ -53,12 +53,8 @@ loop_signal(struct loop *l)
 	while (read(l->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGHUP:
-			if (l->hooks.reload != NULL)
-				l->hooks.reload(l->hooks.arg);
-			break;
 		case SIGUSR1:
-			if (l->hooks.stats != NULL)
-				l->hooks.stats(l->hooks.arg);
+			/* the executor's: it reloads and logs counters */
 			break;
 		default:
 			l->exit_signal = (int)si.ssi_signo;
@@ -147,17 +143,4 @@ loop_run(struct loop *l)
 		}
 	}
 	return r;
-}
-
-void
-loop_free(struct loop *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->nsrc; i++)
-		capture_close(l->src[i]);
-	if (l->sigfd >= 0)
-		close(l->sigfd);
-	l->nsrc = 0;
-	l->sigfd = -1;
 }

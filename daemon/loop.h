@@ -16,8 +16,6 @@ struct loop;
 
 struct loop_hooks {
 	capture_cb	  packet;	/* each payload */
-	void		(*reload)(void *arg);	/* SIGHUP */
-	void		(*stats)(void *arg);	/* SIGUSR1 */
 	void		(*tick)(void *arg);	/* about once a second */
 	/* one more descriptor (the verifier's link to the executor) */
 	int		  ctl_fd;		/* -1: none */
@@ -39,6 +37,5 @@ int	loop_init(struct loop *l, const struct loop_hooks *hooks);
 int	loop_add(struct loop *l, struct capture *c);
 /* Run until stopped by a hook, SIGTERM/SIGINT, or a fatal source error. */
 int	loop_run(struct loop *l);
-void	loop_free(struct loop *l);
 
 #endif /* SPA_LOOP_H */
