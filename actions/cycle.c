@@ -24,6 +24,7 @@
 #include "action.h"
 #include "array.h"
 #include "clock.h"
+#include "conf.h"
 #include "cycle.h"
 #include "err.h"
 #include "log.h"
@@ -32,7 +33,6 @@
 #include "sched.h"
 
 #define DUE_NEVER	INT64_MAX
-#define SUDO_EXE	"/usr/bin/sudo"
 #define PENDING_MAX	16	/* grants waiting for one close */
 #define REOPENS_MAX	UINT8_MAX
 
@@ -569,7 +569,7 @@ timeout_ms(const struct cycles *c, const struct stanza *st)
 {
 	unsigned int s = st != NULL && st->cmd_timeout != 0 ? st->cmd_timeout :
 	    c->conf.command_timeout != 0 ? c->conf.command_timeout :
-	    CYCLE_DEF_CMD_TIMEOUT;
+	    CONF_DEF_CMD_TIMEOUT;
 
 	return s * 1000;
 }
@@ -1022,7 +1022,7 @@ sudo_argv(const struct cycles *c, const struct stanza *st,
 	const char *w[8];
 	size_t n = 0;
 
-	w[n++] = c->conf.sudo_exe != NULL ? c->conf.sudo_exe : SUDO_EXE;
+	w[n++] = c->conf.sudo_exe != NULL ? c->conf.sudo_exe : CONF_DEF_SUDO;
 	w[n++] = "-n";
 	if (st->cmd_sudo_exec_user.name != NULL) {
 		w[n++] = "-u";
@@ -1259,7 +1259,7 @@ close_failed(struct cycles *c, struct cycle *cy, const struct job *j,
 {
 	int64_t now_ms = mono_now(c);
 	unsigned int delay, limit = c->conf.close_retry_limit != 0 ?
-	    c->conf.close_retry_limit : CYCLE_DEF_CLOSE_RETRY_LIMIT;
+	    c->conf.close_retry_limit : CONF_DEF_CLOSE_RETRY_LIMIT;
 
 	c->stats.close_failed++;
 	if (cy->failures++ == 0)

@@ -24,9 +24,7 @@
 #include "journal.h"
 #include "plan.h"
 
-#define CYCLE_DEF_CMD_TIMEOUT	30	/* seconds, when CMD_TIMEOUT is unset */
 #define CYCLE_RETRY_MAX		300	/* seconds between close retries, at most */
-#define CYCLE_DEF_CLOSE_RETRY_LIMIT 3600 /* seconds a close is retried */
 
 /*
  * Where the engine reads the time when it is not handed it (a command
@@ -40,9 +38,9 @@ struct cycles_clock {
 };
 
 struct cycles_conf {
-	unsigned int	 command_timeout;	/* seconds; 0: the default */
-	const char	*sudo_exe;		/* NULL: /usr/bin/sudo */
-	unsigned int	 close_retry_limit;	/* seconds; 0: the default */
+	unsigned int	 command_timeout;	/* seconds; 0: CONF_DEF_CMD_TIMEOUT */
+	const char	*sudo_exe;		/* NULL: CONF_DEF_SUDO */
+	unsigned int	 close_retry_limit;	/* seconds; 0: CONF_DEF_CLOSE_RETRY_LIMIT */
 	struct cycles_clock clock;		/* zero: the real clocks */
 };
 

@@ -147,7 +147,7 @@ conf_defaults(struct spa_conf *c)
 	    conf_set_string(&c->verifier_user, CONF_DEF_VERIFIER_USER) != 0 ||
 	    conf_set_string(&c->sudo_exe, CONF_DEF_SUDO) != 0 ||
 	    conf_set_string(&c->capture.interface, "any") != 0 ||
-	    conf_set_string(&c->capture.filter, "udp port 62201") != 0 ||
+	    conf_set_string(&c->capture.filter, CONF_DEF_FILTER) != 0 ||
 	    conf_set_string(&c->capture.udp_address, "0.0.0.0") != 0 ||
 	    conf_set_string(&c->capture.http_address, "0.0.0.0") != 0 ||
 	    conf_set_string(&c->syslog_ident, "spagated") != 0)

@@ -14,10 +14,13 @@
 #define CONF_DEF_ACCESS		SPA_SYSCONFDIR "/access.conf"
 #define CONF_DEF_PID_FILE	SPA_RUN_DIR "/spagated.pid"
 #define CONF_DEF_PORT		62201
+#define CONF_STR_(x)		#x
+#define CONF_STR(x)		CONF_STR_(x)
+#define CONF_DEF_FILTER		"udp port " CONF_STR(CONF_DEF_PORT)
 #define CONF_DEF_PACKET_AGE	120
 #define CONF_MAX_PACKET_AGE	100000
 #define CONF_DEF_VERIFIER_USER	"nobody"
-#define CONF_DEF_CMD_TIMEOUT	30
+#define CONF_DEF_CMD_TIMEOUT	30	/* seconds, when CMD_TIMEOUT is unset */
 #define CONF_DEF_CLOSE_RETRY_LIMIT 3600	/* seconds */
 #define CONF_DEF_REFUSAL_LOG	20	/* unauthenticated refusals a second */
 #define CONF_DEF_SUDO		"/usr/bin/sudo"

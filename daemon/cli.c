@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "conf.h"
 
 enum {
 	OPT_ACCESS_FOLDER = 256,
@@ -54,7 +55,7 @@ cli_usage(FILE *fp)
 	    "\n"
 	    "  -a, --access-file F     access.conf to load\n"
 	    "      --access-folder D   load every *.conf in D instead of -a\n"
-	    "  -c, --config-file F     spagated.conf (default " SPA_SYSCONFDIR "/spagated.conf)\n"
+	    "  -c, --config-file F     spagated.conf (default " CONF_DEF_PATH ")\n"
 	    "  -C, --packet-limit N    exit after N captured packets\n"
 	    "  -d, --state-dir D       replay store directory (default " SPA_STATE_DIR ")\n"
 	    "  -D, --dump-config       print the effective configuration and exit\n"
@@ -62,7 +63,7 @@ cli_usage(FILE *fp)
 	    "  -f, --foreground        stay in the foreground, log to stderr\n"
 	    "  -i, --interface IF      capture interface\n"
 	    "  -K, --kill              stop the running daemon\n"
-	    "  -P, --pcap-filter BPF   capture filter (default \"udp port 62201\")\n"
+	    "  -P, --pcap-filter BPF   capture filter (default \"" CONF_DEF_FILTER "\")\n"
 	    "  -p, --pid-file F        pid file\n"
 	    "      --pcap-file F       read packets from a capture file, then exit\n"
 	    "      --pcap-any-direction  also verify packets this host sends\n"
