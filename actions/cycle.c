@@ -1012,7 +1012,7 @@ cycles_flush(struct cycles *c)
 	sync_data(c);
 }
 
-/* --- command messages ---------------------------------------------------- */
+/* --- command requests ---------------------------------------------------- */
 
 /* sudo [-u user] [-g group] -n -- command... */
 static int
@@ -1093,7 +1093,7 @@ cycles_grant(struct cycles *c, const struct stanza *st,
 {
 	const struct stanza_plan *sp;
 
-	if (ev->type == SPA_MSG_COMMAND) {
+	if (ev->type == SPA_REQ_COMMAND) {
 		run_command(c, st, ev);
 		return;
 	}

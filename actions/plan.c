@@ -25,7 +25,7 @@ sample_event(const struct stanza *st, int family, struct spa_event *ev)
 
 	memset(ev, 0, sizeof(*ev));
 	ev->stanza = st->number;
-	ev->type = SPA_MSG_ACCESS;
+	ev->type = SPA_REQ_ACCESS;
 	addr_parse(v6 ? "2001:db8::1" : "192.0.2.1", &ev->allow);
 	addr_parse(v6 ? "2001:db8::2" : "192.0.2.2", &ev->pkt_dst);
 	ev->pkt_src = ev->allow;

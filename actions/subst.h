@@ -89,7 +89,7 @@ int	cmd_template_expand(const struct cmd_template *t,
 	    const struct subst_vars *vars, struct cmd_argv *out);
 
 /*
- * Split an untrusted command (an SPA command message) into words with the
+ * Split an untrusted command (an SPA command request) into words with the
  * same quoting rules and no variables ('$' is literal).  Refused with
  * SPA_ERR_ARG: empty or blank commands, any byte below 0x20 (tab and
  * newline included) or 0x7f, unbalanced quotes, a trailing backslash,

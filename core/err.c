@@ -38,7 +38,7 @@ static const struct err_text err_texts[] = {
 	{ SPA_ERR_USERNAME,	"username",	"invalid username field" },
 	{ SPA_ERR_TIMESTAMP,	"timestamp",	"invalid timestamp field" },
 	{ SPA_ERR_VERSION,	"version",	"invalid version field" },
-	{ SPA_ERR_MSG_TYPE,	"msg_type",	"invalid message type" },
+	{ SPA_ERR_REQUEST,	"msg_type",	"invalid message type" },
 	{ SPA_ERR_MESSAGE,	"message",	"invalid access or command message" },
 	{ SPA_ERR_NAT,		"nat",		"invalid NAT access field" },
 	{ SPA_ERR_CLIENT_TIMEOUT, "client_timeout", "invalid client timeout field" },

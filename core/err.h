@@ -39,8 +39,8 @@ enum spa_err {
 	SPA_ERR_USERNAME = -43,		/* username field */
 	SPA_ERR_TIMESTAMP = -44,	/* timestamp field */
 	SPA_ERR_VERSION = -45,		/* version field */
-	SPA_ERR_MSG_TYPE = -46,		/* message type field */
-	SPA_ERR_MESSAGE = -47,		/* access or command message */
+	SPA_ERR_REQUEST = -46,		/* type field: the kind of request */
+	SPA_ERR_MESSAGE = -47,		/* message field: ports or command */
 	SPA_ERR_NAT = -48,		/* NAT access field */
 	SPA_ERR_CLIENT_TIMEOUT = -49,	/* client timeout field */
 
@@ -51,7 +51,7 @@ enum spa_err {
 	SPA_ERR_USER_MISMATCH = -63,	/* REQUIRE_USERNAME differs */
 	SPA_ERR_SOURCE_REQUIRED = -64,	/* 0.0.0.0 with REQUIRE_SOURCE_ADDRESS */
 	SPA_ERR_PORTS = -65,		/* a requested port is not allowed */
-	SPA_ERR_CMD_DENIED = -66,	/* command message without ENABLE_CMD_EXEC */
+	SPA_ERR_CMD_DENIED = -66,	/* command request without ENABLE_CMD_EXEC */
 	SPA_ERR_NAT_DENIED = -67,	/* NAT request while NAT is disabled */
 	SPA_ERR_NO_KEY = -68,		/* stanza cannot verify Rijndael packets */
 

@@ -30,7 +30,7 @@ check_request(const struct spa_event *ev)
 {
 	size_t i;
 
-	if (ev->type == SPA_MSG_COMMAND)
+	if (ev->type == SPA_REQ_COMMAND)
 		return spa_command_ok(ev->command) && ev->nports == 0 ? 0 :
 		    SPA_ERR_MESSAGE;
 	if (ev->command[0] != '\0' || ev->nports == 0 ||
@@ -45,7 +45,7 @@ check_request(const struct spa_event *ev)
 static int
 check_nat(const struct spa_event *ev)
 {
-	if (ev->has_nat != spa_msg_type_is_nat(ev->type))
+	if (ev->has_nat != spa_request_is_nat(ev->type))
 		return SPA_ERR_NAT;
 	if (!ev->has_nat)
 		return ev->nat_host[0] == '\0' && ev->nat_port == 0 ? 0 :
@@ -59,8 +59,8 @@ event_check(const struct spa_event *ev)
 {
 	int r;
 
-	if (!spa_msg_type_ok(ev->type))
-		return SPA_ERR_MSG_TYPE;
+	if (!spa_request_ok(ev->type))
+		return SPA_ERR_REQUEST;
 	if ((ev->allow.family != AF_INET && ev->allow.family != AF_INET6) ||
 	    addr_is_unspecified(&ev->allow))
 		return SPA_ERR_MESSAGE;
@@ -151,13 +151,13 @@ fmt_ports(const struct spa_event *ev, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-/* Parts that only some message types carry. */
+/* Parts that only some requests carry. */
 static int
 fmt_extras(const struct spa_event *ev, char *buf, size_t len)
 {
 	char q[2 * SPA_FIELD_MAX + 8];
 
-	if (ev->type == SPA_MSG_COMMAND) {
+	if (ev->type == SPA_REQ_COMMAND) {
 		event_quote(ev->command, q, sizeof(q));
 		return snprintf(buf, len, " command=%s", q);
 	}
@@ -185,7 +185,7 @@ event_format(const struct spa_event *ev, char *buf, size_t len)
 	fmt_extras(ev, extras, sizeof(extras));
 	n = snprintf(buf, len, "OPEN stanza=%u type=%s allow=%s src=%s dst=%s "
 	    "via=%s ports=%s user=%s timeout=%u client_timeout=%u "
-	    "spa_time=%lld%s", ev->stanza, spa_msg_type_name(ev->type),
+	    "spa_time=%lld%s", ev->stanza, spa_request_name(ev->type),
 	    addr_fmt(&ev->allow, allow), src, dst, event_via_name(ev->via),
 	    ports, user, ev->timeout, ev->client_timeout,
 	    (long long)ev->spa_time, extras);

@@ -23,7 +23,7 @@ enum spa_transport {
 
 struct spa_event {
 	uint32_t		stanza;		/* 1-based stanza number */
-	enum spa_msg_type	type;
+	enum spa_request	type;
 	struct spa_addr		allow;		/* address to grant */
 	struct spa_addr		pkt_src;	/* IP header source */
 	struct spa_addr		pkt_dst;	/* IP header destination */
@@ -50,7 +50,7 @@ struct spa_event {
 const char *event_via_name(enum spa_transport via);
 
 /*
- * The decoder's field rules (spa.h) applied to an event: message type,
+ * The decoder's field rules (spa.h) applied to an event: request type,
  * allow address, username, timestamp, client timeout, ports or command,
  * NAT host and port, and what the type says is present.  Returns 0 or
  * the decoder's code for the first field that breaks its rule.  The

@@ -237,7 +237,7 @@ decode_open(struct bytes_in *r, struct spa_event *ev)
 
 	memset(ev, 0, sizeof(*ev));
 	ev->stanza = (uint32_t)bytes_get_be(r, 4);
-	ev->type = (enum spa_msg_type)bytes_get_be(r, 1);
+	ev->type = (enum spa_request)bytes_get_be(r, 1);
 	get_addr(r, &ev->allow, false);
 	get_addr(r, &ev->pkt_src, false);
 	get_addr(r, &ev->pkt_dst, true);

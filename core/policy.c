@@ -66,11 +66,11 @@ reason_stage(int reason)
 }
 
 uint32_t
-policy_timeout(const struct stanza *st, const struct spa_msg *msg)
+policy_timeout(const struct stanza *st, const struct spa_packet *pkt)
 {
-	if (msg->client_timeout > 0)
-		return msg->client_timeout < st->max_fw_timeout ?
-		    msg->client_timeout : st->max_fw_timeout;
+	if (pkt->client_timeout > 0)
+		return pkt->client_timeout < st->max_fw_timeout ?
+		    pkt->client_timeout : st->max_fw_timeout;
 	if (st->cmd_cycle_open != NULL && st->cmd_cycle_timer > 0)
 		return st->cmd_cycle_timer;
 	return st->fw_access_timeout;
@@ -89,15 +89,15 @@ ports_contain(const struct access_ports *l, const struct spa_port *p)
 
 /* Every requested port must be open, and none restricted. */
 static int
-check_ports(const struct stanza *st, const struct spa_msg *msg)
+check_ports(const struct stanza *st, const struct spa_packet *pkt)
 {
 	size_t i;
 
-	for (i = 0; i < msg->nports; i++) {
-		if (ports_contain(&st->restrict_ports, &msg->ports[i]))
+	for (i = 0; i < pkt->nports; i++) {
+		if (ports_contain(&st->restrict_ports, &pkt->ports[i]))
 			return SPA_ERR_PORTS;
 		if (st->has_open_ports &&
-		    !ports_contain(&st->open_ports, &msg->ports[i]))
+		    !ports_contain(&st->open_ports, &pkt->ports[i]))
 			return SPA_ERR_PORTS;
 	}
 	return 0;
@@ -105,13 +105,13 @@ check_ports(const struct stanza *st, const struct spa_msg *msg)
 
 static int
 check_type(const struct stanza *st, const struct policy_opts *opts,
-    const struct spa_msg *msg)
+    const struct spa_packet *pkt)
 {
-	if (msg->type == SPA_MSG_COMMAND)
+	if (pkt->type == SPA_REQ_COMMAND)
 		return st->enable_cmd_exec ? 0 : SPA_ERR_CMD_DENIED;
-	if (spa_msg_type_is_local_nat(msg->type))
+	if (spa_request_is_local_nat(pkt->type))
 		return opts->nat_local ? 0 : SPA_ERR_NAT_DENIED;
-	if (spa_msg_type_is_nat(msg->type))
+	if (spa_request_is_nat(pkt->type))
 		return opts->nat_forwarding ? 0 : SPA_ERR_NAT_DENIED;
 	return 0;
 }
@@ -144,10 +144,10 @@ forwarded_address(const struct spa_addr *xff, struct spa_addr *out)
 /* The address to grant: the one in the packet, or its sender for 0.0.0.0. */
 static int
 grant_address(const struct stanza *st, const struct policy_input *in,
-    const struct spa_msg *msg, struct spa_addr *out)
+    const struct spa_packet *pkt, struct spa_addr *out)
 {
-	if (!addr_is_unspecified(&msg->allow)) {
-		*out = msg->allow;
+	if (!addr_is_unspecified(&pkt->allow)) {
+		*out = pkt->allow;
 		return 0;
 	}
 	if (st->require_source_address)
@@ -161,48 +161,48 @@ grant_address(const struct stanza *st, const struct policy_input *in,
 
 static int
 check_message(const struct stanza *st, const struct policy_opts *opts,
-    const struct policy_input *in, const struct spa_msg *msg,
+    const struct policy_input *in, const struct spa_packet *pkt,
     struct spa_addr *allow)
 {
 	int r;
 
-	if (too_old(opts, in->now, msg->timestamp))
+	if (too_old(opts, in->now, pkt->timestamp))
 		return SPA_ERR_AGE;
-	if ((r = check_type(st, opts, msg)) != 0)
+	if ((r = check_type(st, opts, pkt)) != 0)
 		return r;
-	if ((r = grant_address(st, in, msg, allow)) != 0)
+	if ((r = grant_address(st, in, pkt, allow)) != 0)
 		return r;
 	if (st->require_username != NULL &&
-	    strcmp(st->require_username, msg->user) != 0)
+	    strcmp(st->require_username, pkt->user) != 0)
 		return SPA_ERR_USER_MISMATCH;
-	return msg->type == SPA_MSG_COMMAND ? 0 : check_ports(st, msg);
+	return pkt->type == SPA_REQ_COMMAND ? 0 : check_ports(st, pkt);
 }
 
 static void
 fill_event(const struct stanza *st, const struct policy_input *in,
-    const struct spa_msg *msg, const struct spa_addr *allow,
+    const struct spa_packet *pkt, const struct spa_addr *allow,
     struct spa_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->stanza = st->number;
-	ev->type = msg->type;
+	ev->type = pkt->type;
 	ev->allow = *allow;
 	ev->pkt_src = in->pkt->src;
 	ev->pkt_dst = in->pkt->dst;
 	ev->src_port = in->pkt->sport;
 	ev->dst_port = in->pkt->dport;
 	ev->via = in->via;
-	ev->nports = msg->nports;
-	memcpy(ev->ports, msg->ports, sizeof(ev->ports));
-	memcpy(ev->user, msg->user, sizeof(ev->user));
-	ev->timeout = policy_timeout(st, msg);
-	ev->client_timeout = msg->client_timeout;
-	ev->spa_time = msg->timestamp;
+	ev->nports = pkt->nports;
+	memcpy(ev->ports, pkt->ports, sizeof(ev->ports));
+	memcpy(ev->user, pkt->user, sizeof(ev->user));
+	ev->timeout = policy_timeout(st, pkt);
+	ev->client_timeout = pkt->client_timeout;
+	ev->spa_time = pkt->timestamp;
 	ev->recv_time = in->now;
-	memcpy(ev->command, msg->command, sizeof(ev->command));
-	ev->has_nat = msg->has_nat;
-	memcpy(ev->nat_host, msg->nat_host, sizeof(ev->nat_host));
-	ev->nat_port = msg->nat_port;
+	memcpy(ev->command, pkt->command, sizeof(ev->command));
+	ev->has_nat = pkt->has_nat;
+	memcpy(ev->nat_host, pkt->nat_host, sizeof(ev->nat_host));
+	ev->nat_port = pkt->nat_port;
 }
 
 /* Checks that need no key. */
@@ -224,24 +224,24 @@ try_stanza(const struct stanza *st, const struct policy_opts *opts,
     const struct policy_input *in, struct spa_event *ev,
     struct policy_result *res)
 {
-	struct spa_msg msg;
+	struct spa_packet pkt;
 	struct spa_addr allow;
 	int r;
 
 	if ((r = check_stanza_filters(st, in)) != 0)
 		return r;
-	if ((r = spa_open_hook(&st->key, in->wire, in->len, &msg,
+	if ((r = spa_open_hook(&st->key, in->wire, in->len, &pkt,
 	    in->on_auth, in->on_auth_arg)) != 0)
 		return r;
 	res->authenticated = true;
-	res->spa_time = msg.timestamp;
-	r = check_message(st, opts, in, &msg, &allow);
+	res->spa_time = pkt.timestamp;
+	r = check_message(st, opts, in, &pkt, &allow);
 	if (r == 0) {
-		fill_event(st, in, &msg, &allow, ev);
+		fill_event(st, in, &pkt, &allow, ev);
 		/* what the executor will hold it to (a sender of 0.0.0.0) */
 		r = event_check(ev);
 	}
-	crypto_wipe(&msg, sizeof(msg));
+	crypto_wipe(&pkt, sizeof(pkt));
 	return r;
 }
 
@@ -288,27 +288,27 @@ policy_match(const struct access_conf *conf, const struct policy_opts *opts,
 static uint32_t
 timeout_for(const struct stanza *st, uint32_t client_timeout)
 {
-	struct spa_msg msg;
+	struct spa_packet pkt;
 
-	memset(&msg, 0, sizeof(msg));
-	msg.client_timeout = client_timeout;
-	return policy_timeout(st, &msg);
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.client_timeout = client_timeout;
+	return policy_timeout(st, &pkt);
 }
 
 static int
 recheck_request(const struct stanza *st, const struct policy_opts *opts,
     const struct spa_event *ev)
 {
-	struct spa_msg msg;
+	struct spa_packet pkt;
 	int r;
 
-	memset(&msg, 0, sizeof(msg));
-	msg.type = ev->type;
-	msg.nports = ev->nports;
-	memcpy(msg.ports, ev->ports, sizeof(msg.ports));
-	if ((r = check_type(st, opts, &msg)) != 0)
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.type = ev->type;
+	pkt.nports = ev->nports;
+	memcpy(pkt.ports, ev->ports, sizeof(pkt.ports));
+	if ((r = check_type(st, opts, &pkt)) != 0)
 		return r;
-	if (ev->type != SPA_MSG_COMMAND && (r = check_ports(st, &msg)) != 0)
+	if (ev->type != SPA_REQ_COMMAND && (r = check_ports(st, &pkt)) != 0)
 		return r;
 	if (st->require_username != NULL &&
 	    strcmp(st->require_username, ev->user) != 0)

@@ -77,6 +77,6 @@ int	policy_recheck(const struct access_conf *conf,
 	    int64_t now, const struct stanza **st);
 
 /* Effective grant duration for a message under a stanza. */
-uint32_t policy_timeout(const struct stanza *st, const struct spa_msg *msg);
+uint32_t policy_timeout(const struct stanza *st, const struct spa_packet *pkt);
 
 #endif /* SPA_POLICY_H */

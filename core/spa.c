@@ -30,17 +30,17 @@
 #define CT_TEXT_MAX		(SPA_GPG_MIN - 1)
 #define CT_RAW_MAX		B64_DECODED_MAX(CT_TEXT_MAX)
 
-static const char *const msg_type_names[] = {
-	[SPA_MSG_COMMAND] = "command",
-	[SPA_MSG_ACCESS] = "access",
-	[SPA_MSG_NAT_ACCESS] = "nat_access",
-	[SPA_MSG_CLIENT_TIMEOUT_ACCESS] = "client_timeout_access",
-	[SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS] = "client_timeout_nat_access",
-	[SPA_MSG_LOCAL_NAT_ACCESS] = "local_nat_access",
-	[SPA_MSG_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS] =
+static const char *const request_names[] = {
+	[SPA_REQ_COMMAND] = "command",
+	[SPA_REQ_ACCESS] = "access",
+	[SPA_REQ_NAT_ACCESS] = "nat_access",
+	[SPA_REQ_CLIENT_TIMEOUT_ACCESS] = "client_timeout_access",
+	[SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS] = "client_timeout_nat_access",
+	[SPA_REQ_LOCAL_NAT_ACCESS] = "local_nat_access",
+	[SPA_REQ_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS] =
 	    "client_timeout_local_nat_access",
 };
-#define NMSG_TYPES	(sizeof(msg_type_names) / sizeof(msg_type_names[0]))
+#define NREQUESTS	(sizeof(request_names) / sizeof(request_names[0]))
 
 /* Characters of unpadded base64 for n raw bytes. */
 static size_t
@@ -249,14 +249,14 @@ out:
 
 int
 spa_open(const struct spa_key *k, const char *wire, size_t len,
-    struct spa_msg *out)
+    struct spa_packet *out)
 {
 	return spa_open_hook(k, wire, len, out, NULL, NULL);
 }
 
 int
 spa_open_hook(const struct spa_key *k, const char *wire, size_t len,
-    struct spa_msg *out, spa_auth_hook hook, void *arg)
+    struct spa_packet *out, spa_auth_hook hook, void *arg)
 {
 	uint8_t raw[CT_RAW_MAX], plain[CT_RAW_MAX];
 	size_t ctlen = 0, rawlen = 0, plainlen = 0;
@@ -295,24 +295,24 @@ spa_replay_digest(const char *wire, size_t len, uint8_t out[32])
 }
 
 const char *
-spa_msg_type_name(enum spa_msg_type t)
+spa_request_name(enum spa_request t)
 {
-	return (size_t)t < NMSG_TYPES ? msg_type_names[t] : "unknown";
+	return (size_t)t < NREQUESTS ? request_names[t] : "unknown";
 }
 
 bool
-spa_msg_type_is_nat(enum spa_msg_type t)
+spa_request_is_nat(enum spa_request t)
 {
-	return t == SPA_MSG_NAT_ACCESS ||
-	    t == SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS ||
-	    spa_msg_type_is_local_nat(t);
+	return t == SPA_REQ_NAT_ACCESS ||
+	    t == SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS ||
+	    spa_request_is_local_nat(t);
 }
 
 bool
-spa_msg_type_is_local_nat(enum spa_msg_type t)
+spa_request_is_local_nat(enum spa_request t)
 {
-	return t == SPA_MSG_LOCAL_NAT_ACCESS ||
-	    t == SPA_MSG_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS;
+	return t == SPA_REQ_LOCAL_NAT_ACCESS ||
+	    t == SPA_REQ_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS;
 }
 
 const char *

@@ -29,14 +29,14 @@
 #define SPA_MAX_PORTS		32	/* more cannot fit in 192 bytes */
 #define SPA_CLIENT_TIMEOUT_MAX	65536
 
-enum spa_msg_type {
-	SPA_MSG_COMMAND = 0,
-	SPA_MSG_ACCESS = 1,
-	SPA_MSG_NAT_ACCESS = 2,
-	SPA_MSG_CLIENT_TIMEOUT_ACCESS = 3,
-	SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS = 4,
-	SPA_MSG_LOCAL_NAT_ACCESS = 5,
-	SPA_MSG_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS = 6,
+enum spa_request {
+	SPA_REQ_COMMAND = 0,
+	SPA_REQ_ACCESS = 1,
+	SPA_REQ_NAT_ACCESS = 2,
+	SPA_REQ_CLIENT_TIMEOUT_ACCESS = 3,
+	SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS = 4,
+	SPA_REQ_LOCAL_NAT_ACCESS = 5,
+	SPA_REQ_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS = 6,
 };
 
 /* One stanza's key material, prepared at configuration load. */
@@ -54,13 +54,13 @@ struct spa_port {
 	uint16_t	port;		/* 1..65535 */
 };
 
-/* A decoded, validated SPA message. */
-struct spa_msg {
+/* A decoded, validated SPA packet. */
+struct spa_packet {
 	char			random[17];
 	char			user[SPA_USER_MAX + 1];
 	int64_t			timestamp;
 	char			version[9];
-	enum spa_msg_type	type;
+	enum spa_request	type;
 	enum spa_digest		digest_type;	/* embedded digest, by length */
 	char			message[SPA_FIELD_MAX + 1];	/* as decoded */
 	struct spa_addr		allow;		/* IPv4; 0.0.0.0 = packet source */
@@ -93,7 +93,7 @@ int	spa_precheck(const char *payload, size_t len);
  * is all zero unless 0 is returned.  No allocation, no logging.
  */
 int	spa_open(const struct spa_key *k, const char *wire, size_t len,
-	    struct spa_msg *out);
+	    struct spa_packet *out);
 
 /*
  * spa_open with a hook run once the packet is authentic for this key: right
@@ -104,15 +104,15 @@ int	spa_open(const struct spa_key *k, const char *wire, size_t len,
  */
 typedef int (*spa_auth_hook)(void *arg);
 int	spa_open_hook(const struct spa_key *k, const char *wire, size_t len,
-	    struct spa_msg *out, spa_auth_hook hook, void *arg);
+	    struct spa_packet *out, spa_auth_hook hook, void *arg);
 
 /* Decode and validate a plaintext, digest included (wire-format §6). */
-int	spa_decode(const char *plain, size_t len, struct spa_msg *out);
+int	spa_decode(const char *plain, size_t len, struct spa_packet *out);
 
 /* Replay digest: SHA-256 over the payload text exactly as received. */
 int	spa_replay_digest(const char *wire, size_t len, uint8_t out[32]);
 
-/* Parse the strict wire form "tcp/22,udp/53" of an access message. */
+/* Parse the strict wire form "tcp/22,udp/53" of an access request. */
 int	spa_parse_ports(const char *s, struct spa_port *ports, size_t max,
 	    size_t *n);
 
@@ -122,7 +122,7 @@ int	spa_parse_ports(const char *s, struct spa_port *ports, size_t max,
  * verifier cannot pass on a value no packet could carry.
  */
 #define SPA_TIMESTAMP_MAX	999999999999LL	/* 12 digits on the wire */
-bool	spa_msg_type_ok(enum spa_msg_type t);		/* 0..6 */
+bool	spa_request_ok(enum spa_request t);		/* 0..6 */
 /* 1..SPA_USER_MAX printable characters, none of "/\[]:;|=,+*?<> */
 bool	spa_user_ok(const char *user);
 bool	spa_timestamp_ok(int64_t ts);			/* 0..TIMESTAMP_MAX */
@@ -135,11 +135,11 @@ bool	spa_command_ok(const char *command);
  */
 bool	spa_nat_host_ok(const char *host);
 /* Only the client-timeout types carry one, up to SPA_CLIENT_TIMEOUT_MAX. */
-bool	spa_client_timeout_ok(enum spa_msg_type t, uint32_t timeout);
+bool	spa_client_timeout_ok(enum spa_request t, uint32_t timeout);
 
-const char *spa_msg_type_name(enum spa_msg_type t);	/* spec/event.md */
-bool	spa_msg_type_is_nat(enum spa_msg_type t);	/* 2, 4, 5, 6 */
-bool	spa_msg_type_is_local_nat(enum spa_msg_type t);	/* 5, 6 */
+const char *spa_request_name(enum spa_request t);	/* spec/event.md */
+bool	spa_request_is_nat(enum spa_request t);	/* 2, 4, 5, 6 */
+bool	spa_request_is_local_nat(enum spa_request t);	/* 5, 6 */
 const char *spa_proto_name(uint8_t proto);	/* "tcp", "udp" */
 
 #endif /* SPA_SPA_H */

@@ -42,7 +42,7 @@ struct fields {
 	size_t		 count;		/* may exceed MAX_FIELDS: then refused */
 };
 
-/* Where the optional fields of each message type sit. */
+/* Where the optional fields of each request type sit. */
 struct type_layout {
 	size_t		 min_rest, max_rest;	/* fields after the type */
 	bool		 nat;
@@ -50,13 +50,13 @@ struct type_layout {
 };
 
 static const struct type_layout layouts[] = {
-	[SPA_MSG_COMMAND] =				{ 1, 2, false, false },
-	[SPA_MSG_ACCESS] =				{ 1, 2, false, false },
-	[SPA_MSG_NAT_ACCESS] =				{ 2, 3, true, false },
-	[SPA_MSG_CLIENT_TIMEOUT_ACCESS] =		{ 2, 3, false, true },
-	[SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS] =		{ 3, 4, true, true },
-	[SPA_MSG_LOCAL_NAT_ACCESS] =			{ 2, 3, true, false },
-	[SPA_MSG_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS] =	{ 3, 4, true, true },
+	[SPA_REQ_COMMAND] =				{ 1, 2, false, false },
+	[SPA_REQ_ACCESS] =				{ 1, 2, false, false },
+	[SPA_REQ_NAT_ACCESS] =				{ 2, 3, true, false },
+	[SPA_REQ_CLIENT_TIMEOUT_ACCESS] =		{ 2, 3, false, true },
+	[SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS] =		{ 3, 4, true, true },
+	[SPA_REQ_LOCAL_NAT_ACCESS] =			{ 2, 3, true, false },
+	[SPA_REQ_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS] =	{ 3, 4, true, true },
 };
 #define NLAYOUTS	(sizeof(layouts) / sizeof(layouts[0]))
 
@@ -109,7 +109,7 @@ is_text(const char *s, size_t max)
 }
 
 bool
-spa_msg_type_ok(enum spa_msg_type t)
+spa_request_ok(enum spa_request t)
 {
 	return (size_t)t < NLAYOUTS;
 }
@@ -159,9 +159,9 @@ spa_nat_host_ok(const char *host)
 }
 
 bool
-spa_client_timeout_ok(enum spa_msg_type t, uint32_t timeout)
+spa_client_timeout_ok(enum spa_request t, uint32_t timeout)
 {
-	if (!spa_msg_type_ok(t) || !layouts[t].timeout)
+	if (!spa_request_ok(t) || !layouts[t].timeout)
 		return timeout == 0;
 	return timeout <= SPA_CLIENT_TIMEOUT_MAX;
 }
@@ -285,7 +285,7 @@ decode_text(const struct field *f, size_t maxchars, char *out, size_t cap)
 /* --- fixed fields --------------------------------------------------------- */
 
 static int
-parse_random(const struct field *f, struct spa_msg *m)
+parse_random(const struct field *f, struct spa_packet *m)
 {
 	if (f->n != RANDOM_LEN || !is_digits(f->p, f->n))
 		return SPA_ERR_RANDOM;
@@ -295,7 +295,7 @@ parse_random(const struct field *f, struct spa_msg *m)
 }
 
 static int
-parse_username(const struct field *f, struct spa_msg *m)
+parse_username(const struct field *f, struct spa_packet *m)
 {
 	if (decode_text(f, USER_B64_MAX, m->user, sizeof(m->user)) != 0 ||
 	    !spa_user_ok(m->user))
@@ -304,7 +304,7 @@ parse_username(const struct field *f, struct spa_msg *m)
 }
 
 static int
-parse_timestamp(const struct field *f, struct spa_msg *m)
+parse_timestamp(const struct field *f, struct spa_packet *m)
 {
 	uint64_t v;
 
@@ -316,7 +316,7 @@ parse_timestamp(const struct field *f, struct spa_msg *m)
 }
 
 static int
-parse_version(const struct field *f, struct spa_msg *m)
+parse_version(const struct field *f, struct spa_packet *m)
 {
 	if (f->n == 0 || f->n > VERSION_MAX)
 		return SPA_ERR_VERSION;
@@ -326,14 +326,14 @@ parse_version(const struct field *f, struct spa_msg *m)
 }
 
 static int
-parse_type(const struct field *f, struct spa_msg *m)
+parse_type(const struct field *f, struct spa_packet *m)
 {
 	uint64_t v;
 
 	if (parse_uint(f->p, f->n, TYPE_MAX, &v) != 0 ||
-	    !spa_msg_type_ok((enum spa_msg_type)v))
-		return SPA_ERR_MSG_TYPE;
-	m->type = (enum spa_msg_type)v;
+	    !spa_request_ok((enum spa_request)v))
+		return SPA_ERR_REQUEST;
+	m->type = (enum spa_request)v;
 	return 0;
 }
 
@@ -427,14 +427,14 @@ spa_parse_ports(const char *s, struct spa_port *ports, size_t max, size_t *n)
 }
 
 static int
-parse_message(const struct field *f, struct spa_msg *m)
+parse_message(const struct field *f, struct spa_packet *m)
 {
 	const char *rest = NULL;
 
 	if (decode_text(f, FIELD_B64_MAX, m->message, sizeof(m->message)) != 0 ||
 	    parse_allow_ip(m->message, &m->allow, &rest) != 0)
 		return SPA_ERR_MESSAGE;
-	if (m->type != SPA_MSG_COMMAND)
+	if (m->type != SPA_REQ_COMMAND)
 		return spa_parse_ports(rest, m->ports, SPA_MAX_PORTS, &m->nports);
 	/* Both buffers hold SPA_FIELD_MAX + 1 bytes and rest is inside one. */
 	memcpy(m->command, rest, strlen(rest) + 1);
@@ -445,7 +445,7 @@ parse_message(const struct field *f, struct spa_msg *m)
 
 /* "host,port": spa_nat_host_ok(host), port 1..65535. */
 static int
-parse_nat(const struct field *f, struct spa_msg *m)
+parse_nat(const struct field *f, struct spa_packet *m)
 {
 	char text[SPA_FIELD_MAX + 1];
 	char *comma;
@@ -475,7 +475,7 @@ out:
 
 /* Carried, not interpreted: fwknopd ignores it too. */
 static int
-parse_server_auth(const struct field *f, struct spa_msg *m)
+parse_server_auth(const struct field *f, struct spa_packet *m)
 {
 	if (decode_text(f, FIELD_B64_MAX, m->server_auth,
 	    sizeof(m->server_auth)) != 0)
@@ -485,7 +485,7 @@ parse_server_auth(const struct field *f, struct spa_msg *m)
 }
 
 static int
-parse_client_timeout(const struct field *f, struct spa_msg *m)
+parse_client_timeout(const struct field *f, struct spa_packet *m)
 {
 	uint64_t v;
 
@@ -498,7 +498,7 @@ parse_client_timeout(const struct field *f, struct spa_msg *m)
 
 /* Message, then NAT, server_auth and timeout as the type lays them out. */
 static int
-parse_rest(const struct fields *fs, struct spa_msg *m)
+parse_rest(const struct fields *fs, struct spa_packet *m)
 {
 	const struct type_layout *l = &layouts[m->type];
 	size_t rest = fs->count - FIXED_FIELDS, i = FIXED_FIELDS;
@@ -522,7 +522,7 @@ parse_rest(const struct fields *fs, struct spa_msg *m)
 /* --- entry point ---------------------------------------------------------- */
 
 static int
-decode_fields(const char *enc, size_t enclen, struct spa_msg *m)
+decode_fields(const char *enc, size_t enclen, struct spa_packet *m)
 {
 	struct fields fs;
 	int r;
@@ -540,7 +540,7 @@ decode_fields(const char *enc, size_t enclen, struct spa_msg *m)
 }
 
 int
-spa_decode(const char *plain, size_t len, struct spa_msg *out)
+spa_decode(const char *plain, size_t len, struct spa_packet *out)
 {
 	const char *digest;
 	size_t enclen;

@@ -54,13 +54,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static void
 open_wire(const char *wire, size_t len)
 {
-	struct spa_msg msg;
+	struct spa_packet pkt;
 	size_t i;
 
 	(void)spa_precheck(wire, len);
 	/* spa_open must survive any bytes, prechecked or not. */
 	for (i = 0; i < NKEYS; i++)
-		(void)spa_open(&keys[i], wire, len, &msg);
+		(void)spa_open(&keys[i], wire, len, &pkt);
 }
 
 static void
@@ -68,7 +68,7 @@ open_plaintext(const uint8_t *plain, size_t len, bool add_digest)
 {
 	static const uint8_t salt[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	struct spa_enc e;
-	struct spa_msg msg;
+	struct spa_packet pkt;
 	char wire[SPA_ENC_MAX], text[SPA_ENC_MAX];
 	size_t n = 0;
 
@@ -87,7 +87,7 @@ open_plaintext(const uint8_t *plain, size_t len, bool add_digest)
 	e.salt = salt;
 	if (spa_enc_seal(&e, plain, len, wire, sizeof(wire), &n) != 0)
 		return;
-	(void)spa_open(&keys[1], wire, n, &msg);
+	(void)spa_open(&keys[1], wire, n, &pkt);
 }
 
 int

@@ -34,16 +34,16 @@ with_digest(const uint8_t *data, size_t size, char *out)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct spa_msg msg;
+	struct spa_packet pkt;
 	struct spa_port ports[SPA_MAX_PORTS];
 	char text[TEXT_MAX + 64];
 	size_t n;
 
-	(void)spa_decode((const char *)data, size, &msg);
+	(void)spa_decode((const char *)data, size, &pkt);
 	if (size > TEXT_MAX)
 		return 0;
 	if ((n = with_digest(data, size, text)) != 0)
-		(void)spa_decode(text, n, &msg);
+		(void)spa_decode(text, n, &pkt);
 	memcpy(text, data, size);
 	text[size] = '\0';
 	(void)spa_parse_ports(text, ports, SPA_MAX_PORTS, &n);

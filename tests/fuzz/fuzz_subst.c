@@ -1,7 +1,7 @@
 /*
  * libFuzzer: command splitting and templates (actions/subst.c).  The first
  * byte picks what the rest is:
- *   0  an SPA command message, through cmd_split (outside bytes)
+ *   0  an SPA command request, through cmd_split (outside bytes)
  *   1  an access.conf command template, "<template>\0<user>", parsed in
  *      argv mode and expanded with <user> as $USER
  *   2  the same in shell mode

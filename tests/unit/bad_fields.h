@@ -60,11 +60,11 @@ static void bf_port_zero(struct spa_event *ev) { ev->ports[0].port = 0; }
 static void bf_port_proto(struct spa_event *ev) { ev->ports[0].proto = 1; /* ICMP */ }
 static void bf_no_ports(struct spa_event *ev) { ev->nports = 0; memset(ev->ports, 0, sizeof(ev->ports)); }
 static void bf_too_many_ports(struct spa_event *ev) { ev->nports = SPA_MAX_PORTS + 1; }
-static void bf_type_range(struct spa_event *ev) { ev->type = (enum spa_msg_type)7; }
-static void bf_type_negative(struct spa_event *ev) { ev->type = (enum spa_msg_type)-1; }
+static void bf_type_range(struct spa_event *ev) { ev->type = (enum spa_request)7; }
+static void bf_type_negative(struct spa_event *ev) { ev->type = (enum spa_request)-1; }
 static void bf_command_on_access(struct spa_event *ev) { strcpy(ev->command, "id"); }
 static void bf_client_timeout_big(struct spa_event *ev) { ev->client_timeout = SPA_CLIENT_TIMEOUT_MAX + 1; }
-static void bf_client_timeout_on_plain(struct spa_event *ev) { ev->type = SPA_MSG_ACCESS; }
+static void bf_client_timeout_on_plain(struct spa_event *ev) { ev->type = SPA_REQ_ACCESS; }
 static void bf_time_negative(struct spa_event *ev) { ev->spa_time = -1; }
 static void bf_time_13_digits(struct spa_event *ev) { ev->spa_time = 1000000000000LL; }
 static void bf_nat_space(struct spa_event *ev) { bad_set_nat(ev, "a b"); }
@@ -104,8 +104,8 @@ static const struct bad_field bad_fields[] = {
 	{ "protocol icmp", BAD_ACCESS, SPA_ERR_MESSAGE, bf_port_proto },
 	{ "access without ports", BAD_ACCESS, SPA_ERR_MESSAGE, bf_no_ports },
 	{ "33 ports", BAD_ACCESS, SPA_ERR_MESSAGE, bf_too_many_ports },
-	{ "message type 7", BAD_ACCESS, SPA_ERR_MSG_TYPE, bf_type_range },
-	{ "message type -1", BAD_ACCESS, SPA_ERR_MSG_TYPE, bf_type_negative },
+	{ "request type 7", BAD_ACCESS, SPA_ERR_REQUEST, bf_type_range },
+	{ "request type -1", BAD_ACCESS, SPA_ERR_REQUEST, bf_type_negative },
 	{ "command text on an access", BAD_ACCESS, SPA_ERR_MESSAGE, bf_command_on_access },
 	{ "client timeout 65537", BAD_ACCESS, SPA_ERR_CLIENT_TIMEOUT, bf_client_timeout_big },
 	{ "client timeout without its type", BAD_ACCESS, SPA_ERR_CLIENT_TIMEOUT, bf_client_timeout_on_plain },

@@ -28,7 +28,7 @@ struct spa_enc {
 	const char	*user;		/* NULL: "alice" */
 	int64_t		 timestamp;
 	const char	*version;	/* NULL: "3.0.0" */
-	int		 type;		/* enum spa_msg_type, or anything */
+	int		 type;		/* enum spa_request, or anything */
 	const char	*message;	/* "1.2.3.4,tcp/22" */
 	const char	*nat;		/* NULL: no NAT field */
 	const char	*server_auth;	/* NULL: no server_auth field */

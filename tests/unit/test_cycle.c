@@ -264,7 +264,7 @@ grant_ports(struct world *w, unsigned int stanza, const struct spa_port *p,
 
 	memset(&ev, 0, sizeof(ev));
 	ev.stanza = stanza;
-	ev.type = SPA_MSG_ACCESS;
+	ev.type = SPA_REQ_ACCESS;
 	assert_int_equal(addr_parse(ADDR, &ev.allow), 0);
 	assert_int_equal(addr_parse("192.0.2.1", &ev.pkt_dst), 0);
 	ev.pkt_src = ev.allow;

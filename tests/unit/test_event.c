@@ -17,7 +17,7 @@ sample_event(struct spa_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->stanza = 3;
-	ev->type = SPA_MSG_ACCESS;
+	ev->type = SPA_REQ_ACCESS;
 	assert_int_equal(addr_parse("10.9.9.9", &ev->allow), 0);
 	assert_int_equal(addr_parse("10.0.0.2", &ev->pkt_src), 0);
 	assert_int_equal(addr_parse("10.0.0.1", &ev->pkt_dst), 0);
@@ -55,7 +55,7 @@ command_is_quoted_and_escaped(void **state)
 	char line[512];
 
 	sample_event(&ev);
-	ev.type = SPA_MSG_COMMAND;
+	ev.type = SPA_REQ_COMMAND;
 	ev.nports = 0;
 	strcpy(ev.command, "echo \"a\" \\ b; x=1");
 	assert_true(event_format(&ev, line, sizeof(line)) > 0);
@@ -104,7 +104,7 @@ nat_and_ipv6_source(void **state)
 	char line[512];
 
 	sample_event(&ev);
-	ev.type = SPA_MSG_NAT_ACCESS;
+	ev.type = SPA_REQ_NAT_ACCESS;
 	ev.has_nat = true;
 	strcpy(ev.nat_host, "192.168.10.2");
 	ev.nat_port = 22;

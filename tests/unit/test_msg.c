@@ -39,7 +39,7 @@ sample_open(struct msg *m)
 	memset(m, 0, sizeof(*m));
 	m->type = MSG_OPEN;
 	ev->stanza = 3;
-	ev->type = SPA_MSG_CLIENT_TIMEOUT_ACCESS;
+	ev->type = SPA_REQ_CLIENT_TIMEOUT_ACCESS;
 	assert_int_equal(addr_parse("192.0.2.10", &ev->allow), 0);
 	assert_int_equal(addr_parse("192.0.2.11", &ev->pkt_src), 0);
 	assert_int_equal(addr_parse("2001:db8::1", &ev->pkt_dst), 0);
@@ -94,7 +94,7 @@ nat_open_round_trips(void **state)
 
 	(void)state;
 	sample_open(&in);
-	in.u.open.type = SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS;
+	in.u.open.type = SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS;
 	in.u.open.has_nat = true;
 	strcpy(in.u.open.nat_host, "10.0.0.5");
 	in.u.open.nat_port = 22;
@@ -112,7 +112,7 @@ command_open_round_trips(void **state)
 
 	(void)state;
 	sample_open(&in);
-	in.u.open.type = SPA_MSG_COMMAND;
+	in.u.open.type = SPA_REQ_COMMAND;
 	in.u.open.nports = 0;
 	memset(in.u.open.ports, 0, sizeof(in.u.open.ports));
 	in.u.open.client_timeout = 0;
@@ -225,7 +225,7 @@ refuses_command_type_without_command(void **state)
 
 	(void)state;
 	sample_open(&in);
-	in.u.open.type = SPA_MSG_COMMAND;
+	in.u.open.type = SPA_REQ_COMMAND;
 	in.u.open.nports = 0;
 	n = encode(&in, buf, sizeof(buf));
 	assert_int_equal(msg_decode(buf, n, &out), SPA_ERR_ARG);
@@ -299,12 +299,12 @@ sample_of_kind(struct msg *m, enum bad_kind kind)
 
 	sample_open(m);
 	if (kind == BAD_NAT) {
-		ev->type = SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS;
+		ev->type = SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS;
 		ev->has_nat = true;
 		strcpy(ev->nat_host, "10.0.0.5");
 		ev->nat_port = 22;
 	} else if (kind == BAD_COMMAND) {
-		ev->type = SPA_MSG_COMMAND;
+		ev->type = SPA_REQ_COMMAND;
 		ev->nports = 0;
 		memset(ev->ports, 0, sizeof(ev->ports));
 		ev->client_timeout = 0;
@@ -395,7 +395,7 @@ open_beyond_the_policy_is_refused_by_the_executor(void **state)
 	    SPA_ERR_NO_SOURCE);
 	sample_open(&m);
 	ev->stanza = 1;
-	ev->type = SPA_MSG_COMMAND;	/* without ENABLE_CMD_EXEC */
+	ev->type = SPA_REQ_COMMAND;	/* without ENABLE_CMD_EXEC */
 	ev->nports = 0;
 	memset(ev->ports, 0, sizeof(ev->ports));
 	ev->client_timeout = 0;
@@ -404,7 +404,7 @@ open_beyond_the_policy_is_refused_by_the_executor(void **state)
 	    SPA_ERR_CMD_DENIED);
 	sample_open(&m);
 	ev->stanza = 1;
-	ev->type = SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS;	/* NAT is off */
+	ev->type = SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS;	/* NAT is off */
 	ev->has_nat = true;
 	strcpy(ev->nat_host, "10.0.0.5");
 	ev->nat_port = 22;

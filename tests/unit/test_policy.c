@@ -70,7 +70,7 @@ case_init(struct case_ *c, const char *policy)
 	c->pkt.proto = IPPROTO_UDP;
 	c->enc.user = "alice";
 	c->enc.timestamp = NOW;
-	c->enc.type = SPA_MSG_ACCESS;
+	c->enc.type = SPA_REQ_ACCESS;
 	c->enc.message = "192.0.2.10,tcp/22";
 	c->enc.mode = SPA_MODE_CBC;
 	c->enc.key = (const uint8_t *)KEY_A;
@@ -139,7 +139,7 @@ grants_and_fills_the_event(void **state)
 	assert_int_equal(c.res.reason, 0);
 	assert_true(c.res.authenticated);
 	assert_int_equal(c.ev.stanza, 1);
-	assert_int_equal(c.ev.type, SPA_MSG_ACCESS);
+	assert_int_equal(c.ev.type, SPA_REQ_ACCESS);
 	assert_addr(&c.ev.allow, "192.0.2.10");
 	assert_addr(&c.ev.pkt_src, "192.0.2.10");
 	assert_addr(&c.ev.pkt_dst, "198.51.100.1");
@@ -390,7 +390,7 @@ client_timeout_is_capped_by_max_fw_timeout(void **state)
 	(void)state;
 	case_init(&c, STANZA("ANY", KEY_A, HMAC_A,
 	    "FW_ACCESS_TIMEOUT 30\nMAX_FW_TIMEOUT 600"));
-	c.enc.type = SPA_MSG_CLIENT_TIMEOUT_ACCESS;
+	c.enc.type = SPA_REQ_CLIENT_TIMEOUT_ACCESS;
 	c.enc.client_timeout = 90;
 	assert_int_equal(case_match(&c), 0);
 	assert_int_equal(c.ev.timeout, 90);
@@ -449,7 +449,7 @@ refuses_command_without_enable_cmd_exec(void **state)
 
 	(void)state;
 	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, ""));
-	c.enc.type = SPA_MSG_COMMAND;
+	c.enc.type = SPA_REQ_COMMAND;
 	c.enc.message = "192.0.2.10,uptime";
 	assert_int_equal(case_match(&c), SPA_ERR_CMD_DENIED);
 	case_free(&c);
@@ -462,10 +462,10 @@ grants_command_with_its_text(void **state)
 
 	(void)state;
 	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, "ENABLE_CMD_EXEC Y"));
-	c.enc.type = SPA_MSG_COMMAND;
+	c.enc.type = SPA_REQ_COMMAND;
 	c.enc.message = "192.0.2.10,touch /tmp/x; echo $(id)";
 	assert_int_equal(case_match(&c), 0);
-	assert_int_equal(c.ev.type, SPA_MSG_COMMAND);
+	assert_int_equal(c.ev.type, SPA_REQ_COMMAND);
 	assert_string_equal(c.ev.command, "touch /tmp/x; echo $(id)");
 	assert_int_equal(c.ev.nports, 0);
 	case_free(&c);
@@ -478,7 +478,7 @@ nat_access_needs_forwarding_enabled(void **state)
 
 	(void)state;
 	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, ""));
-	c.enc.type = SPA_MSG_NAT_ACCESS;
+	c.enc.type = SPA_REQ_NAT_ACCESS;
 	c.enc.nat = "10.0.0.5,22";
 	assert_int_equal(case_match(&c), SPA_ERR_NAT_DENIED);
 	c.opts.nat_local = true;
@@ -498,13 +498,13 @@ local_nat_needs_local_enabled(void **state)
 
 	(void)state;
 	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, ""));
-	c.enc.type = SPA_MSG_LOCAL_NAT_ACCESS;
+	c.enc.type = SPA_REQ_LOCAL_NAT_ACCESS;
 	c.enc.nat = "127.0.0.1,2222";
 	c.opts.nat_forwarding = true;
 	assert_int_equal(case_match(&c), SPA_ERR_NAT_DENIED);
 	c.opts.nat_local = true;
 	assert_int_equal(case_match(&c), 0);
-	assert_int_equal(c.ev.type, SPA_MSG_LOCAL_NAT_ACCESS);
+	assert_int_equal(c.ev.type, SPA_REQ_LOCAL_NAT_ACCESS);
 	case_free(&c);
 }
 
@@ -749,13 +749,13 @@ grant_of_kind(struct case_ *c, enum bad_kind kind)
 	case_init(c, STANZA("ANY", KEY_A, HMAC_A,
 	    "ENABLE_CMD_EXEC Y\nMAX_FW_TIMEOUT 90"));
 	c->opts.nat_forwarding = true;
-	c->enc.type = SPA_MSG_CLIENT_TIMEOUT_ACCESS;
+	c->enc.type = SPA_REQ_CLIENT_TIMEOUT_ACCESS;
 	c->enc.client_timeout = 90;
 	if (kind == BAD_NAT) {
-		c->enc.type = SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS;
+		c->enc.type = SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS;
 		c->enc.nat = "10.0.0.5,22";
 	} else if (kind == BAD_COMMAND) {
-		c->enc.type = SPA_MSG_COMMAND;
+		c->enc.type = SPA_REQ_COMMAND;
 		c->enc.client_timeout = 0;
 		c->enc.message = "192.0.2.10,touch /tmp/x; id";
 	}
@@ -802,18 +802,18 @@ static void
 timeout_helper_prefers_client_value_below_cap(void **state)
 {
 	struct stanza st;
-	struct spa_msg msg;
+	struct spa_packet pkt;
 
 	(void)state;
 	memset(&st, 0, sizeof(st));
-	memset(&msg, 0, sizeof(msg));
+	memset(&pkt, 0, sizeof(pkt));
 	st.fw_access_timeout = 30;
 	st.max_fw_timeout = 300;
-	assert_int_equal(policy_timeout(&st, &msg), 30);
-	msg.client_timeout = 300;
-	assert_int_equal(policy_timeout(&st, &msg), 300);
-	msg.client_timeout = 301;
-	assert_int_equal(policy_timeout(&st, &msg), 300);
+	assert_int_equal(policy_timeout(&st, &pkt), 30);
+	pkt.client_timeout = 300;
+	assert_int_equal(policy_timeout(&st, &pkt), 300);
+	pkt.client_timeout = 301;
+	assert_int_equal(policy_timeout(&st, &pkt), 300);
 }
 
 /* --- max_packet_age over reloads (age_log.h) ---------------------------- */

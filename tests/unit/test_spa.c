@@ -203,13 +203,13 @@ vec_key(const struct vec *v, struct spa_key *k)
 
 /* The message text rebuilt from the parsed fields. */
 static void
-format_message(const struct spa_msg *m, char *buf, size_t len)
+format_message(const struct spa_packet *m, char *buf, size_t len)
 {
 	char ip[ADDR_STRLEN];
 	size_t i, o;
 
 	o = (size_t)snprintf(buf, len, "%s,", addr_fmt(&m->allow, ip));
-	if (m->type == SPA_MSG_COMMAND) {
+	if (m->type == SPA_REQ_COMMAND) {
 		snprintf(buf + o, len - o, "%s", m->command);
 		return;
 	}
@@ -220,7 +220,7 @@ format_message(const struct spa_msg *m, char *buf, size_t len)
 }
 
 static void
-vec_check_msg(const struct vec *v, const struct spa_msg *m)
+vec_check_msg(const struct vec *v, const struct spa_packet *m)
 {
 	char buf[512];
 
@@ -256,7 +256,7 @@ vector_decodes(const char *file)
 {
 	struct vec v;
 	struct spa_key k;
-	struct spa_msg m;
+	struct spa_packet m;
 	const char *packet;
 
 	vec_load(file, &v);
@@ -294,7 +294,7 @@ all_vector_plaintexts_decode(void **state)
 {
 	char **names = NULL;
 	struct vec v;
-	struct spa_msg m;
+	struct spa_packet m;
 	const char *pt;
 	size_t n, i;
 
@@ -320,7 +320,7 @@ vectors_do_not_open_with_wrong_mode(void **state)
 	};
 	struct vec v;
 	struct spa_key k;
-	struct spa_msg m;
+	struct spa_packet m;
 	uint8_t enc[32], hmac[64];
 	size_t i, el, hl;
 	const char *p;
@@ -418,7 +418,7 @@ reference_vector_1_opens(void **state)
 	char text[256], hx[65];
 	size_t ekl, hkl, rawlen;
 	struct spa_key k;
-	struct spa_msg m;
+	struct spa_packet m;
 
 	assert_int_equal(strlen(REF1_PACKET), 204);
 	assert_int_equal(b64_decode_padded(ENC_B64, ek, sizeof(ek), &ekl), 0);
@@ -478,7 +478,7 @@ enc_default(const struct tkey *t)
 	e.random = RAND;
 	e.user = "alice";
 	e.timestamp = 1795343068;
-	e.type = SPA_MSG_ACCESS;
+	e.type = SPA_REQ_ACCESS;
 	e.message = "1.2.3.4,tcp/22";
 	e.mode = SPA_MODE_CBC;
 	e.key = t->enc;
@@ -499,7 +499,7 @@ key_for(const struct spa_enc *e, struct spa_key *k)
 /* Precheck then open with e's own keys. */
 static int
 open_wire(const struct spa_enc *e, const char *wire, size_t n,
-    struct spa_msg *m)
+    struct spa_packet *m)
 {
 	struct spa_key k;
 	int r;
@@ -513,7 +513,7 @@ open_wire(const struct spa_enc *e, const char *wire, size_t n,
 
 static int
 seal_and_open(const struct spa_enc *e, const char *plain, size_t n,
-    struct spa_msg *m)
+    struct spa_packet *m)
 {
 	char wire[SPA_ENC_MAX];
 	size_t wl = 0;
@@ -525,7 +525,7 @@ seal_and_open(const struct spa_enc *e, const char *plain, size_t n,
 /* Short plaintexts make packets under 140 characters: skip the precheck. */
 static int
 seal_and_open_short(const struct spa_enc *e, const char *plain, size_t n,
-    struct spa_msg *m)
+    struct spa_packet *m)
 {
 	char wire[SPA_ENC_MAX];
 	size_t wl = 0;
@@ -541,7 +541,7 @@ seal_and_open_short(const struct spa_enc *e, const char *plain, size_t n,
 
 /* Fields through the whole envelope. */
 static int
-open_fields(const struct spa_enc *e, struct spa_msg *m)
+open_fields(const struct spa_enc *e, struct spa_packet *m)
 {
 	char plain[SPA_ENC_MAX];
 	size_t n = 0;
@@ -552,7 +552,7 @@ open_fields(const struct spa_enc *e, struct spa_msg *m)
 
 /* Arbitrary encoded text (digest appended) through the whole envelope. */
 static int
-open_encoded(const char *encoded, struct spa_msg *m)
+open_encoded(const char *encoded, struct spa_packet *m)
 {
 	struct tkey t;
 	struct spa_enc e;
@@ -568,7 +568,7 @@ open_encoded(const char *encoded, struct spa_msg *m)
 
 /* Arbitrary encoded text (digest appended) through spa_decode alone. */
 static int
-decode_encoded(const char *encoded, struct spa_msg *m)
+decode_encoded(const char *encoded, struct spa_packet *m)
 {
 	char plain[SPA_ENC_MAX];
 	size_t n = 0;
@@ -580,7 +580,7 @@ decode_encoded(const char *encoded, struct spa_msg *m)
 
 /* Fields through spa_decode alone: for plaintexts too big to encrypt. */
 static int
-decode_fields(const struct spa_enc *e, struct spa_msg *m)
+decode_fields(const struct spa_enc *e, struct spa_packet *m)
 {
 	char plain[SPA_ENC_MAX];
 	size_t n = 0;
@@ -625,7 +625,7 @@ encoder_matches_client_plaintext(void **state)
 	e = enc_default(&t);
 	e.random = vec_need(&v, "random");
 	e.timestamp = strtoll(vec_need(&v, "timestamp"), NULL, 10);
-	e.type = SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS;
+	e.type = SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS;
 	e.message = vec_need(&v, "message");
 	e.nat = vec_need(&v, "nat");
 	e.client_timeout = (uint32_t)atoi(vec_need(&v, "client_timeout"));
@@ -648,7 +648,7 @@ encoder_packets_open_in_every_mode_and_hmac(void **state)
 	};
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i, j;
 
 	tkey_load(&t);
@@ -836,7 +836,7 @@ open_rejects_gnupg_sized_packet(void **state)
 	struct tkey t;
 	struct spa_enc e;
 	struct spa_key k;
-	struct spa_msg m;
+	struct spa_packet m;
 
 	tkey_load(&t);
 	e = enc_default(&t);
@@ -855,7 +855,7 @@ open_rejects_gnupg_sized_packet_without_hmac(void **state)
 {
 	char wire[SPA_ENC_MAX];
 	struct spa_key k;
-	struct spa_msg m;
+	struct spa_packet m;
 	uint8_t enc[16] = { 1 };
 
 	assert_int_equal(spa_key_init(&k, SPA_MODE_CBC, enc, 16,
@@ -872,7 +872,7 @@ open_rejects_encoder_packet_of_gnupg_size(void **state)
 	char wire[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	tkey_load(&t);
@@ -891,7 +891,7 @@ open_rejects_flipped_hmac_char(void **state)
 	char wire[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n, at[3], i;
 
 	for (i = 0; i < 3; i++) {
@@ -910,7 +910,7 @@ open_rejects_flipped_ciphertext_char(void **state)
 	char wire[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	n = good_wire(&t, &e, wire, sizeof(wire));
@@ -924,7 +924,7 @@ open_rejects_wrong_hmac_key(void **state)
 	char wire[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	n = good_wire(&t, &e, wire, sizeof(wire));
@@ -942,7 +942,7 @@ open_rejects_wrong_hmac_type(void **state)
 	char wire[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n, i;
 
 	n = good_wire(&t, &e, wire, sizeof(wire));
@@ -958,7 +958,7 @@ open_rejects_hmac_packet_on_stanza_without_hmac(void **state)
 	char wire[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	tkey_load(&t);
@@ -977,7 +977,7 @@ open_rejects_wrong_enc_key(void **state)
 	char wire[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	n = good_wire(&t, &e, wire, sizeof(wire));
@@ -994,7 +994,7 @@ open_rejects_wrong_mode(void **state)
 	char wire[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n, i;
 
 	n = good_wire(&t, &e, wire, sizeof(wire));
@@ -1011,7 +1011,7 @@ open_rejects_truncated_packet(void **state)
 	struct tkey t;
 	struct spa_enc e;
 	struct spa_key k;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	n = good_wire(&t, &e, wire, sizeof(wire));
@@ -1032,7 +1032,7 @@ open_rejects_appended_aaaa(void **state)
 	char wire[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	n = good_wire(&t, &e, wire, sizeof(wire));
@@ -1046,7 +1046,7 @@ open_rejects_prepended_aaaa(void **state)
 	char wire[SPA_ENC_MAX] = "AAAA";
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	n = good_wire(&t, &e, wire + 4, sizeof(wire) - 4);
@@ -1072,7 +1072,7 @@ open_no_hmac_rejects_appended_and_prepended_aaaa(void **state)
 	char wire[SPA_ENC_MAX] = "AAAA";
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	n = good_wire_no_hmac(&t, &e, wire + 4, sizeof(wire) - 4);
@@ -1116,7 +1116,7 @@ open_no_hmac_rejects_noncanonical_tail(void **state)
 	char wire[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	n = good_wire_no_hmac(&t, &e, wire, sizeof(wire));
@@ -1151,7 +1151,7 @@ open_with_hmac_rejects_noncanonical_tail(void **state)
 	char wire[SPA_ENC_MAX], ct[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	n = good_wire(&t, &e, wire, sizeof(wire)) - 43;
@@ -1172,7 +1172,7 @@ open_rejects_ciphertext_not_whole_blocks(void **state)
 	char wire[SPA_ENC_MAX], ct[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	n = good_wire(&t, &e, wire, sizeof(wire)) - 43;
@@ -1189,7 +1189,7 @@ open_rejects_container_without_salted_header(void **state)
 	char wire[SPA_ENC_MAX], ct[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	n = good_wire(&t, &e, wire, sizeof(wire)) - 43;
@@ -1207,7 +1207,7 @@ open_rejects_too_short_ciphertext(void **state)
 	struct tkey t;
 	struct spa_enc e;
 	struct spa_key k;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	(void)good_wire(&t, &e, wire, sizeof(wire));
@@ -1231,7 +1231,7 @@ open_rejects_plaintext_without_random_prefix(void **state)
 {
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	static const char *const bad[] = {
 		"123456789012345:YWxpY2U:1795343068:3.0.0:1:MS4yLjMuNCx0Y3AvMjI",
 		"12345678901234567:YWxpY2U:1795343068:3.0.0:1:MS4yLjMuNCx0Y3AvMjI",
@@ -1253,7 +1253,7 @@ open_rejects_short_plaintext(void **state)
 {
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	const char *p = "1234567890123456:a:b:c:d:e:f:g";
 
 	tkey_load(&t);
@@ -1292,7 +1292,7 @@ open_accepts_unpadded_plaintext(void **state)
 {
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	char plain[SPA_ENC_MAX];
 	size_t n;
 
@@ -1310,7 +1310,7 @@ open_leaves_malformed_padding_in_place(void **state)
 {
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	char plain[SPA_ENC_MAX];
 	size_t n;
 
@@ -1338,7 +1338,7 @@ open_legacy_vector(const char *file, enum spa_mode mode, const char *pass)
 {
 	struct vec v;
 	struct spa_key k;
-	struct spa_msg m;
+	struct spa_packet m;
 	const char *p;
 	int r;
 
@@ -1392,7 +1392,7 @@ decode_rejects_non_printable_bytes(void **state)
 	char plain[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n, i;
 
 	tkey_load(&t);
@@ -1409,7 +1409,7 @@ decode_rejects_non_printable_bytes(void **state)
 static void
 decode_rejects_too_few_colons(void **state)
 {
-	struct spa_msg m;
+	struct spa_packet m;
 
 	/* Five fields plus the digest: one ':' short. */
 	assert_int_equal(open_encoded(RAND ":" USER64 ":" TS ":3.0.0:1" MSG64,
@@ -1422,7 +1422,7 @@ static void
 decode_rejects_plaintext_length_out_of_range(void **state)
 {
 	static char big[1600];
-	struct spa_msg m;
+	struct spa_packet m;
 
 	assert_int_equal(spa_decode("1234567890123456:a:b:c:d:e:f", 28, &m),
 	    SPA_ERR_FIELDS);
@@ -1438,7 +1438,7 @@ decode_rejects_bad_digest_length(void **state)
 	char plain[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n, i;
 
 	tkey_load(&t);
@@ -1469,7 +1469,7 @@ decode_rejects_wrong_digest_value(void **state)
 	char plain[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n, i;
 
 	tkey_load(&t);
@@ -1495,7 +1495,7 @@ decode_infers_sha3_from_length_after_sha2(void **state)
 {
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 
 	tkey_load(&t);
 	e = enc_default(&t);
@@ -1511,7 +1511,7 @@ decode_infers_sha3_from_length_after_sha2(void **state)
 static void
 decode_failure_clears_output(void **state)
 {
-	struct spa_msg m, zero;
+	struct spa_packet m, zero;
 
 	memset(&zero, 0, sizeof(zero));
 	assert_int_equal(open_encoded(HEAD "1:" MSG64 ":" AUTH64 ":x", &m),
@@ -1530,7 +1530,7 @@ decode_rejects_bad_random(void **state)
 		"+23456789012345", " 234567890123456", "",
 	};
 	char enc[256];
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 
 	/* spa_open's oracle already demands 16 digits: spa_decode alone. */
@@ -1551,7 +1551,7 @@ decode_rejects_username_bad_characters(void **state)
 	};
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 
 	tkey_load(&t);
@@ -1571,7 +1571,7 @@ decode_accepts_username_space_and_punctuation(void **state)
 	};
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 
 	tkey_load(&t);
@@ -1589,7 +1589,7 @@ decode_rejects_username_length(void **state)
 	char big[1001];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 
 	tkey_load(&t);
 	e = enc_default(&t);
@@ -1616,7 +1616,7 @@ decode_rejects_username_bad_base64(void **state)
 		"YWxp\x10" "2U",
 	};
 	char enc[256];
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -1639,7 +1639,7 @@ decode_rejects_bad_timestamp(void **state)
 		"1234567890123", "17953430x8", "", "0x1234",
 	};
 	char enc[256];
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -1652,7 +1652,7 @@ decode_rejects_bad_timestamp(void **state)
 static void
 decode_accepts_twelve_digit_timestamp(void **state)
 {
-	struct spa_msg m;
+	struct spa_packet m;
 
 	assert_int_equal(open_encoded(RAND ":" USER64 ":999999999999:3.0.0:1:"
 	    MSG64, &m), 0);
@@ -1665,7 +1665,7 @@ decode_accepts_twelve_digit_timestamp(void **state)
 static void
 decode_rejects_bad_version(void **state)
 {
-	struct spa_msg m;
+	struct spa_packet m;
 
 	assert_int_equal(open_encoded(RAND ":" USER64 ":" TS "::1:" MSG64,
 	    &m), SPA_ERR_VERSION);
@@ -1682,12 +1682,12 @@ decode_rejects_bad_message_type(void **state)
 	static const char *const bad[] = { "7", "9", "-1", "-2", "255", "",
 	    "a", "+1", " 1", "99" };
 	char enc[256];
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(enc, sizeof(enc), HEAD "%s:" MSG64, bad[i]);
-		assert_int_equal(open_encoded(enc, &m), SPA_ERR_MSG_TYPE);
+		assert_int_equal(open_encoded(enc, &m), SPA_ERR_REQUEST);
 	}
 }
 
@@ -1706,12 +1706,12 @@ decode_rejects_doubled_and_missing_colons(void **state)
 		{ RAND ":" USER64 ":" TS "3.0.0:1:" MSG64 ":x",
 		    SPA_ERR_TIMESTAMP },
 		{ RAND ":" USER64 ":" TS ":3.0.01:" MSG64 ":x",
-		    SPA_ERR_MSG_TYPE },
+		    SPA_ERR_REQUEST },
 		{ RAND ":" USER64 ":" TS ":3.0.0:1" MSG64 ":x",
-		    SPA_ERR_MSG_TYPE },
+		    SPA_ERR_REQUEST },
 		{ HEAD "1::" MSG64, SPA_ERR_MESSAGE },
 	};
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -1752,7 +1752,7 @@ patch_bytes_in_random_value_are_refused(void **state)
 		{ 2, 0x10, SPA_ERR_FIELDS },
 	};
 	char enc[256];
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -1774,7 +1774,7 @@ static void
 patch_non_base64_fields_are_refused(void **state)
 {
 	char msg[] = MSG64, user[] = USER64, enc[256];
-	struct spa_msg m;
+	struct spa_packet m;
 
 	msg[strlen(msg) - 2] = '*';
 	snprintf(enc, sizeof(enc), HEAD "1:%s", msg);
@@ -1789,7 +1789,7 @@ patch_non_base64_fields_are_refused(void **state)
 static void
 patch_base64_padding_kept_is_refused(void **state)
 {
-	struct spa_msg m;
+	struct spa_packet m;
 
 	/* "alice" and "1.2.3.4,tcp/22" both need one '=' of padding */
 	assert_int_equal(open_encoded(RAND ":" USER64 "=:" TS ":3.0.0:1:" MSG64,
@@ -1823,7 +1823,7 @@ patch_extra_timestamp_digit_is_refused_by_age(void **state)
 	struct policy_result res;
 	struct pkt_info pkt;
 	struct spa_event ev;
-	struct spa_msg m;
+	struct spa_packet m;
 	char wire[SPA_ENC_MAX], plain[SPA_ENC_MAX];
 	struct tkey t;
 	struct spa_enc e;
@@ -1862,7 +1862,7 @@ patch_extra_timestamp_digit_is_refused_by_age(void **state)
 
 /* A version string of `len` 'A's in an otherwise valid access request. */
 static int
-open_with_version_of(size_t len, bool decode_only, struct spa_msg *m)
+open_with_version_of(size_t len, bool decode_only, struct spa_packet *m)
 {
 	char version[400];
 	struct tkey t;
@@ -1886,7 +1886,7 @@ open_with_version_of(size_t len, bool decode_only, struct spa_msg *m)
 static void
 patch_long_protocol_versions_are_refused(void **state)
 {
-	struct spa_msg m;
+	struct spa_packet m;
 
 	assert_int_equal(open_with_version_of(346, false, &m), SPA_ERR_GPG);
 	assert_int_equal(open_with_version_of(346, true, &m), SPA_ERR_VERSION);
@@ -1901,7 +1901,7 @@ patch_long_allow_ip_is_refused(void **state)
 	char msg[1100];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 
 	for (i = 0; i < 1000; i += 2)
@@ -1927,7 +1927,7 @@ patch_long_allow_ip_is_refused(void **state)
 static void
 both_envelopes_refuse(struct spa_enc *e, int want)
 {
-	struct spa_msg m;
+	struct spa_packet m;
 	int r;
 
 	if ((r = open_fields(e, &m)) != want)
@@ -1955,7 +1955,7 @@ rijndael_fuzzing_packets_are_refused(void **state)
 	};
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 
 	snprintf(port40, sizeof(port40), "127.0.0.2,tcp/%s",
@@ -1979,7 +1979,7 @@ rijndael_fuzzing_packets_are_refused(void **state)
 	assert_int_equal(decode_fields(&e, &m), SPA_ERR_MESSAGE);
 	/* invalid NAT IP: -N 999.1.1.1:22 */
 	e.message = "127.0.0.2,tcp/22";
-	e.type = SPA_MSG_NAT_ACCESS;
+	e.type = SPA_REQ_NAT_ACCESS;
 	e.nat = "999.1.1.1,22";
 	both_envelopes_refuse(&e, SPA_ERR_NAT);
 	e.nat = "99.1.1.1,22";
@@ -2016,7 +2016,7 @@ packet_corruptions_are_refused(void **state)
 	char wire[SPA_ENC_MAX], buf[SPA_ENC_MAX + 8];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t n;
 
 	/* altered_non_base64_spa_data: the 4th character becomes ':' */
@@ -2058,7 +2058,7 @@ all_a_payloads_of_120_and_700_bytes_are_refused(void **state)
 	char buf[700];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 
 	memset(buf, 'A', sizeof(buf));
 	tkey_load(&t);
@@ -2115,7 +2115,7 @@ decode_field_count_per_type(void **state)
 		{ "1:" MSG64 ":a:b:c:d:e:f:g:h", SPA_ERR_FIELDS },
 	};
 	char enc[512];
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -2129,7 +2129,7 @@ decode_field_count_per_type(void **state)
 static void
 decode_places_optional_fields_by_type(void **state)
 {
-	struct spa_msg m;
+	struct spa_packet m;
 
 	assert_int_equal(open_encoded(HEAD "1:" MSG64 ":" AUTH64, &m), 0);
 	assert_true(m.has_server_auth);
@@ -2153,7 +2153,7 @@ decode_places_optional_fields_by_type(void **state)
 static void
 decode_rejects_empty_server_auth(void **state)
 {
-	struct spa_msg m;
+	struct spa_packet m;
 
 	assert_int_equal(open_encoded(HEAD "1:" MSG64 ":", &m),
 	    SPA_ERR_FIELDS);
@@ -2164,7 +2164,7 @@ decode_rejects_empty_server_auth(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
-/* access message                                                            */
+/* access request                                                            */
 
 static void
 decode_rejects_access_message_defects(void **state)
@@ -2192,7 +2192,7 @@ decode_rejects_access_message_defects(void **state)
 	};
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 	int r;
 
@@ -2211,7 +2211,7 @@ decode_rejects_oversized_messages(void **state)
 	char big[1100];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	static const char fill[] = { '/', 'A', ':', '%' };
 	size_t i;
 
@@ -2243,7 +2243,7 @@ decode_rejects_oversized_messages(void **state)
 	memcpy(big, "1.2.3.4,", 8);
 	big[193] = '\0';
 	e.message = big;
-	e.type = SPA_MSG_COMMAND;
+	e.type = SPA_REQ_COMMAND;
 	assert_int_equal(strlen(e.message), 193);
 	assert_int_equal(decode_fields(&e, &m), SPA_ERR_MESSAGE);
 }
@@ -2253,7 +2253,7 @@ decode_rejects_nul_anywhere_in_message(void **state)
 {
 	const char *msg = "1.2.3.4,tcp/22";
 	char raw[32], b64[64], enc[256];
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i, n = strlen(msg);
 
 	for (i = 0; i < n; i++) {
@@ -2270,7 +2270,7 @@ decode_accepts_access_messages(void **state)
 {
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	char buf[ADDR_STRLEN];
 
 	tkey_load(&t);
@@ -2311,7 +2311,7 @@ parse_ports_limits_count(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
-/* command message                                                           */
+/* command request                                                           */
 
 static void
 decode_rejects_command_message_defects(void **state)
@@ -2323,12 +2323,12 @@ decode_rejects_command_message_defects(void **state)
 	char enc[256], b64[64], big[1010];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 
 	tkey_load(&t);
 	e = enc_default(&t);
-	e.type = SPA_MSG_COMMAND;
+	e.type = SPA_REQ_COMMAND;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		e.message = bad[i];
 		assert_int_equal(open_fields(&e, &m), SPA_ERR_MESSAGE);
@@ -2352,14 +2352,14 @@ decode_accepts_command_message(void **state)
 	char big[200];
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 
 	tkey_load(&t);
 	e = enc_default(&t);
-	e.type = SPA_MSG_COMMAND;
+	e.type = SPA_REQ_COMMAND;
 	e.message = "10.0.0.1,ipset add allow 10.0.0.1, with, commas";
 	assert_int_equal(open_fields(&e, &m), 0);
-	assert_int_equal(m.type, SPA_MSG_COMMAND);
+	assert_int_equal(m.type, SPA_REQ_COMMAND);
 	assert_string_equal(m.command, "ipset add allow 10.0.0.1, with, commas");
 	assert_int_equal(m.nports, 0);
 	/* 192 bytes, the most a message holds (spa_decode alone: too big
@@ -2389,13 +2389,13 @@ decode_rejects_nat_defects(void **state)
 	};
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 	int r;
 
 	tkey_load(&t);
 	e = enc_default(&t);
-	e.type = SPA_MSG_NAT_ACCESS;
+	e.type = SPA_REQ_NAT_ACCESS;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		e.nat = bad[i];
 		if ((r = open_fields(&e, &m)) != SPA_ERR_NAT)
@@ -2406,7 +2406,7 @@ decode_rejects_nat_defects(void **state)
 static void
 decode_rejects_nat_bad_base64(void **state)
 {
-	struct spa_msg m;
+	struct spa_packet m;
 
 	assert_int_equal(open_encoded(HEAD "2:" MSG64 ":MTky*jE2OC4xMC4yLDIy",
 	    &m), SPA_ERR_NAT);
@@ -2418,11 +2418,11 @@ decode_accepts_nat_hosts(void **state)
 {
 	struct tkey t;
 	struct spa_enc e;
-	struct spa_msg m;
+	struct spa_packet m;
 
 	tkey_load(&t);
 	e = enc_default(&t);
-	e.type = SPA_MSG_LOCAL_NAT_ACCESS;
+	e.type = SPA_REQ_LOCAL_NAT_ACCESS;
 	e.nat = "internal.example.org,65535";
 	assert_int_equal(open_fields(&e, &m), 0);
 	assert_string_equal(m.nat_host, "internal.example.org");
@@ -2445,7 +2445,7 @@ decode_rejects_bad_client_timeout(void **state)
 		"+5", " 5", "0x10",
 	};
 	char enc[256];
-	struct spa_msg m;
+	struct spa_packet m;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -2458,7 +2458,7 @@ decode_rejects_bad_client_timeout(void **state)
 static void
 decode_accepts_client_timeout_range(void **state)
 {
-	struct spa_msg m;
+	struct spa_packet m;
 
 	assert_int_equal(open_encoded(HEAD "3:" MSG64 ":0", &m), 0);
 	assert_int_equal(m.client_timeout, 0);
@@ -2473,23 +2473,23 @@ decode_accepts_client_timeout_range(void **state)
 /* names and replay digest                                                   */
 
 static void
-msg_type_names_and_classes(void **state)
+request_names_and_classes(void **state)
 {
-	assert_string_equal(spa_msg_type_name(SPA_MSG_COMMAND), "command");
-	assert_string_equal(spa_msg_type_name(SPA_MSG_ACCESS), "access");
-	assert_string_equal(spa_msg_type_name(
-	    SPA_MSG_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS),
+	assert_string_equal(spa_request_name(SPA_REQ_COMMAND), "command");
+	assert_string_equal(spa_request_name(SPA_REQ_ACCESS), "access");
+	assert_string_equal(spa_request_name(
+	    SPA_REQ_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS),
 	    "client_timeout_local_nat_access");
-	assert_string_equal(spa_msg_type_name((enum spa_msg_type)7),
+	assert_string_equal(spa_request_name((enum spa_request)7),
 	    "unknown");
-	assert_true(spa_msg_type_is_nat(SPA_MSG_NAT_ACCESS));
-	assert_true(spa_msg_type_is_nat(SPA_MSG_CLIENT_TIMEOUT_NAT_ACCESS));
-	assert_true(spa_msg_type_is_nat(SPA_MSG_LOCAL_NAT_ACCESS));
-	assert_false(spa_msg_type_is_nat(SPA_MSG_CLIENT_TIMEOUT_ACCESS));
-	assert_false(spa_msg_type_is_nat(SPA_MSG_COMMAND));
-	assert_true(spa_msg_type_is_local_nat(
-	    SPA_MSG_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS));
-	assert_false(spa_msg_type_is_local_nat(SPA_MSG_NAT_ACCESS));
+	assert_true(spa_request_is_nat(SPA_REQ_NAT_ACCESS));
+	assert_true(spa_request_is_nat(SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS));
+	assert_true(spa_request_is_nat(SPA_REQ_LOCAL_NAT_ACCESS));
+	assert_false(spa_request_is_nat(SPA_REQ_CLIENT_TIMEOUT_ACCESS));
+	assert_false(spa_request_is_nat(SPA_REQ_COMMAND));
+	assert_true(spa_request_is_local_nat(
+	    SPA_REQ_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS));
+	assert_false(spa_request_is_local_nat(SPA_REQ_NAT_ACCESS));
 	assert_string_equal(spa_proto_name(IPPROTO_TCP), "tcp");
 	assert_string_equal(spa_proto_name(IPPROTO_UDP), "udp");
 }
@@ -2595,7 +2595,7 @@ main(void)
 		cmocka_unit_test(decode_accepts_nat_hosts),
 		cmocka_unit_test(decode_rejects_bad_client_timeout),
 		cmocka_unit_test(decode_accepts_client_timeout_range),
-		cmocka_unit_test(msg_type_names_and_classes),
+		cmocka_unit_test(request_names_and_classes),
 		cmocka_unit_test(replay_digest_is_sha256_of_wire_text),
 	};
 

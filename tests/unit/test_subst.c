@@ -54,7 +54,7 @@ setup(void **state)
 		fail_msg("%s", err.msg);
 	assert_int_equal(f->conf->n, 2);
 	f->ev.stanza = 1;
-	f->ev.type = SPA_MSG_ACCESS;
+	f->ev.type = SPA_REQ_ACCESS;
 	assert_int_equal(addr_parse("192.0.2.10", &f->ev.allow), 0);
 	assert_int_equal(addr_parse("192.0.2.11", &f->ev.pkt_src), 0);
 	assert_int_equal(addr_parse("198.51.100.1", &f->ev.pkt_dst), 0);

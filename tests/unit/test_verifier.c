@@ -229,7 +229,7 @@ encode_valid(struct fixture *f, const char *random)
 	e.random = random;
 	e.user = "alice";
 	e.timestamp = NOW;
-	e.type = SPA_MSG_ACCESS;
+	e.type = SPA_REQ_ACCESS;
 	e.message = "192.0.2.10,tcp/22";
 	e.mode = SPA_MODE_CBC;
 	e.key = (const uint8_t *)KEY_A;
