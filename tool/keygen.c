@@ -9,7 +9,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#ifdef HAVE_QRENCODE
 #include <qrencode.h>
+#endif
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -133,6 +135,8 @@ keygen_fwknoprc(const struct keygen_keys *k, char *out, size_t len)
 	return n < 0 || (size_t)n >= len ? SPA_ERR_ARG : 0;
 }
 
+#ifdef HAVE_QRENCODE
+#define KEYGEN_QR	true
 /*
  * Two module rows per text line with half blocks, black on a forced
  * white background (ANSI), so it scans on dark and light terminals.
@@ -163,6 +167,15 @@ print_qr(const char *text)
 	QRcode_free(qr);
 	return 0;
 }
+#else
+/* ./configure --without-qrencode, or libqrencode not found */
+#define KEYGEN_QR	false
+static int
+print_qr(const char *text)
+{
+	return SPA_ERR_ARG;
+}
+#endif
 
 static void
 print_keys(const struct keygen_keys *k, const char *rc)
@@ -189,6 +202,11 @@ keygen_main(int argc, char **argv)
 		fprintf(stderr, "spagate keygen: %s\nusage: spagate keygen [--qr] "
 		    "[--hmac-digest DIGEST]\n", why);
 		return 2;
+	}
+	if (o.qr && !KEYGEN_QR) {
+		fprintf(stderr, "spagate keygen: --qr: this spagate was built "
+		    "without QR support (libqrencode)\n");
+		return 1;
 	}
 	if (keygen_make(o.digest, &k) != 0 ||
 	    keygen_fwknoprc(&k, rc, sizeof(rc)) != 0) {
