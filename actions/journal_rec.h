@@ -9,13 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "access.h"
 #include "addr.h"
 #include "subst.h"
 
 #define JOURNAL_MODULE_MAX	16
 #define JOURNAL_DATA_MAX	64	/* = ACTION_DATA_MAX */
 #define JOURNAL_ID_MAX		(UINT64_MAX >> 1)
-#define JOURNAL_ABSENT_MAX	4	/* exit statuses meaning "already gone" */
+#define JOURNAL_ABSENT_MAX	ACCESS_ABSENT_MAX /* CMD_CYCLE_CLOSE_ABSENT statuses */
 #define JOURNAL_REC_MIN		71
 #define JOURNAL_REC_MAX		(JOURNAL_REC_MIN + CMD_MAX_LEN + \
 				 JOURNAL_DATA_MAX + 2 + JOURNAL_ABSENT_MAX)
