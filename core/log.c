@@ -63,7 +63,7 @@ log_set_procname(const char *name)
 }
 
 static void
-log_stderr(int pri, const char *msg)
+log_stderr(int pri, const char *line)
 {
 	static const char *const names[] = {
 		"emerg", "alert", "crit", "error", "warning", "notice",
@@ -81,23 +81,23 @@ log_stderr(int pri, const char *msg)
 	}
 	fprintf(stderr, "%s%s%s%s: %s\n", stamp,
 	    log_cfg.procname ? log_cfg.procname : "",
-	    log_cfg.procname ? " " : "", names[pri & 7], msg);
+	    log_cfg.procname ? " " : "", names[pri & 7], line);
 }
 
 static void
 log_vemit(int pri, const char *fmt, va_list ap, int with_errno)
 {
-	char msg[2048];
+	char line[2048];
 	int saved = errno;
 	int n;
 
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (with_errno && n >= 0 && (size_t)n < sizeof(msg))
-		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (with_errno && n >= 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - n, ": %s", strerror(saved));
 	if (log_cfg.dest & LOG_TO_STDERR)
-		log_stderr(pri, msg);
+		log_stderr(pri, line);
 	if (log_cfg.dest & LOG_TO_SYSLOG)
-		syslog(pri, "%s", msg);
+		syslog(pri, "%s", line);
 	errno = saved;
 }
 
