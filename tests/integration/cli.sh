@@ -8,10 +8,17 @@
 # datagram (counted), a -P filter hiding another port, SIGUSR2 and
 # SIGTSTP not ending it, -S/-R/-K with and without a daemon, SIGINT, and
 # an interface going down and away under the capture.  Each refusal must
-# exit non-zero and say why; nothing may hang.  Traffic stays on loopback
-# (UDP ports 42130-42139) and in one namespace pair (subnet 130).
+# exit non-zero and say why; nothing may hang.  Every spagated runs in a
+# network namespace of the test's own: its loopback carries the UDP ports
+# 42130-42139 (never the machine's), and one namespace pair (subnet 130)
+# the interface that goes down.
 . "$(dirname "$0")/lib.sh"
 require_root
+LO_NS=spa$$lo
+on_exit "ip netns del $LO_NS"
+ip netns add "$LO_NS" && ip -n "$LO_NS" link set lo up ||
+	skip_all "cannot create a network namespace"
+in_lo() { ip netns exec "$LO_NS" "$@"; }
 
 KEY64=AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=
 HMAC64=ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoOEhYaHiImKi4yNjo+QkZKTlJWWl5iZmpucnZ6foKGiow==
@@ -25,7 +32,7 @@ printf 'log = { refusals_per_second = 0; };\n' > "$WORK/spagated.conf"
 # is a failure.
 spa() {
 	local name=$1; shift
-	timeout 10 "$SPAGATED" -f "$@" >"$WORK/$name.out" 2>&1
+	in_lo timeout 10 "$SPAGATED" -f "$@" >"$WORK/$name.out" 2>&1
 	rc=$?
 }
 # refused NAME STATUS PATTERN DESCRIPTION [options]: exit STATUS, and the
@@ -51,12 +58,13 @@ parse_ok() { # parse_ok NAME [options]: --exit-parse-config accepts
 	[ "$rc" -eq 0 ] && grep -q 'configuration OK: 1 stanza' "$WORK/$1.out"
 }
 
-# A daemon in the root namespace (loopback only), log in $WORK/NAME.log.
+# A daemon in the test's namespace (loopback only), log in $WORK/NAME.log.
+# Not through in_lo: $! must be spagated itself.
 start_bg() {
 	local name=$1; shift
 	touch "$WORK/$name.log"
 	# shellcheck disable=SC2086 # the wrapper is words
-	$SPAGATED_WRAPPER "$SPAGATED" -f -t "$@" >"$WORK/$name.events" 2>"$WORK/$name.log" &
+	ip netns exec "$LO_NS" $SPAGATED_WRAPPER "$SPAGATED" -f -t "$@" >"$WORK/$name.events" 2>"$WORK/$name.log" &
 	BG_PID=$!
 	SPAGATED_PIDS="$SPAGATED_PIDS $BG_PID"
 	on_exit "kill $BG_PID; wait $BG_PID"
@@ -73,7 +81,7 @@ exits_within() {
 	wait "$1"; rc=$?
 	return 0
 }
-udp() { printf '%s' "$2" > "/dev/udp/127.0.0.1/$1"; }
+udp() { in_lo bash -c 'printf %s "$2" > "/dev/udp/127.0.0.1/$1"' _ "$1" "$2"; }
 AAA120=$(printf 'A%.0s' $(seq 120))
 
 plan 52
@@ -205,13 +213,12 @@ check "... the datagram was counted and refused as too short" \
 
 start_bg limit-pcap -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/st-pcap" -p "$WORK/pcap.pid" \
 	-i lo -P 'udp port 42132' -C 1 || bail_out "spagated -i lo -C 1 did not start"
-udp 42131 "$AAA120"	# another port: the filter hides it
-sleep 0.3
-kill -0 "$BG_PID" 2>/dev/null; alive=$?
+# another port first: were it seen, -C 1 would end spagated with it
+udp 42131 "$AAA120"
 udp 42132 "$AAA120"
 exits_within "$BG_PID" 5
 check "pcap mode, -P 'udp port 42132': a datagram to 42131 is not seen" \
-	eval '[ $alive -eq 0 ] && ! grep -q ":42131" "$WORK/limit-pcap.log"'
+	eval '[ $rc -eq 0 ] && ! grep -q ":42131" "$WORK/limit-pcap.log" && grep -q ":42132" "$WORK/limit-pcap.log"'
 check "pcap mode, -C 1: a 120-byte payload is counted, refused, and spagated exits 0" \
 	eval '[ $rc -eq 0 ] && grep -q "127.0.0.1:42132 via udp: payload length outside 140..1499 bytes" "$WORK/limit-pcap.log" && grep -q "packets 1, granted 0" "$WORK/limit-pcap.log"'
 
@@ -220,11 +227,18 @@ printf 'capture = { udp_address = "127.0.0.1"; udp_port = 42133; };\nlog = { ref
 CTL=(-c "$WORK/udp3.conf" -d "$WORK/st-sig" -p "$WORK/sig.pid")
 start_bg sig "${CTL[@]}" -a "$WORK/access.conf" -U || bail_out "spagated -U did not start"
 DAEMON=$BG_PID
-kill -USR2 "$DAEMON"; sleep 0.3
-kill -TSTP "$DAEMON"; sleep 0.2; kill -CONT "$DAEMON"; sleep 0.2
+# proc_state PID: R, S, T (stopped), Z (ended, not yet waited for)...
+proc_state() { sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null; }
+stopped() { [ "$(proc_state "$1")" = T ]; }
+running() { case $(proc_state "$1") in ''|T|Z|X) return 1 ;; esac; }
+# SIGUSR2 is taken first (the lower number): a daemon it ended never stops
+kill -USR2 "$DAEMON"; kill -TSTP "$DAEMON"
+wait_ok 5 stopped "$DAEMON"; tstp=$?
+kill -CONT "$DAEMON"
+wait_ok 5 running "$DAEMON"
 udp 42133 'after the signals'
 check "SIGUSR2 and SIGTSTP/SIGCONT: spagated runs on and still reads packets" \
-	eval 'kill -0 $DAEMON && wait_for "$WORK/sig.log" "refused 127.0.0.1:[0-9]+ -> 127.0.0.1:42133" 3'
+	eval '[ $tstp -eq 0 ] && wait_for "$WORK/sig.log" "refused 127.0.0.1:[0-9]+ -> 127.0.0.1:42133" 3 && running $DAEMON'
 spa status "${CTL[@]}" -S
 check "-S: running (exit 0)" eval '[ $rc -eq 0 ] && grep -q "spagated is running (pid $DAEMON)" "$WORK/status.out"'
 spa restart "${CTL[@]}" -R
@@ -252,7 +266,9 @@ check "SIGINT: a clean stop, exit 0" eval '[ $rc -eq 0 ] && grep -q "Interrupt: 
 netns_pair 130 || bail_out "cannot create network namespaces"
 start_spagated -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/st-down" -p "$WORK/down.pid" \
 	-i "$SRV_IF" || bail_out "spagated did not start in the namespace"
-ip -n "$SRV_NS" link set "$SRV_IF" down; sleep 1
+ip -n "$SRV_NS" link set "$SRV_IF" down
+# down as the peer sees it: its carrier is gone
+wait_ok 5 eval 'ip -n "$CLI_NS" link show "$CLI_IF" | grep -q "NO-CARRIER"'
 ip -n "$SRV_NS" link set "$SRV_IF" up
 ip -n "$CLI_NS" link set "$CLI_IF" up
 mark
