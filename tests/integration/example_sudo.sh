@@ -109,6 +109,13 @@ visudo_ok() { visudo -cf "$1" >/dev/null; }
 owned_by() { [ -f "$1" ] && [ "$(stat -c %U "$1")" = "$2" ]; }
 # nothing_ran FILE: FILE is absent and no command started since the mark
 nothing_ran() { [ ! -e "$1" ] && [ "$(since_mark ': running ')" -eq 0 ]; }
+# settled: the stats line of a SIGUSR1, logged since the mark.  The
+# verifier answers it after whatever it sent for the packets before, so
+# a command one of them started is logged (": running") by then.
+settled() {
+	kill -USR1 "$SPAGATED_PID"
+	wait_logged 'stats: executor:' 5 || diag "no stats line after SIGUSR1"
+}
 # refused_by_sudo FILE: FILE is absent and sudo's refusal was logged
 refused_by_sudo() {
 	[ ! -e "$1" ] && [ "$(since_mark "$S1: output: \"sudo: a password is required")" -eq 1 ]
@@ -175,7 +182,7 @@ mark
 spa "$K2" "$H2" --server-cmd "$WAKE media"
 check_logged "a command message to a stanza without ENABLE_CMD_EXEC is refused" \
 	"refused .*command messages are not enabled for the stanza" 5
-sleep 0.5
+settled
 check "nothing ran for it" nothing_ran "$STAMPS/media"
 
 # 4. why CMD_EXEC_USER (README.md): without it sudo starts as root, and
@@ -196,7 +203,7 @@ rm -f "$STAMPS/media"
 mark
 send_udp "$WORK/media.pkt" "$SRV_IP" 62201
 check_logged "the same packet again is refused as a replay" "refused .*replayed packet" 5
-sleep 0.5
+settled
 check "the replay ran nothing" nothing_ran "$STAMPS/media"
 stop_spagated
 finish

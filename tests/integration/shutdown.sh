@@ -59,7 +59,8 @@ TCPDUMP=$!
 on_exit "kill $TCPDUMP"
 wait_for "$WORK/tcpdump.log" "listening on" 5
 spa 23
-sleep 0.5
+captured() { [ "$(tcpdump -n -r "$WORK/one.pcap" 2>/dev/null | wc -l)" -ge 1 ]; }
+wait_ok 5 captured || diag "tcpdump did not write the packet"
 kill "$TCPDUMP"; wait "$TCPDUMP" 2>/dev/null
 timeout 60 "$SPAGATED" -f -c "$WORK/spagated.conf" -a "$WORK/access.conf" \
 	-d "$WORK/state2" -p "$WORK/pcap.pid" --pcap-file "$WORK/one.pcap" \
