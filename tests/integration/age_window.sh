@@ -72,7 +72,7 @@ for b in $(seq 0 $((BOUNDARIES - 1))); do
 done > "$WORK/stamps"
 xargs -P 4 -L 1 bash -c 'make_packet "$@"' _ < "$WORK/stamps"
 made=$(find "$WORK" -name 'p-*' | wc -l)
-AGE=$(( $(date +%s) + 5 - T0 ))
+AGE=$(( $(date +%s) + 5 * SPA_WAIT_SCALE - T0 ))	# the start below comes first
 diag "made $made packets; max_packet_age = $AGE"
 cat > "$WORK/spagated.conf" <<CONF
 max_packet_age = $AGE;
