@@ -259,24 +259,6 @@ ios_session_methods(const struct conf_cisco *cf, enum ios_methods which)
 	return set != NULL ? set : methods[which].modern;
 }
 
-static int
-set_prefs(struct ios_session *s)
-{
-	const struct conf_cisco *cf = s->cf;
-	const char *ciphers = ios_session_methods(cf, IOS_CIPHERS);
-
-	if (libssh2_session_method_pref(s->ssh, LIBSSH2_METHOD_KEX,
-	    ios_session_methods(cf, IOS_KEX)) != 0 ||
-	    libssh2_session_method_pref(s->ssh, LIBSSH2_METHOD_HOSTKEY,
-	    ios_session_methods(cf, IOS_HOSTKEY)) != 0 ||
-	    libssh2_session_method_pref(s->ssh, LIBSSH2_METHOD_CRYPT_CS,
-	    ciphers) != 0 ||
-	    libssh2_session_method_pref(s->ssh, LIBSSH2_METHOD_CRYPT_SC,
-	    ciphers) != 0)
-		return -1;
-	return 0;
-}
-
 static bool
 has_method(const char **algs, int n, const char *name, size_t len)
 {
@@ -286,6 +268,71 @@ has_method(const char **algs, int n, const char *name, size_t len)
 		if (strlen(algs[i]) == len && strncmp(algs[i], name, len) == 0)
 			return true;
 	return false;
+}
+
+/*
+ * The names of LIST this libssh2 has, in LIST's order.  libssh2 1.10 drops
+ * the others itself, but with an overlapping memcpy (undefined behaviour,
+ * which the sanitizer build aborts on), so it is never handed one.
+ */
+static int
+supported_only(LIBSSH2_SESSION *ssh, int type, const char *list, char *out,
+    size_t outlen)
+{
+	const char **algs, *p;
+	size_t len, used = 0;
+	int n;
+
+	if ((n = libssh2_session_supported_algs(ssh, type, &algs)) <= 0)
+		return -1;
+	out[0] = '\0';
+	for (p = list; *p != '\0'; p += len + (p[len] == ',')) {
+		len = strcspn(p, ",");
+		if (len == 0 || !has_method(algs, n, p, len) ||
+		    used + len + 2 > outlen)
+			continue;
+		used += (size_t)snprintf(out + used, outlen - used, "%s%.*s",
+		    used > 0 ? "," : "", (int)len, p);
+	}
+	libssh2_free(ssh, algs);
+	return used > 0 ? 0 : -1;
+}
+
+int
+ios_session_offered(const struct conf_cisco *cf, enum ios_methods which,
+    char *out, size_t outlen)
+{
+	LIBSSH2_SESSION *ssh;
+	int r;
+
+	if ((ssh = libssh2_session_init()) == NULL)
+		return -1;
+	r = supported_only(ssh, methods[which].type,
+	    ios_session_methods(cf, which), out, outlen);
+	libssh2_session_free(ssh);
+	return r;
+}
+
+static int
+set_pref(struct ios_session *s, enum ios_methods which, int type)
+{
+	char list[512];
+
+	if (supported_only(s->ssh, methods[which].type,
+	    ios_session_methods(s->cf, which), list, sizeof(list)) != 0)
+		return -1;
+	return libssh2_session_method_pref(s->ssh, type, list);
+}
+
+static int
+set_prefs(struct ios_session *s)
+{
+	if (set_pref(s, IOS_KEX, LIBSSH2_METHOD_KEX) != 0 ||
+	    set_pref(s, IOS_HOSTKEY, LIBSSH2_METHOD_HOSTKEY) != 0 ||
+	    set_pref(s, IOS_CIPHERS, LIBSSH2_METHOD_CRYPT_CS) != 0 ||
+	    set_pref(s, IOS_CIPHERS, LIBSSH2_METHOD_CRYPT_SC) != 0)
+		return -1;
+	return 0;
 }
 
 /* Every name of one list is a method of its kind libssh2 has. */

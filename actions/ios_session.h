@@ -85,6 +85,13 @@ enum ios_methods { IOS_KEX, IOS_HOSTKEY, IOS_CIPHERS };
 const char *ios_session_methods(const struct conf_cisco *cf,
 	    enum ios_methods which);
 /*
+ * What a session hands libssh2: ios_session_methods' list less the names
+ * this libssh2 lacks (libssh2 1.10 drops them itself, but with an
+ * overlapping memcpy).  0, or -1 when no name is left.
+ */
+int	ios_session_offered(const struct conf_cisco *cf, enum ios_methods which,
+	    char *out, size_t outlen);
+/*
  * At load: every name the device's lists give is a method of that kind
  * the libssh2 spagated runs with has (libssh2 itself drops names it does
  * not know, so a typo would go unseen).  0, or SPA_ERR_CONFIG with why

@@ -62,14 +62,44 @@ assert_none_of(const char *list, const char *const *bad)
 				fail_msg("default \"%s\" is %s", name, bad[i]);
 }
 
-/* libssh2 can use at least one name of the list for that method. */
+/* Every name of SUB stands in LIST, in the same order. */
 static void
-assert_usable(int type, const char *list)
+assert_in_order(const char *sub, const char *list)
+{
+	char copy[512], *name, *save;
+	const char *at = list;
+	size_t len;
+
+	strcpy(copy, sub);
+	for (name = strtok_r(copy, ",", &save); name != NULL;
+	    name = strtok_r(NULL, ",", &save)) {
+		len = strlen(name);
+		while ((at = strstr(at, name)) != NULL &&
+		    (at[len] != ',' && at[len] != '\0'))
+			at += len;
+		if (at == NULL)
+			fail_msg("\"%s\" is not in \"%s\" after the names "
+			    "before it", name, list);
+		at += len;
+	}
+}
+
+/*
+ * What a session offers for WHICH is not empty, libssh2 takes it whole
+ * (it has every name), and it keeps the list's order.
+ */
+static void
+assert_usable(const struct conf_cisco *cf, enum ios_methods which, int type)
 {
 	LIBSSH2_SESSION *ssh = libssh2_session_init();
+	char offered[512];
 
 	assert_non_null(ssh);
-	assert_int_equal(libssh2_session_method_pref(ssh, type, list), 0);
+	assert_int_equal(ios_session_offered(cf, which, offered,
+	    sizeof(offered)), 0);
+	assert_true(offered[0] != '\0');
+	assert_int_equal(libssh2_session_method_pref(ssh, type, offered), 0);
+	assert_in_order(offered, ios_session_methods(cf, which));
 	libssh2_session_free(ssh);
 }
 
@@ -87,11 +117,9 @@ defaults_are_modern(void **state)
 	assert_none_of(ios_session_methods(&cf, IOS_KEX), weak_kex);
 	assert_none_of(ios_session_methods(&cf, IOS_HOSTKEY), weak_hostkey);
 	assert_none_of(ios_session_methods(&cf, IOS_CIPHERS), weak_ciphers);
-	assert_usable(LIBSSH2_METHOD_KEX, ios_session_methods(&cf, IOS_KEX));
-	assert_usable(LIBSSH2_METHOD_HOSTKEY,
-	    ios_session_methods(&cf, IOS_HOSTKEY));
-	assert_usable(LIBSSH2_METHOD_CRYPT_CS,
-	    ios_session_methods(&cf, IOS_CIPHERS));
+	assert_usable(&cf, IOS_KEX, LIBSSH2_METHOD_KEX);
+	assert_usable(&cf, IOS_HOSTKEY, LIBSSH2_METHOD_HOSTKEY);
+	assert_usable(&cf, IOS_CIPHERS, LIBSSH2_METHOD_CRYPT_CS);
 	/* the defaults need no check: nothing was set */
 	assert_int_equal(ios_session_check_methods(&cf, kex, sizeof(kex)), 0);
 }
