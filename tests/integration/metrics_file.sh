@@ -52,6 +52,17 @@ stop() { release_fifos; stop_spagated; }
 # unplant FILE...: remove what the test planted (a FIFO released first: a
 # writer blocked on a FIFO without a name could never be released).
 unplant() { release_fifos; rm -rf "$@"; }
+# replant MAKER PATH: mkdir or mkfifo at PATH, removing what is there
+# first; again if the daemon wrote its file there in between.
+replant() {
+	local i
+	for i in $(seq 50); do
+		unplant "$2"
+		"$1" "$2" 2>/dev/null && return 0
+	done
+	diag "cannot $1 $2"
+	return 1
+}
 spa() {
 	fwknop_cli -D "$SRV_IP" --key-base64-rijndael "$K" --key-base64-hmac "$H" \
 		-A tcp/22 -a "$CLI_IP" >/dev/null 2>&1
@@ -107,7 +118,7 @@ check "FIFO at the temporary name: the metrics file follows" prom_counts 1
 check "FIFO at the temporary name: SIGUSR1 is answered" answers_usr1
 
 # 2. a FIFO at the file's name
-unplant "$PROM" && mkfifo "$PROM"
+replant mkfifo "$PROM"
 check "FIFO at the file's name: a grant and its close run" cycle_runs
 check "FIFO at the file's name: replaced by the metrics file" prom_counts 2
 
@@ -121,9 +132,9 @@ check "symlinks at both names: nothing was written through them" \
 	eval '[ "$(cat "$WORK/target")" = precious ] && [ -f "$WORK/target" ] && [ ! -L "$WORK/target" ]'
 
 # 4. a directory at the file's name: the write fails, the gateway does not
-unplant "$PROM" "$PROM.tmp"
+unplant "$PROM.tmp"
 before=$(wc -l < "$WORK/log")
-mkdir "$PROM"
+replant mkdir "$PROM"
 check "directory at the file's name: a grant and its close run" cycle_runs
 check "directory at the file's name: a second one too" cycle_runs
 # the writes that failed meanwhile (one a second): warned about once
