@@ -387,7 +387,7 @@ run_capture(const struct cmd_argv *a, char *got, size_t len)
 }
 
 static const char *const hostile[] = {
-	"a b", "it's", "$(touch /tmp/spagate-pwned)", "`id`", "x;y",
+	"a b", "it's", "$(touch pwned)", "`id`", "x;y",
 	"'\"'\"", "a\\b", "two\nlines", "$IP", "*", "", "-n", "\\'",
 };
 
@@ -399,10 +399,13 @@ shell_mode_quotes_values(void **state)
 	struct cmd_template t;
 	struct subst_vars v = { &f->ev, stanza(f, 1), 0 };
 	struct cmd_argv a;
-	char why[128], got[512], want[512];
+	char why[128], got[512], want[512], dir[] = "/tmp/test_subst.XXXXXX";
+	char pwned[sizeof(dir) + 8];
 	size_t i;
 
-	unlink("/tmp/spagate-pwned");
+	/* the command substitution, were it run, would leave dir/pwned */
+	assert_non_null(mkdtemp(dir));
+	snprintf(pwned, sizeof(pwned), "%s/pwned", dir);
 	assert_int_equal(cmd_template_parse("printf '%s|' \"$USER\" \"[$USER]\" "
 	    "'[$USER]' x\"$USER\"\\ \"$PORT\"", true, stanza(f, 1), &t, why,
 	    sizeof(why)), 0);
@@ -412,12 +415,13 @@ shell_mode_quotes_values(void **state)
 		assert_int_equal(a.argc, 6);
 		assert_string_equal(a.argv[0], "/bin/sh");
 		assert_string_equal(a.argv[1], "-c");
-		run_capture(&a, got, sizeof(got));
+		run_capture_in(&a, dir, got, sizeof(got));
 		snprintf(want, sizeof(want), "%s|[%s]|[$USER]|x%s 22|",
 		    hostile[i], hostile[i], hostile[i]);
 		assert_string_equal(got, want);
 	}
-	assert_int_equal(access("/tmp/spagate-pwned", F_OK), -1);
+	assert_int_equal(access(pwned, F_OK), -1);
+	assert_int_equal(rmdir(dir), 0);
 	cmd_template_free(&t);
 }
 
