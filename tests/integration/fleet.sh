@@ -469,7 +469,8 @@ for mode in address error; do
 	ip netns exec "$LAN" python3 "$WORK/rogue.py" "$NET.1" $port $mode >/dev/null 2>&1 &
 	on_exit "kill $!"
 done
-wait_until_ok 5 bash -c "ip netns exec $LAN ss -ltn | grep -q ':26391 '"
+wait_until_ok 5 bash -c "ip netns exec $LAN ss -ltn | grep -q ':26390 ' &&
+	ip netns exec $LAN ss -ltn | grep -q ':26391 '"
 write_conf gwe 500 599 "sentinels = \"$NET.1:26390\"; master = \"rogue\";"
 write_conf gwf 600 699 "sentinels = \"$NET.1:26391\"; master = \"rogue\";"
 start_gw gwe "$CLI_NS" || diag "gwe did not start"
