@@ -12,6 +12,9 @@
 char	*th_mkdtemp(void);
 void	 th_rmtree(const char *path);
 
+/* How many names dir holds besides . and .. (every other one counts). */
+size_t	 th_entries(const char *dir);
+
 /* Write `content` to dir/name with `mode`; returns the malloc'd path. */
 char	*th_write(const char *dir, const char *name, const char *content,
 	    mode_t mode);

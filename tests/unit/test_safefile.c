@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,22 +56,6 @@ fill(FILE *fp, const void *arg)
 	fputs(arg, fp);
 }
 
-/* Entries in the directory: only what the test expects, no temp file. */
-static size_t
-entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 static void
 assert_content(const char *path, const char *want)
 {
@@ -95,7 +78,7 @@ replaces_a_file(void **state)
 	assert_int_equal(safefile_replace(f->path, 0644, fill, "one\n"), 0);
 	assert_int_equal(safefile_replace(f->path, 0644, fill, "two\n"), 0);
 	assert_content(f->path, "two\n");
-	assert_int_equal(entries(f->dir), 1);
+	assert_int_equal(th_entries(f->dir), 1);
 }
 
 /* Opening a FIFO to write waits for a reader: none comes here. */
@@ -110,7 +93,7 @@ replaces_a_fifo_without_opening_it(void **state)
 	assert_int_equal(mkfifo(tmp, 0644), 0);
 	assert_int_equal(safefile_replace(f->path, 0644, fill, "x 1\n"), 0);
 	assert_content(f->path, "x 1\n");
-	assert_int_equal(entries(f->dir), 2);	/* and the planted .tmp */
+	assert_int_equal(th_entries(f->dir), 2);	/* and the planted .tmp */
 }
 
 static void
@@ -123,7 +106,7 @@ replaces_a_symlink_never_its_target(void **state)
 	assert_int_equal(symlink(target, f->path), 0);
 	assert_int_equal(safefile_replace(f->path, 0644, fill, "x 1\n"), 0);
 	assert_content(f->path, "x 1\n");
-	assert_int_equal(entries(f->dir), 2);
+	assert_int_equal(th_entries(f->dir), 2);
 	assert_non_null(got = th_slurp(target, NULL));
 	assert_string_equal(got, "mine\n");
 	free(got);
@@ -139,7 +122,7 @@ a_directory_at_the_name_fails_and_leaves_nothing(void **state)
 	assert_int_equal(safefile_replace(f->path, 0644, fill, "x\n"),
 	    SPA_ERR_SYS);
 	assert_int_equal(errno, EISDIR);
-	assert_int_equal(entries(f->dir), 1);
+	assert_int_equal(th_entries(f->dir), 1);
 }
 
 static void

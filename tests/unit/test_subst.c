@@ -22,6 +22,7 @@
 #include "access.h"
 #include "access_int.h"
 #include "err.h"
+#include "helpers.h"
 #include "subst.h"
 
 struct fix {
@@ -399,13 +400,11 @@ shell_mode_quotes_values(void **state)
 	struct cmd_template t;
 	struct subst_vars v = { &f->ev, stanza(f, 1), 0 };
 	struct cmd_argv a;
-	char why[128], got[512], want[512], dir[] = "/tmp/test_subst.XXXXXX";
-	char pwned[sizeof(dir) + 8];
+	char why[128], got[512], want[512], *dir;
 	size_t i;
 
 	/* the command substitution, were it run, would leave dir/pwned */
-	assert_non_null(mkdtemp(dir));
-	snprintf(pwned, sizeof(pwned), "%s/pwned", dir);
+	assert_non_null(dir = th_mkdtemp());
 	assert_int_equal(cmd_template_parse("printf '%s|' \"$USER\" \"[$USER]\" "
 	    "'[$USER]' x\"$USER\"\\ \"$PORT\"", true, stanza(f, 1), &t, why,
 	    sizeof(why)), 0);
@@ -420,8 +419,9 @@ shell_mode_quotes_values(void **state)
 		    hostile[i], hostile[i], hostile[i]);
 		assert_string_equal(got, want);
 	}
-	assert_int_equal(access(pwned, F_OK), -1);
-	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(th_entries(dir), 0);
+	th_rmtree(dir);
+	free(dir);
 	cmd_template_free(&t);
 }
 
@@ -610,21 +610,6 @@ context_want(const struct shell_ctx *c, const char *user, char *want,
 		    OR_EMPTY(c->post));
 }
 
-static bool
-dir_is_empty(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	bool empty = true;
-
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			empty = false;
-	closedir(d);
-	return empty;
-}
-
 /* Remove what a hostile value made, so the next run starts empty. */
 static int
 unlink_all(const char *dir)
@@ -642,12 +627,6 @@ unlink_all(const char *dir)
 	return r;
 }
 
-/*
- * Every quoting context, run for real in an empty directory: no hostile
- * username ever runs a command (nothing appears there), and the value
- * arrives as data: whole where the line quotes it, split into fields
- * where it does not, as "$1" and $1 would in any shell script.
- */
 /* One context, every user: the number of users it went wrong for. */
 static int
 run_context(struct fix *f, const struct shell_ctx *c, const char *dir)
@@ -668,7 +647,7 @@ run_context(struct fix *f, const struct shell_ctx *c, const char *dir)
 		assert_int_equal(cmd_template_expand(&t, &v, &a), 0);
 		run_capture_in(&a, dir, got, sizeof(got));
 		context_want(c, hostile_users[u], want, sizeof(want));
-		if (!dir_is_empty(dir)) {
+		if (th_entries(dir) != 0) {
 			print_message("%s: user '%s' ran a command\n", c->name,
 			    hostile_users[u]);
 			bad++;
