@@ -905,7 +905,8 @@ cisco_close(struct action_env *e, const struct action_req *req)
 
 /* The entry to add again: the grant's own text, or the one kept here. */
 static void
-refresh_text(struct device *d, const struct action_req *req, struct cisco_req *rq)
+refresh_text(struct device *d, const struct action_req *req,
+    struct cisco_req *rq)
 {
 	const struct cisco_held *h = cisco_seq_find(&d->seqs, rq->seq);
 	struct cisco_req fresh;

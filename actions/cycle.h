@@ -7,8 +7,9 @@
  * grant for a cycle that is already open moves its close later (and runs
  * the open again for modules whose open is idempotent, or the module's
  * refresh hook; see action.h).  A close that fails is retried with
- * backoff until it succeeds: access is never silently left open.  SPA command requests run here too, as one-shot
- * jobs, directly or through sudo.
+ * backoff until it succeeds: access is never silently left open.  SPA
+ * command requests run here too, as one-shot jobs, directly or through
+ * sudo.
  */
 #ifndef SPA_CYCLE_H
 #define SPA_CYCLE_H

@@ -2,9 +2,9 @@
  * Counters in the Prometheus text exposition format (version 0.0.4), for
  * node_exporter's textfile collector: spagated.conf "metrics" writes the
  * file every interval, replaced atomically (a new temporary file beside
- * it, then rename: safefile.h), mode 0644.  The verifier's counters come from its MSG_STATS;
- * a verifier restart (SIGHUP) starts them again from 0, which Prometheus
- * counters allow.
+ * it, then rename: safefile.h), mode 0644.  The verifier's counters come
+ * from its MSG_STATS; a verifier restart (SIGHUP) starts them again from
+ * 0, which Prometheus counters allow.
  */
 #ifndef SPA_METRICS_H
 #define SPA_METRICS_H

@@ -8,10 +8,11 @@
  * logging) and kept to that.  Calls that write or send are allowed on the
  * descriptors pinned for them only (sandbox.h): a write to stderr, a send
  * without address to the executor or to syslog; a capture socket can only
- * be read, so a verifier taken over cannot inject a frame.  Any other call kills the whole process with
- * SIGSYS (SECCOMP_RET_KILL_PROCESS): nothing of a process that tried a
- * call it never makes runs again, not even a signal handler.  The executor
- * reaps it, logs the signal and restarts it; the kernel's audit log
+ * be read, so a verifier taken over cannot inject a frame.  Any other
+ * call kills the whole process with SIGSYS (SECCOMP_RET_KILL_PROCESS):
+ * nothing of a process that tried a call it never makes runs again, not
+ * even a signal handler.  The executor reaps it, logs the signal and
+ * restarts it; the kernel's audit log
  * (type=1326, "syscall=N") names the call.  A few calls that libc makes
  * on paths the verifier may meet but needs no success from fail with an
  * errno instead (SC_DENY), as OpenSSH's sandbox does.

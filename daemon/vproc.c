@@ -349,8 +349,9 @@ vproc_main(const struct vproc_conf *vc, int sock)
 		replay_close(vp.replay);
 	}
 	/*
-	 * The sources stay open: _exit releases the capture, and libpcap's teardown
-	 * of its ring (setsockopt PACKET_RX_RING) is outside the filter.
+	 * The sources stay open: _exit releases the capture, and libpcap's
+	 * teardown of its ring (setsockopt PACKET_RX_RING) is outside the
+	 * filter.
 	 */
 	vproc_exit(r == 0 ? 0 : 1);
 }
