@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -149,33 +148,23 @@ static void spawn_verifier(struct executor *);
  * when there is none.
  */
 static void
+fill_disabled(FILE *fp, const void *access)
+{
+	access_print_disabled(access, fp);
+}
+
+static void
 save_policy_errors(const struct executor *x)
 {
-	char path[4096], tmp[4200];
-	FILE *fp = NULL;
-	int fd;
+	char path[4096];
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", x->conf.state_dir,
 	    EXECUTOR_POLICY_FILE) >= sizeof(path))
 		return;
-	if (x->access->ndisabled == 0) {
+	if (x->access->ndisabled == 0)
 		unlink(path);
-		return;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		log_warn("%s", tmp);
-		return;
-	}
-	access_print_disabled(x->access, fp);
-	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
+	else if (safefile_replace(path, 0600, fill_disabled, x->access) != 0)
 		log_warn("%s", path);
-		unlink(tmp);
-	}
 }
 
 /* The configuration in x->conf is now the one in force. */
