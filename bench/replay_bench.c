@@ -5,8 +5,8 @@
  * and after kill -9, and probe statistics.  It prints, it never asserts.
  *
  * Build by hand from the source tree, e.g.:
- *   cc -O2 -I core -I <build dir> bench/replay_bench.c core/replay.c \
- *       core/err.c core/log.c -o replay_bench
+ *   cc -O2 -I common -I verifier -I <build dir> bench/replay_bench.c \
+ *       verifier/replay.c common/err.c common/log.c -o replay_bench
  *   ./replay_bench [N] [path]
  */
 #include "config.h"

@@ -1,7 +1,7 @@
 /*
  * spagate status: spagated -S for the admin, from spagated.conf (for the
  * state directory, pid file and metrics file) with -d/-p on top: shared
- * code in daemon/status.c.
+ * code in executor/status.c.
  */
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for the spagated.conf loader (core/conf.c and the Cisco
- * devices of core/conf_cisco.c).  libconfig reads files, so each input is
+ * libFuzzer target for the spagated.conf loader (common/conf.c and the Cisco
+ * devices of modules/cisco/conf_cisco.c).  libconfig reads files, so each input is
  * written to one scratch file in the current directory (run the fuzzer in
  * a scratch directory) and loaded over the defaults; a successful load is
  * also validated and dumped, then freed.  Inputs with @include are

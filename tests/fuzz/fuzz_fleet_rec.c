@@ -1,6 +1,6 @@
 /*
  * libFuzzer: a cycle record as it comes back from Redis
- * (actions/fleet_rec.c, then actions/journal_rec.c).  Whoever can write
+ * (executor/fleet_rec.c, then executor/journal_rec.c).  Whoever can write
  * to Redis chooses these bytes: opening them with the fleet key must
  * refuse all but a record sealed with it, never read outside them, and
  * what it opens is only then decoded.  The same bytes as a record body,

@@ -1,5 +1,5 @@
 /*
- * libFuzzer: reading an IOS CLI (actions/ios_parse.c).  What a device
+ * libFuzzer: reading an IOS CLI (modules/cisco/ios_parse.c).  What a device
  * prints is untrusted: the input is fed to a reader whole and again in
  * pieces (sizes taken from the input), and both must agree, keep the text
  * bounded, NUL-terminated and free of control bytes, and report an error
@@ -11,7 +11,7 @@
  * time-range end, as an entry to take to its canonical form (which is
  * its own canonical form) and to find in a listing, and as the state a
  * Cisco cycle records (which writes back the same).  The reader's text
- * also answers the conversation (actions/cisco_talk.c) at every stage of
+ * also answers the conversation (modules/cisco/cisco_talk.c) at every stage of
  * a login and of a script: what it says is a line of its own or of the
  * script, and a pager's marker cut leaves a sound reader.
  */

@@ -1,5 +1,5 @@
 /*
- * libFuzzer: the ipset module's command reader (actions/ipset_parse.c).
+ * libFuzzer: the ipset module's command reader (modules/ipset/ipset_parse.c).
  * The input is the words after "ipset", separated by NUL bytes.  A
  * refusal must come with a reason; an accepted line must hold only
  * values the kernel may be sent, fit-check against every set type

@@ -1,6 +1,6 @@
 /*
- * libFuzzer: the journal reader, from the file up (actions/journal.c,
- * actions/journal_rec.c).  The first input byte says what the rest is:
+ * libFuzzer: the journal reader, from the file up (executor/journal.c,
+ * executor/journal_rec.c).  The first input byte says what the rest is:
  *
  *   bit 0  set: the whole of cycles.log; clear: what follows a valid
  *          header, so the fuzzer spends its time on entries;

@@ -1,5 +1,5 @@
 /*
- * libFuzzer: command splitting and templates (actions/subst.c).  The first
+ * libFuzzer: command splitting and templates (executor/subst.c).  The first
  * byte picks what the rest is:
  *   0  an SPA command request, through cmd_split (outside bytes)
  *   1  an access.conf command template, "<template>\0<user>", parsed in

@@ -12,21 +12,23 @@ src=$top_srcdir
 command -v clang >/dev/null || skip_all "clang is not installed (Debian package clang)"
 plan "${#targets[@]}"
 
-# Core sources each target links (the capture sources need no fuzzing here:
-# they read sockets, and frame/http parse what they read).
-core=(err log addr b64 crypto spa spa_decode access access_directive access_user trust http frame event msg)
-core=("${core[@]/#/$src/core/}")
+# Common and verifier sources each target links (the capture sources need
+# no fuzzing here: they read sockets, and frame/http parse what they read).
+core=(common/err common/log common/addr common/b64 common/crypto common/spa
+	common/spa_decode common/access common/access_directive common/access_user
+	common/trust verifier/http verifier/frame common/event common/msg)
+core=("${core[@]/#/$src/}")
 core=("${core[@]/%/.c}")
 
-# Executor parsers a target needs on top of core.
+# Executor and module parsers a target needs on top of those.
 actions_for() {
 	case $1 in
-	fuzz_subst) echo "$src/actions/subst.c" ;;
-	fuzz_ipset) echo "$src/actions/ipset_parse.c $src/actions/subst.c" ;;
-	fuzz_journal) echo "$src/actions/journal.c $src/actions/journal_rec.c $src/actions/subst.c" ;;
-	fuzz_ios) echo "$src/actions/ios_parse.c $src/actions/ios_ace.c $src/actions/cisco_data.c $src/actions/cisco_talk.c" ;;
-	fuzz_conf) echo "$src/core/conf.c $src/core/conf_cisco.c $src/core/conf_redis.c -lconfig" ;;
-	fuzz_fleet_rec) echo "$src/actions/fleet_rec.c $src/actions/journal_rec.c $src/actions/subst.c" ;;
+	fuzz_subst) echo "$src/executor/subst.c" ;;
+	fuzz_ipset) echo "$src/modules/ipset/ipset_parse.c $src/executor/subst.c" ;;
+	fuzz_journal) echo "$src/executor/journal.c $src/executor/journal_rec.c $src/executor/subst.c" ;;
+	fuzz_ios) echo "$src/modules/cisco/ios_parse.c $src/modules/cisco/ios_ace.c $src/modules/cisco/cisco_data.c $src/modules/cisco/cisco_talk.c" ;;
+	fuzz_conf) echo "$src/common/conf.c $src/modules/cisco/conf_cisco.c $src/executor/conf_redis.c -lconfig" ;;
+	fuzz_fleet_rec) echo "$src/executor/fleet_rec.c $src/executor/journal_rec.c $src/executor/subst.c" ;;
 	esac
 }
 
@@ -36,7 +38,8 @@ build_target() {
 		cp "$top_builddir/tests/fuzz/$t" "$out" && return 0
 	fi
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-I"$top_builddir" -iquote "$src/core" -iquote "$src/actions" -D_GNU_SOURCE \
+		-I"$top_builddir" -iquote "$src/common" -iquote "$src/verifier" \
+		-iquote "$src/executor" -iquote "$src/modules/ipset" -iquote "$src/modules/cisco" -D_GNU_SOURCE \
 		-DSPA_SYSCONFDIR='"/etc/spagate"' -DSPA_STATE_DIR='"/var/lib/spagate"' -DSPA_RUN_DIR='"/run"' \
 		"$src/tests/fuzz/$t.c" "${core[@]}" $(actions_for "$t") -lcrypto \
 		-o "$out" 2>"$WORK/$t.build" || return 1

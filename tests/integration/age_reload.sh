@@ -1,6 +1,6 @@
 #!/bin/bash
 # After a reload raises max_packet_age, a packet stamped before the raise
-# is judged by the age in force then (core/age_log.h; issue 15, item 10):
+# is judged by the age in force then (common/age_log.h; issue 15, item 10):
 # the verifier, restarted with the new age, passes it, and the executor
 # refuses that one grant on the clock, at error level and counted, without
 # killing the verifier for it (issue 15, item 2).

@@ -285,9 +285,9 @@ reload_gw gwb
 # entry 10, outside every configured range.  It is taken over, but no
 # gateway removes it.
 cat >"$WORK/rec.py" <<'PY'
-# rec.py ID ALLOW DATA [KEYFILE NAME]: one journal record (actions/journal_rec.c)
+# rec.py ID ALLOW DATA [KEYFILE NAME]: one journal record (executor/journal_rec.c)
 # on stdout, module cisco, tcp/22, closed 5 s ago by "edge1 remove"; with a
-# key file, sealed as Redis holds it under NAME (actions/fleet_rec.h)
+# key file, sealed as Redis holds it under NAME (executor/fleet_rec.h)
 import hashlib, hmac, socket, struct, sys, time
 rid, allow, data = int(sys.argv[1], 16), sys.argv[2], sys.argv[3].encode()
 now, close = int(time.time()), b"edge1\0remove\0"

@@ -1,5 +1,5 @@
 /*
- * What the Cisco module sends (actions/cisco_batch.c): a batch is
+ * What the Cisco module sends (modules/cisco/cisco_batch.c): a batch is
  * configure terminal, each request's lines in queue order (its list
  * entered only when the line before left it), end, then write memory if
  * the device saves; an entry is added as "<seq> ..." (IPv6: "sequence

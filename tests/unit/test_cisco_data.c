@@ -1,5 +1,5 @@
 /*
- * What a Cisco cycle records (actions/cisco_data.c): the record written
+ * What a Cisco cycle records (modules/cisco/cisco_data.c): the record written
  * now reads back the same, one written before digests reads with none,
  * and every other shape is refused with its reason (the bytes come from
  * the journal or from Redis).

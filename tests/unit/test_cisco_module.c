@@ -1,5 +1,5 @@
 /*
- * The Cisco module (actions/cisco.c) over a scripted session: this file
+ * The Cisco module (modules/cisco/cisco.c) over a scripted session: this file
  * defines the ios_session_* functions (ios_session.h), so the linker
  * takes them instead of the SSH ones, and plays the device.  What is
  * proved: an open is reported only once the device took its entry; a

@@ -1,5 +1,5 @@
 /*
- * The sequence numbers of a Cisco device (actions/cisco_seq.c, and
+ * The sequence numbers of a Cisco device (modules/cisco/cisco_seq.c, and
  * conf_cisco_seq_known): an open takes the lowest free number of the
  * device's seq_first..seq_last; numbers journaled cycles hold after a
  * restart, and numbers found holding someone else's entry, are skipped;

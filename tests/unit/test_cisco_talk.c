@@ -1,5 +1,5 @@
 /*
- * The conversation with an IOS CLI (actions/cisco_talk.c), fed the
+ * The conversation with an IOS CLI (modules/cisco/cisco_talk.c), fed the
  * device's text through a reader as ios_session.c does: the login says
  * enable and its secret at a '>' prompt, then terminal length 0,
  * terminal width 512 and show clock, and learns the device's clock from

@@ -1,5 +1,5 @@
 /*
- * The cycle engine (actions/cycle.c) through its public API, with the
+ * The cycle engine (executor/cycle.c) through its public API, with the
  * recording fake modules of fake_action.c, a real journal in a scratch
  * directory, a policy parsed from access.conf text and a clock the test
  * moves (nothing sleeps): every transition of a cycle and every failure.

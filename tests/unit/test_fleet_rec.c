@@ -1,5 +1,5 @@
 /*
- * Fleet records sealed with the fleet key (actions/fleet_rec.c): a sealed
+ * Fleet records sealed with the fleet key (executor/fleet_rec.c): a sealed
  * record opens under its own name with the same key, and is refused when
  * it is not sealed, of another version, cut, too long, sealed with
  * another key, moved to another name, or changed in any byte; a key

@@ -1,5 +1,5 @@
 /*
- * One entry, two texts (actions/ios_ace.c): what the module sent and what
+ * One entry, two texts (modules/cisco/ios_ace.c): what the module sent and what
  * the device lists for it canonicalise to the same words (ports by name
  * or number, "host A" or "A 0.0.0.0", upper-case IPv6, options in another
  * order, "(active)" and match counters); every shape outside what a

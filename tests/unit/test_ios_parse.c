@@ -1,5 +1,5 @@
 /*
- * Reading an IOS CLI without a device (actions/ios_parse.c): the prompt
+ * Reading an IOS CLI without a device (modules/cisco/ios_parse.c): the prompt
  * of every mode, counted only after the command's echo, through CR/LF
  * mixes, escape sequences and split reads; the first '%' line as the
  * error; `show clock` in the shapes IOS prints it and garbage refused;

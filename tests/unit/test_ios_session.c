@@ -1,5 +1,5 @@
 /*
- * The SSH algorithms of a Cisco session (actions/ios_session.c): a device
+ * The SSH algorithms of a Cisco session (modules/cisco/ios_session.c): a device
  * that sets no kex, hostkey_algorithms or ciphers gets modern lists (no
  * SHA-1 key exchange or host key, no CBC, arcfour, blowfish or 3DES),
  * each of which the linked libssh2 can use; a device that sets them gets

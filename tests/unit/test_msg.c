@@ -19,7 +19,7 @@
 #include "msg.h"
 #include "policy.h"
 
-/* Offsets into an encoded OPEN (see the layout in core/msg.c). */
+/* Offsets into an encoded OPEN (see the layout in common/msg.c). */
 #define OFF_BODY	4
 #define OFF_STANZA	(OFF_BODY)
 #define OFF_TYPE	(OFF_STANZA + 4)

@@ -1,5 +1,5 @@
 /*
- * Files in directories others may own (daemon/safefile.c): whatever sits
+ * Files in directories others may own (common/safefile.c): whatever sits
  * at the name, a replace never blocks and never writes through it, and a
  * read opens only a regular file.
  */

@@ -1,5 +1,5 @@
 /*
- * The one file-trust rule (core/trust.c): each way a file can break it is
+ * The one file-trust rule (common/trust.c): each way a file can break it is
  * refused with its reason, on the opened descriptor; each flag relaxes or
  * tightens exactly one part.
  */

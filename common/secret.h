@@ -9,7 +9,7 @@
 
 /*
  * The first line of `path` (without its newline) into buf, NUL-terminated.
- * The file must keep the rule the loader checked (core/trust.h, secret):
+ * The file must keep the rule the loader checked (common/trust.h, secret):
  * a symbolic link, a file others may read or that another user owns, or
  * anything but a regular file is refused (errno EPERM), without blocking.
  * Returns 0, or -1 with errno set.  The caller wipes buf after use.

@@ -13,6 +13,15 @@
 #include "addr.h"
 #include "spa.h"
 
+/* Where a payload came from. */
+struct pkt_info {
+	struct spa_addr	src;
+	struct spa_addr	dst;
+	uint16_t	sport;		/* 0 for ICMP */
+	uint16_t	dport;
+	uint8_t		proto;		/* IPPROTO_UDP, IPPROTO_TCP, IPPROTO_ICMP(V6) */
+};
+
 /* How the SPA packet arrived. */
 enum spa_transport {
 	SPA_VIA_UDP = 1,

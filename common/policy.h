@@ -15,7 +15,6 @@
 
 #include "access.h"
 #include "event.h"
-#include "frame.h"
 
 struct policy_opts {
 	uint32_t	max_packet_age;	/* seconds; 0: no age check */

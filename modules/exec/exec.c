@@ -1,6 +1,6 @@
 /*
  * The default action: run the command as an argument vector in a child
- * process (actions/runner.c), without a shell, with a deadline.  Exit
+ * process (executor/runner.c), without a shell, with a deadline.  Exit
  * status 0 is success; anything else fails the request with the status
  * and the command's output for the log.
  */

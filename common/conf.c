@@ -371,7 +371,7 @@ check_metrics(config_t *cfg, const struct spa_conf *c, const char *file,
 }
 
 /*
- * Trusted like every file spagated reads (core/trust.h), and named as
+ * Trusted like every file spagated reads (common/trust.h), and named as
  * itself: it names sudo_exe, the metrics path and the secret files the
  * root executor opens.  A regular file (a directory would end the process
  * in libconfig's scanner, a FIFO would block); /dev/null reads as an empty

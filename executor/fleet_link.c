@@ -1,5 +1,5 @@
 /*
- * The executor's side of fleet mode (actions/fleet.c holds the Redis
+ * The executor's side of fleet mode (executor/fleet.c holds the Redis
  * side).  Grants that passed the executor's own check wait here until
  * the end of the batch the verifier sent, then one round trip asks the
  * fleet whether each packet was granted anywhere before; the cycles'

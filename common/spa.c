@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <netinet/in.h>
 #include <string.h>
 
 #include "b64.h"
@@ -30,17 +29,6 @@
 #define CT_TEXT_MAX		(SPA_GPG_MIN - 1)
 #define CT_RAW_MAX		B64_DECODED_MAX(CT_TEXT_MAX)
 
-static const char *const request_names[] = {
-	[SPA_REQ_COMMAND] = "command",
-	[SPA_REQ_ACCESS] = "access",
-	[SPA_REQ_NAT_ACCESS] = "nat_access",
-	[SPA_REQ_CLIENT_TIMEOUT_ACCESS] = "client_timeout_access",
-	[SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS] = "client_timeout_nat_access",
-	[SPA_REQ_LOCAL_NAT_ACCESS] = "local_nat_access",
-	[SPA_REQ_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS] =
-	    "client_timeout_local_nat_access",
-};
-#define NREQUESTS	(sizeof(request_names) / sizeof(request_names[0]))
 
 /* Characters of unpadded base64 for n raw bytes. */
 static size_t
@@ -292,38 +280,4 @@ int
 spa_replay_digest(const char *wire, size_t len, uint8_t out[32])
 {
 	return crypto_hash(SPA_DIGEST_SHA256, wire, len, out);
-}
-
-const char *
-spa_request_name(enum spa_request t)
-{
-	return (size_t)t < NREQUESTS ? request_names[t] : "unknown";
-}
-
-bool
-spa_request_is_nat(enum spa_request t)
-{
-	return t == SPA_REQ_NAT_ACCESS ||
-	    t == SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS ||
-	    spa_request_is_local_nat(t);
-}
-
-bool
-spa_request_is_local_nat(enum spa_request t)
-{
-	return t == SPA_REQ_LOCAL_NAT_ACCESS ||
-	    t == SPA_REQ_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS;
-}
-
-const char *
-spa_proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	default:
-		return "unknown";
-	}
 }

@@ -49,6 +49,18 @@ struct type_layout {
 	bool		 timeout;
 };
 
+static const char *const request_names[] = {
+	[SPA_REQ_COMMAND] = "command",
+	[SPA_REQ_ACCESS] = "access",
+	[SPA_REQ_NAT_ACCESS] = "nat_access",
+	[SPA_REQ_CLIENT_TIMEOUT_ACCESS] = "client_timeout_access",
+	[SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS] = "client_timeout_nat_access",
+	[SPA_REQ_LOCAL_NAT_ACCESS] = "local_nat_access",
+	[SPA_REQ_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS] =
+	    "client_timeout_local_nat_access",
+};
+#define NREQUESTS	(sizeof(request_names) / sizeof(request_names[0]))
+
 static const struct type_layout layouts[] = {
 	[SPA_REQ_COMMAND] =				{ 1, 2, false, false },
 	[SPA_REQ_ACCESS] =				{ 1, 2, false, false },
@@ -557,4 +569,38 @@ spa_decode(const char *plain, size_t len, struct spa_packet *out)
 	    (r = decode_fields(plain, enclen, out)) != 0)
 		crypto_wipe(out, sizeof(*out));
 	return r;
+}
+
+const char *
+spa_request_name(enum spa_request t)
+{
+	return (size_t)t < NREQUESTS ? request_names[t] : "unknown";
+}
+
+bool
+spa_request_is_nat(enum spa_request t)
+{
+	return t == SPA_REQ_NAT_ACCESS ||
+	    t == SPA_REQ_CLIENT_TIMEOUT_NAT_ACCESS ||
+	    spa_request_is_local_nat(t);
+}
+
+bool
+spa_request_is_local_nat(enum spa_request t)
+{
+	return t == SPA_REQ_LOCAL_NAT_ACCESS ||
+	    t == SPA_REQ_CLIENT_TIMEOUT_LOCAL_NAT_ACCESS;
+}
+
+const char *
+spa_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	default:
+		return "unknown";
+	}
 }

@@ -207,7 +207,7 @@ d_close(const struct stanza *st, const void *f, struct sbuf *b)
 #define ALWAYS		((size_t)-1)
 
 /*
- * Directives a command may use: every directive of core/access_directive.c
+ * Directives a command may use: every directive of common/access_directive.c
  * that carries a value, except those an %include_keys file may hold
  * (KEY, KEY_BASE64, HMAC_KEY, HMAC_KEY_BASE64, GPG_DECRYPT_ID,
  * GPG_DECRYPT_PW, GPG_ALLOW_NO_PW): key material never reaches a command.

@@ -2,8 +2,8 @@
  * The verifier process: forked by the executor, it opens the capture
  * sources while still root, chroots into its state directory and drops to
  * the verifier user, opens its replay store, enters the system call filter
- * (daemon/sandbox.h), and from then on only reads packets and writes typed
- * messages (core/msg.h) to the executor.  It inherits the loaded configuration
+ * (verifier/sandbox.h), and from then on only reads packets and writes typed
+ * messages (common/msg.h) to the executor.  It inherits the loaded configuration
  * and policy from its parent, so it never reads a file after the drop.
  */
 #ifndef SPA_VPROC_H

@@ -120,7 +120,7 @@ struct sc_rule {
 #define OWN_FD			ARG_GE(0, SANDBOX_FD_FIRST)
 
 static const struct sc_rule rules[] = {
-	/* --- the loop (daemon/loop.c) */
+	/* --- the loop (verifier/loop.c) */
 #ifdef __NR_poll
 	ALLOW(poll),		/* sources, executor socket, signalfd */
 #endif
@@ -163,7 +163,7 @@ static const struct sc_rule rules[] = {
 	ALLOW(mremap),		/* realloc of large blocks */
 	ALLOW_IF(madvise, ARG_MASK(2, MADV_DONTNEED)),	/* free() trimming */
 
-	/* --- the replay store (core/replay.c), in the chroot */
+	/* --- the replay store (verifier/replay.c), in the chroot */
 	ALLOW(openat),		/* replay.db.new when it grows; "." to fsync */
 	ALLOW(flock),		/* the store's lock, taken on the new file */
 	ALLOW_IF(ftruncate, OWN_FD),	/* sizing the new file */

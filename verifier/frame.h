@@ -10,16 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
-
-/* Where a payload came from. */
-struct pkt_info {
-	struct spa_addr	src;
-	struct spa_addr	dst;
-	uint16_t	sport;		/* 0 for ICMP */
-	uint16_t	dport;
-	uint8_t		proto;		/* IPPROTO_UDP, IPPROTO_TCP, IPPROTO_ICMP(V6) */
-};
+#include "event.h"
 
 /*
  * Find the transport payload of a frame of pcap link type `dlt` (DLT_EN10MB
