@@ -232,6 +232,11 @@ start_spagated() {
 		{ tail -n 20 "$dir/log" >&2; die "spagated ($mode) did not start"; }
 }
 
+# start_base MODE DIR: the older spagated of BENCH_BASE, set up the same.
+start_base() {
+	SPAGATED=$BASE start_spagated "$@"
+}
+
 # start_fwknopd MODE DIR: every path is ours; no firewall settings are
 # needed, because a stanza with CMD_CYCLE_OPEN never initialises the
 # firewall (no iptables chains are created or flushed).
@@ -284,7 +289,7 @@ stop_daemon() {
 # Cycle opens the daemon logged (to tell capture losses from failed opens).
 opens_logged() {
 	case $1 in
-	spagated) grep -c ': opened' "$2/log" || true ;;
+	spagated|base) grep -c ': opened' "$2/log" || true ;;
 	fwknopd) grep -c 'Running CMD_CYCLE_OPEN' "$2/log" || true ;;
 	esac
 }
@@ -293,7 +298,7 @@ opens_logged() {
 # daemon reports them (spagated's last verifier line; fwknopd: none).
 capture_drops() {
 	case $1 in
-	spagated) sed -n 's/.*verifier info: packets .*before capture \([0-9]*\).*/\1/p' "$2/log" | tail -n 1 ;;
+	spagated|base) sed -n 's/.*verifier info: packets .*before capture \([0-9]*\).*/\1/p' "$2/log" | tail -n 1 ;;
 	fwknopd) echo "n/a" ;;
 	esac
 }
@@ -382,7 +387,7 @@ veth_stat() { in_srv cat "/sys/class/net/$SRV_IF/statistics/$1"; }
 # FKO_ERROR_INVALID_DATA_HMAC_COMPAREFAIL).
 examined() {
 	case $1 in
-	spagated) sed -n 's/.*verifier info: packets \([0-9]*\), granted.*/\1/p' "$2/log" | tail -n 1 ;;
+	spagated|base) sed -n 's/.*verifier info: packets \([0-9]*\), granted.*/\1/p' "$2/log" | tail -n 1 ;;
 	fwknopd) grep -c 'SPA Packet from IP: ' "$2/log" || true ;;
 	esac
 }
@@ -494,7 +499,7 @@ bench_mem() {
 	R["rss_idle|$d"]=$RSS_KB
 	R["nproc_idle|$d"]=$RSS_NPROC
 	note "  idle:$RSS_DETAIL"
-	pidf=$(cat "$dir/$d.pid" 2>/dev/null || true)
+	pidf=$(cat "$dir/${d/base/spagated}.pid" 2>/dev/null || true)
 	[ "$pidf" = "$DAEMON_PID" ] || note "  pid file says '$pidf', the daemon started is $DAEMON_PID"
 	drops0=$(udp_drops)
 	t0=$(date +%s.%N)
@@ -558,14 +563,46 @@ bench_replay() {
 }
 
 # --- the table ------------------------------------------------------------------
-# ratio A B HIGHER_IS_BETTER: how many times better spagate is.
+# ratio A B HIGHER_IS_BETTER: how many times better spagate is.  Against
+# BENCH_BASE, two decimals, and "!" when spagate is more than 5% worse.
 ratio() {
+	local fmt=%.1fx
 	case "$1$2" in *-*|"") echo "-"; return ;; esac
+	[ -n "$BASE" ] && fmt=%.2fx
 	if [ "$3" = higher ]; then
-		awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx\n", a / b; else print "-" }'
+		awk -v a="$1" -v b="$2" -v f="$fmt" -v m="$BASE" \
+			'BEGIN { if (b > 0) printf f "%s\n", a / b, (m != "" && a / b < 0.95) ? "!" : ""; else print "-" }'
 	else
-		awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1fx\n", b / a; else print "-" }'
+		awk -v a="$1" -v b="$2" -v f="$fmt" -v m="$BASE" \
+			'BEGIN { if (a > 0) printf f "%s\n", b / a, (m != "" && b / a < 0.95) ? "!" : ""; else print "-" }'
 	fi
+}
+
+# keep_best: after a round against BENCH_BASE, each daemon's best figure
+# per row so far (most grants, least latency and memory) in BEST, and R
+# made of them at the end (use_best).
+declare -A BEST
+keep_best() {
+	local k
+	for k in "${!R[@]}"; do
+		if [ -z "${BEST[$k]:-}" ]; then
+			BEST[$k]=${R[$k]}
+			continue
+		fi
+		case $k in
+		grants_*|flood_*)
+			awk -v a="${R[$k]%%/*}" -v b="${BEST[$k]%%/*}" 'BEGIN { exit !(a > b) }' &&
+				BEST[$k]=${R[$k]} ;;
+		p50_*|p99_*|max_*|rss_*)
+			awk -v a="${R[$k]}" -v b="${BEST[$k]}" 'BEGIN { exit !(a < b) }' &&
+				BEST[$k]=${R[$k]} ;;
+		*) BEST[$k]=${R[$k]} ;;
+		esac
+	done
+}
+use_best() {
+	local k
+	for k in "${!BEST[@]}"; do R[$k]=${BEST[$k]}; done
 }
 
 mib() { case $1 in ''|*[!0-9]*) echo "-" ;; *) awk -v k="$1" 'BEGIN { printf "%.1f\n", k / 1024 }' ;; esac; }
@@ -576,60 +613,72 @@ per_grant() {
 		'BEGIN { if (n > 0) printf "%.0f\n", (a - i) * 1024 / n; else print "-" }'
 }
 
-row() { printf '| %-42s | %12s | %12s | %7s |\n' "$1" "$2" "$3" "$4"; }
+WORSE=0	# rows marked "!" (more than 5% worse than BENCH_BASE)
+row() {
+	printf '| %-42s | %12s | %12s | %7s |\n' "$1" "$2" "$3" "$4"
+	case $4 in *!) WORSE=$((WORSE + 1)) ;; esac
+}
 
 print_table() {
 	local mode s f r star=
 	echo
-	echo "spagate $(cd "$top" && git describe --always --dirty 2>/dev/null || echo '?') vs fwknopd $(fwknopd -V 2>&1 | grep -o '[0-9][0-9.]*' | head -n1)," \
+	local versus lat_other=$LAT_N_FWKNOPD
+	if [ -n "$BASE" ]; then
+		versus="base $BASE" lat_other=$LAT_N
+	else
+		versus="fwknopd $(fwknopd -V 2>&1 | grep -o '[0-9][0-9.]*' | head -n1)"
+	fi
+	echo "spagate $(cd "$top" && git describe --always --dirty 2>/dev/null || echo '?') ($SPAGATED) vs $versus," \
 		"$(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), kernel $(uname -r)"
-	echo "N=$N, send rate ${RATE/#0/max}, latency samples $LAT_N (spagated) / $LAT_N_FWKNOPD (fwknopd);" \
-		"ratio = how many times better spagate is"
+	echo "N=$N, send rate ${RATE/#0/max}, latency samples $LAT_N (spagated) / $lat_other ($OTHER);" \
+		"ratio = how many times better spagate is$([ "$ROUNDS" -gt 1 ] && echo "; best of $ROUNDS rounds each")"
 	echo
-	row metric spagate fwknopd ratio
+	row metric spagate "$OTHER" ratio
 	row "------------------------------------------" ------------ ------------ -------
 	for mode in $MODES; do
-		s=${R["grants_$mode|spagated"]}; f=${R["grants_$mode|fwknopd"]}
+		s=${R["grants_$mode|spagated"]}; f=${R["grants_$mode|$OTHER"]}
 		r=$(ratio "$s" "$f" higher)
-		[ "${R["granted_$mode|spagated"]}" = "$N/$N" ] && [ "${R["granted_$mode|fwknopd"]}" = "$N/$N" ] ||
+		[ "${R["granted_$mode|spagated"]}" = "$N/$N" ] && [ "${R["granted_$mode|$OTHER"]}" = "$N/$N" ] ||
 			{ r="$r*"; star=1; }
 		row "grants/s ($mode)" "$s" "$f" "$r"
-		row "  elements present / packets sent" "${R["granted_$mode|spagated"]}" "${R["granted_$mode|fwknopd"]}" ""
-		row "  cycle opens logged" "${R["opens_$mode|spagated"]}" "${R["opens_$mode|fwknopd"]}" ""
+		row "  elements present / packets sent" "${R["granted_$mode|spagated"]}" "${R["granted_$mode|$OTHER"]}" ""
+		row "  cycle opens logged" "${R["opens_$mode|spagated"]}" "${R["opens_$mode|$OTHER"]}" ""
 		[ "$mode" = pcap ] &&
-			row "  dropped before capture (ring full)" "${R["kdrops_$mode|spagated"]:--}" "${R["kdrops_$mode|fwknopd"]:--}" ""
+			row "  dropped before capture (ring full)" "${R["kdrops_$mode|spagated"]:--}" "${R["kdrops_$mode|$OTHER"]:--}" ""
 		[ "$mode" = udp ] &&
-			row "  UDP receive-buffer drops" "${R["drops_$mode|spagated"]}" "${R["drops_$mode|fwknopd"]}" ""
+			row "  UDP receive-buffer drops" "${R["drops_$mode|spagated"]}" "${R["drops_$mode|$OTHER"]}" ""
 		for p in p50 p99 max; do
-			s=${R["${p}_$mode|spagated"]}; f=${R["${p}_$mode|fwknopd"]}
+			s=${R["${p}_$mode|spagated"]}; f=${R["${p}_$mode|$OTHER"]}
 			row "latency $p ms ($mode)" "$s" "$f" "$(ratio "$s" "$f" lower)"
 		done
-		row "  latency samples" "${R["latn_$mode|spagated"]}" "${R["latn_$mode|fwknopd"]}" ""
+		row "  latency samples" "${R["latn_$mode|spagated"]}" "${R["latn_$mode|$OTHER"]}" ""
 	done
 	for mode in $FLOOD_MODES; do
-		s=${R["flood_$mode|spagated"]}; f=${R["flood_$mode|fwknopd"]}
+		s=${R["flood_$mode|spagated"]}; f=${R["flood_$mode|$OTHER"]}
 		row "legit granted under flood ($mode)" "$s" "$f" "$(ratio "${s%%/*}" "${f%%/*}" higher)"
-		row "  flood datagrams/s achieved (sender)" "${R["frate_$mode|spagated"]}" "${R["frate_$mode|fwknopd"]}" ""
-		row "  datagrams the server veth received" "${R["frx_$mode|spagated"]}" "${R["frx_$mode|fwknopd"]}" ""
-		row "  datagrams the daemon examined" "${R["fseen_$mode|spagated"]}" "${R["fseen_$mode|fwknopd"]}" ""
+		row "  flood datagrams/s achieved (sender)" "${R["frate_$mode|spagated"]}" "${R["frate_$mode|$OTHER"]}" ""
+		row "  datagrams the server veth received" "${R["frx_$mode|spagated"]}" "${R["frx_$mode|$OTHER"]}" ""
+		row "  datagrams the daemon examined" "${R["fseen_$mode|spagated"]}" "${R["fseen_$mode|$OTHER"]}" ""
 		[ "$mode" = udp ] &&
-			row "  UDP receive-buffer drops" "${R["fdrops_$mode|spagated"]}" "${R["fdrops_$mode|fwknopd"]}" ""
+			row "  UDP receive-buffer drops" "${R["fdrops_$mode|spagated"]}" "${R["fdrops_$mode|$OTHER"]}" ""
 	done
 	if [ -n "${R["rss_idle|spagated"]:-}" ]; then
 		local lab="$MEM_N grants" si fw_i sa fw_a
-		[ "$MEM_N_FWKNOPD" = "$MEM_N" ] || lab="$lab (fwknopd $MEM_N_FWKNOPD)"
-		si=$(mib "${R["rss_idle|spagated"]:--}"); fw_i=$(mib "${R["rss_idle|fwknopd"]:--}")
-		sa=$(mib "${R["rss_after|spagated"]:--}"); fw_a=$(mib "${R["rss_after|fwknopd"]:--}")
+		local mem_other=$MEM_N_FWKNOPD
+		[ -n "$BASE" ] && mem_other=$MEM_N
+		[ "$mem_other" = "$MEM_N" ] || lab="$lab (fwknopd $MEM_N_FWKNOPD)"
+		si=$(mib "${R["rss_idle|spagated"]:--}"); fw_i=$(mib "${R["rss_idle|$OTHER"]:--}")
+		sa=$(mib "${R["rss_after|spagated"]:--}"); fw_a=$(mib "${R["rss_after|$OTHER"]:--}")
 		row "RSS MiB, idle after start ($MEM_MODE)" "$si" "$fw_i" "$(ratio "$si" "$fw_i" lower)"
 		# unequal counts: no ratio of the totals (bytes per grant compare)
 		row "RSS MiB, after $lab" "$sa" "$fw_a" \
-			"$([ "$MEM_N_FWKNOPD" = "$MEM_N" ] && ratio "$sa" "$fw_a" lower || echo -)"
-		row "  bytes per grant held" "$(per_grant spagated)" "$(per_grant fwknopd)" ""
-		row "  elements present / packets sent" "${R["mgranted|spagated"]:--}" "${R["mgranted|fwknopd"]:--}" ""
+			"$([ "$mem_other" = "$MEM_N" ] && ratio "$sa" "$fw_a" lower || echo -)"
+		row "  bytes per grant held" "$(per_grant spagated)" "$(per_grant "$OTHER")" ""
+		row "  elements present / packets sent" "${R["mgranted|spagated"]:--}" "${R["mgranted|$OTHER"]:--}" ""
 		row "  processes summed (idle / after)" "${R["nproc_idle|spagated"]:--} / ${R["nproc_after|spagated"]:--}" \
-			"${R["nproc_idle|fwknopd"]:--} / ${R["nproc_after|fwknopd"]:--}" ""
+			"${R["nproc_idle|$OTHER"]:--} / ${R["nproc_after|$OTHER"]:--}" ""
 		[ "$MEM_MODE" = udp ] &&
-			row "  UDP receive-buffer drops" "${R["mdrops|spagated"]:--}" "${R["mdrops|fwknopd"]:--}" ""
+			row "  UDP receive-buffer drops" "${R["mdrops|spagated"]:--}" "${R["mdrops|$OTHER"]:--}" ""
 	fi
 	if [ -n "${R["replay_hit|spagated"]:-}" ]; then
 		row "replay lookup ns, hit ($REPLAY_N stored)" "${R["replay_hit|spagated"]}" "n/a" ""
@@ -645,5 +694,6 @@ print_table() {
 	[ -n "${R["rss_idle|spagated"]:-}" ] && echo "memory: $MEM_MODE mode, VmRSS summed over the daemon's processes;" \
 		"grants sent at $(mem_rate "$MEM_RATE") (spagated), $(mem_rate "$MEM_RATE_FWKNOPD") (fwknopd);" \
 		"cycles of $MEM_TIMER s, all still open"
+	[ -n "$BASE" ] && echo "rows more than 5% worse than base (marked !): $WORSE"
 	echo "packets made by the fwknop client: $((N + LAT_N + FLOOD_N + MEM_N)) in $(printf '%.1f' "$GEN_SECONDS") s (not timed above)"
 }
