@@ -1644,13 +1644,14 @@ cycles_pollfds(struct cycles *c, struct pollfd *pfd, size_t max)
 }
 
 void
-cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n)
+cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n,
+    const struct now *now)
 {
 	size_t nr = c->npfd_runner < n ? c->npfd_runner : n;
 
 	runner_dispatch(c->runner, pfd, nr);
 	action_table_dispatch(c->modules, &c->env, pfd + nr, n - nr,
-	    mono_now(c));
+	    now->mono_ms);
 }
 
 size_t

@@ -117,7 +117,8 @@ void	cycles_run_due(struct cycles *c, const struct now *now);
 int	cycles_timeout_ms(struct cycles *c, int64_t now_ms);
 /* The runner's descriptors, and what poll() said about them. */
 size_t	cycles_pollfds(struct cycles *c, struct pollfd *pfd, size_t max);
-void	cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n);
+void	cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n,
+	    const struct now *now);
 
 /* Clean shutdown: start every pending close at once. */
 void	cycles_close_all(struct cycles *c, int64_t now_s);

@@ -783,7 +783,7 @@ cycles_src_dispatch(void *arg, const struct pollfd *pfd, size_t n,
 {
 	struct executor *x = arg;
 
-	cycles_dispatch(x->cycles, pfd, n);
+	cycles_dispatch(x->cycles, pfd, n, now);
 	if (!x->stopping)
 		cycles_run_due(x->cycles, now);
 	return 0;
