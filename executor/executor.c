@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,7 +28,9 @@
 #define HEALTHY_MS		60000	/* a run this long resets the backoff */
 #define STOP_GRACE_MS		5000	/* for closes at shutdown, beyond
 					   their commands' timeouts */
-#define MAX_PFD			(2 + RUNNER_MAX_PROCS * 2 + ACTION_PFD_MAX)
+/* the verifier's socket, every command's pipes, the modules' */
+_Static_assert(1 + RUNNER_MAX_PROCS * 2 + ACTION_PFD_MAX < LOOP_MAX_PFD,
+    "the executor's descriptors fit one pass");
 #define READ_BATCH		256	/* verifier messages per loop pass */
 
 /* --- configuration ------------------------------------------------------- */
