@@ -11,7 +11,7 @@ as_limit(uint32_t age)
 }
 
 void
-age_log_set(struct age_log *l, uint32_t age, int64_t now)
+age_log_set(struct age_log *l, uint32_t age, int64_t now_s)
 {
 	if (l->n > 0 && l->v[l->n - 1].age == age)
 		return;
@@ -24,7 +24,7 @@ age_log_set(struct age_log *l, uint32_t age, int64_t now)
 			l->v[i] = l->v[i + 1];
 		l->n--;
 	}
-	l->v[l->n].since = now;
+	l->v[l->n].since = now_s;
 	l->v[l->n].age = age;
 	l->n++;
 }

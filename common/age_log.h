@@ -23,7 +23,7 @@ struct age_log {
 };
 
 /* The age in force from `now` on (a repeat of the last one is nothing). */
-void	age_log_set(struct age_log *l, uint32_t age, int64_t now);
+void	age_log_set(struct age_log *l, uint32_t age, int64_t now_s);
 /* The age to judge a packet stamped `packet_time` by; 0: no age check. */
 uint32_t age_log_for(const struct age_log *l, int64_t packet_time);
 

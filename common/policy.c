@@ -117,9 +117,9 @@ check_type(const struct stanza *st, const struct policy_opts *opts,
 }
 
 static bool
-too_old(const struct policy_opts *opts, int64_t now, int64_t ts)
+too_old(const struct policy_opts *opts, int64_t now_s, int64_t ts)
 {
-	int64_t d = now > ts ? now - ts : ts - now;
+	int64_t d = now_s > ts ? now_s - ts : ts - now_s;
 
 	return opts->max_packet_age != 0 && d > (int64_t)opts->max_packet_age;
 }
@@ -166,7 +166,7 @@ check_message(const struct stanza *st, const struct policy_opts *opts,
 {
 	int r;
 
-	if (too_old(opts, in->now, pkt->timestamp))
+	if (too_old(opts, in->now_s, pkt->timestamp))
 		return SPA_ERR_AGE;
 	if ((r = check_type(st, opts, pkt)) != 0)
 		return r;
@@ -198,7 +198,7 @@ fill_event(const struct stanza *st, const struct policy_input *in,
 	ev->timeout = policy_timeout(st, pkt);
 	ev->client_timeout = pkt->client_timeout;
 	ev->spa_time = pkt->timestamp;
-	ev->recv_time = in->now;
+	ev->recv_time = in->now_s;
 	memcpy(ev->command, pkt->command, sizeof(ev->command));
 	ev->has_nat = pkt->has_nat;
 	memcpy(ev->nat_host, pkt->nat_host, sizeof(ev->nat_host));
@@ -212,7 +212,7 @@ check_stanza_filters(const struct stanza *st, const struct policy_input *in)
 	if (st->has_destination &&
 	    !addr_list_match(&st->destination, &in->pkt->dst))
 		return SPA_ERR_DESTINATION;
-	if (st->expire != 0 && in->now >= st->expire)
+	if (st->expire != 0 && in->now_s >= st->expire)
 		return SPA_ERR_EXPIRED;
 	if (st->gpg_only)
 		return SPA_ERR_NO_KEY;
@@ -324,16 +324,16 @@ recheck_request(const struct stanza *st, const struct policy_opts *opts,
  * within POLICY_RECV_SKEW of its own, so a lying verifier gains no more.
  */
 static bool
-recv_time_ok(const struct policy_opts *opts, int64_t recv_time, int64_t now)
+recv_time_ok(const struct policy_opts *opts, int64_t recv_time, int64_t now_s)
 {
-	int64_t d = now > recv_time ? now - recv_time : recv_time - now;
+	int64_t d = now_s > recv_time ? now_s - recv_time : recv_time - now_s;
 
 	return opts->max_packet_age == 0 || d <= POLICY_RECV_SKEW;
 }
 
 int
 policy_recheck(const struct access_conf *conf, const struct policy_opts *opts,
-    const struct spa_event *ev, int64_t now, const struct stanza **out)
+    const struct spa_event *ev, int64_t now_s, const struct stanza **out)
 {
 	const struct stanza *st;
 	int r;
@@ -350,12 +350,12 @@ policy_recheck(const struct access_conf *conf, const struct policy_opts *opts,
 	if (st->has_destination &&
 	    !addr_list_match(&st->destination, &ev->pkt_dst))
 		return SPA_ERR_DESTINATION;
-	if (st->expire != 0 && now >= st->expire)
+	if (st->expire != 0 && now_s >= st->expire)
 		return SPA_ERR_EXPIRED;
 	if (st->gpg_only)
 		return SPA_ERR_NO_KEY;
 	if (too_old(opts, ev->recv_time, ev->spa_time) ||
-	    !recv_time_ok(opts, ev->recv_time, now))
+	    !recv_time_ok(opts, ev->recv_time, now_s))
 		return SPA_ERR_AGE;
 	return recheck_request(st, opts, ev);
 }

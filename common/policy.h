@@ -28,7 +28,7 @@ struct policy_input {
 	enum spa_transport	 via;
 	const char		*wire;
 	size_t			 len;
-	int64_t			 now;	/* wall clock, seconds */
+	int64_t			 now_s;	/* wall clock, seconds */
 	const struct spa_addr	*xff;	/* HTTP X-Forwarded-For, or NULL */
 	/* Run when a stanza's key authenticates the packet (replay check);
 	 * SPA_ERR_REPLAY from it ends the match at once.  May be NULL. */
@@ -73,7 +73,7 @@ int	policy_match(const struct access_conf *conf,
  */
 int	policy_recheck(const struct access_conf *conf,
 	    const struct policy_opts *opts, const struct spa_event *ev,
-	    int64_t now, const struct stanza **st);
+	    int64_t now_s, const struct stanza **st);
 
 /* Effective grant duration for a message under a stanza. */
 uint32_t policy_timeout(const struct stanza *st, const struct spa_packet *pkt);

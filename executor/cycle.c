@@ -151,13 +151,13 @@ struct cycles {
 
 static void	on_action_done(void *arg, const struct action_result *res);
 static void	forget_cycle(struct cycles *c, struct cycle *cy);
-static void	start_close(struct cycles *c, struct cycle *cy, int64_t now);
+static void	start_close(struct cycles *c, struct cycle *cy, int64_t now_s);
 static void	run_close(struct cycles *c, struct cycle *cy);
 static void	refresh_cycle(struct cycles *c, struct cycle *cy,
 		    const struct action_ops *ops, const struct cmd_argv *open);
 static void	grant_port(struct cycles *c, const struct stanza *st,
 		    const struct stanza_plan *sp, const struct spa_event *ev,
-		    size_t i, int64_t now, int64_t now_ms);
+		    size_t i, int64_t now_s, int64_t now_ms);
 static void	hold_pending(struct cycles *c, struct cycle *closing,
 		    const struct spa_event *ev, size_t i, const char *what);
 
@@ -669,7 +669,7 @@ expand(const struct cmd_template *t, const struct spa_event *ev,
 static struct cycle *
 cycle_new(struct cycles *c, const struct stanza *st,
     const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
-    int64_t now)
+    int64_t now_s)
 {
 	struct cmd_argv *close = &c->scratch->close;
 	struct cycle_rec *rec;
@@ -683,8 +683,8 @@ cycle_new(struct cycles *c, const struct stanza *st,
 	rec->allow = ev->allow;
 	rec->proto = ev->ports[i].proto;
 	rec->port = ev->ports[i].port;
-	rec->opened = now;
-	rec->close_at = now + ev->timeout;
+	rec->opened = now_s;
+	rec->close_at = now_s + ev->timeout;
 	rec->has_close = sp->has_close;
 	memcpy(rec->absent, st->cmd_cycle_close_absent,
 	    st->cmd_cycle_close_nabsent);
@@ -723,7 +723,7 @@ ready_add(struct cycles *c, struct cycle *cy, const struct action_ops *ops,
 static void
 open_cycle(struct cycles *c, const struct stanza *st,
     const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
-    int64_t now, int64_t now_ms)
+    int64_t now_s, int64_t now_ms)
 {
 	struct cmd_argv open;
 	struct sched_key key;
@@ -734,7 +734,7 @@ open_cycle(struct cycles *c, const struct stanza *st,
 	struct cycle *closing;
 
 	if (expand(&sp->open, ev, st, i, &open) != 0 ||
-	    (cy = cycle_new(c, st, sp, ev, i, now)) == NULL) {
+	    (cy = cycle_new(c, st, sp, ev, i, now_s)) == NULL) {
 		log_errx("stanza #%u: cannot build the cycle's commands: "
 		    "grant refused", st->number);
 		return;
@@ -892,9 +892,9 @@ hold_pending(struct cycles *c, struct cycle *closing,
 static void
 extend_cycle(struct cycles *c, struct cycle *cy, const struct stanza *st,
     const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
-    int64_t now, int64_t now_ms)
+    int64_t now_s, int64_t now_ms)
 {
-	int64_t close_at = now + ev->timeout;
+	int64_t close_at = now_s + ev->timeout;
 	bool moved = close_at > cy->rec.close_at;
 	char what[128];
 
@@ -921,7 +921,7 @@ extend_cycle(struct cycles *c, struct cycle *cy, const struct stanza *st,
 static void
 grant_port(struct cycles *c, const struct stanza *st,
     const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
-    int64_t now, int64_t now_ms)
+    int64_t now_s, int64_t now_ms)
 {
 	struct sched_key key;
 	struct sched_entry *e;
@@ -929,20 +929,20 @@ grant_port(struct cycles *c, const struct stanza *st,
 	fill_key(&key, st->number, &ev->allow, ev->ports[i].proto,
 	    ev->ports[i].port);
 	if ((e = sched_find(c->sched, &key)) != NULL)
-		extend_cycle(c, e->data, st, sp, ev, i, now, now_ms);
+		extend_cycle(c, e->data, st, sp, ev, i, now_s, now_ms);
 	else
-		open_cycle(c, st, sp, ev, i, now, now_ms);
+		open_cycle(c, st, sp, ev, i, now_s, now_ms);
 }
 
 static void
 grant_ports(struct cycles *c, const struct stanza *st,
-    const struct stanza_plan *sp, const struct spa_event *ev, int64_t now,
+    const struct stanza_plan *sp, const struct spa_event *ev, int64_t now_s,
     int64_t now_ms)
 {
 	size_t i;
 
 	for (i = 0; i < ev->nports; i++)
-		grant_port(c, st, sp, ev, i, now, now_ms);
+		grant_port(c, st, sp, ev, i, now_s, now_ms);
 }
 
 /* Module state of the opens just run, durable before any is sent. */
@@ -1089,7 +1089,7 @@ run_command(struct cycles *c, const struct stanza *st,
 
 void
 cycles_grant(struct cycles *c, const struct stanza *st,
-    const struct spa_event *ev, int64_t now, int64_t now_ms)
+    const struct spa_event *ev, const struct now *now)
 {
 	const struct stanza_plan *sp;
 
@@ -1105,14 +1105,14 @@ cycles_grant(struct cycles *c, const struct stanza *st,
 		    st->number);
 		return;
 	}
-	grant_ports(c, st, sp, ev, now, now_ms);
+	grant_ports(c, st, sp, ev, now->wall_s, now->mono_ms);
 }
 
 /* --- completion ---------------------------------------------------------- */
 
 static void
 log_opened(struct cycles *c, const struct cycle *cy, const struct job *j,
-    const struct action_result *res, int64_t now)
+    const struct action_result *res, int64_t now_s)
 {
 	char t[32];
 
@@ -1125,7 +1125,7 @@ log_opened(struct cycles *c, const struct cycle *cy, const struct job *j,
 		log_info("%s: %s (%s), close at %s (in %" PRId64 " s)",
 		    j->what, j->kind == JOB_OPEN ? "opened" : "refreshed",
 		    res->detail, fmt_time(cy->rec.close_at, t),
-		    cy->rec.close_at - now);
+		    cy->rec.close_at - now_s);
 	/* the module may have recorded state (a sequence number) */
 	if (cy->rec.data_len != 0 && put_cycle(c, cy) != 0)
 		log_warnx("%s: cannot journal the module state", j->what);
@@ -1149,7 +1149,7 @@ forget_cycle(struct cycles *c, struct cycle *cy)
  */
 static void
 open_failed(struct cycles *c, struct cycle *cy, const struct job *j,
-    const struct action_result *res, int64_t now)
+    const struct action_result *res, int64_t now_s)
 {
 	c->stats.open_failed++;
 	if (!cy->inherited) {
@@ -1161,12 +1161,12 @@ open_failed(struct cycles *c, struct cycle *cy, const struct job *j,
 	log_errx("%s: open failed (%s): closing now what the holders before "
 	    "it opened", j->what, res->detail);
 	cy->state = CYCLE_OPEN;
-	start_close(c, cy, now);
+	start_close(c, cy, now_s);
 }
 
 static void
 open_done(struct cycles *c, const struct job *j,
-    const struct action_result *res, int64_t now)
+    const struct action_result *res, int64_t now_s)
 {
 	struct cycle *cy = j->cycle;
 	char t[32];
@@ -1177,22 +1177,22 @@ open_done(struct cycles *c, const struct job *j,
 		    fmt_time(cy->rec.close_at, t));
 		cy->state = CYCLE_OPEN;
 	} else if (res->result != 0) {
-		open_failed(c, cy, j, res, now);
+		open_failed(c, cy, j, res, now_s);
 		return;
 	} else {
 		cy->state = CYCLE_OPEN;
-		log_opened(c, cy, j, res, now);
+		log_opened(c, cy, j, res, now_s);
 	}
 	if (c->closing_all) {
 		cy->refresh_ops = NULL;
-		start_close(c, cy, now);
+		start_close(c, cy, now_s);
 	} else if (cy->refresh_ops != NULL)	/* a grant came meanwhile */
 		refresh_deferred(c, cy);
 }
 
 /* The grants that arrived during the close: carried out now, in order. */
 static void
-reopen_pending(struct cycles *c, struct cycle *cy, int64_t now)
+reopen_pending(struct cycles *c, struct cycle *cy, int64_t now_s)
 {
 	struct pending_grant *pg = cy->pending, *next;
 	const struct stanza *st;
@@ -1215,7 +1215,7 @@ reopen_pending(struct cycles *c, struct cycle *cy, int64_t now)
 			log_info("%s: carrying out the grant received during "
 			    "the close", what);
 			grant_port(c, st, &c->plan->v[st->number - 1], &pg->ev,
-			    pg->port, now, mono_now(c));
+			    pg->port, now_s, mono_now(c));
 		}
 		free(pg);
 	}
@@ -1233,7 +1233,7 @@ found_absent(const struct cycle *cy, const struct action_result *res)
 /* The close is done: the cycle ends, or the grants that waited run. */
 static void
 closed(struct cycles *c, struct cycle *cy, const struct job *j,
-    const struct action_result *res, bool absent, int64_t now)
+    const struct action_result *res, bool absent, int64_t now_s)
 {
 	c->stats.closed++;
 	/* a module says so in its detail; an exit status is named here */
@@ -1243,7 +1243,7 @@ closed(struct cycles *c, struct cycle *cy, const struct job *j,
 	else
 		log_info("%s: closed (%s)", j->what, res->detail);
 	if (cy->pending != NULL)
-		reopen_pending(c, cy, now);
+		reopen_pending(c, cy, now_s);
 	else
 		forget_cycle(c, cy);
 }
@@ -1255,7 +1255,7 @@ closed(struct cycles *c, struct cycle *cy, const struct job *j,
  */
 static void
 close_failed(struct cycles *c, struct cycle *cy, const struct job *j,
-    const struct action_result *res, int64_t now)
+    const struct action_result *res, int64_t now_s)
 {
 	int64_t now_ms = mono_now(c);
 	unsigned int delay, limit = c->conf.close_retry_limit != 0 ?
@@ -1280,7 +1280,7 @@ close_failed(struct cycles *c, struct cycle *cy, const struct job *j,
 	log_errx("%s: close failed (%s): retry %u in %u s", j->what,
 	    res->detail, cy->failures, delay);
 	cy->state = CYCLE_OPEN;
-	(void)now;
+	(void)now_s;
 	sched_reschedule(c->sched, cy->entry, now_ms + delay * 1000);
 }
 
@@ -1291,13 +1291,13 @@ close_failed(struct cycles *c, struct cycle *cy, const struct job *j,
  */
 static void
 close_done(struct cycles *c, const struct job *j,
-    const struct action_result *res, int64_t now)
+    const struct action_result *res, int64_t now_s)
 {
 	struct cycle *cy = j->cycle;
 	bool absent = found_absent(cy, res);
 
 	if (res->result != 0 && !absent && cy->close_runs == 1) {
-		close_failed(c, cy, j, res, now);
+		close_failed(c, cy, j, res, now_s);
 		return;
 	}
 	if (res->result == 0 && !absent && cy->close_runs <= cy->rec.reopens) {
@@ -1309,7 +1309,7 @@ close_done(struct cycles *c, const struct job *j,
 	if (cy->close_runs > 1 && (res->result != 0 || absent))
 		log_info("%s: close run %u found no copy left (%s)", j->what,
 		    cy->close_runs, res->detail);
-	closed(c, cy, j, res, absent && cy->close_runs == 1, now);
+	closed(c, cy, j, res, absent && cy->close_runs == 1, now_s);
 }
 
 static void
@@ -1325,7 +1325,7 @@ static void
 on_action_done(void *arg, const struct action_result *res)
 {
 	struct cycles *c = arg;
-	int64_t now = wall_now(c);
+	int64_t now_s = wall_now(c);
 	struct job j;
 
 	if (!job_take(c, res->job, &j)) {
@@ -1336,10 +1336,10 @@ on_action_done(void *arg, const struct action_result *res)
 	switch (j.kind) {
 	case JOB_OPEN:
 	case JOB_REFRESH:
-		open_done(c, &j, res, now);
+		open_done(c, &j, res, now_s);
 		break;
 	case JOB_CLOSE:
-		close_done(c, &j, res, now);
+		close_done(c, &j, res, now_s);
 		break;
 	case JOB_COMMAND:
 		command_done(&j, res);
@@ -1394,10 +1394,10 @@ release_cycle(struct cycles *c, struct cycle *cy, struct cycle *heir,
 }
 
 static void
-start_close(struct cycles *c, struct cycle *cy, int64_t now)
+start_close(struct cycles *c, struct cycle *cy, int64_t now_s)
 {
 	const char *why = c->closing_all ? "shutdown" :
-	    now > cy->rec.close_at + 1 ? "timer expired (overdue)" :
+	    now_s > cy->rec.close_at + 1 ? "timer expired (overdue)" :
 	    "timer expired";
 	struct cycle *heir;
 	char what[128];
@@ -1420,19 +1420,19 @@ start_close(struct cycles *c, struct cycle *cy, int64_t now)
 }
 
 void
-cycles_run_due(struct cycles *c, int64_t now, int64_t now_ms)
+cycles_run_due(struct cycles *c, const struct now *now)
 {
 	struct sched_entry *e;
 	struct cycle *cy;
 
-	while ((e = sched_due(c->sched, now_ms)) != NULL) {
+	while ((e = sched_due(c->sched, now->mono_ms)) != NULL) {
 		cy = e->data;
 		if (cy->state != CYCLE_OPEN) {
 			/* an open still running: look again shortly */
-			sched_reschedule(c->sched, e, now_ms + 1000);
+			sched_reschedule(c->sched, e, now->mono_ms + 1000);
 			continue;
 		}
-		start_close(c, cy, now);
+		start_close(c, cy, now->wall_s);
 	}
 }
 
@@ -1453,7 +1453,7 @@ collect_open(void *arg, struct sched_entry *e)
 }
 
 void
-cycles_close_all(struct cycles *c, int64_t now)
+cycles_close_all(struct cycles *c, int64_t now_s)
 {
 	struct close_all ca = { c, NULL, 0 };
 	size_t i, n = sched_count(c->sched);
@@ -1470,7 +1470,7 @@ cycles_close_all(struct cycles *c, int64_t now)
 	    ca.n == 1 ? "" : "s", n > ca.n ? ", and the close of each open "
 	    "still running when it completes" : "");
 	for (i = 0; i < ca.n; i++)
-		start_close(c, ca.v[i], now);
+		start_close(c, ca.v[i], now_s);
 	free(ca.v);
 }
 
@@ -1478,14 +1478,14 @@ cycles_close_all(struct cycles *c, int64_t now)
 
 struct restore {
 	struct cycles	*c;
-	int64_t		 now;
+	int64_t		 now_s;
 	int64_t		 now_ms;
 	int		 n;
 };
 
 /* A journaled record as an open cycle, its close at its time. */
 static int
-schedule_rec(struct cycles *c, const struct journal_rec *rec, int64_t now,
+schedule_rec(struct cycles *c, const struct journal_rec *rec, int64_t now_s,
     int64_t now_ms, const char *how)
 {
 	struct sched_key key;
@@ -1509,7 +1509,7 @@ schedule_rec(struct cycles *c, const struct journal_rec *rec, int64_t now,
 		return SPA_ERR_NOMEM;
 	}
 	cy->state = CYCLE_OPEN;
-	wait = rec->close_at > now ? rec->close_at - now : 0;
+	wait = rec->close_at > now_s ? rec->close_at - now_s : 0;
 	fill_key(&key, rec->stanza, &rec->allow, rec->proto, rec->port);
 	if (sched_find(c->sched, &key) != NULL)
 		key.stanza |= 0x80000000u;	/* duplicate: keep both */
@@ -1539,7 +1539,7 @@ restore_one(void *arg, const struct journal_rec *rec)
 	struct restore *rs = arg;
 	int r;
 
-	if ((r = schedule_rec(rs->c, rec, rs->now, rs->now_ms,
+	if ((r = schedule_rec(rs->c, rec, rs->now_s, rs->now_ms,
 	    "restored from the journal")) < 0)
 		return r;
 	if (r > 0 && rs->c->obs.put != NULL)	/* fleet mode mirrors it */
@@ -1549,9 +1549,9 @@ restore_one(void *arg, const struct journal_rec *rec)
 }
 
 int
-cycles_restore(struct cycles *c, int64_t now, int64_t now_ms)
+cycles_restore(struct cycles *c, const struct now *now)
 {
-	struct restore rs = { c, now, now_ms, 0 };
+	struct restore rs = { c, now->wall_s, now->mono_ms, 0 };
 	int r;
 
 	if ((r = journal_load(c->journal, restore_one, &rs)) != 0)
@@ -1593,7 +1593,7 @@ cycles_foreach(struct cycles *c,
 
 int
 cycles_adopt(struct cycles *c, struct journal_rec *rec, const char *from,
-    int64_t now, int64_t now_ms)
+    const struct now *now)
 {
 	char how[128];
 	int r;
@@ -1607,7 +1607,7 @@ cycles_adopt(struct cycles *c, struct journal_rec *rec, const char *from,
 	}
 	snprintf(how, sizeof(how), "taken over from gateway \"%s\" (no "
 	    "heartbeat)", from);
-	if ((r = schedule_rec(c, rec, now, now_ms, how)) <= 0) {
+	if ((r = schedule_rec(c, rec, now->wall_s, now->mono_ms, how)) <= 0) {
 		journal_del(c->journal, rec->id);
 		return r < 0 ? r : SPA_ERR_STATE;
 	}
@@ -1644,13 +1644,14 @@ cycles_pollfds(struct cycles *c, struct pollfd *pfd, size_t max)
 }
 
 void
-cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n)
+cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n,
+    const struct now *now)
 {
 	size_t nr = c->npfd_runner < n ? c->npfd_runner : n;
 
 	runner_dispatch(c->runner, pfd, nr);
 	action_table_dispatch(c->modules, &c->env, pfd + nr, n - nr,
-	    mono_now(c));
+	    now->mono_ms);
 }
 
 size_t
@@ -1689,7 +1690,7 @@ by_close_time(const void *a, const void *b)
 }
 
 void
-cycles_print(const struct journal_rec *const *recs, size_t n, int64_t now,
+cycles_print(const struct journal_rec *const *recs, size_t n, int64_t now_s,
     FILE *fp)
 {
 	const struct journal_rec **v;
@@ -1709,9 +1710,9 @@ cycles_print(const struct journal_rec *const *recs, size_t n, int64_t now,
 			snprintf(line, sizeof(line), "(none)");
 		fprintf(fp, "  %s  close at %s (%s%" PRId64 " s)  %s: %s\n",
 		    what, fmt_time(v[i]->close_at, t),
-		    v[i]->close_at >= now ? "in " : "overdue by ",
-		    v[i]->close_at >= now ? v[i]->close_at - now :
-		    now - v[i]->close_at, v[i]->module, line);
+		    v[i]->close_at >= now_s ? "in " : "overdue by ",
+		    v[i]->close_at >= now_s ? v[i]->close_at - now_s :
+		    now_s - v[i]->close_at, v[i]->module, line);
 	}
 	free(v);
 }

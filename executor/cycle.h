@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "access.h"
+#include "clock.h"
 #include "event.h"
 #include "journal.h"
 #include "plan.h"
@@ -84,7 +85,7 @@ void	cycles_set_policy(struct cycles *c, const struct access_conf *conf,
  * Take over the journal after a start: overdue closes are due at once,
  * the rest keep their time.  Returns the number of cycles restored.
  */
-int	cycles_restore(struct cycles *c, int64_t now, int64_t now_ms);
+int	cycles_restore(struct cycles *c, const struct now *now);
 
 void	cycles_set_observer(struct cycles *c, const struct cycles_observer *o);
 /* Every open cycle's record, to `cb` (fleet mode writes them again). */
@@ -97,11 +98,11 @@ void	cycles_foreach(struct cycles *c,
  * Returns 0, or an error if it could not be journaled.
  */
 int	cycles_adopt(struct cycles *c, struct journal_rec *rec,
-	    const char *from, int64_t now, int64_t now_ms);
+	    const char *from, const struct now *now);
 
 /* Carry out a verified, re-checked request under stanza `st`. */
 void	cycles_grant(struct cycles *c, const struct stanza *st,
-	    const struct spa_event *ev, int64_t now, int64_t now_ms);
+	    const struct spa_event *ev, const struct now *now);
 
 /*
  * Run the opens granted since the last call, after one journal sync for
@@ -110,16 +111,17 @@ void	cycles_grant(struct cycles *c, const struct stanza *st,
 void	cycles_flush(struct cycles *c);
 
 /* Start every close that is due. */
-void	cycles_run_due(struct cycles *c, int64_t now, int64_t now_ms);
+void	cycles_run_due(struct cycles *c, const struct now *now);
 
 /* Milliseconds until something is due here or in the runner; -1: never. */
 int	cycles_timeout_ms(struct cycles *c, int64_t now_ms);
 /* The runner's descriptors, and what poll() said about them. */
 size_t	cycles_pollfds(struct cycles *c, struct pollfd *pfd, size_t max);
-void	cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n);
+void	cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n,
+	    const struct now *now);
 
-/* Clean shutdown: start every pending close now. */
-void	cycles_close_all(struct cycles *c, int64_t now);
+/* Clean shutdown: start every pending close at once. */
+void	cycles_close_all(struct cycles *c, int64_t now_s);
 /* Commands still running or queued. */
 size_t	cycles_busy(const struct cycles *c);
 /* The longest timeout any command of the policy in force may run for. */
@@ -128,6 +130,6 @@ unsigned int cycles_longest_timeout_ms(const struct cycles *c);
 void	cycles_get_stats(const struct cycles *c, struct cycles_stats *st);
 /* One line per open cycle, soonest close first (spagated -S). */
 void	cycles_print(const struct journal_rec *const *recs, size_t n,
-	    int64_t now, FILE *fp);
+	    int64_t now_s, FILE *fp);
 
 #endif /* SPA_CYCLE_H */

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,7 +28,9 @@
 #define HEALTHY_MS		60000	/* a run this long resets the backoff */
 #define STOP_GRACE_MS		5000	/* for closes at shutdown, beyond
 					   their commands' timeouts */
-#define MAX_PFD			(2 + RUNNER_MAX_PROCS * 2 + ACTION_PFD_MAX)
+/* the verifier's socket, every command's pipes, the modules' */
+_Static_assert(1 + RUNNER_MAX_PROCS * 2 + ACTION_PFD_MAX < LOOP_MAX_PFD,
+    "the executor's descriptors fit one pass");
 #define READ_BATCH		256	/* verifier messages per loop pass */
 
 /* --- configuration ------------------------------------------------------- */
@@ -346,7 +347,7 @@ verifier_hostile(struct executor *x, const char *why)
  */
 static void
 refuse_on_time(struct executor *x, const struct spa_event *ev, int r,
-    int64_t now, uint32_t age)
+    int64_t now_s, uint32_t age)
 {
 	char allow[ADDR_STRLEN];
 
@@ -356,7 +357,7 @@ refuse_on_time(struct executor *x, const struct spa_event *ev, int r,
 	    "max_packet_age %u, tolerance %d s)", ev->stanza,
 	    addr_fmt(&ev->allow, allow), spa_strerror(r),
 	    (long long)ev->spa_time, (long long)ev->recv_time,
-	    (long long)now, age, POLICY_RECV_SKEW);
+	    (long long)now_s, age, POLICY_RECV_SKEW);
 }
 
 static void
@@ -365,7 +366,7 @@ grant(struct executor *x, const struct spa_event *ev)
 	const struct stanza *st = NULL;
 	struct policy_opts opts;
 	char line[1024];
-	int64_t now = time(NULL);
+	int64_t now_s = x->loop.now.wall_s;	/* the pass's */
 	int r;
 
 	/* the smallest age in force since the packet's time (age_log.h) */
@@ -374,10 +375,10 @@ grant(struct executor *x, const struct spa_event *ev)
 	opts.nat_forwarding = x->conf.nat_forwarding;
 	opts.nat_local = x->conf.nat_local;
 	opts.x_forwarded_for = x->conf.capture.x_forwarded_for;
-	if ((r = policy_recheck(x->access, &opts, ev, now, &st)) != 0) {
+	if ((r = policy_recheck(x->access, &opts, ev, now_s, &st)) != 0) {
 		x->refused++;
 		if (r == SPA_ERR_AGE || r == SPA_ERR_EXPIRED) {
-			refuse_on_time(x, ev, r, now, opts.max_packet_age);
+			refuse_on_time(x, ev, r, now_s, opts.max_packet_age);
 			return;
 		}
 		snprintf(line, sizeof(line), "an OPEN its policy does not allow "
@@ -385,10 +386,10 @@ grant(struct executor *x, const struct spa_event *ev)
 		verifier_hostile(x, line);
 		return;
 	}
-	if (ev->recv_time != now)
+	if (ev->recv_time != now_s)
 		log_debug("stanza #%u: OPEN received by the verifier at %lld, "
 		    "checked at %lld", ev->stanza, (long long)ev->recv_time,
-		    (long long)now);
+		    (long long)now_s);
 	x->opens++;
 	if (x->fleet != NULL)
 		fleet_link_hold(x, st, ev);	/* decided after the batch */
@@ -409,7 +410,7 @@ executor_carry_out(struct executor *x, const struct stanza *st,
 		}
 		return;
 	}
-	cycles_grant(x->cycles, st, ev, time(NULL), mono_ms());
+	cycles_grant(x->cycles, st, ev, &x->loop.now);
 }
 
 /*
@@ -529,11 +530,11 @@ on_stats(struct executor *x, const struct msg_stats *vs)
 
 /* Every metrics.interval: a fresh MSG_STATS, or the last one if none runs. */
 static void
-metrics_tick(struct executor *x, int64_t now)
+metrics_tick(struct executor *x, int64_t now_ms)
 {
-	if (x->conf.metrics_file == NULL || now < x->metrics_due_ms)
+	if (x->conf.metrics_file == NULL || now_ms < x->metrics_due_ms)
 		return;
-	x->metrics_due_ms = now + (int64_t)x->conf.metrics_interval * 1000;
+	x->metrics_due_ms = now_ms + (int64_t)x->conf.metrics_interval * 1000;
 	if (x->child_sock >= 0 && x->child_ready)
 		request_stats(x);
 	else
@@ -605,7 +606,7 @@ static void
 note_replay_state(struct executor *x, uint64_t err)
 {
 	char line[256], when[32];
-	time_t now = time(NULL);
+	time_t t = time(NULL);
 	struct tm tm;
 
 	if (err == msg_stats_get(&x->vstats, MSG_STATS_REPLAY_ERRNO))
@@ -615,7 +616,7 @@ note_replay_state(struct executor *x, uint64_t err)
 		return;
 	}
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S",
-	    localtime_r(&now, &tm));
+	    localtime_r(&t, &tm));
 	snprintf(line, sizeof(line), "replay store: cannot record digests "
 	    "(%s) since %s: every grant is refused", strerror((int)err), when);
 	save_state_line(x, EXECUTOR_REPLAY_FILE, line);
@@ -718,49 +719,193 @@ begin_stop(struct executor *x, const char *why)
 }
 
 static void
-read_signals(struct executor *x)
+on_signal(void *arg, int signo)
 {
-	struct signalfd_siginfo si;
+	struct executor *x = arg;
 
-	while (read(x->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		switch (si.ssi_signo) {
-		case SIGHUP:
-			reload(x);
-			break;
-		case SIGUSR1:
-			x->stats_log = true;
-			request_stats(x);
-			break;
-		default:
-			begin_stop(x, strsignal((int)si.ssi_signo));
-		}
+	switch (signo) {
+	case SIGHUP:
+		reload(x);
+		break;
+	case SIGUSR1:
+		x->stats_log = true;
+		request_stats(x);
+		break;
+	default:
+		begin_stop(x, strsignal(signo));
 	}
 }
 
-static int
-open_signals(struct executor *x)
-{
-	sigset_t set;
+/* --- setup and loop ------------------------------------------------------ */
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
-		return SPA_ERR_SYS;
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGUSR2, SIG_IGN);	/* fwknopd takes it: ignored, not fatal */
-	x->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	return x->sigfd < 0 ? SPA_ERR_SYS : 0;
+/*
+ * The loop's sources, in the order each pass runs them (after signals):
+ * the verifier's messages and the grants held for the fleet, running
+ * commands and due closes, the respawn and metrics timers, one journal
+ * sync for the pass's opens, the fleet's tick.
+ */
+static size_t
+verifier_pollfds(void *arg, struct pollfd *pfd, size_t max)
+{
+	struct executor *x = arg;
+
+	if (max == 0)
+		return 0;
+	pfd[0].fd = x->child_sock;	/* poll() skips a negative one */
+	pfd[0].events = POLLIN;
+	return 1;
 }
 
-/* --- setup and loop ------------------------------------------------------ */
+static int
+verifier_dispatch(void *arg, const struct pollfd *pfd, size_t n,
+    const struct now *now)
+{
+	struct executor *x = arg;
+
+	(void)now;	/* the grants read x->loop.now */
+	if (x->child_sock >= 0 && n > 0 && pfd[0].revents != 0)
+		read_verifier(x);
+	if (x->nheld > 0)
+		fleet_link_release(x);
+	return 0;
+}
+
+static size_t
+cycles_src_pollfds(void *arg, struct pollfd *pfd, size_t max)
+{
+	struct executor *x = arg;
+
+	return cycles_pollfds(x->cycles, pfd, max);
+}
+
+static int
+cycles_src_dispatch(void *arg, const struct pollfd *pfd, size_t n,
+    const struct now *now)
+{
+	struct executor *x = arg;
+
+	cycles_dispatch(x->cycles, pfd, n, now);
+	if (!x->stopping)
+		cycles_run_due(x->cycles, now);
+	return 0;
+}
+
+static int64_t
+cycles_src_timeout_ms(void *arg, const struct now *now)
+{
+	struct executor *x = arg;
+
+	return cycles_timeout_ms(x->cycles, now->mono_ms);
+}
+
+static int
+timers_dispatch(void *arg, const struct pollfd *pfd, size_t n,
+    const struct now *now)
+{
+	struct executor *x = arg;
+
+	(void)pfd;
+	(void)n;
+	if (!x->stopping && x->child == 0 && x->respawn_at_ms != 0 &&
+	    now->mono_ms >= x->respawn_at_ms)
+		spawn_verifier(x);
+	if (!x->stopping)
+		metrics_tick(x, now->mono_ms);
+	return 0;
+}
+
+static int64_t
+until(int64_t due_ms, int64_t now_ms)
+{
+	return due_ms > now_ms ? due_ms - now_ms : 0;
+}
+
+static int64_t
+timers_timeout_ms(void *arg, const struct now *now)
+{
+	struct executor *x = arg;
+	int64_t t = -1, m;
+
+	if (x->respawn_at_ms != 0)
+		t = until(x->respawn_at_ms, now->mono_ms);
+	if (x->conf.metrics_file != NULL &&
+	    ((m = until(x->metrics_due_ms, now->mono_ms)) < t || t < 0))
+		t = m;
+	return t;
+}
+
+static int
+flush_dispatch(void *arg, const struct pollfd *pfd, size_t n,
+    const struct now *now)
+{
+	struct executor *x = arg;
+
+	(void)pfd;
+	(void)n;
+	(void)now;
+	cycles_flush(x->cycles);
+	return 0;
+}
+
+static int
+fleet_dispatch(void *arg, const struct pollfd *pfd, size_t n,
+    const struct now *now)
+{
+	struct executor *x = arg;
+
+	(void)pfd;
+	(void)n;
+	if (x->fleet != NULL)
+		fleet_tick(x->fleet, now);
+	return 0;
+}
+
+static int64_t
+fleet_src_timeout_ms(void *arg, const struct now *now)
+{
+	struct executor *x = arg;
+
+	return x->fleet != NULL ? fleet_timeout_ms(x->fleet, now->mono_ms) : -1;
+}
+
+/* SIGUSR2 is fwknopd's: ignored here, not fatal. */
+static int
+open_loop(struct executor *x)
+{
+	static const int handled[] = { SIGHUP, SIGINT, SIGTERM, SIGUSR1, 0 };
+	static const int ignored[] = { SIGPIPE, SIGUSR2, 0 };
+	const struct loop_signals sig = {
+		.handled = handled, .ignored = ignored,
+		.on_signal = on_signal, .arg = x,
+	};
+	const struct loop_source src[] = {
+		{ .pollfds = verifier_pollfds, .dispatch = verifier_dispatch },
+		{ .pollfds = cycles_src_pollfds, .dispatch = cycles_src_dispatch,
+		  .timeout_ms = cycles_src_timeout_ms },
+		{ .dispatch = timers_dispatch, .timeout_ms = timers_timeout_ms },
+		{ .dispatch = flush_dispatch },
+		{ .dispatch = fleet_dispatch, .timeout_ms = fleet_src_timeout_ms },
+	};
+	struct loop_source s;
+	size_t i;
+	int r;
+
+	if ((r = loop_init(&x->loop, &sig)) != 0)
+		return r;
+	for (i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
+		s = src[i];
+		s.arg = x;
+		if ((r = loop_add(&x->loop, &s)) != 0)
+			return r;
+	}
+	return 0;
+}
 
 int
 executor_setup(struct executor *x)
 {
 	struct cycles_conf cc;
+	struct now now;
 	char dir[4096];
 	int n, r;
 
@@ -769,7 +914,7 @@ executor_setup(struct executor *x)
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", x->conf.state_dir,
 	    JOURNAL_DIR) >= sizeof(dir))
 		return SPA_ERR_CONFIG;
-	if ((r = open_signals(x)) != 0 || (r = vproc_prepare_state(&x->conf))
+	if ((r = open_loop(x)) != 0 || (r = vproc_prepare_state(&x->conf))
 	    != 0)
 		return r;
 	if ((r = journal_open(dir, &x->journal)) != 0) {
@@ -790,7 +935,8 @@ executor_setup(struct executor *x)
 		return SPA_ERR_CONFIG;
 	if (x->cli->test_mode)
 		return 0;	/* runs nothing, not even journaled closes */
-	if ((n = cycles_restore(x->cycles, time(NULL), mono_ms())) < 0) {
+	now = clock_now();
+	if ((n = cycles_restore(x->cycles, &now)) < 0) {
 		log_warnx("journal %s: %s", dir, spa_strerror(n));
 		return n;
 	}
@@ -798,58 +944,6 @@ executor_setup(struct executor *x)
 		log_info("journal: %d open cycle%s restored", n,
 		    n == 1 ? "" : "s");
 	return 0;
-}
-
-static int
-loop_timeout(struct executor *x, int64_t now)
-{
-	int64_t t = 1000, c = cycles_timeout_ms(x->cycles, now);
-
-	if (c >= 0 && c < t)
-		t = c;
-	if (x->respawn_at_ms != 0 && x->respawn_at_ms - now < t)
-		t = x->respawn_at_ms > now ? x->respawn_at_ms - now : 0;
-	if (x->conf.metrics_file != NULL && x->metrics_due_ms - now < t)
-		t = x->metrics_due_ms > now ? x->metrics_due_ms - now : 0;
-	if (x->fleet != NULL && (c = fleet_timeout_ms(x->fleet, now)) < t)
-		t = c;
-	return (int)t;
-}
-
-static void
-loop_once(struct executor *x)
-{
-	struct pollfd pfd[MAX_PFD];
-	int64_t now = mono_ms();
-	size_t n = 2, nr;
-
-	pfd[0].fd = x->sigfd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = x->child_sock;
-	pfd[1].events = POLLIN;
-	nr = cycles_pollfds(x->cycles, pfd + n, MAX_PFD - n);
-	if (poll(pfd, n + nr, loop_timeout(x, now)) < 0 && errno != EINTR) {
-		log_warn("poll");
-		return;
-	}
-	if (pfd[0].revents & POLLIN)
-		read_signals(x);
-	if (x->child_sock >= 0 && pfd[1].revents != 0)
-		read_verifier(x);
-	if (x->nheld > 0)
-		fleet_link_release(x);
-	cycles_dispatch(x->cycles, pfd + n, nr);
-	now = mono_ms();
-	if (!x->stopping)
-		cycles_run_due(x->cycles, time(NULL), now);
-	if (!x->stopping && x->child == 0 && x->respawn_at_ms != 0 &&
-	    now >= x->respawn_at_ms)
-		spawn_verifier(x);
-	if (!x->stopping)
-		metrics_tick(x, now);
-	cycles_flush(x->cycles);
-	if (x->fleet != NULL)
-		fleet_tick(x->fleet, time(NULL), mono_ms());
 }
 
 /* Stop the verifier, run (or keep) pending closes, wait for commands. */
@@ -861,10 +955,10 @@ shutdown_cycles(struct executor *x)
 	if (x->child > 0) {
 		kill(x->child, SIGTERM);
 		while (x->child > 0)
-			loop_once(x);
+			loop_once(&x->loop);
 	}
 	if (x->conf.close_on_exit && !x->cli->test_mode)
-		cycles_close_all(x->cycles, time(NULL));
+		cycles_close_all(x->cycles, (int64_t)time(NULL));
 	else if (!x->cli->test_mode)
 		log_info("shutdown: pending closes stay in the journal for the "
 		    "next start (executor.close_on_exit = false)");
@@ -873,7 +967,7 @@ shutdown_cycles(struct executor *x)
 	    STOP_GRACE_MS;
 	x->stop_deadline_ms = mono_ms() + grace_ms;
 	while (cycles_busy(x->cycles) > 0 && mono_ms() < x->stop_deadline_ms)
-		loop_once(x);
+		loop_once(&x->loop);
 	if (cycles_busy(x->cycles) > 0)
 		log_errx("shutdown: %zu commands still running after %" PRId64
 		    " s: their cycles stay in the journal",
@@ -883,12 +977,15 @@ shutdown_cycles(struct executor *x)
 int
 executor_run(struct executor *x)
 {
+	struct now now;
+
 	spawn_verifier(x);
 	while (!x->stopping)
-		loop_once(x);
+		loop_once(&x->loop);
 	shutdown_cycles(x);
+	now = clock_now();
 	if (x->fleet != NULL)	/* what the closes queued */
-		fleet_tick(x->fleet, time(NULL), mono_ms());
+		fleet_tick(x->fleet, &now);
 	write_metrics(x);
 	log_info("executor: %llu OPEN events carried out, %llu refused",
 	    (unsigned long long)x->opens, (unsigned long long)x->refused);
@@ -909,7 +1006,6 @@ executor_free(struct executor *x)
 	journal_close(x->journal);
 	reload_done(x);
 	free_policy(x->access, &x->plan);
-	if (x->sigfd > 0)
-		close(x->sigfd);
+	loop_close(&x->loop);
 	conf_free(&x->conf);
 }

@@ -2,8 +2,8 @@
  * The executor: the privileged parent.  It owns the policy copy, the
  * journal and every grant; it spawns the verifier process, re-checks
  * each OPEN that comes from it, runs the command cycles, and restarts the
- * verifier when it dies or misbehaves.  One poll() loop: signals, the
- * verifier's socket, running commands, the close timers.
+ * verifier when it dies or misbehaves.  One event loop (loop.h): signals,
+ * the verifier's socket, running commands, the close timers.
  */
 #ifndef SPA_EXECUTOR_H
 #define SPA_EXECUTOR_H
@@ -19,6 +19,7 @@
 #include "cycle.h"
 #include "fleet.h"
 #include "journal.h"
+#include "loop.h"
 #include "msg.h"
 #include "plan.h"
 #include "vproc.h"
@@ -39,7 +40,7 @@ struct executor {
 	struct cycles		*cycles;
 	struct vproc_conf	 vconf;
 
-	int			 sigfd;
+	struct loop		 loop;	/* its now: the pass's clocks */
 	pid_t			 child;		/* 0: none running */
 	int			 child_sock;	/* -1: none */
 	int64_t			 child_started_ms;

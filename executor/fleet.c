@@ -625,13 +625,13 @@ command(struct fleet *f, int64_t now_ms, int type, const char *what,
 }
 
 static void
-heartbeat(struct fleet *f, int64_t now, int64_t now_ms)
+heartbeat(struct fleet *f, int64_t now_s, int64_t now_ms)
 {
 	redisReply *r;
 
 	r = command(f, now_ms, REDIS_REPLY_STATUS, "heartbeat",
 	    "SET %sgw:%s %lld PX %u", f->conf.prefix, f->conf.gateway,
-	    (long long)now, f->conf.heartbeat * 1000u);
+	    (long long)now_s, f->conf.heartbeat * 1000u);
 	if (r != NULL)
 		freeReplyObject(r);
 }
@@ -730,7 +730,7 @@ take_over(struct fleet *f, int64_t now_ms, const char *m, const char *gw)
 
 /* Overdue cycles of gateways without a heartbeat: claim and close them. */
 static void
-claim_overdue(struct fleet *f, int64_t now, int64_t now_ms)
+claim_overdue(struct fleet *f, int64_t now_s, int64_t now_ms)
 {
 	char gw[CONF_REDIS_NAME_MAX + 1], m[MEMBER_MAX];
 	redisReply *list, *r;
@@ -739,7 +739,7 @@ claim_overdue(struct fleet *f, int64_t now, int64_t now_ms)
 
 	if ((list = command(f, now_ms, REDIS_REPLY_ARRAY, "claim scan",
 	    "ZRANGEBYSCORE %scycles -inf %lld LIMIT 0 %d", f->conf.prefix,
-	    (long long)now, CLAIM_BATCH)) == NULL)
+	    (long long)now_s, CLAIM_BATCH)) == NULL)
 		return;
 	for (i = 0; i < list->elements && f->ctx != NULL; i++) {
 		const redisReply *e = list->element[i];
@@ -766,18 +766,18 @@ claim_overdue(struct fleet *f, int64_t now, int64_t now_ms)
 }
 
 void
-fleet_tick(struct fleet *f, int64_t now, int64_t now_ms)
+fleet_tick(struct fleet *f, const struct now *now)
 {
-	if (!ensure_up(f, now_ms) || !drain(f, now_ms))
+	if (!ensure_up(f, now->mono_ms) || !drain(f, now->mono_ms))
 		return;
-	if (now_ms < f->tick_due_ms)
+	if (now->mono_ms < f->tick_due_ms)
 		return;
-	f->tick_due_ms = now_ms + TICK_MS;
-	heartbeat(f, now, now_ms);
+	f->tick_due_ms = now->mono_ms + TICK_MS;
+	heartbeat(f, now->wall_s, now->mono_ms);
 	if (f->ctx != NULL && f->conf.claim)
-		claim_overdue(f, now, now_ms);
+		claim_overdue(f, now->wall_s, now->mono_ms);
 	if (f->ctx != NULL)
-		drain(f, now_ms);	/* what adopting queued */
+		drain(f, now->mono_ms);	/* what adopting queued */
 }
 
 int

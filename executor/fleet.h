@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "journal_rec.h"
 
@@ -82,7 +83,7 @@ void	fleet_cycle_put(struct fleet *f, const struct journal_rec *rec);
 void	fleet_cycle_gone(struct fleet *f, uint64_t id);
 
 /* Send what is queued; heartbeat, claims and reconnection when due. */
-void	fleet_tick(struct fleet *f, int64_t now, int64_t now_ms);
+void	fleet_tick(struct fleet *f, const struct now *now);
 /* Milliseconds until fleet_tick has something to do. */
 int	fleet_timeout_ms(const struct fleet *f, int64_t now_ms);
 

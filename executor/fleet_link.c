@@ -65,8 +65,9 @@ static int
 adopt(void *arg, struct journal_rec *rec, const char *from)
 {
 	struct executor *x = arg;
+	struct now now = clock_now();	/* inside fleet_tick, or after the loop */
 
-	return cycles_adopt(x->cycles, rec, from, time(NULL), mono_ms());
+	return cycles_adopt(x->cycles, rec, from, &now);
 }
 
 int
@@ -75,6 +76,7 @@ fleet_link_start(struct executor *x)
 	struct fleet_hooks h = { resync, claimable, adopt, x };
 	struct cycles_observer o = { mirror_put, mirror_gone, x };
 	struct conf_redis rc;
+	struct now now;
 	int r;
 
 	if (x->conf.state_backend != STATE_REDIS)
@@ -92,7 +94,8 @@ fleet_link_start(struct executor *x)
 	log_info("fleet: state_backend redis, gateway \"%s\", %s%s",
 	    rc.gateway, rc.address != NULL ? rc.address : rc.sentinels,
 	    rc.claim ? ", claiming the closes of gateways that are gone" : "");
-	fleet_tick(x->fleet, time(NULL), mono_ms());	/* connect now */
+	now = clock_now();
+	fleet_tick(x->fleet, &now);	/* connect now */
 	return 0;
 }
 

@@ -407,14 +407,14 @@ reap(struct runner *r, size_t i)
 }
 
 static void
-enforce_deadlines(struct runner *r, int64_t now)
+enforce_deadlines(struct runner *r, int64_t now_ms)
 {
 	struct proc *p;
 	size_t i;
 
 	for (i = 0; i < r->nprocs; i++) {
 		p = &r->procs[i];
-		if (p->res.timed_out || now < p->deadline_ms)
+		if (p->res.timed_out || now_ms < p->deadline_ms)
 			continue;
 		p->res.timed_out = true;
 		kill(-p->pid, SIGKILL);	/* the group, if setsid ran */
@@ -463,7 +463,7 @@ int
 runner_timeout_ms(const struct runner *r)
 {
 	const struct proc *p;
-	int64_t now = mono_ms(), t = -1, d;
+	int64_t now_ms = mono_ms(), t = -1, d;
 	size_t i;
 
 	for (i = 0; i < r->nprocs; i++) {
@@ -471,7 +471,7 @@ runner_timeout_ms(const struct runner *r)
 		if (p->res.timed_out)
 			d = KILLED_MS;
 		else
-			d = p->deadline_ms - now;
+			d = p->deadline_ms - now_ms;
 		if (p->pidfd < 0 && d > NO_PIDFD_MS)
 			d = NO_PIDFD_MS;
 		if (d < 0)

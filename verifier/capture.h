@@ -11,9 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "event.h"
 #include "frame.h"
+#include "loop.h"
 
 /* One received payload, as a source saw it. */
 struct packet {
@@ -21,7 +23,8 @@ struct packet {
 	enum spa_transport	 via;
 	const uint8_t		*data;
 	size_t			 len;
-	int64_t			 now;	/* wall-clock seconds it was seen */
+	int64_t			 seen_s;	/* wall-clock seconds it was seen
+					   (a capture file's: its own) */
 	int			 error;	/* nonzero: frame refused, no payload */
 };
 
@@ -45,8 +48,8 @@ struct capture_ops {
 	const char	*kind;
 	size_t		(*pollfds)(struct capture *, struct pollfd *, size_t);
 	int		(*dispatch)(struct capture *, const struct pollfd *, size_t,
-			    capture_cb, void *);
-	int		(*timeout_ms)(struct capture *);
+			    const struct now *, capture_cb, void *);
+	int		(*timeout_ms)(struct capture *, int64_t now_ms);
 	uint64_t	(*dropped)(struct capture *);
 	void		(*close)(struct capture *);
 };
@@ -65,21 +68,22 @@ capture_pollfds(struct capture *c, struct pollfd *pfd, size_t max)
 
 /*
  * Handle what poll() reported on the descriptors capture_pollfds() gave
- * (a capture file ignores them and reads a batch).  Returns 0,
- * CAPTURE_EOF, or a negative SPA_ERR_* for a fatal source error.
+ * (a capture file ignores them and reads a batch); `now` is the loop
+ * pass's.  Returns 0, CAPTURE_EOF, or a negative SPA_ERR_* for a fatal
+ * source error.
  */
 static inline int
 capture_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
-    capture_cb cb, void *arg)
+    const struct now *now, capture_cb cb, void *arg)
 {
-	return c->ops->dispatch(c, pfd, n, cb, arg);
+	return c->ops->dispatch(c, pfd, n, now, cb, arg);
 }
 
 /* Milliseconds until the source needs attention without I/O; -1: never. */
 static inline int
-capture_timeout_ms(struct capture *c)
+capture_timeout_ms(struct capture *c, int64_t now_ms)
 {
-	return c->ops->timeout_ms != NULL ? c->ops->timeout_ms(c) : -1;
+	return c->ops->timeout_ms != NULL ? c->ops->timeout_ms(c, now_ms) : -1;
 }
 
 /*
@@ -105,5 +109,18 @@ capture_close(struct capture *c)
 	if (c != NULL)
 		c->ops->close(c);
 }
+
+/*
+ * A capture source in the event loop (loop.h): its payloads go to `cb`,
+ * and a descriptor poll() calls invalid, or a source error, ends the
+ * loop.  `cs` must outlive the loop.
+ */
+struct capture_source {
+	struct capture	*c;
+	capture_cb	 cb;
+	void		*arg;
+};
+
+int	capture_loop_add(struct loop *l, struct capture_source *cs);
 
 #endif /* SPA_CAPTURE_H */

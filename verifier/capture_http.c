@@ -12,11 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
-#include "clock.h"
 #include "err.h"
 #include "http.h"
 #include "sock.h"
@@ -81,7 +79,7 @@ conn_endpoints(struct http_conn *hc)
 }
 
 static void
-http_accept(struct capture_http *ch)
+http_accept(struct capture_http *ch, int64_t now_ms)
 {
 	struct http_conn *hc;
 	int fd;
@@ -91,13 +89,13 @@ http_accept(struct capture_http *ch)
 		hc = conn_slot(ch);
 		hc->fd = fd;
 		hc->len = 0;
-		hc->deadline = mono_ms() + HTTP_TIMEOUT_MS;
+		hc->deadline = now_ms + HTTP_TIMEOUT_MS;
 		conn_endpoints(hc);
 	}
 }
 
 static void
-conn_deliver(struct http_conn *hc, capture_cb cb, void *arg)
+conn_deliver(struct http_conn *hc, int64_t now_s, capture_cb cb, void *arg)
 {
 	struct packet pkt;
 
@@ -106,13 +104,13 @@ conn_deliver(struct http_conn *hc, capture_cb cb, void *arg)
 	pkt.via = SPA_VIA_HTTP;
 	pkt.data = hc->buf;
 	pkt.len = hc->len;
-	pkt.now = (int64_t)time(NULL);
+	pkt.seen_s = now_s;
 	cb(arg, &pkt);
 	conn_close(hc);
 }
 
 static void
-conn_read(struct http_conn *hc, capture_cb cb, void *arg)
+conn_read(struct http_conn *hc, int64_t now_s, capture_cb cb, void *arg)
 {
 	ssize_t n;
 
@@ -124,7 +122,7 @@ conn_read(struct http_conn *hc, capture_cb cb, void *arg)
 	if (n <= 0 || hc->len == sizeof(hc->buf) ||
 	    http_request_complete((const char *)hc->buf, hc->len)) {
 		if (hc->len > 0)
-			conn_deliver(hc, cb, arg);
+			conn_deliver(hc, now_s, cb, arg);
 		else
 			conn_close(hc);
 	}
@@ -161,19 +159,18 @@ conn_by_fd(struct capture_http *ch, int fd)
 }
 
 static void
-http_expire(struct capture_http *ch)
+http_expire(struct capture_http *ch, int64_t now_ms)
 {
-	int64_t now = mono_ms();
 	size_t i;
 
 	for (i = 0; i < HTTP_MAX_CONNS; i++)
-		if (ch->conns[i].fd >= 0 && ch->conns[i].deadline <= now)
+		if (ch->conns[i].fd >= 0 && ch->conns[i].deadline <= now_ms)
 			conn_close(&ch->conns[i]);
 }
 
 static int
 http_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
-    capture_cb cb, void *arg)
+    const struct now *now, capture_cb cb, void *arg)
 {
 	struct capture_http *ch = (struct capture_http *)c;
 	struct http_conn *hc;
@@ -183,19 +180,19 @@ http_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
 		if (pfd[i].revents == 0)
 			continue;
 		if ((hc = conn_by_fd(ch, pfd[i].fd)) != NULL)
-			conn_read(hc, cb, arg);
+			conn_read(hc, now->wall_s, cb, arg);
 	}
 	if (n > 0 && (pfd[0].revents & POLLIN) != 0)
-		http_accept(ch);
-	http_expire(ch);
+		http_accept(ch, now->mono_ms);
+	http_expire(ch, now->mono_ms);
 	return 0;
 }
 
 static int
-http_timeout(struct capture *c)
+http_timeout(struct capture *c, int64_t now_ms)
 {
 	struct capture_http *ch = (struct capture_http *)c;
-	int64_t next = -1, now = mono_ms();
+	int64_t next = -1;
 	size_t i;
 
 	for (i = 0; i < HTTP_MAX_CONNS; i++) {
@@ -206,7 +203,7 @@ http_timeout(struct capture *c)
 	}
 	if (next < 0)
 		return -1;
-	return next <= now ? 0 : (int)(next - now);
+	return next <= now_ms ? 0 : (int)(next - now_ms);
 }
 
 static void

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "capture.h"
 #include "err.h"
@@ -24,8 +23,9 @@ struct capture_pcap {
 	pcap_t		*p;
 	int		 dlt;
 	bool		 offline;
-	capture_cb	 cb;
+	capture_cb	 cb;	/* for the dispatch in progress */
 	void		*arg;
+	int64_t		 now_s;
 };
 
 static enum spa_transport
@@ -48,7 +48,7 @@ pcap_handler_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	struct packet pkt;
 
 	memset(&pkt, 0, sizeof(pkt));
-	pkt.now = cp->offline ? (int64_t)h->ts.tv_sec : (int64_t)time(NULL);
+	pkt.seen_s = cp->offline ? (int64_t)h->ts.tv_sec : cp->now_s;
 	pkt.error = frame_payload(cp->dlt, bytes, h->caplen, &pkt.info,
 	    &pkt.data, &pkt.len);
 	pkt.via = via_of(pkt.info.proto);
@@ -72,7 +72,7 @@ pcap_src_pollfds(struct capture *c, struct pollfd *pfd, size_t max)
 
 static int
 pcap_src_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
-    capture_cb cb, void *arg)
+    const struct now *now, capture_cb cb, void *arg)
 {
 	struct capture_pcap *cp = (struct capture_pcap *)c;
 	int r;
@@ -88,6 +88,7 @@ pcap_src_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
 		return 0;
 	cp->cb = cb;
 	cp->arg = arg;
+	cp->now_s = now->wall_s;
 	r = pcap_dispatch(cp->p, PCAP_BATCH, pcap_handler_cb, (u_char *)cp);
 	if (r == PCAP_ERROR)
 		return SPA_ERR_SYS;

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -56,7 +55,7 @@ udp_pktinfo(struct msghdr *mh, struct spa_addr *dst)
 
 /* Read one datagram; 1 if one was read, 0 when drained, <0 on error. */
 static int
-udp_read_one(struct capture_udp *cu, capture_cb cb, void *arg)
+udp_read_one(struct capture_udp *cu, int64_t now_s, capture_cb cb, void *arg)
 {
 	union { struct cmsghdr align; char buf[256]; } control;
 	struct sockaddr_storage from;
@@ -86,14 +85,14 @@ udp_read_one(struct capture_udp *cu, capture_cb cb, void *arg)
 	pkt.len = (size_t)n;
 	if ((mh.msg_flags & MSG_TRUNC) != 0)
 		pkt.error = SPA_ERR_LENGTH;
-	pkt.now = (int64_t)time(NULL);
+	pkt.seen_s = now_s;
 	cb(arg, &pkt);
 	return 1;
 }
 
 static int
 udp_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
-    capture_cb cb, void *arg)
+    const struct now *now, capture_cb cb, void *arg)
 {
 	struct capture_udp *cu = (struct capture_udp *)c;
 	int i, r;
@@ -101,7 +100,7 @@ udp_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
 	if (n == 0 || (pfd[0].revents & POLLIN) == 0)
 		return 0;
 	for (i = 0; i < UDP_BATCH; i++)
-		if ((r = udp_read_one(cu, cb, arg)) <= 0)
+		if ((r = udp_read_one(cu, now->wall_s, cb, arg)) <= 0)
 			return r;
 	return 0;
 }

@@ -135,9 +135,9 @@ home_slot(const struct replay_store *rs, const uint8_t *d)
 
 /* Could the slot's packet still pass the age check at `now`? */
 static bool
-live(const struct replay_store *rs, const struct slot *s, int64_t now)
+live(const struct replay_store *rs, const struct slot *s, int64_t now_s)
 {
-	return s->stamp != 0 && (rs->age == 0 || s->stamp >= now - rs->age);
+	return s->stamp != 0 && (rs->age == 0 || s->stamp >= now_s - rs->age);
 }
 
 /* A digest of a packet stamped `stamp` is dropped: remember the time. */
@@ -175,7 +175,7 @@ note_probe(struct replay_store *rs, size_t probes)
  * expired slot on the way, or SIZE_MAX.
  */
 static size_t
-find(struct replay_store *rs, const uint8_t *d, int64_t now,
+find(struct replay_store *rs, const uint8_t *d, int64_t now_s,
     size_t *first_free)
 {
 	size_t i = home_slot(rs, d), n;
@@ -189,7 +189,7 @@ find(struct replay_store *rs, const uint8_t *d, int64_t now,
 			note_probe(rs, n);
 			return i;
 		}
-		if (!live(rs, s, now) && *first_free == SIZE_MAX)
+		if (!live(rs, s, now_s) && *first_free == SIZE_MAX)
 			*first_free = i;
 	}
 	note_probe(rs, n - 1);
@@ -198,13 +198,13 @@ find(struct replay_store *rs, const uint8_t *d, int64_t now,
 
 int
 replay_check(struct replay_store *rs, const uint8_t digest[REPLAY_DIGEST_LEN],
-    int64_t now)
+    int64_t now_s)
 {
 	size_t ff, i;
 
 	rs->stats.lookups++;
-	i = find(rs, digest, now, &ff);
-	if (i != SIZE_MAX && live(rs, &rs->slots[i], now)) {
+	i = find(rs, digest, now_s, &ff);
+	if (i != SIZE_MAX && live(rs, &rs->slots[i], now_s)) {
 		rs->stats.hits++;
 		return SPA_ERR_REPLAY;
 	}
@@ -332,13 +332,13 @@ count_used(const struct replay_store *rs)
 static int
 convert_v1(struct replay_store *rs)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t now_s = (int64_t)time(NULL);
 	size_t i;
 
 	for (i = 0; i <= rs->mask; i++)
 		if (rs->slots[i].stamp == INT64_MAX)
-			rs->slots[i].stamp = now;
-	rs->hdr->forgotten = now;
+			rs->slots[i].stamp = now_s;
+	rs->hdr->forgotten = now_s;
 	if (msync(rs->map, rs->map_len, MS_SYNC) != 0)
 		return SPA_ERR_SYS;
 	rs->hdr->version = FORMAT_VERSION;
@@ -355,14 +355,14 @@ convert_v1(struct replay_store *rs)
 static int
 open_fd(const char *path, int *fd_out, struct stat *st)
 {
-	struct stat now;
+	struct stat cur;
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0)
 		return errno == ELOOP ? SPA_ERR_STATE : SPA_ERR_SYS;
 	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) ||
-	    flock(fd, LOCK_EX | LOCK_NB) != 0 || lstat(path, &now) != 0 ||
-	    now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+	    flock(fd, LOCK_EX | LOCK_NB) != 0 || lstat(path, &cur) != 0 ||
+	    cur.st_dev != st->st_dev || cur.st_ino != st->st_ino) {
 		close(fd);
 		return SPA_ERR_STATE;
 	}
@@ -466,12 +466,12 @@ replay_sync(struct replay_store *rs)
 /* --- rebuild ------------------------------------------------------------- */
 
 static size_t
-live_count(const struct replay_store *rs, int64_t now)
+live_count(const struct replay_store *rs, int64_t now_s)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i <= rs->mask; i++)
-		if (live(rs, &rs->slots[i], now))
+		if (live(rs, &rs->slots[i], now_s))
 			n++;
 	return n;
 }
@@ -482,7 +482,7 @@ live_count(const struct replay_store *rs, int64_t now)
  */
 static void
 copy_live(const struct replay_store *old, struct replay_store *nw,
-    int64_t now)
+    int64_t now_s)
 {
 	const struct slot *s;
 	size_t i, j;
@@ -491,7 +491,7 @@ copy_live(const struct replay_store *old, struct replay_store *nw,
 	nw->hdr->forgotten = old->hdr->forgotten;
 	for (i = 0; i <= old->mask; i++) {
 		s = &old->slots[i];
-		if (!live(old, s, now)) {
+		if (!live(old, s, now_s)) {
 			if (s->stamp != 0)
 				forget(nw->hdr, s->stamp);
 			continue;
@@ -545,7 +545,7 @@ adopt(struct replay_store *rs, const struct replay_store *nw)
  * current one (if mapped), make it durable, then rename it over path.
  */
 static int
-replace_table(struct replay_store *rs, size_t cap, int64_t now)
+replace_table(struct replay_store *rs, size_t cap, int64_t now_s)
 {
 	struct replay_store nw;
 	char tmp[PATH_MAX];
@@ -563,7 +563,7 @@ replace_table(struct replay_store *rs, size_t cap, int64_t now)
 	    (r = map_file(&nw, nw.fd, file_len(cap))) != 0)
 		goto fail;
 	if (rs->map != NULL)
-		copy_live(rs, &nw, now);
+		copy_live(rs, &nw, now_s);
 	if (msync(nw.map, nw.map_len, MS_SYNC) != 0 || fsync(nw.fd) != 0 ||
 	    flock(nw.fd, LOCK_EX | LOCK_NB) != 0 || rename(tmp, rs->path) != 0) {
 		r = SPA_ERR_SYS;
@@ -583,15 +583,15 @@ fail:
 }
 
 static int
-rebuild(struct replay_store *rs, int64_t now)
+rebuild(struct replay_store *rs, int64_t now_s)
 {
-	size_t live = live_count(rs, now), cap = rs->mask + 1;
+	size_t live = live_count(rs, now_s), cap = rs->mask + 1;
 	int r;
 
 	while (live * 100 > cap * LOAD_AFTER_PCT && cap < MAX_CAPACITY)
 		cap <<= 1;
 	/* on failure errno says why; the caller refuses and logs */
-	if ((r = replace_table(rs, cap, now)) != 0)
+	if ((r = replace_table(rs, cap, now_s)) != 0)
 		return r;
 	rs->stats.grows++;
 	return 0;
@@ -604,13 +604,13 @@ rebuild(struct replay_store *rs, int64_t now)
  * chain, else the empty slot ending the chain (*fresh; SIZE_MAX if none).
  */
 static int
-place(struct replay_store *rs, const uint8_t *d, int64_t now, size_t *at,
+place(struct replay_store *rs, const uint8_t *d, int64_t now_s, size_t *at,
     bool *fresh)
 {
-	size_t ff, i = find(rs, d, now, &ff);
+	size_t ff, i = find(rs, d, now_s, &ff);
 
 	*fresh = false;
-	if (i != SIZE_MAX && live(rs, &rs->slots[i], now))
+	if (i != SIZE_MAX && live(rs, &rs->slots[i], now_s))
 		return SPA_ERR_REPLAY;
 	if (i != SIZE_MAX && rs->slots[i].stamp != 0)
 		*at = i;
@@ -639,7 +639,7 @@ write_slot(struct replay_store *rs, struct slot *s, const uint8_t *d,
 
 int
 replay_add(struct replay_store *rs, const uint8_t digest[REPLAY_DIGEST_LEN],
-    int64_t now, int64_t stamp)
+    int64_t now_s, int64_t stamp)
 {
 	size_t i;
 	bool fresh;
@@ -647,16 +647,16 @@ replay_add(struct replay_store *rs, const uint8_t digest[REPLAY_DIGEST_LEN],
 
 	if (stamp < 1)
 		stamp = 1;	/* 0 marks an empty slot: a second longer */
-	if (rs->age != 0 && stamp < now - rs->age)
+	if (rs->age != 0 && stamp < now_s - rs->age)
 		return 0;	/* too old to pass the age check */
 	if (rs->hdr->forgotten != 0 && stamp <= rs->hdr->forgotten)
 		return SPA_ERR_REPLAY;	/* may be one it forgot */
-	if ((r = place(rs, digest, now, &i, &fresh)) != 0)
+	if ((r = place(rs, digest, now_s, &i, &fresh)) != 0)
 		return r;
 	if (fresh && (i == SIZE_MAX ||
 	    (rs->used + 1) * 100 > (rs->mask + 1) * LOAD_MAX_PCT)) {
-		if ((r = rebuild(rs, now)) != 0 ||
-		    (r = place(rs, digest, now, &i, &fresh)) != 0)
+		if ((r = rebuild(rs, now_s)) != 0 ||
+		    (r = place(rs, digest, now_s, &i, &fresh)) != 0)
 			return r;
 		if (i == SIZE_MAX)
 			return SPA_ERR_STATE;

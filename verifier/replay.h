@@ -66,7 +66,7 @@ void	replay_set_age(struct replay_store *rs, uint32_t age);
 
 /* SPA_ERR_REPLAY if `digest` is stored and live at `now`, else 0. */
 int	replay_check(struct replay_store *rs,
-	    const uint8_t digest[REPLAY_DIGEST_LEN], int64_t now);
+	    const uint8_t digest[REPLAY_DIGEST_LEN], int64_t now_s);
 
 /*
  * Record `digest` of a packet stamped `stamp` (epoch seconds).  Returns
@@ -77,7 +77,7 @@ int	replay_check(struct replay_store *rs,
  * growing the table) or SPA_ERR_STATE, and the digest is not recorded.
  */
 int	replay_add(struct replay_store *rs,
-	    const uint8_t digest[REPLAY_DIGEST_LEN], int64_t now,
+	    const uint8_t digest[REPLAY_DIGEST_LEN], int64_t now_s,
 	    int64_t stamp);
 
 /* Flush to disk (msync); the daemon calls it periodically and at exit. */

@@ -54,14 +54,14 @@ fmt_origin(const struct packet *pkt, char *buf, size_t len)
 }
 
 static bool
-log_allowed(struct verifier *v, int64_t now)
+log_allowed(struct verifier *v, int64_t now_s)
 {
-	if (now != v->log_window) {
+	if (now_s != v->log_window) {
 		if (v->log_suppressed_now > 0)
 			log_info("%llu refusals of unauthenticated packets "
 			    "were not logged (rate limit)",
 			    (unsigned long long)v->log_suppressed_now);
-		v->log_window = now;
+		v->log_window = now_s;
 		v->log_lines = 0;
 		v->log_suppressed_now = 0;
 	}
@@ -81,7 +81,7 @@ log_refusal(struct verifier *v, const struct packet *pkt, int reason,
 	char origin[160];
 
 	if (res == NULL || !res->authenticated) {
-		if (!log_allowed(v, pkt->now))
+		if (!log_allowed(v, pkt->seen_s))
 			return;
 	}
 	fmt_origin(pkt, origin, sizeof(origin));
@@ -111,9 +111,9 @@ refuse(struct verifier *v, const struct packet *pkt, int reason,
  */
 static int
 remember(struct verifier *v, const uint8_t digest[32], int64_t stamp,
-    int64_t now)
+    int64_t now_s)
 {
-	int r = replay_add(v->replay, digest, now, stamp);
+	int r = replay_add(v->replay, digest, now_s, stamp);
 	int e = r == SPA_ERR_SYS ? errno : EIO;
 
 	if (r == 0 || r == SPA_ERR_REPLAY)
@@ -163,7 +163,7 @@ struct replay_hook {
 	struct verifier	*v;
 	const char	*wire;
 	size_t		 len;
-	int64_t		 now;
+	int64_t		 now_s;
 	bool		 done;		/* digest computed and checked */
 	int		 result;
 	uint8_t		 digest[32];
@@ -179,7 +179,7 @@ replay_hook(void *arg)
 		if ((h->result = spa_replay_digest(h->wire, h->len,
 		    h->digest)) == 0)
 			h->result = replay_check(h->v->replay, h->digest,
-			    h->now);
+			    h->now_s);
 	}
 	return h->result;
 }
@@ -246,19 +246,19 @@ verifier_packet(struct verifier *v, const struct packet *pkt,
 	rh.v = v;
 	rh.wire = in.wire;
 	rh.len = in.len;
-	rh.now = pkt->now;
+	rh.now_s = pkt->seen_s;
 	in.on_auth = replay_hook;
 	in.on_auth_arg = &rh;
 	in.pkt = &pkt->info;
 	in.via = pkt->via;
-	in.now = pkt->now;
+	in.now_s = pkt->seen_s;
 	in.xff = hs.has_xff && v->popts.x_forwarded_for ? &hs.xff : NULL;
 	r = policy_match(v->access, &v->popts, &in, ev, &res);
 	if (r == SPA_ERR_REPLAY || (rh.done && rh.result != 0))
 		/* anyone can resend a packet: rate-limited like forgeries */
 		return refuse(v, pkt, rh.result != 0 ? rh.result : r, NULL);
 	if (res.authenticated && replay_hook(&rh) == 0)
-		rr = remember(v, rh.digest, res.spa_time, pkt->now);
+		rr = remember(v, rh.digest, res.spa_time, pkt->seen_s);
 	if (r != 0)
 		return refuse(v, pkt, r, &res);
 	if (rr == SPA_ERR_REPLAY)

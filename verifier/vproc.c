@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "clock.h"
 #include "err.h"
 #include "log.h"
 #include "loop.h"
@@ -54,10 +55,16 @@ vproc_exit(int status)
 #endif
 }
 
+#define VPROC_MAX_SOURCES	2	/* capture, and HTTP's listener */
+#define VPROC_SYNC_MS		1000	/* the replay store's, to disk */
+
 struct vproc {
 	const struct vproc_conf	*vc;
 	int			 sock;
 	struct loop		 loop;
+	struct capture_source	 src[VPROC_MAX_SOURCES];
+	size_t			 nsrc;
+	int64_t			 sync_due_ms;	/* the replay store's next sync */
 	struct verifier		 verifier;
 	struct replay_store	*replay;
 	uint64_t		 packets;
@@ -137,8 +144,8 @@ read_capture_dropped(struct vproc *vp)
 	uint64_t dropped = 0;
 	size_t i;
 
-	for (i = 0; i < vp->loop.nsrc; i++)
-		dropped += capture_dropped(vp->loop.src[i]);
+	for (i = 0; i < vp->nsrc; i++)
+		dropped += capture_dropped(vp->src[i].c);
 	vp->verifier.stats.capture_dropped = dropped;
 }
 
@@ -172,8 +179,8 @@ selftest(struct vproc *vp)
 {
 	struct pollfd pfd = { .fd = -1 };
 
-	if (vp->loop.nsrc > 0)
-		capture_pollfds(vp->loop.src[0], &pfd, 1);
+	if (vp->nsrc > 0)
+		capture_pollfds(vp->src[0].c, &pfd, 1);
 	sandbox_selftest_violate(vp->selftest, pfd.fd);
 }
 #endif
@@ -203,12 +210,110 @@ on_ctl(void *arg, short revents)
 	}
 }
 
-static void
-on_tick(void *arg)
+static size_t
+ctl_pollfds(void *arg, struct pollfd *pfd, size_t max)
 {
 	struct vproc *vp = arg;
 
+	if (max == 0)
+		return 0;
+	pfd[0].fd = vp->sock;
+	pfd[0].events = POLLIN;
+	return 1;
+}
+
+static int
+ctl_dispatch(void *arg, const struct pollfd *pfd, size_t n,
+    const struct now *now)
+{
+	(void)now;
+	if (n == 0 || pfd[0].revents == 0)
+		return 0;
+	if ((pfd[0].revents & POLLNVAL) != 0)
+		return SPA_ERR_SYS;
+	on_ctl(arg, pfd[0].revents);
+	return 0;
+}
+
+/* About once a second: the replay store to disk. */
+static int
+sync_dispatch(void *arg, const struct pollfd *pfd, size_t n,
+    const struct now *now)
+{
+	struct vproc *vp = arg;
+
+	(void)pfd;
+	(void)n;
+	if (now->mono_ms < vp->sync_due_ms)
+		return 0;
+	vp->sync_due_ms = now->mono_ms + VPROC_SYNC_MS;
 	replay_sync(vp->replay);
+	return 0;
+}
+
+static int64_t
+sync_timeout_ms(void *arg, const struct now *now)
+{
+	struct vproc *vp = arg;
+
+	return vp->sync_due_ms > now->mono_ms ?
+	    vp->sync_due_ms - now->mono_ms : 0;
+}
+
+static void
+on_signal(void *arg, int signo)
+{
+	struct vproc *vp = arg;
+
+	(void)signo;	/* SIGTERM: the only one it takes */
+	vp->loop.stop = true;
+}
+
+/*
+ * The executor's socket first, then the replay store's sync, then the
+ * sources open_sources() adds.  The executor handles SIGINT, SIGHUP and
+ * SIGUSR1 for the whole process group.
+ */
+static int
+vproc_loop_init(struct vproc *vp)
+{
+	static const int handled[] = { SIGTERM, 0 };
+	static const int ignored[] = { SIGINT, SIGHUP, SIGUSR1, SIGPIPE, 0 };
+	const struct loop_signals sig = {
+		.handled = handled, .ignored = ignored,
+		.on_signal = on_signal, .arg = vp,
+	};
+	const struct loop_source ctl = {
+		.pollfds = ctl_pollfds, .dispatch = ctl_dispatch, .arg = vp,
+	};
+	const struct loop_source sync = {
+		.dispatch = sync_dispatch, .timeout_ms = sync_timeout_ms,
+		.arg = vp,
+	};
+	int r;
+
+	vp->sync_due_ms = mono_ms() + VPROC_SYNC_MS;
+	if ((r = loop_init(&vp->loop, &sig)) == 0 &&
+	    (r = loop_add(&vp->loop, &ctl)) == 0)
+		r = loop_add(&vp->loop, &sync);
+	return r;
+}
+
+/* One more capture source, in the loop. */
+static int
+add_source(struct vproc *vp, struct capture *c)
+{
+	struct capture_source *cs;
+
+	if (vp->nsrc == VPROC_MAX_SOURCES) {
+		capture_close(c);
+		return SPA_ERR_ARG;
+	}
+	cs = &vp->src[vp->nsrc++];
+	cs->c = c;
+	cs->cb = on_packet;
+	cs->arg = vp;
+	return capture_loop_add(&vp->loop, cs);
 }
 
 static int
@@ -226,12 +331,12 @@ open_sources(struct vproc *vp)
 		r = capture_open_udp(cc, &c, err, sizeof(err));
 	else
 		r = capture_open_pcap(cc, NULL, &c, err, sizeof(err));
-	if (r == 0 && (r = loop_add(&vp->loop, c)) == 0)
+	if (r == 0 && (r = add_source(vp, c)) == 0)
 		log_info("capturing: %s", capture_name(c));
 	if (r == 0 && vp->vc->pcap_file == NULL && cc->http && cc->http_port) {
 		c = NULL;
 		if ((r = capture_open_http(cc, &c, err, sizeof(err))) == 0 &&
-		    (r = loop_add(&vp->loop, c)) == 0)
+		    (r = add_source(vp, c)) == 0)
 			log_info("capturing: %s", capture_name(c));
 	}
 	if (r != 0)
@@ -263,7 +368,7 @@ send_ready(struct vproc *vp)
 	memset(&m, 0, sizeof(m));
 	m.type = MSG_READY;
 	snprintf(m.u.ready.capture, sizeof(m.u.ready.capture), "%s",
-	    vp->loop.nsrc > 0 ? capture_name(vp->loop.src[0]) : "-");
+	    vp->nsrc > 0 ? capture_name(vp->src[0].c) : "-");
 	snprintf(m.u.ready.sandbox, sizeof(m.u.ready.sandbox), "%s",
 	    vp->sandbox);
 	send_msg(vp, &m);
@@ -292,18 +397,10 @@ static int
 vproc_setup(struct vproc *vp)
 {
 	struct sandbox sb;
-	struct loop_hooks h = {
-		.packet = on_packet, .tick = on_tick, .ctl = on_ctl,
-		.ctl_fd = vp->sock, .arg = vp,
-	};
 	int r;
 
-	if ((r = loop_init(&vp->loop, &h)) != 0)
+	if ((r = vproc_loop_init(vp)) != 0)
 		return r;
-	/* the executor handles these for the whole process group */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGUSR1, SIG_IGN);
 	if ((r = open_sources(vp)) != 0 || (r = confine(vp, &sb)) != 0 ||
 	    (r = open_replay(vp)) != 0 ||
 	    (r = sandbox_enter(&sb, vp->sandbox, sizeof(vp->sandbox))) != 0)
@@ -317,12 +414,16 @@ vproc_setup(struct vproc *vp)
 static int
 run_file(struct vproc *vp)
 {
-	struct capture *c = vp->loop.src[0];
+	struct capture *c = vp->src[0].c;
+	struct now now;
 	int r;
 
-	while (!vp->loop.stop)
-		if ((r = capture_dispatch(c, NULL, 0, on_packet, vp)) != 0)
+	while (!vp->loop.stop) {
+		now = clock_now();
+		if ((r = capture_dispatch(c, NULL, 0, &now, on_packet, vp))
+		    != 0)
 			return r == CAPTURE_EOF ? 0 : r;
+	}
 	return 0;
 }
 

@@ -25,7 +25,7 @@ main(int argc, char **argv)
 	struct replay_store *rs = NULL;
 	struct replay_stats st;
 	uint8_t d[REPLAY_DIGEST_LEN];
-	int64_t now = (int64_t)time(NULL);
+	int64_t now_s = (int64_t)time(NULL);
 	unsigned long i, n;
 	int r;
 
@@ -40,7 +40,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		if (getrandom(d, sizeof(d), 0) != (ssize_t)sizeof(d) ||
-		    (r = replay_add(rs, d, now, now + 3600)) != 0) {
+		    (r = replay_add(rs, d, now_s, now_s + 3600)) != 0) {
 			fprintf(stderr, "replay_fill: digest %lu: %s\n", i,
 			    spa_strerror(r));
 			replay_close(rs);

@@ -144,7 +144,7 @@ static void
 tick(struct world *w, int64_t ms)
 {
 	at_ms(w, ms);
-	cycles_run_due(w->c, w->wall, w->mono);
+	cycles_run_due(w->c, &(struct now){ w->wall, w->mono });
 }
 
 /* A command line as a template, and the fake module that runs it. */
@@ -216,7 +216,7 @@ restart(struct world *w)
 	stop(w);
 	fake_reset(w->dir);
 	start(w);
-	return cycles_restore(w->c, w->wall, w->mono);
+	return cycles_restore(w->c, &(struct now){ w->wall, w->mono });
 }
 
 static int
@@ -274,8 +274,8 @@ grant_ports(struct world *w, unsigned int stanza, const struct spa_port *p,
 	snprintf(ev.user, sizeof(ev.user), "alice");
 	ev.timeout = ev.client_timeout = timeout;
 	ev.spa_time = ev.recv_time = w->wall;
-	cycles_grant(w->c, w->access->stanzas[stanza - 1], &ev, w->wall,
-	    w->mono);
+	cycles_grant(w->c, w->access->stanzas[stanza - 1], &ev,
+	    &(struct now){ w->wall, w->mono });
 }
 
 /* A grant of tcp/`port` under `stanza`, for `timeout` seconds. */
@@ -1109,7 +1109,8 @@ adopted_cycle_journaled_and_closed(void **state)
 	rec.close_at = WALL0 + 20;
 	rec.has_close = true;
 	assert_int_equal(cmd_split("cmd del gw2", &rec.close), 0);
-	assert_int_equal(cycles_adopt(w->c, &rec, "gw2", w->wall, w->mono), 0);
+	assert_int_equal(cycles_adopt(w->c, &rec, "gw2",
+	    &(struct now){ w->wall, w->mono }), 0);
 	assert_int_equal(journaled(w), 1);
 	tick(w, 19999);
 	assert_int_equal(fake_count(), 0);

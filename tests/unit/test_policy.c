@@ -90,7 +90,7 @@ use_keys_b(struct case_ *c)
 }
 
 static int
-case_match_at(struct case_ *c, int64_t now, const struct spa_addr *xff)
+case_match_at(struct case_ *c, int64_t now_s, const struct spa_addr *xff)
 {
 	struct policy_input in;
 
@@ -101,7 +101,7 @@ case_match_at(struct case_ *c, int64_t now, const struct spa_addr *xff)
 	in.via = SPA_VIA_UDP;
 	in.wire = c->wire;
 	in.len = c->len;
-	in.now = now;
+	in.now_s = now_s;
 	in.xff = xff;
 	return policy_match(c->conf, &c->opts, &in, &c->ev, &c->res);
 }

@@ -1849,7 +1849,7 @@ patch_extra_timestamp_digit_is_refused_by_age(void **state)
 	in.via = SPA_VIA_UDP;
 	in.wire = wire;
 	in.len = wl;
-	in.now = 1795343068;
+	in.now_s = 1795343068;
 	assert_int_equal(policy_match(conf, &opts, &in, &ev, &res), SPA_ERR_AGE);
 	assert_true(res.authenticated);
 	/* the same packet without the extra digit is granted */

@@ -270,7 +270,7 @@ setup(void **state)
 	f->pkt.info.dport = 62201;
 	f->pkt.info.proto = IPPROTO_UDP;
 	f->pkt.via = SPA_VIA_UDP;
-	f->pkt.now = NOW;
+	f->pkt.seen_s = NOW;
 	*state = f;
 	return 0;
 }
