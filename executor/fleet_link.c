@@ -49,14 +49,14 @@ resync(void *arg)
 static bool
 claimable(void *arg, const struct journal_rec *rec, char *why, size_t len)
 {
-	const struct action_ops *ops = action_by_name(rec->module);
+	struct executor *x = arg;
+	const struct action_module *m =
+	    action_table_by_name(x->modules, rec->module);
 
-	(void)arg;
-	if (ops != NULL && ops->claimable != NULL &&
-	    ops->claimable(&rec->close))
+	if (m != NULL && action_claimable(m, &rec->close))
 		return true;
-	snprintf(why, len, "%s module%s", rec->module, ops == NULL ?
-	    " unknown here" : ops->claimable == NULL ? " acts on its own "
+	snprintf(why, len, "%s module%s", rec->module, m == NULL ?
+	    " unknown here" : m->ops->claimable == NULL ? " acts on its own "
 	    "gateway only" : ": no such device here");
 	return false;
 }
