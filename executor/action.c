@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "action.h"
+#include "conf_group.h"
+#include "conf_redis.h"
 #include "err.h"
 
 int
@@ -24,7 +26,7 @@ action_table_new(struct action_table **out)
 		return SPA_ERR_NOMEM;
 	}
 	for (i = 0; i < action_nregistry; i++, t->n++) {
-		t->v[i].ops = action_registry[i];
+		t->v[i].ops = action_registry[i].ops;
 		if (t->v[i].ops->create != NULL &&
 		    (r = t->v[i].ops->create(&t->v[i].priv)) != 0) {
 			action_table_free(t);
@@ -33,6 +35,19 @@ action_table_new(struct action_table **out)
 	}
 	*out = t;
 	return 0;
+}
+
+int
+action_conf_groups(struct spa_conf *c)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < action_nregistry; i++)
+		if (action_registry[i].conf != NULL &&
+		    (r = conf_add_group(c, action_registry[i].conf)) != 0)
+			return r;
+	return conf_add_group(c, &conf_group_redis);
 }
 
 void

@@ -30,6 +30,7 @@
 #define ACTION_PFD_MAX	64	/* descriptors all modules may poll */
 
 struct action_env;
+struct conf_group;
 struct spa_conf;
 
 /* One command to carry out. */
@@ -159,12 +160,23 @@ struct action_table {
 	size_t			 n;
 };
 
+/* A line of the registry: a module, and its spagated.conf group. */
+struct action_registration {
+	const struct action_ops		*ops;
+	const struct conf_group		*conf;	/* NULL: no settings */
+};
+
 /* The registry: every module spagated has, in routing order. */
-extern const struct action_ops *const action_registry[];
+extern const struct action_registration action_registry[];
 extern const size_t action_nregistry;
 
 /* An instance of every registered module, or free them all. */
 int	action_table_new(struct action_table **out);
+/*
+ * Register with `c` (after conf_defaults) every spagated.conf group the
+ * executor reads besides its own: the modules', then the fleet's.
+ */
+int	action_conf_groups(struct spa_conf *c);
 void	action_table_free(struct action_table *t);
 
 /* The instance of `t` that runs `argv`. */

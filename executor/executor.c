@@ -70,7 +70,8 @@ load_config(const struct cli_opts *o, struct spa_conf *c)
 	int r;
 
 	conf_defaults(c);
-	if ((r = conf_load(path, o->config_file != NULL, c, &err)) == 0 &&
+	if ((r = action_conf_groups(c)) == 0 &&
+	    (r = conf_load(path, o->config_file != NULL, c, &err)) == 0 &&
 	    (r = apply_cli(c, o)) == 0 &&
 	    (r = conf_validate(c, &err)) == 0)
 		return 0;

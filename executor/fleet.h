@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
+#include "conf_redis.h"
 #include "journal_rec.h"
 
 enum fleet_verdict {

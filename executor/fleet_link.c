@@ -77,9 +77,9 @@ fleet_link_start(struct executor *x)
 	struct conf_redis rc;
 	int r;
 
-	if (x->conf.state_backend != STATE_REDIS)
+	rc = *conf_redis_of(&x->conf);
+	if (rc.state_backend != STATE_REDIS)
 		return 0;
-	rc = x->conf.redis;
 	rc.claim = rc.claim && !x->cli->test_mode;	/* runs nothing */
 	if ((x->held = calloc(HELD_MAX, sizeof(*x->held))) == NULL)
 		return SPA_ERR_NOMEM;

@@ -80,6 +80,8 @@ check_conf(const struct check_opts *o, struct spa_conf *c)
 	int r;
 
 	conf_defaults(c);
+	if ((r = action_conf_groups(c)) != 0)
+		return r;
 	if ((r = conf_load(o->config ? o->config : CONF_DEF_PATH,
 	    o->config != NULL, c, &err)) != 0)
 		goto fail;

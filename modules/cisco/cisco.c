@@ -53,6 +53,7 @@
 #include "cisco_seq.h"
 #include "clock.h"
 #include "conf.h"
+#include "conf_cisco.h"
 #include "err.h"
 #include "event.h"
 #include "ios_parse.h"
@@ -1016,13 +1017,14 @@ device_add(struct cisco_mod *m, const struct conf_cisco *cf)
 static int
 check_methods(const struct spa_conf *conf, char *why, size_t whylen)
 {
+	const struct conf_cisco_list *l = conf_cisco_list(conf);
 	const struct conf_cisco *cf;
 	char msg[768];
 	size_t i;
 	int r;
 
-	for (i = 0; i < conf->ncisco; i++) {
-		cf = &conf->cisco[i];
+	for (i = 0; i < l->n; i++) {
+		cf = &l->v[i];
 		if ((r = ios_session_check_methods(cf, msg, sizeof(msg))) != 0) {
 			snprintf(why, whylen, "%s:%d: cisco: device %s: %s",
 			    conf->path != NULL ? conf->path : "spagated.conf",
@@ -1037,13 +1039,15 @@ static int
 cisco_configure(void *priv, const struct spa_conf *conf, char *why,
     size_t whylen)
 {
+	const struct conf_cisco_list *l = conf_cisco_list(conf);
 	struct cisco_mod *m = priv;
 	struct device *d;
 	size_t i;
 	int r;
 
-	/* global and not thread-safe: once, before any session */
-	if (!m->ssh_ready && conf->ncisco > 0) {
+	/* libssh2's global state (counted): before any session, given
+	   back when the instance is freed */
+	if (!m->ssh_ready && l->n > 0) {
 		if (libssh2_init(0) != 0) {
 			snprintf(why, whylen, "cisco: libssh2_init failed");
 			return SPA_ERR_SYS;
@@ -1055,15 +1059,15 @@ cisco_configure(void *priv, const struct spa_conf *conf, char *why,
 		return r;
 	for (i = 0; i < m->ndevs; i++)
 		m->devs[i]->configured = false;
-	for (i = 0; i < conf->ncisco; i++) {
-		if ((d = device_find(m, conf->cisco[i].name, false)) == NULL) {
-			if ((d = device_add(m, &conf->cisco[i])) == NULL)
+	for (i = 0; i < l->n; i++) {
+		if ((d = device_find(m, l->v[i].name, false)) == NULL) {
+			if ((d = device_add(m, &l->v[i])) == NULL)
 				goto nomem;
 		} else {
 			if (d->has_next)
 				conf_cisco_clear(&d->next_cf);
 			d->has_next = false;
-			if (conf_cisco_dup(&conf->cisco[i], &d->next_cf) != 0)
+			if (conf_cisco_dup(&l->v[i], &d->next_cf) != 0)
 				goto nomem;
 			d->has_next = true;
 			d->kick = true;

@@ -2,7 +2,8 @@
  * The module table (executor/action.c): spagated's is one instance of
  * each module of the registry, in its order, each with state of its own;
  * routing takes the first instance that claims a command; each instance
- * is handed back only the descriptors it asked to poll.
+ * is handed back only the descriptors it asked to poll; the registry's
+ * spagated.conf groups are registered, each module's then the fleet's.
  */
 #include "config.h"
 
@@ -15,6 +16,8 @@
 #include <string.h>
 
 #include "action.h"
+#include "conf.h"
+#include "conf_group.h"
 #include "helpers.h"
 
 static void
@@ -27,7 +30,7 @@ one_instance_per_registry_line(void **state)
 	assert_int_equal(action_table_new(&t), 0);
 	assert_int_equal(t->n, action_nregistry);
 	for (i = 0; i < t->n; i++)
-		assert_ptr_equal(t->v[i].ops, action_registry[i]);
+		assert_ptr_equal(t->v[i].ops, action_registry[i].ops);
 	/* exec claims everything: it must come last */
 	assert_string_equal(t->v[t->n - 1].ops->name, "exec");
 	assert_null(t->v[t->n - 1].ops->claims);
@@ -55,6 +58,27 @@ tables_do_not_share_state(void **state)
 	assert_non_null(action_table_by_name(a, "cisco")->priv);
 	action_table_free(a);
 	action_table_free(b);
+}
+
+/* The registry's groups are read: each module's, then the fleet's. */
+static void
+registry_groups_registered(void **state)
+{
+	struct spa_conf c;
+	size_t i, n = 0;
+
+	(void)state;
+	conf_defaults(&c);
+	assert_int_equal(action_conf_groups(&c), 0);
+	for (i = 0; i < action_nregistry; i++) {
+		if (action_registry[i].conf == NULL)
+			continue;
+		assert_ptr_equal(c.group[n++], action_registry[i].conf);
+		assert_non_null(conf_group_value(&c, action_registry[i].conf));
+	}
+	assert_int_equal(c.ngroups, n + 1);
+	assert_string_equal(c.group[n]->name, "redis");
+	conf_free(&c);
 }
 
 /* --- descriptors: two fakes, each polling its own ------------------------ */
@@ -133,6 +157,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(one_instance_per_registry_line),
 		cmocka_unit_test(tables_do_not_share_state),
+		cmocka_unit_test(registry_groups_registered),
 		cmocka_unit_test(instance_sees_only_its_descriptors),
 	};
 

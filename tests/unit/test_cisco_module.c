@@ -28,6 +28,7 @@
 #include "cisco_data.h"
 #include "clock.h"
 #include "conf.h"
+#include "conf_cisco.h"
 #include "err.h"
 #include "ios_session.h"
 
@@ -321,7 +322,8 @@ record(struct cycle *cy, uint32_t seq)
 
 /* spagated.conf with the one device "edge1" (borrowed strings). */
 static void
-edge1_conf(struct conf_cisco *cf, struct spa_conf *conf)
+edge1_conf(struct conf_cisco *cf, struct conf_cisco_list *l,
+    struct spa_conf *conf)
 {
 	static char name[] = "edge1", host[] = "192.0.2.1", user[] = "spa",
 	    kh[] = "/dev/null", acl[] = "SPA-IN", ranges[] = "20000-20999";
@@ -337,20 +339,24 @@ edge1_conf(struct conf_cisco *cf, struct spa_conf *conf)
 	cf->seq_last = 10999;
 	cf->fleet_ranges = ranges;
 	cf->connect_timeout = cf->command_timeout = 10;
+	l->v = cf;
+	l->n = 1;
 	memset(conf, 0, sizeof(*conf));
-	conf->cisco = cf;
-	conf->ncisco = 1;
+	conf->group[0] = &conf_group_cisco;	/* as conf_add_group does */
+	conf->group_value[0] = l;
+	conf->ngroups = 1;
 }
 
 static int
 setup(void **state)
 {
 	struct conf_cisco cf;
+	struct conf_cisco_list l;
 	struct spa_conf conf;
 	char why[256];
 
 	(void)state;
-	edge1_conf(&cf, &conf);
+	edge1_conf(&cf, &l, &conf);
 	assert_int_equal(action_cisco.create(&mod.priv), 0);
 	assert_int_equal(action_cisco.configure(mod.priv, &conf, why,
 	    sizeof(why)), 0);
@@ -640,6 +646,7 @@ instances_share_nothing(void **state)
 	struct cmd_argv remove, entry;
 	struct cisco_entry ce;
 	struct conf_cisco cf;
+	struct conf_cisco_list l;
 	struct spa_conf conf;
 	struct cisco_stats st;
 	char why[256];
@@ -656,7 +663,7 @@ instances_share_nothing(void **state)
 	assert_non_null(strstr(why, "no Cisco device named 'edge1'"));
 	cisco_get_stats(&t2, &st);
 	assert_int_equal(st.devices, 0);
-	edge1_conf(&cf, &conf);
+	edge1_conf(&cf, &l, &conf);
 	assert_int_equal(action_cisco.configure(two.priv, &conf, why,
 	    sizeof(why)), 0);
 	/* the first instance holds 10000; the second hands it out again */
