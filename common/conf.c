@@ -12,6 +12,7 @@
 #include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,33 +22,38 @@
 
 #include "addr.h"
 #include "conf.h"
-#include "conf_int.h"
+#include "conf_group.h"
 #include "err.h"
 #include "trust.h"
 
-enum setting_kind { K_STRING, K_BOOL, K_INT, K_MODE, K_FACILITY, K_BACKEND };
-
-struct setting {
-	const char		*name;		/* dotted path */
-	enum setting_kind	 kind;
-	size_t			 offset;	/* into struct spa_conf */
-	long long		 min, max;	/* K_INT */
-	size_t			 size;		/* K_INT field width */
+static const struct conf_name modes[] = {
+	{ "pcap", CAPTURE_PCAP }, { "udp", CAPTURE_UDP }, { NULL, 0 },
 };
 
-#define S_STR(n, f)		{ n, K_STRING, offsetof(struct spa_conf, f), 0, 0, 0 }
-#define S_BOOL(n, f)		{ n, K_BOOL, offsetof(struct spa_conf, f), 0, 0, 0 }
-#define S_INT(n, f, lo, hi)	{ n, K_INT, offsetof(struct spa_conf, f), lo, hi, \
-				  sizeof(((struct spa_conf *)0)->f) }
+static const struct conf_name facilities[] = {
+	{ "daemon", LOG_DAEMON }, { "auth", LOG_AUTH },
+	{ "authpriv", LOG_AUTHPRIV }, { "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	{ NULL, 0 },
+};
 
-static const struct setting settings[] = {
+#define S_STR(n, f)		CONF_KEY_STR(struct spa_conf, n, f, NULL)
+#define S_BOOL(n, f)		CONF_KEY_BOOL(struct spa_conf, n, f)
+#define S_INT(n, f, lo, hi)	CONF_KEY_INT(struct spa_conf, n, f, lo, hi)
+
+/* In the order of the dump (spagated -D). */
+static const struct conf_key settings[] = {
 	S_STR("access_file", access_file),
 	S_STR("access_folder", access_folder),
 	S_STR("state_dir", state_dir),
 	S_STR("pid_file", pid_file),
 	S_INT("max_packet_age", max_packet_age, 0, CONF_MAX_PACKET_AGE),
 	S_INT("replay_capacity", replay_capacity, 0, 1 << 30),
-	{ "capture.mode", K_MODE, offsetof(struct spa_conf, capture.mode), 0, 0, 0 },
+	CONF_KEY_ENUM(struct spa_conf, "capture.mode", capture.mode, modes,
+	    false, "capture.mode must be \"pcap\" or \"udp\", not "),
 	S_STR("capture.interface", capture.interface),
 	S_STR("capture.filter", capture.filter),
 	S_BOOL("capture.promiscuous", capture.promiscuous),
@@ -67,53 +73,29 @@ static const struct setting settings[] = {
 	S_INT("executor.close_retry_limit", close_retry_limit, 1, 2592000),
 	S_STR("executor.sudo_exe", sudo_exe),
 	S_STR("log.syslog_ident", syslog_ident),
-	{ "log.syslog_facility", K_FACILITY,
-	    offsetof(struct spa_conf, syslog_facility), 0, 0, 0 },
+	CONF_KEY_ENUM(struct spa_conf, "log.syslog_facility", syslog_facility,
+	    facilities, true, "unknown syslog facility "),
 	S_INT("log.verbose", verbose, 0, 3),
 	S_INT("log.refusals_per_second", log_refusals_per_sec, 0, 1000000),
 	S_STR("metrics.file", metrics_file),
 	S_INT("metrics.interval", metrics_interval, 1, 86400),
-	{ "state_backend", K_BACKEND,
-	    offsetof(struct spa_conf, state_backend), 0, 0, 0 },
-	S_STR("redis.address", redis.address),
-	S_STR("redis.sentinels", redis.sentinels),
-	S_STR("redis.master", redis.master),
-	S_STR("redis.sentinel_password_file", redis.sentinel_password_file),
-	S_STR("redis.tunnels", redis.tunnels),
-	S_STR("redis.user", redis.user),
-	S_STR("redis.password_file", redis.password_file),
-	S_STR("redis.fleet_key_file", redis.fleet_key_file),
-	S_STR("redis.prefix", redis.prefix),
-	S_STR("redis.gateway", redis.gateway),
-	S_INT("redis.timeout_ms", redis.timeout_ms, 10, 60000),
-	S_INT("redis.heartbeat", redis.heartbeat, 2, 3600),
-	S_BOOL("redis.fail_closed", redis.fail_closed),
-	S_BOOL("redis.claim", redis.claim),
-};
-#define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
-
-static const struct {
-	const char	*name;
-	int		 value;
-} facilities[] = {
-	{ "daemon", LOG_DAEMON }, { "auth", LOG_AUTH },
-	{ "authpriv", LOG_AUTHPRIV }, { "user", LOG_USER },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
-	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
 
-static const char *
-facility_name(int value)
+/* metrics = { ... } is opt-in: shown only when on. */
+static bool
+shown(const void *base, const char *group, FILE *fp)
 {
-	size_t i;
+	const struct spa_conf *c = base;
 
-	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
-		if (facilities[i].value == value)
-			return facilities[i].name;
-	return "?";
+	if (strcmp(group, "metrics") != 0 || c->metrics_file != NULL)
+		return true;
+	fprintf(fp, "# metrics: off (metrics = { file = \"...\"; })\n");
+	return false;
 }
+
+static const struct conf_table core = {
+	"", settings, sizeof(settings) / sizeof(settings[0]), shown,
+};
 
 int
 conf_set_string(char **field, const char *value)
@@ -140,7 +122,6 @@ conf_defaults(struct spa_conf *c)
 	c->close_on_exit = true;
 	c->close_retry_limit = CONF_DEF_CLOSE_RETRY_LIMIT;
 	c->metrics_interval = CONF_DEF_METRICS_INTERVAL;
-	conf_redis_defaults(c);
 	if (conf_set_string(&c->access_file, CONF_DEF_ACCESS) != 0 ||
 	    conf_set_string(&c->state_dir, SPA_STATE_DIR) != 0 ||
 	    conf_set_string(&c->pid_file, CONF_DEF_PID_FILE) != 0 ||
@@ -157,139 +138,48 @@ conf_defaults(struct spa_conf *c)
 void
 conf_free(struct spa_conf *c)
 {
+	size_t i;
+
 	free(c->path);
-	free(c->access_file);
-	free(c->access_folder);
-	free(c->state_dir);
-	free(c->pid_file);
-	free(c->capture.interface);
-	free(c->capture.filter);
-	free(c->capture.udp_address);
-	free(c->capture.http_address);
-	free(c->syslog_ident);
-	free(c->verifier_user);
-	free(c->sudo_exe);
-	free(c->metrics_file);
-	conf_cisco_free(c);
-	conf_redis_free(c);
+	conf_table_clear(&core, c);
+	for (i = 0; i < c->ngroups; i++)
+		c->group[i]->free(c->group_value[i]);
 	memset(c, 0, sizeof(*c));
 }
 
-int
-conf_fail(struct conf_error *err, const char *file, int line,
-    const char *fmt, ...)
+/* The table of the root's setting `path`, and its key; NULL if none. */
+static const struct conf_key *
+setting_find(struct spa_conf *c, const char *path, void **base,
+    const struct conf_table **t)
 {
-	char why[400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	snprintf(err->msg, sizeof(err->msg), "%s:%d: %s", file, line, why);
-	return SPA_ERR_CONFIG;
-}
-
-static const struct setting *
-setting_find(const char *path)
-{
+	const struct conf_key *k;
 	size_t i;
 
-	for (i = 0; i < NSETTINGS; i++)
-		if (strcmp(settings[i].name, path) == 0)
-			return &settings[i];
+	*t = &core;
+	*base = c;
+	if ((k = conf_table_find(&core, path)) != NULL)
+		return k;
+	for (i = 0; i < c->ngroups; i++) {
+		if ((*t = c->group[i]->table) == NULL)
+			continue;
+		*base = c->group_value[i];
+		if ((k = conf_table_find(*t, path)) != NULL)
+			return k;
+	}
 	return NULL;
 }
 
-static int
-store_int(const struct setting *s, config_setting_t *cs, void *field,
-    const char *file, struct conf_error *err)
-{
-	long long v;
-
-	if (config_setting_type(cs) != CONFIG_TYPE_INT &&
-	    config_setting_type(cs) != CONFIG_TYPE_INT64)
-		return conf_fail(err, file, config_setting_source_line(cs),
-		    "%s must be an integer", s->name);
-	v = config_setting_get_int64(cs);
-	if (v < s->min || v > s->max)
-		return conf_fail(err, file, config_setting_source_line(cs),
-		    "%s must be in %lld..%lld, not %lld", s->name, s->min,
-		    s->max, v);
-	if (s->size == sizeof(uint16_t))
-		*(uint16_t *)field = (uint16_t)v;
-	else if (s->size == sizeof(uint32_t))
-		*(uint32_t *)field = (uint32_t)v;
-	else
-		return SPA_ERR_ARG;
-	return 0;
-}
-
-static int
-store_enum(const struct setting *s, const char *v, void *field)
+/* The group that reads the setting `name` as a whole; NULL if none. */
+static size_t
+loader_find(const struct spa_conf *c, const char *name)
 {
 	size_t i;
 
-	if (s->kind == K_BACKEND) {
-		if (strcmp(v, "local") == 0)
-			*(enum state_backend *)field = STATE_LOCAL;
-		else if (strcmp(v, "redis") == 0)
-			*(enum state_backend *)field = STATE_REDIS;
-		else
-			return SPA_ERR_ARG;
-		return 0;
-	}
-	if (s->kind == K_MODE) {
-		if (strcmp(v, "pcap") == 0)
-			*(enum capture_mode *)field = CAPTURE_PCAP;
-		else if (strcmp(v, "udp") == 0)
-			*(enum capture_mode *)field = CAPTURE_UDP;
-		else
-			return SPA_ERR_ARG;
-		return 0;
-	}
-	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++) {
-		if (strcasecmp(v, facilities[i].name) == 0) {
-			*(int *)field = facilities[i].value;
-			return 0;
-		}
-	}
-	return SPA_ERR_ARG;
-}
-
-static int
-store_setting(struct spa_conf *c, const struct setting *s,
-    config_setting_t *cs, const char *file, struct conf_error *err)
-{
-	void *field = (char *)c + s->offset;
-	int line = config_setting_source_line(cs);
-	const char *v;
-
-	switch (s->kind) {
-	case K_INT:
-		return store_int(s, cs, field, file, err);
-	case K_BOOL:
-		if (config_setting_type(cs) != CONFIG_TYPE_BOOL)
-			return conf_fail(err, file, line,
-			    "%s must be true or false", s->name);
-		*(bool *)field = config_setting_get_bool(cs);
-		return 0;
-	default:
-		break;
-	}
-	if ((v = config_setting_get_string(cs)) == NULL)
-		return conf_fail(err, file, line, "%s must be a string", s->name);
-	if (s->kind == K_STRING)
-		return conf_set_string((char **)field, v);
-	if (store_enum(s, v, field) == 0)
-		return 0;
-	if (s->kind == K_MODE)
-		return conf_fail(err, file, line,
-		    "capture.mode must be \"pcap\" or \"udp\", not \"%s\"", v);
-	if (s->kind == K_BACKEND)
-		return conf_fail(err, file, line,
-		    "state_backend must be \"local\" or \"redis\", not \"%s\"",
-		    v);
-	return conf_fail(err, file, line, "unknown syslog facility \"%s\"", v);
+	for (i = 0; i < c->ngroups; i++)
+		if (c->group[i]->load != NULL &&
+		    strcmp(c->group[i]->name, name) == 0)
+			return i;
+	return SIZE_MAX;
 }
 
 static int walk_group(struct spa_conf *, config_setting_t *, const char *,
@@ -299,31 +189,36 @@ static int
 walk_setting(struct spa_conf *c, config_setting_t *cs, const char *prefix,
     const char *file, struct conf_error *err)
 {
-	const struct setting *s;
+	const struct conf_table *t;
+	const struct conf_key *k;
 	char path[128];
+	void *base;
+	size_t g;
 
 	snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
 	    config_setting_name(cs));
 	/* first: "cisco = { ... }" is a device list mistyped, not a group */
-	if (strcmp(path, "cisco") == 0)
-		return conf_cisco_load(c, cs, file, err);
+	if (*prefix == '\0' && (g = loader_find(c, path)) != SIZE_MAX)
+		return c->group[g]->load(c->group_value[g], cs, file, err);
 	if (config_setting_is_group(cs) && *prefix == '\0')
 		return walk_group(c, cs, path, file, err);
-	if ((s = setting_find(path)) == NULL)
+	if ((k = setting_find(c, path, &base, &t)) == NULL)
 		return conf_fail(err, file, config_setting_source_line(cs),
 		    "unknown setting '%s'", path);
-	return store_setting(c, s, cs, file, err);
+	return conf_table_store(t, k, base, cs, file, err);
 }
 
 /* A group exists if some setting lives in it. */
 static bool
-known_group(const char *prefix)
+known_group(const struct spa_conf *c, const char *prefix)
 {
-	size_t i, n = strlen(prefix);
+	size_t i;
 
-	for (i = 0; i < NSETTINGS; i++)
-		if (strncmp(settings[i].name, prefix, n) == 0 &&
-		    settings[i].name[n] == '.')
+	if (conf_table_has_group(&core, prefix))
+		return true;
+	for (i = 0; i < c->ngroups; i++)
+		if (c->group[i]->table != NULL &&
+		    conf_table_has_group(c->group[i]->table, prefix))
 			return true;
 	return false;
 }
@@ -335,7 +230,7 @@ walk_group(struct spa_conf *c, config_setting_t *group, const char *prefix,
 	config_setting_t *cs;
 	int i, r;
 
-	if (*prefix != '\0' && !known_group(prefix))
+	if (*prefix != '\0' && !known_group(c, prefix))
 		return conf_fail(err, file, config_setting_source_line(group),
 		    "unknown group '%s'", prefix);
 	for (i = 0; (cs = config_setting_get_elem(group, (unsigned)i)) != NULL; i++)
@@ -403,6 +298,21 @@ open_conf(const char *path, struct conf_error *err)
 	return fp;
 }
 
+/* Each registered group's checks, once the whole file is read. */
+static int
+check_groups(config_t *cfg, struct spa_conf *c, const char *file,
+    struct conf_error *err)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->ngroups; i++)
+		if (c->group[i]->check != NULL && (r = c->group[i]->check(
+		    c->group_value[i], cfg, file, err)) != 0)
+			return r;
+	return 0;
+}
+
 int
 conf_load(const char *path, bool must_exist, struct spa_conf *c,
     struct conf_error *err)
@@ -429,7 +339,7 @@ conf_load(const char *path, bool must_exist, struct spa_conf *c,
 	if (r == 0)
 		r = check_metrics(&cfg, c, path, err);
 	if (r == 0)
-		r = conf_redis_check(&cfg, c, path, err);
+		r = check_groups(&cfg, c, path, err);
 	if (r == 0)
 		r = conf_set_string(&c->path, path);
 	config_destroy(&cfg);
@@ -588,61 +498,14 @@ conf_check_host(const struct spa_conf *c, bool live, struct conf_error *err)
 	return 0;
 }
 
-const char *
-conf_yes(bool b)
-{
-	return b ? "true" : "false";
-}
-
-void
-conf_dump_string(FILE *fp, const char *indent, const char *name,
-    const char *v)
-{
-	if (v != NULL)
-		fprintf(fp, "%s%s = \"%s\";\n", indent, name, v);
-}
-
 void
 conf_dump(const struct spa_conf *c, FILE *fp)
 {
+	size_t i;
+
 	fprintf(fp, "# spagated.conf: %s\n", c->path ? c->path :
 	    "(none found: defaults)");
-	fprintf(fp, "access_file = \"%s\";\n", c->access_file);
-	if (c->access_folder != NULL)
-		fprintf(fp, "access_folder = \"%s\";\n", c->access_folder);
-	fprintf(fp, "state_dir = \"%s\";\npid_file = \"%s\";\n",
-	    c->state_dir, c->pid_file);
-	fprintf(fp, "max_packet_age = %u;\nreplay_capacity = %u;\n",
-	    c->max_packet_age, c->replay_capacity);
-	fprintf(fp, "capture = {\n  mode = \"%s\";\n  interface = \"%s\";\n"
-	    "  filter = \"%s\";\n  promiscuous = %s;\n  any_direction = %s;\n",
-	    c->capture.mode == CAPTURE_UDP ? "udp" : "pcap",
-	    c->capture.interface, c->capture.filter,
-	    conf_yes(c->capture.promiscuous), conf_yes(c->capture.any_direction));
-	fprintf(fp, "  udp_address = \"%s\";\n  udp_port = %u;\n"
-	    "  http = %s;\n  http_address = \"%s\";\n  http_port = %u;\n",
-	    c->capture.udp_address, c->capture.udp_port, conf_yes(c->capture.http),
-	    c->capture.http_address, c->capture.http_port);
-	fprintf(fp, "  http_any_user_agent = %s;\n  x_forwarded_for = %s;\n};\n",
-	    conf_yes(c->capture.http_any_user_agent),
-	    conf_yes(c->capture.x_forwarded_for));
-	fprintf(fp, "nat = {\n  forwarding = %s;\n  local = %s;\n};\n",
-	    conf_yes(c->nat_forwarding), conf_yes(c->nat_local));
-	fprintf(fp, "executor = {\n  verifier_user = \"%s\";\n"
-	    "  command_timeout = %u;\n  close_on_exit = %s;\n"
-	    "  close_retry_limit = %u;\n  sudo_exe = \"%s\";\n};\n",
-	    c->verifier_user, c->command_timeout, conf_yes(c->close_on_exit),
-	    c->close_retry_limit, c->sudo_exe);
-	fprintf(fp, "log = {\n  syslog_ident = \"%s\";\n"
-	    "  syslog_facility = \"%s\";\n  verbose = %d;\n"
-	    "  refusals_per_second = %u;\n};\n", c->syslog_ident,
-	    facility_name(c->syslog_facility), c->verbose,
-	    c->log_refusals_per_sec);
-	if (c->metrics_file != NULL)
-		fprintf(fp, "metrics = {\n  file = \"%s\";\n  interval = %u;\n"
-		    "};\n", c->metrics_file, c->metrics_interval);
-	else
-		fprintf(fp, "# metrics: off (metrics = { file = \"...\"; })\n");
-	conf_cisco_dump(c, fp);
-	conf_redis_dump(c, fp);
+	conf_table_dump(&core, c, "", fp);
+	for (i = 0; i < c->ngroups; i++)
+		c->group[i]->dump(c->group_value[i], fp);
 }

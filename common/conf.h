@@ -1,7 +1,9 @@
 /*
  * spagated.conf: the daemon's own settings (libconfig syntax), see
  * doc/spagated.conf.5.  A missing file means every default.  Unknown
- * settings and bad values are refused with "file:line: reason".
+ * settings and bad values are refused with "file:line: reason".  The
+ * groups of action modules and of the fleet are theirs (conf_group.h):
+ * registered before the file is loaded, which refuses them otherwise.
  */
 #ifndef SPA_CONF_H
 #define SPA_CONF_H
@@ -46,67 +48,9 @@ struct conf_capture {
 	bool			 x_forwarded_for;
 };
 
-#define CONF_CISCO_NAME_MAX	15	/* device names: [a-z0-9_-]{1,15} */
-#define CONF_CISCO_SEQ_MAX	2147483647	/* IOS sequence numbers */
-#define CONF_CISCO_MAX		64	/* devices (one session each) */
-#define CONF_CISCO_DEF_TIMEOUT	10	/* seconds: connect, each command */
-#define CONF_CISCO_DEF_KEEPALIVE 15	/* seconds between SSH keepalives */
+#define CONF_GROUPS_MAX		8	/* groups owners register */
 
-/* One Cisco IOS device (spagated.conf "cisco" list; see conf_cisco.c). */
-struct conf_cisco {
-	char		*name;		/* routes "NAME ..." commands to it */
-	char		*host;		/* numeric address */
-	uint16_t	 port;
-	char		*user;
-	char		*key_file;		/* NULL: no publickey */
-	char		*password_file;		/* NULL: no password */
-	char		*enable_secret_file;	/* NULL: no enable */
-	char		*known_hosts;	/* the pinned host key */
-	char		*acl;		/* extended ACL the entries go in */
-	char		*acl6;		/* IPv6 ACL for IPv6 entries */
-	uint32_t	 seq_first;	/* sequence numbers owned here */
-	uint32_t	 seq_last;
-	char		*fleet_ranges;	/* "A-B ...": other gateways' numbers
-					   this one may remove (fleet mode) */
-	uint32_t	 connect_timeout;	/* seconds, to the first prompt */
-	uint32_t	 command_timeout;	/* seconds, per command */
-	uint32_t	 keepalive;	/* seconds between SSH keepalives; 0: none */
-	bool		 save_config;	/* write memory after each batch */
-	bool		 time_range;	/* device-side expiry of each entry */
-	char		*kex;		/* libssh2 method preferences */
-	char		*hostkey_algorithms;
-	char		*ciphers;
-	int		 line;		/* where it is defined */
-};
-
-enum state_backend {
-	STATE_LOCAL = 0,	/* the replay store and journal only (default) */
-	STATE_REDIS,		/* plus fleet state shared through Redis */
-};
-
-#define CONF_REDIS_DEF_PREFIX	"spagate:"
-#define CONF_REDIS_DEF_TIMEOUT	500	/* ms, connect and each reply */
-#define CONF_REDIS_DEF_HEARTBEAT 5	/* s: no heartbeat for this long = gone */
-#define CONF_REDIS_NAME_MAX	64	/* gateway names, key prefixes */
-
-/* The "redis" group: fleet mode's shared store (conf_redis.c). */
-struct conf_redis {
-	char		*address;	/* "host:port", numeric */
-	char		*sentinels;	/* "host:port host:port ..." */
-	char		*master;	/* the Sentinel master name */
-	char		*sentinel_password_file;	/* NULL: no AUTH */
-	char		*tunnels;	/* "SERVER=LOCAL ...": how a server
-					   Sentinel names is reached (TLS) */
-	char		*user;		/* ACL user; NULL: AUTH password only */
-	char		*password_file;	/* NULL: no AUTH */
-	char		*fleet_key_file;	/* seals the cycle records */
-	char		*prefix;	/* of every key */
-	char		*gateway;	/* this gateway's name in the fleet */
-	uint32_t	 timeout_ms;
-	uint32_t	 heartbeat;	/* seconds */
-	bool		 fail_closed;	/* refuse grants while unreachable */
-	bool		 claim;		/* run closes of gateways gone */
-};
+struct conf_group;
 
 struct spa_conf {
 	char			*path;		/* file read, or NULL if absent */
@@ -131,10 +75,10 @@ struct spa_conf {
 	uint32_t		 log_refusals_per_sec;	/* 0: unlimited */
 	char			*metrics_file;	/* Prometheus text; NULL: off */
 	uint32_t		 metrics_interval;	/* seconds */
-	struct conf_cisco	*cisco;		/* devices, in file order */
-	size_t			 ncisco;
-	enum state_backend	 state_backend;
-	struct conf_redis	 redis;
+	/* the groups registered (conf_group.h) and their values */
+	const struct conf_group	*group[CONF_GROUPS_MAX];
+	void			*group_value[CONF_GROUPS_MAX];
+	size_t			 ngroups;
 };
 
 struct conf_error {
@@ -158,26 +102,6 @@ int	conf_check_host(const struct spa_conf *c, bool live,
 	    struct conf_error *err);
 void	conf_free(struct spa_conf *c);
 void	conf_dump(const struct spa_conf *c, FILE *fp);
-/* The device named `name`, or NULL. */
-const struct conf_cisco *conf_cisco_find(const struct spa_conf *c,
-	    const char *name);
-/* A deep copy of a device, and freeing one (a module keeps its own). */
-int	conf_cisco_dup(const struct conf_cisco *src, struct conf_cisco *dst);
-/* Whether `seq` is in the device's range or one of its fleet_ranges. */
-bool	conf_cisco_seq_known(const struct conf_cisco *d, uint32_t seq);
-void	conf_cisco_clear(struct conf_cisco *d);
-/*
- * "host:port" or "[v6]:port" with a numeric host; 0, or -1 if it is not
- * one (host must hold INET6_ADDRSTRLEN bytes).
- */
-int	conf_host_port(const char *s, char *host, size_t hostlen,
-	    uint16_t *port);
-/*
- * redis.tunnels: the local endpoint ("host:port") that reaches `server`
- * (a Redis server as Sentinel names it); 0, or -1 if none is listed.
- */
-int	conf_redis_tunnel(const char *tunnels, const char *server, char *local,
-	    size_t len);
 /* Replace a string setting (command-line overrides). */
 int	conf_set_string(char **field, const char *value);
 

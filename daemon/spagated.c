@@ -240,8 +240,12 @@ main(int argc, char **argv)
 		conf_free(&d.x.conf);
 		return r;
 	}
-	if (executor_load(&d.cli, &d.x.conf, &d.x.access, &d.x.plan) != 0)
+	if (action_table_new(&d.x.modules) != 0 ||
+	    executor_load(&d.cli, d.x.modules, &d.x.conf, &d.x.access,
+	    &d.x.plan) != 0) {
+		action_table_free(d.x.modules);
 		return 1;
+	}
 	log_set_verbose(d.x.conf.verbose);
 	d.pid_path = strdup(d.x.conf.pid_file);
 	if (d.cli.action != CLI_RUN)

@@ -1,57 +1,90 @@
-/* The table of action modules and routing by a command's first word. */
+/*
+ * The table of action module instances and routing by a command's first
+ * word.  It names no module: the registry (modules/registry.c) does.
+ */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "action.h"
+#include "conf_group.h"
+#include "conf_redis.h"
+#include "err.h"
 
-extern const struct action_ops action_cisco;
-extern const struct action_ops action_exec;
-extern const struct action_ops action_ipset;
+int
+action_table_new(struct action_table **out)
+{
+	struct action_table *t;
+	size_t i;
+	int r;
 
-/* Specific modules first; `exec` claims everything and comes last. */
-static const struct action_ops *const modules[] = {
-	&action_ipset,
-	&action_cisco,
-	&action_exec,
-};
+	*out = NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (t->v = calloc(action_nregistry, sizeof(*t->v))) == NULL) {
+		free(t);
+		return SPA_ERR_NOMEM;
+	}
+	for (i = 0; i < action_nregistry; i++, t->n++) {
+		t->v[i].ops = action_registry[i].ops;
+		if (t->v[i].ops->create != NULL &&
+		    (r = t->v[i].ops->create(&t->v[i].priv)) != 0) {
+			action_table_free(t);
+			return r;
+		}
+	}
+	*out = t;
+	return 0;
+}
 
-#define NMODULES	(sizeof(modules) / sizeof(modules[0]))
+int
+action_conf_groups(struct spa_conf *c)
+{
+	size_t i;
+	int r;
 
-const struct action_table action_builtin = { modules, NMODULES };
+	for (i = 0; i < action_nregistry; i++)
+		if (action_registry[i].conf != NULL &&
+		    (r = conf_add_group(c, action_registry[i].conf)) != 0)
+			return r;
+	return conf_add_group(c, &conf_group_redis);
+}
 
-const struct action_ops *
+void
+action_table_free(struct action_table *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	action_table_shutdown(t);
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].ops->free != NULL)
+			t->v[i].ops->free(t->v[i].priv);
+	free(t->v);
+	free(t);
+}
+
+const struct action_module *
 action_table_for(const struct action_table *t, const struct cmd_argv *argv)
 {
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		if (t->v[i]->claims == NULL || t->v[i]->claims(argv))
-			return t->v[i];
+		if (action_claims(&t->v[i], argv))
+			return &t->v[i];
 	return NULL;
 }
 
-const struct action_ops *
+const struct action_module *
 action_table_by_name(const struct action_table *t, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		if (strcmp(t->v[i]->name, name) == 0)
-			return t->v[i];
+		if (strcmp(t->v[i].ops->name, name) == 0)
+			return &t->v[i];
 	return NULL;
-}
-
-const struct action_ops *
-action_for(const struct cmd_argv *argv)
-{
-	return action_table_for(&action_builtin, argv);
-}
-
-const struct action_ops *
-action_by_name(const char *name)
-{
-	return action_table_by_name(&action_builtin, name);
 }
 
 void
@@ -77,15 +110,19 @@ action_report(struct action_env *env, const struct action_result *res)
 }
 
 int
-action_configure(const struct spa_conf *conf, char *why, size_t whylen)
+action_table_configure(const struct action_table *t,
+    const struct spa_conf *conf, char *why, size_t whylen)
 {
+	const struct action_module *m;
 	size_t i;
 	int r;
 
-	for (i = 0; i < NMODULES; i++)
-		if (modules[i]->configure != NULL &&
-		    (r = modules[i]->configure(conf, why, whylen)) != 0)
+	for (i = 0; i < t->n; i++) {
+		m = &t->v[i];
+		if (m->ops->configure != NULL &&
+		    (r = m->ops->configure(m->priv, conf, why, whylen)) != 0)
 			return r;
+	}
 	return 0;
 }
 
@@ -93,45 +130,56 @@ void
 action_table_adopt(const struct action_table *t, const char *module,
     const struct cmd_argv *close, const uint8_t *data, uint16_t data_len)
 {
-	const struct action_ops *ops = action_table_by_name(t, module);
+	const struct action_module *m = action_table_by_name(t, module);
 
-	if (ops != NULL && ops->adopt != NULL)
-		ops->adopt(close, data, data_len);
+	if (m != NULL && m->ops->adopt != NULL)
+		m->ops->adopt(m->priv, close, data, data_len);
 }
 
+/* Each instance's descriptors in turn; it is handed back only these. */
 size_t
-action_table_pollfds(const struct action_table *t, struct pollfd *pfd,
-    size_t max)
+action_table_pollfds(struct action_table *t, struct pollfd *pfd, size_t max)
 {
+	struct action_module *m;
 	size_t i, n = 0;
 
-	for (i = 0; i < t->n; i++)
-		if (t->v[i]->pollfds != NULL)
-			n += t->v[i]->pollfds(pfd + n, max - n);
+	for (i = 0; i < t->n; i++) {
+		m = &t->v[i];
+		m->npfd = m->ops->pollfds != NULL ?
+		    m->ops->pollfds(m->priv, pfd + n, max - n) : 0;
+		n += m->npfd;
+	}
 	return n;
 }
 
-/* Every module sees every module's descriptors: each finds its own. */
 void
 action_table_dispatch(const struct action_table *t, struct action_env *env,
     const struct pollfd *pfd, size_t n, int64_t now_ms)
 {
-	size_t i;
+	const struct action_module *m;
+	size_t i, off = 0, mine;
 
-	for (i = 0; i < t->n; i++)
-		if (t->v[i]->dispatch != NULL)
-			t->v[i]->dispatch(env, pfd, n, now_ms);
+	for (i = 0; i < t->n; i++) {
+		m = &t->v[i];
+		mine = off + m->npfd <= n ? m->npfd : off < n ? n - off : 0;
+		if (m->ops->dispatch != NULL)
+			m->ops->dispatch(m->priv, env, pfd != NULL ?
+			    pfd + off : NULL, mine, now_ms);
+		off += mine;
+	}
 }
 
 int
 action_table_timeout_ms(const struct action_table *t, int64_t now_ms)
 {
+	const struct action_module *m;
 	size_t i;
 	int ms, best = -1;
 
 	for (i = 0; i < t->n; i++) {
-		if (t->v[i]->timeout_ms == NULL ||
-		    (ms = t->v[i]->timeout_ms(now_ms)) < 0)
+		m = &t->v[i];
+		if (m->ops->timeout_ms == NULL ||
+		    (ms = m->ops->timeout_ms(m->priv, now_ms)) < 0)
 			continue;
 		if (best < 0 || ms < best)
 			best = ms;
@@ -145,12 +193,6 @@ action_table_shutdown(const struct action_table *t)
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		if (t->v[i]->shutdown != NULL)
-			t->v[i]->shutdown();
-}
-
-void
-action_shutdown(void)
-{
-	action_table_shutdown(&action_builtin);
+		if (t->v[i].ops->shutdown != NULL)
+			t->v[i].ops->shutdown(t->v[i].priv);
 }

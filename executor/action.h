@@ -3,11 +3,15 @@
  * enforces it.  A command is routed by its first word: a module that
  * claims it runs it (ipset in process, a Cisco device by name), anything
  * else is executed as an argument vector by `exec`.  Modules are listed
- * in one static table; there is no dlopen.
+ * in one static table, modules/registry.c; there is no dlopen.
  *
  * Every request completes through action_done(), possibly before the
  * module's open/close returns (in-process modules) or later from the
  * executor's event loop (child processes, SSH sessions).
+ *
+ * A module is an instance { ops, priv } (the shape of verifier/capture.h):
+ * spagated makes one of each registered module at start, and tells it
+ * the configuration at start and at every reload.
  */
 #ifndef SPA_ACTION_H
 #define SPA_ACTION_H
@@ -26,6 +30,7 @@
 #define ACTION_PFD_MAX	64	/* descriptors all modules may poll */
 
 struct action_env;
+struct conf_group;
 struct spa_conf;
 
 /* One command to carry out. */
@@ -58,16 +63,22 @@ struct action_result {
 
 typedef void (*action_done_cb)(void *arg, const struct action_result *res);
 
+/*
+ * A module's calls.  Each takes the instance's own state (`priv`, made by
+ * create): a module keeps nothing at file scope.
+ */
 struct action_ops {
 	const char	*name;
+	/* The instance's state, empty until configured; NULL: none needed. */
+	int		(*create)(void **priv);
 	/* True if this module runs `argv` (NULL: the default module). */
-	bool		(*claims)(const struct cmd_argv *argv);
+	bool		(*claims)(void *priv, const struct cmd_argv *argv);
 	/* Validate a configured command at load time; NULL: anything goes. */
-	int		(*check)(const struct cmd_argv *argv, char *why,
-			    size_t whylen);
-	int		(*open)(struct action_env *env,
+	int		(*check)(void *priv, const struct cmd_argv *argv,
+			    char *why, size_t whylen);
+	int		(*open)(void *priv, struct action_env *env,
 			    const struct action_req *req);
-	int		(*close)(struct action_env *env,
+	int		(*close)(void *priv, struct action_env *env,
 			    const struct action_req *req);
 	/*
 	 * Whether running the open again is harmless and refreshes the grant
@@ -83,7 +94,7 @@ struct action_ops {
 	 * A failure is logged; the first open still holds.  NULL: an
 	 * extension only moves the close.
 	 */
-	int		(*refresh)(struct action_env *env,
+	int		(*refresh)(void *priv, struct action_env *env,
 			    const struct action_req *req);
 	/*
 	 * The close undoes what the open recorded in the cycle's data (a
@@ -96,10 +107,11 @@ struct action_ops {
 	 * one that opened the cycle (it acts on a device both reach, named
 	 * the same in both configurations).  NULL: never.
 	 */
-	bool		(*claimable)(const struct cmd_argv *close);
+	bool		(*claimable)(void *priv, const struct cmd_argv *close);
 
 	/*
-	 * Optional hooks of modules that keep connections (NULL: none).
+	 * The optional I/O part, for modules that keep connections (NULL:
+	 * none).  An instance polls and sees only its own descriptors.
 	 *
 	 * A module whose open records `data` must not act on the device
 	 * before open() returns: the executor journals the data and syncs
@@ -107,19 +119,21 @@ struct action_ops {
 	 * never leaves an entry whose state is not on disk.
 	 */
 	/* The configuration in force (at start and every reload). */
-	int		(*configure)(const struct spa_conf *conf, char *why,
-			    size_t whylen);
+	int		(*configure)(void *priv, const struct spa_conf *conf,
+			    char *why, size_t whylen);
 	/* A journaled cycle taken over at start: reserve what it holds. */
-	void		(*adopt)(const struct cmd_argv *close,
+	void		(*adopt)(void *priv, const struct cmd_argv *close,
 			    const uint8_t *data, uint16_t data_len);
 	/* Descriptors to poll, and the loop's pass with what poll said. */
-	size_t		(*pollfds)(struct pollfd *pfd, size_t max);
-	void		(*dispatch)(struct action_env *env,
+	size_t		(*pollfds)(void *priv, struct pollfd *pfd, size_t max);
+	void		(*dispatch)(void *priv, struct action_env *env,
 			    const struct pollfd *pfd, size_t n, int64_t now_ms);
 	/* Milliseconds until the module needs a pass; -1: never. */
-	int		(*timeout_ms)(int64_t now_ms);
-	/* Hang up and free everything (exit). */
-	void		(*shutdown)(void);
+	int		(*timeout_ms)(void *priv, int64_t now_ms);
+	/* Hang up everything it holds (exit); it may be configured again. */
+	void		(*shutdown)(void *priv);
+	/* Free the state create made (after shutdown). */
+	void		(*free)(void *priv);
 };
 
 struct action_env {
@@ -128,31 +142,58 @@ struct action_env {
 	void		*arg;
 };
 
-/*
- * A table of modules in routing order: the first that claims a command
- * runs it, so the one that claims everything comes last.  The cycle
- * engine is handed its table (a unit test passes fakes); spagated runs
- * action_builtin.
- */
-struct action_table {
-	const struct action_ops *const	*v;
-	size_t				 n;
+/* One module instance: its calls and its state. */
+struct action_module {
+	const struct action_ops	*ops;
+	void			*priv;
+	size_t			 npfd;	/* its descriptors in this pass */
 };
 
-extern const struct action_table action_builtin;
+/*
+ * The instances in routing order: the first that claims a command runs
+ * it, so the one that claims everything comes last.  spagated makes one
+ * from the registry (modules/registry.c); the cycle engine is handed it
+ * (a unit test passes fakes).
+ */
+struct action_table {
+	struct action_module	*v;
+	size_t			 n;
+};
 
-/* The module of `t` that runs `argv`. */
-const struct action_ops *action_table_for(const struct action_table *t,
+/* A line of the registry: a module, and its spagated.conf group. */
+struct action_registration {
+	const struct action_ops		*ops;
+	const struct conf_group		*conf;	/* NULL: no settings */
+};
+
+/* The registry: every module spagated has, in routing order. */
+extern const struct action_registration action_registry[];
+extern const size_t action_nregistry;
+
+/* An instance of every registered module, or free them all. */
+int	action_table_new(struct action_table **out);
+/*
+ * Register with `c` (after conf_defaults) every spagated.conf group the
+ * executor reads besides its own: the modules', then the fleet's.
+ */
+int	action_conf_groups(struct spa_conf *c);
+void	action_table_free(struct action_table *t);
+
+/* The instance of `t` that runs `argv`. */
+const struct action_module *action_table_for(const struct action_table *t,
 	    const struct cmd_argv *argv);
 /* By name (journal records name their module); NULL if unknown. */
-const struct action_ops *action_table_by_name(const struct action_table *t,
+const struct action_module *action_table_by_name(const struct action_table *t,
 	    const char *name);
 
-/* The hooks above, for every module of `t` that has them. */
+/* The configuration in force, for every instance that keeps one. */
+int	action_table_configure(const struct action_table *t,
+	    const struct spa_conf *conf, char *why, size_t whylen);
+/* The I/O hooks above, for every instance of `t` that has them. */
 void	action_table_adopt(const struct action_table *t, const char *module,
 	    const struct cmd_argv *close, const uint8_t *data,
 	    uint16_t data_len);
-size_t	action_table_pollfds(const struct action_table *t, struct pollfd *pfd,
+size_t	action_table_pollfds(struct action_table *t, struct pollfd *pfd,
 	    size_t max);
 void	action_table_dispatch(const struct action_table *t,
 	    struct action_env *env, const struct pollfd *pfd, size_t n,
@@ -160,12 +201,27 @@ void	action_table_dispatch(const struct action_table *t,
 int	action_table_timeout_ms(const struct action_table *t, int64_t now_ms);
 void	action_table_shutdown(const struct action_table *t);
 
-/* The same on action_builtin, for the code outside the cycle engine. */
-const struct action_ops *action_for(const struct cmd_argv *argv);
-const struct action_ops *action_by_name(const char *name);
-int	action_configure(const struct spa_conf *conf, char *why,
-	    size_t whylen);
-void	action_shutdown(void);
+/* Calls on one instance. */
+static inline bool
+action_claims(const struct action_module *m, const struct cmd_argv *argv)
+{
+	return m->ops->claims == NULL || m->ops->claims(m->priv, argv);
+}
+
+static inline int
+action_check(const struct action_module *m, const struct cmd_argv *argv,
+    char *why, size_t whylen)
+{
+	return m->ops->check == NULL ? 0 :
+	    m->ops->check(m->priv, argv, why, whylen);
+}
+
+static inline bool
+action_claimable(const struct action_module *m, const struct cmd_argv *close)
+{
+	return m->ops->claimable != NULL &&
+	    m->ops->claimable(m->priv, close);
+}
 
 /* The runner's callback for requests run by `exec` (give it the env). */
 void	action_exec_finished(struct action_env *env,

@@ -1,7 +1,8 @@
 /*
- * spagated.conf's fleet settings: state_backend and the "redis" group.
- * Checked as a whole once the file is read, so that each complaint can
- * name the line of the setting it is about.
+ * spagated.conf's fleet settings: state_backend and the "redis" group,
+ * a group of the root registered like a module's.  Checked as a whole
+ * once the file is read, so that each complaint can name the line of the
+ * setting it is about.
  */
 #include "config.h"
 
@@ -16,35 +17,78 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "conf_int.h"
+#include "conf_group.h"
+#include "conf_redis.h"
 #include "err.h"
 
 #define NAME_CHARS \
 	"abcdefghijklmnopqrstuvwxyz" "ABCDEFGHIJKLMNOPQRSTUVWXYZ" "0123456789"
 
-void
-conf_redis_defaults(struct spa_conf *c)
+static const struct conf_name backends[] = {
+	{ "local", STATE_LOCAL }, { "redis", STATE_REDIS }, { NULL, 0 },
+};
+
+#define R_STR(n, f)		CONF_KEY_STR(struct conf_redis, n, f, NULL)
+#define R_BOOL(n, f)		CONF_KEY_BOOL(struct conf_redis, n, f)
+#define R_INT(n, f, lo, hi)	CONF_KEY_INT(struct conf_redis, n, f, lo, hi)
+
+/* Settings of the root, in the order of the dump; checked as a whole. */
+static const struct conf_key keys[] = {
+	CONF_KEY_ENUM(struct conf_redis, "state_backend", state_backend,
+	    backends, false,
+	    "state_backend must be \"local\" or \"redis\", not "),
+	R_STR("redis.address", address),
+	R_STR("redis.sentinels", sentinels),
+	R_STR("redis.master", master),
+	R_STR("redis.sentinel_password_file", sentinel_password_file),
+	R_STR("redis.tunnels", tunnels),
+	R_STR("redis.user", user),
+	R_STR("redis.password_file", password_file),
+	R_STR("redis.fleet_key_file", fleet_key_file),
+	R_STR("redis.prefix", prefix),
+	R_STR("redis.gateway", gateway),
+	R_INT("redis.timeout_ms", timeout_ms, 10, 60000),
+	R_INT("redis.heartbeat", heartbeat, 2, 3600),
+	R_BOOL("redis.fail_closed", fail_closed),
+	R_BOOL("redis.claim", claim),
+};
+
+/* The redis group is shown with the backend that uses it. */
+static bool
+shown(const void *base, const char *group, FILE *fp)
 {
-	c->redis.timeout_ms = CONF_REDIS_DEF_TIMEOUT;
-	c->redis.heartbeat = CONF_REDIS_DEF_HEARTBEAT;
-	c->redis.fail_closed = true;
-	c->redis.claim = true;
+	const struct conf_redis *r = base;
+
+	(void)group;
+	(void)fp;
+	return r->state_backend == STATE_REDIS;
 }
 
-void
-conf_redis_free(struct spa_conf *c)
+static const struct conf_table table = {
+	"", keys, sizeof(keys) / sizeof(keys[0]), shown,
+};
+
+static void
+defaults(struct conf_redis *r)
 {
-	free(c->redis.address);
-	free(c->redis.sentinels);
-	free(c->redis.master);
-	free(c->redis.sentinel_password_file);
-	free(c->redis.tunnels);
-	free(c->redis.user);
-	free(c->redis.password_file);
-	free(c->redis.fleet_key_file);
-	free(c->redis.prefix);
-	free(c->redis.gateway);
-	memset(&c->redis, 0, sizeof(c->redis));
+	memset(r, 0, sizeof(*r));
+	r->timeout_ms = CONF_REDIS_DEF_TIMEOUT;
+	r->heartbeat = CONF_REDIS_DEF_HEARTBEAT;
+	r->fail_closed = true;
+	r->claim = true;
+}
+
+const struct conf_redis *
+conf_redis_of(const struct spa_conf *c)
+{
+	static const struct conf_redis local = {
+		.timeout_ms = CONF_REDIS_DEF_TIMEOUT,
+		.heartbeat = CONF_REDIS_DEF_HEARTBEAT,
+		.fail_closed = true, .claim = true,
+	};
+	const struct conf_redis *r = conf_group_value(c, &conf_group_redis);
+
+	return r != NULL ? r : &local;
 }
 
 int
@@ -230,7 +274,7 @@ fail_at(config_t *cfg, const char *setting, const char *file,
 
 /* This host's name, as far as a key may carry it. */
 static int
-default_gateway(struct spa_conf *c)
+default_gateway(struct conf_redis *r)
 {
 	char name[HOST_NAME_MAX + 1], *p;
 
@@ -241,19 +285,18 @@ default_gateway(struct spa_conf *c)
 	for (p = name; *p != '\0'; p++)
 		if (strchr(NAME_CHARS "._-", *p) == NULL)
 			*p = '_';
-	return conf_set_string(&c->redis.gateway, name);
+	return conf_set_string(&r->gateway, name);
 }
 
 #define NAME_RULE	"must be 1 to 64 of A-Z a-z 0-9"
 
-int
-conf_redis_check(config_t *cfg, struct spa_conf *c, const char *file,
-    struct conf_error *err)
+static int
+check(void *value, config_t *cfg, const char *file, struct conf_error *err)
 {
-	struct conf_redis *r = &c->redis;
+	struct conf_redis *r = value;
 	const char *why;
 
-	if (c->state_backend != STATE_REDIS) {
+	if (r->state_backend != STATE_REDIS) {
 		if (config_lookup(cfg, "redis") != NULL)
 			return fail_at(cfg, "redis", file, err, "the redis "
 			    "group needs state_backend = \"redis\"");
@@ -316,33 +359,40 @@ conf_redis_check(config_t *cfg, struct spa_conf *c, const char *file,
 	if (r->prefix == NULL &&
 	    conf_set_string(&r->prefix, CONF_REDIS_DEF_PREFIX) != 0)
 		return SPA_ERR_NOMEM;
-	if (r->gateway == NULL && default_gateway(c) != 0)
+	if (r->gateway == NULL && default_gateway(r) != 0)
 		return SPA_ERR_NOMEM;
 	return 0;
 }
 
-void
-conf_redis_dump(const struct spa_conf *c, FILE *fp)
+static void *
+create(void)
 {
-	const struct conf_redis *r = &c->redis;
+	struct conf_redis *r = malloc(sizeof(*r));
 
-	fprintf(fp, "state_backend = \"%s\";\n",
-	    c->state_backend == STATE_REDIS ? "redis" : "local");
-	if (c->state_backend != STATE_REDIS)
-		return;
-	fprintf(fp, "redis = {\n");
-	conf_dump_string(fp, "  ", "address", r->address);
-	conf_dump_string(fp, "  ", "sentinels", r->sentinels);
-	conf_dump_string(fp, "  ", "master", r->master);
-	conf_dump_string(fp, "  ", "sentinel_password_file",
-	    r->sentinel_password_file);
-	conf_dump_string(fp, "  ", "tunnels", r->tunnels);
-	conf_dump_string(fp, "  ", "user", r->user);
-	conf_dump_string(fp, "  ", "password_file", r->password_file);
-	conf_dump_string(fp, "  ", "fleet_key_file", r->fleet_key_file);
-	conf_dump_string(fp, "  ", "prefix", r->prefix);
-	conf_dump_string(fp, "  ", "gateway", r->gateway);
-	fprintf(fp, "  timeout_ms = %u;\n  heartbeat = %u;\n"
-	    "  fail_closed = %s;\n  claim = %s;\n};\n", r->timeout_ms,
-	    r->heartbeat, conf_yes(r->fail_closed), conf_yes(r->claim));
+	if (r != NULL)
+		defaults(r);
+	return r;
 }
+
+static void
+free_value(void *value)
+{
+	if (value != NULL)
+		conf_table_clear(&table, value);
+	free(value);
+}
+
+static void
+dump(const void *value, FILE *fp)
+{
+	conf_table_dump(&table, value, "", fp);
+}
+
+const struct conf_group conf_group_redis = {
+	.name = "redis",
+	.table = &table,
+	.create = create,
+	.check = check,
+	.free = free_value,
+	.dump = dump,
+};

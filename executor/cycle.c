@@ -85,7 +85,7 @@ struct pending_grant {
 
 struct cycle {
 	struct cycle_rec	 rec;
-	const struct action_ops	*close_ops;
+	const struct action_module *close_ops;
 	enum cycle_state	 state;
 	struct sched_entry	*entry;
 	struct object		*obj;		/* NULL: acts on its own */
@@ -95,7 +95,7 @@ struct cycle {
 	int64_t			 failing_since_ms;	/* first of them */
 	unsigned int		 close_runs;	/* runs of this close so far */
 	struct pending_grant	*pending;	/* NULL: none */
-	const struct action_ops	*refresh_ops;	/* a refresh waits: its module */
+	const struct action_module *refresh_ops; /* a refresh waits: its module */
 	struct packed_argv	 refresh_argv;	/* and the open it re-asserts */
 };
 
@@ -118,14 +118,14 @@ struct job {
 /* An open waiting for the journal to be synced (see cycles_flush). */
 struct ready {
 	struct cycle		*cycle;
-	const struct action_ops	*ops;
+	const struct action_module *ops;
 	enum job_kind		 kind;		/* JOB_OPEN or JOB_REFRESH */
 	struct packed_argv	 open;
 };
 
 struct cycles {
 	struct cycles_conf	 conf;
-	const struct action_table *modules;
+	struct action_table	*modules;
 	struct journal		*journal;
 	struct sched		*sched;
 	struct objects		*objects;
@@ -154,7 +154,8 @@ static void	forget_cycle(struct cycles *c, struct cycle *cy);
 static void	start_close(struct cycles *c, struct cycle *cy, int64_t now_s);
 static void	run_close(struct cycles *c, struct cycle *cy);
 static void	refresh_cycle(struct cycles *c, struct cycle *cy,
-		    const struct action_ops *ops, const struct cmd_argv *open);
+		    const struct action_module *ops,
+		    const struct cmd_argv *open);
 static void	grant_port(struct cycles *c, const struct stanza *st,
 		    const struct stanza_plan *sp, const struct spa_event *ev,
 		    size_t i, int64_t now_s, int64_t now_ms);
@@ -201,7 +202,7 @@ rec_fill(const struct cycle *cy, struct journal_rec *out)
 	out->id = rec->id;
 	out->stanza = rec->stanza;
 	snprintf(out->module, sizeof(out->module), "%s",
-	    rec->has_close ? cy->close_ops->name : "none");
+	    rec->has_close ? cy->close_ops->ops->name : "none");
 	out->allow = rec->allow;
 	out->proto = rec->proto;
 	out->port = rec->port;
@@ -280,7 +281,7 @@ cycle_free(struct cycle *cy)
 static bool
 shares_object(const struct cycle *cy)
 {
-	return cy->rec.has_close && !cy->close_ops->close_pairs_open;
+	return cy->rec.has_close && !cy->close_ops->ops->close_pairs_open;
 }
 
 #define OBJECT_KEY_MAX	(JOURNAL_MODULE_MAX + CMD_MAX_LEN)
@@ -289,11 +290,11 @@ shares_object(const struct cycle *cy)
 static size_t
 object_key(const struct cycle *cy, char key[OBJECT_KEY_MAX])
 {
-	size_t n = strlen(cy->close_ops->name) + 1;
+	size_t n = strlen(cy->close_ops->ops->name) + 1;
 
 	if (n > JOURNAL_MODULE_MAX || cy->rec.close.len > CMD_MAX_LEN)
 		return 0;
-	memcpy(key, cy->close_ops->name, n);
+	memcpy(key, cy->close_ops->ops->name, n);
 	memcpy(key + n, cy->rec.close.words, cy->rec.close.len);
 	return n + cy->rec.close.len;
 }
@@ -390,7 +391,7 @@ on_run_done(void *arg, const struct run_result *res)
 }
 
 int
-cycles_new(const struct cycles_conf *cc, const struct action_table *modules,
+cycles_new(const struct cycles_conf *cc, struct action_table *modules,
     struct journal *journal, struct cycles **out)
 {
 	struct cycles *c;
@@ -400,7 +401,7 @@ cycles_new(const struct cycles_conf *cc, const struct action_table *modules,
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return SPA_ERR_NOMEM;
 	c->conf = *cc;
-	c->modules = modules != NULL ? modules : &action_builtin;
+	c->modules = modules;
 	c->journal = journal;
 	c->next_job = 1;
 	if ((c->scratch = malloc(sizeof(*c->scratch))) == NULL ||
@@ -606,7 +607,7 @@ journal_data(struct cycles *c, const struct cycle *cy)
  * reports through action_done like any other failure.
  */
 static void
-job_run(struct cycles *c, const struct action_ops *ops, struct job *j,
+job_run(struct cycles *c, const struct action_module *m, struct job *j,
     const struct cmd_argv *argv, const struct run_cred *cred,
     struct cycle *cy)
 {
@@ -625,13 +626,13 @@ job_run(struct cycles *c, const struct action_ops *ops, struct job *j,
 	int r;
 
 	cmd_argv_format(argv, line, sizeof(line));
-	log_debug("%s: %s: %s", j->what, ops->name, line);
+	log_debug("%s: %s: %s", j->what, m->ops->name, line);
 	if (j->kind == JOB_CLOSE)
-		r = ops->close(&c->env, &req);
-	else if (j->kind == JOB_REFRESH && ops->refresh != NULL)
-		r = ops->refresh(&c->env, &req);	/* data unchanged */
+		r = m->ops->close(m->priv, &c->env, &req);
+	else if (j->kind == JOB_REFRESH && m->ops->refresh != NULL)
+		r = m->ops->refresh(m->priv, &c->env, &req); /* data unchanged */
 	else
-		r = ops->open(&c->env, &req);
+		r = m->ops->open(m->priv, &c->env, &req);
 	/*
 	 * An in-process module (ipset) reports before it returns: the job
 	 * has left the table (`j` may point at another one) and a failed
@@ -702,7 +703,7 @@ cycle_new(struct cycles *c, const struct stanza *st,
 
 /* Hold an open until the journal holding its cycle is synced. */
 static int
-ready_add(struct cycles *c, struct cycle *cy, const struct action_ops *ops,
+ready_add(struct cycles *c, struct cycle *cy, const struct action_module *ops,
     enum job_kind kind, const struct cmd_argv *open)
 {
 	struct ready *nr;
@@ -774,7 +775,7 @@ open_cycle(struct cycles *c, const struct stanza *st,
  */
 static void
 refresh_cycle(struct cycles *c, struct cycle *cy,
-    const struct action_ops *ops, const struct cmd_argv *open)
+    const struct action_module *ops, const struct cmd_argv *open)
 {
 	struct job *j;
 	char what[128];
@@ -798,7 +799,7 @@ refresh_cycle(struct cycles *c, struct cycle *cy,
 static void
 refresh_deferred(struct cycles *c, struct cycle *cy)
 {
-	const struct action_ops *ops = cy->refresh_ops;
+	const struct action_module *ops = cy->refresh_ops;
 
 	cy->refresh_ops = NULL;
 	argv_unpack(&cy->refresh_argv, c->run_argv);
@@ -822,13 +823,13 @@ static void
 reassert(struct cycles *c, struct cycle *cy, const struct stanza *st,
     const struct stanza_plan *sp, const struct spa_event *ev, size_t i)
 {
-	const struct action_ops *ops = sp->open_ops;
+	const struct action_module *ops = sp->open_ops;
 	const struct cmd_template *t = &sp->open;
 	struct cmd_argv argv;
 	char what[128];
 
 	describe_cycle(&cy->rec, what, sizeof(what));
-	if (ops->refresh != NULL) {
+	if (ops->ops->refresh != NULL) {
 		if (expand(t, ev, st, i, &argv) == 0)
 			refresh_cycle(c, cy, ops, &argv);
 		else
@@ -850,7 +851,7 @@ reassert(struct cycles *c, struct cycle *cy, const struct stanza *st,
 		return;
 	}
 	cy->state = CYCLE_OPENING;
-	if (t == &sp->open && !ops->open_is_idempotent &&
+	if (t == &sp->open && !ops->ops->open_is_idempotent &&
 	    cy->rec.reopens < REOPENS_MAX) {
 		cy->rec.reopens++;
 		if (put_cycle(c, cy) != 0)
@@ -1054,7 +1055,7 @@ static void
 run_command(struct cycles *c, const struct stanza *st,
     const struct spa_event *ev)
 {
-	const struct action_ops *exec =
+	const struct action_module *exec =
 	    action_table_by_name(c->modules, "exec");
 	struct cmd_argv words, argv;
 	struct run_cred cred;

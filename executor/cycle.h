@@ -68,9 +68,9 @@ struct cycles_observer {
 	void	*arg;
 };
 
-/* Commands run through `modules` (NULL: action_builtin). */
+/* Commands run through `modules` (the caller's: it outlives the cycles). */
 int	cycles_new(const struct cycles_conf *cc,
-	    const struct action_table *modules, struct journal *journal,
+	    struct action_table *modules, struct journal *journal,
 	    struct cycles **out);
 /* Frees memory and kills running commands; journaled cycles stay on disk. */
 void	cycles_free(struct cycles *c);

@@ -71,7 +71,8 @@ load_config(const struct cli_opts *o, struct spa_conf *c)
 	int r;
 
 	conf_defaults(c);
-	if ((r = conf_load(path, o->config_file != NULL, c, &err)) == 0 &&
+	if ((r = action_conf_groups(c)) == 0 &&
+	    (r = conf_load(path, o->config_file != NULL, c, &err)) == 0 &&
 	    (r = apply_cli(c, o)) == 0 &&
 	    (r = conf_validate(c, &err)) == 0)
 		return 0;
@@ -116,8 +117,8 @@ cycles_conf_of(const struct spa_conf *conf, struct cycles_conf *cc)
  * for a fact that could have been known.
  */
 int
-executor_load(const struct cli_opts *cli, struct spa_conf *conf,
-    struct access_conf **access, struct plan *plan)
+executor_load(const struct cli_opts *cli, struct action_table *modules,
+    struct spa_conf *conf, struct access_conf **access, struct plan *plan)
 {
 	struct conf_error err;
 	char why[512];
@@ -125,7 +126,8 @@ executor_load(const struct cli_opts *cli, struct spa_conf *conf,
 
 	if ((r = load_config(cli, conf)) != 0)
 		return r;
-	if ((r = plan_load(conf, access, plan, why, sizeof(why))) != 0) {
+	if ((r = plan_load(conf, modules, access, plan, why,
+	    sizeof(why))) != 0) {
 		log_errx("%s", why);
 		conf_free(conf);
 		return r;
@@ -230,7 +232,7 @@ reload_fall_back(struct executor *x, const char *how)
 	x->access = x->prev_access;
 	x->plan = x->prev_plan;
 	x->prev_access = NULL;
-	if (action_configure(&x->conf, why, sizeof(why)) != 0)
+	if (action_table_configure(x->modules, &x->conf, why, sizeof(why)) != 0)
 		log_errx("previous configuration: %s", why);
 	policy_in_force(x);
 	spawn_verifier(x);
@@ -455,7 +457,7 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 	    (unsigned long long)x->refused_time, cs.open, cs.opened,
 	    cs.extended, cs.closed, cs.open_failed, cs.close_failed,
 	    cs.close_abandoned, cs.released, cs.commands, cs.jobs);
-	cisco_get_stats(&cis);
+	cisco_get_stats(x->modules, &cis);
 	if (cis.devices > 0)
 		log_info("stats: cisco: entries left alone %" PRIu64,
 		    cis.left_alone);
@@ -487,7 +489,7 @@ write_metrics(struct executor *x)
 	ex.files_disabled = x->access->ndisabled;
 	ex.stanzas_disabled = access_disabled_stanzas(x->access);
 	cycles_get_stats(x->cycles, &ex.cycles);
-	cisco_get_stats(&ex.cisco);
+	cisco_get_stats(x->modules, &ex.cisco);
 	if ((ex.fleet = x->fleet != NULL)) {
 		ex.fleet_up = fleet_is_up(x->fleet);
 		fleet_get_stats(x->fleet, &ex.fleet_stats);
@@ -681,9 +683,10 @@ reload(struct executor *x)
 	struct plan np;
 
 	log_info("SIGHUP: reloading configuration");
-	if (executor_load(x->cli, &nc, &na, &np) != 0) {
+	if (executor_load(x->cli, x->modules, &nc, &na, &np) != 0) {
 		log_errx("reload failed: the running configuration stays");
-		action_configure(&x->conf, (char[256]){0}, 256);
+		action_table_configure(x->modules, &x->conf, (char[256]){0},
+		    256);
 		return 0;
 	}
 	/* the journal, pid file and state stay where they were opened */
@@ -922,7 +925,7 @@ executor_setup(struct executor *x)
 		return r;
 	}
 	cycles_conf_of(&x->conf, &cc);
-	if ((r = cycles_new(&cc, NULL, x->journal, &x->cycles)) != 0)
+	if ((r = cycles_new(&cc, x->modules, x->journal, &x->cycles)) != 0)
 		return r;
 	cycles_set_policy(x->cycles, x->access, &x->plan);
 	save_policy_errors(x);
@@ -1006,6 +1009,7 @@ executor_free(struct executor *x)
 	journal_close(x->journal);
 	reload_done(x);
 	free_policy(x->access, &x->plan);
+	action_table_free(x->modules);	/* after the plans that point at it */
 	loop_close(&x->loop);
 	conf_free(&x->conf);
 }

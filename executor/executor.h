@@ -36,6 +36,7 @@ struct executor {
 	struct spa_conf		 conf;
 	struct access_conf	*access;
 	struct plan		 plan;
+	struct action_table	*modules;	/* the action module instances */
 	struct journal		*journal;
 	struct cycles		*cycles;
 	struct vproc_conf	 vconf;
@@ -98,7 +99,8 @@ void	fleet_link_stop(struct executor *x);
 int	executor_load_conf(const struct cli_opts *cli, struct spa_conf *conf);
 
 /* Re-read spagated.conf and access.conf (SIGHUP and start). */
-int	executor_load(const struct cli_opts *cli, struct spa_conf *conf,
-	    struct access_conf **access, struct plan *plan);
+int	executor_load(const struct cli_opts *cli, struct action_table *modules,
+	    struct spa_conf *conf, struct access_conf **access,
+	    struct plan *plan);
 
 #endif /* SPA_EXECUTOR_H */

@@ -34,7 +34,7 @@
 #include <stdint.h>
 
 #include "clock.h"
-#include "conf.h"
+#include "conf_redis.h"
 #include "journal_rec.h"
 
 enum fleet_verdict {

@@ -49,14 +49,14 @@ resync(void *arg)
 static bool
 claimable(void *arg, const struct journal_rec *rec, char *why, size_t len)
 {
-	const struct action_ops *ops = action_by_name(rec->module);
+	struct executor *x = arg;
+	const struct action_module *m =
+	    action_table_by_name(x->modules, rec->module);
 
-	(void)arg;
-	if (ops != NULL && ops->claimable != NULL &&
-	    ops->claimable(&rec->close))
+	if (m != NULL && action_claimable(m, &rec->close))
 		return true;
-	snprintf(why, len, "%s module%s", rec->module, ops == NULL ?
-	    " unknown here" : ops->claimable == NULL ? " acts on its own "
+	snprintf(why, len, "%s module%s", rec->module, m == NULL ?
+	    " unknown here" : m->ops->claimable == NULL ? " acts on its own "
 	    "gateway only" : ": no such device here");
 	return false;
 }
@@ -79,9 +79,9 @@ fleet_link_start(struct executor *x)
 	struct now now;
 	int r;
 
-	if (x->conf.state_backend != STATE_REDIS)
+	rc = *conf_redis_of(&x->conf);
+	if (rc.state_backend != STATE_REDIS)
 		return 0;
-	rc = x->conf.redis;
 	rc.claim = rc.claim && !x->cli->test_mode;	/* runs nothing */
 	if ((x->held = calloc(HELD_MAX, sizeof(*x->held))) == NULL)
 		return SPA_ERR_NOMEM;

@@ -54,14 +54,15 @@ expand_sample(const struct cmd_template *t, const struct stanza *st,
 }
 
 /* The module is chosen from the template's first word, which is literal. */
-static const struct action_ops *
-route(const struct cmd_template *t, const struct stanza *st)
+static const struct action_module *
+route(const struct action_table *modules, const struct cmd_template *t,
+    const struct stanza *st)
 {
 	struct cmd_argv probe;
 
 	if (expand_sample(t, st, AF_INET, &probe) != 0)
 		return NULL;
-	return action_for(&probe);
+	return action_table_for(modules, &probe);
 }
 
 /*
@@ -71,32 +72,32 @@ route(const struct cmd_template *t, const struct stanza *st)
  */
 static int
 check_line(const struct cmd_template *t, const struct stanza *st,
-    const struct action_ops *ops, char *why, size_t whylen)
+    const struct action_module *m, char *why, size_t whylen)
 {
 	struct cmd_argv probe;
 	char why6[256];
 
-	if (ops->check == NULL)
+	if (m->ops->check == NULL)
 		return 0;
 	if (expand_sample(t, st, AF_INET, &probe) == 0 &&
-	    ops->check(&probe, why, whylen) == 0)
+	    action_check(m, &probe, why, whylen) == 0)
 		return 0;
 	if (expand_sample(t, st, AF_INET6, &probe) == 0 &&
-	    ops->check(&probe, why6, sizeof(why6)) == 0)
+	    action_check(m, &probe, why6, sizeof(why6)) == 0)
 		return 0;
 	return SPA_ERR_CONFIG;
 }
 
 static int
-parse_one(const struct stanza *st, const char *what, const char *line,
-    struct cmd_template *t, const struct action_ops **ops, char *err,
-    size_t errlen)
+parse_one(const struct action_table *modules, const struct stanza *st,
+    const char *what, const char *line, struct cmd_template *t,
+    const struct action_module **ops, char *err, size_t errlen)
 {
 	char why[256] = "";
 
 	if (cmd_template_parse(line, st->cmd_cycle_shell, st, t, why,
 	    sizeof(why)) == 0) {
-		if ((*ops = route(t, st)) == NULL)
+		if ((*ops = route(modules, t, st)) == NULL)
 			snprintf(why, sizeof(why), "no action module runs "
 			    "'%s'", line);
 		else if (check_line(t, st, *ops, why, sizeof(why)) == 0)
@@ -126,7 +127,7 @@ check_pairing(const struct stanza *st, const struct stanza_plan *sp,
 	const char *o = st->cmd_cycle_open, *c = st->cmd_cycle_close;
 	size_t n = first_word(o);
 
-	if (!sp->open_ops->close_pairs_open)
+	if (!sp->open_ops->ops->close_pairs_open)
 		return 0;
 	if (sp->has_close && sp->close_ops == sp->open_ops &&
 	    first_word(c) == n && strncmp(o, c, n) == 0)
@@ -147,60 +148,63 @@ check_absent(const struct stanza *st, const struct stanza_plan *sp,
     char *err, size_t errlen)
 {
 	if (st->cmd_cycle_close_nabsent == 0 ||
-	    strcmp(sp->close_ops->name, "exec") == 0)
+	    strcmp(sp->close_ops->ops->name, "exec") == 0)
 		return 0;
 	snprintf(err, errlen, "%s:%u: stanza #%u: CMD_CYCLE_CLOSE_ABSENT: "
 	    "only for a close run as a command (the %s module knows when "
 	    "its object is gone)", st->file, st->line, st->number,
-	    sp->close_ops->name);
+	    sp->close_ops->ops->name);
 	return SPA_ERR_CONFIG;
 }
 
 static int
-plan_refresh(const struct stanza *st, struct stanza_plan *sp, char *err,
-    size_t errlen)
+plan_refresh(const struct action_table *modules, const struct stanza *st,
+    struct stanza_plan *sp, char *err, size_t errlen)
 {
 	sp->refresh_how = st->cmd_cycle_refresh_none ? REFRESH_NONE :
 	    st->cmd_cycle_refresh != NULL ? REFRESH_COMMAND : REFRESH_OPEN;
-	if (sp->refresh_how != REFRESH_OPEN && sp->open_ops->refresh != NULL) {
+	if (sp->refresh_how != REFRESH_OPEN &&
+	    sp->open_ops->ops->refresh != NULL) {
 		snprintf(err, errlen, "%s:%u: stanza #%u: CMD_CYCLE_REFRESH: "
 		    "the %s module re-asserts its own entries", st->file,
-		    st->line, st->number, sp->open_ops->name);
+		    st->line, st->number, sp->open_ops->ops->name);
 		return SPA_ERR_CONFIG;
 	}
 	if (sp->refresh_how != REFRESH_COMMAND)
 		return 0;
-	return parse_one(st, "CMD_CYCLE_REFRESH", st->cmd_cycle_refresh,
+	return parse_one(modules, st, "CMD_CYCLE_REFRESH",
+	    st->cmd_cycle_refresh,
 	    &sp->refresh, &sp->refresh_ops, err, errlen);
 }
 
 static int
-plan_stanza(const struct stanza *st, struct stanza_plan *sp, char *err,
-    size_t errlen)
+plan_stanza(const struct action_table *modules, const struct stanza *st,
+    struct stanza_plan *sp, char *err, size_t errlen)
 {
 	int r;
 
 	if (st->cmd_cycle_open == NULL)
 		return 0;
 	sp->has_open = true;
-	if ((r = parse_one(st, "CMD_CYCLE_OPEN", st->cmd_cycle_open,
+	if ((r = parse_one(modules, st, "CMD_CYCLE_OPEN", st->cmd_cycle_open,
 	    &sp->open, &sp->open_ops, err, errlen)) != 0)
 		return r;
 	if (st->cmd_cycle_close != NULL) {
 		sp->has_close = true;
-		if ((r = parse_one(st, "CMD_CYCLE_CLOSE", st->cmd_cycle_close,
+		if ((r = parse_one(modules, st, "CMD_CYCLE_CLOSE",
+		    st->cmd_cycle_close,
 		    &sp->close, &sp->close_ops, err, errlen)) != 0 ||
 		    (r = check_absent(st, sp, err, errlen)) != 0)
 			return r;
 	}
-	if ((r = plan_refresh(st, sp, err, errlen)) != 0)
+	if ((r = plan_refresh(modules, st, sp, err, errlen)) != 0)
 		return r;
 	return check_pairing(st, sp, err, errlen);
 }
 
 int
-plan_build(const struct access_conf *conf, struct plan *out, char *err,
-    size_t errlen)
+plan_build(const struct access_conf *conf, const struct action_table *modules,
+    struct plan *out, char *err, size_t errlen)
 {
 	size_t i;
 	int r;
@@ -212,8 +216,8 @@ plan_build(const struct access_conf *conf, struct plan *out, char *err,
 		return SPA_ERR_NOMEM;
 	out->n = conf->n;
 	for (i = 0; i < conf->n; i++)
-		if ((r = plan_stanza(conf->stanzas[i], &out->v[i], err,
-		    errlen)) != 0) {
+		if ((r = plan_stanza(modules, conf->stanzas[i], &out->v[i],
+		    err, errlen)) != 0) {
 			plan_free(out);
 			return r;
 		}
@@ -259,8 +263,8 @@ check_sudo_exe(const struct spa_conf *c, const struct access_conf *a,
 }
 
 int
-plan_load(const struct spa_conf *c, struct access_conf **access,
-    struct plan *plan, char *err, size_t errlen)
+plan_load(const struct spa_conf *c, const struct action_table *modules,
+    struct access_conf **access, struct plan *plan, char *err, size_t errlen)
 {
 	const char *path = c->access_folder ? c->access_folder : c->access_file;
 	struct access_error aerr;
@@ -269,7 +273,7 @@ plan_load(const struct spa_conf *c, struct access_conf **access,
 	*access = NULL;
 	memset(plan, 0, sizeof(*plan));
 	err[0] = '\0';
-	if ((r = action_configure(c, err, errlen)) != 0)
+	if ((r = action_table_configure(modules, c, err, errlen)) != 0)
 		return r;
 	if ((r = access_load(path, c->access_folder != NULL, access,
 	    &aerr)) != 0) {
@@ -277,7 +281,7 @@ plan_load(const struct spa_conf *c, struct access_conf **access,
 		return r;
 	}
 	if ((r = check_sudo_exe(c, *access, err, errlen)) == 0 &&
-	    (r = plan_build(*access, plan, err, errlen)) == 0 &&
+	    (r = plan_build(*access, modules, plan, err, errlen)) == 0 &&
 	    (r = policy_prepare(*access)) == 0)
 		return 0;
 	if (err[0] == '\0')

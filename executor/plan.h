@@ -32,9 +32,9 @@ struct stanza_plan {
 	struct cmd_template	 open;
 	struct cmd_template	 close;
 	struct cmd_template	 refresh;	/* REFRESH_COMMAND */
-	const struct action_ops	*open_ops;
-	const struct action_ops	*close_ops;
-	const struct action_ops	*refresh_ops;
+	const struct action_module *open_ops;	/* the instances that run them */
+	const struct action_module *close_ops;
+	const struct action_module *refresh_ops;
 };
 
 struct plan {
@@ -42,18 +42,21 @@ struct plan {
 	struct stanza_plan	*v;		/* v[i] for stanza i + 1 */
 };
 
-int	plan_build(const struct access_conf *conf, struct plan *out,
-	    char *err, size_t errlen);
+int	plan_build(const struct access_conf *conf,
+	    const struct action_table *modules, struct plan *out, char *err,
+	    size_t errlen);
 void	plan_free(struct plan *p);
 
 /*
  * Everything the executor runs from a configuration, as spagated does at
- * start and reload and spagate check does: the action modules learn the
- * names they route (devices) first, then access.conf with its includes
- * is loaded, its command templates planned and its keys prepared.  On
+ * start and reload and spagate check does: the module instances of
+ * `modules` (which outlive the plan: it points at them) learn the names
+ * they route (devices) first, then access.conf with its includes is
+ * loaded, its command templates planned and its keys prepared.  On
  * failure nothing is kept (*access NULL) and `err` says why.
  */
-int	plan_load(const struct spa_conf *c, struct access_conf **access,
-	    struct plan *plan, char *err, size_t errlen);
+int	plan_load(const struct spa_conf *c, const struct action_table *modules,
+	    struct access_conf **access, struct plan *plan, char *err,
+	    size_t errlen);
 
 #endif /* SPA_PLAN_H */

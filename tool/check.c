@@ -80,6 +80,8 @@ check_conf(const struct check_opts *o, struct spa_conf *c)
 	int r;
 
 	conf_defaults(c);
+	if ((r = action_conf_groups(c)) != 0)
+		return r;
 	if ((r = conf_load(o->config ? o->config : CONF_DEF_PATH,
 	    o->config != NULL, c, &err)) != 0)
 		goto fail;
@@ -115,15 +117,40 @@ print_ok(const struct spa_conf *c, const struct access_conf *access)
 	    c->access_folder : c->access_file, stdout);
 }
 
+/* Plan the policy as spagated would, with module instances of its own. */
+static int
+check_policy(struct spa_conf *c)
+{
+	struct action_table *modules = NULL;
+	struct access_conf *access = NULL;
+	struct plan plan = { 0, NULL };
+	struct conf_error err;
+	char why[512];
+	int r;
+
+	if ((r = action_table_new(&modules)) != 0)
+		fprintf(stderr, "spagate check: %s\n", spa_strerror(r));
+	else if ((r = plan_load(c, modules, &access, &plan, why,
+	    sizeof(why))) != 0)
+		fprintf(stderr, "spagate check: %s\n", why);
+	else {
+		if ((r = conf_check_host(c, true, &err)) != 0)
+			fprintf(stderr, "spagate check: %s\n", err.msg);
+		else
+			r = print_ok(c, access);
+		policy_release(access);
+	}
+	plan_free(&plan);
+	access_free(access);
+	action_table_free(modules);
+	return r;
+}
+
 int
 check_main(int argc, char **argv)
 {
 	struct check_opts o = { NULL, NULL, NULL, NULL, NULL };
 	struct spa_conf c;
-	struct access_conf *access = NULL;
-	struct plan plan = { 0, NULL };
-	struct conf_error err;
-	char why[512];
 	int r;
 
 	if (check_parse(argc, argv, &o) != 0) {
@@ -136,18 +163,7 @@ check_main(int argc, char **argv)
 		conf_free(&c);
 		return 1;
 	}
-	if ((r = plan_load(&c, &access, &plan, why, sizeof(why))) != 0)
-		fprintf(stderr, "spagate check: %s\n", why);
-	else {
-		if ((r = conf_check_host(&c, true, &err)) != 0)
-			fprintf(stderr, "spagate check: %s\n", err.msg);
-		else
-			r = print_ok(&c, access);
-		policy_release(access);
-	}
-	plan_free(&plan);
-	access_free(access);
-	action_shutdown();
+	r = check_policy(&c);
 	conf_free(&c);
 	return r == 0 || r == ACCESS_EXIT_DISABLED ? r : 1;
 }

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "action.h"
 #include "conf.h"
 #include "status.h"
 #include "tool.h"
@@ -24,7 +25,7 @@ status_main(int argc, char **argv)
 {
 	struct status_opts so = { NULL, NULL, NULL, STATUS_METRICS_HINT };
 	const char *config = NULL;
-	struct conf_error err;
+	struct conf_error err = { .msg = "out of memory" };
 	struct spa_conf c;
 	int ch, r;
 
@@ -42,7 +43,8 @@ status_main(int argc, char **argv)
 		}
 	}
 	conf_defaults(&c);
-	if (conf_load(config ? config : CONF_DEF_PATH, config != NULL, &c,
+	if (action_conf_groups(&c) != 0 ||
+	    conf_load(config ? config : CONF_DEF_PATH, config != NULL, &c,
 	    &err) != 0) {
 		fprintf(stderr, "spagate status: %s\n", err.msg);
 		conf_free(&c);

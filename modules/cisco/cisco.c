@@ -53,6 +53,7 @@
 #include "cisco_seq.h"
 #include "clock.h"
 #include "conf.h"
+#include "conf_cisco.h"
 #include "err.h"
 #include "event.h"
 #include "ios_parse.h"
@@ -62,7 +63,10 @@
 #define BACKOFF_MAX	60	/* seconds between reconnections */
 #define DETAIL_MAX	CISCO_DETAIL_MAX
 
+struct cisco_mod;
+
 struct device {
+	struct cisco_mod	*mod;		/* the instance it belongs to */
 	struct conf_cisco	 cf;		/* our copy: reloads free theirs */
 	struct conf_cisco	 next_cf;	/* a reload's, until idle */
 	bool			 has_next;
@@ -82,20 +86,24 @@ struct device {
 	uint64_t		 left_alone;	/* entries not removed */
 };
 
-/* The module's state: the executor is single-threaded. */
-static struct device	**devs;
-static size_t		  ndevs;
-static struct action_env *env;
+/* The instance: every device of spagated.conf, each with its session. */
+struct cisco_mod {
+	struct device		**devs;
+	size_t			  ndevs;
+	struct action_env	 *env;		/* the executor's, once called */
+	bool			  ssh_ready;	/* libssh2_init done */
+	struct cisco_script	  sc;		/* 64 KiB: not on the stack */
+};
 
 static struct device *
-device_find(const char *name, bool configured_only)
+device_find(const struct cisco_mod *m, const char *name, bool configured_only)
 {
 	size_t i;
 
-	for (i = 0; i < ndevs; i++)
-		if (strcmp(devs[i]->cf.name, name) == 0)
-			return configured_only && !devs[i]->configured ? NULL :
-			    devs[i];
+	for (i = 0; i < m->ndevs; i++)
+		if (strcmp(m->devs[i]->cf.name, name) == 0)
+			return configured_only && !m->devs[i]->configured ?
+			    NULL : m->devs[i];
 	return NULL;
 }
 
@@ -166,7 +174,8 @@ finish(struct device *d, const struct cisco_req *rq, int result,
 		if (result != 0)
 			log_warnx("cisco %s: time-range SPA-%u is left on the "
 			    "device: %s", d->cf.name, rq->seq, detail);
-		action_done(env, rq->job, SPA_ERR_ACTION, rq->detail, NULL);
+		action_done(d->mod->env, rq->job, SPA_ERR_ACTION, rq->detail,
+		    NULL);
 		return;
 	}
 	if (rq->kind == R_CLEANUP && result == 0) {
@@ -174,10 +183,10 @@ finish(struct device *d, const struct cisco_req *rq, int result,
 
 		snprintf(why, sizeof(why), "%s: the session dropped while "
 		    "seq %u was sent (%s)", d->cf.name, rq->seq, detail);
-		action_done(env, rq->job, SPA_ERR_ACTION, why, NULL);
+		action_done(d->mod->env, rq->job, SPA_ERR_ACTION, why, NULL);
 		return;
 	}
-	action_done(env, rq->job, result, detail, NULL);
+	action_done(d->mod->env, rq->job, result, detail, NULL);
 }
 
 static void
@@ -244,23 +253,23 @@ device_clock(const struct device *d)
 static void
 start_batch(struct device *d, int64_t now_ms)
 {
-	static struct cisco_script sc;	/* 64 KiB: not on the stack */
+	struct cisco_script *sc = &d->mod->sc;
 	struct cisco_clock clk = device_clock(d);
 	size_t n;
 	int r;
 
 	drop_list_gone(d);
-	r = cisco_batch_lines(&d->cf, d->q, d->nq, &clk, &sc, &n);
+	r = cisco_batch_lines(&d->cf, d->q, d->nq, &clk, sc, &n);
 	if (n == 0)
 		return;
 	d->nbatch = n;		/* before: a session found closed calls on_down */
-	if (r != 0 || ios_session_run(d->s, sc.v, sc.n, now_ms) != 0) {
+	if (r != 0 || ios_session_run(d->s, sc->v, sc->n, now_ms) != 0) {
 		log_warnx("cisco %s: cannot build the batch", d->cf.name);
 		d->nbatch = 0;
 		return;
 	}
 	log_debug("cisco %s: batch of %zu request%s (%zu lines)", d->cf.name,
-	    n, n == 1 ? "" : "s", sc.n);
+	    n, n == 1 ? "" : "s", sc->n);
 }
 
 /* --- reading entries back ------------------------------------------------ */
@@ -273,14 +282,14 @@ start_batch(struct device *d, int64_t now_ms)
 static bool
 start_read(struct device *d, int64_t now_ms)
 {
-	static struct cisco_script sc;
+	struct cisco_script *sc = &d->mod->sc;
 	size_t i;
 
 	drop_list_gone(d);
-	if (cisco_read_lines(&d->cf, d->q, d->nq, &sc) == 0)
+	if (cisco_read_lines(&d->cf, d->q, d->nq, sc) == 0)
 		return false;
 	d->reading = true;		/* before: run may call on_down */
-	if (ios_session_run(d->s, sc.v, sc.n, now_ms) != 0) {
+	if (ios_session_run(d->s, sc->v, sc->n, now_ms) != 0) {
 		log_warnx("cisco %s: cannot build the read", d->cf.name);
 		d->reading = false;
 		for (i = 0; i < d->nq; i++)
@@ -642,11 +651,11 @@ session_new(struct device *d)
  * as a program.  A program of that shape is run by its full path.
  */
 static bool
-cisco_claims(const struct cmd_argv *argv)
+cisco_claims(void *priv, const struct cmd_argv *argv)
 {
 	if (argv->argc < 1)
 		return false;
-	if (device_find(argv->argv[0], true) != NULL)
+	if (device_find(priv, argv->argv[0], true) != NULL)
 		return true;
 	return argv->argc >= 2 && strchr(argv->argv[0], '/') == NULL &&
 	    (strcmp(argv->argv[1], "permit") == 0 ||
@@ -662,10 +671,10 @@ is_remove(const struct cmd_argv *argv)
 
 /* Another gateway's "DEVICE remove" runs here if DEVICE is ours too. */
 static bool
-cisco_claimable(const struct cmd_argv *close)
+cisco_claimable(void *priv, const struct cmd_argv *close)
 {
 	return close->argc >= 1 && is_remove(close) &&
-	    device_find(close->argv[0], true) != NULL;
+	    device_find(priv, close->argv[0], true) != NULL;
 }
 
 /* The entry's list (IPv6 if it has an IPv6 address); NULL if none. */
@@ -701,14 +710,15 @@ join_words(const struct cmd_argv *argv, size_t from, char *buf, size_t len)
  * for that family.
  */
 static int
-cisco_check(const struct cmd_argv *argv, char *why, size_t whylen)
+cisco_check(void *priv, const struct cmd_argv *argv, char *why,
+    size_t whylen)
 {
 	char text[IOS_CMD_MAX], canon[IOS_CMD_MAX];
 	const struct device *d;
 	const char *bad;
 	bool v6;
 
-	if ((d = device_find(argv->argv[0], true)) == NULL) {
+	if ((d = device_find(priv, argv->argv[0], true)) == NULL) {
 		snprintf(why, whylen, "no Cisco device named '%s' in "
 		    "spagated.conf (a program of that shape is run by its "
 		    "full path)", argv->argv[0]);
@@ -787,17 +797,18 @@ open_entry(struct device *d, const struct cmd_argv *argv, struct cisco_req *rq,
 }
 
 static int
-cisco_open(struct action_env *e, const struct action_req *req)
+cisco_open(void *priv, struct action_env *e, const struct action_req *req)
 {
+	struct cisco_mod *m = priv;
 	struct cisco_entry ce = { .seq = 0 };
 	char why[DETAIL_MAX];
 	struct cisco_req want, *rq;
 	struct device *d;
 	int r;
 
-	env = e;
+	m->env = e;
 	memset(&want, 0, sizeof(want));
-	if ((d = device_find(req->argv->argv[0], true)) == NULL)
+	if ((d = device_find(m, req->argv->argv[0], true)) == NULL)
 		return SPA_ERR_CONFIG;
 	if ((r = open_entry(d, req->argv, &want, why, sizeof(why))) != 0 ||
 	    (want.seq = cisco_seq_alloc(&d->seqs,
@@ -834,8 +845,8 @@ cisco_open(struct action_env *e, const struct action_req *req)
  * completing the request with the reason when they cannot be used.
  */
 static struct device *
-journaled_entry(struct action_env *e, const struct action_req *req,
-    struct cisco_entry *ce)
+journaled_entry(const struct cisco_mod *m, struct action_env *e,
+    const struct action_req *req, struct cisco_entry *ce)
 {
 	char why[DETAIL_MAX];
 	const char *bad;
@@ -847,7 +858,7 @@ journaled_entry(struct action_env *e, const struct action_req *req,
 		action_done(e, req->job, SPA_ERR_STATE, why, NULL);
 		return NULL;
 	}
-	if ((d = device_find(ce->device, false)) == NULL) {
+	if ((d = device_find(m, ce->device, false)) == NULL) {
 		snprintf(why, sizeof(why), "device %s (seq %u) is not in "
 		    "spagated.conf", ce->device, ce->seq);
 		action_done(e, req->job, SPA_ERR_CONFIG, why, NULL);
@@ -874,18 +885,19 @@ refuse_removal(struct action_env *e, struct device *d, uint64_t job,
  * as the very entry the cycle recorded (see settle()), is removed.
  */
 static int
-cisco_close(struct action_env *e, const struct action_req *req)
+cisco_close(void *priv, struct action_env *e, const struct action_req *req)
 {
+	struct cisco_mod *m = priv;
 	struct cisco_entry ce;
 	struct device *d;
 	struct cisco_req *rq;
 
-	env = e;
+	m->env = e;
 	if (*req->data_len == 0) {
 		action_done(e, req->job, 0, "no entry was added", NULL);
 		return 0;
 	}
-	if ((d = journaled_entry(e, req, &ce)) == NULL)
+	if ((d = journaled_entry(m, e, req, &ce)) == NULL)
 		return 0;
 	if (ce.digest[0] == '\0')
 		refuse_removal(e, d, req->job, ce.seq, "the cycle was recorded "
@@ -934,19 +946,20 @@ refresh_text(struct device *d, const struct action_req *req,
  * time_range the end of its time-range moves to the new close.
  */
 static int
-cisco_refresh(struct action_env *e, const struct action_req *req)
+cisco_refresh(void *priv, struct action_env *e, const struct action_req *req)
 {
+	struct cisco_mod *m = priv;
 	struct cisco_entry ce;
 	struct device *d;
 	struct cisco_req *rq;
 
-	env = e;
+	m->env = e;
 	if (*req->data_len == 0) {
 		action_done(e, req->job, SPA_ERR_STATE, "cisco: no journaled "
 		    "entry to refresh", NULL);
 		return 0;
 	}
-	if ((d = journaled_entry(e, req, &ce)) == NULL)
+	if ((d = journaled_entry(m, e, req, &ce)) == NULL)
 		return 0;
 	if (ce.digest[0] == '\0' || !conf_cisco_seq_known(&d->cf, ce.seq)) {
 		action_done(e, req->job, SPA_ERR_STATE, "cisco: the cycle's "
@@ -963,32 +976,34 @@ cisco_refresh(struct action_env *e, const struct action_req *req)
 }
 
 static void
-cisco_adopt(const struct cmd_argv *close, const uint8_t *data, uint16_t len)
+cisco_adopt(void *priv, const struct cmd_argv *close, const uint8_t *data,
+    uint16_t len)
 {
 	struct cisco_entry ce;
 	struct device *d;
 
 	(void)close;
 	if (cisco_data_parse(data, len, &ce) == NULL &&
-	    (d = device_find(ce.device, false)) != NULL)
+	    (d = device_find(priv, ce.device, false)) != NULL)
 		seq_hold(d, ce.seq);
 }
 
 static struct device *
-device_add(const struct conf_cisco *cf)
+device_add(struct cisco_mod *m, const struct conf_cisco *cf)
 {
 	struct device **nd, *d;
 
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
+	d->mod = m;
 	if (conf_cisco_dup(cf, &d->cf) != 0 ||
-	    (nd = reallocarray(devs, ndevs + 1, sizeof(*nd))) == NULL) {
+	    (nd = reallocarray(m->devs, m->ndevs + 1, sizeof(*nd))) == NULL) {
 		conf_cisco_clear(&d->cf);
 		free(d);
 		return NULL;
 	}
-	devs = nd;
-	devs[ndevs++] = d;
+	m->devs = nd;
+	m->devs[m->ndevs++] = d;
 	session_new(d);
 	return d;
 }
@@ -1002,13 +1017,14 @@ device_add(const struct conf_cisco *cf)
 static int
 check_methods(const struct spa_conf *conf, char *why, size_t whylen)
 {
+	const struct conf_cisco_list *l = conf_cisco_list(conf);
 	const struct conf_cisco *cf;
 	char msg[768];
 	size_t i;
 	int r;
 
-	for (i = 0; i < conf->ncisco; i++) {
-		cf = &conf->cisco[i];
+	for (i = 0; i < l->n; i++) {
+		cf = &l->v[i];
 		if ((r = ios_session_check_methods(cf, msg, sizeof(msg))) != 0) {
 			snprintf(why, whylen, "%s:%d: cisco: device %s: %s",
 			    conf->path != NULL ? conf->path : "spagated.conf",
@@ -1020,35 +1036,38 @@ check_methods(const struct spa_conf *conf, char *why, size_t whylen)
 }
 
 static int
-cisco_configure(const struct spa_conf *conf, char *why, size_t whylen)
+cisco_configure(void *priv, const struct spa_conf *conf, char *why,
+    size_t whylen)
 {
-	static bool ssh_ready;
+	const struct conf_cisco_list *l = conf_cisco_list(conf);
+	struct cisco_mod *m = priv;
 	struct device *d;
 	size_t i;
 	int r;
 
-	/* global and not thread-safe: once, before any session */
-	if (!ssh_ready && conf->ncisco > 0) {
+	/* libssh2's global state (counted): before any session, given
+	   back when the instance is freed */
+	if (!m->ssh_ready && l->n > 0) {
 		if (libssh2_init(0) != 0) {
 			snprintf(why, whylen, "cisco: libssh2_init failed");
 			return SPA_ERR_SYS;
 		}
-		ssh_ready = true;
+		m->ssh_ready = true;
 	}
 	/* before anything changes: a refused configuration leaves none */
 	if ((r = check_methods(conf, why, whylen)) != 0)
 		return r;
-	for (i = 0; i < ndevs; i++)
-		devs[i]->configured = false;
-	for (i = 0; i < conf->ncisco; i++) {
-		if ((d = device_find(conf->cisco[i].name, false)) == NULL) {
-			if ((d = device_add(&conf->cisco[i])) == NULL)
+	for (i = 0; i < m->ndevs; i++)
+		m->devs[i]->configured = false;
+	for (i = 0; i < l->n; i++) {
+		if ((d = device_find(m, l->v[i].name, false)) == NULL) {
+			if ((d = device_add(m, &l->v[i])) == NULL)
 				goto nomem;
 		} else {
 			if (d->has_next)
 				conf_cisco_clear(&d->next_cf);
 			d->has_next = false;
-			if (conf_cisco_dup(&conf->cisco[i], &d->next_cf) != 0)
+			if (conf_cisco_dup(&l->v[i], &d->next_cf) != 0)
 				goto nomem;
 			d->has_next = true;
 			d->kick = true;
@@ -1062,13 +1081,14 @@ nomem:
 }
 
 static size_t
-cisco_pollfds(struct pollfd *pfd, size_t max)
+cisco_pollfds(void *priv, struct pollfd *pfd, size_t max)
 {
+	const struct cisco_mod *m = priv;
 	size_t i, n = 0;
 
-	for (i = 0; i < ndevs && n < max; i++)
-		if (devs[i]->s != NULL)
-			n += ios_session_pollfd(devs[i]->s, &pfd[n]);
+	for (i = 0; i < m->ndevs && n < max; i++)
+		if (m->devs[i]->s != NULL)
+			n += ios_session_pollfd(m->devs[i]->s, &pfd[n]);
 	return n;
 }
 
@@ -1090,19 +1110,22 @@ due(const struct device *d, const struct pollfd *pfd, size_t n,
 }
 
 static void
-cisco_dispatch(struct action_env *e, const struct pollfd *pfd, size_t n,
-    int64_t now_ms)
+cisco_dispatch(void *priv, struct action_env *e, const struct pollfd *pfd,
+    size_t n, int64_t now_ms)
 {
+	struct cisco_mod *m = priv;
+	struct device *d;
 	size_t i;
 
-	env = e;
-	for (i = 0; i < ndevs; i++) {
-		if (due(devs[i], pfd, n, now_ms))
-			ios_session_step(devs[i]->s, now_ms);
-		pump(devs[i], now_ms);
+	m->env = e;
+	for (i = 0; i < m->ndevs; i++) {
+		d = m->devs[i];
+		if (due(d, pfd, n, now_ms))
+			ios_session_step(d->s, now_ms);
+		pump(d, now_ms);
 		/* a callback may have made more work possible at once */
-		while (devs[i]->kick)
-			pump(devs[i], now_ms);
+		while (d->kick)
+			pump(d, now_ms);
 	}
 }
 
@@ -1113,14 +1136,15 @@ earliest(int64_t a, int64_t b)
 }
 
 static int
-cisco_timeout_ms(int64_t now_ms)
+cisco_timeout_ms(void *priv, int64_t now_ms)
 {
+	const struct cisco_mod *m = priv;
 	const struct device *d;
 	int64_t t = -1;
 	size_t i, j;
 
-	for (i = 0; i < ndevs; i++) {
-		d = devs[i];
+	for (i = 0; i < m->ndevs; i++) {
+		d = m->devs[i];
 		if (d->s == NULL)
 			continue;
 		t = earliest(t, ios_session_deadline(d->s));
@@ -1138,37 +1162,50 @@ cisco_timeout_ms(int64_t now_ms)
 }
 
 static void
-cisco_shutdown(void)
+cisco_shutdown(void *priv)
 {
+	struct cisco_mod *m = priv;
+	struct device *d;
 	size_t i;
 
-	for (i = 0; i < ndevs; i++) {
-		ios_session_free(devs[i]->s);
-		conf_cisco_clear(&devs[i]->cf);
-		if (devs[i]->has_next)
-			conf_cisco_clear(&devs[i]->next_cf);
-		free(devs[i]->q);
-		cisco_seqs_free(&devs[i]->seqs);
-		free(devs[i]);
+	for (i = 0; i < m->ndevs; i++) {
+		d = m->devs[i];
+		ios_session_free(d->s);
+		conf_cisco_clear(&d->cf);
+		if (d->has_next)
+			conf_cisco_clear(&d->next_cf);
+		free(d->q);
+		cisco_seqs_free(&d->seqs);
+		free(d);
 	}
-	free(devs);
-	devs = NULL;
-	ndevs = 0;
+	free(m->devs);
+	m->devs = NULL;
+	m->ndevs = 0;
 }
 
-void
-cisco_get_stats(struct cisco_stats *st)
+static int
+cisco_create(void **priv)
 {
-	size_t i;
+	return (*priv = calloc(1, sizeof(struct cisco_mod))) == NULL ?
+	    SPA_ERR_NOMEM : 0;
+}
 
-	memset(st, 0, sizeof(*st));
-	st->devices = ndevs;
-	for (i = 0; i < ndevs; i++)
-		st->left_alone += devs[i]->left_alone;
+static void
+cisco_free(void *priv)
+{
+	struct cisco_mod *m = priv;
+
+	if (m == NULL)
+		return;
+	cisco_shutdown(m);
+	if (m->ssh_ready)
+		libssh2_exit();
+	free(m);
 }
 
 const struct action_ops action_cisco = {
 	.name = "cisco",
+	.create = cisco_create,
 	.claims = cisco_claims,
 	.check = cisco_check,
 	.open = cisco_open,
@@ -1183,4 +1220,23 @@ const struct action_ops action_cisco = {
 	.dispatch = cisco_dispatch,
 	.timeout_ms = cisco_timeout_ms,
 	.shutdown = cisco_shutdown,
+	.free = cisco_free,
 };
+
+/* Every Cisco instance of `t` counted together. */
+void
+cisco_get_stats(const struct action_table *t, struct cisco_stats *st)
+{
+	const struct cisco_mod *m;
+	size_t i, j;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < t->n; i++) {
+		if (t->v[i].ops != &action_cisco)
+			continue;
+		m = t->v[i].priv;
+		st->devices += m->ndevs;
+		for (j = 0; j < m->ndevs; j++)
+			st->left_alone += m->devs[j]->left_alone;
+	}
+}

@@ -11,6 +11,9 @@ struct cisco_stats {
 					   entry (range, text, no digest) */
 };
 
-void	cisco_get_stats(struct cisco_stats *st);
+struct action_table;
+
+/* The counters of the Cisco instances of `t`. */
+void	cisco_get_stats(const struct action_table *t, struct cisco_stats *st);
 
 #endif /* SPA_CISCO_H */

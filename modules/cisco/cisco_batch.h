@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "conf.h"
+#include "conf_cisco.h"
 #include "ios_parse.h"
 #include "ios_session.h"
 

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
+#include "conf_cisco.h"
 #include "ios_parse.h"
 
 struct cisco_entry {

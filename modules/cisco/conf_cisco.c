@@ -18,75 +18,32 @@
 
 #include "addr.h"
 #include "conf.h"
-#include "conf_int.h"
+#include "conf_cisco.h"
+#include "conf_group.h"
 #include "err.h"
-#include "trust.h"
-
-enum key_kind { C_STRING, C_INT, C_BOOL };
-
-/* How a string value is checked. */
-enum key_check {
-	V_NONE,
-	V_NAME,		/* device name */
-	V_ADDR,		/* numeric address */
-	V_WORD,		/* printable, no blank */
-	V_ACL,		/* IOS ACL name */
-	V_SECRET,	/* file only root may read */
-	V_PINNED,	/* file only root may change */
-	V_ALGOS,	/* libssh2 method list */
-	V_RANGES,	/* sequence ranges "A-B A-B ..." */
-};
-
-struct key {
-	const char	*name;
-	enum key_kind	 kind;
-	enum key_check	 check;
-	size_t		 offset;	/* into struct conf_cisco */
-	long long	 min, max;	/* C_INT */
-	size_t		 size;		/* C_INT field width */
-};
-
-#define K_STR(n, chk)	{ #n, C_STRING, chk, offsetof(struct conf_cisco, n), 0, 0, 0 }
-#define K_BOOL(n)	{ #n, C_BOOL, V_NONE, offsetof(struct conf_cisco, n), 0, 0, 0 }
-#define K_INT(n, lo, hi) { #n, C_INT, V_NONE, offsetof(struct conf_cisco, n), \
-			  lo, hi, sizeof(((struct conf_cisco *)0)->n) }
-
-static const struct key keys[] = {
-	K_STR(name, V_NAME),
-	K_STR(host, V_ADDR),
-	K_INT(port, 1, 65535),
-	K_STR(user, V_WORD),
-	K_STR(key_file, V_SECRET),
-	K_STR(password_file, V_SECRET),
-	K_STR(enable_secret_file, V_SECRET),
-	K_STR(known_hosts, V_PINNED),
-	K_STR(acl, V_ACL),
-	K_STR(acl6, V_ACL),
-	K_INT(seq_first, 1, CONF_CISCO_SEQ_MAX),
-	K_INT(seq_last, 1, CONF_CISCO_SEQ_MAX),
-	K_STR(fleet_ranges, V_RANGES),
-	K_INT(connect_timeout, 1, 600),
-	K_INT(command_timeout, 1, 600),
-	K_INT(keepalive, 0, 3600),
-	K_BOOL(save_config),
-	K_BOOL(time_range),
-	K_STR(kex, V_ALGOS),
-	K_STR(hostkey_algorithms, V_ALGOS),
-	K_STR(ciphers, V_ALGOS),
-};
-#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
 /* Words that already route elsewhere: a device may not hide them. */
 static const char *const reserved[] = { "ipset", "exec", "none" };
 
+const struct conf_cisco_list *
+conf_cisco_list(const struct spa_conf *c)
+{
+	static const struct conf_cisco_list none = { NULL, 0 };
+	const struct conf_cisco_list *l = conf_group_value(c,
+	    &conf_group_cisco);
+
+	return l != NULL ? l : &none;
+}
+
 const struct conf_cisco *
 conf_cisco_find(const struct spa_conf *c, const char *name)
 {
+	const struct conf_cisco_list *l = conf_cisco_list(c);
 	size_t i;
 
-	for (i = 0; i < c->ncisco; i++)
-		if (strcmp(c->cisco[i].name, name) == 0)
-			return &c->cisco[i];
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return &l->v[i];
 	return NULL;
 }
 
@@ -111,27 +68,6 @@ check_name(const char *v)
 	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
 		if (strcmp(v, reserved[i]) == 0)
 			return "is reserved (it names another action module)";
-	return NULL;
-}
-
-/*
- * A file the executor opens later, by name (libssh2 reads the key and
- * known_hosts itself): checked now by the one rule (trust.h), named as
- * itself; a secret is also unreadable by others.
- */
-const char *
-conf_check_file(const char *v, bool secret)
-{
-	unsigned int flags = TRUST_NOFOLLOW | (secret ? TRUST_SECRET : 0);
-	const char *why = NULL;
-	struct stat sb;
-	int fd;
-
-	if (v[0] != '/')
-		return "must be an absolute path";
-	if ((fd = trust_open(v, flags, &sb, &why)) == -1)
-		return why != NULL ? why : "cannot be read (missing?)";
-	close(fd);
 	return NULL;
 }
 
@@ -198,92 +134,75 @@ conf_cisco_seq_known(const struct conf_cisco *d, uint32_t seq)
 }
 
 static const char *
-check_value(enum key_check chk, const char *v)
+check_addr(const char *v)
 {
 	struct spa_addr a;
 
-	switch (chk) {
-	case V_NAME:
-		return check_name(v);
-	case V_ADDR:
-		return addr_parse(v, &a) == 0 ? NULL :
-		    "must be a numeric IPv4 or IPv6 address (no DNS)";
-	case V_WORD:
-		return v[0] != '\0' && strlen(v) <= 64 &&
-		    all_of(v, "._-@", true) ? NULL :
-		    "must be 1 to 64 of A-Z a-z 0-9 . _ - @";
-	case V_ACL:
-		return isalpha((unsigned char)v[0]) && strlen(v) <= 64 &&
-		    all_of(v, "._-", true) ? NULL :
-		    "must start with a letter, then A-Z a-z 0-9 . _ - (64 at "
-		    "most)";
-	case V_SECRET:
-		return conf_check_file(v, true);
-	case V_PINNED:
-		return conf_check_file(v, false);
-	case V_ALGOS:
-		return v[0] != '\0' && strlen(v) <= 1024 &&
-		    all_of(v, "abcdefghijklmnopqrstuvwxyz0123456789@.,+-", false) ?
-		    NULL : "must be a comma-separated list of algorithm names";
-	case V_RANGES:
-		return ranges_walk(v, NULL, NULL);
-	case V_NONE:
-		break;
-	}
-	return NULL;
+	return addr_parse(v, &a) == 0 ? NULL :
+	    "must be a numeric IPv4 or IPv6 address (no DNS)";
 }
 
-static const struct key *
-key_find(const char *name)
+static const char *
+check_word(const char *v)
 {
-	size_t i;
-
-	for (i = 0; i < NKEYS; i++)
-		if (strcmp(keys[i].name, name) == 0)
-			return &keys[i];
-	return NULL;
+	return v[0] != '\0' && strlen(v) <= 64 && all_of(v, "._-@", true) ?
+	    NULL : "must be 1 to 64 of A-Z a-z 0-9 . _ - @";
 }
 
-static int
-store_key(struct conf_cisco *d, const struct key *k, config_setting_t *cs,
-    const char *file, struct conf_error *err)
+static const char *
+check_acl(const char *v)
 {
-	void *field = (char *)d + k->offset;
-	int line = config_setting_source_line(cs), type;
-	const char *v, *why;
-	long long n;
-
-	type = config_setting_type(cs);
-	if (k->kind == C_BOOL) {
-		if (type != CONFIG_TYPE_BOOL)
-			return conf_fail(err, file, line,
-			    "cisco: %s must be true or false", k->name);
-		*(bool *)field = config_setting_get_bool(cs);
-		return 0;
-	}
-	if (k->kind == C_INT) {
-		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
-			return conf_fail(err, file, line,
-			    "cisco: %s must be an integer", k->name);
-		n = config_setting_get_int64(cs);
-		if (n < k->min || n > k->max)
-			return conf_fail(err, file, line, "cisco: %s must be "
-			    "in %lld..%lld, not %lld", k->name, k->min, k->max,
-			    n);
-		if (k->size == sizeof(uint16_t))
-			*(uint16_t *)field = (uint16_t)n;
-		else
-			*(uint32_t *)field = (uint32_t)n;
-		return 0;
-	}
-	if ((v = config_setting_get_string(cs)) == NULL)
-		return conf_fail(err, file, line, "cisco: %s must be a string",
-		    k->name);
-	if ((why = check_value(k->check, v)) != NULL)
-		return conf_fail(err, file, line, "cisco: %s \"%s\" %s",
-		    k->name, v, why);
-	return conf_set_string((char **)field, v);
+	return isalpha((unsigned char)v[0]) && strlen(v) <= 64 &&
+	    all_of(v, "._-", true) ? NULL :
+	    "must start with a letter, then A-Z a-z 0-9 . _ - (64 at most)";
 }
+
+static const char *
+check_algos(const char *v)
+{
+	return v[0] != '\0' && strlen(v) <= 1024 &&
+	    all_of(v, "abcdefghijklmnopqrstuvwxyz0123456789@.,+-", false) ?
+	    NULL : "must be a comma-separated list of algorithm names";
+}
+
+static const char *
+check_ranges(const char *v)
+{
+	return ranges_walk(v, NULL, NULL);
+}
+
+#define K_STR(n, chk)	CONF_KEY_STR(struct conf_cisco, #n, n, chk)
+#define K_BOOL(n)	CONF_KEY_BOOL(struct conf_cisco, #n, n)
+#define K_INT(n, lo, hi) CONF_KEY_INT(struct conf_cisco, #n, n, lo, hi)
+
+/* One device's settings, in the order of the dump. */
+static const struct conf_key keys[] = {
+	K_STR(name, check_name),
+	K_STR(host, check_addr),
+	K_INT(port, 1, 65535),
+	K_STR(user, check_word),
+	K_STR(key_file, conf_check_secret),
+	K_STR(password_file, conf_check_secret),
+	K_STR(enable_secret_file, conf_check_secret),
+	K_STR(known_hosts, conf_check_pinned),
+	K_STR(acl, check_acl),
+	K_STR(acl6, check_acl),
+	K_INT(seq_first, 1, CONF_CISCO_SEQ_MAX),
+	K_INT(seq_last, 1, CONF_CISCO_SEQ_MAX),
+	K_INT(connect_timeout, 1, 600),
+	K_INT(command_timeout, 1, 600),
+	K_INT(keepalive, 0, 3600),
+	K_BOOL(save_config),
+	K_BOOL(time_range),
+	K_STR(fleet_ranges, check_ranges),
+	K_STR(kex, check_algos),
+	K_STR(hostkey_algorithms, check_algos),
+	K_STR(ciphers, check_algos),
+};
+
+static const struct conf_table device = {
+	"cisco: ", keys, sizeof(keys) / sizeof(keys[0]), NULL,
+};
 
 static bool
 same_list(const char *a, const char *b)
@@ -293,7 +212,7 @@ same_list(const char *a, const char *b)
 
 /* Checks between keys of one device, then against the ones before it. */
 static int
-check_device(const struct spa_conf *c, const struct conf_cisco *d,
+check_device(const struct conf_cisco_list *c, const struct conf_cisco *d,
     const char *file, struct conf_error *err)
 {
 	static const char *const required[] = { "name", "host", "user",
@@ -303,7 +222,7 @@ check_device(const struct spa_conf *c, const struct conf_cisco *d,
 
 	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (*(char *const *)((const char *)d +
-		    key_find(required[i])->offset) == NULL)
+		    conf_table_find(&device, required[i])->offset) == NULL)
 			return conf_fail(err, file, d->line, "cisco: device "
 			    "without %s", required[i]);
 	if (d->acl == NULL && d->acl6 == NULL)
@@ -322,7 +241,7 @@ check_device(const struct spa_conf *c, const struct conf_cisco *d,
 		return conf_fail(err, file, d->line, "cisco: device %s: "
 		    "seq_first and seq_last must be set, first <= last",
 		    d->name);
-	for (o = c->cisco; o < d; o++) {
+	for (o = c->v; o < d; o++) {
 		if (strcmp(o->name, d->name) == 0)
 			return conf_fail(err, file, d->line, "cisco: device "
 			    "%s is already defined at line %d", d->name,
@@ -339,17 +258,17 @@ check_device(const struct spa_conf *c, const struct conf_cisco *d,
 }
 
 static int
-load_device(struct spa_conf *c, config_setting_t *group, const char *file,
-    struct conf_error *err)
+load_device(struct conf_cisco_list *c, config_setting_t *group,
+    const char *file, struct conf_error *err)
 {
-	struct conf_cisco *d = &c->cisco[c->ncisco];
+	struct conf_cisco *d = &c->v[c->n];
 	config_setting_t *cs;
-	const struct key *k;
+	const struct conf_key *k;
 	unsigned int i;
 	int r;
 
 	memset(d, 0, sizeof(*d));
-	c->ncisco++;		/* so that conf_cisco_free sees it */
+	c->n++;			/* so that list_clear sees it */
 	d->port = 22;
 	d->connect_timeout = d->command_timeout = CONF_CISCO_DEF_TIMEOUT;
 	d->keepalive = CONF_CISCO_DEF_KEEPALIVE;
@@ -358,34 +277,48 @@ load_device(struct spa_conf *c, config_setting_t *group, const char *file,
 		return conf_fail(err, file, d->line,
 		    "cisco: each device must be a group { ... }");
 	for (i = 0; (cs = config_setting_get_elem(group, i)) != NULL; i++) {
-		if ((k = key_find(config_setting_name(cs))) == NULL)
+		if ((k = conf_table_find(&device,
+		    config_setting_name(cs))) == NULL)
 			return conf_fail(err, file,
 			    config_setting_source_line(cs),
 			    "cisco: unknown setting '%s'",
 			    config_setting_name(cs));
-		if ((r = store_key(d, k, cs, file, err)) != 0)
+		if ((r = conf_table_store(&device, k, d, cs, file, err)) != 0)
 			return r;
 	}
 	return check_device(c, d, file, err);
 }
 
-int
-conf_cisco_load(struct spa_conf *c, config_setting_t *list,
-    const char *file, struct conf_error *err)
+static void
+list_clear(struct conf_cisco_list *c)
 {
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		conf_cisco_clear(&c->v[i]);
+	free(c->v);
+	c->v = NULL;
+	c->n = 0;
+}
+
+static int
+list_load(void *value, config_setting_t *list, const char *file,
+    struct conf_error *err)
+{
+	struct conf_cisco_list *c = value;
 	int i, n, r;
 
 	if (!config_setting_is_list(list))
 		return conf_fail(err, file, config_setting_source_line(list),
 		    "cisco must be a list of devices: cisco = ( { ... } );");
-	conf_cisco_free(c);
+	list_clear(c);
 	n = config_setting_length(list);
 	if (n > CONF_CISCO_MAX)
 		return conf_fail(err, file, config_setting_source_line(list),
 		    "cisco: %d devices, at most %d", n, CONF_CISCO_MAX);
 	if (n == 0)
 		return 0;
-	if ((c->cisco = calloc((size_t)n, sizeof(*c->cisco))) == NULL)
+	if ((c->v = calloc((size_t)n, sizeof(*c->v))) == NULL)
 		return SPA_ERR_NOMEM;
 	for (i = 0; i < n; i++)
 		if ((r = load_device(c, config_setting_get_elem(list,
@@ -397,87 +330,53 @@ conf_cisco_load(struct spa_conf *c, config_setting_t *list,
 void
 conf_cisco_clear(struct conf_cisco *d)
 {
-	size_t i;
-
-	for (i = 0; i < NKEYS; i++)
-		if (keys[i].kind == C_STRING)
-			free(*(char **)((char *)d + keys[i].offset));
+	conf_table_clear(&device, d);
 	memset(d, 0, sizeof(*d));
 }
 
 int
 conf_cisco_dup(const struct conf_cisco *src, struct conf_cisco *dst)
 {
-	char **to;
-	const char *from;
-	size_t i;
-
 	*dst = *src;
-	for (i = 0; i < NKEYS; i++) {
-		if (keys[i].kind != C_STRING)
-			continue;
-		to = (char **)((char *)dst + keys[i].offset);
-		from = *(char *const *)((const char *)src + keys[i].offset);
-		if (from != NULL && (*to = strdup(from)) == NULL) {
-			/* the rest still point into src: not ours to free */
-			for (; i < NKEYS; i++)
-				if (keys[i].kind == C_STRING)
-					*(char **)((char *)dst +
-					    keys[i].offset) = NULL;
-			conf_cisco_clear(dst);
-			return SPA_ERR_NOMEM;
-		}
-	}
-	return 0;
+	return conf_table_dup(&device, src, dst);
 }
 
-void
-conf_cisco_free(struct spa_conf *c)
+static void *
+list_create(void)
 {
-	size_t i;
+	return calloc(1, sizeof(struct conf_cisco_list));
+}
 
-	for (i = 0; i < c->ncisco; i++)
-		conf_cisco_clear(&c->cisco[i]);
-	free(c->cisco);
-	c->cisco = NULL;
-	c->ncisco = 0;
+static void
+list_free(void *value)
+{
+	if (value != NULL)
+		list_clear(value);
+	free(value);
 }
 
 /* Paths only: the secrets themselves are never read here. */
-void
-conf_cisco_dump(const struct spa_conf *c, FILE *fp)
+static void
+list_dump(const void *value, FILE *fp)
 {
-	const struct conf_cisco *d;
+	const struct conf_cisco_list *c = value;
 	size_t i;
 
-	if (c->ncisco == 0)
+	if (c->n == 0)
 		return;
 	fprintf(fp, "cisco = (\n");
-	for (i = 0; i < c->ncisco; i++) {
-		d = &c->cisco[i];
+	for (i = 0; i < c->n; i++) {
 		fprintf(fp, "  {\n");
-		conf_dump_string(fp, "    ", "name", d->name);
-		conf_dump_string(fp, "    ", "host", d->host);
-		fprintf(fp, "    port = %u;\n", d->port);
-		conf_dump_string(fp, "    ", "user", d->user);
-		conf_dump_string(fp, "    ", "key_file", d->key_file);
-		conf_dump_string(fp, "    ", "password_file", d->password_file);
-		conf_dump_string(fp, "    ", "enable_secret_file", d->enable_secret_file);
-		conf_dump_string(fp, "    ", "known_hosts", d->known_hosts);
-		conf_dump_string(fp, "    ", "acl", d->acl);
-		conf_dump_string(fp, "    ", "acl6", d->acl6);
-		fprintf(fp, "    seq_first = %u;\n    seq_last = %u;\n"
-		    "    connect_timeout = %u;\n    command_timeout = %u;\n"
-		    "    keepalive = %u;\n"
-		    "    save_config = %s;\n    time_range = %s;\n",
-		    d->seq_first, d->seq_last, d->connect_timeout,
-		    d->command_timeout, d->keepalive, conf_yes(d->save_config),
-		    conf_yes(d->time_range));
-		conf_dump_string(fp, "    ", "fleet_ranges", d->fleet_ranges);
-		conf_dump_string(fp, "    ", "kex", d->kex);
-		conf_dump_string(fp, "    ", "hostkey_algorithms", d->hostkey_algorithms);
-		conf_dump_string(fp, "    ", "ciphers", d->ciphers);
-		fprintf(fp, "  }%s\n", i + 1 < c->ncisco ? "," : "");
+		conf_table_dump(&device, &c->v[i], "    ", fp);
+		fprintf(fp, "  }%s\n", i + 1 < c->n ? "," : "");
 	}
 	fprintf(fp, ");\n");
 }
+
+const struct conf_group conf_group_cisco = {
+	.name = "cisco",
+	.load = list_load,
+	.create = list_create,
+	.free = list_free,
+	.dump = list_dump,
+};

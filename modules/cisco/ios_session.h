@@ -26,7 +26,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "conf.h"
+#include "conf_cisco.h"
 #include "ios_parse.h"
 
 #define IOS_SCRIPT_MAX	256	/* lines in one script */

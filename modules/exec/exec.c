@@ -14,8 +14,9 @@
 #include "err.h"
 
 static int
-exec_run(struct action_env *env, const struct action_req *req)
+exec_run(void *priv, struct action_env *env, const struct action_req *req)
 {
+	(void)priv;
 	return runner_start(env->runner, req->job, req->argv, req->cred,
 	    req->timeout_ms);
 }

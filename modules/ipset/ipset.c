@@ -24,6 +24,7 @@
 #include <libipset/types.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -36,28 +37,29 @@
 #define MSG_MAX		512
 #define DETAIL_MAX	(2 * MSG_MAX + 16)
 
-/*
- * The process's one session, made at first use.  It lives at file scope
- * because action modules carry no state of their own, and libipset's
- * list of set types is process-global anyway.  Any failure drops it:
- * libipset describes failures only in text, so a socket-level one
- * (EPERM, ENOBUFS, a reply out of sequence) cannot be told from an
- * element-level one, and a fresh session costs one socket.
- */
-static struct ipset_session *session;
+#define TYPES_CACHED_MAX	16
 
 /*
- * Set types learned during this pass of the event loop.  Without them
- * libipset asks the kernel for the set's header before every element: a
- * second round trip per grant.  They live in libipset's own cache, which
- * it reads before asking; we empty it at every pass (ipset_dispatch), so
- * a type is trusted only for the burst of requests that one pass runs, no
- * longer than the uncached header-then-element gap is trusted anyway.
- * Any failure forgets the set and tries once more with a fresh header, so
- * a set destroyed or swapped under us is judged by its real type.
+ * The instance's state.  The session is made at first use; any failure
+ * drops it: libipset describes failures only in text, so a socket-level
+ * one (EPERM, ENOBUFS, a reply out of sequence) cannot be told from an
+ * element-level one, and a fresh session costs one socket.
+ *
+ * types_cached counts the set types learned during this pass of the
+ * event loop.  Without them libipset asks the kernel for the set's header
+ * before every element: a second round trip per grant.  They live in
+ * libipset's own cache (process-wide: spagated makes one ipset
+ * instance), which it reads before asking; we empty it at every pass
+ * (ipset_dispatch), so a type is trusted only for the burst of requests
+ * that one pass runs, no longer than the uncached header-then-element gap
+ * is trusted anyway.  Any failure forgets the set and tries once more
+ * with a fresh header, so a set destroyed or swapped under us is judged
+ * by its real type.
  */
-#define TYPES_CACHED_MAX	16
-static unsigned int types_cached;
+struct ipset_mod {
+	struct ipset_session	*session;
+	unsigned int		 types_cached;
+};
 
 enum outcome {
 	DONE,		/* for test: the element is in the set */
@@ -87,21 +89,21 @@ print_out(struct ipset_session *s, void *p, const char *fmt, ...)
 }
 
 static struct ipset_session *
-session_get(void)
+session_get(struct ipset_mod *m)
 {
-	if (session == NULL) {
+	if (m->session == NULL) {
 		ipset_load_types();	/* registers once, then returns */
-		session = ipset_session_init(print_out, NULL);
+		m->session = ipset_session_init(print_out, NULL);
 	}
-	return session;
+	return m->session;
 }
 
 static void
-session_drop(void)
+session_drop(struct ipset_mod *m)
 {
-	if (session != NULL)
-		ipset_session_fini(session);
-	session = NULL;
+	if (m->session != NULL)
+		ipset_session_fini(m->session);
+	m->session = NULL;
 }
 
 /* The report's text on one line, then the report cleared. */
@@ -121,12 +123,12 @@ take_report(struct ipset_session *s, char *msg, size_t len)
 }
 
 static enum outcome
-failed(struct ipset_session *s, char *msg, size_t len)
+failed(struct ipset_mod *m, char *msg, size_t len)
 {
-	take_report(s, msg, len);
+	take_report(m->session, msg, len);
 	if (msg[0] == '\0')
 		snprintf(msg, len, "libipset failed without saying why");
-	session_drop();
+	session_drop(m);
 	return FAILED;
 }
 
@@ -146,47 +148,48 @@ set_family(struct ipset_session *s)
 
 /* Whether the command worked, from its return and its report's type. */
 static enum outcome
-outcome_of(struct ipset_session *s, int r, char *msg, size_t len)
+outcome_of(struct ipset_mod *m, int r, char *msg, size_t len)
 {
-	enum ipset_err_type t = ipset_session_report_type(s);
+	enum ipset_err_type t = ipset_session_report_type(m->session);
 
 	if (t == IPSET_ERROR || (r != 0 && t != IPSET_NOTICE))
-		return failed(s, msg, len);
-	take_report(s, msg, len);	/* test: "... is (NOT) in set" */
+		return failed(m, msg, len);
+	take_report(m->session, msg, len);	/* test: "... is (NOT) in set" */
 	return t == IPSET_NOTICE ? ABSENT : DONE;
 }
 
 static void
-types_forget(void)
+types_forget(struct ipset_mod *m)
 {
-	if (types_cached > 0)
+	if (m->types_cached > 0)
 		ipset_cache_del(NULL);
-	types_cached = 0;
+	m->types_cached = 0;
 }
 
 /* Remember the type libipset just used; false if it came from the cache. */
 static bool
-type_remember(struct ipset_session *s, const char *set,
+type_remember(struct ipset_mod *m, const char *set,
     const struct ipset_type *type)
 {
-	if (types_cached >= TYPES_CACHED_MAX ||
+	if (m->types_cached >= TYPES_CACHED_MAX ||
 	    ipset_cache_add(set, type,
-	    ipset_data_family(ipset_session_data(s))) != 0)
+	    ipset_data_family(ipset_session_data(m->session))) != 0)
 		return false;
-	types_cached++;
+	m->types_cached++;
 	return true;
 }
 
 /* One operation against the kernel; `msg` says what went wrong. */
 static enum outcome
-run_op_once(const struct ipset_op *op, bool *cached, char *msg, size_t len)
+run_op_once(struct ipset_mod *m, const struct ipset_op *op, bool *cached,
+    char *msg, size_t len)
 {
 	enum ipset_cmd cmd = kernel_cmd[op->cmd];
 	const struct ipset_type *type;
 	struct ipset_session *s;
 
 	msg[0] = '\0';
-	if ((s = session_get()) == NULL) {
+	if ((s = session_get(m)) == NULL) {
 		snprintf(msg, len, "cannot start a libipset session (out of "
 		    "memory)");
 		return FAILED;
@@ -195,8 +198,8 @@ run_op_once(const struct ipset_op *op, bool *cached, char *msg, size_t len)
 	ipset_data_reset(ipset_session_data(s));
 	if (ipset_session_data_set(s, IPSET_SETNAME, op->set) != 0 ||
 	    (type = ipset_type_get(s, cmd)) == NULL)
-		return failed(s, msg, len);
-	*cached = !type_remember(s, op->set, type);
+		return failed(m, msg, len);
+	*cached = !type_remember(m, op->set, type);
 	if (ipset_op_fits(op, type->name, set_family(s), msg, len) != 0)
 		return FAILED;
 	if (ipset_elem_load(ipset_session_data(s), op) != 0) {
@@ -207,33 +210,33 @@ run_op_once(const struct ipset_op *op, bool *cached, char *msg, size_t len)
 		ipset_envopt_set(s, IPSET_ENV_EXIST);
 	else
 		ipset_envopt_unset(s, IPSET_ENV_EXIST);
-	return outcome_of(s, ipset_cmd(s, cmd, 0), msg, len);
+	return outcome_of(m, ipset_cmd(s, cmd, 0), msg, len);
 }
 
 static enum outcome
-run_op(const struct ipset_op *op, char *msg, size_t len)
+run_op(struct ipset_mod *m, const struct ipset_op *op, char *msg, size_t len)
 {
 	enum outcome o;
 	bool cached = false;
 
-	o = run_op_once(op, &cached, msg, len);
+	o = run_op_once(m, op, &cached, msg, len);
 	if (o == FAILED && cached) {
-		types_forget();
-		o = run_op_once(op, &cached, msg, len);
+		types_forget(m);
+		o = run_op_once(m, op, &cached, msg, len);
 	}
 	return o;
 }
 
 /* After a failed del: is the element simply not there (expired)? */
 static bool
-element_gone(const struct ipset_op *del)
+element_gone(struct ipset_mod *m, const struct ipset_op *del)
 {
 	struct ipset_op test = *del;
 	char msg[MSG_MAX];
 
 	test.cmd = IPSET_OP_TEST;
 	test.exist = false;
-	return run_op(&test, msg, sizeof(msg)) == ABSENT;
+	return run_op(m, &test, msg, sizeof(msg)) == ABSENT;
 }
 
 static void
@@ -265,8 +268,8 @@ cover_close(struct ipset_op *op, const struct action_req *req)
  * no longer in the set (its kernel timeout ran out) has done its job.
  */
 static int
-ipset_run(struct action_env *env, const struct action_req *req,
-    bool closing)
+ipset_run(struct ipset_mod *m, struct action_env *env,
+    const struct action_req *req, bool closing)
 {
 	char msg[MSG_MAX], line[MSG_MAX], detail[DETAIL_MAX];
 	struct ipset_op op;
@@ -281,9 +284,9 @@ ipset_run(struct action_env *env, const struct action_req *req,
 	if (!closing)
 		cover_close(&op, req);
 	ipset_op_format(&op, line, sizeof(line));
-	o = run_op(&op, msg, sizeof(msg));
+	o = run_op(m, &op, msg, sizeof(msg));
 	if (o == FAILED && closing && op.cmd == IPSET_OP_DEL &&
-	    element_gone(&op)) {
+	    element_gone(m, &op)) {
 		snprintf(detail, sizeof(detail), "ipset %s: not in the set "
 		    "(expired already)", line);
 		action_report(env, &(struct action_result){ .job = req->job,
@@ -300,30 +303,33 @@ ipset_run(struct action_env *env, const struct action_req *req,
 }
 
 static int
-ipset_open(struct action_env *env, const struct action_req *req)
+ipset_open(void *priv, struct action_env *env, const struct action_req *req)
 {
-	return ipset_run(env, req, false);
+	return ipset_run(priv, env, req, false);
 }
 
 static int
-ipset_close(struct action_env *env, const struct action_req *req)
+ipset_close(void *priv, struct action_env *env, const struct action_req *req)
 {
-	return ipset_run(env, req, true);
+	return ipset_run(priv, env, req, true);
 }
 
 static bool
-ipset_claims(const struct cmd_argv *argv)
+ipset_claims(void *priv, const struct cmd_argv *argv)
 {
+	(void)priv;
 	return argv->argc > 0 && ipset_op_is_ipset(argv->argv[0]);
 }
 
 /* Syntax only: the set may not exist yet when the policy loads. */
 static int
-ipset_check(const struct cmd_argv *argv, char *why, size_t whylen)
+ipset_check(void *priv, const struct cmd_argv *argv, char *why,
+    size_t whylen)
 {
 	struct ipset_op op;
 	char msg[MSG_MAX];
 
+	(void)priv;
 	if (ipset_op_parse(argv->argc, argv->argv, &op, msg,
 	    sizeof(msg)) != 0) {
 		snprintf(why, whylen, "ipset: %s", msg);
@@ -334,30 +340,39 @@ ipset_check(const struct cmd_argv *argv, char *why, size_t whylen)
 
 /* A new pass of the event loop: set types are learned afresh. */
 static void
-ipset_dispatch(struct action_env *env, const struct pollfd *pfd, size_t n,
-    int64_t now_ms)
+ipset_dispatch(void *priv, struct action_env *env, const struct pollfd *pfd,
+    size_t n, int64_t now_ms)
 {
 	(void)env;
 	(void)pfd;
 	(void)n;
 	(void)now_ms;
-	types_forget();
+	types_forget(priv);
 }
 
 static void
-ipset_shutdown(void)
+ipset_shutdown(void *priv)
 {
-	types_forget();
-	session_drop();
+	types_forget(priv);
+	session_drop(priv);
+}
+
+static int
+ipset_create(void **priv)
+{
+	return (*priv = calloc(1, sizeof(struct ipset_mod))) == NULL ?
+	    SPA_ERR_NOMEM : 0;
 }
 
 const struct action_ops action_ipset = {
 	.name = "ipset",
+	.create = ipset_create,
 	.claims = ipset_claims,
 	.check = ipset_check,
 	.open = ipset_open,
 	.close = ipset_close,
 	.dispatch = ipset_dispatch,
 	.shutdown = ipset_shutdown,
+	.free = free,
 	.open_is_idempotent = true,
 };

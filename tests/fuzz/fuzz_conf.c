@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_cisco.h"
+#include "conf_group.h"
+#include "conf_redis.h"
 #include "log.h"
 
 #define CONF_FILE	"fuzz-spagated.conf"
@@ -64,7 +67,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	conf_defaults(&c);
 	memset(&err, 0, sizeof(err));
-	if (conf_load(CONF_FILE, true, &c, &err) == 0) {
+	/* the groups spagated registers: the Cisco devices, the fleet */
+	if (conf_add_group(&c, &conf_group_cisco) == 0 &&
+	    conf_add_group(&c, &conf_group_redis) == 0 &&
+	    conf_load(CONF_FILE, true, &c, &err) == 0) {
 		(void)conf_validate(&c, &err);
 		if ((fp = fopen("/dev/null", "w")) != NULL) {
 			conf_dump(&c, fp);

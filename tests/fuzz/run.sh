@@ -27,7 +27,7 @@ actions_for() {
 	fuzz_ipset) echo "$src/modules/ipset/ipset_parse.c $src/executor/subst.c" ;;
 	fuzz_journal) echo "$src/executor/journal.c $src/executor/journal_rec.c $src/executor/subst.c" ;;
 	fuzz_ios) echo "$src/modules/cisco/ios_parse.c $src/modules/cisco/ios_ace.c $src/modules/cisco/cisco_data.c $src/modules/cisco/cisco_talk.c" ;;
-	fuzz_conf) echo "$src/common/conf.c $src/modules/cisco/conf_cisco.c $src/executor/conf_redis.c -lconfig" ;;
+	fuzz_conf) echo "$src/common/conf.c $src/common/conf_table.c $src/modules/cisco/conf_cisco.c $src/executor/conf_redis.c -lconfig" ;;
 	fuzz_fleet_rec) echo "$src/executor/fleet_rec.c $src/executor/journal_rec.c $src/executor/subst.c" ;;
 	esac
 }

@@ -15,7 +15,7 @@
 
 #define SCRIPT_MAX	32
 
-/* One fake for one test program: the engine hands a module no context. */
+/* One fake for one test program: its instances share this record. */
 static struct {
 	const char		*dir;
 	struct fake_req		 reqs[FAKE_REQS_MAX];
@@ -143,64 +143,81 @@ first_word(const struct cmd_argv *argv, const char *word)
 }
 
 static bool
-set_claims(const struct cmd_argv *argv)
+set_claims(void *priv, const struct cmd_argv *argv)
 {
+	(void)priv;
 	return first_word(argv, "set");
 }
 
 static bool
-dev_claims(const struct cmd_argv *argv)
+dev_claims(void *priv, const struct cmd_argv *argv)
 {
+	(void)priv;
 	return first_word(argv, "dev");
 }
 
 static int
-set_open(struct action_env *env, const struct action_req *req)
+set_open(void *priv, struct action_env *env,
+    const struct action_req *req)
 {
+	(void)priv;
 	return record(FAKE_OPEN, "set", env, req);
 }
 
 static int
-set_close(struct action_env *env, const struct action_req *req)
+set_close(void *priv, struct action_env *env,
+    const struct action_req *req)
 {
+	(void)priv;
 	return record(FAKE_CLOSE, "set", env, req);
 }
 
 static int
-dev_open(struct action_env *env, const struct action_req *req)
+dev_open(void *priv, struct action_env *env,
+    const struct action_req *req)
 {
+	(void)priv;
 	return record(FAKE_OPEN, "dev", env, req);
 }
 
 static int
-dev_close(struct action_env *env, const struct action_req *req)
+dev_close(void *priv, struct action_env *env,
+    const struct action_req *req)
 {
+	(void)priv;
 	return record(FAKE_CLOSE, "dev", env, req);
 }
 
 static int
-dev_refresh(struct action_env *env, const struct action_req *req)
+dev_refresh(void *priv, struct action_env *env,
+    const struct action_req *req)
 {
+	(void)priv;
 	return record(FAKE_REFRESH, "dev", env, req);
 }
 
 static void
-dev_adopt(const struct cmd_argv *close, const uint8_t *data,
+dev_adopt(void *priv, const struct cmd_argv *close, const uint8_t *data,
     uint16_t data_len)
 {
+	(void)priv;
 	(void)close;
 	text_of(data, data_len, fk.adopted);
 }
 
 static int
-cmd_open(struct action_env *env, const struct action_req *req)
+cmd_open(void *priv, struct action_env *env,
+    const struct action_req *req)
 {
+	(void)priv;
 	return record(FAKE_OPEN, "cmd", env, req);
 }
 
 static int
-cmd_close(struct action_env *env, const struct action_req *req)
+cmd_close(void *priv, struct action_env *env,
+    const struct action_req *req)
 {
+	(void)priv;
 	return record(FAKE_CLOSE, "cmd", env, req);
 }
 
@@ -228,8 +245,8 @@ static const struct action_ops fake_cmd = {
 	.close = cmd_close,
 };
 
-static const struct action_ops *const fakes[] = {
-	&fake_set, &fake_dev, &fake_cmd,
+static struct action_module fakes[] = {
+	{ &fake_set, NULL, 0 }, { &fake_dev, NULL, 0 }, { &fake_cmd, NULL, 0 },
 };
 
-const struct action_table fake_table = { fakes, 3 };
+struct action_table fake_table = { fakes, 3 };

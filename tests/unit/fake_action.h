@@ -63,7 +63,7 @@ struct fake_req {
 };
 
 /* The modules above, in routing order. */
-extern const struct action_table fake_table;
+extern struct action_table fake_table;
 
 /*
  * Forget every request and script; requests still in flight are dropped.

@@ -9,7 +9,7 @@
  * device's ranges is never touched; a session found closed before the
  * device accepted a line is retried at once, once; numbers journaled
  * cycles hold after a restart are not handed out again; a refused entry
- * frees its number.
+ * frees its number; two instances share no device, number or counter.
  */
 #include "config.h"
 
@@ -28,6 +28,7 @@
 #include "cisco_data.h"
 #include "clock.h"
 #include "conf.h"
+#include "conf_cisco.h"
 #include "err.h"
 #include "ios_session.h"
 
@@ -228,10 +229,14 @@ on_result(void *arg, const struct action_result *res)
 
 static struct action_env env = { NULL, on_result, NULL };
 
+/* The instance under test, in a table of its own (for the counters). */
+static struct action_module mod = { &action_cisco, NULL, 0 };
+static struct action_table one = { &mod, 1 };
+
 static void
 pass(void)
 {
-	action_cisco.dispatch(&env, NULL, 0, mono_ms());
+	action_cisco.dispatch(mod.priv, &env, NULL, 0, mono_ms());
 }
 
 /* One cycle's journaled data, as the executor keeps it. */
@@ -251,9 +256,12 @@ words(struct cmd_argv *argv, const char *text)
 		argv->argv[argv->argc++] = p;
 }
 
+typedef int (*request_op)(void *, struct action_env *,
+    const struct action_req *);
+
 static int
-request(int (*op)(struct action_env *, const struct action_req *),
-    uint64_t job, const char *cmd, struct cycle *cy)
+request_on(void *priv, request_op op, uint64_t job, const char *cmd,
+    struct cycle *cy)
 {
 	struct cmd_argv argv;
 	struct action_req req = { 0 };
@@ -265,7 +273,13 @@ request(int (*op)(struct action_env *, const struct action_req *),
 	req.data = cy->data;
 	req.data_len = &cy->len;
 	req.close_at = 1700000000;
-	return op(&env, &req);
+	return op(priv, &env, &req);
+}
+
+static int
+request(request_op op, uint64_t job, const char *cmd, struct cycle *cy)
+{
+	return request_on(mod.priv, op, job, cmd, cy);
 }
 
 static void
@@ -306,31 +320,46 @@ record(struct cycle *cy, uint32_t seq)
 
 /* --- setup ------------------------------------------------------------------ */
 
-static int
-setup(void **state)
+/* spagated.conf with the one device "edge1" (borrowed strings). */
+static void
+edge1_conf(struct conf_cisco *cf, struct conf_cisco_list *l,
+    struct spa_conf *conf)
 {
 	static char name[] = "edge1", host[] = "192.0.2.1", user[] = "spa",
 	    kh[] = "/dev/null", acl[] = "SPA-IN", ranges[] = "20000-20999";
+
+	memset(cf, 0, sizeof(*cf));
+	cf->name = name;
+	cf->host = host;
+	cf->port = 22;
+	cf->user = user;
+	cf->known_hosts = kh;
+	cf->acl = acl;
+	cf->seq_first = 10000;
+	cf->seq_last = 10999;
+	cf->fleet_ranges = ranges;
+	cf->connect_timeout = cf->command_timeout = 10;
+	l->v = cf;
+	l->n = 1;
+	memset(conf, 0, sizeof(*conf));
+	conf->group[0] = &conf_group_cisco;	/* as conf_add_group does */
+	conf->group_value[0] = l;
+	conf->ngroups = 1;
+}
+
+static int
+setup(void **state)
+{
 	struct conf_cisco cf;
+	struct conf_cisco_list l;
 	struct spa_conf conf;
 	char why[256];
 
 	(void)state;
-	memset(&cf, 0, sizeof(cf));
-	cf.name = name;
-	cf.host = host;
-	cf.port = 22;
-	cf.user = user;
-	cf.known_hosts = kh;
-	cf.acl = acl;
-	cf.seq_first = 10000;
-	cf.seq_last = 10999;
-	cf.fleet_ranges = ranges;
-	cf.connect_timeout = cf.command_timeout = 10;
-	memset(&conf, 0, sizeof(conf));
-	conf.cisco = &cf;
-	conf.ncisco = 1;
-	assert_int_equal(action_cisco.configure(&conf, why, sizeof(why)), 0);
+	edge1_conf(&cf, &l, &conf);
+	assert_int_equal(action_cisco.create(&mod.priv), 0);
+	assert_int_equal(action_cisco.configure(mod.priv, &conf, why,
+	    sizeof(why)), 0);
 	assert_non_null(dev);
 	nresults = 0;
 	return 0;
@@ -340,7 +369,9 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	action_cisco.shutdown();
+	action_cisco.shutdown(mod.priv);
+	action_cisco.free(mod.priv);
+	mod.priv = NULL;
 	return 0;
 }
 
@@ -434,7 +465,7 @@ adopted_numbers_are_not_handed_out(void **state)
 	(void)state;
 	record(&held, 10000);
 	words(&close, "edge1 remove");
-	action_cisco.adopt(&close, held.data, held.len);
+	action_cisco.adopt(mod.priv, &close, held.data, held.len);
 	opened(1, &cy, 10001);
 	assert_result(0, 1, 0, "edge1 seq 10001 added");
 }
@@ -482,7 +513,7 @@ close_leaves_another_entry_alone(void **state)
 	pass();
 	assert_int_equal(dev->runs, runs);	/* no removal sent */
 	assert_result(1, 2, 0, "seq 10000 holds another entry");
-	cisco_get_stats(&st);
+	cisco_get_stats(&one, &st);
 	assert_int_equal(st.left_alone, 1);
 }
 
@@ -521,7 +552,7 @@ close_outside_the_ranges_is_refused(void **state)
 	record(&cy, 11000);
 	close_cycle(2, &cy);
 	assert_result(1, 2, 0, "seq 11000 left alone");
-	cisco_get_stats(&st);
+	cisco_get_stats(&one, &st);
 	assert_int_equal(st.left_alone, 2);
 	pass();
 	assert_int_equal(dev->connects, 0);
@@ -600,12 +631,61 @@ session_dropped_after_a_line_is_not_retried_at_once(void **state)
 	assert_int_equal(dev->connects, 1);
 }
 
+/* --- instances ---------------------------------------------------------- */
+
+/*
+ * Two instances share nothing: a device of one is unknown to the other
+ * until configured there, and then its numbers and counters are its own.
+ */
+static void
+instances_share_nothing(void **state)
+{
+	struct action_module two = { &action_cisco, NULL, 0 };
+	struct action_table t2 = { &two, 1 };
+	struct cycle cy = { .len = 0 }, cy2 = { .len = 0 };
+	struct cmd_argv remove, entry;
+	struct cisco_entry ce;
+	struct conf_cisco cf;
+	struct conf_cisco_list l;
+	struct spa_conf conf;
+	struct cisco_stats st;
+	char why[256];
+
+	(void)state;
+	opened(1, &cy, 10000);
+	assert_int_equal(action_cisco.create(&two.priv), 0);
+	words(&remove, "edge1 remove");
+	words(&entry, "edge1 " ACE);
+	assert_true(action_claimable(&mod, &remove));
+	assert_false(action_claimable(&two, &remove));
+	assert_int_equal(action_check(&two, &entry, why, sizeof(why)),
+	    SPA_ERR_CONFIG);
+	assert_non_null(strstr(why, "no Cisco device named 'edge1'"));
+	cisco_get_stats(&t2, &st);
+	assert_int_equal(st.devices, 0);
+	edge1_conf(&cf, &l, &conf);
+	assert_int_equal(action_cisco.configure(two.priv, &conf, why,
+	    sizeof(why)), 0);
+	/* the first instance holds 10000; the second hands it out again */
+	assert_int_equal(request_on(two.priv, action_cisco.open, 2,
+	    "edge1 " ACE, &cy2), 0);
+	assert_null(cisco_data_parse(cy2.data, cy2.len, &ce));
+	assert_int_equal(ce.seq, 10000);
+	cisco_get_stats(&t2, &st);
+	assert_int_equal(st.devices, 1);
+	cisco_get_stats(&one, &st);
+	assert_int_equal(st.devices, 1);
+	action_cisco.free(two.priv);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    open_reported_once_the_device_took_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    instances_share_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    refused_entry_frees_its_number, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -19,6 +19,7 @@
 
 #include "cisco_seq.h"
 #include "conf.h"
+#include "conf_cisco.h"
 
 static void
 lowest_free_first(void **state)

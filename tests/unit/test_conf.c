@@ -14,9 +14,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "action.h"
 #include "conf.h"
+#include "conf_cisco.h"
+#include "conf_group.h"
+#include "conf_redis.h"
 #include "err.h"
 #include "helpers.h"
+
+/* The defaults with every group spagated registers (modules, fleet). */
+static void
+spagated_defaults(struct spa_conf *c)
+{
+	conf_defaults(c);
+	assert_int_equal(action_conf_groups(c), 0);
+}
 
 struct fixture {
 	char		*dir;
@@ -30,7 +42,7 @@ setup(void **state)
 
 	assert_non_null(f);
 	f->dir = th_mkdtemp();
-	conf_defaults(&f->conf);
+	spagated_defaults(&f->conf);
 	*state = f;
 	return 0;
 }
@@ -179,6 +191,46 @@ unknown_group_refused(void **state)
 {
 	expect_refusal(*state, "firewall = { x = 1; };\n", "spagated.conf:1:",
 	    "unknown group 'firewall'");
+}
+
+/*
+ * conf.c knows no module's group: without the groups spagated registers,
+ * the Cisco list and the fleet's settings are unknown like any typo.
+ */
+static void
+groups_unknown_without_their_owners(void **state)
+{
+	struct fixture *f = *state;
+
+	conf_free(&f->conf);
+	conf_defaults(&f->conf);
+	expect_refusal(f, "max_packet_age = 60;\ncisco = ( { name = \"e\"; } );\n",
+	    "spagated.conf:2:", "unknown setting 'cisco'");
+	expect_refusal(f, "state_backend = \"redis\";\n", "spagated.conf:1:",
+	    "unknown setting 'state_backend'");
+	expect_refusal(f, "redis = { address = \"127.0.0.1:6379\"; };\n",
+	    "spagated.conf:1:", "unknown group 'redis'");
+}
+
+/* A registered group's value belongs to it, reached through its group. */
+static void
+group_value_reached_through_its_group(void **state)
+{
+	struct fixture *f = *state;
+	struct spa_conf plain;
+	struct conf_error err;
+
+	conf_defaults(&plain);
+	assert_null(conf_group_value(&plain, &conf_group_cisco));
+	assert_int_equal(conf_cisco_list(&plain)->n, 0);
+	assert_int_equal(conf_redis_of(&plain)->state_backend, STATE_LOCAL);
+	conf_free(&plain);
+	assert_int_equal(load(f, "cisco = ( );\nstate_backend = \"local\";\n",
+	    &err), 0);
+	assert_ptr_equal(conf_group_value(&f->conf, &conf_group_cisco),
+	    conf_cisco_list(&f->conf));
+	assert_ptr_equal(conf_group_value(&f->conf, &conf_group_redis),
+	    conf_redis_of(&f->conf));
 }
 
 static void
@@ -455,7 +507,7 @@ host_checked(struct fixture *f, const char *text, struct conf_error *err)
 {
 	memset(err, 0, sizeof(*err));
 	conf_free(&f->conf);
-	conf_defaults(&f->conf);
+	spagated_defaults(&f->conf);
 	assert_int_equal(load(f, text, err), 0);
 	return conf_check_host(&f->conf, true, err);
 }
@@ -614,7 +666,7 @@ dump_reparses_to_the_same_settings(void **state)
 	assert_non_null(fp = fopen(path, "w"));
 	conf_dump(&f->conf, fp);
 	fclose(fp);
-	conf_defaults(&again);
+	spagated_defaults(&again);
 	assert_int_equal(conf_load(path, true, &again, &err), 0);
 	assert_int_equal(again.max_packet_age, 77);
 	assert_int_equal(again.capture.mode, CAPTURE_UDP);
@@ -764,7 +816,7 @@ devices_accepted(struct fixture *f, const char *const *sets, size_t n)
 
 	if (load_devices(f, sets, n, &err) != 0)
 		fail_msg("refused: %s", err.msg);
-	assert_int_equal(f->conf.ncisco, n);
+	assert_int_equal(conf_cisco_list(&f->conf)->n, n);
 }
 
 /* A file in the fixture's directory, owned by `uid`, with `mode`. */
@@ -1227,10 +1279,10 @@ cisco_dump_reparses_to_the_same_device(void **state)
 	assert_non_null(fp = fopen(path, "w"));
 	conf_dump(&f->conf, fp);
 	fclose(fp);
-	conf_defaults(&again);
+	spagated_defaults(&again);
 	if (conf_load(path, true, &again, &err) != 0)
 		fail_msg("dump refused: %s", err.msg);
-	assert_int_equal(again.ncisco, 1);
+	assert_int_equal(conf_cisco_list(&again)->n, 1);
 	assert_non_null(d = conf_cisco_find(&again, "edge1"));
 	assert_int_equal(d->port, 2200);
 	assert_true(d->time_range);
@@ -1263,19 +1315,19 @@ metrics_settings_refused(void **state)
 	expect_refusal(f, "log = { verbose = 1; };\nmetrics = {\n  interval = 5;\n};\n",
 	    "spagated.conf:2:", "metrics needs a file");
 	conf_free(&f->conf);
-	conf_defaults(&f->conf);
+	spagated_defaults(&f->conf);
 	expect_refusal(f, "metrics = {\n  file = \"m.prom\";\n};\n",
 	    "spagated.conf:2:", "must be an absolute file name");
 	conf_free(&f->conf);
-	conf_defaults(&f->conf);
+	spagated_defaults(&f->conf);
 	expect_refusal(f, "metrics = {\n  file = \"/run/\";\n};\n",
 	    "spagated.conf:2:", "must be an absolute file name");
 	conf_free(&f->conf);
-	conf_defaults(&f->conf);
+	spagated_defaults(&f->conf);
 	expect_refusal(f, "metrics = {\n  file = \"/m\";\n  interval = 0;\n};\n",
 	    "spagated.conf:3:", "metrics.interval must be in 1..86400");
 	conf_free(&f->conf);
-	conf_defaults(&f->conf);
+	spagated_defaults(&f->conf);
 	expect_refusal(f, "metrics = {\n  file = \"/m\";\n  port = 9;\n};\n",
 	    "spagated.conf:3:", "unknown setting 'metrics.port'");
 }
@@ -1322,17 +1374,17 @@ redis_settings_stored(void **state)
 	    "  claim = false;\n};\n", &err) != 0)
 		fail_msg("refused: %s", err.msg);
 	assert_true(asprintf(&key, "%s/fleet.key", f->dir) > 0);
-	assert_string_equal(f->conf.redis.fleet_key_file, key);
+	assert_string_equal(conf_redis_of(&f->conf)->fleet_key_file, key);
 	free(key);
-	assert_int_equal(f->conf.state_backend, STATE_REDIS);
-	assert_string_equal(f->conf.redis.address, "[::1]:6380");
-	assert_string_equal(f->conf.redis.user, "spa");
-	assert_string_equal(f->conf.redis.prefix, "site1:");
-	assert_string_equal(f->conf.redis.gateway, "gw-1.a");
-	assert_int_equal(f->conf.redis.timeout_ms, 250);
-	assert_int_equal(f->conf.redis.heartbeat, 3);
-	assert_false(f->conf.redis.fail_closed);
-	assert_false(f->conf.redis.claim);
+	assert_int_equal(conf_redis_of(&f->conf)->state_backend, STATE_REDIS);
+	assert_string_equal(conf_redis_of(&f->conf)->address, "[::1]:6380");
+	assert_string_equal(conf_redis_of(&f->conf)->user, "spa");
+	assert_string_equal(conf_redis_of(&f->conf)->prefix, "site1:");
+	assert_string_equal(conf_redis_of(&f->conf)->gateway, "gw-1.a");
+	assert_int_equal(conf_redis_of(&f->conf)->timeout_ms, 250);
+	assert_int_equal(conf_redis_of(&f->conf)->heartbeat, 3);
+	assert_false(conf_redis_of(&f->conf)->fail_closed);
+	assert_false(conf_redis_of(&f->conf)->claim);
 }
 
 static void
@@ -1345,15 +1397,15 @@ redis_defaults(void **state)
 	assert_int_equal(load_fleet(f, "state_backend = \"redis\";\n"
 	    "redis = { sentinels = \"10.0.0.1:26379, 10.0.0.2:26379\"; "
 	    "master = \"mymaster\"; };\n", &err), 0);
-	assert_string_equal(f->conf.redis.prefix, "spagate:");
-	assert_int_equal(f->conf.redis.timeout_ms, 500);
-	assert_int_equal(f->conf.redis.heartbeat, 5);
-	assert_true(f->conf.redis.fail_closed);
-	assert_true(f->conf.redis.claim);
+	assert_string_equal(conf_redis_of(&f->conf)->prefix, "spagate:");
+	assert_int_equal(conf_redis_of(&f->conf)->timeout_ms, 500);
+	assert_int_equal(conf_redis_of(&f->conf)->heartbeat, 5);
+	assert_true(conf_redis_of(&f->conf)->fail_closed);
+	assert_true(conf_redis_of(&f->conf)->claim);
 	/* the gateway is named after the host, as a key may carry it */
 	assert_int_equal(gethostname(host, sizeof(host)), 0);
-	assert_non_null(f->conf.redis.gateway);
-	assert_int_equal(strlen(f->conf.redis.gateway),
+	assert_non_null(conf_redis_of(&f->conf)->gateway);
+	assert_int_equal(strlen(conf_redis_of(&f->conf)->gateway),
 	    strlen(host) > 64 ? 64 : strlen(host));
 }
 
@@ -1364,8 +1416,8 @@ redis_local_by_default(void **state)
 	struct conf_error err;
 
 	assert_int_equal(load(f, "max_packet_age = 60;\n", &err), 0);
-	assert_int_equal(f->conf.state_backend, STATE_LOCAL);
-	assert_null(f->conf.redis.address);
+	assert_int_equal(conf_redis_of(&f->conf)->state_backend, STATE_LOCAL);
+	assert_null(conf_redis_of(&f->conf)->address);
 }
 
 static void
@@ -1376,7 +1428,7 @@ redis_refused_at(struct fixture *f, const char *text, int line,
 	char *want = NULL;
 
 	conf_free(&f->conf);		/* each case from the defaults */
-	conf_defaults(&f->conf);
+	spagated_defaults(&f->conf);
 	assert_int_equal(load(f, text, &err), SPA_ERR_CONFIG);
 	assert_true(asprintf(&want, "%s/spagated.conf:%d: %s", f->dir, line,
 	    why) > 0);
@@ -1452,7 +1504,7 @@ redis_tunnels_and_sentinel_password(void **state)
 	    "  tunnels = \"10.0.0.1:6380=127.0.0.1:16380, "
 	    "[2001:db8::1]:6380=[::1]:16390\";\n};\n", &err) != 0)
 		fail_msg("refused: %s", err.msg);
-	t = f->conf.redis.tunnels;
+	t = conf_redis_of(&f->conf)->tunnels;
 	assert_int_equal(conf_redis_tunnel(t, "10.0.0.1:6380", local,
 	    sizeof(local)), 0);
 	assert_string_equal(local, "127.0.0.1:16380");
@@ -1598,11 +1650,11 @@ redis_dump_reparses(void **state)
 	assert_non_null(strstr(dump, "  address = \"10.0.0.1:6379\";\n"));
 	assert_non_null(strstr(dump, "  claim = false;\n"));
 	conf_free(&f->conf);
-	conf_defaults(&f->conf);
+	spagated_defaults(&f->conf);
 	if (load(f, dump, &err) != 0)
 		fail_msg("the dump does not load: %s", err.msg);
-	assert_string_equal(f->conf.redis.gateway, "g1");
-	assert_false(f->conf.redis.claim);
+	assert_string_equal(conf_redis_of(&f->conf)->gateway, "g1");
+	assert_false(conf_redis_of(&f->conf)->claim);
 	free(dump);
 }
 
@@ -1616,6 +1668,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(unknown_setting_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_setting_in_group_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_group_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(groups_unknown_without_their_owners, setup, teardown),
+		cmocka_unit_test_setup_teardown(group_value_reached_through_its_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(syntax_error_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(wrong_type_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(out_of_range_refused, setup, teardown),

@@ -150,7 +150,7 @@ tick(struct world *w, int64_t ms)
 /* A command line as a template, and the fake module that runs it. */
 static void
 plan_line(const struct stanza *st, const char *line,
-    struct cmd_template *t, const struct action_ops **ops)
+    struct cmd_template *t, const struct action_module **ops)
 {
 	struct cmd_argv argv;
 	char why[256];
@@ -163,7 +163,7 @@ plan_line(const struct stanza *st, const char *line,
 
 /*
  * The plan by hand, as plan_build() makes it but routed through the
- * fakes (plan_build asks the real modules, which know no "dev").
+ * fakes without the load-time checks of plan_build().
  */
 static void
 plan_by_hand(struct world *w)

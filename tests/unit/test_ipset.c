@@ -637,39 +637,58 @@ misfits(void **state)
 
 /* --- the module ----------------------------------------------------------- */
 
-static void
-routes_by_first_word(void **state)
+/* spagated's table: an instance of every registered module. */
+static struct action_table *
+new_table(void)
+{
+	struct action_table *t;
+
+	assert_int_equal(action_table_new(&t), 0);
+	return t;
+}
+
+static const char *
+routed_to(const struct action_table *t, const char *line)
 {
 	struct cmd_argv a;
 
-	assert_int_equal(cmd_split("ipset add s 192.0.2.7", &a), 0);
-	assert_string_equal(action_for(&a)->name, "ipset");
-	assert_int_equal(cmd_split("/usr/sbin/ipset list", &a), 0);
-	assert_string_equal(action_for(&a)->name, "ipset");
-	assert_int_equal(cmd_split("ipset6 add s 192.0.2.7", &a), 0);
-	assert_string_equal(action_for(&a)->name, "exec");
-	assert_int_equal(cmd_split("/bin/echo ipset", &a), 0);
-	assert_string_equal(action_for(&a)->name, "exec");
-	assert_ptr_equal(action_by_name("ipset"), action_for(
+	assert_int_equal(cmd_split(line, &a), 0);
+	return action_table_for(t, &a)->ops->name;
+}
+
+static void
+routes_by_first_word(void **state)
+{
+	struct action_table *t = new_table();
+
+	assert_string_equal(routed_to(t, "ipset add s 192.0.2.7"), "ipset");
+	assert_string_equal(routed_to(t, "/usr/sbin/ipset list"), "ipset");
+	assert_string_equal(routed_to(t, "ipset6 add s 192.0.2.7"), "exec");
+	assert_string_equal(routed_to(t, "/bin/echo ipset"), "exec");
+	assert_ptr_equal(action_table_by_name(t, "ipset"), action_table_for(t,
 	    &(struct cmd_argv){ .argc = 1, .argv = { "ipset", NULL } }));
-	assert_true(action_by_name("ipset")->open_is_idempotent);
+	assert_true(action_table_by_name(t, "ipset")->ops->open_is_idempotent);
+	action_table_free(t);
 }
 
 static void
 check_gives_the_reason(void **state)
 {
-	const struct action_ops *ops = action_by_name("ipset");
+	struct action_table *t = new_table();
+	const struct action_module *m = action_table_by_name(t, "ipset");
 	struct cmd_argv a;
 	char why[256];
 
 	assert_int_equal(cmd_split("ipset -exist add spa4 192.0.2.7,tcp:22 "
 	    "timeout 30", &a), 0);
-	assert_int_equal(ops->check(&a, why, sizeof(why)), 0);
+	assert_int_equal(action_check(m, &a, why, sizeof(why)), 0);
 	assert_int_equal(cmd_split("ipset flush spa4", &a), 0);
-	assert_int_equal(ops->check(&a, why, sizeof(why)), SPA_ERR_CONFIG);
+	assert_int_equal(action_check(m, &a, why, sizeof(why)),
+	    SPA_ERR_CONFIG);
 	assert_string_equal(why, "ipset: 'flush' is not allowed: the ipset "
 	    "module only adds, deletes and tests elements (create the sets "
 	    "before spagated starts)");
+	action_table_free(t);
 }
 
 struct done {
@@ -694,7 +713,8 @@ record_done(void *arg, const struct action_result *res)
 static void
 refused_request_completes(void **state)
 {
-	const struct action_ops *ops = action_by_name("ipset");
+	struct action_table *t = new_table();
+	const struct action_module *m = action_table_by_name(t, "ipset");
 	struct done d = { 0 };
 	struct action_env env = { NULL, record_done, &d };
 	struct cmd_argv a;
@@ -703,18 +723,19 @@ refused_request_completes(void **state)
 
 	assert_int_equal(cmd_split("ipset add s 192.0.2.7 comment 'x\"y'",
 	    &a), 0);
-	assert_int_equal(ops->open(&env, &req), 0);
+	assert_int_equal(m->ops->open(m->priv, &env, &req), 0);
 	assert_int_equal(d.calls, 1);
 	assert_int_equal(d.job, 42);
 	assert_int_equal(d.result, SPA_ERR_ACTION);
 	assert_string_equal(d.detail, "ipset: comment holds a '\"' or a "
 	    "control byte");
 	assert_int_equal(cmd_split("ipset swap a b", &a), 0);
-	assert_int_equal(ops->close(&env, &req), 0);
+	assert_int_equal(m->ops->close(m->priv, &env, &req), 0);
 	assert_int_equal(d.calls, 2);
 	assert_int_equal(d.result, SPA_ERR_ACTION);
 	assert_non_null(strstr(d.detail, "'swap' is not allowed"));
 	assert_int_equal(len, 0);	/* nothing journaled */
+	action_table_free(t);
 }
 
 /* --- load-time checks through the plan ----------------------------------- */
@@ -725,6 +746,7 @@ build_plan(const char *open, const char *close, char *err, size_t errlen)
 	char text[2048];
 	struct access_conf *conf;
 	struct access_error aerr;
+	struct action_table *t = new_table();
 	struct plan plan;
 	int r;
 
@@ -738,12 +760,14 @@ build_plan(const char *open, const char *close, char *err, size_t errlen)
 	    &aerr) != 0)
 		fail_msg("access.conf refused: %s", aerr.msg);
 	err[0] = '\0';
-	r = plan_build(conf, &plan, err, errlen);
+	r = plan_build(conf, t, &plan, err, errlen);
 	if (r == 0) {
-		assert_ptr_equal(plan.v[0].open_ops, action_by_name("ipset"));
+		assert_ptr_equal(plan.v[0].open_ops,
+		    action_table_by_name(t, "ipset"));
 		plan_free(&plan);
 	}
 	access_free(conf);
+	action_table_free(t);
 	return r;
 }
 

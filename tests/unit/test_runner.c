@@ -681,9 +681,9 @@ exec_request(struct exec_fix *f, bool closing, const char *cmd)
 
 	assert_int_equal(cmd_split(cmd, &a), 0);
 	if (closing)
-		assert_int_equal(action_exec.close(&f->env, &req), 0);
+		assert_int_equal(action_exec.close(NULL, &f->env, &req), 0);
 	else
-		assert_int_equal(action_exec.open(&f->env, &req), 0);
+		assert_int_equal(action_exec.open(NULL, &f->env, &req), 0);
 	drive_count(f->env.runner, &f->n, before + 1);
 	assert_int_equal(f->job, 77);
 }
