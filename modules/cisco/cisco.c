@@ -586,13 +586,13 @@ sort_out_batch(struct device *d, size_t answered, size_t sent)
  */
 static bool
 retry_fresh(struct device *d, bool was_ready, size_t answered,
-    const char *why, int64_t now)
+    const char *why, int64_t now_ms)
 {
 	if (!was_ready || answered != 0 || d->retried)
 		return false;
 	d->retried = true;
 	d->backoff = 0;
-	d->retry_ms = now;
+	d->retry_ms = now_ms;
 	log_info("cisco %s: %s before the device accepted a line: retrying "
 	    "once on a fresh session", d->cf.name, why);
 	return true;
@@ -603,7 +603,7 @@ on_down(void *arg, const char *why, size_t answered, size_t sent)
 {
 	struct device *d = arg;
 	bool in_flight = d->nbatch != 0, was_ready = d->ready, reading, fresh;
-	int64_t now = mono_ms();
+	int64_t now_ms = mono_ms();
 
 	d->ready = false;
 	snprintf(d->last_why, sizeof(d->last_why), "%s", why);
@@ -613,10 +613,10 @@ on_down(void *arg, const char *why, size_t answered, size_t sent)
 		d->retry_ms = 0;
 		return;
 	}
-	if (!(fresh = retry_fresh(d, was_ready, answered, why, now))) {
+	if (!(fresh = retry_fresh(d, was_ready, answered, why, now_ms))) {
 		d->backoff = d->backoff == 0 ? 1 : d->backoff * 2 >
 		    BACKOFF_MAX ? BACKOFF_MAX : d->backoff * 2;
-		d->retry_ms = now + (int64_t)d->backoff * 1000;
+		d->retry_ms = now_ms + (int64_t)d->backoff * 1000;
 		log_warnx("cisco %s: %s; retrying in %u s", d->cf.name, why,
 		    d->backoff);
 	}
@@ -627,7 +627,7 @@ on_down(void *arg, const char *why, size_t answered, size_t sent)
 	else if (in_flight)
 		sort_out_batch(d, answered, sent);
 	else if (!fresh)
-		fail_waiting(d, why, true, now);	/* refused before use */
+		fail_waiting(d, why, true, now_ms);	/* refused before use */
 	d->kick = true;
 }
 

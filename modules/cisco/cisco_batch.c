@@ -66,7 +66,7 @@ time_range_lines(const struct conf_cisco *cf, const struct cisco_req *rq,
 	if ((e = ios_absolute_end((time_t)rq->close_at + CISCO_TR_GRACE + 59,
 	    clk->offset, end, sizeof(end))) < 0)
 		return -1;
-	if (e == IOS_END_CAPPED && clk->now + clk->offset >= IOS_END_MAX) {
+	if (e == IOS_END_CAPPED && clk->now_s + clk->offset >= IOS_END_MAX) {
 		log_warnx("cisco %s: the device's clock is past 31 December "
 		    "2035, the last date IOS takes: time-range SPA-%u gets no "
 		    "end (the close still removes the entry)", cf->name,

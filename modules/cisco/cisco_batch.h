@@ -68,7 +68,7 @@ struct cisco_script {
 /* The device's clock, for time-range ends: its offset, and our time. */
 struct cisco_clock {
 	long		 offset;	/* device minus ours, seconds */
-	time_t		 now;
+	time_t		 now_s;
 };
 
 /* Append one line; 0, or -1 if the script or the line is full. */

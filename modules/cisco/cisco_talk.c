@@ -53,7 +53,7 @@ say(struct talk_out *out, const char *line)
 /* The login conversation, one prompt at a time. */
 static enum talk_do
 login_answer(struct cisco_talk *t, enum ios_prompt p,
-    const struct ios_reader *rd, time_t now, struct talk_out *out)
+    const struct ios_reader *rd, time_t now_s, struct talk_out *out)
 {
 	time_t dev;
 
@@ -87,7 +87,7 @@ login_answer(struct cisco_talk *t, enum ios_prompt p,
 		return say(out, "show clock");
 	case L_CLOCK:
 		t->clock_offset = ios_clock_parse(rd->text, &dev) == 0 ?
-		    (long)(dev - now) : 0;
+		    (long)(dev - now_s) : 0;
 		t->phase = TALK_IDLE;
 		return TALK_READY;
 	}
@@ -128,7 +128,7 @@ script_answer(struct cisco_talk *t, enum ios_prompt p,
 
 enum talk_do
 cisco_talk_answer(struct cisco_talk *t, enum ios_prompt p,
-    const struct ios_reader *rd, time_t now, struct talk_out *out)
+    const struct ios_reader *rd, time_t now_s, struct talk_out *out)
 {
 	out->say = NULL;
 	out->line = 0;
@@ -138,6 +138,6 @@ cisco_talk_answer(struct cisco_talk *t, enum ios_prompt p,
 	if (p == IOS_PROMPT_MORE)
 		return TALK_SPACE;
 	if (t->phase == TALK_LOGIN)
-		return login_answer(t, p, rd, now, out);
+		return login_answer(t, p, rd, now_s, out);
 	return script_answer(t, p, rd, out);
 }

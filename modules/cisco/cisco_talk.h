@@ -62,6 +62,6 @@ void	cisco_talk_script(struct cisco_talk *t, size_t n);
  * first '%' line); `now` is our clock.  What to do next, in *out.
  */
 enum talk_do cisco_talk_answer(struct cisco_talk *t, enum ios_prompt p,
-	    const struct ios_reader *rd, time_t now, struct talk_out *out);
+	    const struct ios_reader *rd, time_t now_s, struct talk_out *out);
 
 #endif /* SPA_CISCO_TALK_H */

@@ -271,7 +271,7 @@ time_range_capped_at_2035(void **state)
 	batch(&cf, q, 1, &past, 1);
 	assert_string_equal(sc.v[2], "no absolute");
 	/* the device's clock counts, not ours */
-	past.now = IOS_END_MAX - 7200;
+	past.now_s = IOS_END_MAX - 7200;
 	past.offset = 7210;
 	batch(&cf, q, 1, &past, 1);
 	assert_string_equal(sc.v[2], "no absolute");

@@ -367,31 +367,31 @@ open_beyond_the_policy_is_refused_by_the_executor(void **state)
 	const struct stanza *st = NULL;
 	struct msg m;
 	struct spa_event *ev = &m.u.open;
-	const int64_t now = 1795343068;
+	const int64_t now_s = 1795343068;
 
 	(void)state;
 	assert_int_equal(access_load_buffer("test.conf", policy,
 	    strlen(policy), &conf, &aerr), 0);
 	sample_open(&m);
 	ev->stanza = 1;
-	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st), 0);
+	assert_int_equal(policy_recheck(conf, &opts, ev, now_s, &st), 0);
 	ev->stanza = 2;		/* no such stanza */
-	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
+	assert_int_equal(policy_recheck(conf, &opts, ev, now_s, &st),
 	    SPA_ERR_ARG);
 	sample_open(&m);
 	ev->stanza = 1;
 	ev->ports[1].port = 54;	/* a port OPEN_PORTS does not list */
-	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
+	assert_int_equal(policy_recheck(conf, &opts, ev, now_s, &st),
 	    SPA_ERR_PORTS);
 	sample_open(&m);
 	ev->stanza = 1;
 	ev->timeout = 91;	/* more than the stanza gives */
-	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
+	assert_int_equal(policy_recheck(conf, &opts, ev, now_s, &st),
 	    SPA_ERR_ARG);
 	sample_open(&m);
 	ev->stanza = 1;
 	assert_int_equal(addr_parse("198.51.100.7", &ev->pkt_src), 0);
-	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
+	assert_int_equal(policy_recheck(conf, &opts, ev, now_s, &st),
 	    SPA_ERR_NO_SOURCE);
 	sample_open(&m);
 	ev->stanza = 1;
@@ -400,7 +400,7 @@ open_beyond_the_policy_is_refused_by_the_executor(void **state)
 	memset(ev->ports, 0, sizeof(ev->ports));
 	ev->client_timeout = 0;
 	strcpy(ev->command, "id");
-	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
+	assert_int_equal(policy_recheck(conf, &opts, ev, now_s, &st),
 	    SPA_ERR_CMD_DENIED);
 	sample_open(&m);
 	ev->stanza = 1;
@@ -408,11 +408,11 @@ open_beyond_the_policy_is_refused_by_the_executor(void **state)
 	ev->has_nat = true;
 	strcpy(ev->nat_host, "10.0.0.5");
 	ev->nat_port = 22;
-	assert_int_equal(policy_recheck(conf, &opts, ev, now, &st),
+	assert_int_equal(policy_recheck(conf, &opts, ev, now_s, &st),
 	    SPA_ERR_NAT_DENIED);
 	sample_open(&m);
 	ev->stanza = 1;
-	assert_int_equal(policy_recheck(conf, &opts, ev, now + 121, &st),
+	assert_int_equal(policy_recheck(conf, &opts, ev, now_s + 121, &st),
 	    SPA_ERR_AGE);
 	access_free(conf);
 }
