@@ -10,7 +10,7 @@
  *            i64 spa_time, i64 recv_time, command[SPA_FIELD_MAX+1], u8 has_nat,
  *            nat_host[SPA_NAT_HOST_MAX+1], u16 nat_port, digest[32]
  *   STATS_REQ  empty
- *   STATS    u32 n, n x u64
+ *   STATS, REPLAY_STATE  u32 n, n x u64
  *   addr     u8 family (4 or 6), 16 bytes
  *
  * The decoder reads through a cursor that fails on short data, so no
@@ -160,6 +160,7 @@ encode_body(struct bytes_out *w, const struct msg *m)
 	case MSG_STATS_REQ:
 		break;
 	case MSG_STATS:
+	case MSG_REPLAY_STATE:
 		if (m->u.stats.n > MSG_STATS_MAX) {
 			w->bad = true;
 			break;
@@ -291,6 +292,7 @@ decode_body(struct bytes_in *r, struct msg *m)
 	case MSG_STATS_REQ:
 		break;
 	case MSG_STATS:
+	case MSG_REPLAY_STATE:
 		decode_stats(r, &m->u.stats);
 		break;
 	default:
@@ -320,4 +322,24 @@ msg_decode(const uint8_t *buf, size_t len, struct msg *m)
 		return SPA_ERR_ARG;
 	}
 	return 0;
+}
+
+#define BIT(t)	(1U << (t))
+
+/* Per phase, the message types it admits (msg.h). */
+static const uint32_t expected[] = {
+	[MSG_PHASE_STARTING] = BIT(MSG_READY),
+	[MSG_PHASE_RUNNING] = BIT(MSG_OPEN) | BIT(MSG_REPLAY_STATE),
+	[MSG_PHASE_ASKED] = BIT(MSG_OPEN) | BIT(MSG_REPLAY_STATE) |
+	    BIT(MSG_STATS),
+	[MSG_PHASE_SERVING] = BIT(MSG_STATS_REQ),
+};
+
+bool
+msg_expected(enum msg_phase p, enum msg_type t)
+{
+	if ((size_t)p >= sizeof(expected) / sizeof(expected[0]) ||
+	    t < MSG_READY || t > MSG_TYPE_MAX)
+		return false;
+	return (expected[p] & BIT(t)) != 0;
 }

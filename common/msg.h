@@ -10,6 +10,7 @@
 #ifndef SPA_MSG_H
 #define SPA_MSG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,7 +24,28 @@ enum msg_type {
 	MSG_READY = 1,		/* verifier: capture open, privileges dropped */
 	MSG_OPEN,		/* verifier: a verified request */
 	MSG_STATS_REQ,		/* executor: send your counters */
-	MSG_STATS,		/* verifier: counters */
+	MSG_STATS,		/* verifier: counters, answering MSG_STATS_REQ */
+	MSG_REPLAY_STATE,	/* verifier: counters, unasked: its replay
+				   store failed to record, or records again */
+};
+#define MSG_TYPE_MAX	MSG_REPLAY_STATE
+
+/*
+ * Where a receiver is in the verifier's life: each phase admits only the
+ * message types msg_expected() names (OpenSSH's monitor table).  Anything
+ * else, even well formed, is out of place: the sender is hostile.
+ *
+ *   executor, MSG_PHASE_STARTING  READY, once, as the first message
+ *   executor, MSG_PHASE_RUNNING   OPEN, REPLAY_STATE
+ *   executor, MSG_PHASE_ASKED     the same, and STATS (a STATS_REQ is
+ *                                 unanswered)
+ *   verifier, MSG_PHASE_SERVING   STATS_REQ
+ */
+enum msg_phase {
+	MSG_PHASE_STARTING,
+	MSG_PHASE_RUNNING,
+	MSG_PHASE_ASKED,
+	MSG_PHASE_SERVING,
 };
 
 #define MSG_STATS_MAX	80	/* counters in one MSG_STATS */
@@ -39,8 +61,8 @@ struct msg_ready {
  * socket buffer), then one per drop reason: v[MSG_STATS_REASONS + -err] for
  * each SPA_ERR_* err (0 unused), then the replay store's state: the errno
  * of its last failure to record a digest, 0 while it records (grants are
- * refused meanwhile).  The verifier also sends a MSG_STATS unasked when
- * that state changes.
+ * refused meanwhile).  MSG_REPLAY_STATE carries the same counters, sent
+ * unasked when that state changes.
  */
 struct msg_stats {
 	uint32_t	n;
@@ -75,5 +97,8 @@ struct msg {
 int	msg_encode(const struct msg *m, uint8_t *buf, size_t cap);
 /* Decode one datagram; 0 or SPA_ERR_ARG for anything malformed. */
 int	msg_decode(const uint8_t *buf, size_t len, struct msg *m);
+
+/* True if a message of type `t` may arrive in phase `p` (see above). */
+bool	msg_expected(enum msg_phase p, enum msg_type t);
 
 #endif /* SPA_MSG_H */

@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "capture.h"
 #include "err.h"
 #include "log.h"
@@ -64,6 +67,7 @@ struct vproc {
 	char			 sandbox[96];	/* MSG_READY's */
 #ifdef SPA_SANDBOX_SELFTEST
 	const char		*selftest;	/* violate on MSG_STATS_REQ */
+	const char		*msgtest;	/* a message out of place */
 #endif
 };
 
@@ -107,7 +111,7 @@ send_msg(struct vproc *vp, const struct msg *m)
 	}
 }
 
-static void	send_stats(struct vproc *);
+static void	send_stats(struct vproc *, enum msg_type);
 
 static void
 on_packet(void *arg, const struct packet *pkt)
@@ -122,7 +126,7 @@ on_packet(void *arg, const struct packet *pkt)
 		send_msg(vp, &m);
 	}
 	if (vp->verifier.replay_changed)	/* for spagate status, at once */
-		send_stats(vp);
+		send_stats(vp, MSG_REPLAY_STATE);
 	if (vp->vc->packet_limit != 0 && vp->packets >= vp->vc->packet_limit) {
 		log_info("packet limit %llu reached",
 		    (unsigned long long)vp->vc->packet_limit);
@@ -144,7 +148,7 @@ read_capture_dropped(struct vproc *vp)
 
 /* Counters in the order of enum spa_err, then the totals. */
 static void
-send_stats(struct vproc *vp)
+send_stats(struct vproc *vp, enum msg_type type)
 {
 	const struct verifier_stats *vs = &vp->verifier.stats;
 	struct msg m;
@@ -152,7 +156,7 @@ send_stats(struct vproc *vp)
 
 	read_capture_dropped(vp);
 	memset(&m, 0, sizeof(m));
-	m.type = MSG_STATS;
+	m.type = type;
 	m.u.stats.v[MSG_STATS_PACKETS] = vs->packets;
 	m.u.stats.v[MSG_STATS_GRANTED] = vs->granted;
 	m.u.stats.v[MSG_STATS_SUPPRESSED] = vs->log_suppressed;
@@ -178,6 +182,43 @@ selftest(struct vproc *vp)
 }
 #endif
 
+#ifdef SPA_SANDBOX_SELFTEST
+/*
+ * Test builds only (SPAGATE_MSG_SELFTEST): a well-formed message where the
+ * executor must not accept it, "open-before-ready" or "stats-unasked".
+ */
+static void
+msgtest(struct vproc *vp, const char *when)
+{
+	struct spa_event *ev;
+	struct msg m;
+
+	if (vp->msgtest == NULL || strcmp(vp->msgtest, when) != 0)
+		return;
+	log_info("message selftest: sending %s", when);
+	memset(&m, 0, sizeof(m));
+	if (strcmp(when, "stats-unasked") == 0) {
+		m.type = MSG_STATS;
+		send_msg(vp, &m);
+		return;
+	}
+	m.type = MSG_OPEN;
+	ev = &m.u.open;
+	ev->stanza = 1;
+	ev->type = SPA_REQ_ACCESS;
+	addr_parse("127.0.0.1", &ev->allow);
+	ev->pkt_src = ev->allow;
+	ev->via = SPA_VIA_UDP;
+	ev->nports = 1;
+	ev->ports[0].proto = IPPROTO_TCP;
+	ev->ports[0].port = 22;
+	snprintf(ev->user, sizeof(ev->user), "selftest");
+	ev->timeout = 30;
+	ev->spa_time = ev->recv_time = time(NULL);
+	send_msg(vp, &m);
+}
+#endif
+
 /* The executor's requests, or its end of the socket closing. */
 static void
 on_ctl(void *arg, short revents)
@@ -193,14 +234,19 @@ on_ctl(void *arg, short revents)
 		vp->loop.stop = true;	/* the executor is gone */
 		return;
 	}
-	if (n > 0 && msg_decode(buf, (size_t)n, &m) == 0 &&
-	    m.type == MSG_STATS_REQ) {
-#ifdef SPA_SANDBOX_SELFTEST
-		if (vp->selftest != NULL)
-			selftest(vp);
-#endif
-		send_stats(vp);
+	if (n <= 0)
+		return;
+	if (msg_decode(buf, (size_t)n, &m) != 0 ||
+	    !msg_expected(MSG_PHASE_SERVING, m.type)) {
+		log_warnx("the executor sent a message out of place: exiting");
+		vp->loop.stop = true;
+		return;
 	}
+#ifdef SPA_SANDBOX_SELFTEST
+	if (vp->selftest != NULL)
+		selftest(vp);
+#endif
+	send_stats(vp, MSG_STATS);
 }
 
 static void
@@ -260,6 +306,9 @@ send_ready(struct vproc *vp)
 {
 	struct msg m;
 
+#ifdef SPA_SANDBOX_SELFTEST
+	msgtest(vp, "open-before-ready");
+#endif
 	memset(&m, 0, sizeof(m));
 	m.type = MSG_READY;
 	snprintf(m.u.ready.capture, sizeof(m.u.ready.capture), "%s",
@@ -267,6 +316,9 @@ send_ready(struct vproc *vp)
 	snprintf(m.u.ready.sandbox, sizeof(m.u.ready.sandbox), "%s",
 	    vp->sandbox);
 	send_msg(vp, &m);
+#ifdef SPA_SANDBOX_SELFTEST
+	msgtest(vp, "stats-unasked");
+#endif
 	return vp->loop.stop ? SPA_ERR_SYS : 0;
 }
 
@@ -339,6 +391,7 @@ vproc_main(const struct vproc_conf *vc, int sock)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 #ifdef SPA_SANDBOX_SELFTEST
 	vp.selftest = getenv("SPAGATE_SANDBOX_SELFTEST");
+	vp.msgtest = getenv("SPAGATE_MSG_SELFTEST");
 #endif
 	if ((r = vproc_setup(&vp)) == 0)
 		r = vc->pcap_file != NULL ? run_file(&vp) : loop_run(&vp.loop);
