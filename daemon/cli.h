@@ -27,6 +27,7 @@ struct cli_opts {
 	const char	*pcap_file;
 	const char	*state_dir;
 	const char	*pid_file;
+	const char	*verifier_program;	/* the installed one unless set */
 	bool		 udp_server;
 	bool		 foreground;
 	bool		 test_mode;

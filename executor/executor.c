@@ -244,13 +244,16 @@ spawn_verifier(struct executor *x)
 	x->vconf.access = x->access;
 	x->vconf.pcap_file = x->cli->pcap_file;
 	x->vconf.packet_limit = x->cli->packet_limit;
+	/* where spagated.c's setup sends the log */
+	x->vconf.log_dest = x->cli->pcap_file == NULL && !x->cli->foreground ?
+	    LOG_TO_SYSLOG : LOG_TO_STDERR;
 	x->respawn_at_ms = 0;
 	x->child_ready = false;
 	x->child_killed = false;
 	x->stats_asked = 0;
 	x->child = vproc_spawn(&x->vconf, &x->child_sock);
-	if (x->child < 0) {
-		log_warn("cannot start the verifier");
+	if (x->child < 0) {	/* vproc_spawn said why */
+		log_errx("cannot start the verifier: trying again in 1 s");
 		x->child = 0;
 		x->child_sock = -1;
 		x->respawn_at_ms = mono_ms() + 1000;
@@ -820,6 +823,9 @@ executor_setup(struct executor *x)
 
 	x->child_sock = -1;
 	x->respawn_delay = 1;
+	x->vconf.program = x->cli->verifier_program;
+	if ((r = vproc_check_program(x->vconf.program)) != 0)
+		return r;
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", x->conf.state_dir,
 	    JOURNAL_DIR) >= sizeof(dir))
 		return SPA_ERR_CONFIG;
