@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "conf.h"
@@ -147,13 +148,41 @@ cli_option(struct cli_opts *o, int c, const char *arg)
 	}
 }
 
+/*
+ * The installed verifier; a test build (Makefile.am: spagated_selftest,
+ * spagated_nofilter) runs the one built beside it instead, wherever the
+ * build tree is (the mutant suite's copies).
+ */
+static void
+default_verifier(struct cli_opts *o)
+{
+#ifdef SPA_VERIFIER_BESIDE
+	char *p = o->verifier_beside, *slash;
+	size_t dir;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", p, sizeof(o->verifier_beside) - 1);
+	if (n > 0 && (slash = memrchr(p, '/', (size_t)n)) != NULL) {
+		dir = (size_t)(slash + 1 - p);
+		if (dir + sizeof(SPA_VERIFIER_BESIDE) <=
+		    sizeof(o->verifier_beside)) {
+			memcpy(p + dir, SPA_VERIFIER_BESIDE,
+			    sizeof(SPA_VERIFIER_BESIDE));
+			o->verifier_program = p;
+			return;
+		}
+	}
+#endif
+	o->verifier_program = SPA_VERIFIER_PROGRAM;
+}
+
 int
 cli_parse(int argc, char **argv, struct cli_opts *o)
 {
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->verifier_program = SPA_VERIFIER_PROGRAM;	/* this build's */
+	default_verifier(o);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
 		if (cli_option(o, c, optarg) != 0)

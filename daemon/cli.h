@@ -34,6 +34,7 @@ struct cli_opts {
 	bool		 any_direction;
 	int		 verbose;
 	uint64_t	 packet_limit;	/* 0: none */
+	char		 verifier_beside[4096];	/* test builds' verifier */
 };
 
 /* Returns 0, or -1 after printing the reason to stderr. */

@@ -16,12 +16,8 @@
 #include "conf.h"
 #include "sandbox.h"
 
-/* The installed verifier; test builds name their own (Makefile.am). */
-#ifdef SPA_VERIFIER_BUILD_PATH
-#define SPA_VERIFIER_PROGRAM	SPA_VERIFIER_BUILD_PATH
-#else
+/* The installed verifier (test builds run their own: daemon/cli.c). */
 #define SPA_VERIFIER_PROGRAM	SPA_LIBEXECDIR "/spagate-verifier"
-#endif
 
 #define VPROC_REPLAY_DIR	SANDBOX_ROOT_DIR	/* under state_dir */
 
