@@ -25,8 +25,9 @@
  *   CONF_PORT    u32 stanza, u8 list, u8 proto, u16 port
  *   CONF_END     u32 stanzas
  *
- * Key bytes past their length are zero; a mask is a prefix and the
- * address has no bit outside it.  Ranges are the configuration parsers'.
+ * Text holds no control character (UTF-8 is fine).  Key bytes past their
+ * length are zero; a mask is a prefix and the address has no bit outside
+ * it.  Ranges are the configuration parsers'.
  */
 #include "config.h"
 
@@ -105,14 +106,14 @@ static void
 decode_capture(struct bytes_in *r, struct msg_conf *c)
 {
 	c->capture_mode = (uint8_t)get_range(r, 1, 0, 1);
-	msg_get_text(r, c->interface, sizeof(c->interface));
-	msg_get_text(r, c->filter, sizeof(c->filter));
+	msg_get_path(r, c->interface, sizeof(c->interface));
+	msg_get_path(r, c->filter, sizeof(c->filter));
 	c->promiscuous = get_bool(r);
 	c->any_direction = get_bool(r);
-	msg_get_text(r, c->udp_address, sizeof(c->udp_address));
+	msg_get_path(r, c->udp_address, sizeof(c->udp_address));
 	c->udp_port = (uint16_t)bytes_get_be(r, 2);
 	c->http = get_bool(r);
-	msg_get_text(r, c->http_address, sizeof(c->http_address));
+	msg_get_path(r, c->http_address, sizeof(c->http_address));
 	c->http_port = (uint16_t)bytes_get_be(r, 2);
 	c->http_any_user_agent = get_bool(r);
 	c->x_forwarded_for = get_bool(r);
@@ -124,7 +125,7 @@ decode_conf(struct bytes_in *r, struct msg_conf *c)
 	decode_capture(r, c);
 	c->nat_forwarding = get_bool(r);
 	c->nat_local = get_bool(r);
-	msg_get_text(r, c->verifier_user, sizeof(c->verifier_user));
+	msg_get_path(r, c->verifier_user, sizeof(c->verifier_user));
 	msg_get_path(r, c->state_dir, sizeof(c->state_dir));
 	c->replay_capacity = (uint32_t)get_range(r, 4, 0, 1U << 30);
 	c->max_packet_age = (uint32_t)bytes_get_be(r, 4);
@@ -134,7 +135,7 @@ decode_conf(struct bytes_in *r, struct msg_conf *c)
 	c->log_facility = (uint32_t)get_range(r, 4, 0, LOG_LOCAL7);
 	if ((c->log_facility & 7) != 0)
 		r->bad = true;
-	msg_get_text(r, c->log_ident, sizeof(c->log_ident));
+	msg_get_path(r, c->log_ident, sizeof(c->log_ident));
 	c->verbose = (uint32_t)get_range(r, 4, 0, MSG_VERBOSE_MAX);
 	msg_get_path(r, c->pcap_file, sizeof(c->pcap_file));
 	c->packet_limit = bytes_get_be(r, 8);
@@ -221,7 +222,7 @@ decode_stanza(struct bytes_in *r, struct msg_stanza *s)
 	s->cmd_cycle_timer = (uint32_t)get_range(r, 4, 0, ACCESS_MAX_TIMEOUT);
 	s->expire = (int64_t)get_range(r, 8, 0, INT64_MAX);
 	s->has_require_username = get_bool(r);
-	msg_get_text(r, s->require_username, sizeof(s->require_username));
+	msg_get_path(r, s->require_username, sizeof(s->require_username));
 	s->require_source_address = get_bool(r);
 	s->enable_cmd_exec = get_bool(r);
 	if (!s->has_require_username && s->require_username[0] != '\0')

@@ -5,7 +5,10 @@
 #include "bytes.h"
 #include "msg.h"
 
-/* Text fields: exactly n bytes, NUL-padded; a path may hold UTF-8. */
+/*
+ * Text fields: exactly n bytes, NUL-padded; printable ASCII, or for a path
+ * (and every configuration text) any byte but a control character.
+ */
 void	msg_put_text(struct bytes_out *w, const char *s, size_t n);
 void	msg_get_text(struct bytes_in *r, char *out, size_t n);
 void	msg_get_path(struct bytes_in *r, char *out, size_t n);

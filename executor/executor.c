@@ -129,9 +129,13 @@ executor_load(const struct cli_opts *cli, struct spa_conf *conf,
 		conf_free(conf);
 		return r;
 	}
-	if ((r = conf_check_host(conf, cli->pcap_file == NULL, &err)) == 0)
+	/* what the verifier is told must fit its messages (logs why not) */
+	if ((r = vproc_send_conf(-1, &(struct vproc_conf){ .conf = conf,
+	    .access = *access, .pcap_file = cli->pcap_file })) == 0 &&
+	    (r = conf_check_host(conf, cli->pcap_file == NULL, &err)) != 0)
+		log_errx("%s", err.msg);
+	if (r == 0)
 		return 0;
-	log_errx("%s", err.msg);
 	free_policy(*access, plan);
 	*access = NULL;
 	conf_free(conf);

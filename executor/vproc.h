@@ -47,7 +47,11 @@ int	vproc_check_program(const char *path);
  */
 pid_t	vproc_spawn(const struct vproc_conf *vc, int *sock);
 
-/* Encode and send the configuration (vproc_conf.c); 0 or SPA_ERR_*. */
+/*
+ * Encode and send the configuration (vproc_conf.c); 0 or SPA_ERR_*
+ * (logged at error: a setting too long for its message).  With sock -1
+ * only encode: whether a configuration can be sent, checked at load.
+ */
 int	vproc_send_conf(int sock, const struct vproc_conf *vc);
 
 #endif /* SPA_VPROC_H */

@@ -18,12 +18,23 @@
 #include "msg.h"
 #include "vproc.h"
 
-/* A string into a text field of `n` bytes; false if it does not fit. */
+/*
+ * A string into a text field of `n` bytes; false (logged) if it does not
+ * fit or holds a control character, which the verifier would refuse.
+ */
 static bool
 text(char *dst, size_t n, const char *src, const char *what)
 {
+	const unsigned char *p;
+
 	if (src == NULL)
 		src = "";
+	for (p = (const unsigned char *)src; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			log_errx("%s holds a control character: the verifier "
+			    "is not told such a value", what);
+			return false;
+		}
 	if ((size_t)snprintf(dst, n, "%s", src) < n)
 		return true;
 	log_errx("%s is too long for the verifier (at most %zu bytes)", what,
@@ -42,7 +53,7 @@ send_one(int sock, const struct msg *m)
 		    "encode", (int)m->type);
 		return n;
 	}
-	if (send(sock, buf, (size_t)n, MSG_NOSIGNAL) != n) {
+	if (sock >= 0 && send(sock, buf, (size_t)n, MSG_NOSIGNAL) != n) {
 		log_warn("verifier configuration");
 		n = SPA_ERR_SYS;
 	}

@@ -190,6 +190,38 @@ stanzas_arrive(void **state)
 	pair_free(&p);
 }
 
+/*
+ * A setting too long for its message, or one the verifier would refuse, is
+ * found when the configuration is loaded (a dry run, sock -1), not when a
+ * verifier starts.
+ */
+static void
+unsendable_is_found_at_load(void **state)
+{
+	char filter[MSG_PATH_MAX + 1];
+	struct pair p;
+
+	(void)state;
+	pair_init(&p);
+	assert_int_equal(vproc_send_conf(-1, &p.vc), 0);
+	memset(filter, 'x', sizeof(filter) - 1);
+	filter[sizeof(filter) - 1] = '\0';
+	assert_int_equal(conf_set_string(&p.conf.capture.filter, filter), 0);
+	assert_int_equal(vproc_send_conf(-1, &p.vc), SPA_ERR_CONFIG);
+	filter[sizeof(filter) - 2] = '\0';	/* 1023 bytes: it fits */
+	assert_int_equal(conf_set_string(&p.conf.capture.filter, filter), 0);
+	assert_int_equal(vproc_send_conf(-1, &p.vc), 0);
+	filter[7] = '\n';	/* refused by the verifier: found here */
+	assert_int_equal(conf_set_string(&p.conf.capture.filter, filter), 0);
+	assert_int_equal(vproc_send_conf(-1, &p.vc), SPA_ERR_CONFIG);
+	/* UTF-8 is text, in a path as in a name */
+	assert_int_equal(conf_set_string(&p.conf.state_dir, "/var/lib/sp\xc3\xa5"),
+	    0);
+	assert_int_equal(conf_set_string(&p.conf.capture.filter, "udp"), 0);
+	assert_int_equal(vproc_send_conf(-1, &p.vc), 0);
+	pair_free(&p);
+}
+
 /* --- refusals: one message at a time through vconf_apply -------------- */
 
 static struct msg
@@ -376,7 +408,7 @@ refuses_bad_settings(void **state)
 	m = conf_msg(); strcpy(m.u.conf.state_dir, "relative"); refused(&m);
 	m = conf_msg(); m.u.conf.log_ident[0] = '\0'; refused(&m);
 	m = conf_msg(); strcpy(m.u.conf.filter, "udp\nport 1"); refused(&m);
-	m = conf_msg(); strcpy(m.u.conf.interface, "\xc3\xa9th0"); refused(&m);
+	m = conf_msg(); strcpy(m.u.conf.interface, "eth\x7f"); refused(&m);
 }
 
 /* Bytes the encoder cannot produce: a boolean 2, key bytes past the key. */
@@ -467,6 +499,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(settings_arrive),
 		cmocka_unit_test(stanzas_arrive),
+		cmocka_unit_test(unsendable_is_found_at_load),
 		cmocka_unit_test(a_whole_sequence_is_taken),
 		cmocka_unit_test(refuses_out_of_place),
 		cmocka_unit_test(refuses_inconsistent_sequence),
