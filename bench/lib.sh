@@ -225,7 +225,11 @@ start_spagated() {
 	EOF
 	chmod 0600 "$dir/spagated.conf"
 	# not through in_srv (a function, so a subshell): $! must be the daemon
-	ip netns exec "$SRV_NS" "$SPAGATED" -f -c "$dir/spagated.conf" -a "${ACCESS:-$WORK/access.conf}" \
+	# a build whose verifier is a program of its own runs the one beside it
+	local vp=()
+	[ -x "$(dirname "$SPAGATED")/spagate-verifier" ] &&
+		vp=(--verifier-program "$(dirname "$SPAGATED")/spagate-verifier")
+	ip netns exec "$SRV_NS" "$SPAGATED" -f "${vp[@]}" -c "$dir/spagated.conf" -a "${ACCESS:-$WORK/access.conf}" \
 		-d "$dir/state" -p "$dir/spagated.pid" >"$dir/out" 2>"$dir/log" &
 	DAEMON_PID=$!
 	wait_log "$dir/log" "verifier ready" 10 ||

@@ -10,7 +10,8 @@
  *            i64 spa_time, i64 recv_time, command[SPA_FIELD_MAX+1], u8 has_nat,
  *            nat_host[SPA_NAT_HOST_MAX+1], u16 nat_port, digest[32]
  *   STATS_REQ  empty
- *   STATS    u32 n, n x u64
+ *   CONF, CONF_STANZA, CONF_ADDR, CONF_PORT, CONF_END: msg_conf.c
+ *   STATS, REPLAY_STATE  u32 n, n x u64
  *   addr     u8 family (4 or 6), 16 bytes
  *
  * The decoder reads through a cursor that fails on short data, so no
@@ -25,23 +26,23 @@
 #include "bytes.h"
 #include "err.h"
 #include "msg.h"
+#include "msg_int.h"
 
 #define HDR_LEN		4
 
 /* A string field: exactly `n` bytes, NUL-padded. */
-static void
-put_text(struct bytes_out *w, const char *s, size_t n)
+void
+msg_put_text(struct bytes_out *w, const char *s, size_t n)
 {
-	uint8_t b[SPA_FIELD_MAX + 1];
 	size_t l = strnlen(s, n);
 
-	if (l >= n || n > sizeof(b)) {
+	if (l >= n) {
 		w->bad = true;
 		return;
 	}
-	memset(b, 0, n);
-	memcpy(b, s, l);
-	bytes_put(w, b, n);
+	bytes_put(w, s, l);
+	while (l++ < n)
+		bytes_put_be(w, 0, 1);
 }
 
 static void
@@ -52,9 +53,12 @@ put_addr(struct bytes_out *w, const struct spa_addr *a)
 	bytes_put(w, a->bytes, sizeof(a->bytes));
 }
 
-/* Printable ASCII up to the first NUL, then only NULs. */
+/*
+ * Up to the first NUL, then only NULs; before it printable ASCII, or for
+ * a path (`path`) any byte but a control character.
+ */
 static void
-get_text(struct bytes_in *r, char *out, size_t n)
+get_string(struct bytes_in *r, char *out, size_t n, bool path)
 {
 	const uint8_t *p = bytes_get(r, n);
 	size_t i, l;
@@ -68,13 +72,25 @@ get_text(struct bytes_in *r, char *out, size_t n)
 		return;
 	}
 	for (i = 0; i < l; i++)
-		if (p[i] < 0x20 || p[i] > 0x7e)
+		if (p[i] < 0x20 || p[i] == 0x7f || (!path && p[i] > 0x7e))
 			r->bad = true;
 	for (i = l; i < n; i++)
 		if (p[i] != 0)
 			r->bad = true;
 	if (!r->bad)
 		memcpy(out, p, l + 1);
+}
+
+void
+msg_get_text(struct bytes_in *r, char *out, size_t n)
+{
+	get_string(r, out, n, false);
+}
+
+void
+msg_get_path(struct bytes_in *r, char *out, size_t n)
+{
+	get_string(r, out, n, true);
 }
 
 static void
@@ -132,14 +148,14 @@ encode_open(struct bytes_out *w, const struct spa_event *ev)
 	bytes_put_be(w, ev->dst_port, 2);
 	bytes_put_be(w, (uint64_t)ev->via, 1);
 	encode_ports(w, ev);
-	put_text(w, ev->user, sizeof(ev->user));
+	msg_put_text(w, ev->user, sizeof(ev->user));
 	bytes_put_be(w, ev->timeout, 4);
 	bytes_put_be(w, ev->client_timeout, 4);
 	bytes_put_be(w, (uint64_t)ev->spa_time, 8);
 	bytes_put_be(w, (uint64_t)ev->recv_time, 8);
-	put_text(w, ev->command, sizeof(ev->command));
+	msg_put_text(w, ev->command, sizeof(ev->command));
 	bytes_put_be(w, ev->has_nat, 1);
-	put_text(w, ev->nat_host, sizeof(ev->nat_host));
+	msg_put_text(w, ev->nat_host, sizeof(ev->nat_host));
 	bytes_put_be(w, ev->nat_port, 2);
 	bytes_put(w, ev->digest, sizeof(ev->digest));
 }
@@ -151,8 +167,8 @@ encode_body(struct bytes_out *w, const struct msg *m)
 
 	switch (m->type) {
 	case MSG_READY:
-		put_text(w, m->u.ready.capture, sizeof(m->u.ready.capture));
-		put_text(w, m->u.ready.sandbox, sizeof(m->u.ready.sandbox));
+		msg_put_text(w, m->u.ready.capture, sizeof(m->u.ready.capture));
+		msg_put_text(w, m->u.ready.sandbox, sizeof(m->u.ready.sandbox));
 		break;
 	case MSG_OPEN:
 		encode_open(w, &m->u.open);
@@ -160,6 +176,7 @@ encode_body(struct bytes_out *w, const struct msg *m)
 	case MSG_STATS_REQ:
 		break;
 	case MSG_STATS:
+	case MSG_REPLAY_STATE:
 		if (m->u.stats.n > MSG_STATS_MAX) {
 			w->bad = true;
 			break;
@@ -169,7 +186,7 @@ encode_body(struct bytes_out *w, const struct msg *m)
 			bytes_put_be(w, m->u.stats.v[i], 8);
 		break;
 	default:
-		w->bad = true;
+		msg_conf_encode(w, m);
 	}
 }
 
@@ -245,17 +262,17 @@ decode_open(struct bytes_in *r, struct spa_event *ev)
 	ev->dst_port = (uint16_t)bytes_get_be(r, 2);
 	ev->via = (enum spa_transport)bytes_get_be(r, 1);
 	decode_ports(r, ev);
-	get_text(r, ev->user, sizeof(ev->user));
+	msg_get_text(r, ev->user, sizeof(ev->user));
 	ev->timeout = (uint32_t)bytes_get_be(r, 4);
 	ev->client_timeout = (uint32_t)bytes_get_be(r, 4);
 	ev->spa_time = (int64_t)bytes_get_be(r, 8);
 	ev->recv_time = (int64_t)bytes_get_be(r, 8);
-	get_text(r, ev->command, sizeof(ev->command));
+	msg_get_text(r, ev->command, sizeof(ev->command));
 	has_nat = (unsigned int)bytes_get_be(r, 1);
 	if (has_nat > 1)
 		r->bad = true;
 	ev->has_nat = has_nat == 1;
-	get_text(r, ev->nat_host, sizeof(ev->nat_host));
+	msg_get_text(r, ev->nat_host, sizeof(ev->nat_host));
 	ev->nat_port = (uint16_t)bytes_get_be(r, 2);
 	if ((p = bytes_get(r, sizeof(ev->digest))) != NULL)
 		memcpy(ev->digest, p, sizeof(ev->digest));
@@ -282,8 +299,8 @@ decode_body(struct bytes_in *r, struct msg *m)
 {
 	switch (m->type) {
 	case MSG_READY:
-		get_text(r, m->u.ready.capture, sizeof(m->u.ready.capture));
-		get_text(r, m->u.ready.sandbox, sizeof(m->u.ready.sandbox));
+		msg_get_text(r, m->u.ready.capture, sizeof(m->u.ready.capture));
+		msg_get_text(r, m->u.ready.sandbox, sizeof(m->u.ready.sandbox));
 		break;
 	case MSG_OPEN:
 		decode_open(r, &m->u.open);
@@ -291,10 +308,11 @@ decode_body(struct bytes_in *r, struct msg *m)
 	case MSG_STATS_REQ:
 		break;
 	case MSG_STATS:
+	case MSG_REPLAY_STATE:
 		decode_stats(r, &m->u.stats);
 		break;
 	default:
-		r->bad = true;
+		msg_conf_decode(r, m);
 	}
 }
 
@@ -320,4 +338,27 @@ msg_decode(const uint8_t *buf, size_t len, struct msg *m)
 		return SPA_ERR_ARG;
 	}
 	return 0;
+}
+
+#define BIT(t)	(1U << (t))
+
+/* Per phase, the message types it admits (msg.h). */
+static const uint32_t expected[] = {
+	[MSG_PHASE_STARTING] = BIT(MSG_READY),
+	[MSG_PHASE_RUNNING] = BIT(MSG_OPEN) | BIT(MSG_REPLAY_STATE),
+	[MSG_PHASE_ASKED] = BIT(MSG_OPEN) | BIT(MSG_REPLAY_STATE) |
+	    BIT(MSG_STATS),
+	[MSG_PHASE_CONF_FIRST] = BIT(MSG_CONF),
+	[MSG_PHASE_CONF] = BIT(MSG_CONF_STANZA) | BIT(MSG_CONF_ADDR) |
+	    BIT(MSG_CONF_PORT) | BIT(MSG_CONF_END),
+	[MSG_PHASE_SERVING] = BIT(MSG_STATS_REQ),
+};
+
+bool
+msg_expected(enum msg_phase p, enum msg_type t)
+{
+	if ((size_t)p >= sizeof(expected) / sizeof(expected[0]) ||
+	    t < MSG_READY || t > MSG_TYPE_MAX)
+		return false;
+	return (expected[p] & BIT(t)) != 0;
 }

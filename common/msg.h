@@ -10,20 +10,55 @@
 #ifndef SPA_MSG_H
 #define SPA_MSG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "err.h"
 #include "event.h"
+#include "spa.h"
 
-#define MSG_VERSION	2	/* 2: OPEN carries the receive time */
+#define MSG_VERSION	3	/* 3: the configuration travels as messages */
 #define MSG_MAX		4096	/* largest encoded message */
 
 enum msg_type {
 	MSG_READY = 1,		/* verifier: capture open, privileges dropped */
 	MSG_OPEN,		/* verifier: a verified request */
 	MSG_STATS_REQ,		/* executor: send your counters */
-	MSG_STATS,		/* verifier: counters */
+	MSG_STATS,		/* verifier: counters, answering MSG_STATS_REQ */
+	MSG_REPLAY_STATE,	/* verifier: counters, unasked: its replay
+				   store failed to record, or records again */
+	MSG_CONF,		/* executor: the verifier's settings */
+	MSG_CONF_STANZA,	/* executor: one stanza, what the policy uses */
+	MSG_CONF_ADDR,		/* executor: one SOURCE or DESTINATION item */
+	MSG_CONF_PORT,		/* executor: one OPEN_PORTS or RESTRICT_PORTS */
+	MSG_CONF_END,		/* executor: that was all of it */
+};
+#define MSG_TYPE_MAX	MSG_CONF_END
+
+/*
+ * Where a receiver is in the verifier's life: each phase admits only the
+ * message types msg_expected() names (OpenSSH's monitor table).  Anything
+ * else, even well formed, is out of place: the sender is hostile.
+ *
+ *   executor, MSG_PHASE_STARTING  READY, once, as the first message
+ *   executor, MSG_PHASE_RUNNING   OPEN, REPLAY_STATE
+ *   executor, MSG_PHASE_ASKED     the same, and STATS (a STATS_REQ is
+ *                                 unanswered)
+ *   verifier, MSG_PHASE_CONF_FIRST  CONF, as the first message
+ *   verifier, MSG_PHASE_CONF      CONF_STANZA, CONF_ADDR, CONF_PORT,
+ *                                 CONF_END (the items name their stanza,
+ *                                 the last one sent: vconf.c checks)
+ *   verifier, MSG_PHASE_SERVING   STATS_REQ
+ */
+enum msg_phase {
+	MSG_PHASE_STARTING,
+	MSG_PHASE_RUNNING,
+	MSG_PHASE_ASKED,
+	MSG_PHASE_CONF_FIRST,
+	MSG_PHASE_CONF,
+	MSG_PHASE_SERVING,
 };
 
 #define MSG_STATS_MAX	80	/* counters in one MSG_STATS */
@@ -39,8 +74,8 @@ struct msg_ready {
  * socket buffer), then one per drop reason: v[MSG_STATS_REASONS + -err] for
  * each SPA_ERR_* err (0 unused), then the replay store's state: the errno
  * of its last failure to record a digest, 0 while it records (grants are
- * refused meanwhile).  The verifier also sends a MSG_STATS unasked when
- * that state changes.
+ * refused meanwhile).  MSG_REPLAY_STATE carries the same counters, sent
+ * unasked when that state changes.
  */
 struct msg_stats {
 	uint32_t	n;
@@ -62,12 +97,100 @@ msg_stats_get(const struct msg_stats *vs, size_t i)
 	return i < vs->n ? vs->v[i] : 0;
 }
 
+/*
+ * The configuration, executor to verifier, right after the exec: after
+ * it the verifier knows what it would have inherited from a fork, and
+ * nothing else of the executor's (no commands, accounts, devices).
+ */
+#define MSG_NAME_MAX	64	/* user, interface, address, syslog ident */
+#define MSG_PATH_MAX	1024	/* paths, the BPF filter (with the NUL) */
+
+struct msg_conf {
+	uint8_t		capture_mode;		/* enum capture_mode */
+	char		interface[MSG_NAME_MAX];
+	char		filter[MSG_PATH_MAX];
+	bool		promiscuous;
+	bool		any_direction;
+	char		udp_address[MSG_NAME_MAX];
+	uint16_t	udp_port;
+	bool		http;
+	char		http_address[MSG_NAME_MAX];
+	uint16_t	http_port;
+	bool		http_any_user_agent;
+	bool		x_forwarded_for;
+	bool		nat_forwarding;
+	bool		nat_local;
+	char		verifier_user[MSG_NAME_MAX];
+	char		state_dir[MSG_PATH_MAX];
+	uint32_t	replay_capacity;	/* 0..2^30 (0: the default) */
+	uint32_t	max_packet_age;
+	uint32_t	log_refusals_per_sec;
+	uint8_t		log_dest;		/* LOG_TO_STDERR | LOG_TO_SYSLOG */
+	uint32_t	log_facility;		/* LOG_KERN..LOG_LOCAL7 */
+	char		log_ident[MSG_NAME_MAX];
+	uint32_t	verbose;		/* 0..MSG_VERBOSE_MAX */
+	char		pcap_file[MSG_PATH_MAX];	/* "": live capture */
+	uint64_t	packet_limit;		/* 0: none */
+};
+#define MSG_VERBOSE_MAX	9
+
+/* A stanza: what policy_match() reads of it (access.h), keys included. */
+struct msg_stanza {
+	uint32_t	number;			/* 1, 2, ... in order */
+	char		file[MSG_PATH_MAX];
+	uint32_t	line;
+	bool		source_any;
+	bool		has_destination;
+	bool		destination_any;
+	bool		has_open_ports;
+	bool		has_enc_key;
+	uint8_t		enc_key[SPA_KEY_MAX + 1];
+	uint8_t		enc_key_len;
+	bool		has_hmac_key;
+	uint8_t		hmac_key[SPA_HMAC_KEY_MAX + 1];
+	uint8_t		hmac_key_len;
+	uint8_t		hmac_type;		/* enum spa_digest */
+	uint8_t		mode;			/* enum spa_mode */
+	bool		gpg_only;
+	uint32_t	fw_access_timeout;
+	uint32_t	max_fw_timeout;
+	uint32_t	cmd_cycle_timer;	/* 0: none */
+	int64_t		expire;
+	bool		has_require_username;
+	char		require_username[SPA_USER_MAX + 1];
+	bool		require_source_address;
+	bool		enable_cmd_exec;
+};
+
+/* One list item of the stanza sent last. */
+#define MSG_LIST_SOURCE		0	/* MSG_CONF_ADDR */
+#define MSG_LIST_DESTINATION	1
+#define MSG_LIST_OPEN		0	/* MSG_CONF_PORT */
+#define MSG_LIST_RESTRICT	1
+
+struct msg_conf_addr {
+	uint32_t	stanza;
+	uint8_t		list;
+	struct spa_cidr	cidr;		/* a prefix, the address masked */
+};
+
+struct msg_conf_port {
+	uint32_t	stanza;
+	uint8_t		list;
+	struct spa_port	port;
+};
+
 struct msg {
 	enum msg_type	type;
 	union {
 		struct msg_ready	ready;
 		struct spa_event	open;
 		struct msg_stats	stats;
+		struct msg_conf		conf;
+		struct msg_stanza	stanza;
+		struct msg_conf_addr	addr;
+		struct msg_conf_port	port;
+		uint32_t		nstanzas;	/* MSG_CONF_END */
 	} u;
 };
 
@@ -75,5 +198,8 @@ struct msg {
 int	msg_encode(const struct msg *m, uint8_t *buf, size_t cap);
 /* Decode one datagram; 0 or SPA_ERR_ARG for anything malformed. */
 int	msg_decode(const uint8_t *buf, size_t len, struct msg *m);
+
+/* True if a message of type `t` may arrive in phase `p` (see above). */
+bool	msg_expected(enum msg_phase p, enum msg_type t);
 
 #endif /* SPA_MSG_H */

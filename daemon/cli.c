@@ -6,15 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "conf.h"
+#include "vproc.h"
 
 enum {
 	OPT_ACCESS_FOLDER = 256,
 	OPT_PCAP_FILE,
 	OPT_EXIT_PARSE_CONFIG,
 	OPT_ANY_DIRECTION,
+	OPT_VERIFIER_PROGRAM,
 };
 
 static const char short_opts[] = "a:c:C:d:Dfhi:KP:p:RStUvV";
@@ -40,6 +43,7 @@ static const struct option long_opts[] = {
 	{ "test",		no_argument,	   NULL, 't' },
 	{ "udp-server",		no_argument,	   NULL, 'U' },
 	{ "verbose",		no_argument,	   NULL, 'v' },
+	{ "verifier-program",	required_argument, NULL, OPT_VERIFIER_PROGRAM },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -52,6 +56,7 @@ cli_usage(FILE *fp)
 	    "                [-c spagated.conf] [-C count] [-d state-dir] [-i interface]\n"
 	    "                [-P bpf-filter] [-p pid-file] [--pcap-file file]\n"
 	    "                [--pcap-any-direction] [--exit-parse-config]\n"
+	    "                [--verifier-program file]\n"
 	    "\n"
 	    "  -a, --access-file F     access.conf to load\n"
 	    "      --access-folder D   load every *.conf in D instead of -a\n"
@@ -72,6 +77,8 @@ cli_usage(FILE *fp)
 	    "  -t, --test              verify and print each OPEN event, run nothing\n"
 	    "  -U, --udp-server        receive on a UDP socket instead of capturing\n"
 	    "  -v, --verbose           more log detail (repeatable)\n"
+	    "      --verifier-program F  run F as the verifier (default\n"
+	    "                          " SPA_VERIFIER_PROGRAM ")\n"
 	    "  -V, --version           print the version\n"
 	    "  -h, --help              this text\n");
 }
@@ -118,6 +125,7 @@ cli_option(struct cli_opts *o, int c, const char *arg)
 	case 'p': o->pid_file = arg; return 0;
 	case OPT_PCAP_FILE: o->pcap_file = arg; return 0;
 	case OPT_ANY_DIRECTION: o->any_direction = true; return 0;
+	case OPT_VERIFIER_PROGRAM: o->verifier_program = arg; return 0;
 	case 't': o->test_mode = true; return 0;
 	case 'U': o->udp_server = true; return 0;
 	case 'v': o->verbose++; return 0;
@@ -140,12 +148,41 @@ cli_option(struct cli_opts *o, int c, const char *arg)
 	}
 }
 
+/*
+ * The installed verifier; a test build (Makefile.am: spagated_selftest,
+ * spagated_nofilter) runs the one built beside it instead, wherever the
+ * build tree is (the mutant suite's copies).
+ */
+static void
+default_verifier(struct cli_opts *o)
+{
+#ifdef SPA_VERIFIER_BESIDE
+	char *p = o->verifier_beside, *slash;
+	size_t dir;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", p, sizeof(o->verifier_beside) - 1);
+	if (n > 0 && (slash = memrchr(p, '/', (size_t)n)) != NULL) {
+		dir = (size_t)(slash + 1 - p);
+		if (dir + sizeof(SPA_VERIFIER_BESIDE) <=
+		    sizeof(o->verifier_beside)) {
+			memcpy(p + dir, SPA_VERIFIER_BESIDE,
+			    sizeof(SPA_VERIFIER_BESIDE));
+			o->verifier_program = p;
+			return;
+		}
+	}
+#endif
+	o->verifier_program = SPA_VERIFIER_PROGRAM;
+}
+
 int
 cli_parse(int argc, char **argv, struct cli_opts *o)
 {
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	default_verifier(o);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
 		if (cli_option(o, c, optarg) != 0)

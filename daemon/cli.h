@@ -27,12 +27,14 @@ struct cli_opts {
 	const char	*pcap_file;
 	const char	*state_dir;
 	const char	*pid_file;
+	const char	*verifier_program;	/* the installed one unless set */
 	bool		 udp_server;
 	bool		 foreground;
 	bool		 test_mode;
 	bool		 any_direction;
 	int		 verbose;
 	uint64_t	 packet_limit;	/* 0: none */
+	char		 verifier_beside[4096];	/* test builds' verifier */
 };
 
 /* Returns 0, or -1 after printing the reason to stderr. */

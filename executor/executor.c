@@ -132,9 +132,13 @@ executor_load(const struct cli_opts *cli, struct action_table *modules,
 		conf_free(conf);
 		return r;
 	}
-	if ((r = conf_check_host(conf, cli->pcap_file == NULL, &err)) == 0)
+	/* what the verifier is told must fit its messages (logs why not) */
+	if ((r = vproc_send_conf(-1, &(struct vproc_conf){ .conf = conf,
+	    .access = *access, .pcap_file = cli->pcap_file })) == 0 &&
+	    (r = conf_check_host(conf, cli->pcap_file == NULL, &err)) != 0)
+		log_errx("%s", err.msg);
+	if (r == 0)
 		return 0;
-	log_errx("%s", err.msg);
 	free_policy(*access, plan);
 	*access = NULL;
 	conf_free(conf);
@@ -247,11 +251,16 @@ spawn_verifier(struct executor *x)
 	x->vconf.access = x->access;
 	x->vconf.pcap_file = x->cli->pcap_file;
 	x->vconf.packet_limit = x->cli->packet_limit;
+	/* where spagated.c's setup sends the log */
+	x->vconf.log_dest = x->cli->pcap_file == NULL && !x->cli->foreground ?
+	    LOG_TO_SYSLOG : LOG_TO_STDERR;
 	x->respawn_at_ms = 0;
 	x->child_ready = false;
+	x->child_killed = false;
+	x->stats_asked = 0;
 	x->child = vproc_spawn(&x->vconf, &x->child_sock);
-	if (x->child < 0) {
-		log_warn("cannot start the verifier");
+	if (x->child < 0) {	/* vproc_spawn said why */
+		log_errx("cannot start the verifier: trying again in 1 s");
 		x->child = 0;
 		x->child_sock = -1;
 		x->respawn_at_ms = mono_ms() + 1000;
@@ -333,12 +342,17 @@ verifier_ended(struct executor *x)
 	schedule_respawn(x, how);
 }
 
-/* Anything malformed from the verifier means it is not ours any more. */
+/*
+ * Anything malformed or out of place from the verifier means it is not
+ * ours any more: nothing else it sent is read.
+ */
 static void
 verifier_hostile(struct executor *x, const char *why)
 {
-	log_warnx("verifier (pid %ld) sent %s: killing it", (long)x->child,
+	log_errx("verifier (pid %ld) sent %s: killing it", (long)x->child,
 	    why);
+	x->hostile++;
+	x->child_killed = true;
 	kill(x->child, SIGKILL);
 }
 
@@ -448,13 +462,13 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 	log_info("%s", line);
 	cycles_get_stats(x->cycles, &cs);
 	log_info("stats: executor: %llu OPEN events, %llu refused (%llu by the "
-	    "clock); cycles open "
-	    "%zu, opened %" PRIu64 ", extended %" PRIu64 ", closed %" PRIu64
+	    "clock), verifiers killed for a message %llu; cycles open %zu, opened %" PRIu64 ", extended %" PRIu64 ", closed %" PRIu64
 	    ", open failed %" PRIu64 ", close failed %" PRIu64 ", closes "
 	    "abandoned %" PRIu64 ", released %" PRIu64 ", commands %" PRIu64
 	    ", running %zu", (unsigned long long)x->opens,
 	    (unsigned long long)x->refused,
-	    (unsigned long long)x->refused_time, cs.open, cs.opened,
+	    (unsigned long long)x->refused_time,
+	    (unsigned long long)x->hostile, cs.open, cs.opened,
 	    cs.extended, cs.closed, cs.open_failed, cs.close_failed,
 	    cs.close_abandoned, cs.released, cs.commands, cs.jobs);
 	cisco_get_stats(x->modules, &cis);
@@ -486,6 +500,7 @@ write_metrics(struct executor *x)
 	ex.opens = x->opens;
 	ex.refused = x->refused;
 	ex.refused_time = x->refused_time;
+	ex.verifier_hostile = x->hostile;
 	ex.files_disabled = x->access->ndisabled;
 	ex.stanzas_disabled = access_disabled_stanzas(x->access);
 	cycles_get_stats(x->cycles, &ex.cycles);
@@ -516,8 +531,9 @@ request_stats(struct executor *x)
 
 	if (x->child_sock < 0)
 		return;
-	if ((n = msg_encode(&m, b, sizeof(b))) > 0)
-		send(x->child_sock, b, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if ((n = msg_encode(&m, b, sizeof(b))) > 0 &&
+	    send(x->child_sock, b, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
+		x->stats_asked++;	/* its answer is now expected */
 }
 
 static void
@@ -624,27 +640,70 @@ note_replay_state(struct executor *x, uint64_t err)
 	save_state_line(x, EXECUTOR_REPLAY_FILE, line);
 }
 
+/* What the executor expects of the verifier now (msg.h's table). */
+static enum msg_phase
+verifier_phase(const struct executor *x)
+{
+	if (!x->child_ready)
+		return MSG_PHASE_STARTING;
+	return x->stats_asked > 0 ? MSG_PHASE_ASKED : MSG_PHASE_RUNNING;
+}
+
+static void
+out_of_place(struct executor *x, enum msg_type t)
+{
+	static const char *const what[] = {
+		[MSG_READY] = "a second READY",
+		[MSG_OPEN] = "an OPEN",
+		[MSG_STATS_REQ] = "a message only the executor sends",
+		[MSG_STATS] = "a STATS nobody asked for",
+		[MSG_REPLAY_STATE] = "a REPLAY_STATE",
+	};
+	char why[96];
+
+	if (!x->child_ready)
+		snprintf(why, sizeof(why), "%s before READY", t == MSG_READY ?
+		    "a READY" : what[t]);
+	else
+		snprintf(why, sizeof(why), "%s", what[t]);
+	verifier_hostile(x, why);
+}
+
+/* Its counters, unasked: the replay store's state changed. */
+static void
+on_replay_state(struct executor *x, const struct msg_stats *vs)
+{
+	note_replay_state(x, msg_stats_get(vs, MSG_STATS_REPLAY_ERRNO));
+	x->vstats = *vs;
+	write_metrics(x);
+}
+
 static void
 on_message(struct executor *x, const struct msg *m)
 {
+	if (!msg_expected(verifier_phase(x), m->type)) {
+		out_of_place(x, m->type);
+		return;
+	}
 	switch (m->type) {
 	case MSG_READY:
 		clear_replay_state(x);
 		verifier_ready(x, &m->u.ready);
 		break;
 	case MSG_OPEN:
-		if (!x->child_ready)
-			verifier_hostile(x, "an OPEN before READY");
-		else
-			grant(x, &m->u.open);
+		grant(x, &m->u.open);
 		break;
 	case MSG_STATS:
+		x->stats_asked--;
 		note_replay_state(x, msg_stats_get(&m->u.stats,
 		    MSG_STATS_REPLAY_ERRNO));
 		on_stats(x, &m->u.stats);
 		break;
-	default:
-		verifier_hostile(x, "a message only the executor sends");
+	case MSG_REPLAY_STATE:
+		on_replay_state(x, &m->u.stats);
+		break;
+	default:	/* msg_expected admits none */
+		break;
 	}
 }
 
@@ -665,9 +724,11 @@ read_verifier(struct executor *x)
 			verifier_ended(x);
 			return;
 		}
+		if (x->child_killed)
+			continue;	/* until its end is read */
 		if (msg_decode(buf, (size_t)n, &m) != 0) {
 			verifier_hostile(x, "a malformed message");
-			return;
+			continue;
 		}
 		on_message(x, &m);
 	}
@@ -914,6 +975,9 @@ executor_setup(struct executor *x)
 
 	x->child_sock = -1;
 	x->respawn_delay = 1;
+	x->vconf.program = x->cli->verifier_program;
+	if ((r = vproc_check_program(x->vconf.program)) != 0)
+		return r;
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", x->conf.state_dir,
 	    JOURNAL_DIR) >= sizeof(dir))
 		return SPA_ERR_CONFIG;

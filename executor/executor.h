@@ -48,6 +48,8 @@ struct executor {
 	int64_t			 respawn_at_ms;	/* 0: no respawn pending */
 	unsigned int		 respawn_delay;	/* seconds, doubles */
 	bool			 child_ready;
+	bool			 child_killed;	/* hostile: its messages dropped */
+	unsigned int		 stats_asked;	/* MSG_STATS_REQ unanswered */
 	bool			 reloading;	/* verifier stopped to reload */
 	/* the configuration before a reload, until the new verifier is ready */
 	struct spa_conf		 prev_conf;
@@ -60,6 +62,7 @@ struct executor {
 	uint64_t		 opens;		/* OPEN messages accepted */
 	uint64_t		 refused;	/* OPEN messages refused */
 	uint64_t		 refused_time;	/* of those: by the clock alone */
+	uint64_t		 hostile;	/* verifiers killed for a message */
 	struct age_log		 ages;		/* max_packet_age since start */
 
 	bool			 stats_log;	/* SIGUSR1: log the next MSG_STATS */

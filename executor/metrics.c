@@ -94,6 +94,9 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 	metric(fp, "spagate_open_events_refused_time_total", "counter",
 	    "Of those, refused by the clock alone (age, expiry).",
 	    ex->refused_time);
+	metric(fp, "spagate_verifier_hostile_total", "counter",
+	    "Verifiers killed for a malformed or out-of-place message.",
+	    ex->verifier_hostile);
 	metric(fp, "spagate_policy_files_disabled", "gauge",
 	    "Per-user files whose error disabled their stanzas.",
 	    ex->files_disabled);

@@ -22,6 +22,8 @@ struct metrics_exec {
 	uint64_t		opens;		/* OPEN events carried out */
 	uint64_t		refused;	/* OPEN events refused */
 	uint64_t		refused_time;	/* of those: by the clock alone */
+	uint64_t		verifier_hostile;	/* verifiers killed for a
+							   message */
 	uint64_t		files_disabled;	/* per-user files with an error */
 	uint64_t		stanzas_disabled;	/* and their stanzas */
 	struct cycles_stats	cycles;

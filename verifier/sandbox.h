@@ -21,7 +21,8 @@
 #include <sys/types.h>
 
 /*
- * The verifier's descriptors, fixed before the filter is loaded (vproc.c),
+ * The verifier's descriptors, fixed before the exec (executor/vproc.c) and
+ * at its start (main.c),
  * since the filter allows writing and sending by descriptor number only:
  * log lines to stderr, messages to the executor's socket, syslog(3)'s
  * datagrams to its socket (/dev/null there when syslog is not in use).
@@ -32,6 +33,10 @@
 #define SANDBOX_FD_EXECUTOR	3
 #define SANDBOX_FD_SYSLOG	4
 #define SANDBOX_FD_FIRST	5
+
+/* The chroot, state_dir/SANDBOX_ROOT_DIR, holds the replay store. */
+#define SANDBOX_ROOT_DIR	"verifier"
+#define SANDBOX_REPLAY_FILE	"replay.db"
 
 struct sandbox_conf {
 	const char	*user;		/* executor.verifier_user */

@@ -1,4 +1,5 @@
-/* libFuzzer: the executor's decoder of verifier messages. */
+/* libFuzzer: the decoder of the messages between the two processes, both
+ * ways (the OPEN and counters, the configuration). */
 #include "config.h"
 
 #include <stddef.h>

@@ -16,7 +16,8 @@ plan "${#targets[@]}"
 # no fuzzing here: they read sockets, and frame/http parse what they read).
 core=(common/err common/log common/addr common/b64 common/crypto common/spa
 	common/spa_decode common/access common/access_directive common/access_user
-	common/trust verifier/http verifier/frame common/event common/msg)
+	common/trust verifier/http verifier/frame common/event common/msg
+	common/msg_conf)
 core=("${core[@]/#/$src/}")
 core=("${core[@]/%/.c}")
 

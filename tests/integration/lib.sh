@@ -6,7 +6,8 @@
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir/_build}"
-SPAGATED=$top_builddir/spagated
+SPAGATED_BIN=$top_builddir/spagated
+SPAGATE_VERIFIER=$top_builddir/spagate-verifier
 
 # Memory checking of spagated itself (the test command runs both):
 #   SPA_SANITIZERS=yes  an --enable-sanitizers build (`make check` there sets
@@ -81,11 +82,20 @@ run_cleanup() {
 	[ -n "${KEEP_WORK:-}" ] && echo "# kept $WORK" || rm -rf "$WORK"
 }
 trap run_cleanup EXIT
+# spagated runs the verifier of this build tree, not the installed one:
+# $SPAGATED is spagated with --verifier-program (the same process: exec).
+SPAGATED=$WORK/bin/spagated
+mkdir -p "$WORK/bin"
+printf '#!/bin/sh\nexec "%s" --verifier-program "%s" "$@"\n' \
+	"$SPAGATED_BIN" "$SPAGATE_VERIFIER" > "$SPAGATED"
+chmod 755 "$SPAGATED"
 if [ "$SPA_VALGRIND" = yes ] && [ -z "$SPAGATED_WRAPPER" ]; then
 	# valgrind's own system calls are outside the verifier's seccomp
-	# filter: the same daemon built without it (chroot and user remain)
+	# filter: the same daemon built without it (chroot and user remain),
+	# which runs the verifier built without it (valgrind checks spagated,
+	# not the program it executes)
 	SPAGATED=$top_builddir/tests/tools/spagated_nofilter
-	# One log per process (the verifier is a fork): empty when clean.
+	# One log per process: empty when clean.
 	mkdir -p "$WORK/valgrind"
 	SPAGATED_WRAPPER="valgrind -q --log-file=$WORK/valgrind/spagated.%p.log
 		--leak-check=full --show-leak-kinds=definite,indirect

@@ -54,8 +54,8 @@ PRODUCTION=$SPAGATED
 plan 35
 touch "$WORK/log"
 netns_pair 53 || skip_all "cannot create network namespaces"
-check "the production binary has no self-test in it" \
-	bash -c "! grep -q 'sandbox selftest' '$SPAGATED'"
+check "the production binaries have no self-test in them" \
+	bash -c "! grep -qE 'sandbox selftest|message selftest' '$SPAGATED_BIN' '$SPAGATE_VERIFIER'"
 
 # 1. pcap mode: the sandbox in /proc, and a real grant through it
 mark

@@ -59,7 +59,7 @@ prepare() {
 	else
 		(cd "$c/_build" && ../configure -q >configure.out 2>&1) || return 1
 	fi
-	(cd "$c/_build" && make -j"$ncopies" spagated spagate check-tools >make.out 2>&1)
+	(cd "$c/_build" && make -j"$ncopies" spagated spagate-verifier spagate check-tools >make.out 2>&1)
 }
 
 # run_tests C TESTS...: run a mutant's tests in copy C; 0 if all pass.
@@ -98,7 +98,7 @@ mutate() {
 	units=$(tr ' ' '\n' <<<"$tests" | grep '^tests/unit/')
 	# shellcheck disable=SC2086 # word lists
 	if ! (cd "$c/_build" && make SPA_CFLAGS="$mutant_cflags" \
-	    spagated spagate check-tools $units >"$c/make.$name" 2>&1); then
+	    spagated spagate-verifier spagate check-tools $units >"$c/make.$name" 2>&1); then
 		echo "not ok - $name: the mutant does not build ($c/make.$name)" >"$res"
 	elif run_tests "$c" $tests; then
 		echo "not ok - $name SURVIVED: $(title_of "$p") (tests: $tests)" >"$res"

@@ -1,4 +1,12 @@
-/* The verifier process: capture, verify, report. */
+/*
+ * spagate-verifier: the unprivileged program (executor/vproc.h starts it).
+ * It reads its configuration from the executor (vconf.h), opens the
+ * capture while still root, chroots into its state directory and drops to
+ * the verifier user, opens its replay store, enters the system call filter
+ * (sandbox.h), says READY, and from then on only reads packets and writes
+ * typed messages (common/msg.h) to the executor on descriptor 3.  It is
+ * linked with the common and verifier code alone: it cannot run an action.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -7,24 +15,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "capture.h"
 #include "clock.h"
 #include "err.h"
 #include "log.h"
 #include "loop.h"
+#include "policy.h"
 #include "msg.h"
 #include "privdrop.h"
 #include "replay.h"
 #include "sandbox.h"
 #include "verifier.h"
-#include "vproc.h"
+#include "vconf.h"
 
 /*
  * Leaving the sandboxed verifier.  Under AddressSanitizer, _exit() is
@@ -59,7 +71,7 @@ vproc_exit(int status)
 #define VPROC_SYNC_MS		1000	/* the replay store's, to disk */
 
 struct vproc {
-	const struct vproc_conf	*vc;
+	struct vconf		*vc;
 	int			 sock;
 	struct loop		 loop;
 	struct capture_source	 src[VPROC_MAX_SOURCES];
@@ -71,36 +83,9 @@ struct vproc {
 	char			 sandbox[96];	/* MSG_READY's */
 #ifdef SPA_SANDBOX_SELFTEST
 	const char		*selftest;	/* violate on MSG_STATS_REQ */
+	const char		*msgtest;	/* a message out of place */
 #endif
 };
-
-int
-vproc_prepare_state(const struct spa_conf *conf)
-{
-	char dir[4096];
-	uid_t uid;
-	gid_t gid;
-
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", conf->state_dir,
-	    VPROC_REPLAY_DIR) >= sizeof(dir))
-		return SPA_ERR_CONFIG;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		log_warn("%s", dir);
-		return SPA_ERR_STATE;
-	}
-	if (geteuid() != 0)
-		return 0;
-	if (privdrop_lookup(conf->verifier_user, &uid, &gid) != 0) {
-		log_warnx("executor.verifier_user '%s' does not exist",
-		    conf->verifier_user);
-		return SPA_ERR_CONFIG;
-	}
-	if (chown(dir, uid, gid) != 0 || chmod(dir, 0700) != 0) {
-		log_warn("%s", dir);
-		return SPA_ERR_STATE;
-	}
-	return 0;
-}
 
 static void
 send_msg(struct vproc *vp, const struct msg *m)
@@ -114,7 +99,7 @@ send_msg(struct vproc *vp, const struct msg *m)
 	}
 }
 
-static void	send_stats(struct vproc *);
+static void	send_stats(struct vproc *, enum msg_type);
 
 static void
 on_packet(void *arg, const struct packet *pkt)
@@ -129,7 +114,7 @@ on_packet(void *arg, const struct packet *pkt)
 		send_msg(vp, &m);
 	}
 	if (vp->verifier.replay_changed)	/* for spagate status, at once */
-		send_stats(vp);
+		send_stats(vp, MSG_REPLAY_STATE);
 	if (vp->vc->packet_limit != 0 && vp->packets >= vp->vc->packet_limit) {
 		log_info("packet limit %llu reached",
 		    (unsigned long long)vp->vc->packet_limit);
@@ -151,7 +136,7 @@ read_capture_dropped(struct vproc *vp)
 
 /* Counters in the order of enum spa_err, then the totals. */
 static void
-send_stats(struct vproc *vp)
+send_stats(struct vproc *vp, enum msg_type type)
 {
 	const struct verifier_stats *vs = &vp->verifier.stats;
 	struct msg m;
@@ -159,7 +144,7 @@ send_stats(struct vproc *vp)
 
 	read_capture_dropped(vp);
 	memset(&m, 0, sizeof(m));
-	m.type = MSG_STATS;
+	m.type = type;
 	m.u.stats.v[MSG_STATS_PACKETS] = vs->packets;
 	m.u.stats.v[MSG_STATS_GRANTED] = vs->granted;
 	m.u.stats.v[MSG_STATS_SUPPRESSED] = vs->log_suppressed;
@@ -185,6 +170,43 @@ selftest(struct vproc *vp)
 }
 #endif
 
+#ifdef SPA_SANDBOX_SELFTEST
+/*
+ * Test builds only (SPAGATE_MSG_SELFTEST): a well-formed message where the
+ * executor must not accept it, "open-before-ready" or "stats-unasked".
+ */
+static void
+msgtest(struct vproc *vp, const char *when)
+{
+	struct spa_event *ev;
+	struct msg m;
+
+	if (vp->msgtest == NULL || strcmp(vp->msgtest, when) != 0)
+		return;
+	log_info("message selftest: sending %s", when);
+	memset(&m, 0, sizeof(m));
+	if (strcmp(when, "stats-unasked") == 0) {
+		m.type = MSG_STATS;
+		send_msg(vp, &m);
+		return;
+	}
+	m.type = MSG_OPEN;
+	ev = &m.u.open;
+	ev->stanza = 1;
+	ev->type = SPA_REQ_ACCESS;
+	addr_parse("127.0.0.1", &ev->allow);
+	ev->pkt_src = ev->allow;
+	ev->via = SPA_VIA_UDP;
+	ev->nports = 1;
+	ev->ports[0].proto = IPPROTO_TCP;
+	ev->ports[0].port = 22;
+	snprintf(ev->user, sizeof(ev->user), "selftest");
+	ev->timeout = 30;
+	ev->spa_time = ev->recv_time = time(NULL);
+	send_msg(vp, &m);
+}
+#endif
+
 /* The executor's requests, or its end of the socket closing. */
 static void
 on_ctl(void *arg, short revents)
@@ -200,14 +222,19 @@ on_ctl(void *arg, short revents)
 		vp->loop.stop = true;	/* the executor is gone */
 		return;
 	}
-	if (n > 0 && msg_decode(buf, (size_t)n, &m) == 0 &&
-	    m.type == MSG_STATS_REQ) {
-#ifdef SPA_SANDBOX_SELFTEST
-		if (vp->selftest != NULL)
-			selftest(vp);
-#endif
-		send_stats(vp);
+	if (n <= 0)
+		return;
+	if (msg_decode(buf, (size_t)n, &m) != 0 ||
+	    !msg_expected(MSG_PHASE_SERVING, m.type)) {
+		log_warnx("the executor sent a message out of place: exiting");
+		vp->loop.stop = true;
+		return;
 	}
+#ifdef SPA_SANDBOX_SELFTEST
+	if (vp->selftest != NULL)
+		selftest(vp);
+#endif
+	send_stats(vp, MSG_STATS);
 }
 
 static size_t
@@ -319,7 +346,7 @@ add_source(struct vproc *vp, struct capture *c)
 static int
 open_sources(struct vproc *vp)
 {
-	const struct conf_capture *cc = &vp->vc->conf->capture;
+	const struct conf_capture *cc = &vp->vc->conf.capture;
 	struct capture *c = NULL;
 	char err[512] = "";
 	int r;
@@ -350,12 +377,12 @@ open_replay(struct vproc *vp)
 {
 	int r;
 
-	r = replay_open(VPROC_REPLAY_FILE, vp->vc->conf->replay_capacity,
+	r = replay_open(SANDBOX_REPLAY_FILE, vp->vc->conf.replay_capacity,
 	    &vp->replay);
 	if (r != 0)
 		log_warnx("replay store %s/%s/%s: %s%s",	/* in the chroot */
-		    vp->vc->conf->state_dir, VPROC_REPLAY_DIR,
-		    VPROC_REPLAY_FILE, spa_strerror(r), r == SPA_ERR_STATE ?
+		    vp->vc->conf.state_dir, SANDBOX_ROOT_DIR,
+		    SANDBOX_REPLAY_FILE, spa_strerror(r), r == SPA_ERR_STATE ?
 		    " (damaged, or in use by another spagated)" : "");
 	return r;
 }
@@ -365,6 +392,9 @@ send_ready(struct vproc *vp)
 {
 	struct msg m;
 
+#ifdef SPA_SANDBOX_SELFTEST
+	msgtest(vp, "open-before-ready");
+#endif
 	memset(&m, 0, sizeof(m));
 	m.type = MSG_READY;
 	snprintf(m.u.ready.capture, sizeof(m.u.ready.capture), "%s",
@@ -372,6 +402,9 @@ send_ready(struct vproc *vp)
 	snprintf(m.u.ready.sandbox, sizeof(m.u.ready.sandbox), "%s",
 	    vp->sandbox);
 	send_msg(vp, &m);
+#ifdef SPA_SANDBOX_SELFTEST
+	msgtest(vp, "stats-unasked");
+#endif
 	return vp->loop.stop ? SPA_ERR_SYS : 0;
 }
 
@@ -386,9 +419,9 @@ confine(struct vproc *vp, struct sandbox *sb)
 	struct sandbox_conf sc;
 
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s",
-	    vp->vc->conf->state_dir, VPROC_REPLAY_DIR) >= sizeof(dir))
+	    vp->vc->conf.state_dir, SANDBOX_ROOT_DIR) >= sizeof(dir))
 		return SPA_ERR_CONFIG;
-	sc.user = vp->vc->conf->verifier_user;
+	sc.user = vp->vc->conf.verifier_user;
 	sc.root = dir;
 	return sandbox_prepare(&sc, sb);
 }
@@ -405,7 +438,7 @@ vproc_setup(struct vproc *vp)
 	    (r = open_replay(vp)) != 0 ||
 	    (r = sandbox_enter(&sb, vp->sandbox, sizeof(vp->sandbox))) != 0)
 		return r;
-	verifier_init(&vp->verifier, vp->vc->conf, vp->vc->access,
+	verifier_init(&vp->verifier, &vp->vc->conf, vp->vc->access,
 	    vp->replay);
 	return send_ready(vp);
 }
@@ -427,22 +460,96 @@ run_file(struct vproc *vp)
 	return 0;
 }
 
-static void
-vproc_main(const struct vproc_conf *vc, int sock)
+/* `fd` open on /dev/null, unless it is open already. */
+static int
+hold(int fd)
 {
+	int n;
+
+	if (fcntl(fd, F_GETFD) >= 0)
+		return 0;
+	if ((n = open("/dev/null", O_RDWR | O_CLOEXEC)) != fd) {
+		if (n < 0 || dup2(n, fd) < 0)
+			return SPA_ERR_SYS;
+		close(n);
+	}
+	return 0;
+}
+
+/*
+ * What the exec left (executor/vproc.c): stdio, and the executor's socket
+ * at 3; nothing else.  Then the log as the executor's configuration says,
+ * syslog(3)'s socket the lowest free descriptor, 4 (sandbox.h).
+ */
+static int
+check_descriptors(void)
+{
+	struct stat sb;
+	int fd;
+
+	if (fstat(SANDBOX_FD_EXECUTOR, &sb) != 0 || !S_ISSOCK(sb.st_mode))
+		return SPA_ERR_ARG;
+	for (fd = SANDBOX_FD_SYSLOG; fd < 64; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			return SPA_ERR_ARG;
+	return 0;
+}
+
+static int
+start_log(const struct vconf *vc)
+{
+	log_init(vc->log_ident, vc->log_dest, vc->log_facility);
+	log_set_verbose(vc->verbose);
+	tzset();	/* for the stamps, before the chroot */
+	if (hold(SANDBOX_FD_SYSLOG) != 0)
+		return SPA_ERR_SYS;
+	/* syslog(3) is not at 4: its first line would be a call the
+	   filter kills */
+	return fcntl(SANDBOX_FD_FIRST, F_GETFD) >= 0 ? SPA_ERR_SYS : 0;
+}
+
+/* The configuration from the executor, the log, the stanzas' keys. */
+static int
+configure(struct vconf *vc)
+{
+	int r;
+
+	if (check_descriptors() != 0) {
+		log_warnx("started with descriptors other than stdio and the "
+		    "executor's socket at %d: run by spagated only",
+		    SANDBOX_FD_EXECUTOR);
+		return SPA_ERR_ARG;
+	}
+	if ((r = vconf_recv(SANDBOX_FD_EXECUTOR, vc)) != 0)
+		return r;
+	if ((r = start_log(vc)) != 0)
+		return r;
+	return policy_prepare(vc->access);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct vconf vc;
 	struct vproc vp;
 	int r;
 
+	(void)argv;
+	memset(&vc, 0, sizeof(vc));
 	memset(&vp, 0, sizeof(vp));
-	vp.vc = vc;
-	vp.sock = sock;
+	log_init("spagated", LOG_TO_STDERR, LOG_DAEMON);
 	log_set_procname("verifier");
+	if (argc != 1 || configure(&vc) != 0)
+		vproc_exit(1);
+	vp.vc = &vc;
+	vp.sock = SANDBOX_FD_EXECUTOR;
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 #ifdef SPA_SANDBOX_SELFTEST
 	vp.selftest = getenv("SPAGATE_SANDBOX_SELFTEST");
+	vp.msgtest = getenv("SPAGATE_MSG_SELFTEST");
 #endif
 	if ((r = vproc_setup(&vp)) == 0)
-		r = vc->pcap_file != NULL ? run_file(&vp) : loop_run(&vp.loop);
+		r = vc.pcap_file != NULL ? run_file(&vp) : loop_run(&vp.loop);
 	read_capture_dropped(&vp);
 	verifier_log_stats(&vp.verifier);
 	if (vp.replay != NULL) {
@@ -452,71 +559,7 @@ vproc_main(const struct vproc_conf *vc, int sock)
 	/*
 	 * The sources stay open: _exit releases the capture, and libpcap's
 	 * teardown of its ring (setsockopt PACKET_RX_RING) is outside the
-	 * filter.
+	 * filter.  Nor is the configuration freed: exit_group is next.
 	 */
 	vproc_exit(r == 0 ? 0 : 1);
-}
-
-/* `fd` open on /dev/null, unless it is open already. */
-static void
-hold(int fd)
-{
-	int n;
-
-	if (fcntl(fd, F_GETFD) >= 0)
-		return;
-	if ((n = open("/dev/null", O_RDWR | O_CLOEXEC)) != fd) {
-		if (n < 0 || dup2(n, fd) < 0)
-			_exit(1);
-		close(n);
-	}
-}
-
-/*
- * The verifier inherits nothing of the executor's but stdio and its end
- * of the socket (no pid-file lock, journal, signalfd or command pipes),
- * and its descriptors are pinned to the numbers its filter names
- * (sandbox.h), OpenNTPD-style: stderr the log, 3 the executor, 4 the
- * syslog socket or /dev/null.  Whatever it opens later gets 5 or more.
- */
-static int
-pin_descriptors(int sock)
-{
-	int fd;
-
-	closelog();	/* the executor's socket, before its number is reused */
-	if (sock != SANDBOX_FD_EXECUTOR &&
-	    dup2(sock, SANDBOX_FD_EXECUTOR) < 0)
-		_exit(1);
-	if (sock < SANDBOX_FD_EXECUTOR)	/* stdio was closed: not the log */
-		close(sock);
-	syscall(SYS_close_range, (unsigned)SANDBOX_FD_SYSLOG, ~0U, 0);
-	for (fd = 0; fd < SANDBOX_FD_EXECUTOR; fd++)
-		hold(fd);
-	log_reconnect();	/* syslog(3)'s socket: the lowest free, 4 */
-	hold(SANDBOX_FD_SYSLOG);
-	if (fcntl(SANDBOX_FD_FIRST, F_GETFD) >= 0)
-		_exit(1);	/* syslog(3) is not at 4: its first line would
-				   be a call the filter kills */
-	return SANDBOX_FD_EXECUTOR;
-}
-
-pid_t
-vproc_spawn(const struct vproc_conf *vc, int *sock)
-{
-	int sv[2];
-	pid_t pid;
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
-		return -1;
-	if ((pid = fork()) < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	if (pid == 0)
-		vproc_main(vc, pin_descriptors(sv[1]));
-	close(sv[1]);
-	*sock = sv[0];
-	return pid;
 }

@@ -1,0 +1,344 @@
+/*
+ * The configuration messages, executor to verifier (msg.h).  Layout, all
+ * integers big-endian, booleans one byte 0 or 1, text NUL-padded to its
+ * field's size (msg.c):
+ *
+ *   CONF         u8 capture_mode, interface[64], filter[1024],
+ *                bool promiscuous, bool any_direction, udp_address[64],
+ *                u16 udp_port, bool http, http_address[64], u16 http_port,
+ *                bool http_any_user_agent, bool x_forwarded_for,
+ *                bool nat_forwarding, bool nat_local, verifier_user[64],
+ *                state_dir[1024], u32 replay_capacity, u32 max_packet_age,
+ *                u32 log_refusals_per_sec, u8 log_dest, u32 log_facility,
+ *                log_ident[64], u32 verbose, pcap_file[1024],
+ *                u64 packet_limit
+ *   CONF_STANZA  u32 number, file[1024], u32 line, bool source_any,
+ *                bool has_destination, bool destination_any,
+ *                bool has_open_ports, bool has_enc_key, u8 enc_key_len,
+ *                enc_key[33], bool has_hmac_key, u8 hmac_key_len,
+ *                hmac_key[137], u8 hmac_type, u8 mode, bool gpg_only,
+ *                u32 fw_access_timeout, u32 max_fw_timeout,
+ *                u32 cmd_cycle_timer, i64 expire, bool has_require_username,
+ *                require_username[49], bool require_source_address,
+ *                bool enable_cmd_exec
+ *   CONF_ADDR    u32 stanza, u8 list, u8 family (4 or 6), addr[16], mask[16]
+ *   CONF_PORT    u32 stanza, u8 list, u8 proto, u16 port
+ *   CONF_END     u32 stanzas
+ *
+ * Text holds no control character (UTF-8 is fine).  Key bytes past their
+ * length are zero; a mask is a prefix and the address has no bit outside
+ * it.  Ranges are the configuration parsers'.
+ */
+#include "config.h"
+
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+
+#include "access.h"
+#include "log.h"
+#include "msg_int.h"
+
+static void
+put_bool(struct bytes_out *w, bool b)
+{
+	bytes_put_be(w, b ? 1 : 0, 1);
+}
+
+static bool
+get_bool(struct bytes_in *r)
+{
+	uint64_t v = bytes_get_be(r, 1);
+
+	if (v > 1)
+		r->bad = true;
+	return v == 1;
+}
+
+static uint64_t
+get_range(struct bytes_in *r, size_t n, uint64_t lo, uint64_t hi)
+{
+	uint64_t v = bytes_get_be(r, n);
+
+	if (v < lo || v > hi)
+		r->bad = true;
+	return v;
+}
+
+static void
+encode_capture(struct bytes_out *w, const struct msg_conf *c)
+{
+	bytes_put_be(w, c->capture_mode, 1);
+	msg_put_text(w, c->interface, sizeof(c->interface));
+	msg_put_text(w, c->filter, sizeof(c->filter));
+	put_bool(w, c->promiscuous);
+	put_bool(w, c->any_direction);
+	msg_put_text(w, c->udp_address, sizeof(c->udp_address));
+	bytes_put_be(w, c->udp_port, 2);
+	put_bool(w, c->http);
+	msg_put_text(w, c->http_address, sizeof(c->http_address));
+	bytes_put_be(w, c->http_port, 2);
+	put_bool(w, c->http_any_user_agent);
+	put_bool(w, c->x_forwarded_for);
+}
+
+static void
+encode_conf(struct bytes_out *w, const struct msg_conf *c)
+{
+	encode_capture(w, c);
+	put_bool(w, c->nat_forwarding);
+	put_bool(w, c->nat_local);
+	msg_put_text(w, c->verifier_user, sizeof(c->verifier_user));
+	msg_put_text(w, c->state_dir, sizeof(c->state_dir));
+	bytes_put_be(w, c->replay_capacity, 4);
+	bytes_put_be(w, c->max_packet_age, 4);
+	bytes_put_be(w, c->log_refusals_per_sec, 4);
+	bytes_put_be(w, c->log_dest, 1);
+	bytes_put_be(w, c->log_facility, 4);
+	msg_put_text(w, c->log_ident, sizeof(c->log_ident));
+	bytes_put_be(w, c->verbose, 4);
+	msg_put_text(w, c->pcap_file, sizeof(c->pcap_file));
+	bytes_put_be(w, c->packet_limit, 8);
+}
+
+static void
+decode_capture(struct bytes_in *r, struct msg_conf *c)
+{
+	c->capture_mode = (uint8_t)get_range(r, 1, 0, 1);
+	msg_get_path(r, c->interface, sizeof(c->interface));
+	msg_get_path(r, c->filter, sizeof(c->filter));
+	c->promiscuous = get_bool(r);
+	c->any_direction = get_bool(r);
+	msg_get_path(r, c->udp_address, sizeof(c->udp_address));
+	c->udp_port = (uint16_t)bytes_get_be(r, 2);
+	c->http = get_bool(r);
+	msg_get_path(r, c->http_address, sizeof(c->http_address));
+	c->http_port = (uint16_t)bytes_get_be(r, 2);
+	c->http_any_user_agent = get_bool(r);
+	c->x_forwarded_for = get_bool(r);
+}
+
+static void
+decode_conf(struct bytes_in *r, struct msg_conf *c)
+{
+	decode_capture(r, c);
+	c->nat_forwarding = get_bool(r);
+	c->nat_local = get_bool(r);
+	msg_get_path(r, c->verifier_user, sizeof(c->verifier_user));
+	msg_get_path(r, c->state_dir, sizeof(c->state_dir));
+	c->replay_capacity = (uint32_t)get_range(r, 4, 0, 1U << 30);
+	c->max_packet_age = (uint32_t)bytes_get_be(r, 4);
+	c->log_refusals_per_sec = (uint32_t)bytes_get_be(r, 4);
+	c->log_dest = (uint8_t)get_range(r, 1, LOG_TO_STDERR,
+	    LOG_TO_STDERR | LOG_TO_SYSLOG);
+	c->log_facility = (uint32_t)get_range(r, 4, 0, LOG_LOCAL7);
+	if ((c->log_facility & 7) != 0)
+		r->bad = true;
+	msg_get_path(r, c->log_ident, sizeof(c->log_ident));
+	c->verbose = (uint32_t)get_range(r, 4, 0, MSG_VERBOSE_MAX);
+	msg_get_path(r, c->pcap_file, sizeof(c->pcap_file));
+	c->packet_limit = bytes_get_be(r, 8);
+	if (c->interface[0] == '\0' || c->verifier_user[0] == '\0' ||
+	    c->state_dir[0] != '/' || c->log_ident[0] == '\0')
+		r->bad = true;
+}
+
+/* Key bytes: a length up to `max`, then the field, zero past the length. */
+static void
+put_key(struct bytes_out *w, const uint8_t *k, uint8_t len, size_t field)
+{
+	size_t i;
+
+	bytes_put_be(w, len, 1);
+	for (i = 0; i < field; i++)
+		bytes_put_be(w, i < len ? k[i] : 0, 1);
+}
+
+static void
+get_key(struct bytes_in *r, uint8_t *k, uint8_t *len, size_t field)
+{
+	const uint8_t *p;
+	size_t i;
+
+	*len = (uint8_t)bytes_get_be(r, 1);
+	if (*len > field || (p = bytes_get(r, field)) == NULL) {
+		r->bad = true;
+		return;
+	}
+	for (i = *len; i < field; i++)
+		if (p[i] != 0)
+			r->bad = true;
+	memcpy(k, p, field);
+}
+
+static void
+encode_stanza(struct bytes_out *w, const struct msg_stanza *s)
+{
+	bytes_put_be(w, s->number, 4);
+	msg_put_text(w, s->file, sizeof(s->file));
+	bytes_put_be(w, s->line, 4);
+	put_bool(w, s->source_any);
+	put_bool(w, s->has_destination);
+	put_bool(w, s->destination_any);
+	put_bool(w, s->has_open_ports);
+	put_bool(w, s->has_enc_key);
+	put_key(w, s->enc_key, s->enc_key_len, sizeof(s->enc_key));
+	put_bool(w, s->has_hmac_key);
+	put_key(w, s->hmac_key, s->hmac_key_len, sizeof(s->hmac_key));
+	bytes_put_be(w, s->hmac_type, 1);
+	bytes_put_be(w, s->mode, 1);
+	put_bool(w, s->gpg_only);
+	bytes_put_be(w, s->fw_access_timeout, 4);
+	bytes_put_be(w, s->max_fw_timeout, 4);
+	bytes_put_be(w, s->cmd_cycle_timer, 4);
+	bytes_put_be(w, (uint64_t)s->expire, 8);
+	put_bool(w, s->has_require_username);
+	msg_put_text(w, s->require_username, sizeof(s->require_username));
+	put_bool(w, s->require_source_address);
+	put_bool(w, s->enable_cmd_exec);
+}
+
+static void
+decode_stanza(struct bytes_in *r, struct msg_stanza *s)
+{
+	s->number = (uint32_t)get_range(r, 4, 1, UINT32_MAX);
+	msg_get_path(r, s->file, sizeof(s->file));
+	s->line = (uint32_t)bytes_get_be(r, 4);
+	s->source_any = get_bool(r);
+	s->has_destination = get_bool(r);
+	s->destination_any = get_bool(r);
+	s->has_open_ports = get_bool(r);
+	s->has_enc_key = get_bool(r);
+	get_key(r, s->enc_key, &s->enc_key_len, sizeof(s->enc_key));
+	s->has_hmac_key = get_bool(r);
+	get_key(r, s->hmac_key, &s->hmac_key_len, sizeof(s->hmac_key));
+	s->hmac_type = (uint8_t)get_range(r, 1, SPA_DIGEST_NONE,
+	    SPA_DIGEST_SHA3_512);
+	s->mode = (uint8_t)get_range(r, 1, SPA_MODE_CBC, SPA_MODE_ASYMMETRIC);
+	s->gpg_only = get_bool(r);
+	s->fw_access_timeout = (uint32_t)get_range(r, 4, 0, ACCESS_MAX_TIMEOUT);
+	s->max_fw_timeout = (uint32_t)get_range(r, 4, 0, ACCESS_MAX_TIMEOUT);
+	s->cmd_cycle_timer = (uint32_t)get_range(r, 4, 0, ACCESS_MAX_TIMEOUT);
+	s->expire = (int64_t)get_range(r, 8, 0, INT64_MAX);
+	s->has_require_username = get_bool(r);
+	msg_get_path(r, s->require_username, sizeof(s->require_username));
+	s->require_source_address = get_bool(r);
+	s->enable_cmd_exec = get_bool(r);
+	if (!s->has_require_username && s->require_username[0] != '\0')
+		r->bad = true;
+}
+
+static void
+encode_cidr(struct bytes_out *w, const struct spa_cidr *c)
+{
+	bytes_put_be(w, c->family == AF_INET6 ? 6 : c->family == AF_INET ?
+	    4 : 0, 1);
+	bytes_put(w, c->addr, sizeof(c->addr));
+	bytes_put(w, c->mask, sizeof(c->mask));
+}
+
+/* A mask of leading ones (only in the first 4 bytes for IPv4). */
+static bool
+mask_ok(const uint8_t *m, size_t len, size_t used)
+{
+	size_t i;
+	bool zeros = false;
+	int b;
+
+	for (i = 0; i < len; i++)
+		for (b = 7; b >= 0; b--) {
+			if ((m[i] >> b & 1) != 0 && (zeros || i >= used))
+				return false;
+			if ((m[i] >> b & 1) == 0)
+				zeros = true;
+		}
+	return true;
+}
+
+static void
+decode_cidr(struct bytes_in *r, struct spa_cidr *c)
+{
+	unsigned int fam = (unsigned int)bytes_get_be(r, 1);
+	size_t i;
+
+	bytes_copy(r, c->addr, sizeof(c->addr));
+	bytes_copy(r, c->mask, sizeof(c->mask));
+	if (fam != 4 && fam != 6) {
+		r->bad = true;
+		return;
+	}
+	c->family = fam == 4 ? AF_INET : AF_INET6;
+	if (!mask_ok(c->mask, sizeof(c->mask), fam == 4 ? 4 : 16))
+		r->bad = true;
+	for (i = 0; i < sizeof(c->addr); i++)
+		if ((c->addr[i] & ~c->mask[i]) != 0)
+			r->bad = true;
+}
+
+void
+msg_conf_encode(struct bytes_out *w, const struct msg *m)
+{
+	switch (m->type) {
+	case MSG_CONF:
+		encode_conf(w, &m->u.conf);
+		break;
+	case MSG_CONF_STANZA:
+		encode_stanza(w, &m->u.stanza);
+		break;
+	case MSG_CONF_ADDR:
+		bytes_put_be(w, m->u.addr.stanza, 4);
+		bytes_put_be(w, m->u.addr.list, 1);
+		encode_cidr(w, &m->u.addr.cidr);
+		break;
+	case MSG_CONF_PORT:
+		bytes_put_be(w, m->u.port.stanza, 4);
+		bytes_put_be(w, m->u.port.list, 1);
+		bytes_put_be(w, m->u.port.port.proto, 1);
+		bytes_put_be(w, m->u.port.port.port, 2);
+		break;
+	case MSG_CONF_END:
+		bytes_put_be(w, m->u.nstanzas, 4);
+		break;
+	default:
+		w->bad = true;
+	}
+}
+
+static void
+decode_port(struct bytes_in *r, struct msg_conf_port *p)
+{
+	p->stanza = (uint32_t)get_range(r, 4, 1, UINT32_MAX);
+	p->list = (uint8_t)get_range(r, 1, MSG_LIST_OPEN, MSG_LIST_RESTRICT);
+	p->port.proto = (uint8_t)bytes_get_be(r, 1);
+	p->port.port = (uint16_t)get_range(r, 2, 1, 65535);
+	if (p->port.proto != IPPROTO_TCP && p->port.proto != IPPROTO_UDP)
+		r->bad = true;
+}
+
+void
+msg_conf_decode(struct bytes_in *r, struct msg *m)
+{
+	switch (m->type) {
+	case MSG_CONF:
+		decode_conf(r, &m->u.conf);
+		break;
+	case MSG_CONF_STANZA:
+		decode_stanza(r, &m->u.stanza);
+		break;
+	case MSG_CONF_ADDR:
+		m->u.addr.stanza = (uint32_t)get_range(r, 4, 1, UINT32_MAX);
+		m->u.addr.list = (uint8_t)get_range(r, 1, MSG_LIST_SOURCE,
+		    MSG_LIST_DESTINATION);
+		decode_cidr(r, &m->u.addr.cidr);
+		break;
+	case MSG_CONF_PORT:
+		decode_port(r, &m->u.port);
+		break;
+	case MSG_CONF_END:
+		m->u.nstanzas = (uint32_t)bytes_get_be(r, 4);
+		break;
+	default:
+		r->bad = true;
+	}
+}

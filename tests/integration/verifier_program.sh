@@ -1,0 +1,65 @@
+#!/bin/bash
+# The verifier is a program of its own (spagate-verifier): linked without
+# libssh2, hiredis or libipset and without any action's code, it cannot
+# run an action.  spagated runs it only if it is trusted (common/trust.h:
+# a regular file, root's, writable by no one else): a missing or untrusted
+# one is refused at start with a clear error, and at a restart of the
+# verifier the same check refuses it while the executor keeps running and
+# tries again, until the program is trusted again.
+. "$(dirname "$0")/lib.sh"
+require_root
+id nobody >/dev/null 2>&1 || skip_all "needs the user nobody"
+command -v nm >/dev/null || skip_all "needs nm (binutils)"
+
+plan 10
+touch "$WORK/log"
+check "spagate-verifier needs no libssh2, hiredis or libipset" \
+	bash -c "ldd '$SPAGATE_VERIFIER' >'$WORK/ldd' && grep -q libpcap '$WORK/ldd' && ! grep -Eq 'libssh2|hiredis|libipset' '$WORK/ldd'"
+check "spagate-verifier has no action, cycle or module symbol" \
+	bash -c "nm '$SPAGATE_VERIFIER' >'$WORK/nm' && grep -q ' verifier_packet$' '$WORK/nm' && ! grep -Eq ' (action|cycles|ipset|cisco|ios|runner|journal|fleet)_' '$WORK/nm'"
+
+STATE=$WORK/state
+printf 'SOURCE ANY\nKEY_BASE64 %s\n' "$(head -c 32 /dev/urandom | base64 -w0)" > "$WORK/access.conf"
+chmod 600 "$WORK/access.conf"
+printf 'executor = { verifier_user = "nobody"; };\n' > "$WORK/spagated.conf"
+PROG=$WORK/prog/spagate-verifier
+mkdir -p "$WORK/prog"
+cp "$SPAGATE_VERIFIER" "$PROG"
+chmod 755 "$PROG"
+run() { timeout 20 "$SPAGATED" -f -t -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \
+	-p "$WORK/spagated.pid" -i lo -C 1 --verifier-program "$@" >"$WORK/run.out" 2>&1; }
+
+run "$WORK/prog/missing"; rc=$?
+check "a missing verifier program: refused at start (status 1)" \
+	eval "[ $rc -eq 1 ] && grep -q 'error: verifier program $WORK/prog/missing: No such file' '$WORK/run.out'"
+chmod g+w "$PROG"
+run "$PROG"; rc=$?
+check "a group-writable one: refused at start, saying why" \
+	eval "[ $rc -eq 1 ] && grep -q 'error: verifier program $PROG must not be writable by group or others' '$WORK/run.out'"
+chmod g-w "$PROG"
+chown nobody "$PROG"
+run "$PROG"; rc=$?
+check "one owned by another user: refused at start" \
+	eval "[ $rc -eq 1 ] && grep -q 'error: verifier program $PROG is not owned by our uid or root' '$WORK/run.out'"
+chown root "$PROG"
+
+# At a restart: the same check, the executor keeps running and retries.
+netns_pair 58 || skip_all "cannot create network namespaces"
+mark
+start_spagated -t -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \
+	-p "$WORK/spagated.pid" -i "$SRV_IF" --verifier-program "$PROG" ||
+	bail_out "spagated did not start"
+V1=$(tail -n +$((MARK + 1)) "$WORK/log" | sed -n 's/.*verifier ready (pid \([0-9]*\)).*/\1/p' | tail -n 1)
+check "a trusted copy runs" [ -n "$V1" ]
+mark
+chmod o+w "$PROG"
+kill -KILL "$V1"
+check "at the restart the untrusted program is refused, logged at error" \
+	wait_logged "error: verifier program $PROG must not be writable by group or others" 5
+check "... and the executor tries again" \
+	wait_logged 'error: cannot start the verifier: trying again in 1 s' 2 5
+check "... while it keeps running" [ -d "/proc/$SPAGATED_PID" ]
+chmod o-w "$PROG"
+check "trusted again, the verifier is back" wait_logged 'verifier ready' 5
+stop_spagated
+finish
