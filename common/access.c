@@ -69,7 +69,7 @@ access_fail(struct access_parser *p, const char *fmt, ...)
 
 	position(p, &file, &line);
 	va_start(ap, fmt);
-	format_at(p->err->msg, sizeof(p->err->msg), file, line, fmt, ap);
+	format_at(p->err->text, sizeof(p->err->text), file, line, fmt, ap);
 	va_end(ap);
 	return SPA_ERR_CONFIG;
 }
@@ -85,7 +85,7 @@ fail_at(struct access_parser *p, const char *file, unsigned int line,
 	va_list ap;
 
 	va_start(ap, fmt);
-	format_at(p->err->msg, sizeof(p->err->msg), file, line, fmt, ap);
+	format_at(p->err->text, sizeof(p->err->text), file, line, fmt, ap);
 	va_end(ap);
 	return SPA_ERR_CONFIG;
 }
@@ -104,28 +104,28 @@ warn_at(const char *file, unsigned int line, const char *fmt, ...)
 static void
 warn_at(const char *file, unsigned int line, const char *fmt, ...)
 {
-	char msg[sizeof(((struct access_error *)0)->msg)];
+	char text[sizeof(((struct access_error *)0)->text)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	format_at(msg, sizeof(msg), file, line, fmt, ap);
+	format_at(text, sizeof(text), file, line, fmt, ap);
 	va_end(ap);
-	log_warnx("%s", msg);
+	log_warnx("%s", text);
 }
 
 void
 access_warn(struct access_parser *p, const char *fmt, ...)
 {
-	char msg[sizeof(p->err->msg)];
+	char text[sizeof(p->err->text)];
 	const char *file;
 	unsigned int line;
 	va_list ap;
 
 	position(p, &file, &line);
 	va_start(ap, fmt);
-	format_at(msg, sizeof(msg), file, line, fmt, ap);
+	format_at(text, sizeof(text), file, line, fmt, ap);
 	va_end(ap);
-	log_warnx("%s", msg);
+	log_warnx("%s", text);
 }
 
 /* --- parser state -------------------------------------------------------- */
@@ -925,10 +925,10 @@ load(const char *top, int (*fn)(struct access_parser *, const void *),
 	*out = NULL;
 	if (err == NULL)
 		err = &local;
-	err->msg[0] = '\0';
+	err->text[0] = '\0';
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    (p->conf = calloc(1, sizeof(*p->conf))) == NULL) {
-		snprintf(err->msg, sizeof(err->msg), "%s: out of memory", top);
+		snprintf(err->text, sizeof(err->text), "%s: out of memory", top);
 		free(p);
 		return SPA_ERR_NOMEM;
 	}

@@ -130,7 +130,7 @@ struct access_conf {
 
 /* Where and why loading failed: "file:line: reason". */
 struct access_error {
-	char		msg[512];
+	char		text[512];
 };
 
 /*

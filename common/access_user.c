@@ -66,7 +66,7 @@ record(struct access_parser *p, const char *path, unsigned int first,
 	d = &v[conf->ndisabled];
 	memset(d, 0, sizeof(*d));
 	if ((d->file = strdup(path)) == NULL ||
-	    (d->why = strdup(p->err->msg)) == NULL) {
+	    (d->why = strdup(p->err->text)) == NULL) {
 		free(d->file);
 		return access_nomem(p);
 	}
@@ -74,8 +74,8 @@ record(struct access_parser *p, const char *path, unsigned int first,
 	d->last = last;
 	conf->ndisabled++;
 	describe(first, last, what, sizeof(what));
-	log_errx("%s: %s is disabled (%s)", p->err->msg, path, what);
-	p->err->msg[0] = '\0';
+	log_errx("%s: %s is disabled (%s)", p->err->text, path, what);
+	p->err->text[0] = '\0';
 	return 0;
 }
 

@@ -283,14 +283,14 @@ open_conf(const char *path, struct conf_error *err)
 	fd = trust_open(path, TRUST_NOFOLLOW | TRUST_DEV_NULL, &sb, &why);
 	if (fd == -1) {
 		if (why != NULL) {
-			snprintf(err->msg, sizeof(err->msg), "%s %s", path,
+			snprintf(err->text, sizeof(err->text), "%s %s", path,
 			    why);
 			errno = 0;
 		}
 		return NULL;
 	}
 	if ((fp = fdopen(fd, "r")) == NULL) {
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
+		snprintf(err->text, sizeof(err->text), "%s: %s", path,
 		    strerror(errno));
 		close(fd);
 		errno = 0;
@@ -321,12 +321,12 @@ conf_load(const char *path, bool must_exist, struct spa_conf *c,
 	FILE *fp = NULL;
 	int r;
 
-	err->msg[0] = '\0';
+	err->text[0] = '\0';
 	if ((fp = open_conf(path, err)) == NULL) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
-		if (err->msg[0] == '\0')
-			snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
+		if (err->text[0] == '\0')
+			snprintf(err->text, sizeof(err->text), "%s: %s", path,
 			    strerror(errno));
 		return SPA_ERR_CONFIG;
 	}
@@ -354,7 +354,7 @@ check_address(const char *name, const char *v, struct conf_error *err)
 
 	if (addr_parse(v, &a) == 0)
 		return 0;
-	snprintf(err->msg, sizeof(err->msg),
+	snprintf(err->text, sizeof(err->text),
 	    "%s: \"%s\" is not a numeric IPv4 or IPv6 address", name, v);
 	return SPA_ERR_CONFIG;
 }
@@ -366,12 +366,12 @@ conf_validate(const struct spa_conf *c, struct conf_error *err)
 	    check_address("capture.http_address", c->capture.http_address, err))
 		return SPA_ERR_CONFIG;
 	if (c->state_dir[0] != '/') {
-		snprintf(err->msg, sizeof(err->msg),
+		snprintf(err->text, sizeof(err->text),
 		    "state_dir \"%s\" must be an absolute path", c->state_dir);
 		return SPA_ERR_CONFIG;
 	}
 	if (c->capture.http_port != 0 && !c->capture.http) {
-		snprintf(err->msg, sizeof(err->msg),
+		snprintf(err->text, sizeof(err->text),
 		    "capture.http_port is set but capture.http is false");
 		return SPA_ERR_CONFIG;
 	}
@@ -388,7 +388,7 @@ host_fail(struct conf_error *err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	vsnprintf(err->text, sizeof(err->text), fmt, ap);
 	va_end(ap);
 	return SPA_ERR_CONFIG;
 }

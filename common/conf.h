@@ -82,7 +82,7 @@ struct spa_conf {
 };
 
 struct conf_error {
-	char		msg[512];
+	char		text[512];
 };
 
 void	conf_defaults(struct spa_conf *c);

@@ -27,7 +27,7 @@ conf_fail(struct conf_error *err, const char *file, int line,
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	snprintf(err->msg, sizeof(err->msg), "%s:%d: %s", file, line, why);
+	snprintf(err->text, sizeof(err->text), "%s:%d: %s", file, line, why);
 	return SPA_ERR_CONFIG;
 }
 

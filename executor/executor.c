@@ -77,7 +77,7 @@ load_config(const struct cli_opts *o, struct spa_conf *c)
 	    (r = conf_validate(c, &err)) == 0)
 		return 0;
 	if (r == SPA_ERR_CONFIG)
-		log_errx("%s", err.msg);
+		log_errx("%s", err.text);
 	else
 		log_errx("configuration: %s", spa_strerror(r));
 	conf_free(c);
@@ -136,7 +136,7 @@ executor_load(const struct cli_opts *cli, struct action_table *modules,
 	if ((r = vproc_send_conf(-1, &(struct vproc_conf){ .conf = conf,
 	    .access = *access, .pcap_file = cli->pcap_file })) == 0 &&
 	    (r = conf_check_host(conf, cli->pcap_file == NULL, &err)) != 0)
-		log_errx("%s", err.msg);
+		log_errx("%s", err.text);
 	if (r == 0)
 		return 0;
 	free_policy(*access, plan);

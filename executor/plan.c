@@ -277,7 +277,7 @@ plan_load(const struct spa_conf *c, const struct action_table *modules,
 		return r;
 	if ((r = access_load(path, c->access_folder != NULL, access,
 	    &aerr)) != 0) {
-		snprintf(err, errlen, "%s", aerr.msg);
+		snprintf(err, errlen, "%s", aerr.text);
 		return r;
 	}
 	if ((r = check_sudo_exe(c, *access, err, errlen)) == 0 &&

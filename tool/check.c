@@ -101,7 +101,7 @@ check_conf(const struct check_opts *o, struct spa_conf *c)
 	if ((r = conf_validate(c, &err)) == 0)
 		return 0;
 fail:
-	fprintf(stderr, "spagate check: %s\n", err.msg);
+	fprintf(stderr, "spagate check: %s\n", err.text);
 	return r;
 }
 
@@ -135,7 +135,7 @@ check_policy(struct spa_conf *c)
 		fprintf(stderr, "spagate check: %s\n", why);
 	else {
 		if ((r = conf_check_host(c, true, &err)) != 0)
-			fprintf(stderr, "spagate check: %s\n", err.msg);
+			fprintf(stderr, "spagate check: %s\n", err.text);
 		else
 			r = print_ok(c, access);
 		policy_release(access);

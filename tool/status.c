@@ -25,7 +25,7 @@ status_main(int argc, char **argv)
 {
 	struct status_opts so = { NULL, NULL, NULL, STATUS_METRICS_HINT };
 	const char *config = NULL;
-	struct conf_error err = { .msg = "out of memory" };
+	struct conf_error err = { .text = "out of memory" };
 	struct spa_conf c;
 	int ch, r;
 
@@ -46,7 +46,7 @@ status_main(int argc, char **argv)
 	if (action_conf_groups(&c) != 0 ||
 	    conf_load(config ? config : CONF_DEF_PATH, config != NULL, &c,
 	    &err) != 0) {
-		fprintf(stderr, "spagate status: %s\n", err.msg);
+		fprintf(stderr, "spagate status: %s\n", err.text);
 		conf_free(&c);
 		return 1;
 	}

@@ -341,7 +341,7 @@ left_alone(struct device *d, const struct cisco_req *rq, char *detail,
 
 /* Done with what was read (true), or on to the batch that acts on it. */
 static bool
-settle(struct device *d, size_t i, const char *msg)
+settle(struct device *d, size_t i, const char *answer)
 {
 	struct cisco_req rq = d->q[i];
 	char detail[DETAIL_MAX];
@@ -357,7 +357,7 @@ settle(struct device *d, size_t i, const char *msg)
 		r = rq.kind == R_CLOSE ? 0 : SPA_ERR_STATE;
 	} else if (rq.ck == CK_FAILED) {
 		snprintf(detail, sizeof(detail), "%s: seq %u cannot be read "
-		    "back: %s", d->cf.name, rq.seq, msg != NULL ? msg :
+		    "back: %s", d->cf.name, rq.seq, answer != NULL ? answer :
 		    "the listing is too long");
 		r = SPA_ERR_ACTION;
 	} else if (rq.ck == CK_MATCH)
@@ -384,7 +384,7 @@ settle(struct device *d, size_t i, const char *msg)
 
 /* The read is over: each request is done, or goes on to the batch. */
 static void
-read_done(struct device *d, int failed, const char *msg)
+read_done(struct device *d, int failed, const char *answer)
 {
 	size_t i;
 
@@ -396,7 +396,7 @@ read_done(struct device *d, int failed, const char *msg)
 		d->q[i].read_line = -1;
 	}
 	for (i = 0; i < d->nq; )
-		if (!settle(d, i, msg))
+		if (!settle(d, i, answer))
 			i++;
 	d->kick = true;
 }
@@ -469,9 +469,9 @@ on_ready(void *arg)
 }
 
 static bool
-is_duplicate(const char *msg)
+is_duplicate(const char *answer)
 {
-	return msg != NULL && strstr(msg, "Duplicate sequence") != NULL;
+	return answer != NULL && strstr(answer, "Duplicate sequence") != NULL;
 }
 
 static const char *
@@ -491,21 +491,21 @@ done_word(const struct cisco_req *rq)
  */
 static bool
 drop_time_range(struct device *d, struct cisco_req *rq, int failed,
-    const char *msg)
+    const char *answer)
 {
 	if (rq->kind != R_OPEN || !d->cf.time_range ||
-	    (size_t)failed <= rq->first || is_duplicate(msg))
+	    (size_t)failed <= rq->first || is_duplicate(answer))
 		return false;
 	rq->kind = R_TRDROP;
 	rq->deadline_ms = -1;
-	snprintf(rq->detail, sizeof(rq->detail), "%s: %s", d->cf.name, msg);
+	snprintf(rq->detail, sizeof(rq->detail), "%s: %s", d->cf.name, answer);
 	log_info("cisco %s: seq %u refused: removing its time-range SPA-%u",
 	    d->cf.name, rq->seq, rq->seq);
 	return true;
 }
 
 static void
-on_done(void *arg, int failed, const char *msg)
+on_done(void *arg, int failed, const char *answer)
 {
 	struct device *d = arg;
 	char detail[DETAIL_MAX];
@@ -515,17 +515,17 @@ on_done(void *arg, int failed, const char *msg)
 
 	d->retried = false;		/* this session did its work */
 	if (d->reading) {
-		read_done(d, failed, msg);
+		read_done(d, failed, answer);
 		return;
 	}
 	entries = n > 0 ? d->q[n - 1].last + 1 : CISCO_PROLOGUE;
 	if (failed >= 0 && (size_t)failed >= entries)
-		log_warnx("cisco %s: after the batch: %s", d->cf.name, msg);
+		log_warnx("cisco %s: after the batch: %s", d->cf.name, answer);
 	d->nbatch = 0;
 	for (i = 0; i < n; ) {
 		o = cisco_outcome(&d->q[i], failed, entries);
 		if (o > 0 || (o < 0 && drop_time_range(d, &d->q[i], failed,
-		    msg))) {
+		    answer))) {
 			d->q[i++].ck = CK_NONE;	/* queued: read it again */
 			continue;
 		}
@@ -538,9 +538,9 @@ on_done(void *arg, int failed, const char *msg)
 			finish(d, &rq, 0, detail);
 			continue;
 		}
-		snprintf(detail, sizeof(detail), "%s: %s", d->cf.name, msg);
+		snprintf(detail, sizeof(detail), "%s: %s", d->cf.name, answer);
 		finish(d, &rq, SPA_ERR_ACTION, detail);
-		if (rq.kind == R_OPEN && is_duplicate(msg))
+		if (rq.kind == R_OPEN && is_duplicate(answer))
 			seq_hold(d, rq.seq);	/* someone else's: skip it */
 	}
 	d->kick = true;
@@ -1019,16 +1019,16 @@ check_methods(const struct spa_conf *conf, char *why, size_t whylen)
 {
 	const struct conf_cisco_list *l = conf_cisco_list(conf);
 	const struct conf_cisco *cf;
-	char msg[768];
+	char text[768];
 	size_t i;
 	int r;
 
 	for (i = 0; i < l->n; i++) {
 		cf = &l->v[i];
-		if ((r = ios_session_check_methods(cf, msg, sizeof(msg))) != 0) {
+		if ((r = ios_session_check_methods(cf, text, sizeof(text))) != 0) {
 			snprintf(why, whylen, "%s:%d: cisco: device %s: %s",
 			    conf->path != NULL ? conf->path : "spagated.conf",
-			    cf->line, cf->name, msg);
+			    cf->line, cf->name, text);
 			return r;
 		}
 	}

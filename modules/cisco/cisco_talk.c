@@ -33,13 +33,13 @@ cisco_talk_script(struct cisco_talk *t, size_t n)
 	t->nlines = n;
 	t->next = 1;
 	t->failed = -1;
-	t->msg[0] = '\0';
+	t->why[0] = '\0';
 }
 
 static enum talk_do
 give_up(struct cisco_talk *t, const char *why, const char *detail)
 {
-	snprintf(t->msg, sizeof(t->msg), "%s%s", why, detail);
+	snprintf(t->why, sizeof(t->why), "%s%s", why, detail);
 	return TALK_FAIL;
 }
 
@@ -74,7 +74,7 @@ login_answer(struct cisco_talk *t, enum ios_prompt p,
 	case L_SECRET:
 		if (p == IOS_PROMPT_PRIV)
 			break;
-		snprintf(t->msg, sizeof(t->msg), "enable refused%s%s",
+		snprintf(t->why, sizeof(t->why), "enable refused%s%s",
 		    rd->error[0] ? ": " : " (secret asked again)", rd->error);
 		return TALK_FAIL;
 	case L_TERMINAL:
@@ -109,7 +109,7 @@ script_answer(struct cisco_talk *t, enum ios_prompt p,
 	}
 	if (rd->error[0] != '\0') {
 		t->failed = (int)t->next - 1;
-		snprintf(t->msg, sizeof(t->msg), "%s", rd->error);
+		snprintf(t->why, sizeof(t->why), "%s", rd->error);
 		if (p == IOS_PROMPT_CONFIG) {
 			t->phase = TALK_RECOVER;
 			return say(out, "end");

@@ -32,8 +32,8 @@ enum talk_do {
 	TALK_LINE,	/* say the script's line out->line */
 	TALK_SPACE,	/* a pager: one space, no line end */
 	TALK_READY,	/* logged in, idle */
-	TALK_DONE,	/* the script ended (t->failed, t->msg) */
-	TALK_FAIL,	/* give the session up: t->msg says why */
+	TALK_DONE,	/* the script ended (t->failed, t->why) */
+	TALK_FAIL,	/* give the session up: t->why says why */
 };
 
 struct talk_out {
@@ -49,7 +49,7 @@ struct cisco_talk {
 	bool		 can_enable;	/* an enable secret is configured */
 	size_t		 nlines, next;	/* the line after the one said */
 	int		 failed;	/* the line refused; -1: none */
-	char		 msg[IOS_LINE_MAX + 64];
+	char		 why[IOS_LINE_MAX + 64];
 	long		 clock_offset;	/* the device's clock minus ours */
 };
 

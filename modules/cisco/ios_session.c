@@ -137,19 +137,19 @@ fail(struct ios_session *s, const char *why)
 	s->t.phase = TALK_LOGIN;
 	/* the refused line was answered: the script's outcome is known */
 	if (was == TALK_RECOVER)
-		s->cbs.done(s->arg, s->t.failed, s->t.msg);
+		s->cbs.done(s->arg, s->t.failed, s->t.why);
 	s->cbs.down(s->arg, why, answered, sent);
 }
 
 static void
 fail_ssh(struct ios_session *s, const char *what)
 {
-	char why[WHY_MAX], *msg = NULL;
+	char why[WHY_MAX], *text = NULL;
 
 	if (s->ssh != NULL)
-		libssh2_session_last_error(s->ssh, &msg, NULL, 0);
-	snprintf(why, sizeof(why), "%s: %s", what, msg != NULL && *msg ?
-	    msg : "failed");
+		libssh2_session_last_error(s->ssh, &text, NULL, 0);
+	snprintf(why, sizeof(why), "%s: %s", what, text != NULL && *text ?
+	    text : "failed");
 	fail(s, why);
 }
 
@@ -452,7 +452,7 @@ static int
 handshake(struct ios_session *s)
 {
 	const char *why;
-	char msg[WHY_MAX];
+	char text[WHY_MAX];
 	int r;
 
 	if ((r = libssh2_session_handshake(s->ssh, s->fd)) ==
@@ -470,9 +470,9 @@ handshake(struct ios_session *s)
 		return -1;
 	}
 	if ((why = hostkey_verdict(s)) != NULL) {
-		snprintf(msg, sizeof(msg), "%s port %u: %s", s->cf->host,
+		snprintf(text, sizeof(text), "%s port %u: %s", s->cf->host,
 		    s->cf->port, why);
-		fail(s, msg);
+		fail(s, text);
 		return -1;
 	}
 	s->state = S_AUTH;
@@ -716,7 +716,7 @@ static void
 act(struct ios_session *s, enum talk_do d, const struct talk_out *o,
     int64_t now_ms)
 {
-	char why[sizeof(s->t.msg)];
+	char why[sizeof(s->t.why)];
 
 	if (o->answered >= 0 && s->cbs.answer != NULL)
 		s->cbs.answer(s->arg, (size_t)o->answered, s->rd.truncated ?
@@ -742,10 +742,10 @@ act(struct ios_session *s, enum talk_do d, const struct talk_out *o,
 	case TALK_DONE:
 		s->deadline_ms = -1;
 		s->cbs.done(s->arg, s->t.failed, s->t.failed >= 0 ?
-		    s->t.msg : NULL);
+		    s->t.why : NULL);
 		break;
 	case TALK_FAIL:
-		snprintf(why, sizeof(why), "%s", s->t.msg);
+		snprintf(why, sizeof(why), "%s", s->t.why);
 		fail(s, why);
 		break;
 	}

@@ -39,9 +39,9 @@ struct ios_session_cbs {
 	void	(*ready)(void *arg);
 	/*
 	 * The script ended: `failed` is the index of the line refused (and
-	 * `msg` the device's '%' line), or -1 if every line was accepted.
+	 * `answer` the device's '%' line), or -1 if every line was accepted.
 	 */
-	void	(*done)(void *arg, int failed, const char *msg);
+	void	(*done)(void *arg, int failed, const char *answer);
 	/*
 	 * The session is gone (cannot connect, refused, dropped, timed
 	 * out).  Lines before `answered` were accepted; line `answered`

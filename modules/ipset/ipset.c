@@ -34,8 +34,8 @@
 #include "ipset_parse.h"
 #include "log.h"
 
-#define MSG_MAX		512
-#define DETAIL_MAX	(2 * MSG_MAX + 16)
+#define TEXT_MAX		512
+#define DETAIL_MAX	(2 * TEXT_MAX + 16)
 
 #define TYPES_CACHED_MAX	16
 
@@ -77,7 +77,7 @@ static const enum ipset_cmd kernel_cmd[] = {
 static int __attribute__((format(printf, 3, 4)))
 print_out(struct ipset_session *s, void *p, const char *fmt, ...)
 {
-	char line[MSG_MAX];
+	char line[TEXT_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -108,26 +108,26 @@ session_drop(struct ipset_mod *m)
 
 /* The report's text on one line, then the report cleared. */
 static void
-take_report(struct ipset_session *s, char *msg, size_t len)
+take_report(struct ipset_session *s, char *text, size_t len)
 {
 	size_t n;
 	char *nl;
 
-	snprintf(msg, len, "%s", ipset_session_report_msg(s));
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	while ((nl = strchr(msg, '\n')) != NULL)
+	snprintf(text, len, "%s", ipset_session_report_msg(s));
+	n = strlen(text);
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		text[--n] = '\0';
+	while ((nl = strchr(text, '\n')) != NULL)
 		*nl = ' ';
 	ipset_session_report_reset(s);
 }
 
 static enum outcome
-failed(struct ipset_mod *m, char *msg, size_t len)
+failed(struct ipset_mod *m, char *text, size_t len)
 {
-	take_report(m->session, msg, len);
-	if (msg[0] == '\0')
-		snprintf(msg, len, "libipset failed without saying why");
+	take_report(m->session, text, len);
+	if (text[0] == '\0')
+		snprintf(text, len, "libipset failed without saying why");
 	session_drop(m);
 	return FAILED;
 }
@@ -148,13 +148,13 @@ set_family(struct ipset_session *s)
 
 /* Whether the command worked, from its return and its report's type. */
 static enum outcome
-outcome_of(struct ipset_mod *m, int r, char *msg, size_t len)
+outcome_of(struct ipset_mod *m, int r, char *text, size_t len)
 {
 	enum ipset_err_type t = ipset_session_report_type(m->session);
 
 	if (t == IPSET_ERROR || (r != 0 && t != IPSET_NOTICE))
-		return failed(m, msg, len);
-	take_report(m->session, msg, len);	/* test: "... is (NOT) in set" */
+		return failed(m, text, len);
+	take_report(m->session, text, len);	/* test: "... is (NOT) in set" */
 	return t == IPSET_NOTICE ? ABSENT : DONE;
 }
 
@@ -179,18 +179,18 @@ type_remember(struct ipset_mod *m, const char *set,
 	return true;
 }
 
-/* One operation against the kernel; `msg` says what went wrong. */
+/* One operation against the kernel; `text` says what went wrong. */
 static enum outcome
 run_op_once(struct ipset_mod *m, const struct ipset_op *op, bool *cached,
-    char *msg, size_t len)
+    char *text, size_t len)
 {
 	enum ipset_cmd cmd = kernel_cmd[op->cmd];
 	const struct ipset_type *type;
 	struct ipset_session *s;
 
-	msg[0] = '\0';
+	text[0] = '\0';
 	if ((s = session_get(m)) == NULL) {
-		snprintf(msg, len, "cannot start a libipset session (out of "
+		snprintf(text, len, "cannot start a libipset session (out of "
 		    "memory)");
 		return FAILED;
 	}
@@ -198,31 +198,31 @@ run_op_once(struct ipset_mod *m, const struct ipset_op *op, bool *cached,
 	ipset_data_reset(ipset_session_data(s));
 	if (ipset_session_data_set(s, IPSET_SETNAME, op->set) != 0 ||
 	    (type = ipset_type_get(s, cmd)) == NULL)
-		return failed(m, msg, len);
+		return failed(m, text, len);
 	*cached = !type_remember(m, op->set, type);
-	if (ipset_op_fits(op, type->name, set_family(s), msg, len) != 0)
+	if (ipset_op_fits(op, type->name, set_family(s), text, len) != 0)
 		return FAILED;
 	if (ipset_elem_load(ipset_session_data(s), op) != 0) {
-		snprintf(msg, len, "libipset refused the element's data");
+		snprintf(text, len, "libipset refused the element's data");
 		return FAILED;
 	}
 	if (op->exist)
 		ipset_envopt_set(s, IPSET_ENV_EXIST);
 	else
 		ipset_envopt_unset(s, IPSET_ENV_EXIST);
-	return outcome_of(m, ipset_cmd(s, cmd, 0), msg, len);
+	return outcome_of(m, ipset_cmd(s, cmd, 0), text, len);
 }
 
 static enum outcome
-run_op(struct ipset_mod *m, const struct ipset_op *op, char *msg, size_t len)
+run_op(struct ipset_mod *m, const struct ipset_op *op, char *text, size_t len)
 {
 	enum outcome o;
 	bool cached = false;
 
-	o = run_op_once(m, op, &cached, msg, len);
+	o = run_op_once(m, op, &cached, text, len);
 	if (o == FAILED && cached) {
 		types_forget(m);
-		o = run_op_once(m, op, &cached, msg, len);
+		o = run_op_once(m, op, &cached, text, len);
 	}
 	return o;
 }
@@ -232,11 +232,11 @@ static bool
 element_gone(struct ipset_mod *m, const struct ipset_op *del)
 {
 	struct ipset_op test = *del;
-	char msg[MSG_MAX];
+	char text[TEXT_MAX];
 
 	test.cmd = IPSET_OP_TEST;
 	test.exist = false;
-	return run_op(m, &test, msg, sizeof(msg)) == ABSENT;
+	return run_op(m, &test, text, sizeof(text)) == ABSENT;
 }
 
 static void
@@ -271,20 +271,20 @@ static int
 ipset_run(struct ipset_mod *m, struct action_env *env,
     const struct action_req *req, bool closing)
 {
-	char msg[MSG_MAX], line[MSG_MAX], detail[DETAIL_MAX];
+	char text[TEXT_MAX], line[TEXT_MAX], detail[DETAIL_MAX];
 	struct ipset_op op;
 	enum outcome o;
 
-	if (ipset_op_parse(req->argv->argc, req->argv->argv, &op, msg,
-	    sizeof(msg)) != 0) {
-		snprintf(detail, sizeof(detail), "ipset: %s", msg);
+	if (ipset_op_parse(req->argv->argc, req->argv->argv, &op, text,
+	    sizeof(text)) != 0) {
+		snprintf(detail, sizeof(detail), "ipset: %s", text);
 		finish(env, req, SPA_ERR_ACTION, detail);
 		return 0;
 	}
 	if (!closing)
 		cover_close(&op, req);
 	ipset_op_format(&op, line, sizeof(line));
-	o = run_op(m, &op, msg, sizeof(msg));
+	o = run_op(m, &op, text, sizeof(text));
 	if (o == FAILED && closing && op.cmd == IPSET_OP_DEL &&
 	    element_gone(m, &op)) {
 		snprintf(detail, sizeof(detail), "ipset %s: not in the set "
@@ -297,7 +297,7 @@ ipset_run(struct ipset_mod *m, struct action_env *env,
 		snprintf(detail, sizeof(detail), "ipset %s", line);
 	else
 		snprintf(detail, sizeof(detail), "ipset %s: %s", line,
-		    o == ABSENT ? "not in the set" : msg);
+		    o == ABSENT ? "not in the set" : text);
 	finish(env, req, o == DONE ? 0 : SPA_ERR_ACTION, detail);
 	return 0;
 }
@@ -327,12 +327,12 @@ ipset_check(void *priv, const struct cmd_argv *argv, char *why,
     size_t whylen)
 {
 	struct ipset_op op;
-	char msg[MSG_MAX];
+	char text[TEXT_MAX];
 
 	(void)priv;
-	if (ipset_op_parse(argv->argc, argv->argv, &op, msg,
-	    sizeof(msg)) != 0) {
-		snprintf(why, whylen, "ipset: %s", msg);
+	if (ipset_op_parse(argv->argc, argv->argv, &op, text,
+	    sizeof(text)) != 0) {
+		snprintf(why, whylen, "ipset: %s", text);
 		return SPA_ERR_CONFIG;
 	}
 	return 0;

@@ -258,8 +258,8 @@ talk_once(struct cisco_talk *t, enum ios_prompt p, const struct ios_reader *r)
 	    (d == TALK_LINE && o.line >= t->nlines) ||
 	    o.answered >= (int)t->nlines || t->failed < -1 ||
 	    t->failed >= (int)t->nlines + 1 ||
-	    memchr(t->msg, '\0', sizeof(t->msg)) == NULL ||
-	    (d == TALK_FAIL && t->msg[0] == '\0') ||
+	    memchr(t->why, '\0', sizeof(t->why)) == NULL ||
+	    (d == TALK_FAIL && t->why[0] == '\0') ||
 	    ((d == TALK_READY || d == TALK_DONE) && t->phase != TALK_IDLE))
 		abort();
 	return d;

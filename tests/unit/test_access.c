@@ -105,7 +105,7 @@ load_path(const char *path, bool folder)
 
 	r = access_load(path, folder, &c, &e);
 	if (r != 0)
-		print_message("unexpected error: %s\n", e.msg);
+		print_message("unexpected error: %s\n", e.text);
 	assert_int_equal(r, 0);
 	assert_non_null(c);
 	return c;
@@ -137,8 +137,8 @@ refused_path(const char *path, bool folder, const char *where,
 
 	assert_int_equal(access_load(path, folder, &c, &e), SPA_ERR_CONFIG);
 	assert_null(c);
-	assert_contains(e.msg, where);
-	assert_contains(e.msg, reason);
+	assert_contains(e.text, where);
+	assert_contains(e.text, reason);
 }
 
 static void
@@ -296,8 +296,8 @@ nul_byte_in_line_is_refused(void **state)
 	assert_int_equal(access_load_buffer("mem.conf", text, sizeof(text) - 1,
 	    &c, &e), SPA_ERR_CONFIG);
 	assert_null(c);
-	assert_contains(e.msg, "mem.conf:4:");
-	assert_contains(e.msg, "NUL byte");
+	assert_contains(e.text, "mem.conf:4:");
+	assert_contains(e.text, "NUL byte");
 }
 
 REFUSE(unknown_directive_is_refused, STANZA "FROBNICATE yes\n",
@@ -916,8 +916,8 @@ include_keys_unknown_line_is_not_shown(void **state)
 	put(*state, "access.conf", "SOURCE ANY\n%include_keys k.keys\n");
 	assert_int_equal(access_load(p, false, &c, &e), SPA_ERR_CONFIG);
 	free(p);
-	assert_contains(e.msg, "k.keys:1: unknown directive (");
-	assert_null(strstr(e.msg, "secret"));
+	assert_contains(e.text, "k.keys:1: unknown directive (");
+	assert_null(strstr(e.text, "secret"));
 }
 
 /*
@@ -979,11 +979,11 @@ no_error_quotes_its_line(void **state)
 		capture_begin(f);
 		assert_int_equal(access_load(p, false, &c, &e), SPA_ERR_CONFIG);
 		out = capture_end(f);
-		if (strcasestr(e.msg, "s3cr3t") != NULL ||
+		if (strcasestr(e.text, "s3cr3t") != NULL ||
 		    strcasestr(out, "s3cr3t") != NULL)
-			fail_msg("\"%s\" shown: %s%s", secret_lines[i], e.msg,
+			fail_msg("\"%s\" shown: %s%s", secret_lines[i], e.text,
 			    out);
-		assert_contains(e.msg, "access.conf:2: ");
+		assert_contains(e.text, "access.conf:2: ");
 		free(out);
 	}
 	free(p);
@@ -1374,8 +1374,8 @@ keys_of_fwknop_fuzz_lengths_are_refused(void **state)
 	assert_int_equal(access_load_buffer("mem.conf", nul, sizeof(nul) - 1,
 	    &c, &e), SPA_ERR_CONFIG);
 	assert_null(c);
-	assert_contains(e.msg, "mem.conf:2:");
-	assert_contains(e.msg, "NUL byte");
+	assert_contains(e.text, "mem.conf:2:");
+	assert_contains(e.text, "NUL byte");
 }
 
 /* fwknop's test/conf/fuzzing_open_ports_access.conf and the SOURCE of

@@ -106,31 +106,31 @@ login_refusals_give_up(void **state)
 	(void)state;
 	cisco_talk_login(&t, false);
 	assert_int_equal(answer(&t, "\r\nEDGE1>", IOS_PROMPT_USER), TALK_FAIL);
-	assert_string_equal(t.msg, "user exec prompt ('>') and no "
+	assert_string_equal(t.why, "user exec prompt ('>') and no "
 	    "enable_secret_file to enable with");
 	cisco_talk_login(&t, true);
 	answer(&t, "\r\nEDGE1>", IOS_PROMPT_USER);
 	answer(&t, "enable\r\nPassword: ", IOS_PROMPT_PASSWORD);
 	assert_int_equal(answer(&t, "\r\n% Bad secrets\r\n\r\nEDGE1>",
 	    IOS_PROMPT_USER), TALK_FAIL);
-	assert_string_equal(t.msg, "enable refused: % Bad secrets");
+	assert_string_equal(t.why, "enable refused: % Bad secrets");
 	cisco_talk_login(&t, true);
 	answer(&t, "\r\nEDGE1>", IOS_PROMPT_USER);
 	answer(&t, "enable\r\nPassword: ", IOS_PROMPT_PASSWORD);
 	assert_int_equal(answer(&t, "\r\nPassword: ", IOS_PROMPT_PASSWORD),
 	    TALK_FAIL);
-	assert_string_equal(t.msg, "enable refused (secret asked again)");
+	assert_string_equal(t.why, "enable refused (secret asked again)");
 	/* enable that needs no secret, then a '>' again: not privileged */
 	cisco_talk_login(&t, true);
 	answer(&t, "\r\nEDGE1>", IOS_PROMPT_USER);
 	assert_int_equal(answer(&t, "enable\r\n% No password set\r\nEDGE1>",
 	    IOS_PROMPT_USER), TALK_FAIL);
-	assert_string_equal(t.msg, "unexpected answer at login: "
+	assert_string_equal(t.why, "unexpected answer at login: "
 	    "% No password set");
 	cisco_talk_login(&t, false);
 	assert_int_equal(answer(&t, "Destination filename [x]? ",
 	    IOS_PROMPT_CONFIRM), TALK_FAIL);
-	assert_string_equal(t.msg, "unexpected answer at login: not a "
+	assert_string_equal(t.why, "unexpected answer at login: not a "
 	    "privileged prompt");
 }
 
@@ -218,7 +218,7 @@ refused_in_config_mode_ends_it(void **state)
 	assert_int_equal(answer(&t, "end\r\nEDGE1#", IOS_PROMPT_PRIV),
 	    TALK_DONE);
 	assert_int_equal(t.failed, 2);
-	assert_string_equal(t.msg, "% Error: test refusal");
+	assert_string_equal(t.why, "% Error: test refusal");
 	assert_int_equal(t.phase, TALK_IDLE);
 	/* the next script starts afresh */
 	cisco_talk_script(&t, 1);
@@ -240,7 +240,7 @@ refused_at_exec_prompt_is_over(void **state)
 	    "% Invalid input detected at '^' marker.\r\n\r\nEDGE1#",
 	    IOS_PROMPT_PRIV), TALK_DONE);
 	assert_int_equal(t.failed, 0);
-	assert_string_equal(t.msg, "% Invalid input detected at '^' marker.");
+	assert_string_equal(t.why, "% Invalid input detected at '^' marker.");
 }
 
 /* --- the pager ----------------------------------------------------------- */

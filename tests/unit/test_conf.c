@@ -114,7 +114,7 @@ missing_named_file_is_an_error(void **state)
 
 	assert_true(asprintf(&path, "%s/nope.conf", f->dir) > 0);
 	assert_int_equal(conf_load(path, true, &f->conf, &err), SPA_ERR_CONFIG);
-	assert_non_null(strstr(err.msg, "No such file"));
+	assert_non_null(strstr(err.text, "No such file"));
 	free(path);
 }
 
@@ -168,8 +168,8 @@ expect_refusal(struct fixture *f, const char *text, const char *where,
 	struct conf_error err;
 
 	assert_int_equal(load(f, text, &err), SPA_ERR_CONFIG);
-	if (strstr(err.msg, where) == NULL || strstr(err.msg, why) == NULL)
-		fail_msg("got \"%s\", want \"%s\" and \"%s\"", err.msg, where, why);
+	if (strstr(err.text, where) == NULL || strstr(err.text, why) == NULL)
+		fail_msg("got \"%s\", want \"%s\" and \"%s\"", err.text, where, why);
 }
 
 static void
@@ -347,7 +347,7 @@ dollar_variables_are_not_expanded(void **state)
 	assert_string_equal(f->conf.state_dir, "$FWKNOP_RUN_DIR/s");
 	assert_string_equal(f->conf.access_file, "$CONF_DIR/access.conf");
 	assert_int_equal(conf_validate(&f->conf, &err), SPA_ERR_CONFIG);
-	assert_non_null(strstr(err.msg, "state_dir \"$FWKNOP_RUN_DIR/s\" "
+	assert_non_null(strstr(err.text, "state_dir \"$FWKNOP_RUN_DIR/s\" "
 	    "must be an absolute path"));
 }
 
@@ -392,12 +392,12 @@ file_that_is_not_regular_refused(void **state)
 	assert_int_equal(mkdir(dir, 0700), 0);
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	assert_int_equal(conf_load(dir, true, &f->conf, &err), SPA_ERR_CONFIG);
-	assert_non_null(strstr(err.msg, "d.conf is not a regular file"));
+	assert_non_null(strstr(err.text, "d.conf is not a regular file"));
 	assert_int_equal(conf_load(dir, false, &f->conf, &err),
 	    SPA_ERR_CONFIG);
 	assert_int_equal(conf_load(fifo, false, &f->conf, &err),
 	    SPA_ERR_CONFIG);
-	assert_non_null(strstr(err.msg, "f.conf is not a regular file"));
+	assert_non_null(strstr(err.text, "f.conf is not a regular file"));
 	assert_int_equal(conf_load("/dev/zero", true, &f->conf, &err),
 	    SPA_ERR_CONFIG);
 	free(dir);
@@ -433,7 +433,7 @@ file_writable_by_group_or_others_refused(void **state)
 		assert_int_equal(chmod(path, modes[i]), 0);
 		assert_int_equal(conf_load(path, false, &f->conf, &err),
 		    SPA_ERR_CONFIG);
-		assert_non_null(strstr(err.msg,
+		assert_non_null(strstr(err.text,
 		    "loose.conf must not be writable by group or others"));
 		free(path);
 	}
@@ -463,7 +463,7 @@ file_of_another_user_refused(void **state)
 	assert_int_equal(chown(path, 65534, (gid_t)-1), 0);
 	assert_int_equal(conf_load(path, true, &f->conf, &err),
 	    SPA_ERR_CONFIG);
-	assert_non_null(strstr(err.msg, "theirs.conf is not owned by our uid "
+	assert_non_null(strstr(err.text, "theirs.conf is not owned by our uid "
 	    "or root"));
 	assert_int_equal(f->conf.verbose, 0);
 	free(path);
@@ -482,14 +482,14 @@ symbolic_link_refused(void **state)
 	assert_int_equal(symlink(target, link), 0);
 	assert_int_equal(conf_load(link, true, &f->conf, &err),
 	    SPA_ERR_CONFIG);
-	assert_non_null(strstr(err.msg, "link.conf is a symbolic link (name "
+	assert_non_null(strstr(err.text, "link.conf is a symbolic link (name "
 	    "the file itself)"));
 	/* and a link to another user's file, whatever the link's owner */
 	if (geteuid() == 0) {
 		assert_int_equal(chown(target, 65534, (gid_t)-1), 0);
 		assert_int_equal(conf_load(link, false, &f->conf, &err),
 		    SPA_ERR_CONFIG);
-		assert_non_null(strstr(err.msg, "link.conf is a symbolic "
+		assert_non_null(strstr(err.text, "link.conf is a symbolic "
 		    "link"));
 	}
 	assert_int_equal(f->conf.verbose, 0);
@@ -518,8 +518,8 @@ host_refused(struct fixture *f, const char *text, const char *why)
 	struct conf_error err;
 
 	assert_int_equal(host_checked(f, text, &err), SPA_ERR_CONFIG);
-	if (strstr(err.msg, why) == NULL)
-		fail_msg("\"%s\" does not say \"%s\"", err.msg, why);
+	if (strstr(err.text, why) == NULL)
+		fail_msg("\"%s\" does not say \"%s\"", err.text, why);
 }
 
 static void
@@ -528,7 +528,7 @@ host_accepted(struct fixture *f, const char *text)
 	struct conf_error err;
 
 	if (host_checked(f, text, &err) != 0)
-		fail_msg("refused: %s", err.msg);
+		fail_msg("refused: %s", err.text);
 }
 
 static void
@@ -636,7 +636,7 @@ validate_refuses_bad_addresses(void **state)
 	assert_int_equal(load(f, "capture = { udp_address = \"localhost\"; };\n",
 	    &err), 0);
 	assert_int_equal(conf_validate(&f->conf, &err), SPA_ERR_CONFIG);
-	assert_non_null(strstr(err.msg, "capture.udp_address"));
+	assert_non_null(strstr(err.text, "capture.udp_address"));
 }
 
 static void
@@ -647,7 +647,7 @@ validate_refuses_relative_state_dir(void **state)
 
 	assert_int_equal(load(f, "state_dir = \"var/lib\";\n", &err), 0);
 	assert_int_equal(conf_validate(&f->conf, &err), SPA_ERR_CONFIG);
-	assert_non_null(strstr(err.msg, "absolute"));
+	assert_non_null(strstr(err.text, "absolute"));
 }
 
 static void
@@ -772,7 +772,7 @@ assert_refused_as(struct fixture *f, struct conf_error *err, int line,
 
 	assert_true(asprintf(&want, "%s/spagated.conf:%d: cisco: %s", f->dir,
 	    line, why) > 0);
-	assert_string_equal(err->msg, want);
+	assert_string_equal(err->text, want);
 	free(want);
 }
 
@@ -815,7 +815,7 @@ devices_accepted(struct fixture *f, const char *const *sets, size_t n)
 	struct conf_error err;
 
 	if (load_devices(f, sets, n, &err) != 0)
-		fail_msg("refused: %s", err.msg);
+		fail_msg("refused: %s", err.text);
 	assert_int_equal(conf_cisco_list(&f->conf)->n, n);
 }
 
@@ -895,10 +895,10 @@ cisco_list_of_groups_required(void **state)
 
 	assert_int_equal(load(f, "cisco = { name = \"edge1\"; };\n", &err),
 	    SPA_ERR_CONFIG);
-	assert_non_null(strstr(err.msg, "/spagated.conf:1: cisco must be a "
+	assert_non_null(strstr(err.text, "/spagated.conf:1: cisco must be a "
 	    "list of devices: cisco = ( { ... } );"));
 	assert_int_equal(load(f, "cisco = [ 1, 2 ];\n", &err), SPA_ERR_CONFIG);
-	assert_non_null(strstr(err.msg, "/spagated.conf:1: cisco must be a "
+	assert_non_null(strstr(err.text, "/spagated.conf:1: cisco must be a "
 	    "list of devices"));
 	assert_int_equal(load(f, "cisco = (\n  \"edge1\" );\n", &err),
 	    SPA_ERR_CONFIG);
@@ -1281,7 +1281,7 @@ cisco_dump_reparses_to_the_same_device(void **state)
 	fclose(fp);
 	spagated_defaults(&again);
 	if (conf_load(path, true, &again, &err) != 0)
-		fail_msg("dump refused: %s", err.msg);
+		fail_msg("dump refused: %s", err.text);
 	assert_int_equal(conf_cisco_list(&again)->n, 1);
 	assert_non_null(d = conf_cisco_find(&again, "edge1"));
 	assert_int_equal(d->port, 2200);
@@ -1372,7 +1372,7 @@ redis_settings_stored(void **state)
 	    "  prefix = \"site1:\";\n  gateway = \"gw-1.a\";\n"
 	    "  timeout_ms = 250;\n  heartbeat = 3;\n  fail_closed = false;\n"
 	    "  claim = false;\n};\n", &err) != 0)
-		fail_msg("refused: %s", err.msg);
+		fail_msg("refused: %s", err.text);
 	assert_true(asprintf(&key, "%s/fleet.key", f->dir) > 0);
 	assert_string_equal(conf_redis_of(&f->conf)->fleet_key_file, key);
 	free(key);
@@ -1432,7 +1432,7 @@ redis_refused_at(struct fixture *f, const char *text, int line,
 	assert_int_equal(load(f, text, &err), SPA_ERR_CONFIG);
 	assert_true(asprintf(&want, "%s/spagated.conf:%d: %s", f->dir, line,
 	    why) > 0);
-	assert_string_equal(err.msg, want);
+	assert_string_equal(err.text, want);
 	free(want);
 }
 
@@ -1503,7 +1503,7 @@ redis_tunnels_and_sentinel_password(void **state)
 	    "  sentinels = \"127.0.0.1:26379\";\n  master = \"m\";\n"
 	    "  tunnels = \"10.0.0.1:6380=127.0.0.1:16380, "
 	    "[2001:db8::1]:6380=[::1]:16390\";\n};\n", &err) != 0)
-		fail_msg("refused: %s", err.msg);
+		fail_msg("refused: %s", err.text);
 	t = conf_redis_of(&f->conf)->tunnels;
 	assert_int_equal(conf_redis_tunnel(t, "10.0.0.1:6380", local,
 	    sizeof(local)), 0);
@@ -1652,7 +1652,7 @@ redis_dump_reparses(void **state)
 	conf_free(&f->conf);
 	spagated_defaults(&f->conf);
 	if (load(f, dump, &err) != 0)
-		fail_msg("the dump does not load: %s", err.msg);
+		fail_msg("the dump does not load: %s", err.text);
 	assert_string_equal(conf_redis_of(&f->conf)->gateway, "g1");
 	assert_false(conf_redis_of(&f->conf)->claim);
 	free(dump);

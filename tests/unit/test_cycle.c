@@ -228,7 +228,7 @@ setup(void **state)
 	w->dir = th_mkdtemp();
 	if (access_load_buffer("access.conf", policy, strlen(policy),
 	    &w->access, &aerr) != 0)
-		fail_msg("access.conf refused: %s", aerr.msg);
+		fail_msg("access.conf refused: %s", aerr.text);
 	plan_by_hand(w);
 	w->cc.clock = (struct cycles_clock){ clock_wall, clock_mono, w };
 	at(w, 0);

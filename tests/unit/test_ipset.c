@@ -758,7 +758,7 @@ build_plan(const char *open, const char *close, char *err, size_t errlen)
 	    open, close);
 	if (access_load_buffer("t.conf", text, strlen(text), &conf,
 	    &aerr) != 0)
-		fail_msg("access.conf refused: %s", aerr.msg);
+		fail_msg("access.conf refused: %s", aerr.text);
 	err[0] = '\0';
 	r = plan_build(conf, t, &plan, err, errlen);
 	if (r == 0) {

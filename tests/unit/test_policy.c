@@ -52,7 +52,7 @@ load_policy(struct case_ *c, const char *text)
 	memset(&err, 0, sizeof(err));
 	if (access_load_buffer("test.conf", text, strlen(text), &c->conf,
 	    &err) != 0)
-		fail_msg("policy refused: %s", err.msg);
+		fail_msg("policy refused: %s", err.text);
 	assert_int_equal(policy_prepare(c->conf), 0);
 }
 

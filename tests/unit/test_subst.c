@@ -52,7 +52,7 @@ setup(void **state)
 	assert_non_null(f);
 	if (access_load_buffer("t.conf", text, strlen(text), &f->conf,
 	    &err) != 0)
-		fail_msg("%s", err.msg);
+		fail_msg("%s", err.text);
 	assert_int_equal(f->conf->n, 2);
 	f->ev.stanza = 1;
 	f->ev.type = SPA_REQ_ACCESS;

@@ -72,7 +72,7 @@ pair_init(struct pair *p)
 	p->conf.capture.http = true;
 	if (access_load_buffer("test.conf", policy, strlen(policy),
 	    &p->access, &err) != 0)
-		fail_msg("policy refused: %s", err.msg);
+		fail_msg("policy refused: %s", err.text);
 	p->vc.conf = &p->conf;
 	p->vc.access = p->access;
 	p->vc.pcap_file = "/tmp/in.pcap";

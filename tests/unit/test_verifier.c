@@ -258,7 +258,7 @@ setup(void **state)
 	memset(&err, 0, sizeof(err));
 	if (access_load_buffer("test.conf", policy_text, strlen(policy_text),
 	    &f->access, &err) != 0)
-		fail_msg("policy refused: %s", err.msg);
+		fail_msg("policy refused: %s", err.text);
 	assert_int_equal(policy_prepare(f->access), 0);
 	assert_true(asprintf(&path, "%s/replay", f->dir) > 0);
 	assert_int_equal(replay_open(path, 0, &f->replay), 0);
