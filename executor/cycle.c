@@ -1,5 +1,8 @@
 /*
  * Command cycles: journal, open, scheduled close, retry.  See cycle.h.
+ * This file is the state machine of each cycle; its jobs and where their
+ * completions go are in cycle_job.c, SPA command requests in command.c,
+ * a cycle's record and log lines in cycle_rec.c (cycle_int.h).
  *
  * Each cycle has at most one command in flight.  A cycle whose close is
  * running keeps its key in the scheduler (due "never") so that a new
@@ -26,6 +29,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "cycle.h"
+#include "cycle_int.h"
 #include "err.h"
 #include "log.h"
 #include "objects.h"
@@ -36,240 +40,15 @@
 #define PENDING_MAX	16	/* grants waiting for one close */
 #define REOPENS_MAX	UINT8_MAX
 
-enum cycle_state {
-	CYCLE_OPENING,		/* open command running */
-	CYCLE_OPEN,		/* close scheduled */
-	CYCLE_CLOSING,		/* close command running */
-};
-
-/*
- * A journal record as a cycle keeps it in memory: the same fields, but
- * the close command packed to its real length instead of a fixed 4.6 KB
- * argv, so 100,000 open cycles cost tens of megabytes, not half a
- * gigabyte.  rec_fill() makes the journal's form when it is needed.
- */
-/* An expanded command kept at its real size: argc NUL-terminated words. */
-struct packed_argv {
-	char		*words;
-	uint16_t	 len;
-	uint16_t	 argc;
-};
-
-/* a module's state goes to the journal as it is */
-_Static_assert(ACTION_DATA_MAX == JOURNAL_DATA_MAX, "one bound for data");
-
-struct cycle_rec {
-	uint64_t	 id;
-	uint32_t	 stanza;
-	struct spa_addr	 allow;
-	uint8_t		 proto;
-	uint16_t	 port;
-	int64_t		 opened;
-	int64_t		 close_at;
-	bool		 has_close;
-	struct packed_argv close;	/* words NULL: none */
-	uint8_t		 data[JOURNAL_DATA_MAX];	/* module state */
-	uint16_t	 data_len;
-	uint8_t		 reopens;	/* see journal_rec.h */
-	uint8_t		 absent[JOURNAL_ABSENT_MAX];
-	uint8_t		 nabsent;
-};
-
-/* A grant that arrived while the close of its key or object was running. */
-struct pending_grant {
-	struct pending_grant	*next;
-	const struct access_conf *policy;	/* it was checked under */
-	struct spa_event	 ev;
-	size_t			 port;
-};
-
-struct cycle {
-	struct cycle_rec	 rec;
-	const struct action_module *close_ops;
-	enum cycle_state	 state;
-	struct sched_entry	*entry;
-	struct object		*obj;		/* NULL: acts on its own */
-	bool			 inherited;	/* holds what released holders
-						   opened */
-	unsigned int		 failures;	/* consecutive failed closes */
-	int64_t			 failing_since_ms;	/* first of them */
-	unsigned int		 close_runs;	/* runs of this close so far */
-	struct pending_grant	*pending;	/* NULL: none */
-	const struct action_module *refresh_ops; /* a refresh waits: its module */
-	struct packed_argv	 refresh_argv;	/* and the open it re-asserts */
-};
-
-enum job_kind {
-	JOB_OPEN,
-	JOB_REFRESH,		/* on extension: the idempotent open again,
-				   or the module's refresh hook */
-	JOB_CLOSE,
-	JOB_COMMAND,
-};
-
-struct job {
-	uint64_t	 id;
-	enum job_kind	 kind;
-	struct cycle	*cycle;		/* NULL for commands */
-	uint32_t	 stanza;
-	char		 what[160];	/* for the log line */
-};
-
-/* An open waiting for the journal to be synced (see cycles_flush). */
-struct ready {
-	struct cycle		*cycle;
-	const struct action_module *ops;
-	enum job_kind		 kind;		/* JOB_OPEN or JOB_REFRESH */
-	struct packed_argv	 open;
-};
-
-struct cycles {
-	struct cycles_conf	 conf;
-	struct action_table	*modules;
-	struct journal		*journal;
-	struct sched		*sched;
-	struct objects		*objects;
-	bool			 closing_all;	/* shutting down */
-	struct runner		*runner;
-	struct action_env	 env;
-	const struct access_conf *policy;
-	const struct plan	*plan;
-	struct job		*jobs;
-	size_t			 njobs;
-	size_t			 jobs_cap;
-	uint64_t		 next_job;
-	struct ready		*ready;
-	size_t			 nready;
-	size_t			 ready_cap;
-	struct cycles_stats	 stats;
-	bool			 data_unsynced;	/* module state put, not synced */
-	size_t			 npfd_runner;	/* runner's share of pollfds */
-	struct journal_rec	*scratch;	/* one cycle in the journal's form */
-	struct cmd_argv		*run_argv;	/* the command being started */
-	struct cycles_observer	 obs;
-};
-
-static void	on_action_done(void *arg, const struct action_result *res);
 static void	forget_cycle(struct cycles *c, struct cycle *cy);
 static void	start_close(struct cycles *c, struct cycle *cy, int64_t now_s);
 static void	run_close(struct cycles *c, struct cycle *cy);
 static void	refresh_cycle(struct cycles *c, struct cycle *cy,
 		    const struct action_module *ops,
 		    const struct cmd_argv *open);
-static void	grant_port(struct cycles *c, const struct stanza *st,
-		    const struct stanza_plan *sp, const struct spa_event *ev,
-		    size_t i, int64_t now_s, int64_t now_ms);
+static void	grant_port(struct cycles *c, const struct grant *g);
 static void	hold_pending(struct cycles *c, struct cycle *closing,
-		    const struct spa_event *ev, size_t i, const char *what);
-
-/* --- a cycle's record ---------------------------------------------------- */
-
-static int
-argv_pack(struct packed_argv *pk, const struct cmd_argv *a)
-{
-	size_t len = 0, i;
-
-	for (i = 0; i < a->argc; i++)
-		len += strlen(a->argv[i]) + 1;
-	if (len == 0 || len > UINT16_MAX || (pk->words = malloc(len)) == NULL)
-		return SPA_ERR_ARG;
-	memcpy(pk->words, a->buf, len);
-	pk->len = (uint16_t)len;
-	pk->argc = (uint16_t)a->argc;
-	return 0;
-}
-
-/* The packed words back as an argv (cmd_argv keeps them contiguous). */
-static void
-argv_unpack(const struct packed_argv *pk, struct cmd_argv *out)
-{
-	memset(out, 0, offsetof(struct cmd_argv, buf));
-	if (pk->words == NULL || pk->len > sizeof(out->buf))
-		return;
-	memcpy(out->buf, pk->words, pk->len);
-	out->argc = pk->argc;
-	if (cmd_argv_relink(out) != 0)
-		out->argc = 0;
-}
-
-/* The journal's form of a cycle, in `out`. */
-static void
-rec_fill(const struct cycle *cy, struct journal_rec *out)
-{
-	const struct cycle_rec *rec = &cy->rec;
-
-	memset(out, 0, offsetof(struct journal_rec, close));
-	out->id = rec->id;
-	out->stanza = rec->stanza;
-	snprintf(out->module, sizeof(out->module), "%s",
-	    rec->has_close ? cy->close_ops->ops->name : "none");
-	out->allow = rec->allow;
-	out->proto = rec->proto;
-	out->port = rec->port;
-	out->opened = rec->opened;
-	out->close_at = rec->close_at;
-	out->has_close = rec->has_close;
-	argv_unpack(&rec->close, &out->close);
-	memcpy(out->data, rec->data, rec->data_len);
-	out->data_len = rec->data_len;
-	out->reopens = rec->reopens;
-	memcpy(out->absent, rec->absent, rec->nabsent);
-	out->nabsent = rec->nabsent;
-}
-
-/* A journaled record as a cycle keeps it. */
-static int
-rec_unfill(struct cycle_rec *rec, const struct journal_rec *in)
-{
-	rec->id = in->id;
-	rec->stanza = in->stanza;
-	rec->allow = in->allow;
-	rec->proto = in->proto;
-	rec->port = in->port;
-	rec->opened = in->opened;
-	rec->close_at = in->close_at;
-	rec->has_close = in->has_close;
-	memcpy(rec->data, in->data, in->data_len);
-	rec->data_len = in->data_len;
-	rec->reopens = in->reopens;
-	memcpy(rec->absent, in->absent, in->nabsent);
-	rec->nabsent = in->nabsent;
-	return in->has_close ? argv_pack(&rec->close, &in->close) : 0;
-}
-
-static int
-put_cycle(struct cycles *c, const struct cycle *cy)
-{
-	int r;
-
-	rec_fill(cy, c->scratch);
-	if ((r = journal_put(c->journal, c->scratch)) == 0 &&
-	    c->obs.put != NULL)
-		c->obs.put(c->obs.arg, c->scratch);
-	return r;
-}
-
-static void
-pending_free(struct pending_grant *pg)
-{
-	struct pending_grant *next;
-
-	for (; pg != NULL; pg = next) {
-		next = pg->next;
-		free(pg);
-	}
-}
-
-static void
-cycle_free(struct cycle *cy)
-{
-	if (cy == NULL)
-		return;
-	free(cy->rec.close.words);
-	free(cy->refresh_argv.words);
-	pending_free(cy->pending);
-	free(cy);
-}
+		    const struct grant *g, const char *what);
 
 /* --- objects ------------------------------------------------------------- */
 
@@ -356,8 +135,8 @@ closing_holder(const struct cycles *c, const struct cycle *cy)
 }
 
 /* When the object must stay until: the latest close of its holders. */
-static int64_t
-object_close_at(const struct cycle *cy)
+int64_t
+cycle_object_close_at(const struct cycle *cy)
 {
 	const struct cycle *h = other_holder(cy);
 
@@ -366,28 +145,20 @@ object_close_at(const struct cycle *cy)
 }
 
 /* The clocks of cycles_conf, for the times no caller hands in. */
-static int64_t
-wall_now(const struct cycles *c)
+int64_t
+cycle_wall_now(const struct cycles *c)
 {
 	const struct cycles_clock *k = &c->conf.clock;
 
 	return k->wall != NULL ? k->wall(k->arg) : (int64_t)time(NULL);
 }
 
-static int64_t
-mono_now(const struct cycles *c)
+int64_t
+cycle_mono_now(const struct cycles *c)
 {
 	const struct cycles_clock *k = &c->conf.clock;
 
 	return k->mono_ms != NULL ? k->mono_ms(k->arg) : mono_ms();
-}
-
-static void
-on_run_done(void *arg, const struct run_result *res)
-{
-	struct cycles *c = arg;
-
-	action_exec_finished(&c->env, res);
 }
 
 int
@@ -410,11 +181,11 @@ cycles_new(const struct cycles_conf *cc, struct action_table *modules,
 		free(c);
 		return SPA_ERR_NOMEM;
 	}
-	c->env.done = on_action_done;
+	c->env.done = job_action_done;
 	c->env.arg = c;
 	if ((r = sched_new(&c->sched)) != 0 ||
 	    (r = objects_new(&c->objects) != 0 ? SPA_ERR_NOMEM : 0) != 0 ||
-	    (r = runner_new(on_run_done, c, &c->runner)) != 0) {
+	    (r = runner_new(job_run_done, c, &c->runner)) != 0) {
 		cycles_free(c);
 		return r;
 	}
@@ -468,183 +239,6 @@ cycles_set_policy(struct cycles *c, const struct access_conf *conf,
 	c->plan = plan;
 }
 
-/* --- log lines ----------------------------------------------------------- */
-
-static const char *
-fmt_time(int64_t t, char buf[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		snprintf(buf, 32, "%" PRId64, t);
-	return buf;
-}
-
-/* "stanza #3 192.0.2.10 tcp/22" */
-static void
-describe(uint32_t stanza, const struct spa_addr *allow, uint8_t proto,
-    uint16_t port, char *buf, size_t len)
-{
-	char a[ADDR_STRLEN];
-
-	snprintf(buf, len, "stanza #%u %s %s/%u", stanza, addr_fmt(allow, a),
-	    spa_proto_name(proto), port);
-}
-
-static void
-describe_cycle(const struct cycle_rec *rec, char *buf, size_t len)
-{
-	describe(rec->stanza, &rec->allow, rec->proto, rec->port, buf, len);
-}
-
-static void
-describe_rec(const struct journal_rec *rec, char *buf, size_t len)
-{
-	describe(rec->stanza, &rec->allow, rec->proto, rec->port, buf, len);
-}
-
-static void
-log_output(const char *what, const char *output)
-{
-	char q[RUNNER_OUTPUT_MAX * 4 + 3];
-
-	if (output == NULL || output[0] == '\0')
-		return;
-	event_quote(output, q, sizeof(q));
-	log_info("%s: output: %s", what, q);
-}
-
-/* --- jobs ---------------------------------------------------------------- */
-
-static struct job *
-job_new(struct cycles *c, enum job_kind kind, struct cycle *cy,
-    uint32_t stanza, const char *what)
-{
-	struct job *j, *nj;
-
-	if ((nj = array_room(c->jobs, &c->jobs_cap, c->njobs, sizeof(*nj),
-	    16)) == NULL)
-		return NULL;
-	c->jobs = nj;
-	j = &c->jobs[c->njobs++];
-	memset(j, 0, sizeof(*j));
-	j->id = c->next_job++;
-	j->kind = kind;
-	j->cycle = cy;
-	j->stanza = stanza;
-	snprintf(j->what, sizeof(j->what), "%s", what);
-	return j;
-}
-
-/* Whether a job still runs (not yet reported through action_done). */
-static bool
-job_pending(const struct cycles *c, uint64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < c->njobs; i++)
-		if (c->jobs[i].id == id)
-			return true;
-	return false;
-}
-
-/* Take a finished job out of the table (copied out: the table moves). */
-static bool
-job_take(struct cycles *c, uint64_t id, struct job *out)
-{
-	size_t i;
-
-	for (i = 0; i < c->njobs; i++)
-		if (c->jobs[i].id == id) {
-			*out = c->jobs[i];
-			c->jobs[i] = c->jobs[--c->njobs];
-			return true;
-		}
-	return false;
-}
-
-static unsigned int
-timeout_ms(const struct cycles *c, const struct stanza *st)
-{
-	unsigned int s = st != NULL && st->cmd_timeout != 0 ? st->cmd_timeout :
-	    c->conf.command_timeout != 0 ? c->conf.command_timeout :
-	    CONF_DEF_CMD_TIMEOUT;
-
-	return s * 1000;
-}
-
-static const struct stanza *
-stanza_of(const struct cycles *c, uint32_t number)
-{
-	if (c->policy == NULL || number == 0 || number > c->policy->n)
-		return NULL;
-	return c->policy->stanzas[number - 1];
-}
-
-/*
- * State an open recorded (a sequence number) goes to the journal now; the
- * module sends nothing before the loop's next pass, and cycles_flush()
- * syncs the journal before that (see action.h).
- */
-static void
-journal_data(struct cycles *c, const struct cycle *cy)
-{
-	char what[128];
-
-	if (put_cycle(c, cy) == 0) {
-		c->data_unsynced = true;
-		return;
-	}
-	describe_cycle(&cy->rec, what, sizeof(what));
-	log_warnx("%s: cannot journal the module state: a restart would not "
-	    "know what to close", what);
-}
-
-/*
- * Run one command through its module.  A module that cannot even start
- * reports through action_done like any other failure.
- */
-static void
-job_run(struct cycles *c, const struct action_module *m, struct job *j,
-    const struct cmd_argv *argv, const struct run_cred *cred,
-    struct cycle *cy)
-{
-	static uint16_t no_len;
-	struct cycle_rec *rec = cy != NULL ? &cy->rec : NULL;
-	struct action_req req = {
-		.job = j->id, .argv = argv, .cred = cred,
-		.timeout_ms = timeout_ms(c, stanza_of(c, j->stanza)),
-		.data = rec != NULL ? rec->data : NULL,
-		.data_len = rec != NULL ? &rec->data_len : &no_len,
-		.close_at = cy != NULL ? object_close_at(cy) : 0,
-	};
-	uint64_t id = j->id;
-	enum job_kind kind = j->kind;
-	char line[512];
-	int r;
-
-	cmd_argv_format(argv, line, sizeof(line));
-	log_debug("%s: %s: %s", j->what, m->ops->name, line);
-	if (j->kind == JOB_CLOSE)
-		r = m->ops->close(m->priv, &c->env, &req);
-	else if (j->kind == JOB_REFRESH && m->ops->refresh != NULL)
-		r = m->ops->refresh(m->priv, &c->env, &req); /* data unchanged */
-	else
-		r = m->ops->open(m->priv, &c->env, &req);
-	/*
-	 * An in-process module (ipset) reports before it returns: the job
-	 * has left the table (`j` may point at another one) and a failed
-	 * open has freed `cy`; open_done() journaled any state already.
-	 */
-	if (r != 0)
-		action_done(&c->env, id, r, spa_strerror(r), NULL);
-	else if (kind != JOB_CLOSE && cy != NULL && job_pending(c, id) &&
-	    rec->data_len != 0)
-		journal_data(c, cy);
-}
-
 /* --- opening ------------------------------------------------------------- */
 
 static void
@@ -659,19 +253,20 @@ fill_key(struct sched_key *k, uint32_t stanza, const struct spa_addr *a,
 }
 
 static int
-expand(const struct cmd_template *t, const struct spa_event *ev,
-    const struct stanza *st, size_t port, struct cmd_argv *out)
+expand(const struct cmd_template *t, const struct grant *g,
+    struct cmd_argv *out)
 {
-	struct subst_vars vars = { ev, st, port };
+	struct subst_vars vars = { g->ev, g->st, g->port };
 
 	return cmd_template_expand(t, &vars, out);
 }
 
 static struct cycle *
-cycle_new(struct cycles *c, const struct stanza *st,
-    const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
-    int64_t now_s)
+cycle_new(struct cycles *c, const struct grant *g)
 {
+	const struct stanza *st = g->st;
+	const struct stanza_plan *sp = g->sp;
+	const struct spa_event *ev = g->ev;
 	struct cmd_argv *close = &c->scratch->close;
 	struct cycle_rec *rec;
 	struct cycle *cy;
@@ -682,17 +277,17 @@ cycle_new(struct cycles *c, const struct stanza *st,
 	rec->id = journal_next_id(c->journal);
 	rec->stanza = st->number;
 	rec->allow = ev->allow;
-	rec->proto = ev->ports[i].proto;
-	rec->port = ev->ports[i].port;
-	rec->opened = now_s;
-	rec->close_at = now_s + ev->timeout;
+	rec->proto = ev->ports[g->port].proto;
+	rec->port = ev->ports[g->port].port;
+	rec->opened = g->now.wall_s;
+	rec->close_at = g->now.wall_s + ev->timeout;
 	rec->has_close = sp->has_close;
 	memcpy(rec->absent, st->cmd_cycle_close_absent,
 	    st->cmd_cycle_close_nabsent);
 	rec->nabsent = (uint8_t)st->cmd_cycle_close_nabsent;
 	cy->close_ops = sp->close_ops;
-	if (sp->has_close && (expand(&sp->close, ev, st, i, close) != 0 ||
-	    argv_pack(&rec->close, close) != 0)) {
+	if (sp->has_close && (expand(&sp->close, g, close) != 0 ||
+	    cycle_argv_pack(&rec->close, close) != 0)) {
 		log_warnx("stanza #%u: CMD_CYCLE_CLOSE does not fit once "
 		    "expanded: grant refused", st->number);
 		cycle_free(cy);
@@ -712,7 +307,7 @@ ready_add(struct cycles *c, struct cycle *cy, const struct action_module *ops,
 	    64)) == NULL)
 		return SPA_ERR_NOMEM;
 	c->ready = nr;
-	if (argv_pack(&c->ready[c->nready].open, open) != 0)
+	if (cycle_argv_pack(&c->ready[c->nready].open, open) != 0)
 		return SPA_ERR_NOMEM;
 	c->ready[c->nready].cycle = cy;
 	c->ready[c->nready].ops = ops;
@@ -722,36 +317,33 @@ ready_add(struct cycles *c, struct cycle *cy, const struct action_module *ops,
 }
 
 static void
-open_cycle(struct cycles *c, const struct stanza *st,
-    const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
-    int64_t now_s, int64_t now_ms)
+open_cycle(struct cycles *c, const struct grant *g)
 {
 	struct cmd_argv open;
 	struct sched_key key;
-	struct cycle *cy;
+	struct cycle *cy, *closing;
 	char what[128];
 	int r;
 
-	struct cycle *closing;
-
-	if (expand(&sp->open, ev, st, i, &open) != 0 ||
-	    (cy = cycle_new(c, st, sp, ev, i, now_s)) == NULL) {
+	if (expand(&g->sp->open, g, &open) != 0 ||
+	    (cy = cycle_new(c, g)) == NULL) {
 		log_errx("stanza #%u: cannot build the cycle's commands: "
-		    "grant refused", st->number);
+		    "grant refused", g->st->number);
 		return;
 	}
-	describe_cycle(&cy->rec, what, sizeof(what));
+	cycle_describe(&cy->rec, what, sizeof(what));
 	/* the object this would open is being removed: after that */
 	if ((closing = closing_holder(c, cy)) != NULL) {
 		cycle_free(cy);
-		hold_pending(c, closing, ev, i, what);
+		hold_pending(c, closing, g, what);
 		return;
 	}
-	fill_key(&key, st->number, &ev->allow, cy->rec.proto, cy->rec.port);
+	fill_key(&key, g->st->number, &g->ev->allow, cy->rec.proto,
+	    cy->rec.port);
 	/* in the journal before the open can have any effect */
-	if ((r = put_cycle(c, cy)) != 0 ||
+	if ((r = cycle_put(c, cy)) != 0 ||
 	    (r = sched_add(c->sched, &key, cy->rec.id,
-	    now_ms + (int64_t)ev->timeout * 1000, cy)) != 0) {
+	    g->now.mono_ms + (int64_t)g->ev->timeout * 1000, cy)) != 0) {
 		log_errx("%s: cannot journal the cycle (%s): grant refused",
 		    what, spa_strerror(r));
 		journal_del(c->journal, cy->rec.id);
@@ -761,7 +353,7 @@ open_cycle(struct cycles *c, const struct stanza *st,
 	cy->entry = sched_find(c->sched, &key);
 	cy->state = CYCLE_OPENING;
 	if ((r = join_object(c, cy)) != 0 ||
-	    (r = ready_add(c, cy, sp->open_ops, JOB_OPEN, &open)) != 0) {
+	    (r = ready_add(c, cy, g->sp->open_ops, JOB_OPEN, &open)) != 0) {
 		log_errx("%s: %s: grant refused", what, spa_strerror(r));
 		forget_cycle(c, cy);
 	}
@@ -769,7 +361,7 @@ open_cycle(struct cycles *c, const struct stanza *st,
 
 /*
  * The open module's refresh hook (see action.h): now, or once the open or
- * refresh in flight has ended (open_done).  The hook gets the cycle's
+ * refresh in flight has ended (cycle_open_done).  The hook gets the cycle's
  * data, its new close_at and the new grant's open command (what to add
  * again if the entry has gone).
  */
@@ -784,11 +376,11 @@ refresh_cycle(struct cycles *c, struct cycle *cy,
 		/* the latest grant's open: a later one replaces it */
 		free(cy->refresh_argv.words);
 		cy->refresh_argv.words = NULL;
-		if (argv_pack(&cy->refresh_argv, open) == 0)
+		if (cycle_argv_pack(&cy->refresh_argv, open) == 0)
 			cy->refresh_ops = ops;
 		return;
 	}
-	describe_cycle(&cy->rec, what, sizeof(what));
+	cycle_describe(&cy->rec, what, sizeof(what));
 	if ((j = job_new(c, JOB_REFRESH, cy, cy->rec.stanza, what)) == NULL)
 		return;
 	cy->state = CYCLE_OPENING;
@@ -802,7 +394,7 @@ refresh_deferred(struct cycles *c, struct cycle *cy)
 	const struct action_module *ops = cy->refresh_ops;
 
 	cy->refresh_ops = NULL;
-	argv_unpack(&cy->refresh_argv, c->run_argv);
+	cycle_argv_unpack(&cy->refresh_argv, c->run_argv);
 	free(cy->refresh_argv.words);
 	cy->refresh_argv.words = NULL;
 	if (c->run_argv->argc > 0)
@@ -820,17 +412,17 @@ refresh_deferred(struct cycles *c, struct cycle *cy)
  * While an open is still in flight there is nothing to re-assert.
  */
 static void
-reassert(struct cycles *c, struct cycle *cy, const struct stanza *st,
-    const struct stanza_plan *sp, const struct spa_event *ev, size_t i)
+reassert(struct cycles *c, struct cycle *cy, const struct grant *g)
 {
+	const struct stanza_plan *sp = g->sp;
 	const struct action_module *ops = sp->open_ops;
 	const struct cmd_template *t = &sp->open;
 	struct cmd_argv argv;
 	char what[128];
 
-	describe_cycle(&cy->rec, what, sizeof(what));
+	cycle_describe(&cy->rec, what, sizeof(what));
 	if (ops->ops->refresh != NULL) {
-		if (expand(t, ev, st, i, &argv) == 0)
+		if (expand(t, g, &argv) == 0)
 			refresh_cycle(c, cy, ops, &argv);
 		else
 			log_errx("%s: CMD_CYCLE_OPEN does not fit once expanded: "
@@ -843,7 +435,7 @@ reassert(struct cycles *c, struct cycle *cy, const struct stanza *st,
 		ops = sp->refresh_ops;
 		t = &sp->refresh;
 	}
-	if (expand(t, ev, st, i, &argv) != 0 ||
+	if (expand(t, g, &argv) != 0 ||
 	    ready_add(c, cy, ops, JOB_REFRESH, &argv) != 0) {
 		log_errx("%s: cannot re-assert the open (%s does not fit once "
 		    "expanded, or out of memory)", what,
@@ -854,7 +446,7 @@ reassert(struct cycles *c, struct cycle *cy, const struct stanza *st,
 	if (t == &sp->open && !ops->ops->open_is_idempotent &&
 	    cy->rec.reopens < REOPENS_MAX) {
 		cy->rec.reopens++;
-		if (put_cycle(c, cy) != 0)
+		if (cycle_put(c, cy) != 0)
 			log_warnx("%s: cannot journal the open run again",
 			    what);
 	}
@@ -866,7 +458,7 @@ reassert(struct cycles *c, struct cycle *cy, const struct stanza *st,
  */
 static void
 hold_pending(struct cycles *c, struct cycle *closing,
-    const struct spa_event *ev, size_t i, const char *what)
+    const struct grant *g, const char *what)
 {
 	struct pending_grant *pg, **tail = &closing->pending;
 	size_t n = 0;
@@ -880,8 +472,8 @@ hold_pending(struct cycles *c, struct cycle *closing,
 		return;
 	}
 	pg->policy = c->policy;
-	pg->ev = *ev;
-	pg->port = i;
+	pg->ev = *g->ev;
+	pg->port = g->port;
 	*tail = pg;
 	log_info("%s: close in progress; the new grant follows it", what);
 }
@@ -891,59 +483,51 @@ hold_pending(struct cycles *c, struct cycle *closing,
  * earlier) and re-assert the open.
  */
 static void
-extend_cycle(struct cycles *c, struct cycle *cy, const struct stanza *st,
-    const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
-    int64_t now_s, int64_t now_ms)
+extend_cycle(struct cycles *c, struct cycle *cy, const struct grant *g)
 {
-	int64_t close_at = now_s + ev->timeout;
+	int64_t close_at = g->now.wall_s + g->ev->timeout;
 	bool moved = close_at > cy->rec.close_at;
 	char what[128];
 
-	describe_cycle(&cy->rec, what, sizeof(what));
+	cycle_describe(&cy->rec, what, sizeof(what));
 	if (cy->state == CYCLE_CLOSING) {
-		hold_pending(c, cy, ev, i, what);
+		hold_pending(c, cy, g, what);
 		return;
 	}
 	if (moved) {
 		cy->rec.close_at = close_at;
-		if (put_cycle(c, cy) != 0)
+		if (cycle_put(c, cy) != 0)
 			log_warnx("%s: cannot journal the later close", what);
 		sched_reschedule(c->sched, cy->entry,
-		    now_ms + (int64_t)ev->timeout * 1000);
+		    g->now.mono_ms + (int64_t)g->ev->timeout * 1000);
 	}
 	c->stats.extended++;
 	log_info("%s: already open: close %s %s", what,
 	    moved ? "moved to" : "stays at",
-	    fmt_time(cy->rec.close_at, (char[32]){0}));
-	reassert(c, cy, st, sp, ev, i);
+	    cycle_fmt_time(cy->rec.close_at, (char[32]){0}));
+	reassert(c, cy, g);
 }
 
-/* Port i of a grant: a new cycle, or the one open for it extended. */
+/* One port of a grant: a new cycle, or the one open for it extended. */
 static void
-grant_port(struct cycles *c, const struct stanza *st,
-    const struct stanza_plan *sp, const struct spa_event *ev, size_t i,
-    int64_t now_s, int64_t now_ms)
+grant_port(struct cycles *c, const struct grant *g)
 {
+	const struct spa_port *p = &g->ev->ports[g->port];
 	struct sched_key key;
 	struct sched_entry *e;
 
-	fill_key(&key, st->number, &ev->allow, ev->ports[i].proto,
-	    ev->ports[i].port);
+	fill_key(&key, g->st->number, &g->ev->allow, p->proto, p->port);
 	if ((e = sched_find(c->sched, &key)) != NULL)
-		extend_cycle(c, e->data, st, sp, ev, i, now_s, now_ms);
+		extend_cycle(c, e->data, g);
 	else
-		open_cycle(c, st, sp, ev, i, now_s, now_ms);
+		open_cycle(c, g);
 }
 
 static void
-grant_ports(struct cycles *c, const struct stanza *st,
-    const struct stanza_plan *sp, const struct spa_event *ev, int64_t now_s,
-    int64_t now_ms)
+grant_ports(struct cycles *c, struct grant *g)
 {
-	size_t i;
-
-	for (i = 0; i < ev->nports; i++)
-		grant_port(c, st, sp, ev, i, now_s, now_ms);
+	for (g->port = 0; g->port < g->ev->nports; g->port++)
+		grant_port(c, g);
 }
 
 /* Module state of the opens just run, durable before any is sent. */
@@ -996,14 +580,14 @@ cycles_flush(struct cycles *c)
 	c->nready = c->ready_cap = 0;
 	r = journal_sync(c->journal);
 	for (i = 0; i < n; i++) {
-		describe_cycle(&v[i].cycle->rec, what, sizeof(what));
+		cycle_describe(&v[i].cycle->rec, what, sizeof(what));
 		if (r != 0 || (j = job_new(c, v[i].kind, v[i].cycle,
 		    v[i].cycle->rec.stanza, what)) == NULL)
 			ready_failed(c, &v[i], what, r != 0 ?
 			    "the journal cannot be synced" : "out of memory");
 		else {
 			/* modules copy what they keep (see start_close) */
-			argv_unpack(&v[i].open, c->run_argv);
+			cycle_argv_unpack(&v[i].open, c->run_argv);
 			job_run(c, v[i].ops, j, c->run_argv, NULL,
 			    v[i].cycle);
 		}
@@ -1013,100 +597,25 @@ cycles_flush(struct cycles *c)
 	sync_data(c);
 }
 
-/* --- command requests ---------------------------------------------------- */
-
-/* sudo [-u user] [-g group] -n -- command... */
-static int
-sudo_argv(const struct cycles *c, const struct stanza *st,
-    const struct cmd_argv *cmd, struct cmd_argv *out)
-{
-	const char *w[8];
-	size_t n = 0;
-
-	w[n++] = c->conf.sudo_exe != NULL ? c->conf.sudo_exe : CONF_DEF_SUDO;
-	w[n++] = "-n";
-	if (st->cmd_sudo_exec_user.name != NULL) {
-		w[n++] = "-u";
-		w[n++] = st->cmd_sudo_exec_user.name;
-	}
-	if (st->cmd_sudo_exec_group.name != NULL) {
-		w[n++] = "-g";
-		w[n++] = st->cmd_sudo_exec_group.name;
-	}
-	w[n++] = "--";
-	w[n] = NULL;
-	return cmd_argv_from(out, w, cmd);
-}
-
-static void
-exec_cred(const struct stanza *st, struct run_cred *cred)
-{
-	memset(cred, 0, sizeof(*cred));
-	if (st->cmd_exec_user.name == NULL && st->cmd_exec_group.name == NULL)
-		return;
-	cred->set = true;
-	cred->uid = st->cmd_exec_user.name != NULL ? st->cmd_exec_user.uid : 0;
-	cred->gid = st->cmd_exec_group.name != NULL ? st->cmd_exec_group.gid :
-	    st->cmd_exec_user.gid;
-	cred->user = st->cmd_exec_user.name;
-}
-
-static void
-run_command(struct cycles *c, const struct stanza *st,
-    const struct spa_event *ev)
-{
-	const struct action_module *exec =
-	    action_table_by_name(c->modules, "exec");
-	struct cmd_argv words, argv;
-	struct run_cred cred;
-	char what[128], a[ADDR_STRLEN], q[SPA_FIELD_MAX * 4 + 3];
-	struct job *j;
-
-	snprintf(what, sizeof(what), "stanza #%u %s command", st->number,
-	    addr_fmt(&ev->allow, a));
-	event_quote(ev->command, q, sizeof(q));
-	if (exec == NULL) {
-		log_errx("%s %s: no exec module runs commands: refused", what,
-		    q);
-		return;
-	}
-	if (cmd_split(ev->command, &words) != 0) {
-		log_warnx("%s %s: cannot be split into words: refused", what, q);
-		return;
-	}
-	if (st->enable_cmd_sudo_exec ? sudo_argv(c, st, &words, &argv) != 0 :
-	    cmd_argv_from(&argv, (const char *[]){ NULL }, &words) != 0) {
-		log_warnx("%s %s: too long: refused", what, q);
-		return;
-	}
-	exec_cred(st, &cred);
-	if ((j = job_new(c, JOB_COMMAND, NULL, st->number, what)) == NULL)
-		return;
-	c->stats.commands++;
-	log_info("%s: running %s%s", what, q,
-	    st->enable_cmd_sudo_exec ? " through sudo" : "");
-	job_run(c, exec, j, &argv, &cred, NULL);
-}
-
 void
 cycles_grant(struct cycles *c, const struct stanza *st,
     const struct spa_event *ev, const struct now *now)
 {
-	const struct stanza_plan *sp;
+	struct grant g = { .st = st, .ev = ev, .now = *now };
 
 	if (ev->type == SPA_REQ_COMMAND) {
-		run_command(c, st, ev);
+		command_run(c, st, ev);
 		return;
 	}
 	if (c->plan == NULL || st->number > c->plan->n)
 		return;
-	sp = &c->plan->v[st->number - 1];
-	if (!sp->has_open) {
+	g.sp = &c->plan->v[st->number - 1];
+	if (!g.sp->has_open) {
 		log_info("stanza #%u has no CMD_CYCLE_OPEN: nothing to run",
 		    st->number);
 		return;
 	}
-	grant_ports(c, st, sp, ev, now->wall_s, now->mono_ms);
+	grant_ports(c, &g);
 }
 
 /* --- completion ---------------------------------------------------------- */
@@ -1125,10 +634,10 @@ log_opened(struct cycles *c, const struct cycle *cy, const struct job *j,
 	else
 		log_info("%s: %s (%s), close at %s (in %" PRId64 " s)",
 		    j->what, j->kind == JOB_OPEN ? "opened" : "refreshed",
-		    res->detail, fmt_time(cy->rec.close_at, t),
+		    res->detail, cycle_fmt_time(cy->rec.close_at, t),
 		    cy->rec.close_at - now_s);
 	/* the module may have recorded state (a sequence number) */
-	if (cy->rec.data_len != 0 && put_cycle(c, cy) != 0)
+	if (cy->rec.data_len != 0 && cycle_put(c, cy) != 0)
 		log_warnx("%s: cannot journal the module state", j->what);
 }
 
@@ -1165,8 +674,8 @@ open_failed(struct cycles *c, struct cycle *cy, const struct job *j,
 	start_close(c, cy, now_s);
 }
 
-static void
-open_done(struct cycles *c, const struct job *j,
+void
+cycle_open_done(struct cycles *c, const struct job *j,
     const struct action_result *res, int64_t now_s)
 {
 	struct cycle *cy = j->cycle;
@@ -1175,7 +684,7 @@ open_done(struct cycles *c, const struct job *j,
 	if (res->result != 0 && j->kind == JOB_REFRESH) {
 		log_warnx("%s: refresh failed (%s): the first open still "
 		    "holds, close at %s", j->what, res->detail,
-		    fmt_time(cy->rec.close_at, t));
+		    cycle_fmt_time(cy->rec.close_at, t));
 		cy->state = CYCLE_OPEN;
 	} else if (res->result != 0) {
 		open_failed(c, cy, j, res, now_s);
@@ -1196,27 +705,30 @@ static void
 reopen_pending(struct cycles *c, struct cycle *cy, int64_t now_s)
 {
 	struct pending_grant *pg = cy->pending, *next;
-	const struct stanza *st;
+	struct grant g;
 	char what[128];
 
 	cy->pending = NULL;	/* ours now: forget_cycle frees cy */
-	describe_cycle(&cy->rec, what, sizeof(what));
+	cycle_describe(&cy->rec, what, sizeof(what));
 	forget_cycle(c, cy);
 	for (; pg != NULL; pg = next) {
 		next = pg->next;
-		st = stanza_of(c, pg->ev.stanza);
+		g.st = cycle_stanza_of(c, pg->ev.stanza);
 		if (c->closing_all)
 			log_warnx("%s: shutting down: the grant received "
 			    "during the close is dropped", what);
-		else if (st == NULL || pg->policy != c->policy)
+		else if (g.st == NULL || pg->policy != c->policy)
 			log_warnx("%s: the policy was reloaded during the "
 			    "close: the grant received meanwhile is dropped "
 			    "(send it again)", what);
 		else {
 			log_info("%s: carrying out the grant received during "
 			    "the close", what);
-			grant_port(c, st, &c->plan->v[st->number - 1], &pg->ev,
-			    pg->port, now_s, mono_now(c));
+			g.sp = &c->plan->v[g.st->number - 1];
+			g.ev = &pg->ev;
+			g.port = pg->port;
+			g.now = (struct now){ now_s, cycle_mono_now(c) };
+			grant_port(c, &g);
 		}
 		free(pg);
 	}
@@ -1258,7 +770,7 @@ static void
 close_failed(struct cycles *c, struct cycle *cy, const struct job *j,
     const struct action_result *res, int64_t now_s)
 {
-	int64_t now_ms = mono_now(c);
+	int64_t now_ms = cycle_mono_now(c);
 	unsigned int delay, limit = c->conf.close_retry_limit != 0 ?
 	    c->conf.close_retry_limit : CONF_DEF_CLOSE_RETRY_LIMIT;
 
@@ -1270,7 +782,7 @@ close_failed(struct cycles *c, struct cycle *cy, const struct job *j,
 		log_errx("%s: close failed (%s) and has failed for %u s: "
 		    "giving up; what it opened may still be open: remove it "
 		    "by hand", j->what, res->detail, limit);
-		pending_free(cy->pending);
+		cycle_pending_free(cy->pending);
 		cy->pending = NULL;
 		forget_cycle(c, cy);
 		return;
@@ -1290,8 +802,8 @@ close_failed(struct cycles *c, struct cycle *cy, const struct job *j,
  * runs again for each copy it may have left; a later run that fails or
  * finds nothing means no copy is left.
  */
-static void
-close_done(struct cycles *c, const struct job *j,
+void
+cycle_close_done(struct cycles *c, const struct job *j,
     const struct action_result *res, int64_t now_s)
 {
 	struct cycle *cy = j->cycle;
@@ -1313,41 +825,6 @@ close_done(struct cycles *c, const struct job *j,
 	closed(c, cy, j, res, absent && cy->close_runs == 1, now_s);
 }
 
-static void
-command_done(const struct job *j, const struct action_result *res)
-{
-	if (res->result == 0)
-		log_info("%s: finished (%s)", j->what, res->detail);
-	else
-		log_warnx("%s: failed (%s)", j->what, res->detail);
-}
-
-static void
-on_action_done(void *arg, const struct action_result *res)
-{
-	struct cycles *c = arg;
-	int64_t now_s = wall_now(c);
-	struct job j;
-
-	if (!job_take(c, res->job, &j)) {
-		log_warnx("completion for unknown job %" PRIu64, res->job);
-		return;
-	}
-	log_output(j.what, res->output);
-	switch (j.kind) {
-	case JOB_OPEN:
-	case JOB_REFRESH:
-		open_done(c, &j, res, now_s);
-		break;
-	case JOB_CLOSE:
-		close_done(c, &j, res, now_s);
-		break;
-	case JOB_COMMAND:
-		command_done(&j, res);
-		break;
-	}
-}
-
 /* --- closing ------------------------------------------------------------- */
 
 /* One run of the close command (the first, or again for a copy). */
@@ -1357,16 +834,16 @@ run_close(struct cycles *c, struct cycle *cy)
 	struct job *j;
 	char what[128];
 
-	describe_cycle(&cy->rec, what, sizeof(what));
+	cycle_describe(&cy->rec, what, sizeof(what));
 	if ((j = job_new(c, JOB_CLOSE, cy, cy->rec.stanza, what)) == NULL) {
 		/* due again shortly: the next tick tries again */
 		cy->state = CYCLE_OPEN;
-		sched_reschedule(c->sched, cy->entry, mono_now(c) + 1000);
+		sched_reschedule(c->sched, cy->entry, cycle_mono_now(c) + 1000);
 		return;
 	}
 	cy->close_runs++;
 	/* modules copy what they keep: the buffer serves the next command */
-	argv_unpack(&cy->rec.close, c->run_argv);
+	cycle_argv_unpack(&cy->rec.close, c->run_argv);
 	job_run(c, cy->close_ops, j, c->run_argv, NULL, cy);
 }
 
@@ -1382,15 +859,15 @@ release_cycle(struct cycles *c, struct cycle *cy, struct cycle *heir,
 	unsigned int n = (unsigned int)heir->rec.reopens + cy->rec.reopens + 1;
 	char what[128], hwhat[128], t[32];
 
-	describe_cycle(&cy->rec, what, sizeof(what));
-	describe_cycle(&heir->rec, hwhat, sizeof(hwhat));
+	cycle_describe(&cy->rec, what, sizeof(what));
+	cycle_describe(&heir->rec, hwhat, sizeof(hwhat));
 	heir->rec.reopens = n > REOPENS_MAX ? REOPENS_MAX : (uint8_t)n;
 	heir->inherited = true;
-	if (put_cycle(c, heir) != 0)
+	if (cycle_put(c, heir) != 0)
 		log_warnx("%s: cannot journal what it now holds", hwhat);
 	c->stats.released++;
 	log_info("%s: %s: released, not closed: %s holds the same object "
-	    "until %s", what, why, hwhat, fmt_time(heir->rec.close_at, t));
+	    "until %s", what, why, hwhat, cycle_fmt_time(heir->rec.close_at, t));
 	forget_cycle(c, cy);
 }
 
@@ -1403,7 +880,7 @@ start_close(struct cycles *c, struct cycle *cy, int64_t now_s)
 	struct cycle *heir;
 	char what[128];
 
-	describe_cycle(&cy->rec, what, sizeof(what));
+	cycle_describe(&cy->rec, what, sizeof(what));
 	if (!cy->rec.has_close) {
 		log_info("%s: %s (no close command)", what, why);
 		forget_cycle(c, cy);
@@ -1494,7 +971,7 @@ schedule_rec(struct cycles *c, const struct journal_rec *rec, int64_t now_s,
 	int64_t wait;
 	char what[128];
 
-	describe_rec(rec, what, sizeof(what));
+	cycle_describe_rec(rec, what, sizeof(what));
 	if ((cy = calloc(1, sizeof(*cy))) == NULL)
 		return SPA_ERR_NOMEM;
 	if (rec->has_close &&
@@ -1505,7 +982,7 @@ schedule_rec(struct cycles *c, const struct journal_rec *rec, int64_t now_s,
 		free(cy);
 		return 0;
 	}
-	if (rec_unfill(&cy->rec, rec) != 0) {
+	if (cycle_rec_unfill(&cy->rec, rec) != 0) {
 		cycle_free(cy);
 		return SPA_ERR_NOMEM;
 	}
@@ -1579,7 +1056,7 @@ each_cycle(void *arg, struct sched_entry *e)
 {
 	struct each *ea = arg;
 
-	rec_fill(e->data, ea->c->scratch);
+	cycle_rec_fill(e->data, ea->c->scratch);
 	ea->cb(ea->arg, ea->c->scratch);
 }
 
@@ -1655,65 +1132,10 @@ cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n,
 	    now->mono_ms);
 }
 
-size_t
-cycles_busy(const struct cycles *c)
-{
-	return c->njobs;
-}
-
-unsigned int
-cycles_longest_timeout_ms(const struct cycles *c)
-{
-	unsigned int t = timeout_ms(c, NULL), s;
-	size_t i;
-
-	for (i = 0; c->policy != NULL && i < c->policy->n; i++)
-		if ((s = timeout_ms(c, c->policy->stanzas[i])) > t)
-			t = s;
-	return t;
-}
-
 void
 cycles_get_stats(const struct cycles *c, struct cycles_stats *st)
 {
 	*st = c->stats;
 	st->open = sched_count(c->sched);
 	st->jobs = c->njobs;
-}
-
-static int
-by_close_time(const void *a, const void *b)
-{
-	const struct journal_rec *x = *(const struct journal_rec *const *)a;
-	const struct journal_rec *y = *(const struct journal_rec *const *)b;
-
-	return x->close_at < y->close_at ? -1 : x->close_at > y->close_at;
-}
-
-void
-cycles_print(const struct journal_rec *const *recs, size_t n, int64_t now_s,
-    FILE *fp)
-{
-	const struct journal_rec **v;
-	char what[128], t[32], line[512];
-	size_t i;
-
-	fprintf(fp, "%zu open cycle%s\n", n, n == 1 ? "" : "s");
-	if (n == 0 || (v = calloc(n, sizeof(*v))) == NULL)
-		return;
-	memcpy(v, recs, n * sizeof(*v));
-	qsort(v, n, sizeof(*v), by_close_time);
-	for (i = 0; i < n; i++) {
-		describe_rec(v[i], what, sizeof(what));
-		if (v[i]->has_close)
-			cmd_argv_format(&v[i]->close, line, sizeof(line));
-		else
-			snprintf(line, sizeof(line), "(none)");
-		fprintf(fp, "  %s  close at %s (%s%" PRId64 " s)  %s: %s\n",
-		    what, fmt_time(v[i]->close_at, t),
-		    v[i]->close_at >= now_s ? "in " : "overdue by ",
-		    v[i]->close_at >= now_s ? v[i]->close_at - now_s :
-		    now_s - v[i]->close_at, v[i]->module, line);
-	}
-	free(v);
 }
