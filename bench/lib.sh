@@ -318,7 +318,7 @@ field() { sed -n "s/.*\b$2 \([0-9]*\).*/\1/p" "$1"; }
 
 # bench_grants DAEMON MODE: sets R[grants_<mode>|DAEMON], R[granted_<mode>|..]
 bench_grants() {
-	local d=$1 mode=$2 dir=$WORK/run/$1-$2-grants i
+	local d=$1 mode=$2 dir=$WORK/run/r${round:-1}/$1-$2-grants i
 	local count first reached last end sendlast secs drops0
 	mkdir -p "$dir"
 	note "$d, $mode: grants, $N packets$([ "$RATE" != 0 ] && echo " at $RATE/s")"
@@ -362,7 +362,7 @@ percentile() { awk -v p="$1" '{ v[NR] = $1 } END { if (NR == 0) { print "-"; exi
 
 # bench_latency DAEMON MODE COUNT
 bench_latency() {
-	local d=$1 mode=$2 n=$3 dir=$WORK/run/$1-$2-latency timeouts
+	local d=$1 mode=$2 n=$3 dir=$WORK/run/r${round:-1}/$1-$2-latency timeouts
 	mkdir -p "$dir"
 	note "$d, $mode: latency, $n packets one at a time"
 	reset_set
@@ -404,7 +404,7 @@ examined() {
 # (rate achieved by the flooder), R[frx_<mode>|..] (datagrams the server's
 # veth received while it ran), R[fdrops_<mode>|..], R[fseen_<mode>|..].
 bench_flood() {
-	local d=$1 mode=$2 dir=$WORK/run/$1-$2-flood secs ms rate drops0 rx0 count fpid wpid i
+	local d=$1 mode=$2 dir=$WORK/run/r${round:-1}/$1-$2-flood secs ms rate drops0 rx0 count fpid wpid i
 	mkdir -p "$dir"
 	secs=$(calc "$FLOOD_LEAD + $FLOOD_N * $FLOOD_GAP_MS / 1000 + $FLOOD_TAIL")
 	ms=$(printf '%.0f' "$(calc "($secs + $FLOOD_DRAIN) * 1000")")
@@ -461,21 +461,27 @@ proc_tree() {
 }
 
 # rss_sum PID: RSS_KB = VmRSS in kB of PID and its descendants, summed;
+# PSS_KB = their proportional set size summed (a page shared by n of them,
+# or with other processes, counts 1/n: library pages mapped by two
+# processes are counted once, which VmRSS summed does not);
 # RSS_DETAIL = " pid:comm:kB(RssAnon RssFile RssShmem)" for each (logged,
 # not in the table), RSS_NPROC = how many.
 rss_sum() {
-	local p kb total=0
+	local p kb pss total=0 pss_total=0
 	RSS_DETAIL='' RSS_NPROC=0
 	for p in $(proc_tree "$1"); do
 		kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
 		[ -n "$kb" ] || continue
+		pss=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
 		total=$((total + kb))
+		pss_total=$((pss_total + ${pss:-0}))
 		RSS_NPROC=$((RSS_NPROC + 1))
 		RSS_DETAIL="$RSS_DETAIL $p:$(cat "/proc/$p/comm" 2>/dev/null):${kb}kB($(awk \
 			'/^Rss(Anon|File|Shmem):/ { sub(/:$/, "", $1); printf "%s%s %s", s, $1, $2; s = " " }' \
 			"/proc/$p/status" 2>/dev/null))"
 	done
 	RSS_KB=$total
+	PSS_KB=$pss_total
 }
 
 # bench_mem DAEMON: resident memory (all the daemon's processes) idle after
@@ -488,7 +494,7 @@ rss_sum() {
 # down with every grant it keeps: at a fixed 600/s it took 45,652 of
 # 100,000 and the kernel dropped the rest).
 bench_mem() {
-	local d=$1 mode=$MEM_MODE dir=$WORK/run/$1-$MEM_MODE-mem n=$MEM_N rate=$MEM_RATE
+	local d=$1 mode=$MEM_MODE dir=$WORK/run/r${round:-1}/$1-$MEM_MODE-mem n=$MEM_N rate=$MEM_RATE
 	local drops0 count ms pidf wpid t0 t1
 	if [ "$d" = fwknopd ]; then n=$MEM_N_FWKNOPD rate=$MEM_RATE_FWKNOPD; fi
 	mkdir -p "$dir"
@@ -501,6 +507,7 @@ bench_mem() {
 	sleep "$MEM_SETTLE"
 	rss_sum "$DAEMON_PID"
 	R["rss_idle|$d"]=$RSS_KB
+	R["pss_idle|$d"]=$PSS_KB
 	R["nproc_idle|$d"]=$RSS_NPROC
 	note "  idle:$RSS_DETAIL"
 	pidf=$(cat "$dir/${d/base/spagated}.pid" 2>/dev/null || true)
@@ -536,6 +543,7 @@ bench_mem() {
 	sleep "$MEM_SETTLE"
 	rss_sum "$DAEMON_PID"
 	R["rss_after|$d"]=$RSS_KB
+	R["pss_after|$d"]=$PSS_KB
 	R["nproc_after|$d"]=$RSS_NPROC
 	note "  after:$RSS_DETAIL"
 	R["mdrops|$d"]=$(($(udp_drops) - drops0))
@@ -597,7 +605,7 @@ keep_best() {
 		grants_*|flood_*)
 			awk -v a="${R[$k]%%/*}" -v b="${BEST[$k]%%/*}" 'BEGIN { exit !(a > b) }' &&
 				BEST[$k]=${R[$k]} ;;
-		p50_*|p99_*|max_*|rss_*)
+		p50_*|p99_*|max_*|rss_*|pss_*)
 			awk -v a="${R[$k]}" -v b="${BEST[$k]}" 'BEGIN { exit !(a < b) }' &&
 				BEST[$k]=${R[$k]} ;;
 		*) BEST[$k]=${R[$k]} ;;
@@ -677,6 +685,11 @@ print_table() {
 		# unequal counts: no ratio of the totals (bytes per grant compare)
 		row "RSS MiB, after $lab" "$sa" "$fw_a" \
 			"$([ "$mem_other" = "$MEM_N" ] && ratio "$sa" "$fw_a" lower || echo -)"
+		si=$(mib "${R["pss_idle|spagated"]:--}"); fw_i=$(mib "${R["pss_idle|$OTHER"]:--}")
+		sa=$(mib "${R["pss_after|spagated"]:--}"); fw_a=$(mib "${R["pss_after|$OTHER"]:--}")
+		row "PSS MiB, idle after start ($MEM_MODE)" "$si" "$fw_i" "$(ratio "$si" "$fw_i" lower)"
+		row "PSS MiB, after $lab" "$sa" "$fw_a" \
+			"$([ "$mem_other" = "$MEM_N" ] && ratio "$sa" "$fw_a" lower || echo -)"
 		row "  bytes per grant held" "$(per_grant spagated)" "$(per_grant "$OTHER")" ""
 		row "  elements present / packets sent" "${R["mgranted|spagated"]:--}" "${R["mgranted|$OTHER"]:--}" ""
 		row "  processes summed (idle / after)" "${R["nproc_idle|spagated"]:--} / ${R["nproc_after|spagated"]:--}" \
@@ -695,7 +708,7 @@ print_table() {
 		"invalid datagrams asked for at $FLOOD_RATE/s from $FLOOD_IP," \
 		"$FLOOD_LEAD s before the first legit packet to $FLOOD_TAIL s after the last;" \
 		"granted = elements present up to $FLOOD_DRAIN s after the flood"
-	[ -n "${R["rss_idle|spagated"]:-}" ] && echo "memory: $MEM_MODE mode, VmRSS summed over the daemon's processes;" \
+	[ -n "${R["rss_idle|spagated"]:-}" ] && echo "memory: $MEM_MODE mode, VmRSS and PSS summed over the daemon's processes;" \
 		"grants sent at $(mem_rate "$MEM_RATE") (spagated), $(mem_rate "$MEM_RATE_FWKNOPD") (fwknopd);" \
 		"cycles of $MEM_TIMER s, all still open"
 	[ -n "$BASE" ] && echo "rows more than 5% worse than base (marked !): $WORSE"
