@@ -45,22 +45,45 @@ build_target() {
 		"$src/tests/fuzz/$t.c" "${core[@]}" $(actions_for "$t") -lcrypto \
 		-o "$out" 2>"$WORK/$t.build" || return 1
 }
-for t in "${targets[@]}"; do
+# fuzz_one T: build and run one target; its verdict in $WORK/T.verdict
+# ("ok ..." or "not_ok ..." then diagnostics), so that targets can run
+# side by side and still report in order.
+fuzz_one() {
+	local t=$1 corpus=$WORK/corpus-$1 v=$WORK/$1.verdict
 	if [ ! -f "$src/tests/fuzz/$t.c" ]; then
-		not_ok "$t: tests/fuzz/$t.c is missing"; continue
+		echo "not_ok $t: tests/fuzz/$t.c is missing" >"$v"; return
 	fi
 	if ! build_target "$t"; then
-		not_ok "$t: build failed"; diag "$(tail -n 5 "$WORK/$t.build")"; continue
+		{ echo "not_ok $t: build failed"; tail -n 5 "$WORK/$t.build"; } >"$v"; return
 	fi
-	corpus=$WORK/corpus-$t
 	mkdir -p "$corpus"
 	[ -d "$src/tests/fuzz/corpus/${t#fuzz_}" ] && cp -r "$src/tests/fuzz/corpus/${t#fuzz_}/." "$corpus/"
 	# third-party leaks only (tests/lsan.supp)
 	if (cd "$WORK" && LSAN_OPTIONS="suppressions=$src/tests/lsan.supp:print_suppressions=0" "$WORK/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 "$corpus" >"$WORK/$t.log" 2>&1); then
-		ok "$t: ${seconds}s, $(grep -o 'stat::number_of_executed_units: [0-9]*' "$WORK/$t.log" | grep -o '[0-9]*$') runs"
+		echo "ok $t: ${seconds}s, $(grep -o 'stat::number_of_executed_units: [0-9]*' "$WORK/$t.log" | grep -o '[0-9]*$') runs" >"$v"
 	else
-		not_ok "$t: finding"; diag "$(grep -E 'ERROR|SUMMARY|Test unit written' "$WORK/$t.log" | head -n 5)"
+		{ echo "not_ok $t: finding"; grep -E 'ERROR|SUMMARY|Test unit written' "$WORK/$t.log" | head -n 5; } >"$v"
+	fi
+}
+# One target per CPU at a time: building each with clang is most of the
+# time, and the test is the last one make waits for.
+ncpu=$(nproc)
+for t in "${targets[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$ncpu" ]; do wait -n; done
+	fuzz_one "$t" &
+done
+wait
+for t in "${targets[@]}"; do
+	v=$WORK/$t.verdict
+	if [ ! -s "$v" ]; then
+		not_ok "$t: no verdict"; continue
+	fi
+	read -r kind line <"$v"
+	if [ "$kind" = ok ]; then
+		ok "$line"
+	else
+		not_ok "$line"; diag "$(tail -n +2 "$v")"
 	fi
 done
 finish
