@@ -6,13 +6,13 @@
  */
 #include "config.h"
 
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capture.h"
 #include "err.h"
+#include "pcap_lib.h"
 
 #define PCAP_SNAPLEN		2048	/* a 1500-byte SPA payload plus headers */
 #define PCAP_BUFFER_BYTES	(32 * 1024 * 1024)	/* rides out floods */
@@ -20,6 +20,7 @@
 
 struct capture_pcap {
 	struct capture	 base;
+	struct pcap_lib	 lib;
 	pcap_t		*p;
 	int		 dlt;
 	bool		 offline;
@@ -65,7 +66,7 @@ pcap_src_pollfds(struct capture *c, struct pollfd *pfd, size_t max)
 
 	if (cp->offline || max == 0)
 		return 0;
-	pfd[0].fd = pcap_get_selectable_fd(cp->p);
+	pfd[0].fd = cp->lib.get_selectable_fd(cp->p);
 	pfd[0].events = POLLIN;
 	return 1;
 }
@@ -84,12 +85,12 @@ pcap_src_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
 	 */
 	if (!cp->offline &&
 	    (n == 0 || (pfd[0].revents & (POLLIN | POLLERR)) == 0) &&
-	    pcap_get_required_select_timeout(cp->p) == NULL)
+	    cp->lib.get_required_select_timeout(cp->p) == NULL)
 		return 0;
 	cp->cb = cb;
 	cp->arg = arg;
 	cp->now_s = now->wall_s;
-	r = pcap_dispatch(cp->p, PCAP_BATCH, pcap_handler_cb, (u_char *)cp);
+	r = cp->lib.dispatch(cp->p, PCAP_BATCH, pcap_handler_cb, (u_char *)cp);
 	if (r == PCAP_ERROR)
 		return SPA_ERR_SYS;
 	if (cp->offline && r == 0)
@@ -103,7 +104,8 @@ pcap_src_close(struct capture *c)
 	struct capture_pcap *cp = (struct capture_pcap *)c;
 
 	if (cp->p != NULL)
-		pcap_close(cp->p);
+		cp->lib.close(cp->p);
+	pcap_lib_unload(&cp->lib);
 	free(cp);
 }
 
@@ -114,7 +116,7 @@ pcap_src_dropped(struct capture *c)
 	struct capture_pcap *cp = (struct capture_pcap *)c;
 	struct pcap_stat ps;
 
-	if (cp->offline || pcap_stats(cp->p, &ps) != 0)
+	if (cp->offline || cp->lib.stats(cp->p, &ps) != 0)
 		return 0;
 	return ps.ps_drop;
 }
@@ -128,39 +130,40 @@ static const struct capture_ops pcap_ops = {
 };
 
 static int
-pcap_live_setup(pcap_t *p, const struct conf_capture *cc)
+live_setup(const struct pcap_lib *pl, pcap_t *p,
+    const struct conf_capture *cc)
 {
 	int r;
 
-	if (pcap_set_snaplen(p, PCAP_SNAPLEN) != 0 ||
-	    pcap_set_promisc(p, cc->promiscuous) != 0 ||
-	    pcap_set_immediate_mode(p, 1) != 0 ||
-	    pcap_set_buffer_size(p, PCAP_BUFFER_BYTES) != 0)
+	if (pl->set_snaplen(p, PCAP_SNAPLEN) != 0 ||
+	    pl->set_promisc(p, cc->promiscuous) != 0 ||
+	    pl->set_immediate_mode(p, 1) != 0 ||
+	    pl->set_buffer_size(p, PCAP_BUFFER_BYTES) != 0)
 		return -1;
 	/* a warning, but promiscuous mode was asked for and is not there */
-	if ((r = pcap_activate(p)) < 0 || r == PCAP_WARNING_PROMISC_NOTSUP)
+	if ((r = pl->activate(p)) < 0 || r == PCAP_WARNING_PROMISC_NOTSUP)
 		return -1;
-	if (!cc->any_direction && pcap_setdirection(p, PCAP_D_IN) != 0)
+	if (!cc->any_direction && pl->setdirection(p, PCAP_D_IN) != 0)
 		return -1;
 	return 0;
 }
 
 static int
-pcap_set_bpf(pcap_t *p, const char *filter)
+bpf_install(const struct pcap_lib *pl, pcap_t *p, const char *filter)
 {
 	struct bpf_program prog;
 	int r;
 
-	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0)
+	if (pl->compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0)
 		return -1;
-	r = pcap_setfilter(p, &prog);
-	pcap_freecode(&prog);
+	r = pl->setfilter(p, &prog);
+	pl->freecode(&prog);
 	return r;
 }
 
 static pcap_t *
-pcap_open_source(const struct conf_capture *cc, const char *file,
-    char *errbuf, size_t errlen)
+open_source(const struct pcap_lib *pl, const struct conf_capture *cc,
+    const char *file, char *errbuf, size_t errlen)
 {
 	char pe[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p = NULL;
@@ -171,18 +174,18 @@ pcap_open_source(const struct conf_capture *cc, const char *file,
 		    "interface");
 		return NULL;
 	}
-	p = file != NULL ? pcap_open_offline(file, pe) :
-	    pcap_create(cc->interface, pe);
+	p = file != NULL ? pl->open_offline(file, pe) :
+	    pl->create(cc->interface, pe);
 	if (p == NULL) {
 		snprintf(errbuf, errlen, "%s: %s", file ? file : cc->interface, pe);
 		return NULL;
 	}
-	if ((file == NULL && pcap_live_setup(p, cc) != 0) ||
-	    pcap_set_bpf(p, cc->filter) != 0 ||
-	    (file == NULL && pcap_setnonblock(p, 1, pe) != 0)) {
+	if ((file == NULL && live_setup(pl, p, cc) != 0) ||
+	    bpf_install(pl, p, cc->filter) != 0 ||
+	    (file == NULL && pl->setnonblock(p, 1, pe) != 0)) {
 		snprintf(errbuf, errlen, "%s: %s", file ? file : cc->interface,
-		    pcap_geterr(p));
-		pcap_close(p);
+		    pl->geterr(p));
+		pl->close(p);
 		return NULL;
 	}
 	return p;
@@ -196,12 +199,17 @@ capture_open_pcap(const struct conf_capture *cc, const char *file,
 
 	if ((cp = calloc(1, sizeof(*cp))) == NULL)
 		return SPA_ERR_NOMEM;
-	if ((cp->p = pcap_open_source(cc, file, errbuf, errlen)) == NULL) {
+	if (pcap_lib_load(&cp->lib, errbuf, errlen) != 0) {
+		free(cp);
+		return SPA_ERR_SYS;
+	}
+	if ((cp->p = open_source(&cp->lib, cc, file, errbuf, errlen)) == NULL) {
+		pcap_lib_unload(&cp->lib);
 		free(cp);
 		return SPA_ERR_SYS;
 	}
 	cp->base.ops = &pcap_ops;
-	cp->dlt = pcap_datalink(cp->p);
+	cp->dlt = cp->lib.datalink(cp->p);
 	cp->offline = file != NULL;
 	snprintf(cp->base.name, sizeof(cp->base.name), "pcap %s \"%s\"%s",
 	    file ? file : cc->interface, cc->filter,

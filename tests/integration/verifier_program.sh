@@ -5,16 +5,18 @@
 # a regular file, root's, writable by no one else): a missing or untrusted
 # one is refused at start with a clear error, and at a restart of the
 # verifier the same check refuses it while the executor keeps running and
-# tries again, until the program is trusted again.
+# tries again, until the program is trusted again.  libpcap is not linked:
+# the verifier loads it in pcap mode only, so one reading UDP maps none of
+# it (nor the six libraries Debian's libpcap brings).
 . "$(dirname "$0")/lib.sh"
 require_root
 id nobody >/dev/null 2>&1 || skip_all "needs the user nobody"
 command -v nm >/dev/null || skip_all "needs nm (binutils)"
 
-plan 10
+plan 12
 touch "$WORK/log"
-check "spagate-verifier needs no libssh2, hiredis or libipset" \
-	bash -c "ldd '$SPAGATE_VERIFIER' >'$WORK/ldd' && grep -q libpcap '$WORK/ldd' && ! grep -Eq 'libssh2|hiredis|libipset' '$WORK/ldd'"
+check "spagate-verifier needs no libssh2, hiredis, libipset or libpcap" \
+	bash -c "ldd '$SPAGATE_VERIFIER' >'$WORK/ldd' && grep -q libcrypto '$WORK/ldd' && ! grep -Eq 'libssh2|hiredis|libipset|libpcap' '$WORK/ldd'"
 check "spagate-verifier has no action, cycle or module symbol" \
 	bash -c "nm '$SPAGATE_VERIFIER' >'$WORK/nm' && grep -q ' verifier_packet$' '$WORK/nm' && ! grep -Eq ' (action|cycles|ipset|cisco|ios|runner|journal|fleet)_' '$WORK/nm'"
 
@@ -51,6 +53,7 @@ start_spagated -t -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \
 	bail_out "spagated did not start"
 V1=$(tail -n +$((MARK + 1)) "$WORK/log" | sed -n 's/.*verifier ready (pid \([0-9]*\)).*/\1/p' | tail -n 1)
 check "a trusted copy runs" [ -n "$V1" ]
+check "... in pcap mode, with libpcap loaded" grep -q 'libpcap\.so' "/proc/$V1/maps"
 mark
 chmod o+w "$PROG"
 kill -KILL "$V1"
@@ -61,5 +64,15 @@ check "... and the executor tries again" \
 check "... while it keeps running" [ -d "/proc/$SPAGATED_PID" ]
 chmod o-w "$PROG"
 check "trusted again, the verifier is back" wait_logged 'verifier ready' 5
+stop_spagated
+
+printf 'capture = { mode = "udp"; };\n' >> "$WORK/spagated.conf"
+mark
+start_spagated -t -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \
+	-p "$WORK/spagated.pid" --verifier-program "$PROG" ||
+	bail_out "spagated did not start in UDP mode"
+V2=$(tail -n +$((MARK + 1)) "$WORK/log" | sed -n 's/.*verifier ready (pid \([0-9]*\)).*/\1/p' | tail -n 1)
+check "in UDP mode the verifier maps no libpcap (nor its libsystemd)" \
+	bash -c "[ -n '$V2' ] && grep -q libcrypto /proc/$V2/maps && ! grep -Eq 'libpcap|libsystemd' /proc/$V2/maps"
 stop_spagated
 finish
