@@ -54,8 +54,9 @@ enum spa_err {
 	SPA_ERR_CMD_DENIED = -66,	/* command request without ENABLE_CMD_EXEC */
 	SPA_ERR_NAT_DENIED = -67,	/* NAT request while NAT is disabled */
 	SPA_ERR_NO_KEY = -68,		/* stanza cannot verify Rijndael packets */
+	SPA_ERR_NAT_HOST = -69,		/* NAT host not an IPv4 address */
 
-	SPA_ERR_MIN = -69
+	SPA_ERR_MIN = -70
 };
 
 /* Number of counters needed to index by -err. */

@@ -55,6 +55,7 @@ reason_stage(int reason)
 	case SPA_ERR_PORTS:
 	case SPA_ERR_CMD_DENIED:
 	case SPA_ERR_NAT_DENIED:
+	case SPA_ERR_NAT_HOST:
 		return 3;
 	default:
 		break;
@@ -103,6 +104,19 @@ check_ports(const struct stanza *st, const struct spa_packet *pkt)
 	return 0;
 }
 
+/*
+ * The packet format lets a NAT host be almost any text ("bad%host");
+ * fwknopd forwards only to an IPv4 address unless told to resolve names
+ * (ENABLE_NAT_DNS, which spagated does not offer), and so does spagated.
+ */
+static int
+check_nat_host(const struct spa_packet *pkt)
+{
+	struct spa_addr a;
+
+	return addr_parse_ipv4(pkt->nat_host, &a) == 0 ? 0 : SPA_ERR_NAT_HOST;
+}
+
 static int
 check_type(const struct stanza *st, const struct policy_opts *opts,
     const struct spa_packet *pkt)
@@ -110,9 +124,11 @@ check_type(const struct stanza *st, const struct policy_opts *opts,
 	if (pkt->type == SPA_REQ_COMMAND)
 		return st->enable_cmd_exec ? 0 : SPA_ERR_CMD_DENIED;
 	if (spa_request_is_local_nat(pkt->type))
-		return opts->nat_local ? 0 : SPA_ERR_NAT_DENIED;
+		return opts->nat_local ? check_nat_host(pkt) :
+		    SPA_ERR_NAT_DENIED;
 	if (spa_request_is_nat(pkt->type))
-		return opts->nat_forwarding ? 0 : SPA_ERR_NAT_DENIED;
+		return opts->nat_forwarding ? check_nat_host(pkt) :
+		    SPA_ERR_NAT_DENIED;
 	return 0;
 }
 
@@ -306,6 +322,7 @@ recheck_request(const struct stanza *st, const struct policy_opts *opts,
 	pkt.type = ev->type;
 	pkt.nports = ev->nports;
 	memcpy(pkt.ports, ev->ports, sizeof(pkt.ports));
+	memcpy(pkt.nat_host, ev->nat_host, sizeof(pkt.nat_host));
 	if ((r = check_type(st, opts, &pkt)) != 0)
 		return r;
 	if (ev->type != SPA_REQ_COMMAND && (r = check_ports(st, &pkt)) != 0)

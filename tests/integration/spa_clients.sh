@@ -177,7 +177,7 @@ run_mode() {
 }
 
 ncases=$(cases | wc -l)
-plan $(( ncases * 2 * 2 + 3 * 2 + 6 ))
+plan $(( ncases * 2 * 2 + 3 * 2 + 7 ))
 netns_pair 7 || skip_all "cannot create network namespaces"
 write_access
 write_conf
@@ -191,6 +191,9 @@ send_refused "altered HMAC" "HMAC does not verify" flip_last $K -A tcp/22 -a 10.
 send_refused "truncated" "HMAC does not verify" truncate_20 $K -A tcp/22 -a 10.9.9.9
 send_refused "trailing newline" "payload is not base64" add_newline $K -A tcp/22 -a 10.9.9.9
 send_refused "trailing =" "payload is not base64" add_equals $K -A tcp/22 -a 10.9.9.9
+# fwknopd forwards to IPv4 addresses only (ENABLE_NAT_DNS off).  The client
+# makes no "bad%host" packet (it checks the name): test_policy sends that.
+send_refused "NAT host name" "NAT host is not an IPv4 address" keep $K -N internal.example.org:22 -A tcp/5022 -a 10.9.9.9
 stop_spagated
 
 run_mode udp -U

@@ -491,6 +491,43 @@ nat_access_needs_forwarding_enabled(void **state)
 	case_free(&c);
 }
 
+/*
+ * fwknopd forwards only to an IPv4 address unless ENABLE_NAT_DNS is set
+ * (and spagated has no such setting yet): a host name, and junk such as
+ * fwknop's own test suite's "bad%host" (which the packet format allows),
+ * is refused after authentication, for NAT and local NAT alike.
+ */
+static void
+nat_host_must_be_an_ipv4_address(void **state)
+{
+	static const char *const refused[] = { "bad%host,22",
+	    "internal.example.org,22", "10.0.0.5x,22", "::1,22" };
+	const struct stanza *st;
+	struct spa_event ev;
+	struct case_ c;
+	size_t i;
+
+	(void)state;
+	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, ""));
+	c.opts.nat_forwarding = true;
+	c.opts.nat_local = true;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		c.enc.type = i % 2 ? SPA_REQ_LOCAL_NAT_ACCESS :
+		    SPA_REQ_NAT_ACCESS;
+		c.enc.nat = refused[i];
+		assert_int_equal(case_match(&c), SPA_ERR_NAT_HOST);
+	}
+	c.enc.nat = "10.0.0.5,22";
+	assert_int_equal(case_match(&c), 0);
+	/* and the executor's recheck holds an OPEN to the same rule */
+	ev = c.ev;
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev, NOW, &st), 0);
+	strcpy(ev.nat_host, "bad%host");
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev, NOW, &st),
+	    SPA_ERR_NAT_HOST);
+	case_free(&c);
+}
+
 static void
 local_nat_needs_local_enabled(void **state)
 {
@@ -904,6 +941,7 @@ main(void)
 		cmocka_unit_test(grants_command_with_its_text),
 		cmocka_unit_test(nat_access_needs_forwarding_enabled),
 		cmocka_unit_test(local_nat_needs_local_enabled),
+		cmocka_unit_test(nat_host_must_be_an_ipv4_address),
 		cmocka_unit_test(skips_gpg_only_stanza),
 		cmocka_unit_test(ipv6_source_cidr_grants_the_sender),
 		cmocka_unit_test(ipv6_source_outside_the_cidr_is_refused),
