@@ -36,10 +36,8 @@
 
 /*
  * Everything the verifier would otherwise fetch from the file system
- * later: libcrypto's configuration (its providers are already loaded by
- * the executor before the fork; this makes sure nothing is left to read).
- * The syslog socket and the time zone are reloaded by log_reconnect()
- * right after the fork, before the capture takes descriptor numbers.
+ * later: libcrypto's configuration and providers, read before the chroot
+ * so that nothing is left to read inside it.
  */
 static int
 preload(void)
