@@ -112,7 +112,8 @@ job_run(struct cycles *c, const struct action_module *m, struct job *j,
     const struct cmd_argv *argv, const struct run_cred *cred,
     struct cycle *cy)
 {
-	static uint16_t no_len;
+	uint16_t no_len = 0;	/* a command has no cycle to record data in;
+				   modules write data only during the call */
 	struct cycle_rec *rec = cy != NULL ? &cy->rec : NULL;
 	struct action_req req = {
 		.job = j->id, .argv = argv, .cred = cred,
