@@ -14,11 +14,13 @@
 extern const struct action_ops action_cisco;
 extern const struct action_ops action_exec;
 extern const struct action_ops action_ipset;
+extern const struct action_ops action_nft;
 
 /* Each module's ops, and its spagated.conf group if it has one. */
 const struct action_registration action_registry[] = {
 	{ &action_ipset, NULL },
 	{ &action_cisco, &conf_group_cisco },
+	{ &action_nft, NULL },
 	{ &action_exec, NULL },
 };
 

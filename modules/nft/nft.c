@@ -1,0 +1,316 @@
+/*
+ * The nft action module: element commands ("nft add element inet spagate
+ * allow { $SRC . $PROTO . $PORT timeout 30s }") carried to nf_tables
+ * through libnftables, in this process; nft is never forked.
+ *
+ * The lines opened and closed during one pass of the event loop are
+ * queued and sent as one transaction when the loop next calls the module
+ * (timeout_ms says 0 while something is queued, dispatch sends), so a
+ * burst of grants costs one netlink batch; they complete then, through
+ * action_report(), as an exec child does.  nft_batch.c splits a failed
+ * transaction so that a bad element fails only its own request.
+ *
+ * Checked at load with the kernel's answer: libnftables' dry run (nft
+ * -c).  In libnftables 1.0.6 a dry run does reach the kernel: the batch
+ * is sent without its end message, so nf_tables checks every command
+ * (a missing set, a timeout on a set without the flag, a delete of an
+ * element not there) and then aborts the transaction.  Names and the
+ * element's shape are judged first by nft itself, from the kernel's
+ * ruleset that it reads for the purpose.  Both need root.
+ *
+ * An add of an element that is already there (another cycle's, or a
+ * repeated grant) keeps its old expiry on kernel 6.x with libnftables
+ * 1.0.6, so an add with a timeout goes as "add; delete; add" in the
+ * same transaction: applied at once, the element is never missing, and
+ * it ends with the full timeout.  Open is therefore idempotent.
+ */
+#include "config.h"
+
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "action.h"
+#include "err.h"
+#include "log.h"
+#include "nft_batch.h"
+#include "nft_line.h"
+
+#define DETAIL_MAX	(CMD_MAX_LEN + NFT_ERR_MAX + 32)
+
+/* The instance's state: a libnftables context and this pass's queue. */
+struct nft_mod {
+	struct nft_ctx	*ctx;		/* made at first use */
+	struct nft_unit	*q;
+	size_t		 nq, capq;
+};
+
+static struct nft_ctx *
+ctx_get(struct nft_mod *m)
+{
+	if (m->ctx == NULL && (m->ctx = nft_ctx_new(NFT_CTX_DEFAULT)) != NULL &&
+	    (nft_ctx_buffer_error(m->ctx) != 0 ||
+	    nft_ctx_buffer_output(m->ctx) != 0)) {
+		nft_ctx_free(m->ctx);
+		m->ctx = NULL;
+	}
+	return m->ctx;
+}
+
+/* One transaction through libnftables (nft_send_fn); dry or not. */
+static int
+send_ctx(struct nft_ctx *ctx, bool dry, const char *buf, char *err,
+    size_t errlen)
+{
+	int r;
+
+	nft_ctx_set_dry_run(ctx, dry);
+	r = nft_run_cmd_from_buffer(ctx, buf);
+	nft_batch_first_error(nft_ctx_get_error_buffer(ctx), err, errlen);
+	if (r != 0 && err[0] == '\0')
+		snprintf(err, errlen, "libnftables failed without saying why");
+	return r;
+}
+
+static int
+send_real(void *arg, const char *buf, char *err, size_t errlen)
+{
+	struct nft_mod *m = arg;
+
+	if (ctx_get(m) == NULL) {
+		snprintf(err, errlen, "cannot make a libnftables context");
+		return -1;
+	}
+	return send_ctx(m->ctx, false, buf, err, errlen);
+}
+
+/* What the queue holds for one request: the refresh in one go. */
+static char *
+unit_text(const struct nft_line *line)
+{
+	size_t len = 3 * sizeof(line->text) + 16;
+	const char *rest = line->text + strlen("add ");
+	char *t;
+
+	if ((t = malloc(len)) == NULL)
+		return NULL;
+	if (line->cmd == NFT_LINE_ADD && line->has_timeout)
+		snprintf(t, len, "%s\ndelete %s\n%s", line->text, rest,
+		    line->text);
+	else
+		snprintf(t, len, "%s", line->text);
+	return t;
+}
+
+static int
+enqueue(struct nft_mod *m, uint64_t job, const struct nft_line *line)
+{
+	struct nft_unit *v;
+	size_t cap;
+
+	if (m->nq == m->capq) {
+		cap = m->capq == 0 ? 16 : 2 * m->capq;
+		if ((v = reallocarray(m->q, cap, sizeof(*v))) == NULL)
+			return SPA_ERR_NOMEM;
+		m->q = v;
+		m->capq = cap;
+	}
+	v = &m->q[m->nq];
+	memset(v, 0, sizeof(*v));
+	v->job = job;
+	v->is_delete = line->cmd == NFT_LINE_DELETE;
+	if ((v->text = unit_text(line)) == NULL)
+		return SPA_ERR_NOMEM;
+	m->nq++;
+	return 0;
+}
+
+/*
+ * Queue one request.  An add's kernel timeout never ends before the
+ * close of the latest cycle holding the element (see action.h).
+ */
+static int
+nft_queue(struct nft_mod *m, struct action_env *env,
+    const struct action_req *req, bool closing)
+{
+	char why[NFT_ERR_MAX], detail[DETAIL_MAX];
+	struct nft_line *line;
+	int64_t cover;
+	int r;
+
+	if ((line = malloc(sizeof(*line))) == NULL)
+		return SPA_ERR_NOMEM;
+	cover = closing ? 0 : nft_line_cover(req->close_at, time(NULL));
+	if (nft_line_parse(req->argv->argc, req->argv->argv, cover, line, why,
+	    sizeof(why)) != 0) {
+		snprintf(detail, sizeof(detail), "nft: %s", why);
+		free(line);
+		action_done(env, req->job, SPA_ERR_ACTION, detail, NULL);
+		return 0;
+	}
+	r = enqueue(m, req->job, line);
+	free(line);
+	return r;
+}
+
+static int
+nft_open(void *priv, struct action_env *env, const struct action_req *req)
+{
+	return nft_queue(priv, env, req, false);
+}
+
+static int
+nft_close(void *priv, struct action_env *env, const struct action_req *req)
+{
+	return nft_queue(priv, env, req, true);
+}
+
+/* The log line and the result of one settled request. */
+static void
+report(struct action_env *env, const struct nft_unit *u)
+{
+	char detail[DETAIL_MAX];
+	size_t n = strcspn(u->text, "\n");
+
+	if (u->outcome == NFT_ABSENT) {
+		snprintf(detail, sizeof(detail), "nft %.*s: not in the set "
+		    "(expired already)", (int)n, u->text);
+		action_report(env, &(struct action_result){ .job = u->job,
+		    .detail = detail, .absent = true, .exit_status = -1 });
+		return;
+	}
+	if (u->outcome == NFT_DONE)
+		snprintf(detail, sizeof(detail), "nft %.*s", (int)n, u->text);
+	else
+		snprintf(detail, sizeof(detail), "nft %.*s: %s", (int)n,
+		    u->text, u->err);
+	action_done(env, u->job, u->outcome == NFT_DONE ? 0 : SPA_ERR_ACTION,
+	    detail, NULL);
+}
+
+static void
+free_units(struct nft_unit *u, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(u[i].text);
+	free(u);
+}
+
+/*
+ * Send the pass's queue.  It is taken first: a completion may start
+ * another request (a close after a failed open), queued for the next
+ * pass.
+ */
+static void
+nft_dispatch(void *priv, struct action_env *env, const struct pollfd *pfd,
+    size_t n, int64_t now_ms)
+{
+	struct nft_mod *m = priv;
+	struct nft_unit *u = m->q;
+	size_t nu = m->nq, i, sent;
+
+	(void)pfd;
+	(void)n;
+	(void)now_ms;
+	if (nu == 0)
+		return;
+	m->q = NULL;
+	m->nq = m->capq = 0;
+	sent = nft_batch_run(u, nu, send_real, m);
+	log_info("nft: %zu element command%s in %zu transaction%s", nu,
+	    nu == 1 ? "" : "s", sent, sent == 1 ? "" : "s");
+	for (i = 0; i < nu; i++)
+		report(env, &u[i]);
+	free_units(u, nu);
+}
+
+static int
+nft_timeout_ms(void *priv, int64_t now_ms)
+{
+	const struct nft_mod *m = priv;
+
+	(void)now_ms;
+	return m->nq > 0 ? 0 : -1;
+}
+
+static bool
+nft_claims(void *priv, const struct cmd_argv *argv)
+{
+	(void)priv;
+	return argv->argc > 0 && nft_line_is_nft(argv->argv[0]);
+}
+
+/*
+ * The line's words, then the kernel's dry run of it.  A delete of an
+ * element that is not there is what a close usually meets at load.
+ */
+static int
+nft_check(void *priv, const struct cmd_argv *argv, char *why,
+    size_t whylen)
+{
+	struct nft_mod *m = priv;
+	char text[NFT_ERR_MAX];
+	struct nft_line *line;
+	int r = SPA_ERR_CONFIG;
+
+	if ((line = malloc(sizeof(*line))) == NULL)
+		return SPA_ERR_NOMEM;
+	if (nft_line_parse(argv->argc, argv->argv, 0, line, text,
+	    sizeof(text)) != 0)
+		snprintf(why, whylen, "nft: %s", text);
+	else if (ctx_get(m) == NULL)
+		snprintf(why, whylen, "nft: cannot make a libnftables context");
+	else if (send_ctx(m->ctx, true, line->text, text, sizeof(text)) != 0 &&
+	    !(line->cmd == NFT_LINE_DELETE && nft_batch_is_absent(text)))
+		snprintf(why, whylen, "nft: the kernel refused '%s': %s",
+		    line->text, text);
+	else
+		r = 0;
+	free(line);
+	return r;
+}
+
+static void
+nft_shutdown(void *priv)
+{
+	struct nft_mod *m = priv;
+
+	free_units(m->q, m->nq);
+	m->q = NULL;
+	m->nq = m->capq = 0;
+	if (m->ctx != NULL)
+		nft_ctx_free(m->ctx);
+	m->ctx = NULL;
+}
+
+static int
+nft_create(void **priv)
+{
+	return (*priv = calloc(1, sizeof(struct nft_mod))) == NULL ?
+	    SPA_ERR_NOMEM : 0;
+}
+
+static void
+nft_free(void *priv)
+{
+	nft_shutdown(priv);
+	free(priv);
+}
+
+const struct action_ops action_nft = {
+	.name = "nft",
+	.create = nft_create,
+	.claims = nft_claims,
+	.check = nft_check,
+	.open = nft_open,
+	.close = nft_close,
+	.dispatch = nft_dispatch,
+	.timeout_ms = nft_timeout_ms,
+	.shutdown = nft_shutdown,
+	.free = nft_free,
+	.open_is_idempotent = true,
+};

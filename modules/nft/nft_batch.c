@@ -1,0 +1,100 @@
+/* The nft module's transactions: see nft_batch.h. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nft_batch.h"
+
+/*
+ * The kernel's answer to a delete of an element that is not there
+ * (ENOENT from nf_tables, as libnftables 1.0.6 words it).  A table or
+ * set that does not exist is found missing earlier, by nft's cache,
+ * and reads "Error: No such file or directory; did you mean ...", or
+ * without "Could not process rule": not taken for an absent element.
+ */
+#define ABSENT_TEXT	"Could not process rule: No such file or directory"
+
+bool
+nft_batch_is_absent(const char *err)
+{
+	return strcmp(err, ABSENT_TEXT) == 0;
+}
+
+void
+nft_batch_first_error(const char *text, char *out, size_t len)
+{
+	const char *e = strstr(text, "Error: ");
+	size_t n;
+
+	out[0] = '\0';
+	if (len == 0 || e == NULL)
+		return;
+	e += strlen("Error: ");
+	n = strcspn(e, "\n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, e, n);
+	out[n] = '\0';
+}
+
+/* The units' lines as one buffer; NULL when out of memory. */
+static char *
+join(const struct nft_unit *u, size_t n)
+{
+	size_t i, len = 1, off = 0;
+	char *buf;
+
+	for (i = 0; i < n; i++)
+		len += strlen(u[i].text) + 1;
+	if ((buf = malloc(len)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s\n",
+		    u[i].text);
+	buf[off] = '\0';
+	return buf;
+}
+
+static void
+settle_one(struct nft_unit *u, const char *err)
+{
+	if (u->is_delete && nft_batch_is_absent(err)) {
+		u->outcome = NFT_ABSENT;
+		return;
+	}
+	u->outcome = NFT_FAILED;
+	snprintf(u->err, sizeof(u->err), "%s", err[0] != '\0' ? err :
+	    "libnftables failed without saying why");
+}
+
+size_t
+nft_batch_run(struct nft_unit *u, size_t n, nft_send_fn send, void *arg)
+{
+	char err[NFT_ERR_MAX] = "", *buf;
+	size_t i, half;
+	int r;
+
+	if (n == 0)
+		return 0;
+	if ((buf = join(u, n)) == NULL) {
+		for (i = 0; i < n; i++)
+			settle_one(&u[i], "out of memory");
+		return 0;
+	}
+	r = send(arg, buf, err, sizeof(err));
+	free(buf);
+	if (r == 0) {
+		for (i = 0; i < n; i++)
+			u[i].outcome = NFT_DONE;
+		return 1;
+	}
+	if (n == 1) {
+		settle_one(u, err);
+		return 1;
+	}
+	half = n / 2;
+	return 1 + nft_batch_run(u, half, send, arg) +
+	    nft_batch_run(u + half, n - half, send, arg);
+}

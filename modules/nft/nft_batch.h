@@ -1,0 +1,54 @@
+/*
+ * The nft module's transactions, apart from libnftables so that a unit
+ * test can play the kernel.  The element commands of one pass of the
+ * event loop go as one transaction (one command per line); nft applies a
+ * transaction whole or not at all, so one that fails is split in halves
+ * and each half sent again, until every command that fails has failed
+ * alone, with its own reason, and all the others are applied.
+ */
+#ifndef SPA_NFT_BATCH_H
+#define SPA_NFT_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NFT_ERR_MAX	256
+
+enum nft_outcome {
+	NFT_PENDING,
+	NFT_DONE,
+	NFT_ABSENT,	/* a delete whose element was not there */
+	NFT_FAILED,
+};
+
+/* One request: its lines (one, or add/delete/add to refresh a timeout). */
+struct nft_unit {
+	uint64_t	 job;
+	bool		 is_delete;
+	char		*text;		/* malloc'd, lines without a last '\n' */
+	enum nft_outcome outcome;
+	char		 err[NFT_ERR_MAX];	/* why it failed (NFT_FAILED) */
+};
+
+/*
+ * Send `buf` (commands, one a line) as one transaction: 0 if applied,
+ * else nonzero with the first line of the reason in `err`.
+ */
+typedef int (*nft_send_fn)(void *arg, const char *buf, char *err,
+    size_t errlen);
+
+/* Settle every unit; returns how many transactions were sent. */
+size_t	nft_batch_run(struct nft_unit *u, size_t n, nft_send_fn send,
+	    void *arg);
+
+/*
+ * The first meaningful line of libnftables' error text ("Error: ..."
+ * without its location), or "" if there is none.
+ */
+void	nft_batch_first_error(const char *text, char *out, size_t len);
+
+/* Whether a delete's reason says its element was not in the set. */
+bool	nft_batch_is_absent(const char *err);
+
+#endif /* SPA_NFT_BATCH_H */

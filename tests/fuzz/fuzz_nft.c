@@ -1,0 +1,69 @@
+/*
+ * libFuzzer: the nft module's line reader (modules/nft/nft_line.c) and
+ * the error-text reader of its transactions (nft_batch.c).  The input is
+ * the words after "nft", separated by NUL bytes.  A refusal must come
+ * with a reason; an accepted line must be one element command whose
+ * text holds no byte that could start another command or leave the
+ * braces: no newline, ';', '#', quote, '$', '@', and '{' and '}' once.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nft_batch.h"
+#include "nft_line.h"
+#include "subst.h"
+
+#define WORDS_MAX	CMD_MAX_ARGS
+#define INPUT_MAX	4096
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+check_text(const struct nft_line *line)
+{
+	const char *t = line->text, *open = strchr(t, '{');
+	size_t n = strlen(t);
+
+	if (n == 0 || n >= sizeof(line->text) ||
+	    strpbrk(t, "\n\r;#'\"$@\\,") != NULL || open == NULL ||
+	    strchr(open + 1, '{') != NULL || strchr(t, '}') != t + n - 1 ||
+	    (strncmp(t, "add element ", 12) != 0 &&
+	    strncmp(t, "create element ", 15) != 0 &&
+	    strncmp(t, "delete element ", 15) != 0) ||
+	    line->timeout_s < 0 || line->timeout_s > INT32_MAX ||
+	    (line->has_timeout && line->cmd == NFT_LINE_DELETE))
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char buf[INPUT_MAX + 1], program[] = "nft";
+	static struct nft_line line;
+	char *argv[WORDS_MAX + 1], why[256], err[NFT_ERR_MAX];
+	size_t argc = 0, i;
+
+	if (size > INPUT_MAX)
+		return 0;
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	nft_batch_first_error(buf, err, sizeof(err));
+	if (strlen(err) >= sizeof(err) || strchr(err, '\n') != NULL)
+		abort();
+	argv[argc++] = program;
+	for (i = 0; i <= size && argc < WORDS_MAX; i += strlen(buf + i) + 1)
+		argv[argc++] = buf + i;
+	argv[argc] = NULL;
+	why[0] = '\0';
+	if (nft_line_parse(argc, argv, size % 100000, &line, why,
+	    sizeof(why)) != 0) {
+		if (why[0] == '\0' || strlen(why) >= sizeof(why))
+			abort();
+		return 0;
+	}
+	check_text(&line);
+	return 0;
+}
