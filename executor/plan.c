@@ -75,7 +75,8 @@ check_line(const struct cmd_template *t, const struct stanza *st,
     const struct action_module *m, char *why, size_t whylen)
 {
 	struct cmd_argv probe;
-	char why6[256];
+	char why6[256] = "";
+	size_t n;
 
 	if (m->ops->check == NULL)
 		return 0;
@@ -85,6 +86,11 @@ check_line(const struct cmd_template *t, const struct stanza *st,
 	if (expand_sample(t, st, AF_INET6, &probe) == 0 &&
 	    action_check(m, &probe, why6, sizeof(why6)) == 0)
 		return 0;
+	/* neither family fits: say both answers when they differ */
+	if (why6[0] != '\0' && strcmp(why, why6) != 0 &&
+	    (n = strlen(why)) < whylen)
+		snprintf(why + n, whylen - n, "; with an IPv6 address: %s",
+		    why6);
 	return SPA_ERR_CONFIG;
 }
 

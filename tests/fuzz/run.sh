@@ -5,7 +5,7 @@
 # (default 10).  Findings (crashes, leaks, sanitizer reports) fail the test.
 . "$(dirname "$0")/../integration/lib.sh"
 
-targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios fuzz_conf fuzz_fleet_rec)
+targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios fuzz_conf fuzz_fleet_rec fuzz_nft)
 seconds=${FUZZ_SECONDS:-10}
 src=$top_srcdir
 
@@ -30,6 +30,7 @@ actions_for() {
 	fuzz_ios) echo "$src/modules/cisco/ios_parse.c $src/modules/cisco/ios_ace.c $src/modules/cisco/cisco_data.c $src/modules/cisco/cisco_talk.c" ;;
 	fuzz_conf) echo "$src/common/conf.c $src/common/conf_table.c $src/modules/cisco/conf_cisco.c $src/executor/conf_redis.c -lconfig" ;;
 	fuzz_fleet_rec) echo "$src/executor/fleet_rec.c $src/executor/journal_rec.c $src/executor/subst.c" ;;
+	fuzz_nft) echo "$src/modules/nft/nft_line.c $src/modules/nft/nft_batch.c" ;;
 	esac
 }
 
@@ -40,7 +41,7 @@ build_target() {
 	fi
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-I"$top_builddir" -iquote "$src/common" -iquote "$src/verifier" \
-		-iquote "$src/executor" -iquote "$src/modules/ipset" -iquote "$src/modules/cisco" -D_GNU_SOURCE \
+		-iquote "$src/executor" -iquote "$src/modules/ipset" -iquote "$src/modules/cisco" -iquote "$src/modules/nft" -D_GNU_SOURCE \
 		-DSPA_SYSCONFDIR='"/etc/spagate"' -DSPA_STATE_DIR='"/var/lib/spagate"' -DSPA_RUN_DIR='"/run"' \
 		"$src/tests/fuzz/$t.c" "${core[@]}" $(actions_for "$t") -lcrypto \
 		-o "$out" 2>"$WORK/$t.build" || return 1

@@ -117,7 +117,7 @@ refuses_bad_braces(void **state)
 static void
 refuses_hostile_words(void **state)
 {
-	static const char *const bad[] = {
+	static char *const bad[] = {
 		"1.2.3.4 }; flush ruleset; add element inet t s { 1.2.3.4",
 		"1.2.3.4\nflush ruleset", "1.2.3.4;", "}", "{", "1.2.3.4#",
 		"$var", "@other", "'x'", "\"x\"", "1.2.3.4,5.6.7.8", "a b",
@@ -131,7 +131,7 @@ refuses_hostile_words(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memcpy(argv, fixed, sizeof(fixed));
 		argc = sizeof(fixed) / sizeof(fixed[0]);
-		argv[argc++] = (char *)bad[i];
+		argv[argc++] = bad[i];
 		argv[argc++] = "}";
 		argv[argc] = NULL;
 		why[0] = '\0';
