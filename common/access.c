@@ -406,12 +406,7 @@ check_warnings(const struct access_open *o)
 		    "ENABLE_CMD_SUDO_EXEC without CMD_EXEC_USER starts sudo "
 		    "as root, which sudoers lets run any command: set "
 		    "CMD_EXEC_USER to the account your sudoers rules name");
-	/* fwknopd's own firewall rules: an fwknopd file has no command */
-	if (st->cmd_cycle_open == NULL && !st->enable_cmd_exec &&
-	    !st->gpg_only)
-		warn_stanza(o, SLOT_NONE, " has no CMD_CYCLE_OPEN: its grants "
-		    "are logged and nothing is opened (spagated makes no "
-		    "firewall rule of its own)");
+	/* a stanza without a command: executor/plan.c says what it opens */
 }
 
 static int

@@ -76,6 +76,22 @@ action_table_for(const struct action_table *t, const struct cmd_argv *argv)
 	return NULL;
 }
 
+bool
+action_table_implicit(const struct action_table *t, const char **open,
+    const char **close)
+{
+	const struct action_module *m;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		m = &t->v[i];
+		if (m->ops->implicit_cycle != NULL &&
+		    m->ops->implicit_cycle(m->priv, open, close))
+			return true;
+	}
+	return false;
+}
+
 const struct action_module *
 action_table_by_name(const struct action_table *t, const char *name)
 {

@@ -76,6 +76,13 @@ struct action_ops {
 	/* Validate a configured command at load time; NULL: anything goes. */
 	int		(*check)(void *priv, const struct cmd_argv *argv,
 			    char *why, size_t whylen);
+	/*
+	 * Optional, for a module that gives a stanza without CMD_CYCLE_OPEN
+	 * a cycle of its own (the built-in firewall, when configured): the
+	 * open and close lines, planned like a stanza's own.  False: none.
+	 */
+	bool		(*implicit_cycle)(void *priv, const char **open,
+			    const char **close);
 	int		(*open)(void *priv, struct action_env *env,
 			    const struct action_req *req);
 	int		(*close)(void *priv, struct action_env *env,
@@ -182,6 +189,9 @@ void	action_table_free(struct action_table *t);
 /* The instance of `t` that runs `argv`. */
 const struct action_module *action_table_for(const struct action_table *t,
 	    const struct cmd_argv *argv);
+/* The first instance's implicit cycle (see action_ops); false: none. */
+bool	action_table_implicit(const struct action_table *t, const char **open,
+	    const char **close);
 /* By name (journal records name their module); NULL if unknown. */
 const struct action_module *action_table_by_name(const struct action_table *t,
 	    const char *name);

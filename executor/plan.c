@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "err.h"
+#include "log.h"
 #include "plan.h"
 #include "policy.h"
 
@@ -128,9 +129,8 @@ first_word(const char *line)
  */
 static int
 check_pairing(const struct stanza *st, const struct stanza_plan *sp,
-    char *err, size_t errlen)
+    const char *o, const char *c, char *err, size_t errlen)
 {
-	const char *o = st->cmd_cycle_open, *c = st->cmd_cycle_close;
 	size_t n = first_word(o);
 
 	if (!sp->open_ops->ops->close_pairs_open)
@@ -183,29 +183,54 @@ plan_refresh(const struct action_table *modules, const struct stanza *st,
 	    &sp->refresh, &sp->refresh_ops, err, errlen);
 }
 
+/*
+ * fwknopd makes its own firewall rule for a stanza without a command;
+ * spagated does when a module offers that (firewall.backend), else the
+ * stanza's grants are only logged.
+ */
+static const char *
+implicit_open(const struct action_table *modules, const struct stanza *st,
+    struct stanza_plan *sp, const char **close)
+{
+	const char *open = NULL;
+
+	*close = NULL;
+	if (action_table_implicit(modules, &open, close)) {
+		sp->implicit = true;
+		return open;
+	}
+	if (!st->enable_cmd_exec && !st->gpg_only)
+		log_warnx("%s:%u: stanza #%u (%s:%u) has no CMD_CYCLE_OPEN: its "
+		    "grants are logged and nothing is opened (spagated.conf's "
+		    "firewall.backend makes fwknopd's own rules)", st->file,
+		    st->line, st->number, st->file, st->line);
+	return NULL;
+}
+
 static int
 plan_stanza(const struct action_table *modules, const struct stanza *st,
     struct stanza_plan *sp, char *err, size_t errlen)
 {
+	const char *open = st->cmd_cycle_open, *close = st->cmd_cycle_close;
 	int r;
 
-	if (st->cmd_cycle_open == NULL)
+	if (open == NULL &&
+	    (open = implicit_open(modules, st, sp, &close)) == NULL)
 		return 0;
 	sp->has_open = true;
-	if ((r = parse_one(modules, st, "CMD_CYCLE_OPEN", st->cmd_cycle_open,
+	if ((r = parse_one(modules, st, "CMD_CYCLE_OPEN", open,
 	    &sp->open, &sp->open_ops, err, errlen)) != 0)
 		return r;
-	if (st->cmd_cycle_close != NULL) {
+	if (close != NULL) {
 		sp->has_close = true;
-		if ((r = parse_one(modules, st, "CMD_CYCLE_CLOSE",
-		    st->cmd_cycle_close,
+		if ((r = parse_one(modules, st, "CMD_CYCLE_CLOSE", close,
 		    &sp->close, &sp->close_ops, err, errlen)) != 0 ||
 		    (r = check_absent(st, sp, err, errlen)) != 0)
 			return r;
 	}
 	if ((r = plan_refresh(modules, st, sp, err, errlen)) != 0)
 		return r;
-	return check_pairing(st, sp, err, errlen);
+	return check_pairing(st, sp, open, close, err, errlen);
 }
 
 int

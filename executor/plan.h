@@ -26,7 +26,8 @@ enum refresh_how {
 };
 
 struct stanza_plan {
-	bool			 has_open;	/* CMD_CYCLE_OPEN set */
+	bool			 has_open;	/* CMD_CYCLE_OPEN set, or */
+	bool			 implicit;	/* the built-in firewall's */
 	bool			 has_close;	/* not NONE */
 	enum refresh_how	 refresh_how;
 	struct cmd_template	 open;

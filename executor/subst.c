@@ -33,7 +33,7 @@
 
 enum var {
 	V_IP, V_SRC, V_PKT_SRC, V_DST, V_PORT, V_PROTO, V_PROTO_NAME,
-	V_TIMEOUT, V_CLIENT_TIMEOUT, V_USER, V_STANZA,
+	V_TIMEOUT, V_CLIENT_TIMEOUT, V_USER, V_STANZA, V_REQUEST,
 };
 
 static const struct {
@@ -44,7 +44,7 @@ static const struct {
 	{ "DST", V_DST }, { "PORT", V_PORT }, { "PROTO", V_PROTO },
 	{ "PROTO_NAME", V_PROTO_NAME }, { "TIMEOUT", V_TIMEOUT },
 	{ "CLIENT_TIMEOUT", V_CLIENT_TIMEOUT }, { "USER", V_USER },
-	{ "STANZA", V_STANZA },
+	{ "STANZA", V_STANZA }, { "REQUEST", V_REQUEST },
 };
 #define NEVENT_VARS	(sizeof(event_vars) / sizeof(event_vars[0]))
 
@@ -704,6 +704,9 @@ var_value(enum var v, const struct subst_vars *vars, char buf[VALUE_MAX])
 		break;
 	case V_STANZA:
 		snprintf(buf, VALUE_MAX, "%" PRIu32, ev->stanza);
+		break;
+	case V_REQUEST:		/* "access", "nat_access", ... */
+		snprintf(buf, VALUE_MAX, "%s", spa_request_name(ev->type));
 		break;
 	}
 	return buf;
