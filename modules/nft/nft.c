@@ -26,7 +26,6 @@
  */
 #include "config.h"
 
-#include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,54 +36,14 @@
 #include "log.h"
 #include "nft_batch.h"
 #include "nft_line.h"
+#include "nft_queue.h"
 
 #define DETAIL_MAX	(CMD_MAX_LEN + NFT_ERR_MAX + 32)
 
-/* The instance's state: a libnftables context and this pass's queue. */
+/* The instance's state: its libnftables context and this pass's queue. */
 struct nft_mod {
-	struct nft_ctx	*ctx;		/* made at first use */
-	struct nft_unit	*q;
-	size_t		 nq, capq;
+	struct nft_queue	 q;
 };
-
-static struct nft_ctx *
-ctx_get(struct nft_mod *m)
-{
-	if (m->ctx == NULL && (m->ctx = nft_ctx_new(NFT_CTX_DEFAULT)) != NULL &&
-	    (nft_ctx_buffer_error(m->ctx) != 0 ||
-	    nft_ctx_buffer_output(m->ctx) != 0)) {
-		nft_ctx_free(m->ctx);
-		m->ctx = NULL;
-	}
-	return m->ctx;
-}
-
-/* One transaction through libnftables (nft_send_fn); dry or not. */
-static int
-send_ctx(struct nft_ctx *ctx, bool dry, const char *buf, char *err,
-    size_t errlen)
-{
-	int r;
-
-	nft_ctx_set_dry_run(ctx, dry);
-	r = nft_run_cmd_from_buffer(ctx, buf);
-	nft_batch_first_error(nft_ctx_get_error_buffer(ctx), err, errlen);
-	if (r != 0 && err[0] == '\0')
-		snprintf(err, errlen, "libnftables failed without saying why");
-	return r;
-}
-
-static int
-send_real(void *arg, const char *buf, char *err, size_t errlen)
-{
-	struct nft_mod *m = arg;
-
-	if (ctx_get(m) == NULL) {
-		snprintf(err, errlen, "cannot make a libnftables context");
-		return -1;
-	}
-	return send_ctx(m->ctx, false, buf, err, errlen);
-}
 
 /* What the queue holds for one request: the refresh in one go. */
 static char *
@@ -107,24 +66,14 @@ unit_text(const struct nft_line *line)
 static int
 enqueue(struct nft_mod *m, uint64_t job, const struct nft_line *line)
 {
-	struct nft_unit *v;
-	size_t cap;
+	char *text;
+	int r;
 
-	if (m->nq == m->capq) {
-		cap = m->capq == 0 ? 16 : 2 * m->capq;
-		if ((v = reallocarray(m->q, cap, sizeof(*v))) == NULL)
-			return SPA_ERR_NOMEM;
-		m->q = v;
-		m->capq = cap;
-	}
-	v = &m->q[m->nq];
-	memset(v, 0, sizeof(*v));
-	v->job = job;
-	v->is_delete = line->cmd == NFT_LINE_DELETE;
-	if ((v->text = unit_text(line)) == NULL)
+	if ((text = unit_text(line)) == NULL)
 		return SPA_ERR_NOMEM;
-	m->nq++;
-	return 0;
+	r = nft_queue_add(&m->q, job, text, line->cmd == NFT_LINE_DELETE);
+	free(text);
+	return r;
 }
 
 /*
@@ -167,65 +116,17 @@ nft_close(void *priv, struct action_env *env, const struct action_req *req)
 	return nft_queue(priv, env, req, true);
 }
 
-/* The log line and the result of one settled request. */
-static void
-report(struct action_env *env, const struct nft_unit *u)
-{
-	char detail[DETAIL_MAX];
-	size_t n = strcspn(u->text, "\n");
-
-	if (u->outcome == NFT_ABSENT) {
-		snprintf(detail, sizeof(detail), "nft %.*s: not in the set "
-		    "(expired already)", (int)n, u->text);
-		action_report(env, &(struct action_result){ .job = u->job,
-		    .detail = detail, .absent = true, .exit_status = -1 });
-		return;
-	}
-	if (u->outcome == NFT_DONE)
-		snprintf(detail, sizeof(detail), "nft %.*s", (int)n, u->text);
-	else
-		snprintf(detail, sizeof(detail), "nft %.*s: %s", (int)n,
-		    u->text, u->err);
-	action_done(env, u->job, u->outcome == NFT_DONE ? 0 : SPA_ERR_ACTION,
-	    detail, NULL);
-}
-
-static void
-free_units(struct nft_unit *u, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(u[i].text);
-	free(u);
-}
-
-/*
- * Send the pass's queue.  It is taken first: a completion may start
- * another request (a close after a failed open), queued for the next
- * pass.
- */
+/* A new pass: send what the last one queued. */
 static void
 nft_dispatch(void *priv, struct action_env *env, const struct pollfd *pfd,
     size_t n, int64_t now_ms)
 {
 	struct nft_mod *m = priv;
-	struct nft_unit *u = m->q;
-	size_t nu = m->nq, i, sent;
 
 	(void)pfd;
 	(void)n;
 	(void)now_ms;
-	if (nu == 0)
-		return;
-	m->q = NULL;
-	m->nq = m->capq = 0;
-	sent = nft_batch_run(u, nu, send_real, m);
-	log_info("nft: %zu element command%s in %zu transaction%s", nu,
-	    nu == 1 ? "" : "s", sent, sent == 1 ? "" : "s");
-	for (i = 0; i < nu; i++)
-		report(env, &u[i]);
-	free_units(u, nu);
+	nft_queue_run(&m->q, env);
 }
 
 static int
@@ -234,7 +135,7 @@ nft_timeout_ms(void *priv, int64_t now_ms)
 	const struct nft_mod *m = priv;
 
 	(void)now_ms;
-	return m->nq > 0 ? 0 : -1;
+	return m->q.nq > 0 ? 0 : -1;
 }
 
 static bool
@@ -262,9 +163,8 @@ nft_check(void *priv, const struct cmd_argv *argv, char *why,
 	if (nft_line_parse(argv->argc, argv->argv, 0, line, text,
 	    sizeof(text)) != 0)
 		snprintf(why, whylen, "nft: %s", text);
-	else if (ctx_get(m) == NULL)
-		snprintf(why, whylen, "nft: cannot make a libnftables context");
-	else if (send_ctx(m->ctx, true, line->text, text, sizeof(text)) != 0 &&
+	else if (nft_queue_send_now(&m->q, true, line->text, text,
+	    sizeof(text)) != 0 &&
 	    !(line->cmd == NFT_LINE_DELETE && nft_batch_is_absent(text)))
 		snprintf(why, whylen, "nft: the kernel refused '%s': %s",
 		    line->text, text);
@@ -279,19 +179,19 @@ nft_shutdown(void *priv)
 {
 	struct nft_mod *m = priv;
 
-	free_units(m->q, m->nq);
-	m->q = NULL;
-	m->nq = m->capq = 0;
-	if (m->ctx != NULL)
-		nft_ctx_free(m->ctx);
-	m->ctx = NULL;
+	nft_queue_clear(&m->q);
 }
 
 static int
 nft_create(void **priv)
 {
-	return (*priv = calloc(1, sizeof(struct nft_mod))) == NULL ?
-	    SPA_ERR_NOMEM : 0;
+	struct nft_mod *m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return SPA_ERR_NOMEM;
+	m->q.who = "nft";
+	*priv = m;
+	return 0;
 }
 
 static void

@@ -1,0 +1,108 @@
+/*
+ * spagated.conf's firewall group (see conf_firewall.h).  The names
+ * given to nft are checked here, once, so that no setting can reach a
+ * transaction as anything but a plain name.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "conf_firewall.h"
+#include "conf_group.h"
+#include "err.h"
+
+static const struct conf_name backends[] = {
+	{ "none", FW_NONE }, { "nftables", FW_NFTABLES }, { NULL, 0 },
+};
+
+/* An nft identifier: a letter, then letters, digits, '_' or '-'. */
+static const char *
+check_name(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > FW_NAME_MAX ||
+	    strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+	    v[0]) == NULL ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_-") != n)
+		return "must be a name of letters, digits, '_' and '-', "
+		    "starting with a letter, at most 32 characters";
+	return NULL;
+}
+
+#define F_KEY_INT(n, f, lo, hi) \
+	CONF_KEY_INT(struct conf_firewall, n, f, lo, hi)
+
+/* Settings of the root's "firewall" group, in the order of the dump. */
+static const struct conf_key keys[] = {
+	CONF_KEY_ENUM(struct conf_firewall, "firewall.backend", backend,
+	    backends, false,
+	    "firewall.backend must be \"none\" or \"nftables\", not "),
+	CONF_KEY_STR(struct conf_firewall, "firewall.table", table,
+	    check_name),
+	F_KEY_INT("firewall.priority", priority, -400, 400),
+	F_KEY_INT("firewall.mark", mark, 0, 0x7fffffff),
+};
+
+static const struct conf_table table = {
+	"", keys, sizeof(keys) / sizeof(keys[0]), NULL,
+};
+
+static void *
+fw_create(void)
+{
+	struct conf_firewall *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return NULL;
+	f->backend = FW_NONE;
+	f->priority = FW_DEF_PRIORITY;
+	f->mark = FW_DEF_MARK;
+	return f;
+}
+
+static void
+fw_free(void *value)
+{
+	if (value != NULL)
+		conf_table_clear(&table, value);
+	free(value);
+}
+
+static void
+fw_dump(const void *value, FILE *fp)
+{
+	conf_table_dump(&table, value, "", fp);
+}
+
+const struct conf_group conf_group_firewall = {
+	.name = "firewall",
+	.table = &table,
+	.create = fw_create,
+	.free = fw_free,
+	.dump = fw_dump,
+};
+
+const struct conf_firewall *
+conf_firewall_of(const struct spa_conf *c)
+{
+	static const struct conf_firewall defaults = {
+		.backend = FW_NONE, .priority = FW_DEF_PRIORITY,
+		.mark = FW_DEF_MARK,
+	};
+	const struct conf_firewall *f = conf_group_value(c,
+	    &conf_group_firewall);
+
+	return f != NULL ? f : &defaults;
+}
+
+const char *
+conf_firewall_table(const struct conf_firewall *f)
+{
+	return f->table != NULL ? f->table : FW_DEF_TABLE;
+}

@@ -1,0 +1,171 @@
+/*
+ * The queue of element commands for one pass, and its libnftables
+ * context (see nft_queue.h).
+ */
+#include "config.h"
+
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+#include "nft_queue.h"
+
+#define DETAIL_MAX	(CMD_MAX_LEN + NFT_ERR_MAX + 32)
+
+static struct nft_ctx *
+ctx_get(struct nft_queue *q)
+{
+	if (q->ctx == NULL && (q->ctx = nft_ctx_new(NFT_CTX_DEFAULT)) != NULL &&
+	    (nft_ctx_buffer_error(q->ctx) != 0 ||
+	    nft_ctx_buffer_output(q->ctx) != 0)) {
+		nft_ctx_free(q->ctx);
+		q->ctx = NULL;
+	}
+	return q->ctx;
+}
+
+int
+nft_queue_send_now(struct nft_queue *q, bool dry, const char *buf,
+    char *err, size_t errlen)
+{
+	int r;
+
+	err[0] = '\0';
+	if (ctx_get(q) == NULL) {
+		snprintf(err, errlen, "cannot make a libnftables context");
+		return -1;
+	}
+	nft_ctx_set_dry_run(q->ctx, dry);
+	r = nft_run_cmd_from_buffer(q->ctx, buf);
+	nft_batch_first_error(nft_ctx_get_error_buffer(q->ctx), err, errlen);
+	if (r != 0 && err[0] == '\0')
+		snprintf(err, errlen, "libnftables failed without saying why");
+	return r != 0 ? -1 : 0;
+}
+
+static int
+send_real(void *arg, const char *buf, char *err, size_t errlen)
+{
+	return nft_queue_send_now(arg, false, buf, err, errlen);
+}
+
+int
+nft_queue_add(struct nft_queue *q, uint64_t job, const char *text,
+    bool is_delete)
+{
+	struct nft_unit *v;
+	size_t cap;
+
+	if (q->nq == q->capq) {
+		cap = q->capq == 0 ? 16 : 2 * q->capq;
+		if ((v = reallocarray(q->q, cap, sizeof(*v))) == NULL)
+			return SPA_ERR_NOMEM;
+		q->q = v;
+		q->capq = cap;
+	}
+	v = &q->q[q->nq];
+	memset(v, 0, sizeof(*v));
+	v->job = job;
+	v->is_delete = is_delete;
+	if ((v->text = strdup(text)) == NULL)
+		return SPA_ERR_NOMEM;
+	q->nq++;
+	return 0;
+}
+
+/* The log line and the result of one settled request. */
+static void
+report(const struct nft_queue *q, struct action_env *env,
+    const struct nft_unit *u)
+{
+	char detail[DETAIL_MAX];
+	size_t n = strcspn(u->text, "\n");
+
+	if (u->outcome == NFT_ABSENT) {
+		snprintf(detail, sizeof(detail), "%s %.*s: not in the set "
+		    "(expired already)", q->who, (int)n, u->text);
+		action_report(env, &(struct action_result){ .job = u->job,
+		    .detail = detail, .absent = true, .exit_status = -1 });
+		return;
+	}
+	if (u->outcome == NFT_DONE)
+		snprintf(detail, sizeof(detail), "%s %.*s", q->who, (int)n,
+		    u->text);
+	else
+		snprintf(detail, sizeof(detail), "%s %.*s: %s", q->who, (int)n,
+		    u->text, u->err);
+	action_done(env, u->job, u->outcome == NFT_DONE ? 0 : SPA_ERR_ACTION,
+	    detail, NULL);
+}
+
+static void
+free_units(struct nft_unit *u, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(u[i].text);
+	free(u);
+}
+
+/*
+ * Taken first: a completion may start another request (a close after a
+ * failed open), queued for the next pass.
+ */
+static struct nft_unit *
+take(struct nft_queue *q, size_t *n)
+{
+	struct nft_unit *u = q->q;
+
+	*n = q->nq;
+	q->q = NULL;
+	q->nq = q->capq = 0;
+	return u;
+}
+
+size_t
+nft_queue_run(struct nft_queue *q, struct action_env *env)
+{
+	struct nft_unit *u;
+	size_t nu, i, sent;
+
+	if (q->nq == 0)
+		return 0;
+	u = take(q, &nu);
+	sent = nft_batch_run(u, nu, send_real, q);
+	log_info("%s: %zu element command%s in %zu transaction%s", q->who,
+	    nu, nu == 1 ? "" : "s", sent, sent == 1 ? "" : "s");
+	for (i = 0; i < nu; i++)
+		report(q, env, &u[i]);
+	free_units(u, nu);
+	return sent;
+}
+
+void
+nft_queue_fail(struct nft_queue *q, struct action_env *env, const char *why)
+{
+	struct nft_unit *u;
+	size_t nu, i;
+
+	u = take(q, &nu);
+	for (i = 0; i < nu; i++) {
+		u[i].outcome = NFT_FAILED;
+		snprintf(u[i].err, sizeof(u[i].err), "%s", why);
+		report(q, env, &u[i]);
+	}
+	free_units(u, nu);
+}
+
+void
+nft_queue_clear(struct nft_queue *q)
+{
+	free_units(q->q, q->nq);
+	q->q = NULL;
+	q->nq = q->capq = 0;
+	if (q->ctx != NULL)
+		nft_ctx_free(q->ctx);
+	q->ctx = NULL;
+}

@@ -1,0 +1,44 @@
+/*
+ * A libnftables context and the element commands queued in one pass of
+ * the event loop, sent as one transaction when the loop next calls the
+ * module (nft_batch.c splits one that fails) and reported through
+ * action_report().  Shared by the modules that speak to nf_tables: nft
+ * (lines as configured) and firewall (spagated's own table).
+ */
+#ifndef SPA_NFT_QUEUE_H
+#define SPA_NFT_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "action.h"
+#include "nft_batch.h"
+
+struct nft_ctx;
+
+struct nft_queue {
+	struct nft_ctx	*ctx;		/* made at first use */
+	struct nft_unit	*q;
+	size_t		 nq, capq;
+	const char	*who;		/* "nft", "firewall": log lines */
+};
+
+/*
+ * Queue a request's commands (one a line, without the last '\n'; they
+ * settle together).  SPA_ERR_NOMEM if it cannot be queued.
+ */
+int	nft_queue_add(struct nft_queue *q, uint64_t job, const char *text,
+	    bool is_delete);
+/* Send what is queued, report each request; 0 if nothing was queued. */
+size_t	nft_queue_run(struct nft_queue *q, struct action_env *env);
+/* Fail every queued request with `why` (the module cannot send them). */
+void	nft_queue_fail(struct nft_queue *q, struct action_env *env,
+	    const char *why);
+/* One transaction now, outside the queue: 0 or -1 with the reason. */
+int	nft_queue_send_now(struct nft_queue *q, bool dry, const char *buf,
+	    char *err, size_t errlen);
+/* Drop what is queued (unreported) and the context. */
+void	nft_queue_clear(struct nft_queue *q);
+
+#endif
