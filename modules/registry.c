@@ -10,9 +10,11 @@
 
 #include "action.h"
 #include "conf_cisco.h"
+#include "conf_firewall.h"
 
 extern const struct action_ops action_cisco;
 extern const struct action_ops action_exec;
+extern const struct action_ops action_firewall;
 extern const struct action_ops action_ipset;
 extern const struct action_ops action_nft;
 
@@ -21,6 +23,7 @@ const struct action_registration action_registry[] = {
 	{ &action_ipset, NULL },
 	{ &action_cisco, &conf_group_cisco },
 	{ &action_nft, NULL },
+	{ &action_firewall, &conf_group_firewall },
 	{ &action_exec, NULL },
 };
 

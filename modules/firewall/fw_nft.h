@@ -1,0 +1,52 @@
+/*
+ * The built-in firewall's nftables backend, as text: the table spagated
+ * owns and the element of one grant, in nft's syntax.  Pure functions,
+ * so that a unit test reads exactly what goes to the kernel.
+ *
+ *   table inet <table>
+ *     set allow4 { type ipv4_addr . inet_proto . inet_service; timeout }
+ *     set allow6 { type ipv6_addr . inet_proto . inet_service; timeout }
+ *     chain input { type filter hook input priority <priority>;
+ *       ip saddr . meta l4proto . th dport @allow4 [mark] accept
+ *       ip6 saddr . meta l4proto . th dport @allow6 [mark] accept }
+ *
+ * An accept in one table does not outvote a drop in another: a ruleset
+ * that drops by default lets spagated's grants through with one rule of
+ * its own, `meta mark & <mark> == <mark> accept`, which the mark (set
+ * before the filter chains run, priority -10 by default) makes possible.
+ */
+#ifndef SPA_FW_NFT_H
+#define SPA_FW_NFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "conf_firewall.h"
+
+#define FW_NFT_SETUP_MAX	2048
+#define FW_NFT_ELEM_MAX		512
+
+/* One grant's element: source, protocol (IPPROTO_TCP/UDP), port. */
+struct fw_elem {
+	struct spa_addr	 src;
+	uint8_t		 proto;
+	uint16_t	 port;
+};
+
+/*
+ * The transaction that makes the table, keeping its sets (and the
+ * elements open cycles hold) and making the chain afresh, so a changed
+ * priority or mark takes effect.  -1 if it does not fit.
+ */
+int	fw_nft_setup(const struct conf_firewall *f, char *buf, size_t len);
+/*
+ * "add element ..." with a timeout (refreshed: add; delete; add) or
+ * "delete element ...".  -1 if it does not fit.
+ */
+int	fw_nft_add(const struct conf_firewall *f, const struct fw_elem *e,
+	    int64_t timeout_s, char *buf, size_t len);
+int	fw_nft_delete(const struct conf_firewall *f, const struct fw_elem *e,
+	    char *buf, size_t len);
+
+#endif
