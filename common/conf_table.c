@@ -220,9 +220,11 @@ dump_value(const struct conf_key *k, const void *field, const char *indent,
 		    *(const bool *)field ? "true" : "false");
 		return;
 	case CONF_INT:
+		/* a key that may be negative is an int (firewall.priority) */
 		fprintf(fp, "%s%s = %lld;\n", indent, name,
 		    k->size == sizeof(uint16_t) ?
-		    (long long)*(const uint16_t *)field :
+		    (long long)*(const uint16_t *)field : k->min < 0 ?
+		    (long long)*(const int32_t *)field :
 		    (long long)*(const uint32_t *)field);
 		return;
 	case CONF_ENUM:

@@ -228,6 +228,25 @@ element_text_per_family(void **state)
 	    "delete element inet spagate allow4 { 192.0.2.9 . tcp . 22 }");
 }
 
+/* spagated -D shows the group as it reads it: a priority below zero. */
+static void
+dump_shows_a_negative_priority(void **state)
+{
+	struct fx *f = *state;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	f->fw->backend = FW_NFTABLES;
+	f->fw->priority = -150;
+	assert_non_null(fp = open_memstream(&text, &len));
+	conf_group_firewall.dump(f->fw, fp);
+	fclose(fp);
+	assert_non_null(strstr(text, "backend = \"nftables\";\n"));
+	assert_non_null(strstr(text, "priority = -150;\n"));
+	free(text);
+}
+
 int
 main(void)
 {
@@ -236,6 +255,7 @@ main(void)
 		T(implicit_cycle_only_with_a_backend),
 		T(reads_only_what_the_variables_give),
 		T(nat_requests_are_refused),
+		T(dump_shows_a_negative_priority),
 		cmocka_unit_test(setup_text_keeps_the_sets_and_marks),
 		cmocka_unit_test(element_text_per_family),
 #undef T
