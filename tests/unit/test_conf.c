@@ -189,8 +189,8 @@ unknown_setting_in_group_refused(void **state)
 static void
 unknown_group_refused(void **state)
 {
-	expect_refusal(*state, "firewall = { x = 1; };\n", "spagated.conf:1:",
-	    "unknown group 'firewall'");
+	expect_refusal(*state, "pf = { x = 1; };\n", "spagated.conf:1:",
+	    "unknown group 'pf'");
 }
 
 /*
