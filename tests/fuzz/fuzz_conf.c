@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "conf_cisco.h"
+#include "conf_firewall.h"
 #include "conf_group.h"
 #include "conf_redis.h"
 #include "log.h"
@@ -67,8 +68,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	conf_defaults(&c);
 	memset(&err, 0, sizeof(err));
-	/* the groups spagated registers: the Cisco devices, the fleet */
+	/* the groups spagated registers: Cisco devices, firewall, fleet */
 	if (conf_add_group(&c, &conf_group_cisco) == 0 &&
+	    conf_add_group(&c, &conf_group_firewall) == 0 &&
 	    conf_add_group(&c, &conf_group_redis) == 0 &&
 	    conf_load(CONF_FILE, true, &c, &err) == 0) {
 		(void)conf_validate(&c, &err);

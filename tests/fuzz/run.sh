@@ -28,7 +28,7 @@ actions_for() {
 	fuzz_ipset) echo "$src/modules/ipset/ipset_parse.c $src/executor/subst.c" ;;
 	fuzz_journal) echo "$src/executor/journal.c $src/executor/journal_rec.c $src/executor/subst.c" ;;
 	fuzz_ios) echo "$src/modules/cisco/ios_parse.c $src/modules/cisco/ios_ace.c $src/modules/cisco/cisco_data.c $src/modules/cisco/cisco_talk.c" ;;
-	fuzz_conf) echo "$src/common/conf.c $src/common/conf_table.c $src/modules/cisco/conf_cisco.c $src/executor/conf_redis.c -lconfig" ;;
+	fuzz_conf) echo "$src/common/conf.c $src/common/conf_table.c $src/modules/cisco/conf_cisco.c $src/modules/firewall/conf_firewall.c $src/executor/conf_redis.c -lconfig" ;;
 	fuzz_fleet_rec) echo "$src/executor/fleet_rec.c $src/executor/journal_rec.c $src/executor/subst.c" ;;
 	fuzz_nft) echo "$src/modules/nft/nft_line.c $src/modules/nft/nft_batch.c" ;;
 	esac
@@ -41,7 +41,7 @@ build_target() {
 	fi
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-I"$top_builddir" -iquote "$src/common" -iquote "$src/verifier" \
-		-iquote "$src/executor" -iquote "$src/modules/ipset" -iquote "$src/modules/cisco" -iquote "$src/modules/nft" -D_GNU_SOURCE \
+		-iquote "$src/executor" -iquote "$src/modules/ipset" -iquote "$src/modules/cisco" -iquote "$src/modules/nft" -iquote "$src/modules/firewall" -D_GNU_SOURCE \
 		-DSPA_SYSCONFDIR='"/etc/spagate"' -DSPA_STATE_DIR='"/var/lib/spagate"' -DSPA_RUN_DIR='"/run"' \
 		"$src/tests/fuzz/$t.c" "${core[@]}" $(actions_for "$t") -lcrypto \
 		-o "$out" 2>"$WORK/$t.build" || return 1
