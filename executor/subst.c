@@ -33,7 +33,8 @@
 
 enum var {
 	V_IP, V_SRC, V_PKT_SRC, V_DST, V_PORT, V_PROTO, V_PROTO_NAME,
-	V_TIMEOUT, V_CLIENT_TIMEOUT, V_USER, V_STANZA, V_REQUEST,
+	V_TIMEOUT, V_CLIENT_TIMEOUT, V_USER, V_STANZA, V_REQUEST, V_NAT_IP,
+	V_NAT_PORT,
 };
 
 static const struct {
@@ -45,6 +46,7 @@ static const struct {
 	{ "PROTO_NAME", V_PROTO_NAME }, { "TIMEOUT", V_TIMEOUT },
 	{ "CLIENT_TIMEOUT", V_CLIENT_TIMEOUT }, { "USER", V_USER },
 	{ "STANZA", V_STANZA }, { "REQUEST", V_REQUEST },
+	{ "NAT_IP", V_NAT_IP }, { "NAT_PORT", V_NAT_PORT },
 };
 #define NEVENT_VARS	(sizeof(event_vars) / sizeof(event_vars[0]))
 
@@ -665,6 +667,23 @@ cmd_template_free(struct cmd_template *t)
 
 #define VALUE_MAX	(ADDR_STRLEN + SPA_USER_MAX + 32)
 
+/* A NAT request's host as an IPv4 address, written into `a`. */
+static bool
+nat_ipv4(const struct spa_event *ev, char a[ADDR_STRLEN])
+{
+	struct spa_addr na;
+	char host[SPA_NAT_HOST_MAX + 1];
+
+	if (!ev->has_nat)
+		return false;
+	snprintf(host, sizeof(host), "%.*s",
+	    (int)strnlen(ev->nat_host, sizeof(ev->nat_host)), ev->nat_host);
+	if (addr_parse_ipv4(host, &na) != 0)
+		return false;
+	addr_fmt(&na, a);
+	return true;
+}
+
 static const char *
 var_value(enum var v, const struct subst_vars *vars, char buf[VALUE_MAX])
 {
@@ -707,6 +726,14 @@ var_value(enum var v, const struct subst_vars *vars, char buf[VALUE_MAX])
 		break;
 	case V_REQUEST:		/* "access", "nat_access", ... */
 		snprintf(buf, VALUE_MAX, "%s", spa_request_name(ev->type));
+		break;
+	case V_NAT_IP:		/* empty unless an IPv4 address (policy.c) */
+		return strcpy(buf, nat_ipv4(ev, a) ? a : "");
+	case V_NAT_PORT:
+		if (ev->has_nat && ev->nat_port != 0)
+			snprintf(buf, VALUE_MAX, "%u", ev->nat_port);
+		else
+			buf[0] = '\0';
 		break;
 	}
 	return buf;

@@ -152,6 +152,28 @@ every_event_variable(void **state)
 	    "1795343128|60|alice|1");
 }
 
+/*
+ * The request's kind and a NAT request's destination.  $NAT_IP is the
+ * host only when it is an IPv4 address (the policy refuses others before
+ * any cycle): junk expands to nothing, so no line can be given it.
+ */
+static void
+request_and_nat_variables(void **state)
+{
+	struct fix *f = *state;
+
+	assert_expands(f, "x [$REQUEST] [$NAT_IP] [$NAT_PORT]", 0,
+	    "x|[access]|[]|[]");
+	f->ev.type = SPA_REQ_LOCAL_NAT_ACCESS;
+	f->ev.has_nat = true;
+	strcpy(f->ev.nat_host, "10.0.0.5");
+	f->ev.nat_port = 2222;
+	assert_expands(f, "x $REQUEST $NAT_IP:$NAT_PORT", 0,
+	    "x|local_nat_access|10.0.0.5:2222");
+	strcpy(f->ev.nat_host, "bad%host");
+	assert_expands(f, "x [$NAT_IP] $NAT_PORT", 0, "x|[]|2222");
+}
+
 static void
 one_cycle_per_port_sees_its_port(void **state)
 {
@@ -899,6 +921,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(every_event_variable),
+		T(request_and_nat_variables),
 		T(one_cycle_per_port_sees_its_port),
 		T(no_ports_expand_to_zero),
 		T(fwknopd_prefix_names_still_work),
