@@ -15,7 +15,7 @@
 
 /*
  * A realistic grant for load-time expansions: documentation addresses
- * (RFC 5737, RFC 3849), tcp/22, 30 s.  A zeroed event would give "::"
+ * (RFC 5737, RFC 3849), tcp/22, 30 s, a NAT destination 192.0.2.3:2222.  A zeroed event would give "::"
  * or "0.0.0.0" and port 0, which a module that reads the expanded line
  * rightly refuses.
  */
@@ -39,6 +39,10 @@ sample_event(const struct stanza *st, int family, struct spa_event *ev)
 	snprintf(ev->user, sizeof(ev->user), "spauser");
 	ev->timeout = ev->client_timeout = 30;
 	ev->spa_time = 1700000000;
+	/* $NAT_IP and $NAT_PORT: a line written for NAT requests uses them */
+	ev->has_nat = true;
+	snprintf(ev->nat_host, sizeof(ev->nat_host), "192.0.2.3");
+	ev->nat_port = 2222;
 }
 
 static int
