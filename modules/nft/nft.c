@@ -35,6 +35,7 @@
 #include "action.h"
 #include "err.h"
 #include "log.h"
+#include "nft.h"
 #include "nft_batch.h"
 #include "nft_line.h"
 
@@ -45,6 +46,7 @@ struct nft_mod {
 	struct nft_ctx	*ctx;		/* made at first use */
 	struct nft_unit	*q;
 	size_t		 nq, capq;
+	struct nft_stats st;
 };
 
 static struct nft_ctx *
@@ -223,8 +225,12 @@ nft_dispatch(void *priv, struct action_env *env, const struct pollfd *pfd,
 	sent = nft_batch_run(u, nu, send_real, m);
 	log_info("nft: %zu element command%s in %zu transaction%s", nu,
 	    nu == 1 ? "" : "s", sent, sent == 1 ? "" : "s");
-	for (i = 0; i < nu; i++)
+	m->st.commands += nu;
+	m->st.transactions += sent;
+	for (i = 0; i < nu; i++) {
+		m->st.failed += u[i].outcome == NFT_FAILED;
 		report(env, &u[i]);
+	}
 	free_units(u, nu);
 }
 
@@ -314,3 +320,21 @@ const struct action_ops action_nft = {
 	.free = nft_free,
 	.open_is_idempotent = true,
 };
+
+/* Every nft instance of `t` counted together. */
+void
+nft_get_stats(const struct action_table *t, struct nft_stats *st)
+{
+	const struct nft_mod *m;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < t->n; i++) {
+		if (t->v[i].ops != &action_nft)
+			continue;
+		m = t->v[i].priv;
+		st->commands += m->st.commands;
+		st->transactions += m->st.transactions;
+		st->failed += m->st.failed;
+	}
+}

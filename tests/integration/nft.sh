@@ -11,7 +11,8 @@
 # value and goes at the close; 25 packets sent at once whose elements go
 # in fewer transactions than commands; 12 ports of one packet in one
 # transaction; one element the kernel refuses among good ones fails only
-# its own cycle; a close whose element is gone is a close.  Refused at
+# its own cycle, and the metrics file counts it; a close whose element
+# is gone is a close.  Refused at
 # load with file:line: a typo'd set (the kernel's answer) and a map named
 # with an nft keyword (nft's syntax error).  spagated runs inside the
 # namespace, so only the namespace's ruleset is touched.
@@ -77,6 +78,7 @@ CMD_CYCLE_TIMER 60
 CONF
 	chmod 600 "$WORK/access.conf"
 	cp "$EXAMPLE/spagated.conf" "$WORK/spagated.conf"
+	printf 'metrics = { file = "%s"; interval = 1; };\n' "$WORK/metrics.prom" >>"$WORK/spagated.conf"
 }
 
 start() {
@@ -101,6 +103,14 @@ listed() {
 }
 not_listed() { ! listed "$@"; }
 alive() { kill -0 "$SPAGATED_PID" 2>/dev/null; }
+# nft_metrics_say FAILED: the metrics file counts FAILED refused element
+# commands, and fewer transactions than element commands
+nft_metrics_say() {
+	awk -v f="$1" '$1 == "spagate_nft_element_commands_total" { c = $2 }
+		$1 == "spagate_nft_transactions_total" { t = $2 }
+		$1 == "spagate_nft_elements_failed_total" { e = $2 }
+		END { exit !(e == f && t > 0 && t < c) }' "$WORK/metrics.prom" 2>/dev/null
+}
 # the example's table as the kernel has it, loaded once or twice
 example_made() {
 	local t
@@ -131,7 +141,7 @@ sum_logged() {
 		awk -v f="$1" '{ s += (f == "N" ? $1 : $2) } END { print s + 0 }'
 }
 
-plan 30
+plan 31
 netns_pair 23 || skip_all "cannot create network namespaces"
 SRV_IP6=fd00:231:23::1 CLI_IP6=fd00:231:23::2
 ip -n "$SRV_NS" addr add "$SRV_IP6/64" dev "$SRV_IF" nodad &&
@@ -244,6 +254,8 @@ check_logged "the element already there fails its own cycle, with the kernel's r
 	"stanza #3 $A tcp/7: open failed \\(nft create element .* 7 timeout 30s \\}: Could not process rule: File exists\\)" 5
 wait_logged "tcp/12: opened" 5
 check "every other port of the packet was opened" [ "$(since_mark 'stanza #3 .* opened \(nft create')" -eq 11 ]
+check "the metrics file counts the refused element and fewer transactions than commands" \
+	wait_ok 5 nft_metrics_say 1
 
 # 7. a close whose element is gone is a close
 mark
