@@ -66,7 +66,8 @@ disable_packaged_fwknopd() {
 install_deps() {
 	local p missing=
 	"$top/scripts/deps" build || die "scripts/deps build failed"
-	for p in fwknop-server fwknop-client ipset libipset-dev pkg-config iproute2; do
+	for p in fwknop-server fwknop-client ipset libipset-dev pkg-config iproute2 \
+	    ${NFT_ON:+nftables}; do
 		installed "$p" || missing="$missing $p"
 	done
 	if [ -n "$missing" ]; then
@@ -91,6 +92,8 @@ build_helpers() {
 	cc $cflags -o "$WORK/bin/ipset_wait" "$top/bench/ipset_wait.c" \
 		$(pkg-config --cflags --libs libipset) ||
 		die "cannot build bench/ipset_wait.c"
+	[ -z "$NFT_ON" ] || cc $cflags -o "$WORK/bin/nft_wait" "$top/bench/nft_wait.c" ||
+		die "cannot build bench/nft_wait.c"
 }
 
 # --- network ------------------------------------------------------------------
@@ -120,6 +123,12 @@ make_keys() {
 	CMD_CYCLE_TIMER $ELEM_TIMEOUT
 	EOF
 	chmod 0600 "$WORK/access.conf"
+	# The nft module's rows: the same grant as an element of an nftables
+	# set, through libnftables in spagated (fwknopd is not run with it).
+	sed -e "s|^CMD_CYCLE_OPEN .*|CMD_CYCLE_OPEN nft add element inet $NFT_TABLE $SET { \$SRC . \$PROTO . \$PORT timeout ${ELEM_TIMEOUT}s }|" \
+	    -e "s|^CMD_CYCLE_CLOSE .*|CMD_CYCLE_CLOSE nft delete element inet $NFT_TABLE $SET { \$SRC . \$PROTO . \$PORT }|" \
+		"$WORK/access.conf" >"$WORK/access-nft.conf"
+	chmod 0600 "$WORK/access-nft.conf"
 }
 
 # Allow address number I of a range: 10.R.(I/250).(I%250+1).  These are
@@ -185,6 +194,29 @@ reset_set() {
 	in_srv ipset destroy "$SET" 2>/dev/null || true
 	in_srv ipset create "$SET" hash:ip,port family inet hashsize 4096 \
 		maxelem 1048576 timeout 300 || die "cannot create ipset $SET"
+	[ -z "$NFT_ON" ] && return 0
+	in_srv nft delete table inet "$NFT_TABLE" 2>/dev/null || true
+	in_srv nft -f - <<-EOF || die "cannot create the nft set $NFT_TABLE $SET"
+	table inet $NFT_TABLE {
+		set $SET {
+			type ipv4_addr . inet_proto . inet_service
+			flags timeout
+			size 1048576
+		}
+	}
+	EOF
+}
+
+# set_wait DAEMON count|latency ARGS...: ipset_wait, or nft_wait on the
+# nft set for the nft rows, ARGS after the set's name.
+set_wait() {
+	local d=$1 cmd=$2
+	shift 2
+	if [ "$d" = nft ]; then
+		in_srv "$WORK/bin/nft_wait" "$cmd" inet "$NFT_TABLE" "$SET" "$@"
+	else
+		in_srv "$WORK/bin/ipset_wait" "$cmd" "$SET" "$@"
+	fi
 }
 
 # wait_log FILE PATTERN SECONDS
@@ -234,6 +266,11 @@ start_spagated() {
 	DAEMON_PID=$!
 	wait_log "$dir/log" "verifier ready" 10 ||
 		{ tail -n 20 "$dir/log" >&2; die "spagated ($mode) did not start"; }
+}
+
+# start_nft MODE DIR: spagated with the nft module's stanza.
+start_nft() {
+	ACCESS=$WORK/access-nft.conf start_spagated "$@"
 }
 
 # start_base MODE DIR: the older spagated of BENCH_BASE, set up the same.
@@ -293,7 +330,7 @@ stop_daemon() {
 # Cycle opens the daemon logged (to tell capture losses from failed opens).
 opens_logged() {
 	case $1 in
-	spagated|base) grep -c ': opened' "$2/log" || true ;;
+	spagated|base|nft) grep -c ': opened' "$2/log" || true ;;
 	fwknopd) grep -c 'Running CMD_CYCLE_OPEN' "$2/log" || true ;;
 	esac
 }
@@ -302,7 +339,7 @@ opens_logged() {
 # daemon reports them (spagated's last verifier line; fwknopd: none).
 capture_drops() {
 	case $1 in
-	spagated|base) sed -n 's/.*verifier info: packets .*before capture \([0-9]*\).*/\1/p' "$2/log" | tail -n 1 ;;
+	spagated|base|nft) sed -n 's/.*verifier info: packets .*before capture \([0-9]*\).*/\1/p' "$2/log" | tail -n 1 ;;
 	fwknopd) echo "n/a" ;;
 	esac
 }
@@ -325,7 +362,7 @@ bench_grants() {
 	reset_set
 	"start_$d" "$mode" "$dir"
 	drops0=$(udp_drops)
-	in_srv "$WORK/bin/ipset_wait" count "$SET" "$N" "$GRANTS_TIMEOUT_MS" \
+	set_wait "$d" count "$N" "$GRANTS_TIMEOUT_MS" \
 		"$IDLE_MS" 1000 >"$dir/wait.out" &
 	local wpid=$!
 	for ((i = 0; i < 100; i++)); do
@@ -333,7 +370,7 @@ bench_grants() {
 		sleep 0.05
 	done
 	in_cli "$WORK/bin/spa_send" "$SRV_IP" "$PORT" "$RATE" <"$WORK/grants.list" >"$dir/send.out"
-	wait "$wpid" || die "ipset_wait failed"
+	wait "$wpid" || die "the set watcher failed ($d)"
 	R["drops_$mode|$d"]=$(($(udp_drops) - drops0))
 	stop_daemon
 	first=$(field "$dir/send.out" first_ns)
@@ -368,9 +405,9 @@ bench_latency() {
 	reset_set
 	"start_$d" "$mode" "$dir"
 	head -n "$n" "$WORK/latency.list" |
-		in_srv "$WORK/bin/ipset_wait" latency "$SET" "/run/netns/$CLI_NS" \
+		set_wait "$d" latency "/run/netns/$CLI_NS" \
 			"$SRV_IP" "$PORT" 5000 "$POLL_US" >"$dir/lat.out" ||
-		die "ipset_wait latency failed ($d, $mode)"
+		die "the set watcher's latency failed ($d, $mode)"
 	stop_daemon
 	grep -E '^[0-9]+$' "$dir/lat.out" | sort -n >"$dir/lat.sorted" || true
 	timeouts=$(grep -c timeout "$dir/lat.out" || true)
@@ -626,9 +663,28 @@ per_grant() {
 }
 
 WORSE=0	# rows marked "!" (more than 5% worse than BENCH_BASE)
+# row METRIC SPAGATE OTHER RATIO [NFT NFT_RATIO NFT_VS_IPSET]: the nft
+# columns only when the nft rows run (NFT_ON); a row without an nft
+# figure (flood, memory, replay) shows "-" there
 row() {
-	printf '| %-42s | %12s | %12s | %7s |\n' "$1" "$2" "$3" "$4"
+	if [ -n "$NFT_ON" ]; then
+		printf '| %-42s | %13s | %13s | %13s | %7s | %7s | %7s |\n' "$1" "$2" \
+			"${5:--}" "$3" "$4" "${6-}" "${7-}"
+	else
+		printf '| %-42s | %12s | %12s | %7s |\n' "$1" "$2" "$3" "$4"
+	fi
 	case $4 in *!) WORSE=$((WORSE + 1)) ;; esac
+}
+# nrow METRIC KEY HIGHER|LOWER|"": a row of R[KEY|...] for spagate's
+# ipset, the other daemon and spagate's nft, with their ratios
+nrow() {
+	local s=${R["$2|spagated"]} f=${R["$2|$OTHER"]} n=${R["$2|nft"]:--} r= rn= ri=
+	if [ -n "$3" ]; then
+		r=$(ratio "$s" "$f" "$3")
+		rn=$(ratio "$n" "$f" "$3")
+		ri=$(ratio "$n" "$s" "$3")
+	fi
+	row "$1" "$s" "$f" "$r" "$n" "$rn" "$ri"
 }
 
 print_table() {
@@ -645,25 +701,37 @@ print_table() {
 	echo "N=$N, send rate ${RATE/#0/max}, latency samples $LAT_N (spagated) / $lat_other ($OTHER);" \
 		"ratio = how many times better spagate is$([ "$ROUNDS" -gt 1 ] && echo "; best of $ROUNDS rounds each")"
 	echo
-	row metric spagate "$OTHER" ratio
-	row "------------------------------------------" ------------ ------------ -------
+	if [ -n "$NFT_ON" ]; then
+		row metric "spagate ipset" "$OTHER ipset" ratio "spagate nft" "nft rat" nft/ips
+		row "------------------------------------------" ------------- ------------- ------- \
+			------------- ------- -------
+	else
+		row metric spagate "$OTHER" ratio
+		row "------------------------------------------" ------------ ------------ -------
+	fi
 	for mode in $MODES; do
 		s=${R["grants_$mode|spagated"]}; f=${R["grants_$mode|$OTHER"]}
 		r=$(ratio "$s" "$f" higher)
-		[ "${R["granted_$mode|spagated"]}" = "$N/$N" ] && [ "${R["granted_$mode|$OTHER"]}" = "$N/$N" ] ||
-			{ r="$r*"; star=1; }
-		row "grants/s ($mode)" "$s" "$f" "$r"
-		row "  elements present / packets sent" "${R["granted_$mode|spagated"]}" "${R["granted_$mode|$OTHER"]}" ""
-		row "  cycle opens logged" "${R["opens_$mode|spagated"]}" "${R["opens_$mode|$OTHER"]}" ""
+		all() { [ "${R["granted_$mode|$1"]}" = "$N/$N" ]; }
+		all spagated && all "$OTHER" || { r="$r*"; star=1; }
+		local n=${R["grants_$mode|nft"]:--} rn= ri=
+		if [ -n "$NFT_ON" ]; then
+			rn=$(ratio "$n" "$f" higher) ri=$(ratio "$n" "$s" higher)
+			all nft && all "$OTHER" || { rn="$rn*"; star=1; }
+			all nft && all spagated || { ri="$ri*"; star=1; }
+		fi
+		row "grants/s ($mode)" "$s" "$f" "$r" "$n" "$rn" "$ri"
+		nrow "  elements present / packets sent" "granted_$mode" ""
+		nrow "  cycle opens logged" "opens_$mode" ""
 		[ "$mode" = pcap ] &&
-			row "  dropped before capture (ring full)" "${R["kdrops_$mode|spagated"]:--}" "${R["kdrops_$mode|$OTHER"]:--}" ""
+			row "  dropped before capture (ring full)" "${R["kdrops_$mode|spagated"]:--}" \
+				"${R["kdrops_$mode|$OTHER"]:--}" "" "${R["kdrops_$mode|nft"]:--}"
 		[ "$mode" = udp ] &&
-			row "  UDP receive-buffer drops" "${R["drops_$mode|spagated"]}" "${R["drops_$mode|$OTHER"]}" ""
+			nrow "  UDP receive-buffer drops" "drops_$mode" ""
 		for p in p50 p99 max; do
-			s=${R["${p}_$mode|spagated"]}; f=${R["${p}_$mode|$OTHER"]}
-			row "latency $p ms ($mode)" "$s" "$f" "$(ratio "$s" "$f" lower)"
+			nrow "latency $p ms ($mode)" "${p}_$mode" lower
 		done
-		row "  latency samples" "${R["latn_$mode|spagated"]}" "${R["latn_$mode|$OTHER"]}" ""
+		nrow "  latency samples" "latn_$mode" ""
 	done
 	for mode in $FLOOD_MODES; do
 		s=${R["flood_$mode|spagated"]}; f=${R["flood_$mode|$OTHER"]}
@@ -711,6 +779,10 @@ print_table() {
 	[ -n "${R["rss_idle|spagated"]:-}" ] && echo "memory: $MEM_MODE mode, VmRSS and PSS summed over the daemon's processes;" \
 		"grants sent at $(mem_rate "$MEM_RATE") (spagated), $(mem_rate "$MEM_RATE_FWKNOPD") (fwknopd);" \
 		"cycles of $MEM_TIMER s, all still open"
+	[ -n "$NFT_ON" ] && echo "nft: spagate with the same stanza as nft element lines" \
+		"(nft add element inet $NFT_TABLE $SET { \$SRC . \$PROTO . \$PORT timeout ${ELEM_TIMEOUT}s }," \
+		"delete at the close) through its nft module; $OTHER's column is its ipset run;" \
+		"nft rat = nft against $OTHER, nft/ips = nft against spagate's ipset"
 	[ -n "$BASE" ] && echo "rows more than 5% worse than base (marked !): $WORSE"
 	echo "packets made by the fwknop client: $((N + LAT_N + FLOOD_N + MEM_N)) in $(printf '%.1f' "$GEN_SECONDS") s (not timed above)"
 }

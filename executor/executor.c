@@ -438,6 +438,7 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 {
 	struct cisco_stats cis;
 	struct cycles_stats cs;
+	struct nft_stats nfs;
 	char line[1024];
 	uint64_t v;
 	size_t off;
@@ -475,6 +476,11 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 	if (cis.devices > 0)
 		log_info("stats: cisco: entries left alone %" PRIu64,
 		    cis.left_alone);
+	nft_get_stats(x->modules, &nfs);
+	if (nfs.commands > 0)
+		log_info("stats: nft: element commands %" PRIu64 ", "
+		    "transactions %" PRIu64 ", refused by the kernel %" PRIu64,
+		    nfs.commands, nfs.transactions, nfs.failed);
 	if (x->fleet != NULL) {
 		struct fleet_stats fs;
 
@@ -505,6 +511,7 @@ write_metrics(struct executor *x)
 	ex.stanzas_disabled = access_disabled_stanzas(x->access);
 	cycles_get_stats(x->cycles, &ex.cycles);
 	cisco_get_stats(x->modules, &ex.cisco);
+	nft_get_stats(x->modules, &ex.nft);
 	if ((ex.fleet = x->fleet != NULL)) {
 		ex.fleet_up = fleet_is_up(x->fleet);
 		fleet_get_stats(x->fleet, &ex.fleet_stats);

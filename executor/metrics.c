@@ -65,6 +65,21 @@ fleet_metrics(FILE *fp, const struct metrics_exec *ex)
 	    "or malformed.", f->refused);
 }
 
+/* The nft module, once it has sent something. */
+static void
+nft_metrics(FILE *fp, const struct nft_stats *st)
+{
+	metric(fp, "spagate_nft_element_commands_total", "counter",
+	    "Element commands the nft module carried out or failed.",
+	    st->commands);
+	metric(fp, "spagate_nft_transactions_total", "counter",
+	    "nf_tables transactions sent, one per loop pass and one per "
+	    "half of a refused one.", st->transactions);
+	metric(fp, "spagate_nft_elements_failed_total", "counter",
+	    "Element commands the kernel refused (each fails its cycle).",
+	    st->failed);
+}
+
 void
 metrics_format(FILE *fp, const struct msg_stats *vs,
     const struct metrics_exec *ex)
@@ -132,6 +147,8 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 		metric(fp, "spagate_cisco_entries_left_alone_total", "counter",
 		    "Cisco removals refused: the entry at the number is not "
 		    "the one the cycle recorded.", ex->cisco.left_alone);
+	if (ex->nft.commands > 0)
+		nft_metrics(fp, &ex->nft);
 }
 
 struct metrics_src {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "cisco.h"
+#include "nft.h"
 #include "cycle.h"
 #include "fleet.h"
 #include "msg.h"
@@ -31,6 +32,7 @@ struct metrics_exec {
 	bool			fleet_up;	/* connected to Redis now */
 	struct fleet_stats	fleet_stats;
 	struct cisco_stats	cisco;		/* devices 0: none configured */
+	struct nft_stats	nft;		/* commands 0: not used yet */
 };
 
 /* Every metric, with # HELP and # TYPE lines. */

@@ -34,6 +34,7 @@
 #include "action.h"
 #include "err.h"
 #include "log.h"
+#include "nft.h"
 #include "nft_batch.h"
 #include "nft_line.h"
 #include "nft_queue.h"
@@ -214,3 +215,21 @@ const struct action_ops action_nft = {
 	.free = nft_free,
 	.open_is_idempotent = true,
 };
+
+/* Every nft instance of `t` counted together. */
+void
+nft_get_stats(const struct action_table *t, struct nft_stats *st)
+{
+	const struct nft_mod *m;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < t->n; i++) {
+		if (t->v[i].ops != &action_nft)
+			continue;
+		m = t->v[i].priv;
+		st->commands += m->q.st.commands;
+		st->transactions += m->q.st.transactions;
+		st->failed += m->q.st.failed;
+	}
+}

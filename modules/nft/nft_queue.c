@@ -138,8 +138,12 @@ nft_queue_run(struct nft_queue *q, struct action_env *env)
 	sent = nft_batch_run(u, nu, send_real, q);
 	log_info("%s: %zu element command%s in %zu transaction%s", q->who,
 	    nu, nu == 1 ? "" : "s", sent, sent == 1 ? "" : "s");
-	for (i = 0; i < nu; i++)
+	q->st.commands += nu;
+	q->st.transactions += sent;
+	for (i = 0; i < nu; i++) {
+		q->st.failed += u[i].outcome == NFT_FAILED;
 		report(q, env, &u[i]);
+	}
 	free_units(u, nu);
 	return sent;
 }

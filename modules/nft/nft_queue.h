@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "action.h"
+#include "nft.h"
 #include "nft_batch.h"
 
 struct nft_ctx;
@@ -22,6 +23,7 @@ struct nft_queue {
 	struct nft_unit	*q;
 	size_t		 nq, capq;
 	const char	*who;		/* "nft", "firewall": log lines */
+	struct nft_stats st;		/* what it settled */
 };
 
 /*

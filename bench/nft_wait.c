@@ -1,0 +1,356 @@
+/*
+ * nft_wait: watch an nftables set of ipv4_addr . inet_proto .
+ * inet_service through nfnetlink (no nft CLI, no libnftables), for
+ * bench/run: ipset_wait's two commands for the nft module's rows.
+ *
+ *   nft_wait count FAMILY TABLE SET N TIMEOUT_MS IDLE_MS POLL_US
+ *   nft_wait latency FAMILY TABLE SET CLIENT_NETNS HOST PORT TIMEOUT_MS POLL_US
+ *
+ * Arguments, input and output as ipset_wait's (see ipset_wait.c), with
+ * the set named by its family (inet, ip), table and name.  nf_tables
+ * keeps no element count, so each reading is a dump of the set's
+ * elements (GETSETELEM), counted, or searched for the one key; libnftables
+ * would format every element as text first, ~80 us each, too slow to
+ * poll a set of 10,000.  Run it in the server's network namespace.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../tests/tools/clock_ns.h"
+
+#define MAX_PKT		1500
+#define KEY_LEN		12	/* addr 4, proto 1+3, port 2+2: 32-bit registers */
+#define RXBUF		(256 * 1024)
+
+struct nl {
+	int		 fd;
+	uint32_t	 seq;
+	uint8_t		 family;
+	const char	*table, *set;
+	char		*buf;
+};
+
+static void
+pause_us(long us)
+{
+	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+
+	if (us > 0)
+		nanosleep(&ts, NULL);
+}
+
+static void
+put_str(char *req, size_t *off, uint16_t type, const char *s)
+{
+	struct nlattr *a = (struct nlattr *)(req + *off);
+	size_t n = strlen(s) + 1;
+
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + n);
+	memcpy(req + *off + NLA_HDRLEN, s, n);
+	*off += NLA_ALIGN(a->nla_len);
+}
+
+static int
+dump_request(struct nl *nl)
+{
+	char req[1024] = { 0 };
+	struct nlmsghdr *h = (struct nlmsghdr *)req;
+	struct nfgenmsg *g = (struct nfgenmsg *)(req + NLMSG_HDRLEN);
+	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*g));
+
+	h->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	h->nlmsg_seq = ++nl->seq;
+	g->nfgen_family = nl->family;
+	g->version = NFNETLINK_V0;
+	put_str(req, &off, NFTA_SET_ELEM_LIST_TABLE, nl->table);
+	put_str(req, &off, NFTA_SET_ELEM_LIST_SET, nl->set);
+	h->nlmsg_len = (uint32_t)off;
+	return send(nl->fd, req, off, 0) == (ssize_t)off ? 0 : -1;
+}
+
+/* The first nested attribute of `type` inside [p, end), or NULL. */
+static const struct nlattr *
+find(const char *p, const char *end, uint16_t type)
+{
+	const struct nlattr *a;
+
+	while (p + NLA_HDRLEN <= end) {
+		a = (const struct nlattr *)p;
+		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
+			return NULL;
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return a;
+		p += NLA_ALIGN(a->nla_len);
+	}
+	return NULL;
+}
+
+/* One element (NFTA_LIST_ELEM): counted, and compared with `key`. */
+static void
+one_elem(const struct nlattr *e, const uint8_t *key, long *count, int *found)
+{
+	const char *p = (const char *)e + NLA_HDRLEN, *end = (const char *)e + e->nla_len;
+	const struct nlattr *k, *v;
+
+	(*count)++;
+	if (key == NULL || (k = find(p, end, NFTA_SET_ELEM_KEY)) == NULL)
+		return;
+	v = find((const char *)k + NLA_HDRLEN, (const char *)k + k->nla_len,
+	    NFTA_DATA_VALUE);
+	if (v != NULL && v->nla_len == NLA_HDRLEN + KEY_LEN &&
+	    memcmp((const char *)v + NLA_HDRLEN, key, KEY_LEN) == 0)
+		*found = 1;
+}
+
+static void
+one_msg(const struct nlmsghdr *h, const uint8_t *key, long *count, int *found)
+{
+	const char *p = (const char *)h + NLMSG_HDRLEN +
+	    NLMSG_ALIGN(sizeof(struct nfgenmsg));
+	const char *end = (const char *)h + h->nlmsg_len;
+	const struct nlattr *list, *e;
+
+	if ((list = find(p, end, NFTA_SET_ELEM_LIST_ELEMENTS)) == NULL)
+		return;
+	p = (const char *)list + NLA_HDRLEN;
+	end = (const char *)list + list->nla_len;
+	while ((e = find(p, end, NFTA_LIST_ELEM)) != NULL) {
+		one_elem(e, key, count, found);
+		p = (const char *)e + NLA_ALIGN(e->nla_len);
+	}
+}
+
+/*
+ * The set's elements counted; *found set if `key` is one of them.
+ * -1 on an error (no such set: the kernel's errno is printed).
+ */
+static long
+dump_set(struct nl *nl, const uint8_t *key, int *found)
+{
+	const struct nlmsghdr *h;
+	long count = 0;
+	ssize_t n;
+	size_t left;
+
+	*found = 0;
+	if (dump_request(nl) != 0)
+		return -1;
+	for (;;) {
+		if ((n = recv(nl->fd, nl->buf, RXBUF, 0)) <= 0)
+			return -1;
+		h = (const struct nlmsghdr *)nl->buf;
+		for (left = (size_t)n; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			if (h->nlmsg_seq != nl->seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE)
+				return count;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				fprintf(stderr, "nft_wait: %s %s: %s\n", nl->table,
+				    nl->set, strerror(-((const struct nlmsgerr *)
+				    NLMSG_DATA(h))->error));
+				return -1;
+			}
+			one_msg(h, key, &count, found);
+		}
+	}
+}
+
+static void
+nl_open(struct nl *nl, char **av)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int rcv = 4 * 1024 * 1024;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->family = strcmp(av[0], "inet") == 0 ? NFPROTO_INET : NFPROTO_IPV4;
+	nl->table = av[1];
+	nl->set = av[2];
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	nl->buf = malloc(RXBUF);
+	if (nl->fd < 0 || nl->buf == NULL ||
+	    bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		perror("nft_wait: netlink");
+		exit(1);
+	}
+	setsockopt(nl->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+}
+
+static int
+cmd_count(char **av)
+{
+	struct nl nl;
+	long want = atol(av[3]), c, prev;
+	uint64_t timeout = (uint64_t)atol(av[4]) * 1000000u;
+	uint64_t idle = (uint64_t)atol(av[5]) * 1000000u;
+	long poll = atol(av[6]);
+	uint64_t start, t, first = 0, reached = 0, last = 0;
+	int found;
+
+	nl_open(&nl, av);
+	if ((prev = dump_set(&nl, NULL, &found)) < 0)
+		return 1;
+	printf("ready\n");
+	fflush(stdout);
+	start = now_ns();
+	for (;;) {
+		c = dump_set(&nl, NULL, &found);
+		t = now_ns();
+		if (c > prev) {
+			if (first == 0)
+				first = t;
+			last = t;
+			prev = c;
+		}
+		if (c >= want) {
+			reached = t;
+			break;
+		}
+		if (c < 0 || t - start > timeout || (first != 0 && t - last > idle))
+			break;
+		pause_us(poll);
+	}
+	printf("count %ld first_ns %llu reached_ns %llu last_ns %llu\n", prev,
+	    (unsigned long long)first, (unsigned long long)reached,
+	    (unsigned long long)last);
+	return 0;
+}
+
+/* A UDP socket made in the netns at PATH (as ipset_wait's). */
+static int
+client_socket(const char *netns, const char *host, const char *port,
+    struct sockaddr_in *sa)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int other = open(netns, O_RDONLY | O_CLOEXEC);
+	int fd = -1;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)atoi(port));
+	if (self < 0 || other < 0 || inet_pton(AF_INET, host, &sa->sin_addr) != 1 ||
+	    setns(other, CLONE_NEWNET) != 0)
+		goto out;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (setns(self, CLONE_NEWNET) != 0) {
+		perror("nft_wait: setns back");
+		exit(1);
+	}
+out:
+	if (self >= 0)
+		close(self);
+	if (other >= 0)
+		close(other);
+	return fd;
+}
+
+static ssize_t
+read_pkt(const char *path, char *buf)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, MAX_PKT, f);
+	fclose(f);
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	return (ssize_t)n;
+}
+
+/* The element's key as nf_tables stores it, from "IP PROTO PORT". */
+static int
+make_key(const char *ip, unsigned proto, unsigned port, uint8_t *key)
+{
+	uint16_t p = htons((uint16_t)port);
+
+	memset(key, 0, KEY_LEN);
+	if (inet_pton(AF_INET, ip, key) != 1)
+		return -1;
+	key[4] = (uint8_t)proto;
+	memcpy(key + 8, &p, 2);
+	return 0;
+}
+
+static int
+cmd_latency(char **av)
+{
+	struct nl nl;
+	struct sockaddr_in sa;
+	uint64_t timeout = (uint64_t)atol(av[6]) * 1000000u, t0, t;
+	long poll = atol(av[7]);
+	char line[4096], file[4000], ipstr[64], buf[MAX_PKT];
+	uint8_t key[KEY_LEN];
+	unsigned proto, port;
+	ssize_t len;
+	int fd, found;
+
+	if ((fd = client_socket(av[3], av[4], av[5], &sa)) < 0) {
+		perror("nft_wait: client socket");
+		return 1;
+	}
+	nl_open(&nl, av);
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		if (sscanf(line, "%3999s %63s %u %u", file, ipstr, &proto, &port) != 4 ||
+		    make_key(ipstr, proto, port, key) != 0 ||
+		    (len = read_pkt(file, buf)) <= 0) {
+			fprintf(stderr, "nft_wait: bad line: %s", line);
+			return 1;
+		}
+		if (dump_set(&nl, key, &found) < 0 || found) {
+			fprintf(stderr, "nft_wait: %s already in %s (or error)\n",
+			    ipstr, nl.set);
+			return 1;
+		}
+		t0 = now_ns();
+		if (sendto(fd, buf, (size_t)len, 0, (struct sockaddr *)&sa,
+		    sizeof(sa)) != len) {
+			perror("nft_wait: send");
+			return 1;
+		}
+		for (;;) {
+			if (dump_set(&nl, key, &found) < 0)
+				return 1;
+			t = now_ns();
+			if (found || t - t0 > timeout)
+				break;
+			pause_us(poll);
+		}
+		if (found)
+			printf("%llu\n", (unsigned long long)(t - t0));
+		else
+			printf("timeout\n");
+		fflush(stdout);
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 9 && strcmp(argv[1], "count") == 0)
+		return cmd_count(argv + 2);
+	if (argc == 10 && strcmp(argv[1], "latency") == 0)
+		return cmd_latency(argv + 2);
+	fprintf(stderr,
+	    "usage: nft_wait count FAMILY TABLE SET N TIMEOUT_MS IDLE_MS POLL_US\n"
+	    "       nft_wait latency FAMILY TABLE SET CLIENT_NETNS HOST PORT"
+	    " TIMEOUT_MS POLL_US < lines\n");
+	return 2;
+}
