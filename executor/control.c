@@ -167,6 +167,9 @@ accept_one(struct control *ctl, int64_t now_ms)
 		return;
 	}
 	if (!peer_allowed(ctl, fd, &peer)) {
+		static const char no[] = "error root only\n";
+
+		(void)send(fd, no, sizeof(no) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 		close(fd);
 		return;
 	}

@@ -110,8 +110,9 @@ control_ask(const char *state_dir, const char *request,
 	}
 	if ((fd = dial(state_dir, why, whylen)) < 0)
 		return CONTROL_NO_DAEMON;
-	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req) ||
-	    (buf = read_all(fd, &len)) == NULL) {
+	/* a refusal may come before the request is sent: read it anyway */
+	if ((send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req) &&
+	    errno != EPIPE) || (buf = read_all(fd, &len)) == NULL) {
 		fprintf(stderr, "control socket %s/%s: no answer\n", state_dir,
 		    CONTROL_SOCKET);
 		close(fd);
@@ -201,24 +202,28 @@ no_daemon(const char *why)
 	return CONTROL_NO_DAEMON;
 }
 
+/* Printed only once the whole answer came: never half a list. */
 int
 control_list(const char *state_dir, bool json, FILE *fp)
 {
-	struct show sh = { fp, json, 0, false };
-	char why[4200];
+	struct show sh = { NULL, json, 0, false };
+	char why[4200], *text = NULL;
+	size_t len = 0;
 	int r;
 
-	if (!json)
-		fprintf(fp, "%-16s  %-15s %6s  %-9s %-6s %-19s  %-19s  %s\n",
-		    "ID", "SOURCE", "STANZA", "OPENED", "MODULE", "OPENED AT",
-		    "CLOSES AT", "STATE");
-	else
-		fprintf(fp, "[");
+	if ((sh.fp = open_memstream(&text, &len)) == NULL)
+		return 2;
 	r = control_ask(state_dir, "list", show_cycle, &sh, why, sizeof(why));
+	fclose(sh.fp);
+	if (r == 0 && !json)
+		fprintf(fp, "%-16s  %-15s %6s  %-9s %-6s %-19s  %-19s  %s\n%s",
+		    "ID", "SOURCE", "STANZA", "OPENED", "MODULE", "OPENED AT",
+		    "CLOSES AT", "STATE", text);
+	else if (r == 0)
+		fprintf(fp, "[%s%s]\n", text, sh.n == 0 ? "" : "\n");
+	free(text);
 	if (r == CONTROL_NO_DAEMON)
 		return no_daemon(why);
-	if (json)
-		fprintf(fp, "%s]\n", sh.n == 0 ? "" : "\n");
 	if (sh.bad) {
 		fprintf(stderr, "control socket: a line of the answer is not "
 		    "a cycle\n");

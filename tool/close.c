@@ -48,7 +48,7 @@ parse(int argc, char **argv, struct close_opts *o)
 	int ch, n = 0;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+c:d:", close_long, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:", close_long, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
 		case 'd': o->state_dir = optarg; break;
