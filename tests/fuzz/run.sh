@@ -5,7 +5,7 @@
 # (default 10).  Findings (crashes, leaks, sanitizer reports) fail the test.
 . "$(dirname "$0")/../integration/lib.sh"
 
-targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios fuzz_conf fuzz_fleet_rec)
+targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios fuzz_conf fuzz_fleet_rec fuzz_control)
 seconds=${FUZZ_SECONDS:-10}
 src=$top_srcdir
 
@@ -30,6 +30,7 @@ actions_for() {
 	fuzz_ios) echo "$src/modules/cisco/ios_parse.c $src/modules/cisco/ios_ace.c $src/modules/cisco/cisco_data.c $src/modules/cisco/cisco_talk.c" ;;
 	fuzz_conf) echo "$src/common/conf.c $src/common/conf_table.c $src/modules/cisco/conf_cisco.c $src/executor/conf_redis.c -lconfig" ;;
 	fuzz_fleet_rec) echo "$src/executor/fleet_rec.c $src/executor/journal_rec.c $src/executor/subst.c" ;;
+	fuzz_control) echo "$src/executor/control_req.c" ;;
 	esac
 }
 
