@@ -56,7 +56,9 @@ read_all(int fd, size_t *len)
 			cap *= 2;
 		}
 		if ((r = read(fd, buf + n, cap - n - 1)) <= 0) {
-			if (r == 0) {
+			/* a refusal closed before our request was read: the
+			   kernel says reset after what was sent */
+			if (r == 0 || errno == ECONNRESET) {
 				buf[n] = '\0';
 				*len = n;
 				return buf;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The control socket (spagate list / close, spagated --fw-list /
 # --fw-flush): two clients granted through ipset, both listed (and the
-# JSON parses); a close by source ends one client's access at once while
+# JSON parses), and described by spagate status whatever pid file it is
+# given; a close by source ends one client's access at once while
 # the other's still works; a close by cycle id; --fw-list; --fw-flush
 # and close --all; a user who is not root is refused, and, with the
 # socket's mode opened up by mistake, refused by spagated itself and
@@ -84,7 +85,7 @@ grant_both() {
 	wait_ok 5 has "$CLI_IP" && wait_ok 5 has "$CLI_IP2"
 }
 
-plan 22
+plan 23
 netns_pair 175 || skip_all "cannot create network namespaces"
 CLI_IP2=10.231.175.3
 ip -n "$CLI_NS" addr add "$CLI_IP2/24" dev "$CLI_IF" || bail_out "second client address"
@@ -105,6 +106,11 @@ check "spagate list shows both, open, stanza 1, tcp/2222" eval \
 	'[ "$(listed | grep -Ec " ($CLI_IP|$CLI_IP2) +1  tcp/2222 +ipset .* open$")" -eq 2 ]'
 check "spagate list --json parses and names both sources" \
 	[ "$(json_sources)" = "$CLI_IP $CLI_IP2" ]
+# a pid file that names nothing: status still finds the daemon it talks to
+"$SPAGATE" status -c "$WORK/spagated.conf" -d "$STATE" -p "$WORK/none.pid" > "$WORK/status" 2>&1; rc=$?
+check "spagate status describes the daemon on the socket (pid, config, 2 open cycles)" \
+	eval '[ $rc -eq 0 ] && grep -q "^spagated is running (pid $SPAGATED_PID)$" "$WORK/status" &&
+		grep -q "^  config: $WORK/spagated.conf$" "$WORK/status" && grep -q "^  open_cycles: 2$" "$WORK/status"'
 
 # close --source
 mark
