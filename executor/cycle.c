@@ -1029,8 +1029,13 @@ cycles_close_now(struct cycles *c, const struct cycles_sel *sel,
 	struct close_now cn = { sel, NULL, 0 };
 	size_t i, n = sched_count(c->sched);
 
-	if (n == 0 || (cn.v = calloc(n, sizeof(*cn.v))) == NULL)
+	if (n == 0)
 		return 0;
+	if ((cn.v = calloc(n, sizeof(*cn.v))) == NULL) {
+		log_errx("out of memory: the closes %s asked for are not run",
+		    who);
+		return 0;
+	}
 	/* collect first: starting a close changes the scheduler */
 	sched_foreach(c->sched, collect_selected, &cn);
 	for (i = 0; i < cn.n; i++)

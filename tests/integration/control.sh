@@ -85,7 +85,7 @@ grant_both() {
 	wait_ok 5 has "$CLI_IP" && wait_ok 5 has "$CLI_IP2"
 }
 
-plan 23
+plan 24
 netns_pair 175 || skip_all "cannot create network namespaces"
 CLI_IP2=10.231.175.3
 ip -n "$CLI_NS" addr add "$CLI_IP2/24" dev "$CLI_IF" || bail_out "second client address"
@@ -161,6 +161,9 @@ check "with the socket opened up, spagated refuses that user (exit 1, \"root onl
 	eval '[ $rc -eq 1 ] && grep -q "root only" "$WORK/nobody" && ! grep -q "^ID " "$WORK/nobody"'
 check "and logs the refusal at warning" \
 	[ "$(since_mark "warning: control socket: connection from uid $(id -u nobody) .* refused: root only")" -eq 1 ]
+kill -USR1 "$SPAGATED_PID"
+check "and counts it (SIGUSR1 stats line)" \
+	wait_logged "stats: control socket: requests [0-9]+, refused 0, peers refused 1," 5
 
 # a crash right after a close was asked
 spa "$K2" "$H2" 3333 "$CLI_IP"
