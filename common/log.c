@@ -127,6 +127,12 @@ log_warnx(const char *fmt, ...)
 }
 
 void
+log_notice(const char *fmt, ...)
+{
+	LOG_BODY(LOG_NOTICE, 0);
+}
+
+void
 log_info(const char *fmt, ...)
 {
 	LOG_BODY(LOG_INFO, 0);

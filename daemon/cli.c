@@ -18,6 +18,8 @@ enum {
 	OPT_EXIT_PARSE_CONFIG,
 	OPT_ANY_DIRECTION,
 	OPT_VERIFIER_PROGRAM,
+	OPT_FW_LIST,
+	OPT_FW_FLUSH,
 };
 
 static const char short_opts[] = "a:c:C:d:Dfhi:KP:p:RStUvV";
@@ -31,6 +33,8 @@ static const struct option long_opts[] = {
 	{ "dump-config",	no_argument,	   NULL, 'D' },
 	{ "exit-parse-config",	no_argument,	   NULL, OPT_EXIT_PARSE_CONFIG },
 	{ "foreground",		no_argument,	   NULL, 'f' },
+	{ "fw-flush",		no_argument,	   NULL, OPT_FW_FLUSH },
+	{ "fw-list",		no_argument,	   NULL, OPT_FW_LIST },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "interface",		required_argument, NULL, 'i' },
 	{ "kill",		no_argument,	   NULL, 'K' },
@@ -56,7 +60,7 @@ cli_usage(FILE *fp)
 	    "                [-c spagated.conf] [-C count] [-d state-dir] [-i interface]\n"
 	    "                [-P bpf-filter] [-p pid-file] [--pcap-file file]\n"
 	    "                [--pcap-any-direction] [--exit-parse-config]\n"
-	    "                [--verifier-program file]\n"
+	    "                [--verifier-program file] [--fw-list | --fw-flush]\n"
 	    "\n"
 	    "  -a, --access-file F     access.conf to load\n"
 	    "      --access-folder D   load every *.conf in D instead of -a\n"
@@ -66,6 +70,8 @@ cli_usage(FILE *fp)
 	    "  -D, --dump-config       print the effective configuration and exit\n"
 	    "      --exit-parse-config check the configuration and exit\n"
 	    "  -f, --foreground        stay in the foreground, log to stderr\n"
+	    "      --fw-flush          close every open cycle now (spagate close --all)\n"
+	    "      --fw-list           list the open cycles (spagate list)\n"
 	    "  -i, --interface IF      capture interface\n"
 	    "  -K, --kill              stop the running daemon\n"
 	    "  -P, --pcap-filter BPF   capture filter (default \"" CONF_DEF_FILTER "\")\n"
@@ -103,8 +109,8 @@ static int
 set_action(struct cli_opts *o, enum cli_action a)
 {
 	if (o->action != CLI_RUN && o->action != a) {
-		fprintf(stderr, "spagated: -D, --exit-parse-config, -K, -R and -S "
-		    "are mutually exclusive\n");
+		fprintf(stderr, "spagated: -D, --exit-parse-config, -K, -R, -S, "
+		    "--fw-list and --fw-flush are mutually exclusive\n");
 		return -1;
 	}
 	o->action = a;
@@ -134,6 +140,8 @@ cli_option(struct cli_opts *o, int c, const char *arg)
 	case 'K': return set_action(o, CLI_KILL);
 	case 'R': return set_action(o, CLI_RESTART);
 	case 'S': return set_action(o, CLI_STATUS);
+	case OPT_FW_LIST: return set_action(o, CLI_FW_LIST);
+	case OPT_FW_FLUSH: return set_action(o, CLI_FW_FLUSH);
 	case 'h': o->action = CLI_HELP; return 0;
 	case 'V': o->action = CLI_VERSION; return 0;
 	case 'C':

@@ -13,6 +13,8 @@ enum cli_action {
 	CLI_KILL,		/* -K */
 	CLI_RESTART,		/* -R */
 	CLI_STATUS,		/* -S */
+	CLI_FW_LIST,		/* --fw-list: spagate list */
+	CLI_FW_FLUSH,		/* --fw-flush: spagate close --all */
 	CLI_HELP,		/* -h */
 	CLI_VERSION,		/* -V */
 };

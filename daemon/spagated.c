@@ -21,6 +21,7 @@
 
 #include "access.h"
 #include "cli.h"
+#include "control_client.h"
 #include "conf.h"
 #include "err.h"
 #include "executor.h"
@@ -154,6 +155,10 @@ control_action(struct daemon *d)
 		return signal_daemon(c, SIGHUP);
 	case CLI_STATUS:
 		return report_status(c);
+	case CLI_FW_LIST:	/* fwknopd's names for spagate list, close */
+		return control_list(c->state_dir, false, stdout);
+	case CLI_FW_FLUSH:
+		return control_close_cycles(c->state_dir, "close all", stdout);
 	case CLI_DUMP_CONFIG:
 		conf_dump(c, stdout);
 		printf("\n");
@@ -233,7 +238,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (d.cli.action == CLI_KILL || d.cli.action == CLI_RESTART ||
-	    d.cli.action == CLI_STATUS) {
+	    d.cli.action == CLI_STATUS || d.cli.action == CLI_FW_LIST ||
+	    d.cli.action == CLI_FW_FLUSH) {
 		if (executor_load_conf(&d.cli, &d.x.conf) != 0)
 			return 1;
 		r = control_action(&d);

@@ -41,7 +41,8 @@
 #define REOPENS_MAX	UINT8_MAX
 
 static void	forget_cycle(struct cycles *c, struct cycle *cy);
-static void	start_close(struct cycles *c, struct cycle *cy, int64_t now_s);
+static void	start_close(struct cycles *c, struct cycle *cy, int64_t now_s,
+		    const char *why);
 static void	run_close(struct cycles *c, struct cycle *cy);
 static void	refresh_cycle(struct cycles *c, struct cycle *cy,
 		    const struct action_module *ops,
@@ -671,7 +672,7 @@ open_failed(struct cycles *c, struct cycle *cy, const struct job *j,
 	log_errx("%s: open failed (%s): closing now what the holders before "
 	    "it opened", j->what, res->detail);
 	cy->state = CYCLE_OPEN;
-	start_close(c, cy, now_s);
+	start_close(c, cy, now_s, NULL);
 }
 
 void
@@ -695,7 +696,7 @@ cycle_open_done(struct cycles *c, const struct job *j,
 	}
 	if (c->closing_all) {
 		cy->refresh_ops = NULL;
-		start_close(c, cy, now_s);
+		start_close(c, cy, now_s, NULL);
 	} else if (cy->refresh_ops != NULL)	/* a grant came meanwhile */
 		refresh_deferred(c, cy);
 }
@@ -871,15 +872,18 @@ release_cycle(struct cycles *c, struct cycle *cy, struct cycle *heir,
 	forget_cycle(c, cy);
 }
 
+/* why: who asked for the close; NULL: the timer or the shutdown */
 static void
-start_close(struct cycles *c, struct cycle *cy, int64_t now_s)
+start_close(struct cycles *c, struct cycle *cy, int64_t now_s,
+    const char *why)
 {
-	const char *why = c->closing_all ? "shutdown" :
-	    now_s > cy->rec.close_at + 1 ? "timer expired (overdue)" :
-	    "timer expired";
 	struct cycle *heir;
 	char what[128];
 
+	if (why == NULL)
+		why = c->closing_all ? "shutdown" :
+		    now_s > cy->rec.close_at + 1 ? "timer expired (overdue)" :
+		    "timer expired";
 	cycle_describe(&cy->rec, what, sizeof(what));
 	if (!cy->rec.has_close) {
 		log_info("%s: %s (no close command)", what, why);
@@ -910,7 +914,7 @@ cycles_run_due(struct cycles *c, const struct now *now)
 			sched_reschedule(c->sched, e, now->mono_ms + 1000);
 			continue;
 		}
-		start_close(c, cy, now->wall_s);
+		start_close(c, cy, now->wall_s, NULL);
 	}
 }
 
@@ -948,8 +952,136 @@ cycles_close_all(struct cycles *c, int64_t now_s)
 	    ca.n == 1 ? "" : "s", n > ca.n ? ", and the close of each open "
 	    "still running when it completes" : "");
 	for (i = 0; i < ca.n; i++)
-		start_close(c, ca.v[i], now_s);
+		start_close(c, ca.v[i], now_s, NULL);
 	free(ca.v);
+}
+
+/* --- closes asked for (the control socket) ------------------------------ */
+
+static bool
+selected(const struct cycles_sel *sel, const struct cycle_rec *rec)
+{
+	switch (sel->by) {
+	case CYCLES_SEL_ALL:
+		return true;
+	case CYCLES_SEL_ID:
+		return rec->id == sel->id;
+	case CYCLES_SEL_SOURCE:
+		return addr_equal(&rec->allow, &sel->source);
+	case CYCLES_SEL_STANZA:
+		return rec->stanza == sel->stanza;
+	}
+	return false;
+}
+
+struct close_now {
+	const struct cycles_sel	*sel;
+	struct cycle		**v;
+	size_t			 n;
+};
+
+static void
+collect_selected(void *arg, struct sched_entry *e)
+{
+	struct close_now *cn = arg;
+	struct cycle *cy = e->data;
+
+	if (cy->state != CYCLE_CLOSING && selected(cn->sel, &cy->rec))
+		cn->v[cn->n++] = cy;
+}
+
+/*
+ * Its close journaled as due now: a crash before it completes leaves it
+ * overdue, so the next start closes it at once.
+ */
+static void
+journal_due_now(struct cycles *c, struct cycle *cy, int64_t now_s)
+{
+	char what[128];
+
+	cy->rec.close_at = now_s;
+	if (cycle_put(c, cy) == 0)
+		return;
+	cycle_describe(&cy->rec, what, sizeof(what));
+	log_errx("%s: cannot journal its close as due now: closing it anyway",
+	    what);
+}
+
+static void
+close_selected(struct cycles *c, struct cycle *cy, const char *who,
+    const struct now *now)
+{
+	char what[128];
+
+	cycle_describe(&cy->rec, what, sizeof(what));
+	log_notice("%s: closed by %s", what, who);
+	if (cy->state == CYCLE_OPEN)
+		start_close(c, cy, now->wall_s, who);
+	else	/* opening: closed as soon as its open completes */
+		sched_reschedule(c->sched, cy->entry, now->mono_ms);
+}
+
+size_t
+cycles_close_now(struct cycles *c, const struct cycles_sel *sel,
+    const char *who, const struct now *now,
+    void (*cb)(void *arg, const struct journal_rec *rec), void *arg)
+{
+	struct close_now cn = { sel, NULL, 0 };
+	size_t i, n = sched_count(c->sched);
+
+	if (n == 0)
+		return 0;
+	if ((cn.v = calloc(n, sizeof(*cn.v))) == NULL) {
+		log_errx("out of memory: the closes %s asked for are not run",
+		    who);
+		return 0;
+	}
+	/* collect first: starting a close changes the scheduler */
+	sched_foreach(c->sched, collect_selected, &cn);
+	for (i = 0; i < cn.n; i++)
+		journal_due_now(c, cn.v[i], now->wall_s);
+	if (cn.n > 0 && journal_sync(c->journal) != 0)
+		log_errx("journal: cannot sync the closes %s asked for", who);
+	for (i = 0; i < cn.n; i++) {
+		if (cb != NULL) {
+			cycle_rec_fill(cn.v[i], c->scratch);
+			cb(arg, c->scratch);
+		}
+		close_selected(c, cn.v[i], who, now);
+	}
+	free(cn.v);
+	return cn.n;
+}
+
+struct each_state {
+	struct cycles	*c;
+	void		(*cb)(void *, const struct journal_rec *,
+			    const char *);
+	void		*arg;
+};
+
+static void
+each_with_state(void *arg, struct sched_entry *e)
+{
+	static const char *const names[] = {
+		[CYCLE_OPENING] = "opening", [CYCLE_OPEN] = "open",
+		[CYCLE_CLOSING] = "closing",
+	};
+	struct each_state *es = arg;
+	struct cycle *cy = e->data;
+
+	cycle_rec_fill(cy, es->c->scratch);
+	es->cb(es->arg, es->c->scratch, names[cy->state]);
+}
+
+void
+cycles_list(struct cycles *c,
+    void (*cb)(void *arg, const struct journal_rec *rec, const char *state),
+    void *arg)
+{
+	struct each_state es = { c, cb, arg };
+
+	sched_foreach(c->sched, each_with_state, &es);
 }
 
 /* --- restart ------------------------------------------------------------- */

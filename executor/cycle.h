@@ -122,6 +122,37 @@ void	cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n,
 
 /* Clean shutdown: start every pending close at once. */
 void	cycles_close_all(struct cycles *c, int64_t now_s);
+/* Which open cycles a close asked for from outside covers. */
+enum cycles_sel_by {
+	CYCLES_SEL_ALL = 1,
+	CYCLES_SEL_ID,
+	CYCLES_SEL_SOURCE,	/* the address the cycle allows */
+	CYCLES_SEL_STANZA,
+};
+
+struct cycles_sel {
+	enum cycles_sel_by	 by;
+	uint64_t		 id;
+	struct spa_addr		 source;
+	uint32_t		 stanza;
+};
+
+/*
+ * Close now the cycles `sel` covers (the control socket), as their timers
+ * would: each one's close is first journaled as due now, so that a crash
+ * before it completes still closes it at the next start; one still
+ * opening closes when its open completes; one already closing is left
+ * alone.  `who` asked (for the log, at notice).  Each record goes to cb
+ * (may be NULL) before its close starts.  Returns how many.
+ */
+size_t	cycles_close_now(struct cycles *c, const struct cycles_sel *sel,
+	    const char *who, const struct now *now,
+	    void (*cb)(void *arg, const struct journal_rec *rec), void *arg);
+/* Every cycle in memory with its state: "opening", "open", "closing". */
+void	cycles_list(struct cycles *c,
+	    void (*cb)(void *arg, const struct journal_rec *rec,
+	    const char *state), void *arg);
+
 /* Commands still running or queued. */
 size_t	cycles_busy(const struct cycles *c);
 /* The longest timeout any command of the policy in force may run for. */

@@ -472,6 +472,14 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 	    (unsigned long long)x->hostile, cs.open, cs.opened,
 	    cs.extended, cs.closed, cs.open_failed, cs.close_failed,
 	    cs.close_abandoned, cs.released, cs.commands, cs.jobs);
+	if (x->control != NULL) {
+		struct control_stats ks;
+
+		control_get_stats(x->control, &ks);
+		log_info("stats: control socket: requests %" PRIu64 ", refused "
+		    "%" PRIu64 ", peers refused %" PRIu64 ", timed out %" PRIu64,
+		    ks.served, ks.bad_request, ks.refused_peer, ks.timed_out);
+	}
 	cisco_get_stats(x->modules, &cis);
 	if (cis.devices > 0)
 		log_info("stats: cisco: entries left alone %" PRIu64,
@@ -510,6 +518,8 @@ write_metrics(struct executor *x)
 	ex.files_disabled = x->access->ndisabled;
 	ex.stanzas_disabled = access_disabled_stanzas(x->access);
 	cycles_get_stats(x->cycles, &ex.cycles);
+	if (x->control != NULL)
+		control_get_stats(x->control, &ex.control);
 	cisco_get_stats(x->modules, &ex.cisco);
 	nft_get_stats(x->modules, &ex.nft);
 	if ((ex.fleet = x->fleet != NULL)) {
@@ -939,6 +949,34 @@ fleet_src_timeout_ms(void *arg, const struct now *now)
 	return x->fleet != NULL ? fleet_timeout_ms(x->fleet, now->mono_ms) : -1;
 }
 
+static size_t
+control_src_pollfds(void *arg, struct pollfd *pfd, size_t max)
+{
+	struct executor *x = arg;
+
+	return x->control != NULL ? control_pollfds(x->control, pfd, max) : 0;
+}
+
+static int
+control_src_dispatch(void *arg, const struct pollfd *pfd, size_t n,
+    const struct now *now)
+{
+	struct executor *x = arg;
+
+	if (x->control != NULL)
+		control_dispatch(x->control, pfd, n, now->mono_ms);
+	return 0;
+}
+
+static int64_t
+control_src_timeout_ms(void *arg, const struct now *now)
+{
+	struct executor *x = arg;
+
+	return x->control != NULL ?
+	    control_timeout_ms(x->control, now->mono_ms) : -1;
+}
+
 /* SIGUSR2 is fwknopd's: ignored here, not fatal. */
 static int
 open_loop(struct executor *x)
@@ -956,6 +994,8 @@ open_loop(struct executor *x)
 		{ .dispatch = timers_dispatch, .timeout_ms = timers_timeout_ms },
 		{ .dispatch = flush_dispatch },
 		{ .dispatch = fleet_dispatch, .timeout_ms = fleet_src_timeout_ms },
+		{ .pollfds = control_src_pollfds, .dispatch = control_src_dispatch,
+		  .timeout_ms = control_src_timeout_ms },
 	};
 	struct loop_source s;
 	size_t i;
@@ -1017,6 +1057,10 @@ executor_setup(struct executor *x)
 	if (n > 0)
 		log_info("journal: %d open cycle%s restored", n,
 		    n == 1 ? "" : "s");
+	/* a --pcap-file run takes no pid lock: the socket is the daemon's */
+	if (x->cli->pcap_file == NULL)
+		return control_open(x->conf.state_dir, executor_control, x,
+		    &x->control);
 	return 0;
 }
 
@@ -1075,6 +1119,7 @@ executor_free(struct executor *x)
 	}
 	if (x->child_sock >= 0)
 		close(x->child_sock);
+	control_close(x->control);	/* removes the socket */
 	fleet_link_stop(x);
 	cycles_free(x->cycles);
 	journal_close(x->journal);

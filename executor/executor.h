@@ -16,6 +16,7 @@
 #include "age_log.h"
 #include "cli.h"
 #include "conf.h"
+#include "control.h"
 #include "cycle.h"
 #include "fleet.h"
 #include "journal.h"
@@ -70,6 +71,7 @@ struct executor {
 	bool			 metrics_failing;	/* warned, until it works */
 	struct msg_stats	 vstats;	/* the verifier's, as last received */
 
+	struct control		*control;	/* NULL: no control socket */
 	struct fleet		*fleet;		/* NULL: state_backend "local" */
 	struct held_grant	*held;		/* waiting for the fleet's check */
 	size_t			 nheld;
@@ -97,6 +99,10 @@ void	fleet_link_hold(struct executor *x, const struct stanza *st,
 	    const struct spa_event *ev);
 void	fleet_link_release(struct executor *x);
 void	fleet_link_stop(struct executor *x);
+
+/* The control socket's requests (control_cmd.c): a control_handler. */
+void	executor_control(void *arg, const struct control_req *req,
+	    const struct control_peer *peer, FILE *fp);
 
 /* spagated.conf with the command line applied (for -K, -R, -S). */
 int	executor_load_conf(const struct cli_opts *cli, struct spa_conf *conf);

@@ -112,6 +112,14 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 	metric(fp, "spagate_verifier_hostile_total", "counter",
 	    "Verifiers killed for a malformed or out-of-place message.",
 	    ex->verifier_hostile);
+	metric(fp, "spagate_control_requests_total", "counter",
+	    "Requests carried out on the control socket.", ex->control.served);
+	metric(fp, "spagate_control_refused_total", "counter",
+	    "Control socket requests refused as malformed.",
+	    ex->control.bad_request);
+	metric(fp, "spagate_control_peers_refused_total", "counter",
+	    "Control socket connections refused: not root or spagated's uid.",
+	    ex->control.refused_peer);
 	metric(fp, "spagate_policy_files_disabled", "gauge",
 	    "Per-user files whose error disabled their stanzas.",
 	    ex->files_disabled);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "cisco.h"
+#include "control.h"
 #include "nft.h"
 #include "cycle.h"
 #include "fleet.h"
@@ -28,6 +29,7 @@ struct metrics_exec {
 	uint64_t		files_disabled;	/* per-user files with an error */
 	uint64_t		stanzas_disabled;	/* and their stanzas */
 	struct cycles_stats	cycles;
+	struct control_stats	control;	/* zero: no control socket */
 	bool			fleet;		/* state_backend "redis" */
 	bool			fleet_up;	/* connected to Redis now */
 	struct fleet_stats	fleet_stats;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "array.h"
+#include "control_client.h"
 #include "cycle.h"
 #include "err.h"
 #include "executor.h"
@@ -148,15 +149,68 @@ print_policy_errors(const char *state_dir, FILE *fp)
 	fclose(in);
 }
 
+/* The daemon's own "status KEY VALUE" lines, as "  KEY: VALUE". */
+struct self {
+	FILE	*fp;
+	long	 pid;
+};
+
+static void
+self_line(void *arg, const char *line)
+{
+	struct self *sf = arg;
+	const char *v;
+	char *end;
+
+	if (strncmp(line, "status ", 7) != 0 ||
+	    (v = strchr(line + 7, ' ')) == NULL)
+		return;
+	if (strncmp(line + 7, "pid ", 4) == 0)
+		sf->pid = strtol(v + 1, &end, 10);
+	else
+		fprintf(sf->fp, "  %.*s: %s\n", (int)(v - line - 7), line + 7,
+		    v + 1);
+}
+
+/*
+ * Whom the control socket reaches: that daemon describes itself.  With
+ * no answer, the pid file's lock says whether one runs.  Its pid, or 0.
+ */
+static long
+print_daemon(const struct status_opts *o, FILE *fp)
+{
+	struct self sf = { NULL, 0 };
+	char *text = NULL, why[4200] = "no answer";
+	size_t len = 0;
+	long pid;
+
+	if ((sf.fp = open_memstream(&text, &len)) == NULL)
+		return 0;
+	if (control_ask(o->state_dir, "status", self_line, &sf, why,
+	    sizeof(why)) == 0 && sf.pid > 0) {
+		fclose(sf.fp);
+		fprintf(fp, "spagated is running (pid %ld)\n  answers on "
+		    "%s/%s\n%s", sf.pid, o->state_dir, CONTROL_SOCKET, text);
+		free(text);
+		return sf.pid;
+	}
+	fclose(sf.fp);
+	free(text);
+	if ((pid = pidfile_running(o->pid_file)) <= 0) {
+		fprintf(fp, "spagated is not running\n");
+		return 0;
+	}
+	fprintf(fp, "spagated is running (pid %ld)\n  but does not answer "
+	    "on its control socket (%s)\n", pid, why);
+	return pid;
+}
+
 int
 status_report(const struct status_opts *o, FILE *fp)
 {
-	pid_t pid = pidfile_running(o->pid_file);
+	long pid = print_daemon(o, fp);
 
-	if (pid <= 0)
-		fprintf(fp, "spagated is not running\n");
-	else {
-		fprintf(fp, "spagated is running (pid %ld)\n", (long)pid);
+	if (pid > 0) {
 		print_state_line(o->state_dir, EXECUTOR_SANDBOX_FILE, fp);
 		print_state_line(o->state_dir, EXECUTOR_REPLAY_FILE, fp);
 		print_policy_errors(o->state_dir, fp);

@@ -1,6 +1,8 @@
 /*
- * What `spagated -S` and `spagate status` print: whether the daemon runs
- * (the pid file's lock), the running verifier's sandbox, the open cycles
+ * What `spagated -S` and `spagate status` print: the daemon that answers
+ * on the control socket, as it describes itself (its pid, configuration
+ * files, state directory, counts), else whether one runs (the pid file's
+ * lock); the running verifier's sandbox, the open cycles
  * straight from the journal (read-only), and the counters from the
  * metrics file when spagated.conf enables one.
  */

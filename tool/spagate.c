@@ -21,6 +21,10 @@ static const struct tool_cmd cmds[] = {
 	    "        [-d state_dir] [-p pid_file]" },
 	{ "status", status_main,
 	    "status [-c spagated.conf] [-d state_dir] [-p pid_file]" },
+	{ "list", list_main, "list [-c spagated.conf] [-d state_dir] [--json]" },
+	{ "close", close_main,
+	    "close [-c spagated.conf] [-d state_dir]\n"
+	    "        CYCLE | --source ADDR | --stanza N | --all" },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 

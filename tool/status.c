@@ -21,6 +21,22 @@ static const struct option status_long[] = {
 };
 
 int
+tool_load_conf(const char *config, struct spa_conf *c, const char *cmd)
+{
+	struct conf_error err = { .text = "out of memory" };
+
+	conf_defaults(c);
+	if (action_conf_groups(c) != 0 ||
+	    conf_load(config ? config : CONF_DEF_PATH, config != NULL, c,
+	    &err) != 0) {
+		fprintf(stderr, "spagate %s: %s\n", cmd, err.text);
+		conf_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+int
 status_main(int argc, char **argv)
 {
 	struct status_opts so = { NULL, NULL, NULL, STATUS_METRICS_HINT };

@@ -1,7 +1,7 @@
 /*
  * spagate(1): the admin's tool.  One binary, one file per subcommand,
  * each an entry of the table in spagate.c: keygen (keygen.c), check
- * (check.c), status (status.c).
+ * (check.c), status (status.c), list (list.c), close (close.c).
  */
 #ifndef SPA_TOOL_H
 #define SPA_TOOL_H
@@ -37,8 +37,14 @@ void	keygen_digest_upper(enum spa_digest d, char *out, size_t len);
 /* The .fwknoprc lines (also what --qr encodes). */
 int	keygen_fwknoprc(const struct keygen_keys *k, char *out, size_t len);
 
+struct spa_conf;
+/* spagated.conf (config NULL: the default, optional); -1 after saying why. */
+int	tool_load_conf(const char *config, struct spa_conf *c, const char *cmd);
+
 int	keygen_main(int argc, char **argv);
 int	check_main(int argc, char **argv);
 int	status_main(int argc, char **argv);
+int	list_main(int argc, char **argv);
+int	close_main(int argc, char **argv);
 
 #endif /* SPA_TOOL_H */

@@ -169,9 +169,10 @@ printf 'metrics = { file = "%s"; };\n' "$WORK/reader/spagate.prom" > "$WORK/read
 check "spagate status with FIFOs as sandbox and metrics files answers" \
 	in_background_prints "$WORK/st" 'spagate.prom cannot be read' \
 	"$SPAGATE" status -c "$WORK/reader.conf" -d "$STATE" -p "$WORK/spagated.pid"
-mkfifo "$WORK/fifo.pid"
+# a state directory no daemon answers in: -S falls back to the pid file
+mkfifo "$WORK/fifo.pid" && mkdir -m 700 "$WORK/nostate"
 check "spagated -S with a FIFO as the pid file answers" \
 	in_background_prints "$WORK/s2" 'is not running' \
-	"$SPAGATED" -S -c "$WORK/spagated.conf" -d "$STATE" -p "$WORK/fifo.pid"
+	"$SPAGATED" -S -c "$WORK/spagated.conf" -d "$WORK/nostate" -p "$WORK/fifo.pid"
 stop
 finish
