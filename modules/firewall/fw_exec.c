@@ -76,6 +76,9 @@ out:
 			close(p[i][0]);
 		if (p[i][1] >= 0 && (pid <= 0 || p[i][1] != r->fd[i]))
 			close(p[i][1]);
+		/* never blocked by a child that stops reading */
+		if (r->fd[i] >= 0)
+			fcntl(r->fd[i], F_SETFL, O_NONBLOCK);
 	}
 	return pid;
 }
@@ -100,12 +103,14 @@ io(struct run *r, int i)
 			r->in += n;
 			r->inleft -= (size_t)n;
 		}
-		if (n < 0 || r->inleft == 0)
+		if ((n < 0 && errno != EAGAIN && errno != EINTR) ||
+		    r->inleft == 0)
 			drop(r, 0);
 		return 0;
 	}
 	if ((n = read(r->fd[i], buf, sizeof(buf))) <= 0) {
-		drop(r, i);
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			drop(r, i);
 		return 0;
 	}
 	if (i == 2) {
@@ -156,6 +161,28 @@ pump(struct run *r, int64_t deadline)
 	}
 }
 
+/* Its exit, until the deadline: 0, or -1 (killed then). */
+static int
+reap(pid_t pid, int64_t deadline, int *status)
+{
+	struct timespec nap = { 0, 1000000 };
+	pid_t w;
+
+	while ((w = waitpid(pid, status, WNOHANG)) == 0 ||
+	    (w < 0 && errno == EINTR)) {
+		if (now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return -1;
+		}
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 64000000)
+			nap.tv_nsec *= 2;
+	}
+	return 0;
+}
+
 static void
 first_line(const char *text, char *err, size_t errlen)
 {
@@ -164,10 +191,11 @@ first_line(const char *text, char *err, size_t errlen)
 
 int
 fw_exec(const char *path, char *const argv[], const char *in, char **out,
-    char *err, size_t errlen)
+    int timeout_ms, char *err, size_t errlen)
 {
 	struct run r = { .in = in, .inleft = strlen(in) };
 	int status = -1, i, timed_out;
+	int64_t deadline = now_ms() + timeout_ms;
 	pid_t pid;
 
 	if (out != NULL)
@@ -178,21 +206,20 @@ fw_exec(const char *path, char *const argv[], const char *in, char **out,
 		return -1;
 	}
 	/* SIGPIPE is ignored by the executor: a write to a dead reader fails */
-	timed_out = pump(&r, now_ms() + FW_EXEC_TIMEOUT_MS);
+	timed_out = pump(&r, deadline);
 	for (i = 0; i < 3; i++)
 		if (r.fd[i] >= 0)
 			close(r.fd[i]);
 	if (timed_out)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+		deadline = 0;		/* kill it now */
+	timed_out = reap(pid, deadline, &status);
 	if (out != NULL)
 		*out = r.out;
 	else
 		free(r.out);
 	if (timed_out)
-		snprintf(err, errlen, "%s did not finish within %d s (or said "
-		    "too much): killed", path, FW_EXEC_TIMEOUT_MS / 1000);
+		snprintf(err, errlen, "%s did not finish within %d ms (or said "
+		    "too much): killed", path, timeout_ms);
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	else if (r.nerr > 0)

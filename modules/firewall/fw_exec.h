@@ -14,12 +14,14 @@
 
 /*
  * Run `path` with arguments `argv` (argv[0] first, NULL-terminated),
- * `in` on its standard input.  0 if it exited 0; else -1 with the first
- * line of what it said on stderr (or why it did not run) in `err`.
+ * `in` on its standard input, killed after `timeout_ms` (normally
+ * FW_EXEC_TIMEOUT_MS).  0 if it exited 0; else -1 with the first line of
+ * what it said on stderr (or why it did not run, or that it was killed)
+ * in `err`.
  * If `out` is not NULL, *out gets its standard output (malloc'd, free
  * it; also on failure).
  */
 int	fw_exec(const char *path, char *const argv[], const char *in,
-	    char **out, char *err, size_t errlen);
+	    char **out, int timeout_ms, char *err, size_t errlen);
 
 #endif

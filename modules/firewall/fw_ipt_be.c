@@ -140,7 +140,7 @@ restore(const char *path, const char *lines, char *why, size_t whylen)
 		return -1;
 	}
 	snprintf(text, len, "*filter\n%sCOMMIT\n", lines);
-	r = fw_exec(path, argv, text, NULL, why, whylen);
+	r = fw_exec(path, argv, text, NULL, FW_EXEC_TIMEOUT_MS, why, whylen);
 	free(text);
 	return r;
 }
@@ -177,7 +177,8 @@ setup_family(struct ipt_family *fa, const struct conf_firewall *f,
 	int r = -1;
 
 	snprintf(save, sizeof(save), "%s", conf_firewall_save(f, fa->v6));
-	if (fw_exec(save, argv, "", &saved, why, whylen) != 0)
+	if (fw_exec(save, argv, "", &saved, FW_EXEC_TIMEOUT_MS, why,
+	    whylen) != 0)
 		goto out;
 	len = strlen(saved) + 2 * FW_IPT_LINE_MAX;
 	if ((buf = malloc(len)) == NULL) {

@@ -25,6 +25,7 @@
 #include "conf_firewall.h"
 #include "conf_group.h"
 #include "err.h"
+#include "fw_exec.h"
 #include "fw_ipt.h"
 #include "fw_nft.h"
 #include "nft_batch.h"
@@ -477,6 +478,34 @@ ipt_failed_run_is_split(void **state)
 	assert_true(k.runs < 24);
 }
 
+/* A run: its input and output, its reason on failure, its deadline. */
+static void
+exec_reads_writes_and_gives_up(void **state)
+{
+	char cat[] = "/bin/cat", sh[] = "/bin/sh", c[] = "-c", sleep[] =
+	    "/bin/sleep", secs[] = "30", none[] = "/nonexistent/iptables";
+	char say[] = "echo 'line 2 failed: bad' >&2; echo more >&2; exit 3";
+	char *a_cat[] = { cat, NULL }, *a_sh[] = { sh, c, say, NULL };
+	char *a_sleep[] = { sleep, secs, NULL }, *a_none[] = { none, NULL };
+	char err[256], *out = NULL;
+
+	(void)state;
+	assert_int_equal(fw_exec(cat, a_cat, "*filter\nCOMMIT\n", &out,
+	    FW_EXEC_TIMEOUT_MS, err, sizeof(err)), 0);
+	assert_string_equal(out, "*filter\nCOMMIT\n");
+	free(out);
+	assert_int_equal(fw_exec(sh, a_sh, "", NULL, FW_EXEC_TIMEOUT_MS, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "line 2 failed: bad");
+	assert_int_equal(fw_exec(sleep, a_sleep, "", NULL, 50, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "/bin/sleep did not finish within 50 ms (or "
+	    "said too much): killed");
+	assert_int_equal(fw_exec(none, a_none, "", NULL, FW_EXEC_TIMEOUT_MS,
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot run /nonexistent/iptables"));
+}
+
 int
 main(void)
 {
@@ -495,6 +524,7 @@ main(void)
 		cmocka_unit_test(ipt_setup_sweeps_what_no_cycle_holds),
 		cmocka_unit_test(ipt_absent_is_read_from_both_variants),
 		cmocka_unit_test(ipt_failed_run_is_split),
+		cmocka_unit_test(exec_reads_writes_and_gives_up),
 #undef T
 	};
 
