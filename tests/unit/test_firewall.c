@@ -478,6 +478,45 @@ ipt_failed_run_is_split(void **state)
 	assert_true(k.runs < 24);
 }
 
+/*
+ * At start, the nftables sets lose the elements no journaled cycle
+ * holds; those one holds stay.
+ */
+static void
+nft_sweep_deletes_what_no_cycle_holds(void **state)
+{
+	struct conf_firewall fw = { .backend = FW_NFTABLES };
+	const char *listing = "table inet spagate {\n\tset allow4 {\n"
+	    "\t\ttype ipv4_addr . inet_proto . inet_service\n"
+	    "\t\tflags timeout\n"
+	    "\t\telements = { 10.0.0.2 . tcp . 22 timeout 5m expires 4m59s,\n"
+	    "\t\t\t     10.0.0.3 . udp . 53 timeout 1m40s expires 1m39s,\n"
+	    "\t\t\t     10.0.0.4 . tcp . 80 }\n\t}\n}\n";
+	struct fw_elem held[1];
+	char buf[1024];
+	size_t swept;
+
+	(void)state;
+	held[0] = rule("10.0.0.3", IPPROTO_UDP, 53, 0).e;
+	assert_int_equal(fw_nft_sweep(&fw, listing, held, 1, buf, sizeof(buf),
+	    &swept), 0);
+	assert_string_equal(buf,
+	    "delete element inet spagate allow4 { 10.0.0.2 . tcp . 22 }\n"
+	    "delete element inet spagate allow4 { 10.0.0.4 . tcp . 80 }\n");
+	assert_int_equal(swept, 2);
+	assert_int_equal(fw_nft_sweep(&fw, "table inet spagate {\n\tset "
+	    "allow6 {\n\t\ttype ipv6_addr . inet_proto . inet_service\n"
+	    "\t\tflags timeout\n\t\telements = { 2001:db8::1 . tcp . 443 "
+	    "timeout 5m expires 4m59s }\n\t}\n}\n", NULL, 0, buf,
+	    sizeof(buf), &swept), 0);
+	assert_string_equal(buf,
+	    "delete element inet spagate allow6 { 2001:db8::1 . tcp . 443 }\n");
+	assert_int_equal(fw_nft_sweep(&fw, "table inet spagate {\n\tset "
+	    "allow4 {\n\t}\n}\n", NULL, 0, buf, sizeof(buf), &swept), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(swept, 0);
+}
+
 /* A run: its input and output, its reason on failure, its deadline. */
 static void
 exec_reads_writes_and_gives_up(void **state)
@@ -525,6 +564,7 @@ main(void)
 		cmocka_unit_test(ipt_absent_is_read_from_both_variants),
 		cmocka_unit_test(ipt_failed_run_is_split),
 		cmocka_unit_test(exec_reads_writes_and_gives_up),
+		cmocka_unit_test(nft_sweep_deletes_what_no_cycle_holds),
 #undef T
 	};
 
