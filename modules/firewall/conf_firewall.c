@@ -16,7 +16,8 @@
 #include "err.h"
 
 static const struct conf_name backends[] = {
-	{ "none", FW_NONE }, { "nftables", FW_NFTABLES }, { NULL, 0 },
+	{ "none", FW_NONE }, { "nftables", FW_NFTABLES },
+	{ "iptables", FW_IPTABLES }, { NULL, 0 },
 };
 
 /* An nft identifier: a letter, then letters, digits, '_' or '-'. */
@@ -35,6 +36,25 @@ check_name(const char *v)
 	return NULL;
 }
 
+/* An iptables chain: the same, at most 28 characters. */
+static const char *
+check_chain(const char *v)
+{
+	if (strlen(v) > FW_CHAIN_MAX || check_name(v) != NULL)
+		return "must be a name of letters, digits, '_' and '-', "
+		    "starting with a letter, at most 28 characters";
+	return NULL;
+}
+
+/* A program run later: an absolute path that fits. */
+static const char *
+check_prog(const char *v)
+{
+	if (v[0] != '/' || strlen(v) >= FW_PATH_MAX)
+		return "must be an absolute path (under 256 characters)";
+	return NULL;
+}
+
 #define F_KEY_INT(n, f, lo, hi) \
 	CONF_KEY_INT(struct conf_firewall, n, f, lo, hi)
 
@@ -42,11 +62,22 @@ check_name(const char *v)
 static const struct conf_key keys[] = {
 	CONF_KEY_ENUM(struct conf_firewall, "firewall.backend", backend,
 	    backends, false,
-	    "firewall.backend must be \"none\" or \"nftables\", not "),
+	    "firewall.backend must be \"none\", \"nftables\" or "
+	    "\"iptables\", not "),
 	CONF_KEY_STR(struct conf_firewall, "firewall.table", table,
 	    check_name),
 	F_KEY_INT("firewall.priority", priority, -400, 400),
 	F_KEY_INT("firewall.mark", mark, 0, 0x7fffffff),
+	CONF_KEY_STR(struct conf_firewall, "firewall.chain", chain,
+	    check_chain),
+	CONF_KEY_STR(struct conf_firewall, "firewall.iptables_restore",
+	    restore[0], check_prog),
+	CONF_KEY_STR(struct conf_firewall, "firewall.ip6tables_restore",
+	    restore[1], check_prog),
+	CONF_KEY_STR(struct conf_firewall, "firewall.iptables_save",
+	    save[0], check_prog),
+	CONF_KEY_STR(struct conf_firewall, "firewall.ip6tables_save",
+	    save[1], check_prog),
 };
 
 static const struct conf_table table = {
@@ -105,4 +136,26 @@ const char *
 conf_firewall_table(const struct conf_firewall *f)
 {
 	return f->table != NULL ? f->table : FW_DEF_TABLE;
+}
+
+const char *
+conf_firewall_chain(const struct conf_firewall *f)
+{
+	return f->chain != NULL ? f->chain : FW_DEF_CHAIN;
+}
+
+const char *
+conf_firewall_restore(const struct conf_firewall *f, bool v6)
+{
+	if (f->restore[v6] != NULL)
+		return f->restore[v6];
+	return v6 ? FW_DEF_IP6T_RESTORE : FW_DEF_IPT_RESTORE;
+}
+
+const char *
+conf_firewall_save(const struct conf_firewall *f, bool v6)
+{
+	if (f->save[v6] != NULL)
+		return f->save[v6];
+	return v6 ? FW_DEF_IP6T_SAVE : FW_DEF_IPT_SAVE;
 }

@@ -2,8 +2,10 @@
  * The built-in firewall: what fwknopd 2.6.10 opens for a stanza without
  * a command, an accept for the granted source to each requested port,
  * for the grant's time.  spagated.conf's firewall.backend chooses how
- * ("nftables": spagated's own table, see fw_nft.h; "none": grants are
- * only logged, as before).  A stanza without CMD_CYCLE_OPEN gets
+ * ("nftables": spagated's own table, see fw_nft.h; "iptables":
+ * fwknopd's own chain, see fw_ipt.h; "none": grants are only logged, as
+ * before); each backend is the same few calls (fw_backend.h).  A
+ * stanza without CMD_CYCLE_OPEN gets
  *
  *   firewall open  $REQUEST $SRC $PROTO_NAME $PORT
  *   firewall close $REQUEST $SRC $PROTO_NAME $PORT
@@ -12,11 +14,12 @@
  * written in a stanza.  The words are read strictly: each must be what
  * its variable gives, so nothing else reaches a transaction.
  *
- * The table is made at the first pass of the event loop after start
- * (never by `spagate check`, which only loads the configuration), and
- * made again at a reload; until it exists, grants fail, logged.  The
- * elements carry the kernel timeout of the close, so a grant ends even
- * if spagated is gone by then.
+ * The table (chain) is made at the first pass of the event loop after
+ * start (never by `spagate check`, which only loads the configuration),
+ * and made again at a reload; until it exists, grants fail, logged.
+ * nftables elements carry the kernel timeout of the close, so a grant
+ * ends even if spagated is gone by then; iptables rules do not, so at
+ * start the chain loses the rules no journaled cycle holds.
  */
 #include "config.h"
 
@@ -24,30 +27,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "action.h"
 #include "conf_firewall.h"
 #include "err.h"
-#include "fw_nft.h"
+#include "fw_backend.h"
 #include "log.h"
-#include "nft_queue.h"
 #include "spa.h"
 
 #define FW_OPEN		"firewall open $REQUEST $SRC $PROTO_NAME $PORT"
 #define FW_CLOSE	"firewall close $REQUEST $SRC $PROTO_NAME $PORT"
 #define SETUP_RETRY_MS	5000
-#define WHY_MAX		(NFT_ERR_MAX + 128)
+#define WHY_MAX		FW_WHY_MAX
+
+static const struct fw_backend_ops *const backends[FW_NBACKENDS] = {
+	[FW_NFTABLES] = &fw_backend_nft,
+	[FW_IPTABLES] = &fw_backend_ipt,
+};
+
+/* The configuration's strings, copied (a reload frees the group's). */
+struct fw_names {
+	char	 table[FW_NAME_MAX + 1];
+	char	 chain[FW_CHAIN_MAX + 1];
+	char	 restore[2][FW_PATH_MAX];
+	char	 save[2][FW_PATH_MAX];
+};
 
 struct fw_mod {
-	struct conf_firewall	 conf;		/* strings not kept: see below */
-	char			 table[FW_NAME_MAX + 1];
+	struct conf_firewall	 conf;		/* strings in `names` */
+	struct fw_names		 names;
+	const struct fw_backend_ops	*be;		/* NULL: backend "none" */
+	void			*st[FW_NBACKENDS];	/* each backend's */
 	bool			 setup_due;	/* make the table at next pass */
 	bool			 ready;		/* the table is there */
 	int64_t			 retry_ms;	/* after a failed setup */
 	char			 why[WHY_MAX];	/* why it is not ready */
-	struct nft_queue	 q;
 };
+
+#define ST(m)	((m)->st[(m)->conf.backend])
 
 /* One line's words, read. */
 struct fw_request {
@@ -151,22 +168,12 @@ fw_implicit(void *priv, const char **open, const char **close)
 	return true;
 }
 
-/* Seconds until the close: the element's own timeout (at least 1). */
-static int64_t
-timeout_of(const struct action_req *req)
-{
-	int64_t left = req->close_at - (int64_t)time(NULL);
-
-	return left > 0 ? left : 1;
-}
-
 static int
 fw_queue(struct fw_mod *m, struct action_env *env,
     const struct action_req *req, bool closing)
 {
-	char why[WHY_MAX], text[3 * FW_NFT_ELEM_MAX];
+	char why[WHY_MAX];
 	struct fw_request fr;
-	int r;
 
 	if (fw_read(req->argv, &fr, why, sizeof(why)) != 0)
 		goto fail;
@@ -175,14 +182,14 @@ fw_queue(struct fw_mod *m, struct action_env *env,
 		    "forwarded by the built-in firewall yet: refused");
 		goto fail;
 	}
-	r = closing ? fw_nft_delete(&m->conf, &fr.elem, text, sizeof(text)) :
-	    fw_nft_add(&m->conf, &fr.elem, timeout_of(req), text,
-	    sizeof(text));
-	if (r != 0) {
-		snprintf(why, sizeof(why), "firewall: the element is too long");
+	if (m->be == NULL) {
+		snprintf(why, sizeof(why), "firewall: spagated.conf's "
+		    "firewall.backend is \"none\"");
 		goto fail;
 	}
-	return nft_queue_add(&m->q, req->job, text, closing);
+	if (m->be->queue(ST(m), &m->conf, env, req, &fr.elem, closing, why,
+	    sizeof(why)) == 0)
+		return 0;
 fail:
 	action_done(env, req->job, SPA_ERR_ACTION, why, NULL);
 	return 0;
@@ -200,49 +207,80 @@ fw_close(void *priv, struct action_env *env, const struct action_req *req)
 	return fw_queue(priv, env, req, true);
 }
 
+/* Strings of the group kept by value; `conf` points at the copies. */
+static void
+copy_names(struct conf_firewall *conf, struct fw_names *n)
+{
+	int v6;
+
+	snprintf(n->table, sizeof(n->table), "%s", conf_firewall_table(conf));
+	snprintf(n->chain, sizeof(n->chain), "%s", conf_firewall_chain(conf));
+	conf->table = n->table;
+	conf->chain = n->chain;
+	for (v6 = 0; v6 < 2; v6++) {
+		snprintf(n->restore[v6], sizeof(n->restore[v6]), "%s",
+		    conf_firewall_restore(conf, v6));
+		snprintf(n->save[v6], sizeof(n->save[v6]), "%s",
+		    conf_firewall_save(conf, v6));
+		conf->restore[v6] = n->restore[v6];
+		conf->save[v6] = n->save[v6];
+	}
+}
+
 /*
- * The configuration in force: kept by value (the table name copied), the
- * table made at the next pass.  A reload makes it again, keeping the
- * sets and what they hold.
+ * The configuration in force: kept by value, the table made at the next
+ * pass.  A reload makes it again, keeping what open cycles hold.  What
+ * another backend had queued is dropped.
  */
 static int
 fw_configure(void *priv, const struct spa_conf *conf, char *why,
     size_t whylen)
 {
 	struct fw_mod *m = priv;
-	const struct conf_firewall *f = conf_firewall_of(conf);
 
 	(void)why;
 	(void)whylen;
-	m->conf = *f;
-	snprintf(m->table, sizeof(m->table), "%s", conf_firewall_table(f));
-	m->conf.table = m->table;
-	m->setup_due = m->conf.backend != FW_NONE;
+	if (m->be != NULL)
+		m->be->clear(ST(m));
+	m->conf = *conf_firewall_of(conf);
+	copy_names(&m->conf, &m->names);
+	m->be = backends[m->conf.backend];
+	m->setup_due = m->be != NULL;
 	m->ready = false;
 	m->retry_ms = 0;
 	snprintf(m->why, sizeof(m->why), "the table is not made yet");
 	return 0;
 }
 
+/* A journaled cycle's grant, at start: the setup keeps its rule. */
+static void
+fw_adopt(void *priv, const struct cmd_argv *close, const uint8_t *data,
+    uint16_t data_len)
+{
+	struct fw_mod *m = priv;
+	struct fw_request fr;
+	char why[WHY_MAX];
+
+	(void)data;
+	(void)data_len;
+	if (m->be == NULL || m->be->hold == NULL ||
+	    fw_read(close, &fr, why, sizeof(why)) != 0)
+		return;
+	if (m->be->hold(ST(m), &fr.elem) != 0)
+		log_errx("firewall: out of memory: a journaled grant's rule "
+		    "may be swept at setup");
+}
+
 static void
 fw_setup(struct fw_mod *m, int64_t now_ms)
 {
-	char buf[FW_NFT_SETUP_MAX], err[NFT_ERR_MAX];
-
-	if (fw_nft_setup(&m->conf, buf, sizeof(buf)) != 0)
-		snprintf(err, sizeof(err), "the setup is too long");
-	else if (nft_queue_send_now(&m->q, false, buf, err, sizeof(err)) == 0) {
+	if (m->be->setup(ST(m), &m->conf, m->why, sizeof(m->why)) == 0) {
 		m->setup_due = false;
 		m->ready = true;
-		log_info("firewall: nftables table inet %s ready (input hook, "
-		    "priority %d, mark 0x%x)", m->table, m->conf.priority,
-		    (unsigned)m->conf.mark);
 		return;
 	}
 	m->ready = false;
 	m->retry_ms = now_ms + SETUP_RETRY_MS;
-	snprintf(m->why, sizeof(m->why), "nftables table inet %s cannot be "
-	    "made: %s", m->table, err);
 	log_errx("firewall: %s (trying again in %d s)", m->why,
 	    SETUP_RETRY_MS / 1000);
 }
@@ -256,12 +294,14 @@ fw_dispatch(void *priv, struct action_env *env, const struct pollfd *pfd,
 
 	(void)pfd;
 	(void)n;
+	if (m->be == NULL)
+		return;
 	if (m->setup_due && now_ms >= m->retry_ms)
 		fw_setup(m, now_ms);
 	if (m->ready)
-		nft_queue_run(&m->q, env);
-	else if (m->q.nq > 0)
-		nft_queue_fail(&m->q, env, m->why);
+		m->be->send(ST(m), &m->conf, env);
+	else if (m->be->pending(ST(m)) > 0)
+		m->be->fail(ST(m), env, m->why);
 }
 
 static int
@@ -269,7 +309,9 @@ fw_timeout_ms(void *priv, int64_t now_ms)
 {
 	const struct fw_mod *m = priv;
 
-	if (m->q.nq > 0)
+	if (m->be == NULL)
+		return -1;
+	if (m->be->pending(ST(m)) > 0)
 		return 0;
 	if (!m->setup_due)
 		return -1;
@@ -281,29 +323,40 @@ fw_shutdown(void *priv)
 {
 	struct fw_mod *m = priv;
 
-	nft_queue_clear(&m->q);
+	if (m->be != NULL)
+		m->be->clear(ST(m));
 	m->ready = false;
-	m->setup_due = m->conf.backend != FW_NONE;
+	m->setup_due = m->be != NULL;
+}
+
+static void
+fw_free(void *priv)
+{
+	struct fw_mod *m = priv;
+	int b;
+
+	for (b = 0; b < FW_NBACKENDS; b++)
+		if (backends[b] != NULL && m->st[b] != NULL)
+			backends[b]->free(m->st[b]);
+	free(m);
 }
 
 static int
 fw_create(void **priv)
 {
 	struct fw_mod *m;
+	int b;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return SPA_ERR_NOMEM;
 	m->conf.backend = FW_NONE;
-	m->q.who = "firewall";
+	for (b = 0; b < FW_NBACKENDS; b++)
+		if (backends[b] != NULL && backends[b]->create(&m->st[b]) != 0) {
+			fw_free(m);
+			return SPA_ERR_NOMEM;
+		}
 	*priv = m;
 	return 0;
-}
-
-static void
-fw_free(void *priv)
-{
-	fw_shutdown(priv);
-	free(priv);
 }
 
 const struct action_ops action_firewall = {
@@ -315,6 +368,7 @@ const struct action_ops action_firewall = {
 	.open = fw_open,
 	.close = fw_close,
 	.configure = fw_configure,
+	.adopt = fw_adopt,
 	.dispatch = fw_dispatch,
 	.timeout_ms = fw_timeout_ms,
 	.shutdown = fw_shutdown,

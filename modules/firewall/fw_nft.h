@@ -18,6 +18,7 @@
 #ifndef SPA_FW_NFT_H
 #define SPA_FW_NFT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,5 +49,15 @@ int	fw_nft_add(const struct conf_firewall *f, const struct fw_elem *e,
 	    int64_t timeout_s, char *buf, size_t len);
 int	fw_nft_delete(const struct conf_firewall *f, const struct fw_elem *e,
 	    char *buf, size_t len);
+
+/*
+ * The start's sweep of one set, from `nft list set`'s
+ * answer `listing`: a "delete element" line for each element that no
+ * grant of `held` is (a previous run's: they would otherwise stay until
+ * their kernel timeout, which may be long), each logged.  -1 if the
+ * lines do not fit; *swept counts them.
+ */
+int	fw_nft_sweep(const struct conf_firewall *f, const char *listing, const struct fw_elem *held, size_t nheld,
+	    char *buf, size_t len, size_t *swept);
 
 #endif

@@ -58,9 +58,9 @@ join(const struct nft_unit *u, size_t n)
 }
 
 static void
-settle_one(struct nft_unit *u, const char *err)
+settle_one(struct nft_unit *u, const char *err, nft_absent_fn absent)
 {
-	if (u->is_delete && nft_batch_is_absent(err)) {
+	if (u->is_delete && absent(err)) {
 		u->outcome = NFT_ABSENT;
 		return;
 	}
@@ -72,6 +72,13 @@ settle_one(struct nft_unit *u, const char *err)
 size_t
 nft_batch_run(struct nft_unit *u, size_t n, nft_send_fn send, void *arg)
 {
+	return nft_batch_run_with(u, n, send, nft_batch_is_absent, arg);
+}
+
+size_t
+nft_batch_run_with(struct nft_unit *u, size_t n, nft_send_fn send,
+    nft_absent_fn absent, void *arg)
+{
 	char err[NFT_ERR_MAX] = "", *buf;
 	size_t i, half;
 	int r;
@@ -80,7 +87,7 @@ nft_batch_run(struct nft_unit *u, size_t n, nft_send_fn send, void *arg)
 		return 0;
 	if ((buf = join(u, n)) == NULL) {
 		for (i = 0; i < n; i++)
-			settle_one(&u[i], "out of memory");
+			settle_one(&u[i], "out of memory", absent);
 		return 0;
 	}
 	r = send(arg, buf, err, sizeof(err));
@@ -91,10 +98,10 @@ nft_batch_run(struct nft_unit *u, size_t n, nft_send_fn send, void *arg)
 		return 1;
 	}
 	if (n == 1) {
-		settle_one(u, err);
+		settle_one(u, err, absent);
 		return 1;
 	}
 	half = n / 2;
-	return 1 + nft_batch_run(u, half, send, arg) +
-	    nft_batch_run(u + half, n - half, send, arg);
+	return 1 + nft_batch_run_with(u, half, send, absent, arg) +
+	    nft_batch_run_with(u + half, n - half, send, absent, arg);
 }

@@ -38,9 +38,15 @@ struct nft_unit {
 typedef int (*nft_send_fn)(void *arg, const char *buf, char *err,
     size_t errlen);
 
+/* Whether a lone delete's reason says its object was not there. */
+typedef bool (*nft_absent_fn)(const char *err);
+
 /* Settle every unit; returns how many transactions were sent. */
 size_t	nft_batch_run(struct nft_unit *u, size_t n, nft_send_fn send,
 	    void *arg);
+/* The same for another program's transactions (iptables-restore). */
+size_t	nft_batch_run_with(struct nft_unit *u, size_t n, nft_send_fn send,
+	    nft_absent_fn absent, void *arg);
 
 /*
  * The first meaningful line of libnftables' error text ("Error: ..."

@@ -46,6 +46,20 @@ nft_queue_send_now(struct nft_queue *q, bool dry, const char *buf,
 	return r != 0 ? -1 : 0;
 }
 
+int
+nft_queue_list(struct nft_queue *q, const char *cmd, char **out, char *err,
+    size_t errlen)
+{
+	*out = NULL;
+	if (nft_queue_send_now(q, false, cmd, err, errlen) != 0)
+		return -1;
+	if ((*out = strdup(nft_ctx_get_output_buffer(q->ctx))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 send_real(void *arg, const char *buf, char *err, size_t errlen)
 {

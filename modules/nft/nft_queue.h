@@ -40,6 +40,12 @@ void	nft_queue_fail(struct nft_queue *q, struct action_env *env,
 /* One transaction now, outside the queue: 0 or -1 with the reason. */
 int	nft_queue_send_now(struct nft_queue *q, bool dry, const char *buf,
 	    char *err, size_t errlen);
+/*
+ * A command whose answer is read (`list set ...`): 0 with what nft
+ * printed in *out (malloc'd), or -1 with the reason.
+ */
+int	nft_queue_list(struct nft_queue *q, const char *cmd, char **out,
+	    char *err, size_t errlen);
 /* Drop what is queued (unreported) and the context. */
 void	nft_queue_clear(struct nft_queue *q);
 

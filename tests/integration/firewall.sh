@@ -8,7 +8,9 @@
 # connect fails, the real client knocks, it succeeds, and after the
 # timeout it fails again.  spagated makes its table at start, never when
 # it only checks its configuration, and keeps the elements of open
-# grants when it makes the table again at a reload.
+# grants when it makes the table again at a reload.  After a crash, the
+# restart removes an element no journaled cycle holds (one added by
+# hand, as a previous run's) and keeps the journaled grant's.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -47,7 +49,7 @@ parse_config() {
 		-p "$WORK/spagated.pid" --exit-parse-config >"$WORK/parse.out" 2>&1
 }
 
-plan 11
+plan 15
 netns_pair 59 || skip_all "cannot create network namespaces"
 check "only the two key lines differ from Debian's access.conf" \
 	[ "$(diff "$STOCK" "$WORK/access.conf" | grep -c '^[<>]')" -eq 4 ]
@@ -72,5 +74,22 @@ check "the element is in spagated's set" listed "$E"
 check "after the client's 3 s the element is gone" wait_ok 10 not_listed "$E"
 check "... the close is logged" wait_logged "stanza #1 $CLI_IP tcp/22: closed" 5
 check "tcp/22 is dropped again" refused "$SRV_IP" 22
+
+# A crash with a grant open, and an element no cycle holds (a previous
+# run's, with a long kernel timeout): the restart keeps only the first.
+E2="$CLI_IP . tcp . 2222"
+STRAY="10.231.59.99 . tcp . 22"
+fwknop_cli --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -D "$SRV_IP" \
+	-A tcp/2222 -a "$CLI_IP" -f 120 >/dev/null 2>&1
+wait_ok 5 listed "$E2" || diag "the tcp/2222 grant did not open"
+kill -9 "$SPAGATED_PID"; wait "$SPAGATED_PID" 2>/dev/null
+in_srv nft add element inet spagate allow4 "{ $STRAY timeout 3600s }"
+check "the stray element is there before the restart" listed "$STRAY"
+mark
+start_spagated -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \
+	-p "$WORK/spagated.pid" -i "$SRV_IF" || bail_out "spagated did not restart"
+check "at start the element no journaled cycle holds is removed" wait_ok 5 not_listed "$STRAY"
+check "... logged" wait_logged "firewall: delete element inet spagate allow4 \\{ 10\\.231\\.59\\.99 \\. tcp \\. 22 \\}: an element no open cycle holds" 5
+check "the journaled open cycle's element stays" listed "$E2"
 stop_spagated
 finish

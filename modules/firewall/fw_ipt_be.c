@@ -1,0 +1,537 @@
+/*
+ * The iptables backend: fwknopd's chain, through iptables-restore
+ * --noflush (fw_ipt.h for its text, fw_exec.h for the run).
+ *
+ * Exec rather than a library: libiptc is not a stable interface (its
+ * own authors say so; iptables-nft does not even use it), and
+ * iptables-restore is what the host runs, legacy or nf_tables, so
+ * spagated's rules are written by the same program as the admin's.
+ * One run per pass and family carries every rule of the pass, so the
+ * fork is paid once however many grants arrive together.
+ *
+ * iptables has no timeout: each rule stays until its close deletes it,
+ * so the backend remembers the rules it holds (`held`, a rule per
+ * grant, as the close must name it exactly), which also makes an open
+ * run again harmless (nothing added twice).  At start, rules of the
+ * chain that no journaled cycle holds are a previous run's and go.
+ */
+#include "config.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "fw_backend.h"
+#include "fw_exec.h"
+#include "fw_ipt.h"
+#include "log.h"
+#include "nft_batch.h"
+
+enum ipt_kind { IPT_ADD, IPT_REPLACE, IPT_DEL };
+
+/* What a queued unit does to `held` once it has settled. */
+struct ipt_item {
+	enum ipt_kind		 kind;
+	struct fw_ipt_rule	 r;
+	int64_t			 old_exp;	/* REPLACE, DEL */
+};
+
+struct ipt_family {
+	bool			 v6;
+	struct nft_unit		*u;
+	struct ipt_item		*it;
+	size_t			 n, cap;
+	struct fw_ipt_rule	*held;
+	size_t			 nheld, capheld;
+	bool			 sweep_due;	/* until the first setup */
+	const char		*restore;	/* in force for this send */
+	bool			 broken;	/* a run of this send hung */
+	char			 broken_why[NFT_ERR_MAX];
+};
+
+struct ipt_state {
+	struct ipt_family	 fam[2];
+};
+
+static const char *
+prog(bool v6)
+{
+	return v6 ? "ip6tables-restore" : "iptables-restore";
+}
+
+static int
+ipt_create(void **st)
+{
+	struct ipt_state *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return SPA_ERR_NOMEM;
+	s->fam[1].v6 = true;
+	s->fam[0].sweep_due = s->fam[1].sweep_due = true;
+	*st = s;
+	return 0;
+}
+
+/* --- held rules ---------------------------------------------------------- */
+
+static struct fw_ipt_rule *
+held_find(struct ipt_family *fa, const struct fw_elem *e)
+{
+	size_t i;
+
+	for (i = 0; i < fa->nheld; i++)
+		if (fa->held[i].e.proto == e->proto &&
+		    fa->held[i].e.port == e->port &&
+		    addr_equal(&fa->held[i].e.src, &e->src))
+			return &fa->held[i];
+	return NULL;
+}
+
+static int
+held_add(struct ipt_family *fa, const struct fw_elem *e, int64_t exp)
+{
+	struct fw_ipt_rule *v;
+	size_t cap;
+
+	if (fa->nheld == fa->capheld) {
+		cap = fa->capheld == 0 ? 16 : 2 * fa->capheld;
+		if ((v = reallocarray(fa->held, cap, sizeof(*v))) == NULL)
+			return SPA_ERR_NOMEM;
+		fa->held = v;
+		fa->capheld = cap;
+	}
+	memset(&fa->held[fa->nheld], 0, sizeof(fa->held[0]));
+	fa->held[fa->nheld].e = *e;
+	fa->held[fa->nheld++].exp = exp;
+	return 0;
+}
+
+static void
+held_remove(struct ipt_family *fa, struct fw_ipt_rule *r)
+{
+	*r = fa->held[--fa->nheld];
+}
+
+static int
+ipt_hold(void *st, const struct fw_elem *e)
+{
+	struct ipt_family *fa = &((struct ipt_state *)st)->fam[
+	    e->src.family == AF_INET6];
+
+	return held_find(fa, e) != NULL ? 0 : held_add(fa, e, 0);
+}
+
+/* --- setup --------------------------------------------------------------- */
+
+/* A restore of `lines` (each ending in '\n'): 0 or -1 with why. */
+static int
+restore(const char *path, const char *lines, char *why, size_t whylen)
+{
+	char prog_path[FW_PATH_MAX], noflush[] = "--noflush", *text;
+	char *argv[] = { prog_path, noflush, NULL };
+	size_t len = strlen(lines) + 32;
+	int r;
+
+	snprintf(prog_path, sizeof(prog_path), "%s", path);
+	if ((text = malloc(len)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	snprintf(text, len, "*filter\n%sCOMMIT\n", lines);
+	r = fw_exec(path, argv, text, NULL, FW_EXEC_TIMEOUT_MS, why, whylen);
+	free(text);
+	return r;
+}
+
+/* After the start's sweep: a journaled grant whose rule is gone. */
+static void
+drop_unseen(struct ipt_family *fa)
+{
+	const struct fw_elem *e;
+	char a[ADDR_STRLEN];
+	size_t i = 0;
+
+	while (i < fa->nheld) {
+		if (fa->held[i].seen) {
+			i++;
+			continue;
+		}
+		e = &fa->held[i].e;
+		log_warnx("firewall: %s %s/%u: a journaled open cycle's rule "
+		    "is not in the chain (its close will find it gone)",
+		    addr_fmt(&e->src, a), e->proto == IPPROTO_UDP ? "udp" :
+		    "tcp", e->port);
+		held_remove(fa, &fa->held[i]);
+	}
+}
+
+static int
+setup_family(struct ipt_family *fa, const struct conf_firewall *f,
+    char *why, size_t whylen)
+{
+	char save[FW_PATH_MAX], t[] = "-t", filter[] = "filter", *saved, *buf;
+	char *argv[] = { save, t, filter, NULL };
+	size_t len, swept = 0;
+	int r = -1;
+
+	snprintf(save, sizeof(save), "%s", conf_firewall_save(f, fa->v6));
+	if (fw_exec(save, argv, "", &saved, FW_EXEC_TIMEOUT_MS, why,
+	    whylen) != 0)
+		goto out;
+	len = strlen(saved) + 2 * FW_IPT_LINE_MAX;
+	if ((buf = malloc(len)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	if (fw_ipt_setup(conf_firewall_chain(f), saved, fa->sweep_due,
+	    fa->held, fa->nheld, buf, len, &swept) != 0)
+		snprintf(why, whylen, "the setup is too long");
+	else if (buf[0] == '\0' || restore(conf_firewall_restore(f, fa->v6),
+	    buf, why, whylen) == 0)
+		r = 0;
+	free(buf);
+	if (r == 0 && fa->sweep_due) {
+		drop_unseen(fa);
+		fa->sweep_due = false;
+		log_info("firewall: %s: %zu rule%s left by a previous run "
+		    "removed", prog(fa->v6), swept, swept == 1 ? "" : "s");
+	}
+out:
+	free(saved);
+	return r;
+}
+
+static int
+ipt_setup(void *st, const struct conf_firewall *f, char *why, size_t whylen)
+{
+	struct ipt_state *s = st;
+	const char *c = conf_firewall_chain(f);
+	char err[FW_WHY_MAX];
+	int v6;
+
+	for (v6 = 0; v6 < 2; v6++)
+		if (setup_family(&s->fam[v6], f, err, sizeof(err)) != 0) {
+			snprintf(why, whylen, "%s chain %s cannot be made: %s",
+			    v6 ? "ip6tables" : "iptables", c, err);
+			return -1;
+		}
+	log_info("firewall: iptables chain %s ready (filter table, jump at "
+	    "INPUT position 1, IPv4 and IPv6)", c);
+	return 0;
+}
+
+/* --- requests ------------------------------------------------------------ */
+
+static int
+push(struct ipt_family *fa, uint64_t job, const char *text,
+    const struct ipt_item *it)
+{
+	size_t cap;
+	void *v;
+
+	if (fa->n == fa->cap) {
+		cap = fa->cap == 0 ? 16 : 2 * fa->cap;
+		if ((v = reallocarray(fa->u, cap, sizeof(*fa->u))) == NULL)
+			return SPA_ERR_NOMEM;
+		fa->u = v;
+		if ((v = reallocarray(fa->it, cap, sizeof(*fa->it))) == NULL)
+			return SPA_ERR_NOMEM;
+		fa->it = v;
+		fa->cap = cap;
+	}
+	memset(&fa->u[fa->n], 0, sizeof(fa->u[0]));
+	if ((fa->u[fa->n].text = strdup(text)) == NULL)
+		return SPA_ERR_NOMEM;
+	fa->u[fa->n].job = job;
+	fa->u[fa->n].is_delete = it->kind == IPT_DEL;
+	fa->it[fa->n++] = *it;
+	return 0;
+}
+
+/* A request settled without a run: already there, or already gone. */
+static void
+settle_now(struct action_env *env, uint64_t job, const char *line,
+    bool absent)
+{
+	char detail[FW_IPT_LINE_MAX + 64];
+
+	snprintf(detail, sizeof(detail), "firewall %s: %s", line, absent ?
+	    "not in the chain (gone already)" : "in the chain already");
+	action_report(env, &(struct action_result){ .job = job,
+	    .detail = detail, .absent = absent, .exit_status = -1 });
+}
+
+/* The text of an open: "-A new", or "-A new" and "-D old" to renew. */
+static int
+open_text(const char *c, struct ipt_family *fa, struct ipt_item *it,
+    const struct fw_ipt_rule *old, char *text, size_t len)
+{
+	char del[FW_IPT_LINE_MAX];
+
+	if (fw_ipt_line(c, true, &it->r, text, len) != 0)
+		return -1;
+	(void)fa;
+	if (old == NULL)
+		return 0;
+	it->kind = IPT_REPLACE;
+	it->old_exp = old->exp;
+	if (fw_ipt_line(c, false, old, del, sizeof(del)) != 0 ||
+	    strlen(text) + strlen(del) + 2 > len)
+		return -1;
+	strcat(text, "\n");
+	strcat(text, del);
+	return 0;
+}
+
+static int
+queue_open(struct ipt_family *fa, const char *c, struct action_env *env,
+    const struct action_req *req, const struct fw_elem *e)
+{
+	struct ipt_item it = { .kind = IPT_ADD, .r = { .e = *e,
+	    .exp = req->close_at } };
+	struct fw_ipt_rule *old = held_find(fa, e);
+	char text[2 * FW_IPT_LINE_MAX];
+	int r;
+
+	if (old != NULL && old->exp >= req->close_at) {
+		fw_ipt_line(c, true, old, text, sizeof(text));
+		settle_now(env, req->job, text, false);
+		return 0;
+	}
+	if (open_text(c, fa, &it, old, text, sizeof(text)) != 0)
+		return SPA_ERR_ACTION;
+	if ((r = push(fa, req->job, text, &it)) != 0)
+		return r;
+	if (old != NULL)
+		old->exp = req->close_at;
+	else if ((r = held_add(fa, e, req->close_at)) != 0)
+		free(fa->u[--fa->n].text);	/* not queued after all */
+	return r;
+}
+
+static int
+queue_close(struct ipt_family *fa, const char *c, struct action_env *env,
+    const struct action_req *req, const struct fw_elem *e)
+{
+	struct fw_ipt_rule *old = held_find(fa, e), gone = { .e = *e };
+	struct ipt_item it = { .kind = IPT_DEL };
+	char text[FW_IPT_LINE_MAX];
+	int r;
+
+	if (old == NULL) {
+		fw_ipt_line(c, false, &gone, text, sizeof(text));
+		settle_now(env, req->job, text, true);
+		return 0;
+	}
+	it.r = *old;
+	it.old_exp = old->exp;
+	if (fw_ipt_line(c, false, old, text, sizeof(text)) != 0)
+		return SPA_ERR_ACTION;
+	if ((r = push(fa, req->job, text, &it)) == 0)
+		held_remove(fa, old);
+	return r;
+}
+
+static int
+ipt_queue(void *st, const struct conf_firewall *f, struct action_env *env,
+    const struct action_req *req, const struct fw_elem *e, bool closing,
+    char *why, size_t whylen)
+{
+	struct ipt_family *fa = &((struct ipt_state *)st)->fam[
+	    e->src.family == AF_INET6];
+	const char *c = conf_firewall_chain(f);
+	int r;
+
+	r = closing ? queue_close(fa, c, env, req, e) :
+	    queue_open(fa, c, env, req, e);
+	if (r != 0)
+		snprintf(why, whylen, "firewall: the rule cannot be queued "
+		    "(%s)", r == SPA_ERR_NOMEM ? "out of memory" : "too long");
+	return r;
+}
+
+/* --- sending ------------------------------------------------------------- */
+
+static int
+send_family(void *arg, const char *buf, char *err, size_t errlen)
+{
+	struct ipt_family *fa = arg;
+
+	if (fa->broken) {
+		snprintf(err, errlen, "%s", fa->broken_why);
+		return -1;
+	}
+	if (restore(fa->restore, buf, err, errlen) == 0)
+		return 0;
+	/* a run that hung is not tried again for every half */
+	if (strstr(err, "did not finish within") != NULL) {
+		fa->broken = true;
+		snprintf(fa->broken_why, sizeof(fa->broken_why), "%s", err);
+	}
+	return -1;
+}
+
+/* What a settled unit leaves in `held`: undo what failed. */
+static void
+settle_held(struct ipt_family *fa, const struct nft_unit *u,
+    const struct ipt_item *it)
+{
+	struct fw_ipt_rule *h = held_find(fa, &it->r.e);
+
+	if (u->outcome == NFT_DONE || u->outcome == NFT_ABSENT)
+		return;
+	if (it->kind == IPT_ADD && h != NULL && h->exp == it->r.exp)
+		held_remove(fa, h);
+	else if (it->kind == IPT_REPLACE && h != NULL && h->exp == it->r.exp)
+		h->exp = it->old_exp;
+	else if (it->kind == IPT_DEL && h == NULL &&
+	    held_add(fa, &it->r.e, it->old_exp) != 0)
+		log_errx("firewall: out of memory: a rule kept in the chain "
+		    "is forgotten until the next start");
+}
+
+static void
+report(struct action_env *env, const struct nft_unit *u)
+{
+	char detail[FW_IPT_LINE_MAX + NFT_ERR_MAX + 64];
+	size_t n = strcspn(u->text, "\n");
+
+	if (u->outcome == NFT_ABSENT) {
+		snprintf(detail, sizeof(detail), "firewall %.*s: not in the "
+		    "chain (gone already)", (int)n, u->text);
+		action_report(env, &(struct action_result){ .job = u->job,
+		    .detail = detail, .absent = true, .exit_status = -1 });
+		return;
+	}
+	if (u->outcome == NFT_DONE)
+		snprintf(detail, sizeof(detail), "firewall %.*s", (int)n,
+		    u->text);
+	else
+		snprintf(detail, sizeof(detail), "firewall %.*s: %s", (int)n,
+		    u->text, u->err);
+	action_done(env, u->job, u->outcome == NFT_DONE ? 0 : SPA_ERR_ACTION,
+	    detail, NULL);
+}
+
+static void
+free_queue(struct nft_unit *u, struct ipt_item *it, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(u[i].text);
+	free(u);
+	free(it);
+}
+
+/*
+ * Taken first: a completion may start another request (a close after a
+ * failed open), queued for the next pass.
+ */
+static void
+send_one(struct ipt_family *fa, const struct conf_firewall *f,
+    struct action_env *env)
+{
+	struct nft_unit *u = fa->u;
+	struct ipt_item *it = fa->it;
+	size_t n = fa->n, i, runs;
+
+	if (n == 0)
+		return;
+	fa->u = NULL;
+	fa->it = NULL;
+	fa->n = fa->cap = 0;
+	fa->restore = conf_firewall_restore(f, fa->v6);
+	fa->broken = false;
+	runs = nft_batch_run_with(u, n, send_family, fw_ipt_is_absent, fa);
+	log_info("firewall: %zu rule command%s in %zu %s run%s", n,
+	    n == 1 ? "" : "s", runs, prog(fa->v6), runs == 1 ? "" : "s");
+	for (i = 0; i < n; i++)
+		settle_held(fa, &u[i], &it[i]);
+	for (i = 0; i < n; i++)
+		report(env, &u[i]);
+	free_queue(u, it, n);
+}
+
+static void
+ipt_send(void *st, const struct conf_firewall *f, struct action_env *env)
+{
+	struct ipt_state *s = st;
+
+	send_one(&s->fam[0], f, env);
+	send_one(&s->fam[1], f, env);
+}
+
+static void
+ipt_fail(void *st, struct action_env *env, const char *why)
+{
+	struct ipt_state *s = st;
+	struct ipt_family *fa;
+	size_t i, v6;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		fa = &s->fam[v6];
+		for (i = 0; i < fa->n; i++) {
+			fa->u[i].outcome = NFT_FAILED;
+			snprintf(fa->u[i].err, sizeof(fa->u[i].err), "%s", why);
+			settle_held(fa, &fa->u[i], &fa->it[i]);
+		}
+		for (i = 0; i < fa->n; i++)
+			report(env, &fa->u[i]);
+		free_queue(fa->u, fa->it, fa->n);
+		fa->u = NULL;
+		fa->it = NULL;
+		fa->n = fa->cap = 0;
+	}
+}
+
+static size_t
+ipt_pending(const void *st)
+{
+	const struct ipt_state *s = st;
+
+	return s->fam[0].n + s->fam[1].n;
+}
+
+/* Drop what is queued; the held rules stay (they are in the chain). */
+static void
+ipt_clear(void *st)
+{
+	struct ipt_state *s = st;
+	size_t v6;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		free_queue(s->fam[v6].u, s->fam[v6].it, s->fam[v6].n);
+		s->fam[v6].u = NULL;
+		s->fam[v6].it = NULL;
+		s->fam[v6].n = s->fam[v6].cap = 0;
+	}
+}
+
+static void
+ipt_free(void *st)
+{
+	struct ipt_state *s = st;
+
+	if (s == NULL)
+		return;
+	ipt_clear(s);
+	free(s->fam[0].held);
+	free(s->fam[1].held);
+	free(s);
+}
+
+const struct fw_backend_ops fw_backend_ipt = {
+	.name = "iptables",
+	.create = ipt_create,
+	.setup = ipt_setup,
+	.queue = ipt_queue,
+	.send = ipt_send,
+	.fail = ipt_fail,
+	.pending = ipt_pending,
+	.hold = ipt_hold,
+	.clear = ipt_clear,
+	.free = ipt_free,
+};

@@ -1,0 +1,204 @@
+/*
+ * The nftables backend: spagated's table through libnftables (fw_nft.h
+ * for its text, nft_queue.h for the transactions).  At start, the sets
+ * lose the elements no journaled cycle holds (a previous run's grants,
+ * whose kernel timeout may be long).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "err.h"
+#include "fw_backend.h"
+#include "log.h"
+#include "nft_queue.h"
+
+struct nft_state {
+	struct nft_queue	 q;
+	struct fw_elem		*held;		/* journaled, until the sweep */
+	size_t			 nheld, capheld;
+	bool			 sweep_due;	/* until the first setup */
+};
+
+static int
+nft_create(void **st)
+{
+	struct nft_state *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return SPA_ERR_NOMEM;
+	s->q.who = "firewall";
+	s->sweep_due = true;
+	*st = s;
+	return 0;
+}
+
+static int
+nft_hold(void *st, const struct fw_elem *e)
+{
+	struct nft_state *s = st;
+	struct fw_elem *v;
+	size_t cap;
+
+	if (!s->sweep_due)
+		return 0;
+	if (s->nheld == s->capheld) {
+		cap = s->capheld == 0 ? 16 : 2 * s->capheld;
+		if ((v = reallocarray(s->held, cap, sizeof(*v))) == NULL)
+			return SPA_ERR_NOMEM;
+		s->held = v;
+		s->capheld = cap;
+	}
+	s->held[s->nheld++] = *e;
+	return 0;
+}
+
+/* One set's elements that nothing holds, deleted: 0 or -1 with err. */
+static int
+sweep_set(struct nft_state *s, const struct conf_firewall *f,
+    const char *set, size_t *swept, char *err, size_t errlen)
+{
+	char cmd[128], *listing, *buf = NULL;
+	size_t len, n = 0;
+	int r = -1;
+
+	snprintf(cmd, sizeof(cmd), "list set inet %s %s",
+	    conf_firewall_table(f), set);
+	if (nft_queue_list(&s->q, cmd, &listing, err, errlen) != 0)
+		return -1;
+	len = 2 * strlen(listing) + FW_NFT_ELEM_MAX;
+	if ((buf = malloc(len)) == NULL)
+		snprintf(err, errlen, "out of memory");
+	else if (fw_nft_sweep(f, listing, s->held, s->nheld, buf, len,
+	    &n) != 0)
+		snprintf(err, errlen, "the sweep is too long");
+	else if (n == 0 || nft_queue_send_now(&s->q, false, buf, err,
+	    errlen) == 0)
+		r = 0;
+	*swept += n;
+	free(buf);
+	free(listing);
+	return r;
+}
+
+static int
+sweep(struct nft_state *s, const struct conf_firewall *f, char *err,
+    size_t errlen)
+{
+	size_t swept = 0;
+
+	if (sweep_set(s, f, "allow4", &swept, err, errlen) != 0 ||
+	    sweep_set(s, f, "allow6", &swept, err, errlen) != 0)
+		return -1;
+	log_info("firewall: %zu element%s left by a previous run removed",
+	    swept, swept == 1 ? "" : "s");
+	free(s->held);
+	s->held = NULL;
+	s->nheld = s->capheld = 0;
+	s->sweep_due = false;
+	return 0;
+}
+
+static int
+nft_setup(void *st, const struct conf_firewall *f, char *why, size_t whylen)
+{
+	char buf[FW_NFT_SETUP_MAX], err[NFT_ERR_MAX];
+	const char *t = conf_firewall_table(f);
+	struct nft_state *s = st;
+
+	if (fw_nft_setup(f, buf, sizeof(buf)) != 0)
+		snprintf(err, sizeof(err), "the setup is too long");
+	else if (nft_queue_send_now(&s->q, false, buf, err, sizeof(err)) == 0 &&
+	    (!s->sweep_due || sweep(s, f, err, sizeof(err)) == 0)) {
+		log_info("firewall: nftables table inet %s ready (input hook, "
+		    "priority %d, mark 0x%x)", t, f->priority,
+		    (unsigned)f->mark);
+		return 0;
+	}
+	snprintf(why, whylen, "nftables table inet %s cannot be made: %s", t,
+	    err);
+	return -1;
+}
+
+/* Seconds until the close: the element's own timeout (at least 1). */
+static int64_t
+timeout_of(const struct action_req *req)
+{
+	int64_t left = req->close_at - (int64_t)time(NULL);
+
+	return left > 0 ? left : 1;
+}
+
+static int
+nft_queue_req(void *st, const struct conf_firewall *f, struct action_env *env,
+    const struct action_req *req, const struct fw_elem *e, bool closing,
+    char *why, size_t whylen)
+{
+	char text[3 * FW_NFT_ELEM_MAX];
+	int r;
+
+	(void)env;
+	r = closing ? fw_nft_delete(f, e, text, sizeof(text)) :
+	    fw_nft_add(f, e, timeout_of(req), text, sizeof(text));
+	if (r != 0) {
+		snprintf(why, whylen, "firewall: the element is too long");
+		return SPA_ERR_ACTION;
+	}
+	return nft_queue_add(&((struct nft_state *)st)->q, req->job, text,
+	    closing);
+}
+
+static void
+nft_send(void *st, const struct conf_firewall *f, struct action_env *env)
+{
+	(void)f;
+	nft_queue_run(&((struct nft_state *)st)->q, env);
+}
+
+static void
+nft_fail(void *st, struct action_env *env, const char *why)
+{
+	nft_queue_fail(&((struct nft_state *)st)->q, env, why);
+}
+
+static size_t
+nft_pending(const void *st)
+{
+	const struct nft_state *s = st;
+
+	return s->q.nq;
+}
+
+static void
+nft_clear(void *st)
+{
+	nft_queue_clear(&((struct nft_state *)st)->q);
+}
+
+static void
+nft_free(void *st)
+{
+	struct nft_state *s = st;
+
+	if (s == NULL)
+		return;
+	nft_queue_clear(&s->q);
+	free(s->held);
+	free(s);
+}
+
+const struct fw_backend_ops fw_backend_nft = {
+	.name = "nftables",
+	.create = nft_create,
+	.setup = nft_setup,
+	.queue = nft_queue_req,
+	.send = nft_send,
+	.fail = nft_fail,
+	.pending = nft_pending,
+	.hold = nft_hold,
+	.clear = nft_clear,
+	.free = nft_free,
+};
