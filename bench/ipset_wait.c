@@ -43,22 +43,12 @@
 #include <libipset/nfproto.h>
 
 #include "../tests/tools/clock_ns.h"
-
-#define MAX_PKT	1500
+#include "wait_common.h"
 
 struct outbuf {
 	char	text[8192];
 	size_t	len;
 };
-
-static void
-pause_us(long us)
-{
-	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
-
-	if (us > 0)
-		nanosleep(&ts, NULL);
-}
 
 /* libipset's output (list text) lands here instead of stdout. */
 static int
@@ -181,53 +171,6 @@ in_set(struct ipset_session *s, const char *set, const union nf_inet_addr *ip,
 	if (ipset_session_report_type(s) == IPSET_ERROR)
 		return -1;
 	return r == 0;
-}
-
-/*
- * A UDP socket made inside the netns at PATH, and the address HOST:PORT in
- * *sa.  Not connected, so that an ICMP port unreachable (pcap mode: nothing
- * listens) does not fail the next send.
- */
-static int
-client_socket(const char *netns, const char *host, const char *port,
-    struct sockaddr_in *sa)
-{
-	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	int other = open(netns, O_RDONLY | O_CLOEXEC);
-	int fd = -1;
-
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)atoi(port));
-	if (self < 0 || other < 0 || inet_pton(AF_INET, host, &sa->sin_addr) != 1 ||
-	    setns(other, CLONE_NEWNET) != 0)
-		goto out;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (setns(self, CLONE_NEWNET) != 0) {
-		perror("ipset_wait: setns back");
-		exit(1);
-	}
-out:
-	if (self >= 0)
-		close(self);
-	if (other >= 0)
-		close(other);
-	return fd;
-}
-
-static ssize_t
-read_pkt(const char *path, char *buf)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	n = fread(buf, 1, MAX_PKT, f);
-	fclose(f);
-	if (n > 0 && buf[n - 1] == '\n')
-		n--;
-	return (ssize_t)n;
 }
 
 static int

@@ -30,8 +30,8 @@
 #include <unistd.h>
 
 #include "../tests/tools/clock_ns.h"
+#include "wait_common.h"
 
-#define MAX_PKT		1500
 #define KEY_LEN		12	/* addr 4, proto 1+3, port 2+2: 32-bit registers */
 #define RXBUF		(256 * 1024)
 
@@ -42,15 +42,6 @@ struct nl {
 	const char	*table, *set;
 	char		*buf;
 };
-
-static void
-pause_us(long us)
-{
-	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
-
-	if (us > 0)
-		nanosleep(&ts, NULL);
-}
 
 static void
 put_str(char *req, size_t *off, uint16_t type, const char *s)
@@ -228,49 +219,6 @@ cmd_count(char **av)
 	    (unsigned long long)first, (unsigned long long)reached,
 	    (unsigned long long)last);
 	return 0;
-}
-
-/* A UDP socket made in the netns at PATH (as ipset_wait's). */
-static int
-client_socket(const char *netns, const char *host, const char *port,
-    struct sockaddr_in *sa)
-{
-	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	int other = open(netns, O_RDONLY | O_CLOEXEC);
-	int fd = -1;
-
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)atoi(port));
-	if (self < 0 || other < 0 || inet_pton(AF_INET, host, &sa->sin_addr) != 1 ||
-	    setns(other, CLONE_NEWNET) != 0)
-		goto out;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (setns(self, CLONE_NEWNET) != 0) {
-		perror("nft_wait: setns back");
-		exit(1);
-	}
-out:
-	if (self >= 0)
-		close(self);
-	if (other >= 0)
-		close(other);
-	return fd;
-}
-
-static ssize_t
-read_pkt(const char *path, char *buf)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	n = fread(buf, 1, MAX_PKT, f);
-	fclose(f);
-	if (n > 0 && buf[n - 1] == '\n')
-		n--;
-	return (ssize_t)n;
 }
 
 /* The element's key as nf_tables stores it, from "IP PROTO PORT". */
