@@ -63,10 +63,12 @@ prepare() {
 }
 
 # run_tests C TESTS...: run a mutant's tests in copy C; 0 if all pass.
+# The first test that fails kills the mutant: the rest are not run.
 run_tests() {
 	local c=$1 t rc=0
 	shift
 	for t in "$@"; do
+		[ $rc -eq 0 ] || break
 		case $t in
 		tests/unit/*)
 			(cd "$c/_build" && CMOCKA_MESSAGE_OUTPUT=TAP "./$t") ;;
