@@ -274,6 +274,49 @@ nft_check(void *priv, const struct cmd_argv *argv, char *why,
 	return r;
 }
 
+/*
+ * Whether an add's element is still in its set: "get element" with the
+ * same words (nft 1.0.6 takes a timeout and a map's value there, and
+ * answers for an interval set with the interval holding the key).  Only
+ * the kernel's ENOENT for the element says absent; a table or set that
+ * is gone cannot tell (the add would fail too).
+ */
+static int
+nft_verify(void *priv, const struct cmd_argv *open, const uint8_t *data,
+    uint16_t data_len, char *why, size_t whylen)
+{
+	struct nft_mod *m = priv;
+	char text[NFT_ERR_MAX], *get = NULL;
+	struct nft_line *line;
+	int r = SPA_ERR_ACTION;
+
+	(void)data;
+	(void)data_len;
+	if ((line = malloc(sizeof(*line))) == NULL ||
+	    (get = malloc(sizeof(line->text) + 8)) == NULL)
+		r = SPA_ERR_NOMEM;
+	else if (nft_line_parse(open->argc, open->argv, 0, line, text,
+	    sizeof(text)) != 0)
+		snprintf(why, whylen, "nft: %s", text);
+	else if (line->cmd == NFT_LINE_DELETE)
+		snprintf(why, whylen, "nft: the open is not an add");
+	else if (ctx_get(m) == NULL)
+		snprintf(why, whylen, "nft: cannot make a libnftables context");
+	else {
+		snprintf(get, sizeof(line->text) + 8, "get %s",
+		    line->text + strcspn(line->text, " ") + 1);
+		r = send_ctx(m->ctx, false, get, text, sizeof(text));
+		(void)nft_ctx_get_output_buffer(m->ctx);	/* the listing */
+		snprintf(why, whylen, "nft %s: %s", get, r == 0 ? "there" :
+		    nft_batch_is_absent(text) ? "not in the set" : text);
+		r = r == 0 ? ACTION_PRESENT : nft_batch_is_absent(text) ?
+		    ACTION_ABSENT : SPA_ERR_ACTION;
+	}
+	free(get);
+	free(line);
+	return r;
+}
+
 static void
 nft_shutdown(void *priv)
 {
@@ -308,6 +351,7 @@ const struct action_ops action_nft = {
 	.check = nft_check,
 	.open = nft_open,
 	.close = nft_close,
+	.verify = nft_verify,
 	.dispatch = nft_dispatch,
 	.timeout_ms = nft_timeout_ms,
 	.shutdown = nft_shutdown,

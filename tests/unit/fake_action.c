@@ -25,6 +25,8 @@ static struct {
 	size_t			 next;
 	struct fake_outcome	 dflt;
 	char			 adopted[ACTION_DATA_MAX + 1];
+	int			 verdict;
+	size_t			 nverify;
 } fk;
 
 void
@@ -33,6 +35,19 @@ fake_reset(const char *journal_dir)
 	memset(&fk, 0, sizeof(fk));
 	fk.dir = journal_dir;
 	fk.dflt = FAKE_LATER;
+	fk.verdict = ACTION_PRESENT;
+}
+
+void
+fake_verdict(int v)
+{
+	fk.verdict = v;
+}
+
+size_t
+fake_verifies(void)
+{
+	return fk.nverify;
 }
 
 void
@@ -149,6 +164,20 @@ set_claims(void *priv, const struct cmd_argv *argv)
 	return first_word(argv, "set");
 }
 
+static int
+set_verify(void *priv, const struct cmd_argv *open, const uint8_t *data,
+    uint16_t data_len, char *why, size_t whylen)
+{
+	(void)priv;
+	(void)data;
+	(void)data_len;
+	assert_true(first_word(open, "set"));
+	assert_string_equal(open->argv[1], "add");
+	fk.nverify++;
+	snprintf(why, whylen, "fake verdict %d", fk.verdict);
+	return fk.verdict;
+}
+
 static bool
 dev_claims(void *priv, const struct cmd_argv *argv)
 {
@@ -226,6 +255,7 @@ static const struct action_ops fake_set = {
 	.claims = set_claims,
 	.open = set_open,
 	.close = set_close,
+	.verify = set_verify,
 	.open_is_idempotent = true,
 };
 
