@@ -127,13 +127,15 @@ check_one(struct cycles *c, const struct sched_key *key,
 	cycle_argv_unpack(&cy->open, c->run_argv);
 	r = m->ops->verify(m->priv, c->run_argv, cy->rec.data,
 	    cy->rec.data_len, why, sizeof(why));
-	if (r == ACTION_PRESENT)
-		return;
-	if (r != ACTION_ABSENT) {
+	if (r != ACTION_PRESENT && r != ACTION_ABSENT) {
 		cannot_tell(c, cy, why[0] != '\0' ? why : spa_strerror(r));
 		return;
 	}
 	cycle_describe(&cy->rec, what, sizeof(what));
+	if (r == ACTION_PRESENT) {
+		log_debug("%s: still there (%s)", what, why);
+		return;
+	}
 	log_info("%s: what it opened is gone (%s): putting it back", what,
 	    why[0] != '\0' ? why : "absent");
 	if (cycle_ready_add(c, cy, m, JOB_RESTORE, c->run_argv) != 0) {
