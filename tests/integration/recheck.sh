@@ -8,9 +8,10 @@
 # "was removed outside spagated: put back" at warning, counts it (the
 # SIGUSR1 stats line), and the connect works again.  After the ipset
 # cycle's close nothing is put back: a later round (seen checking the
-# nft cycle) leaves the port closed.  Each flush follows a check of its
-# cycle seen in the log (-v), so the next check is an interval away and
-# the connect is tried before it.
+# nft cycle) leaves the port closed.  With the table gone (nft flush
+# ruleset) the check cannot tell: logged at error once, counted.  Each
+# flush follows a check of its cycle seen in the log (-v), so the next
+# check is an interval away and the connect is tried before it.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -85,7 +86,7 @@ stats_say() {
 	wait_logged "stats: objects: $1" 5
 }
 
-plan 17
+plan 20
 netns_pair 47 || skip_all "cannot create network namespaces"
 check "the ipset set, the nft set and their rules load" firewall
 write_conf
@@ -136,4 +137,14 @@ check_logged "a later round checks the cycles still open" \
 check "the closed element was not put back" not_in_ipset
 check "tcp/22 is refused again" refused "$SRV_IP" 22
 check "nothing else was put back" [ "$(count_lines "$WORK/log" "put back \\(")" -eq 2 ]
+
+# 4. the table itself gone (nft flush ruleset): cannot tell, said once
+in_srv nft flush ruleset
+mark
+check_logged "a check that cannot tell is logged at error" \
+	"error: stanza #2 $CLI_IP tcp/24: cannot tell whether what it opened is still there \\(nft get element inet rck allow .*No such file or directory" \
+	$((INTERVAL + 5))
+check "the stats line counts each check that could not tell (two)" \
+	wait_ok $((INTERVAL * 2 + 5)) stats_say "put back 2, could not be put back 0, rechecks that could not tell [2-9]"
+check "it is logged once per cycle" [ "$(count_lines "$WORK/log" "cannot tell whether")" -eq 1 ]
 finish
