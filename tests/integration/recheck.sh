@@ -120,7 +120,7 @@ check "the stats line counts it" stats_say "put back 1, could not be put back 0"
 
 # 2. nft flush set
 mark
-wait_logged "$CLI_IP tcp/24: still there \\(nft get element inet rck allow" $((INTERVAL + 5))
+wait_logged "$CLI_IP tcp/24: still there \\(nft -c create element inet rck allow" $((INTERVAL + 5))
 in_srv nft flush set inet rck allow
 check "after nft flush set, tcp/24 is refused" refused "$SRV_IP" 24
 check_logged "spagated puts the nft element back, logged at warning" \
@@ -142,7 +142,7 @@ check "nothing else was put back" [ "$(count_lines "$WORK/log" "put back \\(")" 
 in_srv nft flush ruleset
 mark
 check_logged "a check that cannot tell is logged at error" \
-	"error: stanza #2 $CLI_IP tcp/24: cannot tell whether what it opened is still there \\(nft get element inet rck allow .*No such file or directory" \
+	"error: stanza #2 $CLI_IP tcp/24: cannot tell whether what it opened is still there \\(nft -c create element inet rck allow .*No such file or directory" \
 	$((INTERVAL + 5))
 check "the stats line counts each check that could not tell (two)" \
 	wait_ok $((INTERVAL * 2 + 5)) stats_say "put back 2, could not be put back 0, rechecks that could not tell [2-9]"
