@@ -28,6 +28,7 @@
 #include "cycle_int.h"
 #include "err.h"
 #include "log.h"
+#include "objects.h"
 #include "sched.h"
 
 #define SWEEP_TICK_MS	250
@@ -85,6 +86,24 @@ cycle_restore_done(struct cycles *c, const struct job *j,
 	    res->detail, t);
 }
 
+/*
+ * Another holder of cy's object is being put back (or opened, closed):
+ * after that, so that one removal is put back once, not once per holder.
+ */
+static bool
+object_busy(const struct cycle *cy)
+{
+	const struct cycle *h;
+	size_t i;
+
+	if (cy->obj == NULL)
+		return false;
+	for (i = 0; (h = object_holder(cy->obj, i)) != NULL; i++)
+		if (h != cy && h->state != CYCLE_OPEN)
+			return true;
+	return false;
+}
+
 /* Whether cy may be checked now: open, its close not due, checkable. */
 static bool
 checkable(const struct cycles *c, const struct cycle *cy,
@@ -92,7 +111,7 @@ checkable(const struct cycles *c, const struct cycle *cy,
 {
 	return !c->closing_all && cy->state == CYCLE_OPEN &&
 	    cy->open.words != NULL && cy->entry->due_ms > now->mono_ms &&
-	    cy->rec.close_at > now->wall_s;
+	    cy->rec.close_at > now->wall_s && !object_busy(cy);
 }
 
 static void

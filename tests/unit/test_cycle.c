@@ -1287,6 +1287,30 @@ recheck_that_cannot_tell_logged_once(void **state)
 }
 
 static void
+recheck_puts_a_shared_object_back_once(void **state)
+{
+	struct world *w = *state;
+	const struct spa_port p[] = { { IPPROTO_TCP, 22 }, { IPPROTO_TCP, 80 } };
+
+	recheck_every(w, 1);
+	fake_default(FAKE_OK);
+	grant_ports(w, 7, p, 2, 600);
+	cycles_flush(w->c);
+	assert_int_equal(fake_count(), 2);
+	fake_default(FAKE_LATER);
+	fake_verdict(ACTION_ABSENT);
+	/* both cycles hold "set add a ADDR": one pass checks both */
+	recheck(w, 0);
+	recheck(w, 250);
+	cycles_flush(w->c);
+	assert_int_equal(fake_count(), 3);
+	expect(2, FAKE_OPEN, "set add a " ADDR);
+	assert_int_equal(fake_verifies(), 1);
+	fake_finish(2, FAKE_OK);
+	assert_int_equal(stats(w).restored, 1);
+}
+
+static void
 recheck_off(void **state)
 {
 	struct world *w = *state;
@@ -1367,6 +1391,7 @@ main(void)
 		T(recheck_never_puts_back_a_closing_cycle),
 		T(recheck_spreads_a_round_over_its_interval),
 		T(recheck_that_cannot_tell_logged_once),
+		T(recheck_puts_a_shared_object_back_once),
 		T(recheck_off),
 		T(recheck_failed_put_back_stays_open),
 	};
