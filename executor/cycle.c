@@ -1013,6 +1013,7 @@ schedule_rec(struct cycles *c, const struct journal_rec *rec, int64_t now_s,
 	if (rec->has_close)
 		action_table_adopt(c->modules, rec->module, &rec->close,
 		    rec->data, rec->data_len);
+	cycle_rebuild_open(c, cy, now_s);
 	log_info("%s: %s, close %s", what, how,
 	    wait == 0 ? "overdue: now" : "rescheduled");
 	return 1;

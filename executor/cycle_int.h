@@ -185,6 +185,7 @@ int	cycle_ready_add(struct cycles *c, struct cycle *cy,
 /* cycle_verify.c: objects rechecked, put back */
 void	cycle_keep_open(struct cycle *cy, const struct action_module *ops,
 	    const struct cmd_argv *open);
+void	cycle_rebuild_open(struct cycles *c, struct cycle *cy, int64_t now_s);
 void	cycle_restore_done(struct cycles *c, const struct job *j,
 	    const struct action_result *res);
 int64_t	cycle_sweep_wait_ms(const struct cycles *c, int64_t now_ms);

@@ -5,9 +5,10 @@
  * cycle's open again, through the normal open path and with the same
  * close, so that the kernel's timeout still covers the close.
  *
- * Only modules with a verify op (action.h) are asked, and only for
- * cycles opened since this start: the journal keeps a cycle's close,
- * not its open, so a cycle restored from it is not rechecked.  A cycle
+ * Only modules with a verify op (action.h) are asked.  The journal keeps
+ * a cycle's close, not its open: a cycle restored from it has its open
+ * rebuilt from the stanza in force, and only when that stanza rebuilds
+ * the journaled close exactly (cycle_rebuild_open).  A cycle
  * whose open or close is running, or whose close is due, is never put
  * back.  When the module cannot tell (the set itself is gone), that is
  * logged once per cycle at error, counted, and nothing else changes.
@@ -24,6 +25,7 @@
 #include <string.h>
 
 #include "action.h"
+#include "access.h"
 #include "cycle.h"
 #include "cycle_int.h"
 #include "err.h"
@@ -47,6 +49,62 @@ cycle_keep_open(struct cycle *cy, const struct action_module *ops,
 		return;
 	}
 	cy->open_ops = ops;
+}
+
+/* What the journal knows of a grant, as the event its commands expand. */
+static void
+journal_event(const struct cycle_rec *rec, int64_t now_s,
+    struct spa_event *ev)
+{
+	int64_t left = rec->close_at - now_s;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->stanza = rec->stanza;
+	ev->type = SPA_REQ_ACCESS;
+	ev->allow = ev->pkt_src = ev->pkt_dst = rec->allow;
+	ev->via = SPA_VIA_UDP;
+	ev->nports = rec->port != 0 ? 1 : 0;
+	ev->ports[0].proto = rec->proto;
+	ev->ports[0].port = rec->port;
+	ev->timeout = ev->client_timeout = left < 1 ? 1 :
+	    left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+	ev->spa_time = ev->recv_time = now_s;
+}
+
+/*
+ * A cycle restored from the journal, which keeps its close but not its
+ * open: the open is rebuilt from the stanza in force with what the
+ * journal knows (address, protocol, port, time left), and trusted only
+ * if the close rebuilt the same way is the journaled one, word for word
+ * (the policy changed, or a command uses $USER or $DST: not rechecked).
+ */
+void
+cycle_rebuild_open(struct cycles *c, struct cycle *cy, int64_t now_s)
+{
+	const struct stanza *st = cycle_stanza_of(c, cy->rec.stanza);
+	const struct stanza_plan *sp;
+	struct cmd_argv *close = &c->scratch->close;
+	struct packed_argv pk = { NULL, 0, 0 };
+	struct spa_event *ev;
+
+	if (st == NULL || c->plan == NULL || st->number > c->plan->n)
+		return;
+	sp = &c->plan->v[st->number - 1];
+	if (!sp->has_open || !sp->has_close || !cy->rec.has_close ||
+	    sp->close_ops != cy->close_ops ||
+	    sp->open_ops->ops->verify == NULL ||
+	    (ev = malloc(sizeof(*ev))) == NULL)
+		return;
+	journal_event(&cy->rec, now_s, ev);
+	if (cmd_template_expand(&sp->close, &(struct subst_vars){ ev, st, 0 },
+	    close) == 0 && cycle_argv_pack(&pk, close) == 0 &&
+	    pk.len == cy->rec.close.len && pk.argc == cy->rec.close.argc &&
+	    memcmp(pk.words, cy->rec.close.words, pk.len) == 0 &&
+	    cmd_template_expand(&sp->open, &(struct subst_vars){ ev, st, 0 },
+	    c->run_argv) == 0)
+		cycle_keep_open(cy, sp->open_ops, c->run_argv);
+	free(pk.words);
+	free(ev);
 }
 
 void

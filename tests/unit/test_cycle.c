@@ -1311,6 +1311,53 @@ recheck_puts_a_shared_object_back_once(void **state)
 }
 
 static void
+recheck_after_a_restart(void **state)
+{
+	struct world *w = *state;
+
+	open_element(w, 22, 600);
+	at(w, 10);
+	assert_int_equal(restart(w), 1);
+	recheck_every(w, 30);
+	fake_verdict(ACTION_ABSENT);
+	recheck(w, 10000);
+	cycles_flush(w->c);
+	assert_int_equal(fake_verifies(), 1);
+	assert_int_equal(fake_count(), 1);
+	/* the open rebuilt from the stanza, the same close */
+	expect(0, FAKE_OPEN, "set add s " ADDR ",tcp:22");
+	assert_int_equal(fake_req(0)->close_at, WALL0 + 600);
+}
+
+static void
+recheck_after_a_restart_only_if_the_close_matches(void **state)
+{
+	struct world *w = *state;
+	struct journal_rec rec;
+
+	/* stanza 2 would close "set del s ADDR,tcp:22": not this one */
+	memset(&rec, 0, sizeof(rec));
+	rec.stanza = 2;
+	snprintf(rec.module, sizeof(rec.module), "set");
+	assert_int_equal(addr_parse(ADDR, &rec.allow), 0);
+	rec.proto = IPPROTO_TCP;
+	rec.port = 22;
+	rec.opened = WALL0 - 60;
+	rec.close_at = WALL0 + 600;
+	rec.has_close = true;
+	assert_int_equal(cmd_split("set del s 198.51.100.1,tcp:22",
+	    &rec.close), 0);
+	assert_int_equal(cycles_adopt(w->c, &rec, "gw2",
+	    &(struct now){ w->wall, w->mono }), 0);
+	recheck_every(w, 30);
+	fake_verdict(ACTION_ABSENT);
+	recheck(w, 1000);
+	cycles_flush(w->c);
+	assert_int_equal(fake_verifies(), 0);
+	assert_int_equal(fake_count(), 0);
+}
+
+static void
 recheck_off(void **state)
 {
 	struct world *w = *state;
@@ -1392,6 +1439,8 @@ main(void)
 		T(recheck_spreads_a_round_over_its_interval),
 		T(recheck_that_cannot_tell_logged_once),
 		T(recheck_puts_a_shared_object_back_once),
+		T(recheck_after_a_restart),
+		T(recheck_after_a_restart_only_if_the_close_matches),
 		T(recheck_off),
 		T(recheck_failed_put_back_stays_open),
 	};
