@@ -1335,8 +1335,7 @@ recheck_after_a_restart_only_if_the_close_matches(void **state)
 	struct world *w = *state;
 	struct journal_rec rec;
 
-	/* stanza 2 would close "set del s ADDR,tcp:22": not this one,
-	   though as long */
+	/* as long as stanza 2's "set del s ADDR,tcp:22", but not it */
 	memset(&rec, 0, sizeof(rec));
 	rec.stanza = 2;
 	snprintf(rec.module, sizeof(rec.module), "set");
