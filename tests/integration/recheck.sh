@@ -8,10 +8,12 @@
 # "was removed outside spagated: put back" at warning, counts it (the
 # SIGUSR1 stats line), and the connect works again.  After the ipset
 # cycle's close nothing is put back: a later round (seen checking the
-# nft cycle) leaves the port closed.  With the table gone (nft flush
-# ruleset) the check cannot tell: logged at error once, counted.  Each
-# flush follows a check of its cycle seen in the log (-v), so the next
-# check is an interval away and the connect is tried before it.
+# nft cycle) leaves the port closed.  After kill -9 and a restart, the
+# nft cycle taken over from the journal is checked and put back too
+# (`nft delete element`).  With the table gone (nft flush ruleset) the
+# check cannot tell: logged at error once, counted.  Each removal
+# follows a check of its cycle seen in the log (-v), so the next check
+# is an interval away and the connect is tried before it.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -86,7 +88,7 @@ stats_say() {
 	wait_logged "stats: objects: $1" 5
 }
 
-plan 20
+plan 24
 netns_pair 47 || skip_all "cannot create network namespaces"
 check "the ipset set, the nft set and their rules load" firewall
 write_conf
@@ -138,13 +140,28 @@ check "the closed element was not put back" not_in_ipset
 check "tcp/22 is refused again" refused "$SRV_IP" 22
 check "nothing else was put back" [ "$(count_lines "$WORK/log" "put back \\(")" -eq 2 ]
 
-# 4. the table itself gone (nft flush ruleset): cannot tell, said once
+# 4. after kill -9 and a restart, the journaled cycle is checked too
+kill -9 "$SPAGATED_PID"; wait "$SPAGATED_PID" 2>/dev/null
+mark
+start_spagated -v -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \
+	-p "$WORK/spagated.pid" -i "$SRV_IF" || bail_out "spagated did not restart"
+check_logged "the restart takes the nft cycle over from the journal" \
+	"tcp/24: restored from the journal" 5
+wait_logged "$CLI_IP tcp/24: still there \\(nft -c create element inet rck allow" $((INTERVAL + 5))
+in_srv nft delete element inet rck allow "{ $CLI_IP . tcp . 24 }"
+check "after nft delete element, tcp/24 is refused" refused "$SRV_IP" 24
+check_logged "the restarted spagated puts it back" \
+	"warning: stanza #2 $CLI_IP tcp/24: was removed outside spagated: put back \\(nft add element inet rck allow" \
+	$((INTERVAL + 5))
+check "tcp/24 connects again after the restart" connects "$SRV_IP" 24
+
+# 5. the table itself gone (nft flush ruleset): cannot tell, said once
 in_srv nft flush ruleset
 mark
 check_logged "a check that cannot tell is logged at error" \
 	"error: stanza #2 $CLI_IP tcp/24: cannot tell whether what it opened is still there \\(nft -c create element inet rck allow .*No such file or directory" \
 	$((INTERVAL + 5))
 check "the stats line counts each check that could not tell (two)" \
-	wait_ok $((INTERVAL * 2 + 5)) stats_say "put back 2, could not be put back 0, rechecks that could not tell [2-9]"
+	wait_ok $((INTERVAL * 2 + 5)) stats_say "put back 1, could not be put back 0, rechecks that could not tell [2-9]"
 check "it is logged once per cycle" [ "$(count_lines "$WORK/log" "cannot tell whether")" -eq 1 ]
 finish
