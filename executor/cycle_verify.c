@@ -16,8 +16,8 @@
  * A round takes the keys of the cycles open when it starts (a key finds
  * the cycle again, or finds it gone, without a pointer that may dangle)
  * and checks a share of them every SWEEP_TICK_MS, at most
- * SWEEP_BATCH_MAX per pass: 100,000 grants cost a few hundred netlink
- * round trips per pass, never one long stall.
+ * SWEEP_BATCH_MAX and SWEEP_PASS_MS per pass: 100,000 grants cost a few
+ * hundred netlink round trips per pass, never one long stall.
  */
 #include "config.h"
 
@@ -35,6 +35,9 @@
 
 #define SWEEP_TICK_MS	250
 #define SWEEP_BATCH_MAX	256	/* checks per pass: 1,024 a second */
+#define SWEEP_PASS_MS	20	/* and no longer than this per pass: a
+				   check can be slow (libnftables reads an
+				   interval set's elements per command) */
 #define WHY_MAX		256
 
 /* Remember the open of a cycle whose module can say it is still there. */
@@ -262,6 +265,7 @@ void
 cycles_recheck(struct cycles *c, const struct now *now)
 {
 	struct sweep *sw = &c->sweep;
+	int64_t start = cycle_mono_now(c);
 	size_t i;
 
 	if (c->conf.recheck_interval == 0) {
@@ -277,7 +281,8 @@ cycles_recheck(struct cycles *c, const struct now *now)
 		}
 		start_round(c, now->mono_ms);
 	}
-	for (i = 0; i < sw->batch && sw->at < sw->n; i++)
+	for (i = 0; i < sw->batch && sw->at < sw->n &&
+	    cycle_mono_now(c) - start < SWEEP_PASS_MS; i++)
 		check_one(c, &sw->keys[sw->at++], now);
 	sw->due_ms = sw->at < sw->n ? now->mono_ms + SWEEP_TICK_MS :
 	    sw->round_ms;

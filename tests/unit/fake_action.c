@@ -27,6 +27,8 @@ static struct {
 	char			 adopted[ACTION_DATA_MAX + 1];
 	int			 verdict;
 	size_t			 nverify;
+	void			(*on_verify)(void *);
+	void			*on_verify_arg;
 } fk;
 
 void
@@ -42,6 +44,13 @@ void
 fake_verdict(int v)
 {
 	fk.verdict = v;
+}
+
+void
+fake_on_verify(void (*fn)(void *arg), void *arg)
+{
+	fk.on_verify = fn;
+	fk.on_verify_arg = arg;
 }
 
 size_t
@@ -174,6 +183,8 @@ set_verify(void *priv, const struct cmd_argv *open, const uint8_t *data,
 	assert_true(first_word(open, "set"));
 	assert_string_equal(open->argv[1], "add");
 	fk.nverify++;
+	if (fk.on_verify != NULL)
+		fk.on_verify(fk.on_verify_arg);
 	snprintf(why, whylen, "fake verdict %d", fk.verdict);
 	return fk.verdict;
 }

@@ -86,6 +86,8 @@ void	fake_finish(size_t i, struct fake_outcome o);
  */
 void	fake_verdict(int v);
 size_t	fake_verifies(void);
+/* Called at every verify (a test moves its clock: a slow check). */
+void	fake_on_verify(void (*fn)(void *arg), void *arg);
 
 /* Data the dev module was handed by adopt() (a restart), as text. */
 size_t	fake_adopted(char *buf, size_t len);

@@ -1269,6 +1269,31 @@ recheck_spreads_a_round_over_its_interval(void **state)
 	assert_int_equal(fake_verifies(), 13);
 }
 
+/* Each check takes 15 ms of the test's clock. */
+static void
+slow_check(void *arg)
+{
+	((struct world *)arg)->mono += 15;
+}
+
+static void
+recheck_pass_bounded_in_time(void **state)
+{
+	struct world *w = *state;
+	uint16_t port;
+
+	recheck_every(w, 1);
+	for (port = 1; port <= 10; port++)
+		open_element(w, port, 600);
+	fake_on_verify(slow_check, w);
+	/* 3 a pass by count, but 20 ms a pass: 15 + 15, then stop */
+	recheck(w, 0);
+	assert_int_equal(fake_verifies(), 2);
+	recheck(w, 250);
+	assert_int_equal(fake_verifies(), 4);
+	fake_on_verify(NULL, NULL);
+}
+
 static void
 recheck_that_cannot_tell_logged_once(void **state)
 {
@@ -1437,6 +1462,7 @@ main(void)
 		T(recheck_present_changes_nothing),
 		T(recheck_never_puts_back_a_closing_cycle),
 		T(recheck_spreads_a_round_over_its_interval),
+		T(recheck_pass_bounded_in_time),
 		T(recheck_that_cannot_tell_logged_once),
 		T(recheck_puts_a_shared_object_back_once),
 		T(recheck_after_a_restart),
