@@ -71,6 +71,7 @@ static const struct conf_key settings[] = {
 	S_INT("executor.command_timeout", command_timeout, 1, 3600),
 	S_BOOL("executor.close_on_exit", close_on_exit),
 	S_INT("executor.close_retry_limit", close_retry_limit, 1, 2592000),
+	S_INT("executor.recheck_interval", recheck_interval, 0, 86400),
 	S_STR("executor.sudo_exe", sudo_exe),
 	S_STR("log.syslog_ident", syslog_ident),
 	CONF_KEY_ENUM(struct spa_conf, "log.syslog_facility", syslog_facility,
@@ -121,6 +122,7 @@ conf_defaults(struct spa_conf *c)
 	c->log_refusals_per_sec = CONF_DEF_REFUSAL_LOG;
 	c->close_on_exit = true;
 	c->close_retry_limit = CONF_DEF_CLOSE_RETRY_LIMIT;
+	c->recheck_interval = CONF_DEF_RECHECK_INTERVAL;
 	c->metrics_interval = CONF_DEF_METRICS_INTERVAL;
 	if (conf_set_string(&c->access_file, CONF_DEF_ACCESS) != 0 ||
 	    conf_set_string(&c->state_dir, SPA_STATE_DIR) != 0 ||

@@ -24,6 +24,7 @@
 #define CONF_DEF_VERIFIER_USER	"nobody"
 #define CONF_DEF_CMD_TIMEOUT	30	/* seconds, when CMD_TIMEOUT is unset */
 #define CONF_DEF_CLOSE_RETRY_LIMIT 3600	/* seconds */
+#define CONF_DEF_RECHECK_INTERVAL 30	/* seconds; 0: never */
 #define CONF_DEF_REFUSAL_LOG	20	/* unauthenticated refusals a second */
 #define CONF_DEF_SUDO		"/usr/bin/sudo"
 #define CONF_DEF_METRICS_INTERVAL 10	/* seconds between metrics writes */
@@ -68,6 +69,8 @@ struct spa_conf {
 	bool			 close_on_exit;	/* run pending closes at exit */
 	uint32_t		 close_retry_limit;	/* seconds a close is
 							   retried */
+	uint32_t		 recheck_interval;	/* seconds between
+							   object rechecks */
 	char			*sudo_exe;
 	char			*syslog_ident;
 	int			 syslog_facility;

@@ -33,6 +33,10 @@ struct action_env;
 struct conf_group;
 struct spa_conf;
 
+/* What verify answers when it can tell (else a negative SPA_ERR_*). */
+#define ACTION_ABSENT	0
+#define ACTION_PRESENT	1
+
 /* One command to carry out. */
 struct action_req {
 	uint64_t		 job;		/* the executor's id for it */
@@ -103,6 +107,19 @@ struct action_ops {
 	 */
 	int		(*refresh)(void *priv, struct action_env *env,
 			    const struct action_req *req);
+	/*
+	 * Optional, for modules whose objects an operator or a firewall
+	 * reload can remove behind spagated's back (an ipset or nft set
+	 * element): whether what an open cycle's open made is still there.
+	 * `open` is the cycle's open command, `data` what the open recorded.
+	 * Synchronous (one netlink round trip, no I/O left pending).
+	 * Returns ACTION_PRESENT or ACTION_ABSENT, or a negative SPA_ERR_*
+	 * with the reason in `why` when it cannot tell (the set itself is
+	 * gone, the kernel did not answer).  NULL: never checked.
+	 */
+	int		(*verify)(void *priv, const struct cmd_argv *open,
+			    const uint8_t *data, uint16_t data_len,
+			    char *why, size_t whylen);
 	/*
 	 * The close undoes what the open recorded in the cycle's data (a
 	 * Cisco sequence number): a stanza must then close through the same

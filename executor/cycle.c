@@ -217,6 +217,7 @@ cycles_free(struct cycles *c)
 		sched_free(c->sched);
 	}
 	objects_free(c->objects);
+	cycle_sweep_free(c);
 	for (i = 0; i < c->nready; i++)
 		free(c->ready[i].open.words);
 	free(c->ready);
@@ -298,9 +299,10 @@ cycle_new(struct cycles *c, const struct grant *g)
 }
 
 /* Hold an open until the journal holding its cycle is synced. */
-static int
-ready_add(struct cycles *c, struct cycle *cy, const struct action_module *ops,
-    enum job_kind kind, const struct cmd_argv *open)
+int
+cycle_ready_add(struct cycles *c, struct cycle *cy,
+    const struct action_module *ops, enum job_kind kind,
+    const struct cmd_argv *open)
 {
 	struct ready *nr;
 
@@ -354,10 +356,13 @@ open_cycle(struct cycles *c, const struct grant *g)
 	cy->entry = sched_find(c->sched, &key);
 	cy->state = CYCLE_OPENING;
 	if ((r = join_object(c, cy)) != 0 ||
-	    (r = ready_add(c, cy, g->sp->open_ops, JOB_OPEN, &open)) != 0) {
+	    (r = cycle_ready_add(c, cy, g->sp->open_ops, JOB_OPEN,
+	    &open)) != 0) {
 		log_errx("%s: %s: grant refused", what, spa_strerror(r));
 		forget_cycle(c, cy);
+		return;
 	}
+	cycle_keep_open(cy, g->sp->open_ops, &open);
 }
 
 /*
@@ -437,7 +442,7 @@ reassert(struct cycles *c, struct cycle *cy, const struct grant *g)
 		t = &sp->refresh;
 	}
 	if (expand(t, g, &argv) != 0 ||
-	    ready_add(c, cy, ops, JOB_REFRESH, &argv) != 0) {
+	    cycle_ready_add(c, cy, ops, JOB_REFRESH, &argv) != 0) {
 		log_errx("%s: cannot re-assert the open (%s does not fit once "
 		    "expanded, or out of memory)", what,
 		    t == &sp->open ? "CMD_CYCLE_OPEN" : "CMD_CYCLE_REFRESH");
@@ -548,7 +553,7 @@ static void
 ready_failed(struct cycles *c, struct ready *rd, const char *what,
     const char *why)
 {
-	if (rd->kind == JOB_REFRESH) {
+	if (rd->kind != JOB_OPEN) {
 		log_errx("%s: %s: cannot re-assert the open", what, why);
 		rd->cycle->state = CYCLE_OPEN;
 		return;
@@ -682,7 +687,9 @@ cycle_open_done(struct cycles *c, const struct job *j,
 	struct cycle *cy = j->cycle;
 	char t[32];
 
-	if (res->result != 0 && j->kind == JOB_REFRESH) {
+	if (j->kind == JOB_RESTORE)
+		cycle_restore_done(c, j, res);
+	else if (res->result != 0 && j->kind == JOB_REFRESH) {
 		log_warnx("%s: refresh failed (%s): the first open still "
 		    "holds, close at %s", j->what, res->detail,
 		    cycle_fmt_time(cy->rec.close_at, t));
@@ -1138,6 +1145,7 @@ schedule_rec(struct cycles *c, const struct journal_rec *rec, int64_t now_s,
 	if (rec->has_close)
 		action_table_adopt(c->modules, rec->module, &rec->close,
 		    rec->data, rec->data_len);
+	cycle_rebuild_open(c, cy, now_s);
 	log_info("%s: %s, close %s", what, how,
 	    wait == 0 ? "overdue: now" : "rescheduled");
 	return 1;
@@ -1231,9 +1239,13 @@ cycles_adopt(struct cycles *c, struct journal_rec *rec, const char *from,
 int
 cycles_timeout_ms(struct cycles *c, int64_t now_ms)
 {
-	int64_t s = sched_wait_ms(c->sched, now_ms);
+	int64_t s = sched_wait_ms(c->sched, now_ms),
+	    v = cycle_sweep_wait_ms(c, now_ms);
 	int r = runner_timeout_ms(c->runner),
 	    a = action_table_timeout_ms(c->modules, now_ms);
+
+	if (v >= 0 && (s < 0 || v < s))
+		s = v;
 
 	if (a >= 0 && (r < 0 || a < r))
 		r = a;

@@ -43,6 +43,8 @@ struct cycles_conf {
 	unsigned int	 command_timeout;	/* seconds; 0: CONF_DEF_CMD_TIMEOUT */
 	const char	*sudo_exe;		/* NULL: CONF_DEF_SUDO */
 	unsigned int	 close_retry_limit;	/* seconds; 0: CONF_DEF_CLOSE_RETRY_LIMIT */
+	unsigned int	 recheck_interval;	/* seconds; 0: objects never
+						   rechecked (cycle_verify.c) */
 	struct cycles_clock clock;		/* zero: the real clocks */
 };
 
@@ -57,6 +59,10 @@ struct cycles_stats {
 	uint64_t	close_abandoned;	/* retried past the limit */
 	uint64_t	released;	/* ended while another held the object */
 	uint64_t	commands;
+	uint64_t	restored;	/* objects removed outside spagated,
+					   put back */
+	uint64_t	restore_failed;	/* ... and could not be put back */
+	uint64_t	unverified;	/* checks that could not tell */
 };
 
 struct cycles;
@@ -119,6 +125,15 @@ int	cycles_timeout_ms(struct cycles *c, int64_t now_ms);
 size_t	cycles_pollfds(struct cycles *c, struct pollfd *pfd, size_t max);
 void	cycles_dispatch(struct cycles *c, const struct pollfd *pfd, size_t n,
 	    const struct now *now);
+
+/*
+ * Check that what open cycles opened is still there, and put back what
+ * an operator or a firewall reload removed: every recheck_interval
+ * seconds each open cycle whose open module can tell (action.h, verify)
+ * is checked once, a few per call so that many cycles never stall the
+ * loop.  Call it once per pass; cycles_timeout_ms names its next time.
+ */
+void	cycles_recheck(struct cycles *c, const struct now *now);
 
 /* Clean shutdown: start every pending close at once. */
 void	cycles_close_all(struct cycles *c, int64_t now_s);

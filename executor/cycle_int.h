@@ -84,6 +84,24 @@ struct cycle {
 	struct pending_grant	*pending;	/* NULL: none */
 	const struct action_module *refresh_ops; /* a refresh waits: its module */
 	struct packed_argv	 refresh_argv;	/* and the open it re-asserts */
+	const struct action_module *open_ops;	/* verify: the open's module */
+	struct packed_argv	 open;		/* and the open, words NULL if
+						   it cannot verify (or the
+						   cycle came from a journal) */
+	bool			 unverified_logged;	/* said once */
+};
+
+/*
+ * The recheck of open cycles' objects (cycle_verify.c): a round takes the
+ * keys of the cycles open when it starts and checks `batch` of them per
+ * pass, one pass every SWEEP_TICK_MS, so that the round fits its interval.
+ */
+struct sweep {
+	struct sched_key	*keys;
+	size_t			 n, at;
+	size_t			 batch;
+	int64_t			 due_ms;	/* next pass */
+	int64_t			 round_ms;	/* next round, at the earliest */
 };
 
 enum job_kind {
@@ -92,6 +110,8 @@ enum job_kind {
 				   or the module's refresh hook */
 	JOB_CLOSE,
 	JOB_COMMAND,
+	JOB_RESTORE,		/* the open again: its object was removed
+				   outside spagated (cycle_verify.c) */
 };
 
 struct job {
@@ -134,6 +154,7 @@ struct cycles {
 	struct journal_rec	*scratch;	/* one cycle in the journal's form */
 	struct cmd_argv		*run_argv;	/* the command being started */
 	struct cycles_observer	 obs;
+	struct sweep		 sweep;		/* cycle_verify.c */
 };
 
 /*
@@ -156,6 +177,19 @@ void	cycle_open_done(struct cycles *c, const struct job *j,
 	    const struct action_result *res, int64_t now_s);
 void	cycle_close_done(struct cycles *c, const struct job *j,
 	    const struct action_result *res, int64_t now_s);
+
+int	cycle_ready_add(struct cycles *c, struct cycle *cy,
+	    const struct action_module *ops, enum job_kind kind,
+	    const struct cmd_argv *open);
+
+/* cycle_verify.c: objects rechecked, put back */
+void	cycle_keep_open(struct cycle *cy, const struct action_module *ops,
+	    const struct cmd_argv *open);
+void	cycle_rebuild_open(struct cycles *c, struct cycle *cy, int64_t now_s);
+void	cycle_restore_done(struct cycles *c, const struct job *j,
+	    const struct action_result *res);
+int64_t	cycle_sweep_wait_ms(const struct cycles *c, int64_t now_ms);
+void	cycle_sweep_free(struct cycles *c);
 
 /* cycle_job.c: jobs and completions */
 struct job *job_new(struct cycles *c, enum job_kind kind, struct cycle *cy,

@@ -185,6 +185,7 @@ job_action_done(void *arg, const struct action_result *res)
 	switch (j.kind) {
 	case JOB_OPEN:
 	case JOB_REFRESH:
+	case JOB_RESTORE:
 		cycle_open_done(c, &j, res, now_s);
 		break;
 	case JOB_CLOSE:

@@ -121,6 +121,7 @@ cycle_free(struct cycle *cy)
 		return;
 	free(cy->rec.close.words);
 	free(cy->refresh_argv.words);
+	free(cy->open.words);
 	cycle_pending_free(cy->pending);
 	free(cy);
 }

@@ -109,6 +109,7 @@ cycles_conf_of(const struct spa_conf *conf, struct cycles_conf *cc)
 	cc->command_timeout = conf->command_timeout;
 	cc->sudo_exe = conf->sudo_exe;
 	cc->close_retry_limit = conf->close_retry_limit;
+	cc->recheck_interval = conf->recheck_interval;
 }
 
 /*
@@ -472,6 +473,9 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 	    (unsigned long long)x->hostile, cs.open, cs.opened,
 	    cs.extended, cs.closed, cs.open_failed, cs.close_failed,
 	    cs.close_abandoned, cs.released, cs.commands, cs.jobs);
+	log_info("stats: objects: put back %" PRIu64 ", could not be put back "
+	    "%" PRIu64 ", rechecks that could not tell %" PRIu64, cs.restored,
+	    cs.restore_failed, cs.unverified);
 	if (x->control != NULL) {
 		struct control_stats ks;
 
@@ -866,8 +870,10 @@ cycles_src_dispatch(void *arg, const struct pollfd *pfd, size_t n,
 	struct executor *x = arg;
 
 	cycles_dispatch(x->cycles, pfd, n, now);
-	if (!x->stopping)
+	if (!x->stopping) {
 		cycles_run_due(x->cycles, now);
+		cycles_recheck(x->cycles, now);
+	}
 	return 0;
 }
 

@@ -145,6 +145,15 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 	metric(fp, "spagate_cycles_released_total", "counter",
 	    "Cycles ended without their close while another held the "
 	    "same object.", c->released);
+	metric(fp, "spagate_objects_restored_total", "counter",
+	    "Objects of open cycles removed outside spagated and put back.",
+	    c->restored);
+	metric(fp, "spagate_objects_restore_failed_total", "counter",
+	    "Objects removed outside spagated that could not be put back.",
+	    c->restore_failed);
+	metric(fp, "spagate_objects_unverified_total", "counter",
+	    "Rechecks of an open cycle's object that could not tell.",
+	    c->unverified);
 	metric(fp, "spagate_commands_total", "counter",
 	    "Commands started.", c->commands);
 	metric(fp, "spagate_commands_running", "gauge",

@@ -314,6 +314,41 @@ ipset_close(void *priv, struct action_env *env, const struct action_req *req)
 	return ipset_run(priv, env, req, true);
 }
 
+/*
+ * Whether an add's element is still in its set (libipset's test).  A set
+ * that is gone, or a test that fails, cannot tell: the add would fail
+ * too, and only the operator can make the set again.
+ */
+static int
+ipset_verify(void *priv, const struct cmd_argv *open, const uint8_t *data,
+    uint16_t data_len, char *why, size_t whylen)
+{
+	char text[TEXT_MAX], line[TEXT_MAX];
+	struct ipset_op op;
+	enum outcome o;
+
+	(void)data;
+	(void)data_len;
+	if (ipset_op_parse(open->argc, open->argv, &op, text,
+	    sizeof(text)) != 0) {
+		snprintf(why, whylen, "ipset: %s", text);
+		return SPA_ERR_ARG;
+	}
+	if (op.cmd != IPSET_OP_ADD) {
+		snprintf(why, whylen, "ipset: the open is not an add");
+		return SPA_ERR_ARG;
+	}
+	op.cmd = IPSET_OP_TEST;
+	op.exist = op.has_timeout = op.has_comment = false;
+	ipset_op_format(&op, line, sizeof(line));
+	o = run_op(priv, &op, text, sizeof(text));
+	snprintf(why, whylen, "ipset %s: %s", line, o == ABSENT ?
+	    "not in the set" : text);
+	if (o == FAILED)
+		return SPA_ERR_ACTION;
+	return o == ABSENT ? ACTION_ABSENT : ACTION_PRESENT;
+}
+
 static bool
 ipset_claims(void *priv, const struct cmd_argv *argv)
 {
@@ -371,6 +406,7 @@ const struct action_ops action_ipset = {
 	.check = ipset_check,
 	.open = ipset_open,
 	.close = ipset_close,
+	.verify = ipset_verify,
 	.dispatch = ipset_dispatch,
 	.shutdown = ipset_shutdown,
 	.free = free,

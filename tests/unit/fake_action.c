@@ -25,6 +25,10 @@ static struct {
 	size_t			 next;
 	struct fake_outcome	 dflt;
 	char			 adopted[ACTION_DATA_MAX + 1];
+	int			 verdict;
+	size_t			 nverify;
+	void			(*on_verify)(void *);
+	void			*on_verify_arg;
 } fk;
 
 void
@@ -33,6 +37,26 @@ fake_reset(const char *journal_dir)
 	memset(&fk, 0, sizeof(fk));
 	fk.dir = journal_dir;
 	fk.dflt = FAKE_LATER;
+	fk.verdict = ACTION_PRESENT;
+}
+
+void
+fake_verdict(int v)
+{
+	fk.verdict = v;
+}
+
+void
+fake_on_verify(void (*fn)(void *arg), void *arg)
+{
+	fk.on_verify = fn;
+	fk.on_verify_arg = arg;
+}
+
+size_t
+fake_verifies(void)
+{
+	return fk.nverify;
 }
 
 void
@@ -149,6 +173,22 @@ set_claims(void *priv, const struct cmd_argv *argv)
 	return first_word(argv, "set");
 }
 
+static int
+set_verify(void *priv, const struct cmd_argv *open, const uint8_t *data,
+    uint16_t data_len, char *why, size_t whylen)
+{
+	(void)priv;
+	(void)data;
+	(void)data_len;
+	assert_true(first_word(open, "set"));
+	assert_string_equal(open->argv[1], "add");
+	fk.nverify++;
+	if (fk.on_verify != NULL)
+		fk.on_verify(fk.on_verify_arg);
+	snprintf(why, whylen, "fake verdict %d", fk.verdict);
+	return fk.verdict;
+}
+
 static bool
 dev_claims(void *priv, const struct cmd_argv *argv)
 {
@@ -226,6 +266,7 @@ static const struct action_ops fake_set = {
 	.claims = set_claims,
 	.open = set_open,
 	.close = set_close,
+	.verify = set_verify,
 	.open_is_idempotent = true,
 };
 

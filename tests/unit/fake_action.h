@@ -8,7 +8,8 @@
  *
  * Three modules, routed by first word like the real ones:
  *   set  an idempotent open (ipset add -exist): the open runs again on
- *        extension, cycles with equal closes share one object;
+ *        extension, cycles with equal closes share one object; it can
+ *        verify that what it opened is there (fake_verdict);
  *   dev  a device entry (Cisco): the open records data ("seq <job>")
  *        that its close must undo, a refresh hook, no shared objects;
  *   cmd  everything else, run like a command (exec): not idempotent.
@@ -78,6 +79,15 @@ size_t	fake_count(void);
 const struct fake_req *fake_req(size_t i);
 /* Complete request i, which must be in flight. */
 void	fake_finish(size_t i, struct fake_outcome o);
+
+/*
+ * The set module's verify: what it answers from now on (ACTION_PRESENT
+ * after a reset, or a negative SPA_ERR_*), and how often it was asked.
+ */
+void	fake_verdict(int v);
+size_t	fake_verifies(void);
+/* Called at every verify (a test moves its clock: a slow check). */
+void	fake_on_verify(void (*fn)(void *arg), void *arg);
 
 /* Data the dev module was handed by adopt() (a restart), as text. */
 size_t	fake_adopted(char *buf, size_t len);

@@ -101,6 +101,7 @@ missing_optional_file_keeps_defaults(void **state)
 	assert_string_equal(f->conf.capture.filter, "udp port 62201");
 	assert_string_equal(f->conf.capture.interface, "any");
 	assert_int_equal(f->conf.capture.udp_port, 62201);
+	assert_int_equal(f->conf.recheck_interval, 30);
 	assert_int_equal(conf_validate(&f->conf, &err), 0);
 	free(path);
 }
@@ -135,7 +136,8 @@ every_setting_is_stored(void **state)
 	    "http_any_user_agent = true; x_forwarded_for = true; };\n"
 	    "nat = { forwarding = true; local = true; };\n"
 	    "log = { syslog_ident = \"spa\"; syslog_facility = \"local3\"; "
-	    "verbose = 2; };\n", &err), 0);
+	    "verbose = 2; };\nexecutor = { recheck_interval = 0; };\n",
+	    &err), 0);
 	assert_string_equal(f->conf.access_file, "/a.conf");
 	assert_string_equal(f->conf.access_folder, "/d");
 	assert_string_equal(f->conf.state_dir, "/s");
@@ -157,6 +159,7 @@ every_setting_is_stored(void **state)
 	assert_string_equal(f->conf.syslog_ident, "spa");
 	assert_int_equal(f->conf.syslog_facility, LOG_LOCAL3);
 	assert_int_equal(f->conf.verbose, 2);
+	assert_int_equal(f->conf.recheck_interval, 0);
 	assert_int_equal(conf_validate(&f->conf, &err), 0);
 }
 
@@ -311,6 +314,9 @@ every_integer_refused_outside_its_range(void **state)
 		{ "executor = { close_retry_limit = 0; };",
 		    "1..2592000, not 0" },
 		{ "executor = { close_retry_limit = 2592001; };", "1..2592000" },
+		{ "executor = { recheck_interval = 86401; };",
+		    "0..86400, not 86401" },
+		{ "executor = { recheck_interval = -1; };", "0..86400, not -1" },
 		{ "metrics = { file = \"/m\"; interval = 0; };", "1..86400" },
 		{ "max_packet_age = -1;", "0..100000, not -1" },
 		{ "replay_capacity = 1073741825;", "0..1073741824" },

@@ -1120,6 +1120,306 @@ adopted_cycle_journaled_and_closed(void **state)
 	assert_int_equal(journaled(w), 0);
 }
 
+/* --- objects rechecked and put back -------------------------------------- */
+
+/* Rechecks every `interval` seconds, from now on. */
+static void
+recheck_every(struct world *w, unsigned int interval)
+{
+	w->cc.recheck_interval = interval;
+	cycles_set_conf(w->c, &w->cc);
+}
+
+static void
+recheck(struct world *w, int64_t ms)
+{
+	at_ms(w, ms);
+	cycles_recheck(w->c, &(struct now){ w->wall, w->mono });
+}
+
+/* An element added (completed at once), open for `timeout` seconds. */
+static void
+open_element(struct world *w, uint16_t port, uint32_t timeout)
+{
+	fake_script(FAKE_OK);
+	grant(w, 2, port, timeout);
+	cycles_flush(w->c);
+}
+
+static size_t
+count_lines(const char *text, const char *what)
+{
+	size_t n = 0;
+
+	for (; (text = strstr(text, what)) != NULL; text += strlen(what))
+		n++;
+	return n;
+}
+
+static void
+recheck_absent_puts_back_once(void **state)
+{
+	struct world *w = *state;
+
+	recheck_every(w, 30);
+	open_element(w, 22, 600);
+	assert_int_equal(fake_count(), 1);
+	fake_verdict(ACTION_ABSENT);
+	recheck(w, 5000);
+	assert_int_equal(fake_verifies(), 1);
+	assert_int_equal(fake_count(), 1);	/* after the journal sync */
+	cycles_flush(w->c);
+	assert_int_equal(fake_count(), 2);
+	expect(1, FAKE_OPEN, "set add s " ADDR ",tcp:22");
+	/* the same close: the element's timeout still covers it */
+	assert_int_equal(fake_req(1)->close_at, WALL0 + 600);
+	/* while it is being put back, never twice */
+	recheck(w, 35000);
+	cycles_flush(w->c);
+	assert_int_equal(fake_count(), 2);
+	fake_finish(1, FAKE_OK);
+	assert_int_equal(stats(w).restored, 1);
+	assert_int_equal(stats(w).opened, 1);
+	fake_verdict(ACTION_PRESENT);
+	recheck(w, 65000);
+	cycles_flush(w->c);
+	assert_int_equal(fake_count(), 2);
+	assert_int_equal(fake_verifies(), 2);
+	/* the close still comes at its time, once */
+	tick(w, 600000);
+	assert_int_equal(fake_count(), 3);
+	expect(2, FAKE_CLOSE, "set del s " ADDR ",tcp:22");
+	assert_string_equal(errors, "");
+}
+
+static void
+recheck_present_changes_nothing(void **state)
+{
+	struct world *w = *state;
+
+	recheck_every(w, 30);
+	open_element(w, 22, 600);
+	recheck(w, 1000);
+	recheck(w, 31000);
+	recheck(w, 61000);
+	cycles_flush(w->c);
+	assert_int_equal(fake_verifies(), 3);
+	assert_int_equal(fake_count(), 1);
+	assert_int_equal(stats(w).restored, 0);
+	/* a cycle without a verify (cmd) is never asked */
+	fake_script(FAKE_OK);
+	grant(w, 1, 22, 600);
+	cycles_flush(w->c);
+	recheck(w, 91000);
+	assert_int_equal(fake_verifies(), 4);
+}
+
+static void
+recheck_never_puts_back_a_closing_cycle(void **state)
+{
+	struct world *w = *state;
+
+	recheck_every(w, 30);
+	open_element(w, 22, 30);
+	fake_verdict(ACTION_ABSENT);
+	/* the close is due, not started yet */
+	recheck(w, 30000);
+	cycles_flush(w->c);
+	assert_int_equal(fake_count(), 1);
+	/* the close is running */
+	tick(w, 30000);
+	assert_int_equal(fake_count(), 2);
+	expect(1, FAKE_CLOSE, "set del s " ADDR ",tcp:22");
+	recheck(w, 60000);
+	cycles_flush(w->c);
+	assert_int_equal(fake_count(), 2);
+	assert_int_equal(fake_verifies(), 0);
+	fake_finish(1, FAKE_OK);
+	/* closed: nothing is put back, ever */
+	recheck(w, 90000);
+	cycles_flush(w->c);
+	assert_int_equal(fake_count(), 2);
+	assert_int_equal(stats(w).restored, 0);
+}
+
+static void
+recheck_spreads_a_round_over_its_interval(void **state)
+{
+	struct world *w = *state;
+	uint16_t port;
+
+	recheck_every(w, 1);
+	for (port = 1; port <= 10; port++)
+		open_element(w, port, 600);
+	/* 10 cycles, 4 passes a second: 3 per pass */
+	recheck(w, 0);
+	assert_int_equal(fake_verifies(), 3);
+	assert_int_equal(cycles_timeout_ms(w->c, w->mono), 250);
+	recheck(w, 100);
+	assert_int_equal(fake_verifies(), 3);
+	recheck(w, 250);
+	assert_int_equal(fake_verifies(), 6);
+	recheck(w, 500);
+	recheck(w, 750);
+	assert_int_equal(fake_verifies(), 10);
+	/* the next round at its time */
+	recheck(w, 900);
+	assert_int_equal(fake_verifies(), 10);
+	recheck(w, 1000);
+	assert_int_equal(fake_verifies(), 13);
+}
+
+/* Each check takes 15 ms of the test's clock. */
+static void
+slow_check(void *arg)
+{
+	((struct world *)arg)->mono += 15;
+}
+
+static void
+recheck_pass_bounded_in_time(void **state)
+{
+	struct world *w = *state;
+	uint16_t port;
+
+	recheck_every(w, 1);
+	for (port = 1; port <= 10; port++)
+		open_element(w, port, 600);
+	fake_on_verify(slow_check, w);
+	/* 3 a pass by count, but 20 ms a pass: 15 + 15, then stop */
+	recheck(w, 0);
+	assert_int_equal(fake_verifies(), 2);
+	recheck(w, 250);
+	assert_int_equal(fake_verifies(), 4);
+	fake_on_verify(NULL, NULL);
+}
+
+static void
+recheck_that_cannot_tell_logged_once(void **state)
+{
+	struct world *w = *state;
+
+	recheck_every(w, 30);
+	open_element(w, 22, 600);
+	fake_verdict(SPA_ERR_ACTION);
+	recheck(w, 1000);
+	recheck(w, 31000);
+	cycles_flush(w->c);
+	assert_int_equal(fake_count(), 1);
+	assert_int_equal(stats(w).unverified, 2);
+	assert_int_equal(count_lines(errors, "cannot tell"), 1);
+	assert_error_logged("fake verdict");
+}
+
+static void
+recheck_puts_a_shared_object_back_once(void **state)
+{
+	struct world *w = *state;
+	const struct spa_port p[] = { { IPPROTO_TCP, 22 }, { IPPROTO_TCP, 80 } };
+
+	recheck_every(w, 1);
+	fake_default(FAKE_OK);
+	grant_ports(w, 7, p, 2, 600);
+	cycles_flush(w->c);
+	assert_int_equal(fake_count(), 2);
+	fake_default(FAKE_LATER);
+	fake_verdict(ACTION_ABSENT);
+	/* both cycles hold "set add a ADDR": one pass checks both */
+	recheck(w, 0);
+	recheck(w, 250);
+	cycles_flush(w->c);
+	assert_int_equal(fake_count(), 3);
+	expect(2, FAKE_OPEN, "set add a " ADDR);
+	assert_int_equal(fake_verifies(), 1);
+	fake_finish(2, FAKE_OK);
+	assert_int_equal(stats(w).restored, 1);
+}
+
+static void
+recheck_after_a_restart(void **state)
+{
+	struct world *w = *state;
+
+	open_element(w, 22, 600);
+	at(w, 10);
+	assert_int_equal(restart(w), 1);
+	recheck_every(w, 30);
+	fake_verdict(ACTION_ABSENT);
+	recheck(w, 10000);
+	cycles_flush(w->c);
+	assert_int_equal(fake_verifies(), 1);
+	assert_int_equal(fake_count(), 1);
+	/* the open rebuilt from the stanza, the same close */
+	expect(0, FAKE_OPEN, "set add s " ADDR ",tcp:22");
+	assert_int_equal(fake_req(0)->close_at, WALL0 + 600);
+}
+
+static void
+recheck_after_a_restart_only_if_the_close_matches(void **state)
+{
+	struct world *w = *state;
+	struct journal_rec rec;
+
+	/* as long as stanza 2's "set del s ADDR,tcp:22", but not it */
+	memset(&rec, 0, sizeof(rec));
+	rec.stanza = 2;
+	snprintf(rec.module, sizeof(rec.module), "set");
+	assert_int_equal(addr_parse(ADDR, &rec.allow), 0);
+	rec.proto = IPPROTO_TCP;
+	rec.port = 22;
+	rec.opened = WALL0 - 60;
+	rec.close_at = WALL0 + 600;
+	rec.has_close = true;
+	assert_int_equal(cmd_split("set del s 192.0.2.99,tcp:22",
+	    &rec.close), 0);
+	assert_int_equal(cycles_adopt(w->c, &rec, "gw2",
+	    &(struct now){ w->wall, w->mono }), 0);
+	recheck_every(w, 30);
+	fake_verdict(ACTION_ABSENT);
+	recheck(w, 1000);
+	cycles_flush(w->c);
+	assert_int_equal(fake_verifies(), 0);
+	assert_int_equal(fake_count(), 0);
+}
+
+static void
+recheck_off(void **state)
+{
+	struct world *w = *state;
+
+	recheck_every(w, 0);
+	open_element(w, 22, 600);
+	fake_verdict(ACTION_ABSENT);
+	recheck(w, 1000);
+	recheck(w, 100000);
+	cycles_flush(w->c);
+	assert_int_equal(fake_verifies(), 0);
+	assert_int_equal(fake_count(), 1);
+}
+
+static void
+recheck_failed_put_back_stays_open(void **state)
+{
+	struct world *w = *state;
+
+	recheck_every(w, 30);
+	open_element(w, 22, 600);
+	fake_verdict(ACTION_ABSENT);
+	fake_script(FAKE_FAIL);
+	recheck(w, 1000);
+	cycles_flush(w->c);
+	assert_int_equal(stats(w).restore_failed, 1);
+	assert_error_logged("cannot be put back");
+	assert_int_equal(stats(w).open, 1);
+	assert_int_equal(journaled(w), 1);
+	/* tried again at the next check */
+	fake_script(FAKE_OK);
+	recheck(w, 31000);
+	cycles_flush(w->c);
+	assert_int_equal(fake_count(), 3);
+	assert_int_equal(stats(w).restored, 1);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1158,6 +1458,17 @@ main(void)
 		T(restart_with_two_records_for_one_key),
 		T(restart_keeps_the_modules_data),
 		T(adopted_cycle_journaled_and_closed),
+		T(recheck_absent_puts_back_once),
+		T(recheck_present_changes_nothing),
+		T(recheck_never_puts_back_a_closing_cycle),
+		T(recheck_spreads_a_round_over_its_interval),
+		T(recheck_pass_bounded_in_time),
+		T(recheck_that_cannot_tell_logged_once),
+		T(recheck_puts_a_shared_object_back_once),
+		T(recheck_after_a_restart),
+		T(recheck_after_a_restart_only_if_the_close_matches),
+		T(recheck_off),
+		T(recheck_failed_put_back_stays_open),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
