@@ -209,12 +209,11 @@ nft_verify(void *priv, const struct cmd_argv *open, const uint8_t *data,
 		snprintf(why, whylen, "nft: %s", text);
 	else if (line->cmd == NFT_LINE_DELETE)
 		snprintf(why, whylen, "nft: the open is not an add");
-	else if (ctx_get(m) == NULL)
-		snprintf(why, whylen, "nft: cannot make a libnftables context");
 	else {
 		snprintf(create, sizeof(line->text) + 8, "create %s",
 		    line->text + strcspn(line->text, " ") + 1);
-		r = send_ctx(m->ctx, true, create, text, sizeof(text));
+		r = nft_queue_send_now(&m->q, true, create, text,
+		    sizeof(text));
 		snprintf(why, whylen, "nft -c %s: %s", create, r == 0 ?
 		    "not in the set" : text);
 		r = r == 0 ? ACTION_ABSENT : strcmp(text, EXISTS_TEXT) == 0 ?
