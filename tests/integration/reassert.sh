@@ -25,15 +25,17 @@ STATE=$WORK/state RUNS=$WORK/runs
 
 write_conf() {
 	cat > "$WORK/access.conf" <<CONF
-# 1: an nftables element that expires on its own after 2 s
+# 1: an nftables element that expires on its own after 2 s, run as a
+# command (through env: a line whose first word is nft goes to the nft
+# module, which gives its element the whole cycle's time)
 SOURCE ANY
 KEY_BASE64 $K1
 HMAC_KEY_BASE64 $H1
 OPEN_PORTS tcp/2223
 MAX_FW_TIMEOUT 60
 CMD_CYCLE_TIMER 30
-CMD_CYCLE_OPEN $NFT add element inet spart allow { \$IP . \$PORT timeout 2s }
-CMD_CYCLE_CLOSE $NFT delete element inet spart allow { \$IP . \$PORT }
+CMD_CYCLE_OPEN /usr/bin/env $NFT add element inet spart allow { \$IP . \$PORT timeout 2s }
+CMD_CYCLE_CLOSE /usr/bin/env $NFT delete element inet spart allow { \$IP . \$PORT }
 CMD_CYCLE_CLOSE_ABSENT 1
 
 # 2: an iptables rule in a chain someone may flush
