@@ -12,6 +12,13 @@
  * elements (GETSETELEM), counted, or searched for the one key; libnftables
  * would format every element as text first, ~80 us each, too slow to
  * poll a set of 10,000.  Run it in the server's network namespace.
+ *
+ * SET written rules:CHAIN watches the rules of a chain instead (GETRULE):
+ * the built-in firewall's iptables backend, one rule per grant, on a host
+ * whose iptables is iptables-nft (its rules are nf_tables rules).  A rule
+ * counts as the latency line's grant when one of its cmp expressions
+ * compares with the line's IPv4 address (how iptables-nft matches -s
+ * ADDR/32); latency addresses are distinct, so that is one rule.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -40,6 +47,7 @@ struct nl {
 	uint32_t	 seq;
 	uint8_t		 family;
 	const char	*table, *set;
+	int		 rules;		/* set is a chain: count its rules */
 	char		*buf;
 };
 
@@ -72,13 +80,16 @@ dump_request(struct nl *nl)
 	struct nfgenmsg *g = (struct nfgenmsg *)(req + NLMSG_HDRLEN);
 	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*g));
 
-	h->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM;
+	h->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) |
+	    (nl->rules ? NFT_MSG_GETRULE : NFT_MSG_GETSETELEM);
 	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	h->nlmsg_seq = ++nl->seq;
 	g->nfgen_family = nl->family;
 	g->version = NFNETLINK_V0;
-	put_str(req, &off, NFTA_SET_ELEM_LIST_TABLE, nl->table);
-	put_str(req, &off, NFTA_SET_ELEM_LIST_SET, nl->set);
+	put_str(req, &off, nl->rules ? NFTA_RULE_TABLE : NFTA_SET_ELEM_LIST_TABLE,
+	    nl->table);
+	put_str(req, &off, nl->rules ? NFTA_RULE_CHAIN : NFTA_SET_ELEM_LIST_SET,
+	    nl->set);
 	h->nlmsg_len = (uint32_t)off;
 	return send(nl->fd, req, off, 0) == (ssize_t)off ? 0 : -1;
 }
@@ -117,14 +128,66 @@ one_elem(const struct nlattr *e, const uint8_t *key, long *count, int *found)
 		*found = 1;
 }
 
+/* The nested attribute `type` of attribute `a`, or NULL. */
+static const struct nlattr *
+inner(const struct nlattr *a, uint16_t type)
+{
+	if (a == NULL)
+		return NULL;
+	return find((const char *)a + NLA_HDRLEN, (const char *)a + a->nla_len,
+	    type);
+}
+
+/* A cmp expression (NFTA_LIST_ELEM) whose data is the address `key`? */
+static int
+cmp_is(const struct nlattr *e, const uint8_t *key)
+{
+	const struct nlattr *name = inner(e, NFTA_EXPR_NAME);
+	const struct nlattr *v = inner(inner(inner(e, NFTA_EXPR_DATA),
+	    NFTA_CMP_DATA), NFTA_DATA_VALUE);
+
+	return name != NULL && name->nla_len == NLA_HDRLEN + 4 &&
+	    memcmp((const char *)name + NLA_HDRLEN, "cmp", 4) == 0 &&
+	    v != NULL && v->nla_len == NLA_HDRLEN + 4 &&
+	    memcmp((const char *)v + NLA_HDRLEN, key, 4) == 0;
+}
+
+/* One rule (a GETRULE message) of the chain: counted, searched for `key`. */
 static void
-one_msg(const struct nlmsghdr *h, const uint8_t *key, long *count, int *found)
+one_rule(const struct nl *nl, const char *p, const char *end,
+    const uint8_t *key, long *count, int *found)
+{
+	const struct nlattr *c = find(p, end, NFTA_RULE_CHAIN);
+	const struct nlattr *list = find(p, end, NFTA_RULE_EXPRESSIONS), *e;
+
+	/* older kernels may ignore the dump's chain filter */
+	if (c == NULL || strcmp((const char *)c + NLA_HDRLEN, nl->set) != 0)
+		return;
+	(*count)++;
+	if (key == NULL || list == NULL)
+		return;
+	p = (const char *)list + NLA_HDRLEN;
+	end = (const char *)list + list->nla_len;
+	while ((e = find(p, end, NFTA_LIST_ELEM)) != NULL) {
+		if (cmp_is(e, key))
+			*found = 1;
+		p = (const char *)e + NLA_ALIGN(e->nla_len);
+	}
+}
+
+static void
+one_msg(const struct nl *nl, const struct nlmsghdr *h, const uint8_t *key,
+    long *count, int *found)
 {
 	const char *p = (const char *)h + NLMSG_HDRLEN +
 	    NLMSG_ALIGN(sizeof(struct nfgenmsg));
 	const char *end = (const char *)h + h->nlmsg_len;
 	const struct nlattr *list, *e;
 
+	if (nl->rules) {
+		one_rule(nl, p, end, key, count, found);
+		return;
+	}
 	if ((list = find(p, end, NFTA_SET_ELEM_LIST_ELEMENTS)) == NULL)
 		return;
 	p = (const char *)list + NLA_HDRLEN;
@@ -165,7 +228,7 @@ dump_set(struct nl *nl, const uint8_t *key, int *found)
 				    NLMSG_DATA(h))->error));
 				return -1;
 			}
-			one_msg(h, key, &count, found);
+			one_msg(nl, h, key, &count, found);
 		}
 	}
 }
@@ -180,6 +243,10 @@ nl_open(struct nl *nl, char **av)
 	nl->family = strcmp(av[0], "inet") == 0 ? NFPROTO_INET : NFPROTO_IPV4;
 	nl->table = av[1];
 	nl->set = av[2];
+	if (strncmp(nl->set, "rules:", 6) == 0) {
+		nl->rules = 1;
+		nl->set += 6;
+	}
 	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
 	nl->buf = malloc(RXBUF);
 	if (nl->fd < 0 || nl->buf == NULL ||
