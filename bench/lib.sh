@@ -428,6 +428,9 @@ bench_grants() {
 	R["kdrops_$mode|$d"]=$(capture_drops "$d" "$dir")
 	note "  $count/$N elements in $(printf '%.3f' "$secs") s (sender took $(printf '%.3f' \
 		"$(calc "($sendlast - $first) / 1e9")") s); $d logged ${R["opens_$mode|$d"]} opens"
+	local rep
+	rep=$(field "$dir/wait.out" repeats)
+	[ "${rep:-0}" = 0 ] || note "  (nft_wait: set dumps returned $rep elements twice while the set grew; counted once)"
 }
 
 # percentile P FILE (sorted, one number a line): nearest rank

@@ -41,6 +41,19 @@
 #define MAX_PKT		1500
 #define KEY_LEN		12	/* addr 4, proto 1+3, port 2+2: 32-bit registers */
 #define RXBUF		(256 * 1024)
+#define SEEN_SLOTS	(1u << 17)	/* > 2 x the 60,000 elements bench/run makes */
+
+/*
+ * The keys of one dump, to count each once: a dump that spans several
+ * messages while the set grows can return an element twice (the kernel
+ * resumes a hash walk by position, and the set's hash table resizes
+ * under it), which counted 510 elements of 500.  A slot belongs to the
+ * current dump when its generation is the dump's: nothing is cleared.
+ */
+struct seen {
+	uint32_t	 gen;
+	uint8_t		 key[KEY_LEN];
+};
 
 struct nl {
 	int		 fd;
@@ -49,7 +62,34 @@ struct nl {
 	const char	*table, *set;
 	int		 rules;		/* set is a chain: count its rules */
 	char		*buf;
+	struct seen	*seen;		/* SEEN_SLOTS */
+	uint32_t	 gen;		/* of the dump under way */
+	long		 repeats;	/* keys a dump returned twice, all dumps */
 };
+
+/* 1 if `k` was not seen yet in this dump (and is now), else 0. */
+static int
+first_seen(struct nl *nl, const uint8_t *k)
+{
+	uint32_t h = 2166136261u, i, n;
+	size_t j;
+
+	for (j = 0; j < KEY_LEN; j++)
+		h = (h ^ k[j]) * 16777619u;
+	for (n = 0, i = h & (SEEN_SLOTS - 1); n < SEEN_SLOTS;
+	    n++, i = (i + 1) & (SEEN_SLOTS - 1)) {
+		if (nl->seen[i].gen != nl->gen) {
+			nl->seen[i].gen = nl->gen;
+			memcpy(nl->seen[i].key, k, KEY_LEN);
+			return 1;
+		}
+		if (memcmp(nl->seen[i].key, k, KEY_LEN) == 0) {
+			nl->repeats++;
+			return 0;
+		}
+	}
+	return 1;	/* full: more keys than bench/run ever makes */
+}
 
 static void
 pause_us(long us)
@@ -111,20 +151,27 @@ find(const char *p, const char *end, uint16_t type)
 	return NULL;
 }
 
-/* One element (NFTA_LIST_ELEM): counted, and compared with `key`. */
+/*
+ * One element (NFTA_LIST_ELEM): counted if its key was not seen yet in
+ * this dump (a key of another length always), and compared with `key`.
+ */
 static void
-one_elem(const struct nlattr *e, const uint8_t *key, long *count, int *found)
+one_elem(struct nl *nl, const struct nlattr *e, const uint8_t *key,
+    long *count, int *found)
 {
 	const char *p = (const char *)e + NLA_HDRLEN, *end = (const char *)e + e->nla_len;
-	const struct nlattr *k, *v;
+	const struct nlattr *k, *v = NULL;
 
-	(*count)++;
-	if (key == NULL || (k = find(p, end, NFTA_SET_ELEM_KEY)) == NULL)
+	if ((k = find(p, end, NFTA_SET_ELEM_KEY)) != NULL)
+		v = find((const char *)k + NLA_HDRLEN,
+		    (const char *)k + k->nla_len, NFTA_DATA_VALUE);
+	if (v == NULL || v->nla_len != NLA_HDRLEN + KEY_LEN) {
+		(*count)++;
 		return;
-	v = find((const char *)k + NLA_HDRLEN, (const char *)k + k->nla_len,
-	    NFTA_DATA_VALUE);
-	if (v != NULL && v->nla_len == NLA_HDRLEN + KEY_LEN &&
-	    memcmp((const char *)v + NLA_HDRLEN, key, KEY_LEN) == 0)
+	}
+	if (first_seen(nl, (const uint8_t *)v + NLA_HDRLEN))
+		(*count)++;
+	if (key != NULL && memcmp((const char *)v + NLA_HDRLEN, key, KEY_LEN) == 0)
 		*found = 1;
 }
 
@@ -176,7 +223,7 @@ one_rule(const struct nl *nl, const char *p, const char *end,
 }
 
 static void
-one_msg(const struct nl *nl, const struct nlmsghdr *h, const uint8_t *key,
+one_msg(struct nl *nl, const struct nlmsghdr *h, const uint8_t *key,
     long *count, int *found)
 {
 	const char *p = (const char *)h + NLMSG_HDRLEN +
@@ -193,7 +240,7 @@ one_msg(const struct nl *nl, const struct nlmsghdr *h, const uint8_t *key,
 	p = (const char *)list + NLA_HDRLEN;
 	end = (const char *)list + list->nla_len;
 	while ((e = find(p, end, NFTA_LIST_ELEM)) != NULL) {
-		one_elem(e, key, count, found);
+		one_elem(nl, e, key, count, found);
 		p = (const char *)e + NLA_ALIGN(e->nla_len);
 	}
 }
@@ -211,6 +258,7 @@ dump_set(struct nl *nl, const uint8_t *key, int *found)
 	size_t left;
 
 	*found = 0;
+	nl->gen++;
 	if (dump_request(nl) != 0)
 		return -1;
 	for (;;) {
@@ -249,7 +297,9 @@ nl_open(struct nl *nl, char **av)
 	}
 	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
 	nl->buf = malloc(RXBUF);
-	if (nl->fd < 0 || nl->buf == NULL ||
+	nl->seen = calloc(SEEN_SLOTS, sizeof(*nl->seen));
+	nl->gen = 1;	/* slots start at generation 0: free */
+	if (nl->fd < 0 || nl->buf == NULL || nl->seen == NULL ||
 	    bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		perror("nft_wait: netlink");
 		exit(1);
@@ -291,9 +341,9 @@ cmd_count(char **av)
 			break;
 		pause_us(poll);
 	}
-	printf("count %ld first_ns %llu reached_ns %llu last_ns %llu\n", prev,
-	    (unsigned long long)first, (unsigned long long)reached,
-	    (unsigned long long)last);
+	printf("count %ld first_ns %llu reached_ns %llu last_ns %llu repeats %ld\n",
+	    prev, (unsigned long long)first, (unsigned long long)reached,
+	    (unsigned long long)last, nl.repeats);
 	return 0;
 }
 
