@@ -653,16 +653,18 @@ bench_replay() {
 # --- the table ------------------------------------------------------------------
 # ratio A B HIGHER_IS_BETTER: how many times better spagate is.  Against
 # BENCH_BASE, two decimals, and "!" when spagate is more than 5% worse.
+# Below 0.1, two decimals too (an action 20 times slower than ipset is
+# 0.05x, not 0.0x).
 ratio() {
 	local fmt=%.1fx
 	case "$1$2" in *-*|"") echo "-"; return ;; esac
 	[ -n "$BASE" ] && fmt=%.2fx
 	if [ "$3" = higher ]; then
 		awk -v a="$1" -v b="$2" -v f="$fmt" -v m="$BASE" \
-			'BEGIN { if (b > 0) printf f "%s\n", a / b, (m != "" && a / b < 0.95) ? "!" : ""; else print "-" }'
+			'BEGIN { if (b > 0) printf (a / b < 0.095 ? "%.2fx" : f) "%s\n", a / b, (m != "" && a / b < 0.95) ? "!" : ""; else print "-" }'
 	else
 		awk -v a="$1" -v b="$2" -v f="$fmt" -v m="$BASE" \
-			'BEGIN { if (a > 0) printf f "%s\n", b / a, (m != "" && b / a < 0.95) ? "!" : ""; else print "-" }'
+			'BEGIN { if (a > 0) printf (b / a < 0.095 ? "%.2fx" : f) "%s\n", b / a, (m != "" && b / a < 0.95) ? "!" : ""; else print "-" }'
 	fi
 }
 
@@ -848,7 +850,7 @@ print_table() {
 		"cycles of $MEM_TIMER s, all still open"
 	[ -n "$EXTRA" ] && echo "rows per action: ipset = the stanza's ipset lines, which $OTHER runs too;" \
 		"$OTHER's column is its ipset run in every row, ratio = against it;" \
-		"vs ipset = against spagate's ipset row; the indented rows of $EXTRA only where" \
+		"vs ipset = against spagate's ipset row; the indented rows of ${EXTRA// /, } only where" \
 		"one falls short (elements or opens below N, drops, latency samples missing)"
 	has_act nft && echo "nft: the same stanza as nft element lines" \
 		"(nft add element inet $NFT_TABLE $SET { \$SRC . \$PROTO . \$PORT timeout ${ELEM_TIMEOUT}s }," \
@@ -856,7 +858,8 @@ print_table() {
 	has_act firewall && echo "firewall: the stanza without its CMD_CYCLE_* lines (an fwknopd stanza)," \
 		"spagate's built-in firewall, backend \"nftables\": an element of set allow4 in table inet spagate," \
 		"kernel timeout ${ELEM_TIMEOUT} s (FW_ACCESS_TIMEOUT)"
-	has_act firewall-ipt && echo "firewall-ipt: the same, backend \"iptables\": a rule in chain SPAGATE_INPUT" \
+	has_act firewall-ipt && echo "firewall-ipt: the stanza without its CMD_CYCLE_* lines, the built-in firewall," \
+		"backend \"iptables\": a rule in chain SPAGATE_INPUT" \
 		"(iptables-nft, one iptables-restore --noflush run a loop pass), removed by spagate's close"
 	[ -n "$BASE" ] && echo "rows more than 5% worse than base (marked !): $WORSE"
 	echo "packets made by the fwknop client: $((N + LAT_N + FLOOD_N + MEM_N)) in $(printf '%.1f' "$GEN_SECONDS") s (not timed above)"
