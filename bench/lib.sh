@@ -6,6 +6,8 @@
 calc() { awk "BEGIN { printf \"%.6f\n\", $* }"; }
 note() { printf '== %s\n' "$*" >&2; }
 die() { printf 'bench/run: %s\n' "$*" >&2; exit 1; }
+# has_act ACTION: ACTION (nft, firewall, firewall-ipt) runs in this bench
+has_act() { case " ${EXTRA:-} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # --- scratch directory, namespaces, cleanup ---------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/spabench.XXXXXX")
@@ -67,7 +69,7 @@ install_deps() {
 	local p missing=
 	"$top/scripts/deps" build || die "scripts/deps build failed"
 	for p in fwknop-server fwknop-client ipset libipset-dev pkg-config iproute2 \
-	    ${NFT_ON:+nftables}; do
+	    ${EXTRA:+nftables} $(has_act firewall-ipt && echo iptables); do
 		installed "$p" || missing="$missing $p"
 	done
 	if [ -n "$missing" ]; then
@@ -79,6 +81,9 @@ install_deps() {
 		case " $missing " in *" fwknop-server "*) disable_packaged_fwknopd ;; esac
 	fi
 	command -v fwknopd >/dev/null || die "no fwknopd after installing fwknop-server"
+	# nft_wait reads the iptables backend's chain as nf_tables rules
+	! has_act firewall-ipt || /usr/sbin/iptables-restore -V 2>&1 | grep -q nf_tables ||
+		die "BENCH_ACTIONS firewall-ipt: /usr/sbin/iptables-restore is not iptables-nft"
 }
 
 # --- C helpers ----------------------------------------------------------------
@@ -92,7 +97,7 @@ build_helpers() {
 	cc $cflags -o "$WORK/bin/ipset_wait" "$top/bench/ipset_wait.c" \
 		$(pkg-config --cflags --libs libipset) ||
 		die "cannot build bench/ipset_wait.c"
-	[ -z "$NFT_ON" ] || cc $cflags -o "$WORK/bin/nft_wait" "$top/bench/nft_wait.c" ||
+	[ -z "$EXTRA" ] || cc $cflags -o "$WORK/bin/nft_wait" "$top/bench/nft_wait.c" ||
 		die "cannot build bench/nft_wait.c"
 }
 
@@ -129,6 +134,11 @@ make_keys() {
 	    -e "s|^CMD_CYCLE_CLOSE .*|CMD_CYCLE_CLOSE nft delete element inet $NFT_TABLE $SET { \$SRC . \$PROTO . \$PORT }|" \
 		"$WORK/access.conf" >"$WORK/access-nft.conf"
 	chmod 0600 "$WORK/access-nft.conf"
+	# The built-in firewall's rows: an fwknopd stanza, no CMD_CYCLE_* lines,
+	# the grant's time said as fwknopd says it.
+	{ grep -v '^CMD_CYCLE_' "$WORK/access.conf"; echo "FW_ACCESS_TIMEOUT $ELEM_TIMEOUT"; } \
+		>"$WORK/access-fw.conf"
+	chmod 0600 "$WORK/access-fw.conf"
 }
 
 # Allow address number I of a range: 10.R.(I/250).(I%250+1).  These are
@@ -194,7 +204,13 @@ reset_set() {
 	in_srv ipset destroy "$SET" 2>/dev/null || true
 	in_srv ipset create "$SET" hash:ip,port family inet hashsize 4096 \
 		maxelem 1048576 timeout 300 || die "cannot create ipset $SET"
-	[ -z "$NFT_ON" ] && return 0
+	# the built-in firewall's, made again by each spagated started: empty
+	! has_act firewall || in_srv nft delete table inet spagate 2>/dev/null || true
+	if has_act firewall-ipt; then
+		in_srv nft delete table ip filter 2>/dev/null || true
+		in_srv nft delete table ip6 filter 2>/dev/null || true
+	fi
+	has_act nft || return 0
 	in_srv nft delete table inet "$NFT_TABLE" 2>/dev/null || true
 	in_srv nft -f - <<-EOF || die "cannot create the nft set $NFT_TABLE $SET"
 	table inet $NFT_TABLE {
@@ -208,15 +224,17 @@ reset_set() {
 }
 
 # set_wait DAEMON count|latency ARGS...: ipset_wait, or nft_wait on the
-# nft set for the nft rows, ARGS after the set's name.
+# nft set of the nft rows, on the built-in firewall's set allow4, or on its
+# iptables chain's rules; ARGS after the set's name.
 set_wait() {
 	local d=$1 cmd=$2
 	shift 2
-	if [ "$d" = nft ]; then
-		in_srv "$WORK/bin/nft_wait" "$cmd" inet "$NFT_TABLE" "$SET" "$@"
-	else
-		in_srv "$WORK/bin/ipset_wait" "$cmd" "$SET" "$@"
-	fi
+	case $d in
+	nft) in_srv "$WORK/bin/nft_wait" "$cmd" inet "$NFT_TABLE" "$SET" "$@" ;;
+	firewall) in_srv "$WORK/bin/nft_wait" "$cmd" inet spagate allow4 "$@" ;;
+	firewall-ipt) in_srv "$WORK/bin/nft_wait" "$cmd" ip filter rules:SPAGATE_INPUT "$@" ;;
+	*) in_srv "$WORK/bin/ipset_wait" "$cmd" "$SET" "$@" ;;
+	esac
 }
 
 # wait_log FILE PATTERN SECONDS
@@ -255,6 +273,9 @@ start_spagated() {
 	# Killing the daemon between runs must not run thousands of closes.
 	executor = { close_on_exit = false; };
 	EOF
+	[ -z "${FW_BACKEND:-}" ] ||
+		echo "firewall = { backend = \"$FW_BACKEND\"; };" >>"$dir/spagated.conf"
+
 	chmod 0600 "$dir/spagated.conf"
 	# not through in_srv (a function, so a subshell): $! must be the daemon
 	# a build whose verifier is a program of its own runs the one beside it
@@ -271,6 +292,21 @@ start_spagated() {
 # start_nft MODE DIR: spagated with the nft module's stanza.
 start_nft() {
 	ACCESS=$WORK/access-nft.conf start_spagated "$@"
+}
+
+# start_firewall MODE DIR: spagated with the CMD_CYCLE_-less stanza and
+# its built-in firewall, nftables backend; ready once its table is.
+start_firewall() {
+	FW_BACKEND=nftables ACCESS=$WORK/access-fw.conf start_spagated "$@"
+	wait_log "$2/log" "firewall: nftables table inet spagate ready" 10 ||
+		{ tail -n 20 "$2/log" >&2; die "spagated's nftables firewall did not start"; }
+}
+
+# start_firewall-ipt MODE DIR: the same, iptables backend.
+start_firewall-ipt() {
+	FW_BACKEND=iptables ACCESS=$WORK/access-fw.conf start_spagated "$@"
+	wait_log "$2/log" "firewall: iptables chain SPAGATE_INPUT ready" 10 ||
+		{ tail -n 20 "$2/log" >&2; die "spagated's iptables firewall did not start"; }
 }
 
 # start_base MODE DIR: the older spagated of BENCH_BASE, set up the same.
@@ -330,8 +366,8 @@ stop_daemon() {
 # Cycle opens the daemon logged (to tell capture losses from failed opens).
 opens_logged() {
 	case $1 in
-	spagated|base|nft) grep -c ': opened' "$2/log" || true ;;
 	fwknopd) grep -c 'Running CMD_CYCLE_OPEN' "$2/log" || true ;;
+	*) grep -c ': opened' "$2/log" || true ;;
 	esac
 }
 
@@ -339,8 +375,8 @@ opens_logged() {
 # daemon reports them (spagated's last verifier line; fwknopd: none).
 capture_drops() {
 	case $1 in
-	spagated|base|nft) sed -n 's/.*verifier info: packets .*before capture \([0-9]*\).*/\1/p' "$2/log" | tail -n 1 ;;
 	fwknopd) echo "n/a" ;;
+	*) sed -n 's/.*verifier info: packets .*before capture \([0-9]*\).*/\1/p' "$2/log" | tail -n 1 ;;
 	esac
 }
 
@@ -392,6 +428,9 @@ bench_grants() {
 	R["kdrops_$mode|$d"]=$(capture_drops "$d" "$dir")
 	note "  $count/$N elements in $(printf '%.3f' "$secs") s (sender took $(printf '%.3f' \
 		"$(calc "($sendlast - $first) / 1e9")") s); $d logged ${R["opens_$mode|$d"]} opens"
+	local rep
+	rep=$(field "$dir/wait.out" repeats)
+	[ "${rep:-0}" = 0 ] || note "  (nft_wait: set dumps returned $rep elements twice while the set grew; counted once)"
 }
 
 # percentile P FILE (sorted, one number a line): nearest rank
@@ -614,16 +653,18 @@ bench_replay() {
 # --- the table ------------------------------------------------------------------
 # ratio A B HIGHER_IS_BETTER: how many times better spagate is.  Against
 # BENCH_BASE, two decimals, and "!" when spagate is more than 5% worse.
+# Below 0.1, two decimals too (an action 20 times slower than ipset is
+# 0.05x, not 0.0x).
 ratio() {
 	local fmt=%.1fx
 	case "$1$2" in *-*|"") echo "-"; return ;; esac
 	[ -n "$BASE" ] && fmt=%.2fx
 	if [ "$3" = higher ]; then
 		awk -v a="$1" -v b="$2" -v f="$fmt" -v m="$BASE" \
-			'BEGIN { if (b > 0) printf f "%s\n", a / b, (m != "" && a / b < 0.95) ? "!" : ""; else print "-" }'
+			'BEGIN { if (b > 0) printf (a / b < 0.095 ? "%.2fx" : f) "%s\n", a / b, (m != "" && a / b < 0.95) ? "!" : ""; else print "-" }'
 	else
 		awk -v a="$1" -v b="$2" -v f="$fmt" -v m="$BASE" \
-			'BEGIN { if (a > 0) printf f "%s\n", b / a, (m != "" && b / a < 0.95) ? "!" : ""; else print "-" }'
+			'BEGIN { if (a > 0) printf (b / a < 0.095 ? "%.2fx" : f) "%s\n", b / a, (m != "" && b / a < 0.95) ? "!" : ""; else print "-" }'
 	fi
 }
 
@@ -663,32 +704,73 @@ per_grant() {
 }
 
 WORSE=0	# rows marked "!" (more than 5% worse than BENCH_BASE)
-# row METRIC SPAGATE OTHER RATIO [NFT NFT_RATIO NFT_VS_IPSET]: the nft
-# columns only when the nft rows run (NFT_ON); a row without an nft
-# figure (flood, memory, replay) shows "-" there
+# row METRIC SPAGATE OTHER RATIO [VS_IPSET]: the last column only when
+# spagated runs more than ipset (EXTRA); rows of those other actions
+# stand under ipset's, fwknopd's column stays its ipset run
 row() {
-	if [ -n "$NFT_ON" ]; then
-		printf '| %-42s | %13s | %13s | %13s | %7s | %7s | %7s |\n' "$1" "$2" \
-			"${5:--}" "$3" "$4" "${6-}" "${7-}"
+	if [ -n "$EXTRA" ]; then
+		printf '| %-48s | %13s | %13s | %7s | %8s |\n' "$1" "$2" "$3" "$4" "${5-}"
 	else
 		printf '| %-42s | %12s | %12s | %7s |\n' "$1" "$2" "$3" "$4"
 	fi
 	case $4 in *!) WORSE=$((WORSE + 1)) ;; esac
 }
-# nrow METRIC KEY HIGHER|LOWER|"": a row of R[KEY|...] for spagate's
-# ipset, the other daemon and spagate's nft, with their ratios
-nrow() {
-	local s=${R["$2|spagated"]} f=${R["$2|$OTHER"]} n=${R["$2|nft"]:--} r= rn= ri=
-	if [ -n "$3" ]; then
-		r=$(ratio "$s" "$f" "$3")
-		rn=$(ratio "$n" "$f" "$3")
-		ri=$(ratio "$n" "$s" "$3")
+# label METRIC A: the metric, and which action's row when there are more
+# than ipset's (A: spagated, the ipset run, or an action of EXTRA)
+label() {
+	if [ -z "$EXTRA" ]; then
+		echo "$1"
+	elif [ "$2" = spagated ]; then
+		echo "$1, ipset"
+	else
+		echo "$1, $2"
 	fi
-	row "$1" "$s" "$f" "$r" "$n" "$rn" "$ri"
+}
+# all KEY A: A made every element it was sent (R[KEY|A] is "N/N")
+all() { [ "${R["$1|$2"]:-}" = "$N/$N" ]; }
+# clean KEY A: R[KEY|A] says nothing went amiss (every element, every
+# open, no drop, every latency sample)
+clean() {
+	local v=${R["$1|$2"]:--}
+	case $1 in
+	granted_*) [ "$v" = "$N/$N" ] ;;
+	opens_*) [ "$v" = "$N" ] ;;
+	kdrops_*|drops_*) [ "$v" = 0 ] ;;
+	latn_*) [ "${v%%/*}" = "${v#*/}" ] ;;
+	*) return 1 ;;
+	esac
+}
+# arow METRIC KEY: a row of R[KEY|A] per action A, no ratios; the other
+# daemon's figure beside the ipset row only.  The actions after ipset get
+# a row only where it says something went amiss (the footnote says so):
+# four actions' rows of "500/500" would bury the figures.
+arow() {
+	local a
+	for a in spagated $EXTRA; do
+		[ "$a" != spagated ] && clean "$2" "$a" && continue
+		row "$(label "$1" "$a")" "${R["$2|$a"]:--}" \
+			"$([ "$a" = spagated ] && echo "${R["$2|$OTHER"]:--}")" ""
+	done
+}
+# mrow METRIC KEY HIGHER|LOWER [GRANTED_KEY]: a row of R[KEY|A] per
+# action A, each against the other daemon's (ipset) figure and against
+# spagated's ipset one; with GRANTED_KEY a ratio of unequal work is starred
+mrow() {
+	local a v f=${R["$2|$OTHER"]:--} s=${R["$2|spagated"]:--} r ri
+	for a in spagated $EXTRA; do
+		v=${R["$2|$a"]:--} ri=
+		r=$(ratio "$v" "$f" "$3")
+		[ -z "${4:-}" ] || { all "$4" "$a" && all "$4" "$OTHER"; } || { r="$r*"; star=1; }
+		if [ "$a" != spagated ]; then
+			ri=$(ratio "$v" "$s" "$3")
+			[ -z "${4:-}" ] || { all "$4" "$a" && all "$4" spagated; } || { ri="$ri*"; star=1; }
+		fi
+		row "$(label "$1" "$a")" "$v" "$f" "$r" "$ri"
+	done
 }
 
 print_table() {
-	local mode s f r star=
+	local mode s f star=
 	echo
 	local versus lat_other=$LAT_N_FWKNOPD
 	if [ -n "$BASE" ]; then
@@ -701,37 +783,24 @@ print_table() {
 	echo "N=$N, send rate ${RATE/#0/max}, latency samples $LAT_N (spagated) / $lat_other ($OTHER);" \
 		"ratio = how many times better spagate is$([ "$ROUNDS" -gt 1 ] && echo "; best of $ROUNDS rounds each")"
 	echo
-	if [ -n "$NFT_ON" ]; then
-		row metric "spagate ipset" "$OTHER ipset" ratio "spagate nft" "nft rat" nft/ips
-		row "------------------------------------------" ------------- ------------- ------- \
-			------------- ------- -------
+	if [ -n "$EXTRA" ]; then
+		row metric spagate "$OTHER ipset" ratio "vs ipset"
+		row "------------------------------------------------" ------------- ------------- ------- --------
 	else
 		row metric spagate "$OTHER" ratio
 		row "------------------------------------------" ------------ ------------ -------
 	fi
+	# each mode's figures first, one row per action, then what qualifies them
 	for mode in $MODES; do
-		s=${R["grants_$mode|spagated"]}; f=${R["grants_$mode|$OTHER"]}
-		r=$(ratio "$s" "$f" higher)
-		all() { [ "${R["granted_$mode|$1"]}" = "$N/$N" ]; }
-		all spagated && all "$OTHER" || { r="$r*"; star=1; }
-		local n=${R["grants_$mode|nft"]:--} rn= ri=
-		if [ -n "$NFT_ON" ]; then
-			rn=$(ratio "$n" "$f" higher) ri=$(ratio "$n" "$s" higher)
-			all nft && all "$OTHER" || { rn="$rn*"; star=1; }
-			all nft && all spagated || { ri="$ri*"; star=1; }
-		fi
-		row "grants/s ($mode)" "$s" "$f" "$r" "$n" "$rn" "$ri"
-		nrow "  elements present / packets sent" "granted_$mode" ""
-		nrow "  cycle opens logged" "opens_$mode" ""
-		[ "$mode" = pcap ] &&
-			row "  dropped before capture (ring full)" "${R["kdrops_$mode|spagated"]:--}" \
-				"${R["kdrops_$mode|$OTHER"]:--}" "" "${R["kdrops_$mode|nft"]:--}"
-		[ "$mode" = udp ] &&
-			nrow "  UDP receive-buffer drops" "drops_$mode" ""
+		mrow "grants/s ($mode)" "grants_$mode" higher "granted_$mode"
 		for p in p50 p99 max; do
-			nrow "latency $p ms ($mode)" "${p}_$mode" lower
+			mrow "latency $p ms ($mode)" "${p}_$mode" lower
 		done
-		nrow "  latency samples" "latn_$mode" ""
+		arow "  grants: elements / packets sent" "granted_$mode"
+		arow "  grants: cycle opens logged" "opens_$mode"
+		[ "$mode" = pcap ] && arow "  grants: dropped before capture" "kdrops_$mode"
+		[ "$mode" = udp ] && arow "  grants: UDP receive-buffer drops" "drops_$mode"
+		arow "  latency samples" "latn_$mode"
 	done
 	for mode in $FLOOD_MODES; do
 		s=${R["flood_$mode|spagated"]}; f=${R["flood_$mode|$OTHER"]}
@@ -779,10 +848,19 @@ print_table() {
 	[ -n "${R["rss_idle|spagated"]:-}" ] && echo "memory: $MEM_MODE mode, VmRSS and PSS summed over the daemon's processes;" \
 		"grants sent at $(mem_rate "$MEM_RATE") (spagated), $(mem_rate "$MEM_RATE_FWKNOPD") (fwknopd);" \
 		"cycles of $MEM_TIMER s, all still open"
-	[ -n "$NFT_ON" ] && echo "nft: spagate with the same stanza as nft element lines" \
+	[ -n "$EXTRA" ] && echo "rows per action: ipset = the stanza's ipset lines, which $OTHER runs too;" \
+		"$OTHER's column is its ipset run in every row, ratio = against it;" \
+		"vs ipset = against spagate's ipset row; the indented rows of ${EXTRA// /, } only where" \
+		"one falls short (elements or opens below N, drops, latency samples missing)"
+	has_act nft && echo "nft: the same stanza as nft element lines" \
 		"(nft add element inet $NFT_TABLE $SET { \$SRC . \$PROTO . \$PORT timeout ${ELEM_TIMEOUT}s }," \
-		"delete at the close) through its nft module; $OTHER's column is its ipset run;" \
-		"nft rat = nft against $OTHER, nft/ips = nft against spagate's ipset"
+		"delete at the close) through spagate's nft module (libnftables)"
+	has_act firewall && echo "firewall: the stanza without its CMD_CYCLE_* lines (an fwknopd stanza)," \
+		"spagate's built-in firewall, backend \"nftables\": an element of set allow4 in table inet spagate," \
+		"kernel timeout ${ELEM_TIMEOUT} s (FW_ACCESS_TIMEOUT)"
+	has_act firewall-ipt && echo "firewall-ipt: the stanza without its CMD_CYCLE_* lines, the built-in firewall," \
+		"backend \"iptables\": a rule in chain SPAGATE_INPUT" \
+		"(iptables-nft, one iptables-restore --noflush run a loop pass), removed by spagate's close"
 	[ -n "$BASE" ] && echo "rows more than 5% worse than base (marked !): $WORSE"
 	echo "packets made by the fwknop client: $((N + LAT_N + FLOOD_N + MEM_N)) in $(printf '%.1f' "$GEN_SECONDS") s (not timed above)"
 }

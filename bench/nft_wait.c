@@ -12,6 +12,13 @@
  * elements (GETSETELEM), counted, or searched for the one key; libnftables
  * would format every element as text first, ~80 us each, too slow to
  * poll a set of 10,000.  Run it in the server's network namespace.
+ *
+ * SET written rules:CHAIN watches the rules of a chain instead (GETRULE):
+ * the built-in firewall's iptables backend, one rule per grant, on a host
+ * whose iptables is iptables-nft (its rules are nf_tables rules).  A rule
+ * counts as the latency line's grant when one of its cmp expressions
+ * compares with the line's IPv4 address (how iptables-nft matches -s
+ * ADDR/32); latency addresses are distinct, so that is one rule.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -34,14 +41,55 @@
 
 #define KEY_LEN		12	/* addr 4, proto 1+3, port 2+2: 32-bit registers */
 #define RXBUF		(256 * 1024)
+#define SEEN_SLOTS	(1u << 17)	/* > 2 x the 60,000 elements bench/run makes */
+
+/*
+ * The keys of one dump, to count each once: a dump that spans several
+ * messages while the set grows can return an element twice (the kernel
+ * resumes a hash walk by position, and the set's hash table resizes
+ * under it), which counted 510 elements of 500.  A slot belongs to the
+ * current dump when its generation is the dump's: nothing is cleared.
+ */
+struct seen {
+	uint32_t	 gen;
+	uint8_t		 key[KEY_LEN];
+};
 
 struct nl {
 	int		 fd;
 	uint32_t	 seq;
 	uint8_t		 family;
 	const char	*table, *set;
+	int		 rules;		/* set is a chain: count its rules */
 	char		*buf;
+	struct seen	*seen;		/* SEEN_SLOTS */
+	uint32_t	 gen;		/* of the dump under way */
+	long		 repeats;	/* keys a dump returned twice, all dumps */
 };
+
+/* 1 if `k` was not seen yet in this dump (and is now), else 0. */
+static int
+first_seen(struct nl *nl, const uint8_t *k)
+{
+	uint32_t h = 2166136261u, i, n;
+	size_t j;
+
+	for (j = 0; j < KEY_LEN; j++)
+		h = (h ^ k[j]) * 16777619u;
+	for (n = 0, i = h & (SEEN_SLOTS - 1); n < SEEN_SLOTS;
+	    n++, i = (i + 1) & (SEEN_SLOTS - 1)) {
+		if (nl->seen[i].gen != nl->gen) {
+			nl->seen[i].gen = nl->gen;
+			memcpy(nl->seen[i].key, k, KEY_LEN);
+			return 1;
+		}
+		if (memcmp(nl->seen[i].key, k, KEY_LEN) == 0) {
+			nl->repeats++;
+			return 0;
+		}
+	}
+	return 1;	/* full: more keys than bench/run ever makes */
+}
 
 static void
 put_str(char *req, size_t *off, uint16_t type, const char *s)
@@ -63,13 +111,16 @@ dump_request(struct nl *nl)
 	struct nfgenmsg *g = (struct nfgenmsg *)(req + NLMSG_HDRLEN);
 	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*g));
 
-	h->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM;
+	h->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) |
+	    (nl->rules ? NFT_MSG_GETRULE : NFT_MSG_GETSETELEM);
 	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	h->nlmsg_seq = ++nl->seq;
 	g->nfgen_family = nl->family;
 	g->version = NFNETLINK_V0;
-	put_str(req, &off, NFTA_SET_ELEM_LIST_TABLE, nl->table);
-	put_str(req, &off, NFTA_SET_ELEM_LIST_SET, nl->set);
+	put_str(req, &off, nl->rules ? NFTA_RULE_TABLE : NFTA_SET_ELEM_LIST_TABLE,
+	    nl->table);
+	put_str(req, &off, nl->rules ? NFTA_RULE_CHAIN : NFTA_SET_ELEM_LIST_SET,
+	    nl->set);
 	h->nlmsg_len = (uint32_t)off;
 	return send(nl->fd, req, off, 0) == (ssize_t)off ? 0 : -1;
 }
@@ -91,37 +142,96 @@ find(const char *p, const char *end, uint16_t type)
 	return NULL;
 }
 
-/* One element (NFTA_LIST_ELEM): counted, and compared with `key`. */
+/*
+ * One element (NFTA_LIST_ELEM): counted if its key was not seen yet in
+ * this dump (a key of another length always), and compared with `key`.
+ */
 static void
-one_elem(const struct nlattr *e, const uint8_t *key, long *count, int *found)
+one_elem(struct nl *nl, const struct nlattr *e, const uint8_t *key,
+    long *count, int *found)
 {
 	const char *p = (const char *)e + NLA_HDRLEN, *end = (const char *)e + e->nla_len;
-	const struct nlattr *k, *v;
+	const struct nlattr *k, *v = NULL;
 
-	(*count)++;
-	if (key == NULL || (k = find(p, end, NFTA_SET_ELEM_KEY)) == NULL)
+	if ((k = find(p, end, NFTA_SET_ELEM_KEY)) != NULL)
+		v = find((const char *)k + NLA_HDRLEN,
+		    (const char *)k + k->nla_len, NFTA_DATA_VALUE);
+	if (v == NULL || v->nla_len != NLA_HDRLEN + KEY_LEN) {
+		(*count)++;
 		return;
-	v = find((const char *)k + NLA_HDRLEN, (const char *)k + k->nla_len,
-	    NFTA_DATA_VALUE);
-	if (v != NULL && v->nla_len == NLA_HDRLEN + KEY_LEN &&
-	    memcmp((const char *)v + NLA_HDRLEN, key, KEY_LEN) == 0)
+	}
+	if (first_seen(nl, (const uint8_t *)v + NLA_HDRLEN))
+		(*count)++;
+	if (key != NULL && memcmp((const char *)v + NLA_HDRLEN, key, KEY_LEN) == 0)
 		*found = 1;
 }
 
+/* The nested attribute `type` of attribute `a`, or NULL. */
+static const struct nlattr *
+inner(const struct nlattr *a, uint16_t type)
+{
+	if (a == NULL)
+		return NULL;
+	return find((const char *)a + NLA_HDRLEN, (const char *)a + a->nla_len,
+	    type);
+}
+
+/* A cmp expression (NFTA_LIST_ELEM) whose data is the address `key`? */
+static int
+cmp_is(const struct nlattr *e, const uint8_t *key)
+{
+	const struct nlattr *name = inner(e, NFTA_EXPR_NAME);
+	const struct nlattr *v = inner(inner(inner(e, NFTA_EXPR_DATA),
+	    NFTA_CMP_DATA), NFTA_DATA_VALUE);
+
+	return name != NULL && name->nla_len == NLA_HDRLEN + 4 &&
+	    memcmp((const char *)name + NLA_HDRLEN, "cmp", 4) == 0 &&
+	    v != NULL && v->nla_len == NLA_HDRLEN + 4 &&
+	    memcmp((const char *)v + NLA_HDRLEN, key, 4) == 0;
+}
+
+/* One rule (a GETRULE message) of the chain: counted, searched for `key`. */
 static void
-one_msg(const struct nlmsghdr *h, const uint8_t *key, long *count, int *found)
+one_rule(const struct nl *nl, const char *p, const char *end,
+    const uint8_t *key, long *count, int *found)
+{
+	const struct nlattr *c = find(p, end, NFTA_RULE_CHAIN);
+	const struct nlattr *list = find(p, end, NFTA_RULE_EXPRESSIONS), *e;
+
+	/* older kernels may ignore the dump's chain filter */
+	if (c == NULL || strcmp((const char *)c + NLA_HDRLEN, nl->set) != 0)
+		return;
+	(*count)++;
+	if (key == NULL || list == NULL)
+		return;
+	p = (const char *)list + NLA_HDRLEN;
+	end = (const char *)list + list->nla_len;
+	while ((e = find(p, end, NFTA_LIST_ELEM)) != NULL) {
+		if (cmp_is(e, key))
+			*found = 1;
+		p = (const char *)e + NLA_ALIGN(e->nla_len);
+	}
+}
+
+static void
+one_msg(struct nl *nl, const struct nlmsghdr *h, const uint8_t *key,
+    long *count, int *found)
 {
 	const char *p = (const char *)h + NLMSG_HDRLEN +
 	    NLMSG_ALIGN(sizeof(struct nfgenmsg));
 	const char *end = (const char *)h + h->nlmsg_len;
 	const struct nlattr *list, *e;
 
+	if (nl->rules) {
+		one_rule(nl, p, end, key, count, found);
+		return;
+	}
 	if ((list = find(p, end, NFTA_SET_ELEM_LIST_ELEMENTS)) == NULL)
 		return;
 	p = (const char *)list + NLA_HDRLEN;
 	end = (const char *)list + list->nla_len;
 	while ((e = find(p, end, NFTA_LIST_ELEM)) != NULL) {
-		one_elem(e, key, count, found);
+		one_elem(nl, e, key, count, found);
 		p = (const char *)e + NLA_ALIGN(e->nla_len);
 	}
 }
@@ -139,6 +249,7 @@ dump_set(struct nl *nl, const uint8_t *key, int *found)
 	size_t left;
 
 	*found = 0;
+	nl->gen++;
 	if (dump_request(nl) != 0)
 		return -1;
 	for (;;) {
@@ -156,7 +267,7 @@ dump_set(struct nl *nl, const uint8_t *key, int *found)
 				    NLMSG_DATA(h))->error));
 				return -1;
 			}
-			one_msg(h, key, &count, found);
+			one_msg(nl, h, key, &count, found);
 		}
 	}
 }
@@ -171,9 +282,15 @@ nl_open(struct nl *nl, char **av)
 	nl->family = strcmp(av[0], "inet") == 0 ? NFPROTO_INET : NFPROTO_IPV4;
 	nl->table = av[1];
 	nl->set = av[2];
+	if (strncmp(nl->set, "rules:", 6) == 0) {
+		nl->rules = 1;
+		nl->set += 6;
+	}
 	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
 	nl->buf = malloc(RXBUF);
-	if (nl->fd < 0 || nl->buf == NULL ||
+	nl->seen = calloc(SEEN_SLOTS, sizeof(*nl->seen));
+	nl->gen = 1;	/* slots start at generation 0: free */
+	if (nl->fd < 0 || nl->buf == NULL || nl->seen == NULL ||
 	    bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		perror("nft_wait: netlink");
 		exit(1);
@@ -215,9 +332,9 @@ cmd_count(char **av)
 			break;
 		pause_us(poll);
 	}
-	printf("count %ld first_ns %llu reached_ns %llu last_ns %llu\n", prev,
-	    (unsigned long long)first, (unsigned long long)reached,
-	    (unsigned long long)last);
+	printf("count %ld first_ns %llu reached_ns %llu last_ns %llu repeats %ld\n",
+	    prev, (unsigned long long)first, (unsigned long long)reached,
+	    (unsigned long long)last, nl.repeats);
 	return 0;
 }
 
