@@ -84,7 +84,7 @@ run_tests() {
 
 # mutate C PATCH RESULT: apply, build, test, revert; the verdict in RESULT.
 mutate() {
-	local c=$base/$1 p=$2 res=$3 name tests units
+	local c=$base/$1 p=$2 res=$3 name tests units progs
 	name=$(basename "$p" .patch)
 	if [ ! -f "$p" ]; then
 		echo "not ok - $name: no such mutant ($p)" >"$res"; return
@@ -98,9 +98,13 @@ mutate() {
 	fi
 	(cd "$c" && patch -p1 -s -f <"$p" >/dev/null)
 	units=$(tr ' ' '\n' <<<"$tests" | grep '^tests/unit/')
+	# the programs only when an integration test runs them
+	progs=
+	grep -q 'tests/integration/' <<<"$tests" &&
+		progs="spagated spagate-verifier spagate check-tools"
 	# shellcheck disable=SC2086 # word lists
 	if ! (cd "$c/_build" && make SPA_CFLAGS="$mutant_cflags" \
-	    spagated spagate-verifier spagate check-tools $units >"$c/make.$name" 2>&1); then
+	    $progs $units >"$c/make.$name" 2>&1); then
 		echo "not ok - $name: the mutant does not build ($c/make.$name)" >"$res"
 	elif run_tests "$c" $tests; then
 		echo "not ok - $name SURVIVED: $(title_of "$p") (tests: $tests)" >"$res"
