@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "conf_firewall.h"
 #include "conf_group.h"
@@ -55,6 +56,17 @@ check_prog(const char *v)
 	return NULL;
 }
 
+/* firewall.snat_address: an IPv4 address (NAT is IPv4 only). */
+static const char *
+check_ipv4(const char *v)
+{
+	struct spa_addr a;
+
+	if (addr_parse_ipv4(v, &a) != 0)
+		return "must be an IPv4 address";
+	return NULL;
+}
+
 #define F_KEY_INT(n, f, lo, hi) \
 	CONF_KEY_INT(struct conf_firewall, n, f, lo, hi)
 
@@ -78,6 +90,9 @@ static const struct conf_key keys[] = {
 	    save[0], check_prog),
 	CONF_KEY_STR(struct conf_firewall, "firewall.ip6tables_save",
 	    save[1], check_prog),
+	CONF_KEY_BOOL(struct conf_firewall, "firewall.snat", snat),
+	CONF_KEY_STR(struct conf_firewall, "firewall.snat_address",
+	    snat_address, check_ipv4),
 };
 
 static const struct conf_table table = {

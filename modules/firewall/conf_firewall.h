@@ -37,6 +37,9 @@ struct conf_firewall {
 	char		*chain;		/* iptables: filter table's chain */
 	char		*restore[2];	/* iptables: iptables-, ip6tables- */
 	char		*save[2];	/* ... -restore and -save programs */
+	bool		 snat;		/* NAT: rewrite a forwarded source */
+	char		*snat_address;	/* ... to this IPv4 address, else
+					   MASQUERADE */
 };
 
 extern const struct conf_group conf_group_firewall;

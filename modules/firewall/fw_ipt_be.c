@@ -344,6 +344,12 @@ ipt_queue(void *st, const struct conf_firewall *f, struct action_env *env,
 	const char *c = conf_firewall_chain(f);
 	int r;
 
+	if (e->kind != FW_ACCESS && !closing) {
+		snprintf(why, whylen, "firewall: NAT is not done by the "
+		    "iptables backend yet (firewall.backend = \"nftables\" "
+		    "does it): refused");
+		return SPA_ERR_ACTION;
+	}
 	r = closing ? queue_close(fa, c, env, req, e) :
 	    queue_open(fa, c, env, req, e);
 	if (r != 0)

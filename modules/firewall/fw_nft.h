@@ -25,15 +25,36 @@
 #include "addr.h"
 #include "conf_firewall.h"
 
-#define FW_NFT_SETUP_MAX	2048
+#define FW_NFT_SETUP_MAX	4096
 #define FW_NFT_ELEM_MAX		512
+#define FW_NFT_GRANT_MAX	(8 * FW_NFT_ELEM_MAX)
 
-/* One grant's element: source, protocol (IPPROTO_TCP/UDP), port. */
+enum fw_kind {
+	FW_ACCESS,		/* an accept for src proto port */
+	FW_LOCAL_NAT,		/* port DNAT'd to to:to_port, to_port accepted */
+	FW_FWD_NAT,		/* port DNAT'd to to:to_port, forwarded there */
+};
+
+enum fw_snat { FW_SNAT_NONE, FW_SNAT_ADDR, FW_SNAT_MASQ };
+
+/*
+ * One grant: source, protocol (IPPROTO_TCP/UDP), port; for NAT (IPv4
+ * only) where the port leads and how the source is rewritten.
+ */
 struct fw_elem {
 	struct spa_addr	 src;
 	uint8_t		 proto;
 	uint16_t	 port;
+	uint8_t		 kind;		/* enum fw_kind */
+	bool		 dnat;		/* false: DISABLE_DNAT */
+	struct spa_addr	 to;
+	uint16_t	 to_port;
+	uint8_t		 snat;		/* enum fw_snat, FW_FWD_NAT only */
+	struct spa_addr	 snat_addr;
 };
+
+/* The input accept a grant needs (a local NAT's: the service port). */
+void	fw_elem_input(const struct fw_elem *e, struct fw_elem *in);
 
 /*
  * The transaction that makes the table, keeping its sets (and the

@@ -137,7 +137,7 @@ nft_queue_req(void *st, const struct conf_firewall *f, struct action_env *env,
     const struct action_req *req, const struct fw_elem *e, bool closing,
     char *why, size_t whylen)
 {
-	char text[3 * FW_NFT_ELEM_MAX];
+	char text[FW_NFT_GRANT_MAX];
 	int r;
 
 	(void)env;

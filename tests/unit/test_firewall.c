@@ -42,16 +42,6 @@ struct fx {
 	int			 ndone;
 };
 
-static void
-on_done(void *arg, const struct action_result *res)
-{
-	struct fx *f = arg;
-
-	f->ndone++;
-	f->done_result = res->result;
-	snprintf(f->done_detail, sizeof(f->done_detail), "%s", res->detail);
-}
-
 /* An instance configured with `backend`. */
 static void
 configure(struct fx *f, int backend)
@@ -115,9 +105,13 @@ implicit_cycle_only_with_a_backend(void **state)
 	configure(f, FW_NFTABLES);
 	assert_true(action_firewall.implicit_cycle(f->priv, &open, &close));
 	assert_string_equal(open,
-	    "firewall open $REQUEST $SRC $PROTO_NAME $PORT");
+	    "firewall open $REQUEST $SRC $PROTO_NAME $PORT $DST nat=$NAT_TO "
+	    "force_nat=$STANZA_DNAT force_snat=$STANZA_SNAT "
+	    "disable_dnat=$DISABLE_DNAT forward_all=$FORWARD_ALL");
 	assert_string_equal(close,
-	    "firewall close $REQUEST $SRC $PROTO_NAME $PORT");
+	    "firewall close $REQUEST $SRC $PROTO_NAME $PORT $DST nat=$NAT_TO "
+	    "force_nat=$STANZA_DNAT force_snat=$STANZA_SNAT "
+	    "disable_dnat=$DISABLE_DNAT forward_all=$FORWARD_ALL");
 }
 
 static void
@@ -157,24 +151,81 @@ reads_only_what_the_variables_give(void **state)
 	    "client_timeout_access 192.0.2.1 tcp 65535", why, sizeof(why)), 0);
 }
 
-/* Until it forwards them, the built-in firewall refuses NAT requests. */
+#define NAT_TAIL	" nat=- force_nat=- force_snat=- disable_dnat=N " \
+	"forward_all=N"
+
+/* Every NAT word is what its variable gives; NAT needs IPv4 and words. */
 static void
-nat_requests_are_refused(void **state)
+nat_words_are_read_strictly(void **state)
 {
+	static const struct { const char *line, *why; } bad[] = {
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force_nat=- force_snat=- disable_dnat=N", "expected" },
+		{ "firewall open access 192.0.2.1 tcp 22 x" NAT_TAIL,
+		    "no address" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat= "
+		    "force_nat=- force_snat=- disable_dnat=N forward_all=N",
+		    "nat=<IPv4" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 "
+		    "nat=192.0.2.5 force_nat=- force_snat=- disable_dnat=N "
+		    "forward_all=N", "nat=<IPv4" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 "
+		    "nat=2001:db8::1:22 force_nat=- force_snat=- "
+		    "disable_dnat=N forward_all=N", "nat=<IPv4" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 "
+		    "nat=192.0.2.5:0 force_nat=- force_snat=- disable_dnat=N "
+		    "forward_all=N", "nat=<IPv4" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force=- force_snat=- disable_dnat=N forward_all=N",
+		    "force_nat=" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force_nat=- force_snat=masq disable_dnat=N forward_all=N",
+		    "force_snat=" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force_nat=- force_snat=- disable_dnat=y forward_all=N",
+		    "disable_dnat=" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force_nat=- force_snat=- disable_dnat=N forward_all=",
+		    "forward_all=" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force_nat=- force_snat=- disable_dnat=N forward_all=Y",
+		    "FORWARD_ALL is not done" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force_nat=10.0.0.5:22 force_snat=- disable_dnat=N "
+		    "forward_all=N", "FORCE_NAT needs" },
+		{ "firewall open nat_access 192.0.2.1 tcp 22 192.0.2.9"
+		    NAT_TAIL, "needs the line's NAT words" },
+		{ "firewall open nat_access 192.0.2.1 tcp 22", "needs the "
+		    "line's NAT words" },
+		{ "firewall open nat_access 2001:db8::1 tcp 22 2001:db8::9 "
+		    "nat=10.0.0.5:22 force_nat=- force_snat=- disable_dnat=N "
+		    "forward_all=N", "IPv4 only" },
+		{ "firewall open local_nat_access 192.0.2.1 tcp 80 2001:db8::9 "
+		    "nat=192.0.2.9:22 force_nat=- force_snat=- disable_dnat=N "
+		    "forward_all=N", "local NAT needs" },
+	};
 	struct fx *f = *state;
-	struct action_env env = { NULL, on_done, f };
-	struct action_req req = { .job = 7 };
-	struct cmd_argv a;
+	char why[256];
+	size_t i;
 
 	configure(f, FW_NFTABLES);
-	assert_int_equal(cmd_split("firewall open local_nat_access 192.0.2.1 "
-	    "tcp 22", &a), 0);
-	req.argv = &a;
-	assert_int_equal(action_firewall.open(f->priv, &env, &req), 0);
-	assert_int_equal(f->ndone, 1);
-	assert_int_equal(f->done_result, SPA_ERR_ACTION);
-	assert_non_null(strstr(f->done_detail, "NAT requests are not "
-	    "forwarded"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(check_line(f, bad[i].line, why, sizeof(why)),
+		    SPA_ERR_CONFIG);
+		if (strstr(why, bad[i].why) == NULL)
+			fail_msg("%s: got '%s'", bad[i].line, why);
+	}
+	assert_int_equal(check_line(f, "firewall open access 192.0.2.1 tcp 22 "
+	    "192.0.2.9" NAT_TAIL, why, sizeof(why)), 0);
+	assert_int_equal(check_line(f, "firewall open nat_access 192.0.2.1 "
+	    "tcp 5022 192.0.2.9 nat=10.0.0.5:22 force_nat=- "
+	    "force_snat=10.9.9.9 disable_dnat=Y forward_all=N", why,
+	    sizeof(why)), 0);
+	f->conf.nat_forwarding = true;
+	configure(f, FW_NFTABLES);
+	assert_int_equal(check_line(f, "firewall open access 192.0.2.1 tcp 22 "
+	    "192.0.2.9 nat=- force_nat=10.0.0.5:22 force_snat=masquerade "
+	    "disable_dnat=N forward_all=N", why, sizeof(why)), 0);
 }
 
 static void
@@ -186,7 +237,7 @@ setup_text_keeps_the_sets_and_marks(void **state)
 
 	(void)state;
 	assert_int_equal(fw_nft_setup(&fw, buf, sizeof(buf)), 0);
-	assert_string_equal(buf,
+	assert_int_equal(strncmp(buf,
 	    "add table inet spagate\n"
 	    "add set inet spagate allow4 { type ipv4_addr . inet_proto . "
 	    "inet_service; flags timeout; }\n"
@@ -200,7 +251,39 @@ setup_text_keeps_the_sets_and_marks(void **state)
 	    "add rule inet spagate input ip saddr . meta l4proto . th dport "
 	    "@allow4 meta mark set meta mark or 0x5350 accept\n"
 	    "add rule inet spagate input ip6 saddr . meta l4proto . th dport "
-	    "@allow6 meta mark set meta mark or 0x5350 accept\n");
+	    "@allow6 meta mark set meta mark or 0x5350 accept\n", (size_t)(strstr(buf, "add map") - buf)), 0);
+	assert_string_equal(strstr(buf, "add map"),
+	    "add map inet spagate dnat4 { type ipv4_addr . inet_proto . "
+	    "inet_service : ipv4_addr . inet_service; flags timeout; }\n"
+	    "add set inet spagate fwd4 { type ipv4_addr . ipv4_addr . "
+	    "inet_proto . inet_service; flags timeout; }\n"
+	    "add map inet spagate snat4 { type ipv4_addr . ipv4_addr . "
+	    "inet_proto . inet_service : ipv4_addr; flags timeout; }\n"
+	    "add set inet spagate masq4 { type ipv4_addr . ipv4_addr . "
+	    "inet_proto . inet_service; flags timeout; }\n"
+	    "add chain inet spagate prerouting\n"
+	    "flush chain inet spagate prerouting\n"
+	    "delete chain inet spagate prerouting\n"
+	    "add chain inet spagate prerouting { type nat hook prerouting "
+	    "priority dstnat; policy accept; }\n"
+	    "add rule inet spagate prerouting dnat ip to ip saddr . meta "
+	    "l4proto . th dport map @dnat4\n"
+	    "add chain inet spagate forward\n"
+	    "flush chain inet spagate forward\n"
+	    "delete chain inet spagate forward\n"
+	    "add chain inet spagate forward { type filter hook forward "
+	    "priority -10; policy accept; }\n"
+	    "add rule inet spagate forward ip saddr . ip daddr . meta l4proto "
+	    ". th dport @fwd4 meta mark set meta mark or 0x5350 accept\n"
+	    "add chain inet spagate postrouting\n"
+	    "flush chain inet spagate postrouting\n"
+	    "delete chain inet spagate postrouting\n"
+	    "add chain inet spagate postrouting { type nat hook postrouting "
+	    "priority srcnat; policy accept; }\n"
+	    "add rule inet spagate postrouting snat ip to ip saddr . ip daddr "
+	    ". meta l4proto . th dport map @snat4\n"
+	    "add rule inet spagate postrouting ip saddr . ip daddr . meta "
+	    "l4proto . th dport @masq4 masquerade\n");
 	fw.mark = 0;
 	fw.table = "gw1";
 	assert_int_equal(fw_nft_setup(&fw, buf, sizeof(buf)), 0);
@@ -231,6 +314,59 @@ element_text_per_family(void **state)
 	assert_int_equal(fw_nft_delete(&fw, &e, buf, sizeof(buf)), 0);
 	assert_string_equal(buf,
 	    "delete element inet spagate allow4 { 192.0.2.9 . tcp . 22 }");
+}
+
+/* A local NAT: DNAT to $DST and the service port's accept. */
+static void
+element_text_for_nat(void **state)
+{
+	struct conf_firewall fw = { .backend = FW_NFTABLES };
+	struct fw_elem e = { .proto = IPPROTO_TCP, .port = 80,
+	    .kind = FW_LOCAL_NAT, .dnat = true, .to_port = 22 };
+	char buf[FW_NFT_GRANT_MAX];
+
+	(void)state;
+	assert_int_equal(addr_parse("192.0.2.7", &e.src), 0);
+	assert_int_equal(addr_parse("192.0.2.1", &e.to), 0);
+	assert_int_equal(fw_nft_add(&fw, &e, 30, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "add element inet spagate dnat4 { 192.0.2.7 . tcp . 80 timeout 30s"
+	    " : 192.0.2.1 . 22 }\n"
+	    "delete element inet spagate dnat4 { 192.0.2.7 . tcp . 80 }\n"
+	    "add element inet spagate dnat4 { 192.0.2.7 . tcp . 80 timeout 30s"
+	    " : 192.0.2.1 . 22 }\n"
+	    "add element inet spagate allow4 { 192.0.2.7 . tcp . 22 timeout "
+	    "30s }\n"
+	    "delete element inet spagate allow4 { 192.0.2.7 . tcp . 22 }\n"
+	    "add element inet spagate allow4 { 192.0.2.7 . tcp . 22 timeout "
+	    "30s }");
+	assert_int_equal(fw_nft_delete(&fw, &e, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "delete element inet spagate dnat4 { 192.0.2.7 . tcp . 80 }\n"
+	    "delete element inet spagate allow4 { 192.0.2.7 . tcp . 22 }");
+	/* forwarding: DNAT, forward, SNAT to an address or masquerade */
+	e.kind = FW_FWD_NAT;
+	e.snat = FW_SNAT_ADDR;
+	assert_int_equal(addr_parse("10.0.0.5", &e.to), 0);
+	assert_int_equal(addr_parse("198.51.100.1", &e.snat_addr), 0);
+	assert_int_equal(fw_nft_delete(&fw, &e, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "delete element inet spagate dnat4 { 192.0.2.7 . tcp . 80 }\n"
+	    "delete element inet spagate fwd4 { 192.0.2.7 . 10.0.0.5 . tcp . "
+	    "22 }\n"
+	    "delete element inet spagate snat4 { 192.0.2.7 . 10.0.0.5 . tcp . "
+	    "22 }");
+	assert_int_equal(fw_nft_add(&fw, &e, 9, buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "\nadd element inet spagate snat4 { "
+	    "192.0.2.7 . 10.0.0.5 . tcp . 22 timeout 9s : 198.51.100.1 }"));
+	e.snat = FW_SNAT_MASQ;
+	e.dnat = false;
+	assert_int_equal(fw_nft_delete(&fw, &e, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "delete element inet spagate fwd4 { 192.0.2.7 . 10.0.0.5 . tcp . "
+	    "22 }\n"
+	    "delete element inet spagate masq4 { 192.0.2.7 . 10.0.0.5 . tcp . "
+	    "22 }");
 }
 
 /* spagated -D shows the group as it reads it: a priority below zero. */
@@ -552,10 +688,11 @@ main(void)
 #define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
 		T(implicit_cycle_only_with_a_backend),
 		T(reads_only_what_the_variables_give),
-		T(nat_requests_are_refused),
+		T(nat_words_are_read_strictly),
 		T(dump_shows_a_negative_priority),
 		cmocka_unit_test(setup_text_keeps_the_sets_and_marks),
 		cmocka_unit_test(element_text_per_family),
+		cmocka_unit_test(element_text_for_nat),
 		cmocka_unit_test(ipt_rule_text_per_family),
 		cmocka_unit_test(ipt_setup_makes_the_chain_and_jump),
 		cmocka_unit_test(ipt_setup_leaves_a_first_jump_alone),
