@@ -1,0 +1,145 @@
+#!/bin/bash
+# Forwarding NAT through the built-in firewall (firewall.backend =
+# "nftables", nat.forwarding = true), as fwknopd makes it for fwknop -N:
+#
+#   client ────────── gateway (spagated, ip_forward) ────────── internal
+#   10.231.112.2   10.231.112.1   10.231.113.1            10.231.113.2 tcp/22
+#
+# The gateway forwards nothing by policy (its own table, as an admin's
+# ruleset would, accepting spagated's mark).  Before the SPA packet the
+# internal service is not reachable through the gateway's port 5022, nor
+# directly; after `fwknop -N 10.231.113.2:22 -A tcp/5022` from the real
+# client it is, through the gateway, for the granted client only; after
+# the timeout it is not.  Then, with an internal host that has no route
+# back to the client, firewall.snat (MASQUERADE, then SNAT to
+# firewall.snat_address) makes the reply find its way; without it the
+# same grant's connection cannot complete.
+. "$(dirname "$0")/lib.sh"
+require_root
+require_fwknop
+command -v nft >/dev/null || skip_all "needs nft (scripts/deps test)"
+TCP_ACCEPT=$top_builddir/tests/tools/tcp_accept
+[ -x "$TCP_ACCEPT" ] || skip_all "tests/tools/tcp_accept is not built"
+
+b64key() { head -c "$1" /dev/urandom | base64 -w0; }
+K1=$(b64key 32) H1=$(b64key 64)
+T=sfn$$
+CLI_NS=spafn-$$-cli SRV_NS=spafn-$$-gw INT_NS=spafn-$$-int
+CLI_IP=10.231.112.2 CLI_IP2=10.231.112.3 GW_IP=10.231.112.1
+GW_IN=10.231.113.1 INT_IP=10.231.113.2
+
+cat > "$WORK/access.conf" <<CONF
+SOURCE              ANY
+KEY_BASE64          $K1
+HMAC_KEY_BASE64     $H1
+OPEN_PORTS          tcp/5022
+FW_ACCESS_TIMEOUT   30
+CONF
+chmod 600 "$WORK/access.conf"
+printf 'firewall = { backend = "nftables"; };\nnat = { forwarding = true; };\n' \
+	> "$WORK/spagated.conf"
+printf 'firewall = { backend = "nftables"; snat = true; };\nnat = { forwarding = true; };\n' \
+	> "$WORK/masq.conf"
+printf 'firewall = { backend = "nftables"; snat = true; snat_address = "%s"; };\nnat = { forwarding = true; };\n' \
+	"$GW_IN" > "$WORK/snat.conf"
+cat > "$WORK/ruleset.nft" <<'NFT'
+table inet guard {
+	chain forward {
+		type filter hook forward priority 0; policy drop;
+		ct state established,related accept
+		meta mark & 0x5350 == 0x5350 accept
+	}
+}
+NFT
+
+veth() { ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"; }
+topology() {
+	local ns
+	for ns in "$CLI_NS" "$SRV_NS" "$INT_NS"; do
+		ip netns add "$ns" || return 1
+		on_exit "ip netns del $ns"
+	done
+	veth "$SRV_NS" "${T}w" "$CLI_NS" "${T}c" &&
+		veth "$SRV_NS" "${T}i" "$INT_NS" "${T}j" &&
+		ip -n "$SRV_NS" addr add "$GW_IP/24" dev "${T}w" &&
+		ip -n "$SRV_NS" addr add "$GW_IN/24" dev "${T}i" &&
+		ip -n "$CLI_NS" addr add "$CLI_IP/24" dev "${T}c" &&
+		ip -n "$CLI_NS" addr add "$CLI_IP2/24" dev "${T}c" &&
+		ip -n "$INT_NS" addr add "$INT_IP/24" dev "${T}j" &&
+		for ns in "$CLI_NS" "$SRV_NS" "$INT_NS"; do
+			ip -n "$ns" link set lo up || return 1
+		done &&
+		ip -n "$SRV_NS" link set "${T}w" up && ip -n "$SRV_NS" link set "${T}i" up &&
+		ip -n "$CLI_NS" link set "${T}c" up && ip -n "$INT_NS" link set "${T}j" up &&
+		ip -n "$CLI_NS" route add default via "$GW_IP" &&
+		ip -n "$INT_NS" route add default via "$GW_IN" &&
+		in_srv sysctl -qw net.ipv4.ip_forward=1
+}
+
+# connects SRC HOST PORT: one TCP connect from client address SRC, 1 s limit
+connects() {
+	in_cli timeout 5 python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=1,
+    source_address=(sys.argv[1], 0))
+sys.exit(0 if s.recv(3) == b"ok\n" else 1)' "$1" "$2" "$3" 2>/dev/null
+}
+refused() { ! connects "$@"; }
+knock() {
+	fwknop_cli --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -D "$GW_IP" \
+		-N "$INT_IP:22" -A tcp/5022 -a "$CLI_IP" -f "$1" >/dev/null 2>&1
+}
+in_map() { in_srv sh -c "nft list $1 inet spagate $2 | grep -q '$3'"; }
+# start CONF: a run of its own (state, table), so phases do not mix
+start() {
+	in_srv nft delete table inet spagate 2>/dev/null
+	STATE=$WORK/state.$1
+	start_spagated -c "$WORK/$1" -a "$WORK/access.conf" -d "$STATE" \
+		-p "$WORK/spagated.pid" -i "${T}w" || bail_out "spagated did not start"
+}
+
+plan 16
+topology || skip_all "cannot create network namespaces"
+check "the gateway forwards nothing by policy" in_srv nft -f "$WORK/ruleset.nft"
+ip netns exec "$INT_NS" "$TCP_ACCEPT" 22 >/dev/null 2>&1 &
+on_exit "kill $!"
+check "the internal service listens (seen from the gateway)" \
+	wait_ok 5 in_srv timeout 1 bash -c "exec 3<>/dev/tcp/$INT_IP/22"
+start spagated.conf
+check "before the packet the gateway's port 5022 leads nowhere" refused "$CLI_IP" "$GW_IP" 5022
+check "... and the internal host is not reachable directly" refused "$CLI_IP" "$INT_IP" 22
+mark
+knock 4
+check "the NAT request opens a DNAT of the gateway's port to the internal host" \
+	wait_logged "stanza #1 $CLI_IP tcp/5022: opened \\(firewall add element inet spagate dnat4 \\{ $CLI_IP \\. tcp \\. 5022 timeout 4s : $INT_IP \\. 22 \\}" 5
+check "... and the forward accept to it" in_map set fwd4 "$CLI_IP . $INT_IP . tcp . 22"
+check "... and no SNAT (firewall.snat is off)" eval "! in_map set masq4 $CLI_IP && ! in_map map snat4 $CLI_IP"
+check "the internal service is reached through the gateway" connects "$CLI_IP" "$GW_IP" 5022
+check "... but not from another client address" refused "$CLI_IP2" "$GW_IP" 5022
+check "after the client's 4 s the grant is closed" \
+	wait_logged "stanza #1 $CLI_IP tcp/5022: closed" 10
+check "... and the gateway's port 5022 leads nowhere again" refused "$CLI_IP" "$GW_IP" 5022
+stop_spagated
+
+# The internal host now has no route back: only a rewritten source works.
+ip -n "$INT_NS" route del default
+start spagated.conf
+knock 30
+wait_logged "stanza #1 $CLI_IP tcp/5022: opened" 5
+check "without SNAT the reply cannot find the client" refused "$CLI_IP" "$GW_IP" 5022
+stop_spagated
+start masq.conf
+mark
+knock 30
+check "with firewall.snat the grant adds a MASQUERADE element" \
+	eval "wait_logged 'stanza #1 $CLI_IP tcp/5022: opened' 5 && in_map set masq4 '$CLI_IP . $INT_IP . tcp . 22'"
+check "... and the connection completes through the gateway" connects "$CLI_IP" "$GW_IP" 5022
+stop_spagated
+start snat.conf
+mark
+knock 30
+check "with firewall.snat_address the grant SNATs to that address" \
+	eval "wait_logged 'stanza #1 $CLI_IP tcp/5022: opened' 5 && in_map map snat4 '$CLI_IP . $INT_IP . tcp . 22 .*: $GW_IN'"
+check "... and the connection completes through the gateway" connects "$CLI_IP" "$GW_IP" 5022
+stop_spagated
+finish
