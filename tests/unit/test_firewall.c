@@ -27,6 +27,7 @@
 #include "err.h"
 #include "fw_exec.h"
 #include "fw_ipt.h"
+#include "fw_line.h"
 #include "fw_nft.h"
 #include "nft_batch.h"
 #include "subst.h"
@@ -314,6 +315,97 @@ element_text_per_family(void **state)
 	assert_int_equal(fw_nft_delete(&fw, &e, buf, sizeof(buf)), 0);
 	assert_string_equal(buf,
 	    "delete element inet spagate allow4 { 192.0.2.9 . tcp . 22 }");
+}
+
+/* What a line grants, as nft text: fw_line_read then fw_nft_add. */
+static const char *
+grant_text(const char *line, const struct fw_nat_opts *o)
+{
+	static char buf[FW_NFT_GRANT_MAX];
+	struct conf_firewall fw = { .backend = FW_NFTABLES };
+	struct fw_elem e;
+	struct cmd_argv a;
+	char why[256];
+
+	assert_int_equal(cmd_split(line, &a), 0);
+	if (fw_line_read(&a, o, false, &e, why, sizeof(why)) != 0)
+		fail_msg("%s: refused: %s", line, why);
+	assert_int_equal(fw_nft_delete(&fw, &e, buf, sizeof(buf)), 0);
+	return buf;
+}
+
+#define W(req, src, port, dst, nat, force, snat, dis) \
+	"firewall open " req " " src " tcp " port " " dst " nat=" nat \
+	" force_nat=" force " force_snat=" snat " disable_dnat=" dis \
+	" forward_all=N"
+
+/*
+ * The grants of local NAT (to $DST, whatever host the packet names),
+ * forwarding NAT (SNAT: the stanza's first, then firewall.snat),
+ * FORCE_NAT and DISABLE_DNAT.
+ */
+static void
+line_grants_nat_as_fwknopd(void **state)
+{
+	struct fw_nat_opts o = { .nat_forwarding = true, .nat_local = true };
+
+	(void)state;
+	assert_string_equal(grant_text(W("local_nat_access", "192.0.2.7",
+	    "80", "192.0.2.1", "10.9.9.9:22", "-", "-", "N"), &o),
+	    "delete element inet spagate dnat4 { 192.0.2.7 . tcp . 80 }\n"
+	    "delete element inet spagate allow4 { 192.0.2.7 . tcp . 22 }");
+	{
+		struct fw_elem e;
+		struct cmd_argv a;
+		char why[256];
+
+		assert_int_equal(cmd_split(W("client_timeout_local_nat_access",
+		    "192.0.2.7", "80", "192.0.2.1", "10.9.9.9:22", "-", "-",
+		    "N"), &a), 0);
+		assert_int_equal(fw_line_read(&a, &o, false, &e, why,
+		    sizeof(why)), 0);
+		assert_int_equal(e.kind, FW_LOCAL_NAT);
+		assert_string_equal(addr_fmt(&e.to, why), "192.0.2.1");
+		assert_int_equal(e.to_port, 22);
+		assert_int_equal(e.snat, FW_SNAT_NONE);
+	}
+	assert_string_equal(grant_text(W("nat_access", "192.0.2.7", "5022",
+	    "192.0.2.1", "10.0.0.5:22", "-", "-", "N"), &o),
+	    "delete element inet spagate dnat4 { 192.0.2.7 . tcp . 5022 }\n"
+	    "delete element inet spagate fwd4 { 192.0.2.7 . 10.0.0.5 . tcp . "
+	    "22 }");
+	o.snat = true;
+	assert_non_null(strstr(grant_text(W("nat_access", "192.0.2.7", "5022",
+	    "192.0.2.1", "10.0.0.5:22", "-", "-", "N"), &o),
+	    "\ndelete element inet spagate masq4 { 192.0.2.7 . 10.0.0.5 . "
+	    "tcp . 22 }"));
+	o.snat_address = "198.51.100.1";
+	assert_non_null(strstr(grant_text(W("nat_access", "192.0.2.7", "5022",
+	    "192.0.2.1", "10.0.0.5:22", "-", "-", "N"), &o),
+	    "\ndelete element inet spagate snat4 {"));
+	/* the stanza's FORCE_MASQUERADE outvotes firewall.snat_address */
+	assert_non_null(strstr(grant_text(W("nat_access", "192.0.2.7", "5022",
+	    "192.0.2.1", "10.0.0.5:22", "-", "masquerade", "N"), &o),
+	    "masq4"));
+	/* FORCE_NAT: a plain access is forwarded to its address and port */
+	o.snat = false;
+	assert_string_equal(grant_text(W("access", "192.0.2.7", "443",
+	    "192.0.2.1", "-", "10.1.1.1:8443", "-", "N"), &o),
+	    "delete element inet spagate dnat4 { 192.0.2.7 . tcp . 443 }\n"
+	    "delete element inet spagate fwd4 { 192.0.2.7 . 10.1.1.1 . tcp . "
+	    "8443 }");
+	/* DISABLE_DNAT: the forward alone */
+	assert_string_equal(grant_text(W("access", "192.0.2.7", "443",
+	    "192.0.2.1", "-", "10.1.1.1:8443", "-", "Y"), &o),
+	    "delete element inet spagate fwd4 { 192.0.2.7 . 10.1.1.1 . tcp . "
+	    "8443 }");
+	/* no NAT: the accept, as before */
+	assert_string_equal(grant_text(W("access", "2001:db8::7", "22",
+	    "2001:db8::1", "-", "-", "-", "N"), &o),
+	    "delete element inet spagate allow6 { 2001:db8::7 . tcp . 22 }");
+	assert_string_equal(grant_text("firewall close access 192.0.2.7 udp "
+	    "53", &o), "delete element inet spagate allow4 { 192.0.2.7 . "
+	    "udp . 53 }");
 }
 
 /* A local NAT: DNAT to $DST and the service port's accept. */
@@ -693,6 +785,7 @@ main(void)
 		cmocka_unit_test(setup_text_keeps_the_sets_and_marks),
 		cmocka_unit_test(element_text_per_family),
 		cmocka_unit_test(element_text_for_nat),
+		cmocka_unit_test(line_grants_nat_as_fwknopd),
 		cmocka_unit_test(ipt_rule_text_per_family),
 		cmocka_unit_test(ipt_setup_makes_the_chain_and_jump),
 		cmocka_unit_test(ipt_setup_leaves_a_first_jump_alone),
