@@ -82,6 +82,12 @@ static const struct conf_key keys[] = {
 	F_KEY_INT("firewall.mark", mark, 0, 0x7fffffff),
 	CONF_KEY_STR(struct conf_firewall, "firewall.chain", chain,
 	    check_chain),
+	CONF_KEY_STR(struct conf_firewall, "firewall.forward_chain",
+	    nat_chain[0], check_chain),
+	CONF_KEY_STR(struct conf_firewall, "firewall.dnat_chain",
+	    nat_chain[1], check_chain),
+	CONF_KEY_STR(struct conf_firewall, "firewall.snat_chain",
+	    nat_chain[2], check_chain),
 	CONF_KEY_STR(struct conf_firewall, "firewall.iptables_restore",
 	    restore[0], check_prog),
 	CONF_KEY_STR(struct conf_firewall, "firewall.ip6tables_restore",
@@ -157,6 +163,16 @@ const char *
 conf_firewall_chain(const struct conf_firewall *f)
 {
 	return f->chain != NULL ? f->chain : FW_DEF_CHAIN;
+}
+
+const char *
+conf_firewall_nat_chain(const struct conf_firewall *f, int which)
+{
+	static const char *const defaults[] = { FW_DEF_FORWARD_CHAIN,
+	    FW_DEF_DNAT_CHAIN, FW_DEF_SNAT_CHAIN };
+
+	return f->nat_chain[which] != NULL ? f->nat_chain[which] :
+	    defaults[which];
 }
 
 const char *

@@ -51,6 +51,7 @@ static const struct fw_backend_ops *const backends[FW_NBACKENDS] = {
 struct fw_names {
 	char	 table[FW_NAME_MAX + 1];
 	char	 chain[FW_CHAIN_MAX + 1];
+	char	 nat_chain[3][FW_CHAIN_MAX + 1];
 	char	 restore[2][FW_PATH_MAX];
 	char	 save[2][FW_PATH_MAX];
 	char	 snat_address[ADDR_STRLEN];
@@ -143,8 +144,13 @@ fw_close(void *priv, struct action_env *env, const struct action_req *req)
 static void
 copy_names(struct conf_firewall *conf, struct fw_names *n)
 {
-	int v6;
+	int v6, i;
 
+	for (i = 0; i < 3; i++) {
+		snprintf(n->nat_chain[i], sizeof(n->nat_chain[i]), "%s",
+		    conf_firewall_nat_chain(conf, i));
+		conf->nat_chain[i] = n->nat_chain[i];
+	}
 	snprintf(n->table, sizeof(n->table), "%s", conf_firewall_table(conf));
 	snprintf(n->chain, sizeof(n->chain), "%s", conf_firewall_chain(conf));
 	conf->table = n->table;
@@ -200,15 +206,14 @@ fw_adopt(void *priv, const struct cmd_argv *close, const uint8_t *data,
 {
 	struct fw_mod *m = priv;
 	char why[WHY_MAX];
-	struct fw_elem e, in;
+	struct fw_elem e;
 
 	(void)data;
 	(void)data_len;
 	if (m->be == NULL || m->be->hold == NULL ||
 	    fw_line_read(close, &m->nat, true, &e, why, sizeof(why)) != 0)
 		return;
-	fw_elem_input(&e, &in);
-	if (m->be->hold(ST(m), &in) != 0)
+	if (m->be->hold(ST(m), &e) != 0)
 		log_errx("firewall: out of memory: a journaled grant's rule "
 		    "may be swept at setup");
 }

@@ -45,6 +45,7 @@ nft_hold(void *st, const struct fw_elem *e)
 
 	if (!s->sweep_due)
 		return 0;
+	/* the sweep reads allow4/allow6: a grant's accept there */
 	if (s->nheld == s->capheld) {
 		cap = s->capheld == 0 ? 16 : 2 * s->capheld;
 		if ((v = reallocarray(s->held, cap, sizeof(*v))) == NULL)
@@ -52,7 +53,7 @@ nft_hold(void *st, const struct fw_elem *e)
 		s->held = v;
 		s->capheld = cap;
 	}
-	s->held[s->nheld++] = *e;
+	fw_elem_input(e, &s->held[s->nheld++]);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Forwarding NAT through the built-in firewall (firewall.backend =
-# "nftables", nat.forwarding = true), as fwknopd makes it for fwknop -N:
+# "nftables", or "iptables" when firewall_nat_iptables.sh runs this file;
+# nat.forwarding = true), as fwknopd makes it for fwknop -N:
 #
 #   client ────────── gateway (spagated, ip_forward) ────────── internal
 #   10.231.112.2   10.231.112.1   10.231.113.1            10.231.113.2 tcp/22
@@ -17,7 +18,10 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
-command -v nft >/dev/null || skip_all "needs nft (scripts/deps test)"
+FW_BACKEND=${FW_BACKEND:-nftables}
+for t in nft iptables; do
+	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
+done
 TCP_ACCEPT=$top_builddir/tests/tools/tcp_accept
 [ -x "$TCP_ACCEPT" ] || skip_all "tests/tools/tcp_accept is not built"
 
@@ -36,12 +40,22 @@ OPEN_PORTS          tcp/5022
 FW_ACCESS_TIMEOUT   30
 CONF
 chmod 600 "$WORK/access.conf"
-printf 'firewall = { backend = "nftables"; };\nnat = { forwarding = true; };\n' \
-	> "$WORK/spagated.conf"
-printf 'firewall = { backend = "nftables"; snat = true; };\nnat = { forwarding = true; };\n' \
-	> "$WORK/masq.conf"
-printf 'firewall = { backend = "nftables"; snat = true; snat_address = "%s"; };\nnat = { forwarding = true; };\n' \
-	"$GW_IN" > "$WORK/snat.conf"
+printf 'firewall = { backend = "%s"; };\nnat = { forwarding = true; };\n' \
+	"$FW_BACKEND" > "$WORK/spagated.conf"
+printf 'firewall = { backend = "%s"; snat = true; };\nnat = { forwarding = true; };\n' \
+	"$FW_BACKEND" > "$WORK/masq.conf"
+printf 'firewall = { backend = "%s"; snat = true; snat_address = "%s"; };\nnat = { forwarding = true; };\n' \
+	"$FW_BACKEND" "$GW_IN" > "$WORK/snat.conf"
+# the gateway's own ruleset: nothing forwarded but what spagated grants
+# (nftables: its mark; iptables: its chain, jumped to first)
+guard() {
+	if [ "$FW_BACKEND" = iptables ]; then
+		in_srv iptables -P FORWARD DROP &&
+			in_srv iptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+	else
+		in_srv nft -f "$WORK/ruleset.nft"
+	fi
+}
 cat > "$WORK/ruleset.nft" <<'NFT'
 table inet guard {
 	chain forward {
@@ -89,18 +103,37 @@ knock() {
 	fwknop_cli --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -D "$GW_IP" \
 		-N "$INT_IP:22" -A tcp/5022 -a "$CLI_IP" -f "$1" >/dev/null 2>&1
 }
-in_map() { in_srv sh -c "nft list $1 inet spagate $2 | grep -q '$3'"; }
-# start CONF: a run of its own (state, table), so phases do not mix
+# has WHAT SRC[ EXTRA]: spagated's DNAT (dnat), forward accept (fwd),
+# MASQUERADE (masq) or SNAT (snat) for SRC to the internal host
+has() {
+	if [ "$FW_BACKEND" = iptables ]; then
+		case $1 in
+		dnat) in_srv iptables -t nat -S SPAGATE_PREROUTING | grep -q -- "-s $2/32 -p tcp -m tcp --dport 5022 .* -j DNAT --to-destination $INT_IP:22" ;;
+		fwd) in_srv iptables -S SPAGATE_FORWARD | grep -q -- "-s $2/32 -d $INT_IP/32 -p tcp -m tcp --dport 22 .* -j ACCEPT" ;;
+		masq) in_srv iptables -t nat -S SPAGATE_POSTROUTING | grep -q -- "-s $2/32 -d $INT_IP/32 .* -j MASQUERADE" ;;
+		snat) in_srv iptables -t nat -S SPAGATE_POSTROUTING | grep -q -- "-s $2/32 -d $INT_IP/32 .* -j SNAT --to-source $3" ;;
+		esac
+	else
+		case $1 in
+		dnat) in_srv nft list map inet spagate dnat4 | grep -q "$2 . tcp . 5022 .*: $INT_IP . 22" ;;
+		fwd) in_srv nft list set inet spagate fwd4 | grep -q "$2 . $INT_IP . tcp . 22" ;;
+		masq) in_srv nft list set inet spagate masq4 | grep -q "$2 . $INT_IP . tcp . 22" ;;
+		snat) in_srv nft list map inet spagate snat4 | grep -q "$2 . $INT_IP . tcp . 22 .*: $3" ;;
+		esac
+	fi
+}
+# start CONF: a run of its own (state; nftables: table), so phases do not
+# mix; iptables rules of a previous run go by the start's sweep
 start() {
-	in_srv nft delete table inet spagate 2>/dev/null
+	[ "$FW_BACKEND" = nftables ] && in_srv nft delete table inet spagate 2>/dev/null
 	STATE=$WORK/state.$1
 	start_spagated -c "$WORK/$1" -a "$WORK/access.conf" -d "$STATE" \
 		-p "$WORK/spagated.pid" -i "${T}w" || bail_out "spagated did not start"
 }
 
-plan 16
+plan 17
 topology || skip_all "cannot create network namespaces"
-check "the gateway forwards nothing by policy" in_srv nft -f "$WORK/ruleset.nft"
+check "the gateway forwards nothing by policy" guard
 ip netns exec "$INT_NS" "$TCP_ACCEPT" 22 >/dev/null 2>&1 &
 on_exit "kill $!"
 check "the internal service listens (seen from the gateway)" \
@@ -111,9 +144,9 @@ check "... and the internal host is not reachable directly" refused "$CLI_IP" "$
 mark
 knock 4
 check "the NAT request opens a DNAT of the gateway's port to the internal host" \
-	wait_logged "stanza #1 $CLI_IP tcp/5022: opened \\(firewall add element inet spagate dnat4 \\{ $CLI_IP \\. tcp \\. 5022 timeout 4s : $INT_IP \\. 22 \\}" 5
-check "... and the forward accept to it" in_map set fwd4 "$CLI_IP . $INT_IP . tcp . 22"
-check "... and no SNAT (firewall.snat is off)" eval "! in_map set masq4 $CLI_IP && ! in_map map snat4 $CLI_IP"
+	eval 'wait_logged "stanza #1 $CLI_IP tcp/5022: opened" 5 && has dnat $CLI_IP'
+check "... and the forward accept to it" has fwd "$CLI_IP"
+check "... and no SNAT (firewall.snat is off)" eval "! has masq $CLI_IP && ! has snat $CLI_IP $GW_IN"
 check "the internal service is reached through the gateway" connects "$CLI_IP" "$GW_IP" 5022
 check "... but not from another client address" refused "$CLI_IP2" "$GW_IP" 5022
 check "after the client's 4 s the grant is closed" \
@@ -129,17 +162,24 @@ wait_logged "stanza #1 $CLI_IP tcp/5022: opened" 5
 check "without SNAT the reply cannot find the client" refused "$CLI_IP" "$GW_IP" 5022
 stop_spagated
 start masq.conf
+if [ "$FW_BACKEND" = iptables ]; then
+	check "the previous run's DNAT and forward rules are swept at start" \
+		eval "! has dnat $CLI_IP && ! has fwd $CLI_IP"
+else
+	check "a new run's table has none of the previous run's elements" \
+		eval "! has dnat $CLI_IP && ! has fwd $CLI_IP"
+fi
 mark
 knock 30
-check "with firewall.snat the grant adds a MASQUERADE element" \
-	eval "wait_logged 'stanza #1 $CLI_IP tcp/5022: opened' 5 && in_map set masq4 '$CLI_IP . $INT_IP . tcp . 22'"
+check "with firewall.snat the grant adds a MASQUERADE" \
+	eval "wait_logged 'stanza #1 $CLI_IP tcp/5022: opened' 5 && has masq $CLI_IP"
 check "... and the connection completes through the gateway" connects "$CLI_IP" "$GW_IP" 5022
 stop_spagated
 start snat.conf
 mark
 knock 30
 check "with firewall.snat_address the grant SNATs to that address" \
-	eval "wait_logged 'stanza #1 $CLI_IP tcp/5022: opened' 5 && in_map map snat4 '$CLI_IP . $INT_IP . tcp . 22 .*: $GW_IN'"
+	eval "wait_logged 'stanza #1 $CLI_IP tcp/5022: opened' 5 && has snat $CLI_IP $GW_IN"
 check "... and the connection completes through the gateway" connects "$CLI_IP" "$GW_IP" 5022
 stop_spagated
 finish

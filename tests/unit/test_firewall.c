@@ -614,6 +614,97 @@ ipt_setup_sweeps_what_no_cycle_holds(void **state)
 }
 
 /* A lone delete's failure that says the rule was not there. */
+static const struct fw_ipt_chains NAT_CH = { "SPAGATE_INPUT",
+    "SPAGATE_FORWARD", "SPAGATE_PREROUTING", "SPAGATE_POSTROUTING" };
+
+/* A NAT grant's rules: fwknopd's DNAT, FORWARD, SNAT or MASQUERADE. */
+static void
+ipt_nat_grant_text(void **state)
+{
+	struct fw_ipt_rule r = rule("192.0.2.7", IPPROTO_TCP, 80, 1800000000);
+	char buf[FW_IPT_GRANT_MAX];
+
+	(void)state;
+	r.e.kind = FW_LOCAL_NAT;
+	r.e.dnat = true;
+	r.e.to_port = 22;
+	assert_int_equal(addr_parse("192.0.2.1", &r.e.to), 0);
+	assert_int_equal(fw_ipt_grant(&NAT_CH, true, &r, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "-A SPAGATE_INPUT -s 192.0.2.7/32 -p tcp -m tcp --dport 22 -m "
+	    "comment --comment spagate_exp_1800000000 -j ACCEPT\n"
+	    "nat -A SPAGATE_PREROUTING -s 192.0.2.7/32 -p tcp -m tcp --dport 80 "
+	    "-m comment --comment spagate_exp_1800000000 -j DNAT "
+	    "--to-destination 192.0.2.1:22");
+	r.e.kind = FW_FWD_NAT;
+	r.e.snat = FW_SNAT_MASQ;
+	assert_int_equal(addr_parse("10.0.0.5", &r.e.to), 0);
+	assert_int_equal(fw_ipt_grant(&NAT_CH, false, &r, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "-D SPAGATE_FORWARD -s 192.0.2.7/32 -d 10.0.0.5/32 -p tcp -m tcp "
+	    "--dport 22 -m comment --comment spagate_exp_1800000000 -j ACCEPT\n"
+	    "nat -D SPAGATE_PREROUTING -s 192.0.2.7/32 -p tcp -m tcp --dport 80 "
+	    "-m comment --comment spagate_exp_1800000000 -j DNAT "
+	    "--to-destination 10.0.0.5:22\n"
+	    "nat -D SPAGATE_POSTROUTING -s 192.0.2.7/32 -d 10.0.0.5/32 -p tcp -m "
+	    "tcp --dport 22 -m comment --comment spagate_exp_1800000000 -j "
+	    "MASQUERADE");
+	r.e.snat = FW_SNAT_ADDR;
+	r.e.dnat = false;
+	assert_int_equal(addr_parse("198.51.100.1", &r.e.snat_addr), 0);
+	assert_int_equal(fw_ipt_grant(&NAT_CH, true, &r, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "-A SPAGATE_FORWARD -s 192.0.2.7/32 -d 10.0.0.5/32 -p tcp -m tcp "
+	    "--dport 22 -m comment --comment spagate_exp_1800000000 -j ACCEPT\n"
+	    "nat -A SPAGATE_POSTROUTING -s 192.0.2.7/32 -d 10.0.0.5/32 -p tcp -m "
+	    "tcp --dport 22 -m comment --comment spagate_exp_1800000000 -j SNAT "
+	    "--to-source 198.51.100.1");
+	assert_int_equal(fw_ipt_grant(&NAT_CH, true, &r, buf, 100), -1);
+}
+
+#define NAT_SAVED "*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT " \
+	"[0:0]\n:SPAGATE_PREROUTING - [0:0]\n-A PREROUTING -j SPAGATE_PREROUTING\n" \
+	"-A SPAGATE_PREROUTING -s 192.0.2.7/32 -p tcp -m tcp --dport 80 -m " \
+	"comment --comment spagate_exp_1700000005 -j DNAT --to-destination " \
+	"192.0.2.1:22\n" \
+	"-A SPAGATE_PREROUTING -s 192.0.2.8/32 -p tcp -m tcp --dport 80 -m " \
+	"comment --comment spagate_exp_1700000005 -j DNAT --to-destination " \
+	"192.0.2.1:22\nCOMMIT\n"
+
+/*
+ * NAT's chains: made if missing, jumped to first from PREROUTING and
+ * POSTROUTING (FORWARD in the filter table), a held grant's rule kept
+ * (its time read), another's swept; every line marked for *nat.
+ */
+static void
+ipt_setup_nat_chains(void **state)
+{
+	struct fw_ipt_rule held = rule("192.0.2.7", IPPROTO_TCP, 80, 0);
+	char buf[4096];
+	size_t swept;
+
+	(void)state;
+	held.e.kind = FW_LOCAL_NAT;
+	held.e.dnat = true;
+	held.e.to_port = 22;
+	assert_int_equal(addr_parse("192.0.2.1", &held.e.to), 0);
+	assert_int_equal(fw_ipt_setup_nat(&NAT_CH, true, NAT_SAVED, true, &held,
+	    1, buf, sizeof(buf), &swept), 0);
+	assert_string_equal(buf,
+	    "nat -D SPAGATE_PREROUTING -s 192.0.2.8/32 -p tcp -m tcp --dport 80 "
+	    "-m comment --comment spagate_exp_1700000005 -j DNAT "
+	    "--to-destination 192.0.2.1:22\n"
+	    "nat :SPAGATE_POSTROUTING - [0:0]\n"
+	    "nat -I POSTROUTING 1 -j SPAGATE_POSTROUTING\n");
+	assert_int_equal(swept, 1);
+	assert_true(held.seen);
+	assert_int_equal(held.exp, 1700000005);
+	assert_int_equal(fw_ipt_setup_nat(&NAT_CH, false, SAVED_HEAD "COMMIT\n",
+	    false, NULL, 0, buf, sizeof(buf), &swept), 0);
+	assert_string_equal(buf, ":SPAGATE_FORWARD - [0:0]\n"
+	    "-I FORWARD 1 -j SPAGATE_FORWARD\n");
+}
+
 static void
 ipt_absent_is_read_from_both_variants(void **state)
 {
@@ -791,6 +882,8 @@ main(void)
 		cmocka_unit_test(ipt_setup_leaves_a_first_jump_alone),
 		cmocka_unit_test(ipt_setup_puts_one_jump_first),
 		cmocka_unit_test(ipt_setup_sweeps_what_no_cycle_holds),
+		cmocka_unit_test(ipt_nat_grant_text),
+		cmocka_unit_test(ipt_setup_nat_chains),
 		cmocka_unit_test(ipt_absent_is_read_from_both_variants),
 		cmocka_unit_test(ipt_failed_run_is_split),
 		cmocka_unit_test(exec_reads_writes_and_gives_up),
