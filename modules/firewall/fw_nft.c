@@ -312,3 +312,73 @@ fw_nft_sweep(const struct conf_firewall *f, const char *listing,
 	}
 	return 0;
 }
+
+/* Whether `key` ("inet spagate dnat4 { ...") is an element of a held grant. */
+static bool
+nat_held(const struct conf_firewall *f, const char *key,
+    const struct fw_elem *held, size_t nheld)
+{
+	struct nft_el el[GRANT_ELS];
+	size_t i, j, n;
+
+	for (i = 0; i < nheld; i++)
+		if (grant_els(f, &held[i], el, &n) == 0)
+			for (j = 0; j < n; j++)
+				if (strcmp(el[j].key, key) == 0)
+					return true;
+	return false;
+}
+
+/* An item of the listing without what follows its key, trimmed. */
+static void
+item_key(const char *p, size_t n, char *out, size_t len)
+{
+	static const char *const ends[] = { " timeout", " expires", " :" };
+	size_t i, k;
+	const char *e;
+
+	while (n > 0 && strchr(" \t\n", *p) != NULL) {
+		p++;
+		n--;
+	}
+	snprintf(out, len, "%.*s", (int)(n < len ? n : len - 1), p);
+	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		if ((e = strstr(out, ends[i])) != NULL)
+			out[e - out] = '\0';
+	for (k = strlen(out); k > 0 && strchr(" \t\n", out[k - 1]) != NULL;
+	    k--)
+		out[k - 1] = '\0';
+}
+
+int
+fw_nft_sweep_nat(const struct conf_firewall *f, const char *set,
+    const char *listing, const struct fw_elem *held, size_t nheld,
+    char *buf, size_t len, size_t *swept)
+{
+	const char *p = strstr(listing, "elements = {");
+	char item[256], key[FW_NFT_ELEM_MAX];
+	size_t off = 0, n;
+
+	*swept = 0;
+	buf[0] = '\0';
+	if (p == NULL)
+		return 0;
+	for (p += strlen("elements = {"); *p != '\0' && *p != '}'; p += n) {
+		n = strcspn(p, ",}");
+		item_key(p, n, item, sizeof(item));
+		if (p[n] == ',')
+			n++;
+		if (item[0] == '\0' || fits(snprintf(key, sizeof(key),
+		    "inet %s %s { %s", conf_firewall_table(f), set, item),
+		    sizeof(key)) != 0 || nat_held(f, key, held, nheld))
+			continue;
+		if (fits(snprintf(buf + off, len - off, "delete element %s }\n",
+		    key), len - off) != 0)
+			return -1;
+		off += strlen(buf + off);
+		(*swept)++;
+		log_info("firewall: %s }: an element no open cycle holds (left "
+		    "by a previous run): removed", key);
+	}
+	return 0;
+}

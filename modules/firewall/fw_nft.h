@@ -81,4 +81,12 @@ int	fw_nft_delete(const struct conf_firewall *f, const struct fw_elem *e,
 int	fw_nft_sweep(const struct conf_firewall *f, const char *listing, const struct fw_elem *held, size_t nheld,
 	    char *buf, size_t len, size_t *swept);
 
+/*
+ * The same for a NAT set or map (`set`: dnat4, fwd4, snat4, masq4):
+ * a delete of each element that is none of the `held` grants'.
+ */
+int	fw_nft_sweep_nat(const struct conf_firewall *f, const char *set,
+	    const char *listing, const struct fw_elem *held, size_t nheld,
+	    char *buf, size_t len, size_t *swept);
+
 #endif

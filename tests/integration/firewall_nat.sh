@@ -122,10 +122,9 @@ has() {
 		esac
 	fi
 }
-# start CONF: a run of its own (state; nftables: table), so phases do not
-# mix; iptables rules of a previous run go by the start's sweep
+# start CONF: a run of its own (state), so phases do not mix; what a
+# previous run left goes by the start's sweep
 start() {
-	[ "$FW_BACKEND" = nftables ] && in_srv nft delete table inet spagate 2>/dev/null
 	STATE=$WORK/state.$1
 	start_spagated -c "$WORK/$1" -a "$WORK/access.conf" -d "$STATE" \
 		-p "$WORK/spagated.pid" -i "${T}w" || bail_out "spagated did not start"
@@ -161,14 +160,10 @@ knock 30
 wait_logged "stanza #1 $CLI_IP tcp/5022: opened" 5
 check "without SNAT the reply cannot find the client" refused "$CLI_IP" "$GW_IP" 5022
 stop_spagated
+mark
 start masq.conf
-if [ "$FW_BACKEND" = iptables ]; then
-	check "the previous run's DNAT and forward rules are swept at start" \
-		eval "! has dnat $CLI_IP && ! has fwd $CLI_IP"
-else
-	check "a new run's table has none of the previous run's elements" \
-		eval "! has dnat $CLI_IP && ! has fwd $CLI_IP"
-fi
+check "the previous run's DNAT and forward go at start (no journaled cycle holds them)" \
+	eval "wait_logged 'left by a previous run removed' 5 && ! has dnat $CLI_IP && ! has fwd $CLI_IP"
 mark
 knock 30
 check "with firewall.snat the grant adds a MASQUERADE" \

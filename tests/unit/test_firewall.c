@@ -461,6 +461,42 @@ element_text_for_nat(void **state)
 	    "22 }");
 }
 
+/* A NAT map's elements no held grant has are deleted at start. */
+static void
+nft_sweep_nat_keeps_held_grants(void **state)
+{
+	struct conf_firewall fw = { .backend = FW_NFTABLES };
+	const char *listing = "table inet spagate {\n\tmap dnat4 {\n"
+	    "\t\ttype ipv4_addr . inet_proto . inet_service : ipv4_addr . "
+	    "inet_service\n\t\tflags timeout\n"
+	    "\t\telements = { 192.0.2.7 . tcp . 80 timeout 30s expires 29s : "
+	    "192.0.2.1 . 22,\n"
+	    "\t\t\t     192.0.2.8 . tcp . 80 timeout 30s expires 29s : "
+	    "192.0.2.1 . 22 }\n\t}\n}\n";
+	struct fw_elem held = { .proto = IPPROTO_TCP, .port = 80,
+	    .kind = FW_LOCAL_NAT, .dnat = true, .to_port = 22 };
+	char buf[1024];
+	size_t swept;
+
+	(void)state;
+	assert_int_equal(addr_parse("192.0.2.7", &held.src), 0);
+	assert_int_equal(addr_parse("192.0.2.1", &held.to), 0);
+	assert_int_equal(fw_nft_sweep_nat(&fw, "dnat4", listing, &held, 1, buf,
+	    sizeof(buf), &swept), 0);
+	assert_string_equal(buf,
+	    "delete element inet spagate dnat4 { 192.0.2.8 . tcp . 80 }\n");
+	assert_int_equal(swept, 1);
+	assert_int_equal(fw_nft_sweep_nat(&fw, "fwd4", "table inet spagate {\n"
+	    "\tset fwd4 {\n\t\telements = { 192.0.2.7 . 10.0.0.5 . tcp . 22 "
+	    "timeout 9s expires 8s }\n\t}\n}\n", NULL, 0, buf, sizeof(buf),
+	    &swept), 0);
+	assert_string_equal(buf, "delete element inet spagate fwd4 { "
+	    "192.0.2.7 . 10.0.0.5 . tcp . 22 }\n");
+	assert_int_equal(fw_nft_sweep_nat(&fw, "masq4", "set masq4 {\n}\n",
+	    NULL, 0, buf, sizeof(buf), &swept), 0);
+	assert_int_equal(swept, 0);
+}
+
 /* spagated -D shows the group as it reads it: a priority below zero. */
 static void
 dump_shows_a_negative_priority(void **state)
@@ -877,6 +913,7 @@ main(void)
 		cmocka_unit_test(element_text_per_family),
 		cmocka_unit_test(element_text_for_nat),
 		cmocka_unit_test(line_grants_nat_as_fwknopd),
+		cmocka_unit_test(nft_sweep_nat_keeps_held_grants),
 		cmocka_unit_test(ipt_rule_text_per_family),
 		cmocka_unit_test(ipt_setup_makes_the_chain_and_jump),
 		cmocka_unit_test(ipt_setup_leaves_a_first_jump_alone),
