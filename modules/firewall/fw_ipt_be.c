@@ -539,6 +539,31 @@ free_queue(struct nft_unit *u, struct ipt_item *it, size_t n)
 }
 
 /*
+ * A close of several rules (NAT's) that one of them was missing from
+ * (an admin's flush of the nat table): the restore did nothing, so
+ * each rule is deleted alone; a forward accept must not outlive its
+ * DNAT.  Rules already gone are what the close wanted.
+ */
+static void
+delete_each(struct ipt_family *fa, const struct nft_unit *u)
+{
+	char line[FW_IPT_LINE_MAX + 8], err[NFT_ERR_MAX];
+	const char *p;
+	size_t n;
+
+	for (p = u->text; *p != '\0'; p += n + (p[n] == '\n')) {
+		n = strcspn(p, "\n");
+		if (n >= sizeof(line) - 1)
+			continue;
+		snprintf(line, sizeof(line), "%.*s\n", (int)n, p);
+		if (send_family(fa, line, err, sizeof(err)) != 0 &&
+		    !fw_ipt_is_absent(err))
+			log_errx("firewall: %s: %.*s: %s", prog(fa->v6), (int)n,
+			    p, err);
+	}
+}
+
+/*
  * Taken first: a completion may start another request (a close after a
  * failed open), queued for the next pass.
  */
@@ -560,8 +585,11 @@ send_one(struct ipt_family *fa, const struct conf_firewall *f,
 	runs = nft_batch_run_with(u, n, send_family, fw_ipt_is_absent, fa);
 	log_info("firewall: %zu rule command%s in %zu %s run%s", n,
 	    n == 1 ? "" : "s", runs, prog(fa->v6), runs == 1 ? "" : "s");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		settle_held(fa, &u[i], &it[i]);
+		if (u[i].outcome == NFT_ABSENT && strchr(u[i].text, '\n'))
+			delete_each(fa, &u[i]);
+	}
 	for (i = 0; i < n; i++)
 		report(env, &u[i]);
 	free_queue(u, it, n);
