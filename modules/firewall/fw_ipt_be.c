@@ -540,9 +540,9 @@ free_queue(struct nft_unit *u, struct ipt_item *it, size_t n)
 
 /*
  * A close of several rules (NAT's) that one of them was missing from
- * (an admin's flush of the nat table): the restore did nothing, so
- * each rule is deleted alone; a forward accept must not outlive its
- * DNAT.  Rules already gone are what the close wanted.
+ * (an admin's flush of a chain): the restore stopped at that table, so
+ * the rest are deleted one by one; no DNAT or SNAT may outlive its
+ * grant.  Rules already gone are what the close wanted.
  */
 static void
 delete_each(struct ipt_family *fa, const struct nft_unit *u)

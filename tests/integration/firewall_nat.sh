@@ -148,16 +148,16 @@ check "... and the forward accept to it" has fwd "$CLI_IP"
 check "... and no SNAT (firewall.snat is off)" eval "! has masq $CLI_IP && ! has snat $CLI_IP $GW_IN"
 check "the internal service is reached through the gateway" connects "$CLI_IP" "$GW_IP" 5022
 check "... but not from another client address" refused "$CLI_IP2" "$GW_IP" 5022
-# an admin's flush takes the DNAT away before the close
+# an admin's flush takes the forward accept away before the close
 if [ "$FW_BACKEND" = iptables ]; then
-	in_srv iptables -t nat -F SPAGATE_PREROUTING
+	in_srv iptables -F SPAGATE_FORWARD
 else
-	in_srv nft delete element inet spagate dnat4 "{ $CLI_IP . tcp . 5022 }"
+	in_srv nft delete element inet spagate fwd4 "{ $CLI_IP . $INT_IP . tcp . 22 }"
 fi
 check "after the client's 4 s the grant is closed" \
 	wait_logged "stanza #1 $CLI_IP tcp/5022: closed" 10
-check "... its forward accept too, though its DNAT was gone already" \
-	eval "! has fwd $CLI_IP"
+check "... its DNAT too, though its forward accept was gone already" \
+	eval "! has dnat $CLI_IP"
 check "... and the gateway's port 5022 leads nowhere again" refused "$CLI_IP" "$GW_IP" 5022
 stop_spagated
 
