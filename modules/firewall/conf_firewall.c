@@ -88,6 +88,9 @@ static const struct conf_key keys[] = {
 	    nat_chain[1], check_chain),
 	CONF_KEY_STR(struct conf_firewall, "firewall.snat_chain",
 	    nat_chain[2], check_chain),
+	CONF_KEY_BOOL(struct conf_firewall, "firewall.output", output),
+	CONF_KEY_STR(struct conf_firewall, "firewall.output_chain",
+	    output_chain, check_chain),
 	CONF_KEY_STR(struct conf_firewall, "firewall.iptables_restore",
 	    restore[0], check_prog),
 	CONF_KEY_STR(struct conf_firewall, "firewall.ip6tables_restore",
@@ -173,6 +176,12 @@ conf_firewall_nat_chain(const struct conf_firewall *f, int which)
 
 	return f->nat_chain[which] != NULL ? f->nat_chain[which] :
 	    defaults[which];
+}
+
+const char *
+conf_firewall_output_chain(const struct conf_firewall *f)
+{
+	return f->output_chain != NULL ? f->output_chain : FW_DEF_OUTPUT_CHAIN;
 }
 
 const char *

@@ -52,6 +52,7 @@ struct fw_names {
 	char	 table[FW_NAME_MAX + 1];
 	char	 chain[FW_CHAIN_MAX + 1];
 	char	 nat_chain[3][FW_CHAIN_MAX + 1];
+	char	 output_chain[FW_CHAIN_MAX + 1];
 	char	 restore[2][FW_PATH_MAX];
 	char	 save[2][FW_PATH_MAX];
 	char	 snat_address[ADDR_STRLEN];
@@ -151,6 +152,9 @@ copy_names(struct conf_firewall *conf, struct fw_names *n)
 		    conf_firewall_nat_chain(conf, i));
 		conf->nat_chain[i] = n->nat_chain[i];
 	}
+	snprintf(n->output_chain, sizeof(n->output_chain), "%s",
+	    conf_firewall_output_chain(conf));
+	conf->output_chain = n->output_chain;
 	snprintf(n->table, sizeof(n->table), "%s", conf_firewall_table(conf));
 	snprintf(n->chain, sizeof(n->chain), "%s", conf_firewall_chain(conf));
 	conf->table = n->table;

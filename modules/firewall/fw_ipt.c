@@ -91,6 +91,23 @@ grant_nat(const struct fw_ipt_chains *c, bool add,
 	return join(buf, len, off, FW_IPT_NAT_MARK, line);
 }
 
+/* The output accept of an access grant: the host's answers to it. */
+static int
+grant_output(const char *chain, bool add, const struct fw_ipt_rule *r,
+    char *buf, size_t len, size_t *off)
+{
+	const char *proto = r->e.proto == IPPROTO_UDP ? "udp" : "tcp";
+	char line[FW_IPT_LINE_MAX], a[ADDR_STRLEN];
+
+	if (fits(snprintf(line, sizeof(line), "%s %s -d %s/%d -p %s -m %s "
+	    "--sport %u -m comment --comment " FW_IPT_COMMENT "%" PRId64
+	    " -j ACCEPT", add ? "-A" : "-D", chain, addr_fmt(&r->e.src, a),
+	    r->e.src.family == AF_INET6 ? 128 : 32, proto, proto, r->e.port,
+	    r->exp), sizeof(line)) != 0)
+		return -1;
+	return join(buf, len, off, "", line);
+}
+
 int
 fw_ipt_grant(const struct fw_ipt_chains *c, bool add,
     const struct fw_ipt_rule *r, char *buf, size_t len)
@@ -106,7 +123,8 @@ fw_ipt_grant(const struct fw_ipt_chains *c, bool add,
 	    join(buf, len, &off, "", line) != 0))
 		return -1;
 	if (r->e.kind == FW_ACCESS)
-		return 0;
+		return r->out && c->output != NULL ? grant_output(c->output, add,
+		    r, buf, len, &off) : 0;
 	return grant_nat(c, add, r, buf, len, &off);
 }
 
@@ -308,6 +326,21 @@ fw_ipt_setup(const char *chain, const char *saved, bool sweep,
 
 	buf[0] = '\0';
 	r = setup_chain(&x, "INPUT", chain);
+	*swept = x.swept;
+	return r;
+}
+
+int
+fw_ipt_setup_output(const struct fw_ipt_chains *c, const char *saved,
+    bool sweep, struct fw_ipt_rule *held, size_t nheld, char *buf,
+    size_t len, size_t *swept)
+{
+	struct setup_ctx x = { c, saved, sweep, held, nheld, "", buf, len,
+	    0, 0 };
+	int r;
+
+	buf[0] = '\0';
+	r = setup_chain(&x, "OUTPUT", c->output);
 	*swept = x.swept;
 	return r;
 }

@@ -48,12 +48,14 @@
  */
 struct fw_ipt_chains {
 	const char	*input, *forward, *dnat, *snat;
+	const char	*output;	/* firewall.output's (any family) */
 };
 
 /* A grant spagated holds in its chains: the grant and the comment's time. */
 struct fw_ipt_rule {
 	struct fw_elem	 e;
 	int64_t		 exp;
+	bool		 out;		/* with an output accept (an access) */
 	bool		 seen;		/* the setup found it in a chain */
 	unsigned int	 seen_lines;	/* which of its lines (bits) */
 };
@@ -90,6 +92,15 @@ int	fw_ipt_setup(const char *chain, const char *saved, bool sweep,
 int	fw_ipt_setup_nat(const struct fw_ipt_chains *c, bool nat_table,
 	    const char *saved, bool sweep, struct fw_ipt_rule *held,
 	    size_t nheld, char *buf, size_t len, size_t *swept);
+
+/*
+ * The output chain (firewall.output, fwknopd's ENABLE_IPT_OUTPUT) and
+ * its jump at OUTPUT position 1, in the filter table; an access grant
+ * with `out` has "-A <output> -d S/32 -p P -m P --sport N ... -j ACCEPT".
+ */
+int	fw_ipt_setup_output(const struct fw_ipt_chains *c, const char *saved,
+	    bool sweep, struct fw_ipt_rule *held, size_t nheld, char *buf,
+	    size_t len, size_t *swept);
 
 /*
  * Whether iptables-restore's reason for a lone delete says the rule was

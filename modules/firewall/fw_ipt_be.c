@@ -36,6 +36,7 @@ struct ipt_item {
 	enum ipt_kind		 kind;
 	struct fw_ipt_rule	 r;
 	int64_t			 old_exp;	/* REPLACE, DEL */
+	bool			 old_out;	/* REPLACE */
 };
 
 struct ipt_family {
@@ -103,7 +104,8 @@ held_find(struct ipt_family *fa, const struct fw_elem *e)
 }
 
 static int
-held_add(struct ipt_family *fa, const struct fw_elem *e, int64_t exp)
+held_add(struct ipt_family *fa, const struct fw_elem *e, int64_t exp,
+    bool out)
 {
 	struct fw_ipt_rule *v;
 	size_t cap;
@@ -117,6 +119,7 @@ held_add(struct ipt_family *fa, const struct fw_elem *e, int64_t exp)
 	}
 	memset(&fa->held[fa->nheld], 0, sizeof(fa->held[0]));
 	fa->held[fa->nheld].e = *e;
+	fa->held[fa->nheld].out = out;
 	fa->held[fa->nheld++].exp = exp;
 	return 0;
 }
@@ -133,7 +136,7 @@ ipt_hold(void *st, const struct fw_elem *e)
 	struct ipt_family *fa = &((struct ipt_state *)st)->fam[
 	    e->src.family == AF_INET6];
 
-	return held_find(fa, e) != NULL ? 0 : held_add(fa, e, 0);
+	return held_find(fa, e) != NULL ? 0 : held_add(fa, e, 0, false);
 }
 
 /* --- setup --------------------------------------------------------------- */
@@ -197,6 +200,7 @@ chains_of(const struct conf_firewall *f, bool v6, struct fw_ipt_chains *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->input = conf_firewall_chain(f);
+	c->output = conf_firewall_output_chain(f);
 	if (v6)
 		return;
 	c->forward = conf_firewall_nat_chain(f, FW_NAT_FORWARD);
@@ -255,9 +259,14 @@ setup_lines(struct ipt_family *fa, const struct fw_ipt_chains *c,
 	if (fw_ipt_setup(c->input, sfilter, fa->sweep_due, fa->held,
 	    fa->nheld, buf, len, swept) != 0)
 		return -1;
+	off = strlen(buf);
+	if (fw_ipt_setup_output(c, sfilter, fa->sweep_due, fa->held,
+	    fa->nheld, buf + off, len - off, &n) != 0)
+		return -1;
+	*swept += n;
 	if (fa->v6)
 		return 0;
-	off = strlen(buf);
+	off += strlen(buf + off);
 	if (fw_ipt_setup_nat(c, false, sfilter, fa->sweep_due, fa->held,
 	    fa->nheld, buf + off, len - off, &n) != 0)
 		return -1;
@@ -276,10 +285,12 @@ setup_family(struct ipt_family *fa, const struct conf_firewall *f,
 {
 	struct fw_ipt_chains c;
 	char *sfilter, *snat = NULL, *buf = NULL;
-	size_t len, swept = 0;
+	size_t len, swept = 0, n;
 	int r = -1;
 
 	chains_of(f, fa->v6, &c);
+	for (n = 0; fa->sweep_due && n < fa->nheld; n++)	/* journaled */
+		fa->held[n].out = f->output && fa->held[n].e.kind == FW_ACCESS;
 	if ((sfilter = saved_table(f, fa->v6, "filter", why, whylen)) == NULL ||
 	    (!fa->v6 && (snat = saved_table(f, fa->v6, "nat", why,
 	    whylen)) == NULL))
@@ -322,7 +333,9 @@ ipt_setup(void *st, const struct conf_firewall *f, char *why, size_t whylen)
 			return -1;
 		}
 	log_info("firewall: iptables chain %s ready (filter table, jump at "
-	    "INPUT position 1, IPv4 and IPv6; NAT, IPv4: %s, %s, %s)", c,
+	    "INPUT position 1, IPv4 and IPv6; output %s%s; NAT, IPv4: %s, "
+	    "%s, %s)", c, conf_firewall_output_chain(f), f->output ? "" :
+	    " (unused: firewall.output is off)",
 	    conf_firewall_nat_chain(f, FW_NAT_FORWARD),
 	    conf_firewall_nat_chain(f, FW_NAT_DNAT),
 	    conf_firewall_nat_chain(f, FW_NAT_SNAT));
@@ -386,6 +399,7 @@ open_text(const struct fw_ipt_chains *c, struct ipt_family *fa,
 		return 0;
 	it->kind = IPT_REPLACE;
 	it->old_exp = old->exp;
+	it->old_out = old->out;
 	if (fw_ipt_grant(c, false, old, del, sizeof(del)) != 0 ||
 	    strlen(text) + strlen(del) + 2 > len)
 		return -1;
@@ -397,15 +411,15 @@ open_text(const struct fw_ipt_chains *c, struct ipt_family *fa,
 static int
 queue_open(struct ipt_family *fa, const struct fw_ipt_chains *c,
     struct action_env *env, const struct action_req *req,
-    const struct fw_elem *e)
+    const struct fw_elem *e, bool out)
 {
 	struct ipt_item it = { .kind = IPT_ADD, .r = { .e = *e,
-	    .exp = req->close_at } };
+	    .exp = req->close_at, .out = out && e->kind == FW_ACCESS } };
 	struct fw_ipt_rule *old = held_find(fa, e);
 	char text[2 * FW_IPT_GRANT_MAX];
 	int r;
 
-	if (old != NULL && old->exp >= req->close_at) {
+	if (old != NULL && old->exp >= req->close_at && old->out == it.r.out) {
 		fw_ipt_grant(c, true, old, text, sizeof(text));
 		settle_now(env, req->job, text, false);
 		return 0;
@@ -414,9 +428,10 @@ queue_open(struct ipt_family *fa, const struct fw_ipt_chains *c,
 		return SPA_ERR_ACTION;
 	if ((r = push(fa, req->job, text, &it)) != 0)
 		return r;
-	if (old != NULL)
+	if (old != NULL) {
 		old->exp = req->close_at;
-	else if ((r = held_add(fa, e, req->close_at)) != 0)
+		old->out = it.r.out;
+	} else if ((r = held_add(fa, e, req->close_at, it.r.out)) != 0)
 		free(fa->u[--fa->n].text);	/* not queued after all */
 	return r;
 }
@@ -457,7 +472,7 @@ ipt_queue(void *st, const struct conf_firewall *f, struct action_env *env,
 
 	chains_of(f, fa->v6, &c);
 	r = closing ? queue_close(fa, &c, env, req, e) :
-	    queue_open(fa, &c, env, req, e);
+	    queue_open(fa, &c, env, req, e, f->output);
 	if (r != 0)
 		snprintf(why, whylen, "firewall: the rule cannot be queued "
 		    "(%s)", r == SPA_ERR_NOMEM ? "out of memory" : "too long");
@@ -496,10 +511,13 @@ settle_held(struct ipt_family *fa, const struct nft_unit *u,
 		return;
 	if (it->kind == IPT_ADD && h != NULL && h->exp == it->r.exp)
 		held_remove(fa, h);
-	else if (it->kind == IPT_REPLACE && h != NULL && h->exp == it->r.exp)
+	else if (it->kind == IPT_REPLACE && h != NULL &&
+	    h->exp == it->r.exp) {
 		h->exp = it->old_exp;
+		h->out = it->old_out;
+	}
 	else if (it->kind == IPT_DEL && h == NULL &&
-	    held_add(fa, &it->r.e, it->old_exp) != 0)
+	    held_add(fa, &it->r.e, it->old_exp, it->r.out) != 0)
 		log_errx("firewall: out of memory: a rule kept in the chain "
 		    "is forgotten until the next start");
 }

@@ -85,6 +85,34 @@ setup_nat(const struct conf_firewall *f, const char *t, const char *mark,
 	    "postrouting", "nat", "postrouting", "srcnat", t, t), len);
 }
 
+#define OUT_FMT \
+	"add rule inet %s output %s daddr . meta l4proto . th sport @%s%s " \
+	"accept\n"
+
+/*
+ * firewall.output (fwknopd's ENABLE_IPT_OUTPUT): the host's packets back
+ * to a granted source from the granted port, accepted; the chain is
+ * removed when the setting is off.
+ */
+static int
+setup_output(const struct conf_firewall *f, const char *t, const char *mark,
+    char *buf, size_t len)
+{
+	size_t n;
+
+	if (fits(snprintf(buf, len, "add chain inet %s output\n"
+	    "flush chain inet %s output\ndelete chain inet %s output\n", t, t,
+	    t), len) != 0)
+		return -1;
+	if (!f->output)
+		return 0;
+	n = strlen(buf);
+	return fits(snprintf(buf + n, len - n,
+	    "add chain inet %s output { type filter hook output priority %d; "
+	    "policy accept; }\n" OUT_FMT OUT_FMT, t, f->priority,
+	    t, "ip", "allow4", mark, t, "ip6", "allow6", mark), len - n);
+}
+
 int
 fw_nft_setup(const struct conf_firewall *f, char *buf, size_t len)
 {
@@ -101,7 +129,10 @@ fw_nft_setup(const struct conf_firewall *f, char *buf, size_t len)
 	if (setup_input(f, t, mark, buf + n, len - n) != 0)
 		return -1;
 	n += strlen(buf + n);
-	return setup_nat(f, t, mark, buf + n, len - n);
+	if (setup_nat(f, t, mark, buf + n, len - n) != 0)
+		return -1;
+	n += strlen(buf + n);
+	return setup_output(f, t, mark, buf + n, len - n);
 }
 
 void

@@ -284,7 +284,21 @@ setup_text_keeps_the_sets_and_marks(void **state)
 	    "add rule inet spagate postrouting snat ip to ip saddr . ip daddr "
 	    ". meta l4proto . th dport map @snat4\n"
 	    "add rule inet spagate postrouting ip saddr . ip daddr . meta "
-	    "l4proto . th dport @masq4 masquerade\n");
+	    "l4proto . th dport @masq4 masquerade\n"
+	    "add chain inet spagate output\n"
+	    "flush chain inet spagate output\n"
+	    "delete chain inet spagate output\n");
+	/* firewall.output: the host's answers to a granted source */
+	fw.output = true;
+	assert_int_equal(fw_nft_setup(&fw, buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "delete chain inet spagate output\n"
+	    "add chain inet spagate output { type filter hook output priority "
+	    "-10; policy accept; }\n"
+	    "add rule inet spagate output ip daddr . meta l4proto . th sport "
+	    "@allow4 meta mark set meta mark or 0x5350 accept\n"
+	    "add rule inet spagate output ip6 daddr . meta l4proto . th sport "
+	    "@allow6 meta mark set meta mark or 0x5350 accept\n"));
+	fw.output = false;
 	fw.mark = 0;
 	fw.table = "gw1";
 	assert_int_equal(fw_nft_setup(&fw, buf, sizeof(buf)), 0);
@@ -651,7 +665,8 @@ ipt_setup_sweeps_what_no_cycle_holds(void **state)
 
 /* A lone delete's failure that says the rule was not there. */
 static const struct fw_ipt_chains NAT_CH = { "SPAGATE_INPUT",
-    "SPAGATE_FORWARD", "SPAGATE_PREROUTING", "SPAGATE_POSTROUTING" };
+    "SPAGATE_FORWARD", "SPAGATE_PREROUTING", "SPAGATE_POSTROUTING",
+    "SPAGATE_OUTPUT" };
 
 /* A NAT grant's rules: fwknopd's DNAT, FORWARD, SNAT or MASQUERADE. */
 static void
@@ -696,6 +711,38 @@ ipt_nat_grant_text(void **state)
 	    "tcp --dport 22 -m comment --comment spagate_exp_1800000000 -j SNAT "
 	    "--to-source 198.51.100.1");
 	assert_int_equal(fw_ipt_grant(&NAT_CH, true, &r, buf, 100), -1);
+}
+
+/* firewall.output: an access grant's output accept, its chain and jump. */
+static void
+ipt_output_rule_and_chain(void **state)
+{
+	struct fw_ipt_rule r = rule("2001:db8::7", IPPROTO_UDP, 53, 9);
+	char buf[FW_IPT_GRANT_MAX];
+	size_t swept;
+
+	(void)state;
+	r.out = true;
+	assert_int_equal(fw_ipt_grant(&NAT_CH, true, &r, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "-A SPAGATE_INPUT -s 2001:db8::7/128 -p udp "
+	    "-m udp --dport 53 -m comment --comment spagate_exp_9 -j ACCEPT\n"
+	    "-A SPAGATE_OUTPUT -d 2001:db8::7/128 -p udp -m udp --sport 53 -m "
+	    "comment --comment spagate_exp_9 -j ACCEPT");
+	r.out = false;
+	assert_int_equal(fw_ipt_grant(&NAT_CH, true, &r, buf, sizeof(buf)), 0);
+	assert_null(strchr(buf, '\n'));
+	r.out = true;
+	assert_int_equal(fw_ipt_setup_output(&NAT_CH, SAVED_HEAD
+	    ":SPAGATE_OUTPUT - [0:0]\n-A OUTPUT -j SPAGATE_OUTPUT\n"
+	    "-A SPAGATE_OUTPUT -d 2001:db8::7/128 -p udp -m udp --sport 53 -m "
+	    "comment --comment spagate_exp_12 -j ACCEPT\n"
+	    "-A SPAGATE_OUTPUT -d 2001:db8::8/128 -p udp -m udp --sport 53 -m "
+	    "comment --comment spagate_exp_12 -j ACCEPT\nCOMMIT\n", true, &r, 1,
+	    buf, sizeof(buf), &swept), 0);
+	assert_string_equal(buf, "-D SPAGATE_OUTPUT -d 2001:db8::8/128 -p udp "
+	    "-m udp --sport 53 -m comment --comment spagate_exp_12 -j ACCEPT\n");
+	assert_int_equal(swept, 1);
+	assert_int_equal(r.exp, 12);
 }
 
 #define NAT_SAVED "*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT " \
@@ -921,6 +968,7 @@ main(void)
 		cmocka_unit_test(ipt_setup_sweeps_what_no_cycle_holds),
 		cmocka_unit_test(ipt_nat_grant_text),
 		cmocka_unit_test(ipt_setup_nat_chains),
+		cmocka_unit_test(ipt_output_rule_and_chain),
 		cmocka_unit_test(ipt_absent_is_read_from_both_variants),
 		cmocka_unit_test(ipt_failed_run_is_split),
 		cmocka_unit_test(exec_reads_writes_and_gives_up),
