@@ -40,6 +40,11 @@ OPEN_PORTS          tcp/5022
 FW_ACCESS_TIMEOUT   30
 CONF
 chmod 600 "$WORK/access.conf"
+# FORCE_NAT: a plain access to tcp/6022 is led to the internal host
+sed -e 's|^OPEN_PORTS.*|OPEN_PORTS          tcp/6022|' "$WORK/access.conf" > "$WORK/force.conf"
+echo "FORCE_NAT           $INT_IP 22" >> "$WORK/force.conf"
+sed 's|^FORCE_NAT.*|&\nFORWARD_ALL         Y|' "$WORK/force.conf" > "$WORK/all.conf"
+chmod 600 "$WORK/force.conf" "$WORK/all.conf"
 printf 'firewall = { backend = "%s"; };\nnat = { forwarding = true; };\n' \
 	"$FW_BACKEND" > "$WORK/spagated.conf"
 printf 'firewall = { backend = "%s"; snat = true; };\nnat = { forwarding = true; };\n' \
@@ -122,15 +127,15 @@ has() {
 		esac
 	fi
 }
-# start CONF: a run of its own (state), so phases do not mix; what a
-# previous run left goes by the start's sweep
+# start CONF [ACCESS]: a run of its own (state), so phases do not mix;
+# what a previous run left goes by the start's sweep
 start() {
 	STATE=$WORK/state.$1
-	start_spagated -c "$WORK/$1" -a "$WORK/access.conf" -d "$STATE" \
+	start_spagated -c "$WORK/$1" -a "$WORK/${2:-access.conf}" -d "$STATE" \
 		-p "$WORK/spagated.pid" -i "${T}w" || bail_out "spagated did not start"
 }
 
-plan 19
+plan 21
 topology || skip_all "cannot create network namespaces"
 check "the gateway forwards nothing by policy" guard
 ip netns exec "$INT_NS" "$TCP_ACCEPT" 22 >/dev/null 2>&1 &
@@ -187,5 +192,16 @@ knock 30
 check "with firewall.snat_address the grant SNATs to that address" \
 	eval "wait_logged 'stanza #1 $CLI_IP tcp/5022: opened' 5 && has snat $CLI_IP $GW_IN"
 check "... and the connection completes through the gateway" connects "$CLI_IP" "$GW_IP" 5022
+stop_spagated
+parse() { in_srv "$SPAGATED" -c "$WORK/masq.conf" -a "$WORK/$1" -d "$WORK/parse" \
+	-p "$WORK/parse.pid" --exit-parse-config >"$WORK/parse.out" 2>&1; }
+check "FORWARD_ALL is refused at load, saying so" \
+	eval '! parse all.conf && grep -q "FORWARD_ALL is not done by the built-in firewall" "$WORK/parse.out"'
+start masq.conf force.conf
+mark
+fwknop_cli --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -D "$GW_IP" \
+	-A tcp/6022 -a "$CLI_IP" -f 30 >/dev/null 2>&1
+check "FORCE_NAT leads a plain access grant to its address and port" \
+	eval "wait_logged 'stanza #1 $CLI_IP tcp/6022: opened' 5 && connects $CLI_IP $GW_IP 6022"
 stop_spagated
 finish
