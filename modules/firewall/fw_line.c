@@ -19,7 +19,6 @@
 
 /* One line's words, read. */
 struct fw_request {
-	bool		 open;
 	bool		 nat;		/* a NAT request */
 	bool		 local;		/* ... a local one */
 	struct fw_elem	 elem;
@@ -170,7 +169,6 @@ fw_read(const struct cmd_argv *argv, struct fw_request *fr, char *why,
 	if (argv->argc == NWORDS &&
 	    read_nat_words(w, fr, why, whylen) != 0)
 		return SPA_ERR_ARG;
-	fr->open = strcmp(w[1], "open") == 0;
 	if (read_request(fr, w[2]) != 0)
 		snprintf(why, whylen, "firewall: '%s' is no request", w[2]);
 	else if (addr_parse(w[3], &fr->elem.src) != 0)

@@ -9,6 +9,16 @@
  *     chain input { type filter hook input priority <priority>;
  *       ip saddr . meta l4proto . th dport @allow4 [mark] accept
  *       ip6 saddr . meta l4proto . th dport @allow6 [mark] accept }
+ *     NAT, IPv4 (fw_line.h says when):
+ *     map dnat4 { source . proto . port : address . port; timeout }
+ *     set fwd4, set masq4, map snat4 (: address)
+ *       { source . NAT address . proto . NAT port; timeout }
+ *     chain prerouting (nat, dstnat): dnat ip to ... map @dnat4
+ *     chain forward (filter, <priority>): ... @fwd4 [mark] accept
+ *     chain postrouting (nat, srcnat): snat ... map @snat4; ... @masq4
+ *       masquerade
+ *     chain output, with firewall.output: the allow sets reversed
+ *       (daddr . l4proto . sport) [mark] accept
  *
  * An accept in one table does not outvote a drop in another: a ruleset
  * that drops by default lets spagated's grants through with one rule of
