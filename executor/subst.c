@@ -34,7 +34,7 @@
 enum var {
 	V_IP, V_SRC, V_PKT_SRC, V_DST, V_PORT, V_PROTO, V_PROTO_NAME,
 	V_TIMEOUT, V_CLIENT_TIMEOUT, V_USER, V_STANZA, V_REQUEST, V_NAT_IP,
-	V_NAT_PORT,
+	V_NAT_PORT, V_NAT_TO, V_STANZA_DNAT, V_STANZA_SNAT,
 };
 
 static const struct {
@@ -47,6 +47,8 @@ static const struct {
 	{ "CLIENT_TIMEOUT", V_CLIENT_TIMEOUT }, { "USER", V_USER },
 	{ "STANZA", V_STANZA }, { "REQUEST", V_REQUEST },
 	{ "NAT_IP", V_NAT_IP }, { "NAT_PORT", V_NAT_PORT },
+	{ "NAT_TO", V_NAT_TO }, { "STANZA_DNAT", V_STANZA_DNAT },
+	{ "STANZA_SNAT", V_STANZA_SNAT },
 };
 #define NEVENT_VARS	(sizeof(event_vars) / sizeof(event_vars[0]))
 
@@ -684,6 +686,30 @@ nat_ipv4(const struct spa_event *ev, char a[ADDR_STRLEN])
 	return true;
 }
 
+/*
+ * The words of the built-in firewall's line, never empty ("-": none):
+ * the request's NAT as address:port, the stanza's FORCE_NAT as
+ * address:port, its FORCE_SNAT address or "masquerade".
+ */
+static const char *
+nat_value(enum var v, const struct subst_vars *vars, char buf[VALUE_MAX])
+{
+	const struct stanza *st = vars->st;
+	char a[ADDR_STRLEN];
+
+	strcpy(buf, "-");
+	if (v == V_NAT_TO && nat_ipv4(vars->ev, a) && vars->ev->nat_port != 0)
+		snprintf(buf, VALUE_MAX, "%s:%u", a, vars->ev->nat_port);
+	else if (v == V_STANZA_DNAT && st != NULL && st->has_force_nat)
+		snprintf(buf, VALUE_MAX, "%s:%u",
+		    addr_fmt(&st->force_nat_addr, a), st->force_nat_port);
+	else if (v == V_STANZA_SNAT && st != NULL && st->has_force_snat)
+		strcpy(buf, addr_fmt(&st->force_snat_addr, a));
+	else if (v == V_STANZA_SNAT && st != NULL && st->force_masquerade)
+		strcpy(buf, "masquerade");
+	return buf;
+}
+
 static const char *
 var_value(enum var v, const struct subst_vars *vars, char buf[VALUE_MAX])
 {
@@ -735,6 +761,10 @@ var_value(enum var v, const struct subst_vars *vars, char buf[VALUE_MAX])
 		else
 			buf[0] = '\0';
 		break;
+	case V_NAT_TO:
+	case V_STANZA_DNAT:
+	case V_STANZA_SNAT:
+		return nat_value(v, vars, buf);
 	}
 	return buf;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "conf_firewall.h"
 #include "conf_group.h"
@@ -55,6 +56,17 @@ check_prog(const char *v)
 	return NULL;
 }
 
+/* firewall.snat_address: an IPv4 address (NAT is IPv4 only). */
+static const char *
+check_ipv4(const char *v)
+{
+	struct spa_addr a;
+
+	if (addr_parse_ipv4(v, &a) != 0)
+		return "must be an IPv4 address";
+	return NULL;
+}
+
 #define F_KEY_INT(n, f, lo, hi) \
 	CONF_KEY_INT(struct conf_firewall, n, f, lo, hi)
 
@@ -70,6 +82,15 @@ static const struct conf_key keys[] = {
 	F_KEY_INT("firewall.mark", mark, 0, 0x7fffffff),
 	CONF_KEY_STR(struct conf_firewall, "firewall.chain", chain,
 	    check_chain),
+	CONF_KEY_STR(struct conf_firewall, "firewall.forward_chain",
+	    nat_chain[0], check_chain),
+	CONF_KEY_STR(struct conf_firewall, "firewall.dnat_chain",
+	    nat_chain[1], check_chain),
+	CONF_KEY_STR(struct conf_firewall, "firewall.snat_chain",
+	    nat_chain[2], check_chain),
+	CONF_KEY_BOOL(struct conf_firewall, "firewall.output", output),
+	CONF_KEY_STR(struct conf_firewall, "firewall.output_chain",
+	    output_chain, check_chain),
 	CONF_KEY_STR(struct conf_firewall, "firewall.iptables_restore",
 	    restore[0], check_prog),
 	CONF_KEY_STR(struct conf_firewall, "firewall.ip6tables_restore",
@@ -78,6 +99,9 @@ static const struct conf_key keys[] = {
 	    save[0], check_prog),
 	CONF_KEY_STR(struct conf_firewall, "firewall.ip6tables_save",
 	    save[1], check_prog),
+	CONF_KEY_BOOL(struct conf_firewall, "firewall.snat", snat),
+	CONF_KEY_STR(struct conf_firewall, "firewall.snat_address",
+	    snat_address, check_ipv4),
 };
 
 static const struct conf_table table = {
@@ -142,6 +166,22 @@ const char *
 conf_firewall_chain(const struct conf_firewall *f)
 {
 	return f->chain != NULL ? f->chain : FW_DEF_CHAIN;
+}
+
+const char *
+conf_firewall_nat_chain(const struct conf_firewall *f, int which)
+{
+	static const char *const defaults[] = { FW_DEF_FORWARD_CHAIN,
+	    FW_DEF_DNAT_CHAIN, FW_DEF_SNAT_CHAIN };
+
+	return f->nat_chain[which] != NULL ? f->nat_chain[which] :
+	    defaults[which];
+}
+
+const char *
+conf_firewall_output_chain(const struct conf_firewall *f)
+{
+	return f->output_chain != NULL ? f->output_chain : FW_DEF_OUTPUT_CHAIN;
 }
 
 const char *

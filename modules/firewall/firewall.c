@@ -7,12 +7,14 @@
  * before); each backend is the same few calls (fw_backend.h).  A
  * stanza without CMD_CYCLE_OPEN gets
  *
- *   firewall open  $REQUEST $SRC $PROTO_NAME $PORT
- *   firewall close $REQUEST $SRC $PROTO_NAME $PORT
+ *   firewall open|close $REQUEST $SRC $PROTO_NAME $PORT $DST
+ *       nat=$NAT_TO force_nat=$STANZA_DNAT force_snat=$STANZA_SNAT
+ *       disable_dnat=$DISABLE_DNAT forward_all=$FORWARD_ALL
  *
  * as its cycle (implicit_cycle), run here; the same lines may be
- * written in a stanza.  The words are read strictly: each must be what
- * its variable gives, so nothing else reaches a transaction.
+ * written in a stanza.  fw_line.h reads them (strictly: nothing but
+ * what the variables give reaches a transaction) and says what NAT
+ * they make.
  *
  * The table (chain) is made at the first pass of the event loop after
  * start (never by `spagate check`, which only loads the configuration),
@@ -29,14 +31,14 @@
 #include <string.h>
 
 #include "action.h"
+#include "addr.h"
 #include "conf_firewall.h"
 #include "err.h"
 #include "fw_backend.h"
+#include "fw_line.h"
 #include "log.h"
 #include "spa.h"
 
-#define FW_OPEN		"firewall open $REQUEST $SRC $PROTO_NAME $PORT"
-#define FW_CLOSE	"firewall close $REQUEST $SRC $PROTO_NAME $PORT"
 #define SETUP_RETRY_MS	5000
 #define WHY_MAX		FW_WHY_MAX
 
@@ -49,8 +51,11 @@ static const struct fw_backend_ops *const backends[FW_NBACKENDS] = {
 struct fw_names {
 	char	 table[FW_NAME_MAX + 1];
 	char	 chain[FW_CHAIN_MAX + 1];
+	char	 nat_chain[3][FW_CHAIN_MAX + 1];
+	char	 output_chain[FW_CHAIN_MAX + 1];
 	char	 restore[2][FW_PATH_MAX];
 	char	 save[2][FW_PATH_MAX];
+	char	 snat_address[ADDR_STRLEN];
 };
 
 struct fw_mod {
@@ -62,78 +67,10 @@ struct fw_mod {
 	bool			 ready;		/* the table is there */
 	int64_t			 retry_ms;	/* after a failed setup */
 	char			 why[WHY_MAX];	/* why it is not ready */
+	struct fw_nat_opts	 nat;		/* strings in `names` */
 };
 
 #define ST(m)	((m)->st[(m)->conf.backend])
-
-/* One line's words, read. */
-struct fw_request {
-	bool		 open;
-	bool		 nat;		/* a NAT request */
-	struct fw_elem	 elem;
-};
-
-static int
-read_request(struct fw_request *fr, const char *word)
-{
-	static const char *const kinds[] = { "access", "client_timeout_access",
-	    "nat_access", "client_timeout_nat_access", "local_nat_access",
-	    "client_timeout_local_nat_access" };
-	size_t i;
-
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(word, kinds[i]) == 0) {
-			fr->nat = i >= 2;
-			return 0;
-		}
-	return -1;
-}
-
-static int
-read_port(const char *w, uint16_t *port)
-{
-	char *end;
-	long v;
-
-	if (w[0] < '1' || w[0] > '9')
-		return -1;
-	v = strtol(w, &end, 10);
-	if (*end != '\0' || v < 1 || v > 65535)
-		return -1;
-	*port = (uint16_t)v;
-	return 0;
-}
-
-/* "firewall open|close REQUEST SRC PROTO PORT"; why it is not. */
-static int
-fw_read(const struct cmd_argv *argv, struct fw_request *fr, char *why,
-    size_t whylen)
-{
-	char *const *w = argv->argv;
-
-	memset(fr, 0, sizeof(*fr));
-	if (argv->argc != 6 || (strcmp(w[1], "open") != 0 &&
-	    strcmp(w[1], "close") != 0)) {
-		snprintf(why, whylen, "firewall: expected '%s' or '%s'",
-		    FW_OPEN, FW_CLOSE);
-		return SPA_ERR_ARG;
-	}
-	fr->open = strcmp(w[1], "open") == 0;
-	if (read_request(fr, w[2]) != 0)
-		snprintf(why, whylen, "firewall: '%s' is no request", w[2]);
-	else if (addr_parse(w[3], &fr->elem.src) != 0)
-		snprintf(why, whylen, "firewall: '%s' is no address", w[3]);
-	else if (strcmp(w[4], "tcp") != 0 && strcmp(w[4], "udp") != 0)
-		snprintf(why, whylen, "firewall: '%s' is not tcp or udp", w[4]);
-	else if (read_port(w[5], &fr->elem.port) != 0)
-		snprintf(why, whylen, "firewall: '%s' is no port", w[5]);
-	else {
-		fr->elem.proto = strcmp(w[4], "udp") == 0 ? IPPROTO_UDP :
-		    IPPROTO_TCP;
-		return 0;
-	}
-	return SPA_ERR_ARG;
-}
 
 static bool
 fw_claims(void *priv, const struct cmd_argv *argv)
@@ -146,14 +83,15 @@ static int
 fw_check(void *priv, const struct cmd_argv *argv, char *why, size_t whylen)
 {
 	const struct fw_mod *m = priv;
-	struct fw_request fr;
+	struct fw_elem e;
 
 	if (m->conf.backend == FW_NONE) {
 		snprintf(why, whylen, "firewall: spagated.conf's "
 		    "firewall.backend is \"none\"");
 		return SPA_ERR_CONFIG;
 	}
-	return fw_read(argv, &fr, why, whylen) == 0 ? 0 : SPA_ERR_CONFIG;
+	return fw_line_read(argv, &m->nat, false, &e, why, whylen) == 0 ? 0 :
+	    SPA_ERR_CONFIG;
 }
 
 static bool
@@ -163,8 +101,8 @@ fw_implicit(void *priv, const char **open, const char **close)
 
 	if (m->conf.backend == FW_NONE)
 		return false;
-	*open = FW_OPEN;
-	*close = FW_CLOSE;
+	*open = FW_LINE_OPEN;
+	*close = FW_LINE_CLOSE;
 	return true;
 }
 
@@ -173,21 +111,17 @@ fw_queue(struct fw_mod *m, struct action_env *env,
     const struct action_req *req, bool closing)
 {
 	char why[WHY_MAX];
-	struct fw_request fr;
+	struct fw_elem e;
 
-	if (fw_read(req->argv, &fr, why, sizeof(why)) != 0)
+	if (fw_line_read(req->argv, &m->nat, closing, &e, why,
+	    sizeof(why)) != 0)
 		goto fail;
-	if (fr.nat && !closing) {
-		snprintf(why, sizeof(why), "firewall: NAT requests are not "
-		    "forwarded by the built-in firewall yet: refused");
-		goto fail;
-	}
 	if (m->be == NULL) {
 		snprintf(why, sizeof(why), "firewall: spagated.conf's "
 		    "firewall.backend is \"none\"");
 		goto fail;
 	}
-	if (m->be->queue(ST(m), &m->conf, env, req, &fr.elem, closing, why,
+	if (m->be->queue(ST(m), &m->conf, env, req, &e, closing, why,
 	    sizeof(why)) == 0)
 		return 0;
 fail:
@@ -211,8 +145,16 @@ fw_close(void *priv, struct action_env *env, const struct action_req *req)
 static void
 copy_names(struct conf_firewall *conf, struct fw_names *n)
 {
-	int v6;
+	int v6, i;
 
+	for (i = 0; i < 3; i++) {
+		snprintf(n->nat_chain[i], sizeof(n->nat_chain[i]), "%s",
+		    conf_firewall_nat_chain(conf, i));
+		conf->nat_chain[i] = n->nat_chain[i];
+	}
+	snprintf(n->output_chain, sizeof(n->output_chain), "%s",
+	    conf_firewall_output_chain(conf));
+	conf->output_chain = n->output_chain;
 	snprintf(n->table, sizeof(n->table), "%s", conf_firewall_table(conf));
 	snprintf(n->chain, sizeof(n->chain), "%s", conf_firewall_chain(conf));
 	conf->table = n->table;
@@ -224,6 +166,11 @@ copy_names(struct conf_firewall *conf, struct fw_names *n)
 		    conf_firewall_save(conf, v6));
 		conf->restore[v6] = n->restore[v6];
 		conf->save[v6] = n->save[v6];
+	}
+	if (conf->snat_address != NULL) {
+		snprintf(n->snat_address, sizeof(n->snat_address), "%s",
+		    conf->snat_address);
+		conf->snat_address = n->snat_address;
 	}
 }
 
@@ -244,6 +191,10 @@ fw_configure(void *priv, const struct spa_conf *conf, char *why,
 		m->be->clear(ST(m));
 	m->conf = *conf_firewall_of(conf);
 	copy_names(&m->conf, &m->names);
+	m->nat.nat_forwarding = conf->nat_forwarding;
+	m->nat.nat_local = conf->nat_local;
+	m->nat.snat = m->conf.snat;
+	m->nat.snat_address = m->conf.snat_address;
 	m->be = backends[m->conf.backend];
 	m->setup_due = m->be != NULL;
 	m->ready = false;
@@ -258,15 +209,15 @@ fw_adopt(void *priv, const struct cmd_argv *close, const uint8_t *data,
     uint16_t data_len)
 {
 	struct fw_mod *m = priv;
-	struct fw_request fr;
 	char why[WHY_MAX];
+	struct fw_elem e;
 
 	(void)data;
 	(void)data_len;
 	if (m->be == NULL || m->be->hold == NULL ||
-	    fw_read(close, &fr, why, sizeof(why)) != 0)
+	    fw_line_read(close, &m->nat, true, &e, why, sizeof(why)) != 0)
 		return;
-	if (m->be->hold(ST(m), &fr.elem) != 0)
+	if (m->be->hold(ST(m), &e) != 0)
 		log_errx("firewall: out of memory: a journaled grant's rule "
 		    "may be swept at setup");
 }

@@ -32,75 +32,166 @@ fw_ipt_line(const char *chain, bool add, const struct fw_ipt_rule *r,
 	    r->exp), len);
 }
 
-/* The value after `opt` among the words of `line`, or NULL. */
-static const char *
-word_after(char *const *w, size_t n, const char *opt)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i++)
-		if (strcmp(w[i], opt) == 0)
-			return w[i + 1];
-	return NULL;
-}
-
-/* A rule of the chain read back as a grant; -1 if it is none of ours. */
+/*
+ * A NAT rule: "-A|-D <chain> -s S/32 [-d NAT/32] -p P -m P --dport N
+ * -m comment ... -j <target>", to the NAT address and port if `to_nat`.
+ */
 static int
-read_rule(char *line, struct fw_ipt_rule *r)
+nat_line(const char *chain, bool add, const struct fw_ipt_rule *r,
+    bool to_nat, const char *target, char *buf, size_t len)
 {
-	char *w[32], *save = NULL, *p, *end;
-	const char *src, *proto, *port, *cmt;
-	size_t n = 0;
-	long v;
+	const char *proto = r->e.proto == IPPROTO_UDP ? "udp" : "tcp";
+	char a[ADDR_STRLEN], d[ADDR_STRLEN + 8] = "";
 
-	for (p = strtok_r(line, " ", &save); p != NULL && n < 32;
-	    p = strtok_r(NULL, " ", &save))
-		w[n++] = p;
-	src = word_after(w, n, "-s");
-	proto = word_after(w, n, "-p");
-	port = word_after(w, n, "--dport");
-	cmt = word_after(w, n, "--comment");
-	if (src == NULL || proto == NULL || port == NULL || cmt == NULL ||
-	    strncmp(cmt, FW_IPT_COMMENT, strlen(FW_IPT_COMMENT)) != 0 ||
-	    (p = strchr(src, '/')) == NULL)
-		return -1;
-	*p++ = '\0';
-	if (addr_parse(src, &r->e.src) != 0 || strcmp(p,
-	    r->e.src.family == AF_INET6 ? "128" : "32") != 0)
-		return -1;
-	if (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0)
-		return -1;
-	r->e.proto = proto[0] == 'u' ? IPPROTO_UDP : IPPROTO_TCP;
-	v = strtol(port, &end, 10);
-	if (*end != '\0' || v < 1 || v > 65535)
-		return -1;
-	r->e.port = (uint16_t)v;
-	r->exp = strtoll(cmt + strlen(FW_IPT_COMMENT), &end, 10);
-	return *end == '\0' ? 0 : -1;
+	if (to_nat)
+		snprintf(d, sizeof(d), " -d %s/32", addr_fmt(&r->e.to, a));
+	return fits(snprintf(buf, len, "%s %s -s %s/32%s -p %s -m %s --dport "
+	    "%u -m comment --comment " FW_IPT_COMMENT "%" PRId64 " -j %s",
+	    add ? "-A" : "-D", chain, addr_fmt(&r->e.src, a), d, proto, proto,
+	    to_nat ? r->e.to_port : r->e.port, r->exp, target), len);
 }
 
-static bool
-same_elem(const struct fw_elem *a, const struct fw_elem *b)
+/* Appends `mark` and `line` to buf at *off, '\n' between lines. */
+static int
+join(char *buf, size_t len, size_t *off, const char *mark, const char *line)
 {
-	return a->proto == b->proto && a->port == b->port &&
-	    addr_equal(&a->src, &b->src);
+	if (fits(snprintf(buf + *off, len - *off, "%s%s%s", *off > 0 ?
+	    "\n" : "", mark, line), len - *off) != 0)
+		return -1;
+	*off += strlen(buf + *off);
+	return 0;
 }
 
-/* Whether the rule `line` (after "-A <chain> ") is held: mark it seen. */
-static bool
-held_by(const char *line, struct fw_ipt_rule *held, size_t nheld)
+static int
+grant_nat(const struct fw_ipt_chains *c, bool add,
+    const struct fw_ipt_rule *r, char *buf, size_t len, size_t *off)
 {
-	char copy[SAVED_LINE_MAX];
-	struct fw_ipt_rule r;
+	char line[FW_IPT_LINE_MAX], target[64], a[ADDR_STRLEN];
+	const struct fw_elem *e = &r->e;
+
+	if (e->kind == FW_FWD_NAT && c->forward != NULL &&
+	    (nat_line(c->forward, add, r, true, "ACCEPT", line,
+	    sizeof(line)) != 0 || join(buf, len, off, "", line) != 0))
+		return -1;
+	snprintf(target, sizeof(target), "DNAT --to-destination %s:%u",
+	    addr_fmt(&e->to, a), e->to_port);
+	if (e->dnat && c->dnat != NULL && (nat_line(c->dnat, add, r, false,
+	    target, line, sizeof(line)) != 0 ||
+	    join(buf, len, off, FW_IPT_NAT_MARK, line) != 0))
+		return -1;
+	if (e->kind != FW_FWD_NAT || e->snat == FW_SNAT_NONE || c->snat == NULL)
+		return 0;
+	if (e->snat == FW_SNAT_ADDR)
+		snprintf(target, sizeof(target), "SNAT --to-source %s",
+		    addr_fmt(&e->snat_addr, a));
+	else
+		snprintf(target, sizeof(target), "MASQUERADE");
+	if (nat_line(c->snat, add, r, true, target, line, sizeof(line)) != 0)
+		return -1;
+	return join(buf, len, off, FW_IPT_NAT_MARK, line);
+}
+
+/* The output accept of an access grant: the host's answers to it. */
+static int
+grant_output(const char *chain, bool add, const struct fw_ipt_rule *r,
+    char *buf, size_t len, size_t *off)
+{
+	const char *proto = r->e.proto == IPPROTO_UDP ? "udp" : "tcp";
+	char line[FW_IPT_LINE_MAX], a[ADDR_STRLEN];
+
+	if (fits(snprintf(line, sizeof(line), "%s %s -d %s/%d -p %s -m %s "
+	    "--sport %u -m comment --comment " FW_IPT_COMMENT "%" PRId64
+	    " -j ACCEPT", add ? "-A" : "-D", chain, addr_fmt(&r->e.src, a),
+	    r->e.src.family == AF_INET6 ? 128 : 32, proto, proto, r->e.port,
+	    r->exp), sizeof(line)) != 0)
+		return -1;
+	return join(buf, len, off, "", line);
+}
+
+int
+fw_ipt_grant(const struct fw_ipt_chains *c, bool add,
+    const struct fw_ipt_rule *r, char *buf, size_t len)
+{
+	struct fw_ipt_rule in = *r;
+	char line[FW_IPT_LINE_MAX];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	fw_elem_input(&r->e, &in.e);
+	if (r->e.kind != FW_FWD_NAT && c->input != NULL &&
+	    (fw_ipt_line(c->input, add, &in, line, sizeof(line)) != 0 ||
+	    join(buf, len, &off, "", line) != 0))
+		return -1;
+	if (r->e.kind == FW_ACCESS)
+		return r->out && c->output != NULL ? grant_output(c->output, add,
+		    r, buf, len, &off) : 0;
+	return grant_nat(c, add, r, buf, len, &off);
+}
+
+/* `line` without its comment's time, for a comparison. */
+static void
+strip_time(const char *line, char *out, size_t len)
+{
+	const char *t = strstr(line, FW_IPT_COMMENT);
+	size_t n;
+
+	if (t == NULL) {
+		snprintf(out, len, "%s", line);
+		return;
+	}
+	n = (size_t)(t - line) + strlen(FW_IPT_COMMENT);
+	t += strlen(FW_IPT_COMMENT);
+	t += strspn(t, "0123456789");
+	snprintf(out, len, "%.*s%s", (int)n, line, t);
+}
+
+/* Whether held rule `h`'s line `k` (-1: none) is `want`. */
+static int
+grant_has(const struct fw_ipt_chains *c, const struct fw_ipt_rule *h,
+    const char *want)
+{
+	char text[FW_IPT_GRANT_MAX], bare[SAVED_LINE_MAX], *p, *save = NULL;
+	int k = 0;
+
+	if (fw_ipt_grant(c, true, h, text, sizeof(text)) != 0)
+		return -1;
+	for (p = strtok_r(text, "\n", &save); p != NULL;
+	    p = strtok_r(NULL, "\n", &save), k++) {
+		if (strncmp(p, FW_IPT_NAT_MARK, strlen(FW_IPT_NAT_MARK)) == 0)
+			p += strlen(FW_IPT_NAT_MARK);
+		strip_time(p, bare, sizeof(bare));
+		if (strcmp(bare, want) == 0)
+			return k;
+	}
+	return -1;
+}
+
+/*
+ * Whether the rule `line` ("-A <chain> ...") is a held grant's: mark
+ * that line seen, and read the grant's time from the comment.
+ */
+static bool
+held_by(const struct fw_ipt_chains *c, const char *line,
+    struct fw_ipt_rule *held, size_t nheld)
+{
+	char bare[SAVED_LINE_MAX], *end;
+	const char *t = strstr(line, FW_IPT_COMMENT);
+	long long exp;
 	size_t i;
+	int k;
 
-	snprintf(copy, sizeof(copy), "%s", line);
-	if (read_rule(copy, &r) != 0)
+	if (t == NULL)
 		return false;
+	exp = strtoll(t + strlen(FW_IPT_COMMENT), &end, 10);
+	if (*end != ' ' && *end != '\0')
+		return false;
+	strip_time(line, bare, sizeof(bare));
 	for (i = 0; i < nheld; i++)
-		if (!held[i].seen && same_elem(&held[i].e, &r.e)) {
+		if ((k = grant_has(c, &held[i], bare)) >= 0 &&
+		    !(held[i].seen_lines & (1u << k))) {
+			held[i].seen_lines |= 1u << k;
 			held[i].seen = true;
-			held[i].exp = r.exp;
+			held[i].exp = exp;
 			return true;
 		}
 	return false;
@@ -130,18 +221,20 @@ next_line(const char **p, char *line, size_t len)
 }
 
 static void
-read_facts(const char *chain, const char *saved, struct saved_facts *f)
+read_facts(const char *hook, const char *chain, const char *saved,
+    struct saved_facts *f)
 {
-	char line[SAVED_LINE_MAX], decl[64], jump[64];
+	char line[SAVED_LINE_MAX], decl[64], jump[64], from[32];
 	size_t ninput = 0;
 
 	memset(f, 0, sizeof(*f));
 	snprintf(decl, sizeof(decl), ":%s ", chain);
-	snprintf(jump, sizeof(jump), "-A INPUT -j %s", chain);
+	snprintf(jump, sizeof(jump), "-A %s -j %s", hook, chain);
+	snprintf(from, sizeof(from), "-A %s ", hook);
 	while (next_line(&saved, line, sizeof(line))) {
 		if (strncmp(line, decl, strlen(decl)) == 0)
 			f->has_chain = true;
-		if (strncmp(line, "-A INPUT ", 9) != 0)
+		if (strncmp(line, from, strlen(from)) != 0)
 			continue;
 		ninput++;
 		if (strcmp(line, jump) == 0) {
@@ -151,35 +244,73 @@ read_facts(const char *chain, const char *saved, struct saved_facts *f)
 	}
 }
 
-/* Appends to buf at *off; -1 if it does not fit. */
+/* Appends `mark` `line` '\n' to buf at *off; -1 if it does not fit. */
 static int
-put(char *buf, size_t len, size_t *off, const char *line)
+put(char *buf, size_t len, size_t *off, const char *mark, const char *line)
 {
-	if (fits(snprintf(buf + *off, len - *off, "%s\n", line),
+	if (fits(snprintf(buf + *off, len - *off, "%s%s\n", mark, line),
 	    len - *off) != 0)
 		return -1;
-	*off += strlen(line) + 1;
+	*off += strlen(buf + *off);
 	return 0;
 }
 
+/* What one setup_chain call reads and writes. */
+struct setup_ctx {
+	const struct fw_ipt_chains	*c;
+	const char			*saved;
+	bool				 sweep;
+	struct fw_ipt_rule		*held;
+	size_t				 nheld;
+	const char			*mark;	/* "" or FW_IPT_NAT_MARK */
+	char				*buf;
+	size_t				 len, off, swept;
+};
+
 static int
-sweep_lines(const char *chain, const char *saved, struct fw_ipt_rule *held,
-    size_t nheld, char *buf, size_t len, size_t *off, size_t *swept)
+sweep_lines(struct setup_ctx *x, const char *chain)
 {
 	char line[SAVED_LINE_MAX], del[SAVED_LINE_MAX + 8], own[64];
+	const char *saved = x->saved;
 
 	snprintf(own, sizeof(own), "-A %s ", chain);
 	while (next_line(&saved, line, sizeof(line))) {
 		if (strncmp(line, own, strlen(own)) != 0 ||
-		    held_by(line + strlen(own), held, nheld))
+		    held_by(x->c, line, x->held, x->nheld))
 			continue;
 		log_info("firewall: %s: a rule no open cycle holds (left by a "
 		    "previous run): removed", line);
 		snprintf(del, sizeof(del), "-D %s", line + 3);
-		if (put(buf, len, off, del) != 0)
+		if (put(x->buf, x->len, &x->off, x->mark, del) != 0)
 			return -1;
-		(*swept)++;
+		x->swept++;
 	}
+	return 0;
+}
+
+/* A chain if missing, its jump at `hook` position 1 once, the sweep. */
+static int
+setup_chain(struct setup_ctx *x, const char *hook, const char *chain)
+{
+	struct saved_facts f;
+	char line[FW_IPT_LINE_MAX];
+	size_t i;
+
+	read_facts(hook, chain, x->saved, &f);
+	snprintf(line, sizeof(line), ":%s - [0:0]", chain);
+	if (!f.has_chain && put(x->buf, x->len, &x->off, x->mark, line) != 0)
+		return -1;
+	if (!(f.njump == 1 && f.jump_first)) {
+		snprintf(line, sizeof(line), "-D %s -j %s", hook, chain);
+		for (i = 0; i < f.njump; i++)
+			if (put(x->buf, x->len, &x->off, x->mark, line) != 0)
+				return -1;
+		snprintf(line, sizeof(line), "-I %s 1 -j %s", hook, chain);
+		if (put(x->buf, x->len, &x->off, x->mark, line) != 0)
+			return -1;
+	}
+	if (x->sweep)
+		return sweep_lines(x, chain);
 	return 0;
 }
 
@@ -188,29 +319,49 @@ fw_ipt_setup(const char *chain, const char *saved, bool sweep,
     struct fw_ipt_rule *held, size_t nheld, char *buf, size_t len,
     size_t *swept)
 {
-	struct saved_facts f;
-	char line[FW_IPT_LINE_MAX];
-	size_t off = 0, i;
+	struct fw_ipt_chains c = { .input = chain };
+	struct setup_ctx x = { &c, saved, sweep, held, nheld, "", buf, len,
+	    0, 0 };
+	int r;
 
-	*swept = 0;
 	buf[0] = '\0';
-	read_facts(chain, saved, &f);
-	snprintf(line, sizeof(line), ":%s - [0:0]", chain);
-	if (!f.has_chain && put(buf, len, &off, line) != 0)
-		return -1;
-	if (!(f.njump == 1 && f.jump_first)) {
-		snprintf(line, sizeof(line), "-D INPUT -j %s", chain);
-		for (i = 0; i < f.njump; i++)
-			if (put(buf, len, &off, line) != 0)
-				return -1;
-		snprintf(line, sizeof(line), "-I INPUT 1 -j %s", chain);
-		if (put(buf, len, &off, line) != 0)
-			return -1;
-	}
-	if (sweep)
-		return sweep_lines(chain, saved, held, nheld, buf, len, &off,
-		    swept);
-	return 0;
+	r = setup_chain(&x, "INPUT", chain);
+	*swept = x.swept;
+	return r;
+}
+
+int
+fw_ipt_setup_output(const struct fw_ipt_chains *c, const char *saved,
+    bool sweep, struct fw_ipt_rule *held, size_t nheld, char *buf,
+    size_t len, size_t *swept)
+{
+	struct setup_ctx x = { c, saved, sweep, held, nheld, "", buf, len,
+	    0, 0 };
+	int r;
+
+	buf[0] = '\0';
+	r = setup_chain(&x, "OUTPUT", c->output);
+	*swept = x.swept;
+	return r;
+}
+
+int
+fw_ipt_setup_nat(const struct fw_ipt_chains *c, bool nat_table,
+    const char *saved, bool sweep, struct fw_ipt_rule *held, size_t nheld,
+    char *buf, size_t len, size_t *swept)
+{
+	struct setup_ctx x = { c, saved, sweep, held, nheld, nat_table ?
+	    FW_IPT_NAT_MARK : "", buf, len, 0, 0 };
+	int r;
+
+	buf[0] = '\0';
+	if (!nat_table)
+		r = setup_chain(&x, "FORWARD", c->forward);
+	else
+		r = setup_chain(&x, "PREROUTING", c->dnat) != 0 ? -1 :
+		    setup_chain(&x, "POSTROUTING", c->snat);
+	*swept = x.swept;
+	return r;
 }
 
 bool

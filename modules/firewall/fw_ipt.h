@@ -27,18 +27,48 @@
 #include "fw_nft.h"
 
 #define FW_IPT_LINE_MAX		512
+#define FW_IPT_GRANT_MAX	(3 * FW_IPT_LINE_MAX)
 #define FW_IPT_COMMENT		"spagate_exp_"
+/* A line of the nat table, among a grant's lines (restore's *nat). */
+#define FW_IPT_NAT_MARK		"nat "
 
-/* A rule spagated holds in its chain: its grant and the comment's time. */
+/*
+ * The chains (NULL: not made, its lines left out).  NAT (IPv4 only, as
+ * fwknopd's FWKNOP_FORWARD, _PREROUTING, _POSTROUTING):
+ *
+ *   *filter   -I FORWARD 1 -j <forward>
+ *     -A <forward> -s S/32 -d NAT/32 -p tcp -m tcp --dport NP ... -j ACCEPT
+ *   *nat      -I PREROUTING 1 -j <dnat>, -I POSTROUTING 1 -j <snat>
+ *     -A <dnat> -s S/32 -p tcp -m tcp --dport P ... -j DNAT
+ *        --to-destination NAT:NP
+ *     -A <snat> -s S/32 -d NAT/32 -p tcp -m tcp --dport NP ...
+ *        -j SNAT --to-source A | -j MASQUERADE
+ *
+ * A local NAT's accept is the input chain's rule for its NAT port.
+ */
+struct fw_ipt_chains {
+	const char	*input, *forward, *dnat, *snat;
+	const char	*output;	/* firewall.output's (any family) */
+};
+
+/* A grant spagated holds in its chains: the grant and the comment's time. */
 struct fw_ipt_rule {
 	struct fw_elem	 e;
 	int64_t		 exp;
-	bool		 seen;		/* the setup found it in the chain */
+	bool		 out;		/* with an output accept (an access) */
+	bool		 seen;		/* the setup found it in a chain */
+	unsigned int	 seen_lines;	/* which of its lines (bits) */
 };
 
 /* "-A|-D <chain> -s ... -j ACCEPT" for `r`; -1 if it does not fit. */
 int	fw_ipt_line(const char *chain, bool add, const struct fw_ipt_rule *r,
 	    char *buf, size_t len);
+/*
+ * Every line of a grant, one a line (no last '\n'), the nat table's
+ * marked FW_IPT_NAT_MARK; -1 if they do not fit.
+ */
+int	fw_ipt_grant(const struct fw_ipt_chains *c, bool add,
+	    const struct fw_ipt_rule *r, char *buf, size_t len);
 
 /*
  * The setup of one family from iptables-save's output `saved` (filter
@@ -52,6 +82,25 @@ int	fw_ipt_line(const char *chain, bool add, const struct fw_ipt_rule *r,
 int	fw_ipt_setup(const char *chain, const char *saved, bool sweep,
 	    struct fw_ipt_rule *held, size_t nheld, char *buf, size_t len,
 	    size_t *swept);
+
+/*
+ * The same for NAT's chains, IPv4: in the filter table (`nat_table`
+ * false) the forward chain and its jump at FORWARD position 1; in the
+ * nat table the DNAT and SNAT chains, their jumps at PREROUTING and
+ * POSTROUTING position 1, each line marked FW_IPT_NAT_MARK.
+ */
+int	fw_ipt_setup_nat(const struct fw_ipt_chains *c, bool nat_table,
+	    const char *saved, bool sweep, struct fw_ipt_rule *held,
+	    size_t nheld, char *buf, size_t len, size_t *swept);
+
+/*
+ * The output chain (firewall.output, fwknopd's ENABLE_IPT_OUTPUT) and
+ * its jump at OUTPUT position 1, in the filter table; an access grant
+ * with `out` has "-A <output> -d S/32 -p P -m P --sport N ... -j ACCEPT".
+ */
+int	fw_ipt_setup_output(const struct fw_ipt_chains *c, const char *saved,
+	    bool sweep, struct fw_ipt_rule *held, size_t nheld, char *buf,
+	    size_t len, size_t *swept);
 
 /*
  * Whether iptables-restore's reason for a lone delete says the rule was

@@ -36,6 +36,7 @@ struct ipt_item {
 	enum ipt_kind		 kind;
 	struct fw_ipt_rule	 r;
 	int64_t			 old_exp;	/* REPLACE, DEL */
+	bool			 old_out;	/* REPLACE */
 };
 
 struct ipt_family {
@@ -76,21 +77,35 @@ ipt_create(void **st)
 
 /* --- held rules ---------------------------------------------------------- */
 
+/* The same rules: source, protocol, port and, for NAT, all of it. */
+static bool
+same_grant(const struct fw_elem *a, const struct fw_elem *b)
+{
+	if (a->proto != b->proto || a->port != b->port ||
+	    !addr_equal(&a->src, &b->src) || a->kind != b->kind)
+		return false;
+	if (a->kind == FW_ACCESS)
+		return true;
+	return a->dnat == b->dnat && a->to_port == b->to_port &&
+	    addr_equal(&a->to, &b->to) && a->snat == b->snat &&
+	    (a->snat != FW_SNAT_ADDR || addr_equal(&a->snat_addr,
+	    &b->snat_addr));
+}
+
 static struct fw_ipt_rule *
 held_find(struct ipt_family *fa, const struct fw_elem *e)
 {
 	size_t i;
 
 	for (i = 0; i < fa->nheld; i++)
-		if (fa->held[i].e.proto == e->proto &&
-		    fa->held[i].e.port == e->port &&
-		    addr_equal(&fa->held[i].e.src, &e->src))
+		if (same_grant(&fa->held[i].e, e))
 			return &fa->held[i];
 	return NULL;
 }
 
 static int
-held_add(struct ipt_family *fa, const struct fw_elem *e, int64_t exp)
+held_add(struct ipt_family *fa, const struct fw_elem *e, int64_t exp,
+    bool out)
 {
 	struct fw_ipt_rule *v;
 	size_t cap;
@@ -104,6 +119,7 @@ held_add(struct ipt_family *fa, const struct fw_elem *e, int64_t exp)
 	}
 	memset(&fa->held[fa->nheld], 0, sizeof(fa->held[0]));
 	fa->held[fa->nheld].e = *e;
+	fa->held[fa->nheld].out = out;
 	fa->held[fa->nheld++].exp = exp;
 	return 0;
 }
@@ -120,29 +136,76 @@ ipt_hold(void *st, const struct fw_elem *e)
 	struct ipt_family *fa = &((struct ipt_state *)st)->fam[
 	    e->src.family == AF_INET6];
 
-	return held_find(fa, e) != NULL ? 0 : held_add(fa, e, 0);
+	return held_find(fa, e) != NULL ? 0 : held_add(fa, e, 0, false);
 }
 
 /* --- setup --------------------------------------------------------------- */
 
-/* A restore of `lines` (each ending in '\n'): 0 or -1 with why. */
+/*
+ * The restore text of `lines` (each ending in '\n'): the unmarked ones
+ * in *filter, those marked FW_IPT_NAT_MARK in *nat; NULL if no memory.
+ */
+static char *
+restore_text(const char *lines)
+{
+	size_t len = strlen(lines) + 64, off, n, m = strlen(FW_IPT_NAT_MARK);
+	char *text;
+	const char *p;
+	int nat;
+
+	if ((text = malloc(len)) == NULL)
+		return NULL;
+	text[0] = '\0';
+	for (nat = 0; nat < 2; nat++) {
+		off = strlen(text);
+		snprintf(text + off, len - off, nat ? "*nat\n" : "*filter\n");
+		for (p = lines; *p != '\0'; p += n + (p[n] == '\n')) {
+			n = strcspn(p, "\n");
+			if ((strncmp(p, FW_IPT_NAT_MARK, m) == 0) != nat)
+				continue;
+			off = strlen(text);
+			snprintf(text + off, len - off, "%.*s\n",
+			    (int)(n - (nat ? m : 0)), p + (nat ? m : 0));
+		}
+		off = strlen(text);
+		if (nat && strcmp(text + off - 5, "*nat\n") == 0)
+			text[off - 5] = '\0';	/* no NAT line: no *nat */
+		else
+			snprintf(text + off, len - off, "COMMIT\n");
+	}
+	return text;
+}
+
+/* A restore of `lines`: 0 or -1 with why. */
 static int
 restore(const char *path, const char *lines, char *why, size_t whylen)
 {
 	char prog_path[FW_PATH_MAX], noflush[] = "--noflush", *text;
 	char *argv[] = { prog_path, noflush, NULL };
-	size_t len = strlen(lines) + 32;
 	int r;
 
 	snprintf(prog_path, sizeof(prog_path), "%s", path);
-	if ((text = malloc(len)) == NULL) {
+	if ((text = restore_text(lines)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
-	snprintf(text, len, "*filter\n%sCOMMIT\n", lines);
 	r = fw_exec(path, argv, text, NULL, FW_EXEC_TIMEOUT_MS, why, whylen);
 	free(text);
 	return r;
+}
+
+/* The chains of a family: NAT's only for IPv4 (as fwknopd). */
+static void
+chains_of(const struct conf_firewall *f, bool v6, struct fw_ipt_chains *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->input = conf_firewall_chain(f);
+	c->output = conf_firewall_output_chain(f);
+	if (v6)
+		return;
+	c->forward = conf_firewall_nat_chain(f, FW_NAT_FORWARD);
+	c->dnat = conf_firewall_nat_chain(f, FW_NAT_DNAT);
+	c->snat = conf_firewall_nat_chain(f, FW_NAT_SNAT);
 }
 
 /* After the start's sweep: a journaled grant whose rule is gone. */
@@ -167,31 +230,81 @@ drop_unseen(struct ipt_family *fa)
 	}
 }
 
+/* iptables-save -t <table>'s output (malloc'd), or NULL with why. */
+static char *
+saved_table(const struct conf_firewall *f, bool v6, const char *table,
+    char *why, size_t whylen)
+{
+	char save[FW_PATH_MAX], t[] = "-t", tab[16], *saved = NULL;
+	char *argv[] = { save, t, tab, NULL };
+
+	snprintf(save, sizeof(save), "%s", conf_firewall_save(f, v6));
+	snprintf(tab, sizeof(tab), "%s", table);
+	if (fw_exec(save, argv, "", &saved, FW_EXEC_TIMEOUT_MS, why,
+	    whylen) != 0) {
+		free(saved);
+		return NULL;
+	}
+	return saved;
+}
+
+/* The setup's lines of a family (NAT's chains for IPv4) into buf. */
+static int
+setup_lines(struct ipt_family *fa, const struct fw_ipt_chains *c,
+    const char *sfilter, const char *snat, char *buf, size_t len,
+    size_t *swept)
+{
+	size_t off, n;
+
+	if (fw_ipt_setup(c->input, sfilter, fa->sweep_due, fa->held,
+	    fa->nheld, buf, len, swept) != 0)
+		return -1;
+	off = strlen(buf);
+	if (fw_ipt_setup_output(c, sfilter, fa->sweep_due, fa->held,
+	    fa->nheld, buf + off, len - off, &n) != 0)
+		return -1;
+	*swept += n;
+	if (fa->v6)
+		return 0;
+	off += strlen(buf + off);
+	if (fw_ipt_setup_nat(c, false, sfilter, fa->sweep_due, fa->held,
+	    fa->nheld, buf + off, len - off, &n) != 0)
+		return -1;
+	*swept += n;
+	off += strlen(buf + off);
+	if (fw_ipt_setup_nat(c, true, snat, fa->sweep_due, fa->held,
+	    fa->nheld, buf + off, len - off, &n) != 0)
+		return -1;
+	*swept += n;
+	return 0;
+}
+
 static int
 setup_family(struct ipt_family *fa, const struct conf_firewall *f,
     char *why, size_t whylen)
 {
-	char save[FW_PATH_MAX], t[] = "-t", filter[] = "filter", *saved, *buf;
-	char *argv[] = { save, t, filter, NULL };
-	size_t len, swept = 0;
+	struct fw_ipt_chains c;
+	char *sfilter, *snat = NULL, *buf = NULL;
+	size_t len, swept = 0, n;
 	int r = -1;
 
-	snprintf(save, sizeof(save), "%s", conf_firewall_save(f, fa->v6));
-	if (fw_exec(save, argv, "", &saved, FW_EXEC_TIMEOUT_MS, why,
-	    whylen) != 0)
+	chains_of(f, fa->v6, &c);
+	for (n = 0; fa->sweep_due && n < fa->nheld; n++)	/* journaled */
+		fa->held[n].out = f->output && fa->held[n].e.kind == FW_ACCESS;
+	if ((sfilter = saved_table(f, fa->v6, "filter", why, whylen)) == NULL ||
+	    (!fa->v6 && (snat = saved_table(f, fa->v6, "nat", why,
+	    whylen)) == NULL))
 		goto out;
-	len = strlen(saved) + 2 * FW_IPT_LINE_MAX;
-	if ((buf = malloc(len)) == NULL) {
+	len = 2 * (strlen(sfilter) + (snat ? strlen(snat) : 0)) +
+	    8 * FW_IPT_LINE_MAX;
+	if ((buf = malloc(len)) == NULL)
 		snprintf(why, whylen, "out of memory");
-		goto out;
-	}
-	if (fw_ipt_setup(conf_firewall_chain(f), saved, fa->sweep_due,
-	    fa->held, fa->nheld, buf, len, &swept) != 0)
+	else if (setup_lines(fa, &c, sfilter, snat ? snat : "", buf, len,
+	    &swept) != 0)
 		snprintf(why, whylen, "the setup is too long");
 	else if (buf[0] == '\0' || restore(conf_firewall_restore(f, fa->v6),
 	    buf, why, whylen) == 0)
 		r = 0;
-	free(buf);
 	if (r == 0 && fa->sweep_due) {
 		drop_unseen(fa);
 		fa->sweep_due = false;
@@ -199,7 +312,9 @@ setup_family(struct ipt_family *fa, const struct conf_firewall *f,
 		    "removed", prog(fa->v6), swept, swept == 1 ? "" : "s");
 	}
 out:
-	free(saved);
+	free(buf);
+	free(sfilter);
+	free(snat);
 	return r;
 }
 
@@ -218,7 +333,12 @@ ipt_setup(void *st, const struct conf_firewall *f, char *why, size_t whylen)
 			return -1;
 		}
 	log_info("firewall: iptables chain %s ready (filter table, jump at "
-	    "INPUT position 1, IPv4 and IPv6)", c);
+	    "INPUT position 1, IPv4 and IPv6; output %s%s; NAT, IPv4: %s, "
+	    "%s, %s)", c, conf_firewall_output_chain(f), f->output ? "" :
+	    " (unused: firewall.output is off)",
+	    conf_firewall_nat_chain(f, FW_NAT_FORWARD),
+	    conf_firewall_nat_chain(f, FW_NAT_DNAT),
+	    conf_firewall_nat_chain(f, FW_NAT_SNAT));
 	return 0;
 }
 
@@ -256,8 +376,9 @@ settle_now(struct action_env *env, uint64_t job, const char *line,
     bool absent)
 {
 	char detail[FW_IPT_LINE_MAX + 64];
+	int n = (int)strcspn(line, "\n");	/* a grant's first rule */
 
-	snprintf(detail, sizeof(detail), "firewall %s: %s", line, absent ?
+	snprintf(detail, sizeof(detail), "firewall %.*s: %s", n, line, absent ?
 	    "not in the chain (gone already)" : "in the chain already");
 	action_report(env, &(struct action_result){ .job = job,
 	    .detail = detail, .absent = absent, .exit_status = -1 });
@@ -265,19 +386,21 @@ settle_now(struct action_env *env, uint64_t job, const char *line,
 
 /* The text of an open: "-A new", or "-A new" and "-D old" to renew. */
 static int
-open_text(const char *c, struct ipt_family *fa, struct ipt_item *it,
-    const struct fw_ipt_rule *old, char *text, size_t len)
+open_text(const struct fw_ipt_chains *c, struct ipt_family *fa,
+    struct ipt_item *it, const struct fw_ipt_rule *old, char *text,
+    size_t len)
 {
-	char del[FW_IPT_LINE_MAX];
+	char del[FW_IPT_GRANT_MAX];
 
-	if (fw_ipt_line(c, true, &it->r, text, len) != 0)
+	if (fw_ipt_grant(c, true, &it->r, text, len) != 0)
 		return -1;
 	(void)fa;
 	if (old == NULL)
 		return 0;
 	it->kind = IPT_REPLACE;
 	it->old_exp = old->exp;
-	if (fw_ipt_line(c, false, old, del, sizeof(del)) != 0 ||
+	it->old_out = old->out;
+	if (fw_ipt_grant(c, false, old, del, sizeof(del)) != 0 ||
 	    strlen(text) + strlen(del) + 2 > len)
 		return -1;
 	strcat(text, "\n");
@@ -286,17 +409,18 @@ open_text(const char *c, struct ipt_family *fa, struct ipt_item *it,
 }
 
 static int
-queue_open(struct ipt_family *fa, const char *c, struct action_env *env,
-    const struct action_req *req, const struct fw_elem *e)
+queue_open(struct ipt_family *fa, const struct fw_ipt_chains *c,
+    struct action_env *env, const struct action_req *req,
+    const struct fw_elem *e, bool out)
 {
 	struct ipt_item it = { .kind = IPT_ADD, .r = { .e = *e,
-	    .exp = req->close_at } };
+	    .exp = req->close_at, .out = out && e->kind == FW_ACCESS } };
 	struct fw_ipt_rule *old = held_find(fa, e);
-	char text[2 * FW_IPT_LINE_MAX];
+	char text[2 * FW_IPT_GRANT_MAX];
 	int r;
 
-	if (old != NULL && old->exp >= req->close_at) {
-		fw_ipt_line(c, true, old, text, sizeof(text));
+	if (old != NULL && old->exp >= req->close_at && old->out == it.r.out) {
+		fw_ipt_grant(c, true, old, text, sizeof(text));
 		settle_now(env, req->job, text, false);
 		return 0;
 	}
@@ -304,30 +428,32 @@ queue_open(struct ipt_family *fa, const char *c, struct action_env *env,
 		return SPA_ERR_ACTION;
 	if ((r = push(fa, req->job, text, &it)) != 0)
 		return r;
-	if (old != NULL)
+	if (old != NULL) {
 		old->exp = req->close_at;
-	else if ((r = held_add(fa, e, req->close_at)) != 0)
+		old->out = it.r.out;
+	} else if ((r = held_add(fa, e, req->close_at, it.r.out)) != 0)
 		free(fa->u[--fa->n].text);	/* not queued after all */
 	return r;
 }
 
 static int
-queue_close(struct ipt_family *fa, const char *c, struct action_env *env,
-    const struct action_req *req, const struct fw_elem *e)
+queue_close(struct ipt_family *fa, const struct fw_ipt_chains *c,
+    struct action_env *env, const struct action_req *req,
+    const struct fw_elem *e)
 {
 	struct fw_ipt_rule *old = held_find(fa, e), gone = { .e = *e };
 	struct ipt_item it = { .kind = IPT_DEL };
-	char text[FW_IPT_LINE_MAX];
+	char text[FW_IPT_GRANT_MAX];
 	int r;
 
 	if (old == NULL) {
-		fw_ipt_line(c, false, &gone, text, sizeof(text));
+		fw_ipt_grant(c, false, &gone, text, sizeof(text));
 		settle_now(env, req->job, text, true);
 		return 0;
 	}
 	it.r = *old;
 	it.old_exp = old->exp;
-	if (fw_ipt_line(c, false, old, text, sizeof(text)) != 0)
+	if (fw_ipt_grant(c, false, old, text, sizeof(text)) != 0)
 		return SPA_ERR_ACTION;
 	if ((r = push(fa, req->job, text, &it)) == 0)
 		held_remove(fa, old);
@@ -341,11 +467,12 @@ ipt_queue(void *st, const struct conf_firewall *f, struct action_env *env,
 {
 	struct ipt_family *fa = &((struct ipt_state *)st)->fam[
 	    e->src.family == AF_INET6];
-	const char *c = conf_firewall_chain(f);
+	struct fw_ipt_chains c;
 	int r;
 
-	r = closing ? queue_close(fa, c, env, req, e) :
-	    queue_open(fa, c, env, req, e);
+	chains_of(f, fa->v6, &c);
+	r = closing ? queue_close(fa, &c, env, req, e) :
+	    queue_open(fa, &c, env, req, e, f->output);
 	if (r != 0)
 		snprintf(why, whylen, "firewall: the rule cannot be queued "
 		    "(%s)", r == SPA_ERR_NOMEM ? "out of memory" : "too long");
@@ -384,10 +511,13 @@ settle_held(struct ipt_family *fa, const struct nft_unit *u,
 		return;
 	if (it->kind == IPT_ADD && h != NULL && h->exp == it->r.exp)
 		held_remove(fa, h);
-	else if (it->kind == IPT_REPLACE && h != NULL && h->exp == it->r.exp)
+	else if (it->kind == IPT_REPLACE && h != NULL &&
+	    h->exp == it->r.exp) {
 		h->exp = it->old_exp;
+		h->out = it->old_out;
+	}
 	else if (it->kind == IPT_DEL && h == NULL &&
-	    held_add(fa, &it->r.e, it->old_exp) != 0)
+	    held_add(fa, &it->r.e, it->old_exp, it->r.out) != 0)
 		log_errx("firewall: out of memory: a rule kept in the chain "
 		    "is forgotten until the next start");
 }
@@ -427,6 +557,31 @@ free_queue(struct nft_unit *u, struct ipt_item *it, size_t n)
 }
 
 /*
+ * A close of several rules (NAT's) that one of them was missing from
+ * (an admin's flush of a chain): the restore stopped at that table, so
+ * the rest are deleted one by one; no DNAT or SNAT may outlive its
+ * grant.  Rules already gone are what the close wanted.
+ */
+static void
+delete_each(struct ipt_family *fa, const struct nft_unit *u)
+{
+	char line[FW_IPT_LINE_MAX + 8], err[NFT_ERR_MAX];
+	const char *p;
+	size_t n;
+
+	for (p = u->text; *p != '\0'; p += n + (p[n] == '\n')) {
+		n = strcspn(p, "\n");
+		if (n >= sizeof(line) - 1)
+			continue;
+		snprintf(line, sizeof(line), "%.*s\n", (int)n, p);
+		if (send_family(fa, line, err, sizeof(err)) != 0 &&
+		    !fw_ipt_is_absent(err))
+			log_errx("firewall: %s: %.*s: %s", prog(fa->v6), (int)n,
+			    p, err);
+	}
+}
+
+/*
  * Taken first: a completion may start another request (a close after a
  * failed open), queued for the next pass.
  */
@@ -448,8 +603,11 @@ send_one(struct ipt_family *fa, const struct conf_firewall *f,
 	runs = nft_batch_run_with(u, n, send_family, fw_ipt_is_absent, fa);
 	log_info("firewall: %zu rule command%s in %zu %s run%s", n,
 	    n == 1 ? "" : "s", runs, prog(fa->v6), runs == 1 ? "" : "s");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		settle_held(fa, &u[i], &it[i]);
+		if (u[i].outcome == NFT_ABSENT && strchr(u[i].text, '\n'))
+			delete_each(fa, &u[i]);
+	}
 	for (i = 0; i < n; i++)
 		report(env, &u[i]);
 	free_queue(u, it, n);

@@ -9,6 +9,16 @@
  *     chain input { type filter hook input priority <priority>;
  *       ip saddr . meta l4proto . th dport @allow4 [mark] accept
  *       ip6 saddr . meta l4proto . th dport @allow6 [mark] accept }
+ *     NAT, IPv4 (fw_line.h says when):
+ *     map dnat4 { source . proto . port : address . port; timeout }
+ *     set fwd4, set masq4, map snat4 (: address)
+ *       { source . NAT address . proto . NAT port; timeout }
+ *     chain prerouting (nat, dstnat): dnat ip to ... map @dnat4
+ *     chain forward (filter, <priority>): ... @fwd4 [mark] accept
+ *     chain postrouting (nat, srcnat): snat ... map @snat4; ... @masq4
+ *       masquerade
+ *     chain output, with firewall.output: the allow sets reversed
+ *       (daddr . l4proto . sport) [mark] accept
  *
  * An accept in one table does not outvote a drop in another: a ruleset
  * that drops by default lets spagated's grants through with one rule of
@@ -25,15 +35,36 @@
 #include "addr.h"
 #include "conf_firewall.h"
 
-#define FW_NFT_SETUP_MAX	2048
+#define FW_NFT_SETUP_MAX	4096
 #define FW_NFT_ELEM_MAX		512
+#define FW_NFT_GRANT_MAX	(8 * FW_NFT_ELEM_MAX)
 
-/* One grant's element: source, protocol (IPPROTO_TCP/UDP), port. */
+enum fw_kind {
+	FW_ACCESS,		/* an accept for src proto port */
+	FW_LOCAL_NAT,		/* port DNAT'd to to:to_port, to_port accepted */
+	FW_FWD_NAT,		/* port DNAT'd to to:to_port, forwarded there */
+};
+
+enum fw_snat { FW_SNAT_NONE, FW_SNAT_ADDR, FW_SNAT_MASQ };
+
+/*
+ * One grant: source, protocol (IPPROTO_TCP/UDP), port; for NAT (IPv4
+ * only) where the port leads and how the source is rewritten.
+ */
 struct fw_elem {
 	struct spa_addr	 src;
 	uint8_t		 proto;
 	uint16_t	 port;
+	uint8_t		 kind;		/* enum fw_kind */
+	bool		 dnat;		/* false: DISABLE_DNAT */
+	struct spa_addr	 to;
+	uint16_t	 to_port;
+	uint8_t		 snat;		/* enum fw_snat, FW_FWD_NAT only */
+	struct spa_addr	 snat_addr;
 };
+
+/* The input accept a grant needs (a local NAT's: the service port). */
+void	fw_elem_input(const struct fw_elem *e, struct fw_elem *in);
 
 /*
  * The transaction that makes the table, keeping its sets (and the
@@ -58,6 +89,14 @@ int	fw_nft_delete(const struct conf_firewall *f, const struct fw_elem *e,
  * lines do not fit; *swept counts them.
  */
 int	fw_nft_sweep(const struct conf_firewall *f, const char *listing, const struct fw_elem *held, size_t nheld,
+	    char *buf, size_t len, size_t *swept);
+
+/*
+ * The same for a NAT set or map (`set`: dnat4, fwd4, snat4, masq4):
+ * a delete of each element that is none of the `held` grants'.
+ */
+int	fw_nft_sweep_nat(const struct conf_firewall *f, const char *set,
+	    const char *listing, const struct fw_elem *held, size_t nheld,
 	    char *buf, size_t len, size_t *swept);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * The nftables backend: spagated's table through libnftables (fw_nft.h
  * for its text, nft_queue.h for the transactions).  At start, the sets
- * lose the elements no journaled cycle holds (a previous run's grants,
- * whose kernel timeout may be long).
+ * and maps (NAT's too) lose the elements no journaled cycle holds (a
+ * previous run's grants, whose kernel timeout may be long).
  */
 #include "config.h"
 
@@ -56,6 +56,28 @@ nft_hold(void *st, const struct fw_elem *e)
 	return 0;
 }
 
+/* The lines that delete what nothing holds in `set`, from `listing`. */
+static int
+sweep_text(struct nft_state *s, const struct conf_firewall *f,
+    const char *set, const char *listing, char *buf, size_t len, size_t *n)
+{
+	struct fw_elem *in;
+	size_t i;
+	int r;
+
+	if (strncmp(set, "allow", 5) != 0)
+		return fw_nft_sweep_nat(f, set, listing, s->held, s->nheld, buf,
+		    len, n);
+	/* allow4/allow6 hold a grant's accept (a local NAT's: its port) */
+	if ((in = calloc(s->nheld + 1, sizeof(*in))) == NULL)
+		return -1;
+	for (i = 0; i < s->nheld; i++)
+		fw_elem_input(&s->held[i], &in[i]);
+	r = fw_nft_sweep(f, listing, in, s->nheld, buf, len, n);
+	free(in);
+	return r;
+}
+
 /* One set's elements that nothing holds, deleted: 0 or -1 with err. */
 static int
 sweep_set(struct nft_state *s, const struct conf_firewall *f,
@@ -65,15 +87,15 @@ sweep_set(struct nft_state *s, const struct conf_firewall *f,
 	size_t len, n = 0;
 	int r = -1;
 
-	snprintf(cmd, sizeof(cmd), "list set inet %s %s",
-	    conf_firewall_table(f), set);
+	snprintf(cmd, sizeof(cmd), "list %s inet %s %s",
+	    strcmp(set, "dnat4") == 0 || strcmp(set, "snat4") == 0 ? "map" :
+	    "set", conf_firewall_table(f), set);
 	if (nft_queue_list(&s->q, cmd, &listing, err, errlen) != 0)
 		return -1;
 	len = 2 * strlen(listing) + FW_NFT_ELEM_MAX;
 	if ((buf = malloc(len)) == NULL)
 		snprintf(err, errlen, "out of memory");
-	else if (fw_nft_sweep(f, listing, s->held, s->nheld, buf, len,
-	    &n) != 0)
+	else if (sweep_text(s, f, set, listing, buf, len, &n) != 0)
 		snprintf(err, errlen, "the sweep is too long");
 	else if (n == 0 || nft_queue_send_now(&s->q, false, buf, err,
 	    errlen) == 0)
@@ -88,11 +110,13 @@ static int
 sweep(struct nft_state *s, const struct conf_firewall *f, char *err,
     size_t errlen)
 {
-	size_t swept = 0;
+	static const char *const sets[] = { "allow4", "allow6", "dnat4",
+	    "fwd4", "snat4", "masq4" };
+	size_t swept = 0, i;
 
-	if (sweep_set(s, f, "allow4", &swept, err, errlen) != 0 ||
-	    sweep_set(s, f, "allow6", &swept, err, errlen) != 0)
-		return -1;
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+		if (sweep_set(s, f, sets[i], &swept, err, errlen) != 0)
+			return -1;
 	log_info("firewall: %zu element%s left by a previous run removed",
 	    swept, swept == 1 ? "" : "s");
 	free(s->held);
@@ -137,7 +161,7 @@ nft_queue_req(void *st, const struct conf_firewall *f, struct action_env *env,
     const struct action_req *req, const struct fw_elem *e, bool closing,
     char *why, size_t whylen)
 {
-	char text[3 * FW_NFT_ELEM_MAX];
+	char text[FW_NFT_GRANT_MAX];
 	int r;
 
 	(void)env;

@@ -5,7 +5,7 @@
 # (default 10).  Findings (crashes, leaks, sanitizer reports) fail the test.
 . "$(dirname "$0")/../integration/lib.sh"
 
-targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios fuzz_conf fuzz_fleet_rec fuzz_nft fuzz_control)
+targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios fuzz_conf fuzz_fleet_rec fuzz_nft fuzz_control fuzz_firewall)
 seconds=${FUZZ_SECONDS:-10}
 src=$top_srcdir
 
@@ -32,6 +32,7 @@ actions_for() {
 	fuzz_fleet_rec) echo "$src/executor/fleet_rec.c $src/executor/journal_rec.c $src/executor/subst.c" ;;
 	fuzz_nft) echo "$src/modules/nft/nft_line.c $src/modules/nft/nft_batch.c" ;;
 	fuzz_control) echo "$src/executor/control_req.c" ;;
+	fuzz_firewall) echo "$src/executor/subst.c $src/modules/firewall/fw_line.c $src/modules/firewall/fw_nft.c $src/modules/firewall/fw_ipt.c $src/common/conf.c $src/common/conf_table.c $src/modules/cisco/conf_cisco.c $src/modules/firewall/conf_firewall.c $src/executor/conf_redis.c -lconfig" ;;
 	esac
 }
 

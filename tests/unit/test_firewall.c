@@ -27,6 +27,7 @@
 #include "err.h"
 #include "fw_exec.h"
 #include "fw_ipt.h"
+#include "fw_line.h"
 #include "fw_nft.h"
 #include "nft_batch.h"
 #include "subst.h"
@@ -41,16 +42,6 @@ struct fx {
 	char			 done_detail[512];
 	int			 ndone;
 };
-
-static void
-on_done(void *arg, const struct action_result *res)
-{
-	struct fx *f = arg;
-
-	f->ndone++;
-	f->done_result = res->result;
-	snprintf(f->done_detail, sizeof(f->done_detail), "%s", res->detail);
-}
 
 /* An instance configured with `backend`. */
 static void
@@ -115,9 +106,13 @@ implicit_cycle_only_with_a_backend(void **state)
 	configure(f, FW_NFTABLES);
 	assert_true(action_firewall.implicit_cycle(f->priv, &open, &close));
 	assert_string_equal(open,
-	    "firewall open $REQUEST $SRC $PROTO_NAME $PORT");
+	    "firewall open $REQUEST $SRC $PROTO_NAME $PORT $DST nat=$NAT_TO "
+	    "force_nat=$STANZA_DNAT force_snat=$STANZA_SNAT "
+	    "disable_dnat=$DISABLE_DNAT forward_all=$FORWARD_ALL");
 	assert_string_equal(close,
-	    "firewall close $REQUEST $SRC $PROTO_NAME $PORT");
+	    "firewall close $REQUEST $SRC $PROTO_NAME $PORT $DST nat=$NAT_TO "
+	    "force_nat=$STANZA_DNAT force_snat=$STANZA_SNAT "
+	    "disable_dnat=$DISABLE_DNAT forward_all=$FORWARD_ALL");
 }
 
 static void
@@ -157,24 +152,81 @@ reads_only_what_the_variables_give(void **state)
 	    "client_timeout_access 192.0.2.1 tcp 65535", why, sizeof(why)), 0);
 }
 
-/* Until it forwards them, the built-in firewall refuses NAT requests. */
+#define NAT_TAIL	" nat=- force_nat=- force_snat=- disable_dnat=N " \
+	"forward_all=N"
+
+/* Every NAT word is what its variable gives; NAT needs IPv4 and words. */
 static void
-nat_requests_are_refused(void **state)
+nat_words_are_read_strictly(void **state)
 {
+	static const struct { const char *line, *why; } bad[] = {
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force_nat=- force_snat=- disable_dnat=N", "expected" },
+		{ "firewall open access 192.0.2.1 tcp 22 x" NAT_TAIL,
+		    "no address" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat= "
+		    "force_nat=- force_snat=- disable_dnat=N forward_all=N",
+		    "nat=<IPv4" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 "
+		    "nat=192.0.2.5 force_nat=- force_snat=- disable_dnat=N "
+		    "forward_all=N", "nat=<IPv4" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 "
+		    "nat=2001:db8::1:22 force_nat=- force_snat=- "
+		    "disable_dnat=N forward_all=N", "nat=<IPv4" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 "
+		    "nat=192.0.2.5:0 force_nat=- force_snat=- disable_dnat=N "
+		    "forward_all=N", "nat=<IPv4" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force=- force_snat=- disable_dnat=N forward_all=N",
+		    "force_nat=" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force_nat=- force_snat=masq disable_dnat=N forward_all=N",
+		    "force_snat=" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force_nat=- force_snat=- disable_dnat=y forward_all=N",
+		    "disable_dnat=" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force_nat=- force_snat=- disable_dnat=N forward_all=",
+		    "forward_all=" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force_nat=- force_snat=- disable_dnat=N forward_all=Y",
+		    "FORWARD_ALL is not done" },
+		{ "firewall open access 192.0.2.1 tcp 22 192.0.2.9 nat=- "
+		    "force_nat=10.0.0.5:22 force_snat=- disable_dnat=N "
+		    "forward_all=N", "FORCE_NAT needs" },
+		{ "firewall open nat_access 192.0.2.1 tcp 22 192.0.2.9"
+		    NAT_TAIL, "needs the line's NAT words" },
+		{ "firewall open nat_access 192.0.2.1 tcp 22", "needs the "
+		    "line's NAT words" },
+		{ "firewall open nat_access 2001:db8::1 tcp 22 2001:db8::9 "
+		    "nat=10.0.0.5:22 force_nat=- force_snat=- disable_dnat=N "
+		    "forward_all=N", "IPv4 only" },
+		{ "firewall open local_nat_access 192.0.2.1 tcp 80 2001:db8::9 "
+		    "nat=192.0.2.9:22 force_nat=- force_snat=- disable_dnat=N "
+		    "forward_all=N", "local NAT needs" },
+	};
 	struct fx *f = *state;
-	struct action_env env = { NULL, on_done, f };
-	struct action_req req = { .job = 7 };
-	struct cmd_argv a;
+	char why[256];
+	size_t i;
 
 	configure(f, FW_NFTABLES);
-	assert_int_equal(cmd_split("firewall open local_nat_access 192.0.2.1 "
-	    "tcp 22", &a), 0);
-	req.argv = &a;
-	assert_int_equal(action_firewall.open(f->priv, &env, &req), 0);
-	assert_int_equal(f->ndone, 1);
-	assert_int_equal(f->done_result, SPA_ERR_ACTION);
-	assert_non_null(strstr(f->done_detail, "NAT requests are not "
-	    "forwarded"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(check_line(f, bad[i].line, why, sizeof(why)),
+		    SPA_ERR_CONFIG);
+		if (strstr(why, bad[i].why) == NULL)
+			fail_msg("%s: got '%s'", bad[i].line, why);
+	}
+	assert_int_equal(check_line(f, "firewall open access 192.0.2.1 tcp 22 "
+	    "192.0.2.9" NAT_TAIL, why, sizeof(why)), 0);
+	assert_int_equal(check_line(f, "firewall open nat_access 192.0.2.1 "
+	    "tcp 5022 192.0.2.9 nat=10.0.0.5:22 force_nat=- "
+	    "force_snat=10.9.9.9 disable_dnat=Y forward_all=N", why,
+	    sizeof(why)), 0);
+	f->conf.nat_forwarding = true;
+	configure(f, FW_NFTABLES);
+	assert_int_equal(check_line(f, "firewall open access 192.0.2.1 tcp 22 "
+	    "192.0.2.9 nat=- force_nat=10.0.0.5:22 force_snat=masquerade "
+	    "disable_dnat=N forward_all=N", why, sizeof(why)), 0);
 }
 
 static void
@@ -186,7 +238,7 @@ setup_text_keeps_the_sets_and_marks(void **state)
 
 	(void)state;
 	assert_int_equal(fw_nft_setup(&fw, buf, sizeof(buf)), 0);
-	assert_string_equal(buf,
+	assert_int_equal(strncmp(buf,
 	    "add table inet spagate\n"
 	    "add set inet spagate allow4 { type ipv4_addr . inet_proto . "
 	    "inet_service; flags timeout; }\n"
@@ -200,7 +252,53 @@ setup_text_keeps_the_sets_and_marks(void **state)
 	    "add rule inet spagate input ip saddr . meta l4proto . th dport "
 	    "@allow4 meta mark set meta mark or 0x5350 accept\n"
 	    "add rule inet spagate input ip6 saddr . meta l4proto . th dport "
-	    "@allow6 meta mark set meta mark or 0x5350 accept\n");
+	    "@allow6 meta mark set meta mark or 0x5350 accept\n", (size_t)(strstr(buf, "add map") - buf)), 0);
+	assert_string_equal(strstr(buf, "add map"),
+	    "add map inet spagate dnat4 { type ipv4_addr . inet_proto . "
+	    "inet_service : ipv4_addr . inet_service; flags timeout; }\n"
+	    "add set inet spagate fwd4 { type ipv4_addr . ipv4_addr . "
+	    "inet_proto . inet_service; flags timeout; }\n"
+	    "add map inet spagate snat4 { type ipv4_addr . ipv4_addr . "
+	    "inet_proto . inet_service : ipv4_addr; flags timeout; }\n"
+	    "add set inet spagate masq4 { type ipv4_addr . ipv4_addr . "
+	    "inet_proto . inet_service; flags timeout; }\n"
+	    "add chain inet spagate prerouting\n"
+	    "flush chain inet spagate prerouting\n"
+	    "delete chain inet spagate prerouting\n"
+	    "add chain inet spagate prerouting { type nat hook prerouting "
+	    "priority dstnat; policy accept; }\n"
+	    "add rule inet spagate prerouting dnat ip to ip saddr . meta "
+	    "l4proto . th dport map @dnat4\n"
+	    "add chain inet spagate forward\n"
+	    "flush chain inet spagate forward\n"
+	    "delete chain inet spagate forward\n"
+	    "add chain inet spagate forward { type filter hook forward "
+	    "priority -10; policy accept; }\n"
+	    "add rule inet spagate forward ip saddr . ip daddr . meta l4proto "
+	    ". th dport @fwd4 meta mark set meta mark or 0x5350 accept\n"
+	    "add chain inet spagate postrouting\n"
+	    "flush chain inet spagate postrouting\n"
+	    "delete chain inet spagate postrouting\n"
+	    "add chain inet spagate postrouting { type nat hook postrouting "
+	    "priority srcnat; policy accept; }\n"
+	    "add rule inet spagate postrouting snat ip to ip saddr . ip daddr "
+	    ". meta l4proto . th dport map @snat4\n"
+	    "add rule inet spagate postrouting ip saddr . ip daddr . meta "
+	    "l4proto . th dport @masq4 masquerade\n"
+	    "add chain inet spagate output\n"
+	    "flush chain inet spagate output\n"
+	    "delete chain inet spagate output\n");
+	/* firewall.output: the host's answers to a granted source */
+	fw.output = true;
+	assert_int_equal(fw_nft_setup(&fw, buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "delete chain inet spagate output\n"
+	    "add chain inet spagate output { type filter hook output priority "
+	    "-10; policy accept; }\n"
+	    "add rule inet spagate output ip daddr . meta l4proto . th sport "
+	    "@allow4 meta mark set meta mark or 0x5350 accept\n"
+	    "add rule inet spagate output ip6 daddr . meta l4proto . th sport "
+	    "@allow6 meta mark set meta mark or 0x5350 accept\n"));
+	fw.output = false;
 	fw.mark = 0;
 	fw.table = "gw1";
 	assert_int_equal(fw_nft_setup(&fw, buf, sizeof(buf)), 0);
@@ -231,6 +329,186 @@ element_text_per_family(void **state)
 	assert_int_equal(fw_nft_delete(&fw, &e, buf, sizeof(buf)), 0);
 	assert_string_equal(buf,
 	    "delete element inet spagate allow4 { 192.0.2.9 . tcp . 22 }");
+}
+
+/* What a line grants, as nft text: fw_line_read then fw_nft_add. */
+static const char *
+grant_text(const char *line, const struct fw_nat_opts *o)
+{
+	static char buf[FW_NFT_GRANT_MAX];
+	struct conf_firewall fw = { .backend = FW_NFTABLES };
+	struct fw_elem e;
+	struct cmd_argv a;
+	char why[256];
+
+	assert_int_equal(cmd_split(line, &a), 0);
+	if (fw_line_read(&a, o, false, &e, why, sizeof(why)) != 0)
+		fail_msg("%s: refused: %s", line, why);
+	assert_int_equal(fw_nft_delete(&fw, &e, buf, sizeof(buf)), 0);
+	return buf;
+}
+
+#define W(req, src, port, dst, nat, force, snat, dis) \
+	"firewall open " req " " src " tcp " port " " dst " nat=" nat \
+	" force_nat=" force " force_snat=" snat " disable_dnat=" dis \
+	" forward_all=N"
+
+/*
+ * The grants of local NAT (to $DST, whatever host the packet names),
+ * forwarding NAT (SNAT: the stanza's first, then firewall.snat),
+ * FORCE_NAT and DISABLE_DNAT.
+ */
+static void
+line_grants_nat_as_fwknopd(void **state)
+{
+	struct fw_nat_opts o = { .nat_forwarding = true, .nat_local = true };
+
+	(void)state;
+	assert_string_equal(grant_text(W("local_nat_access", "192.0.2.7",
+	    "80", "192.0.2.1", "10.9.9.9:22", "-", "-", "N"), &o),
+	    "delete element inet spagate dnat4 { 192.0.2.7 . tcp . 80 }\n"
+	    "delete element inet spagate allow4 { 192.0.2.7 . tcp . 22 }");
+	{
+		struct fw_elem e;
+		struct cmd_argv a;
+		char why[256];
+
+		assert_int_equal(cmd_split(W("client_timeout_local_nat_access",
+		    "192.0.2.7", "80", "192.0.2.1", "10.9.9.9:22", "-", "-",
+		    "N"), &a), 0);
+		assert_int_equal(fw_line_read(&a, &o, false, &e, why,
+		    sizeof(why)), 0);
+		assert_int_equal(e.kind, FW_LOCAL_NAT);
+		assert_string_equal(addr_fmt(&e.to, why), "192.0.2.1");
+		assert_int_equal(e.to_port, 22);
+		assert_int_equal(e.snat, FW_SNAT_NONE);
+	}
+	assert_string_equal(grant_text(W("nat_access", "192.0.2.7", "5022",
+	    "192.0.2.1", "10.0.0.5:22", "-", "-", "N"), &o),
+	    "delete element inet spagate dnat4 { 192.0.2.7 . tcp . 5022 }\n"
+	    "delete element inet spagate fwd4 { 192.0.2.7 . 10.0.0.5 . tcp . "
+	    "22 }");
+	o.snat = true;
+	assert_non_null(strstr(grant_text(W("nat_access", "192.0.2.7", "5022",
+	    "192.0.2.1", "10.0.0.5:22", "-", "-", "N"), &o),
+	    "\ndelete element inet spagate masq4 { 192.0.2.7 . 10.0.0.5 . "
+	    "tcp . 22 }"));
+	o.snat_address = "198.51.100.1";
+	assert_non_null(strstr(grant_text(W("nat_access", "192.0.2.7", "5022",
+	    "192.0.2.1", "10.0.0.5:22", "-", "-", "N"), &o),
+	    "\ndelete element inet spagate snat4 {"));
+	/* the stanza's FORCE_MASQUERADE outvotes firewall.snat_address */
+	assert_non_null(strstr(grant_text(W("nat_access", "192.0.2.7", "5022",
+	    "192.0.2.1", "10.0.0.5:22", "-", "masquerade", "N"), &o),
+	    "masq4"));
+	/* FORCE_NAT: a plain access is forwarded to its address and port */
+	o.snat = false;
+	assert_string_equal(grant_text(W("access", "192.0.2.7", "443",
+	    "192.0.2.1", "-", "10.1.1.1:8443", "-", "N"), &o),
+	    "delete element inet spagate dnat4 { 192.0.2.7 . tcp . 443 }\n"
+	    "delete element inet spagate fwd4 { 192.0.2.7 . 10.1.1.1 . tcp . "
+	    "8443 }");
+	/* DISABLE_DNAT: the forward alone */
+	assert_string_equal(grant_text(W("access", "192.0.2.7", "443",
+	    "192.0.2.1", "-", "10.1.1.1:8443", "-", "Y"), &o),
+	    "delete element inet spagate fwd4 { 192.0.2.7 . 10.1.1.1 . tcp . "
+	    "8443 }");
+	/* no NAT: the accept, as before */
+	assert_string_equal(grant_text(W("access", "2001:db8::7", "22",
+	    "2001:db8::1", "-", "-", "-", "N"), &o),
+	    "delete element inet spagate allow6 { 2001:db8::7 . tcp . 22 }");
+	assert_string_equal(grant_text("firewall close access 192.0.2.7 udp "
+	    "53", &o), "delete element inet spagate allow4 { 192.0.2.7 . "
+	    "udp . 53 }");
+}
+
+/* A local NAT: DNAT to $DST and the service port's accept. */
+static void
+element_text_for_nat(void **state)
+{
+	struct conf_firewall fw = { .backend = FW_NFTABLES };
+	struct fw_elem e = { .proto = IPPROTO_TCP, .port = 80,
+	    .kind = FW_LOCAL_NAT, .dnat = true, .to_port = 22 };
+	char buf[FW_NFT_GRANT_MAX];
+
+	(void)state;
+	assert_int_equal(addr_parse("192.0.2.7", &e.src), 0);
+	assert_int_equal(addr_parse("192.0.2.1", &e.to), 0);
+	assert_int_equal(fw_nft_add(&fw, &e, 30, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "add element inet spagate dnat4 { 192.0.2.7 . tcp . 80 timeout 30s"
+	    " : 192.0.2.1 . 22 }\n"
+	    "delete element inet spagate dnat4 { 192.0.2.7 . tcp . 80 }\n"
+	    "add element inet spagate dnat4 { 192.0.2.7 . tcp . 80 timeout 30s"
+	    " : 192.0.2.1 . 22 }\n"
+	    "add element inet spagate allow4 { 192.0.2.7 . tcp . 22 timeout "
+	    "30s }\n"
+	    "delete element inet spagate allow4 { 192.0.2.7 . tcp . 22 }\n"
+	    "add element inet spagate allow4 { 192.0.2.7 . tcp . 22 timeout "
+	    "30s }");
+	assert_int_equal(fw_nft_delete(&fw, &e, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "delete element inet spagate dnat4 { 192.0.2.7 . tcp . 80 }\n"
+	    "delete element inet spagate allow4 { 192.0.2.7 . tcp . 22 }");
+	/* forwarding: DNAT, forward, SNAT to an address or masquerade */
+	e.kind = FW_FWD_NAT;
+	e.snat = FW_SNAT_ADDR;
+	assert_int_equal(addr_parse("10.0.0.5", &e.to), 0);
+	assert_int_equal(addr_parse("198.51.100.1", &e.snat_addr), 0);
+	assert_int_equal(fw_nft_delete(&fw, &e, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "delete element inet spagate dnat4 { 192.0.2.7 . tcp . 80 }\n"
+	    "delete element inet spagate fwd4 { 192.0.2.7 . 10.0.0.5 . tcp . "
+	    "22 }\n"
+	    "delete element inet spagate snat4 { 192.0.2.7 . 10.0.0.5 . tcp . "
+	    "22 }");
+	assert_int_equal(fw_nft_add(&fw, &e, 9, buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "\nadd element inet spagate snat4 { "
+	    "192.0.2.7 . 10.0.0.5 . tcp . 22 timeout 9s : 198.51.100.1 }"));
+	e.snat = FW_SNAT_MASQ;
+	e.dnat = false;
+	assert_int_equal(fw_nft_delete(&fw, &e, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "delete element inet spagate fwd4 { 192.0.2.7 . 10.0.0.5 . tcp . "
+	    "22 }\n"
+	    "delete element inet spagate masq4 { 192.0.2.7 . 10.0.0.5 . tcp . "
+	    "22 }");
+}
+
+/* A NAT map's elements no held grant has are deleted at start. */
+static void
+nft_sweep_nat_keeps_held_grants(void **state)
+{
+	struct conf_firewall fw = { .backend = FW_NFTABLES };
+	const char *listing = "table inet spagate {\n\tmap dnat4 {\n"
+	    "\t\ttype ipv4_addr . inet_proto . inet_service : ipv4_addr . "
+	    "inet_service\n\t\tflags timeout\n"
+	    "\t\telements = { 192.0.2.7 . tcp . 80 timeout 30s expires 29s : "
+	    "192.0.2.1 . 22,\n"
+	    "\t\t\t     192.0.2.8 . tcp . 80 timeout 30s expires 29s : "
+	    "192.0.2.1 . 22 }\n\t}\n}\n";
+	struct fw_elem held = { .proto = IPPROTO_TCP, .port = 80,
+	    .kind = FW_LOCAL_NAT, .dnat = true, .to_port = 22 };
+	char buf[1024];
+	size_t swept;
+
+	(void)state;
+	assert_int_equal(addr_parse("192.0.2.7", &held.src), 0);
+	assert_int_equal(addr_parse("192.0.2.1", &held.to), 0);
+	assert_int_equal(fw_nft_sweep_nat(&fw, "dnat4", listing, &held, 1, buf,
+	    sizeof(buf), &swept), 0);
+	assert_string_equal(buf,
+	    "delete element inet spagate dnat4 { 192.0.2.8 . tcp . 80 }\n");
+	assert_int_equal(swept, 1);
+	assert_int_equal(fw_nft_sweep_nat(&fw, "fwd4", "table inet spagate {\n"
+	    "\tset fwd4 {\n\t\telements = { 192.0.2.7 . 10.0.0.5 . tcp . 22 "
+	    "timeout 9s expires 8s }\n\t}\n}\n", NULL, 0, buf, sizeof(buf),
+	    &swept), 0);
+	assert_string_equal(buf, "delete element inet spagate fwd4 { "
+	    "192.0.2.7 . 10.0.0.5 . tcp . 22 }\n");
+	assert_int_equal(fw_nft_sweep_nat(&fw, "masq4", "set masq4 {\n}\n",
+	    NULL, 0, buf, sizeof(buf), &swept), 0);
+	assert_int_equal(swept, 0);
 }
 
 /* spagated -D shows the group as it reads it: a priority below zero. */
@@ -386,6 +664,130 @@ ipt_setup_sweeps_what_no_cycle_holds(void **state)
 }
 
 /* A lone delete's failure that says the rule was not there. */
+static const struct fw_ipt_chains NAT_CH = { "SPAGATE_INPUT",
+    "SPAGATE_FORWARD", "SPAGATE_PREROUTING", "SPAGATE_POSTROUTING",
+    "SPAGATE_OUTPUT" };
+
+/* A NAT grant's rules: fwknopd's DNAT, FORWARD, SNAT or MASQUERADE. */
+static void
+ipt_nat_grant_text(void **state)
+{
+	struct fw_ipt_rule r = rule("192.0.2.7", IPPROTO_TCP, 80, 1800000000);
+	char buf[FW_IPT_GRANT_MAX];
+
+	(void)state;
+	r.e.kind = FW_LOCAL_NAT;
+	r.e.dnat = true;
+	r.e.to_port = 22;
+	assert_int_equal(addr_parse("192.0.2.1", &r.e.to), 0);
+	assert_int_equal(fw_ipt_grant(&NAT_CH, true, &r, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "-A SPAGATE_INPUT -s 192.0.2.7/32 -p tcp -m tcp --dport 22 -m "
+	    "comment --comment spagate_exp_1800000000 -j ACCEPT\n"
+	    "nat -A SPAGATE_PREROUTING -s 192.0.2.7/32 -p tcp -m tcp --dport 80 "
+	    "-m comment --comment spagate_exp_1800000000 -j DNAT "
+	    "--to-destination 192.0.2.1:22");
+	r.e.kind = FW_FWD_NAT;
+	r.e.snat = FW_SNAT_MASQ;
+	assert_int_equal(addr_parse("10.0.0.5", &r.e.to), 0);
+	assert_int_equal(fw_ipt_grant(&NAT_CH, false, &r, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "-D SPAGATE_FORWARD -s 192.0.2.7/32 -d 10.0.0.5/32 -p tcp -m tcp "
+	    "--dport 22 -m comment --comment spagate_exp_1800000000 -j ACCEPT\n"
+	    "nat -D SPAGATE_PREROUTING -s 192.0.2.7/32 -p tcp -m tcp --dport 80 "
+	    "-m comment --comment spagate_exp_1800000000 -j DNAT "
+	    "--to-destination 10.0.0.5:22\n"
+	    "nat -D SPAGATE_POSTROUTING -s 192.0.2.7/32 -d 10.0.0.5/32 -p tcp -m "
+	    "tcp --dport 22 -m comment --comment spagate_exp_1800000000 -j "
+	    "MASQUERADE");
+	r.e.snat = FW_SNAT_ADDR;
+	r.e.dnat = false;
+	assert_int_equal(addr_parse("198.51.100.1", &r.e.snat_addr), 0);
+	assert_int_equal(fw_ipt_grant(&NAT_CH, true, &r, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "-A SPAGATE_FORWARD -s 192.0.2.7/32 -d 10.0.0.5/32 -p tcp -m tcp "
+	    "--dport 22 -m comment --comment spagate_exp_1800000000 -j ACCEPT\n"
+	    "nat -A SPAGATE_POSTROUTING -s 192.0.2.7/32 -d 10.0.0.5/32 -p tcp -m "
+	    "tcp --dport 22 -m comment --comment spagate_exp_1800000000 -j SNAT "
+	    "--to-source 198.51.100.1");
+	assert_int_equal(fw_ipt_grant(&NAT_CH, true, &r, buf, 100), -1);
+}
+
+/* firewall.output: an access grant's output accept, its chain and jump. */
+static void
+ipt_output_rule_and_chain(void **state)
+{
+	struct fw_ipt_rule r = rule("2001:db8::7", IPPROTO_UDP, 53, 9);
+	char buf[FW_IPT_GRANT_MAX];
+	size_t swept;
+
+	(void)state;
+	r.out = true;
+	assert_int_equal(fw_ipt_grant(&NAT_CH, true, &r, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "-A SPAGATE_INPUT -s 2001:db8::7/128 -p udp "
+	    "-m udp --dport 53 -m comment --comment spagate_exp_9 -j ACCEPT\n"
+	    "-A SPAGATE_OUTPUT -d 2001:db8::7/128 -p udp -m udp --sport 53 -m "
+	    "comment --comment spagate_exp_9 -j ACCEPT");
+	r.out = false;
+	assert_int_equal(fw_ipt_grant(&NAT_CH, true, &r, buf, sizeof(buf)), 0);
+	assert_null(strchr(buf, '\n'));
+	r.out = true;
+	assert_int_equal(fw_ipt_setup_output(&NAT_CH, SAVED_HEAD
+	    ":SPAGATE_OUTPUT - [0:0]\n-A OUTPUT -j SPAGATE_OUTPUT\n"
+	    "-A SPAGATE_OUTPUT -d 2001:db8::7/128 -p udp -m udp --sport 53 -m "
+	    "comment --comment spagate_exp_12 -j ACCEPT\n"
+	    "-A SPAGATE_OUTPUT -d 2001:db8::8/128 -p udp -m udp --sport 53 -m "
+	    "comment --comment spagate_exp_12 -j ACCEPT\nCOMMIT\n", true, &r, 1,
+	    buf, sizeof(buf), &swept), 0);
+	assert_string_equal(buf, "-D SPAGATE_OUTPUT -d 2001:db8::8/128 -p udp "
+	    "-m udp --sport 53 -m comment --comment spagate_exp_12 -j ACCEPT\n");
+	assert_int_equal(swept, 1);
+	assert_int_equal(r.exp, 12);
+}
+
+#define NAT_SAVED "*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT " \
+	"[0:0]\n:SPAGATE_PREROUTING - [0:0]\n-A PREROUTING -j SPAGATE_PREROUTING\n" \
+	"-A SPAGATE_PREROUTING -s 192.0.2.7/32 -p tcp -m tcp --dport 80 -m " \
+	"comment --comment spagate_exp_1700000005 -j DNAT --to-destination " \
+	"192.0.2.1:22\n" \
+	"-A SPAGATE_PREROUTING -s 192.0.2.8/32 -p tcp -m tcp --dport 80 -m " \
+	"comment --comment spagate_exp_1700000005 -j DNAT --to-destination " \
+	"192.0.2.1:22\nCOMMIT\n"
+
+/*
+ * NAT's chains: made if missing, jumped to first from PREROUTING and
+ * POSTROUTING (FORWARD in the filter table), a held grant's rule kept
+ * (its time read), another's swept; every line marked for *nat.
+ */
+static void
+ipt_setup_nat_chains(void **state)
+{
+	struct fw_ipt_rule held = rule("192.0.2.7", IPPROTO_TCP, 80, 0);
+	char buf[4096];
+	size_t swept;
+
+	(void)state;
+	held.e.kind = FW_LOCAL_NAT;
+	held.e.dnat = true;
+	held.e.to_port = 22;
+	assert_int_equal(addr_parse("192.0.2.1", &held.e.to), 0);
+	assert_int_equal(fw_ipt_setup_nat(&NAT_CH, true, NAT_SAVED, true, &held,
+	    1, buf, sizeof(buf), &swept), 0);
+	assert_string_equal(buf,
+	    "nat -D SPAGATE_PREROUTING -s 192.0.2.8/32 -p tcp -m tcp --dport 80 "
+	    "-m comment --comment spagate_exp_1700000005 -j DNAT "
+	    "--to-destination 192.0.2.1:22\n"
+	    "nat :SPAGATE_POSTROUTING - [0:0]\n"
+	    "nat -I POSTROUTING 1 -j SPAGATE_POSTROUTING\n");
+	assert_int_equal(swept, 1);
+	assert_true(held.seen);
+	assert_int_equal(held.exp, 1700000005);
+	assert_int_equal(fw_ipt_setup_nat(&NAT_CH, false, SAVED_HEAD "COMMIT\n",
+	    false, NULL, 0, buf, sizeof(buf), &swept), 0);
+	assert_string_equal(buf, ":SPAGATE_FORWARD - [0:0]\n"
+	    "-I FORWARD 1 -j SPAGATE_FORWARD\n");
+}
+
 static void
 ipt_absent_is_read_from_both_variants(void **state)
 {
@@ -552,15 +954,21 @@ main(void)
 #define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
 		T(implicit_cycle_only_with_a_backend),
 		T(reads_only_what_the_variables_give),
-		T(nat_requests_are_refused),
+		T(nat_words_are_read_strictly),
 		T(dump_shows_a_negative_priority),
 		cmocka_unit_test(setup_text_keeps_the_sets_and_marks),
 		cmocka_unit_test(element_text_per_family),
+		cmocka_unit_test(element_text_for_nat),
+		cmocka_unit_test(line_grants_nat_as_fwknopd),
+		cmocka_unit_test(nft_sweep_nat_keeps_held_grants),
 		cmocka_unit_test(ipt_rule_text_per_family),
 		cmocka_unit_test(ipt_setup_makes_the_chain_and_jump),
 		cmocka_unit_test(ipt_setup_leaves_a_first_jump_alone),
 		cmocka_unit_test(ipt_setup_puts_one_jump_first),
 		cmocka_unit_test(ipt_setup_sweeps_what_no_cycle_holds),
+		cmocka_unit_test(ipt_nat_grant_text),
+		cmocka_unit_test(ipt_setup_nat_chains),
+		cmocka_unit_test(ipt_output_rule_and_chain),
 		cmocka_unit_test(ipt_absent_is_read_from_both_variants),
 		cmocka_unit_test(ipt_failed_run_is_split),
 		cmocka_unit_test(exec_reads_writes_and_gives_up),

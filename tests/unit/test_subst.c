@@ -174,6 +174,35 @@ request_and_nat_variables(void **state)
 	assert_expands(f, "x [$NAT_IP] $NAT_PORT", 0, "x|[]|2222");
 }
 
+/*
+ * The built-in firewall's NAT words are never empty: "-" when there is
+ * nothing (a word that vanished would shift the others).
+ */
+static void
+nat_words_are_never_empty(void **state)
+{
+	struct fix *f = *state;
+	struct stanza *st = f->conf->stanzas[0];
+
+	assert_expands(f, "x $NAT_TO $STANZA_DNAT $STANZA_SNAT", 0,
+	    "x|-|-|-");
+	f->ev.type = SPA_REQ_NAT_ACCESS;
+	f->ev.has_nat = true;
+	strcpy(f->ev.nat_host, "10.0.0.5");
+	f->ev.nat_port = 2222;
+	st->has_force_nat = true;
+	assert_int_equal(addr_parse("10.1.1.1", &st->force_nat_addr), 0);
+	st->force_nat_port = 443;
+	st->force_masquerade = true;
+	assert_expands(f, "x nat=$NAT_TO $STANZA_DNAT $STANZA_SNAT $STANZA", 0,
+	    "x|nat=10.0.0.5:2222|10.1.1.1:443|masquerade|1");
+	st->has_force_snat = true;
+	assert_int_equal(addr_parse("198.51.100.9", &st->force_snat_addr), 0);
+	assert_expands(f, "x $STANZA_SNAT", 0, "x|198.51.100.9");
+	strcpy(f->ev.nat_host, "bad%host");	/* not IPv4: none */
+	assert_expands(f, "x $NAT_TO", 0, "x|-");
+}
+
 static void
 one_cycle_per_port_sees_its_port(void **state)
 {
@@ -922,6 +951,7 @@ main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(every_event_variable),
 		T(request_and_nat_variables),
+		T(nat_words_are_never_empty),
 		T(one_cycle_per_port_sees_its_port),
 		T(no_ports_expand_to_zero),
 		T(fwknopd_prefix_names_still_work),
