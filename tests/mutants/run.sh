@@ -9,7 +9,8 @@
 # copies run mutants side by side.  TAP, one line per mutant, in file
 # order.
 #   MUTANTS="a b"    run only these (names without .patch)
-#   MUTANT_COPIES=n  copies run side by side (default 2)
+#   MUTANT_COPIES=n  copies run side by side (default 4: on 2 cores an
+#                    integration test waits more than it computes)
 #   MUTANT_DIR=dir   where the copies live (default $top_builddir/mutants)
 . "$(dirname "$0")/../integration/lib.sh"
 require_root	# the integration tests mutants name need it
@@ -18,7 +19,7 @@ command -v patch >/dev/null || skip_all "needs patch(1)"
 src=$top_srcdir
 dir=$src/tests/mutants
 base=${MUTANT_DIR:-$top_builddir/mutants}
-ncopies=${MUTANT_COPIES:-2}
+ncopies=${MUTANT_COPIES:-4}
 # A mutant is wrong code on purpose: an unused variable it leaves must not
 # stop its build where the tree was configured with --enable-werror.
 mutant_cflags=$(sed -n 's/^SPA_CFLAGS = //p' "$top_builddir/Makefile" |
