@@ -2,11 +2,12 @@
 # Short libFuzzer runs of every fuzz target, as part of `make check` when
 # clang is available.  Uses the targets built by --enable-fuzzing when
 # present, else builds them here with clang.  FUZZ_SECONDS per target
-# (default 10).  Findings (crashes, leaks, sanitizer reports) fail the test.
+# (default 6; `make fuzz` runs long ones).  Findings (crashes, leaks,
+# sanitizer reports) fail the test.
 . "$(dirname "$0")/../integration/lib.sh"
 
 targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios fuzz_conf fuzz_fleet_rec fuzz_nft fuzz_control fuzz_firewall)
-seconds=${FUZZ_SECONDS:-10}
+seconds=${FUZZ_SECONDS:-6}
 src=$top_srcdir
 
 command -v clang >/dev/null || skip_all "clang is not installed (Debian package clang)"

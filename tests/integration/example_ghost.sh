@@ -14,7 +14,6 @@ for t in nft /usr/sbin/sshd ssh-keygen python3; do
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 EXAMPLE=$top_srcdir/examples/ghost-service
-PROBE=$top_srcdir/tests/tools/probe_port.py
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
 K1=$(b64key 32) H1=$(b64key 64)
@@ -26,32 +25,12 @@ sed -e "s|^\(KEY_BASE64 *\)__CHANGEME__|\1$K1|" \
 chmod 600 "$WORK/access.conf"
 cp "$EXAMPLE/spagated.conf" "$WORK/spagated.conf"
 
-# A real sshd on the server's port 22 (no login is needed: its banner
-# says who answers) and a real web server on port 80.
-start_services() {
-	ssh-keygen -q -t ed25519 -N '' -f "$WORK/hostkey" || return 1
-	mkdir -p /run/sshd "$WORK/www"
-	echo web > "$WORK/www/index.html"
-	# not through in_srv: $! must be the server itself, not a subshell
-	ip netns exec "$SRV_NS" /usr/sbin/sshd -D -e -f /dev/null -h "$WORK/hostkey" \
-		-o "ListenAddress=$SRV_IP:22" -o "PidFile=$WORK/sshd.pid" \
-		>>"$WORK/sshd.log" 2>&1 &
-	on_exit "kill $!"
-	ip netns exec "$SRV_NS" python3 -m http.server 80 --bind "$SRV_IP" \
-		--directory "$WORK/www" >/dev/null 2>&1 &
-	on_exit "kill $!"
-	wait_ok 5 answers "$CLI_IP" 80 http && wait_ok 5 sshd_listens
-}
-sshd_listens() { in_srv ss -Hltn "sport = :22" | grep -q LISTEN; }
-# answers SRC PORT WHAT: from client address SRC, port PORT of the server is WHAT
-answers() { [ "$(in_cli python3 "$PROBE" "$1" "$SRV_IP" "$2")" = "$3" ]; }
-
 plan 10
 netns_pair 63 || skip_all "cannot create network namespaces"
 CLI_IP2=10.231.63.3
 ip -n "$CLI_NS" addr add "$CLI_IP2/24" dev "$CLI_IF"
 check "the example's ruleset loads" in_srv nft -f "$EXAMPLE/ruleset.nft"
-check "a real sshd and a real web server run" start_services
+check "a real sshd and a real web server run" ghost_services_start
 check "before any SPA packet port 80 is the web server" answers "$CLI_IP" 80 http
 check "... and sshd is not reachable on port 22" answers "$CLI_IP" 22 none
 start_spagated -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \

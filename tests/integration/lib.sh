@@ -161,6 +161,30 @@ start_tcp_accept() {
 	on_exit "kill $!"
 }
 
+# The ghost-service tests' servers: a real sshd on the server's port 22 (no
+# login is needed: its banner says who answers) and a real web server on
+# port 80, both stopped at exit.  answers SRC PORT WHAT: from client
+# address SRC, port PORT of the server is WHAT (ssh, http or none;
+# tests/tools/probe_port.py).
+ghost_services_start() {
+	ssh-keygen -q -t ed25519 -N '' -f "$WORK/hostkey" || return 1
+	mkdir -p /run/sshd "$WORK/www"
+	echo web > "$WORK/www/index.html"
+	# not through in_srv: $! must be the server itself, not a subshell
+	ip netns exec "$SRV_NS" /usr/sbin/sshd -D -e -f /dev/null -h "$WORK/hostkey" \
+		-o "ListenAddress=$SRV_IP:22" -o "PidFile=$WORK/sshd.pid" \
+		>>"$WORK/sshd.log" 2>&1 &
+	on_exit "kill $!"
+	ip netns exec "$SRV_NS" python3 -m http.server 80 --bind "$SRV_IP" \
+		--directory "$WORK/www" >/dev/null 2>&1 &
+	on_exit "kill $!"
+	wait_ok 5 answers "$CLI_IP" 80 http && wait_ok 5 sshd_listens
+}
+sshd_listens() { in_srv ss -Hltn "sport = :22" | grep -q LISTEN; }
+answers() {
+	[ "$(in_cli python3 "$top_srcdir/tests/tools/probe_port.py" "$1" "$SRV_IP" "$2")" = "$3" ]
+}
+
 # The IOS CLI double (tests/tools/ios_double, README.md there) behind a
 # real sshd in the server namespace, stopped at exit.
 # Usage: ios_double_start ADDR PORT INIT (ios_double --init arguments).
