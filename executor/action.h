@@ -51,6 +51,12 @@ struct action_req {
 	 * kernel timeout) less time than another holder still has.
 	 */
 	int64_t			 close_at;
+	/*
+	 * The open's object should be there already: a repeated grant's
+	 * open, or another open cycle holds the object.  A module may send
+	 * an object it thinks new more cheaply (nft: a create).
+	 */
+	bool			 held;
 };
 
 /* How a request ended: result 0 or a negative SPA_ERR_*, and why. */

@@ -145,6 +145,12 @@ cycle_object_close_at(const struct cycle *cy)
 	    h->rec.close_at : cy->rec.close_at;
 }
 
+bool
+cycle_object_shared(const struct cycle *cy)
+{
+	return other_holder(cy) != NULL;
+}
+
 /* The clocks of cycles_conf, for the times no caller hands in. */
 int64_t
 cycle_wall_now(const struct cycles *c)

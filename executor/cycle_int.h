@@ -173,6 +173,8 @@ struct grant {
 int64_t	cycle_wall_now(const struct cycles *c);
 int64_t	cycle_mono_now(const struct cycles *c);
 int64_t	cycle_object_close_at(const struct cycle *cy);
+/* Whether another open cycle holds cy's object. */
+bool	cycle_object_shared(const struct cycle *cy);
 void	cycle_open_done(struct cycles *c, const struct job *j,
 	    const struct action_result *res, int64_t now_s);
 void	cycle_close_done(struct cycles *c, const struct job *j,

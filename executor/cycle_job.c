@@ -121,6 +121,8 @@ job_run(struct cycles *c, const struct action_module *m, struct job *j,
 		.data = rec != NULL ? rec->data : NULL,
 		.data_len = rec != NULL ? &rec->data_len : &no_len,
 		.close_at = cy != NULL ? cycle_object_close_at(cy) : 0,
+		.held = j->kind == JOB_REFRESH ||
+		    (cy != NULL && cycle_object_shared(cy)),
 	};
 	uint64_t id = j->id;
 	enum job_kind kind = j->kind;

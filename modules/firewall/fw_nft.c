@@ -9,6 +9,7 @@
 
 #include "fw_nft.h"
 #include "log.h"
+#include "nft_line.h"
 
 #define RULE_FMT \
 	"add rule inet %s input %s saddr . meta l4proto . th dport @%s%s " \
@@ -223,9 +224,26 @@ grant_els(const struct conf_firewall *f, const struct fw_elem *e,
 	return 0;
 }
 
+/* One element's lines, created or refreshed; -1 if they do not fit. */
+static int
+el_add(const struct nft_el *el, int64_t timeout_s, bool refresh, char *buf,
+    size_t len)
+{
+	char elem[FW_NFT_ELEM_MAX + sizeof(el->data) + 32];
+	char key[FW_NFT_ELEM_MAX + 4];
+
+	if (fits(snprintf(elem, sizeof(elem), "%s timeout %" PRId64 "s%s }",
+	    el->key, timeout_s, el->data), sizeof(elem)) != 0 ||
+	    fits(snprintf(key, sizeof(key), "%s }", el->key),
+	    sizeof(key)) != 0)
+		return -1;
+	return refresh ? nft_elem_refresh(buf, len, elem, key) :
+	    nft_elem_create(buf, len, elem);
+}
+
 int
 fw_nft_add(const struct conf_firewall *f, const struct fw_elem *e,
-    int64_t timeout_s, char *buf, size_t len)
+    int64_t timeout_s, bool refresh, char *buf, size_t len)
 {
 	struct nft_el el[GRANT_ELS];
 	size_t i, n, off = 0;
@@ -233,14 +251,12 @@ fw_nft_add(const struct conf_firewall *f, const struct fw_elem *e,
 	if (grant_els(f, e, el, &n) != 0)
 		return -1;
 	buf[0] = '\0';
-	/* an add keeps an element's old expiry: see modules/nft/nft.c */
 	for (i = 0; i < n; i++) {
-		if (fits(snprintf(buf + off, len - off,
-		    "%sadd element %s timeout %" PRId64 "s%s }\n"
-		    "delete element %s }\n"
-		    "add element %s timeout %" PRId64 "s%s }",
-		    i > 0 ? "\n" : "", el[i].key, timeout_s, el[i].data,
-		    el[i].key, el[i].key, timeout_s, el[i].data),
+		if (i > 0 && fits(snprintf(buf + off, len - off, "\n"),
+		    len - off) != 0)
+			return -1;
+		off += strlen(buf + off);
+		if (el_add(&el[i], timeout_s, refresh, buf + off,
 		    len - off) != 0)
 			return -1;
 		off += strlen(buf + off);

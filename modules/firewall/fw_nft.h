@@ -73,11 +73,12 @@ void	fw_elem_input(const struct fw_elem *e, struct fw_elem *in);
  */
 int	fw_nft_setup(const struct conf_firewall *f, char *buf, size_t len);
 /*
- * "add element ..." with a timeout (refreshed: add; delete; add) or
- * "delete element ...".  -1 if it does not fit.
+ * A grant's elements with a timeout: created (each should be new), or
+ * refreshed (add; delete; add: see modules/nft/nft_line.h); or "delete
+ * element ...".  -1 if it does not fit.
  */
 int	fw_nft_add(const struct conf_firewall *f, const struct fw_elem *e,
-	    int64_t timeout_s, char *buf, size_t len);
+	    int64_t timeout_s, bool refresh, char *buf, size_t len);
 int	fw_nft_delete(const struct conf_firewall *f, const struct fw_elem *e,
 	    char *buf, size_t len);
 

@@ -161,18 +161,26 @@ nft_queue_req(void *st, const struct conf_firewall *f, struct action_env *env,
     const struct action_req *req, const struct fw_elem *e, bool closing,
     char *why, size_t whylen)
 {
-	char text[FW_NFT_GRANT_MAX];
+	char text[FW_NFT_GRANT_MAX], refresh[FW_NFT_GRANT_MAX];
+	struct nft_queue *q = &((struct nft_state *)st)->q;
 	int r;
 
 	(void)env;
-	r = closing ? fw_nft_delete(f, e, text, sizeof(text)) :
-	    fw_nft_add(f, e, timeout_of(req), text, sizeof(text));
+	if (closing)
+		r = fw_nft_delete(f, e, text, sizeof(text));
+	else
+		r = fw_nft_add(f, e, timeout_of(req), true, refresh,
+		    sizeof(refresh)) != 0 ? -1 : fw_nft_add(f, e,
+		    timeout_of(req), false, text, sizeof(text));
 	if (r != 0) {
 		snprintf(why, whylen, "firewall: the element is too long");
 		return SPA_ERR_ACTION;
 	}
-	return nft_queue_add(&((struct nft_state *)st)->q, req->job, text,
-	    closing);
+	/* see modules/nft/nft.c: an element that should be new is created */
+	if (closing)
+		return nft_queue_add(q, req->job, text, NULL, true);
+	return req->held ? nft_queue_add(q, req->job, refresh, NULL, false) :
+	    nft_queue_add(q, req->job, text, refresh, false);
 }
 
 static void

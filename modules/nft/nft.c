@@ -20,9 +20,12 @@
  *
  * An add of an element that is already there (another cycle's, or a
  * repeated grant) keeps its old expiry on kernel 6.x with libnftables
- * 1.0.6, so an add with a timeout goes as "add; delete; add" in the
- * same transaction: applied at once, the element is never missing, and
- * it ends with the full timeout.  Open is therefore idempotent.
+ * 1.0.6, so an add with a timeout that refreshes its element goes as
+ * "add; delete; add" in the same transaction: applied at once, the
+ * element is never missing, and it ends with the full timeout.  One
+ * whose element should be new (no other cycle holds it: req->held) goes
+ * as a create, a third of the parsing, refreshed only if it finds the
+ * element there after all (nft_line.h).  Open is therefore idempotent.
  */
 #include "config.h"
 
@@ -46,33 +49,33 @@ struct nft_mod {
 	struct nft_queue	 q;
 };
 
-/* What the queue holds for one request: the refresh in one go. */
-static char *
-unit_text(const struct nft_line *line)
-{
-	size_t len = 3 * sizeof(line->text) + 16;
-	const char *rest = line->text + strlen("add ");
-	char *t;
+#define UNIT_MAX	(3 * CMD_MAX_LEN + 64)
 
-	if ((t = malloc(len)) == NULL)
-		return NULL;
-	if (line->cmd == NFT_LINE_ADD && line->has_timeout)
-		snprintf(t, len, "%s\ndelete %s\n%s", line->text, rest,
-		    line->text);
-	else
-		snprintf(t, len, "%s", line->text);
-	return t;
-}
-
+/*
+ * What the queue holds for one request: the line as written, or for an
+ * add with a timeout, its create (if the element should be new) or
+ * refresh, and the refresh to fall back on.
+ */
 static int
-enqueue(struct nft_mod *m, uint64_t job, const struct nft_line *line)
+enqueue(struct nft_mod *m, const struct action_req *req,
+    const struct nft_line *line)
 {
-	char *text;
-	int r;
+	const char *elem = line->text + strlen("add element ");
+	char *text, *refresh;
+	int r = SPA_ERR_NOMEM;
 
-	if ((text = unit_text(line)) == NULL)
-		return SPA_ERR_NOMEM;
-	r = nft_queue_add(&m->q, job, text, line->cmd == NFT_LINE_DELETE);
+	if (line->cmd != NFT_LINE_ADD || !line->has_timeout)
+		return nft_queue_add(&m->q, req->job, line->text, NULL,
+		    line->cmd == NFT_LINE_DELETE);
+	text = malloc(UNIT_MAX);
+	refresh = malloc(UNIT_MAX);
+	if (text != NULL && refresh != NULL &&
+	    nft_elem_refresh(refresh, UNIT_MAX, elem, elem) == 0 &&
+	    nft_elem_create(text, UNIT_MAX, elem) == 0)
+		r = req->held ? nft_queue_add(&m->q, req->job, refresh, NULL,
+		    false) : nft_queue_add(&m->q, req->job, text, refresh,
+		    false);
+	free(refresh);
 	free(text);
 	return r;
 }
@@ -100,7 +103,7 @@ nft_queue(struct nft_mod *m, struct action_env *env,
 		action_done(env, req->job, SPA_ERR_ACTION, detail, NULL);
 		return 0;
 	}
-	r = enqueue(m, req->job, line);
+	r = enqueue(m, req, line);
 	free(line);
 	return r;
 }
@@ -176,12 +179,6 @@ nft_check(void *priv, const struct cmd_argv *argv, char *why,
 }
 
 /*
- * The kernel's answer to a create of an element that is there (EEXIST),
- * as libnftables 1.0.6 words it.
- */
-#define EXISTS_TEXT	"Could not process rule: File exists"
-
-/*
  * Whether an add's element is still in its set: the same element created
  * in a dry run (nft -c create element), which the kernel checks and then
  * aborts, so nothing changes.  "File exists": it is there; accepted: it
@@ -216,7 +213,7 @@ nft_verify(void *priv, const struct cmd_argv *open, const uint8_t *data,
 		    sizeof(text));
 		snprintf(why, whylen, "nft -c %s: %s", create, r == 0 ?
 		    "not in the set" : text);
-		r = r == 0 ? ACTION_ABSENT : strcmp(text, EXISTS_TEXT) == 0 ?
+		r = r == 0 ? ACTION_ABSENT : nft_batch_is_exists(text) ?
 		    ACTION_PRESENT : SPA_ERR_ACTION;
 	}
 	free(create);

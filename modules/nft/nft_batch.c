@@ -15,11 +15,19 @@
  * without "Could not process rule": not taken for an absent element.
  */
 #define ABSENT_TEXT	"Could not process rule: No such file or directory"
+/* And to a create of an element that is there (EEXIST). */
+#define EXISTS_TEXT	"Could not process rule: File exists"
 
 bool
 nft_batch_is_absent(const char *err)
 {
 	return strcmp(err, ABSENT_TEXT) == 0;
+}
+
+bool
+nft_batch_is_exists(const char *err)
+{
+	return strcmp(err, EXISTS_TEXT) == 0;
 }
 
 void
@@ -64,15 +72,46 @@ settle_one(struct nft_unit *u, const char *err, nft_absent_fn absent)
 		u->outcome = NFT_ABSENT;
 		return;
 	}
+	if (u->refresh != NULL && nft_batch_is_exists(err)) {
+		u->outcome = NFT_EXISTS;
+		return;
+	}
 	u->outcome = NFT_FAILED;
 	snprintf(u->err, sizeof(u->err), "%s", err[0] != '\0' ? err :
 	    "libnftables failed without saying why");
 }
 
+/*
+ * The units whose create found the element there, sent again as their
+ * refresh, together: moved to the front of `u` (the order of units is
+ * the caller's business only through their jobs).
+ */
+static size_t
+refresh_existing(struct nft_unit *u, size_t n, nft_send_fn send, void *arg)
+{
+	struct nft_unit t;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (u[i].outcome != NFT_EXISTS)
+			continue;
+		free(u[i].text);
+		u[i].text = u[i].refresh;
+		u[i].refresh = NULL;
+		u[i].outcome = NFT_PENDING;
+		t = u[k];
+		u[k++] = u[i];
+		u[i] = t;
+	}
+	return nft_batch_run_with(u, k, send, nft_batch_is_absent, arg);
+}
+
 size_t
 nft_batch_run(struct nft_unit *u, size_t n, nft_send_fn send, void *arg)
 {
-	return nft_batch_run_with(u, n, send, nft_batch_is_absent, arg);
+	size_t sent = nft_batch_run_with(u, n, send, nft_batch_is_absent, arg);
+
+	return sent + refresh_existing(u, n, send, arg);
 }
 
 size_t

@@ -19,14 +19,20 @@ enum nft_outcome {
 	NFT_PENDING,
 	NFT_DONE,
 	NFT_ABSENT,	/* a delete whose element was not there */
+	NFT_EXISTS,	/* a create whose element was there: refresh it */
 	NFT_FAILED,
 };
 
-/* One request: its lines (one, or add/delete/add to refresh a timeout). */
+/*
+ * One request: its lines (one, or add/delete/add to refresh a timeout),
+ * and for a create, the lines that refresh the element if it was there
+ * (see nft_line.h, nft_elem_create).
+ */
 struct nft_unit {
 	uint64_t	 job;
 	bool		 is_delete;
 	char		*text;		/* malloc'd, lines without a last '\n' */
+	char		*refresh;	/* malloc'd, or NULL */
 	enum nft_outcome outcome;
 	char		 err[NFT_ERR_MAX];	/* why it failed (NFT_FAILED) */
 };
@@ -41,7 +47,11 @@ typedef int (*nft_send_fn)(void *arg, const char *buf, char *err,
 /* Whether a lone delete's reason says its object was not there. */
 typedef bool (*nft_absent_fn)(const char *err);
 
-/* Settle every unit; returns how many transactions were sent. */
+/*
+ * Settle every unit; returns how many transactions were sent.  A unit
+ * whose create found its element there is sent again as its refresh
+ * (the refreshes of one run together, as one transaction).
+ */
 size_t	nft_batch_run(struct nft_unit *u, size_t n, nft_send_fn send,
 	    void *arg);
 /* The same for another program's transactions (iptables-restore). */
@@ -56,5 +66,7 @@ void	nft_batch_first_error(const char *text, char *out, size_t len);
 
 /* Whether a delete's reason says its element was not in the set. */
 bool	nft_batch_is_absent(const char *err);
+/* Whether a create's reason says its element was there already. */
+bool	nft_batch_is_exists(const char *err);
 
 #endif /* SPA_NFT_BATCH_H */

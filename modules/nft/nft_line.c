@@ -203,3 +203,22 @@ nft_line_parse(size_t argc, char *const *argv, int64_t min_timeout_s,
 		return SPA_ERR_ARG;
 	return rebuild(argc, argv, min_timeout_s, line, why, whylen);
 }
+
+static int
+fits(int n, size_t len)
+{
+	return n >= 0 && (size_t)n < len ? 0 : -1;
+}
+
+int
+nft_elem_create(char *buf, size_t len, const char *elem)
+{
+	return fits(snprintf(buf, len, "create element %s", elem), len);
+}
+
+int
+nft_elem_refresh(char *buf, size_t len, const char *elem, const char *key)
+{
+	return fits(snprintf(buf, len, "add element %s\ndelete element %s\n"
+	    "add element %s", elem, key, elem), len);
+}

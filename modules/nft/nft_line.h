@@ -74,4 +74,19 @@ int64_t	nft_line_seconds(const char *word);
  */
 int64_t	nft_line_cover(int64_t close_at, int64_t now);
 
+/*
+ * An add of an element with a timeout, as sent.  An add of an element
+ * that is there keeps its old expiry (kernel 6.x, libnftables 1.0.6), so
+ * a refresh is "add E; delete K; add E" in one transaction: applied at
+ * once, the element is never missing, and it ends with the new timeout.
+ * An element that should be new goes as "create E": one command instead
+ * of three (libnftables parses each), failing with EEXIST if the element
+ * is there after all, when it is refreshed instead (nft_batch.c).  `elem`
+ * is what follows "add element " ("inet t s { k timeout 30s }"), `key`
+ * the element as a delete names it.  0, or -1 if it does not fit.
+ */
+int	nft_elem_create(char *buf, size_t len, const char *elem);
+int	nft_elem_refresh(char *buf, size_t len, const char *elem,
+	    const char *key);
+
 #endif /* SPA_NFT_LINE_H */

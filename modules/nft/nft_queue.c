@@ -68,7 +68,7 @@ send_real(void *arg, const char *buf, char *err, size_t errlen)
 
 int
 nft_queue_add(struct nft_queue *q, uint64_t job, const char *text,
-    bool is_delete)
+    const char *refresh, bool is_delete)
 {
 	struct nft_unit *v;
 	size_t cap;
@@ -86,6 +86,10 @@ nft_queue_add(struct nft_queue *q, uint64_t job, const char *text,
 	v->is_delete = is_delete;
 	if ((v->text = strdup(text)) == NULL)
 		return SPA_ERR_NOMEM;
+	if (refresh != NULL && (v->refresh = strdup(refresh)) == NULL) {
+		free(v->text);
+		return SPA_ERR_NOMEM;
+	}
 	q->nq++;
 	return 0;
 }
@@ -120,8 +124,10 @@ free_units(struct nft_unit *u, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(u[i].text);
+		free(u[i].refresh);
+	}
 	free(u);
 }
 

@@ -28,10 +28,12 @@ struct nft_queue {
 
 /*
  * Queue a request's commands (one a line, without the last '\n'; they
- * settle together).  SPA_ERR_NOMEM if it cannot be queued.
+ * settle together), and for a create, the commands that refresh its
+ * element if it is there (else NULL).  SPA_ERR_NOMEM if it cannot be
+ * queued.
  */
 int	nft_queue_add(struct nft_queue *q, uint64_t job, const char *text,
-	    bool is_delete);
+	    const char *refresh, bool is_delete);
 /* Send what is queued, report each request; 0 if nothing was queued. */
 size_t	nft_queue_run(struct nft_queue *q, struct action_env *env);
 /* Fail every queued request with `why` (the module cannot send them). */

@@ -39,7 +39,7 @@ mark
 fwknop_cli --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -D "$SRV_IP" \
 	-A tcp/22 --nat-local --nat-port 80 -a "$CLI_IP" -f 4 >/dev/null 2>&1
 check "the local NAT request opens the map's element" \
-	wait_logged "stanza #1 $CLI_IP tcp/80: opened \\(nft add element inet ghost sshd \\{ $CLI_IP \\. 6 \\. 80 timeout 4s : $SRV_IP \\. 22 \\}\\)" 5
+	wait_logged "stanza #1 $CLI_IP tcp/80: opened \\(nft create element inet ghost sshd \\{ $CLI_IP \\. 6 \\. 80 timeout 4s : $SRV_IP \\. 22 \\}\\)" 5
 check "for the granted client port 80 is sshd" answers "$CLI_IP" 80 ssh
 check "for another client port 80 is still the web server" answers "$CLI_IP2" 80 http
 check "... and sshd is still not reachable on port 22" answers "$CLI_IP" 22 none

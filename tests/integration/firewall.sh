@@ -68,7 +68,7 @@ mark
 fwknop_cli --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -D "$SRV_IP" \
 	-A tcp/22 -a "$CLI_IP" -f 3 >/dev/null 2>&1
 check "the stanza without a command opens through the built-in firewall" \
-	wait_logged "stanza #1 $CLI_IP tcp/22: opened \\(firewall add element inet spagate allow4 \\{ $CLI_IP \\. tcp \\. 22 timeout [23]s \\}\\)" 5
+	wait_logged "stanza #1 $CLI_IP tcp/22: opened \\(firewall create element inet spagate allow4 \\{ $CLI_IP \\. tcp \\. 22 timeout [23]s \\}\\)" 5
 check "the TCP connect succeeds once granted" connects "$SRV_IP" 22
 check "the element is in spagated's set" listed "$E"
 check "after the client's 3 s the element is gone" wait_ok 10 not_listed "$E"

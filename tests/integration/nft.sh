@@ -102,6 +102,20 @@ listed() {
 	esac | grep -qF -- "$2"
 }
 not_listed() { ! listed "$@"; }
+# expires_over SET ELEMENT SECONDS: the element's expiry is further off
+expires_over() {
+	local e
+	e=$(in_srv nft list set inet spagate "$1" | grep -oE -- "$2 timeout [0-9a-z]+ expires [0-9a-z]+" |
+		sed -E 's/.* expires //; s/[0-9]+ms$//')
+	[ -n "$e" ] && awk -v e="$e" -v min="$3" 'BEGIN {
+		s = 0; n = 0
+		for (i = 1; i <= length(e); i++) {
+			c = substr(e, i, 1)
+			if (c ~ /[0-9]/) { n = n * 10 + c; continue }
+			s += n * (c == "d" ? 86400 : c == "h" ? 3600 : c == "m" ? 60 : 1); n = 0
+		}
+		exit !(s > min) }'
+}
 alive() { kill -0 "$SPAGATED_PID" 2>/dev/null; }
 # nft_metrics_say FAILED: the metrics file counts FAILED refused element
 # commands, and fewer transactions than element commands
@@ -141,7 +155,7 @@ sum_logged() {
 		awk -v f="$1" '{ s += (f == "N" ? $1 : $2) } END { print s + 0 }'
 }
 
-plan 31
+plan 33
 netns_pair 23 || skip_all "cannot create network namespaces"
 SRV_IP6=fd00:231:23::1 CLI_IP6=fd00:231:23::2
 ip -n "$SRV_NS" addr add "$SRV_IP6/64" dev "$SRV_IF" nodad &&
@@ -181,7 +195,7 @@ check "tcp/22 is dropped before any SPA packet" refused "$SRV_IP" 22
 mark
 spa4 "$K1" "$H1" -A tcp/22 -a "$CLI_IP" -f 4
 check_logged "the SPA packet is carried out by the nft module" \
-	"stanza #1 $CLI_IP tcp/22: opened \\(nft add element inet spagate allow4 \\{ $CLI_IP \\. tcp \\. 22 timeout 4s \\}\\)" 5
+	"stanza #1 $CLI_IP tcp/22: opened \\(nft create element inet spagate allow4 \\{ $CLI_IP \\. tcp \\. 22 timeout 4s \\}\\)" 5
 check "the TCP connect succeeds once granted" connects "$SRV_IP" 22
 check "nft list set allow4 shows the element" listed allow4 "$E4"
 check "the close removes the element (nft list set)" wait_ok 12 not_listed allow4 "$E4"
@@ -194,7 +208,7 @@ mark
 spa "$K1" "$H1" -A tcp/22 -s -f 4 -D "$SRV_IP" -T -B "$WORK/v6.pkt"
 send_udp "$WORK/v6.pkt" "$SRV_IP6" 62201
 check_logged "an SPA packet over IPv6 opens through allow6" \
-	"stanza #2 $CLI_IP6 tcp/22: opened \\(nft add element inet spagate allow6 \\{ $CLI_IP6 \\. tcp \\. 22 timeout 4s \\}\\)" 5
+	"stanza #2 $CLI_IP6 tcp/22: opened \\(nft create element inet spagate allow6 \\{ $CLI_IP6 \\. tcp \\. 22 timeout 4s \\}\\)" 5
 check "nft list set allow6 shows the IPv6 element" listed allow6 "$E6"
 check "the IPv6 TCP connect succeeds once granted" connects "$SRV_IP6" 22
 check "the IPv6 close removes the element" wait_ok 12 not_listed allow6 "$E6"
@@ -263,5 +277,15 @@ check "the metrics file counts the refused element and fewer transactions than c
 # 7. a close whose element is gone is a close
 check_logged "a close finds its element gone: absent, not failed" \
 	"tcp/3: closed \\(nft delete element .* 3 \\}: not in the set \\(expired already\\)\\)" 10
+
+# 8. an element already there with a short expiry (added by hand) gets
+# the grant's whole time: the create finds it, and it is refreshed
+B=192.0.2.60
+in_srv nft add element inet spagate allow4 "{ $B . tcp . 22 timeout 3s }"
+mark
+spa4 "$K4" "$H4" -A tcp/22 -a "$B"
+check_logged "a create that finds its element there is sent again as add, delete, add" \
+	"stanza #5 $B tcp/22: opened \\(nft add element inet spagate allow4 \\{ $B \\. tcp \\. 22 timeout 60s \\}\\)" 5
+check "the element has the grant's 60 s, not the 3 s it had" expires_over allow4 "$B . tcp . 22" 30
 check "the daemon is still running after every failure" alive
 finish

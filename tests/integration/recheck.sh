@@ -126,7 +126,7 @@ wait_logged "$CLI_IP tcp/24: still there \\(nft -c create element inet rck allow
 in_srv nft flush set inet rck allow
 check "after nft flush set, tcp/24 is refused" refused "$SRV_IP" 24
 check_logged "spagated puts the nft element back, logged at warning" \
-	"warning: stanza #2 $CLI_IP tcp/24: was removed outside spagated: put back \\(nft add element inet rck allow" \
+	"warning: stanza #2 $CLI_IP tcp/24: was removed outside spagated: put back \\(nft create element inet rck allow" \
 	$((INTERVAL + 5))
 check "tcp/24 connects again" connects "$SRV_IP" 24
 check "the stats line counts both" stats_say "put back 2,"
@@ -151,7 +151,7 @@ wait_logged "$CLI_IP tcp/24: still there \\(nft -c create element inet rck allow
 in_srv nft delete element inet rck allow "{ $CLI_IP . tcp . 24 }"
 check "after nft delete element, tcp/24 is refused" refused "$SRV_IP" 24
 check_logged "the restarted spagated puts it back" \
-	"warning: stanza #2 $CLI_IP tcp/24: was removed outside spagated: put back \\(nft add element inet rck allow" \
+	"warning: stanza #2 $CLI_IP tcp/24: was removed outside spagated: put back \\(nft create element inet rck allow" \
 	$((INTERVAL + 5))
 check "tcp/24 connects again after the restart" connects "$SRV_IP" 24
 

@@ -316,13 +316,18 @@ element_text_per_family(void **state)
 
 	(void)state;
 	assert_int_equal(addr_parse("2001:db8::7", &e.src), 0);
-	assert_int_equal(fw_nft_add(&fw, &e, 30, buf, sizeof(buf)), 0);
+	assert_int_equal(fw_nft_add(&fw, &e, 30, true, buf, sizeof(buf)), 0);
 	assert_string_equal(buf,
 	    "add element inet spagate allow6 { 2001:db8::7 . udp . 53 timeout "
 	    "30s }\n"
 	    "delete element inet spagate allow6 { 2001:db8::7 . udp . 53 }\n"
 	    "add element inet spagate allow6 { 2001:db8::7 . udp . 53 timeout "
 	    "30s }");
+	/* an element that should be new: created, one command */
+	assert_int_equal(fw_nft_add(&fw, &e, 30, false, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "create element inet spagate allow6 { 2001:db8::7 . udp . 53 "
+	    "timeout 30s }");
 	assert_int_equal(addr_parse("192.0.2.9", &e.src), 0);
 	e.proto = IPPROTO_TCP;
 	e.port = 22;
@@ -434,7 +439,7 @@ element_text_for_nat(void **state)
 	(void)state;
 	assert_int_equal(addr_parse("192.0.2.7", &e.src), 0);
 	assert_int_equal(addr_parse("192.0.2.1", &e.to), 0);
-	assert_int_equal(fw_nft_add(&fw, &e, 30, buf, sizeof(buf)), 0);
+	assert_int_equal(fw_nft_add(&fw, &e, 30, true, buf, sizeof(buf)), 0);
 	assert_string_equal(buf,
 	    "add element inet spagate dnat4 { 192.0.2.7 . tcp . 80 timeout 30s"
 	    " : 192.0.2.1 . 22 }\n"
@@ -462,7 +467,7 @@ element_text_for_nat(void **state)
 	    "22 }\n"
 	    "delete element inet spagate snat4 { 192.0.2.7 . 10.0.0.5 . tcp . "
 	    "22 }");
-	assert_int_equal(fw_nft_add(&fw, &e, 9, buf, sizeof(buf)), 0);
+	assert_int_equal(fw_nft_add(&fw, &e, 9, true, buf, sizeof(buf)), 0);
 	assert_non_null(strstr(buf, "\nadd element inet spagate snat4 { "
 	    "192.0.2.7 . 10.0.0.5 . tcp . 22 timeout 9s : 198.51.100.1 }"));
 	e.snat = FW_SNAT_MASQ;

@@ -199,6 +199,7 @@ covers_the_latest_close(void **state)
 struct fake_kernel {
 	const char	*bad;		/* a line holding this fails */
 	const char	*gone;		/* a delete holding this: ENOENT */
+	const char	*there;		/* a create holding this: EEXIST */
 	size_t		 sent;
 	size_t		 applied;	/* lines of transactions applied */
 };
@@ -222,6 +223,14 @@ fake_send(void *arg, const char *buf, char *err, size_t errlen)
 		    "or directory");
 		return -1;
 	}
+	for (p = buf; k->there != NULL && (p = strstr(p, "create ")) != NULL;
+	    p++)
+		if (strncmp(p + strcspn(p, "{"), k->there,
+		    strlen(k->there)) == 0) {
+			snprintf(err, errlen, "Could not process rule: File "
+			    "exists");
+			return -1;
+		}
 	k->applied += lines;
 	return 0;
 }
@@ -306,6 +315,61 @@ an_absent_delete_is_absent(void **state)
 	free_units(u, 8);
 }
 
+/*
+ * A create that finds its element there (an operator's, or one left by
+ * a crash) is sent again as its refresh, and only those, together: the
+ * others are created once.
+ */
+static void
+a_create_found_there_is_refreshed(void **state)
+{
+	struct fake_kernel k = { .there = "{ 192.0.2.5 " };
+	struct nft_unit *u = calloc(8, sizeof(*u));
+	size_t i;
+
+	(void)state;
+	assert_non_null(u);
+	for (i = 0; i < 8; i++) {
+		u[i].job = i + 1;
+		assert_true(asprintf(&u[i].text, "create element inet t s "
+		    "{ 192.0.2.%zu timeout 30s }", i + 1) > 0);
+		assert_true(asprintf(&u[i].refresh, "add element inet t s "
+		    "{ 192.0.2.%zu timeout 30s }\ndelete element inet t s "
+		    "{ 192.0.2.%zu }\nadd element inet t s { 192.0.2.%zu "
+		    "timeout 30s }", i + 1, i + 1, i + 1) > 0);
+	}
+	nft_batch_run(u, 8, fake_send, &k);
+	assert_int_equal(k.applied, 7 + 3);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(u[i].outcome, NFT_DONE);
+		if (u[i].job == 5)
+			assert_non_null(strstr(u[i].text, "delete element"));
+		else
+			assert_true(strncmp(u[i].text, "create ", 7) == 0);
+	}
+	for (i = 0; i < 8; i++) {
+		free(u[i].text);
+		free(u[i].refresh);
+	}
+	free(u);
+}
+
+/* Without a refresh to fall back on, EEXIST is the create's failure. */
+static void
+a_create_without_refresh_fails(void **state)
+{
+	struct fake_kernel k = { .there = "{ 192.0.2.1 " };
+	struct nft_unit u = { .job = 1 };
+
+	(void)state;
+	assert_non_null(u.text = strdup("create element inet t s "
+	    "{ 192.0.2.1 }"));
+	nft_batch_run(&u, 1, fake_send, &k);
+	assert_int_equal(u.outcome, NFT_FAILED);
+	assert_true(nft_batch_is_exists(u.err));
+	free(u.text);
+}
+
 /* ENOENT on an add (a set gone) is a failure, not an absent element. */
 static void
 enoent_on_an_add_fails(void **state)
@@ -355,6 +419,8 @@ main(void)
 		cmocka_unit_test(one_transaction_per_pass),
 		cmocka_unit_test(a_bad_element_fails_alone),
 		cmocka_unit_test(an_absent_delete_is_absent),
+		cmocka_unit_test(a_create_found_there_is_refreshed),
+		cmocka_unit_test(a_create_without_refresh_fails),
 		cmocka_unit_test(enoent_on_an_add_fails),
 		cmocka_unit_test(reads_the_first_error),
 	};
