@@ -49,7 +49,7 @@ parse_config() {
 		-p "$WORK/spagated.pid" --exit-parse-config >"$WORK/parse.out" 2>&1
 }
 
-plan 15
+plan 17
 netns_pair 59 || skip_all "cannot create network namespaces"
 check "only the two key lines differ from Debian's access.conf" \
 	[ "$(diff "$STOCK" "$WORK/access.conf" | grep -c '^[<>]')" -eq 4 ]
@@ -74,6 +74,17 @@ check "the element is in spagated's set" listed "$E"
 check "after the client's 3 s the element is gone" wait_ok 10 not_listed "$E"
 check "... the close is logged" wait_logged "stanza #1 $CLI_IP tcp/22: closed" 5
 check "tcp/22 is dropped again" refused "$SRV_IP" 22
+
+# An element already there with a short expiry (added by hand) gets the
+# grant's whole time: the create finds it, and it is refreshed
+B=10.231.59.60
+in_srv nft add element inet spagate allow4 "{ $B . tcp . 22 timeout 3s }"
+mark
+fwknop_cli --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -D "$SRV_IP" \
+	-A tcp/22 -a "$B" -f 60 >/dev/null 2>&1
+check "a create that finds its element there is sent again as add, delete, add" \
+	wait_logged "stanza #1 $B tcp/22: opened \\(firewall add element inet spagate allow4 \\{ $B \\. tcp \\. 22 timeout [56][0-9]s \\}" 5
+check "the element has the grant's 60 s, not the 3 s it had" nft_expires_over "inet spagate" allow4 "$B . tcp . 22" 30
 
 # A crash with a grant open, and an element no cycle holds (a previous
 # run's, with a long kernel timeout): the restart keeps only the first.

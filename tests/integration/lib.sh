@@ -317,3 +317,20 @@ finish() {
 	[ "$tap_n" -eq "$tap_plan" ] || { echo "# planned $tap_plan tests, ran $tap_n"; exit 1; }
 	[ "$tap_failed" -eq 0 ]
 }
+
+# nft_expires_over "FAMILY TABLE" SET ELEMENT SECONDS: in the server
+# namespace, the element's kernel expiry is more than SECONDS away
+nft_expires_over() {
+	local e
+	# shellcheck disable=SC2086 # FAMILY TABLE: two words
+	e=$(in_srv nft list set $1 "$2" | grep -oE -- "$3 timeout [0-9a-z]+ expires [0-9a-z]+" |
+		sed -E 's/.* expires //; s/[0-9]+ms$//')
+	[ -n "$e" ] && awk -v e="$e" -v min="$4" 'BEGIN {
+		s = 0; n = 0
+		for (i = 1; i <= length(e); i++) {
+			c = substr(e, i, 1)
+			if (c ~ /[0-9]/) { n = n * 10 + c; continue }
+			s += n * (c == "d" ? 86400 : c == "h" ? 3600 : c == "m" ? 60 : 1); n = 0
+		}
+		exit !(s > min) }'
+}

@@ -102,20 +102,6 @@ listed() {
 	esac | grep -qF -- "$2"
 }
 not_listed() { ! listed "$@"; }
-# expires_over SET ELEMENT SECONDS: the element's expiry is further off
-expires_over() {
-	local e
-	e=$(in_srv nft list set inet spagate "$1" | grep -oE -- "$2 timeout [0-9a-z]+ expires [0-9a-z]+" |
-		sed -E 's/.* expires //; s/[0-9]+ms$//')
-	[ -n "$e" ] && awk -v e="$e" -v min="$3" 'BEGIN {
-		s = 0; n = 0
-		for (i = 1; i <= length(e); i++) {
-			c = substr(e, i, 1)
-			if (c ~ /[0-9]/) { n = n * 10 + c; continue }
-			s += n * (c == "d" ? 86400 : c == "h" ? 3600 : c == "m" ? 60 : 1); n = 0
-		}
-		exit !(s > min) }'
-}
 alive() { kill -0 "$SPAGATED_PID" 2>/dev/null; }
 # nft_metrics_say FAILED: the metrics file counts FAILED refused element
 # commands, and fewer transactions than element commands
@@ -286,6 +272,6 @@ mark
 spa4 "$K4" "$H4" -A tcp/22 -a "$B"
 check_logged "a create that finds its element there is sent again as add, delete, add" \
 	"stanza #5 $B tcp/22: opened \\(nft add element inet spagate allow4 \\{ $B \\. tcp \\. 22 timeout 60s \\}\\)" 5
-check "the element has the grant's 60 s, not the 3 s it had" expires_over allow4 "$B . tcp . 22" 30
+check "the element has the grant's 60 s, not the 3 s it had" nft_expires_over "inet spagate" allow4 "$B . tcp . 22" 30
 check "the daemon is still running after every failure" alive
 finish
