@@ -42,6 +42,10 @@ connects() {
 }
 refused() { ! connects "$@"; }
 since_mark_has() { [ "$(since_mark "$1")" -ge 1 ]; }
+# the first check after the mark put it back: none called it still there
+first_check_puts_back() {
+	[ "$(tail -n +$((MARK + 1)) "$WORK/log" | sed '/put back/q' | grep -c 'still there')" -eq 0 ]
+}
 stats_say() {
 	mark
 	kill -USR1 "$SPAGATED_PID"
@@ -62,7 +66,7 @@ run() {
 	wait_logged "stanza #1 $CLI_IP tcp/22: opened" 5 || diag "no grant"
 }
 
-plan 14
+plan 16
 touch "$WORK/log"
 netns_pair 77 || skip_all "cannot create network namespaces"
 start_tcp_accept 22
@@ -74,11 +78,13 @@ check "nftables: the grant connects" connects "$SRV_IP" 22
 mark
 wait_logged "$CLI_IP tcp/22: still there \\(nft -c create element inet spagate allow4" $((INTERVAL + 5))
 in_srv nft -f "$WORK/ruleset.nft"
+mark
 check "nftables: after the admin's reload the connect is refused" refused "$SRV_IP" 22
 check_logged "nftables: the grant is put back, logged at warning" \
 	"warning: stanza #1 $CLI_IP tcp/22: was removed outside spagated: put back \\(firewall add element inet spagate allow4 \\{ $CLI_IP \\. tcp \\. 22 timeout ([1-9]|1[01])s" \
 	$((INTERVAL + 5))
 check "... after the table was made again" since_mark_has "firewall: nftables table inet spagate ready"
+check "... at the first check after the reload" first_check_puts_back
 check "nftables: the connect works again" connects "$SRV_IP" 22
 check "nftables: the stats line counts it" stats_say "put back 1, could not be put back 0"
 check "nftables: the grant still closes at its time" wait_logged "stanza #1 $CLI_IP tcp/22: closed" 15
@@ -94,10 +100,13 @@ mark
 wait_logged "$CLI_IP tcp/22: still there \\([^ ]*iptables-save: 1 of" $((INTERVAL + 5))
 in_srv iptables -F SPAGATE_INPUT
 in_srv iptables -D INPUT -j SPAGATE_INPUT
+mark
 check "iptables: after -F and the jump deleted the connect is refused" refused "$SRV_IP" 22
 check_logged "iptables: the grant is put back, logged at warning" \
 	"warning: stanza #1 $CLI_IP tcp/22: was removed outside spagated: put back \\(firewall -A SPAGATE_INPUT -s $CLI_IP/32" \
 	$((INTERVAL + 5))
+check "... at most one check after the flush" eval \
+	'[ "$(tail -n +$((MARK + 1)) "$WORK/log" | sed "/put back/q" | grep -c "still there")" -le 1 ]'
 check "iptables: the connect works again" connects "$SRV_IP" 22
 check "iptables: the grant still closes at its time" wait_logged "stanza #1 $CLI_IP tcp/22: closed" 15
 check "iptables: and the connect is refused again" refused "$SRV_IP" 22
