@@ -21,7 +21,9 @@
  * and made again at a reload; until it exists, grants fail, logged.
  * nftables elements carry the kernel timeout of the close, so a grant
  * ends even if spagated is gone by then; iptables rules do not, so at
- * start the chain loses the rules no journaled cycle holds.
+ * start the chain loses the rules no journaled cycle holds.  The
+ * recheck (fw_verify) asks the backend whether a grant is still there,
+ * and makes the table again when an operator removed it.
  */
 #include "config.h"
 
