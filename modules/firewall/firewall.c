@@ -21,7 +21,9 @@
  * and made again at a reload; until it exists, grants fail, logged.
  * nftables elements carry the kernel timeout of the close, so a grant
  * ends even if spagated is gone by then; iptables rules do not, so at
- * start the chain loses the rules no journaled cycle holds.
+ * start the chain loses the rules no journaled cycle holds.  The
+ * recheck (fw_verify) asks the backend whether a grant is still there,
+ * and makes the table again when an operator removed it.
  */
 #include "config.h"
 
@@ -222,6 +224,43 @@ fw_adopt(void *priv, const struct cmd_argv *close, const uint8_t *data,
 		    "may be swept at setup");
 }
 
+/*
+ * The recheck of one open grant (action.h's verify).  What the setup
+ * makes being gone (nft flush ruleset, iptables -F with the jump
+ * deleted) is spagated's to make again: the setup runs at the next
+ * pass, before the put-back opens it queues are sent, so the grant
+ * answers ABSENT and is put back rather than left as "cannot tell".
+ */
+static int
+fw_verify(void *priv, const struct cmd_argv *open, const uint8_t *data,
+    uint16_t data_len, char *why, size_t whylen)
+{
+	struct fw_mod *m = priv;
+	struct fw_elem e;
+	bool remake = false;
+	int r;
+
+	(void)data;
+	(void)data_len;
+	if (m->be == NULL || m->be->verify == NULL) {
+		snprintf(why, whylen, "firewall: no backend to ask");
+		return SPA_ERR_ACTION;
+	}
+	if (fw_line_read(open, &m->nat, false, &e, why, whylen) != 0)
+		return SPA_ERR_ACTION;
+	r = m->be->verify(ST(m), &m->conf, &e, &remake, why, whylen);
+	if (remake && !m->setup_due) {
+		log_warnx("firewall: %s: what spagated's setup made is gone "
+		    "(%s): made again", m->be->name, why);
+		m->setup_due = true;
+		m->ready = false;
+		m->retry_ms = 0;
+		snprintf(m->why, sizeof(m->why), "the %s setup was removed "
+		    "outside spagated and is being made again", m->be->name);
+	}
+	return r;
+}
+
 static void
 fw_setup(struct fw_mod *m, int64_t now_ms)
 {
@@ -320,6 +359,7 @@ const struct action_ops action_firewall = {
 	.close = fw_close,
 	.configure = fw_configure,
 	.adopt = fw_adopt,
+	.verify = fw_verify,
 	.dispatch = fw_dispatch,
 	.timeout_ms = fw_timeout_ms,
 	.shutdown = fw_shutdown,

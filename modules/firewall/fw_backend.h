@@ -41,6 +41,16 @@ struct fw_backend_ops {
 	void		(*fail)(void *st, struct action_env *env,
 			    const char *why);
 	size_t		(*pending)(const void *st);
+	/*
+	 * Optional: whether grant `e`'s rules or elements are still there
+	 * (the recheck, action.h's verify): ACTION_PRESENT, ACTION_ABSENT,
+	 * or a negative SPA_ERR_* with why when it cannot tell.  *remake:
+	 * what the setup makes (table, chain, jump) is gone, so the setup
+	 * must run again before anything can be put back.  Synchronous.
+	 */
+	int		(*verify)(void *st, const struct conf_firewall *f,
+			    const struct fw_elem *e, bool *remake, char *why,
+			    size_t whylen);
 	/* A grant a journaled cycle holds (start): kept by the setup. */
 	int		(*hold)(void *st, const struct fw_elem *e);
 	/* Drop what is queued; the state stays for a new configuration. */

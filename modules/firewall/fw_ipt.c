@@ -378,3 +378,106 @@ fw_ipt_is_absent(const char *err)
 	    sscanf(p, "line %u failed%n", &n, &end) == 1 && end > 0 &&
 	    p[end] == '\0';
 }
+
+/* --- the recheck --------------------------------------------------------- */
+
+static int
+cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+fw_ipt_saved_index(struct fw_ipt_saved *s, char *text)
+{
+	size_t n = 1, i = 0;
+	char *p, *save = NULL;
+
+	memset(s, 0, sizeof(*s));
+	s->text = text;
+	for (p = text; *p != '\0'; p++)
+		n += *p == '\n';
+	if ((s->line = calloc(n, sizeof(*s->line))) == NULL) {
+		fw_ipt_saved_free(s);
+		return -1;
+	}
+	for (p = strtok_r(text, "\n", &save); p != NULL && i < n;
+	    p = strtok_r(NULL, "\n", &save))
+		s->line[i++] = p;
+	s->n = i;
+	qsort(s->line, s->n, sizeof(*s->line), cmp_line);
+	return 0;
+}
+
+void
+fw_ipt_saved_free(struct fw_ipt_saved *s)
+{
+	free(s->line);
+	free(s->text);
+	memset(s, 0, sizeof(*s));
+}
+
+bool
+fw_ipt_saved_has(const struct fw_ipt_saved *s, const char *line)
+{
+	return s->n > 0 && bsearch(&line, s->line, s->n, sizeof(*s->line),
+	    cmp_line) != NULL;
+}
+
+/* The built-in chain that jumps to spagated's `chain`; NULL: none. */
+static const char *
+hook_of(const struct fw_ipt_chains *c, const char *chain, size_t n)
+{
+	const char *own[] = { c->input, c->output, c->forward, c->dnat,
+	    c->snat };
+	static const char *const hook[] = { "INPUT", "OUTPUT", "FORWARD",
+	    "PREROUTING", "POSTROUTING" };
+	size_t i;
+
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (own[i] != NULL && strlen(own[i]) == n &&
+		    strncmp(own[i], chain, n) == 0)
+			return hook[i];
+	return NULL;
+}
+
+/* One line of a grant ("-A <chain> ..."): there, and its chain jumped to. */
+static void
+verify_line(const struct fw_ipt_chains *c, const char *line,
+    const struct fw_ipt_saved *t, size_t *there, bool *jumps)
+{
+	const char *chain = line + 3, *hook;
+	size_t n = strcspn(chain, " ");
+	char jump[128];
+
+	if (fw_ipt_saved_has(t, line))
+		(*there)++;
+	if ((hook = hook_of(c, chain, n)) == NULL)
+		return;
+	snprintf(jump, sizeof(jump), "-A %s -j %.*s", hook, (int)n, chain);
+	if (!fw_ipt_saved_has(t, jump))
+		*jumps = false;
+}
+
+int
+fw_ipt_verify(const struct fw_ipt_chains *c, const struct fw_ipt_rule *r,
+    const struct fw_ipt_saved *filter, const struct fw_ipt_saved *nat,
+    size_t *there, size_t *total, bool *jumps)
+{
+	static const struct fw_ipt_saved none;
+	char text[FW_IPT_GRANT_MAX], *p, *save = NULL;
+	size_t m = strlen(FW_IPT_NAT_MARK);
+	bool is_nat;
+
+	*there = *total = 0;
+	*jumps = true;
+	if (fw_ipt_grant(c, true, r, text, sizeof(text)) != 0)
+		return -1;
+	for (p = strtok_r(text, "\n", &save); p != NULL;
+	    p = strtok_r(NULL, "\n", &save), (*total)++) {
+		is_nat = strncmp(p, FW_IPT_NAT_MARK, m) == 0;
+		verify_line(c, p + (is_nat ? m : 0), !is_nat ? filter :
+		    nat != NULL ? nat : &none, there, jumps);
+	}
+	return 0;
+}

@@ -103,6 +103,31 @@ int	fw_ipt_setup_output(const struct fw_ipt_chains *c, const char *saved,
 	    size_t len, size_t *swept);
 
 /*
+ * A saved table's lines, sorted, for the recheck's lookups (one
+ * iptables-save read serves every grant checked until it is dropped).
+ */
+struct fw_ipt_saved {
+	char	*text;		/* iptables-save's output, split in place */
+	char	**line;
+	size_t	 n;
+};
+
+/* Index `text` (malloc'd, taken over, freed by _free): 0 or -1 (memory). */
+int	fw_ipt_saved_index(struct fw_ipt_saved *s, char *text);
+void	fw_ipt_saved_free(struct fw_ipt_saved *s);
+bool	fw_ipt_saved_has(const struct fw_ipt_saved *s, const char *line);
+
+/*
+ * The recheck of a held grant `r` against the saved filter table and
+ * (NULL for IPv6) nat table: how many of its lines are there (*there,
+ * of *total), and whether every chain they go in is still jumped to
+ * from its hook (*jumps).  -1 if its lines do not fit.
+ */
+int	fw_ipt_verify(const struct fw_ipt_chains *c, const struct fw_ipt_rule *r,
+	    const struct fw_ipt_saved *filter, const struct fw_ipt_saved *nat,
+	    size_t *there, size_t *total, bool *jumps);
+
+/*
  * Whether iptables-restore's reason for a lone delete says the rule was
  * not there: iptables-nft says "Bad rule (does a matching rule exist in
  * that chain?)", the legacy one only "line N failed".

@@ -14,6 +14,12 @@
  * grant, as the close must name it exactly), which also makes an open
  * run again harmless (nothing added twice).  At start, rules of the
  * chain that no journaled cycle holds are a previous run's and go.
+ *
+ * The recheck (verify) reads iptables-save's filter and nat tables once
+ * and looks each grant's lines up in them, sorted: one save serves every
+ * check for SAVE_FRESH_MS, or until spagated itself changes the chains
+ * (a send, a setup), so thousands of grants cost a save a second, not a
+ * fork per grant.  A removal is seen one round later at worst.
  */
 #include "config.h"
 
@@ -22,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "err.h"
 #include "fw_backend.h"
 #include "fw_exec.h"
@@ -50,11 +57,16 @@ struct ipt_family {
 	const char		*restore;	/* in force for this send */
 	bool			 broken;	/* a run of this send hung */
 	char			 broken_why[NFT_ERR_MAX];
+	struct fw_ipt_saved	 saved[2];	/* the recheck's: filter, nat */
+	bool			 saved_ok;
+	int64_t			 saved_ms;	/* when read (monotonic) */
 };
 
 struct ipt_state {
 	struct ipt_family	 fam[2];
 };
+
+#define SAVE_FRESH_MS	1000
 
 static const char *
 prog(bool v6)
@@ -137,6 +149,17 @@ ipt_hold(void *st, const struct fw_elem *e)
 	    e->src.family == AF_INET6];
 
 	return held_find(fa, e) != NULL ? 0 : held_add(fa, e, 0, false);
+}
+
+/* --- the recheck's saved tables -------------------------------------------- */
+
+/* Forget the saved tables: spagated changed the chains. */
+static void
+saved_drop(struct ipt_family *fa)
+{
+	fw_ipt_saved_free(&fa->saved[0]);
+	fw_ipt_saved_free(&fa->saved[1]);
+	fa->saved_ok = false;
 }
 
 /* --- setup --------------------------------------------------------------- */
@@ -288,6 +311,7 @@ setup_family(struct ipt_family *fa, const struct conf_firewall *f,
 	size_t len, swept = 0, n;
 	int r = -1;
 
+	saved_drop(fa);
 	chains_of(f, fa->v6, &c);
 	for (n = 0; fa->sweep_due && n < fa->nheld; n++)	/* journaled */
 		fa->held[n].out = f->output && fa->held[n].e.kind == FW_ACCESS;
@@ -598,6 +622,7 @@ send_one(struct ipt_family *fa, const struct conf_firewall *f,
 	fa->u = NULL;
 	fa->it = NULL;
 	fa->n = fa->cap = 0;
+	saved_drop(fa);
 	fa->restore = conf_firewall_restore(f, fa->v6);
 	fa->broken = false;
 	runs = nft_batch_run_with(u, n, send_family, fw_ipt_is_absent, fa);
@@ -620,6 +645,95 @@ ipt_send(void *st, const struct conf_firewall *f, struct action_env *env)
 
 	send_one(&s->fam[0], f, env);
 	send_one(&s->fam[1], f, env);
+}
+
+/* --- the recheck ----------------------------------------------------------- */
+
+/* The filter and (IPv4) nat tables, read again when SAVE_FRESH_MS old. */
+static int
+saved_get(struct ipt_family *fa, const struct conf_firewall *f, char *why,
+    size_t whylen)
+{
+	char *text;
+	int t;
+
+	if (fa->saved_ok && mono_ms() - fa->saved_ms < SAVE_FRESH_MS)
+		return 0;
+	saved_drop(fa);
+	for (t = 0; t < (fa->v6 ? 1 : 2); t++) {
+		if ((text = saved_table(f, fa->v6, t ? "nat" : "filter", why,
+		    whylen)) == NULL)
+			return -1;
+		if (fw_ipt_saved_index(&fa->saved[t], text) != 0) {
+			snprintf(why, whylen, "out of memory");
+			saved_drop(fa);
+			return -1;
+		}
+	}
+	fa->saved_ok = true;
+	fa->saved_ms = mono_ms();
+	return 0;
+}
+
+/*
+ * A grant some of whose lines are gone: the rest are deleted one by
+ * one, so that the put-back open adds the whole grant once.
+ */
+static void
+delete_rest(struct ipt_family *fa, const struct conf_firewall *f,
+    const struct fw_ipt_chains *c, const struct fw_ipt_rule *r)
+{
+	struct nft_unit u = { .text = NULL };
+	char text[FW_IPT_GRANT_MAX];
+
+	if (fw_ipt_grant(c, false, r, text, sizeof(text)) != 0)
+		return;
+	u.text = text;
+	fa->restore = conf_firewall_restore(f, fa->v6);
+	fa->broken = false;
+	delete_each(fa, &u);
+	saved_drop(fa);
+}
+
+/*
+ * Whether a grant's lines are all in the chains (the held rule names
+ * them, with the comment's time); the chains not jumped to: *remake.
+ * Gone: no longer held, so that the put-back open adds it again.
+ */
+static int
+ipt_verify(void *st, const struct conf_firewall *f, const struct fw_elem *e,
+    bool *remake, char *why, size_t whylen)
+{
+	struct ipt_family *fa = &((struct ipt_state *)st)->fam[
+	    e->src.family == AF_INET6];
+	struct fw_ipt_rule *r = held_find(fa, e);
+	struct fw_ipt_chains c;
+	size_t there, total;
+	bool jumps;
+
+	chains_of(f, fa->v6, &c);
+	if (saved_get(fa, f, why, whylen) != 0)
+		return SPA_ERR_ACTION;
+	if (r == NULL) {
+		snprintf(why, whylen, "%s: not a rule spagated holds",
+		    conf_firewall_save(f, fa->v6));
+		return ACTION_ABSENT;
+	}
+	if (fw_ipt_verify(&c, r, &fa->saved[0], fa->v6 ? NULL : &fa->saved[1],
+	    &there, &total, &jumps) != 0) {
+		snprintf(why, whylen, "firewall: the rule is too long");
+		return SPA_ERR_ACTION;
+	}
+	*remake = !jumps;
+	snprintf(why, whylen, "%s: %zu of the grant's %zu rule%s in the "
+	    "chains%s", conf_firewall_save(f, fa->v6), there, total,
+	    total == 1 ? "" : "s", jumps ? "" : ", a jump to them gone");
+	if (there == total)
+		return ACTION_PRESENT;
+	if (there > 0)
+		delete_rest(fa, f, &c, r);
+	held_remove(fa, r);
+	return ACTION_ABSENT;
 }
 
 static void
@@ -676,6 +790,8 @@ ipt_free(void *st)
 	if (s == NULL)
 		return;
 	ipt_clear(s);
+	saved_drop(&s->fam[0]);
+	saved_drop(&s->fam[1]);
 	free(s->fam[0].held);
 	free(s->fam[1].held);
 	free(s);
@@ -689,6 +805,7 @@ const struct fw_backend_ops fw_backend_ipt = {
 	.send = ipt_send,
 	.fail = ipt_fail,
 	.pending = ipt_pending,
+	.verify = ipt_verify,
 	.hold = ipt_hold,
 	.clear = ipt_clear,
 	.free = ipt_free,

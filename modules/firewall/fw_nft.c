@@ -283,6 +283,21 @@ fw_nft_delete(const struct conf_firewall *f, const struct fw_elem *e,
 	return 0;
 }
 
+int
+fw_nft_probe(const struct conf_firewall *f, const struct fw_elem *e,
+    size_t i, char *buf, size_t len)
+{
+	struct nft_el el[GRANT_ELS];
+	size_t n;
+
+	if (grant_els(f, e, el, &n) != 0)
+		return -1;
+	if (i >= n)
+		return 1;
+	return fits(snprintf(buf, len, "create element %s%s }", el[i].key,
+	    el[i].data), len);
+}
+
 /* "10.0.0.2 . tcp . 22 timeout 5m ..." as a grant; -1 if it is none. */
 static int
 read_elem(const char *text, struct fw_elem *e)

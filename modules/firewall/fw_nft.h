@@ -83,6 +83,15 @@ int	fw_nft_delete(const struct conf_firewall *f, const struct fw_elem *e,
 	    char *buf, size_t len);
 
 /*
+ * The recheck's probe of element `i` of a grant (0 up to 3 for NAT):
+ * "create element <key>[ : <data>] }", which a dry run answers "File
+ * exists" when the element is there.  1 when the grant has no element
+ * `i`, -1 if it does not fit.
+ */
+int	fw_nft_probe(const struct conf_firewall *f, const struct fw_elem *e,
+	    size_t i, char *buf, size_t len);
+
+/*
  * The start's sweep of one set, from `nft list set`'s
  * answer `listing`: a "delete element" line for each element that no
  * grant of `held` is (a previous run's: they would otherwise stay until

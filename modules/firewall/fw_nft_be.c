@@ -183,6 +183,52 @@ nft_queue_req(void *st, const struct conf_firewall *f, struct action_env *env,
 	    nft_queue_add(q, req->job, text, refresh, false);
 }
 
+/* The kernel's answers to a dry-run create, as libnftables words them. */
+#define EXISTS_TEXT	"File exists"
+#define NOENT_TEXT	"No such file or directory"
+
+/*
+ * Whether each element of a grant is in spagated's table: the element
+ * created in a dry run, which the kernel checks and aborts ("File
+ * exists": there).  Not "get element", which reads every element of
+ * the table per call (see modules/nft/nft.c).  No such table or set
+ * (nft flush ruleset, nft delete table): the setup is made again and
+ * the grant is absent.
+ */
+static int
+nft_verify(void *st, const struct conf_firewall *f, const struct fw_elem *e,
+    bool *remake, char *why, size_t whylen)
+{
+	struct nft_state *s = st;
+	char probe[FW_NFT_ELEM_MAX + 32], err[NFT_ERR_MAX];
+	size_t i;
+	int r;
+
+	for (i = 0; (r = fw_nft_probe(f, e, i, probe, sizeof(probe))) == 0;
+	    i++) {
+		if (nft_queue_send_now(&s->q, true, probe, err,
+		    sizeof(err)) == 0) {
+			snprintf(why, whylen, "nft -c %s: not there", probe);
+			return ACTION_ABSENT;
+		}
+		if (strstr(err, EXISTS_TEXT) != NULL) {
+			if (i == 0)
+				snprintf(why, whylen, "nft -c %s: there", probe);
+			continue;
+		}
+		snprintf(why, whylen, "nft -c %s: %s", probe, err);
+		if (strstr(err, NOENT_TEXT) == NULL)
+			return SPA_ERR_ACTION;
+		*remake = true;
+		return ACTION_ABSENT;
+	}
+	if (r < 0) {
+		snprintf(why, whylen, "firewall: the element is too long");
+		return SPA_ERR_ACTION;
+	}
+	return ACTION_PRESENT;
+}
+
 static void
 nft_send(void *st, const struct conf_firewall *f, struct action_env *env)
 {
@@ -230,6 +276,7 @@ const struct fw_backend_ops fw_backend_nft = {
 	.send = nft_send,
 	.fail = nft_fail,
 	.pending = nft_pending,
+	.verify = nft_verify,
 	.hold = nft_hold,
 	.clear = nft_clear,
 	.free = nft_free,

@@ -952,6 +952,89 @@ exec_reads_writes_and_gives_up(void **state)
 	assert_non_null(strstr(err, "cannot run /nonexistent/iptables"));
 }
 
+/* The recheck's probe: each element of a grant, as a dry-run create. */
+static void
+nft_probe_names_each_element(void **state)
+{
+	struct conf_firewall fw = { .backend = FW_NFTABLES };
+	struct fw_elem e = { .proto = IPPROTO_TCP, .port = 22 };
+	char buf[FW_NFT_ELEM_MAX + 32];
+
+	(void)state;
+	assert_int_equal(addr_parse("192.0.2.7", &e.src), 0);
+	assert_int_equal(fw_nft_probe(&fw, &e, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "create element inet spagate allow4 { 192.0.2.7 . tcp . 22 }");
+	assert_int_equal(fw_nft_probe(&fw, &e, 1, buf, sizeof(buf)), 1);
+	/* a local NAT: its map entry (with the value), then its accept */
+	e.kind = FW_LOCAL_NAT;
+	e.dnat = true;
+	e.port = 80;
+	e.to_port = 22;
+	assert_int_equal(addr_parse("192.0.2.1", &e.to), 0);
+	assert_int_equal(fw_nft_probe(&fw, &e, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "create element inet spagate dnat4 { "
+	    "192.0.2.7 . tcp . 80 : 192.0.2.1 . 22 }");
+	assert_int_equal(fw_nft_probe(&fw, &e, 1, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "create element inet spagate allow4 { 192.0.2.7 . tcp . 22 }");
+	assert_int_equal(fw_nft_probe(&fw, &e, 2, buf, sizeof(buf)), 1);
+	assert_int_equal(fw_nft_probe(&fw, &e, 0, buf, 20), -1);
+}
+
+/*
+ * The recheck reads a grant's rules and the jumps to their chains from
+ * iptables-save's lines, in any order.
+ */
+static void
+ipt_verify_reads_the_saved_tables(void **state)
+{
+	struct fw_ipt_rule r = rule("192.0.2.1", IPPROTO_TCP, 22, 1800000000);
+	struct fw_ipt_saved filter, nat;
+	size_t there, total;
+	bool jumps;
+
+	(void)state;
+	assert_int_equal(fw_ipt_saved_index(&filter, strdup(SAVED_HEAD
+	    STALE_RULE ":SPAGATE_INPUT - [0:0]\n" OTHER_RULE HELD_RULE
+	    "-A INPUT -j SPAGATE_INPUT\nCOMMIT\n")), 0);
+	assert_int_equal(fw_ipt_saved_index(&nat, strdup("*nat\nCOMMIT\n")),
+	    0);
+	assert_int_equal(fw_ipt_verify(&NAT_CH, &r, &filter, &nat, &there,
+	    &total, &jumps), 0);
+	assert_true(there == 1 && total == 1 && jumps);
+	/* another close time is another rule */
+	r.exp++;
+	assert_int_equal(fw_ipt_verify(&NAT_CH, &r, &filter, &nat, &there,
+	    &total, &jumps), 0);
+	assert_true(there == 0 && total == 1 && jumps);
+	r.exp--;
+	/* a local NAT whose DNAT is gone from the nat table, and its jump */
+	r.e.kind = FW_LOCAL_NAT;
+	r.e.dnat = true;
+	r.e.port = 80;
+	r.e.to_port = 22;
+	assert_int_equal(addr_parse("192.0.2.9", &r.e.to), 0);
+	assert_int_equal(fw_ipt_verify(&NAT_CH, &r, &filter, &nat, &there,
+	    &total, &jumps), 0);
+	assert_true(there == 1 && total == 2 && !jumps);
+	assert_int_equal(fw_ipt_verify(&NAT_CH, &r, &filter, NULL, &there,
+	    &total, &jumps), 0);
+	assert_true(there == 1 && total == 2 && !jumps);
+	fw_ipt_saved_free(&filter);
+	/* the chain flushed and its jump deleted */
+	r.e.kind = FW_ACCESS;
+	assert_int_equal(fw_ipt_saved_index(&filter, strdup(SAVED_HEAD
+	    ":SPAGATE_INPUT - [0:0]\nCOMMIT\n")), 0);
+	assert_int_equal(fw_ipt_verify(&NAT_CH, &r, &filter, &nat, &there,
+	    &total, &jumps), 0);
+	assert_true(there == 0 && total == 1 && !jumps);
+	assert_false(fw_ipt_saved_has(&filter, "-A INPUT -j SPAGATE_INPUT"));
+	assert_true(fw_ipt_saved_has(&filter, "COMMIT"));
+	fw_ipt_saved_free(&filter);
+	fw_ipt_saved_free(&nat);
+}
+
 int
 main(void)
 {
@@ -978,6 +1061,8 @@ main(void)
 		cmocka_unit_test(ipt_failed_run_is_split),
 		cmocka_unit_test(exec_reads_writes_and_gives_up),
 		cmocka_unit_test(nft_sweep_deletes_what_no_cycle_holds),
+		cmocka_unit_test(nft_probe_names_each_element),
+		cmocka_unit_test(ipt_verify_reads_the_saved_tables),
 #undef T
 	};
 
