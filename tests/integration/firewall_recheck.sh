@@ -81,7 +81,7 @@ in_srv nft -f "$WORK/ruleset.nft"
 mark
 check "nftables: after the admin's reload the connect is refused" refused "$SRV_IP" 22
 check_logged "nftables: the grant is put back, logged at warning" \
-	"warning: stanza #1 $CLI_IP tcp/22: was removed outside spagated: put back \\(firewall add element inet spagate allow4 \\{ $CLI_IP \\. tcp \\. 22 timeout ([1-9]|1[01])s" \
+	"warning: stanza #1 $CLI_IP tcp/22: was removed outside spagated: put back \\(firewall create element inet spagate allow4 \\{ $CLI_IP \\. tcp \\. 22 timeout ([1-9]|1[01])s" \
 	$((INTERVAL + 5))
 check "... after the table was made again" since_mark_has "firewall: nftables table inet spagate ready"
 check "... at the first check after the reload" first_check_puts_back
