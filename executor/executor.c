@@ -391,6 +391,7 @@ grant(struct executor *x, const struct spa_event *ev)
 	    age_log_for(&x->ages, ev->spa_time);
 	opts.nat_forwarding = x->conf.nat_forwarding;
 	opts.nat_local = x->conf.nat_local;
+	opts.nat_dns = x->conf.nat_dns;
 	opts.x_forwarded_for = x->conf.capture.x_forwarded_for;
 	if ((r = policy_recheck(x->access, &opts, ev, now_s, &st)) != 0) {
 		x->refused++;
