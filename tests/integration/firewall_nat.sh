@@ -11,8 +11,8 @@
 # internal service is not reachable through the gateway's port 5022, nor
 # directly; after `fwknop -N 10.231.113.2:22 -A tcp/5022` from the real
 # client it is, through the gateway, for the granted client only; after
-# the timeout it is not.  With nat.dns (nftables run only) the same
-# request to a name, inside.test, reaches the internal host through the
+# the timeout it is not.  Before that, with nat.dns (nftables run only),
+# the same request to a name, inside.test, reaches the internal host through the
 # address the gateway's hosts file gives it (ip netns exec shows spagated
 # /etc/netns/NS/hosts as /etc/hosts); a name it does not know refuses that
 # one grant, and nat.dns off refuses the name.  Then, with an internal
@@ -194,6 +194,8 @@ ip netns exec "$INT_NS" "$TCP_ACCEPT" 22 >/dev/null 2>&1 &
 on_exit "kill $!"
 check "the internal service listens (seen from the gateway)" \
 	wait_ok 5 in_srv timeout 1 bash -c "exec 3<>/dev/tcp/$INT_IP/22"
+# first: a mutant's run ends at its first failure, soon
+[ "$FW_BACKEND" = nftables ] && dns_phase
 start spagated.conf
 check "before the packet the gateway's port 5022 leads nowhere" refused "$CLI_IP" "$GW_IP" 5022
 check "... and the internal host is not reachable directly" refused "$CLI_IP" "$INT_IP" 22
@@ -217,7 +219,6 @@ check "... its DNAT too, though its forward accept was gone already" \
 	eval "! has dnat $CLI_IP"
 check "... and the gateway's port 5022 leads nowhere again" refused "$CLI_IP" "$GW_IP" 5022
 stop_spagated
-[ "$FW_BACKEND" = nftables ] && dns_phase
 
 # The internal host now has no route back: only a rewritten source works.
 ip -n "$INT_NS" route del default
