@@ -12,13 +12,14 @@
 # directly; after `fwknop -N 10.231.113.2:22 -A tcp/5022` from the real
 # client it is, through the gateway, for the granted client only; after
 # the timeout it is not.  Before that, with nat.dns (nftables run only),
-# the same request to a name, inside.test, reaches the internal host through the
-# address the gateway's hosts file gives it (ip netns exec shows spagated
-# /etc/netns/NS/hosts as /etc/hosts); a name it does not know refuses that
-# one grant, and nat.dns off refuses the name.  Then, with an internal
-# host that has no route back to the client, firewall.snat (MASQUERADE,
-# then SNAT to firewall.snat_address) makes the reply find its way;
-# without it the same grant's connection cannot complete.
+# the same request to a name, inside.test, reaches the internal host
+# through the address the gateway's hosts file gives it (ip netns exec
+# shows spagated /etc/netns/NS/hosts as /etc/hosts); a name it does not
+# know refuses that one grant, as does a name with an IPv6 address only,
+# and nat.dns off refuses the name.  Then, with an internal host that has
+# no route back to the client, firewall.snat (MASQUERADE, then SNAT to
+# firewall.snat_address) makes the reply find its way; without it the
+# same grant's connection cannot complete.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -147,7 +148,8 @@ start() {
 # hosts file lacks asks a name server nobody runs there
 dns_files() {
 	mkdir -p "/etc/netns/$SRV_NS" && on_exit "rm -rf /etc/netns/$SRV_NS" &&
-		printf '%s inside.test\n' "$INT_IP" > "/etc/netns/$SRV_NS/hosts" &&
+		printf '%s inside.test\nfd00::5 v6only.test\n' "$INT_IP" \
+			> "/etc/netns/$SRV_NS/hosts" &&
 		printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' \
 			> "/etc/netns/$SRV_NS/resolv.conf"
 }
@@ -177,17 +179,20 @@ dns_phase() {
 	check "a name the resolver does not know refuses that grant, at error" \
 		wait_logged "error: stanza #1: grant to $CLI_IP2 refused: NAT host nowhere.test: no IPv4 address" 10
 	check "... and opens nothing for it" eval "! has dnat $CLI_IP2"
+	knock_to v6only.test "$CLI_IP2" 30
+	check "a name with an IPv6 address only is refused too (IPv4, as fwknopd)" \
+		wait_logged "error: stanza #1: grant to $CLI_IP2 refused: NAT host v6only.test: no IPv4 address" 10
 	knock_to inside.test "$CLI_IP2" 30
 	check "... another grant right after still works" \
 		eval "wait_logged 'stanza #1 $CLI_IP2 tcp/5022: opened' 5 && connects $CLI_IP2 $GW_IP 5022"
 	kill -USR1 "$SPAGATED_PID"
-	check_logged "SIGUSR1 counts the names resolved and the grant refused" \
-		"stats: nat.dns: names resolved 2, grants refused 1" 5
-	check "... and so does the metrics file" wait_ok 5 prom_dns 2 1
+	check_logged "SIGUSR1 counts the names resolved and the grants refused" \
+		"stats: nat.dns: names resolved 2, grants refused 2" 5
+	check "... and so does the metrics file" wait_ok 5 prom_dns 2 2
 	stop_spagated
 }
 
-if [ "$FW_BACKEND" = nftables ]; then plan 31; else plan 21; fi
+if [ "$FW_BACKEND" = nftables ]; then plan 32; else plan 21; fi
 topology || skip_all "cannot create network namespaces"
 check "the gateway forwards nothing by policy" guard
 ip netns exec "$INT_NS" "$TCP_ACCEPT" 22 >/dev/null 2>&1 &
