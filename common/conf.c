@@ -67,6 +67,7 @@ static const struct conf_key settings[] = {
 	S_BOOL("capture.x_forwarded_for", capture.x_forwarded_for),
 	S_BOOL("nat.forwarding", nat_forwarding),
 	S_BOOL("nat.local", nat_local),
+	S_BOOL("nat.dns", nat_dns),
 	S_STR("executor.verifier_user", verifier_user),
 	S_INT("executor.command_timeout", command_timeout, 1, 3600),
 	S_BOOL("executor.close_on_exit", close_on_exit),

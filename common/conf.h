@@ -64,6 +64,7 @@ struct spa_conf {
 	struct conf_capture	 capture;
 	bool			 nat_forwarding;	/* NAT access requests */
 	bool			 nat_local;		/* local NAT requests */
+	bool			 nat_dns;		/* resolve NAT host names */
 	char			*verifier_user;	/* the verifier runs as */
 	uint32_t		 command_timeout;	/* seconds per command */
 	bool			 close_on_exit;	/* run pending closes at exit */

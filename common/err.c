@@ -51,7 +51,8 @@ static const struct err_text err_texts[] = {
 	{ SPA_ERR_CMD_DENIED,	"cmd_denied",	"command messages are not enabled for the stanza" },
 	{ SPA_ERR_NAT_DENIED,	"nat_denied",	"NAT requests are not enabled" },
 	{ SPA_ERR_NO_KEY,	"no_key",	"stanza has no Rijndael key" },
-	{ SPA_ERR_NAT_HOST,	"nat_host",	"NAT host is not an IPv4 address (names are not resolved)" },
+	{ SPA_ERR_NAT_HOST,	"nat_host",	"NAT host is not an IPv4 address (nat.dns is off)" },
+	{ SPA_ERR_NAT_NAME,	"nat_name",	"NAT host is neither an IPv4 address nor a valid host name" },
 };
 
 static const struct err_text *

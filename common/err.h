@@ -55,8 +55,9 @@ enum spa_err {
 	SPA_ERR_NAT_DENIED = -67,	/* NAT request while NAT is disabled */
 	SPA_ERR_NO_KEY = -68,		/* stanza cannot verify Rijndael packets */
 	SPA_ERR_NAT_HOST = -69,		/* NAT host not an IPv4 address */
+	SPA_ERR_NAT_NAME = -70,		/* NAT host neither IPv4 nor a host name */
 
-	SPA_ERR_MIN = -70
+	SPA_ERR_MIN = -71
 };
 
 /* Number of counters needed to index by -err. */

@@ -120,6 +120,7 @@ struct msg_conf {
 	bool		x_forwarded_for;
 	bool		nat_forwarding;
 	bool		nat_local;
+	bool		nat_dns;
 	char		verifier_user[MSG_NAME_MAX];
 	char		state_dir[MSG_PATH_MAX];
 	uint32_t	replay_capacity;	/* 0..2^30 (0: the default) */

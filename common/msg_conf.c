@@ -7,7 +7,8 @@
  *                bool promiscuous, bool any_direction, udp_address[64],
  *                u16 udp_port, bool http, http_address[64], u16 http_port,
  *                bool http_any_user_agent, bool x_forwarded_for,
- *                bool nat_forwarding, bool nat_local, verifier_user[64],
+ *                bool nat_forwarding, bool nat_local, bool nat_dns,
+ *                verifier_user[64],
  *                state_dir[1024], u32 replay_capacity, u32 max_packet_age,
  *                u32 log_refusals_per_sec, u8 log_dest, u32 log_facility,
  *                log_ident[64], u32 verbose, pcap_file[1024],
@@ -89,6 +90,7 @@ encode_conf(struct bytes_out *w, const struct msg_conf *c)
 	encode_capture(w, c);
 	put_bool(w, c->nat_forwarding);
 	put_bool(w, c->nat_local);
+	put_bool(w, c->nat_dns);
 	msg_put_text(w, c->verifier_user, sizeof(c->verifier_user));
 	msg_put_text(w, c->state_dir, sizeof(c->state_dir));
 	bytes_put_be(w, c->replay_capacity, 4);
@@ -125,6 +127,7 @@ decode_conf(struct bytes_in *r, struct msg_conf *c)
 	decode_capture(r, c);
 	c->nat_forwarding = get_bool(r);
 	c->nat_local = get_bool(r);
+	c->nat_dns = get_bool(r);
 	msg_get_path(r, c->verifier_user, sizeof(c->verifier_user));
 	msg_get_path(r, c->state_dir, sizeof(c->state_dir));
 	c->replay_capacity = (uint32_t)get_range(r, 4, 0, 1U << 30);

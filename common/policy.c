@@ -56,6 +56,7 @@ reason_stage(int reason)
 	case SPA_ERR_CMD_DENIED:
 	case SPA_ERR_NAT_DENIED:
 	case SPA_ERR_NAT_HOST:
+	case SPA_ERR_NAT_NAME:
 		return 3;
 	default:
 		break;
@@ -105,16 +106,21 @@ check_ports(const struct stanza *st, const struct spa_packet *pkt)
 }
 
 /*
- * The packet format lets a NAT host be almost any text ("bad%host");
- * fwknopd forwards only to an IPv4 address unless told to resolve names
- * (ENABLE_NAT_DNS, which spagated does not offer), and so does spagated.
+ * The packet format lets a NAT host be almost any text ("bad%host").
+ * fwknopd forwards to an IPv4 address, or, with ENABLE_NAT_DNS, to a
+ * well-formed host name it resolves; spagated's nat.dns is that setting,
+ * and the name is resolved by the executor (nat_dns.h), never here.
  */
 static int
-check_nat_host(const struct spa_packet *pkt)
+check_nat_host(const struct policy_opts *opts, const struct spa_packet *pkt)
 {
 	struct spa_addr a;
 
-	return addr_parse_ipv4(pkt->nat_host, &a) == 0 ? 0 : SPA_ERR_NAT_HOST;
+	if (addr_parse_ipv4(pkt->nat_host, &a) == 0)
+		return 0;
+	if (!opts->nat_dns)
+		return SPA_ERR_NAT_HOST;
+	return spa_nat_name_ok(pkt->nat_host) ? 0 : SPA_ERR_NAT_NAME;
 }
 
 static int
@@ -124,10 +130,10 @@ check_type(const struct stanza *st, const struct policy_opts *opts,
 	if (pkt->type == SPA_REQ_COMMAND)
 		return st->enable_cmd_exec ? 0 : SPA_ERR_CMD_DENIED;
 	if (spa_request_is_local_nat(pkt->type))
-		return opts->nat_local ? check_nat_host(pkt) :
+		return opts->nat_local ? check_nat_host(opts, pkt) :
 		    SPA_ERR_NAT_DENIED;
 	if (spa_request_is_nat(pkt->type))
-		return opts->nat_forwarding ? check_nat_host(pkt) :
+		return opts->nat_forwarding ? check_nat_host(opts, pkt) :
 		    SPA_ERR_NAT_DENIED;
 	return 0;
 }

@@ -20,6 +20,7 @@ struct policy_opts {
 	uint32_t	max_packet_age;	/* seconds; 0: no age check */
 	bool		nat_forwarding;	/* allow NAT access requests */
 	bool		nat_local;	/* allow local NAT requests */
+	bool		nat_dns;	/* a NAT host may be a name (resolved later) */
 	bool		x_forwarded_for; /* HTTP: grant the X-Forwarded-For address */
 };
 

@@ -134,6 +134,13 @@ bool	spa_command_ok(const char *command);
  * digits and dots only must be an IPv4 address
  */
 bool	spa_nat_host_ok(const char *host);
+/*
+ * A host name as fwknopd's ENABLE_NAT_DNS accepts one: labels of ASCII
+ * letters, digits and '-', each 1..63 long, starting with a letter or
+ * digit and not ending with '-', separated by single dots; one final dot
+ * allowed; 1..SPA_NAT_HOST_MAX characters in all.
+ */
+bool	spa_nat_name_ok(const char *name);
 /* Only the client-timeout types carry one, up to SPA_CLIENT_TIMEOUT_MAX. */
 bool	spa_client_timeout_ok(enum spa_request t, uint32_t timeout);
 

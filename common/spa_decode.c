@@ -170,6 +170,36 @@ spa_nat_host_ok(const char *host)
 	    addr_parse_ipv4(host, &a) == 0;
 }
 
+static bool
+is_alnum_ascii(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9');
+}
+
+/* Locale-free: the resolver sees bytes, not what isalnum() thinks. */
+bool
+spa_nat_name_ok(const char *name)
+{
+	size_t i, label = 0, n = strnlen(name, SPA_NAT_HOST_MAX + 1);
+
+	if (n == 0 || n > SPA_NAT_HOST_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (name[i] == '.') {
+			if (label == 0 || name[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!is_alnum_ascii(name[i]) && (name[i] != '-' || label == 0))
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return name[n - 1] != '-';
+}
+
 bool
 spa_client_timeout_ok(enum spa_request t, uint32_t timeout)
 {

@@ -378,6 +378,29 @@ refuse_on_time(struct executor *x, const struct spa_event *ev, int r,
 }
 
 static void
+policy_opts_of(const struct executor *x, const struct spa_event *ev,
+    struct policy_opts *opts)
+{
+	/* the smallest age in force since the packet's time (age_log.h) */
+	opts->max_packet_age = x->cli->pcap_file != NULL ? 0 :
+	    age_log_for(&x->ages, ev->spa_time);
+	opts->nat_forwarding = x->conf.nat_forwarding;
+	opts->nat_local = x->conf.nat_local;
+	opts->nat_dns = x->conf.nat_dns;
+	opts->x_forwarded_for = x->conf.capture.x_forwarded_for;
+}
+
+int
+executor_recheck(struct executor *x, const struct spa_event *ev,
+    const struct stanza **st)
+{
+	struct policy_opts opts;
+
+	policy_opts_of(x, ev, &opts);
+	return policy_recheck(x->access, &opts, ev, x->loop.now.wall_s, st);
+}
+
+static void
 grant(struct executor *x, const struct spa_event *ev)
 {
 	const struct stanza *st = NULL;
@@ -386,12 +409,7 @@ grant(struct executor *x, const struct spa_event *ev)
 	int64_t now_s = x->loop.now.wall_s;	/* the pass's */
 	int r;
 
-	/* the smallest age in force since the packet's time (age_log.h) */
-	opts.max_packet_age = x->cli->pcap_file != NULL ? 0 :
-	    age_log_for(&x->ages, ev->spa_time);
-	opts.nat_forwarding = x->conf.nat_forwarding;
-	opts.nat_local = x->conf.nat_local;
-	opts.x_forwarded_for = x->conf.capture.x_forwarded_for;
+	policy_opts_of(x, ev, &opts);
 	if ((r = policy_recheck(x->access, &opts, ev, now_s, &st)) != 0) {
 		x->refused++;
 		if (r == SPA_ERR_AGE || r == SPA_ERR_EXPIRED) {
@@ -427,6 +445,10 @@ executor_carry_out(struct executor *x, const struct stanza *st,
 		}
 		return;
 	}
+	if (nat_dns_wanted(ev)) {
+		nat_link_resolve(x, ev);	/* granted once resolved */
+		return;
+	}
 	cycles_grant(x->cycles, st, ev, &x->loop.now);
 }
 
@@ -440,6 +462,7 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 	struct cisco_stats cis;
 	struct cycles_stats cs;
 	struct nft_stats nfs;
+	struct nat_dns_stats ns;
 	char line[1024];
 	uint64_t v;
 	size_t off;
@@ -488,6 +511,11 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 	if (cis.devices > 0)
 		log_info("stats: cisco: entries left alone %" PRIu64,
 		    cis.left_alone);
+	nat_dns_get_stats(x->nat_dns, &ns);
+	if (x->conf.nat_dns)
+		log_info("stats: nat.dns: names resolved %" PRIu64 ", grants "
+		    "refused %" PRIu64 ", resolving %zu", ns.resolved,
+		    x->nat_dns_refused, ns.pending);
 	nft_get_stats(x->modules, &nfs);
 	if (nfs.commands > 0)
 		log_info("stats: nft: element commands %" PRIu64 ", "
@@ -503,6 +531,17 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 		    fs.checked, fs.replays, fs.unreachable, fs.claimed,
 		    fs.refused);
 	}
+}
+
+static void
+nat_stats_of(const struct executor *x, struct metrics_exec *ex)
+{
+	struct nat_dns_stats ns;
+
+	nat_dns_get_stats(x->nat_dns, &ns);
+	ex->nat_dns = x->conf.nat_dns;
+	ex->nat_dns_resolved = ns.resolved;
+	ex->nat_dns_refused = x->nat_dns_refused;
 }
 
 /* spagated.conf "metrics": the counters for node_exporter (metrics.h). */
@@ -526,6 +565,7 @@ write_metrics(struct executor *x)
 		control_get_stats(x->control, &ex.control);
 	cisco_get_stats(x->modules, &ex.cisco);
 	nft_get_stats(x->modules, &ex.nft);
+	nat_stats_of(x, &ex);
 	if ((ex.fleet = x->fleet != NULL)) {
 		ex.fleet_up = fleet_is_up(x->fleet);
 		fleet_get_stats(x->fleet, &ex.fleet_stats);
@@ -995,6 +1035,8 @@ open_loop(struct executor *x)
 	};
 	const struct loop_source src[] = {
 		{ .pollfds = verifier_pollfds, .dispatch = verifier_dispatch },
+		{ .pollfds = nat_link_pollfds, .dispatch = nat_link_dispatch,
+		  .timeout_ms = nat_link_timeout_ms },
 		{ .pollfds = cycles_src_pollfds, .dispatch = cycles_src_dispatch,
 		  .timeout_ms = cycles_src_timeout_ms },
 		{ .dispatch = timers_dispatch, .timeout_ms = timers_timeout_ms },
@@ -1042,7 +1084,8 @@ executor_setup(struct executor *x)
 		return r;
 	}
 	cycles_conf_of(&x->conf, &cc);
-	if ((r = cycles_new(&cc, x->modules, x->journal, &x->cycles)) != 0)
+	if ((r = cycles_new(&cc, x->modules, x->journal, &x->cycles)) != 0 ||
+	    (r = nat_link_start(x)) != 0)
 		return r;
 	cycles_set_policy(x->cycles, x->access, &x->plan);
 	save_policy_errors(x);
@@ -1127,6 +1170,7 @@ executor_free(struct executor *x)
 		close(x->child_sock);
 	control_close(x->control);	/* removes the socket */
 	fleet_link_stop(x);
+	nat_dns_free(x->nat_dns);
 	cycles_free(x->cycles);
 	journal_close(x->journal);
 	reload_done(x);

@@ -22,6 +22,7 @@
 #include "journal.h"
 #include "loop.h"
 #include "msg.h"
+#include "nat_dns.h"
 #include "plan.h"
 #include "vproc.h"
 
@@ -75,6 +76,9 @@ struct executor {
 	struct fleet		*fleet;		/* NULL: state_backend "local" */
 	struct held_grant	*held;		/* waiting for the fleet's check */
 	size_t			 nheld;
+
+	struct nat_dns		*nat_dns;	/* NAT host names (nat_link.c) */
+	uint64_t		 nat_dns_refused;	/* grants refused for one */
 };
 
 /* A re-checked grant waiting for the fleet's replay check (fleet_link.c). */
@@ -99,6 +103,18 @@ void	fleet_link_hold(struct executor *x, const struct stanza *st,
 	    const struct spa_event *ev);
 void	fleet_link_release(struct executor *x);
 void	fleet_link_stop(struct executor *x);
+
+/* The policy in force holds `ev` to it (as an OPEN is); *st its stanza. */
+int	executor_recheck(struct executor *x, const struct spa_event *ev,
+	    const struct stanza **st);
+
+/* nat.dns (nat_link.c): resolve a grant's NAT host name, then carry out. */
+int	nat_link_start(struct executor *x);
+void	nat_link_resolve(struct executor *x, const struct spa_event *ev);
+size_t	nat_link_pollfds(void *arg, struct pollfd *pfd, size_t max);
+int	nat_link_dispatch(void *arg, const struct pollfd *pfd, size_t n,
+	    const struct now *now);
+int64_t	nat_link_timeout_ms(void *arg, const struct now *now);
 
 /* The control socket's requests (control_cmd.c): a control_handler. */
 void	executor_control(void *arg, const struct control_req *req,

@@ -166,6 +166,14 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 		    "the one the cycle recorded.", ex->cisco.left_alone);
 	if (ex->nft.commands > 0)
 		nft_metrics(fp, &ex->nft);
+	if (ex->nat_dns) {
+		metric(fp, "spagate_nat_dns_resolved_total", "counter",
+		    "NAT host names resolved to an IPv4 address (nat.dns).",
+		    ex->nat_dns_resolved);
+		metric(fp, "spagate_nat_dns_refused_total", "counter",
+		    "NAT grants refused: the host name gave no IPv4 address "
+		    "in time.", ex->nat_dns_refused);
+	}
 }
 
 struct metrics_src {

@@ -35,6 +35,9 @@ struct metrics_exec {
 	struct fleet_stats	fleet_stats;
 	struct cisco_stats	cisco;		/* devices 0: none configured */
 	struct nft_stats	nft;		/* commands 0: not used yet */
+	bool			nat_dns;	/* spagated.conf nat.dns */
+	uint64_t		nat_dns_resolved;	/* NAT host names */
+	uint64_t		nat_dns_refused;	/* grants refused for one */
 };
 
 /* Every metric, with # HELP and # TYPE lines. */

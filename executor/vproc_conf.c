@@ -93,6 +93,7 @@ send_settings(int sock, const struct vproc_conf *vc)
 	m.type = MSG_CONF;
 	mc->nat_forwarding = c->nat_forwarding;
 	mc->nat_local = c->nat_local;
+	mc->nat_dns = c->nat_dns;
 	mc->replay_capacity = c->replay_capacity;
 	mc->max_packet_age = c->max_packet_age;
 	mc->log_refusals_per_sec = c->log_refusals_per_sec;

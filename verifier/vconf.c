@@ -44,6 +44,7 @@ apply_settings(struct vconf *vc, const struct msg_conf *mc)
 
 	c->nat_forwarding = mc->nat_forwarding;
 	c->nat_local = mc->nat_local;
+	c->nat_dns = mc->nat_dns;
 	c->replay_capacity = mc->replay_capacity;
 	c->max_packet_age = mc->max_packet_age;
 	c->log_refusals_per_sec = mc->log_refusals_per_sec;

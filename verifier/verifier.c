@@ -34,6 +34,7 @@ verifier_reconfigure(struct verifier *v, const struct spa_conf *conf,
 	replay_set_age(v->replay, conf->max_packet_age);
 	v->popts.nat_forwarding = conf->nat_forwarding;
 	v->popts.nat_local = conf->nat_local;
+	v->popts.nat_dns = conf->nat_dns;
 	v->popts.x_forwarded_for = conf->capture.x_forwarded_for;
 	v->http = conf->capture.http;
 	v->http_any_user_agent = conf->capture.http_any_user_agent;

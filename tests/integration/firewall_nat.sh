@@ -11,8 +11,13 @@
 # internal service is not reachable through the gateway's port 5022, nor
 # directly; after `fwknop -N 10.231.113.2:22 -A tcp/5022` from the real
 # client it is, through the gateway, for the granted client only; after
-# the timeout it is not.  Then, with an internal host that has no route
-# back to the client, firewall.snat (MASQUERADE, then SNAT to
+# the timeout it is not.  Before that, with nat.dns (nftables run only),
+# the same request to a name, inside.test, reaches the internal host
+# through the address the gateway's hosts file gives it (ip netns exec
+# shows spagated /etc/netns/NS/hosts as /etc/hosts); a name it does not
+# know refuses that one grant, as does a name with an IPv6 address only,
+# and nat.dns off refuses the name.  Then, with an internal host that has
+# no route back to the client, firewall.snat (MASQUERADE, then SNAT to
 # firewall.snat_address) makes the reply find its way; without it the
 # same grant's connection cannot complete.
 . "$(dirname "$0")/lib.sh"
@@ -49,6 +54,8 @@ printf 'firewall = { backend = "%s"; };\nnat = { forwarding = true; };\n' \
 	"$FW_BACKEND" > "$WORK/spagated.conf"
 printf 'firewall = { backend = "%s"; snat = true; };\nnat = { forwarding = true; };\n' \
 	"$FW_BACKEND" > "$WORK/masq.conf"
+printf 'firewall = { backend = "%s"; };\nnat = { forwarding = true; dns = true; };\nmetrics = { file = "%s"; interval = 1; };\n' \
+	"$FW_BACKEND" "$WORK/metrics.prom" > "$WORK/dns.conf"
 printf 'firewall = { backend = "%s"; snat = true; snat_address = "%s"; };\nnat = { forwarding = true; };\n' \
 	"$FW_BACKEND" "$GW_IN" > "$WORK/snat.conf"
 # the gateway's own ruleset: nothing forwarded but what spagated grants
@@ -104,10 +111,12 @@ s = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=1,
 sys.exit(0 if s.recv(3) == b"ok\n" else 1)' "$1" "$2" "$3" 2>/dev/null
 }
 refused() { ! connects "$@"; }
-knock() {
+# knock_to HOST ALLOW SECONDS: fwknop -N HOST:22 for client address ALLOW
+knock_to() {
 	fwknop_cli --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -D "$GW_IP" \
-		-N "$INT_IP:22" -A tcp/5022 -a "$CLI_IP" -f "$1" >/dev/null 2>&1
+		-N "$1:22" -A tcp/5022 -a "$2" -f "$3" >/dev/null 2>&1
 }
+knock() { knock_to "$INT_IP" "$CLI_IP" "$1"; }
 # has WHAT SRC[ EXTRA]: spagated's DNAT (dnat), forward accept (fwd),
 # MASQUERADE (masq) or SNAT (snat) for SRC to the internal host
 has() {
@@ -135,13 +144,63 @@ start() {
 		-p "$WORK/spagated.pid" -i "${T}w" || bail_out "spagated did not start"
 }
 
-plan 21
+# nat.dns: the names' answers in the gateway's namespace only; a name the
+# hosts file lacks asks a name server nobody runs there
+dns_files() {
+	mkdir -p "/etc/netns/$SRV_NS" && on_exit "rm -rf /etc/netns/$SRV_NS" &&
+		printf '%s inside.test\nfd00::5 v6only.test\n' "$INT_IP" \
+			> "/etc/netns/$SRV_NS/hosts" &&
+		printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' \
+			> "/etc/netns/$SRV_NS/resolv.conf"
+}
+# prom_dns RESOLVED REFUSED: the metrics file counts them
+prom_dns() {
+	grep -q "^spagate_nat_dns_resolved_total $1\$" "$WORK/metrics.prom" &&
+		grep -q "^spagate_nat_dns_refused_total $2\$" "$WORK/metrics.prom"
+}
+dns_phase() {
+	check "nat.dns: the gateway's own hosts file" dns_files
+	start spagated.conf
+	mark
+	knock_to inside.test "$CLI_IP" 30
+	check "nat.dns off: a NAT host name is refused as before" \
+		eval "wait_logged 'NAT host is not an IPv4 address' 5 && ! has dnat $CLI_IP"
+	stop_spagated
+	start dns.conf
+	mark
+	knock_to inside.test "$CLI_IP" 30
+	check "nat.dns: the name is resolved, the address in the grant's line" \
+		wait_logged "stanza #1: grant to $CLI_IP: NAT host inside.test is $INT_IP" 5
+	check "... its DNAT leads to that address" \
+		eval "wait_logged 'stanza #1 $CLI_IP tcp/5022: opened' 5 && has dnat $CLI_IP"
+	check "... and the internal service is reached through the name's address" \
+		connects "$CLI_IP" "$GW_IP" 5022
+	knock_to nowhere.test "$CLI_IP2" 30
+	check "a name the resolver does not know refuses that grant, at error" \
+		wait_logged "error: stanza #1: grant to $CLI_IP2 refused: NAT host nowhere.test: no IPv4 address" 10
+	check "... and opens nothing for it" eval "! has dnat $CLI_IP2"
+	knock_to v6only.test "$CLI_IP2" 30
+	check "a name with an IPv6 address only is refused too (IPv4, as fwknopd)" \
+		wait_logged "error: stanza #1: grant to $CLI_IP2 refused: NAT host v6only.test: no IPv4 address" 10
+	knock_to inside.test "$CLI_IP2" 30
+	check "... another grant right after still works" \
+		eval "wait_logged 'stanza #1 $CLI_IP2 tcp/5022: opened' 5 && connects $CLI_IP2 $GW_IP 5022"
+	kill -USR1 "$SPAGATED_PID"
+	check_logged "SIGUSR1 counts the names resolved and the grants refused" \
+		"stats: nat.dns: names resolved 2, grants refused 2" 5
+	check "... and so does the metrics file" wait_ok 5 prom_dns 2 2
+	stop_spagated
+}
+
+if [ "$FW_BACKEND" = nftables ]; then plan 32; else plan 21; fi
 topology || skip_all "cannot create network namespaces"
 check "the gateway forwards nothing by policy" guard
 ip netns exec "$INT_NS" "$TCP_ACCEPT" 22 >/dev/null 2>&1 &
 on_exit "kill $!"
 check "the internal service listens (seen from the gateway)" \
 	wait_ok 5 in_srv timeout 1 bash -c "exec 3<>/dev/tcp/$INT_IP/22"
+# first: a mutant's run ends at its first failure, soon
+[ "$FW_BACKEND" = nftables ] && dns_phase
 start spagated.conf
 check "before the packet the gateway's port 5022 leads nowhere" refused "$CLI_IP" "$GW_IP" 5022
 check "... and the internal host is not reachable directly" refused "$CLI_IP" "$INT_IP" 22

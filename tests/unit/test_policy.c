@@ -493,9 +493,9 @@ nat_access_needs_forwarding_enabled(void **state)
 
 /*
  * fwknopd forwards only to an IPv4 address unless ENABLE_NAT_DNS is set
- * (and spagated has no such setting yet): a host name, and junk such as
- * fwknop's own test suite's "bad%host" (which the packet format allows),
- * is refused after authentication, for NAT and local NAT alike.
+ * (nat.dns, off by default): a host name, and junk such as fwknop's own
+ * test suite's "bad%host" (which the packet format allows), is refused
+ * after authentication, for NAT and local NAT alike.
  */
 static void
 nat_host_must_be_an_ipv4_address(void **state)
@@ -525,6 +525,51 @@ nat_host_must_be_an_ipv4_address(void **state)
 	strcpy(ev.nat_host, "bad%host");
 	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev, NOW, &st),
 	    SPA_ERR_NAT_HOST);
+	case_free(&c);
+}
+
+/*
+ * With nat.dns a well-formed name is granted as it came (the executor
+ * resolves it); one fwknopd's ENABLE_NAT_DNS refuses is refused with its
+ * own reason, by the verifier and by the executor's recheck.
+ */
+static void
+nat_dns_allows_host_names_only(void **state)
+{
+	static const char *const refused[] = { "bad%host,22", "a..b,22",
+	    "-a.test,22", "a-.test,22", "a_b.test,22", "::1,22" };
+	const struct stanza *st;
+	struct spa_event ev;
+	struct case_ c;
+	size_t i;
+
+	(void)state;
+	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, ""));
+	c.opts.nat_forwarding = true;
+	c.opts.nat_local = true;
+	c.opts.nat_dns = true;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		c.enc.type = i % 2 ? SPA_REQ_LOCAL_NAT_ACCESS :
+		    SPA_REQ_NAT_ACCESS;
+		c.enc.nat = refused[i];
+		assert_int_equal(case_match(&c), SPA_ERR_NAT_NAME);
+	}
+	c.enc.type = SPA_REQ_NAT_ACCESS;
+	c.enc.nat = "inside.test,22";
+	assert_int_equal(case_match(&c), 0);
+	assert_string_equal(c.ev.nat_host, "inside.test");
+	c.enc.nat = "10.0.0.5,22";
+	assert_int_equal(case_match(&c), 0);
+	c.enc.nat = "inside.test,22";
+	assert_int_equal(case_match(&c), 0);
+	ev = c.ev;
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev, NOW, &st), 0);
+	strcpy(ev.nat_host, "bad%host");
+	assert_int_equal(policy_recheck(c.conf, &c.opts, &ev, NOW, &st),
+	    SPA_ERR_NAT_NAME);
+	/* the setting off: the name is refused as before */
+	c.opts.nat_dns = false;
+	assert_int_equal(case_match(&c), SPA_ERR_NAT_HOST);
 	case_free(&c);
 }
 
@@ -942,6 +987,7 @@ main(void)
 		cmocka_unit_test(nat_access_needs_forwarding_enabled),
 		cmocka_unit_test(local_nat_needs_local_enabled),
 		cmocka_unit_test(nat_host_must_be_an_ipv4_address),
+		cmocka_unit_test(nat_dns_allows_host_names_only),
 		cmocka_unit_test(skips_gpg_only_stanza),
 		cmocka_unit_test(ipv6_source_cidr_grants_the_sender),
 		cmocka_unit_test(ipv6_source_outside_the_cidr_is_refused),

@@ -32,6 +32,7 @@
 #include "action.h"
 #include "err.h"
 #include "helpers.h"
+#include "nat_dns.h"
 #include "runner.h"
 
 extern const struct action_ops action_exec;
@@ -732,11 +733,35 @@ exec_failure_is_reported(void **state)
 	assert_int_equal(f->exit_status, 1);
 }
 
+/*
+ * nat.dns reads the resolver child's output (getent ahostsv4): the first
+ * word of the first line, an IPv4 address, or nothing is taken.
+ */
+static void
+nat_dns_takes_the_first_ipv4_address(void **state)
+{
+	static const char *const bad[] = { "", "\n", " 10.0.0.5", "::1 STREAM x",
+	    "inside.test", "999.1.1.1 STREAM x", "10.0.0.5x STREAM",
+	    "1234567890123456789012345678901234567890123456789 x" };
+	struct spa_addr a;
+	char s[ADDR_STRLEN];
+	size_t i;
+
+	(void)state;
+	assert_true(nat_dns_parse("10.0.0.5        STREAM inside.test\n"
+	    "10.0.0.5        DGRAM  \n10.0.0.9        STREAM\n", &a));
+	assert_string_equal(addr_fmt(&a, s), "10.0.0.5");
+	assert_true(nat_dns_parse("192.0.2.1", &a));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(nat_dns_parse(bad[i], &a));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reports_exit_zero),
+		cmocka_unit_test(nat_dns_takes_the_first_ipv4_address),
 		cmocka_unit_test(reports_nonzero_exit_with_stdout_and_stderr),
 		cmocka_unit_test(reports_death_by_signal),
 		cmocka_unit_test(truncates_long_output),

@@ -2434,6 +2434,50 @@ decode_accepts_nat_hosts(void **state)
 	assert_int_equal(strlen(m.nat_host), 70);
 }
 
+/*
+ * The host name rule fwknopd applies with ENABLE_NAT_DNS (nat.dns): each
+ * rejection path once, and the shapes it accepts, its final dot included.
+ */
+static void
+nat_name_syntax(void **state)
+{
+	static const char *const good[] = { "a", "a.b", "a.b.", "a.",
+	    "inside.test", "x-1.EXAMPLE.org", "1a.2b", "a--b.c" };
+	static const char *const bad[] = {
+		"", "bad%host", "a_b.test", "a b", "h\xc3\xa9.test",
+		".a.b", "a..b", ".", "..", "a.b..",	/* empty labels */
+		"-a.b", "a.-b", "a-.b", "a.b-",		/* hyphen at an end */
+		"a.b.-", "a@b", "a/b", "a:b",
+	};
+	char name[SPA_NAT_HOST_MAX + 2];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(spa_nat_name_ok(good[i]));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(spa_nat_name_ok(bad[i]));
+	/* a label of 63 is fine, of 64 not */
+	memset(name, 'a', 63);
+	strcpy(name + 63, ".b");
+	assert_true(spa_nat_name_ok(name));
+	memset(name, 'a', 64);
+	strcpy(name + 64, ".b");
+	assert_false(spa_nat_name_ok(name));
+	strcpy(name, "b.");
+	memset(name + 2, 'a', 64);
+	name[66] = '\0';
+	assert_false(spa_nat_name_ok(name));	/* the last label too */
+	/* SPA_NAT_HOST_MAX characters in all, not one more */
+	for (i = 0; i < SPA_NAT_HOST_MAX; i++)
+		name[i] = i % 10 == 9 ? '.' : 'a';
+	name[SPA_NAT_HOST_MAX] = '\0';
+	assert_true(spa_nat_name_ok(name));
+	name[SPA_NAT_HOST_MAX] = 'a';
+	name[SPA_NAT_HOST_MAX + 1] = '\0';
+	assert_false(spa_nat_name_ok(name));
+}
+
 /* ------------------------------------------------------------------------ */
 /* client timeout                                                            */
 
@@ -2597,6 +2641,7 @@ main(void)
 		cmocka_unit_test(decode_accepts_client_timeout_range),
 		cmocka_unit_test(request_names_and_classes),
 		cmocka_unit_test(replay_digest_is_sha256_of_wire_text),
+		cmocka_unit_test(nat_name_syntax),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
