@@ -53,7 +53,7 @@ static void
 check_grant(const struct fw_elem *e)
 {
 	static const char *const nft[] = { "add element inet spagate ",
-	    "delete element inet spagate " };
+	    "delete element inet spagate ", "create element inet spagate " };
 	static const char *const ipt[] = { "-A SPAGATE_", "-D SPAGATE_",
 	    "nat -A SPAGATE_", "nat -D SPAGATE_" };
 	static char text[2 * FW_NFT_GRANT_MAX];
@@ -64,9 +64,12 @@ check_grant(const struct fw_elem *e)
 	    (e->kind != FW_ACCESS && (e->src.family != AF_INET ||
 	    e->to.family != AF_INET || e->to_port == 0)))
 		abort();
-	if (fw_nft_add(&fw, e, 30, text, sizeof(text)) != 0)
+	if (fw_nft_add(&fw, e, 30, true, text, sizeof(text)) != 0)
 		abort();
-	check_lines(text, nft, 2);
+	check_lines(text, nft, 3);
+	if (fw_nft_add(&fw, e, 30, false, text, sizeof(text)) != 0)
+		abort();
+	check_lines(text, nft, 3);
 	if (fw_ipt_grant(&chains, true, &r, text, sizeof(text)) != 0)
 		abort();
 	check_lines(text, ipt, 4);
