@@ -13,6 +13,14 @@
  * would format every element as text first, ~80 us each, too slow to
  * poll a set of 10,000.  Run it in the server's network namespace.
  *
+ * count on a set does not poll: dumping a set of 10,000 elements every
+ * millisecond took most of a CPU from the daemon being measured (ipset_wait
+ * reads a header-only count).  It reads nf_tables' notifications instead
+ * (NFNLGRP_NFTABLES: each element added, as `nft monitor` sees them),
+ * counting each key once, after one dump for the elements already there;
+ * a notification lost to a full socket buffer (ENOBUFS) is made up for by
+ * another dump.  POLL_US is then unused.
+ *
  * SET written rules:CHAIN watches the rules of a chain instead (GETRULE):
  * the built-in firewall's iptables backend, one rule per grant, on a host
  * whose iptables is iptables-nft (its rules are nf_tables rules).  A rule
@@ -27,6 +35,8 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
+#include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -228,6 +238,13 @@ one_msg(struct nl *nl, const struct nlmsghdr *h, const uint8_t *key,
 	}
 	if ((list = find(p, end, NFTA_SET_ELEM_LIST_ELEMENTS)) == NULL)
 		return;
+	{	/* a notification may name any set */
+		const struct nlattr *sn = find(p, end, NFTA_SET_ELEM_LIST_SET);
+
+		if (sn != NULL && strcmp((const char *)sn + NLA_HDRLEN,
+		    nl->set) != 0)
+			return;
+	}
 	p = (const char *)list + NLA_HDRLEN;
 	end = (const char *)list + list->nla_len;
 	while ((e = find(p, end, NFTA_LIST_ELEM)) != NULL) {
@@ -241,7 +258,7 @@ one_msg(struct nl *nl, const struct nlmsghdr *h, const uint8_t *key,
  * -1 on an error (no such set: the kernel's errno is printed).
  */
 static long
-dump_set(struct nl *nl, const uint8_t *key, int *found)
+dump_keys(struct nl *nl, const uint8_t *key, int *found)
 {
 	const struct nlmsghdr *h;
 	long count = 0;
@@ -249,7 +266,6 @@ dump_set(struct nl *nl, const uint8_t *key, int *found)
 	size_t left;
 
 	*found = 0;
-	nl->gen++;
 	if (dump_request(nl) != 0)
 		return -1;
 	for (;;) {
@@ -269,6 +285,69 @@ dump_set(struct nl *nl, const uint8_t *key, int *found)
 			}
 			one_msg(nl, h, key, &count, found);
 		}
+	}
+}
+
+/* A dump of its own: every key counted once in it. */
+static long
+dump_set(struct nl *nl, const uint8_t *key, int *found)
+{
+	nl->gen++;
+	return dump_keys(nl, key, found);
+}
+
+/*
+ * A socket on nf_tables' notifications (a socket of its own: a dump's
+ * answers are told apart by sequence number, notifications carry the
+ * sender's).
+ */
+static int
+events_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	int grp = NFNLGRP_NFTABLES, rcv = 64 * 1024 * 1024;
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
+	    sizeof(grp)) != 0) {
+		perror("nft_wait: notifications");
+		exit(1);
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)) != 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	return fd;
+}
+
+/*
+ * Keys added since, counted once over the whole watch (one generation);
+ * -1 on error.  Waits at most `ms` for the first notification.
+ */
+static long
+events_read(struct nl *nl, int ev, int ms)
+{
+	struct pollfd pfd = { .fd = ev, .events = POLLIN };
+	const struct nlmsghdr *h;
+	long count = 0;
+	ssize_t n;
+	size_t left;
+	int found;
+
+	long repeats = nl->repeats;	/* a refresh re-adds: not a dump's */
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return 0;
+	for (;; nl->repeats = repeats) {
+		n = recv(ev, nl->buf, RXBUF, MSG_DONTWAIT);
+		if (n < 0 && errno == ENOBUFS)	/* lost some: ask the set */
+			return dump_keys(nl, NULL, &found) + count;
+		if (n < 0)
+			return errno == EAGAIN ? count : -1;
+		h = (const struct nlmsghdr *)nl->buf;
+		for (left = (size_t)n; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
+			if (h->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) |
+			    NFT_MSG_NEWSETELEM))
+				one_msg(nl, h, NULL, &count, &found);
 	}
 }
 
@@ -307,16 +386,21 @@ cmd_count(char **av)
 	uint64_t idle = (uint64_t)atol(av[5]) * 1000000u;
 	long poll = atol(av[6]);
 	uint64_t start, t, first = 0, reached = 0, last = 0;
-	int found;
+	int found, ev;
 
 	nl_open(&nl, av);
+	ev = nl.rules ? -1 : events_open();	/* before the dump: nothing missed */
 	if ((prev = dump_set(&nl, NULL, &found)) < 0)
 		return 1;
 	printf("ready\n");
 	fflush(stdout);
 	start = now_ns();
 	for (;;) {
-		c = dump_set(&nl, NULL, &found);
+		if (ev >= 0) {
+			c = events_read(&nl, ev, 20);
+			c = c < 0 ? -1 : prev + c;
+		} else
+			c = dump_set(&nl, NULL, &found);
 		t = now_ns();
 		if (c > prev) {
 			if (first == 0)
@@ -330,7 +414,8 @@ cmd_count(char **av)
 		}
 		if (c < 0 || t - start > timeout || (first != 0 && t - last > idle))
 			break;
-		pause_us(poll);
+		if (ev < 0)
+			pause_us(poll);
 	}
 	printf("count %ld first_ns %llu reached_ns %llu last_ns %llu repeats %ld\n",
 	    prev, (unsigned long long)first, (unsigned long long)reached,
