@@ -1,7 +1,8 @@
 #!/bin/bash
 # Forwarding NAT through the built-in firewall (firewall.backend =
 # "nftables", or "iptables" when firewall_nat_iptables.sh runs this file;
-# nat.forwarding = true), as fwknopd makes it for fwknop -N:
+# nat.forwarding = true), as fwknopd makes it for fwknop -N, for Debian's
+# stock access.conf with only its keys filled in:
 #
 #   client ────────── gateway (spagated, ip_forward) ────────── internal
 #   10.231.112.2   10.231.112.1   10.231.113.1            10.231.113.2 tcp/22
@@ -37,17 +38,16 @@ CLI_NS=spafn-$$-cli SRV_NS=spafn-$$-gw INT_NS=spafn-$$-int
 CLI_IP=10.231.112.2 CLI_IP2=10.231.112.3 GW_IP=10.231.112.1
 GW_IN=10.231.113.1 INT_IP=10.231.113.2
 
-cat > "$WORK/access.conf" <<CONF
-SOURCE              ANY
-KEY_BASE64          $K1
-HMAC_KEY_BASE64     $H1
-OPEN_PORTS          tcp/5022
-FW_ACCESS_TIMEOUT   30
-CONF
+# Debian's stock access.conf, only its two keys filled in (NAT is the
+# gateway's setting, nat.forwarding, as ENABLE_IPT_FORWARDING is fwknopd's)
+STOCK=/etc/fwknop/access.conf
+[ -r "$STOCK" ] || skip_all "needs Debian's fwknop-server (/etc/fwknop/access.conf)"
+sed -e "s|^\(KEY_BASE64 *\)__CHANGEME__|\1$K1|" \
+	-e "s|^\(HMAC_KEY_BASE64 *\)__CHANGEME__|\1$H1|" "$STOCK" > "$WORK/access.conf"
 chmod 600 "$WORK/access.conf"
 # FORCE_NAT: a plain access to tcp/6022 is led to the internal host
-sed -e 's|^OPEN_PORTS.*|OPEN_PORTS          tcp/6022|' "$WORK/access.conf" > "$WORK/force.conf"
-echo "FORCE_NAT           $INT_IP 22" >> "$WORK/force.conf"
+{ cat "$WORK/access.conf"; echo "OPEN_PORTS          tcp/6022"
+  echo "FORCE_NAT           $INT_IP 22"; } > "$WORK/force.conf"
 sed 's|^FORCE_NAT.*|&\nFORWARD_ALL         Y|' "$WORK/force.conf" > "$WORK/all.conf"
 chmod 600 "$WORK/force.conf" "$WORK/all.conf"
 printf 'firewall = { backend = "%s"; };\nnat = { forwarding = true; };\n' \
@@ -192,8 +192,10 @@ dns_phase() {
 	stop_spagated
 }
 
-if [ "$FW_BACKEND" = nftables ]; then plan 32; else plan 21; fi
+if [ "$FW_BACKEND" = nftables ]; then plan 33; else plan 22; fi
 topology || skip_all "cannot create network namespaces"
+check "only the two key lines differ from Debian's access.conf" \
+	[ "$(diff "$STOCK" "$WORK/access.conf" | grep -c '^[<>]')" -eq 4 ]
 check "the gateway forwards nothing by policy" guard
 ip netns exec "$INT_NS" "$TCP_ACCEPT" 22 >/dev/null 2>&1 &
 on_exit "kill $!"
