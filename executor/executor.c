@@ -252,6 +252,7 @@ spawn_verifier(struct executor *x)
 	x->vconf.access = x->access;
 	x->vconf.pcap_file = x->cli->pcap_file;
 	x->vconf.packet_limit = x->cli->packet_limit;
+	x->vconf.state_dir = x->test_state[0] != '\0' ? x->test_state : NULL;
 	/* where spagated.c's setup sends the log */
 	x->vconf.log_dest = x->cli->pcap_file == NULL && !x->cli->foreground ?
 	    LOG_TO_SYSLOG : LOG_TO_STDERR;
@@ -1060,6 +1061,21 @@ open_loop(struct executor *x)
 	return 0;
 }
 
+/*
+ * -t on a capture file runs nothing and remembers nothing either: its
+ * verifier gets an empty replay store of its own, so a capture read twice
+ * is judged twice the same (removed by executor_free).  A live -t keeps
+ * the real store: what it grants is what the daemon would.
+ */
+static int
+verifier_state(struct executor *x)
+{
+	if (x->cli->test_mode && x->cli->pcap_file != NULL)
+		return vproc_throwaway_make(&x->conf, x->test_state,
+		    sizeof(x->test_state));
+	return vproc_prepare_state(x->conf.state_dir, x->conf.verifier_user);
+}
+
 int
 executor_setup(struct executor *x)
 {
@@ -1076,8 +1092,7 @@ executor_setup(struct executor *x)
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", x->conf.state_dir,
 	    JOURNAL_DIR) >= sizeof(dir))
 		return SPA_ERR_CONFIG;
-	if ((r = open_loop(x)) != 0 || (r = vproc_prepare_state(&x->conf))
-	    != 0)
+	if ((r = open_loop(x)) != 0 || (r = verifier_state(x)) != 0)
 		return r;
 	if ((r = journal_open(dir, &x->journal)) != 0) {
 		log_warnx("journal %s: %s", dir, spa_strerror(r));
@@ -1168,6 +1183,7 @@ executor_free(struct executor *x)
 	}
 	if (x->child_sock >= 0)
 		close(x->child_sock);
+	vproc_throwaway_remove(x->test_state);
 	control_close(x->control);	/* removes the socket */
 	fleet_link_stop(x);
 	nat_dns_free(x->nat_dns);

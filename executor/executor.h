@@ -42,6 +42,7 @@ struct executor {
 	struct journal		*journal;
 	struct cycles		*cycles;
 	struct vproc_conf	 vconf;
+	char			 test_state[4096];	/* -t: the verifier's */
 
 	struct loop		 loop;	/* its now: the pass's clocks */
 	pid_t			 child;		/* 0: none running */

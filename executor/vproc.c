@@ -28,13 +28,13 @@
 extern char **environ;
 
 int
-vproc_prepare_state(const struct spa_conf *conf)
+vproc_prepare_state(const char *state_dir, const char *user)
 {
 	char dir[4096];
 	uid_t uid;
 	gid_t gid;
 
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", conf->state_dir,
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", state_dir,
 	    VPROC_REPLAY_DIR) >= sizeof(dir))
 		return SPA_ERR_CONFIG;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -43,9 +43,8 @@ vproc_prepare_state(const struct spa_conf *conf)
 	}
 	if (geteuid() != 0)
 		return 0;
-	if (privdrop_lookup(conf->verifier_user, &uid, &gid) != 0) {
-		log_warnx("executor.verifier_user '%s' does not exist",
-		    conf->verifier_user);
+	if (privdrop_lookup(user, &uid, &gid) != 0) {
+		log_warnx("executor.verifier_user '%s' does not exist", user);
 		return SPA_ERR_CONFIG;
 	}
 	if (chown(dir, uid, gid) != 0 || chmod(dir, 0700) != 0) {
@@ -53,6 +52,44 @@ vproc_prepare_state(const struct spa_conf *conf)
 		return SPA_ERR_STATE;
 	}
 	return 0;
+}
+
+int
+vproc_throwaway_make(const struct spa_conf *conf, char *dir, size_t len)
+{
+	if ((size_t)snprintf(dir, len, "%s/test.XXXXXX", conf->state_dir)
+	    >= len || mkdtemp(dir) == NULL) {
+		log_warn("%s/test.XXXXXX", conf->state_dir);
+		dir[0] = '\0';
+		return SPA_ERR_STATE;
+	}
+	return vproc_prepare_state(dir, conf->verifier_user);
+}
+
+/*
+ * Only the names the replay store makes (replay.h): unlink never follows
+ * a link, and anything else the verifier left keeps the directory, said.
+ */
+void
+vproc_throwaway_remove(const char *dir)
+{
+	static const char *const names[] = {
+		VPROC_REPLAY_DIR "/" SANDBOX_REPLAY_FILE,
+		VPROC_REPLAY_DIR "/" SANDBOX_REPLAY_FILE ".new",
+	};
+	char path[4096];
+	size_t i;
+
+	if (dir[0] == '\0')
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+		    names[i]) < sizeof(path))
+			(void)unlink(path);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+	    VPROC_REPLAY_DIR) >= sizeof(path) ||
+	    (rmdir(path) != 0 && errno != ENOENT) || rmdir(dir) != 0)
+		log_warn("test mode: cannot remove %s", dir);
 }
 
 /* The program, open and checked (common/trust.h), or -1 (logged). */

@@ -28,10 +28,21 @@ struct vproc_conf {
 	const char		*pcap_file;	/* NULL: live capture */
 	uint64_t		 packet_limit;	/* 0: none */
 	int			 log_dest;	/* LOG_TO_STDERR, LOG_TO_SYSLOG */
+	const char		*state_dir;	/* NULL: conf's (else a throwaway) */
 };
 
-/* Create the verifier's own state directory, owned by its user. */
-int	vproc_prepare_state(const struct spa_conf *conf);
+/* Create the verifier's own directory in state_dir, owned by its user. */
+int	vproc_prepare_state(const char *state_dir, const char *user);
+
+/*
+ * spagated -t --pcap-file: a state directory of its own under conf's, so
+ * that its replay store starts empty and a second run on one capture
+ * gives the same answer; removed by vproc_throwaway_remove().  0 or
+ * SPA_ERR_STATE.
+ */
+int	vproc_throwaway_make(const struct spa_conf *conf, char *dir,
+	    size_t len);
+void	vproc_throwaway_remove(const char *dir);
 
 /*
  * The verifier program must be trusted (common/trust.h: a regular file,

@@ -105,8 +105,8 @@ send_settings(int sock, const struct vproc_conf *vc)
 	if (!fill_capture(mc, &c->capture) ||
 	    !text(mc->verifier_user, sizeof(mc->verifier_user),
 	    c->verifier_user, "executor.verifier_user") ||
-	    !text(mc->state_dir, sizeof(mc->state_dir), c->state_dir,
-	    "state_dir") ||
+	    !text(mc->state_dir, sizeof(mc->state_dir), vc->state_dir ?
+	    vc->state_dir : c->state_dir, "state_dir") ||
 	    !text(mc->log_ident, sizeof(mc->log_ident), c->syslog_ident,
 	    "log.syslog_ident") ||
 	    !text(mc->pcap_file, sizeof(mc->pcap_file), vc->pcap_file,

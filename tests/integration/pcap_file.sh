@@ -1,7 +1,7 @@
 #!/bin/bash
 # spagated --pcap-file: packets read from a capture file are verified like
-# live ones, aged against the time they were captured, and the replay
-# store persists between runs.  Uses the committed captures of the real
+# live ones, aged against the time they were captured; with -t each run
+# has a replay store of its own, without it the store persists.  Uses the committed captures of the real
 # client (tests/vectors/pcap) and a fresh tcpdump capture of fwknop
 # packets sent in a private namespace pair.
 . "$(dirname "$0")/lib.sh"
@@ -22,12 +22,13 @@ chmod 600 "$WORK/access.conf"
 # http: SPA inside captured HTTP requests too (the client's -P http)
 printf 'log = { refusals_per_second = 0; };\ncapture = { http = true; };\n' > "$WORK/spagated.conf"
 
-# read_file NAME FILE [spagated options]: one offline run, its events in
-# $WORK/NAME.events and log in $WORK/NAME.log; returns spagated's status.
+# read_file NAME FILE [spagated options]: one offline run (-t unless
+# TEST=), its events in $WORK/NAME.events and log in $WORK/NAME.log;
+# returns spagated's status.
 read_file() {
 	local name=$1 file=$2
 	shift 2
-	timeout 20 "$SPAGATED" -f -t -c "$WORK/spagated.conf" -a "$WORK/access.conf" \
+	timeout 20 "$SPAGATED" -f ${TEST--t} -c "$WORK/spagated.conf" -a "$WORK/access.conf" \
 		-d "$WORK/state-$name" -p "$WORK/$name.pid" --pcap-file "$file" "$@" \
 		>"$WORK/$name.events" 2>"$WORK/$name.log"
 }
@@ -45,7 +46,7 @@ vector() {
 	fi
 }
 
-plan 10
+plan 12
 
 # 1-4: the real client's packets as captured on several link types.
 vector lo-udp 'stanza=1 type=access allow=192.0.2.7 .*ports=tcp/22 user=alice'
@@ -82,13 +83,26 @@ check "live capture: the resent copy is a replay, the stranger fails HMAC" \
 	test "$(count_lines "$WORK/live.log" 'replayed packet')" -eq 1 -a \
 	"$(count_lines "$WORK/live.log" 'HMAC does not verify')" -eq 1
 
-# 8: the replay store outlives the process: a second run opens nothing.
+# 8: -t remembers nothing: a second run judges the file the same, and
+# leaves no store of its own behind.
 read_file live "$WORK/live.pcap"
-check "second run over the same file: every packet is a replay" \
-	test "$(count_lines "$WORK/live.events" '^OPEN ')" -eq 0 -a \
-	"$(count_lines "$WORK/live.log" 'replayed packet')" -eq 2
+check "second -t run over the same file: the same OPEN, replay and refusal" \
+	test "$(count_lines "$WORK/live.events" '^OPEN stanza=2 type=access allow=10.9.9.9 ')" -eq 1 -a \
+	"$(count_lines "$WORK/live.events" '^OPEN ')" -eq 1 -a \
+	"$(count_lines "$WORK/live.log" 'replayed packet')" -eq 1 -a \
+	"$(count_lines "$WORK/live.log" 'HMAC does not verify')" -eq 1 -a \
+	-z "$(ls "$WORK/state-live" | grep '^test\.')"
 
-# 9-10: files that are not captures: refused, named, nonzero status.
+# 9-10: without -t the replay store outlives the process: a second run
+# grants nothing (no CMD_CYCLE_OPEN: grants are only logged).
+TEST= read_file real "$WORK/live.pcap"
+check "without -t: the grant" test "$(count_lines "$WORK/real.log" 'granted by stanza #2')" -eq 1
+TEST= read_file real "$WORK/live.pcap"
+check "without -t, second run over the same file: every packet is a replay" \
+	test "$(count_lines "$WORK/real.log" 'granted by stanza')" -eq 0 -a \
+	"$(count_lines "$WORK/real.log" 'replayed packet')" -eq 2
+
+# 11-12: files that are not captures: refused, named, nonzero status.
 read_file missing "$WORK/no-such.pcap"
 st=$?
 check "missing file: nonzero exit, the file is named" \
