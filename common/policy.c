@@ -1,6 +1,8 @@
 /* Stanza matching: try each stanza in order, first full success wins. */
 #include "config.h"
 
+#include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "err.h"
@@ -91,15 +93,17 @@ ports_contain(const struct access_ports *l, const struct spa_port *p)
 
 /* Every requested port must be open, and none restricted. */
 static int
-check_ports(const struct stanza *st, const struct spa_packet *pkt)
+check_ports(const struct stanza *st, const struct spa_packet *pkt,
+    struct policy_detail *d)
 {
 	size_t i;
 
 	for (i = 0; i < pkt->nports; i++) {
-		if (ports_contain(&st->restrict_ports, &pkt->ports[i]))
-			return SPA_ERR_PORTS;
-		if (st->has_open_ports &&
-		    !ports_contain(&st->open_ports, &pkt->ports[i]))
+		d->port = pkt->ports[i];
+		d->restricted = ports_contain(&st->restrict_ports,
+		    &pkt->ports[i]);
+		if (d->restricted || (st->has_open_ports &&
+		    !ports_contain(&st->open_ports, &pkt->ports[i])))
 			return SPA_ERR_PORTS;
 	}
 	return 0;
@@ -184,12 +188,14 @@ grant_address(const struct stanza *st, const struct policy_input *in,
 static int
 check_message(const struct stanza *st, const struct policy_opts *opts,
     const struct policy_input *in, const struct spa_packet *pkt,
-    struct spa_addr *allow)
+    struct spa_addr *allow, struct policy_detail *d)
 {
 	int r;
 
-	if (too_old(opts, in->now_s, pkt->timestamp))
+	if (too_old(opts, in->now_s, pkt->timestamp)) {
+		d->skew = pkt->timestamp - in->now_s;
 		return SPA_ERR_AGE;
+	}
 	if ((r = check_type(st, opts, pkt)) != 0)
 		return r;
 	if ((r = grant_address(st, in, pkt, allow)) != 0)
@@ -197,7 +203,7 @@ check_message(const struct stanza *st, const struct policy_opts *opts,
 	if (st->require_username != NULL &&
 	    strcmp(st->require_username, pkt->user) != 0)
 		return SPA_ERR_USER_MISMATCH;
-	return pkt->type == SPA_REQ_COMMAND ? 0 : check_ports(st, pkt);
+	return pkt->type == SPA_REQ_COMMAND ? 0 : check_ports(st, pkt, d);
 }
 
 static void
@@ -244,7 +250,7 @@ check_stanza_filters(const struct stanza *st, const struct policy_input *in)
 static int
 try_stanza(const struct stanza *st, const struct policy_opts *opts,
     const struct policy_input *in, struct spa_event *ev,
-    struct policy_result *res)
+    struct policy_result *res, struct policy_detail *d)
 {
 	struct spa_packet pkt;
 	struct spa_addr allow;
@@ -257,7 +263,7 @@ try_stanza(const struct stanza *st, const struct policy_opts *opts,
 		return r;
 	res->authenticated = true;
 	res->spa_time = pkt.timestamp;
-	r = check_message(st, opts, in, &pkt, &allow);
+	r = check_message(st, opts, in, &pkt, &allow, d);
 	if (r == 0) {
 		fill_event(st, in, &pkt, &allow, ev);
 		/* what the executor will hold it to (a sender of 0.0.0.0) */
@@ -272,6 +278,7 @@ policy_match(const struct access_conf *conf, const struct policy_opts *opts,
     const struct policy_input *in, struct spa_event *ev,
     struct policy_result *res)
 {
+	struct policy_detail d;
 	const struct stanza *st;
 	size_t i;
 	int r;
@@ -282,7 +289,8 @@ policy_match(const struct access_conf *conf, const struct policy_opts *opts,
 		st = conf->stanzas[i];
 		if (!addr_list_match(&st->source, &in->pkt->src))
 			continue;
-		r = try_stanza(st, opts, in, ev, res);
+		memset(&d, 0, sizeof(d));
+		r = try_stanza(st, opts, in, ev, res, &d);
 		if (r == SPA_ERR_REPLAY) {
 			/* The same bytes for every stanza: no further try. */
 			res->tried++;
@@ -296,6 +304,7 @@ policy_match(const struct access_conf *conf, const struct policy_opts *opts,
 		    reason_stage(r) > reason_stage(res->reason)) {
 			res->reason = r;
 			res->stanza = st;
+			res->detail = d;
 		}
 		if (r == 0) {
 			res->reason = 0;
@@ -321,17 +330,20 @@ static int
 recheck_request(const struct stanza *st, const struct policy_opts *opts,
     const struct spa_event *ev)
 {
+	struct policy_detail d;
 	struct spa_packet pkt;
 	int r;
 
 	memset(&pkt, 0, sizeof(pkt));
+	memset(&d, 0, sizeof(d));
 	pkt.type = ev->type;
 	pkt.nports = ev->nports;
 	memcpy(pkt.ports, ev->ports, sizeof(pkt.ports));
 	memcpy(pkt.nat_host, ev->nat_host, sizeof(pkt.nat_host));
 	if ((r = check_type(st, opts, &pkt)) != 0)
 		return r;
-	if (ev->type != SPA_REQ_COMMAND && (r = check_ports(st, &pkt)) != 0)
+	if (ev->type != SPA_REQ_COMMAND &&
+	    (r = check_ports(st, &pkt, &d)) != 0)
 		return r;
 	if (st->require_username != NULL &&
 	    strcmp(st->require_username, ev->user) != 0)
@@ -381,4 +393,81 @@ policy_recheck(const struct access_conf *conf, const struct policy_opts *opts,
 	    !recv_time_ok(opts, ev->recv_time, now_s))
 		return SPA_ERR_AGE;
 	return recheck_request(st, opts, ev);
+}
+
+/* --- the refusal in words ------------------------------------------------ */
+
+static void
+explain_age(const struct policy_result *res, const struct policy_opts *opts,
+    char *buf, size_t len)
+{
+	int64_t d = res->detail.skew;
+
+	snprintf(buf, len, "%s: the packet's time is %lld s %s the clock here, "
+	    "the limit is %u s (max_packet_age)", spa_strerror(res->reason),
+	    (long long)(d < 0 ? -d : d), d < 0 ? "behind" : "ahead of",
+	    opts->max_packet_age);
+}
+
+static void
+explain_port(const struct policy_result *res, char *buf, size_t len)
+{
+	const struct spa_port *p = &res->detail.port;
+
+	snprintf(buf, len, "%s: %s/%u (%s)", spa_strerror(res->reason),
+	    p->proto == IPPROTO_TCP ? "tcp" : "udp", p->port,
+	    res->detail.restricted ? "in RESTRICT_PORTS" : "not in OPEN_PORTS");
+}
+
+/* "SHA3_256": the spelling of access.conf and the client's options. */
+static void
+digest_upper(enum spa_digest d, char *out, size_t len)
+{
+	size_t i;
+
+	snprintf(out, len, "%s", crypto_digest_name(d));
+	for (i = 0; out[i] != '\0'; i++)
+		if (out[i] >= 'a' && out[i] <= 'z')
+			out[i] = (char)(out[i] - 'a' + 'A');
+}
+
+static void
+explain_hmac(const struct policy_result *res, const struct policy_input *in,
+    char *buf, size_t len)
+{
+	const struct stanza *st = res->stanza;
+	enum spa_digest other;
+	char got[16], want[16];
+
+	switch (spa_hmac_why(&st->key, st->hmac_key, st->hmac_key_len,
+	    in->wire, in->len, &other)) {
+	case SPA_HMAC_MISSING:
+		snprintf(buf, len, "%s: the packet has no HMAC (a client "
+		    "without --use-hmac?)", spa_strerror(res->reason));
+		return;
+	case SPA_HMAC_OTHER:
+		digest_upper(other, got, sizeof(got));
+		digest_upper(st->hmac_type, want, sizeof(want));
+		snprintf(buf, len, "%s: the packet's HMAC is %s, the stanza's "
+		    "HMAC_DIGEST_TYPE is %s (the client's --hmac-digest-type?)",
+		    spa_strerror(res->reason), got, want);
+		return;
+	default:
+		snprintf(buf, len, "%s", spa_strerror(res->reason));
+	}
+}
+
+void
+policy_explain(const struct policy_result *res, const struct policy_opts *opts,
+    const struct policy_input *in, char *buf, size_t len)
+{
+	if (res->reason == SPA_ERR_AGE)
+		explain_age(res, opts, buf, len);
+	else if (res->reason == SPA_ERR_PORTS)
+		explain_port(res, buf, len);
+	else if (res->reason == SPA_ERR_HMAC && in != NULL &&
+	    res->stanza != NULL && res->stanza->has_hmac_key)
+		explain_hmac(res, in, buf, len);
+	else
+		snprintf(buf, len, "%s", spa_strerror(res->reason));
 }

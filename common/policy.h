@@ -37,8 +37,16 @@ struct policy_input {
 	void			*on_auth_arg;
 };
 
+/* What the deciding refusal was about (policy_explain). */
+struct policy_detail {
+	int64_t		 skew;		/* SPA_ERR_AGE: packet time - now, s */
+	struct spa_port	 port;		/* SPA_ERR_PORTS: the first refused */
+	bool		 restricted;	/* ... by RESTRICT_PORTS */
+};
+
 struct policy_result {
 	int		 reason;	/* 0: granted, else the deciding SPA_ERR_* */
+	struct policy_detail detail;	/* of that refusal */
 	const struct stanza *stanza;	/* that granted or decided; may be NULL */
 	bool		 authenticated;	/* some stanza's key opened the packet */
 	int64_t		 spa_time;	/* its timestamp, when authenticated */
@@ -53,6 +61,18 @@ void	policy_release(struct access_conf *conf);
 int	policy_match(const struct access_conf *conf,
 	    const struct policy_opts *opts, const struct policy_input *in,
 	    struct spa_event *ev, struct policy_result *res);
+
+/*
+ * The refusal in `res` as the log says it: spa_strerror(res->reason),
+ * then what to act on: how far the packet's time is from the clock here
+ * and the limit; the port refused and by which directive; for an HMAC
+ * that does not verify, whether the packet has none or one of another
+ * digest (spa_hmac_why: it costs HMACs, so only for a line that is
+ * logged).  `in` is the packet policy_match judged; NULL: no HMAC hint.
+ */
+void	policy_explain(const struct policy_result *res,
+	    const struct policy_opts *opts, const struct policy_input *in,
+	    char *buf, size_t len);
 
 /* How far the verifier's receive time may be from the executor's clock. */
 #define POLICY_RECV_SKEW	10	/* seconds */

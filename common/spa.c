@@ -276,6 +276,65 @@ out:
 	return r;
 }
 
+/* The whole payload as ciphertext: does it decrypt under k? */
+static bool
+opens_without_hmac(const struct spa_key *k, const char *wire, size_t len)
+{
+	uint8_t raw[CT_RAW_MAX], plain[CT_RAW_MAX];
+	size_t rawlen = 0, plainlen = 0;
+	bool ok;
+
+	if (len < PLAIN_MIN || SALT_PREFIX_LEN + len >= SPA_GPG_MIN)
+		return false;
+	ok = decode_container(wire, len, raw, &rawlen) == 0 &&
+	    decrypt_container(k, raw, rawlen, plain, &plainlen) == 0;
+	crypto_wipe(raw, sizeof(raw));
+	crypto_wipe(plain, sizeof(plain));
+	return ok;
+}
+
+/* Does the payload end in a valid HMAC of digest d under the same key? */
+static bool
+verifies_as(enum spa_digest d, const uint8_t *hmac_key, size_t hmac_key_len,
+    const char *wire, size_t len)
+{
+	struct spa_key k;
+	size_t ctlen = 0;
+	bool ok;
+
+	memset(&k, 0, sizeof(k));
+	k.hmac_type = d;
+	k.hmac_b64_len = b64_len(crypto_digest_len(d));
+	if (split_hmac(&k, len, &ctlen) != 0 ||
+	    crypto_hmac_new(d, hmac_key, hmac_key_len, &k.hmac) != 0)
+		return false;
+	ok = verify_hmac(&k, wire, ctlen) == 0;
+	crypto_hmac_free(k.hmac);
+	return ok;
+}
+
+enum spa_hmac_why
+spa_hmac_why(const struct spa_key *k, const uint8_t *hmac_key,
+    size_t hmac_key_len, const char *wire, size_t len,
+    enum spa_digest *other)
+{
+	enum spa_digest d;
+
+	*other = SPA_DIGEST_NONE;
+	if (k->hmac_type == SPA_DIGEST_NONE)
+		return SPA_HMAC_WRONG;
+	/* an HMAC that verifies is proof; a first block that decrypts
+	   (CBC) is not, as a packet with some other HMAC may decode too */
+	for (d = SPA_DIGEST_MD5; d <= SPA_DIGEST_SHA3_512; d++)
+		if (d != k->hmac_type &&
+		    verifies_as(d, hmac_key, hmac_key_len, wire, len)) {
+			*other = d;
+			return SPA_HMAC_OTHER;
+		}
+	return opens_without_hmac(k, wire, len) ? SPA_HMAC_MISSING :
+	    SPA_HMAC_WRONG;
+}
+
 int
 spa_replay_digest(const char *wire, size_t len, uint8_t out[32])
 {

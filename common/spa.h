@@ -109,6 +109,24 @@ int	spa_open_hook(const struct spa_key *k, const char *wire, size_t len,
 /* Decode and validate a plaintext, digest included (wire-format §6). */
 int	spa_decode(const char *plain, size_t len, struct spa_packet *out);
 
+/*
+ * Why a packet's HMAC did not verify under `k`, for the log: the client's
+ * usual mistakes, found with the stanza's own keys (hmac_key is the key
+ * `k` was made with).  SPA_HMAC_MISSING: the whole packet decrypts, it
+ * carries no HMAC (a client without --use-hmac); SPA_HMAC_OTHER: it ends
+ * in a valid HMAC of digest *other (the client's --hmac-digest-type);
+ * SPA_HMAC_WRONG: neither (another key, or a damaged packet).  Costs up
+ * to a decryption and six HMACs: call it only for a line that is logged.
+ */
+enum spa_hmac_why {
+	SPA_HMAC_WRONG,
+	SPA_HMAC_MISSING,
+	SPA_HMAC_OTHER,
+};
+enum spa_hmac_why spa_hmac_why(const struct spa_key *k,
+	    const uint8_t *hmac_key, size_t hmac_key_len, const char *wire,
+	    size_t len, enum spa_digest *other);
+
 /* Replay digest: SHA-256 over the payload text exactly as received. */
 int	spa_replay_digest(const char *wire, size_t len, uint8_t out[32]);
 

@@ -200,12 +200,23 @@ int
 replay_check(struct replay_store *rs, const uint8_t digest[REPLAY_DIGEST_LEN],
     int64_t now_s)
 {
+	int64_t stamp;
+
+	return replay_check_stamp(rs, digest, now_s, &stamp);
+}
+
+int
+replay_check_stamp(struct replay_store *rs,
+    const uint8_t digest[REPLAY_DIGEST_LEN], int64_t now_s, int64_t *stamp)
+{
 	size_t ff, i;
 
+	*stamp = 0;
 	rs->stats.lookups++;
 	i = find(rs, digest, now_s, &ff);
 	if (i != SIZE_MAX && live(rs, &rs->slots[i], now_s)) {
 		rs->stats.hits++;
+		*stamp = rs->slots[i].stamp;
 		return SPA_ERR_REPLAY;
 	}
 	return 0;

@@ -67,6 +67,14 @@ void	replay_set_age(struct replay_store *rs, uint32_t age);
 /* SPA_ERR_REPLAY if `digest` is stored and live at `now`, else 0. */
 int	replay_check(struct replay_store *rs,
 	    const uint8_t digest[REPLAY_DIGEST_LEN], int64_t now_s);
+/*
+ * The same, and on SPA_ERR_REPLAY what the store knows of the first
+ * copy: its packet time (the client's clock, not its arrival: keeping
+ * that too would grow every slot), else 0.
+ */
+int	replay_check_stamp(struct replay_store *rs,
+	    const uint8_t digest[REPLAY_DIGEST_LEN], int64_t now_s,
+	    int64_t *stamp);
 
 /*
  * Record `digest` of a packet stamped `stamp` (epoch seconds).  Returns

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "err.h"
 #include "http.h"
@@ -104,6 +105,29 @@ refuse(struct verifier *v, const struct packet *pkt, int reason,
 	return reason;
 }
 
+/* The policy's refusal, with what an admin needs to act on it. */
+static int
+refuse_judged(struct verifier *v, const struct packet *pkt,
+    const struct policy_result *res, const struct policy_input *in)
+{
+	char origin[160], why[256];
+
+	if (res->stanza == NULL)
+		return refuse(v, pkt, res->reason, res);
+	if (res->reason < 0 && res->reason > SPA_ERR_MIN)
+		v->stats.refused[-res->reason]++;
+	if (!res->authenticated && !log_allowed(v, pkt->seen_s))
+		return res->reason;
+	fmt_origin(pkt, origin, sizeof(origin));
+	policy_explain(res, &v->popts, res->authenticated ||
+	    v->log_lines <= VERIFIER_HINTS_PER_SEC ? in : NULL, why,
+	    sizeof(why));
+	log_info("refused %s: %s (stanza #%u %s:%u, %u tried)", origin, why,
+	    res->stanza->number, res->stanza->file, res->stanza->line,
+	    res->tried);
+	return res->reason;
+}
+
 /*
  * Record an authenticated packet stamped `stamp` for as long as it could
  * pass the age check.  SPA_ERR_REPLAY: a packet no newer than one the
@@ -167,6 +191,7 @@ struct replay_hook {
 	int64_t		 now_s;
 	bool		 done;		/* digest computed and checked */
 	int		 result;
+	int64_t		 stamp;		/* SPA_ERR_REPLAY: the first's time */
 	uint8_t		 digest[32];
 };
 
@@ -179,10 +204,36 @@ replay_hook(void *arg)
 		h->done = true;
 		if ((h->result = spa_replay_digest(h->wire, h->len,
 		    h->digest)) == 0)
-			h->result = replay_check(h->v->replay, h->digest,
-			    h->now_s);
+			h->result = replay_check_stamp(h->v->replay,
+			    h->digest, h->now_s, &h->stamp);
 	}
 	return h->result;
+}
+
+/*
+ * What the store knows of the first copy: the time its client stamped
+ * in it (replay.h), which is also this copy's.
+ */
+static int
+refuse_replay(struct verifier *v, const struct packet *pkt,
+    const struct replay_hook *h, int r)
+{
+	char origin[160], when[32];
+	struct tm tm;
+	time_t t = (time_t)h->stamp;
+
+	r = h->result != 0 ? h->result : r;
+	if (r != SPA_ERR_REPLAY || h->stamp == 0 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		return refuse(v, pkt, r, NULL);
+	v->stats.refused[-r]++;
+	if (!log_allowed(v, pkt->seen_s))
+		return r;
+	fmt_origin(pkt, origin, sizeof(origin));
+	log_info("refused %s: %s: seen before, stamped %s by its client "
+	    "(%lld s before this copy arrived)", origin, spa_strerror(r), when,
+	    (long long)(pkt->seen_s - h->stamp));
+	return r;
 }
 
 static int
@@ -257,11 +308,11 @@ verifier_packet(struct verifier *v, const struct packet *pkt,
 	r = policy_match(v->access, &v->popts, &in, ev, &res);
 	if (r == SPA_ERR_REPLAY || (rh.done && rh.result != 0))
 		/* anyone can resend a packet: rate-limited like forgeries */
-		return refuse(v, pkt, rh.result != 0 ? rh.result : r, NULL);
+		return refuse_replay(v, pkt, &rh, r);
 	if (res.authenticated && replay_hook(&rh) == 0)
 		rr = remember(v, rh.digest, res.spa_time, pkt->seen_s);
 	if (r != 0)
-		return refuse(v, pkt, r, &res);
+		return refuse_judged(v, pkt, &res, &in);
 	if (rr == SPA_ERR_REPLAY)
 		return refuse_forgotten(v, pkt, &res);
 	if (rr != 0)

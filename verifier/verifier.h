@@ -6,7 +6,9 @@
  *   decision.  A grant whose digest the store cannot record is refused:
  *   its replay could not be recognised.  A packet with a wrong HMAC costs
  *   one HMAC per stanza whose SOURCE matches and whose key has an HMAC
- *   key, no allocation, and at most log_per_sec log lines a second.
+ *   key, no allocation, and at most log_per_sec log lines a second; the
+ *   first VERIFIER_HINTS_PER_SEC of those lines in a second also say why
+ *   (spa_hmac_why: a decryption and six HMACs, allocated and freed).
  * Each refusal is counted under its reason.
  */
 #ifndef SPA_VERIFIER_H
@@ -21,6 +23,9 @@
 #include "event.h"
 #include "policy.h"
 #include "replay.h"
+
+/* Refusal lines a second that may spend crypto on saying why. */
+#define VERIFIER_HINTS_PER_SEC	10
 
 struct verifier_stats {
 	uint64_t	packets;

@@ -2,8 +2,9 @@
 # The real fwknop client against spagated in a private network namespace
 # pair: every client option of issue 2 must produce exactly the expected
 # OPEN event, in pcap and in UDP-server mode, and a replay of each packet
-# must be refused.  Then the packets that must be refused: too old, wrong
-# key, altered HMAC, truncated, trailing newline, trailing '='.
+# must be refused.  Then the packets that must be refused: no HMAC, an
+# HMAC of another digest, too old, wrong key, altered HMAC, truncated,
+# trailing newline, trailing '=', each with what its log line says.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -177,7 +178,7 @@ run_mode() {
 }
 
 ncases=$(cases | wc -l)
-plan $(( ncases * 2 * 2 + 3 * 2 + 7 ))
+plan $(( ncases * 2 * 2 + 3 * 2 + 9 ))
 netns_pair 7 || skip_all "cannot create network namespaces"
 write_access
 write_conf
@@ -185,7 +186,15 @@ write_conf
 run_mode pcap -i "$SRV_IF"
 # Refusals, in pcap mode (same daemon).
 K="--key-base64-rijndael $K1 --key-base64-hmac $H1"
-send_refused "timestamp 300 s old" "timestamp outside" keep $K -A tcp/22 -a 10.9.9.9 --time-offset-minus 300s
+# The client's usual mistakes, named (first: a few such hints a second).
+send_refused "no --use-hmac" "HMAC does not verify: the packet has no HMAC" keep \
+	--key-base64-rijndael "$K1" -A tcp/22 -a 10.9.9.9
+send_refused "wrong --hmac-digest-type" \
+	"HMAC does not verify: the packet's HMAC is SHA1, the stanza's HMAC_DIGEST_TYPE is SHA256" \
+	keep $K --hmac-digest-type sha1 -A tcp/22 -a 10.9.9.9
+send_refused "timestamp 300 s old" \
+	"timestamp outside the allowed age: the packet's time is 30[0-9] s behind the clock here, the limit is 120 s" \
+	keep $K -A tcp/22 -a 10.9.9.9 --time-offset-minus 300s
 send_refused "wrong keys" "HMAC does not verify" keep --key-base64-rijndael "$(b64key 32)" --key-base64-hmac "$(b64key 64)" -A tcp/22 -a 10.9.9.9
 send_refused "altered HMAC" "HMAC does not verify" flip_last $K -A tcp/22 -a 10.9.9.9
 send_refused "truncated" "HMAC does not verify" truncate_20 $K -A tcp/22 -a 10.9.9.9

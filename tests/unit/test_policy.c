@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "access.h"
@@ -42,6 +43,7 @@ struct case_ {
 	struct policy_result	 res;
 	char			 wire[SPA_ENC_MAX];
 	size_t			 len;
+	char			 why[256];	/* policy_explain's */
 };
 
 static void
@@ -938,6 +940,121 @@ age_log_zero_is_no_limit(void **state)
 	assert_int_equal(age_log_for(&l, 300), 0);
 }
 
+/* policy_explain of the last match (the packet still in c->wire). */
+static const char *
+explain(struct case_ *c)
+{
+	char *buf = c->why;
+	struct policy_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.pkt = &c->pkt;
+	in.wire = c->wire;
+	in.len = c->len;
+	policy_explain(&c->res, &c->opts, &in, buf, sizeof(c->why));
+	return buf;
+}
+
+static void
+age_refusal_says_the_difference_and_the_limit(void **state)
+{
+	struct case_ c;
+
+	(void)state;
+	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, ""));
+	assert_int_equal(case_match_at(&c, NOW + 200, NULL), SPA_ERR_AGE);
+	assert_string_equal(explain(&c), "timestamp outside the allowed age: "
+	    "the packet's time is 200 s behind the clock here, the limit is "
+	    "120 s (max_packet_age)");
+	assert_int_equal(case_match_at(&c, NOW - 121, NULL), SPA_ERR_AGE);
+	assert_string_equal(explain(&c), "timestamp outside the allowed age: "
+	    "the packet's time is 121 s ahead of the clock here, the limit "
+	    "is 120 s (max_packet_age)");
+	case_free(&c);
+}
+
+static void
+port_refusal_names_the_port(void **state)
+{
+	struct case_ c;
+
+	(void)state;
+	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, "OPEN_PORTS tcp/22"));
+	c.enc.message = "192.0.2.10,tcp/22,udp/53";
+	assert_int_equal(case_match(&c), SPA_ERR_PORTS);
+	assert_string_equal(explain(&c), "a requested port is not allowed: "
+	    "udp/53 (not in OPEN_PORTS)");
+	case_free(&c);
+	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, "RESTRICT_PORTS tcp/23"));
+	c.enc.message = "192.0.2.10,tcp/22,tcp/23";
+	assert_int_equal(case_match(&c), SPA_ERR_PORTS);
+	assert_string_equal(explain(&c), "a requested port is not allowed: "
+	    "tcp/23 (in RESTRICT_PORTS)");
+	case_free(&c);
+}
+
+/* fwknop without --use-hmac: the packet is all ciphertext. */
+static void
+hmac_refusal_says_the_packet_has_none(void **state)
+{
+	struct case_ c;
+
+	(void)state;
+	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, ""));
+	c.enc.hmac_type = SPA_DIGEST_NONE;
+	assert_int_equal(case_match(&c), SPA_ERR_HMAC);
+	assert_string_equal(explain(&c), "HMAC does not verify: the packet "
+	    "has no HMAC (a client without --use-hmac?)");
+	case_free(&c);
+}
+
+/* fwknop --hmac-digest-type: another length, or the same (SHA3_256). */
+static void
+hmac_refusal_names_the_packets_digest(void **state)
+{
+	static const struct {
+		enum spa_digest	 d;
+		const char	*name;
+	} sent[] = {
+		{ SPA_DIGEST_MD5, "MD5" }, { SPA_DIGEST_SHA1, "SHA1" },
+		{ SPA_DIGEST_SHA384, "SHA384" }, { SPA_DIGEST_SHA512, "SHA512" },
+		{ SPA_DIGEST_SHA3_256, "SHA3_256" },
+		{ SPA_DIGEST_SHA3_512, "SHA3_512" },
+	};
+	char want[160];
+	struct case_ c;
+	size_t i;
+
+	(void)state;
+	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, ""));
+	for (i = 0; i < sizeof(sent) / sizeof(sent[0]); i++) {
+		c.enc.hmac_type = sent[i].d;
+		assert_int_equal(case_match(&c), SPA_ERR_HMAC);
+		snprintf(want, sizeof(want), "HMAC does not verify: the "
+		    "packet's HMAC is %s, the stanza's HMAC_DIGEST_TYPE is "
+		    "SHA256 (the client's --hmac-digest-type?)", sent[i].name);
+		assert_string_equal(explain(&c), want);
+	}
+	case_free(&c);
+}
+
+/* Another key: nothing to add, and no false hint. */
+static void
+hmac_refusal_with_another_key_says_no_more(void **state)
+{
+	struct case_ c;
+
+	(void)state;
+	case_init(&c, STANZA("ANY", KEY_A, HMAC_A, ""));
+	use_keys_b(&c);
+	assert_int_equal(case_match(&c), SPA_ERR_HMAC);
+	assert_string_equal(explain(&c), "HMAC does not verify");
+	c.enc.hmac_type = SPA_DIGEST_NONE;	/* and no HMAC, other keys */
+	assert_int_equal(case_match(&c), SPA_ERR_HMAC);
+	assert_string_equal(explain(&c), "HMAC does not verify");
+	case_free(&c);
+}
+
 /* A full log merges its two oldest entries into the stricter one. */
 static void
 age_log_full_keeps_the_stricter_age(void **state)
@@ -1000,6 +1117,11 @@ main(void)
 		cmocka_unit_test(recheck_refuses_every_forbidden_field),
 		cmocka_unit_test(recheck_judges_the_age_at_the_receive_time),
 		cmocka_unit_test(timeout_helper_prefers_client_value_below_cap),
+		cmocka_unit_test(age_refusal_says_the_difference_and_the_limit),
+		cmocka_unit_test(port_refusal_names_the_port),
+		cmocka_unit_test(hmac_refusal_says_the_packet_has_none),
+		cmocka_unit_test(hmac_refusal_names_the_packets_digest),
+		cmocka_unit_test(hmac_refusal_with_another_key_says_no_more),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

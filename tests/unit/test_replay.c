@@ -94,6 +94,27 @@ refuses_stored_digest(void **state)
 	replay_close(rs);
 }
 
+/* What a replay's log line says of the first copy: its packet time. */
+static void
+a_hit_tells_the_first_copys_packet_time(void **state)
+{
+	struct fix *f = *state;
+	struct replay_store *rs = open_ok(f->path);
+	uint8_t d[REPLAY_DIGEST_LEN], e[REPLAY_DIGEST_LEN];
+	int64_t stamp = -1;
+
+	replay_set_age(rs, 120);
+	digest_of(1, d);
+	digest_of(2, e);
+	assert_int_equal(replay_add(rs, d, NOW, NOW - 30), 0);
+	assert_int_equal(replay_check_stamp(rs, d, NOW + 50, &stamp),
+	    SPA_ERR_REPLAY);
+	assert_int_equal(stamp, NOW - 30);
+	assert_int_equal(replay_check_stamp(rs, e, NOW + 50, &stamp), 0);
+	assert_int_equal(stamp, 0);
+	replay_close(rs);
+}
+
 /* A digest lives while its packet's time is within the age of now. */
 static void
 forgets_digest_after_expiry_and_reuses_slot(void **state)
@@ -951,6 +972,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(refuses_stored_digest),
+		T(a_hit_tells_the_first_copys_packet_time),
 		T(forgets_digest_after_expiry_and_reuses_slot),
 		T(forever_never_expires),
 		T(too_old_packet_is_not_stored),

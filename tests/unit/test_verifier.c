@@ -352,7 +352,9 @@ repeated_forgery_allocates_nothing(void **state)
 	skip_without_interposer();
 	encode_valid(f, "2222222222222222");
 	forge_hmac(f, 3);
-	(void)verifier_packet(&f->v, &f->pkt, &f->ev);
+	/* Warm-up: the log window, whose lines also say why (allocating) */
+	for (i = 0; i < 8; i++)
+		(void)verifier_packet(&f->v, &f->pkt, &f->ev);
 	counters_reset();
 	for (i = 0; i < FORGED; i++)
 		assert_int_equal(verifier_packet(&f->v, &f->pkt, &f->ev),
