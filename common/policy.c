@@ -328,14 +328,12 @@ timeout_for(const struct stanza *st, uint32_t client_timeout)
 
 static int
 recheck_request(const struct stanza *st, const struct policy_opts *opts,
-    const struct spa_event *ev)
+    const struct spa_event *ev, struct policy_detail *d)
 {
-	struct policy_detail d;
 	struct spa_packet pkt;
 	int r;
 
 	memset(&pkt, 0, sizeof(pkt));
-	memset(&d, 0, sizeof(d));
 	pkt.type = ev->type;
 	pkt.nports = ev->nports;
 	memcpy(pkt.ports, ev->ports, sizeof(pkt.ports));
@@ -343,7 +341,7 @@ recheck_request(const struct stanza *st, const struct policy_opts *opts,
 	if ((r = check_type(st, opts, &pkt)) != 0)
 		return r;
 	if (ev->type != SPA_REQ_COMMAND &&
-	    (r = check_ports(st, &pkt, &d)) != 0)
+	    (r = check_ports(st, &pkt, d)) != 0)
 		return r;
 	if (st->require_username != NULL &&
 	    strcmp(st->require_username, ev->user) != 0)
@@ -370,7 +368,7 @@ int
 policy_recheck(const struct access_conf *conf, const struct policy_opts *opts,
     const struct spa_event *ev, int64_t now_s, const struct stanza **out)
 {
-	const struct stanza *st;
+	struct policy_detail d;
 	int r;
 
 	*out = NULL;
@@ -378,8 +376,15 @@ policy_recheck(const struct access_conf *conf, const struct policy_opts *opts,
 		return r;
 	if (ev->stanza == 0 || ev->stanza > conf->n)
 		return SPA_ERR_ARG;
-	st = conf->stanzas[ev->stanza - 1];
-	*out = st;
+	*out = conf->stanzas[ev->stanza - 1];
+	return policy_try(*out, opts, ev, now_s, &d);
+}
+
+int
+policy_try(const struct stanza *st, const struct policy_opts *opts,
+    const struct spa_event *ev, int64_t now_s, struct policy_detail *d)
+{
+	memset(d, 0, sizeof(*d));
 	if (!addr_list_match(&st->source, &ev->pkt_src))
 		return SPA_ERR_NO_SOURCE;
 	if (st->has_destination &&
@@ -390,9 +395,11 @@ policy_recheck(const struct access_conf *conf, const struct policy_opts *opts,
 	if (st->gpg_only)
 		return SPA_ERR_NO_KEY;
 	if (too_old(opts, ev->recv_time, ev->spa_time) ||
-	    !recv_time_ok(opts, ev->recv_time, now_s))
+	    !recv_time_ok(opts, ev->recv_time, now_s)) {
+		d->skew = ev->spa_time - ev->recv_time;
 		return SPA_ERR_AGE;
-	return recheck_request(st, opts, ev);
+	}
+	return recheck_request(st, opts, ev, d);
 }
 
 /* --- the refusal in words ------------------------------------------------ */

@@ -96,6 +96,15 @@ int	policy_recheck(const struct access_conf *conf,
 	    const struct policy_opts *opts, const struct spa_event *ev,
 	    int64_t now_s, const struct stanza **st);
 
+/*
+ * policy_recheck's checks of one stanza, none of which needs a key: what
+ * `st` makes of `ev` (its stanza field is not read), and in `d` what a
+ * refusal was about.  Also spagate test's dry run, with an event made
+ * from its command line (ev->timeout: policy_timeout for `st`).
+ */
+int	policy_try(const struct stanza *st, const struct policy_opts *opts,
+	    const struct spa_event *ev, int64_t now_s, struct policy_detail *d);
+
 /* Effective grant duration for a message under a stanza. */
 uint32_t policy_timeout(const struct stanza *st, const struct spa_packet *pkt);
 

@@ -45,17 +45,25 @@ sample_event(const struct stanza *st, int family, struct spa_event *ev)
 	ev->nat_port = 2222;
 }
 
+int
+plan_expand(const struct cmd_template *t, const struct stanza *st,
+    const struct spa_event *ev, size_t port, struct cmd_argv *out)
+{
+	struct subst_vars vars = { ev, st, port };
+
+	if (cmd_template_expand(t, &vars, out) != 0 || out->argc == 0)
+		return SPA_ERR_ARG;
+	return 0;
+}
+
 static int
 expand_sample(const struct cmd_template *t, const struct stanza *st,
     int family, struct cmd_argv *out)
 {
 	struct spa_event ev;
-	struct subst_vars vars = { &ev, st, 0 };
 
 	sample_event(st, family, &ev);
-	if (cmd_template_expand(t, &vars, out) != 0 || out->argc == 0)
-		return SPA_ERR_ARG;
-	return 0;
+	return plan_expand(t, st, &ev, 0, out);
 }
 
 /* The module is chosen from the template's first word, which is literal. */

@@ -43,6 +43,13 @@ struct plan {
 	struct stanza_plan	*v;		/* v[i] for stanza i + 1 */
 };
 
+/*
+ * A template expanded for one grant port (ev->ports[port]), as the cycle
+ * engine runs it: SPA_ERR_ARG if it does not expand or expands to nothing.
+ */
+int	plan_expand(const struct cmd_template *t, const struct stanza *st,
+	    const struct spa_event *ev, size_t port, struct cmd_argv *out);
+
 int	plan_build(const struct access_conf *conf,
 	    const struct action_table *modules, struct plan *out, char *err,
 	    size_t errlen);

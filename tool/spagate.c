@@ -22,6 +22,7 @@ static const struct tool_cmd cmds[] = {
 	{ "status", status_main,
 	    "status [-c spagated.conf] [-d state_dir] [-p pid_file]" },
 	{ "list", list_main, "list [-c spagated.conf] [-d state_dir] [--json]" },
+	{ "test", test_main, TEST_USAGE },
 	{ "close", close_main,
 	    "close [-c spagated.conf] [-d state_dir]\n"
 	    "        CYCLE | --source ADDR | --stanza N | --all" },

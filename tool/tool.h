@@ -1,13 +1,16 @@
 /*
  * spagate(1): the admin's tool.  One binary, one file per subcommand,
  * each an entry of the table in spagate.c: keygen (keygen.c), check
- * (check.c), status (status.c), list (list.c), close (close.c).
+ * (check.c), status (status.c), list (list.c), close (close.c), test
+ * (test.c).
  */
 #ifndef SPA_TOOL_H
 #define SPA_TOOL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "b64.h"
 #include "crypto.h"
@@ -41,7 +44,37 @@ struct spa_conf;
 /* spagated.conf (config NULL: the default, optional); -1 after saying why. */
 int	tool_load_conf(const char *config, struct spa_conf *c, const char *cmd);
 
+/* spagate test (test.c): a dry run of the policy for a described request. */
+#define TEST_USAGE \
+	"test [-c spagated.conf] [-a access.conf | --access-folder DIR]\n" \
+	"        --source ADDR --dst ADDR [--ports tcp/22,udp/53] [--user U]\n" \
+	"        [--type access|nat|local-nat|command] [--client-timeout N]\n" \
+	"        [--nat HOST:PORT] [--command TEXT]"
+
+struct dry_opts {
+	const char	*config, *access_file, *access_folder;
+	const char	*source, *dst, *ports, *user, *type;
+	const char	*client_timeout, *nat, *command;
+};
+
+struct access_conf;
+struct plan;
+struct policy_opts;
+struct spa_event;
+
+/* The command line; -1 on a usage error. */
+int	dry_parse(int argc, char **argv, struct dry_opts *o);
+/* The event a client's packet would make at `now`; -1 with why. */
+int	dry_event(const struct dry_opts *o, int64_t now, struct spa_event *ev,
+	    char *why, size_t len);
+/* Each stanza in order until one grants: 0, printed with its commands;
+   1 if none does. */
+int	dry_judge(const struct access_conf *access, const struct plan *plan,
+	    const struct policy_opts *opts, struct spa_event *ev, int64_t now,
+	    FILE *out);
+
 int	keygen_main(int argc, char **argv);
+int	test_main(int argc, char **argv);
 int	check_main(int argc, char **argv);
 int	status_main(int argc, char **argv);
 int	list_main(int argc, char **argv);

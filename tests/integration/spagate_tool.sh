@@ -1,7 +1,8 @@
 #!/bin/bash
 # The spagate tool: keys from `spagate keygen` accepted by the real fwknop
 # client and by spagated (a grant opens a cycle), `spagate check` on good
-# and refused files (file:line), `spagate status` with the daemon running
+# and refused files (file:line), `spagate test` (a dry run) granting and
+# refusing, `spagate status` with the daemon running
 # and a cycle open, and the metrics file after the grant.
 . "$(dirname "$0")/lib.sh"
 require_root
@@ -30,7 +31,7 @@ CONF
 	printf 'metrics = {\n  file = "%s";\n  interval = 1;\n};\n' "$METRICS" > "$WORK/spagated.conf"
 }
 
-plan 16
+plan 18
 netns_pair 81 || skip_all "cannot create network namespaces"
 
 # keygen
@@ -59,6 +60,19 @@ printf 'metrics = {\n  file = "metrics.prom";\n};\n' > "$WORK/bad-spagated.conf"
 "$SPAGATE" check -c "$WORK/bad-spagated.conf" -a "$WORK/access.conf" -d "$STATE" > "$WORK/check" 2>&1; rc=$?
 check "check: a relative metrics.file is refused with file:line (exit 1)" \
 	eval '[ $rc -eq 1 ] && grep -q "bad-spagated.conf:2: metrics.file \"metrics.prom\" must be an absolute file name" "$WORK/check"' 
+
+# test: a dry run through the files spagated loads, no client, no packet
+dry() { "$SPAGATE" test -c "$WORK/spagated.conf" -a "$WORK/access.conf" --source 192.0.2.7 \
+	--dst 198.51.100.1 --user alice "$@" > "$WORK/test" 2>&1; }
+dry --ports tcp/2222; rc=$?
+check "test: the stanza that grants, its timeout, the exact open and close lines (exit 0)" \
+	eval '[ $rc -eq 0 ] && grep -Fxq "stanza #1 ($WORK/access.conf:1): grants, timeout 60 s (keys not checked: no packet)" "$WORK/test" &&
+		grep -Fxq "  tcp/2222 open (exec): /bin/true 192.0.2.7 2222" "$WORK/test" &&
+		grep -Fxq "  tcp/2222 close (exec): /bin/true 192.0.2.7 2222" "$WORK/test"'
+dry --ports tcp/2222,udp/53; rc=$?
+check "test: why the stanza refuses, naming the port (exit 1)" \
+	eval '[ $rc -eq 1 ] && grep -Fxq "stanza #1 ($WORK/access.conf:1): refuses: a requested port is not allowed: udp/53 (not in OPEN_PORTS)" "$WORK/test" &&
+		grep -Fxq "no stanza grants this request" "$WORK/test"'
 
 # status without a daemon, then a grant from the real client
 "$SPAGATE" status -c "$WORK/spagated.conf" -d "$STATE" -p "$WORK/spagated.pid" > "$WORK/status" 2>&1; rc=$?
