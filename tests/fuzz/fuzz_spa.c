@@ -1,6 +1,7 @@
 /*
  * libFuzzer target for the SPA envelope: spa_precheck() and spa_open() on
- * the raw input with fixed test keys (HMAC-SHA256/CBC, no-HMAC CBC, legacy).
+ * the raw input with fixed test keys (HMAC-SHA256/CBC, no-HMAC CBC, legacy),
+ * and spa_hmac_why() under the HMAC key.
  *
  * An input starting with 'P' is instead taken as the encoded fields of a
  * plaintext: the digest is appended, the result sealed with the no-HMAC key
@@ -57,10 +58,14 @@ open_wire(const char *wire, size_t len)
 	struct spa_packet pkt;
 	size_t i;
 
+	enum spa_digest other;
+
 	(void)spa_precheck(wire, len);
 	/* spa_open must survive any bytes, prechecked or not. */
 	for (i = 0; i < NKEYS; i++)
 		(void)spa_open(&keys[i], wire, len, &pkt);
+	/* and so must the log's reading of an HMAC that does not verify */
+	(void)spa_hmac_why(&keys[0], hmac, hmac_len, wire, len, &other);
 }
 
 static void
