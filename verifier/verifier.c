@@ -221,6 +221,7 @@ refuse_replay(struct verifier *v, const struct packet *pkt,
 	char origin[160], when[32];
 	struct tm tm;
 	time_t t = (time_t)h->stamp;
+	int64_t d = pkt->seen_s - h->stamp;	/* < 0: its clock is ahead */
 
 	r = h->result != 0 ? h->result : r;
 	if (r != SPA_ERR_REPLAY || h->stamp == 0 || gmtime_r(&t, &tm) == NULL ||
@@ -231,8 +232,8 @@ refuse_replay(struct verifier *v, const struct packet *pkt,
 		return r;
 	fmt_origin(pkt, origin, sizeof(origin));
 	log_info("refused %s: %s: seen before, stamped %s by its client "
-	    "(%lld s before this copy arrived)", origin, spa_strerror(r), when,
-	    (long long)(pkt->seen_s - h->stamp));
+	    "(%lld s %s this copy arrived)", origin, spa_strerror(r), when,
+	    (long long)(d < 0 ? -d : d), d < 0 ? "after" : "before");
 	return r;
 }
 
