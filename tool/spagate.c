@@ -79,8 +79,12 @@ wants_help(int argc, char **argv)
 static int
 help_main(int argc, char **argv)
 {
-	if (argc == 1 || (argc == 2 && wants_help(argc, argv))) {
+	if (argc == 1) {
 		usage(stdout);
+		return 0;
+	}
+	if (argc == 2 && wants_help(argc, argv)) {
+		tool_usage("help", stdout);
 		return 0;
 	}
 	if (argc == 2 && find_cmd(argv[1]) != NULL) {
@@ -96,14 +100,17 @@ int
 main(int argc, char **argv)
 {
 	const struct tool_cmd *c;
+	char name[64];
 
 	log_init("spagate", LOG_TO_STDERR, LOG_USER);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-		return help_main(1, argv + 1);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("spagate %s\n", PACKAGE_VERSION);
 		return 0;
@@ -119,5 +126,8 @@ main(int argc, char **argv)
 		tool_usage(c->name, stdout);
 		return 0;
 	}
+	/* getopt's own complaints then name "spagate CMD" */
+	snprintf(name, sizeof(name), "spagate %s", c->name);
+	argv[1] = name;
 	return c->main(argc - 1, argv + 1);
 }
