@@ -86,7 +86,7 @@ exits_within() {
 udp() { in_lo bash -c 'printf %s "$2" > "/dev/udp/127.0.0.1/$1"' _ "$1" "$2"; }
 AAA120=$(printf 'A%.0s' $(seq 120))
 
-plan 58
+plan 59
 
 # --- command line (items 2, 7, 10, 16, 18) ------------------------------
 refused kr 2 'mutually exclusive' "-K with -R is refused (exit 2)" -K -R
