@@ -398,6 +398,8 @@ bench_grants() {
 	reset_set
 	"start_$d" "$mode" "$dir"
 	drops0=$(udp_drops)
+	local cpu0 cpu1
+	cpu0=$(cpu_ns "$DAEMON_PID")
 	set_wait "$d" count "$N" "$GRANTS_TIMEOUT_MS" \
 		"$IDLE_MS" 1000 >"$dir/wait.out" &
 	local wpid=$!
@@ -407,6 +409,7 @@ bench_grants() {
 	done
 	in_cli "$WORK/bin/spa_send" "$SRV_IP" "$PORT" "$RATE" <"$WORK/grants.list" >"$dir/send.out"
 	wait "$wpid" || die "the set watcher failed ($d)"
+	cpu1=$(cpu_ns "$DAEMON_PID")
 	R["drops_$mode|$d"]=$(($(udp_drops) - drops0))
 	stop_daemon
 	first=$(field "$dir/send.out" first_ns)
@@ -424,6 +427,9 @@ bench_grants() {
 		R["grants_$mode|$d"]=0
 	fi
 	R["granted_$mode|$d"]="$count/$N"
+	# the daemon's CPU per element made, whatever the machine did meanwhile
+	R["cpu_$mode|$d"]=$(awk -v c=$((cpu1 - cpu0)) -v n="$count" \
+		'BEGIN { if (n > 0) printf "%.1f\n", c / n / 1000; else print "-" }')
 	R["opens_$mode|$d"]=$(opens_logged "$d" "$dir")
 	R["kdrops_$mode|$d"]=$(capture_drops "$d" "$dir")
 	note "  $count/$N elements in $(printf '%.3f' "$secs") s (sender took $(printf '%.3f' \
@@ -534,6 +540,24 @@ proc_tree() {
 		# shellcheck disable=SC2206
 		todo+=(${kids[$p]:-})
 	done
+}
+
+# cpu_ns PID: CPU time (user and system, ns) of PID and its descendants
+# (each task's schedstat), and of the children they reaped (cutime and
+# cstime, in clock ticks: fwknopd's ipset runs)
+cpu_ns() {
+	local p t v total=0 tck line
+	local -a st
+	tck=$(getconf CLK_TCK)
+	for p in $(proc_tree "$1"); do
+		for t in /proc/"$p"/task/*/schedstat; do
+			read -r v _ <"$t" 2>/dev/null && total=$((total + v))
+		done
+		read -r line 2>/dev/null <"/proc/$p/stat" || continue
+		read -r -a st <<<"${line##*) }"	# st[0] is field 3 (state)
+		total=$((total + (st[13] + st[14]) * 1000000000 / tck))
+	done
+	echo "$total"
 }
 
 # rss_sum PID: RSS_KB = VmRSS in kB of PID and its descendants, summed;
@@ -793,6 +817,7 @@ print_table() {
 	# each mode's figures first, one row per action, then what qualifies them
 	for mode in $MODES; do
 		mrow "grants/s ($mode)" "grants_$mode" higher "granted_$mode"
+		mrow "CPU us per grant ($mode)" "cpu_$mode" lower "granted_$mode"
 		for p in p50 p99 max; do
 			mrow "latency $p ms ($mode)" "${p}_$mode" lower
 		done

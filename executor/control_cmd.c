@@ -7,6 +7,8 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +16,8 @@
 #include "control.h"
 #include "cycle.h"
 #include "executor.h"
+#include "metrics.h"
+#include "clock.h"
 #include "spa.h"
 
 /* One cycle: id source stanza proto/port module opened close_at state. */
@@ -69,8 +73,39 @@ close_cycles(struct executor *x, const struct control_req *req,
 	fprintf(fp, "ok\n");
 }
 
+/*
+ * Every sample of the metrics file as it would be written now, one
+ * "counter NAME VALUE" line each, and how old the verifier's part is:
+ * spagate status shows counters no older than a second, or says so.
+ */
 static void
-describe(const struct executor *x, FILE *fp)
+put_counters(struct executor *x, FILE *fp)
+{
+	struct metrics_exec ex;
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *mf;
+
+	executor_refresh_stats(x);
+	fprintf(fp, "status counters_age_ms %" PRId64 "\n", x->vstats_ms == 0 ?
+	    (int64_t)-1 : mono_ms() - x->vstats_ms);
+	executor_metrics_of(x, &ex);
+	if ((mf = open_memstream(&text, &len)) == NULL)
+		return;
+	metrics_format(mf, &x->vstats, &ex);
+	if (fclose(mf) != 0) {
+		free(text);
+		return;
+	}
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		if (line[0] != '#')
+			fprintf(fp, "counter %s\n", line);
+	free(text);
+}
+
+static void
+describe(struct executor *x, FILE *fp)
 {
 	struct cycles_stats cs;
 
@@ -82,6 +117,7 @@ describe(const struct executor *x, FILE *fp)
 	fprintf(fp, "status access %s\n", x->conf.access_folder != NULL ?
 	    x->conf.access_folder : x->conf.access_file);
 	fprintf(fp, "status state_dir %s\n", x->conf.state_dir);
+	fprintf(fp, "status pid_file %s\n", x->conf.pid_file);
 	fprintf(fp, "status stanzas %zu\n", x->access->n);
 	fprintf(fp, "status verifier %s\n", x->child_ready ? "ready" :
 	    x->child > 0 ? "starting" : "not running");
@@ -90,6 +126,7 @@ describe(const struct executor *x, FILE *fp)
 	fprintf(fp, "status grants %" PRIu64 "\n", x->opens);
 	fprintf(fp, "status refused %" PRIu64 "\n", x->refused);
 	fprintf(fp, "status closed %" PRIu64 "\n", cs.closed);
+	put_counters(x, fp);
 	fprintf(fp, "ok\n");
 }
 

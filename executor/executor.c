@@ -545,6 +545,28 @@ nat_stats_of(const struct executor *x, struct metrics_exec *ex)
 	ex->nat_dns_refused = x->nat_dns_refused;
 }
 
+void
+executor_metrics_of(const struct executor *x, struct metrics_exec *ex)
+{
+	memset(ex, 0, sizeof(*ex));
+	ex->opens = x->opens;
+	ex->refused = x->refused;
+	ex->refused_time = x->refused_time;
+	ex->verifier_hostile = x->hostile;
+	ex->files_disabled = x->access->ndisabled;
+	ex->stanzas_disabled = access_disabled_stanzas(x->access);
+	cycles_get_stats(x->cycles, &ex->cycles);
+	if (x->control != NULL)
+		control_get_stats(x->control, &ex->control);
+	cisco_get_stats(x->modules, &ex->cisco);
+	nft_get_stats(x->modules, &ex->nft);
+	nat_stats_of(x, ex);
+	if ((ex->fleet = x->fleet != NULL)) {
+		ex->fleet_up = fleet_is_up(x->fleet);
+		fleet_get_stats(x->fleet, &ex->fleet_stats);
+	}
+}
+
 /* spagated.conf "metrics": the counters for node_exporter (metrics.h). */
 static int
 write_metrics(struct executor *x)
@@ -554,23 +576,7 @@ write_metrics(struct executor *x)
 
 	if (x->conf.metrics_file == NULL)
 		return 0;
-	memset(&ex, 0, sizeof(ex));
-	ex.opens = x->opens;
-	ex.refused = x->refused;
-	ex.refused_time = x->refused_time;
-	ex.verifier_hostile = x->hostile;
-	ex.files_disabled = x->access->ndisabled;
-	ex.stanzas_disabled = access_disabled_stanzas(x->access);
-	cycles_get_stats(x->cycles, &ex.cycles);
-	if (x->control != NULL)
-		control_get_stats(x->control, &ex.control);
-	cisco_get_stats(x->modules, &ex.cisco);
-	nft_get_stats(x->modules, &ex.nft);
-	nat_stats_of(x, &ex);
-	if ((ex.fleet = x->fleet != NULL)) {
-		ex.fleet_up = fleet_is_up(x->fleet);
-		fleet_get_stats(x->fleet, &ex.fleet_stats);
-	}
+	executor_metrics_of(x, &ex);
 	if ((r = metrics_write(x->conf.metrics_file, &x->vstats, &ex)) != 0) {
 		if (!x->metrics_failing)
 			log_warn("metrics file %s", x->conf.metrics_file);
@@ -598,10 +604,20 @@ request_stats(struct executor *x)
 		x->stats_asked++;	/* its answer is now expected */
 }
 
+/* For spagate status: counters no older than a second, asked at most once. */
+void
+executor_refresh_stats(struct executor *x)
+{
+	if (x->child_ready && x->stats_asked == 0 &&
+	    (x->vstats_ms == 0 || mono_ms() - x->vstats_ms > 1000))
+		request_stats(x);
+}
+
 static void
 on_stats(struct executor *x, const struct msg_stats *vs)
 {
 	x->vstats = *vs;
+	x->vstats_ms = mono_ms();
 	if (x->stats_log)
 		log_stats(x, vs);
 	x->stats_log = false;
@@ -737,6 +753,7 @@ on_replay_state(struct executor *x, const struct msg_stats *vs)
 {
 	note_replay_state(x, msg_stats_get(vs, MSG_STATS_REPLAY_ERRNO));
 	x->vstats = *vs;
+	x->vstats_ms = mono_ms();
 	write_metrics(x);
 }
 

@@ -72,6 +72,7 @@ struct executor {
 	int64_t			 metrics_due_ms;	/* next metrics request */
 	bool			 metrics_failing;	/* warned, until it works */
 	struct msg_stats	 vstats;	/* the verifier's, as last received */
+	int64_t			 vstats_ms;	/* when (monotonic), 0: never */
 
 	struct control		*control;	/* NULL: no control socket */
 	struct fleet		*fleet;		/* NULL: state_backend "local" */
@@ -93,6 +94,12 @@ int	executor_setup(struct executor *x);
 /* Run until SIGTERM/SIGINT, or the verifier finished a file or -C. */
 int	executor_run(struct executor *x);
 void	executor_free(struct executor *x);
+
+struct metrics_exec;
+/* The executor's counters now, as the metrics file has them. */
+void	executor_metrics_of(const struct executor *x, struct metrics_exec *ex);
+/* The verifier's counters are over 1 s old: ask it for fresh ones. */
+void	executor_refresh_stats(struct executor *x);
 
 /* Run a re-checked grant (print it in test mode). */
 void	executor_carry_out(struct executor *x, const struct stanza *st,

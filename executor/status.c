@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,16 +92,14 @@ print_state_line(const char *state_dir, const char *name, FILE *fp)
 	fclose(in);
 }
 
-/* A sample worth showing: every one but the reasons never seen. */
+/* A sample worth showing (n bytes): every one but reasons never seen. */
 static int
-interesting(const char *line)
+interesting(const char *line, size_t n)
 {
-	const char *sp = strrchr(line, ' ');
-
-	if (line[0] == '#' || sp == NULL)
+	if (n == 0 || line[0] == '#')
 		return 0;
 	return strncmp(line, "spagate_refused_total{", 22) != 0 ||
-	    strcmp(sp, " 0\n") != 0;
+	    n < 2 || strncmp(line + n - 2, " 0", 2) != 0;
 }
 
 static void
@@ -126,7 +125,7 @@ print_metrics(const struct status_opts *o, FILE *fp)
 	fprintf(fp, "counters (%s, written %" PRId64 " s ago):\n",
 	    o->metrics_file, (int64_t)(time(NULL) - st.st_mtime));
 	while (fgets(line, sizeof(line), in) != NULL)
-		if (interesting(line))
+		if (interesting(line, strcspn(line, "\n")))
 			fprintf(fp, "  %s", line);
 	fclose(in);
 }
@@ -149,10 +148,17 @@ print_policy_errors(const char *state_dir, FILE *fp)
 	fclose(in);
 }
 
-/* The daemon's own "status KEY VALUE" lines, as "  KEY: VALUE". */
+/*
+ * What the daemon on the control socket says of itself: its "status KEY
+ * VALUE" lines and its "counter NAME VALUE" lines, kept as "KEY VALUE".
+ */
 struct self {
-	FILE	*fp;
+	FILE	*sfp, *cfp;
+	char	*status, *counters;
+	size_t	 slen, clen;
 	long	 pid;
+	int64_t	 age_ms;	/* of the verifier's counters, -1 unknown */
+	char	 pid_file[4096];
 };
 
 static void
@@ -160,62 +166,225 @@ self_line(void *arg, const char *line)
 {
 	struct self *sf = arg;
 	const char *v;
-	char *end;
 
+	if (strncmp(line, "counter ", 8) == 0) {
+		fprintf(sf->cfp, "%s\n", line + 8);
+		return;
+	}
 	if (strncmp(line, "status ", 7) != 0 ||
 	    (v = strchr(line + 7, ' ')) == NULL)
 		return;
 	if (strncmp(line + 7, "pid ", 4) == 0)
-		sf->pid = strtol(v + 1, &end, 10);
-	else
-		fprintf(sf->fp, "  %.*s: %s\n", (int)(v - line - 7), line + 7,
-		    v + 1);
+		sf->pid = strtol(v + 1, NULL, 10);
+	else if (strncmp(line + 7, "counters_age_ms ", 16) == 0)
+		sf->age_ms = strtoll(v + 1, NULL, 10);
+	else {
+		if (strncmp(line + 7, "pid_file ", 9) == 0)
+			snprintf(sf->pid_file, sizeof(sf->pid_file), "%s", v + 1);
+		fprintf(sf->sfp, "%s\n", line + 7);
+	}
+}
+
+static void
+self_free(struct self *sf)
+{
+	if (sf->sfp != NULL)
+		fclose(sf->sfp);
+	if (sf->cfp != NULL)
+		fclose(sf->cfp);
+	free(sf->status);
+	free(sf->counters);
+	memset(sf, 0, sizeof(*sf));
+}
+
+/* One "status" request; 0 if the daemon answered with its pid. */
+static int
+ask_self(const char *state_dir, struct self *sf, char *why, size_t len)
+{
+	int r;
+
+	memset(sf, 0, sizeof(*sf));
+	sf->age_ms = -1;
+	if ((sf->sfp = open_memstream(&sf->status, &sf->slen)) == NULL ||
+	    (sf->cfp = open_memstream(&sf->counters, &sf->clen)) == NULL)
+		return -1;
+	r = control_ask(state_dir, "status", self_line, sf, why, len);
+	fclose(sf->sfp);
+	fclose(sf->cfp);
+	sf->sfp = sf->cfp = NULL;
+	return r == 0 && sf->pid > 0 ? 0 : -1;
 }
 
 /*
- * Whom the control socket reaches: that daemon describes itself.  With
- * no answer, the pid file's lock says whether one runs.  Its pid, or 0.
+ * The daemon's counters, the verifier's part no older than a second: a
+ * request older than that makes the daemon ask its verifier, so ask
+ * again, for up to a second, then show what there is with its age.
  */
-static long
-print_daemon(const struct status_opts *o, FILE *fp)
+static int
+ask_fresh(const char *state_dir, struct self *sf, char *why, size_t len)
 {
-	struct self sf = { NULL, 0 };
-	char *text = NULL, why[4200] = "no answer";
-	size_t len = 0;
-	long pid;
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int i;
 
-	if ((sf.fp = open_memstream(&text, &len)) == NULL)
-		return 0;
-	if (control_ask(o->state_dir, "status", self_line, &sf, why,
-	    sizeof(why)) == 0 && sf.pid > 0) {
-		fclose(sf.fp);
-		fprintf(fp, "spagated is running (pid %ld)\n  answers on "
-		    "%s/%s\n%s", sf.pid, o->state_dir, CONTROL_SOCKET, text);
-		free(text);
-		return sf.pid;
+	for (i = 0; ask_self(state_dir, sf, why, len) == 0; i++) {
+		if ((sf->age_ms >= 0 && sf->age_ms <= 1000) || i == 20)
+			return 0;
+		self_free(sf);
+		nanosleep(&ts, NULL);
 	}
-	fclose(sf.fp);
-	free(text);
-	if ((pid = pidfile_running(o->pid_file)) <= 0) {
+	self_free(sf);
+	return -1;
+}
+
+/*
+ * The pid file and the state directory must name one daemon: the one
+ * that answers in the state directory holds the pid file it reports; a
+ * pid file given (-p) must be that one, and one held by another live
+ * daemon never is.  0, or -1 after saying why.
+ */
+static int
+same_daemon(const struct status_opts *o, const struct self *sf)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	long pid = pidfile_running(o->pid_file);
+	int same_file = realpath(o->pid_file, a) != NULL &&
+	    realpath(sf->pid_file, b) != NULL && strcmp(a, b) == 0;
+
+	if (pid > 0 && pid != sf->pid)
+		fprintf(stderr, "spagate status: the pid file %s is held by "
+		    "spagated pid %ld, but pid %ld answers in the state "
+		    "directory %s: give the -p and -d of one daemon\n",
+		    o->pid_file, pid, sf->pid, o->state_dir);
+	else if (o->pid_file_given && !same_file)
+		fprintf(stderr, "spagate status: the spagated answering in the "
+		    "state directory %s (pid %ld) holds the pid file %s, not "
+		    "%s: give the -p and -d of one daemon\n", o->state_dir,
+		    sf->pid, sf->pid_file, o->pid_file);
+	else
+		return 0;
+	return -1;
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void
+json_str(FILE *fp, const char *s, size_t n)
+{
+	size_t i;
+
+	fputc('"', fp);
+	for (i = 0; i < n && s[i] != '\0'; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			fprintf(fp, "\\%c", s[i]);
+		else if ((unsigned char)s[i] < 0x20)
+			fprintf(fp, "\\u%04x", (unsigned int)(unsigned char)s[i]);
+		else
+			fputc(s[i], fp);
+	}
+	fputc('"', fp);
+}
+
+/* "KEY VALUE" lines as JSON members, a VALUE of digits as a number. */
+static void
+json_members(FILE *fp, char *text)
+{
+	char *line, *v, *save = NULL;
+	const char *sep = "";
+
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((v = strrchr(line, ' ')) == NULL)
+			continue;
+		if (strncmp(line, "spagate_", 8) != 0 &&
+		    (v = strchr(line, ' ')) == NULL)
+			continue;
+		fprintf(fp, "%s\n    ", sep);
+		json_str(fp, line, (size_t)(v - line));
+		fputs(": ", fp);
+		if (v[1] != '\0' && strspn(v + 1, "0123456789") == strlen(v + 1))
+			fputs(v + 1, fp);
+		else
+			json_str(fp, v + 1, strlen(v + 1));
+		sep = ",";
+	}
+}
+
+static void
+json_running(const struct self *sf, FILE *fp)
+{
+	fprintf(fp, "{\n  \"running\": true,\n  \"answers\": true,\n"
+	    "  \"pid\": %ld,\n  \"daemon\": {", sf->pid);
+	json_members(fp, sf->status);
+	fprintf(fp, "\n  },\n  \"counters_age_ms\": %" PRId64 ",\n"
+	    "  \"counters\": {", sf->age_ms);
+	json_members(fp, sf->counters);
+	fprintf(fp, "\n  }\n}\n");
+}
+
+static void
+text_running(const struct status_opts *o, const struct self *sf, FILE *fp)
+{
+	const char *p, *sp, *lf;
+
+	fprintf(fp, "spagated is running (pid %ld)\n  answers on %s/%s\n",
+	    sf->pid, o->state_dir, CONTROL_SOCKET);
+	for (p = sf->status; (lf = strchr(p, '\n')) != NULL; p = lf + 1)
+		if ((sp = memchr(p, ' ', (size_t)(lf - p))) != NULL)
+			fprintf(fp, "  %.*s: %.*s\n", (int)(sp - p), p,
+			    (int)(lf - sp - 1), sp + 1);
+	print_state_line(o->state_dir, EXECUTOR_SANDBOX_FILE, fp);
+	print_state_line(o->state_dir, EXECUTOR_REPLAY_FILE, fp);
+	print_policy_errors(o->state_dir, fp);
+	print_cycles(o->state_dir, fp);
+	if (sf->age_ms >= 0)
+		fprintf(fp, "counters (from spagated now; the verifier's "
+		    "%" PRId64 " ms old):\n", sf->age_ms);
+	else
+		fprintf(fp, "counters (from spagated now; the verifier has "
+		    "sent none yet):\n");
+	for (p = sf->counters; (lf = strchr(p, '\n')) != NULL; p = lf + 1)
+		if (interesting(p, (size_t)(lf - p)))
+			fprintf(fp, "  %.*s\n", (int)(lf - p), p);
+}
+
+/* No daemon answers: whether one holds the pid file. */
+static long
+not_answering(const struct status_opts *o, const char *why, FILE *fp)
+{
+	long pid = pidfile_running(o->pid_file);
+
+	if (o->json) {
+		fprintf(fp, "{\n  \"running\": %s,\n  \"answers\": false,\n"
+		    "  \"pid\": %ld,\n  \"why\": ", pid > 0 ? "true" : "false",
+		    pid > 0 ? pid : 0);
+		json_str(fp, why, strlen(why));
+		fprintf(fp, "\n}\n");
+		return pid;
+	}
+	if (pid <= 0)
 		fprintf(fp, "spagated is not running\n");
-		return 0;
-	}
-	fprintf(fp, "spagated is running (pid %ld)\n  but does not answer "
-	    "on its control socket (%s)\n", pid, why);
+	else
+		fprintf(fp, "spagated is running (pid %ld)\n  but does not "
+		    "answer on its control socket (%s)\n", pid, why);
+	print_cycles(o->state_dir, fp);
+	print_metrics(o, fp);
 	return pid;
 }
 
 int
 status_report(const struct status_opts *o, FILE *fp)
 {
-	long pid = print_daemon(o, fp);
+	struct self sf;
+	char why[4200] = "no answer";
+	int r = 0;
 
-	if (pid > 0) {
-		print_state_line(o->state_dir, EXECUTOR_SANDBOX_FILE, fp);
-		print_state_line(o->state_dir, EXECUTOR_REPLAY_FILE, fp);
-		print_policy_errors(o->state_dir, fp);
-	}
-	print_cycles(o->state_dir, fp);
-	print_metrics(o, fp);
-	return pid > 0 ? 0 : 1;
+	if (ask_fresh(o->state_dir, &sf, why, sizeof(why)) != 0)
+		return not_answering(o, why, fp) > 0 ? 0 : 1;
+	if (same_daemon(o, &sf) != 0)
+		r = 2;
+	else if (o->json)
+		json_running(&sf, fp);
+	else
+		text_running(o, &sf, fp);
+	self_free(&sf);
+	return r;
 }

@@ -35,7 +35,6 @@ static const struct option check_long[] = {
 	{ "access-folder", required_argument, NULL, 'A' },
 	{ "state-dir", required_argument, NULL, 'd' },
 	{ "pid-file", required_argument, NULL, 'p' },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -154,9 +153,7 @@ check_main(int argc, char **argv)
 	int r;
 
 	if (check_parse(argc, argv, &o) != 0) {
-		fprintf(stderr, "usage: spagate check [-c spagated.conf] "
-		    "[-a access.conf | --access-folder DIR] [-d state_dir] "
-		    "[-p pid_file]\n");
+		tool_usage("check", stderr);
 		return 2;
 	}
 	if (check_conf(&o, &c) != 0) {

@@ -79,9 +79,7 @@ close_main(int argc, char **argv)
 	int r;
 
 	if (parse(argc, argv, &o) != 0) {
-		fprintf(stderr, "usage: spagate close [-c spagated.conf] "
-		    "[-d state_dir] CYCLE | --source ADDR | --stanza N | "
-		    "--all\n");
+		tool_usage("close", stderr);
 		return 2;
 	}
 	if (tool_load_conf(o.config, &c, "close") != 0)

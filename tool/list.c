@@ -47,7 +47,6 @@ list_main(int argc, char **argv)
 	conf_free(&c);
 	return r;
 usage:
-	fprintf(stderr, "usage: spagate list [-c spagated.conf] "
-	    "[-d state_dir] [--json]\n");
+	tool_usage("list", stderr);
 	return 2;
 }

@@ -1,5 +1,5 @@
 /*
- * spagate status: spagated -S for the admin, from spagated.conf (for the
+ * spagate status [--json]: spagated -S for the admin, from spagated.conf (for the
  * state directory, pid file and metrics file) with -d/-p on top: shared
  * code in executor/status.c.
  */
@@ -17,6 +17,7 @@ static const struct option status_long[] = {
 	{ "config-file", required_argument, NULL, 'c' },
 	{ "state-dir", required_argument, NULL, 'd' },
 	{ "pid-file", required_argument, NULL, 'p' },
+	{ "json", no_argument, NULL, 'j' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -39,7 +40,7 @@ tool_load_conf(const char *config, struct spa_conf *c, const char *cmd)
 int
 status_main(int argc, char **argv)
 {
-	struct status_opts so = { NULL, NULL, NULL, STATUS_METRICS_HINT };
+	struct status_opts so = { .metrics_hint = STATUS_METRICS_HINT };
 	const char *config = NULL;
 	struct conf_error err = { .text = "out of memory" };
 	struct spa_conf c;
@@ -52,12 +53,17 @@ status_main(int argc, char **argv)
 		case 'c': config = optarg; break;
 		case 'd': so.state_dir = optarg; break;
 		case 'p': so.pid_file = optarg; break;
+		case 'j': so.json = true; break;
 		default:
-			fprintf(stderr, "usage: spagate status [-c spagated.conf] "
-			    "[-d state_dir] [-p pid_file]\n");
+			tool_usage("status", stderr);
 			return 2;
 		}
 	}
+	if (optind != argc) {
+		tool_usage("status", stderr);
+		return 2;
+	}
+	so.pid_file_given = so.pid_file != NULL;
 	conf_defaults(&c);
 	if (action_conf_groups(&c) != 0 ||
 	    conf_load(config ? config : CONF_DEF_PATH, config != NULL, &c,

@@ -391,7 +391,7 @@ test_main(int argc, char **argv)
 	int r;
 
 	if (dry_parse(argc, argv, &o) != 0) {
-		fprintf(stderr, "usage: spagate %s\n", TEST_USAGE);
+		tool_usage("test", stderr);
 		return 2;
 	}
 	if (dry_event(&o, now, &ev, why, sizeof(why)) != 0) {

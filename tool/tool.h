@@ -20,7 +20,9 @@
 #define KEYGEN_B64_SIZE(n)	(((n) + 2) / 3 * 4 + 1)	/* padded, NUL */
 
 struct keygen_opts {
-	bool		 qr;
+	bool		 qr;		/* draw it on the terminal */
+	bool		 qr_fwknoprc;	/* the .fwknoprc lines, not Fwknop2's */
+	const char	*qr_png;	/* NULL: no PNG file */
 	enum spa_digest	 digest;
 };
 
@@ -37,8 +39,26 @@ int	keygen_parse(int argc, char **argv, struct keygen_opts *o, char *why,
 int	keygen_make(enum spa_digest digest, struct keygen_keys *k);
 /* "SHA256", "SHA3_256": the spelling access.conf and .fwknoprc use. */
 void	keygen_digest_upper(enum spa_digest d, char *out, size_t len);
-/* The .fwknoprc lines (also what --qr encodes). */
+/* The .fwknoprc lines (what --qr-fwknoprc encodes). */
 int	keygen_fwknoprc(const struct keygen_keys *k, char *out, size_t len);
+/*
+ * What --qr encodes: the text the Fwknop2 Android client imports from a
+ * QR code, "KEY_BASE64:<key> HMAC_KEY_BASE64:<hmac key>" (one space, no
+ * newline: it splits on spaces, then each word at its colon), or with
+ * fwknoprc the .fwknoprc lines.
+ */
+int	keygen_qr_text(const struct keygen_keys *k, bool fwknoprc, char *out,
+	    size_t len);
+
+/* A QR code's modules, bit 0 of each byte dark (libqrencode's layout). */
+struct qr_bitmap {
+	const unsigned char	*dark;	/* width * width */
+	size_t			 width;
+};
+#define QRPNG_SCALE	8	/* pixels per module */
+#define QRPNG_QUIET	4	/* modules of white border (ISO 18004) */
+/* A black on white PNG of it; 0, SPA_ERR_ARG, _NOMEM or _SYS (ferror). */
+int	qrpng_write(FILE *fp, const struct qr_bitmap *q);
 
 struct spa_conf;
 /* spagated.conf (config NULL: the default, optional); -1 after saying why. */
@@ -72,6 +92,9 @@ int	dry_event(const struct dry_opts *o, int64_t now, struct spa_event *ev,
 int	dry_judge(const struct access_conf *access, const struct plan *plan,
 	    const struct policy_opts *opts, struct spa_event *ev, int64_t now,
 	    FILE *out);
+
+/* "usage: spagate CMD ..." from spagate.c's table, for a refusal. */
+void	tool_usage(const char *cmd, FILE *fp);
 
 int	keygen_main(int argc, char **argv);
 int	test_main(int argc, char **argv);

@@ -7,7 +7,9 @@
 # filter or interface; then -C 1 ending the daemon after one junk
 # datagram (counted), a -P filter hiding another port, SIGUSR2 and
 # SIGTSTP not ending it, -S/-R/-K with and without a daemon, SIGINT, and
-# an interface going down and away under the capture.  Each refusal must
+# an interface going down and away under the capture; spagate's help and
+# usage for every subcommand, both programs' bash completion, installed.
+# Each refusal must
 # exit non-zero and say why; nothing may hang.  Every spagated runs in a
 # network namespace of the test's own: its loopback carries the UDP ports
 # 42130-42139 (never the machine's), and one namespace pair (subnet 130)
@@ -84,7 +86,7 @@ exits_within() {
 udp() { in_lo bash -c 'printf %s "$2" > "/dev/udp/127.0.0.1/$1"' _ "$1" "$2"; }
 AAA120=$(printf 'A%.0s' $(seq 120))
 
-plan 52
+plan 59
 
 # --- command line (items 2, 7, 10, 16, 18) ------------------------------
 refused kr 2 'mutually exclusive' "-K with -R is refused (exit 2)" -K -R
@@ -98,6 +100,48 @@ for o in "-O $WORK/x.conf" "-l C" "--gpg-exe /usr/bin/gpg" "--sudo-exe /usr/bin/
 done
 check "fwknopd-only options (-O, -l, --gpg-exe, --sudo-exe, -X, --locale): usage, exit 2" test $bad_opts -eq 0
 refused extra 2 'unexpected argument "extra"' "a stray argument is refused (exit 2)" -a "$WORK/access.conf" extra
+"$SPAGATED_BIN" --help > "$WORK/help.out"; rc=$?
+check "spagated --help: -d is the state directory, its replay store and journal" \
+	eval '[ $rc -eq 0 ] && grep -A1 -- "--state-dir D *state directory: the replay store and the journal" "$WORK/help.out" | grep -q "of open cycles"'
+
+# --- spagate's command line (issue 18, item 8) -----------------------------
+SPAGATE=$top_builddir/spagate
+"$SPAGATE" help > "$WORK/tool-help.out"; rc=$?
+cmds=$(awk '$1 == "spagate" && $2 !~ /^-/ { print $2 }' "$WORK/tool-help.out")
+"$SPAGATE" --help > "$WORK/tool-help2.out" && "$SPAGATE" -h > "$WORK/tool-help3.out" || rc=$?
+missing=
+for c in keygen check status list close help; do
+	echo "$cmds" | grep -qx "$c" || missing="$missing $c"
+done
+check "spagate help, --help and -h: every subcommand's usage on stdout, exit 0" \
+	eval '[ $rc -eq 0 -a -z "$missing" ] && cmp -s "$WORK/tool-help.out" "$WORK/tool-help2.out" && cmp -s "$WORK/tool-help.out" "$WORK/tool-help3.out"'
+bad_help=0 bad_usage=0
+for c in $cmds; do
+	for h in "$c --help" "$c -h" "help $c"; do
+		# shellcheck disable=SC2086 # a subcommand and its option
+		"$SPAGATE" $h > "$WORK/h.out" 2>&1 && [ "$(head -1 "$WORK/h.out" | cut -d' ' -f1-3)" = "usage: spagate $c" ] ||
+			{ bad_help=1; diag "spagate $h: exit $?: $(head -1 "$WORK/h.out")"; }
+	done
+	"$SPAGATE" "$c" --no-such-option > /dev/null 2> "$WORK/u.out"; rc=$?
+	[ $rc -eq 2 ] && grep -q "^usage: spagate $c" "$WORK/u.out" ||
+		{ bad_usage=1; diag "spagate $c --no-such-option: exit $rc: $(cat "$WORK/u.out")"; }
+done
+check "spagate CMD --help, CMD -h, help CMD: CMD's usage on stdout, exit 0, for every subcommand" test $bad_help -eq 0
+check "spagate CMD --no-such-option: exit 2 with CMD's usage line, for every subcommand" test $bad_usage -eq 0
+# completion FILE WORDS...: what bash, with completion/FILE loaded,
+# completes for the last word (the function is _FILE)
+completion() {
+	bash -c 'source "$1" || exit 1; f=_${1##*/}; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); "$f"; echo "${COMPREPLY[*]}"' _ \
+		"$top_srcdir/completion/$1" "${@:2}"
+}
+check "bash completion for spagate: the file loads and completes every subcommand" \
+	eval '[ "$(completion spagate "$SPAGATE" "")" = "$(echo $cmds --version --help)" ] && [ "$(completion spagate "$SPAGATE" st)" = status ]'
+check "bash completion for spagated: the file loads and completes its options" \
+	eval '[ "$(completion spagated "$SPAGATED_BIN" --state)" = --state-dir ] && [ "$(completion spagate "$SPAGATE" keygen --qr-)" = "--qr-fwknoprc --qr-png" ]'
+make -s -C "$top_builddir" install-dist_bashcompletionDATA DESTDIR="$WORK/inst" >/dev/null 2>&1
+check "make install puts both completion files in bash-completion's completions directory" \
+	eval '[ "$(find "$WORK/inst" -path "*/bash-completion/completions/*" -type f -printf "%f " 2>/dev/null)" != "" ] && cmp -s "$(find "$WORK/inst" -path "*/bash-completion/completions/spagate")" "$top_srcdir/completion/spagate" && cmp -s "$(find "$WORK/inst" -path "*/bash-completion/completions/spagated")" "$top_srcdir/completion/spagated"'
 bad_counts=0
 for n in 0 -1 abc 1x '' 99999999999999999999999; do
 	spa count -C "$n" -a "$WORK/access.conf" --exit-parse-config

@@ -1,8 +1,9 @@
 #!/bin/bash
 # The control socket (spagate list / close, spagated --fw-list /
 # --fw-flush): two clients granted through ipset, both listed (and the
-# JSON parses), and described by spagate status whatever pid file it is
-# given; a close by source ends one client's access at once while
+# JSON parses), and described by spagate status (text and --json, the
+# counters from the daemon itself, fresh), which refuses a pid file that
+# is not that daemon's; a close by source ends one client's access at once while
 # the other's still works; a close by cycle id; --fw-list; --fw-flush
 # and close --all; a user who is not root is refused, and, with the
 # socket's mode opened up by mistake, refused by spagated itself and
@@ -85,7 +86,7 @@ grant_both() {
 	wait_ok 5 has "$CLI_IP" && wait_ok 5 has "$CLI_IP2"
 }
 
-plan 24
+plan 27
 netns_pair 175 || skip_all "cannot create network namespaces"
 CLI_IP2=10.231.175.3
 ip -n "$CLI_NS" addr add "$CLI_IP2/24" dev "$CLI_IF" || bail_out "second client address"
@@ -106,11 +107,25 @@ check "spagate list shows both, open, stanza 1, tcp/2222" eval \
 	'[ "$(listed | grep -Ec " ($CLI_IP|$CLI_IP2) +1  tcp/2222 +ipset .* open$")" -eq 2 ]'
 check "spagate list --json parses and names both sources" \
 	[ "$(json_sources)" = "$CLI_IP $CLI_IP2" ]
-# a pid file that names nothing: status still finds the daemon it talks to
-"$SPAGATE" status -c "$WORK/spagated.conf" -d "$STATE" -p "$WORK/none.pid" > "$WORK/status" 2>&1; rc=$?
+# no -p: status finds the daemon it talks to, whatever its pid file
+"$SPAGATE" status -c "$WORK/spagated.conf" -d "$STATE" > "$WORK/status" 2>&1; rc=$?
 check "spagate status describes the daemon on the socket (pid, config, 2 open cycles)" \
 	eval '[ $rc -eq 0 ] && grep -q "^spagated is running (pid $SPAGATED_PID)$" "$WORK/status" &&
 		grep -q "^  config: $WORK/spagated.conf$" "$WORK/status" && grep -q "^  open_cycles: 2$" "$WORK/status"'
+check "spagate status: the daemon's own counters (no metrics file), the verifier's under a second old" \
+	eval 'grep -q "^  spagate_cycles_open 2$" "$WORK/status" && grep -q "^  spagate_packets_total 2$" "$WORK/status" &&
+		age=$(sed -n "s/^counters (from spagated now; the verifier.s \([0-9]*\) ms old):$/\1/p" "$WORK/status") &&
+		[ -n "$age" ] && [ "$age" -le 1000 ]'
+"$SPAGATE" status -c "$WORK/spagated.conf" -d "$STATE" --json > "$WORK/status.json" 2>&1; rc=$?
+check "spagate status --json parses: running, its pid, 2 open cycles counted" \
+	eval '[ $rc -eq 0 ] && python3 -c "import json, sys
+s = json.load(open(sys.argv[1]))
+assert s[\"running\"] and s[\"pid\"] == int(sys.argv[2]) and s[\"daemon\"][\"open_cycles\"] == 2
+assert s[\"counters\"][\"spagate_cycles_open\"] == 2 and 0 <= s[\"counters_age_ms\"] <= 1000" "$WORK/status.json" "$SPAGATED_PID"'
+# a pid file that is not that daemon's: refused, both named
+"$SPAGATE" status -c "$WORK/spagated.conf" -d "$STATE" -p "$WORK/none.pid" > "$WORK/status" 2>&1; rc=$?
+check "spagate status refuses a pid file that is not the answering daemon's (exit 2)" \
+	eval '[ $rc -eq 2 ] && grep -q "state directory $STATE (pid $SPAGATED_PID) holds the pid file .*, not $WORK/none.pid: give the -p and -d of one daemon" "$WORK/status"'
 
 # close --source
 mark

@@ -4,6 +4,10 @@
 # top_srcdir and top_builddir exported.
 
 set -u
+# The system's programs first: the tests are about Debian's packages, and a
+# user's shims (pyenv's python3 takes seconds under load) must not decide
+# a check's time limit.
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir/_build}"
 SPAGATED_BIN=$top_builddir/spagated

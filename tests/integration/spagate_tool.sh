@@ -1,6 +1,7 @@
 #!/bin/bash
 # The spagate tool: keys from `spagate keygen` accepted by the real fwknop
-# client and by spagated (a grant opens a cycle), `spagate check` on good
+# client and by spagated (a grant opens a cycle), their QR code as a real
+# decoder (zbarimg) reads it from --qr-png, `spagate check` on good
 # and refused files (file:line), `spagate test` (a dry run) granting and
 # refusing, `spagate status` with the daemon running
 # and a cycle open, and the metrics file after the grant.
@@ -31,17 +32,26 @@ CONF
 	printf 'metrics = {\n  file = "%s";\n  interval = 1;\n};\n' "$METRICS" > "$WORK/spagated.conf"
 }
 
-plan 18
+plan 20
 netns_pair 81 || skip_all "cannot create network namespaces"
 
 # keygen
-"$SPAGATE" keygen --hmac-digest sha512 > "$WORK/keys" 2>&1
+"$SPAGATE" keygen --hmac-digest sha512 --qr-png "$WORK/keys.png" > "$WORK/keys" 2>&1
 K=$(keys_from "$WORK/keys" KEY_BASE64) H=$(keys_from "$WORK/keys" HMAC_KEY_BASE64)
 check "keygen: 32-byte key and 64-byte HMAC key, padded base64" \
 	[ "$(printf %s "$K" | base64 -d | wc -c)" -eq 32 -a "$(printf %s "$H" | base64 -d | wc -c)" -eq 64 ]
 check "keygen: access.conf and .fwknoprc forms, with the digest" \
 	[ "$(grep -c "^KEY_BASE64 *$K\$" "$WORK/keys")" -eq 2 -a "$(grep -c '^HMAC_DIGEST_TYPE *SHA512$' "$WORK/keys")" -eq 2 -a "$(grep -c '^USE_HMAC *Y$' "$WORK/keys")" -eq 1 ]
 check "keygen --qr draws a QR code" bash -c "'$SPAGATE' keygen --qr | grep -q '█▀▀▀▀▀█'"
+# zbarimg --raw ends the text with a newline of its own
+zbarimg --raw -q "$WORK/keys.png" > "$WORK/qr.txt" 2>/dev/null
+check "keygen --qr-png: zbarimg reads exactly Fwknop2's KEY_BASE64:key HMAC_KEY_BASE64:key" \
+	[ "$(cat "$WORK/qr.txt")" = "KEY_BASE64:$K HMAC_KEY_BASE64:$H" -a "$(wc -l < "$WORK/qr.txt")" -eq 1 ]
+"$SPAGATE" keygen --qr-fwknoprc --qr-png "$WORK/rc.png" > "$WORK/rckeys" 2>&1
+sed -n '/^# ~\/.fwknoprc/,/^$/p' "$WORK/rckeys" | sed '1d;$d' > "$WORK/rc.want"
+zbarimg --raw -q "$WORK/rc.png" 2>/dev/null | sed '$d' > "$WORK/rc.got"
+check "keygen --qr-fwknoprc --qr-png: zbarimg reads exactly the .fwknoprc lines" \
+	eval '[ -s "$WORK/rc.want" ] && cmp "$WORK/rc.want" "$WORK/rc.got"'
 "$SPAGATE" keygen --hmac-digest sha224 >/dev/null 2>"$WORK/err"; rc=$?
 check "keygen refuses an unknown digest (exit 2)" eval '[ $rc -eq 2 ] && grep -q "unknown HMAC digest .sha224." "$WORK/err"' 
 

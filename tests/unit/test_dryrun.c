@@ -37,6 +37,14 @@ tool_load_conf(const char *config, struct spa_conf *c, const char *cmd)
 	return -1;
 }
 
+/* tool/spagate.c's, likewise. */
+void
+tool_usage(const char *cmd, FILE *fp)
+{
+	(void)cmd;
+	(void)fp;
+}
+
 /* dry_parse over a NULL-terminated list of words after "test". */
 static int
 parse(struct dry_opts *o, ...)

@@ -15,6 +15,12 @@
 #include "err.h"
 #include "tool.h"
 
+/* spagate.c's, which this test does not link */
+void
+tool_usage(const char *cmd, FILE *fp)
+{
+}
+
 /* Padded base64 (what fwknop --key-gen prints) of exactly `n` bytes. */
 static void
 assert_b64_of(const char *s, size_t n)
@@ -70,6 +76,24 @@ fwknoprc_has_the_client_variables(void **state)
 	assert_int_equal(keygen_fwknoprc(&k, rc, 40), SPA_ERR_ARG);
 }
 
+/* Fwknop2 splits the text at spaces, then each word at its colon. */
+static void
+qr_text_is_what_fwknop2_imports(void **state)
+{
+	struct keygen_keys k;
+	char qr[512], want[256], rc[512];
+
+	assert_int_equal(keygen_make(SPA_DIGEST_SHA512, &k), 0);
+	assert_int_equal(keygen_qr_text(&k, false, qr, sizeof(qr)), 0);
+	snprintf(want, sizeof(want), "KEY_BASE64:%s HMAC_KEY_BASE64:%s", k.key,
+	    k.hmac);
+	assert_string_equal(qr, want);
+	assert_int_equal(keygen_qr_text(&k, false, qr, 100), SPA_ERR_ARG);
+	assert_int_equal(keygen_qr_text(&k, true, qr, sizeof(qr)), 0);
+	assert_int_equal(keygen_fwknoprc(&k, rc, sizeof(rc)), 0);
+	assert_string_equal(qr, rc);
+}
+
 static int
 parse(struct keygen_opts *o, char *why, size_t len, ...)
 {
@@ -116,6 +140,13 @@ digest_option_parsed(void **state)
 	    "--hmac-digest=sha512", NULL), 0);
 	assert_true(o.qr);
 	assert_int_equal(o.digest, SPA_DIGEST_SHA512);
+	assert_false(o.qr_fwknoprc);
+	assert_null(o.qr_png);
+	assert_int_equal(parse(&o, why, sizeof(why), "--qr-png", "q.png",
+	    "--qr-fwknoprc", NULL), 0);
+	assert_false(o.qr);
+	assert_true(o.qr_fwknoprc);
+	assert_string_equal(o.qr_png, "q.png");
 	keygen_digest_upper(SPA_DIGEST_SHA3_512, upper, sizeof(upper));
 	assert_string_equal(upper, "SHA3_512");
 }
@@ -140,6 +171,10 @@ bad_options_refused(void **state)
 	assert_non_null(strstr(why, "unknown option"));
 	assert_int_equal(parse(&o, why, sizeof(why), "extra", NULL), -1);
 	assert_non_null(strstr(why, "unexpected argument 'extra'"));
+	assert_int_equal(parse(&o, why, sizeof(why), "--qr-fwknoprc", NULL), -1);
+	assert_non_null(strstr(why, "give one of them"));
+	assert_int_equal(parse(&o, why, sizeof(why), "--qr-png", NULL), -1);
+	assert_non_null(strstr(why, "needs a value"));
 }
 
 int
@@ -149,6 +184,7 @@ main(void)
 		cmocka_unit_test(keys_have_fwknop_lengths),
 		cmocka_unit_test(keys_differ_each_time),
 		cmocka_unit_test(fwknoprc_has_the_client_variables),
+		cmocka_unit_test(qr_text_is_what_fwknop2_imports),
 		cmocka_unit_test(digest_option_parsed),
 		cmocka_unit_test(bad_options_refused),
 	};
