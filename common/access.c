@@ -38,7 +38,9 @@ format_at(char *buf, size_t len, const char *file, unsigned int line,
 {
 	int n;
 
-	if (line > 0)
+	if (file == NULL)
+		n = 0;		/* the message names the file itself */
+	else if (line > 0)
 		n = snprintf(buf, len, "%s:%u: ", file, line);
 	else
 		n = snprintf(buf, len, "%s: ", file);
@@ -68,6 +70,31 @@ access_fail(struct access_parser *p, const char *fmt, ...)
 	va_list ap;
 
 	position(p, &file, &line);
+	va_start(ap, fmt);
+	format_at(p->err->text, sizeof(p->err->text), file, line, fmt, ap);
+	va_end(ap);
+	return SPA_ERR_CONFIG;
+}
+
+/*
+ * A message about the file `path` names it; at the top, where the
+ * position would be that same path, it goes without the position
+ * ("cannot open a.conf: ...", not "a.conf: cannot open a.conf: ...").
+ */
+static int
+fail_about(struct access_parser *p, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail_about(struct access_parser *p, const char *path, const char *fmt, ...)
+{
+	const char *file;
+	unsigned int line;
+	va_list ap;
+
+	position(p, &file, &line);
+	if (line == 0 && strcmp(file, path) == 0)
+		file = NULL;
 	va_start(ap, fmt);
 	format_at(p->err->text, sizeof(p->err->text), file, line, fmt, ap);
 	va_end(ap);
@@ -107,6 +134,28 @@ warn_at(const char *file, unsigned int line, const char *fmt, ...)
 	char text[sizeof(((struct access_error *)0)->text)];
 	va_list ap;
 
+	va_start(ap, fmt);
+	format_at(text, sizeof(text), file, line, fmt, ap);
+	va_end(ap);
+	log_warnx("%s", text);
+}
+
+static void
+warn_about(struct access_parser *p, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* As fail_about(), for a warning. */
+static void
+warn_about(struct access_parser *p, const char *path, const char *fmt, ...)
+{
+	char text[sizeof(p->err->text)];
+	const char *file;
+	unsigned int line;
+	va_list ap;
+
+	position(p, &file, &line);
+	if (line == 0 && strcmp(file, path) == 0)
+		file = NULL;
 	va_start(ap, fmt);
 	format_at(text, sizeof(text), file, line, fmt, ap);
 	va_end(ap);
@@ -620,9 +669,10 @@ warn_readable(struct access_parser *p, const char *path,
     const struct stat *sb, enum file_kind kind)
 {
 	if (kind == FILE_KEYS && (sb->st_mode & S_IROTH))
-		access_warn(p, "%s is readable by others: it holds keys", path);
+		warn_about(p, path, "%s is readable by others: it holds keys",
+		    path);
 	else if (kind != FILE_KEYS && (sb->st_mode & (S_IRGRP | S_IROTH)))
-		access_warn(p, "%s is readable by group or others: it holds "
+		warn_about(p, path, "%s is readable by group or others: it holds "
 		    "keys", path);
 }
 
@@ -682,10 +732,10 @@ read_all(struct access_parser *p, int fd, const char *path, off_t size,
 	*out = buf;
 	*outlen = len;
 	if (n < 0)
-		return access_fail(p, "cannot read %s: %s", path,
+		return fail_about(p, path, "cannot read %s: %s", path,
 		    strerror(errno));
 	if (len + 1 == cap)
-		return access_fail(p, "%s is larger than %d bytes", path,
+		return fail_about(p, path, "%s is larger than %d bytes", path,
 		    ACCESS_FILE_MAX);
 	return 0;
 }
@@ -706,17 +756,17 @@ open_checked(struct access_parser *p, int dirfd, const char *name,
 	fd = trust_openat(dirfd, name, trust_flags(kind), sb, &why);
 	if (fd == -1) {
 		if (why == NULL)
-			return access_fail(p, "cannot open %s: %s", path,
+			return fail_about(p, path, "cannot open %s: %s", path,
 			    strerror(errno));
 		if (kind == FILE_MEMBER && S_ISDIR(sb->st_mode)) {
-			access_warn(p, "%s is a directory: skipped", path);
+			warn_about(p, path, "%s is a directory: skipped", path);
 			return 1;
 		}
-		return access_fail(p, "%s %s", path, why);
+		return fail_about(p, path, "%s %s", path, why);
 	}
 	warn_readable(p, path, sb, kind);
 	if ((r = check_loop(p, path, sb)) == 0 && sb->st_size > ACCESS_FILE_MAX)
-		r = access_fail(p, "%s is larger than %d bytes", path,
+		r = fail_about(p, path, "%s is larger than %d bytes", path,
 		    ACCESS_FILE_MAX);
 	if (r != 0) {
 		close(fd);
@@ -862,8 +912,8 @@ open_folder(struct access_parser *p, const char *dir, int *dfd)
 	if ((*dfd = trust_open(dir, TRUST_DIR, &sb, &why)) != -1)
 		return 0;
 	if (why != NULL)
-		return access_fail(p, "folder %s %s", dir, why);
-	return access_fail(p, "cannot open folder %s: %s", dir,
+		return fail_about(p, dir, "folder %s %s", dir, why);
+	return fail_about(p, dir, "cannot open folder %s: %s", dir,
 	    strerror(errno));
 }
 

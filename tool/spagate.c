@@ -44,7 +44,7 @@ main(int argc, char **argv)
 {
 	size_t i;
 
-	log_init("spagate", LOG_TO_STDERR, LOG_USER);
+	log_init("spagate", LOG_TO_STDERR | LOG_PLAIN, LOG_USER);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -721,7 +721,7 @@ folder_writable_by_others_is_refused(void **state)
 		assert_int_equal(chmod(d, modes[i]), 0);
 		refused(f, STANZA "%include_folder d\n", "access.conf:4:",
 		    "d must not be writable by group or others");
-		refused_path(d, true, "/d: ",
+		refused_path(d, true, "folder /",
 		    "d must not be writable by group or others");
 	}
 	free(d);
@@ -1086,12 +1086,16 @@ readable_access_file_warns(void **state)
 {
 	struct fx *f = *state;
 	struct access_conf *c;
-	char *p = th_write(f->dir, "access.conf", STANZA, 0640), *out;
+	char *p = th_write(f->dir, "access.conf", STANZA, 0640), *out, *want;
 
 	capture_begin(f);
 	c = load_path(p, false);
 	out = capture_end(f);
-	assert_contains(out, "is readable by group or others: it holds keys");
+	/* named once: no "path: " position before the path */
+	assert_true(asprintf(&want, "warning: %s is readable by group or "
+	    "others: it holds keys\n", p) > 0);
+	assert_contains(out, want);
+	free(want);
 	access_free(c);
 	free(out);
 	free(p);
@@ -1105,6 +1109,28 @@ world_readable_key_file_warns(void **state)
 	    "access.conf:2: ");
 	warns(*state, "SOURCE ANY\n%include_keys k.keys\n",
 	    "k.keys is readable by others");
+}
+
+/* The top file's own troubles name it once, without a position. */
+static void
+top_file_named_once(void **state)
+{
+	struct fx *f = *state;
+	struct access_conf *c = NULL;
+	struct access_error e;
+	char *p = path_in(f, "none.conf"), *want;
+
+	assert_int_equal(access_load(p, false, &c, &e), SPA_ERR_CONFIG);
+	assert_true(asprintf(&want, "cannot open %s: No such file or "
+	    "directory", p) > 0);
+	assert_string_equal(e.text, want);
+	free(want);
+	assert_int_equal(access_load(p, true, &c, &e), SPA_ERR_CONFIG);
+	assert_true(asprintf(&want, "cannot open folder %s: No such file or "
+	    "directory", p) > 0);
+	assert_string_equal(e.text, want);
+	free(want);
+	free(p);
 }
 
 /* --- warnings ------------------------------------------------------------ */
@@ -1291,9 +1317,10 @@ folders_refuse_dev_null_empty_and_long_paths(void **state)
 	    "folder /dev/null is not a directory");
 	refused(*state, STANZA "%include_folder\n", "access.conf:4:",
 	    "missing value for %include_folder");
-	refused_path("/dev/null", true, "/dev/null: ",
+	/* the top folder is named once, without a position */
+	refused_path("/dev/null", true, "folder /dev/null is not",
 	    "folder /dev/null is not a directory");
-	refused_path("", true, ": ",
+	refused_path("", true, "cannot open folder : ",
 	    "cannot open folder : No such file or directory");
 	/* 1030 characters (fwknopd's buffer is 1024) */
 	strcpy(text, STANZA "%include_folder /");
@@ -2139,6 +2166,7 @@ main(void)
 		T(key_file_of_another_user_is_accepted),
 		T(symlinked_key_file_is_refused),
 		T(readable_access_file_warns),
+		T(top_file_named_once),
 		T(world_readable_key_file_warns),
 		T(quoted_value_warns),
 		T(missing_hmac_key_warns),
