@@ -176,9 +176,10 @@ static void
 log_start(struct daemon *d)
 {
 	const struct spa_conf *c = &d->x.conf;
+	size_t n = d->x.access->n;
 
-	log_info("spagated %s started: %zu stanzas from %s, state in %s, "
-	    "max packet age %u s%s", PACKAGE_VERSION, d->x.access->n,
+	log_info("spagated %s started: %zu stanza%s from %s, state in %s, "
+	    "max packet age %u s%s", PACKAGE_VERSION, n, n == 1 ? "" : "s",
 	    c->access_folder ? c->access_folder : c->access_file,
 	    c->state_dir, c->max_packet_age, d->cli.test_mode ?
 	    ", test mode: OPEN events are printed, nothing is run" : "");

@@ -229,8 +229,8 @@ reload_fall_back(struct executor *x, const char *how)
 	char why[256] = "";
 
 	log_errx("verifier %s with the reloaded configuration: back to the "
-	    "previous configuration (%zu stanzas)", how,
-	    x->prev_access->n);
+	    "previous configuration (%zu stanza%s)", how,
+	    x->prev_access->n, x->prev_access->n == 1 ? "" : "s");
 	free_policy(x->access, &x->plan);
 	conf_free(&x->conf);
 	x->conf = x->prev_conf;
@@ -823,8 +823,9 @@ reload(struct executor *x)
 	x->access = na;
 	x->plan = np;
 	policy_in_force(x);
-	log_info("reloaded: %zu stanzas (%zu disabled by errors in per-user "
-	    "files); restarting the verifier with them", x->access->n,
+	log_info("reloaded: %zu stanza%s (%zu disabled by errors in "
+	    "per-user files); restarting the verifier with them", x->access->n,
+	    x->access->n == 1 ? "" : "s",
 	    access_disabled_stanzas(x->access));
 	/* the new verifier inherits the new policy and capture settings */
 	if (x->child > 0) {
