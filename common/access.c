@@ -435,10 +435,36 @@ check_nat(struct access_parser *p, const struct access_open *o)
 	return 0;
 }
 
+/*
+ * Both set and different: a grant without the client's timeout lasts
+ * CMD_CYCLE_TIMER, the time the cycle's close is scheduled after (as in
+ * fwknopd); FW_ACCESS_TIMEOUT then only names a value ($FW_ACCESS_TIMEOUT).
+ */
+static void
+check_timers(const struct access_open *o)
+{
+	const struct stanza *st = o->st;
+	char what[200];
+
+	if (st->cmd_cycle_open == NULL || st->cmd_cycle_timer == 0 ||
+	    !is_set(o, SLOT_FW_ACCESS_TIMEOUT) ||
+	    st->cmd_cycle_timer == st->fw_access_timeout)
+		return;
+	snprintf(what, sizeof(what), ": %s %u and FW_ACCESS_TIMEOUT %u "
+	    "differ: a grant without the client's timeout lasts %u s (%s "
+	    "wins: it times the command cycle)",
+	    o->marks[SLOT_CMD_CYCLE_TIMER].name, st->cmd_cycle_timer,
+	    st->fw_access_timeout, st->cmd_cycle_timer,
+	    o->marks[SLOT_CMD_CYCLE_TIMER].name);
+	warn_stanza(o, SLOT_CMD_CYCLE_TIMER, what);
+}
+
 static void
 check_warnings(const struct access_open *o)
 {
 	const struct stanza *st = o->st;
+
+	check_timers(o);
 
 	if (st->max_fw_timeout < st->fw_access_timeout)
 		warn_stanza(o, SLOT_MAX_FW_TIMEOUT, ": MAX_FW_TIMEOUT is "

@@ -1165,6 +1165,36 @@ max_timeout_below_access_timeout_warns(void **state)
 	    "MAX_FW_TIMEOUT is smaller than FW_ACCESS_TIMEOUT");
 }
 
+/* Which wins is said at CMD_CYCLE_TIMER's own line. */
+static void
+cycle_timer_and_access_timeout_differ_warns(void **state)
+{
+	struct access_conf *c;
+	char *out;
+
+	c = load_caught(*state, STANZA "FW_ACCESS_TIMEOUT 60\n"
+	    "CMD_CYCLE_OPEN /bin/true\nCMD_CYCLE_CLOSE /bin/true\n"
+	    "EXTERNAL_CMD_ALARM 300\n", &out);
+	assert_contains(out, "access.conf:7: stanza #1 ");
+	assert_contains(out, ": EXTERNAL_CMD_ALARM 300 and FW_ACCESS_TIMEOUT "
+	    "60 differ: a grant without the client's timeout lasts 300 s "
+	    "(EXTERNAL_CMD_ALARM wins");
+	free(out);
+	access_free(c);
+	/* the same, or FW_ACCESS_TIMEOUT left out: nothing to say */
+	c = load_caught(*state, STANZA "FW_ACCESS_TIMEOUT 300\n"
+	    "CMD_CYCLE_OPEN /bin/true\nCMD_CYCLE_CLOSE /bin/true\n"
+	    "CMD_CYCLE_TIMER 300\n", &out);
+	assert_null(strstr(out, "differ"));
+	free(out);
+	access_free(c);
+	c = load_caught(*state, STANZA "CMD_CYCLE_OPEN /bin/true\n"
+	    "CMD_CYCLE_CLOSE /bin/true\nCMD_CYCLE_TIMER 300\n", &out);
+	assert_null(strstr(out, "differ"));
+	free(out);
+	access_free(c);
+}
+
 static void
 sudo_without_exec_warns(void **state)
 {
@@ -2172,6 +2202,7 @@ main(void)
 		T(missing_hmac_key_warns),
 		T(digest_without_hmac_key_warns),
 		T(max_timeout_below_access_timeout_warns),
+		T(cycle_timer_and_access_timeout_differ_warns),
 		T(sudo_without_exec_warns),
 		T(sudo_as_root_warns),
 		T(past_expiry_warns_and_loads),
