@@ -304,8 +304,24 @@ is_set(const struct access_open *o, enum access_slot slot)
 	return o->marks[slot].file != NULL;
 }
 
-#define STANZA_FMT	"stanza #%u (%s:%u)"
-#define STANZA_ARGS(st)	(st)->number, (st)->file, (st)->line
+/*
+ * "stanza #n", with where its SOURCE line is when the message is at
+ * another line ("(line 1)", or "(file:1)" in another file): the
+ * message's position already names the file.
+ */
+static void
+stanza_label(const struct stanza *st, const char *file, unsigned int line,
+    char *buf, size_t len)
+{
+	if (strcmp(file, st->file) != 0)
+		snprintf(buf, len, "stanza #%u (%s:%u)", st->number, st->file,
+		    st->line);
+	else if (line != st->line)
+		snprintf(buf, len, "stanza #%u (line %u)", st->number,
+		    st->line);
+	else
+		snprintf(buf, len, "stanza #%u", st->number);
+}
 
 static int
 fail_stanza(struct access_parser *p, const struct access_open *o,
@@ -313,10 +329,11 @@ fail_stanza(struct access_parser *p, const struct access_open *o,
 {
 	const char *file;
 	unsigned int line;
+	char label[sizeof(((struct access_error *)0)->text)];
 
 	mark_pos(o, slot, &file, &line);
-	return fail_at(p, file, line, STANZA_FMT "%s", STANZA_ARGS(o->st),
-	    what);
+	stanza_label(o->st, file, line, label, sizeof(label));
+	return fail_at(p, file, line, "%s%s", label, what);
 }
 
 static void
@@ -325,9 +342,11 @@ warn_stanza(const struct access_open *o, enum access_slot slot,
 {
 	const char *file;
 	unsigned int line;
+	char label[sizeof(((struct access_error *)0)->text)];
 
 	mark_pos(o, slot, &file, &line);
-	warn_at(file, line, STANZA_FMT "%s", STANZA_ARGS(o->st), what);
+	stanza_label(o->st, file, line, label, sizeof(label));
+	warn_at(file, line, "%s%s", label, what);
 }
 
 /* A KEY, or a GnuPG-only stanza (kept, but it refuses every packet). */
@@ -484,6 +503,28 @@ check_warnings(const struct access_open *o)
 	/* a stanza without a command: executor/plan.c says what it opens */
 }
 
+/*
+ * The command directives' lines, for the planner's messages: commands
+ * are checked after the file is read (executor/plan.c).  They are in
+ * the stanza's own file: a key file holds keys only.
+ */
+static void
+keep_at(const struct access_open *o, enum access_slot slot,
+    struct stanza_at *at)
+{
+	at->line = o->marks[slot].file != NULL ? o->marks[slot].line : 0;
+	at->name = o->marks[slot].name;
+}
+
+static void
+keep_positions(const struct access_open *o)
+{
+	keep_at(o, SLOT_CMD_CYCLE_OPEN, &o->st->at_open);
+	keep_at(o, SLOT_CMD_CYCLE_CLOSE, &o->st->at_close);
+	keep_at(o, SLOT_CMD_CYCLE_REFRESH, &o->st->at_refresh);
+	keep_at(o, SLOT_CMD_CYCLE_CLOSE_ABSENT, &o->st->at_close_absent);
+}
+
 static int
 validate_stanza(struct access_parser *p, struct access_open *o)
 {
@@ -499,6 +540,7 @@ validate_stanza(struct access_parser *p, struct access_open *o)
 		return r;
 	legacy_truncate(o);
 	check_warnings(o);
+	keep_positions(o);
 	return 0;
 }
 

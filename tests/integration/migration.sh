@@ -130,7 +130,7 @@ check "fwknopd accepts it" fwknopd_parse "$WORK/access.conf"
 check_parse "spagated accepts it unchanged" \
 	accepted_saying "$WORK/access.conf" "^configuration OK: 1 stanza from $WORK/access.conf\$"
 check_parse "and warns at load that the stanza opens nothing, naming file:line" \
-	accepted_saying "$WORK/access.conf" "access.conf:$SRC_LINE: stanza #1 \\(.*access.conf:$SRC_LINE\\) has no CMD_CYCLE_OPEN: its grants are logged and nothing is opened"
+	accepted_saying "$WORK/access.conf" "access.conf:$SRC_LINE: stanza #1 has no CMD_CYCLE_OPEN: its grants are logged and nothing is opened"
 dump=$("$SPAGATED" -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" -p "$WORK/spagated.pid" -D 2>/dev/null)
 check "spagated -D shows fwknopd's defaults for it, keys masked" eval \
 	'grep -q "^FW_ACCESS_TIMEOUT *30$" <<<"$dump" && grep -q "^MAX_FW_TIMEOUT *300$" <<<"$dump" &&
@@ -345,7 +345,7 @@ GPG_DECRYPT_PW a-gpg-passphrase
 GPG_REQUIRE_SIG Y
 GPG_REMOTE_ID 1234ABCD"
 check_parse "a GnuPG stanza loads with a warning that it refuses every packet" \
-	accepted_saying "$WORK/gpg.conf" "stanza #1 \\(.*gpg.conf:1\\) uses GnuPG, which spagated does not support: it will refuse every packet"
+	accepted_saying "$WORK/gpg.conf" "gpg.conf:1: stanza #1 uses GnuPG, which spagated does not support: it will refuse every packet"
 printf 'PCAP_INTF eth0;\nENABLE_UDP_SERVER Y;\n' > "$WORK/fwknopd-style.conf"
 check_parse "an fwknopd.conf given as spagated.conf is refused" eval \
 	'! parse_config "$WORK/access.conf" "$WORK/fwknopd-style.conf" && grep -q "fwknopd-style.conf:1: syntax error" "$WORK/parse.out"'

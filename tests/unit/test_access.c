@@ -399,6 +399,10 @@ REFUSE(ports_refuse_non_digit_port, STANZA "OPEN_PORTS tcp/2a2\n",
     "access.conf:4:", "invalid OPEN_PORTS entry #1: port must be")
 REFUSE(ports_refuse_empty_entry, STANZA "OPEN_PORTS tcp/22,,udp/53\n",
     "access.conf:4:", "invalid OPEN_PORTS: entry #2 is empty")
+/* the usual slip: a space where the comma goes */
+REFUSE(ports_refuse_missing_comma, STANZA "OPEN_PORTS tcp/22 udp/53\n",
+    "access.conf:4:", "invalid OPEN_PORTS entry #1: a space inside an entry "
+    "(entries are separated by commas, as in \"tcp/22, udp/53\")")
 REFUSE(key_refuses_placeholder, "SOURCE ANY\nKEY __CHANGEME__\n",
     "access.conf:2:", "key is the placeholder __CHANGEME__")
 REFUSE(key_base64_refuses_placeholder, "SOURCE ANY\nKEY_BASE64 __changeme__\n",
@@ -508,12 +512,14 @@ REFUSE(force_snat_refuses_bad_address, STANZA "FORCE_SNAT 2001:db8::1\n",
 
 REFUSE(stanza_without_key_is_refused,
     STANZA "SOURCE 10.0.0.1\nOPEN_PORTS tcp/22\nSOURCE ANY\n" KEYS,
-    "access.conf:4:", "stanza #2 (")
+    "access.conf:4: stanza #2 has no key", "stanza #2 has no key")
+/* the stanza is at the message's own position: not named again */
 REFUSE(stanza_without_key_names_reason, "SOURCE 10.0.0.1\nOPEN_PORTS tcp/22\n",
-    "access.conf:1:", "access.conf:1) has no key (KEY or KEY_BASE64)")
+    "access.conf:1: stanza #1 has no key (KEY or KEY_BASE64)",
+    "stanza #1 has no key (KEY or KEY_BASE64)")
 REFUSE(hmac_key_identical_to_key_is_refused,
     "SOURCE ANY\nKEY samesecret\nHMAC_KEY samesecret\n",
-    "access.conf:3:", "stanza #1 (")
+    "access.conf:3:", "access.conf:3: stanza #1 (line 1): the HMAC key")
 REFUSE(hmac_key_identical_names_reason,
     "SOURCE ANY\nKEY_BASE64 " ENC64 "\nHMAC_KEY_BASE64 " ENC64 "\n",
     "access.conf:3:", "HMAC key is identical to the encryption key")
@@ -1146,7 +1152,8 @@ quoted_value_warns(void **state)
 static void
 missing_hmac_key_warns(void **state)
 {
-	warns(*state, "SOURCE ANY\nKEY abc\n", "stanza #1 (");
+	warns(*state, "SOURCE ANY\nKEY abc\n",
+	    "access.conf:1: stanza #1 has no HMAC key");
 	warns(*state, "SOURCE ANY\nKEY abc\n", "has no HMAC key: packets are "
 	    "not authenticated before decryption");
 }
@@ -1224,7 +1231,7 @@ gpg_only_stanza_warns_and_is_flagged(void **state)
 	struct access_conf *c;
 
 	warns(*state, "SOURCE ANY\nGPG_DECRYPT_PW secret\nGPG_REMOTE_ID ABCD\n",
-	    "stanza #1 (");
+	    "access.conf:1: stanza #1 uses GnuPG");
 	warns(*state, "SOURCE ANY\nGPG_ALLOW_NO_PW Y\n", "uses GnuPG, which "
 	    "spagated does not support: it will refuse every packet");
 	c = load_text(*state,
@@ -1771,7 +1778,7 @@ interrupted_stanza_without_key_is_refused(void **state)
 	put(*state, "inc.conf", "SOURCE 3.3.3.3\nKEY inc\n");
 	refused(*state, STANZA "SOURCE 2.2.2.2\n%include inc.conf\n"
 	    "SOURCE 4.4.4.4\n" KEYS, "access.conf:4:",
-	    "stanza #2 (");
+	    "access.conf:4: stanza #2 has no key");
 }
 
 static void
@@ -2111,6 +2118,7 @@ main(void)
 		T(ports_refuse_port_above_65535),
 		T(ports_refuse_non_digit_port),
 		T(ports_refuse_empty_entry),
+		T(ports_refuse_missing_comma),
 		T(key_refuses_placeholder),
 		T(key_base64_refuses_placeholder),
 		T(hmac_key_refuses_placeholder),
