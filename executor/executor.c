@@ -294,7 +294,7 @@ schedule_respawn(struct executor *x, const char *how)
 {
 	if (mono_ms() - x->child_started_ms > HEALTHY_MS)
 		x->respawn_delay = 1;
-	log_warnx("verifier %s: restarting it in %u s (open cycles are "
+	log_errx("verifier %s: restarting it in %u s (open cycles are "
 	    "unaffected)", how, x->respawn_delay);
 	x->respawn_at_ms = mono_ms() + x->respawn_delay * 1000;
 	x->respawn_delay = x->respawn_delay * 2 > RESPAWN_MAX ? RESPAWN_MAX :
@@ -335,7 +335,7 @@ verifier_ended(struct executor *x)
 		return;
 	}
 	if (finite || !x->child_ready) {
-		log_warnx("verifier %s before it could run: giving up", how);
+		log_errx("verifier %s before it could run: giving up", how);
 		x->exit_code = 1;
 		x->stopping = true;
 		return;
@@ -1081,7 +1081,7 @@ executor_setup(struct executor *x)
 	    != 0)
 		return r;
 	if ((r = journal_open(dir, &x->journal)) != 0) {
-		log_warnx("journal %s: %s", dir, spa_strerror(r));
+		log_errx("journal %s: %s", dir, spa_strerror(r));
 		return r;
 	}
 	cycles_conf_of(&x->conf, &cc);
@@ -1101,7 +1101,7 @@ executor_setup(struct executor *x)
 		return 0;	/* runs nothing, not even journaled closes */
 	now = clock_now();
 	if ((n = cycles_restore(x->cycles, &now)) < 0) {
-		log_warnx("journal %s: %s", dir, spa_strerror(n));
+		log_errx("journal %s: %s", dir, spa_strerror(n));
 		return n;
 	}
 	if (n > 0)

@@ -157,7 +157,7 @@ start "$WORK/access.conf"
 mark
 spa "$K1" "$H1" -A tcp/22,udp/53 -a "$CLI_IP"
 check_logged "the grant is logged with the stanza, file:line and both ports" \
-	"granted by stanza #1 \\($WORK/access.conf:$SRC_LINE\\): OPEN .* allow=$CLI_IP .* ports=tcp/22,udp/53 " 5
+	"accepted by stanza #1 \\($WORK/access.conf:$SRC_LINE\\): OPEN .* allow=$CLI_IP .* ports=tcp/22,udp/53 " 5
 check_logged "and the log says that nothing runs for it" \
 	"stanza #1 has no CMD_CYCLE_OPEN: nothing to run" 5
 check "no firewall rule, chain or set appears (fwknopd would have made FWKNOP_INPUT)" \
@@ -279,7 +279,7 @@ check_parse "a past ACCESS_EXPIRE warns (fwknopd keeps the stanza silently)" \
 start "$WORK/main.conf" -v
 mark
 spa "$KA" "$HA" --hmac-digest-type sha512 -U alice -A tcp/22 -a "$CLI_IP"
-check_logged "alice's packet is granted by stanza #1 and its command runs" \
+check_logged "alice's packet is accepted by stanza #1 and its command runs" \
 	"stanza #1 $CLI_IP tcp/22: output: \"open $CLI_IP 22\\\\x0a\"" 5
 mark
 spa "$KA" "$HA" --hmac-digest-type sha512 -U bob -A tcp/22 -a "$CLI_IP"
@@ -292,7 +292,7 @@ check_logged "a port outside OPEN_PORTS is refused" \
 mark
 spa "$KB" "$HB" --hmac-digest-type sha1 -M cfb -A tcp/8080 -a "$CLI_IP"
 check_logged "the included stanza (sha1, CFB) grants, numbered #2 at its file:line" \
-	"granted by stanza #2 \\($WORK/users.conf:1\\): OPEN .* ports=tcp/8080 " 5
+	"accepted by stanza #2 \\($WORK/users.conf:1\\): OPEN .* ports=tcp/8080 " 5
 mark
 spa "$KB" "$HB" --hmac-digest-type sha1 -M cfb -A tcp/23 -a "$CLI_IP"
 check_logged "a port in RESTRICT_PORTS is refused" \

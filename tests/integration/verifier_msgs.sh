@@ -59,7 +59,7 @@ mark
 start_spagated -t -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \
 	-p "$WORK/spagated.pid" -i "$SRV_IF" || bail_out "spagated did not start"
 spa
-wait_logged 'granted by stanza #1' 5
+wait_logged 'accepted by stanza #1' 5
 kill -USR1 "$SPAGATED_PID"
 wait_logged 'stats: executor' 5
 check "asked STATS, READY and OPEN are in place: no verifier killed" \
