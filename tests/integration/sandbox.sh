@@ -123,8 +123,8 @@ wait_logged 'stanza #1 .*: opened' 5
 check "self-test build: a cycle is open before the violation" [ -e "$WORK/opened" ]
 kill -USR1 "$SPAGATED_PID"
 check "the verifier attempts the forbidden call" wait_logged 'sandbox selftest: calling getppid' 5
-check "the kernel kills it with SIGSYS and the executor logs it" \
-	wait_logged "verifier killed by signal 31 \\(SIGSYS" 5
+check "the kernel kills it with SIGSYS and the executor logs it at error" \
+	wait_logged "error: verifier killed by signal 31 \\(SIGSYS" 5
 check "the forbidden call never returned" [ "$(since_mark 'NOT CONFINED')" -eq 0 ]
 MARK2=$MARK
 mark
