@@ -38,7 +38,9 @@ format_at(char *buf, size_t len, const char *file, unsigned int line,
 {
 	int n;
 
-	if (line > 0)
+	if (file == NULL)
+		n = 0;		/* the message names the file itself */
+	else if (line > 0)
 		n = snprintf(buf, len, "%s:%u: ", file, line);
 	else
 		n = snprintf(buf, len, "%s: ", file);
@@ -68,6 +70,31 @@ access_fail(struct access_parser *p, const char *fmt, ...)
 	va_list ap;
 
 	position(p, &file, &line);
+	va_start(ap, fmt);
+	format_at(p->err->text, sizeof(p->err->text), file, line, fmt, ap);
+	va_end(ap);
+	return SPA_ERR_CONFIG;
+}
+
+/*
+ * A message about the file `path` names it; at the top, where the
+ * position would be that same path, it goes without the position
+ * ("cannot open a.conf: ...", not "a.conf: cannot open a.conf: ...").
+ */
+static int
+fail_about(struct access_parser *p, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail_about(struct access_parser *p, const char *path, const char *fmt, ...)
+{
+	const char *file;
+	unsigned int line;
+	va_list ap;
+
+	position(p, &file, &line);
+	if (line == 0 && strcmp(file, path) == 0)
+		file = NULL;
 	va_start(ap, fmt);
 	format_at(p->err->text, sizeof(p->err->text), file, line, fmt, ap);
 	va_end(ap);
@@ -107,6 +134,28 @@ warn_at(const char *file, unsigned int line, const char *fmt, ...)
 	char text[sizeof(((struct access_error *)0)->text)];
 	va_list ap;
 
+	va_start(ap, fmt);
+	format_at(text, sizeof(text), file, line, fmt, ap);
+	va_end(ap);
+	log_warnx("%s", text);
+}
+
+static void
+warn_about(struct access_parser *p, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* As fail_about(), for a warning. */
+static void
+warn_about(struct access_parser *p, const char *path, const char *fmt, ...)
+{
+	char text[sizeof(p->err->text)];
+	const char *file;
+	unsigned int line;
+	va_list ap;
+
+	position(p, &file, &line);
+	if (line == 0 && strcmp(file, path) == 0)
+		file = NULL;
 	va_start(ap, fmt);
 	format_at(text, sizeof(text), file, line, fmt, ap);
 	va_end(ap);
@@ -255,8 +304,24 @@ is_set(const struct access_open *o, enum access_slot slot)
 	return o->marks[slot].file != NULL;
 }
 
-#define STANZA_FMT	"stanza #%u (%s:%u)"
-#define STANZA_ARGS(st)	(st)->number, (st)->file, (st)->line
+/*
+ * "stanza #n", with where its SOURCE line is when the message is at
+ * another line ("(line 1)", or "(file:1)" in another file): the
+ * message's position already names the file.
+ */
+static void
+stanza_label(const struct stanza *st, const char *file, unsigned int line,
+    char *buf, size_t len)
+{
+	if (strcmp(file, st->file) != 0)
+		snprintf(buf, len, "stanza #%u (%s:%u)", st->number, st->file,
+		    st->line);
+	else if (line != st->line)
+		snprintf(buf, len, "stanza #%u (line %u)", st->number,
+		    st->line);
+	else
+		snprintf(buf, len, "stanza #%u", st->number);
+}
 
 static int
 fail_stanza(struct access_parser *p, const struct access_open *o,
@@ -264,10 +329,11 @@ fail_stanza(struct access_parser *p, const struct access_open *o,
 {
 	const char *file;
 	unsigned int line;
+	char label[sizeof(((struct access_error *)0)->text)];
 
 	mark_pos(o, slot, &file, &line);
-	return fail_at(p, file, line, STANZA_FMT "%s", STANZA_ARGS(o->st),
-	    what);
+	stanza_label(o->st, file, line, label, sizeof(label));
+	return fail_at(p, file, line, "%s%s", label, what);
 }
 
 static void
@@ -276,9 +342,11 @@ warn_stanza(const struct access_open *o, enum access_slot slot,
 {
 	const char *file;
 	unsigned int line;
+	char label[sizeof(((struct access_error *)0)->text)];
 
 	mark_pos(o, slot, &file, &line);
-	warn_at(file, line, STANZA_FMT "%s", STANZA_ARGS(o->st), what);
+	stanza_label(o->st, file, line, label, sizeof(label));
+	warn_at(file, line, "%s%s", label, what);
 }
 
 /* A KEY, or a GnuPG-only stanza (kept, but it refuses every packet). */
@@ -386,10 +454,36 @@ check_nat(struct access_parser *p, const struct access_open *o)
 	return 0;
 }
 
+/*
+ * Both set and different: a grant without the client's timeout lasts
+ * CMD_CYCLE_TIMER, the time the cycle's close is scheduled after (as in
+ * fwknopd); FW_ACCESS_TIMEOUT then only names a value ($FW_ACCESS_TIMEOUT).
+ */
+static void
+check_timers(const struct access_open *o)
+{
+	const struct stanza *st = o->st;
+	char what[200];
+
+	if (st->cmd_cycle_open == NULL || st->cmd_cycle_timer == 0 ||
+	    !is_set(o, SLOT_FW_ACCESS_TIMEOUT) ||
+	    st->cmd_cycle_timer == st->fw_access_timeout)
+		return;
+	snprintf(what, sizeof(what), ": %s %u and FW_ACCESS_TIMEOUT %u "
+	    "differ: a grant without the client's timeout lasts %u s (%s "
+	    "wins: it times the command cycle)",
+	    o->marks[SLOT_CMD_CYCLE_TIMER].name, st->cmd_cycle_timer,
+	    st->fw_access_timeout, st->cmd_cycle_timer,
+	    o->marks[SLOT_CMD_CYCLE_TIMER].name);
+	warn_stanza(o, SLOT_CMD_CYCLE_TIMER, what);
+}
+
 static void
 check_warnings(const struct access_open *o)
 {
 	const struct stanza *st = o->st;
+
+	check_timers(o);
 
 	if (st->max_fw_timeout < st->fw_access_timeout)
 		warn_stanza(o, SLOT_MAX_FW_TIMEOUT, ": MAX_FW_TIMEOUT is "
@@ -409,6 +503,28 @@ check_warnings(const struct access_open *o)
 	/* a stanza without a command: executor/plan.c says what it opens */
 }
 
+/*
+ * The command directives' lines, for the planner's messages: commands
+ * are checked after the file is read (executor/plan.c).  They are in
+ * the stanza's own file: a key file holds keys only.
+ */
+static void
+keep_at(const struct access_open *o, enum access_slot slot,
+    struct stanza_at *at)
+{
+	at->line = o->marks[slot].file != NULL ? o->marks[slot].line : 0;
+	at->name = o->marks[slot].name;
+}
+
+static void
+keep_positions(const struct access_open *o)
+{
+	keep_at(o, SLOT_CMD_CYCLE_OPEN, &o->st->at_open);
+	keep_at(o, SLOT_CMD_CYCLE_CLOSE, &o->st->at_close);
+	keep_at(o, SLOT_CMD_CYCLE_REFRESH, &o->st->at_refresh);
+	keep_at(o, SLOT_CMD_CYCLE_CLOSE_ABSENT, &o->st->at_close_absent);
+}
+
 static int
 validate_stanza(struct access_parser *p, struct access_open *o)
 {
@@ -424,6 +540,7 @@ validate_stanza(struct access_parser *p, struct access_open *o)
 		return r;
 	legacy_truncate(o);
 	check_warnings(o);
+	keep_positions(o);
 	return 0;
 }
 
@@ -620,9 +737,10 @@ warn_readable(struct access_parser *p, const char *path,
     const struct stat *sb, enum file_kind kind)
 {
 	if (kind == FILE_KEYS && (sb->st_mode & S_IROTH))
-		access_warn(p, "%s is readable by others: it holds keys", path);
+		warn_about(p, path, "%s is readable by others: it holds keys",
+		    path);
 	else if (kind != FILE_KEYS && (sb->st_mode & (S_IRGRP | S_IROTH)))
-		access_warn(p, "%s is readable by group or others: it holds "
+		warn_about(p, path, "%s is readable by group or others: it holds "
 		    "keys", path);
 }
 
@@ -682,10 +800,10 @@ read_all(struct access_parser *p, int fd, const char *path, off_t size,
 	*out = buf;
 	*outlen = len;
 	if (n < 0)
-		return access_fail(p, "cannot read %s: %s", path,
+		return fail_about(p, path, "cannot read %s: %s", path,
 		    strerror(errno));
 	if (len + 1 == cap)
-		return access_fail(p, "%s is larger than %d bytes", path,
+		return fail_about(p, path, "%s is larger than %d bytes", path,
 		    ACCESS_FILE_MAX);
 	return 0;
 }
@@ -706,17 +824,17 @@ open_checked(struct access_parser *p, int dirfd, const char *name,
 	fd = trust_openat(dirfd, name, trust_flags(kind), sb, &why);
 	if (fd == -1) {
 		if (why == NULL)
-			return access_fail(p, "cannot open %s: %s", path,
+			return fail_about(p, path, "cannot open %s: %s", path,
 			    strerror(errno));
 		if (kind == FILE_MEMBER && S_ISDIR(sb->st_mode)) {
-			access_warn(p, "%s is a directory: skipped", path);
+			warn_about(p, path, "%s is a directory: skipped", path);
 			return 1;
 		}
-		return access_fail(p, "%s %s", path, why);
+		return fail_about(p, path, "%s %s", path, why);
 	}
 	warn_readable(p, path, sb, kind);
 	if ((r = check_loop(p, path, sb)) == 0 && sb->st_size > ACCESS_FILE_MAX)
-		r = access_fail(p, "%s is larger than %d bytes", path,
+		r = fail_about(p, path, "%s is larger than %d bytes", path,
 		    ACCESS_FILE_MAX);
 	if (r != 0) {
 		close(fd);
@@ -862,8 +980,8 @@ open_folder(struct access_parser *p, const char *dir, int *dfd)
 	if ((*dfd = trust_open(dir, TRUST_DIR, &sb, &why)) != -1)
 		return 0;
 	if (why != NULL)
-		return access_fail(p, "folder %s %s", dir, why);
-	return access_fail(p, "cannot open folder %s: %s", dir,
+		return fail_about(p, dir, "folder %s %s", dir, why);
+	return fail_about(p, dir, "cannot open folder %s: %s", dir,
 	    strerror(errno));
 }
 

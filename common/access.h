@@ -39,6 +39,12 @@ struct access_account {
 	gid_t		 gid;
 };
 
+/* Where a command directive was read, for messages: a line of the stanza's file. */
+struct stanza_at {
+	unsigned int		 line;		/* 0: not set */
+	const char		*name;		/* as written: EXTERNAL_CMD_OPEN... */
+};
+
 struct stanza {
 	unsigned int		 number;	/* 1-based, in file order */
 	char			*file;		/* where its SOURCE line is */
@@ -89,6 +95,10 @@ struct stanza {
 	size_t			 cmd_cycle_close_nabsent;	/* increasing */
 	bool			 cmd_cycle_shell;	/* run cycles via /bin/sh -c */
 	uint32_t		 cmd_timeout;	/* seconds per command, 0: default */
+	struct stanza_at	 at_open;	/* CMD_CYCLE_OPEN's line */
+	struct stanza_at	 at_close;
+	struct stanza_at	 at_refresh;
+	struct stanza_at	 at_close_absent;
 
 	/* iptables-era NAT directives: validated and carried for actions */
 	bool			 has_force_nat;

@@ -237,6 +237,10 @@ parse_port_token(struct access_parser *p, const char *name, size_t i,
 	if (*tok == '\0')
 		return access_fail(p, "invalid %s: entry #%zu is empty", name,
 		    i);
+	if (strpbrk(tok, " \t") != NULL)	/* "tcp/22 udp/53" */
+		return access_fail(p, "invalid %s entry #%zu: a space inside "
+		    "an entry (entries are separated by commas, as in "
+		    "\"tcp/22, udp/53\")", name, i);
 	if (slash == NULL)
 		return access_fail(p, "invalid %s entry #%zu: missing '/' "
 		    "(expected proto/port)", name, i);

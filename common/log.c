@@ -1,6 +1,9 @@
 /*
- * Logging.  Foreground lines carry a timestamp unless stderr is the systemd
- * journal (which stamps lines itself); daemon mode goes to syslog.
+ * Logging.  Foreground lines carry a timestamp and the level's word
+ * ("error:", "warning:"); when stderr is the systemd journal they carry
+ * the level as a "<N>" prefix instead of a stamp (the journal stamps
+ * lines itself and reads the prefix as the priority: journalctl -p).
+ * Daemon mode goes to syslog, at the same levels.
  */
 #include "config.h"
 
@@ -10,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -19,16 +24,39 @@ static struct {
 	int		 dest;
 	int		 verbose;
 	int		 stamp;
+	int		 journal;	/* stderr is the journal: "<N>" */
 	const char	*procname;
 	const char	*ident;
 	int		 facility;
-} log_cfg = { LOG_TO_STDERR, 0, 1, NULL, NULL, LOG_DAEMON };
+} log_cfg = { LOG_TO_STDERR, 0, 1, 0, NULL, NULL, LOG_DAEMON };
+
+/*
+ * systemd sets JOURNAL_STREAM to "device:inode" of the stream it gave
+ * as stdout/stderr; a stderr redirected elsewhere by hand keeps the
+ * variable but is another file, which gets stamps and no prefix.
+ */
+static int
+stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat sb;
+	char tail;
+
+	if (v == NULL || sscanf(v, "%llu:%llu%c", &dev, &ino, &tail) != 2)
+		return 0;
+	if (fstat(STDERR_FILENO, &sb) != 0)
+		return 0;
+	return (unsigned long long)sb.st_dev == dev &&
+	    (unsigned long long)sb.st_ino == ino;
+}
 
 void
 log_init(const char *ident, int dest, int facility)
 {
 	log_cfg.dest = dest;
-	log_cfg.stamp = getenv("JOURNAL_STREAM") == NULL;
+	log_cfg.journal = (dest & LOG_TO_STDERR) && stderr_is_journal();
+	log_cfg.stamp = !log_cfg.journal && !(dest & LOG_PLAIN);
 	log_cfg.ident = ident;
 	log_cfg.facility = facility;
 	if (dest & LOG_TO_SYSLOG)
@@ -73,7 +101,11 @@ log_stderr(int pri, const char *line)
 	struct timespec ts;
 	struct tm tm;
 
-	if (log_cfg.stamp && clock_gettime(CLOCK_REALTIME, &ts) == 0 &&
+	if (log_cfg.journal)
+		snprintf(stamp, sizeof(stamp), "<%d>", pri & 7);
+	else if (log_cfg.dest & LOG_PLAIN)
+		snprintf(stamp, sizeof(stamp), "%s: ", log_cfg.ident);
+	else if (log_cfg.stamp && clock_gettime(CLOCK_REALTIME, &ts) == 0 &&
 	    localtime_r(&ts.tv_sec, &tm) != NULL) {
 		size_t n = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 		snprintf(stamp + n, sizeof(stamp) - n, ".%03ld ",
@@ -107,6 +139,12 @@ log_vemit(int pri, const char *fmt, va_list ap, int with_errno)
 	log_vemit((pri), fmt, ap, (with_errno));	\
 	va_end(ap);					\
 } while (0)
+
+void
+log_err(const char *fmt, ...)
+{
+	LOG_BODY(LOG_ERR, 1);
+}
 
 void
 log_errx(const char *fmt, ...)

@@ -1,10 +1,17 @@
 /*
- * Logging: one line per decision, to stderr (foreground) and/or syslog.
- * log_warn() appends strerror(errno); the *x variants do not.
- * log_errx: a failure that refuses or loses service (a grant refused
- * because spagated cannot be sure, a close that cannot run); log_warn*:
- * suspicious input and degraded states.  fatalx() is for setup failures
- * and broken invariants only: a bad packet is never fatal.
+ * Logging: one line per decision, to stderr (foreground; the systemd
+ * journal with "<N>" priorities) and/or syslog, at these levels:
+ *   log_err*    err: a failure that loses or refuses service (a grant
+ *               refused because spagated cannot be sure, a failed open,
+ *               a close that cannot run, a failed reload, giving up);
+ *   log_warn*   warning: suspicious input and degraded states (a retry,
+ *               a journal that could not be written, a setting ignored);
+ *   log_notice  notice: what changes access: grants, opens and closes;
+ *   log_info    info: refusals of single packets, start-up, statistics;
+ *   log_debug   debug: with -v.
+ * log_err() and log_warn() append strerror(errno); the *x variants
+ * do not.  fatalx() is for setup failures and broken invariants only:
+ * a bad packet is never fatal.
  */
 #ifndef SPA_LOG_H
 #define SPA_LOG_H
@@ -13,16 +20,17 @@
 
 #define LOG_TO_STDERR	0x1
 #define LOG_TO_SYSLOG	0x2
+#define LOG_PLAIN	0x4	/* stderr as a tool's: "ident: warning: ..." */
 
 void	log_init(const char *ident, int dest, int facility);
 void	log_set_verbose(int level);
 void	log_set_procname(const char *name);
 void	log_reconnect(void);
 
+void	log_err(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
-/* log_notice: an operator's act that changes grants (a close asked for) */
 void	log_notice(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));

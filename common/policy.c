@@ -24,7 +24,7 @@ policy_prepare(struct access_conf *conf)
 		    st->enc_key_len, st->has_hmac_key ? st->hmac_type :
 		    SPA_DIGEST_NONE, st->hmac_key, st->hmac_key_len);
 		if (r != 0) {
-			log_warnx("%s:%u: stanza #%u: cannot prepare its keys: %s",
+			log_errx("%s:%u: stanza #%u: cannot prepare its keys: %s",
 			    st->file, st->line, st->number, spa_strerror(r));
 			policy_release(conf);
 			return r;

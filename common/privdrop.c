@@ -35,17 +35,17 @@ int
 privdrop_to(const char *user, uid_t uid, gid_t gid)
 {
 	if (uid == 0) {
-		log_warnx("verifier user '%s' is root: refusing to run the "
+		log_errx("verifier user '%s' is root: refusing to run the "
 		    "verifier with privileges", user);
 		return SPA_ERR_CONFIG;
 	}
 	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
 	    setresuid(uid, uid, uid) != 0) {
-		log_warn("cannot become %s", user);
+		log_err("cannot become %s", user);
 		return SPA_ERR_SYS;
 	}
 	if (can_regain_root()) {
-		log_warnx("privilege drop to %s did not stick", user);
+		log_errx("privilege drop to %s did not stick", user);
 		return SPA_ERR_SYS;
 	}
 	return 0;

@@ -90,15 +90,15 @@ make_state_dir(const char *dir)
 	struct stat st;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		log_warn("state directory %s", dir);
+		log_err("state directory %s", dir);
 		return SPA_ERR_STATE;
 	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		log_warnx("state directory %s is not a directory", dir);
+		log_errx("state directory %s is not a directory", dir);
 		return SPA_ERR_STATE;
 	}
 	if ((st.st_mode & 022) != 0) {
-		log_warnx("state directory %s is writable by group or others",
+		log_errx("state directory %s is writable by group or others",
 		    dir);
 		return SPA_ERR_STATE;
 	}
@@ -136,10 +136,10 @@ take_pid_lock(struct daemon *d)
 	if (d->pid_fd >= 0)
 		return 0;
 	if (running > 0)
-		log_warnx("spagated is already running (pid %ld, %s)",
+		log_errx("spagated is already running (pid %ld, %s)",
 		    (long)running, d->x.conf.pid_file);
 	else
-		log_warn("pid file %s", d->x.conf.pid_file);
+		log_err("pid file %s", d->x.conf.pid_file);
 	return SPA_ERR_STATE;
 }
 
@@ -176,9 +176,10 @@ static void
 log_start(struct daemon *d)
 {
 	const struct spa_conf *c = &d->x.conf;
+	size_t n = d->x.access->n;
 
-	log_info("spagated %s started: %zu stanzas from %s, state in %s, "
-	    "max packet age %u s%s", PACKAGE_VERSION, d->x.access->n,
+	log_info("spagated %s started: %zu stanza%s from %s, state in %s, "
+	    "max packet age %u s%s", PACKAGE_VERSION, n, n == 1 ? "" : "s",
 	    c->access_folder ? c->access_folder : c->access_file,
 	    c->state_dir, c->max_packet_age, d->cli.test_mode ?
 	    ", test mode: OPEN events are printed, nothing is run" : "");

@@ -84,7 +84,7 @@ command_run(struct cycles *c, const struct stanza *st,
 	if ((j = job_new(c, JOB_COMMAND, NULL, st->number, what)) == NULL)
 		return;
 	c->stats.commands++;
-	log_info("%s: running %s%s", what, q,
+	log_notice("%s: running %s%s", what, q,
 	    st->enable_cmd_sudo_exec ? " through sudo" : "");
 	job_run(c, exec, j, &argv, &cred, NULL);
 }
@@ -93,7 +93,7 @@ void
 command_done(const struct job *j, const struct action_result *res)
 {
 	if (res->result == 0)
-		log_info("%s: finished (%s)", j->what, res->detail);
+		log_notice("%s: finished (%s)", j->what, res->detail);
 	else
-		log_warnx("%s: failed (%s)", j->what, res->detail);
+		log_errx("%s: failed (%s)", j->what, res->detail);
 }

@@ -296,7 +296,7 @@ cycle_new(struct cycles *c, const struct grant *g)
 	cy->close_ops = sp->close_ops;
 	if (sp->has_close && (expand(&sp->close, g, close) != 0 ||
 	    cycle_argv_pack(&rec->close, close) != 0)) {
-		log_warnx("stanza #%u: CMD_CYCLE_CLOSE does not fit once "
+		log_errx("stanza #%u: CMD_CYCLE_CLOSE does not fit once "
 		    "expanded: grant refused", st->number);
 		cycle_free(cy);
 		return NULL;
@@ -487,7 +487,7 @@ hold_pending(struct cycles *c, struct cycle *closing,
 	pg->ev = *g->ev;
 	pg->port = g->port;
 	*tail = pg;
-	log_info("%s: close in progress; the new grant follows it", what);
+	log_notice("%s: close in progress; the new grant follows it", what);
 }
 
 /*
@@ -514,7 +514,7 @@ extend_cycle(struct cycles *c, struct cycle *cy, const struct grant *g)
 		    g->now.mono_ms + (int64_t)g->ev->timeout * 1000);
 	}
 	c->stats.extended++;
-	log_info("%s: already open: close %s %s", what,
+	log_notice("%s: already open: close %s %s", what,
 	    moved ? "moved to" : "stays at",
 	    cycle_fmt_time(cy->rec.close_at, (char[32]){0}));
 	reassert(c, cy, g);
@@ -641,10 +641,10 @@ log_opened(struct cycles *c, const struct cycle *cy, const struct job *j,
 	if (j->kind == JOB_OPEN)
 		c->stats.opened++;
 	if (!cy->rec.has_close)
-		log_info("%s: opened (%s), no close (CMD_CYCLE_CLOSE NONE)",
+		log_notice("%s: opened (%s), no close (CMD_CYCLE_CLOSE NONE)",
 		    j->what, res->detail);
 	else
-		log_info("%s: %s (%s), close at %s (in %" PRId64 " s)",
+		log_notice("%s: %s (%s), close at %s (in %" PRId64 " s)",
 		    j->what, j->kind == JOB_OPEN ? "opened" : "refreshed",
 		    res->detail, cycle_fmt_time(cy->rec.close_at, t),
 		    cy->rec.close_at - now_s);
@@ -729,14 +729,14 @@ reopen_pending(struct cycles *c, struct cycle *cy, int64_t now_s)
 		next = pg->next;
 		g.st = cycle_stanza_of(c, pg->ev.stanza);
 		if (c->closing_all)
-			log_warnx("%s: shutting down: the grant received "
+			log_errx("%s: shutting down: the grant received "
 			    "during the close is dropped", what);
 		else if (g.st == NULL || pg->policy != c->policy)
-			log_warnx("%s: the policy was reloaded during the "
+			log_errx("%s: the policy was reloaded during the "
 			    "close: the grant received meanwhile is dropped "
 			    "(send it again)", what);
 		else {
-			log_info("%s: carrying out the grant received during "
+			log_notice("%s: carrying out the grant received during "
 			    "the close", what);
 			g.sp = &c->plan->v[g.st->number - 1];
 			g.ev = &pg->ev;
@@ -765,10 +765,10 @@ closed(struct cycles *c, struct cycle *cy, const struct job *j,
 	c->stats.closed++;
 	/* a module says so in its detail; an exit status is named here */
 	if (absent && !res->absent)
-		log_info("%s: closed: already absent (%s, listed in "
+		log_notice("%s: closed: already absent (%s, listed in "
 		    "CMD_CYCLE_CLOSE_ABSENT)", j->what, res->detail);
 	else
-		log_info("%s: closed (%s)", j->what, res->detail);
+		log_notice("%s: closed (%s)", j->what, res->detail);
 	if (cy->pending != NULL)
 		reopen_pending(c, cy, now_s);
 	else
@@ -828,7 +828,7 @@ cycle_close_done(struct cycles *c, const struct job *j,
 		return;
 	}
 	if (res->result == 0 && !absent && cy->close_runs <= cy->rec.reopens) {
-		log_info("%s: closed (%s); the open ran %u times: closing "
+		log_notice("%s: closed (%s); the open ran %u times: closing "
 		    "again", j->what, res->detail, cy->rec.reopens + 1u);
 		run_close(c, cy);
 		return;
@@ -880,7 +880,7 @@ release_cycle(struct cycles *c, struct cycle *cy, struct cycle *heir,
 	if (cycle_put(c, heir) != 0)
 		log_warnx("%s: cannot journal what it now holds", hwhat);
 	c->stats.released++;
-	log_info("%s: %s: released, not closed: %s holds the same object "
+	log_notice("%s: %s: released, not closed: %s holds the same object "
 	    "until %s", what, why, hwhat, cycle_fmt_time(heir->rec.close_at, t));
 	forget_cycle(c, cy);
 }
@@ -899,7 +899,7 @@ start_close(struct cycles *c, struct cycle *cy, int64_t now_s,
 		    "timer expired";
 	cycle_describe(&cy->rec, what, sizeof(what));
 	if (!cy->rec.has_close) {
-		log_info("%s: %s (no close command)", what, why);
+		log_notice("%s: %s (no close command)", what, why);
 		forget_cycle(c, cy);
 		return;
 	}
@@ -910,7 +910,7 @@ start_close(struct cycles *c, struct cycle *cy, int64_t now_s,
 	cy->state = CYCLE_CLOSING;
 	cy->close_runs = 0;
 	sched_reschedule(c->sched, cy->entry, DUE_NEVER);
-	log_info("%s: %s, closing", what, why);
+	log_notice("%s: %s, closing", what, why);
 	run_close(c, cy);
 }
 
@@ -1122,7 +1122,7 @@ schedule_rec(struct cycles *c, const struct journal_rec *rec, int64_t now_s,
 	if (rec->has_close &&
 	    (cy->close_ops = action_table_by_name(c->modules, rec->module)) ==
 	    NULL) {
-		log_warnx("%s: journaled close names unknown module '%s': "
+		log_errx("%s: journaled close names unknown module '%s': "
 		    "left on disk", what, rec->module);
 		free(cy);
 		return 0;
@@ -1225,7 +1225,7 @@ cycles_adopt(struct cycles *c, struct journal_rec *rec, const char *from,
 	rec->id = journal_next_id(c->journal);
 	if ((r = journal_put(c->journal, rec)) != 0 ||
 	    (r = journal_sync(c->journal)) != 0) {
-		log_warnx("cycle taken over from gateway \"%s\": cannot be "
+		log_errx("cycle taken over from gateway \"%s\": cannot be "
 		    "journaled here: %s", from, spa_strerror(r));
 		return r;
 	}

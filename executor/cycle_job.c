@@ -130,7 +130,12 @@ job_run(struct cycles *c, const struct action_module *m, struct job *j,
 	int r;
 
 	cmd_argv_format(argv, line, sizeof(line));
-	log_debug("%s: %s: %s", j->what, m->ops->name, line);
+	/* exec's result says only how the program ended, where a native
+	   module's names its own line: say what runs */
+	if (strcmp(m->ops->name, "exec") == 0)
+		log_info("%s: running %s", j->what, line);
+	else
+		log_debug("%s: %s: %s", j->what, m->ops->name, line);
 	if (j->kind == JOB_CLOSE)
 		r = m->ops->close(m->priv, &c->env, &req);
 	else if (j->kind == JOB_REFRESH && m->ops->refresh != NULL)

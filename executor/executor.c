@@ -229,8 +229,8 @@ reload_fall_back(struct executor *x, const char *how)
 	char why[256] = "";
 
 	log_errx("verifier %s with the reloaded configuration: back to the "
-	    "previous configuration (%zu stanzas)", how,
-	    x->prev_access->n);
+	    "previous configuration (%zu stanza%s)", how,
+	    x->prev_access->n, x->prev_access->n == 1 ? "" : "s");
 	free_policy(x->access, &x->plan);
 	conf_free(&x->conf);
 	x->conf = x->prev_conf;
@@ -295,7 +295,7 @@ schedule_respawn(struct executor *x, const char *how)
 {
 	if (mono_ms() - x->child_started_ms > HEALTHY_MS)
 		x->respawn_delay = 1;
-	log_warnx("verifier %s: restarting it in %u s (open cycles are "
+	log_errx("verifier %s: restarting it in %u s (open cycles are "
 	    "unaffected)", how, x->respawn_delay);
 	x->respawn_at_ms = mono_ms() + x->respawn_delay * 1000;
 	x->respawn_delay = x->respawn_delay * 2 > RESPAWN_MAX ? RESPAWN_MAX :
@@ -336,7 +336,7 @@ verifier_ended(struct executor *x)
 		return;
 	}
 	if (finite || !x->child_ready) {
-		log_warnx("verifier %s before it could run: giving up", how);
+		log_errx("verifier %s before it could run: giving up", how);
 		x->exit_code = 1;
 		x->stopping = true;
 		return;
@@ -841,8 +841,9 @@ reload(struct executor *x)
 	x->access = na;
 	x->plan = np;
 	policy_in_force(x);
-	log_info("reloaded: %zu stanzas (%zu disabled by errors in per-user "
-	    "files); restarting the verifier with them", x->access->n,
+	log_info("reloaded: %zu stanza%s (%zu disabled by errors in "
+	    "per-user files); restarting the verifier with them", x->access->n,
+	    x->access->n == 1 ? "" : "s",
 	    access_disabled_stanzas(x->access));
 	/* the new verifier inherits the new policy and capture settings */
 	if (x->child > 0) {
@@ -1112,7 +1113,7 @@ executor_setup(struct executor *x)
 	if ((r = open_loop(x)) != 0 || (r = verifier_state(x)) != 0)
 		return r;
 	if ((r = journal_open(dir, &x->journal)) != 0) {
-		log_warnx("journal %s: %s", dir, spa_strerror(r));
+		log_errx("journal %s: %s", dir, spa_strerror(r));
 		return r;
 	}
 	cycles_conf_of(&x->conf, &cc);
@@ -1132,7 +1133,7 @@ executor_setup(struct executor *x)
 		return 0;	/* runs nothing, not even journaled closes */
 	now = clock_now();
 	if ((n = cycles_restore(x->cycles, &now)) < 0) {
-		log_warnx("journal %s: %s", dir, spa_strerror(n));
+		log_errx("journal %s: %s", dir, spa_strerror(n));
 		return n;
 	}
 	if (n > 0)

@@ -126,7 +126,7 @@ refuse(const struct held_grant *g, const char *why)
 	char allow[ADDR_STRLEN];
 
 	addr_fmt(&g->ev.allow, allow);
-	log_warnx("stanza #%u %s: grant refused: %s", g->ev.stanza, allow,
+	log_errx("stanza #%u %s: grant refused: %s", g->ev.stanza, allow,
 	    why);
 }
 

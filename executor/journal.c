@@ -573,7 +573,7 @@ open_dirfd(const char *dir, bool readonly, int *out)
 	int fd;
 
 	if (!readonly && mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		log_warn("journal %s: mkdir", dir);
+		log_err("journal %s: mkdir", dir);
 		return SPA_ERR_STATE;
 	}
 	/* the one file-trust rule (trust.h), on the directory itself */

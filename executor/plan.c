@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,10 +108,39 @@ check_line(const struct cmd_template *t, const struct stanza *st,
 	return SPA_ERR_CONFIG;
 }
 
+/*
+ * "file:line: stanza #n: NAME: why", at the directive's own line (its
+ * name as written: EXTERNAL_CMD_OPEN or CMD_CYCLE_OPEN), or at the
+ * stanza's SOURCE line for a command it did not write.
+ */
+static int
+fail_cmd(const struct stanza *st, const struct stanza_at *at,
+    const char *what, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static int
+fail_cmd(const struct stanza *st, const struct stanza_at *at,
+    const char *what, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(err, errlen, "%s:%u: stanza #%u: %s: ", st->file,
+	    at->line != 0 ? at->line : st->line, st->number,
+	    at->line != 0 && at->name != NULL ? at->name : what);
+	if (n >= 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return SPA_ERR_CONFIG;
+}
+
 static int
 parse_one(const struct action_table *modules, const struct stanza *st,
-    const char *what, const char *line, struct cmd_template *t,
-    const struct action_module **ops, char *err, size_t errlen)
+    const struct stanza_at *at, const char *what, const char *line,
+    struct cmd_template *t, const struct action_module **ops, char *err,
+    size_t errlen)
 {
 	char why[256] = "";
 
@@ -122,9 +152,7 @@ parse_one(const struct action_table *modules, const struct stanza *st,
 		else if (check_line(t, st, *ops, why, sizeof(why)) == 0)
 			return 0;
 	}
-	snprintf(err, errlen, "%s:%u: stanza #%u: %s: %s", st->file, st->line,
-	    st->number, what, why);
-	return SPA_ERR_CONFIG;
+	return fail_cmd(st, at, what, err, errlen, "%s", why);
 }
 
 /* Length of the first word of a command line (it is always literal). */
@@ -150,11 +178,9 @@ check_pairing(const struct stanza *st, const struct stanza_plan *sp,
 	if (sp->has_close && sp->close_ops == sp->open_ops &&
 	    first_word(c) == n && strncmp(o, c, n) == 0)
 		return 0;
-	snprintf(err, errlen, "%s:%u: stanza #%u: CMD_CYCLE_CLOSE: an entry "
-	    "opened by '%.*s' must be closed by the same device "
-	    "(CMD_CYCLE_CLOSE %.*s remove)", st->file, st->line, st->number,
-	    (int)n, o, (int)n, o);
-	return SPA_ERR_CONFIG;
+	return fail_cmd(st, &st->at_close, "CMD_CYCLE_CLOSE", err, errlen,
+	    "an entry opened by '%.*s' must be closed by the same device "
+	    "(CMD_CYCLE_CLOSE %.*s remove)", (int)n, o, (int)n, o);
 }
 
 /*
@@ -168,11 +194,9 @@ check_absent(const struct stanza *st, const struct stanza_plan *sp,
 	if (st->cmd_cycle_close_nabsent == 0 ||
 	    strcmp(sp->close_ops->ops->name, "exec") == 0)
 		return 0;
-	snprintf(err, errlen, "%s:%u: stanza #%u: CMD_CYCLE_CLOSE_ABSENT: "
-	    "only for a close run as a command (the %s module knows when "
-	    "its object is gone)", st->file, st->line, st->number,
-	    sp->close_ops->ops->name);
-	return SPA_ERR_CONFIG;
+	return fail_cmd(st, &st->at_close_absent, "CMD_CYCLE_CLOSE_ABSENT",
+	    err, errlen, "only for a close run as a command (the %s module "
+	    "knows when its object is gone)", sp->close_ops->ops->name);
 }
 
 static int
@@ -183,14 +207,13 @@ plan_refresh(const struct action_table *modules, const struct stanza *st,
 	    st->cmd_cycle_refresh != NULL ? REFRESH_COMMAND : REFRESH_OPEN;
 	if (sp->refresh_how != REFRESH_OPEN &&
 	    sp->open_ops->ops->refresh != NULL) {
-		snprintf(err, errlen, "%s:%u: stanza #%u: CMD_CYCLE_REFRESH: "
-		    "the %s module re-asserts its own entries", st->file,
-		    st->line, st->number, sp->open_ops->ops->name);
-		return SPA_ERR_CONFIG;
+		return fail_cmd(st, &st->at_refresh, "CMD_CYCLE_REFRESH", err,
+		    errlen, "the %s module re-asserts its own entries",
+		    sp->open_ops->ops->name);
 	}
 	if (sp->refresh_how != REFRESH_COMMAND)
 		return 0;
-	return parse_one(modules, st, "CMD_CYCLE_REFRESH",
+	return parse_one(modules, st, &st->at_refresh, "CMD_CYCLE_REFRESH",
 	    st->cmd_cycle_refresh,
 	    &sp->refresh, &sp->refresh_ops, err, errlen);
 }
@@ -212,10 +235,10 @@ implicit_open(const struct action_table *modules, const struct stanza *st,
 		return open;
 	}
 	if (!st->enable_cmd_exec && !st->gpg_only)
-		log_warnx("%s:%u: stanza #%u (%s:%u) has no CMD_CYCLE_OPEN: its "
+		log_warnx("%s:%u: stanza #%u has no CMD_CYCLE_OPEN: its "
 		    "grants are logged and nothing is opened (spagated.conf's "
 		    "firewall.backend makes fwknopd's own rules)", st->file,
-		    st->line, st->number, st->file, st->line);
+		    st->line, st->number);
 	return NULL;
 }
 
@@ -230,12 +253,13 @@ plan_stanza(const struct action_table *modules, const struct stanza *st,
 	    (open = implicit_open(modules, st, sp, &close)) == NULL)
 		return 0;
 	sp->has_open = true;
-	if ((r = parse_one(modules, st, "CMD_CYCLE_OPEN", open,
+	if ((r = parse_one(modules, st, &st->at_open, "CMD_CYCLE_OPEN", open,
 	    &sp->open, &sp->open_ops, err, errlen)) != 0)
 		return r;
 	if (close != NULL) {
 		sp->has_close = true;
-		if ((r = parse_one(modules, st, "CMD_CYCLE_CLOSE", close,
+		if ((r = parse_one(modules, st, &st->at_close,
+		    "CMD_CYCLE_CLOSE", close,
 		    &sp->close, &sp->close_ops, err, errlen)) != 0 ||
 		    (r = check_absent(st, sp, err, errlen)) != 0)
 			return r;

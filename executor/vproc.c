@@ -38,17 +38,17 @@ vproc_prepare_state(const char *state_dir, const char *user)
 	    VPROC_REPLAY_DIR) >= sizeof(dir))
 		return SPA_ERR_CONFIG;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		log_warn("%s", dir);
+		log_err("%s", dir);
 		return SPA_ERR_STATE;
 	}
 	if (geteuid() != 0)
 		return 0;
 	if (privdrop_lookup(user, &uid, &gid) != 0) {
-		log_warnx("executor.verifier_user '%s' does not exist", user);
+		log_errx("executor.verifier_user '%s' does not exist", user);
 		return SPA_ERR_CONFIG;
 	}
 	if (chown(dir, uid, gid) != 0 || chmod(dir, 0700) != 0) {
-		log_warn("%s", dir);
+		log_err("%s", dir);
 		return SPA_ERR_STATE;
 	}
 	return 0;
@@ -200,7 +200,7 @@ vproc_spawn(const struct vproc_conf *vc, int *sock)
 	if ((prog = open_program(vc->program)) < 0)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-		log_warn("socketpair");
+		log_err("socketpair");
 		close(prog);
 		return -1;
 	}
@@ -209,7 +209,7 @@ vproc_spawn(const struct vproc_conf *vc, int *sock)
 	close(sv[1]);
 	close(prog);
 	if (pid < 0) {
-		log_warn("fork");
+		log_err("fork");
 		close(sv[0]);
 		return -1;
 	}

@@ -103,7 +103,7 @@ main(int argc, char **argv)
 	const struct tool_cmd *c;
 	char name[64];
 
-	log_init("spagate", LOG_TO_STDERR, LOG_USER);
+	log_init("spagate", LOG_TO_STDERR | LOG_PLAIN, LOG_USER);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -25,7 +25,7 @@ cs_dispatch(void *arg, const struct pollfd *pfd, size_t n,
 		if ((pfd[i].revents & POLLNVAL) != 0)
 			return SPA_ERR_SYS;
 	if ((r = capture_dispatch(cs->c, pfd, n, now, cs->cb, cs->arg)) < 0)
-		log_warn("%s: capture failed", capture_name(cs->c));
+		log_err("%s: capture failed", capture_name(cs->c));
 	return r < 0 ? r : 0;
 }
 

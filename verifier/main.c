@@ -94,7 +94,7 @@ send_msg(struct vproc *vp, const struct msg *m)
 	int n = msg_encode(m, buf, sizeof(buf));
 
 	if (n < 0 || send(vp->sock, buf, (size_t)n, MSG_NOSIGNAL) != n) {
-		log_warn("verifier: cannot reach the executor");
+		log_err("verifier: cannot reach the executor");
 		vp->loop.stop = true;
 	}
 }
@@ -226,7 +226,7 @@ on_ctl(void *arg, short revents)
 		return;
 	if (msg_decode(buf, (size_t)n, &m) != 0 ||
 	    !msg_expected(MSG_PHASE_SERVING, m.type)) {
-		log_warnx("the executor sent a message out of place: exiting");
+		log_errx("the executor sent a message out of place: exiting");
 		vp->loop.stop = true;
 		return;
 	}
@@ -367,7 +367,7 @@ open_sources(struct vproc *vp)
 			log_info("capturing: %s", capture_name(c));
 	}
 	if (r != 0)
-		log_warnx("cannot open capture: %s", err[0] ? err :
+		log_errx("cannot open capture: %s", err[0] ? err :
 		    spa_strerror(r));
 	return r;
 }
@@ -380,7 +380,7 @@ open_replay(struct vproc *vp)
 	r = replay_open(SANDBOX_REPLAY_FILE, vp->vc->conf.replay_capacity,
 	    &vp->replay);
 	if (r != 0)
-		log_warnx("replay store %s/%s/%s: %s%s",	/* in the chroot */
+		log_errx("replay store %s/%s/%s: %s%s",	/* in the chroot */
 		    vp->vc->conf.state_dir, SANDBOX_ROOT_DIR,
 		    SANDBOX_REPLAY_FILE, spa_strerror(r), r == SPA_ERR_STATE ?
 		    " (damaged, or in use by another spagated)" : "");
@@ -515,7 +515,7 @@ configure(struct vconf *vc)
 	int r;
 
 	if (check_descriptors() != 0) {
-		log_warnx("started with descriptors other than stdio and the "
+		log_errx("started with descriptors other than stdio and the "
 		    "executor's socket at %d: run by spagated only",
 		    SANDBOX_FD_EXECUTOR);
 		return SPA_ERR_ARG;

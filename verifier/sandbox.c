@@ -43,7 +43,7 @@ static int
 preload(void)
 {
 	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1) {
-		log_warnx("verifier: libcrypto initialisation failed");
+		log_errx("verifier: libcrypto initialisation failed");
 		return SPA_ERR_CRYPTO;
 	}
 	return 0;
@@ -56,12 +56,12 @@ check_root(const char *root, uid_t uid)
 	struct stat st;
 
 	if (lstat(root, &st) != 0) {
-		log_warn("verifier: %s", root);
+		log_err("verifier: %s", root);
 		return SPA_ERR_STATE;
 	}
 	if (!S_ISDIR(st.st_mode) || st.st_uid != uid ||
 	    (st.st_mode & 077) != 0) {
-		log_warnx("verifier: %s must be a directory owned by uid %ld "
+		log_errx("verifier: %s must be a directory owned by uid %ld "
 		    "with no access for group or others", root, (long)uid);
 		return SPA_ERR_STATE;
 	}
@@ -81,12 +81,12 @@ check_no_caps(void)
 
 	memset(d, 0, sizeof(d));
 	if (syscall(SYS_capget, &h, d) != 0) {
-		log_warn("verifier: capget");
+		log_err("verifier: capget");
 		return SPA_ERR_SYS;
 	}
 	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
 		if (d[i].effective != 0 || d[i].permitted != 0) {
-			log_warnx("verifier: capabilities left after the "
+			log_errx("verifier: capabilities left after the "
 			    "privilege drop: refusing to run");
 			return SPA_ERR_SYS;
 		}
@@ -100,13 +100,13 @@ confine_root(const struct sandbox_conf *sc, struct sandbox *sb)
 	int r;
 
 	if (privdrop_lookup(sc->user, &sb->uid, &sb->gid) != 0) {
-		log_warnx("verifier user '%s' does not exist", sc->user);
+		log_errx("verifier user '%s' does not exist", sc->user);
 		return SPA_ERR_CONFIG;
 	}
 	if ((r = check_root(sc->root, sb->uid)) != 0)
 		return r;
 	if (chroot(sc->root) != 0 || chdir("/") != 0) {
-		log_warn("verifier: chroot %s", sc->root);
+		log_err("verifier: chroot %s", sc->root);
 		return SPA_ERR_SYS;
 	}
 	sb->chrooted = true;
@@ -133,7 +133,7 @@ sandbox_prepare(const struct sandbox_conf *sc, struct sandbox *sb)
 		return confine_root(sc, sb);
 	/* tests and unprivileged runs: say what is missing */
 	if (chdir(sc->root) != 0) {
-		log_warn("verifier: %s", sc->root);
+		log_err("verifier: %s", sc->root);
 		return SPA_ERR_STATE;
 	}
 	sb->uid = geteuid();

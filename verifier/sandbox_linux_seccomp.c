@@ -307,11 +307,11 @@ sandbox_enter(const struct sandbox *sb, char *desc, size_t len)
 	/* no_new_privs: required for an unprivileged filter, and no exec
 	 * (there is none anyway) could ever gain privileges */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-		log_warn("verifier: PR_SET_NO_NEW_PRIVS");
+		log_err("verifier: PR_SET_NO_NEW_PRIVS");
 		return SPA_ERR_SYS;
 	}
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
-		log_warn("verifier: cannot install the seccomp filter");
+		log_err("verifier: cannot install the seccomp filter");
 		return SPA_ERR_SYS;
 	}
 	snprintf(desc, len, "%s, seccomp filter (%zu syscalls)", sb->desc,

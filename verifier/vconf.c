@@ -201,16 +201,16 @@ vconf_recv(int sock, struct vconf *vc)
 		if ((n = recv(sock, buf, sizeof(buf), 0)) < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			log_warnx("the executor went away before the whole "
+			log_errx("the executor went away before the whole "
 			    "configuration");
 			r = SPA_ERR_SYS;
 		} else if ((r = msg_decode(buf, (size_t)n, &m)) == 0 &&
 		    (r = vconf_apply(vc, &m)) == SPA_ERR_ARG)
-			log_warnx("the executor sent a configuration message "
+			log_errx("the executor sent a configuration message "
 			    "out of place or inconsistent (type %d)",
 			    (int)m.type);
 		else if (r == SPA_ERR_ARG)
-			log_warnx("the executor sent a malformed message");
+			log_errx("the executor sent a malformed message");
 		crypto_wipe(&m, sizeof(m));
 	}
 	crypto_wipe(buf, sizeof(buf));

@@ -267,7 +267,7 @@ log_grant(const struct policy_result *res, const struct spa_event *ev)
 
 	if (event_format(ev, line, sizeof(line)) < 0)
 		snprintf(line, sizeof(line), "OPEN (event too long to log)");
-	log_info("granted by stanza #%u (%s:%u): %s", res->stanza->number,
+	log_info("accepted by stanza #%u (%s:%u): %s", res->stanza->number,
 	    res->stanza->file, res->stanza->line, line);
 }
 

@@ -113,7 +113,7 @@ static void
 seq_hold(struct device *d, uint32_t seq)
 {
 	if (cisco_seq_hold(&d->seqs, seq) != 0)
-		log_warnx("cisco %s: out of memory: seq %u not marked in use",
+		log_errx("cisco %s: out of memory: seq %u not marked in use",
 		    d->cf.name, seq);
 }
 
@@ -264,7 +264,7 @@ start_batch(struct device *d, int64_t now_ms)
 		return;
 	d->nbatch = n;		/* before: a session found closed calls on_down */
 	if (r != 0 || ios_session_run(d->s, sc->v, sc->n, now_ms) != 0) {
-		log_warnx("cisco %s: cannot build the batch", d->cf.name);
+		log_errx("cisco %s: cannot build the batch", d->cf.name);
 		d->nbatch = 0;
 		return;
 	}
@@ -639,7 +639,7 @@ static void
 session_new(struct device *d)
 {
 	if ((d->s = ios_session_new(&d->cf, &session_cbs, d)) == NULL)
-		log_warnx("cisco %s: out of memory", d->cf.name);
+		log_errx("cisco %s: out of memory", d->cf.name);
 }
 
 /* --- the module ---------------------------------------------------------- */

@@ -329,9 +329,12 @@ parse_timeout(struct parser *p)
 	if (decimal(w, &n) != 0)
 		return refuse(p, "timeout %s is not a decimal number of "
 		    "seconds", quote(w, q));
+	/* at load the value is a sample grant's: say the limit, not it */
 	if (n > IPSET_OP_TIMEOUT_MAX)
-		return refuse(p, "timeout %s is more than %d seconds", w,
-		    IPSET_OP_TIMEOUT_MAX);
+		return refuse(p, "timeout is more than the kernel's limit of "
+		    "%d seconds%s", IPSET_OP_TIMEOUT_MAX, n >= 1000000000 ?
+		    " (a time since 1970, such as $TIMEOUT? $CLIENT_TIMEOUT "
+		    "is the grant's length)" : "");
 	p->op->has_timeout = true;
 	p->op->timeout = n;
 	return 0;

@@ -116,8 +116,8 @@ for s in sorted(groups):
 PY
 
 # Every packet ends as a grant or as a refusal of its age by the verifier.
-wait_logged 'granted by stanza|refused .*timestamp outside the allowed age' "$TOTAL" 10
-granted=$(since_mark 'granted by stanza')
+wait_logged 'accepted by stanza|refused .*timestamp outside the allowed age' "$TOTAL" 10
+granted=$(since_mark 'accepted by stanza')
 late=$(since_mark 'refused .*timestamp outside the allowed age')
 diag "verifier: $granted granted inside the window, $late received after their second"
 if [ $((granted + late)) -eq "$TOTAL" ] && [ "$granted" -gt 0 ]; then

@@ -133,7 +133,7 @@ start() {
 printf '%s\n' "$(stanza "$K1" "$H1" edge9 6)" >"$WORK/unknown.conf"; chmod 600 "$WORK/unknown.conf"
 if ! "$SPAGATED" -c "$WORK/spagated.conf" -a "$WORK/unknown.conf" -d "$STATE" \
 	-p "$WORK/spagated.pid" --exit-parse-config >"$WORK/parse.out" 2>&1 &&
-	grep -q "unknown.conf:2: stanza #1: CMD_CYCLE_OPEN" "$WORK/parse.out"; then
+	grep -q "unknown.conf:$(grep -n -m1 '^CMD_CYCLE_OPEN' "$WORK/unknown.conf" | cut -d: -f1): stanza #1: CMD_CYCLE_OPEN" "$WORK/parse.out"; then
 	ok "an access.conf naming an unknown device is refused with file:line"
 else not_ok "unknown device refused"; diag "$(cat "$WORK/parse.out")"; fi
 # a Cisco open must close on the same device: elsewhere or NONE is refused
@@ -142,7 +142,7 @@ for close in "badpw remove" "NONE"; do
 	chmod 600 "$WORK/pair.conf"
 	if ! "$SPAGATED" -c "$WORK/spagated.conf" -a "$WORK/pair.conf" -d "$STATE" \
 		-p "$WORK/spagated.pid" --exit-parse-config >"$WORK/parse.out" 2>&1 &&
-		grep -q "pair.conf:2: stanza #1: CMD_CYCLE_CLOSE: an entry opened by 'edge1' must be closed by the same device" "$WORK/parse.out"; then
+		grep -q "pair.conf:$(grep -n -m1 '^CMD_CYCLE_CLOSE' "$WORK/pair.conf" | cut -d: -f1): stanza #1: CMD_CYCLE_CLOSE: an entry opened by 'edge1' must be closed by the same device" "$WORK/parse.out"; then
 		ok "CMD_CYCLE_CLOSE $close after an edge1 open is refused at load"
 	else not_ok "CMD_CYCLE_CLOSE $close refused"; diag "$(cat "$WORK/parse.out")"; fi
 done

@@ -179,7 +179,7 @@ refused f-null 1 "folder /dev/null is not a directory" "--access-folder /dev/nul
 refused f-empty 1 "cannot open folder : No such file" "--access-folder '': exit 1" \
 	-c "$WORK/spagated.conf" --access-folder '' --exit-parse-config
 # (the reason is cut off: the message holds 512 bytes)
-refused f-long 1 "error: /a{500}" "--access-folder of 1030 characters: exit 1" \
+refused f-long 1 "error: cannot open folder /a{400}" "--access-folder of 1030 characters: exit 1" \
 	-c "$WORK/spagated.conf" --access-folder "/$(printf 'a%.0s' $(seq 1029))" --exit-parse-config
 mkdir -p "$WORK/noconf"; touch "$WORK/noconf/readme.txt"
 refused f-noconf 1 "noconf: no stanza found" "--access-folder without a .conf file: exit 1, no stanza" \

@@ -106,7 +106,7 @@ setup_sudo() {
 	visudo -cf "$SUDOERS" >/dev/null
 }
 
-plan 29
+plan 31
 netns_pair 8 || skip_all "cannot create network namespaces"
 setup_sudo || skip_all "cannot create the sudo test user"
 write_access
@@ -136,6 +136,12 @@ check "the closes run after the timeout: tcp/2222 and tcp/2223 are dropped again
 	eval 'refused 2222 && refused 2223'
 check "... not before it (CMD_CYCLE_TIMER 4)" [ "$(date +%s)" -ge $((t0 + 4)) ]
 check "the journal is empty after the close" [ "$(journal_count)" -eq 0 ]
+check "the exec open logs the command line it runs, as ipset's opened line does" \
+	[ "$(since_mark "info: stanza #1 .*tcp/2222: running iptables -I INPUT 1 -s $CLI_IP -p 6 --dport 2222 -j ACCEPT")" -eq 1 ]
+check "the packet is accepted at info; the open and the close are at notice" \
+	eval '[ "$(since_mark "info: accepted by stanza #1 ")" -eq 1 ] &&
+	[ "$(since_mark "notice: stanza #1 .*tcp/2222: opened \\(exit 0\\)")" -eq 1 ] &&
+	[ "$(since_mark "notice: stanza #1 .*tcp/2222: closed \\(exit 0\\)")" -eq 1 ]'
 
 # 2. a second request for the same port moves the close and runs the
 # open again (the rule may have gone meanwhile: see reassert.sh): access
@@ -160,7 +166,7 @@ check "... at the second grant's time, not before (-f 8)" [ "$(date +%s)" -ge $(
 # 3. a hanging open does not hold up the next grant
 mark
 spa "$K2" "$H2" -A tcp/22 -a "$CLI_IP"
-wait_logged 'granted by stanza #2' 5
+wait_logged 'accepted by stanza #2' 5
 spa "$K1" "$H1" -A tcp/2222 -a "$CLI_IP"
 if wait_logged 'tcp/2222: opened' 4 && [ "$(since_mark 'stanza #2 .*: opened')" -eq 0 ]; then
 	ok "a grant is carried out while a 10 s open command still runs"

@@ -212,7 +212,7 @@ wait_logged "stanza #1 $CLI_IP tcp/22: opened" 5
 send_udp "$WORK/once.pkt" "$PROT_IP" 62201
 check_logged "the same packet again is refused as a replay" \
 	"refused $CLI_IP:[0-9]+ -> $PROT_IP:62201 via udp: replayed packet" 5
-check "the replay opened nothing" [ "$(since_mark 'granted by stanza')" -eq 1 ]
+check "the replay opened nothing" [ "$(since_mark 'accepted by stanza')" -eq 1 ]
 wait_logged "stanza #1 $CLI_IP tcp/22: closed" 8
 
 # 3. a packet addressed to the gateway itself: the filter does not pass it
@@ -221,7 +221,7 @@ spa "$CLI_NS" -A tcp/22 -a "$CLI_IP" -f 3 -D "$GW_IP"
 spa "$CLI_NS" -A tcp/22 -a "$CLI_IP" -f 3 -D "$PROT_IP"
 wait_logged "stanza #1 $CLI_IP tcp/22: opened" 5
 check "a packet to the gateway's own address is not even seen" \
-	[ "$(since_mark "-> $GW_IP:")" -eq 0 -a "$(since_mark 'granted by stanza')" -eq 1 ]
+	[ "$(since_mark "-> $GW_IP:")" -eq 0 -a "$(since_mark 'accepted by stanza')" -eq 1 ]
 check "and opens no path to the gateway" no_element "$CLI_IP,tcp:22,$GW_IP"
 stop_spagated
 

@@ -272,7 +272,7 @@ check "after her chmod g-w it passes" self_check
 check "and a reload brings her stanza back" reload_ok
 mark
 spa_rc "$A_RC" -f 2
-check_logged "alice is granted again" "granted by stanza #1 " 5
+check_logged "alice is granted again" "accepted by stanza #1 " 5
 "$SPAGATE" status -c "$ETC/spagated.conf" -d "$STATE" -p "$PIDFILE" > "$WORK/status.out" 2>&1
 check "status and metrics: nothing disabled any more" \
 	eval '! grep -q "^policy: per-user files with errors" "$WORK/status.out" &&

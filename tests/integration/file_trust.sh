@@ -138,7 +138,7 @@ rm -f "$CONF" "$ETC/theirs.conf"
 good_conf "$CONF"
 mark
 kill -HUP "$SPAGATED_PID"
-check "with the file right again, the reload takes it" wait_logged "reloaded: 1 stanzas" 5
+check "with the file right again, the reload takes it" wait_logged "reloaded: 1 stanza " 5
 
 # --- %include_folder: links, folders, and lines never shown --------------
 users_d writable; folder_check

@@ -143,7 +143,7 @@ check "the example with keys filled in loads" parse_config "$WORK/access.conf"
 sed 's/^\(CMD_CYCLE_OPEN *ipset -exist add spa4 .*\)$/\1 -exist/' "$WORK/access.conf" > "$WORK/bad1.conf"
 chmod 600 "$WORK/bad1.conf"
 check_refused "a doubled -exist refuses the configuration with file:line and reason" \
-	"$WORK/bad1.conf" "bad1.conf:$(grep -n -m1 '^SOURCE' "$WORK/bad1.conf" | cut -d: -f1): stanza #1: CMD_CYCLE_OPEN: ipset: -exist is given twice"
+	"$WORK/bad1.conf" "bad1.conf:$(grep -n -m1 '^CMD_CYCLE_OPEN' "$WORK/bad1.conf" | cut -d: -f1): stanza #1: CMD_CYCLE_OPEN: ipset: -exist is given twice"
 sed 's/^CMD_CYCLE_CLOSE *ipset del spa6 .*$/CMD_CYCLE_CLOSE ipset destroy spa6/' "$WORK/access.conf" > "$WORK/bad2.conf"
 chmod 600 "$WORK/bad2.conf"
 check_refused "ipset destroy as a close refuses the configuration" \

@@ -163,7 +163,7 @@ check "the example with keys filled in loads (checked by the kernel's dry run)" 
 sed 's/allow4 {/alow4 {/' "$WORK/access.conf" > "$WORK/typo.conf"
 chmod 600 "$WORK/typo.conf"
 check_refused "a typo'd set refuses the load with file:line and the kernel's reason" \
-	"$WORK/typo.conf" "typo.conf:$(grep -n -m1 '^SOURCE' "$WORK/typo.conf" | cut -d: -f1): stanza #1: CMD_CYCLE_OPEN: nft: the kernel refused .*alow4.*: No such file or directory; did you mean set .allow4."
+	"$WORK/typo.conf" "typo.conf:$(grep -n -m1 '^CMD_CYCLE_OPEN' "$WORK/typo.conf" | cut -d: -f1): stanza #1: CMD_CYCLE_OPEN: nft: the kernel refused .*alow4.*: No such file or directory; did you mean set .allow4."
 sed 's/ nat4 {/ dnat {/' "$WORK/access.conf" > "$WORK/keyword.conf"
 chmod 600 "$WORK/keyword.conf"
 check_refused "a map named dnat (an nft keyword) refuses the load with nft's syntax error" \

@@ -6,7 +6,8 @@
 # same executor pid, and a grant still works.  A new verifier that fails
 # only when it starts (its UDP port taken by another process, which no
 # check can know beforehand) falls back to the previous configuration,
-# logged at error; a good reload afterwards works.
+# logged at error; a good reload afterwards works.  Under systemd the
+# failed reload reaches the journal at priority err.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -58,7 +59,7 @@ error_since_mark() { tail -n +$((MARK + 1)) "$WORK/log" | grep "error: " | grep 
 # the daemon started first still runs, and never gave up
 same_daemon() { kill -0 "$SPAGATED_PID" && ! grep -q "giving up" "$WORK/log"; }
 
-plan 16
+plan 17
 netns_pair 142 || skip_all "cannot create network namespaces"
 
 # --- spagate check and --exit-parse-config --------------------------------
@@ -74,7 +75,12 @@ done
 # --- SIGHUP with each: the daemon and its policy stay ---------------------
 CAPTURE=
 write_conf
-start_spagated -t -c "$CONF" -d "$STATE" -p "$WORK/spagated.pid" || bail_out "spagated did not start"
+# stderr as systemd gives it: JOURNAL_STREAM names its device and inode
+# (no journald in a namespace test: the "<N>" prefix journald reads as
+# the priority is checked on the stream itself)
+touch "$WORK/log"
+JOURNAL_STREAM=$(stat -c %d:%i "$WORK/log") \
+	start_spagated -t -c "$CONF" -d "$STATE" -p "$WORK/spagated.pid" || bail_out "spagated did not start"
 check "a grant works" grant
 for kind in interface user metrics; do
 	bad_conf $kind
@@ -84,6 +90,8 @@ for kind in interface user metrics; do
 		eval 'wait_logged "reload failed: the running configuration stays" 5 && error_since_mark'
 	check "... the same daemon runs on, and a grant still works" eval 'same_daemon && grant'
 done
+check "under systemd (JOURNAL_STREAM) a failed reload goes at priority err: journalctl -p err shows it" \
+	grep -q "^<3>error: reload failed: the running configuration stays" "$WORK/log"
 
 # --- a verifier that fails only when it starts: back to the previous one --
 # another process holds udp/62201 in the server's namespace
@@ -113,6 +121,6 @@ write_conf
 mark
 kill -HUP "$SPAGATED_PID"
 check "a good reload afterwards is taken" \
-	eval 'wait_logged "reloaded: 1 stanzas" 5 && wait_logged "verifier ready" 5 && same_daemon'
+	eval 'wait_logged "reloaded: 1 stanza " 5 && wait_logged "verifier ready" 5 && same_daemon'
 check "... and a grant works" grant
 finish

@@ -73,9 +73,9 @@ check "SIGHUP: a new verifier runs with max_packet_age = 3600" \
 
 mark
 send_udp "$PKT" "$SRV_IP" 62201
-wait_logged 'refused .*(replayed packet|timestamp outside)|granted by stanza' 5
+wait_logged 'refused .*(replayed packet|timestamp outside)|accepted by stanza' 5
 if [ "$(since_mark 'replayed packet')" -eq 1 ] &&
-	[ "$(since_mark 'granted by stanza')" -eq 0 ] &&
+	[ "$(since_mark 'accepted by stanza')" -eq 0 ] &&
 	[ "$(count_lines "$WORK/events" '^OPEN ')" -eq 2 ]; then
 	ok "the replay after the raise is refused as a replay"
 else

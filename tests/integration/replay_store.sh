@@ -66,7 +66,7 @@ run_case() {
 	before=$(opens)
 	spa "$WORK/$name-b"
 	if wait_logged "verifier error: .*replay store cannot record.*$reason" 5 &&
-		[ "$(since_mark 'granted by stanza')" -eq 0 ] && [ "$(opens)" -eq "$before" ]; then
+		[ "$(since_mark 'accepted by stanza')" -eq 0 ] && [ "$(opens)" -eq "$before" ]; then
 		ok "$name: the next packet is refused, at error level: $reason"
 	else
 		not_ok "$name: the next packet is refused, at error level: $reason"
@@ -77,7 +77,7 @@ run_case() {
 	send_udp "$WORK/$name-b" "$SRV_IP" 62201
 	send_udp "$WORK/$name-a" "$SRV_IP" 62201
 	wait_logged 'refused' 2 5
-	if [ "$(since_mark 'granted by stanza')" -eq 0 ] && [ "$(since_mark 'replayed packet')" -ge 1 ] &&
+	if [ "$(since_mark 'accepted by stanza')" -eq 0 ] && [ "$(since_mark 'replayed packet')" -ge 1 ] &&
 		[ "$(opens)" -eq "$before" ]; then
 		ok "$name: its replay and the first packet's are refused"
 	else

@@ -102,10 +102,10 @@ seq 1300 | xargs -P 4 -I{} sh -c 'i={}; ip netns exec "$1" fwknop --no-rc-file \
 	_ "$CLI_NS" "$SRV_IP" "$K" "$H" "$WORK/many"
 for f in "$WORK"/many/*; do truncate -s -1 "$f"; done
 in_cli bash -c 'for f in "$1"/*; do cat "$f" > "/dev/udp/$2/62201"; sleep 0.002; done' _ "$WORK/many" "$SRV_IP"
-wait_logged 'granted by stanza #1' 1300 30
-diag "grants $(since_mark 'granted by stanza #1'), kills $(since_mark 'killed by signal'), verifier $V alive: $([ -d /proc/$V ] && echo yes), replay.db $(stat -c %s "$STATE/verifier/replay.db")"
+wait_logged 'accepted by stanza #1' 1300 30
+diag "grants $(since_mark 'accepted by stanza #1'), kills $(since_mark 'killed by signal'), verifier $V alive: $([ -d /proc/$V ] && echo yes), replay.db $(stat -c %s "$STATE/verifier/replay.db")"
 check "UDP mode: 1300 more grants grow the replay store under the filter" \
-	bash -c "[ \$(tail -n +$((MARK + 1)) '$WORK/log' | grep -c 'granted by stanza #1') -ge 1300 ] &&
+	bash -c "[ \$(tail -n +$((MARK + 1)) '$WORK/log' | grep -c 'accepted by stanza #1') -ge 1300 ] &&
 		[ \$(tail -n +$((MARK + 1)) '$WORK/log' | grep -c 'killed by signal') -eq 0 ] &&
 		[ -d /proc/$V ] && [ \$(stat -c %s '$STATE/verifier/replay.db') -gt 81984 ]"
 stop_spagated
@@ -123,8 +123,8 @@ wait_logged 'stanza #1 .*: opened' 5
 check "self-test build: a cycle is open before the violation" [ -e "$WORK/opened" ]
 kill -USR1 "$SPAGATED_PID"
 check "the verifier attempts the forbidden call" wait_logged 'sandbox selftest: calling getppid' 5
-check "the kernel kills it with SIGSYS and the executor logs it" \
-	wait_logged "verifier killed by signal 31 \\(SIGSYS" 5
+check "the kernel kills it with SIGSYS and the executor logs it at error" \
+	wait_logged "error: verifier killed by signal 31 \\(SIGSYS" 5
 check "the forbidden call never returned" [ "$(since_mark 'NOT CONFINED')" -eq 0 ]
 MARK2=$MARK
 mark
@@ -232,7 +232,7 @@ check "daemon mode: the verifier's descriptor 4 is its syslog socket" \
 	eval '[ -n "$VD" ] && [ "$(fds "$VD")" = "0 1 2 3:socket 4:socket" ]'
 spa
 check "daemon mode: the verifier's own line reaches syslog under the filter" \
-	wait_for "$SYSLOG" "spagated\\[$VD\\]: granted by stanza #1" 5
+	wait_for "$SYSLOG" "spagated\\[$VD\\]: accepted by stanza #1" 5
 check "daemon mode: the grant opens" wait_for_file "$WORK/opened"
 kill "$SYSLOGD"
 wait "$SYSLOGD" 2>/dev/null

@@ -32,7 +32,7 @@ CONF
 	printf 'metrics = {\n  file = "%s";\n  interval = 1;\n};\n' "$METRICS" > "$WORK/spagated.conf"
 }
 
-plan 20
+plan 21
 netns_pair 81 || skip_all "cannot create network namespaces"
 
 # keygen
@@ -70,6 +70,13 @@ printf 'metrics = {\n  file = "metrics.prom";\n};\n' > "$WORK/bad-spagated.conf"
 "$SPAGATE" check -c "$WORK/bad-spagated.conf" -a "$WORK/access.conf" -d "$STATE" > "$WORK/check" 2>&1; rc=$?
 check "check: a relative metrics.file is refused with file:line (exit 1)" \
 	eval '[ $rc -eq 1 ] && grep -q "bad-spagated.conf:2: metrics.file \"metrics.prom\" must be an absolute file name" "$WORK/check"' 
+# the tool's own form, not the daemon's log lines; a file named once
+cp "$WORK/access.conf" "$WORK/shared.conf"; chmod 640 "$WORK/shared.conf"
+"$SPAGATE" check -c "$WORK/spagated.conf" -a "$WORK/shared.conf" -d "$STATE" > "$WORK/check" 2>&1
+"$SPAGATE" check -c "$WORK/spagated.conf" -a "$WORK/none.conf" -d "$STATE" >> "$WORK/check" 2>&1
+check "check: warnings read 'spagate: warning:' (no timestamp), a missing file is named once" \
+	eval 'grep -qx "spagate: warning: $WORK/shared.conf is readable by group or others: it holds keys" "$WORK/check" &&
+	grep -qx "spagate check: cannot open $WORK/none.conf: No such file or directory" "$WORK/check"'
 
 # test: a dry run through the files spagated loads, no client, no packet
 dry() { "$SPAGATE" test -c "$WORK/spagated.conf" -a "$WORK/access.conf" --source 192.0.2.7 \

@@ -26,7 +26,7 @@ printf 'executor = { verifier_user = "nobody"; };\nmetrics = { file = "%s"; inte
 	"$WORK/metrics.prom" > "$WORK/spagated.conf"
 spa() { fwknop_cli -D "$SRV_IP" --key-base64-rijndael "$K" --key-base64-hmac "$H" -A tcp/22 -a "$CLI_IP" >/dev/null 2>&1; }
 
-plan 7
+plan 8
 touch "$WORK/log"
 netns_pair 57 || skip_all "cannot create network namespaces"
 SPAGATED=$SELFTEST
@@ -41,6 +41,8 @@ check "an OPEN before READY: spagated gives up (status 1)" [ "$rc" -eq 1 ]
 check "it is logged at error, as out of place" \
 	[ "$(since_mark 'error: verifier \(pid [0-9]+\) sent an OPEN before READY: killing it')" -eq 1 ]
 check "the OPEN is not carried out" [ ! -s "$WORK/events" ]
+check "giving up is logged at error" \
+	[ "$(since_mark 'error: verifier .* before it could run: giving up')" -eq 1 ]
 
 # 2. a STATS nobody asked for: killed, counted, restarted; grants go on
 mark
@@ -49,7 +51,8 @@ SPAGATE_MSG_SELFTEST=stats-unasked start_spagated -t -c "$WORK/spagated.conf" \
 	bail_out "spagated did not start"
 check "an unasked STATS gets the verifier killed, logged at error" \
 	wait_logged 'error: verifier \(pid [0-9]+\) sent a STATS nobody asked for: killing it' 5
-check "the executor restarts it" wait_logged 'verifier ready' 2 10
+check "the executor restarts it, the verifier's death logged at error" \
+	eval "wait_logged 'verifier ready' 2 10 && [ \"\$(since_mark 'error: verifier .*: restarting it in')\" -ge 1 ]"
 check "each kill is counted in the metrics file" \
 	wait_for "$WORK/metrics.prom" '^spagate_verifier_hostile_total [1-9]' 5
 stop_spagated
@@ -59,7 +62,7 @@ mark
 start_spagated -t -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \
 	-p "$WORK/spagated.pid" -i "$SRV_IF" || bail_out "spagated did not start"
 spa
-wait_logged 'granted by stanza #1' 5
+wait_logged 'accepted by stanza #1' 5
 kill -USR1 "$SPAGATED_PID"
 wait_logged 'stats: executor' 5
 check "asked STATS, READY and OPEN are in place: no verifier killed" \

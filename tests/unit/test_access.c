@@ -399,6 +399,10 @@ REFUSE(ports_refuse_non_digit_port, STANZA "OPEN_PORTS tcp/2a2\n",
     "access.conf:4:", "invalid OPEN_PORTS entry #1: port must be")
 REFUSE(ports_refuse_empty_entry, STANZA "OPEN_PORTS tcp/22,,udp/53\n",
     "access.conf:4:", "invalid OPEN_PORTS: entry #2 is empty")
+/* the usual slip: a space where the comma goes */
+REFUSE(ports_refuse_missing_comma, STANZA "OPEN_PORTS tcp/22 udp/53\n",
+    "access.conf:4:", "invalid OPEN_PORTS entry #1: a space inside an entry "
+    "(entries are separated by commas, as in \"tcp/22, udp/53\")")
 REFUSE(key_refuses_placeholder, "SOURCE ANY\nKEY __CHANGEME__\n",
     "access.conf:2:", "key is the placeholder __CHANGEME__")
 REFUSE(key_base64_refuses_placeholder, "SOURCE ANY\nKEY_BASE64 __changeme__\n",
@@ -508,12 +512,14 @@ REFUSE(force_snat_refuses_bad_address, STANZA "FORCE_SNAT 2001:db8::1\n",
 
 REFUSE(stanza_without_key_is_refused,
     STANZA "SOURCE 10.0.0.1\nOPEN_PORTS tcp/22\nSOURCE ANY\n" KEYS,
-    "access.conf:4:", "stanza #2 (")
+    "access.conf:4: stanza #2 has no key", "stanza #2 has no key")
+/* the stanza is at the message's own position: not named again */
 REFUSE(stanza_without_key_names_reason, "SOURCE 10.0.0.1\nOPEN_PORTS tcp/22\n",
-    "access.conf:1:", "access.conf:1) has no key (KEY or KEY_BASE64)")
+    "access.conf:1: stanza #1 has no key (KEY or KEY_BASE64)",
+    "stanza #1 has no key (KEY or KEY_BASE64)")
 REFUSE(hmac_key_identical_to_key_is_refused,
     "SOURCE ANY\nKEY samesecret\nHMAC_KEY samesecret\n",
-    "access.conf:3:", "stanza #1 (")
+    "access.conf:3:", "access.conf:3: stanza #1 (line 1): the HMAC key")
 REFUSE(hmac_key_identical_names_reason,
     "SOURCE ANY\nKEY_BASE64 " ENC64 "\nHMAC_KEY_BASE64 " ENC64 "\n",
     "access.conf:3:", "HMAC key is identical to the encryption key")
@@ -721,7 +727,7 @@ folder_writable_by_others_is_refused(void **state)
 		assert_int_equal(chmod(d, modes[i]), 0);
 		refused(f, STANZA "%include_folder d\n", "access.conf:4:",
 		    "d must not be writable by group or others");
-		refused_path(d, true, "/d: ",
+		refused_path(d, true, "folder /",
 		    "d must not be writable by group or others");
 	}
 	free(d);
@@ -1086,12 +1092,16 @@ readable_access_file_warns(void **state)
 {
 	struct fx *f = *state;
 	struct access_conf *c;
-	char *p = th_write(f->dir, "access.conf", STANZA, 0640), *out;
+	char *p = th_write(f->dir, "access.conf", STANZA, 0640), *out, *want;
 
 	capture_begin(f);
 	c = load_path(p, false);
 	out = capture_end(f);
-	assert_contains(out, "is readable by group or others: it holds keys");
+	/* named once: no "path: " position before the path */
+	assert_true(asprintf(&want, "warning: %s is readable by group or "
+	    "others: it holds keys\n", p) > 0);
+	assert_contains(out, want);
+	free(want);
 	access_free(c);
 	free(out);
 	free(p);
@@ -1107,6 +1117,28 @@ world_readable_key_file_warns(void **state)
 	    "k.keys is readable by others");
 }
 
+/* The top file's own troubles name it once, without a position. */
+static void
+top_file_named_once(void **state)
+{
+	struct fx *f = *state;
+	struct access_conf *c = NULL;
+	struct access_error e;
+	char *p = path_in(f, "none.conf"), *want;
+
+	assert_int_equal(access_load(p, false, &c, &e), SPA_ERR_CONFIG);
+	assert_true(asprintf(&want, "cannot open %s: No such file or "
+	    "directory", p) > 0);
+	assert_string_equal(e.text, want);
+	free(want);
+	assert_int_equal(access_load(p, true, &c, &e), SPA_ERR_CONFIG);
+	assert_true(asprintf(&want, "cannot open folder %s: No such file or "
+	    "directory", p) > 0);
+	assert_string_equal(e.text, want);
+	free(want);
+	free(p);
+}
+
 /* --- warnings ------------------------------------------------------------ */
 
 static void
@@ -1120,7 +1152,8 @@ quoted_value_warns(void **state)
 static void
 missing_hmac_key_warns(void **state)
 {
-	warns(*state, "SOURCE ANY\nKEY abc\n", "stanza #1 (");
+	warns(*state, "SOURCE ANY\nKEY abc\n",
+	    "access.conf:1: stanza #1 has no HMAC key");
 	warns(*state, "SOURCE ANY\nKEY abc\n", "has no HMAC key: packets are "
 	    "not authenticated before decryption");
 }
@@ -1137,6 +1170,36 @@ max_timeout_below_access_timeout_warns(void **state)
 {
 	warns(*state, STANZA "FW_ACCESS_TIMEOUT 100\nMAX_FW_TIMEOUT 50\n",
 	    "MAX_FW_TIMEOUT is smaller than FW_ACCESS_TIMEOUT");
+}
+
+/* Which wins is said at CMD_CYCLE_TIMER's own line. */
+static void
+cycle_timer_and_access_timeout_differ_warns(void **state)
+{
+	struct access_conf *c;
+	char *out;
+
+	c = load_caught(*state, STANZA "FW_ACCESS_TIMEOUT 60\n"
+	    "CMD_CYCLE_OPEN /bin/true\nCMD_CYCLE_CLOSE /bin/true\n"
+	    "EXTERNAL_CMD_ALARM 300\n", &out);
+	assert_contains(out, "access.conf:7: stanza #1 ");
+	assert_contains(out, ": EXTERNAL_CMD_ALARM 300 and FW_ACCESS_TIMEOUT "
+	    "60 differ: a grant without the client's timeout lasts 300 s "
+	    "(EXTERNAL_CMD_ALARM wins");
+	free(out);
+	access_free(c);
+	/* the same, or FW_ACCESS_TIMEOUT left out: nothing to say */
+	c = load_caught(*state, STANZA "FW_ACCESS_TIMEOUT 300\n"
+	    "CMD_CYCLE_OPEN /bin/true\nCMD_CYCLE_CLOSE /bin/true\n"
+	    "CMD_CYCLE_TIMER 300\n", &out);
+	assert_null(strstr(out, "differ"));
+	free(out);
+	access_free(c);
+	c = load_caught(*state, STANZA "CMD_CYCLE_OPEN /bin/true\n"
+	    "CMD_CYCLE_CLOSE /bin/true\nCMD_CYCLE_TIMER 300\n", &out);
+	assert_null(strstr(out, "differ"));
+	free(out);
+	access_free(c);
 }
 
 static void
@@ -1168,7 +1231,7 @@ gpg_only_stanza_warns_and_is_flagged(void **state)
 	struct access_conf *c;
 
 	warns(*state, "SOURCE ANY\nGPG_DECRYPT_PW secret\nGPG_REMOTE_ID ABCD\n",
-	    "stanza #1 (");
+	    "access.conf:1: stanza #1 uses GnuPG");
 	warns(*state, "SOURCE ANY\nGPG_ALLOW_NO_PW Y\n", "uses GnuPG, which "
 	    "spagated does not support: it will refuse every packet");
 	c = load_text(*state,
@@ -1291,9 +1354,10 @@ folders_refuse_dev_null_empty_and_long_paths(void **state)
 	    "folder /dev/null is not a directory");
 	refused(*state, STANZA "%include_folder\n", "access.conf:4:",
 	    "missing value for %include_folder");
-	refused_path("/dev/null", true, "/dev/null: ",
+	/* the top folder is named once, without a position */
+	refused_path("/dev/null", true, "folder /dev/null is not",
 	    "folder /dev/null is not a directory");
-	refused_path("", true, ": ",
+	refused_path("", true, "cannot open folder : ",
 	    "cannot open folder : No such file or directory");
 	/* 1030 characters (fwknopd's buffer is 1024) */
 	strcpy(text, STANZA "%include_folder /");
@@ -1714,7 +1778,7 @@ interrupted_stanza_without_key_is_refused(void **state)
 	put(*state, "inc.conf", "SOURCE 3.3.3.3\nKEY inc\n");
 	refused(*state, STANZA "SOURCE 2.2.2.2\n%include inc.conf\n"
 	    "SOURCE 4.4.4.4\n" KEYS, "access.conf:4:",
-	    "stanza #2 (");
+	    "access.conf:4: stanza #2 has no key");
 }
 
 static void
@@ -2054,6 +2118,7 @@ main(void)
 		T(ports_refuse_port_above_65535),
 		T(ports_refuse_non_digit_port),
 		T(ports_refuse_empty_entry),
+		T(ports_refuse_missing_comma),
 		T(key_refuses_placeholder),
 		T(key_base64_refuses_placeholder),
 		T(hmac_key_refuses_placeholder),
@@ -2139,11 +2204,13 @@ main(void)
 		T(key_file_of_another_user_is_accepted),
 		T(symlinked_key_file_is_refused),
 		T(readable_access_file_warns),
+		T(top_file_named_once),
 		T(world_readable_key_file_warns),
 		T(quoted_value_warns),
 		T(missing_hmac_key_warns),
 		T(digest_without_hmac_key_warns),
 		T(max_timeout_below_access_timeout_warns),
+		T(cycle_timer_and_access_timeout_differ_warns),
 		T(sudo_without_exec_warns),
 		T(sudo_as_root_warns),
 		T(past_expiry_warns_and_loads),

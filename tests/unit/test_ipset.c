@@ -511,9 +511,11 @@ refuses_options(void **state)
 	assert_refused("ipset add s 192.0.2.7 timeout 030", "timeout 030 is not");
 	assert_refused("ipset add s 192.0.2.7 timeout 0x1e", "is not a decimal");
 	assert_refused("ipset add s 192.0.2.7 timeout 2147484",
-	    "timeout 2147484 is more than 2147483 seconds");
+	    "timeout is more than the kernel's limit of 2147483 seconds");
 	assert_refused("ipset add s 192.0.2.7 timeout 1700000030",
-	    "is more than 2147483");
+	    "is more than the kernel's limit of 2147483 seconds (a time "
+	    "since 1970, such as $TIMEOUT? $CLIENT_TIMEOUT is the grant's "
+	    "length)");
 	assert_refused("ipset add s 192.0.2.7 comment", "comment without a "
 	    "text");
 	assert_refused("ipset add s 192.0.2.7 comment a comment b",
@@ -741,21 +743,14 @@ refused_request_completes(void **state)
 /* --- load-time checks through the plan ----------------------------------- */
 
 static int
-build_plan(const char *open, const char *close, char *err, size_t errlen)
+build_plan_text(const char *text, char *err, size_t errlen)
 {
-	char text[2048];
 	struct access_conf *conf;
 	struct access_error aerr;
 	struct action_table *t = new_table();
 	struct plan plan;
 	int r;
 
-	snprintf(text, sizeof(text),
-	    "# a comment line\n"
-	    "SOURCE ANY\nKEY secret-key-1234\nHMAC_KEY hmac-key-1234\n"
-	    "OPEN_PORTS tcp/22\nFW_ACCESS_TIMEOUT 45\n"
-	    "CMD_CYCLE_OPEN %s\nCMD_CYCLE_CLOSE %s\nCMD_CYCLE_TIMER 60\n",
-	    open, close);
 	if (access_load_buffer("t.conf", text, strlen(text), &conf,
 	    &aerr) != 0)
 		fail_msg("access.conf refused: %s", aerr.text);
@@ -769,6 +764,20 @@ build_plan(const char *open, const char *close, char *err, size_t errlen)
 	access_free(conf);
 	action_table_free(t);
 	return r;
+}
+
+static int
+build_plan(const char *open, const char *close, char *err, size_t errlen)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+	    "# a comment line\n"
+	    "SOURCE ANY\nKEY secret-key-1234\nHMAC_KEY hmac-key-1234\n"
+	    "OPEN_PORTS tcp/22\nFW_ACCESS_TIMEOUT 60\n"
+	    "CMD_CYCLE_OPEN %s\nCMD_CYCLE_CLOSE %s\nCMD_CYCLE_TIMER 60\n",
+	    open, close);
+	return build_plan_text(text, err, errlen);
 }
 
 static void
@@ -806,13 +815,14 @@ static void
 plan_refuses_bad_lines(void **state)
 {
 	assert_plan_refused("ipset -! add spa4 $IP,$PROTO_NAME:$PORT -exist",
-	    "ipset del spa4 $IP", "t.conf:2: stanza #1: CMD_CYCLE_OPEN: ipset: "
+	    "ipset del spa4 $IP", "t.conf:7: stanza #1: CMD_CYCLE_OPEN: ipset: "
 	    "-exist is given twice");
 	assert_plan_refused("ipset add spa4 $IP,$PORT timeout $TIMEOUT",
 	    "ipset del spa4 $IP,$PORT", "CMD_CYCLE_OPEN: ipset: timeout "
-	    "1700000030 is more than 2147483 seconds");
+	    "is more than the kernel's limit of 2147483 seconds (a time");
+
 	assert_plan_refused("ipset add spa4 $IP,$PROTO_NAME:$PORT",
-	    "ipset destroy spa4", "t.conf:2: stanza #1: CMD_CYCLE_CLOSE: ipset: "
+	    "ipset destroy spa4", "t.conf:8: stanza #1: CMD_CYCLE_CLOSE: ipset: "
 	    "'destroy' is not allowed");
 	assert_plan_refused("ipset add spa4 $IP,$PROTO_NAME",
 	    "ipset del spa4 $IP", "protocol tcp without a port");
@@ -821,6 +831,25 @@ plan_refuses_bad_lines(void **state)
 	/* a literal IPv4 server with $IP: mixed for IPv6, bad for IPv4 too */
 	assert_plan_refused("ipset add d $IP,tcp:$PORT,192.0.2.300",
 	    "ipset del d $IP", "192.0.2.300 is not a numeric");
+}
+
+/* An error names the command's own line and directive, as written. */
+static void
+plan_error_at_the_directive(void **state)
+{
+	char err[512];
+
+	(void)state;
+	assert_int_equal(build_plan_text("SOURCE ANY\n"
+	    "KEY secret-key-1234\nHMAC_KEY hmac-key-1234\n"
+	    "EXTERNAL_CMD_CLOSE ipset destroy spa4\n"
+	    "EXTERNAL_CMD_ALARM 60\n"
+	    "EXTERNAL_CMD_OPEN ipset add spa4 $IP\n", err, sizeof(err)),
+	    SPA_ERR_CONFIG);
+	assert_string_equal(err, "t.conf:4: stanza #1: EXTERNAL_CMD_CLOSE: "
+	    "ipset: 'destroy' is not allowed: the ipset module only adds, "
+	    "deletes and tests elements (create the sets before spagated "
+	    "starts)");
 }
 
 int
@@ -854,6 +883,7 @@ main(void)
 		cmocka_unit_test(refused_request_completes),
 		cmocka_unit_test(plan_accepts_good_lines),
 		cmocka_unit_test(plan_refuses_bad_lines),
+		cmocka_unit_test(plan_error_at_the_directive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
