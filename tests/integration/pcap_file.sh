@@ -96,10 +96,10 @@ check "second -t run over the same file: the same OPEN, replay and refusal" \
 # 9-10: without -t the replay store outlives the process: a second run
 # grants nothing (no CMD_CYCLE_OPEN: grants are only logged).
 TEST= read_file real "$WORK/live.pcap"
-check "without -t: the grant" test "$(count_lines "$WORK/real.log" 'granted by stanza #2')" -eq 1
+check "without -t: the grant" test "$(count_lines "$WORK/real.log" 'accepted by stanza #2')" -eq 1
 TEST= read_file real "$WORK/live.pcap"
 check "without -t, second run over the same file: every packet is a replay" \
-	test "$(count_lines "$WORK/real.log" 'granted by stanza')" -eq 0 -a \
+	test "$(count_lines "$WORK/real.log" 'accepted by stanza')" -eq 0 -a \
 	"$(count_lines "$WORK/real.log" 'replayed packet')" -eq 2
 
 # 11-12: files that are not captures: refused, named, nonzero status.
