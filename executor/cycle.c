@@ -368,7 +368,7 @@ open_cycle(struct cycles *c, const struct grant *g)
 		forget_cycle(c, cy);
 		return;
 	}
-	cycle_keep_open(c, cy, g->sp->open_ops, &open, g->now.wall_s);
+	cycle_keep_open(cy, g->sp->open_ops, &open);
 }
 
 /*

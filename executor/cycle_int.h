@@ -86,9 +86,8 @@ struct cycle {
 	struct packed_argv	 refresh_argv;	/* and the open it re-asserts */
 	const struct action_module *open_ops;	/* verify: the open's module */
 	struct packed_argv	 open;		/* and the open, words NULL if
-						   it cannot verify or is
-						   rebuilt when checked */
-	bool			 open_rebuilt;	/* from the stanza: nothing kept */
+						   it cannot verify (or the
+						   cycle came from a journal) */
 	bool			 unverified_logged;	/* said once */
 };
 
@@ -186,9 +185,8 @@ int	cycle_ready_add(struct cycles *c, struct cycle *cy,
 	    const struct cmd_argv *open);
 
 /* cycle_verify.c: objects rechecked, put back */
-void	cycle_keep_open(struct cycles *c, struct cycle *cy,
-	    const struct action_module *ops, const struct cmd_argv *open,
-	    int64_t now_s);
+void	cycle_keep_open(struct cycle *cy, const struct action_module *ops,
+	    const struct cmd_argv *open);
 void	cycle_rebuild_open(struct cycles *c, struct cycle *cy, int64_t now_s);
 void	cycle_restore_done(struct cycles *c, const struct job *j,
 	    const struct action_result *res);

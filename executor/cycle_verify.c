@@ -5,13 +5,10 @@
  * cycle's open again, through the normal open path and with the same
  * close, so that the kernel's timeout still covers the close.
  *
- * Only modules with a verify op (action.h) are asked.  A cycle keeps its
- * close, not its open: the open is rebuilt from the stanza in force when
- * the cycle is checked, and trusted only when that stanza rebuilds the
- * cycle's close exactly (rebuild_open), so an open cycle costs no memory
- * for this.  Only an open the rebuild would not reproduce (one using the
- * packet's user, say) is kept, packed, from the grant.  A cycle restored
- * from the journal is always rebuilt.  A cycle
+ * Only modules with a verify op (action.h) are asked.  The journal keeps
+ * a cycle's close, not its open: a cycle restored from it has its open
+ * rebuilt from the stanza in force, and only when that stanza rebuilds
+ * the journaled close exactly (cycle_rebuild_open).  A cycle
  * whose open or close is running, or whose close is due, is never put
  * back.  When the module cannot tell (the set itself is gone), that is
  * logged once per cycle at error, counted, and nothing else changes.
@@ -43,6 +40,19 @@
 				   interval set's elements per command) */
 #define WHY_MAX		256
 
+/* Remember the open of a cycle whose module can say it is still there. */
+void
+cycle_keep_open(struct cycle *cy, const struct action_module *ops,
+    const struct cmd_argv *open)
+{
+	if (ops == NULL || ops->ops->verify == NULL)
+		return;
+	if (cycle_argv_pack(&cy->open, open) != 0) {
+		cy->open.words = NULL;	/* not rechecked: memory is short */
+		return;
+	}
+	cy->open_ops = ops;
+}
 
 /* What the journal knows of a grant, as the event its commands expand. */
 static void
@@ -65,95 +75,39 @@ journal_event(const struct cycle_rec *rec, int64_t now_s,
 }
 
 /*
- * cy's open rebuilt into `open` from the stanza in force with what the
- * journal knows (address, protocol, port, time left), with its module:
- * 0 only if the close rebuilt the same way is cy's own, word for word
- * (else the policy changed, or a command uses $USER or $DST).
+ * A cycle restored from the journal, which keeps its close but not its
+ * open: the open is rebuilt from the stanza in force with what the
+ * journal knows (address, protocol, port, time left), and trusted only
+ * if the close rebuilt the same way is the journaled one, word for word
+ * (the policy changed, or a command uses $USER or $DST: not rechecked).
  */
-static int
-rebuild_open(struct cycles *c, const struct cycle *cy, int64_t now_s,
-    const struct action_module **ops, struct cmd_argv *open)
+void
+cycle_rebuild_open(struct cycles *c, struct cycle *cy, int64_t now_s)
 {
 	const struct stanza *st = cycle_stanza_of(c, cy->rec.stanza);
 	const struct stanza_plan *sp;
 	struct cmd_argv *close = &c->scratch->close;
 	struct packed_argv pk = { NULL, 0, 0 };
 	struct spa_event *ev;
-	int r = -1;
 
 	if (st == NULL || c->plan == NULL || st->number > c->plan->n)
-		return -1;
+		return;
 	sp = &c->plan->v[st->number - 1];
 	if (!sp->has_open || !sp->has_close || !cy->rec.has_close ||
 	    sp->close_ops != cy->close_ops ||
 	    sp->open_ops->ops->verify == NULL ||
 	    (ev = malloc(sizeof(*ev))) == NULL)
-		return -1;
+		return;
 	journal_event(&cy->rec, now_s, ev);
 	if (cmd_template_expand(&sp->close, &(struct subst_vars){ ev, st, 0 },
 	    close) == 0 && cycle_argv_pack(&pk, close) == 0 &&
 	    pk.len == cy->rec.close.len && pk.argc == cy->rec.close.argc &&
 	    memcmp(pk.words, cy->rec.close.words, pk.len) == 0 &&
 	    cmd_template_expand(&sp->open, &(struct subst_vars){ ev, st, 0 },
-	    open) == 0) {
-		*ops = sp->open_ops;
-		r = 0;
-	}
+	    c->run_argv) == 0)
+		cycle_keep_open(cy, sp->open_ops, c->run_argv);
 	free(pk.words);
 	free(ev);
-	return r;
-}
-
-static bool
-argv_equal(const struct cmd_argv *a, const struct cmd_argv *b)
-{
-	size_t i;
-
-	if (a->argc != b->argc)
-		return false;
-	for (i = 0; i < a->argc; i++)
-		if (strcmp(a->argv[i], b->argv[i]) != 0)
-			return false;
-	return true;
-}
-
-/*
- * A new cycle whose module can say its object is still there: rechecked
- * by rebuilding its open when the rebuild gives the open it ran, else by
- * the open kept, packed.
- */
-void
-cycle_keep_open(struct cycles *c, struct cycle *cy,
-    const struct action_module *ops, const struct cmd_argv *open,
-    int64_t now_s)
-{
-	const struct action_module *rops;
-
-	if (ops == NULL || ops->ops->verify == NULL)
-		return;
-	if (rebuild_open(c, cy, now_s, &rops, c->run_argv) == 0 &&
-	    rops == ops && argv_equal(c->run_argv, open)) {
-		cy->open_ops = ops;
-		cy->open_rebuilt = true;
-		return;
-	}
-	if (cycle_argv_pack(&cy->open, open) != 0) {
-		cy->open.words = NULL;	/* not rechecked: memory is short */
-		return;
-	}
-	cy->open_ops = ops;
-}
-
-/* A cycle restored from the journal, which keeps its close, not its open. */
-void
-cycle_rebuild_open(struct cycles *c, struct cycle *cy, int64_t now_s)
-{
-	const struct action_module *ops;
-
-	if (rebuild_open(c, cy, now_s, &ops, c->run_argv) != 0)
-		return;
-	cy->open_ops = ops;
-	cy->open_rebuilt = true;
 }
 
 void
@@ -217,8 +171,7 @@ checkable(const struct cycles *c, const struct cycle *cy,
     const struct now *now)
 {
 	return !c->closing_all && cy->state == CYCLE_OPEN &&
-	    (cy->open.words != NULL || cy->open_rebuilt) &&
-	    cy->entry->due_ms > now->mono_ms &&
+	    cy->open.words != NULL && cy->entry->due_ms > now->mono_ms &&
 	    cy->rec.close_at > now->wall_s && !object_busy(cy);
 }
 
@@ -251,13 +204,7 @@ check_one(struct cycles *c, const struct sched_key *key,
 	    !checkable(c, cy = e->data, now))
 		return;
 	m = cy->open_ops;
-	if (!cy->open_rebuilt)
-		cycle_argv_unpack(&cy->open, c->run_argv);
-	else if (rebuild_open(c, cy, now->wall_s, &m, c->run_argv) != 0) {
-		cannot_tell(c, cy, "its stanza changed since the open: the "
-		    "open cannot be rebuilt");
-		return;
-	}
+	cycle_argv_unpack(&cy->open, c->run_argv);
 	r = m->ops->verify(m->priv, c->run_argv, cy->rec.data,
 	    cy->rec.data_len, why, sizeof(why));
 	if (r != ACTION_PRESENT && r != ACTION_ABSENT) {
@@ -284,7 +231,7 @@ collect_key(void *arg, struct sched_entry *e)
 	struct sweep *sw = arg;
 	const struct cycle *cy = e->data;
 
-	if (cy->open.words != NULL || cy->open_rebuilt)
+	if (cy->open.words != NULL)
 		sw->keys[sw->n++] = e->key;
 }
 

@@ -70,11 +70,7 @@ static const char policy[] =
 	"# 7: one element per address: every port's cycle holds it\n"
 	KEYS
 	"CMD_CYCLE_OPEN set add a $IP\n"
-	"CMD_CYCLE_CLOSE set del a $IP\n"
-	"# 8: an open the journal's fields cannot rebuild (the user)\n"
-	KEYS
-	"CMD_CYCLE_OPEN set add u $IP,$PROTO_NAME:$PORT comment $USER\n"
-	"CMD_CYCLE_CLOSE set del u $IP,$PROTO_NAME:$PORT\n";
+	"CMD_CYCLE_CLOSE set del a $IP\n";
 
 struct world {
 	char			*dir;		/* the journal's */
@@ -1315,50 +1311,6 @@ recheck_that_cannot_tell_logged_once(void **state)
 	assert_error_logged("fake verdict");
 }
 
-/*
- * An open cycle keeps no copy of its open when the stanza rebuilds it:
- * a reload that changes the stanza's close leaves it unverifiable, said
- * once at error and counted, never put back with another stanza's open.
- */
-static void
-recheck_after_the_stanza_changed_cannot_tell(void **state)
-{
-	struct world *w = *state;
-
-	recheck_every(w, 30);
-	open_element(w, 22, 600);
-	cmd_template_free(&w->plan.v[1].close);
-	plan_line(w->access->stanzas[1], "set del s2 $IP,$PROTO_NAME:$PORT",
-	    &w->plan.v[1].close, &w->plan.v[1].close_ops);
-	fake_verdict(ACTION_ABSENT);
-	recheck(w, 1000);
-	recheck(w, 31000);
-	cycles_flush(w->c);
-	assert_int_equal(fake_verifies(), 0);
-	assert_int_equal(fake_count(), 1);
-	assert_int_equal(stats(w).unverified, 2);
-	assert_int_equal(count_lines(errors, "cannot tell"), 1);
-	assert_error_logged("its stanza changed since the open");
-}
-
-/* An open the journal's fields cannot rebuild is put back as it ran. */
-static void
-recheck_puts_back_an_open_it_could_not_rebuild(void **state)
-{
-	struct world *w = *state;
-
-	recheck_every(w, 30);
-	fake_script(FAKE_OK);
-	grant(w, 8, 22, 600);
-	cycles_flush(w->c);
-	expect(0, FAKE_OPEN, "set add u " ADDR ",tcp:22 comment alice");
-	fake_verdict(ACTION_ABSENT);
-	recheck(w, 1000);
-	cycles_flush(w->c);
-	assert_int_equal(fake_count(), 2);
-	expect(1, FAKE_OPEN, "set add u " ADDR ",tcp:22 comment alice");
-}
-
 static void
 recheck_puts_a_shared_object_back_once(void **state)
 {
@@ -1512,8 +1464,6 @@ main(void)
 		T(recheck_spreads_a_round_over_its_interval),
 		T(recheck_pass_bounded_in_time),
 		T(recheck_that_cannot_tell_logged_once),
-		T(recheck_after_the_stanza_changed_cannot_tell),
-		T(recheck_puts_back_an_open_it_could_not_rebuild),
 		T(recheck_puts_a_shared_object_back_once),
 		T(recheck_after_a_restart),
 		T(recheck_after_a_restart_only_if_the_close_matches),
