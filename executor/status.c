@@ -365,6 +365,10 @@ not_answering(const struct status_opts *o, const char *why, FILE *fp)
 	else
 		fprintf(fp, "spagated is running (pid %ld)\n  but does not "
 		    "answer on its control socket (%s)\n", pid, why);
+	if (pid > 0) {	/* what it last wrote of its state */
+		print_state_line(o->state_dir, EXECUTOR_SANDBOX_FILE, fp);
+		print_state_line(o->state_dir, EXECUTOR_REPLAY_FILE, fp);
+	}
 	print_cycles(o->state_dir, fp);
 	print_metrics(o, fp);
 	return pid;

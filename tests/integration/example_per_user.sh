@@ -180,7 +180,7 @@ outlive 22
 mark
 spa_rc "$A_RC" -A tcp/5432
 check_logged "alice asking for tcp/5432 is refused: her stanza does not grant it" \
-	"refused .*: a requested port is not allowed \\(stanza #1 " 5
+	"refused .*: a requested port is not allowed: tcp/5432 \\(not in OPEN_PORTS\\) \\(stanza #1 " 5
 check "tcp/5432 stays dropped" eval '[ "$(since_mark opened)" -eq 0 ] && dropped 5432'
 mark
 spa_keys "$B_RC" alice tcp/22

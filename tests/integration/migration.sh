@@ -288,7 +288,7 @@ check_logged "another user is refused by REQUIRE_USERNAME" \
 mark
 spa "$KA" "$HA" --hmac-digest-type sha512 -U alice -A tcp/80 -a "$CLI_IP"
 check_logged "a port outside OPEN_PORTS is refused" \
-	"${REFUSED}a requested port is not allowed \\(stanza #1 " 5
+	"${REFUSED}a requested port is not allowed: tcp/80 \\(not in OPEN_PORTS\\) \\(stanza #1 " 5
 mark
 spa "$KB" "$HB" --hmac-digest-type sha1 -M cfb -A tcp/8080 -a "$CLI_IP"
 check_logged "the included stanza (sha1, CFB) grants, numbered #2 at its file:line" \
@@ -296,7 +296,7 @@ check_logged "the included stanza (sha1, CFB) grants, numbered #2 at its file:li
 mark
 spa "$KB" "$HB" --hmac-digest-type sha1 -M cfb -A tcp/23 -a "$CLI_IP"
 check_logged "a port in RESTRICT_PORTS is refused" \
-	"${REFUSED}a requested port is not allowed \\(stanza #2 " 5
+	"${REFUSED}a requested port is not allowed: tcp/23 \\(in RESTRICT_PORTS\\) \\(stanza #2 " 5
 mark
 spa "$KC" "$HC" -A tcp/22 -a "$CLI_IP"
 check_logged "the expired stanza refuses its packet (-v names each stanza's verdict)" \
