@@ -81,6 +81,15 @@ access_fail(struct access_parser *p, const char *fmt, ...)
  * position would be that same path, it goes without the position
  * ("cannot open a.conf: ...", not "a.conf: cannot open a.conf: ...").
  */
+static void
+position_about(struct access_parser *p, const char *path,
+    const char **file, unsigned int *line)
+{
+	position(p, file, line);
+	if (*line == 0 && strcmp(*file, path) == 0)
+		*file = NULL;
+}
+
 static int
 fail_about(struct access_parser *p, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -92,9 +101,7 @@ fail_about(struct access_parser *p, const char *path, const char *fmt, ...)
 	unsigned int line;
 	va_list ap;
 
-	position(p, &file, &line);
-	if (line == 0 && strcmp(file, path) == 0)
-		file = NULL;
+	position_about(p, path, &file, &line);
 	va_start(ap, fmt);
 	format_at(p->err->text, sizeof(p->err->text), file, line, fmt, ap);
 	va_end(ap);
@@ -153,9 +160,7 @@ warn_about(struct access_parser *p, const char *path, const char *fmt, ...)
 	unsigned int line;
 	va_list ap;
 
-	position(p, &file, &line);
-	if (line == 0 && strcmp(file, path) == 0)
-		file = NULL;
+	position_about(p, path, &file, &line);
 	va_start(ap, fmt);
 	format_at(text, sizeof(text), file, line, fmt, ap);
 	va_end(ap);
