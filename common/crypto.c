@@ -3,29 +3,36 @@
  * prepared once per stanza, EVP_BytesToKey, AES-256 without padding, and
  * the name tables of access.conf.
  *
- * Algorithms are fetched from the provider once per process and kept in a
- * write-once table: an implicit fetch on every EVP_DigestInit costs more
- * than hashing a whole SPA packet.
+ * Only libcrypto's low-level functions are called, never an EVP fetch: the
+ * first fetch initialises OpenSSL's default provider, which builds the
+ * method tables of every algorithm it has (3.4 MiB of libcrypto touched,
+ * 0.8 MiB of it private, against 1.6 MiB and 0.5 MiB for the functions
+ * used here), in both processes (bench/RESULTS.md, run 8).  The low-level
+ * AES is the table-based one, not AES-NI: as fwknopd's own Rijndael, and
+ * a packet is decrypted only after its HMAC verified, where the stanza
+ * has an HMAC key (the recommended setup).
  */
 #include "config.h"
 
-#include <pthread.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 
 /*
- * MD5_CTX, SHA_CTX, SHA256_CTX and SHA512_CTX are deprecated in OpenSSL 3.0
- * but still built by default; they are the only digest states that can be
- * copied without an allocation (see the HMAC section).
+ * MD5_CTX, SHA_CTX, SHA256_CTX, SHA512_CTX and AES_KEY are deprecated in
+ * OpenSSL 3.0 but still built by default; they are the only digest states
+ * that can be copied without an allocation (see the HMAC section), and
+ * they need no provider.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
+#include <openssl/aes.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/md5.h>
-#include <openssl/rand.h>
+#include <openssl/modes.h>
 #include <openssl/sha.h>
 
 #include "crypto.h"
@@ -35,17 +42,16 @@ struct digest_info {
 	enum spa_digest	 id;
 	const char	*name;		/* access.conf / fwknop client spelling */
 	size_t		 len;
-	const char	*ossl_name;	/* provider algorithm name */
 };
 
 static const struct digest_info digests[] = {
-	{ SPA_DIGEST_MD5,	"md5",		16, "MD5" },
-	{ SPA_DIGEST_SHA1,	"sha1",		20, "SHA1" },
-	{ SPA_DIGEST_SHA256,	"sha256",	32, "SHA2-256" },
-	{ SPA_DIGEST_SHA384,	"sha384",	48, "SHA2-384" },
-	{ SPA_DIGEST_SHA512,	"sha512",	64, "SHA2-512" },
-	{ SPA_DIGEST_SHA3_256,	"sha3_256",	32, "SHA3-256" },
-	{ SPA_DIGEST_SHA3_512,	"sha3_512",	64, "SHA3-512" },
+	{ SPA_DIGEST_MD5,	"md5",		16 },
+	{ SPA_DIGEST_SHA1,	"sha1",		20 },
+	{ SPA_DIGEST_SHA256,	"sha256",	32 },
+	{ SPA_DIGEST_SHA384,	"sha384",	48 },
+	{ SPA_DIGEST_SHA512,	"sha512",	64 },
+	{ SPA_DIGEST_SHA3_256,	"sha3_256",	32 },
+	{ SPA_DIGEST_SHA3_512,	"sha3_512",	64 },
 };
 #define NDIGESTS	(sizeof(digests) / sizeof(digests[0]))
 
@@ -133,91 +139,25 @@ crypto_wipe(void *p, size_t n)
 	OPENSSL_cleanse(p, n);
 }
 
+/* The kernel's generator: no libcrypto DRBG, so no provider. */
 int
 crypto_random(void *p, size_t n)
 {
-	if (n > (size_t)INT32_MAX)
-		return SPA_ERR_ARG;
-	if (n == 0)
-		return 0;
-	if (RAND_bytes(p, (int)n) != 1) {
-		crypto_wipe(p, n);
-		return SPA_ERR_CRYPTO;
+	uint8_t *b = p;
+	size_t off = 0;
+	ssize_t r;
+
+	while (off < n) {
+		r = getrandom(b + off, n - off, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			crypto_wipe(p, n);
+			return SPA_ERR_SYS;
+		}
+		off += (size_t)r;
 	}
 	return 0;
-}
-
-/* --- algorithms, fetched once --------------------------------------------- */
-
-/* AES-256 cipher names by mode; LEGACY is CBC, ASYMMETRIC has none. */
-static const char *const cipher_names[] = {
-	[SPA_MODE_CBC] = "AES-256-CBC",
-	[SPA_MODE_ECB] = "AES-256-ECB",
-	[SPA_MODE_CFB] = "AES-256-CFB",		/* CFB-128 */
-	[SPA_MODE_OFB] = "AES-256-OFB",
-	[SPA_MODE_CTR] = "AES-256-CTR",		/* 128-bit big-endian counter */
-	[SPA_MODE_LEGACY] = "AES-256-CBC",
-	[SPA_MODE_ASYMMETRIC] = NULL,
-};
-
-struct algo_table {
-	EVP_MD		*md[NDIGESTS];
-	EVP_CIPHER	*cipher[NMODES];
-};
-
-/* Written once under pthread_once, read-only afterwards. */
-static struct algo_table algos;
-static pthread_once_t algos_once = PTHREAD_ONCE_INIT;
-
-static void
-algos_fetch(void)
-{
-	size_t i;
-
-	for (i = 0; i < NDIGESTS; i++)
-		algos.md[i] = EVP_MD_fetch(NULL, digests[i].ossl_name, NULL);
-	for (i = 0; i < NMODES; i++)
-		if (cipher_names[i] != NULL)
-			algos.cipher[i] = EVP_CIPHER_fetch(NULL,
-			    cipher_names[i], NULL);
-}
-
-static const struct algo_table *
-algos_get(void)
-{
-	if (pthread_once(&algos_once, algos_fetch) != 0)
-		return NULL;
-	return &algos;
-}
-
-int
-crypto_prepare(void)
-{
-	return algos_get() != NULL ? 0 : SPA_ERR_CRYPTO;
-}
-
-static const EVP_MD *
-md_get(enum spa_digest d)
-{
-	const struct algo_table *t = algos_get();
-	size_t i;
-
-	if (t == NULL)
-		return NULL;
-	for (i = 0; i < NDIGESTS; i++)
-		if (digests[i].id == d)
-			return t->md[i];
-	return NULL;
-}
-
-static const EVP_CIPHER *
-cipher_get(enum spa_mode m)
-{
-	const struct algo_table *t = algos_get();
-
-	if (t == NULL || (size_t)m >= NMODES)
-		return NULL;
-	return t->cipher[m];
 }
 
 /* --- digest states without allocation -------------------------------------- */
@@ -553,73 +493,106 @@ crypto_hmac_free(struct crypto_hmac *h)
 /* --- key derivation ------------------------------------------------------- */
 
 /* One EVP_BytesToKey round: MD5(prev || pass || salt). */
-static int
-kdf_round(EVP_MD_CTX *ctx, const EVP_MD *md5, const uint8_t *prev,
-    const uint8_t *pass, size_t passlen, const uint8_t salt[8],
-    uint8_t out[16])
+static void
+kdf_round(const uint8_t *prev, const uint8_t *pass, size_t passlen,
+    const uint8_t salt[8], uint8_t out[16])
 {
-	unsigned int len = 0;
+	union hstate s;
 
-	if (EVP_DigestInit_ex(ctx, md5, NULL) != 1 ||
-	    (prev != NULL && EVP_DigestUpdate(ctx, prev, 16) != 1) ||
-	    EVP_DigestUpdate(ctx, pass, passlen) != 1 ||
-	    EVP_DigestUpdate(ctx, salt, 8) != 1 ||
-	    EVP_DigestFinal_ex(ctx, out, &len) != 1 || len != 16)
-		return SPA_ERR_CRYPTO;
-	return 0;
+	hs_init(SPA_DIGEST_MD5, &s);
+	if (prev != NULL)
+		hs_update(SPA_DIGEST_MD5, &s, prev, 16);
+	hs_update(SPA_DIGEST_MD5, &s, pass, passlen);
+	hs_update(SPA_DIGEST_MD5, &s, salt, 8);
+	hs_final(SPA_DIGEST_MD5, &s, out);
+	crypto_wipe(&s, sizeof(s));
 }
 
 int
 crypto_kdf(const uint8_t *pass, size_t passlen, const uint8_t salt[8],
     uint8_t key[32], uint8_t iv[16])
 {
-	const EVP_MD *md5 = md_get(SPA_DIGEST_MD5);
-	EVP_MD_CTX *ctx = NULL;
-	int r = SPA_ERR_CRYPTO;
-
-	if (md5 == NULL)
-		return SPA_ERR_CRYPTO;
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return SPA_ERR_NOMEM;
-	if (kdf_round(ctx, md5, NULL, pass, passlen, salt, key) != 0 ||
-	    kdf_round(ctx, md5, key, pass, passlen, salt, key + 16) != 0 ||
-	    kdf_round(ctx, md5, key + 16, pass, passlen, salt, iv) != 0)
-		goto out;
-	r = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	if (r != 0) {
-		crypto_wipe(key, 32);
-		crypto_wipe(iv, 16);
-	}
-	return r;
+	if (pass == NULL && passlen != 0)
+		return SPA_ERR_ARG;
+	kdf_round(NULL, pass, passlen, salt, key);
+	kdf_round(key, pass, passlen, salt, key + 16);
+	kdf_round(key + 16, pass, passlen, salt, iv);
+	return 0;
 }
 
 /* --- AES-256 -------------------------------------------------------------- */
+
+/* ECB, one block at a time: the only mode without an IV. */
+static void
+aes_ecb(const AES_KEY *ks, int enc, const uint8_t *in, size_t n,
+    uint8_t *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 16)
+		AES_ecb_encrypt(in + i, out + i, ks, enc);
+}
+
+/*
+ * The stream modes (CFB-128, OFB, CTR with a 128-bit big-endian counter)
+ * run the block cipher forwards in both directions.
+ */
+static void
+aes_stream(enum spa_mode mode, const AES_KEY *ks, int enc, uint8_t iv[16],
+    const uint8_t *in, size_t n, uint8_t *out)
+{
+	uint8_t ecount[16] = { 0 };
+	unsigned int ctr_num = 0;
+	int num = 0;
+
+	if (mode == SPA_MODE_CFB)
+		AES_cfb128_encrypt(in, out, n, ks, iv, &num, enc);
+	else if (mode == SPA_MODE_OFB)
+		AES_ofb128_encrypt(in, out, n, ks, iv, &num);
+	else
+		CRYPTO_ctr128_encrypt(in, out, n, ks, iv, ecount, &ctr_num,
+		    (block128_f)AES_encrypt);
+	crypto_wipe(ecount, sizeof(ecount));
+}
+
+static bool
+aes_mode_known(enum spa_mode mode)
+{
+	return mode == SPA_MODE_CBC || mode == SPA_MODE_LEGACY ||
+	    mode == SPA_MODE_ECB || mode == SPA_MODE_CFB ||
+	    mode == SPA_MODE_OFB || mode == SPA_MODE_CTR;
+}
 
 static int
 aes_run(enum spa_mode mode, int enc, const uint8_t key[32],
     const uint8_t iv[16], const uint8_t *in, size_t n, uint8_t *out)
 {
-	const EVP_CIPHER *c = cipher_get(mode);
-	EVP_CIPHER_CTX *ctx = NULL;
-	int len = 0, fin = 0, r = SPA_ERR_CRYPTO;
+	bool block_dec = !enc && (mode == SPA_MODE_CBC ||
+	    mode == SPA_MODE_LEGACY || mode == SPA_MODE_ECB);
+	uint8_t ivc[16];
+	AES_KEY ks;
+	int r;
 
-	if (c == NULL || n % 16 != 0 || n > (size_t)INT32_MAX - 16)
+	if (!aes_mode_known(mode) || n % 16 != 0 ||
+	    (iv == NULL && mode != SPA_MODE_ECB))
 		return SPA_ERR_ARG;
-	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
-		return SPA_ERR_NOMEM;
-	if (EVP_CipherInit_ex2(ctx, c, key, mode == SPA_MODE_ECB ? NULL : iv,
-	    enc, NULL) != 1 ||
-	    EVP_CIPHER_CTX_set_padding(ctx, 0) != 1 ||
-	    EVP_CipherUpdate(ctx, out, &len, in, (int)n) != 1 ||
-	    EVP_CipherFinal_ex(ctx, out + len, &fin) != 1 ||
-	    (size_t)len + (size_t)fin != n)
-		goto out;
-	r = 0;
-out:
-	EVP_CIPHER_CTX_free(ctx);
-	return r;
+	r = block_dec ? AES_set_decrypt_key(key, 256, &ks) :
+	    AES_set_encrypt_key(key, 256, &ks);
+	if (r != 0)
+		return SPA_ERR_CRYPTO;
+	if (iv != NULL)
+		memcpy(ivc, iv, sizeof(ivc));
+	if (mode == SPA_MODE_ECB)
+		aes_ecb(&ks, enc ? AES_ENCRYPT : AES_DECRYPT, in, n, out);
+	else if (mode == SPA_MODE_CBC || mode == SPA_MODE_LEGACY)
+		AES_cbc_encrypt(in, out, n, &ks, ivc,
+		    enc ? AES_ENCRYPT : AES_DECRYPT);
+	else
+		aes_stream(mode, &ks, enc ? AES_ENCRYPT : AES_DECRYPT, ivc, in,
+		    n, out);
+	crypto_wipe(&ks, sizeof(ks));
+	crypto_wipe(ivc, sizeof(ivc));
+	return 0;
 }
 
 int

@@ -40,13 +40,6 @@ int		 crypto_digest_from_name(const char *s, enum spa_digest *out);
 const char	*crypto_mode_name(enum spa_mode m);	/* "CBC", ... */
 int		 crypto_mode_from_name(const char *s, enum spa_mode *out);
 
-/*
- * Fetch every algorithm from the provider now.  Called when keys are
- * prepared, before the verifier enters its sandbox: a first fetch inside
- * it would take locks and read files the seccomp filter forbids.
- */
-int	crypto_prepare(void);
-
 int	crypto_hash(enum spa_digest d, const void *data, size_t n, uint8_t *out);
 
 /* A keyed HMAC prepared once per stanza and reused for every packet. */
@@ -62,7 +55,10 @@ void	crypto_hmac_free(struct crypto_hmac *h);
 int	crypto_kdf(const uint8_t *pass, size_t passlen, const uint8_t salt[8],
 	    uint8_t key[32], uint8_t iv[16]);
 
-/* AES-256 in `mode` without padding handling; n is a multiple of 16. */
+/*
+ * AES-256 in `mode` without padding handling; n is a multiple of 16; iv
+ * may be NULL for ECB only.
+ */
 int	crypto_aes_decrypt(enum spa_mode mode, const uint8_t key[32],
 	    const uint8_t iv[16], const uint8_t *in, size_t n, uint8_t *out);
 int	crypto_aes_encrypt(enum spa_mode mode, const uint8_t key[32],
@@ -72,7 +68,7 @@ int	crypto_aes_encrypt(enum spa_mode mode, const uint8_t key[32],
 bool	crypto_ct_equal(const void *a, const void *b, size_t n);
 /* Wipe a secret so the compiler cannot elide it. */
 void	crypto_wipe(void *p, size_t n);
-/* Fill with random bytes; fails closed. */
+/* Fill with random bytes from getrandom(2); fails closed. */
 int	crypto_random(void *p, size_t n);
 
 #endif /* SPA_CRYPTO_H */

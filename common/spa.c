@@ -70,9 +70,6 @@ spa_key_init(struct spa_key *k, enum spa_mode mode,
 	if ((r = key_check(mode, enc_key, enc_key_len, hmac_type, hmac_key,
 	    hmac_key_len)) != 0)
 		return r;
-	/* KDF and AES algorithms fetched now, outside any sandbox. */
-	if ((r = crypto_prepare()) != 0)
-		return r;
 	k->mode = mode;
 	if (enc_key_len > 0)
 		memcpy(k->enc_key, enc_key, enc_key_len);

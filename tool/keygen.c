@@ -16,9 +16,9 @@
 #endif
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
+#include "crypto.h"
 #include "err.h"
 #include "tool.h"
 
@@ -94,23 +94,6 @@ b64_padded(const uint8_t *in, size_t n, char *out)
 	out[len] = '\0';
 }
 
-static int
-fill_random(uint8_t *buf, size_t n)
-{
-	size_t off = 0;
-	ssize_t r;
-
-	while (off < n) {
-		r = getrandom(buf + off, n - off, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return SPA_ERR_SYS;
-		off += (size_t)r;
-	}
-	return 0;
-}
-
 int
 keygen_make(enum spa_digest digest, struct keygen_keys *k)
 {
@@ -119,8 +102,8 @@ keygen_make(enum spa_digest digest, struct keygen_keys *k)
 
 	memset(k, 0, sizeof(*k));
 	k->digest = digest;
-	if ((r = fill_random(key, sizeof(key))) == 0 &&
-	    (r = fill_random(hmac, sizeof(hmac))) == 0) {
+	if ((r = crypto_random(key, sizeof(key))) == 0 &&
+	    (r = crypto_random(hmac, sizeof(hmac))) == 0) {
 		b64_padded(key, sizeof(key), k->key);
 		b64_padded(hmac, sizeof(hmac), k->hmac);
 	}

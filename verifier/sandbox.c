@@ -35,14 +35,15 @@
 #include "sandbox.h"
 
 /*
- * Everything the verifier would otherwise fetch from the file system
- * later: libcrypto's configuration and providers, read before the chroot
- * so that nothing is left to read inside it.
+ * libcrypto initialised before the chroot, without its configuration
+ * file: the verifier uses no provider (common/crypto.c), so nothing in
+ * openssl.cnf concerns it, and no later call can go looking for the file
+ * inside the sandbox.
  */
 static int
 preload(void)
 {
-	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1) {
+	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1) {
 		log_errx("verifier: libcrypto initialisation failed");
 		return SPA_ERR_CRYPTO;
 	}

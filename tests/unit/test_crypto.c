@@ -484,6 +484,80 @@ hash_and_hmac_agree_with_evp(void **state)
 	}
 }
 
+/*
+ * AES and EVP_BytesToKey run on libcrypto's low-level functions, not
+ * EVP (no provider): every mode must agree with EVP's cipher over many
+ * blocks (chaining, feedback, the counter's carry), both ways, and the
+ * KDF with EVP_BytesToKey for every passphrase length fwknop allows.
+ */
+static const EVP_CIPHER *
+evp_cipher_of(enum spa_mode m)
+{
+	switch (m) {
+	case SPA_MODE_ECB: return EVP_aes_256_ecb();
+	case SPA_MODE_CBC: case SPA_MODE_LEGACY: return EVP_aes_256_cbc();
+	case SPA_MODE_CFB: return EVP_aes_256_cfb128();
+	case SPA_MODE_OFB: return EVP_aes_256_ofb();
+	case SPA_MODE_CTR: return EVP_aes_256_ctr();
+	default: return NULL;
+	}
+}
+
+static void
+evp_encrypt(enum spa_mode m, const uint8_t *key, const uint8_t *iv,
+    const uint8_t *in, size_t n, uint8_t *out)
+{
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int len = 0, fin = 0;
+
+	assert_non_null(ctx);
+	assert_int_equal(EVP_EncryptInit_ex(ctx, evp_cipher_of(m), NULL, key,
+	    iv), 1);
+	assert_int_equal(EVP_CIPHER_CTX_set_padding(ctx, 0), 1);
+	assert_int_equal(EVP_EncryptUpdate(ctx, out, &len, in, (int)n), 1);
+	assert_int_equal(EVP_EncryptFinal_ex(ctx, out + len, &fin), 1);
+	assert_int_equal((size_t)(len + fin), n);
+	EVP_CIPHER_CTX_free(ctx);
+}
+
+static void
+aes_and_kdf_agree_with_evp(void **state)
+{
+	static const enum spa_mode modes[] = {
+		SPA_MODE_ECB, SPA_MODE_CBC, SPA_MODE_LEGACY, SPA_MODE_CFB,
+		SPA_MODE_OFB, SPA_MODE_CTR,
+	};
+	uint8_t key[32], iv[16], pt[320], ours[320], theirs[320], back[320];
+	uint8_t k2[32], iv2[16], salt[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(pt); i++)
+		pt[i] = (uint8_t)(i * 37 + 11);
+	memset(key, 0xa5, sizeof(key));
+	/* the counter's low bytes about to carry across 64 bits */
+	memset(iv, 0xff, sizeof(iv));
+	iv[0] = 0x01;
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		for (n = 16; n <= sizeof(pt); n += 16) {
+			assert_int_equal(crypto_aes_encrypt(modes[i], key, iv,
+			    pt, n, ours), 0);
+			evp_encrypt(modes[i], key, iv, pt, n, theirs);
+			assert_memory_equal(ours, theirs, n);
+			assert_int_equal(crypto_aes_decrypt(modes[i], key, iv,
+			    ours, n, back), 0);
+			assert_memory_equal(back, pt, n);
+		}
+	}
+	for (n = 0; n <= 40; n++) {
+		assert_int_equal(crypto_kdf(pt, n, salt, key, iv), 0);
+		assert_int_equal(EVP_BytesToKey(EVP_aes_256_cbc(), EVP_md5(),
+		    salt, pt, (int)n, 1, k2, iv2), 32);
+		assert_memory_equal(key, k2, 32);
+		assert_memory_equal(iv, iv2, 16);
+	}
+}
+
 int
 main(void)
 {
@@ -502,6 +576,7 @@ main(void)
 		cmocka_unit_test(aes_known_answer_every_mode),
 		cmocka_unit_test(aes_round_trip_every_mode),
 		cmocka_unit_test(aes_ctr_counter_is_128_bit_big_endian),
+		cmocka_unit_test(aes_and_kdf_agree_with_evp),
 		cmocka_unit_test(aes_refuses_partial_blocks_and_gnupg),
 		cmocka_unit_test(ct_equal_compares_all_bytes),
 		cmocka_unit_test(wipe_zeroes),
