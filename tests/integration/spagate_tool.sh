@@ -3,8 +3,9 @@
 # client and by spagated (a grant opens a cycle), their QR code as a real
 # decoder (zbarimg) reads it from --qr-png, `spagate check` on good
 # and refused files (file:line), `spagate test` (a dry run) granting and
-# refusing, `spagate status` with the daemon running
-# and a cycle open, and the metrics file after the grant.
+# refusing (a command request's exact sudo line), `spagate status` with
+# the daemon running and a cycle open, and the metrics file after the
+# grant.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -32,7 +33,7 @@ CONF
 	printf 'metrics = {\n  file = "%s";\n  interval = 1;\n};\n' "$METRICS" > "$WORK/spagated.conf"
 }
 
-plan 21
+plan 22
 netns_pair 81 || skip_all "cannot create network namespaces"
 
 # keygen
@@ -90,6 +91,12 @@ dry --ports tcp/2222,udp/53; rc=$?
 check "test: why the stanza refuses, naming the port (exit 1)" \
 	eval '[ $rc -eq 1 ] && grep -Fxq "stanza #1 ($WORK/access.conf:1): refuses: a requested port is not allowed: udp/53 (not in OPEN_PORTS)" "$WORK/test" &&
 		grep -Fxq "no stanza grants this request" "$WORK/test"'
+printf 'SOURCE ANY\nKEY_BASE64 %s\nHMAC_KEY_BASE64 %s\nENABLE_CMD_EXEC Y\nENABLE_CMD_SUDO_EXEC Y\nCMD_EXEC_USER nobody\nCMD_SUDO_EXEC_USER root\n' \
+	"$K" "$H" > "$WORK/cmd.conf"
+chmod 600 "$WORK/cmd.conf"
+dry -a "$WORK/cmd.conf" --type command --command "systemctl restart 'my unit'"; rc=$?
+check "test: a command request, the exact sudo line spagated would run (exit 0)" \
+	eval '[ $rc -eq 0 ] && grep -Fxq "  runs the command through sudo: /usr/bin/sudo -n -u root -- systemctl restart \"my unit\"" "$WORK/test"'
 
 # status without a daemon, then a grant from the real client
 "$SPAGATE" status -c "$WORK/spagated.conf" -d "$STATE" -p "$WORK/spagated.pid" > "$WORK/status" 2>&1; rc=$?
