@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "action.h"
+#include "command.h"
 #include "conf.h"
 #include "cycle_int.h"
 #include "event.h"
@@ -16,15 +17,16 @@
 #include "runner.h"
 #include "subst.h"
 
-/* sudo [-u user] [-g group] -n -- command... */
-static int
-sudo_argv(const struct cycles *c, const struct stanza *st,
-    const struct cmd_argv *cmd, struct cmd_argv *out)
+int
+command_argv(const char *sudo_exe, const struct stanza *st,
+    const struct cmd_argv *words, struct cmd_argv *out)
 {
 	const char *w[8];
 	size_t n = 0;
 
-	w[n++] = c->conf.sudo_exe != NULL ? c->conf.sudo_exe : CONF_DEF_SUDO;
+	if (!st->enable_cmd_sudo_exec)
+		return cmd_argv_from(out, (const char *[]){ NULL }, words);
+	w[n++] = sudo_exe != NULL ? sudo_exe : CONF_DEF_SUDO;
 	w[n++] = "-n";
 	if (st->cmd_sudo_exec_user.name != NULL) {
 		w[n++] = "-u";
@@ -36,7 +38,7 @@ sudo_argv(const struct cycles *c, const struct stanza *st,
 	}
 	w[n++] = "--";
 	w[n] = NULL;
-	return cmd_argv_from(out, w, cmd);
+	return cmd_argv_from(out, w, words);
 }
 
 static void
@@ -75,8 +77,7 @@ command_run(struct cycles *c, const struct stanza *st,
 		log_warnx("%s %s: cannot be split into words: refused", what, q);
 		return;
 	}
-	if (st->enable_cmd_sudo_exec ? sudo_argv(c, st, &words, &argv) != 0 :
-	    cmd_argv_from(&argv, (const char *[]){ NULL }, &words) != 0) {
+	if (command_argv(c->conf.sudo_exe, st, &words, &argv) != 0) {
 		log_warnx("%s %s: too long: refused", what, q);
 		return;
 	}

@@ -153,11 +153,52 @@ parse_cycle(const char *s, struct cycle_line *c)
 }
 
 struct show {
-	FILE	*fp;
-	bool	 json;
-	size_t	 n;
-	bool	 bad;
+	FILE		*fp;
+	bool		 json;
+	int		 indent;	/* json: spaces before each object */
+	size_t		 n;
+	bool		 bad;
 };
+
+void
+control_json_str(FILE *fp, const char *s, size_t n)
+{
+	size_t i;
+
+	fputc('"', fp);
+	for (i = 0; i < n && s[i] != '\0'; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			fprintf(fp, "\\%c", s[i]);
+		else if ((unsigned char)s[i] < 0x20)
+			fprintf(fp, "\\u%04x", (unsigned int)(unsigned char)s[i]);
+		else
+			fputc(s[i], fp);
+	}
+	fputc('"', fp);
+}
+
+/* "NAME": "TEXT", with the separator before it. */
+static void
+json_member(FILE *fp, const char *sep, const char *name, const char *text)
+{
+	fprintf(fp, "%s\"%s\": ", sep, name);
+	control_json_str(fp, text, strlen(text));
+}
+
+static void
+json_cycle(FILE *fp, const struct cycle_line *c)
+{
+	fputc('{', fp);
+	json_member(fp, "", "id", c->id);
+	json_member(fp, ", ", "source", c->source);
+	fprintf(fp, ", \"stanza\": %u", c->stanza);
+	json_member(fp, ", ", "opened", c->what);
+	json_member(fp, ", ", "module", c->module);
+	fprintf(fp, ", \"opened_at\": %lld, \"closes_at\": %lld",
+	    c->opened, c->close_at);
+	json_member(fp, ", ", "state", c->state);
+	fputc('}', fp);
+}
 
 static const char *
 fmt_time(long long t, char buf[32])
@@ -182,14 +223,11 @@ show_cycle(void *arg, const char *s)
 		sh->bad = true;
 		return;
 	}
-	if (sh->json)
-		fprintf(sh->fp, "%s\n  {\"id\": \"%s\", \"source\": \"%s\", "
-		    "\"stanza\": %u, \"opened\": \"%s\", \"module\": \"%s\", "
-		    "\"opened_at\": %lld, \"closes_at\": %lld, "
-		    "\"state\": \"%s\"}", sh->n == 0 ? "" : ",", c.id,
-		    c.source, c.stanza, c.what, c.module, c.opened, c.close_at,
-		    c.state);
-	else
+	if (sh->json) {
+		fprintf(sh->fp, "%s\n%*s", sh->n == 0 ? "" : ",", sh->indent,
+		    "");
+		json_cycle(sh->fp, &c);
+	} else
 		fprintf(sh->fp, "%-16s  %-15s %6u  %-9s %-6s %s  %s  %s\n",
 		    c.id, c.source, c.stanza, c.what, c.module,
 		    fmt_time(c.opened, o), fmt_time(c.close_at, t), c.state);
@@ -204,34 +242,63 @@ no_daemon(const char *why)
 	return CONTROL_NO_DAEMON;
 }
 
+/* The "list" answer, shown into *text (to free) only once it all came. */
+static int
+ask_list(const char *state_dir, struct show *sh, char **text, char *why,
+    size_t whylen)
+{
+	size_t len = 0;
+	int r;
+
+	*text = NULL;
+	if ((sh->fp = open_memstream(text, &len)) == NULL)
+		return 2;
+	r = control_ask(state_dir, "list", show_cycle, sh, why, whylen);
+	fclose(sh->fp);
+	if (r == 0 && sh->bad) {
+		fprintf(stderr, "control socket: a line of the answer is not "
+		    "a cycle\n");
+		r = 2;
+	}
+	return r;
+}
+
+int
+control_cycles_json(const char *state_dir, int depth, FILE *fp,
+    char *why, size_t whylen)
+{
+	struct show sh = { NULL, true, 2 * depth + 2, 0, false };
+	char *text;
+	int r;
+
+	if ((r = ask_list(state_dir, &sh, &text, why, whylen)) == 0 &&
+	    sh.n == 0)
+		fprintf(fp, "[]");
+	else if (r == 0)
+		fprintf(fp, "[%s\n%*s]", text, 2 * depth, "");
+	free(text);
+	return r;
+}
+
 /* Printed only once the whole answer came: never half a list. */
 int
 control_list(const char *state_dir, bool json, FILE *fp)
 {
-	struct show sh = { NULL, json, 0, false };
+	struct show sh = { NULL, false, 0, 0, false };
 	char why[4200], *text = NULL;
-	size_t len = 0;
 	int r;
 
-	if ((sh.fp = open_memstream(&text, &len)) == NULL)
-		return 2;
-	r = control_ask(state_dir, "list", show_cycle, &sh, why, sizeof(why));
-	fclose(sh.fp);
-	if (r == 0 && !json)
+	if (json) {
+		if ((r = control_cycles_json(state_dir, 0, fp, why,
+		    sizeof(why))) == 0)
+			fputc('\n', fp);
+	} else if ((r = ask_list(state_dir, &sh, &text, why, sizeof(why)))
+	    == 0)
 		fprintf(fp, "%-16s  %-15s %6s  %-9s %-6s %-19s  %-19s  %s\n%s",
 		    "ID", "SOURCE", "STANZA", "OPENED", "MODULE", "OPENED AT",
 		    "CLOSES AT", "STATE", text);
-	else if (r == 0)
-		fprintf(fp, "[%s%s]\n", text, sh.n == 0 ? "" : "\n");
 	free(text);
-	if (r == CONTROL_NO_DAEMON)
-		return no_daemon(why);
-	if (sh.bad) {
-		fprintf(stderr, "control socket: a line of the answer is not "
-		    "a cycle\n");
-		return 2;
-	}
-	return r;
+	return r == CONTROL_NO_DAEMON ? no_daemon(why) : r;
 }
 
 static void
@@ -252,7 +319,7 @@ show_closing(void *arg, const char *s)
 int
 control_close_cycles(const char *state_dir, const char *request, FILE *fp)
 {
-	struct show sh = { fp, false, 0, false };
+	struct show sh = { fp, false, 0, 0, false };
 	char why[4200];
 	int r;
 

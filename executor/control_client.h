@@ -28,6 +28,19 @@ int	control_ask(const char *state_dir, const char *request,
 
 /* The open cycles, one per line, or as a JSON array. */
 int	control_list(const char *state_dir, bool json, FILE *fp);
+/*
+ * The open cycles as list --json gives them (status --json too): a JSON
+ * array nested `depth` levels, each object on a line of its own, printed
+ * only once the whole answer came.  control_ask's returns.
+ */
+int	control_cycles_json(const char *state_dir, int depth, FILE *fp,
+	    char *why, size_t whylen);
+/*
+ * A JSON string of the first n bytes of s (up to a NUL): quote and
+ * backslash escaped, control bytes as \u00XX.  The one escape of every
+ * JSON spagate prints.
+ */
+void	control_json_str(FILE *fp, const char *s, size_t n);
 /* A close request ("close all", "close id ..."): what it closed. */
 int	control_close_cycles(const char *state_dir, const char *request,
 	    FILE *fp);

@@ -667,6 +667,7 @@ verifier_ready(struct executor *x, const struct msg_ready *r)
 	/* the verifier cannot see where its chroot is: we can */
 	if (strncmp(r->sandbox, "chroot", 6) == 0)
 		snprintf(sandbox, sizeof(sandbox), "chroot %s/%s%s",
+		    x->test_state[0] != '\0' ? x->test_state :
 		    x->conf.state_dir, VPROC_REPLAY_DIR, r->sandbox + 6);
 	else
 		snprintf(sandbox, sizeof(sandbox), "%s", r->sandbox);
@@ -1080,15 +1081,15 @@ open_loop(struct executor *x)
 }
 
 /*
- * -t on a capture file runs nothing and remembers nothing either: its
- * verifier gets an empty replay store of its own, so a capture read twice
- * is judged twice the same (removed by executor_free).  A live -t keeps
- * the real store: what it grants is what the daemon would.
+ * -t runs nothing and remembers nothing either, live or on a capture
+ * file: its verifier gets an empty replay store of its own (removed by
+ * executor_free), so a packet judged twice is judged twice the same, and
+ * one a -t run saw is still the real daemon's to grant.
  */
 static int
 verifier_state(struct executor *x)
 {
-	if (x->cli->test_mode && x->cli->pcap_file != NULL)
+	if (x->cli->test_mode)
 		return vproc_throwaway_make(&x->conf, x->test_state,
 		    sizeof(x->test_state));
 	return vproc_prepare_state(x->conf.state_dir, x->conf.verifier_user);

@@ -265,24 +265,6 @@ same_daemon(const struct status_opts *o, const struct self *sf)
 	return -1;
 }
 
-/* A JSON string: quotes, backslashes and control bytes escaped. */
-static void
-json_str(FILE *fp, const char *s, size_t n)
-{
-	size_t i;
-
-	fputc('"', fp);
-	for (i = 0; i < n && s[i] != '\0'; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			fprintf(fp, "\\%c", s[i]);
-		else if ((unsigned char)s[i] < 0x20)
-			fprintf(fp, "\\u%04x", (unsigned int)(unsigned char)s[i]);
-		else
-			fputc(s[i], fp);
-	}
-	fputc('"', fp);
-}
-
 /* "KEY VALUE" lines as JSON members, a VALUE of digits as a number. */
 static void
 json_members(FILE *fp, char *text)
@@ -298,23 +280,30 @@ json_members(FILE *fp, char *text)
 		    (v = strchr(line, ' ')) == NULL)
 			continue;
 		fprintf(fp, "%s\n    ", sep);
-		json_str(fp, line, (size_t)(v - line));
+		control_json_str(fp, line, (size_t)(v - line));
 		fputs(": ", fp);
 		if (v[1] != '\0' && strspn(v + 1, "0123456789") == strlen(v + 1))
 			fputs(v + 1, fp);
 		else
-			json_str(fp, v + 1, strlen(v + 1));
+			control_json_str(fp, v + 1, strlen(v + 1));
 		sep = ",";
 	}
 }
 
+/* Its own lines, its open cycles as spagate list --json gives them (null:
+   no answer to that request), its counters. */
 static void
-json_running(const struct self *sf, FILE *fp)
+json_running(const struct status_opts *o, const struct self *sf, FILE *fp)
 {
+	char why[4200];
+
 	fprintf(fp, "{\n  \"running\": true,\n  \"answers\": true,\n"
 	    "  \"pid\": %ld,\n  \"daemon\": {", sf->pid);
 	json_members(fp, sf->status);
-	fprintf(fp, "\n  },\n  \"counters_age_ms\": %" PRId64 ",\n"
+	fprintf(fp, "\n  },\n  \"cycles\": ");
+	if (control_cycles_json(o->state_dir, 1, fp, why, sizeof(why)) != 0)
+		fprintf(fp, "null");
+	fprintf(fp, ",\n  \"counters_age_ms\": %" PRId64 ",\n"
 	    "  \"counters\": {", sf->age_ms);
 	json_members(fp, sf->counters);
 	fprintf(fp, "\n  }\n}\n");
@@ -356,7 +345,7 @@ not_answering(const struct status_opts *o, const char *why, FILE *fp)
 		fprintf(fp, "{\n  \"running\": %s,\n  \"answers\": false,\n"
 		    "  \"pid\": %ld,\n  \"why\": ", pid > 0 ? "true" : "false",
 		    pid > 0 ? pid : 0);
-		json_str(fp, why, strlen(why));
+		control_json_str(fp, why, strlen(why));
 		fprintf(fp, "\n}\n");
 		return pid;
 	}
@@ -386,7 +375,7 @@ status_report(const struct status_opts *o, FILE *fp)
 	if (same_daemon(o, &sf) != 0)
 		r = 2;
 	else if (o->json)
-		json_running(&sf, fp);
+		json_running(o, &sf, fp);
 	else
 		text_running(o, &sf, fp);
 	self_free(&sf);

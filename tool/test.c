@@ -19,10 +19,12 @@
 
 #include "access.h"
 #include "action.h"
+#include "command.h"
 #include "conf.h"
 #include "err.h"
 #include "plan.h"
 #include "policy.h"
+#include "subst.h"
 #include "tool.h"
 
 enum {
@@ -241,18 +243,38 @@ print_line(FILE *out, const char *port, const char *what,
 	fprintf(out, "  %s %s (%s): %s\n", port, what, m->ops->name, line);
 }
 
+/* A command request's argv, as the executor runs it (command.h). */
+static void
+print_command(FILE *out, const char *sudo_exe, const struct stanza *st,
+    const struct spa_event *ev)
+{
+	struct cmd_argv words, argv;
+	char line[2048];
+
+	if (cmd_split(ev->command, &words) != 0) {
+		fprintf(out, "  the command cannot be split into words: "
+		    "refused\n");
+		return;
+	}
+	if (command_argv(sudo_exe, st, &words, &argv) != 0) {
+		fprintf(out, "  the command is too long: refused\n");
+		return;
+	}
+	cmd_argv_format(&argv, line, sizeof(line));
+	fprintf(out, "  runs the command%s: %s\n",
+	    st->enable_cmd_sudo_exec ? " through sudo" : "", line);
+}
+
 /* Every port's open and close, as the cycle engine runs them. */
 static void
-print_commands(FILE *out, const struct stanza *st,
+print_commands(FILE *out, const char *sudo_exe, const struct stanza *st,
     const struct stanza_plan *sp, const struct spa_event *ev)
 {
 	char port[16];
 	size_t i;
 
 	if (ev->type == SPA_REQ_COMMAND) {
-		fprintf(out, "  runs the command%s: %s\n",
-		    st->enable_cmd_sudo_exec ? " through sudo" : "",
-		    ev->command);
+		print_command(out, sudo_exe, st, ev);
 		return;
 	}
 	if (!sp->has_open) {
@@ -296,8 +318,8 @@ print_refusal(FILE *out, const struct stanza *st,
 
 int
 dry_judge(const struct access_conf *access, const struct plan *plan,
-    const struct policy_opts *opts, struct spa_event *ev, int64_t now,
-    FILE *out)
+    const struct policy_opts *opts, const char *sudo_exe,
+    struct spa_event *ev, int64_t now, FILE *out)
 {
 	struct policy_detail d;
 	struct spa_packet pkt;
@@ -318,7 +340,7 @@ dry_judge(const struct access_conf *access, const struct plan *plan,
 		fprintf(out, "stanza #%u (%s:%u): grants, timeout %u s (keys "
 		    "not checked: no packet)\n", st->number, st->file, st->line,
 		    ev->timeout);
-		print_commands(out, st, &plan->v[i], ev);
+		print_commands(out, sudo_exe, st, &plan->v[i], ev);
 		if (i + 1 < access->n)
 			fprintf(out, "stanzas after #%u are not tried\n",
 			    st->number);
@@ -371,7 +393,8 @@ dry_run(struct spa_conf *c, struct spa_event *ev, int64_t now)
 		fprintf(stderr, "spagate test: %s\n", why);
 		r = 2;
 	} else {
-		r = dry_judge(access, &plan, &opts, ev, now, stdout);
+		r = dry_judge(access, &plan, &opts, c->sudo_exe, ev, now,
+		    stdout);
 		policy_release(access);
 	}
 	plan_free(&plan);

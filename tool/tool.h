@@ -90,8 +90,8 @@ int	dry_event(const struct dry_opts *o, int64_t now, struct spa_event *ev,
 /* Each stanza in order until one grants: 0, printed with its commands;
    1 if none does. */
 int	dry_judge(const struct access_conf *access, const struct plan *plan,
-	    const struct policy_opts *opts, struct spa_event *ev, int64_t now,
-	    FILE *out);
+	    const struct policy_opts *opts, const char *sudo_exe,
+	    struct spa_event *ev, int64_t now, FILE *out);
 
 /* "usage: spagate CMD ..." from spagate.c's table, for a refusal. */
 void	tool_usage(const char *cmd, FILE *fp);

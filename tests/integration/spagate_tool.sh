@@ -3,8 +3,9 @@
 # client and by spagated (a grant opens a cycle), their QR code as a real
 # decoder (zbarimg) reads it from --qr-png, `spagate check` on good
 # and refused files (file:line), `spagate test` (a dry run) granting and
-# refusing, `spagate status` with the daemon running
-# and a cycle open, and the metrics file after the grant.
+# refusing (a command request's exact sudo line), `spagate status` and
+# `spagate list`, as text and --json, with the daemon running and a
+# cycle open, and the metrics file after the grant.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -32,7 +33,7 @@ CONF
 	printf 'metrics = {\n  file = "%s";\n  interval = 1;\n};\n' "$METRICS" > "$WORK/spagated.conf"
 }
 
-plan 21
+plan 24
 netns_pair 81 || skip_all "cannot create network namespaces"
 
 # keygen
@@ -90,6 +91,12 @@ dry --ports tcp/2222,udp/53; rc=$?
 check "test: why the stanza refuses, naming the port (exit 1)" \
 	eval '[ $rc -eq 1 ] && grep -Fxq "stanza #1 ($WORK/access.conf:1): refuses: a requested port is not allowed: udp/53 (not in OPEN_PORTS)" "$WORK/test" &&
 		grep -Fxq "no stanza grants this request" "$WORK/test"'
+printf 'SOURCE ANY\nKEY_BASE64 %s\nHMAC_KEY_BASE64 %s\nENABLE_CMD_EXEC Y\nENABLE_CMD_SUDO_EXEC Y\nCMD_EXEC_USER nobody\nCMD_SUDO_EXEC_USER root\n' \
+	"$K" "$H" > "$WORK/cmd.conf"
+chmod 600 "$WORK/cmd.conf"
+dry -a "$WORK/cmd.conf" --type command --command "systemctl restart 'my unit'"; rc=$?
+check "test: a command request, the exact sudo line spagated would run (exit 0)" \
+	eval '[ $rc -eq 0 ] && grep -Fxq "  runs the command through sudo: /usr/bin/sudo -n -u root -- systemctl restart \"my unit\"" "$WORK/test"'
 
 # status without a daemon, then a grant from the real client
 "$SPAGATE" status -c "$WORK/spagated.conf" -d "$STATE" -p "$WORK/spagated.pid" > "$WORK/status" 2>&1; rc=$?
@@ -104,6 +111,13 @@ check "the keys work: fwknop's packet opens a cycle in spagated" \
 check "status: running (exit 0), with the sandbox line" \
 	eval '[ $rc -eq 0 ] && grep -q "spagated is running (pid $SPAGATED_PID)" "$WORK/status" && grep -q "verifier (pid" "$WORK/status"' 
 check "status: the open cycle and its close time" grep -q "tcp/2222  close at .* (in [0-9]* s)" "$WORK/status"
+"$SPAGATE" list -c "$WORK/spagated.conf" -d "$STATE" --json > "$WORK/list.json" 2>&1
+check "list --json: valid JSON (python3 -m json.tool), the open cycle in it" \
+	eval 'python3 -m json.tool "$WORK/list.json" >/dev/null && grep -q "\"opened\": \"tcp/2222\"" "$WORK/list.json"'
+"$SPAGATE" status -c "$WORK/spagated.conf" -d "$STATE" -p "$WORK/spagated.pid" --json > "$WORK/status.json" 2>&1
+check "status --json: valid JSON, its cycles the very objects of list --json" \
+	python3 -c 'import json, sys; s, l = (json.load(open(f)) for f in sys.argv[1:]); sys.exit(not (len(l) == 1 and s["cycles"] == l))' \
+	"$WORK/status.json" "$WORK/list.json"
 check "metrics: the grant is counted, the cycle open" \
 	eval 'wait_for "$METRICS" "^spagate_granted_total 1\$" 5 && grep -q "^spagate_cycles_open 1\$" "$METRICS" && grep -q "^spagate_packets_total 1\$" "$METRICS"' 
 check "metrics: HELP/TYPE lines, a reason label, mode 0644, no temporary file left" \

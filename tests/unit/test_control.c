@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "control_client.h"
 #include "control_req.h"
 #include "err.h"
 #include "helpers.h"
@@ -285,11 +286,51 @@ silent_clients_bounded(void **state)
 	free(dir);
 }
 
+/* What list --json and status --json print of a string: valid JSON. */
+static void
+json_strings_escaped(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} cases[] = {
+		{ "", "\"\"" },
+		{ "/var/lib/spagate", "\"/var/lib/spagate\"" },
+		{ "a\"b", "\"a\\\"b\"" },
+		{ "C:\\x\\", "\"C:\\\\x\\\\\"" },
+		{ "\"\"\\\"", "\"\\\"\\\"\\\\\\\"\"" },
+		{ "l1\nl2\r\t", "\"l1\\u000al2\\u000d\\u0009\"" },
+		{ "\x01\x1f \x7f", "\"\\u0001\\u001f \x7f\"" },
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+	};
+	char *text = NULL;
+	size_t i, len = 0;
+	FILE *fp;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_non_null(fp = open_memstream(&text, &len));
+		control_json_str(fp, cases[i].in, strlen(cases[i].in));
+		fclose(fp);
+		assert_string_equal(text, cases[i].out);
+		free(text);
+		text = NULL;
+	}
+	/* n bytes, or up to a NUL */
+	assert_non_null(fp = open_memstream(&text, &len));
+	control_json_str(fp, "ab\"cd", 3);
+	control_json_str(fp, "x\0y", 3);
+	fclose(fp);
+	assert_string_equal(text, "\"ab\\\"\"\"x\"");
+	free(text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(requests_parse),
+		cmocka_unit_test(json_strings_escaped),
 		cmocka_unit_test(bad_requests_refused),
 		cmocka_unit_test(too_long_refused),
 		cmocka_unit_test(server_answers_and_refuses),

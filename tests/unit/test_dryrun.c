@@ -19,10 +19,12 @@
 #include "access.h"
 #include "access_int.h"
 #include "action.h"
+#include "command.h"
 #include "conf.h"
 #include "err.h"
 #include "plan.h"
 #include "policy.h"
+#include "subst.h"
 #include "tool.h"
 
 #define NOW	1795343068
@@ -208,7 +210,8 @@ dry_judge_text(struct dry *d, struct spa_event *ev)
 
 	free(d->text);
 	assert_non_null(out = open_memstream(&d->text, &d->len));
-	r = dry_judge(d->access, &d->plan, &d->opts, ev, NOW, out);
+	r = dry_judge(d->access, &d->plan, &d->opts, d->conf.sudo_exe, ev, NOW,
+	    out);
 	fclose(out);
 	return r;
 }
@@ -299,6 +302,72 @@ no_stanza_grants(void **state)
 	dry_free(&d);
 }
 
+/* The argv a command request runs as: sudo's words, then the client's. */
+static void
+command_argv_wraps_in_sudo_when_the_stanza_says(void **state)
+{
+	struct access_conf *access = NULL;
+	struct access_error aerr;
+	struct cmd_argv words, argv;
+	char line[1024], big[CMD_MAX_LEN];
+	const char *policy =
+	    "SOURCE ANY\n" KEYS "ENABLE_CMD_EXEC Y\n\n"
+	    "SOURCE ANY\n" KEYS "ENABLE_CMD_EXEC Y\nENABLE_CMD_SUDO_EXEC Y\n"
+	    "CMD_EXEC_USER root\nCMD_SUDO_EXEC_USER root\n"
+	    "CMD_SUDO_EXEC_GROUP root\n";
+
+	(void)state;
+	if (access_load_buffer("access.conf", policy, strlen(policy), &access,
+	    &aerr) != 0)
+		fail_msg("policy refused: %s", aerr.text);
+	assert_int_equal(cmd_split("touch 'a b'", &words), 0);
+	assert_int_equal(command_argv(NULL, access->stanzas[0], &words,
+	    &argv), 0);
+	cmd_argv_format(&argv, line, sizeof(line));
+	assert_string_equal(line, "touch \"a b\"");
+	assert_int_equal(command_argv("/opt/sudo", access->stanzas[1], &words,
+	    &argv), 0);
+	cmd_argv_format(&argv, line, sizeof(line));
+	assert_string_equal(line, "/opt/sudo -n -u root -g root -- touch "
+	    "\"a b\"");
+	assert_int_equal(command_argv(NULL, access->stanzas[1], &words,
+	    &argv), 0);
+	assert_string_equal(argv.argv[0], CONF_DEF_SUDO);
+	/* fits alone, not behind sudo */
+	memset(big, 'x', CMD_MAX_LEN - 8);
+	big[CMD_MAX_LEN - 8] = '\0';
+	assert_int_equal(cmd_split(big, &words), 0);
+	assert_int_equal(command_argv(NULL, access->stanzas[0], &words,
+	    &argv), 0);
+	assert_int_equal(command_argv(NULL, access->stanzas[1], &words,
+	    &argv), SPA_ERR_ARG);
+	access_free(access);
+}
+
+/* spagate test prints that argv, as the executor would run it. */
+static void
+a_command_request_shows_the_sudo_line(void **state)
+{
+	struct spa_event ev;
+	struct dry d;
+	char why[256];
+
+	(void)state;
+	dry_load(&d,
+	    "SOURCE ANY\n" KEYS "ENABLE_CMD_EXEC Y\nENABLE_CMD_SUDO_EXEC Y\n"
+	    "CMD_EXEC_USER root\nCMD_SUDO_EXEC_USER root\n");
+	assert_int_equal(event_of(&ev, why, sizeof(why), "--source",
+	    "192.0.2.7", "--dst", "198.51.100.1", "--type", "command",
+	    "--command", "systemctl restart 'my unit'", NULL), 0);
+	assert_int_equal(dry_judge_text(&d, &ev), 0);
+	assert_non_null(strstr(d.text, "  runs the command through sudo: "
+	    CONF_DEF_SUDO " -n -u root -- systemctl restart \"my unit\"\n"));
+	snprintf(ev.command, sizeof(ev.command), "echo 'unbalanced");
+	assert_int_equal(dry_judge_text(&d, &ev), 0);
+	assert_non_null(strstr(d.text, "cannot be split into words"));
+	dry_free(&d);
+}
+
 int
 main(void)
 {
@@ -308,6 +377,8 @@ main(void)
 		cmocka_unit_test(request_is_what_the_client_would_send),
 		cmocka_unit_test(refusals_then_the_grant_with_its_commands),
 		cmocka_unit_test(no_stanza_grants),
+		cmocka_unit_test(command_argv_wraps_in_sudo_when_the_stanza_says),
+		cmocka_unit_test(a_command_request_shows_the_sudo_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
