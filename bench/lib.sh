@@ -116,8 +116,13 @@ make_netns() {
 
 # --- keys, access.conf, packets ---------------------------------------------
 make_keys() {
-	KEY=$(head -c 32 /dev/urandom | base64 -w0)
-	HMAC=$(head -c 64 /dev/urandom | base64 -w0)
+	if ! cached_keys; then
+		KEY=$(head -c 32 /dev/urandom | base64 -w0)
+		HMAC=$(head -c 64 /dev/urandom | base64 -w0)
+		save_keys
+	fi
+	[ -z "${BENCH_PACKETS:-}" ] || { rmdir "$WORK/pkt" && ln -s "$BENCH_PACKETS/pkt" "$WORK/pkt"; } ||
+		die "cannot use $BENCH_PACKETS/pkt"
 	# One stanza, read unchanged by both daemons.
 	cat >"$WORK/access.conf" <<-EOF
 	SOURCE ANY
@@ -139,6 +144,31 @@ make_keys() {
 	{ grep -v '^CMD_CYCLE_' "$WORK/access.conf"; echo "FW_ACCESS_TIMEOUT $ELEM_TIMEOUT"; } \
 		>"$WORK/access-fw.conf"
 	chmod 0600 "$WORK/access-fw.conf"
+}
+
+# BENCH_PACKETS=DIR keeps the keys and packets in DIR for the next run
+# (the fwknop client takes minutes to make them): reused while the keys
+# are younger than MAX_AGE less PACKETS_MARGIN seconds (the packets are
+# made after them and must stay fresh for a whole run), remade after.
+PACKETS_MARGIN=1500
+cached_keys() {
+	local d=${BENCH_PACKETS:-} age
+	[ -n "$d" ] && [ -f "$d/keys" ] || return 1
+	age=$(( $(date +%s) - $(stat -c %Y "$d/keys") ))
+	if [ "$age" -gt $((MAX_AGE - PACKETS_MARGIN)) ]; then
+		note "packets in $d made $age s ago: too old for MAX_AGE $MAX_AGE, made again"
+		rm -rf "$d/keys" "$d/pkt"
+		return 1
+	fi
+	# shellcheck disable=SC1091 # written by save_keys
+	. "$d/keys"
+	note "reusing the keys and packets of $d (made $age s ago)"
+}
+save_keys() {
+	local d=${BENCH_PACKETS:-}
+	[ -n "$d" ] || return 0
+	rm -rf "$d/pkt" && mkdir -p "$d/pkt" || die "cannot make $d/pkt"
+	printf 'KEY=%s\nHMAC=%s\n' "$KEY" "$HMAC" >"$d/keys"
 }
 
 # Allow address number I of a range: 10.R.(I/250).(I%250+1).  These are
@@ -188,13 +218,23 @@ make_packets() {
 	}' </dev/null
 	touch "$WORK/grants.list" "$WORK/latency.list" "$WORK/flood.list" "$WORK/mem.list" \
 		"$WORK/mem-lat.list"
+	if [ -n "${BENCH_PACKETS:-}" ]; then
+		# packets BENCH_PACKETS already has are not made again
+		awk '{ f = $4; if ((getline l < f) > 0) { close(f); next } print }' \
+			"$WORK/gen.list" >"$WORK/gen.todo"
+		note "  $(wc -l <"$WORK/gen.todo") of them not in $BENCH_PACKETS yet"
+	else
+		cp "$WORK/gen.list" "$WORK/gen.todo"
+	fi
 	t0=$(date +%s.%N)
 	in_cli xargs -P "$(nproc)" -n 4 fwknop --no-rc-file --no-save-args --test \
 		-A tcp/22 -D "$SRV_IP" --key-base64-rijndael "$KEY" --key-base64-hmac "$HMAC" \
-		<"$WORK/gen.list" >/dev/null 2>"$WORK/gen.err" || true
+		<"$WORK/gen.todo" >/dev/null 2>"$WORK/gen.err" || true
 	t1=$(date +%s.%N)
 	GEN_SECONDS=$(calc "$t1 - $t0")
-	[ "$(find "$WORK/pkt" -type f -size +100c | wc -l)" -eq "$total" ] ||
+	# every packet listed, made now or kept from an earlier run
+	[ "$(awk '{ f = $4; if ((getline l < f) > 0 && length(l) > 100) n++; close(f) } END { print n + 0 }' \
+		"$WORK/gen.list")" -eq "$total" ] ||
 		{ tail -n 5 "$WORK/gen.err" >&2; die "the fwknop client did not make all $total packets"; }
 	note "packets made in $(printf '%.1f' "$GEN_SECONDS") s"
 }
