@@ -63,12 +63,11 @@ sock_send(void *arg, const void *buf, size_t len)
 }
 
 static ssize_t
-sock_recv(void *arg, void *buf, size_t len, bool wait)
+sock_recv(void *arg, void *buf, size_t len)
 {
-	ssize_t r = recv(mnl_socket_get_fd(arg), buf, len,
-	    wait ? 0 : MSG_DONTWAIT);
+	ssize_t r = recv(mnl_socket_get_fd(arg), buf, len, MSG_DONTWAIT);
 
-	if (r < 0 && !wait && (errno == EAGAIN || errno == EWOULDBLOCK))
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
 	return r;
 }
@@ -184,8 +183,8 @@ talk(struct nft_nl *nl, struct nlmsghdr *req, reply_fn cb, void *data)
 	if (nl->io.send(nl->io.arg, req, req->nlmsg_len) != 0)
 		return -errno;
 	for (;;) {
-		if ((r = nl->io.recv(nl->io.arg, nl->rbuf, RBUF_LEN, true)) <= 0)
-			return r == 0 ? -EIO : -errno;
+		if ((r = nl->io.recv(nl->io.arg, nl->rbuf, RBUF_LEN)) <= 0)
+			return r == 0 ? -EIO : -errno;	/* no answer: none */
 		len = (int)r;
 		for (nlh = (void *)nl->rbuf; mnl_nlmsg_ok(nlh, len);
 		    nlh = mnl_nlmsg_next(nlh, &len)) {
@@ -545,7 +544,7 @@ read_errors(struct nft_nl *nl, uint32_t begin, uint32_t last, int *batch_err)
 	ssize_t r;
 	int len;
 
-	while ((r = nl->io.recv(nl->io.arg, nl->rbuf, RBUF_LEN, false)) > 0) {
+	while ((r = nl->io.recv(nl->io.arg, nl->rbuf, RBUF_LEN)) > 0) {
 		len = (int)r;
 		for (nlh = (void *)nl->rbuf; mnl_nlmsg_ok(nlh, len);
 		    nlh = mnl_nlmsg_next(nlh, &len))
@@ -641,7 +640,7 @@ send_batch(struct nft_nl *nl, int *batch_err)
 static void
 drain(struct nft_nl *nl)
 {
-	while (nl->io.recv(nl->io.arg, nl->rbuf, RBUF_LEN, false) > 0)
+	while (nl->io.recv(nl->io.arg, nl->rbuf, RBUF_LEN) > 0)
 		continue;
 }
 

@@ -33,12 +33,14 @@
 
 /*
  * How bytes reach nf_tables: a socket, or a unit test's fake kernel.
- * send: 0 or -1 (errno).  recv: bytes of one read, 0 when nothing is
- * left (wait false) , -1 on error (errno); wait: block for a reply.
+ * send: 0 or -1 (errno).  recv, never blocking: bytes of one read, 0
+ * when nothing is left, -1 on error (errno).  nfnetlink answers inside
+ * the send, so every reply is there when send returns, and a reply that
+ * is not can never hang the executor.
  */
 struct nft_nl_io {
 	int		(*send)(void *arg, const void *buf, size_t len);
-	ssize_t		(*recv)(void *arg, void *buf, size_t len, bool wait);
+	ssize_t		(*recv)(void *arg, void *buf, size_t len);
 	void		*arg;
 };
 

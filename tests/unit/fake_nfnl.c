@@ -218,6 +218,10 @@ batch(struct fake_nfnl *k, const struct nlmsghdr *nlh, int len)
 	k->batches++;
 	if (k->on_batch != NULL)
 		k->on_batch(k);
+	if (k->refuse != 0) {
+		reply_error(k, nlh, k->refuse);
+		return;
+	}
 	if (gen == 0)
 		k->unchecked++;
 	else if (gen != k->gen) {
@@ -248,6 +252,8 @@ fk_send(void *arg, const void *buf, size_t len)
 	struct fake_nfnl *k = arg;
 	const struct nlmsghdr *nlh = buf;
 
+	if (k->mute)
+		return 0;
 	if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN)
 		batch(k, nlh, (int)len);
 	else if ((nlh->nlmsg_type & 0xff) == NFT_MSG_GETGEN)
@@ -260,15 +266,13 @@ fk_send(void *arg, const void *buf, size_t len)
 }
 
 static ssize_t
-fk_recv(void *arg, void *buf, size_t len, bool wait)
+fk_recv(void *arg, void *buf, size_t len)
 {
 	struct fake_nfnl *k = arg;
 	size_t n = k->outlen;
 
-	if (n == 0) {
-		errno = EAGAIN;
-		return wait ? -1 : 0;
-	}
+	if (n == 0)
+		return 0;
 	if (n > len)
 		n = len;	/* the tests' replies are small */
 	memcpy(buf, k->out, n);

@@ -42,6 +42,9 @@ struct fake_nfnl {
 	size_t		 outlen;
 	/* an element whose key starts with this byte fails (EINVAL) */
 	int		 poison;
+	/* every batch refused with this errno (0: none); mute: no answer */
+	int		 refuse;
+	bool		 mute;
 	/* called as a batch arrives, before its generation is checked */
 	void		(*on_batch)(struct fake_nfnl *k);
 	size_t		 batches, commits, restarts, getsets, unchecked;

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
@@ -467,6 +468,28 @@ a_remade_set_of_another_shape(void **state)
 	assert_int_equal(f->k.sets[0].nel, 0);
 }
 
+/*
+ * A batch refused as a whole (not ERESTART), or a kernel that does not
+ * answer: the units are left for the text path, never taken as done.
+ */
+static void
+no_answer_leaves_text(void **state)
+{
+	struct fixture *f = *state;
+
+	f->k.refuse = ENOBUFS;
+	unit(f, GRANT, NULL);
+	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 1);
+	assert_int_equal(f->u[0].outcome, NFT_PENDING);
+	f->k.refuse = 0;
+	f->k.mute = true;
+	nft_nl_free(f->nl);
+	f->nl = nft_nl_new(&f->io);
+	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 0);
+	assert_int_equal(f->u[0].outcome, NFT_PENDING);
+	assert_int_equal(f->k.sets[0].nel, 0);
+}
+
 int
 main(void)
 {
@@ -492,6 +515,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(a_remade_set_of_another_shape,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(no_answer_leaves_text, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
