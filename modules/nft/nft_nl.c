@@ -21,6 +21,7 @@
 #define MSG_MAX		1024	/* one element message, names included */
 #define RBUF_LEN	65536
 #define RCVBUF_LEN	(8 << 20)	/* the errors of a large failed batch */
+#define SNDBUF_MIN	(128 << 10)
 #define RESTARTS_MAX	3
 #define READS_MAX	3		/* GETGEN around the type reads */
 
@@ -57,7 +58,18 @@ struct nft_nl {
 static int
 sock_send(void *arg, const void *buf, size_t len)
 {
-	ssize_t r = mnl_socket_sendto(arg, buf, len);
+	int fd = mnl_socket_get_fd(arg), want;
+	ssize_t r;
+
+	/* a batch larger than the default send buffer (EMSGSIZE) */
+	if (len > SNDBUF_MIN && len < INT32_MAX / 2) {
+		want = (int)len * 2;
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &want,
+		    sizeof(want)) != 0)
+			(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want,
+			    sizeof(want));
+	}
+	r = mnl_socket_sendto(arg, buf, len);
 
 	return r == (ssize_t)len ? 0 : -1;
 }
