@@ -19,8 +19,10 @@
  * ruleset that it reads for the purpose.  Both need root.
  *
  * An add of an element that is already there (another cycle's, or a
- * repeated grant) keeps its old expiry on kernel 6.x with libnftables
- * 1.0.6, so an add with a timeout that refreshes its element goes as
+ * repeated grant) kept its old expiry on the 6.x kernel this was first
+ * written on, with libnftables 1.0.6.  Kernel 6.18 updates it (an add
+ * of timeout 100s over one of 10s: "expires 1m39s"), but older kernels
+ * do not, so an add with a timeout that refreshes its element goes as
  * "add; delete; add" in the same transaction: applied at once, the
  * element is never missing, and it ends with the full timeout.  One
  * whose element should be new (no other cycle holds it: req->held) goes

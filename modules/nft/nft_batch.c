@@ -81,13 +81,8 @@ settle_one(struct nft_unit *u, const char *err, nft_absent_fn absent)
 	    "libnftables failed without saying why");
 }
 
-/*
- * The units whose create found the element there, sent again as their
- * refresh, together: moved to the front of `u` (the order of units is
- * the caller's business only through their jobs).
- */
-static size_t
-refresh_existing(struct nft_unit *u, size_t n, nft_send_fn send, void *arg)
+size_t
+nft_batch_take_refresh(struct nft_unit *u, size_t n)
 {
 	struct nft_unit t;
 	size_t i, k = 0;
@@ -103,7 +98,23 @@ refresh_existing(struct nft_unit *u, size_t n, nft_send_fn send, void *arg)
 		u[k++] = u[i];
 		u[i] = t;
 	}
-	return nft_batch_run_with(u, k, send, nft_batch_is_absent, arg);
+	return k;
+}
+
+size_t
+nft_batch_take_pending(struct nft_unit *u, size_t n)
+{
+	struct nft_unit t;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (u[i].outcome != NFT_PENDING)
+			continue;
+		t = u[k];
+		u[k++] = u[i];
+		u[i] = t;
+	}
+	return k;
 }
 
 size_t
@@ -111,7 +122,8 @@ nft_batch_run(struct nft_unit *u, size_t n, nft_send_fn send, void *arg)
 {
 	size_t sent = nft_batch_run_with(u, n, send, nft_batch_is_absent, arg);
 
-	return sent + refresh_existing(u, n, send, arg);
+	n = nft_batch_take_refresh(u, n);
+	return sent + nft_batch_run_with(u, n, send, nft_batch_is_absent, arg);
 }
 
 size_t

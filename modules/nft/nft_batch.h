@@ -54,6 +54,14 @@ typedef bool (*nft_absent_fn)(const char *err);
  */
 size_t	nft_batch_run(struct nft_unit *u, size_t n, nft_send_fn send,
 	    void *arg);
+/*
+ * The units whose create found the element there, their refresh made
+ * their text and pending again, moved to the front of `u` (the order
+ * of units is the caller's business only through their jobs): how many.
+ */
+size_t	nft_batch_take_refresh(struct nft_unit *u, size_t n);
+/* The units still pending moved to the front: how many. */
+size_t	nft_batch_take_pending(struct nft_unit *u, size_t n);
 /* The same for another program's transactions (iptables-restore). */
 size_t	nft_batch_run_with(struct nft_unit *u, size_t n, nft_send_fn send,
 	    nft_absent_fn absent, void *arg);

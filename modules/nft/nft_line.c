@@ -165,7 +165,8 @@ rebuild(size_t argc, char *const *argv, int64_t min, struct nft_line *line,
 
 	for (i = 1; i < argc; i++) {
 		w = argv[i];
-		if (i > 1 && strcmp(argv[i - 1], "timeout") == 0 &&
+		/* inside the braces only: a set may be named "timeout" */
+		if (i > ARG_FIRST_ELEM && strcmp(argv[i - 1], "timeout") == 0 &&
 		    min > line->timeout_s) {
 			line->timeout_s = min > NFT_LINE_TIMEOUT_MAX ?
 			    NFT_LINE_TIMEOUT_MAX : min;

@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "nft_nl.h"
 #include "nft_queue.h"
 
 #define DETAIL_MAX	(CMD_MAX_LEN + NFT_ERR_MAX + 32)
@@ -146,6 +147,31 @@ take(struct nft_queue *q, size_t *n)
 	return u;
 }
 
+static struct nft_nl *
+nl_get(struct nft_queue *q)
+{
+	if (q->nl == NULL && !q->nl_off &&
+	    (q->nl = nft_nl_new(q->io)) == NULL) {
+		log_warnx("%s: no netlink socket for nf_tables: element "
+		    "commands go through libnftables", q->who);
+		q->nl_off = true;
+	}
+	return q->nl;
+}
+
+/* The units the native path settles, then the others as text. */
+static size_t
+settle(struct nft_queue *q, struct nft_unit *u, size_t n)
+{
+	size_t sent = 0;
+
+	if (n > 0 && nl_get(q) != NULL)
+		sent = nft_nl_run(q->nl, u, n);
+	n = nft_batch_take_pending(u, n);
+	return sent + nft_batch_run_with(u, n, send_real, nft_batch_is_absent,
+	    q);
+}
+
 size_t
 nft_queue_run(struct nft_queue *q, struct action_env *env)
 {
@@ -155,7 +181,9 @@ nft_queue_run(struct nft_queue *q, struct action_env *env)
 	if (q->nq == 0)
 		return 0;
 	u = take(q, &nu);
-	sent = nft_batch_run(u, nu, send_real, q);
+	sent = settle(q, u, nu);
+	/* a create that found its element there: its refresh */
+	sent += settle(q, u, nft_batch_take_refresh(u, nu));
 	log_info("%s: %zu element command%s in %zu transaction%s", q->who,
 	    nu, nu == 1 ? "" : "s", sent, sent == 1 ? "" : "s");
 	q->st.commands += nu;
@@ -192,4 +220,7 @@ nft_queue_clear(struct nft_queue *q)
 	if (q->ctx != NULL)
 		nft_ctx_free(q->ctx);
 	q->ctx = NULL;
+	nft_nl_free(q->nl);
+	q->nl = NULL;
+	q->nl_off = false;
 }

@@ -17,9 +17,19 @@
 #include "nft_batch.h"
 
 struct nft_ctx;
+struct nft_nl;
+struct nft_nl_io;
 
+/*
+ * The element commands nft_enc.c encodes go through nft_nl.c (netlink,
+ * no libnftables); the others, and the rest of a unit the native path
+ * could not settle, as text through libnftables.
+ */
 struct nft_queue {
 	struct nft_ctx	*ctx;		/* made at first use */
+	struct nft_nl	*nl;		/* made at first use */
+	bool		 nl_off;	/* no netlink socket: text only */
+	const struct nft_nl_io *io;	/* NULL, or a unit test's kernel */
 	struct nft_unit	*q;
 	size_t		 nq, capq;
 	const char	*who;		/* "nft", "firewall": log lines */

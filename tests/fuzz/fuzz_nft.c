@@ -1,6 +1,9 @@
 /*
  * libFuzzer: the nft module's line reader (modules/nft/nft_line.c) and
- * the error-text reader of its transactions (nft_batch.c).  The input is
+ * the error-text reader of its transactions (nft_batch.c), and the native
+ * path's encoder of an accepted line (nft_enc.c) for a set type taken
+ * from the input's length: an element it encodes must be the line's
+ * command, with as many fields as the type.  The input is
  * the words after "nft", separated by NUL bytes.  A refusal must come
  * with a reason; an accepted line must be one element command whose
  * text holds no byte that could start another command or leave the
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include "nft_batch.h"
+#include "nft_enc.h"
 #include "nft_line.h"
 #include "subst.h"
 
@@ -35,6 +39,28 @@ check_text(const struct nft_line *line)
 	    strncmp(t, "delete element ", 15) != 0) ||
 	    line->timeout_s < 0 || line->timeout_s > INT32_MAX ||
 	    (line->has_timeout && line->cmd == NFT_LINE_DELETE))
+		abort();
+}
+
+static void
+check_enc(const struct nft_line *line, size_t pick)
+{
+	static const uint32_t types[][2] = {
+		{ 7 << 12 | 12 << 6 | 13, 12 }, { 8 << 12 | 12 << 6 | 13, 24 },
+		{ 7, 4 }, { 8, 16 }, { 12, 1 }, { 13, 2 }, { 13 << 6 | 7, 8 },
+	};
+	const uint32_t *ty = types[pick % (sizeof(types) / sizeof(types[0]))];
+	uint8_t key[NFT_ENC_KEY_MAX];
+	struct nft_enc_type t;
+	struct nft_enc_cmd c;
+
+	if (nft_enc_type_read(ty[0], ty[1], 0x10, &t) != 0)
+		abort();
+	if (nft_enc_read(line->text, strlen(line->text), &c) != 0 ||
+	    nft_enc_key(&t, &c, key) != 0)
+		return;
+	if (c.cmd != line->cmd || c.nfields != t.nfields ||
+	    c.has_timeout != line->has_timeout)
 		abort();
 }
 
@@ -65,5 +91,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_text(&line);
+	check_enc(&line, size);
 	return 0;
 }

@@ -75,6 +75,9 @@ accepts_element_commands(void **state)
 	    "add element bridge t s { 02:00:00:00:00:01 }");
 	accepted("nft add element arp t s { 192.0.2.1 }", 0,
 	    "add element arp t s { 192.0.2.1 }");
+	/* a set named "timeout": its '{' is no time to raise */
+	accepted("nft add element inet t timeout { 192.0.2.1 timeout 10s }",
+	    60, "add element inet t timeout { 192.0.2.1 timeout 60s }");
 }
 
 static void
