@@ -65,6 +65,12 @@ static const struct conf_key settings[] = {
 	S_INT("capture.http_port", capture.http_port, 0, 65535),
 	S_BOOL("capture.http_any_user_agent", capture.http_any_user_agent),
 	S_BOOL("capture.x_forwarded_for", capture.x_forwarded_for),
+	S_STR("capture.tcp_address", capture.tcp_address),
+	S_INT("capture.tcp_port", capture.tcp_port, 0, 65535),
+	S_INT("capture.tcp_connections", capture.tcp_connections, 1,
+	    CONF_TCP_CONNECTIONS_MAX),
+	S_INT("capture.tcp_rate", capture.tcp_rate, 0, 1000000),
+	S_INT("capture.tcp_timeout_ms", capture.tcp_timeout_ms, 100, 60000),
 	S_BOOL("nat.forwarding", nat_forwarding),
 	S_BOOL("nat.local", nat_local),
 	S_BOOL("nat.dns", nat_dns),
@@ -125,6 +131,9 @@ conf_defaults(struct spa_conf *c)
 	c->close_retry_limit = CONF_DEF_CLOSE_RETRY_LIMIT;
 	c->recheck_interval = CONF_DEF_RECHECK_INTERVAL;
 	c->metrics_interval = CONF_DEF_METRICS_INTERVAL;
+	c->capture.tcp_connections = CONF_DEF_TCP_CONNECTIONS;
+	c->capture.tcp_rate = CONF_DEF_TCP_RATE;
+	c->capture.tcp_timeout_ms = CONF_DEF_TCP_TIMEOUT_MS;
 	if (conf_set_string(&c->access_file, CONF_DEF_ACCESS) != 0 ||
 	    conf_set_string(&c->state_dir, SPA_STATE_DIR) != 0 ||
 	    conf_set_string(&c->pid_file, CONF_DEF_PID_FILE) != 0 ||
@@ -134,6 +143,7 @@ conf_defaults(struct spa_conf *c)
 	    conf_set_string(&c->capture.filter, CONF_DEF_FILTER) != 0 ||
 	    conf_set_string(&c->capture.udp_address, "0.0.0.0") != 0 ||
 	    conf_set_string(&c->capture.http_address, "0.0.0.0") != 0 ||
+	    conf_set_string(&c->capture.tcp_address, "0.0.0.0") != 0 ||
 	    conf_set_string(&c->syslog_ident, "spagated") != 0)
 		abort();	/* start-up allocation of a few bytes */
 }
@@ -366,7 +376,8 @@ int
 conf_validate(const struct spa_conf *c, struct conf_error *err)
 {
 	if (check_address("capture.udp_address", c->capture.udp_address, err) ||
-	    check_address("capture.http_address", c->capture.http_address, err))
+	    check_address("capture.http_address", c->capture.http_address, err) ||
+	    check_address("capture.tcp_address", c->capture.tcp_address, err))
 		return SPA_ERR_CONFIG;
 	if (c->state_dir[0] != '/') {
 		snprintf(err->text, sizeof(err->text),

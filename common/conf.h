@@ -28,6 +28,10 @@
 #define CONF_DEF_REFUSAL_LOG	20	/* unauthenticated refusals a second */
 #define CONF_DEF_SUDO		"/usr/bin/sudo"
 #define CONF_DEF_METRICS_INTERVAL 10	/* seconds between metrics writes */
+#define CONF_DEF_TCP_CONNECTIONS 64	/* TCP listener: connections held */
+#define CONF_DEF_TCP_RATE	10	/* new connections a second a source */
+#define CONF_DEF_TCP_TIMEOUT_MS	2000	/* from accept to the last byte */
+#define CONF_TCP_CONNECTIONS_MAX 256	/* capture_stream.h STREAM_MAX_CONNS */
 
 enum capture_mode {
 	CAPTURE_PCAP = 0,	/* sniff with libpcap (default) */
@@ -47,6 +51,11 @@ struct conf_capture {
 	uint16_t		 http_port;	/* 0: no HTTP listener */
 	bool			 http_any_user_agent;
 	bool			 x_forwarded_for;
+	char			*tcp_address;
+	uint16_t		 tcp_port;	/* 0: no TCP listener */
+	uint32_t		 tcp_connections;	/* held at once */
+	uint32_t		 tcp_rate;	/* new a second per source */
+	uint32_t		 tcp_timeout_ms;	/* accept to last byte */
 };
 
 #define CONF_GROUPS_MAX		8	/* groups owners register */

@@ -17,7 +17,9 @@
 #include "clock.h"
 
 #define LOOP_MAX_SOURCES	8
-#define LOOP_MAX_PFD		320	/* the signalfd and every source's */
+#define LOOP_MAX_PFD		512	/* the signalfd and every source's:
+					   the verifier's TCP listener
+					   alone may poll 257 */
 #define LOOP_MAX_WAIT_MS	1000	/* a pass at least once a second */
 
 /*

@@ -118,6 +118,11 @@ struct msg_conf {
 	uint16_t	http_port;
 	bool		http_any_user_agent;
 	bool		x_forwarded_for;
+	char		tcp_address[MSG_NAME_MAX];
+	uint16_t	tcp_port;		/* 0: no TCP listener */
+	uint16_t	tcp_connections;	/* 1..CONF_TCP_CONNECTIONS_MAX */
+	uint32_t	tcp_rate;
+	uint32_t	tcp_timeout_ms;		/* 100..60000 */
 	bool		nat_forwarding;
 	bool		nat_local;
 	bool		nat_dns;

@@ -7,6 +7,8 @@
  *                bool promiscuous, bool any_direction, udp_address[64],
  *                u16 udp_port, bool http, http_address[64], u16 http_port,
  *                bool http_any_user_agent, bool x_forwarded_for,
+ *                tcp_address[64], u16 tcp_port, u16 tcp_connections
+ *                (1..256), u32 tcp_rate, u32 tcp_timeout_ms (100..60000),
  *                bool nat_forwarding, bool nat_local, bool nat_dns,
  *                verifier_user[64],
  *                state_dir[1024], u32 replay_capacity, u32 max_packet_age,
@@ -38,6 +40,7 @@
 #include <syslog.h>
 
 #include "access.h"
+#include "conf.h"
 #include "log.h"
 #include "msg_int.h"
 
@@ -82,6 +85,11 @@ encode_capture(struct bytes_out *w, const struct msg_conf *c)
 	bytes_put_be(w, c->http_port, 2);
 	put_bool(w, c->http_any_user_agent);
 	put_bool(w, c->x_forwarded_for);
+	msg_put_text(w, c->tcp_address, sizeof(c->tcp_address));
+	bytes_put_be(w, c->tcp_port, 2);
+	bytes_put_be(w, c->tcp_connections, 2);
+	bytes_put_be(w, c->tcp_rate, 4);
+	bytes_put_be(w, c->tcp_timeout_ms, 4);
 }
 
 static void
@@ -119,6 +127,12 @@ decode_capture(struct bytes_in *r, struct msg_conf *c)
 	c->http_port = (uint16_t)bytes_get_be(r, 2);
 	c->http_any_user_agent = get_bool(r);
 	c->x_forwarded_for = get_bool(r);
+	msg_get_path(r, c->tcp_address, sizeof(c->tcp_address));
+	c->tcp_port = (uint16_t)bytes_get_be(r, 2);
+	c->tcp_connections = (uint16_t)get_range(r, 2, 1,
+	    CONF_TCP_CONNECTIONS_MAX);
+	c->tcp_rate = (uint32_t)bytes_get_be(r, 4);
+	c->tcp_timeout_ms = (uint32_t)get_range(r, 4, 100, 60000);
 }
 
 static void

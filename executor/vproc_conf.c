@@ -72,6 +72,10 @@ fill_capture(struct msg_conf *mc, const struct conf_capture *cc)
 	mc->http_port = cc->http_port;
 	mc->http_any_user_agent = cc->http_any_user_agent;
 	mc->x_forwarded_for = cc->x_forwarded_for;
+	mc->tcp_port = cc->tcp_port;
+	mc->tcp_connections = (uint16_t)cc->tcp_connections;
+	mc->tcp_rate = cc->tcp_rate;
+	mc->tcp_timeout_ms = cc->tcp_timeout_ms;
 	return text(mc->interface, sizeof(mc->interface), cc->interface,
 	    "capture.interface") &&
 	    text(mc->filter, sizeof(mc->filter), cc->filter,
@@ -79,7 +83,9 @@ fill_capture(struct msg_conf *mc, const struct conf_capture *cc)
 	    text(mc->udp_address, sizeof(mc->udp_address), cc->udp_address,
 	    "capture.udp_address") &&
 	    text(mc->http_address, sizeof(mc->http_address), cc->http_address,
-	    "capture.http_address");
+	    "capture.http_address") &&
+	    text(mc->tcp_address, sizeof(mc->tcp_address), cc->tcp_address,
+	    "capture.tcp_address");
 }
 
 static int

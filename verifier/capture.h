@@ -1,6 +1,7 @@
 /*
  * Packet sources: libpcap (live interface or a capture file), a UDP
- * socket, and an HTTP listener for the fwknop client's "-P http" mode.
+ * socket, and listeners for the fwknop client's "-P http" and "-P tcp"
+ * modes (capture_stream.h).
  * Each source exposes its descriptors for poll() and hands every payload
  * it reads to one callback; none of them blocks.
  */
@@ -32,7 +33,6 @@ typedef void (*capture_cb)(void *arg, const struct packet *pkt);
 
 struct capture;
 
-#define CAPTURE_MAX_FDS		65	/* HTTP: listener + 64 connections */
 #define CAPTURE_EOF		1	/* capture file exhausted */
 
 /* Open a live interface (file == NULL) or a capture file. */
@@ -41,6 +41,8 @@ int	capture_open_pcap(const struct conf_capture *cc, const char *file,
 int	capture_open_udp(const struct conf_capture *cc, struct capture **out,
 	    char *errbuf, size_t errlen);
 int	capture_open_http(const struct conf_capture *cc, struct capture **out,
+	    char *errbuf, size_t errlen);
+int	capture_open_tcp(const struct conf_capture *cc, struct capture **out,
 	    char *errbuf, size_t errlen);
 
 /* One vtable per source kind. */

@@ -67,7 +67,7 @@ vproc_exit(int status)
 #endif
 }
 
-#define VPROC_MAX_SOURCES	2	/* capture, and HTTP's listener */
+#define VPROC_MAX_SOURCES	3	/* capture, the HTTP and TCP listeners */
 #define VPROC_SYNC_MS		1000	/* the replay store's, to disk */
 
 struct vproc {
@@ -343,10 +343,28 @@ add_source(struct vproc *vp, struct capture *c)
 	return capture_loop_add(&vp->loop, cs);
 }
 
+typedef int (*open_listener_fn)(const struct conf_capture *,
+    struct capture **, char *, size_t);
+
+/* A listener beside the capture (HTTP, TCP), live only. */
+static int
+open_listener(struct vproc *vp, open_listener_fn open, char *err,
+    size_t errlen)
+{
+	struct capture *c = NULL;
+	int r;
+
+	if ((r = open(&vp->vc->conf.capture, &c, err, errlen)) == 0 &&
+	    (r = add_source(vp, c)) == 0)
+		log_info("capturing: %s", capture_name(c));
+	return r;
+}
+
 static int
 open_sources(struct vproc *vp)
 {
 	const struct conf_capture *cc = &vp->vc->conf.capture;
+	bool live = vp->vc->pcap_file == NULL;
 	struct capture *c = NULL;
 	char err[512] = "";
 	int r;
@@ -360,12 +378,10 @@ open_sources(struct vproc *vp)
 		r = capture_open_pcap(cc, NULL, &c, err, sizeof(err));
 	if (r == 0 && (r = add_source(vp, c)) == 0)
 		log_info("capturing: %s", capture_name(c));
-	if (r == 0 && vp->vc->pcap_file == NULL && cc->http && cc->http_port) {
-		c = NULL;
-		if ((r = capture_open_http(cc, &c, err, sizeof(err))) == 0 &&
-		    (r = add_source(vp, c)) == 0)
-			log_info("capturing: %s", capture_name(c));
-	}
+	if (r == 0 && live && cc->http && cc->http_port)
+		r = open_listener(vp, capture_open_http, err, sizeof(err));
+	if (r == 0 && live && cc->tcp_port)
+		r = open_listener(vp, capture_open_tcp, err, sizeof(err));
 	if (r != 0)
 		log_errx("cannot open capture: %s", err[0] ? err :
 		    spa_strerror(r));

@@ -137,12 +137,12 @@ static const struct sc_rule rules[] = {
 	/* --- capture: read only */
 	ALLOW(recvmsg),		/* UDP mode: datagram plus IP_PKTINFO */
 	ALLOW(recvfrom),	/* libpcap (non-ring); executor requests */
-	ALLOW(accept4),		/* HTTP mode: a client connects (it is
-				 * never answered: no write to it) */
-	ALLOW(getpeername),	/* HTTP mode: the client's address */
-	ALLOW(getsockname),	/* HTTP mode: the address it reached */
+	ALLOW(accept4),		/* HTTP, TCP listeners: a client connects (it
+				 * is never answered: no write to it) */
+	ALLOW(getpeername),	/* HTTP, TCP listeners: the client's address */
+	ALLOW(getsockname),	/* HTTP, TCP listeners: the address it reached */
 	ALLOW(getsockopt),	/* pcap_stats(): the ring's drop count */
-	ALLOW_IF(close, OWN_FD),	/* HTTP connections; replay files */
+	ALLOW_IF(close, OWN_FD),	/* HTTP, TCP connections; replay files */
 	DENY(close, EBADF),	/* a pinned one: glibc closes its syslog
 				 * socket when syslogd goes away; the number
 				 * must stay taken, dead, not be reused */

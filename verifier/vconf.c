@@ -29,10 +29,15 @@ apply_capture(struct conf_capture *cc, const struct msg_conf *mc)
 	cc->http_port = mc->http_port;
 	cc->http_any_user_agent = mc->http_any_user_agent;
 	cc->x_forwarded_for = mc->x_forwarded_for;
+	cc->tcp_port = mc->tcp_port;
+	cc->tcp_connections = mc->tcp_connections;
+	cc->tcp_rate = mc->tcp_rate;
+	cc->tcp_timeout_ms = mc->tcp_timeout_ms;
 	if (dup_text(&cc->interface, mc->interface) != 0 ||
 	    dup_text(&cc->filter, mc->filter) != 0 ||
 	    dup_text(&cc->udp_address, mc->udp_address) != 0 ||
-	    dup_text(&cc->http_address, mc->http_address) != 0)
+	    dup_text(&cc->http_address, mc->http_address) != 0 ||
+	    dup_text(&cc->tcp_address, mc->tcp_address) != 0)
 		return SPA_ERR_NOMEM;
 	return 0;
 }
@@ -227,6 +232,7 @@ vconf_free(struct vconf *vc)
 	free(cc->filter);
 	free(cc->udp_address);
 	free(cc->http_address);
+	free(cc->tcp_address);
 	free(vc->conf.verifier_user);
 	free(vc->conf.state_dir);
 	free(vc->log_ident);

@@ -39,7 +39,7 @@ declare -A STANZA=([sha256]=1 [md5]=2 [sha1]=3 [sha384]=4 [sha512]=5 [sha3_256]=
 write_conf() {
 	cat > "$WORK/spagated.conf" <<CONF
 nat = { forwarding = true; local = true; };
-capture = { http = true; http_port = 62201; };
+capture = { http = true; http_port = 62201; tcp_port = 62202; };
 log = { refusals_per_second = 0; };
 CONF
 }
@@ -94,6 +94,7 @@ send_case() {
 	pattern=${pattern//CLI/$CLI_IP}
 	pattern=${pattern//SRV/$SRV_IP}
 	[ "$mode" = http ] && extra="-P http"
+	[ "$mode" = tcp ] && extra="-P tcp --server-port 62202"
 	before=$(count_lines "$WORK/events" '^OPEN ')
 	# The command has spaces: it cannot travel through the word-split $opts.
 	# shellcheck disable=SC2046,SC2086
@@ -112,7 +113,7 @@ send_case() {
 	after=$(tail -n 1 "$WORK/events")
 	# the destination as received: the SPA port, also read off a socket
 	if [[ "$after" =~ $pattern ]] && [[ "$after" == *" src=$CLI_IP:"* ]] &&
-		{ [ "$mode" = http ] || [[ "$after" == *" dst=$SRV_IP:62201 "* ]]; }; then
+		{ [ "$mode" = http ] || [[ "$after" == *" dst=$SRV_IP:$(spa_port "$mode") "* ]]; }; then
 		ok "$mode $name: $pattern"
 	else
 		not_ok "$mode $name"; diag "got: $after" "want: $pattern src=$CLI_IP:... dst=$SRV_IP:62201 (pcap, udp)"
@@ -126,6 +127,8 @@ check_replay() {
 	refusals=$(count_lines "$WORK/log" 'replayed packet')
 	if [ "$mode" = http ]; then
 		send_http "$pkt"
+	elif [ "$mode" = tcp ]; then
+		send_tcp "$pkt"
 	else
 		send_udp "$pkt" "$SRV_IP" 62201
 	fi
@@ -144,6 +147,13 @@ send_http() {
 	in_cli bash -c 'exec 3<>"/dev/tcp/$1/62201"; printf "GET /%s HTTP/1.0\r\nUser-Agent: Fwknop/2.6.10\r\nAccept: */*\r\nHost: %s\r\nConnection: close\r\n\r\n" "$2" "$1" >&3; exec 3>&-' _ "$SRV_IP" "$spa"
 }
 
+# The same bytes over one TCP connection, the way the client's -P tcp
+# sends them (the listener reads them until the client's end); the saved
+# file ends in a newline the client does not send.
+send_tcp() {
+	in_cli bash -c 'exec 3<>"/dev/tcp/$1/62202"; printf %s "$(cat "$2")" >&3; exec 3>&-' _ "$SRV_IP" "$1"
+}
+spa_port() { if [ "$1" = tcp ]; then echo 62202; else echo 62201; fi; }
 
 # A packet made with -T (not sent), altered, then sent: refused, no event.
 send_refused() {
@@ -172,13 +182,13 @@ run_mode() {
 	start_spagated -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/state-$mode" \
 		-p "$WORK/$mode.pid" -t "$@"
 	while IFS='|' read -r name key opts pattern; do
-		[ "$mode" = http ] && [ "$name" != access ] && [ "$name" != multiport ] && [ "$name" != command ] && continue
+		case $mode in http|tcp) [ "$name" = access ] || [ "$name" = multiport ] || [ "$name" = command ] || continue ;; esac
 		send_case "$mode" "$name" "$key" "$opts" "$pattern"
 	done < <(cases)
 }
 
 ncases=$(cases | wc -l)
-plan $(( ncases * 2 * 2 + 3 * 2 + 9 ))
+plan $(( ncases * 2 * 2 + 3 * 2 * 2 + 9 ))
 netns_pair 7 || skip_all "cannot create network namespaces"
 write_access
 write_conf
@@ -210,6 +220,10 @@ stop_spagated
 
 # SPA over HTTP: the client's -P http request to the HTTP listener.
 run_mode http -U
+stop_spagated
+
+# SPA over TCP (-P tcp, how it travels over Tor): the TCP listener.
+run_mode tcp -U
 stop_spagated
 
 finish
