@@ -18,8 +18,11 @@
 # fwknop client through the built-in firewall in a namespace: a TCP connect
 # dropped before succeeds after.  dpkg --purge leaves none of the package's
 # files, no /etc/spagate, no /var/lib/spagate; it keeps the _spagate user,
-# as Debian keeps system users.  The package is purged at exit, also when
-# a check fails.
+# as Debian keeps system users.  At exit, also when a check fails, the
+# package is purged and the user removed: the machine is as before, and
+# the next run sees the postinst make the user again (so neither the
+# package, /etc/spagate, /var/lib/spagate nor _spagate may be there at
+# the start: the test stops, touching nothing).
 #
 # In the plain pass only (Makefile.am, PACKAGE_TESTS): a package built
 # with the sanitizers would prove nothing.  It builds once, without the
@@ -52,7 +55,7 @@ SBINDIR=$(mkvar sbindir)
 UNITDIR=$(mkvar systemdsystemunitdir)
 MAN5=$R$(mkvar mandir)/man5
 
-plan 24
+plan 25
 
 # --- make install -------------------------------------------------------
 install_to() { in_build install DESTDIR="$R" >"$WORK/$1" 2>&1; }
@@ -96,6 +99,11 @@ installed && bail_out "the spagate package is installed on this host: not touchi
 for d in /etc/spagate /var/lib/spagate; do
 	[ ! -e $d ] || bail_out "$d exists on this host (not the package's): not touching it"
 done
+# The user a purge keeps is removed at exit, for the next run to see the
+# postinst make it: so it must not be here before
+getent passwd _spagate >/dev/null &&
+	bail_out "the user _spagate exists (an earlier purge kept it): deluser --system _spagate"
+on_exit "getent passwd _spagate >/dev/null && deluser --system --quiet _spagate >/dev/null 2>&1; getent group _spagate >/dev/null && delgroup --system --quiet _spagate >/dev/null 2>&1"
 # dpkg waits for nobody: retry while another dpkg or apt holds its lock
 dpkg_run() {
 	local i
@@ -106,7 +114,9 @@ dpkg_run() {
 	done
 	return 1
 }
-on_exit "installed && dpkg_run --purge spagate"
+# At exit, also after a failure: nothing of the package left (neither
+# directory was there before: checked above)
+on_exit "installed && dpkg_run --purge spagate; rm -rf /etc/spagate /var/lib/spagate"
 
 SRC=$WORK/pkg/spagate
 mkdir -p "$SRC"
@@ -210,6 +220,7 @@ check_shown "none of the package's files is left (dpkg -L before the purge)" \
 check "/etc/spagate and /var/lib/spagate are gone" \
 	eval '[ ! -e /etc/spagate ] && [ ! -e /var/lib/spagate ]'
 check "the unit is gone" [ ! -e /lib/systemd/system/spagated.service ]
-diag "kept on purpose: the system user _spagate (Debian keeps system users)"
+check "the purge keeps the system user _spagate, as Debian keeps them (removed at exit)" \
+	getent passwd _spagate >/dev/null
 diag "$SECONDS s in all"
 finish
