@@ -220,7 +220,8 @@ check_shown "none of the package's files is left (dpkg -L before the purge)" \
 check "/etc/spagate and /var/lib/spagate are gone" \
 	eval '[ ! -e /etc/spagate ] && [ ! -e /var/lib/spagate ]'
 check "the unit is gone" [ ! -e /lib/systemd/system/spagated.service ]
+user_kept() { getent passwd _spagate >/dev/null; }
 check "the purge keeps the system user _spagate, as Debian keeps them (removed at exit)" \
-	getent passwd _spagate >/dev/null
+	user_kept
 diag "$SECONDS s in all"
 finish
