@@ -157,11 +157,12 @@ check "/var/lib/spagate is root's alone (0700); /etc/spagate/access.conf 0600" e
 	'[ "$(mode_of /var/lib/spagate)" = "700 root" ] &&
 	[ "$(mode_of /etc/spagate/access.conf)" = "600 root" ]'
 not_enabled() {
-	[ -f /lib/systemd/system/spagated.service ] &&
+	grep -q '^ExecStart=/usr/sbin/spagated -f -c /etc/spagate/spagated.conf ' \
+		/lib/systemd/system/spagated.service &&
 		[ -z "$(find /etc/systemd/system -name spagated.service 2>/dev/null)" ] &&
 		{ [ ! -d /run/systemd/system ] || ! systemctl -q is-active spagated; }
 }
-check "the unit is installed, neither enabled nor started" not_enabled
+check "the unit is installed (running /usr/sbin/spagated), neither enabled nor started" not_enabled
 check "the installed daemon refuses the sample's placeholder keys" eval \
 	'! /usr/sbin/spagated --exit-parse-config >"$WORK/parse.out" 2>&1 &&
 	grep -q "access.conf:[0-9]*: KEY_BASE64: key is the placeholder __CHANGEME__" "$WORK/parse.out"'
