@@ -1,5 +1,5 @@
 /*
- * access.conf: the fwknop format, read as-is (doc/access.conf.5).
+ * access.conf: the fwknop format, read as-is (doc/spagate-access.conf.5).
  *
  * A file is a list of stanzas; each starts at SOURCE and runs to the next
  * SOURCE.  %include, %include_folder and %include_keys pull in more files.

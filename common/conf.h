@@ -21,7 +21,8 @@
 #define CONF_DEF_FILTER		"udp port " CONF_STR(CONF_DEF_PORT)
 #define CONF_DEF_PACKET_AGE	120
 #define CONF_MAX_PACKET_AGE	100000
-#define CONF_DEF_VERIFIER_USER	"nobody"
+/* configure --with-verifier-user (default nobody) */
+#define CONF_DEF_VERIFIER_USER	SPA_VERIFIER_USER
 #define CONF_DEF_CMD_TIMEOUT	30	/* seconds, when CMD_TIMEOUT is unset */
 #define CONF_DEF_CLOSE_RETRY_LIMIT 3600	/* seconds */
 #define CONF_DEF_RECHECK_INTERVAL 30	/* seconds; 0: never */

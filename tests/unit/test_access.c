@@ -1,7 +1,7 @@
 /*
  * access.conf loader: every refusal names file, line and reason; every
  * directive is stored; includes, folders, key files and permissions behave
- * as doc/access.conf.5 says.
+ * as doc/spagate-access.conf.5 says.
  */
 #include "config.h"
 
