@@ -237,6 +237,9 @@ conf_msg(void)
 	strcpy(m.u.conf.log_ident, "spagated");
 	m.u.conf.log_dest = LOG_TO_STDERR;
 	m.u.conf.log_facility = LOG_DAEMON;
+	strcpy(m.u.conf.tcp_address, "0.0.0.0");
+	m.u.conf.tcp_connections = CONF_DEF_TCP_CONNECTIONS;
+	m.u.conf.tcp_timeout_ms = CONF_DEF_TCP_TIMEOUT_MS;
 	return m;
 }
 
@@ -397,6 +400,11 @@ refuses_bad_settings(void **state)
 
 	(void)state;
 	m = conf_msg(); m.u.conf.capture_mode = 2; refused(&m);
+	m = conf_msg(); m.u.conf.tcp_connections = 0; refused(&m);
+	m = conf_msg(); m.u.conf.tcp_connections = CONF_TCP_CONNECTIONS_MAX + 1;
+	refused(&m);
+	m = conf_msg(); m.u.conf.tcp_timeout_ms = 99; refused(&m);
+	m = conf_msg(); m.u.conf.tcp_timeout_ms = 60001; refused(&m);
 	m = conf_msg(); m.u.conf.log_dest = 0; refused(&m);
 	m = conf_msg(); m.u.conf.log_dest = 4; refused(&m);
 	m = conf_msg(); m.u.conf.log_facility = LOG_DAEMON + 1; refused(&m);
