@@ -8,10 +8,11 @@
  *
  * Arguments, input and output as ipset_wait's (see ipset_wait.c), with
  * the set named by its family (inet, ip), table and name.  nf_tables
- * keeps no element count, so each reading is a dump of the set's
- * elements (GETSETELEM), counted, or searched for the one key; libnftables
- * would format every element as text first, ~80 us each, too slow to
- * poll a set of 10,000.  Run it in the server's network namespace.
+ * keeps no element count, so each count is a dump of the set's
+ * elements (GETSETELEM), counted; latency asks the kernel for the one
+ * element (a GETSETELEM that is not a dump, as ipset_wait tests one);
+ * libnftables would format every element as text first, ~80 us each, too
+ * slow to poll a set of 10,000.  Run it in the server's network namespace.
  *
  * count on a set does not poll: dumping a set of 10,000 elements every
  * millisecond took most of a CPU from the daemon being measured (ipset_wait
@@ -288,6 +289,95 @@ dump_keys(struct nl *nl, const uint8_t *key, int *found)
 	}
 }
 
+/* A nested attribute's header at *off; returns its offset, to close. */
+static size_t
+nest_open(char *req, size_t *off, uint16_t type)
+{
+	struct nlattr *a = (struct nlattr *)(req + *off);
+	size_t at = *off;
+
+	a->nla_type = type | NLA_F_NESTED;
+	*off += NLA_HDRLEN;
+	return at;
+}
+
+static void
+nest_close(char *req, size_t off, size_t at)
+{
+	((struct nlattr *)(req + at))->nla_len = (uint16_t)(off - at);
+}
+
+/*
+ * Whether `key` is in the set, asked of the kernel for that one element
+ * (GETSETELEM without a dump, as `nft get element` does): constant time
+ * as ipset_wait's test is, where a dump grows with the set and ran
+ * beside the daemon for the whole wait.  -1 on an error other than the
+ * element's absence.
+ */
+static int
+get_elem(struct nl *nl, const uint8_t *key, int *found)
+{
+	char req[1024] = { 0 };
+	struct nlmsghdr *h = (struct nlmsghdr *)req;
+	struct nfgenmsg *g = (struct nfgenmsg *)(req + NLMSG_HDRLEN);
+	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*g)), l, e, k, d;
+	const struct nlmsghdr *r;
+	ssize_t n;
+	size_t left;
+
+	h->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM;
+	h->nlmsg_flags = NLM_F_REQUEST;
+	h->nlmsg_seq = ++nl->seq;
+	g->nfgen_family = nl->family;
+	g->version = NFNETLINK_V0;
+	put_str(req, &off, NFTA_SET_ELEM_LIST_TABLE, nl->table);
+	put_str(req, &off, NFTA_SET_ELEM_LIST_SET, nl->set);
+	l = nest_open(req, &off, NFTA_SET_ELEM_LIST_ELEMENTS);
+	e = nest_open(req, &off, NFTA_LIST_ELEM);
+	k = nest_open(req, &off, NFTA_SET_ELEM_KEY);
+	d = off;
+	((struct nlattr *)(req + d))->nla_type = NFTA_DATA_VALUE;
+	((struct nlattr *)(req + d))->nla_len = NLA_HDRLEN + KEY_LEN;
+	memcpy(req + d + NLA_HDRLEN, key, KEY_LEN);
+	off += NLA_ALIGN(NLA_HDRLEN + KEY_LEN);
+	nest_close(req, off, k);
+	nest_close(req, off, e);
+	nest_close(req, off, l);
+	h->nlmsg_len = (uint32_t)off;
+	*found = 0;
+	if (send(nl->fd, req, off, 0) != (ssize_t)off)
+		return -1;
+	for (;;) {
+		if ((n = recv(nl->fd, nl->buf, RXBUF, 0)) <= 0)
+			return -1;
+		r = (const struct nlmsghdr *)nl->buf;
+		for (left = (size_t)n; NLMSG_OK(r, left); r = NLMSG_NEXT(r, left)) {
+			if (r->nlmsg_seq != nl->seq)
+				continue;
+			if (r->nlmsg_type != NLMSG_ERROR) {
+				*found = 1;
+				return 0;
+			}
+			n = ((const struct nlmsgerr *)NLMSG_DATA(r))->error;
+			if (n == 0 || n == -ENOENT)
+				return 0;
+			fprintf(stderr, "nft_wait: get %s %s: %s\n", nl->table,
+			    nl->set, strerror((int)-n));
+			return -1;
+		}
+	}
+}
+
+/* Whether `key` is there: one element asked for, or a chain's rules. */
+static int
+has_key(struct nl *nl, const uint8_t *key, int *found)
+{
+	if (!nl->rules)
+		return get_elem(nl, key, found);
+	nl->gen++;
+	return dump_keys(nl, key, found) < 0 ? -1 : 0;
+}
+
 /* A dump of its own: every key counted once in it. */
 static long
 dump_set(struct nl *nl, const uint8_t *key, int *found)
@@ -462,7 +552,7 @@ cmd_latency(char **av)
 			fprintf(stderr, "nft_wait: bad line: %s", line);
 			return 1;
 		}
-		if (dump_set(&nl, key, &found) < 0 || found) {
+		if (has_key(&nl, key, &found) < 0 || found) {
 			fprintf(stderr, "nft_wait: %s already in %s (or error)\n",
 			    ipstr, nl.set);
 			return 1;
@@ -474,7 +564,7 @@ cmd_latency(char **av)
 			return 1;
 		}
 		for (;;) {
-			if (dump_set(&nl, key, &found) < 0)
+			if (has_key(&nl, key, &found) < 0)
 				return 1;
 			t = now_ns();
 			if (found || t - t0 > timeout)
