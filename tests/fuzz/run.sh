@@ -46,7 +46,7 @@ cflags=(-g -O1 -fsanitize=fuzzer-no-link,address,undefined
 	-iquote "$src/modules/cisco" -iquote "$src/modules/nft"
 	-iquote "$src/modules/firewall" -D_GNU_SOURCE
 	-DSPA_SYSCONFDIR='"/etc/spagate"' -DSPA_STATE_DIR='"/var/lib/spagate"'
-	-DSPA_RUN_DIR='"/run"')
+	-DSPA_RUN_DIR='"/run"' -DSPA_VERIFIER_USER='"nobody"')
 obj_of() { local f=${1#"$src"/}; echo "$WORK/obj/${f//\//_}.o"; }
 sources_of() { printf '%s\n' "$src/tests/fuzz/$1.c" "${core[@]}"; actions_for "$1" | tr ' ' '\n' | grep '\.c$'; }
 libs_of() { actions_for "$1" | tr ' ' '\n' | grep '^-l'; }
