@@ -16,7 +16,9 @@
 # sample's placeholder keys.  With keys written into /etc/spagate/access.
 # conf, the installed /usr/sbin/spagated (not this tree's) grants the real
 # fwknop client through the built-in firewall in a namespace: a TCP connect
-# dropped before succeeds after.  dpkg --purge leaves none of the package's
+# dropped before succeeds after; the installed spagate answers status
+# --json with that grant's cycle, its bash completion and its QR code are
+# there (zbarimg reads Fwknop2's key text).  dpkg --purge leaves none of the package's
 # files, no /etc/spagate, no /var/lib/spagate; it keeps the _spagate user,
 # as Debian keeps system users.  At exit, also when a check fails, the
 # package is purged and the user removed: the machine is as before, and
@@ -32,7 +34,7 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
-for t in make dpkg-buildpackage dh lintian nft adduser; do
+for t in make dpkg-buildpackage dh lintian nft adduser zbarimg python3; do
 	command -v $t >/dev/null || skip_all "needs $t (scripts/deps test)"
 done
 [ -x "$top_builddir/tests/tools/tcp_accept" ] || skip_all "tests/tools/tcp_accept is not built"
@@ -57,7 +59,7 @@ SBINDIR=$(mkvar sbindir)
 UNITDIR=$(mkvar systemdsystemunitdir)
 MAN5=$R$(mkvar mandir)/man5
 
-plan 25
+plan 28
 
 # --- make install -------------------------------------------------------
 install_to() { in_build install DESTDIR="$R" >"$WORK/$1" 2>&1; }
@@ -202,7 +204,29 @@ fwknop_cli --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -D "$SRV_IP" \
 listed() { in_srv nft list set inet spagate allow4 2>/dev/null | grep -qF "$CLI_IP . tcp . 22"; }
 check "the real client's packet is granted: the element is in spagated's set" wait_ok 5 listed
 check "the TCP connect succeeds once granted" connects "$SRV_IP" 22
+# The admin's tools as installed, on the installed daemon (items 3, 8, 10)
+status_json() {
+	/usr/bin/spagate status -p "$WORK/spagated.pid" --json >"$WORK/status.json" 2>&1 &&
+		python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if any(sys.argv[2] in json.dumps(c) for c in d.get("cycles") or []) else 1)' \
+		"$WORK/status.json" "$CLI_IP"
+}
+check_shown "spagate status --json answers for the installed daemon, its open cycle in it" \
+	"$WORK/status.json" status_json
 stop_spagated
+tools_installed() {
+	grep -qx /usr/share/bash-completion/completions/spagated "$WORK/files" &&
+		grep -qx /usr/share/bash-completion/completions/spagate "$WORK/files" &&
+		/usr/bin/spagate help >/dev/null 2>&1
+}
+check "bash completion for both programs is installed; spagate help answers" tools_installed
+qr_reads() {
+	/usr/bin/spagate keygen --qr-png "$WORK/key.png" >/dev/null 2>&1 &&
+		zbarimg -q --raw "$WORK/key.png" 2>/dev/null |
+		grep -Eq '^KEY_BASE64:[A-Za-z0-9+/=]+ HMAC_KEY_BASE64:[A-Za-z0-9+/=]+$'
+}
+check "spagate keygen --qr-png: zbarimg reads Fwknop2's key text from it" qr_reads
 
 check_shown "dpkg --purge removes it" "$WORK/dpkg.out" dpkg_run --purge spagate
 # dpkg -L's paths: every file gone, and every directory of spagate's own;

@@ -5,9 +5,9 @@
 #
 # Works on copies of the source tree (never the tree itself), each with a
 # build seeded from the tree's own: a mutant is applied, what its tests
-# need is rebuilt (incrementally), its tests run, and it is reverted.  Two
-# copies run mutants side by side.  TAP, one line per mutant, in file
-# order.
+# need is rebuilt (incrementally), its tests run, and it is reverted.
+# Copies run mutants side by side, each taking the next one when free.
+# TAP, one line per mutant, in file order.
 #   MUTANTS="a b"    run only these (names without .patch)
 #   MUTANT_COPIES=n  copies run side by side (default 4: on 2 cores an
 #                    integration test waits more than it computes)
@@ -119,10 +119,32 @@ mutate() {
 for i in $(seq 1 "$ncopies"); do
 	prepare "$i" || bail_out "cannot prepare copy $i of the tree in $base/$i (see its _build/*.out)"
 done
-# copy i takes mutants i, i + n, i + 2n ...
+# The order mutants are taken in: those whose tests include an
+# integration test first (they take ten times longer), so that the last
+# ones to start are short and no copy waits long for another at the end.
+order=()
+for k in "${!list[@]}"; do
+	header Tests "${list[$k]}" 2>/dev/null | grep -q 'tests/integration/' && order+=("$k")
+done
+for k in "${!list[@]}"; do
+	header Tests "${list[$k]}" 2>/dev/null | grep -q 'tests/integration/' || order+=("$k")
+done
+# next_mutant: the next place in `order` no copy has taken (a counter the
+# copies share under flock): a copy free takes the next mutant, where a
+# fixed share per copy left one working 3 minutes after the others.
+echo 0 >"$WORK/next"
+next_mutant() {
+	(
+		flock 9
+		read -r p <"$WORK/next"
+		echo $((p + 1)) >"$WORK/next"
+		echo "$p"
+	) 9>>"$WORK/next.lock"
+}
 for i in $(seq 1 "$ncopies"); do
 	(
-		for k in $(seq $((i - 1)) "$ncopies" $(( ${#list[@]} - 1 ))); do
+		while p=$(next_mutant) && [ "$p" -lt "${#order[@]}" ]; do
+			k=${order[$p]}
 			mutate "$i" "${list[$k]}" "$WORK/result.$k"
 		done
 	) &
