@@ -81,19 +81,16 @@ settle_one(struct nft_unit *u, const char *err, nft_absent_fn absent)
 	    "libnftables failed without saying why");
 }
 
-size_t
-nft_batch_take_refresh(struct nft_unit *u, size_t n)
+/* The units of `outcome` moved to the front; returns how many. */
+static size_t
+take(struct nft_unit *u, size_t n, enum nft_outcome outcome)
 {
 	struct nft_unit t;
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
-		if (u[i].outcome != NFT_EXISTS)
+		if (u[i].outcome != outcome)
 			continue;
-		free(u[i].text);
-		u[i].text = u[i].refresh;
-		u[i].refresh = NULL;
-		u[i].outcome = NFT_PENDING;
 		t = u[k];
 		u[k++] = u[i];
 		u[i] = t;
@@ -102,19 +99,23 @@ nft_batch_take_refresh(struct nft_unit *u, size_t n)
 }
 
 size_t
-nft_batch_take_pending(struct nft_unit *u, size_t n)
+nft_batch_take_refresh(struct nft_unit *u, size_t n)
 {
-	struct nft_unit t;
-	size_t i, k = 0;
+	size_t i, k = take(u, n, NFT_EXISTS);
 
-	for (i = 0; i < n; i++) {
-		if (u[i].outcome != NFT_PENDING)
-			continue;
-		t = u[k];
-		u[k++] = u[i];
-		u[i] = t;
+	for (i = 0; i < k; i++) {
+		free(u[i].text);
+		u[i].text = u[i].refresh;
+		u[i].refresh = NULL;
+		u[i].outcome = NFT_PENDING;
 	}
 	return k;
+}
+
+size_t
+nft_batch_take_pending(struct nft_unit *u, size_t n)
+{
+	return take(u, n, NFT_PENDING);
 }
 
 size_t
