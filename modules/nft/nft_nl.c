@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "array.h"
 #include "nft_enc.h"
 #include "nft_nl.h"
 
@@ -292,15 +293,11 @@ static struct nl_set *
 add_set(struct nft_nl *nl, const struct nft_enc_cmd *c)
 {
 	struct nl_set *v;
-	size_t cap;
 
-	if (nl->nsets == nl->capsets) {
-		cap = nl->capsets == 0 ? 4 : 2 * nl->capsets;
-		if ((v = reallocarray(nl->sets, cap, sizeof(*v))) == NULL)
-			return NULL;
-		nl->sets = v;
-		nl->capsets = cap;
-	}
+	if ((v = array_room(nl->sets, &nl->capsets, nl->nsets, sizeof(*v),
+	    4)) == NULL)
+		return NULL;
+	nl->sets = v;
 	v = &nl->sets[nl->nsets];
 	memset(v, 0, sizeof(*v));
 	v->family = c->family;

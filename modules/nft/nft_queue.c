@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "err.h"
 #include "log.h"
 #include "nft_nl.h"
@@ -72,15 +73,10 @@ nft_queue_add(struct nft_queue *q, uint64_t job, const char *text,
     const char *refresh, bool is_delete)
 {
 	struct nft_unit *v;
-	size_t cap;
 
-	if (q->nq == q->capq) {
-		cap = q->capq == 0 ? 16 : 2 * q->capq;
-		if ((v = reallocarray(q->q, cap, sizeof(*v))) == NULL)
-			return SPA_ERR_NOMEM;
-		q->q = v;
-		q->capq = cap;
-	}
+	if ((v = array_room(q->q, &q->capq, q->nq, sizeof(*v), 16)) == NULL)
+		return SPA_ERR_NOMEM;
+	q->q = v;
 	v = &q->q[q->nq];
 	memset(v, 0, sizeof(*v));
 	v->job = job;
