@@ -89,8 +89,12 @@ connects() {
 		'exec 3<>"/dev/tcp/$1/22" && read -r l <&3 && [ "$l" = ok ]' _ "$SRV_IP" 2>/dev/null
 }
 refused() { ! connects "$@"; }
+# the log line of a grant's element in the built-in firewall's set
+opened() {
+	echo "stanza #$1 $2 tcp/22: opened \\(firewall (create|add) element inet spagate allow4 \\{ $2 \\. tcp \\. 22 "
+}
 
-plan 9
+plan 11
 netns_pair 190 && netns_proxy 190 || skip_all "cannot create network namespaces"
 write_configs
 in_srv nft -f "$WORK/ruleset.nft" || bail_out "cannot load the server's ruleset"
@@ -106,7 +110,8 @@ tor_fwknop --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -a "$CLI_IP"
 # shellcheck disable=SC2059 # the pattern is the format
 check_logged "through the SOCKS5 proxy: the packet arrives from the proxy, the grant is the -a address" \
 	"$(printf "$ACCEPTED" 1 "$CLI_IP")" 5
-check "... the client's direct TCP connect succeeds" wait_ok 3 connects "$CLI_NS"
+check_logged "... the firewall's element is that address" "$(opened 1 "$CLI_IP")" 5
+check "... the client's direct TCP connect succeeds" connects "$CLI_NS"
 check "... the proxy, the packet's source, is not granted" refused "$PRX_NS"
 
 # -s asks for the packet's source address: over Tor, the exit's
@@ -127,5 +132,7 @@ tor_fwknop --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -s
 # shellcheck disable=SC2059
 check_logged "without it, -s through the proxy grants the proxy's address" \
 	"$(printf "$ACCEPTED" 1 "$PRX_OUT_IP")" 5
+check "... so the proxy's own TCP connect succeeds" \
+	eval 'wait_logged "$(opened 1 "$PRX_OUT_IP")" 5 && connects "$PRX_NS"'
 check "... the client's torsocks saw no refusal" eval "! grep -qi 'error\|refused' '$WORK/client.log'"
 finish
