@@ -89,12 +89,19 @@ connects() {
 		'exec 3<>"/dev/tcp/$1/22" && read -r l <&3 && [ "$l" = ok ]' _ "$SRV_IP" 2>/dev/null
 }
 refused() { ! connects "$@"; }
-# the log line of a grant's element in the built-in firewall's set
+nothing_accepted() { [ "$(since_mark 'accepted by stanza')" -eq 0 ]; }
+client_quiet() { ! grep -Eqi 'error|refus|denied|not sent' "$WORK/client.log"; }
+# accepted STANZA ALLOW: the verifier's line for a grant of ALLOW to a
+# packet that came from the proxy
+accepted() {
+	echo "accepted by stanza #$1 .* allow=$2 src=$PRX_OUT_IP:[0-9]+ dst=$SRV_IP:$SPA_PORT via=tcp "
+}
+# opened STANZA ADDRESS: the grant's element in the built-in firewall's set
 opened() {
 	echo "stanza #$1 $2 tcp/22: opened \\(firewall (create|add) element inet spagate allow4 \\{ $2 \\. tcp \\. 22 "
 }
 
-plan 11
+plan 12
 netns_pair 190 && netns_proxy 190 || skip_all "cannot create network namespaces"
 write_configs
 in_srv nft -f "$WORK/ruleset.nft" || bail_out "cannot load the server's ruleset"
@@ -103,13 +110,11 @@ start_tcp_accept 22
 start_spagated -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/state" \
 	-p "$WORK/spagated.pid" -U || bail_out "spagated did not start"
 
-ACCEPTED="accepted by stanza #%s .* allow=%s src=$PRX_OUT_IP:[0-9]+ dst=$SRV_IP:$SPA_PORT via=tcp "
 check "the client's tcp/22 is dropped before any SPA packet" refused "$CLI_NS"
 mark
 tor_fwknop --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -a "$CLI_IP"
-# shellcheck disable=SC2059 # the pattern is the format
 check_logged "through the SOCKS5 proxy: the packet arrives from the proxy, the grant is the -a address" \
-	"$(printf "$ACCEPTED" 1 "$CLI_IP")" 5
+	"$(accepted 1 "$CLI_IP")" 5
 check_logged "... the firewall's element is that address" "$(opened 1 "$CLI_IP")" 5
 check "... the client's direct TCP connect succeeds" connects "$CLI_NS"
 check "... the proxy, the packet's source, is not granted" refused "$PRX_NS"
@@ -119,20 +124,18 @@ mark
 tor_fwknop --key-base64-rijndael "$K2" --key-base64-hmac "$H2" -s
 check_logged "REQUIRE_SOURCE_ADDRESS refuses -s through the proxy, logged with the proxy's address" \
 	"refused .*$PRX_OUT_IP.*: .*REQUIRE_SOURCE_ADDRESS.* \\(stanza #2 " 5
-check "... and grants nothing" eval "[ $(since_mark '^.*accepted by stanza') -eq 0 ]"
+check "... and grants nothing" nothing_accepted
 mark
 tor_fwknop --key-base64-rijndael "$K2" --key-base64-hmac "$H2" -a "$CLI_IP"
-# shellcheck disable=SC2059
 check_logged "REQUIRE_SOURCE_ADDRESS grants -a through the proxy (fwknopd refuses only 0.0.0.0)" \
-	"$(printf "$ACCEPTED" 2 "$CLI_IP")" 5
+	"$(accepted 2 "$CLI_IP")" 5
 # Why a Tor user must not use -s: without REQUIRE_SOURCE_ADDRESS the
 # grant goes to whoever delivered the packet
 mark
 tor_fwknop --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -s
-# shellcheck disable=SC2059
 check_logged "without it, -s through the proxy grants the proxy's address" \
-	"$(printf "$ACCEPTED" 1 "$PRX_OUT_IP")" 5
-check "... so the proxy's own TCP connect succeeds" \
-	eval 'wait_logged "$(opened 1 "$PRX_OUT_IP")" 5 && connects "$PRX_NS"'
-check "... the client's torsocks saw no refusal" eval "! grep -qi 'error\|refused' '$WORK/client.log'"
+	"$(accepted 1 "$PRX_OUT_IP")" 5
+check_logged "... its element is the proxy's address" "$(opened 1 "$PRX_OUT_IP")" 5
+check "... so the proxy's own TCP connect succeeds" connects "$PRX_NS"
+check "torsocks and the client reported no error" client_quiet
 finish
