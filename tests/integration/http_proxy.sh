@@ -8,7 +8,7 @@
 # capture.x_forwarded_for -s still grants the proxy; a tinyproxy that adds
 # the header with AddHeader (a fixed value, as a proxy that knows its one
 # client would) gets that address granted, for -s only, and only while
-# capture.x_forwarded_for is on.  A packet sent twice through the proxy
+# capture.x_forwarded_for is on; a stanza's SOURCE still sees the proxy.  A packet sent twice through the proxy
 # is refused the second time as a replay.
 . "$(dirname "$0")/lib.sh"
 require_root
@@ -16,14 +16,16 @@ require_fwknop
 command -v tinyproxy >/dev/null || skip_all "needs tinyproxy (scripts/deps test)"
 
 b64key() { head -c "$1" /dev/urandom | base64 -w0; }
-K1=$(b64key 32) H1=$(b64key 64)
+K1=$(b64key 32) H1=$(b64key 64)	# stanza 1: SOURCE ANY
+K2=$(b64key 32) H2=$(b64key 64)	# stanza 2: SOURCE the client's address
 PROXY_PORT=8888
 # The client names no port in the URL it asks the proxy for (-p is not
 # used through a proxy): the proxy connects to port 80.
 HTTP_PORT=80
 
 write_configs() {
-	printf 'SOURCE ANY\nKEY_BASE64 %s\nHMAC_KEY_BASE64 %s\n' "$K1" "$H1" > "$WORK/access.conf"
+	printf 'SOURCE ANY\nKEY_BASE64 %s\nHMAC_KEY_BASE64 %s\n\n' "$K1" "$H1" > "$WORK/access.conf"
+	printf 'SOURCE %s\nKEY_BASE64 %s\nHMAC_KEY_BASE64 %s\n' "$CLI_IP" "$K2" "$H2" >> "$WORK/access.conf"
 	chmod 600 "$WORK/access.conf"
 	printf 'capture = { http = true; http_port = %s; x_forwarded_for = %s; };\n' \
 		"$HTTP_PORT" false > "$WORK/plain.conf"
@@ -55,7 +57,8 @@ tinyproxy_stop() { kill "$TINYPROXY_PID"; wait "$TINYPROXY_PID" 2>/dev/null; }
 # The real client through the proxy; -B keeps the packet it sent.
 proxy_fwknop() {
 	fwknop_cli -P http --http-proxy "$PRX_IP:$PROXY_PORT" -D "$SRV_IP" -A tcp/22 \
-		--key-base64-rijndael "$K1" --key-base64-hmac "$H1" "$@" >>"$WORK/client.log" 2>&1
+		--key-base64-rijndael "${KEY:-$K1}" --key-base64-hmac "${HKEY:-$H1}" "$@" \
+		>>"$WORK/client.log" 2>&1
 }
 
 # The same packet again through the proxy, as the client asks for it.
@@ -72,8 +75,9 @@ grant_logged() {
 	check_logged "$1" "accepted by stanza #1 .* allow=$2 src=$PRX_OUT_IP:[0-9]+ dst=$SRV_IP:$HTTP_PORT via=http " 5
 }
 opens() { count_lines "$WORK/events" '^OPEN '; }
+nothing_accepted() { [ "$(since_mark 'accepted by stanza')" -eq 0 ]; }
 
-plan 7
+plan 9
 netns_pair 191 && netns_proxy 191 || skip_all "cannot create network namespaces"
 write_configs
 tinyproxy_start || bail_out "tinyproxy did not start: $(tail -n 3 "$WORK/tinyproxy.out")"
@@ -102,6 +106,12 @@ grant_logged "x_forwarded_for, AddHeader X-Forwarded-For: -s grants that address
 mark
 proxy_fwknop -a 10.9.9.9
 grant_logged "... a packet naming its address (-a) is granted that one" 10.9.9.9
+mark
+KEY=$K2 HKEY=$H2 proxy_fwknop -a "$CLI_IP"
+# (stanza 2, whose SOURCE is the client, is not tried: 1 tried)
+check_logged "... a stanza's SOURCE sees the proxy, not X-Forwarded-For: refused" \
+	"refused $PRX_OUT_IP:[0-9]+ .*via http: HMAC does not verify \\(stanza #1 .*, 1 tried\\)" 5
+check "... and opens nothing" nothing_accepted
 stop_spagated
 
 # The default: the header is not read, the peer (the proxy) is the source
