@@ -8,8 +8,10 @@
 # the proxy, grants the address inside the packet (the client's direct
 # TCP connect fails before, succeeds after; the proxy gets nothing), and
 # a stanza with REQUIRE_SOURCE_ADDRESS refuses the request that asks for
-# the packet's source (-s: over Tor, the exit's address), as fwknopd does.
-# doc/tor.md is the user's side of this.
+# the packet's source (-s: over Tor, the exit's address), as fwknopd does,
+# while a stanza without it grants -s the proxy's address.  Under
+# torsocks the client's default UDP is refused (why -P tcp).  doc/tor.md
+# is the user's side of this.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -90,6 +92,14 @@ connects() {
 }
 refused() { ! connects "$@"; }
 nothing_accepted() { [ "$(since_mark 'accepted by stanza')" -eq 0 ]; }
+udp_refused() {
+	mark
+	! in_cli env TORSOCKS_CONF_FILE="$WORK/torsocks.conf" torsocks \
+		fwknop --no-rc-file --no-save-args -D "$SRV_IP" -A tcp/22 -a "$CLI_IP" \
+		--key-base64-rijndael "$K1" --key-base64-hmac "$H1" >"$WORK/udp.log" 2>&1 &&
+	grep -q "Could not create socket: Operation not permitted" "$WORK/udp.log" &&
+	sleep 0.5 && [ "$(since_mark 'accepted|refused')" -eq 0 ]
+}
 client_quiet() { ! grep -Eqi 'error|refus|denied|not sent' "$WORK/client.log"; }
 # accepted STANZA ALLOW: the verifier's line for a grant of ALLOW to a
 # packet that came from the proxy
@@ -101,7 +111,7 @@ opened() {
 	echo "stanza #$1 $2 tcp/22: opened \\(firewall (create|add) element inet spagate allow4 \\{ $2 \\. tcp \\. 22 "
 }
 
-plan 12
+plan 13
 netns_pair 190 && netns_proxy 190 || skip_all "cannot create network namespaces"
 write_configs
 in_srv nft -f "$WORK/ruleset.nft" || bail_out "cannot load the server's ruleset"
@@ -138,4 +148,6 @@ check_logged "without it, -s through the proxy grants the proxy's address" \
 check_logged "... its element is the proxy's address" "$(opened 1 "$PRX_OUT_IP")" 5
 check "... so the proxy's own TCP connect succeeds" connects "$PRX_NS"
 check "torsocks and the client reported no error" client_quiet
+# doc/tor.md's reason for -P tcp: torsocks refuses the default UDP
+check "under torsocks the client's default -P udp is refused, nothing sent" udp_refused
 finish
