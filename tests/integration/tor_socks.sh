@@ -62,11 +62,12 @@ socks_start() {
 	ssh-keygen -q -t ed25519 -N '' -f "$d/id" || return 1
 	cp "$d/id.pub" "$d/authorized_keys"
 	printf '127.0.0.1 %s\n' "$(cut -d' ' -f1,2 "$d/hostkey.pub")" > "$d/known_hosts"
-	# StrictModes off: $WORK lies under the world-writable /tmp
+	# StrictModes off: $WORK lies under the world-writable /tmp; PAM on:
+	# without it sshd refuses a root whose password is locked ("!")
 	ip netns exec "$PRX_NS" /usr/sbin/sshd -D -e -f /dev/null -h "$d/hostkey" \
 		-o ListenAddress=127.0.0.1:22 -o "PidFile=$d/sshd.pid" \
 		-o "AuthorizedKeysFile=$d/authorized_keys" -o StrictModes=no \
-		-o PermitRootLogin=prohibit-password -o AllowTcpForwarding=yes \
+		-o PermitRootLogin=prohibit-password -o AllowTcpForwarding=yes -o UsePAM=yes \
 		>>"$d/sshd.log" 2>&1 &
 	on_exit "kill $!"
 	wait_ok 5 listens 127.0.0.1:22 || return 1
