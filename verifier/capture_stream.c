@@ -87,23 +87,6 @@ conn_close(struct stream_conn *sc)
 	sc->len = 0;
 }
 
-/* A free slot, or the connection closest to its deadline. */
-static struct stream_conn *
-conn_slot(struct capture_stream *cs)
-{
-	struct stream_conn *oldest = &cs->conns[0];
-	size_t i;
-
-	for (i = 0; i < cs->lim.max_conns; i++) {
-		if (cs->conns[i].fd < 0)
-			return &cs->conns[i];
-		if (cs->conns[i].deadline < oldest->deadline)
-			oldest = &cs->conns[i];
-	}
-	conn_close(oldest);
-	return oldest;
-}
-
 static void
 conn_endpoints(int fd, struct pkt_info *info)
 {
@@ -137,29 +120,6 @@ log_refused(struct capture_stream *cs, const struct pkt_info *info,
 }
 
 static void
-stream_accept(struct capture_stream *cs, int64_t now_ms)
-{
-	struct stream_conn *sc;
-	struct pkt_info info;
-	int fd;
-
-	while ((fd = accept4(cs->listen_fd, NULL, NULL,
-	    SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		conn_endpoints(fd, &info);
-		if (!stream_rate_admit(&cs->rate, &info.src, now_ms)) {
-			close(fd);
-			log_refused(cs, &info, now_ms);
-			continue;
-		}
-		sc = conn_slot(cs);
-		sc->fd = fd;
-		sc->len = 0;
-		sc->deadline = now_ms + cs->lim.timeout_ms;
-		sc->info = info;
-	}
-}
-
-static void
 conn_deliver(struct capture_stream *cs, struct stream_conn *sc,
     int64_t now_s, capture_cb cb, void *arg)
 {
@@ -175,6 +135,11 @@ conn_deliver(struct capture_stream *cs, struct stream_conn *sc,
 	conn_close(sc);
 }
 
+/*
+ * Whatever the connection has sent: its message goes out once it is whole
+ * (the peer closed, the buffer is full, or the kind says so).  Bounded by
+ * the buffer: at most max_len bytes, then the end.
+ */
 static void
 conn_read(struct capture_stream *cs, struct stream_conn *sc, int64_t now_s,
     capture_cb cb, void *arg)
@@ -182,17 +147,69 @@ conn_read(struct capture_stream *cs, struct stream_conn *sc, int64_t now_s,
 	const struct stream_kind *k = cs->kind;
 	ssize_t n;
 
-	n = read(sc->fd, sc->buf + sc->len, k->max_len - sc->len);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n > 0)
-		sc->len += (size_t)n;
-	if (n <= 0 || sc->len == k->max_len ||
-	    (k->complete != NULL && k->complete(sc->buf, sc->len))) {
-		if (sc->len > 0)
-			conn_deliver(cs, sc, now_s, cb, arg);
-		else
-			conn_close(sc);
+	for (;;) {
+		n = read(sc->fd, sc->buf + sc->len, k->max_len - sc->len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n > 0)
+			sc->len += (size_t)n;
+		if (n <= 0 || sc->len == k->max_len ||
+		    (k->complete != NULL && k->complete(sc->buf, sc->len)))
+			break;
+	}
+	if (sc->len > 0)
+		conn_deliver(cs, sc, now_s, cb, arg);
+	else
+		conn_close(sc);
+}
+
+/*
+ * A free slot, or the one of the connection closest to its deadline.
+ * That one is read a last time first: in a burst of clients its message
+ * is often there, unread, and is judged rather than lost.
+ */
+static struct stream_conn *
+conn_slot(struct capture_stream *cs, const struct now *now, capture_cb cb,
+    void *arg)
+{
+	struct stream_conn *oldest = &cs->conns[0];
+	size_t i;
+
+	for (i = 0; i < cs->lim.max_conns; i++) {
+		if (cs->conns[i].fd < 0)
+			return &cs->conns[i];
+		if (cs->conns[i].deadline < oldest->deadline)
+			oldest = &cs->conns[i];
+	}
+	conn_read(cs, oldest, now->wall_s, cb, arg);
+	if (oldest->fd >= 0)
+		conn_close(oldest);
+	return oldest;
+}
+
+/* Each new connection is read at once: the message often came with it. */
+static void
+stream_accept(struct capture_stream *cs, const struct now *now,
+    capture_cb cb, void *arg)
+{
+	struct stream_conn *sc;
+	struct pkt_info info;
+	int fd;
+
+	while ((fd = accept4(cs->listen_fd, NULL, NULL,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		conn_endpoints(fd, &info);
+		if (!stream_rate_admit(&cs->rate, &info.src, now->mono_ms)) {
+			close(fd);
+			log_refused(cs, &info, now->mono_ms);
+			continue;
+		}
+		sc = conn_slot(cs, now, cb, arg);
+		sc->fd = fd;
+		sc->len = 0;
+		sc->deadline = now->mono_ms + cs->lim.timeout_ms;
+		sc->info = info;
+		conn_read(cs, sc, now->wall_s, cb, arg);
 	}
 }
 
@@ -254,7 +271,7 @@ stream_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
 			conn_read(cs, sc, now->wall_s, cb, arg);
 	}
 	if (n > 0 && (pfd[0].revents & POLLIN) != 0)
-		stream_accept(cs, now->mono_ms);
+		stream_accept(cs, now, cb, arg);
 	stream_expire(cs, now->mono_ms);
 	return 0;
 }

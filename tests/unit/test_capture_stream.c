@@ -110,6 +110,34 @@ pass(struct capture *c, int64_t ms, struct got *g)
 	return capture_pollfds(c, pfd, STREAM_MAX_CONNS + 1) - 1;
 }
 
+/*
+ * One dispatch in which only the listener has something to say, as when
+ * a connection's bytes arrive after the poll that saw a new client.
+ */
+static void
+listener_only(struct capture *c, int64_t ms, struct got *g)
+{
+	struct pollfd pfd[STREAM_MAX_CONNS + 1];
+	struct now now = { .wall_s = 1000, .mono_ms = ms };
+	size_t n = capture_pollfds(c, pfd, STREAM_MAX_CONNS + 1), i;
+
+	for (i = 0; i < n; i++)
+		pfd[i].revents = 0;
+	pfd[0].revents = POLLIN;
+	assert_int_equal(capture_dispatch(c, pfd, n, &now, on_packet, g), 0);
+}
+
+/* A client that connects, sends `msg` and closes its side. */
+static int
+client_sends(uint16_t port, const char *msg)
+{
+	int fd = connect_to(port);
+
+	assert_int_equal(write(fd, msg, strlen(msg)), (ssize_t)strlen(msg));
+	shutdown(fd, SHUT_WR);
+	return fd;
+}
+
 /* Whether the listener closed `fd`: a read sees its end, never a byte. */
 static bool
 closed_by_peer(int fd)
@@ -189,6 +217,48 @@ holds_at_most_max_conns_dropping_the_oldest(void **state)
 	close(a);
 	close(b);
 	close(d);
+	capture_close(c);
+}
+
+/* A burst of whole messages: each read as it is accepted, none evicted. */
+static void
+reads_each_connection_as_it_is_accepted(void **state)
+{
+	uint16_t port = free_port();
+	struct capture *c = open_listener(port, 1, 0);
+	struct got g = { 0 };
+	int a = client_sends(port, "a"), b = client_sends(port, "bb");
+
+	(void)state;
+	usleep(20000);	/* both in the kernel's queue, with their bytes */
+	listener_only(c, 0, &g);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.len, 2);
+	close(a);
+	close(b);
+	capture_close(c);
+}
+
+/* The connection making room is read a last time: its message counts. */
+static void
+reads_the_oldest_before_it_makes_room(void **state)
+{
+	uint16_t port = free_port();
+	struct capture *c = open_listener(port, 1, 0);
+	struct got g = { 0 };
+	int a = connect_to(port), b;
+
+	(void)state;
+	assert_int_equal(pass(c, 0, &g), 1);	/* a holds the only slot */
+	assert_int_equal(write(a, "a", 1), 1);
+	shutdown(a, SHUT_WR);
+	b = connect_to(port);
+	usleep(20000);
+	listener_only(c, 10, &g);	/* b arrives; a's bytes unpolled */
+	assert_int_equal(g.n, 1);
+	assert_memory_equal(g.data, "a", 1);
+	close(a);
+	close(b);
 	capture_close(c);
 }
 
@@ -283,6 +353,8 @@ main(void)
 		cmocka_unit_test(delivers_at_the_peers_end_and_never_answers),
 		cmocka_unit_test(reads_at_most_max_len),
 		cmocka_unit_test(holds_at_most_max_conns_dropping_the_oldest),
+		cmocka_unit_test(reads_each_connection_as_it_is_accepted),
+		cmocka_unit_test(reads_the_oldest_before_it_makes_room),
 		cmocka_unit_test(closes_a_connection_out_of_time_unread),
 		cmocka_unit_test(refuses_connections_over_the_rate),
 		cmocka_unit_test(rate_per_source_per_second),
