@@ -60,7 +60,7 @@ static const struct conf_key settings[] = {
 	S_BOOL("capture.any_direction", capture.any_direction),
 	S_INT("capture.buffer", capture.buffer, CONF_BUFFER_MIN,
 	    CONF_BUFFER_MAX),
-	S_INT("capture.max_delay_ms", capture.max_delay_ms, 0,
+	S_INT("capture.max_delay_ms", capture.max_delay_ms, 1,
 	    CONF_MAX_DELAY_MS_MAX),
 	S_STR("capture.udp_address", capture.udp_address),
 	S_INT("capture.udp_port", capture.udp_port, 1, 65535),

@@ -36,7 +36,7 @@
 #define CONF_DEF_BUFFER		100000	/* SPA packets the kernel holds */
 #define CONF_BUFFER_MIN		1000
 #define CONF_BUFFER_MAX		1000000
-#define CONF_DEF_MAX_DELAY_MS	4	/* one tick of Debian's kernel */
+#define CONF_DEF_MAX_DELAY_MS	1
 #define CONF_MAX_DELAY_MS_MAX	1000
 
 enum capture_mode {
@@ -51,7 +51,7 @@ struct conf_capture {
 	bool			 promiscuous;
 	bool			 any_direction;	/* also frames sent by this host */
 	uint32_t		 buffer;	/* packets waiting for the verifier */
-	uint32_t		 max_delay_ms;	/* pcap ring blocks; 0: per packet */
+	uint32_t		 max_delay_ms;	/* a pcap ring block's longest wait */
 	char			*udp_address;
 	uint16_t		 udp_port;
 	bool			 http;		/* SPA inside HTTP GET requests */

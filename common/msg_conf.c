@@ -5,7 +5,7 @@
  *
  *   CONF         u8 capture_mode, interface[64], filter[1024],
  *                bool promiscuous, bool any_direction, u32 buffer
- *                (1000..1000000), u32 max_delay_ms (0..1000),
+ *                (1000..1000000), u32 max_delay_ms (1..1000),
  *                udp_address[64],
  *                u16 udp_port, bool http, http_address[64], u16 http_port,
  *                bool http_any_user_agent, bool x_forwarded_for,
@@ -126,7 +126,7 @@ decode_capture(struct bytes_in *r, struct msg_conf *c)
 	c->any_direction = get_bool(r);
 	c->buffer = (uint32_t)get_range(r, 4, CONF_BUFFER_MIN,
 	    CONF_BUFFER_MAX);
-	c->max_delay_ms = (uint32_t)get_range(r, 4, 0,
+	c->max_delay_ms = (uint32_t)get_range(r, 4, 1,
 	    CONF_MAX_DELAY_MS_MAX);
 	msg_get_path(r, c->udp_address, sizeof(c->udp_address));
 	c->udp_port = (uint16_t)bytes_get_be(r, 2);

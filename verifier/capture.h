@@ -35,9 +35,18 @@ struct capture;
 
 #define CAPTURE_EOF		1	/* capture file exhausted */
 
-/* Open a live interface (file == NULL) or a capture file. */
+/* A capture file (libpcap); a live interface (a packet socket's ring). */
 int	capture_open_pcap(const struct conf_capture *cc, const char *file,
 	    struct capture **out, char *errbuf, size_t errlen);
+int	capture_open_ring(const struct conf_capture *cc, struct capture **out,
+	    char *errbuf, size_t errlen);
+
+/*
+ * A captured frame of link type dlt as the packet a source hands over;
+ * false when there is nothing to judge (an empty TCP segment).
+ */
+bool	capture_frame(struct packet *pkt, int dlt, const uint8_t *bytes,
+	    size_t caplen, int64_t seen_s);
 int	capture_open_udp(const struct conf_capture *cc, struct capture **out,
 	    char *errbuf, size_t errlen);
 int	capture_open_http(const struct conf_capture *cc, struct capture **out,

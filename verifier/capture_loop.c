@@ -1,9 +1,41 @@
-/* A capture source as one of the event loop's sources (capture.h). */
+/*
+ * A capture source as one of the event loop's sources, and the packet
+ * every source that reads frames makes of one (capture.h).
+ */
 #include "config.h"
+
+#include <netinet/in.h>
+#include <string.h>
 
 #include "capture.h"
 #include "err.h"
 #include "log.h"
+
+static enum spa_transport
+via_of(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return SPA_VIA_TCP;
+	case IPPROTO_UDP:
+		return SPA_VIA_UDP;
+	default:
+		return SPA_VIA_ICMP;
+	}
+}
+
+bool
+capture_frame(struct packet *pkt, int dlt, const uint8_t *bytes,
+    size_t caplen, int64_t seen_s)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->seen_s = seen_s;
+	pkt->error = frame_payload(dlt, bytes, caplen, &pkt->info, &pkt->data,
+	    &pkt->len);
+	pkt->via = via_of(pkt->info.proto);
+	/* handshakes and bare ACKs of an SPA-over-TCP connection carry nothing */
+	return pkt->error != 0 || pkt->via != SPA_VIA_TCP || pkt->len != 0;
+}
 
 static size_t
 cs_pollfds(void *arg, struct pollfd *pfd, size_t max)

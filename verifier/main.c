@@ -375,7 +375,7 @@ open_sources(struct vproc *vp)
 	else if (cc->mode == CAPTURE_UDP)
 		r = capture_open_udp(cc, &c, err, sizeof(err));
 	else
-		r = capture_open_pcap(cc, NULL, &c, err, sizeof(err));
+		r = capture_open_ring(cc, &c, err, sizeof(err));
 	if (r == 0 && (r = add_source(vp, c)) == 0)
 		log_info("capturing: %s", capture_name(c));
 	if (r == 0 && live && cc->http && cc->http_port)

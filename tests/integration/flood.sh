@@ -119,9 +119,9 @@ burst_at_stopped_verifier() {
 	local name=$1 buffer=$2 count=$3 target=$4 vpid rxdrop0 i sender=in_cli
 	shift 4
 	[ "$target" = 127.0.0.1 ] && sender=in_srv
-	# blocks of the pcap ring fill before their 20 ms run out at any rate
-	# the sender keeps above 39,000/s (capture_pcap.c), so what they hold
-	# does not depend on how fast this machine sends
+	# blocks of the pcap ring (48 packets) fill before their 20 ms run out
+	# at any rate the sender keeps above 2,400/s (capture_ring.c), so what
+	# they hold does not depend on how fast this machine sends
 	printf 'capture = { buffer = %s; max_delay_ms = 20; };\n' "$buffer" > "$WORK/burst.conf"
 	start_spagated -c "$WORK/burst.conf" -a "$WORK/access.conf" \
 		-d "$WORK/state-$name" -p "$WORK/$name.pid" -t "$@" ||
@@ -144,13 +144,12 @@ burst_at_stopped_verifier() {
 		sleep 0.25
 	done
 	diag "$name: buffer $buffer, sent ${sent:-?}, arrived $arrived, examined ${packets:-?}, counted dropped ${dropped:-?}"
-	stop_spagated
 }
 
 # run_no_loss NAME TARGET SPAGATED-OPTIONS...: 9,000 datagrams, a buffer of
 # 10,000 packets: every one examined, none dropped.  On lo, a ring that
 # also kept the outgoing copies would need room for 18,000 (the pcap ring
-# has 20 blocks of 780).
+# has 313 blocks of 48).
 run_no_loss() {
 	local name=$1 target=$2
 	shift 2
@@ -161,6 +160,7 @@ run_no_loss() {
 	else
 		not_ok "$name: a burst that fits capture.buffer loses nothing (sent ${sent:-?}, arrived $arrived, examined ${packets:-?}, dropped ${dropped:-?})"
 	fi
+	stop_spagated
 }
 
 # run_overflow NAME SPAGATED-OPTIONS...: 10,000 datagrams into a buffer of
@@ -178,9 +178,21 @@ run_overflow() {
 		check "udp: the dropped count is the socket's own (/proc/net/udp drops ${sockdrops:-?})" \
 			[ "${sockdrops:-x}" = "${dropped:-y}" ]
 	fi
+	# the verifier gave every slot back: the next packets are all read
+	local before=$packets drops_before=$dropped i
+	in_cli "$FLOOD" "$SRV_IP" 62201 1000 0.2 "$WORK/template" > "$WORK/after-$name.out" 2>&1
+	sent=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$WORK/after-$name.out")
+	for i in $(seq 1 20); do
+		read -r packets dropped < <(verifier_stats) || true
+		[ $((${packets:-0} - before)) -ge "${sent:-1}" ] && break
+		sleep 0.25
+	done
+	check "$name: after the overflow the buffer takes packets again (${sent:-?} sent, $((${packets:-0} - before)) examined, $((${dropped:-0} - drops_before)) more dropped)" \
+		[ "$((${packets:-0} - before)):${dropped:-x}" = "${sent:-x}:$drops_before" ]
+	stop_spagated
 }
 
-plan 12
+plan 14
 netns_pair 70 || skip_all "cannot create network namespaces"
 # shellcheck disable=SC2086
 fwknop_cli -D "$SRV_IP" $KOPTS -A tcp/22 -a 10.200.0.1 -T -B "$WORK/template" >/dev/null 2>&1 ||

@@ -241,6 +241,7 @@ conf_msg(void)
 	m.u.conf.tcp_connections = CONF_DEF_TCP_CONNECTIONS;
 	m.u.conf.tcp_timeout_ms = CONF_DEF_TCP_TIMEOUT_MS;
 	m.u.conf.buffer = CONF_DEF_BUFFER;
+	m.u.conf.max_delay_ms = CONF_DEF_MAX_DELAY_MS;
 	return m;
 }
 
@@ -408,6 +409,7 @@ refuses_bad_settings(void **state)
 	m = conf_msg(); m.u.conf.tcp_timeout_ms = 60001; refused(&m);
 	m = conf_msg(); m.u.conf.buffer = CONF_BUFFER_MIN - 1; refused(&m);
 	m = conf_msg(); m.u.conf.buffer = CONF_BUFFER_MAX + 1; refused(&m);
+	m = conf_msg(); m.u.conf.max_delay_ms = 0; refused(&m);
 	m = conf_msg(); m.u.conf.max_delay_ms = CONF_MAX_DELAY_MS_MAX + 1;
 	refused(&m);
 	m = conf_msg(); m.u.conf.log_dest = 0; refused(&m);
