@@ -65,8 +65,10 @@ reason_stage(int reason)
 	default:
 		break;
 	}
-	/* plaintext field errors: the key was right, the content was not */
-	if (reason <= SPA_ERR_FIELDS && reason >= SPA_ERR_CLIENT_TIMEOUT)
+	/* plaintext field errors, or a GnuPG signature: the key was
+	   right, the content was not */
+	if ((reason <= SPA_ERR_FIELDS && reason >= SPA_ERR_CLIENT_TIMEOUT) ||
+	    reason == SPA_ERR_SIGNATURE)
 		return 2;
 	return 1;
 }
@@ -251,17 +253,24 @@ check_stanza_filters(const struct stanza *st, const struct policy_input *in)
 
 /*
  * By size, as fwknopd: a GnuPG-sized packet goes to the stanza's GnuPG
- * keys (the verifier's in->gpg_open), any other to its Rijndael key.
+ * keys (the verifier's in->gpg_open), any other to its Rijndael key.  A
+ * stanza with GnuPG keys only tries them on a smaller packet too: an
+ * unsigned packet to an elliptic-curve key is under 400 characters.
  */
 static int
 open_packet(const struct stanza *st, const struct policy_input *in,
     struct spa_packet *pkt)
 {
-	if (spa_gpg_sized(&st->key, in->len)) {
+	bool gpg_sized = spa_gpg_sized(&st->key, in->len);
+	int r;
+
+	if (gpg_sized || (st->gpg_only && st->gpg)) {
 		if (!st->gpg || in->gpg_open == NULL)
-			return SPA_ERR_GPG;
-		return in->gpg_open(in->gpg_arg, st, in->wire, in->len, pkt,
+			return gpg_sized ? SPA_ERR_GPG : SPA_ERR_NO_KEY;
+		r = in->gpg_open(in->gpg_arg, st, in->wire, in->len, pkt,
 		    in->on_auth, in->on_auth_arg);
+		/* not OpenPGP at all: a Rijndael packet, for another stanza */
+		return !gpg_sized && r == SPA_ERR_CIPHERTEXT ? SPA_ERR_NO_KEY : r;
 	}
 	if (st->gpg_only)
 		return SPA_ERR_NO_KEY;

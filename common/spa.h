@@ -110,7 +110,8 @@ int	spa_open_hook(const struct spa_key *k, const char *wire, size_t len,
 /*
  * The GnuPG envelope (wire-format §3.7), for a stanza with GnuPG keys.
  * spa_gpg_sized: with k's HMAC cut, is the payload of GnuPG size (the
- * Rijndael path refuses it as SPA_ERR_GPG)?  spa_open_gpg: put back the
+ * Rijndael path refuses it as SPA_ERR_GPG)?  spa_open_gpg, for such a
+ * packet or any for a stanza without a Rijndael key: put back the
  * two base64 characters the client cut (always "hQ" for an RSA recipient
  * of 2048 bits or more, another for smaller or elliptic-curve ones: it is
  * read off the OpenPGP packet lengths, no key needed), verify the HMAC

@@ -452,7 +452,9 @@ vproc_setup(struct vproc *vp)
 	if ((r = vproc_loop_init(vp)) != 0)
 		return r;
 	/* keyrings are parsed as the verifier user, before the filter */
-	if ((r = open_sources(vp)) != 0 || (r = confine(vp, &sb)) != 0 ||
+	if ((r = open_sources(vp)) != 0 ||
+	    (r = openpgp_init(vp->vc->access)) != 0 ||
+	    (r = confine(vp, &sb)) != 0 ||
 	    (r = open_replay(vp)) != 0 ||
 	    (r = openpgp_prepare(vp->vc->access)) != 0 ||
 	    (r = sandbox_enter(&sb, vp->sandbox, sizeof(vp->sandbox))) != 0)

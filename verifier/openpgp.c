@@ -1,6 +1,7 @@
 /* GnuPG SPA packets with librnp (openpgp.h). */
 #include "config.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,9 @@ no_password(rnp_ffi_t ffi, void *ctx, rnp_key_handle_t key,
 {
 	return false;
 }
+
+static int	openpgp_decrypt_only(const struct openpgp *, const uint8_t *,
+		    size_t, char *, size_t, size_t *);
 
 /* --- loading --------------------------------------------------------------- */
 
@@ -183,14 +187,16 @@ secret_fprs(rnp_ffi_t ffi, char **fprs, size_t max)
 	return n;
 }
 
+/* Keep the wanted secret keys, unlocked; their fingerprints in kept[]. */
 static int
-select_secrets(rnp_ffi_t ffi, const struct openpgp_rules *rules, char *err,
-    size_t errlen)
+select_secrets(rnp_ffi_t ffi, const struct openpgp_rules *rules,
+    char **kept, size_t *nkept, char *err, size_t errlen)
 {
 	char *fprs[KEYS_MAX], want[256] = "";
 	rnp_key_handle_t key = NULL;
-	size_t n, i, usable = 0;
+	size_t n, i;
 
+	*nkept = 0;
 	if (rules->decrypt_id != NULL && decrypt_id_fpr(ffi, rules->decrypt_id,
 	    want, sizeof(want)) != 0) {
 		snprintf(err, errlen, "GPG_DECRYPT_ID %s: no such key",
@@ -200,19 +206,76 @@ select_secrets(rnp_ffi_t ffi, const struct openpgp_rules *rules, char *err,
 	n = secret_fprs(ffi, fprs, KEYS_MAX);
 	for (i = 0; i < n; i++) {
 		if (rnp_locate_key(ffi, "fingerprint", fprs[i], &key) ==
-		    RNP_SUCCESS && key != NULL)
-			usable += (size_t)keep_secret(key, want,
-			    rules->password);
+		    RNP_SUCCESS && key != NULL &&
+		    keep_secret(key, want, rules->password))
+			kept[(*nkept)++] = fprs[i];
+		else
+			free(fprs[i]);
 		rnp_key_handle_destroy(key);
 		key = NULL;
-		free(fprs[i]);
 	}
-	if (usable > 0)
+	if (*nkept > 0)
 		return 0;
 	snprintf(err, errlen, "no usable secret key%s%s: none there, or "
 	    "protected by another passphrase than GPG_DECRYPT_PW (or by one, "
 	    "and GPG_DECRYPT_PW not set)", want[0] ? " for GPG_DECRYPT_ID " :
 	    "", want);
+	return SPA_ERR_CONFIG;
+}
+
+/* A message encrypted to the key `fpr`, into *out (the caller's). */
+static bool
+encrypt_to(rnp_ffi_t ffi, const char *fpr, rnp_output_t *out)
+{
+	static const uint8_t probe[] = "spagate";
+	rnp_input_t in = NULL;
+	rnp_op_encrypt_t op = NULL;
+	rnp_key_handle_t key = NULL;
+	bool ok;
+
+	ok = rnp_locate_key(ffi, "fingerprint", fpr, &key) == RNP_SUCCESS &&
+	    key != NULL &&
+	    rnp_input_from_memory(&in, probe, sizeof(probe), false) ==
+	    RNP_SUCCESS && rnp_output_to_memory(out, 0) == RNP_SUCCESS &&
+	    rnp_op_encrypt_create(&op, ffi, in, *out) == RNP_SUCCESS &&
+	    rnp_op_encrypt_add_recipient(op, key) == RNP_SUCCESS &&
+	    rnp_op_encrypt_execute(op) == RNP_SUCCESS;
+	rnp_op_encrypt_destroy(op);
+	rnp_input_destroy(in);
+	rnp_key_handle_destroy(key);
+	return ok;
+}
+
+/*
+ * A message encrypted to one of the kept keys must decrypt: it proves the
+ * keys and passphrase work, and it is the first private-key operation,
+ * which for RSA starts Botan's worker threads (its CRT runs on two):
+ * started here, before the system call filter, which then covers them
+ * (sandbox_linux_seccomp.c synchronises it to every thread).
+ */
+static int
+self_test(struct openpgp *g, char **kept, size_t nkept, char *err,
+    size_t errlen)
+{
+	rnp_output_t out = NULL;
+	uint8_t *buf = NULL;
+	char plain[64];
+	size_t i, len = 0, plainlen = 0;
+	bool ok = false;
+
+	for (i = 0; i < nkept && !ok; i++) {
+		ok = encrypt_to(g->ffi, kept[i], &out) &&
+		    rnp_output_memory_get_buf(out, &buf, &len, false) ==
+		    RNP_SUCCESS && openpgp_decrypt_only(g, buf, len, plain,
+		    sizeof(plain), &plainlen) == 0 &&
+		    strcmp(plain, "spagate") == 0;
+		rnp_output_destroy(out);
+		out = NULL;
+	}
+	if (ok)
+		return 0;
+	snprintf(err, errlen, "its secret keys cannot decrypt a message made "
+	    "for them (a key that cannot encrypt, or not unlocked)");
 	return SPA_ERR_CONFIG;
 }
 
@@ -234,7 +297,8 @@ openpgp_load(const struct gpg_keyring *kr, const struct openpgp_rules *rules,
     struct openpgp **out, char *err, size_t errlen)
 {
 	struct openpgp *g;
-	size_t i;
+	char *kept[KEYS_MAX];
+	size_t i, nkept = 0;
 	int r;
 
 	*out = NULL;
@@ -253,12 +317,17 @@ openpgp_load(const struct gpg_keyring *kr, const struct openpgp_rules *rules,
 	for (i = 0; i < kr->n; i++)
 		if ((r = load_file(g->ffi, &kr->v[i], err, errlen)) != 0)
 			goto fail;
-	if ((r = select_secrets(g->ffi, rules, err, errlen)) != 0 ||
-	    (r = copy_rules(g, rules)) != 0)
+	if ((r = select_secrets(g->ffi, rules, kept, &nkept, err,
+	    errlen)) != 0 || (r = copy_rules(g, rules)) != 0 ||
+	    (r = self_test(g, kept, nkept, err, errlen)) != 0)
 		goto fail;
 	*out = g;
+	for (i = 0; i < nkept; i++)
+		free(kept[i]);
 	return 0;
 fail:
+	for (i = 0; i < nkept; i++)
+		free(kept[i]);
 	if (err[0] == '\0')
 		snprintf(err, errlen, "%s", spa_strerror(r));
 	openpgp_free(g);
@@ -394,9 +463,9 @@ take_plain(rnp_output_t out, char *plain, size_t cap, size_t *plainlen)
 	return 0;
 }
 
-int
-openpgp_decrypt(const struct openpgp *g, const uint8_t *msg, size_t len,
-    char *plain, size_t cap, size_t *plainlen)
+static int
+decrypt(const struct openpgp *g, const uint8_t *msg, size_t len,
+    char *plain, size_t cap, size_t *plainlen, bool judge)
 {
 	rnp_input_t in = NULL;
 	rnp_output_t out = NULL;
@@ -414,13 +483,28 @@ openpgp_decrypt(const struct openpgp *g, const uint8_t *msg, size_t len,
 	r = SPA_ERR_DECRYPT;
 	if (rnp_op_verify_execute(op) != RNP_SUCCESS || !protected_ok(op))
 		goto out;
-	if ((r = judge_signature(g, op)) == 0)
+	if ((r = judge ? judge_signature(g, op) : 0) == 0)
 		r = take_plain(out, plain, cap, plainlen);
 out:
 	rnp_op_verify_destroy(op);
 	rnp_input_destroy(in);
 	rnp_output_destroy(out);
 	return r;
+}
+
+int
+openpgp_decrypt(const struct openpgp *g, const uint8_t *msg, size_t len,
+    char *plain, size_t cap, size_t *plainlen)
+{
+	return decrypt(g, msg, len, plain, cap, plainlen, true);
+}
+
+/* The self test's: the probe is not signed. */
+static int
+openpgp_decrypt_only(const struct openpgp *g, const uint8_t *msg,
+    size_t len, char *plain, size_t cap, size_t *plainlen)
+{
+	return decrypt(g, msg, len, plain, cap, plainlen, false);
 }
 
 /* --- the stanzas ----------------------------------------------------------- */
@@ -453,6 +537,31 @@ prepare_stanza(struct stanza *st)
 		return r;
 	}
 	st->gpg_ctx = g;
+	return 0;
+}
+
+int
+openpgp_init(const struct access_conf *conf)
+{
+	rnp_ffi_t ffi = NULL;
+	size_t i;
+
+	for (i = 0; i < conf->n; i++)
+		if (conf->stanzas[i]->gpg)
+			break;
+	if (i == conf->n)
+		return 0;
+	setenv("RNP_LOG_CONSOLE", "0", 1);
+	/* one malloc arena: Botan's worker threads (see self_test) then
+	   grow the main heap with brk, not arenas of their own with
+	   mprotect, which the filter does not allow */
+	mallopt(M_ARENA_MAX, 1);
+	if (rnp_ffi_create(&ffi, "GPG", "GPG") != RNP_SUCCESS) {
+		log_errx("GnuPG: librnp cannot start (its random number "
+		    "generator)");
+		return SPA_ERR_CRYPTO;
+	}
+	rnp_ffi_destroy(ffi);
 	return 0;
 }
 

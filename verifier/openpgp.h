@@ -57,6 +57,14 @@ void	openpgp_free(struct openpgp *g);
 int	openpgp_decrypt(const struct openpgp *g, const uint8_t *msg,
 	    size_t len, char *plain, size_t cap, size_t *plainlen);
 
+/*
+ * Before the chroot, if a stanza is a GnuPG one: librnp's random number
+ * generator (Botan's system RNG, needed for RSA blinding) opens
+ * /dev/urandom on its first use and keeps it open for the process's life;
+ * in the chroot there is none.  Logged on failure.
+ */
+int	openpgp_init(const struct access_conf *conf);
+
 /* Load every GnuPG stanza's keys into st->gpg_ctx, dropping its keyring
    bytes; 0, or SPA_ERR_CONFIG logged with the stanza's file and line. */
 int	openpgp_prepare(struct access_conf *conf);
