@@ -486,9 +486,16 @@ spa_open_gpg(const struct spa_key *k, const char *wire, size_t len,
 	*msglen = 0;
 	if ((r = split_hmac(k, len, &ctlen)) != 0)
 		return r;
-	/* no crypto yet: the header tells which characters were cut */
-	if ((r = decode_gpg(wire, ctlen, msg, msglen)) != 0)
+	/*
+	 * No crypto yet: the header tells which characters were cut.  With
+	 * an HMAC key, text that has no such header cannot carry a valid
+	 * HMAC either (a client without --use-hmac, most often): said so.
+	 */
+	if ((r = decode_gpg(wire, ctlen, msg, msglen)) != 0) {
+		if (k->hmac_type != SPA_DIGEST_NONE)
+			r = SPA_ERR_HMAC;
 		goto out;
+	}
 	if (k->hmac_type != SPA_DIGEST_NONE) {
 		cut_prefix(msg, prefix);
 		if ((r = verify_hmac_prefixed(k, prefix, GPG_PREFIX_LEN, wire,

@@ -303,9 +303,6 @@ openpgp_load(const struct gpg_keyring *kr, const struct openpgp_rules *rules,
 
 	*out = NULL;
 	err[0] = '\0';
-	/* librnp logs to stderr unless told not to: a flood of forged
-	   packets must not become a flood of lines */
-	setenv("RNP_LOG_CONSOLE", "0", 1);
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return SPA_ERR_NOMEM;
 	if (rnp_ffi_create(&g->ffi, "GPG", "GPG") != RNP_SUCCESS ||
@@ -540,6 +537,32 @@ prepare_stanza(struct stanza *st)
 	return 0;
 }
 
+static ssize_t
+discard(void *cookie, const char *buf, size_t len)
+{
+	(void)cookie;
+	(void)buf;
+	return (ssize_t)len;
+}
+
+/*
+ * Debian's librnp is built with its diagnostics always on: they go to
+ * stdio's stderr, one or more lines for each packet it cannot open, which
+ * anyone can send.  The verifier's log keeps the real stderr; `stderr`
+ * becomes a stream that writes nothing (and makes no system call).
+ */
+static void
+quiet_stderr(void)
+{
+	cookie_io_functions_t io = { .write = discard };
+	FILE *quiet = fopencookie(NULL, "w", io);
+
+	if (quiet == NULL)
+		return;
+	log_keep_stderr();
+	stderr = quiet;
+}
+
 int
 openpgp_init(const struct access_conf *conf)
 {
@@ -551,7 +574,7 @@ openpgp_init(const struct access_conf *conf)
 			break;
 	if (i == conf->n)
 		return 0;
-	setenv("RNP_LOG_CONSOLE", "0", 1);
+	quiet_stderr();
 	/* one malloc arena: Botan's worker threads (see self_test) then
 	   grow the main heap with brk, not arenas of their own with
 	   mprotect, which the filter does not allow */

@@ -92,7 +92,7 @@ CONF
 		> "$WORK/spagated.conf"
 }
 
-plan 13
+plan 14
 netns_pair 191 || skip_all "cannot create network namespaces"
 make_keys || bail_out "gpg could not make the keys"
 write_access
@@ -160,4 +160,10 @@ send_udp "$WORK/ecc-signed" "$SRV_IP" 62201
 check "a GnuPG packet's replay is refused" wait_logged 'replayed packet' 5
 check "and opens nothing more" eval '[ "$(opens 10.9.1.1)" -eq 1 ]'
 check "the verifier never died" eval '[ "$(count_lines "$WORK/log" "verifier ready")" -eq 1 ]'
+# librnp's RSA runs on Botan's worker threads (openpgp.c): each of them
+# must be under the verifier's filter too (Seccomp: 2), not only its main
+V=$(sed -n 's/.*verifier ready (pid \([0-9]*\)).*/\1/p' "$WORK/log" | tail -n 1)
+check "every thread of the verifier, librnp's too, is under the filter" \
+	eval '[ "$(ls /proc/$V/task | wc -l)" -gt 1 ] &&
+		! grep -L "^Seccomp:[[:space:]]*2" /proc/$V/task/*/status | grep -q .'
 finish
