@@ -219,6 +219,32 @@ other_signer_is_refused(void **state)
 	free(mallory);
 }
 
+/*
+ * A signature made while the key was valid, the key expired since:
+ * refused (fwknopd: gpgme says the key expired), unless
+ * GPG_IGNORE_SIG_VERIFY_ERROR, which still wants the signer named.
+ */
+static void
+expired_signer_is_refused(void **state)
+{
+	char *erin = fpr("erin.fpr");
+	struct openpgp_rules rules = signed_by(NULL, erin);
+	struct spa_packet pkt;
+	struct fix f;
+
+	(void)state;
+	fix_init(&f, "ecc", &rules, NULL);
+	assert_int_equal(open_vec(&f, "ecc-erin.spa", &pkt), SPA_ERR_SIGNATURE);
+	fix_free(&f);
+	rules.ignore_sig_error = true;
+	fix_init(&f, "ecc", &rules, NULL);
+	assert_int_equal(open_vec(&f, "ecc-erin.spa", &pkt), 0);
+	assert_int_equal(open_vec(&f, "ecc-mallory.spa", &pkt),
+	    SPA_ERR_SIGNATURE);
+	fix_free(&f);
+	free(erin);
+}
+
 static void
 unsigned_packet_needs_no_signature_rule(void **state)
 {
@@ -498,6 +524,7 @@ main(void)
 		cmocka_unit_test(signed_packet_is_opened),
 		cmocka_unit_test(signer_lists_name_alice),
 		cmocka_unit_test(other_signer_is_refused),
+		cmocka_unit_test(expired_signer_is_refused),
 		cmocka_unit_test(unsigned_packet_needs_no_signature_rule),
 		cmocka_unit_test(unencrypted_message_is_refused),
 		cmocka_unit_test(packet_for_another_key_is_refused),

@@ -8,12 +8,15 @@
 #   ecc/      the server: ed25519 + cv25519; its ring knows alice, mallory
 #   rsa/      the server: RSA 2048 + RSA 2048, passphrase srvpw
 #   alice, mallory: signers (ed25519), in the client's scratch ring
+#   erin      a signer whose key expires 30 s after it is made: valid when
+#             she signs, expired by the time a test reads her packet
 # Each ring is what spagated reads: pubring.kbx and secring.gpg (the
 # secret keys as gpg --export-secret-keys writes them).  Packets (-A
 # tcp/22 -a 10.0.0.1, nothing sent):
 #   ecc-alice.spa     to ecc, signed by alice
 #   ecc-mallory.spa   to ecc, signed by mallory
 #   ecc-unsigned.spa  to ecc, not signed
+#   ecc-erin.spa      to ecc, signed by erin (expired since)
 #   ecc-alice-hmac.spa  to ecc, signed by alice, HMAC-SHA256 key "fixture-hmac"
 #   rsa-alice.spa     to rsa, signed by alice
 #   signed-only.gpg   an OpenPGP message signed by alice, not encrypted
@@ -52,7 +55,8 @@ PW=srvpw newkey rsa rsa rsa2048 rsa2048
 for u in alice mallory; do
 	g cli --quick-gen-key "$u <$u@spagate.test>" ed25519 cert,sign 0
 done
-g cli --export alice mallory | g ecc --import
+g cli --quick-gen-key "erin <erin@spagate.test>" ed25519 sign seconds=30
+g cli --export alice mallory erin | g ecc --import
 g cli --export alice mallory | g rsa --import
 g ecc --export ecc | g cli --import
 g rsa --export rsa | g cli --import
@@ -73,6 +77,7 @@ spa() {	# NAME RECIPIENT SIGNER|- [fwknop options]
 spa ecc-alice ecc alice
 spa ecc-mallory ecc mallory
 spa ecc-unsigned ecc -
+spa ecc-erin ecc erin
 spa ecc-alice-hmac ecc alice --use-hmac --key-hmac fixture-hmac
 spa rsa-alice rsa alice
 printf 'not encrypted' | g cli --sign --local-user "$(fpr cli alice)" > "$scratch/signed-only.gpg"
@@ -85,7 +90,7 @@ done
 g ecc --export-secret-keys ecc > "$out/ecc/secring.gpg"
 PW=srvpw g rsa --export-secret-keys rsa > "$out/rsa/secring.gpg"
 cp "$scratch"/*.spa "$scratch/signed-only.gpg" "$out/"
-for u in alice mallory; do fpr cli "$u" > "$out/$u.fpr"; done
+for u in alice mallory erin; do fpr cli "$u" > "$out/$u.fpr"; done
 fpr ecc ecc > "$out/ecc.fpr"
 fpr rsa rsa > "$out/rsa.fpr"
 echo "written to $out"
