@@ -92,7 +92,7 @@ CONF
 		> "$WORK/spagated.conf"
 }
 
-plan 14
+plan 16
 netns_pair 191 || skip_all "cannot create network namespaces"
 make_keys || bail_out "gpg could not make the keys"
 write_access
@@ -133,6 +133,21 @@ refused() {
 		not_ok "$name: refused ($why)"; diag "$(tail -n 3 "$WORK/log")"
 	fi
 }
+
+# The keyring files are read at load, under the file-trust rule: a
+# secret key others can read, or none exported, stops the load, named.
+parse() {
+	"$SPAGATED" -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/state" \
+		-p "$WORK/spagated.pid" --exit-parse-config >"$WORK/parse.out" 2>&1
+}
+chmod 640 "$G/ecc/secring.gpg"
+check "a secring.gpg readable by its group is refused at load" eval \
+	'! parse && grep -q "access.conf:1: stanza #1: GPG_HOME_DIR $G/ecc: secring.gpg must not be accessible by group" "$WORK/parse.out"'
+chmod 600 "$G/ecc/secring.gpg"
+mv "$G/rsa/secring.gpg" "$G/rsa/secring.moved"
+check "a GPG_HOME_DIR without secring.gpg is refused, saying how to export it" eval \
+	'! parse && grep -q "stanza #2: GPG_HOME_DIR $G/rsa: has no secring.gpg: export the secret key" "$WORK/parse.out"'
+mv "$G/rsa/secring.moved" "$G/rsa/secring.gpg"
 
 start_spagated -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/state" \
 	-p "$WORK/spagated.pid" -t || bail_out "spagated did not start"
