@@ -235,7 +235,7 @@ implicit_open(const struct action_table *modules, const struct stanza *st,
 		sp->implicit = true;
 		return open;
 	}
-	if (!st->enable_cmd_exec && !st->gpg_only)
+	if (!st->enable_cmd_exec && (!st->gpg_only || st->gpg))
 		log_warnx("%s:%u: stanza #%u has no CMD_CYCLE_OPEN: its "
 		    "grants are logged and nothing is opened (spagated.conf's "
 		    "firewall.backend makes fwknopd's own rules)", st->file,

@@ -1,9 +1,11 @@
 /*
  * The verifier's configuration as messages (common/msg.h): MSG_CONF, then
  * per stanza MSG_CONF_STANZA and one MSG_CONF_ADDR or MSG_CONF_PORT per
- * list item, then MSG_CONF_END.  Only what the verifier uses travels: no
+ * list item, and for a GnuPG stanza its keyring files in MSG_CONF_KEYRING
+ * pieces, then MSG_CONF_END.  Only what the verifier uses travels: no
  * command, account, device or secret of the executor's but the stanzas'
- * keys, which it needs to open packets.
+ * keys (Rijndael, HMAC, GnuPG keyrings and passphrases), which it needs
+ * to open packets.
  */
 #include "config.h"
 
