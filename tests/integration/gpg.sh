@@ -92,7 +92,7 @@ CONF
 		> "$WORK/spagated.conf"
 }
 
-plan 16
+plan 18
 netns_pair 191 || skip_all "cannot create network namespaces"
 make_keys || bail_out "gpg could not make the keys"
 write_access
@@ -181,4 +181,10 @@ V=$(sed -n 's/.*verifier ready (pid \([0-9]*\)).*/\1/p' "$WORK/log" | tail -n 1)
 check "every thread of the verifier, librnp's too, is under the filter" \
 	eval '[ "$(ls /proc/$V/task | wc -l)" -gt 1 ] &&
 		! grep -L "^Seccomp:[[:space:]]*2" /proc/$V/task/*/status | grep -q .'
+
+# SIGHUP: the policy and keyrings read again, a new verifier loads them
+kill -HUP "$SPAGATED_PID"
+check "after a reload (SIGHUP) the new verifier loads the keys" \
+	wait_for_count "$WORK/log" "verifier ready" 2 10
+granted after-reload 1 10.9.1.10 srv-ecc alice 10.9.1.10 tcp/22
 finish
