@@ -2,16 +2,18 @@
 # Issue 19, item 4: GnuPG SPA packets from the real fwknop client, opened
 # in the sandboxed verifier with librnp.  Keys are made here by gpg, once,
 # without passphrases except the RSA server key's:
-#   server keys  ECC (ed25519 + cv25519) twice and RSA 2048 (with a
-#                passphrase, GPG_DECRYPT_PW), each in its GPG_HOME_DIR,
-#                secret keys exported to secring.gpg as spagated needs;
+#   server keys  ECC (ed25519 + cv25519) twice, RSA 2048 (with a
+#                passphrase, GPG_DECRYPT_PW) and RSA 4096, each in its
+#                GPG_HOME_DIR, secret keys exported to secring.gpg as
+#                spagated needs;
 #   client keys  alice (the allowed signer), mallory (signs, not allowed),
 #                carol (allowed, but revoked in the server's ring), and
 #                dave (RSA 4096, allowed, signs for the RSA server).
 # Stanzas: 1 ECC, alice's key ID, tcp/22; 2 RSA with an HMAC key, by
 # fingerprint (carol's, dave's, alice's), tcp/22; 3 the other ECC key,
-# without a signature requirement (GPG_DISABLE_SIG).  A packet refused is
-# refused by all three; the log names the furthest reason (policy.h).  Each packet asks
+# without a signature requirement (GPG_DISABLE_SIG); 4 RSA 4096, alice's
+# key ID.  A packet refused is refused by all of them; the log names the
+# furthest reason (policy.h).  Each packet asks
 # for its own address (-a), so the OPEN event says which one was granted.
 . "$(dirname "$0")/lib.sh"
 require_root
@@ -37,11 +39,12 @@ newkey() {
 }
 
 make_keys() {
-	mkdir -m 700 -p "$G/ecc" "$G/ecc2" "$G/rsa" "$G/cli"
-	for h in ecc ecc2 rsa cli; do on_exit "gpgconf --homedir $G/$h --kill all"; done
+	mkdir -m 700 -p "$G/ecc" "$G/ecc2" "$G/rsa" "$G/rsa4k" "$G/cli"
+	for h in ecc ecc2 rsa rsa4k cli; do on_exit "gpgconf --homedir $G/$h --kill all"; done
 	newkey "$G/ecc" srv-ecc ed25519 cv25519 &&
 	newkey "$G/ecc2" srv-ecc2 ed25519 cv25519 || return 1
-	PW=srvpw newkey "$G/rsa" srv-rsa rsa2048 rsa2048 || return 1
+	PW=srvpw newkey "$G/rsa" srv-rsa rsa2048 rsa2048 &&
+	newkey "$G/rsa4k" srv-rsa4k rsa4096 rsa4096 || return 1
 	for u in alice mallory carol; do
 		gpgh "$G/cli" --quick-gen-key "$u <$u@spagate.test>" ed25519 cert,sign 0 || return 1
 	done
@@ -50,18 +53,20 @@ make_keys() {
 		gpgh "$G/cli" --quick-add-key "$(fpr_of "$G/cli" nobody-srv)" cv25519 encr 0 || return 1
 	# the servers know the clients' public keys; the client knows theirs
 	gpgh "$G/cli" --export alice mallory carol dave > "$G/clients.pub"
-	gpgh "$G/ecc" --import "$G/clients.pub" && gpgh "$G/rsa" --import "$G/clients.pub" || return 1
+	for h in ecc rsa rsa4k; do gpgh "$G/$h" --import "$G/clients.pub" || return 1; done
 	gpgh "$G/ecc" --export srv-ecc | gpgh "$G/cli" --import &&
 	gpgh "$G/ecc2" --export srv-ecc2 | gpgh "$G/cli" --import &&
+	gpgh "$G/rsa4k" --export srv-rsa4k | gpgh "$G/cli" --import &&
 	gpgh "$G/rsa" --export srv-rsa | gpgh "$G/cli" --import || return 1
 	# carol's key is revoked where the server looks (her revocation
 	# certificate, as gpg made it, imported there)
 	sed 's/^:-----/-----/' "$G/cli/openpgp-revocs.d/$(fpr_of "$G/cli" carol).rev" |
 		gpgh "$G/rsa" --import || return 1
 	# (gpg would port a secring.gpg to its agent at its next start)
-	touch "$G"/ecc/.gpg-v21-migrated "$G"/ecc2/.gpg-v21-migrated "$G"/rsa/.gpg-v21-migrated
+	for h in ecc ecc2 rsa rsa4k; do touch "$G/$h/.gpg-v21-migrated"; done
 	gpgh "$G/ecc" --export-secret-keys srv-ecc > "$G/ecc/secring.gpg" &&
 	gpgh "$G/ecc2" --export-secret-keys srv-ecc2 > "$G/ecc2/secring.gpg" &&
+	gpgh "$G/rsa4k" --export-secret-keys srv-rsa4k > "$G/rsa4k/secring.gpg" &&
 	PW=srvpw gpgh "$G/rsa" --export-secret-keys srv-rsa > "$G/rsa/secring.gpg" &&
 	chmod 600 "$G"/*/secring.gpg
 }
@@ -86,13 +91,18 @@ SOURCE ANY
 GPG_HOME_DIR $G/ecc2
 GPG_ALLOW_NO_PW Y
 GPG_DISABLE_SIG Y
+
+SOURCE ANY
+GPG_HOME_DIR $G/rsa4k
+GPG_ALLOW_NO_PW Y
+GPG_REMOTE_ID $(fpr_of "$G/cli" alice | tail -c 17)
 CONF
 	chmod 600 "$WORK/access.conf"
 	printf 'capture = { mode = "udp"; };\nlog = { refusals_per_second = 0; };\n' \
 		> "$WORK/spagated.conf"
 }
 
-plan 18
+plan 19
 netns_pair 191 || skip_all "cannot create network namespaces"
 make_keys || bail_out "gpg could not make the keys"
 write_access
@@ -160,6 +170,8 @@ granted rsa2048-hmac-signed 2 10.9.1.2 srv-rsa alice 10.9.1.2 tcp/22 \
 granted rsa4096-signer 2 10.9.1.3 srv-rsa dave 10.9.1.3 tcp/22 \
 	--use-hmac --key-base64-hmac "$HMAC"
 granted unsigned-without-requirement 3 10.9.1.4 srv-ecc2 - 10.9.1.4 tcp/22
+# (an RSA 4096 signature too would not fit: the client refuses the size)
+granted rsa4096-recipient 4 10.9.1.11 srv-rsa4k alice 10.9.1.11 tcp/22
 refused unsigned-where-required 'GnuPG signature' 10.9.1.5 srv-ecc - 10.9.1.5 tcp/22
 refused wrong-signer 'GnuPG signature' 10.9.1.6 srv-ecc mallory 10.9.1.6 tcp/22
 refused revoked-signer 'GnuPG signature' 10.9.1.7 srv-rsa carol 10.9.1.7 tcp/22 \
