@@ -187,17 +187,18 @@ make_mem_access() {
 }
 
 # N grant packets (10.244.x.y), LAT_N latency packets (10.245.x.y),
-# FLOOD_N legit packets for the flood workload (10.246.x.y) and MEM_N
-# packets for the memory workload (10.100.x.y and up: 62,500 to a second
-# octet), made by the real client in the client namespace, in parallel
+# FLOOD_N legit packets for the flood workload (10.246.x.y) and M_N
+# packets for the memory and burst workloads (10.100.x.y and up: 62,500
+# to a second octet; M_N is the larger of MEM_N and the largest burst),
+# made by the real client in the client namespace, in parallel
 # (one fwknop process per packet, nproc at a time, no shell in between),
 # before anything is timed.  --test: build and save (-B), send nothing.
 # Lists are written by awk: a subshell per line would cost minutes at
 # MEM_N=100000.
 make_packets() {
-	local t0 t1 total=$((N + LAT_N + FLOOD_N + MEM_N))
+	local t0 t1 total=$((N + LAT_N + FLOOD_N + M_N))
 	note "making $total SPA packets with the fwknop client ($(nproc) in parallel)"
-	awk -v n="$N" -v l="$LAT_N" -v fn="$FLOOD_N" -v mn="$MEM_N" -v w="$WORK" '
+	awk -v n="$N" -v l="$LAT_N" -v fn="$FLOOD_N" -v mn="$M_N" -v w="$WORK" '
 	function ip(r, i) { return "10." r "." int(i / 250) "." (i % 250 + 1) }
 	function mip(i) { return "10." (100 + int(i / 62500)) "." (int(i / 250) % 250) "." (i % 250 + 1) }
 	function gen(a, f) { print "-a " a " -B " f > (w "/gen.list") }
@@ -306,7 +307,7 @@ start_spagated() {
 	max_packet_age = $MAX_AGE;
 	capture = {
 	  mode = "$mode";
-	  interface = "$SRV_IF";
+	  interface = "${CAP_IF:-$SRV_IF}";
 	  filter = "udp port $PORT";
 	  udp_port = $PORT;
 	};
@@ -361,7 +362,7 @@ start_fwknopd() {
 	local mode=$1 dir=$2 udp=N ready="Starting fwknopd main event loop"
 	[ "$mode" = udp ] && udp=Y
 	cat >"$dir/fwknopd.conf" <<-EOF
-	PCAP_INTF $SRV_IF
+	PCAP_INTF ${CAP_IF:-$SRV_IF}
 	PCAP_FILTER udp port $PORT
 	ENABLE_UDP_SERVER $udp
 	UDPSERV_PORT $PORT
@@ -477,6 +478,45 @@ bench_grants() {
 	local rep
 	rep=$(field "$dir/wait.out" repeats)
 	[ "${rep:-0}" = 0 ] || note "  (nft_wait: set dumps returned $rep elements twice while the set grew; counted once)"
+}
+
+# bench_burst DAEMON B WHERE: the first B packets of mem.list (distinct
+# addresses) in one burst, spa_send's sendmmsg as fast as it goes.  WHERE:
+# pcap (captured on the veth, sent from the client namespace), pcap-lo
+# (captured on lo, sent from the server namespace to 127.0.0.1: a packet
+# socket on lo sees each packet twice, going out and coming in) or udp.
+# Sets R[burst_B_WHERE|DAEMON] = "elements/B", R[brate_..] grants/s and
+# R[bdrop_..] what the kernel dropped (pcap: the daemon's own count,
+# fwknopd has none; udp: the namespace's receive-buffer drops).
+bench_burst() {
+	local d=$1 b=$2 w=$3 mode=$3 dir=$WORK/run/r${round:-1}/$1-$3-burst$2
+	local to=$SRV_IP sender=in_cli cap_if=$SRV_IF drops0 wpid i first end count
+	mkdir -p "$dir"
+	[ "$w" = pcap-lo ] && mode=pcap to=127.0.0.1 sender=in_srv cap_if=lo
+	note "$d, $w: a burst of $b packets"
+	head -n "$b" "$WORK/mem.list" >"$dir/list"
+	reset_set
+	CAP_IF=$cap_if "start_$d" "$mode" "$dir"
+	drops0=$(udp_drops)
+	set_wait "$d" count "$b" "$GRANTS_TIMEOUT_MS" "$IDLE_MS" 1000 >"$dir/wait.out" &
+	wpid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q ready "$dir/wait.out" && break
+		sleep 0.05
+	done
+	$sender "$WORK/bin/spa_send" "$to" "$PORT" 0 <"$dir/list" >"$dir/send.out"
+	wait "$wpid" || die "the set watcher failed ($d)"
+	R["bdrop_${b}_$w|$d"]=$(($(udp_drops) - drops0))
+	stop_daemon
+	[ "$mode" = pcap ] && R["bdrop_${b}_$w|$d"]=$(capture_drops "$d" "$dir")
+	first=$(field "$dir/send.out" first_ns)
+	count=$(field "$dir/wait.out" count)
+	end=$(field "$dir/wait.out" reached_ns)
+	[ "$end" = 0 ] && end=$(field "$dir/wait.out" last_ns)
+	R["burst_${b}_$w|$d"]="$count/$b"
+	R["brate_${b}_$w|$d"]=$(awk -v c="$count" -v a="$first" -v e="$end" \
+		'BEGIN { if (c > 0 && e > a) printf "%.0f\n", c / ((e - a) / 1e9); else print 0 }')
+	note "  $count/$b elements, ${R["brate_${b}_$w|$d"]}/s, dropped before the daemon read them: ${R["bdrop_${b}_$w|$d"]:--}"
 }
 
 # percentile P FILE (sorted, one number a line): nearest rank
@@ -876,6 +916,16 @@ print_table() {
 		[ "$mode" = udp ] &&
 			row "  UDP receive-buffer drops" "${R["fdrops_$mode|spagated"]}" "${R["fdrops_$mode|$OTHER"]}" ""
 	done
+	for b in $BURSTS; do
+		for w in $BURST_MODES; do
+			s=${R["burst_${b}_$w|spagated"]:--}; f=${R["burst_${b}_$w|$OTHER"]:--}
+			row "burst of $b ($w): elements / sent" "$s" "$f" "$(ratio "${s%%/*}" "${f%%/*}" higher)"
+			s=${R["brate_${b}_$w|spagated"]:--}; f=${R["brate_${b}_$w|$OTHER"]:--}
+			row "  grants/s" "$s" "$f" "$(ratio "$s" "$f" higher)"
+			row "  $([ "$w" = udp ] && echo "UDP receive-buffer drops" || echo "dropped before capture")" \
+				"${R["bdrop_${b}_$w|spagated"]:--}" "${R["bdrop_${b}_$w|$OTHER"]:--}" ""
+		done
+	done
 	if [ -n "${R["rss_idle|spagated"]:-}" ]; then
 		local lab="$MEM_N grants" si fw_i sa fw_a
 		local mem_other=$MEM_N_FWKNOPD
@@ -927,5 +977,5 @@ print_table() {
 		"backend \"iptables\": a rule in chain SPAGATE_INPUT" \
 		"(iptables-nft, one iptables-restore --noflush run a loop pass), removed by spagate's close"
 	[ -n "$BASE" ] && echo "rows more than 5% worse than base (marked !): $WORSE"
-	echo "packets made by the fwknop client: $((N + LAT_N + FLOOD_N + MEM_N)) in $(printf '%.1f' "$GEN_SECONDS") s (not timed above)"
+	echo "packets made by the fwknop client: $((N + LAT_N + FLOOD_N + M_N)) in $(printf '%.1f' "$GEN_SECONDS") s (not timed above)"
 }

@@ -58,6 +58,10 @@ static const struct conf_key settings[] = {
 	S_STR("capture.filter", capture.filter),
 	S_BOOL("capture.promiscuous", capture.promiscuous),
 	S_BOOL("capture.any_direction", capture.any_direction),
+	S_INT("capture.buffer", capture.buffer, CONF_BUFFER_MIN,
+	    CONF_BUFFER_MAX),
+	S_INT("capture.max_delay_ms", capture.max_delay_ms, 0,
+	    CONF_MAX_DELAY_MS_MAX),
 	S_STR("capture.udp_address", capture.udp_address),
 	S_INT("capture.udp_port", capture.udp_port, 1, 65535),
 	S_BOOL("capture.http", capture.http),
@@ -131,6 +135,8 @@ conf_defaults(struct spa_conf *c)
 	c->close_retry_limit = CONF_DEF_CLOSE_RETRY_LIMIT;
 	c->recheck_interval = CONF_DEF_RECHECK_INTERVAL;
 	c->metrics_interval = CONF_DEF_METRICS_INTERVAL;
+	c->capture.buffer = CONF_DEF_BUFFER;
+	c->capture.max_delay_ms = CONF_DEF_MAX_DELAY_MS;
 	c->capture.tcp_connections = CONF_DEF_TCP_CONNECTIONS;
 	c->capture.tcp_rate = CONF_DEF_TCP_RATE;
 	c->capture.tcp_timeout_ms = CONF_DEF_TCP_TIMEOUT_MS;

@@ -33,6 +33,11 @@
 #define CONF_DEF_TCP_RATE	10	/* new connections a second a source */
 #define CONF_DEF_TCP_TIMEOUT_MS	2000	/* from accept to the last byte */
 #define CONF_TCP_CONNECTIONS_MAX 256	/* capture_stream.h STREAM_MAX_CONNS */
+#define CONF_DEF_BUFFER		100000	/* SPA packets the kernel holds */
+#define CONF_BUFFER_MIN		1000
+#define CONF_BUFFER_MAX		1000000
+#define CONF_DEF_MAX_DELAY_MS	4	/* one tick of Debian's kernel */
+#define CONF_MAX_DELAY_MS_MAX	1000
 
 enum capture_mode {
 	CAPTURE_PCAP = 0,	/* sniff with libpcap (default) */
@@ -45,6 +50,8 @@ struct conf_capture {
 	char			*filter;	/* BPF */
 	bool			 promiscuous;
 	bool			 any_direction;	/* also frames sent by this host */
+	uint32_t		 buffer;	/* packets waiting for the verifier */
+	uint32_t		 max_delay_ms;	/* pcap ring blocks; 0: per packet */
 	char			*udp_address;
 	uint16_t		 udp_port;
 	bool			 http;		/* SPA inside HTTP GET requests */

@@ -116,6 +116,8 @@ struct msg_conf {
 	char		filter[MSG_PATH_MAX];
 	bool		promiscuous;
 	bool		any_direction;
+	uint32_t	buffer;			/* CONF_BUFFER_MIN..MAX packets */
+	uint32_t	max_delay_ms;		/* 0..CONF_MAX_DELAY_MS_MAX */
 	char		udp_address[MSG_NAME_MAX];
 	uint16_t	udp_port;
 	bool		http;

@@ -4,7 +4,9 @@
  * field's size (msg.c):
  *
  *   CONF         u8 capture_mode, interface[64], filter[1024],
- *                bool promiscuous, bool any_direction, udp_address[64],
+ *                bool promiscuous, bool any_direction, u32 buffer
+ *                (1000..1000000), u32 max_delay_ms (0..1000),
+ *                udp_address[64],
  *                u16 udp_port, bool http, http_address[64], u16 http_port,
  *                bool http_any_user_agent, bool x_forwarded_for,
  *                tcp_address[64], u16 tcp_port, u16 tcp_connections
@@ -84,6 +86,8 @@ encode_capture(struct bytes_out *w, const struct msg_conf *c)
 	msg_put_text(w, c->filter, sizeof(c->filter));
 	put_bool(w, c->promiscuous);
 	put_bool(w, c->any_direction);
+	bytes_put_be(w, c->buffer, 4);
+	bytes_put_be(w, c->max_delay_ms, 4);
 	msg_put_text(w, c->udp_address, sizeof(c->udp_address));
 	bytes_put_be(w, c->udp_port, 2);
 	put_bool(w, c->http);
@@ -126,6 +130,10 @@ decode_capture(struct bytes_in *r, struct msg_conf *c)
 	msg_get_path(r, c->filter, sizeof(c->filter));
 	c->promiscuous = get_bool(r);
 	c->any_direction = get_bool(r);
+	c->buffer = (uint32_t)get_range(r, 4, CONF_BUFFER_MIN,
+	    CONF_BUFFER_MAX);
+	c->max_delay_ms = (uint32_t)get_range(r, 4, 0,
+	    CONF_MAX_DELAY_MS_MAX);
 	msg_get_path(r, c->udp_address, sizeof(c->udp_address));
 	c->udp_port = (uint16_t)bytes_get_be(r, 2);
 	c->http = get_bool(r);

@@ -69,6 +69,8 @@ fill_capture(struct msg_conf *mc, const struct conf_capture *cc)
 	mc->capture_mode = (uint8_t)cc->mode;
 	mc->promiscuous = cc->promiscuous;
 	mc->any_direction = cc->any_direction;
+	mc->buffer = cc->buffer;
+	mc->max_delay_ms = cc->max_delay_ms;
 	mc->udp_port = cc->udp_port;
 	mc->http = cc->http;
 	mc->http_port = cc->http_port;

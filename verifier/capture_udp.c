@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,7 +22,12 @@
 #include "sock.h"
 
 #define UDP_BATCH	256		/* datagrams per dispatch */
-#define UDP_RCVBUF	(32 * 1024 * 1024)	/* rides out bursts and floods */
+/*
+ * Receive buffer per packet of capture.buffer: the kernel charges a
+ * 205-byte SPA datagram 1,280 bytes (its sk_buff and buffer), and doubles
+ * what is set; the margin is for longer packets (GnuPG's take 2,304).
+ */
+#define UDP_SLOT	1280
 
 struct capture_udp {
 	struct capture	base;
@@ -152,7 +158,8 @@ static const struct capture_ops udp_ops = {
 static int
 udp_socket(const struct conf_capture *cc, char *errbuf, size_t errlen)
 {
-	int fd, on = 1, size = UDP_RCVBUF;
+	uint64_t bytes = (uint64_t)cc->buffer * UDP_SLOT;
+	int fd, on = 1, size = bytes > INT_MAX / 2 ? INT_MAX / 2 : (int)bytes;
 
 	fd = sock_bind(cc->udp_address, cc->udp_port, SOCK_DGRAM, errbuf,
 	    errlen);

@@ -14,7 +14,7 @@
 /* The calls capture_pcap.c makes, each with libpcap's own prototype. */
 #define PCAP_LIB_CALLS(X) \
 	X(create) X(open_offline) X(close) X(activate) \
-	X(set_snaplen) X(set_promisc) X(set_immediate_mode) \
+	X(set_snaplen) X(set_promisc) X(set_immediate_mode) X(set_timeout) \
 	X(set_buffer_size) X(setdirection) X(setnonblock) \
 	X(compile) X(setfilter) X(freecode) X(geterr) X(datalink) \
 	X(get_selectable_fd) X(get_required_select_timeout) \

@@ -24,6 +24,8 @@ apply_capture(struct conf_capture *cc, const struct msg_conf *mc)
 	cc->mode = (enum capture_mode)mc->capture_mode;
 	cc->promiscuous = mc->promiscuous;
 	cc->any_direction = mc->any_direction;
+	cc->buffer = mc->buffer;
+	cc->max_delay_ms = mc->max_delay_ms;
 	cc->udp_port = mc->udp_port;
 	cc->http = mc->http;
 	cc->http_port = mc->http_port;

@@ -128,6 +128,34 @@ netns_pair() {
 in_srv() { ip netns exec "$SRV_NS" "$@"; }
 in_cli() { ip netns exec "$CLI_NS" "$@"; }
 
+# A third namespace for a proxy (SOCKS5 for the Tor path, HTTP), after
+# netns_pair SUBNET: linked to the client (10.232.SUBNET.0/24, the client
+# 10.232.SUBNET.2 reaches the proxy at PRX_IP) and to the server
+# (10.233.SUBNET.0/24, the proxy reaches SRV_IP through the server's
+# PRX_SRV_IP side and its packets arrive from PRX_OUT_IP).  The client
+# keeps its own link to the server: a grant to its address is used
+# directly, as a Tor user's SSH connection leaves outside Tor.  Sets
+# PRX_NS PRX_IP PRX_OUT_IP CLI_PRX_IP; in_prx runs a command there.
+netns_proxy() {
+	local net=$1 tag="spa$$x$1"
+	PRX_NS=${tag}p
+	PRX_IP=10.232.$net.1 CLI_PRX_IP=10.232.$net.2
+	PRX_OUT_IP=10.233.$net.2 PRX_SRV_IP=10.233.$net.1
+	on_exit "ip netns del $PRX_NS"
+	ip netns add "$PRX_NS" &&
+	ip link add "${tag}c" netns "$CLI_NS" type veth peer name "${tag}p" netns "$PRX_NS" &&
+	ip link add "${tag}s" netns "$SRV_NS" type veth peer name "${tag}q" netns "$PRX_NS" &&
+	ip -n "$CLI_NS" addr add "$CLI_PRX_IP/24" dev "${tag}c" &&
+	ip -n "$PRX_NS" addr add "$PRX_IP/24" dev "${tag}p" &&
+	ip -n "$SRV_NS" addr add "$PRX_SRV_IP/24" dev "${tag}s" &&
+	ip -n "$PRX_NS" addr add "$PRX_OUT_IP/24" dev "${tag}q" &&
+	ip -n "$PRX_NS" link set lo up &&
+	ip -n "$CLI_NS" link set "${tag}c" up && ip -n "$PRX_NS" link set "${tag}p" up &&
+	ip -n "$SRV_NS" link set "${tag}s" up && ip -n "$PRX_NS" link set "${tag}q" up &&
+	ip -n "$PRX_NS" route add "$SRV_IP/32" via "$PRX_SRV_IP"
+}
+in_prx() { ip netns exec "$PRX_NS" "$@"; }
+
 # fwknop client in the client namespace; never reads or writes ~/.fwknoprc.
 fwknop_cli() { in_cli fwknop --no-rc-file --no-save-args "$@"; }
 

@@ -101,6 +101,8 @@ missing_optional_file_keeps_defaults(void **state)
 	assert_string_equal(f->conf.capture.filter, "udp port 62201");
 	assert_string_equal(f->conf.capture.interface, "any");
 	assert_int_equal(f->conf.capture.udp_port, 62201);
+	assert_int_equal(f->conf.capture.buffer, 100000);
+	assert_int_equal(f->conf.capture.max_delay_ms, 4);
 	assert_int_equal(f->conf.recheck_interval, 30);
 	assert_int_equal(conf_validate(&f->conf, &err), 0);
 	free(path);
@@ -131,6 +133,7 @@ every_setting_is_stored(void **state)
 	    "max_packet_age = 60;\nreplay_capacity = 4096;\n"
 	    "capture = { mode = \"udp\"; interface = \"eth1\"; "
 	    "filter = \"udp port 1\"; promiscuous = true; any_direction = true; "
+	    "buffer = 5000; max_delay_ms = 0; "
 	    "udp_address = \"::\"; udp_port = 4000; http = true; "
 	    "http_address = \"127.0.0.1\"; http_port = 8080; "
 	    "http_any_user_agent = true; x_forwarded_for = true; };\n"
@@ -148,6 +151,8 @@ every_setting_is_stored(void **state)
 	assert_string_equal(f->conf.capture.interface, "eth1");
 	assert_true(f->conf.capture.promiscuous);
 	assert_true(f->conf.capture.any_direction);
+	assert_int_equal(f->conf.capture.buffer, 5000);
+	assert_int_equal(f->conf.capture.max_delay_ms, 0);
 	assert_string_equal(f->conf.capture.udp_address, "::");
 	assert_int_equal(f->conf.capture.udp_port, 4000);
 	assert_true(f->conf.capture.http);
@@ -263,6 +268,10 @@ out_of_range_refused(void **state)
 	    "spagated.conf:1:", "1..65535");
 	expect_refusal(*state, "capture = { udp_port = 65536; };\n",
 	    "spagated.conf:1:", "1..65535");
+	expect_refusal(*state, "capture = { buffer = 999; };\n",
+	    "spagated.conf:1:", "1000..1000000");
+	expect_refusal(*state, "capture = { max_delay_ms = 1001; };\n",
+	    "spagated.conf:1:", "0..1000");
 	expect_refusal(*state, "log = { verbose = -1; };\n",
 	    "spagated.conf:1:", "0..3");
 }

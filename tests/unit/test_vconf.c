@@ -240,6 +240,7 @@ conf_msg(void)
 	strcpy(m.u.conf.tcp_address, "0.0.0.0");
 	m.u.conf.tcp_connections = CONF_DEF_TCP_CONNECTIONS;
 	m.u.conf.tcp_timeout_ms = CONF_DEF_TCP_TIMEOUT_MS;
+	m.u.conf.buffer = CONF_DEF_BUFFER;
 	return m;
 }
 
@@ -405,6 +406,10 @@ refuses_bad_settings(void **state)
 	refused(&m);
 	m = conf_msg(); m.u.conf.tcp_timeout_ms = 99; refused(&m);
 	m = conf_msg(); m.u.conf.tcp_timeout_ms = 60001; refused(&m);
+	m = conf_msg(); m.u.conf.buffer = CONF_BUFFER_MIN - 1; refused(&m);
+	m = conf_msg(); m.u.conf.buffer = CONF_BUFFER_MAX + 1; refused(&m);
+	m = conf_msg(); m.u.conf.max_delay_ms = CONF_MAX_DELAY_MS_MAX + 1;
+	refused(&m);
 	m = conf_msg(); m.u.conf.log_dest = 0; refused(&m);
 	m = conf_msg(); m.u.conf.log_dest = 4; refused(&m);
 	m = conf_msg(); m.u.conf.log_facility = LOG_DAEMON + 1; refused(&m);
