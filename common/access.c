@@ -354,20 +354,93 @@ warn_stanza(const struct access_open *o, enum access_slot slot,
 	warn_at(file, line, "%s%s", label, what);
 }
 
-/* A KEY, or a GnuPG-only stanza (kept, but it refuses every packet). */
+/*
+ * A Rijndael KEY, GnuPG keys (GPG_DECRYPT_PW or GPG_ALLOW_NO_PW), or both:
+ * the packet's size picks which is tried, as fwknopd does.
+ */
 static int
 check_key(struct access_parser *p, struct access_open *o)
 {
 	struct stanza *st = o->st;
-	bool gpg = st->has_gpg_decrypt_pw || st->gpg_allow_no_pw;
 
-	if (st->mode == SPA_MODE_ASYMMETRIC || (!st->has_enc_key && gpg)) {
-		st->gpg_only = true;
-		warn_stanza(o, SLOT_NONE, " uses GnuPG, which spagated does "
-		    "not support: it will refuse every packet");
-	} else if (!st->has_enc_key)
-		return fail_stanza(p, o, SLOT_NONE,
-		    " has no key (KEY or KEY_BASE64)");
+	st->gpg = st->has_gpg_decrypt_pw || st->gpg_allow_no_pw;
+	st->gpg_only = !st->has_enc_key || st->mode == SPA_MODE_ASYMMETRIC;
+	if (st->mode == SPA_MODE_ASYMMETRIC && !st->gpg)
+		return fail_stanza(p, o, SLOT_ENCRYPTION_MODE, ": ENCRYPTION_MODE "
+		    "Asymmetric needs GPG_DECRYPT_PW or GPG_ALLOW_NO_PW");
+	if (!st->gpg && !st->has_enc_key)
+		return fail_stanza(p, o, SLOT_NONE, " has no key (KEY, "
+		    "KEY_BASE64, GPG_DECRYPT_PW or GPG_ALLOW_NO_PW)");
+	return 0;
+}
+
+static int
+check_gpg_ids(struct access_parser *p, struct access_open *o,
+    enum access_slot slot, const char *list, bool fingerprints)
+{
+	char bad[64];
+
+	if (list == NULL || gpg_ids_check(list, fingerprints, bad,
+	    sizeof(bad)) == 0)
+		return 0;
+	return fail_stanza(p, o, slot, fingerprints ? ": GPG_FINGERPRINT_ID: "
+	    "not a fingerprint of 40 hex digits" : ": GPG_REMOTE_ID: not a "
+	    "key ID of 8 or 16 hex digits");
+}
+
+/*
+ * fwknopd's signature rules: required unless GPG_DISABLE_SIG (GPG_REQUIRE_SIG
+ * wins when both are set), and then a signer list is needed.
+ */
+static int
+check_gpg_sig(struct access_parser *p, struct access_open *o)
+{
+	struct stanza *st = o->st;
+
+	if (st->gpg_require_sig && st->gpg_disable_sig)
+		warn_stanza(o, SLOT_GPG_DISABLE_SIG, ": GPG_REQUIRE_SIG and "
+		    "GPG_DISABLE_SIG are both set: signatures are checked");
+	st->gpg_require_sig = st->gpg_require_sig || !st->gpg_disable_sig;
+	if (!st->gpg_require_sig) {
+		warn_stanza(o, SLOT_GPG_DISABLE_SIG, ": GPG_DISABLE_SIG: any "
+		    "packet encrypted to the stanza's key is accepted, signed "
+		    "or not");
+		if (st->gpg_ignore_sig_verify_error)
+			warn_stanza(o, SLOT_GPG_IGNORE_SIG_VERIFY_ERROR, ": "
+			    "GPG_IGNORE_SIG_VERIFY_ERROR has no effect without "
+			    "signature checks");
+		return 0;
+	}
+	if (st->gpg_remote_id == NULL && st->gpg_fingerprint_id == NULL)
+		return fail_stanza(p, o, SLOT_NONE, ": GnuPG signatures are "
+		    "required: name the signers with GPG_REMOTE_ID or "
+		    "GPG_FINGERPRINT_ID (or set GPG_DISABLE_SIG Y)");
+	return 0;
+}
+
+static int
+check_gpg(struct access_parser *p, struct access_open *o)
+{
+	struct stanza *st = o->st;
+	int r;
+
+	if (!st->gpg)
+		return 0;
+	if ((r = check_gpg_ids(p, o, SLOT_GPG_REMOTE_ID, st->gpg_remote_id,
+	    false)) != 0 || (r = check_gpg_ids(p, o, SLOT_GPG_FINGERPRINT_ID,
+	    st->gpg_fingerprint_id, true)) != 0 ||
+	    (r = check_gpg_sig(p, o)) != 0)
+		return r;
+	if (st->has_hmac_key && st->gpg_decrypt_pw != NULL &&
+	    st->hmac_key_len == strlen(st->gpg_decrypt_pw) &&
+	    crypto_ct_equal(st->hmac_key, st->gpg_decrypt_pw,
+	    st->hmac_key_len))
+		return fail_stanza(p, o, SLOT_HMAC_KEY, ": the HMAC key is "
+		    "identical to GPG_DECRYPT_PW");
+	if (st->gpg_exe != NULL)
+		warn_stanza(o, SLOT_GPG_EXE, ": GPG_EXE is not used: spagated "
+		    "decrypts GnuPG packets in process (librnp), it runs no "
+		    "gpg");
 	return 0;
 }
 
@@ -540,7 +613,8 @@ validate_stanza(struct access_parser *p, struct access_open *o)
 		access_make_placeholder(o->st);
 		return 0;
 	}
-	if ((r = check_key(p, o)) != 0 || (r = check_hmac(p, o)) != 0 ||
+	if ((r = check_key(p, o)) != 0 || (r = check_gpg(p, o)) != 0 ||
+	    (r = check_hmac(p, o)) != 0 ||
 	    (r = check_cycle(p, o)) != 0 || (r = check_nat(p, o)) != 0)
 		return r;
 	legacy_truncate(o);
@@ -1144,6 +1218,11 @@ access_stanza_clear(struct stanza *st)
 	free(st->gpg_decrypt_id);
 	free(st->gpg_remote_id);
 	free(st->gpg_fingerprint_id);
+	if (st->gpg_decrypt_pw != NULL) {
+		crypto_wipe(st->gpg_decrypt_pw, strlen(st->gpg_decrypt_pw));
+		free(st->gpg_decrypt_pw);
+	}
+	gpg_keyring_free(&st->gpg_keyring);
 }
 
 static void

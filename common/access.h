@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "addr.h"
+#include "gpg.h"
 #include "spa.h"
 
 #define ACCESS_DEF_FW_TIMEOUT	30	/* FW_ACCESS_TIMEOUT default */
@@ -67,9 +68,11 @@ struct stanza {
 	bool			 has_hmac_key;
 	enum spa_digest		 hmac_type;
 	enum spa_mode		 mode;
-	bool			 gpg_only;	/* no usable key: refuses every
-						   packet (GnuPG, or disabled) */
-	struct spa_key		 key;
+	bool			 gpg_only;	/* no Rijndael key: refuses
+						   Rijndael packets (a GnuPG
+						   stanza, or disabled) */
+	struct spa_key		 key;		/* Rijndael, and the HMAC of
+						   GnuPG packets */
 
 	uint32_t		 fw_access_timeout;
 	uint32_t		 max_fw_timeout;
@@ -110,17 +113,27 @@ struct stanza {
 	bool			 disable_dnat;
 	bool			 forward_all;
 
-	/* GnuPG directives: kept only to report them (GnuPG is unsupported) */
+	/*
+	 * GnuPG (gpg.h): `gpg` when GPG_DECRYPT_PW or GPG_ALLOW_NO_PW gives
+	 * the stanza a key to decrypt with.  gpg_require_sig is the rule in
+	 * force once the stanza is read (fwknopd's default: on unless
+	 * GPG_DISABLE_SIG).  The keyring is read by the executor
+	 * (executor/keyring.c) and parsed by the verifier into gpg_ctx.
+	 */
+	bool			 gpg;
 	char			*gpg_home_dir;
-	char			*gpg_exe;
+	char			*gpg_exe;	/* read, never used: no gpg runs */
 	char			*gpg_decrypt_id;
 	char			*gpg_remote_id;
 	char			*gpg_fingerprint_id;
-	bool			 has_gpg_decrypt_pw;	/* not kept */
+	bool			 has_gpg_decrypt_pw;
+	char			*gpg_decrypt_pw;	/* wiped when freed */
 	bool			 gpg_allow_no_pw;
 	bool			 gpg_require_sig;
 	bool			 gpg_disable_sig;
 	bool			 gpg_ignore_sig_verify_error;
+	struct gpg_keyring	 gpg_keyring;
+	void			*gpg_ctx;	/* the verifier's (openpgp.h) */
 };
 
 /* A per-user file whose error disabled its stanzas. */

@@ -409,14 +409,25 @@ h_hmac_key_base64(struct access_parser *p, const struct access_directive *d,
 	    &st->hmac_key_len, &st->has_hmac_key);
 }
 
-/* The password itself is not kept: GnuPG is not supported. */
+/* The passphrase of the stanza's GnuPG key, for the verifier to unlock it. */
 static int
 h_gpg_pw(struct access_parser *p, const struct access_directive *d, char *v)
 {
+	struct stanza *st = access_cur(p);
+
 	if (is_placeholder(v))
 		return access_fail(p, "%s: key is the placeholder __CHANGEME__",
 		    d->name);
-	access_cur(p)->has_gpg_decrypt_pw = true;
+	if (strlen(v) > GPG_PW_MAX)
+		return access_fail(p, "%s: longer than %d bytes", d->name,
+		    GPG_PW_MAX);
+	if (st->gpg_decrypt_pw != NULL) {
+		crypto_wipe(st->gpg_decrypt_pw, strlen(st->gpg_decrypt_pw));
+		free(st->gpg_decrypt_pw);
+	}
+	if ((st->gpg_decrypt_pw = strdup(v)) == NULL)
+		return access_nomem(p);
+	st->has_gpg_decrypt_pw = true;
 	return 0;
 }
 
@@ -732,20 +743,22 @@ static const struct access_directive directives[] = {
 	DF("GPG_HOME_DIR", h_string, SLOT_GPG_HOME_DIR, 0, gpg_home_dir, 0),
 	DF("GPG_EXE", h_string, SLOT_GPG_EXE, 0, gpg_exe, 0),
 	DF("GPG_DECRYPT_ID", h_string, SLOT_GPG_DECRYPT_ID, AD_KEYFILE,
-	    gpg_decrypt_id, 0),
+	    gpg_decrypt_id, GPG_DECRYPT_ID_MAX),
 	D("GPG_DECRYPT_PW", h_gpg_pw, SLOT_GPG_DECRYPT_PW, AD_KEYFILE),
 	DF("GPG_ALLOW_NO_PW", h_bool, SLOT_GPG_ALLOW_NO_PW, AD_KEYFILE,
 	    gpg_allow_no_pw, 0),
-	DF("GPG_REQUIRE_SIG", h_bool, SLOT_GPG_REQUIRE_SIG, 0,
+	/* fwknopd reads these in %include_keys files too */
+	DF("GPG_REQUIRE_SIG", h_bool, SLOT_GPG_REQUIRE_SIG, AD_KEYFILE,
 	    gpg_require_sig, 0),
-	DF("GPG_DISABLE_SIG", h_bool, SLOT_GPG_DISABLE_SIG, 0,
+	DF("GPG_DISABLE_SIG", h_bool, SLOT_GPG_DISABLE_SIG, AD_KEYFILE,
 	    gpg_disable_sig, 0),
 	DF("GPG_IGNORE_SIG_VERIFY_ERROR", h_bool,
-	    SLOT_GPG_IGNORE_SIG_VERIFY_ERROR, 0,
+	    SLOT_GPG_IGNORE_SIG_VERIFY_ERROR, AD_KEYFILE,
 	    gpg_ignore_sig_verify_error, 0),
-	DF("GPG_REMOTE_ID", h_string, SLOT_GPG_REMOTE_ID, 0, gpg_remote_id, 0),
-	DF("GPG_FINGERPRINT_ID", h_string, SLOT_GPG_FINGERPRINT_ID, 0,
-	    gpg_fingerprint_id, 0),
+	DF("GPG_REMOTE_ID", h_string, SLOT_GPG_REMOTE_ID, AD_KEYFILE,
+	    gpg_remote_id, GPG_ID_TEXT_MAX),
+	DF("GPG_FINGERPRINT_ID", h_string, SLOT_GPG_FINGERPRINT_ID, AD_KEYFILE,
+	    gpg_fingerprint_id, GPG_ID_TEXT_MAX),
 	D("%include", h_include, SLOT_NONE, AD_OUTSIDE),
 	D("%include_folder", h_include_folder, SLOT_NONE, AD_OUTSIDE),
 	D("%include_keys", h_include_keys, SLOT_NONE, 0),

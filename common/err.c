@@ -24,7 +24,7 @@ static const struct err_text err_texts[] = {
 	{ SPA_ERR_LENGTH,	"length",	"payload length outside 140..1499 bytes" },
 	{ SPA_ERR_PREFIX,	"salt_prefix",	"payload starts with the salt prefix (tampered replay)" },
 	{ SPA_ERR_NOT_BASE64,	"not_base64",	"payload is not base64 text" },
-	{ SPA_ERR_GPG,		"gnupg",	"GnuPG-encrypted packet: GnuPG is not supported" },
+	{ SPA_ERR_GPG,		"gnupg",	"GnuPG-encrypted packet: the stanza has no GnuPG key" },
 	{ SPA_ERR_REPLAY,	"replay",	"replayed packet" },
 	{ SPA_ERR_NO_SOURCE,	"no_source",	"no stanza accepts this source address" },
 	{ SPA_ERR_HMAC,		"hmac",		"HMAC does not verify" },
@@ -53,6 +53,7 @@ static const struct err_text err_texts[] = {
 	{ SPA_ERR_NO_KEY,	"no_key",	"stanza has no Rijndael key" },
 	{ SPA_ERR_NAT_HOST,	"nat_host",	"NAT host is not an IPv4 address (nat.dns is off)" },
 	{ SPA_ERR_NAT_NAME,	"nat_name",	"NAT host is neither an IPv4 address nor a valid host name" },
+	{ SPA_ERR_SIGNATURE,	"gpg_signature",	"GnuPG signature missing, not valid, or not from a signer the stanza names" },
 };
 
 static const struct err_text *

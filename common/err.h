@@ -23,7 +23,7 @@ enum spa_err {
 	SPA_ERR_LENGTH = -20,		/* payload outside 140..1499 bytes */
 	SPA_ERR_PREFIX = -21,		/* starts with the salt prefix: tampered replay */
 	SPA_ERR_NOT_BASE64 = -22,	/* a byte outside the base64 alphabet */
-	SPA_ERR_GPG = -23,		/* GnuPG-sized packet: not supported */
+	SPA_ERR_GPG = -23,		/* GnuPG-sized: the stanza has no GnuPG key */
 	SPA_ERR_REPLAY = -24,		/* digest already seen */
 	SPA_ERR_NO_SOURCE = -25,	/* no stanza accepts the packet source */
 	SPA_ERR_HMAC = -26,		/* HMAC mismatch */
@@ -57,7 +57,10 @@ enum spa_err {
 	SPA_ERR_NAT_HOST = -69,		/* NAT host not an IPv4 address */
 	SPA_ERR_NAT_NAME = -70,		/* NAT host neither IPv4 nor a host name */
 
-	SPA_ERR_MIN = -71
+	SPA_ERR_SIGNATURE = -71,	/* GnuPG: signature missing, bad or not
+					   from a signer the stanza names */
+
+	SPA_ERR_MIN = -72
 };
 
 /* Number of counters needed to index by -err. */

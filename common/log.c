@@ -28,7 +28,8 @@ static struct {
 	const char	*procname;
 	const char	*ident;
 	int		 facility;
-} log_cfg = { LOG_TO_STDERR, 0, 1, 0, NULL, NULL, LOG_DAEMON };
+	FILE		*out;		/* NULL: stderr (log_keep_stderr) */
+} log_cfg = { LOG_TO_STDERR, 0, 1, 0, NULL, NULL, LOG_DAEMON, NULL };
 
 /*
  * systemd sets JOURNAL_STREAM to "device:inode" of the stream it gave
@@ -90,6 +91,12 @@ log_set_procname(const char *name)
 	log_cfg.procname = name;
 }
 
+void
+log_keep_stderr(void)
+{
+	log_cfg.out = stderr;
+}
+
 static void
 log_stderr(int pri, const char *line)
 {
@@ -111,7 +118,8 @@ log_stderr(int pri, const char *line)
 		snprintf(stamp + n, sizeof(stamp) - n, ".%03ld ",
 		    ts.tv_nsec / 1000000);
 	}
-	fprintf(stderr, "%s%s%s%s: %s\n", stamp,
+	fprintf(log_cfg.out != NULL ? log_cfg.out : stderr,
+	    "%s%s%s%s: %s\n", stamp,
 	    log_cfg.procname ? log_cfg.procname : "",
 	    log_cfg.procname ? " " : "", names[pri & 7], line);
 }

@@ -26,6 +26,11 @@ void	log_init(const char *ident, int dest, int facility);
 void	log_set_verbose(int level);
 void	log_set_procname(const char *name);
 void	log_reconnect(void);
+/*
+ * Log to the stream that is stderr now, even if `stderr` is later pointed
+ * elsewhere (the verifier silences a library's own stderr lines so).
+ */
+void	log_keep_stderr(void);
 
 void	log_err(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_errx(const char *, ...) __attribute__((format(printf, 1, 2)));

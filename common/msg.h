@@ -17,9 +17,11 @@
 #include "addr.h"
 #include "err.h"
 #include "event.h"
+#include "gpg.h"
 #include "spa.h"
 
-#define MSG_VERSION	3	/* 3: the configuration travels as messages */
+#define MSG_VERSION	4	/* 3: the configuration travels as messages,
+				   4: with GnuPG stanzas and keyrings */
 #define MSG_MAX		4096	/* largest encoded message */
 
 enum msg_type {
@@ -34,8 +36,10 @@ enum msg_type {
 	MSG_CONF_ADDR,		/* executor: one SOURCE or DESTINATION item */
 	MSG_CONF_PORT,		/* executor: one OPEN_PORTS or RESTRICT_PORTS */
 	MSG_CONF_END,		/* executor: that was all of it */
+	MSG_CONF_KEYRING,	/* executor: a piece of a GnuPG stanza's
+				   keyring file */
 };
-#define MSG_TYPE_MAX	MSG_CONF_END
+#define MSG_TYPE_MAX	MSG_CONF_KEYRING
 
 /*
  * Where a receiver is in the verifier's life: each phase admits only the
@@ -48,8 +52,9 @@ enum msg_type {
  *                                 unanswered)
  *   verifier, MSG_PHASE_CONF_FIRST  CONF, as the first message
  *   verifier, MSG_PHASE_CONF      CONF_STANZA, CONF_ADDR, CONF_PORT,
- *                                 CONF_END (the items name their stanza,
- *                                 the last one sent: vconf.c checks)
+ *                                 CONF_KEYRING, CONF_END (the items name
+ *                                 their stanza, the last one sent:
+ *                                 vconf.c checks)
  *   verifier, MSG_PHASE_SERVING   STATS_REQ
  */
 enum msg_phase {
@@ -168,6 +173,30 @@ struct msg_stanza {
 	char		require_username[SPA_USER_MAX + 1];
 	bool		require_source_address;
 	bool		enable_cmd_exec;
+	/* GnuPG (access.h); the keyring follows as MSG_CONF_KEYRING */
+	bool		gpg;
+	bool		gpg_require_sig;
+	bool		gpg_ignore_sig_verify_error;
+	bool		gpg_allow_no_pw;
+	bool		has_gpg_decrypt_pw;
+	char		gpg_decrypt_id[GPG_DECRYPT_ID_MAX + 1];
+	char		gpg_decrypt_pw[GPG_PW_MAX + 1];
+	char		gpg_remote_id[GPG_ID_TEXT_MAX + 1];
+	char		gpg_fingerprint_id[GPG_ID_TEXT_MAX + 1];
+};
+
+/*
+ * A piece of one keyring file of the stanza sent last (gpg.h): pieces of
+ * one file come in order, `last` on its final one; the next piece starts
+ * the next file.  The body is fixed: data[] is zero past `len`.
+ */
+#define MSG_KEYRING_CHUNK	2048
+struct msg_conf_keyring {
+	uint32_t	stanza;
+	uint8_t		kind;			/* enum gpg_file_kind */
+	bool		last;
+	uint16_t	len;			/* 0..MSG_KEYRING_CHUNK */
+	uint8_t		data[MSG_KEYRING_CHUNK];
 };
 
 /* One list item of the stanza sent last. */
@@ -198,6 +227,7 @@ struct msg {
 		struct msg_stanza	stanza;
 		struct msg_conf_addr	addr;
 		struct msg_conf_port	port;
+		struct msg_conf_keyring	keyring;
 		uint32_t		nstanzas;	/* MSG_CONF_END */
 	} u;
 };

@@ -25,10 +25,16 @@
  *                u32 fw_access_timeout, u32 max_fw_timeout,
  *                u32 cmd_cycle_timer, i64 expire, bool has_require_username,
  *                require_username[49], bool require_source_address,
- *                bool enable_cmd_exec
+ *                bool enable_cmd_exec, bool gpg, bool gpg_require_sig,
+ *                bool gpg_ignore_sig_verify_error, bool gpg_allow_no_pw,
+ *                bool has_gpg_decrypt_pw, gpg_decrypt_id[128],
+ *                gpg_decrypt_pw[128], gpg_remote_id[512],
+ *                gpg_fingerprint_id[512]
  *   CONF_ADDR    u32 stanza, u8 list, u8 family (4 or 6), addr[16], mask[16]
  *   CONF_PORT    u32 stanza, u8 list, u8 proto, u16 port
  *   CONF_END     u32 stanzas
+ *   CONF_KEYRING u32 stanza, u8 kind (0..2), bool last, u16 len (0..2048),
+ *                data[2048]
  *
  * Text holds no control character (UTF-8 is fine).  Key bytes past their
  * length are zero; a mask is a prefix and the address has no bit outside
@@ -222,6 +228,39 @@ encode_stanza(struct bytes_out *w, const struct msg_stanza *s)
 	msg_put_text(w, s->require_username, sizeof(s->require_username));
 	put_bool(w, s->require_source_address);
 	put_bool(w, s->enable_cmd_exec);
+	put_bool(w, s->gpg);
+	put_bool(w, s->gpg_require_sig);
+	put_bool(w, s->gpg_ignore_sig_verify_error);
+	put_bool(w, s->gpg_allow_no_pw);
+	put_bool(w, s->has_gpg_decrypt_pw);
+	msg_put_text(w, s->gpg_decrypt_id, sizeof(s->gpg_decrypt_id));
+	msg_put_text(w, s->gpg_decrypt_pw, sizeof(s->gpg_decrypt_pw));
+	msg_put_text(w, s->gpg_remote_id, sizeof(s->gpg_remote_id));
+	msg_put_text(w, s->gpg_fingerprint_id, sizeof(s->gpg_fingerprint_id));
+}
+
+/* GnuPG fields: only a GnuPG stanza has any, and then a key to use. */
+static void
+decode_stanza_gpg(struct bytes_in *r, struct msg_stanza *s)
+{
+	s->gpg = get_bool(r);
+	s->gpg_require_sig = get_bool(r);
+	s->gpg_ignore_sig_verify_error = get_bool(r);
+	s->gpg_allow_no_pw = get_bool(r);
+	s->has_gpg_decrypt_pw = get_bool(r);
+	msg_get_path(r, s->gpg_decrypt_id, sizeof(s->gpg_decrypt_id));
+	msg_get_path(r, s->gpg_decrypt_pw, sizeof(s->gpg_decrypt_pw));
+	msg_get_path(r, s->gpg_remote_id, sizeof(s->gpg_remote_id));
+	msg_get_path(r, s->gpg_fingerprint_id, sizeof(s->gpg_fingerprint_id));
+	if (!s->gpg && (s->gpg_require_sig || s->gpg_ignore_sig_verify_error ||
+	    s->gpg_allow_no_pw || s->has_gpg_decrypt_pw ||
+	    s->gpg_decrypt_id[0] != '\0' || s->gpg_remote_id[0] != '\0' ||
+	    s->gpg_fingerprint_id[0] != '\0'))
+		r->bad = true;
+	if (s->gpg && !s->gpg_allow_no_pw && !s->has_gpg_decrypt_pw)
+		r->bad = true;
+	if (!s->has_gpg_decrypt_pw && s->gpg_decrypt_pw[0] != '\0')
+		r->bad = true;
 }
 
 static void
@@ -250,8 +289,41 @@ decode_stanza(struct bytes_in *r, struct msg_stanza *s)
 	msg_get_path(r, s->require_username, sizeof(s->require_username));
 	s->require_source_address = get_bool(r);
 	s->enable_cmd_exec = get_bool(r);
+	decode_stanza_gpg(r, s);
 	if (!s->has_require_username && s->require_username[0] != '\0')
 		r->bad = true;
+}
+
+static void
+encode_keyring(struct bytes_out *w, const struct msg_conf_keyring *k)
+{
+	size_t i;
+
+	if (k->len > MSG_KEYRING_CHUNK) {
+		w->bad = true;
+		return;
+	}
+	bytes_put_be(w, k->stanza, 4);
+	bytes_put_be(w, k->kind, 1);
+	put_bool(w, k->last);
+	bytes_put_be(w, k->len, 2);
+	for (i = 0; i < MSG_KEYRING_CHUNK; i++)
+		bytes_put_be(w, i < k->len ? k->data[i] : 0, 1);
+}
+
+static void
+decode_keyring(struct bytes_in *r, struct msg_conf_keyring *k)
+{
+	size_t i;
+
+	k->stanza = (uint32_t)get_range(r, 4, 1, UINT32_MAX);
+	k->kind = (uint8_t)get_range(r, 1, 0, GPG_FILE_KIND_MAX);
+	k->last = get_bool(r);
+	k->len = (uint16_t)get_range(r, 2, 0, MSG_KEYRING_CHUNK);
+	bytes_copy(r, k->data, sizeof(k->data));
+	for (i = k->len; i < MSG_KEYRING_CHUNK && !r->bad; i++)
+		if (k->data[i] != 0)
+			r->bad = true;
 }
 
 static void
@@ -325,6 +397,9 @@ msg_conf_encode(struct bytes_out *w, const struct msg *m)
 	case MSG_CONF_END:
 		bytes_put_be(w, m->u.nstanzas, 4);
 		break;
+	case MSG_CONF_KEYRING:
+		encode_keyring(w, &m->u.keyring);
+		break;
 	default:
 		w->bad = true;
 	}
@@ -362,6 +437,9 @@ msg_conf_decode(struct bytes_in *r, struct msg *m)
 		break;
 	case MSG_CONF_END:
 		m->u.nstanzas = (uint32_t)bytes_get_be(r, 4);
+		break;
+	case MSG_CONF_KEYRING:
+		decode_keyring(r, &m->u.keyring);
 		break;
 	default:
 		r->bad = true;

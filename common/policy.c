@@ -18,11 +18,13 @@ policy_prepare(struct access_conf *conf)
 
 	for (i = 0; i < conf->n; i++) {
 		st = conf->stanzas[i];
-		if (st->gpg_only)
+		if (st->gpg_only && !st->gpg)
 			continue;
-		r = spa_key_init(&st->key, st->mode, st->enc_key,
-		    st->enc_key_len, st->has_hmac_key ? st->hmac_type :
-		    SPA_DIGEST_NONE, st->hmac_key, st->hmac_key_len);
+		/* a GnuPG-only stanza's key is its HMAC alone */
+		r = spa_key_init(&st->key, st->gpg_only ? SPA_MODE_CBC :
+		    st->mode, st->enc_key, st->gpg_only ? 0 : st->enc_key_len,
+		    st->has_hmac_key ? st->hmac_type : SPA_DIGEST_NONE,
+		    st->hmac_key, st->hmac_key_len);
 		if (r != 0) {
 			log_errx("%s:%u: stanza #%u: cannot prepare its keys: %s",
 			    st->file, st->line, st->number, spa_strerror(r));
@@ -63,8 +65,10 @@ reason_stage(int reason)
 	default:
 		break;
 	}
-	/* plaintext field errors: the key was right, the content was not */
-	if (reason <= SPA_ERR_FIELDS && reason >= SPA_ERR_CLIENT_TIMEOUT)
+	/* plaintext field errors, or a GnuPG signature: the key was
+	   right, the content was not */
+	if ((reason <= SPA_ERR_FIELDS && reason >= SPA_ERR_CLIENT_TIMEOUT) ||
+	    reason == SPA_ERR_SIGNATURE)
 		return 2;
 	return 1;
 }
@@ -242,9 +246,36 @@ check_stanza_filters(const struct stanza *st, const struct policy_input *in)
 		return SPA_ERR_DESTINATION;
 	if (st->expire != 0 && in->now_s >= st->expire)
 		return SPA_ERR_EXPIRED;
-	if (st->gpg_only)
+	if (st->gpg_only && !st->gpg)
 		return SPA_ERR_NO_KEY;
 	return 0;
+}
+
+/*
+ * By size, as fwknopd: a GnuPG-sized packet goes to the stanza's GnuPG
+ * keys (the verifier's in->gpg_open), any other to its Rijndael key.  A
+ * stanza with GnuPG keys only tries them on a smaller packet too: an
+ * unsigned packet to an elliptic-curve key is under 400 characters.
+ */
+static int
+open_packet(const struct stanza *st, const struct policy_input *in,
+    struct spa_packet *pkt)
+{
+	bool gpg_sized = spa_gpg_sized(&st->key, in->len);
+	int r;
+
+	if (gpg_sized || (st->gpg_only && st->gpg)) {
+		if (!st->gpg || in->gpg_open == NULL)
+			return gpg_sized ? SPA_ERR_GPG : SPA_ERR_NO_KEY;
+		r = in->gpg_open(in->gpg_arg, st, in->wire, in->len, pkt,
+		    in->on_auth, in->on_auth_arg);
+		/* not OpenPGP at all: a Rijndael packet, for another stanza */
+		return !gpg_sized && r == SPA_ERR_CIPHERTEXT ? SPA_ERR_NO_KEY : r;
+	}
+	if (st->gpg_only)
+		return SPA_ERR_NO_KEY;
+	return spa_open_hook(&st->key, in->wire, in->len, pkt, in->on_auth,
+	    in->on_auth_arg);
 }
 
 static int
@@ -258,8 +289,7 @@ try_stanza(const struct stanza *st, const struct policy_opts *opts,
 
 	if ((r = check_stanza_filters(st, in)) != 0)
 		return r;
-	if ((r = spa_open_hook(&st->key, in->wire, in->len, &pkt,
-	    in->on_auth, in->on_auth_arg)) != 0)
+	if ((r = open_packet(st, in, &pkt)) != 0)
 		return r;
 	res->authenticated = true;
 	res->spa_time = pkt.timestamp;
@@ -392,7 +422,7 @@ policy_try(const struct stanza *st, const struct policy_opts *opts,
 		return SPA_ERR_DESTINATION;
 	if (st->expire != 0 && now_s >= st->expire)
 		return SPA_ERR_EXPIRED;
-	if (st->gpg_only)
+	if (st->gpg_only && !st->gpg)
 		return SPA_ERR_NO_KEY;
 	if (too_old(opts, ev->recv_time, ev->spa_time) ||
 	    !recv_time_ok(opts, ev->recv_time, now_s)) {

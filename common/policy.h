@@ -24,6 +24,15 @@ struct policy_opts {
 	bool		x_forwarded_for; /* HTTP: grant the X-Forwarded-For address */
 };
 
+/*
+ * Open a GnuPG-sized packet with stanza st's GnuPG keys, as spa_open_hook
+ * does a Rijndael one (the hook runs once the packet is authentic).  The
+ * verifier's (verifier/openpgp.h); common/ links no OpenPGP code.
+ */
+typedef int (*policy_gpg_fn)(void *arg, const struct stanza *st,
+	    const char *wire, size_t len, struct spa_packet *out,
+	    spa_auth_hook hook, void *hook_arg);
+
 struct policy_input {
 	const struct pkt_info	*pkt;
 	enum spa_transport	 via;
@@ -35,6 +44,9 @@ struct policy_input {
 	 * SPA_ERR_REPLAY from it ends the match at once.  May be NULL. */
 	spa_auth_hook		 on_auth;
 	void			*on_auth_arg;
+	/* GnuPG packets; NULL: refused as SPA_ERR_GPG */
+	policy_gpg_fn		 gpg_open;
+	void			*gpg_arg;
 };
 
 /* What the deciding refusal was about (policy_explain). */

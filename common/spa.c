@@ -120,16 +120,17 @@ split_hmac(const struct spa_key *k, size_t len, size_t *ctlen)
 	return 0;
 }
 
-/* HMAC over "U2FsdGVkX1" || ciphertext text, compared as base64 text. */
+/* HMAC over prefix || ciphertext text, compared as base64 text. */
 static int
-verify_hmac(const struct spa_key *k, const char *wire, size_t ctlen)
+verify_hmac_prefixed(const struct spa_key *k, const char *prefix,
+    size_t prefixlen, const char *wire, size_t ctlen)
 {
 	uint8_t mac[SPA_DIGEST_MAX_LEN];
 	char mac64[B64_ENCODED_LEN(SPA_DIGEST_MAX_LEN)];
 	size_t maclen = 0;
 	int r;
 
-	if ((r = crypto_hmac(k->hmac, SALT_PREFIX, SALT_PREFIX_LEN, wire,
+	if ((r = crypto_hmac(k->hmac, prefix, prefixlen, wire,
 	    ctlen, mac, &maclen)) != 0)
 		return r;
 	if (b64_encode(mac, maclen, mac64) != k->hmac_b64_len)
@@ -139,6 +140,14 @@ verify_hmac(const struct spa_key *k, const char *wire, size_t ctlen)
 	crypto_wipe(mac, sizeof(mac));
 	crypto_wipe(mac64, sizeof(mac64));
 	return r;
+}
+
+/* Rijndael: the HMAC covers "U2FsdGVkX1" || ciphertext text. */
+static int
+verify_hmac(const struct spa_key *k, const char *wire, size_t ctlen)
+{
+	return verify_hmac_prefixed(k, SALT_PREFIX, SALT_PREFIX_LEN, wire,
+	    ctlen);
 }
 
 /* Put the prefix back and decode canonically: one text per ciphertext. */
@@ -336,4 +345,168 @@ int
 spa_replay_digest(const char *wire, size_t len, uint8_t out[32])
 {
 	return crypto_hash(SPA_DIGEST_SHA256, wire, len, out);
+}
+
+/* --- the GnuPG envelope ---------------------------------------------------- */
+
+#define GPG_PREFIX_LEN		2	/* the base64 characters cut */
+#define GPG_PKESK_VERSION	3
+#define GPG_PKESK_BODY_MIN	10	/* version, key ID, algorithm */
+
+bool
+spa_gpg_sized(const struct spa_key *k, size_t len)
+{
+	size_t ctlen = 0;
+
+	return split_hmac(k, len, &ctlen) == 0 &&
+	    GPG_PREFIX_LEN + ctlen >= SPA_GPG_MIN;
+}
+
+/* A packet header that may follow a PKESK: another one, or the data. */
+static bool
+next_packet_ok(uint8_t b)
+{
+	unsigned int tag;
+
+	if ((b & 0x80) == 0)
+		return false;
+	tag = (b & 0x40) != 0 ? (b & 0x3fu) : (b >> 2 & 0x0fu);
+	return tag == 1 || tag == 9 || tag == 18 || tag == 20;
+}
+
+/* An MPI at b[*p]: its two-byte bit count, then the bytes. */
+static bool
+skip_mpi(const uint8_t *b, size_t avail, size_t *p)
+{
+	size_t bits;
+
+	if (*p + 2 > avail)
+		return false;
+	bits = (size_t)b[*p] << 8 | b[*p + 1];
+	*p += 2 + (bits + 7) / 8;
+	return *p <= avail;
+}
+
+/*
+ * The length of a version 3 public-key encrypted session key body (RFC
+ * 4880 5.1, RFC 6637 for ECDH) read from its fields, 0 if it is not one:
+ * version, key ID, algorithm, then RSA's one MPI, ElGamal's two, or
+ * ECDH's point and wrapped key.
+ */
+static size_t
+pkesk_body_len(const uint8_t *b, size_t avail)
+{
+	size_t p = 10;
+
+	if (avail < p || b[0] != GPG_PKESK_VERSION)
+		return 0;
+	switch (b[9]) {
+	case 1: case 2: case 3:		/* RSA */
+		return skip_mpi(b, avail, &p) ? p : 0;
+	case 16: case 20:		/* ElGamal */
+		return skip_mpi(b, avail, &p) && skip_mpi(b, avail, &p) ?
+		    p : 0;
+	case 18:			/* ECDH */
+		if (!skip_mpi(b, avail, &p) || p + 1 > avail)
+			return 0;
+		p += 1 + b[p];
+		return p <= avail ? p : 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The message starts with a public-key encrypted session key packet in
+ * GnuPG's old format: 0x85 and two length bytes, or 0x84 and one.  The
+ * two characters cut held that first byte and the top four bits of the
+ * first length byte; the body's own fields give its length, which must
+ * agree with the bits that are left and land on the next packet.  raw[]
+ * was decoded with "hA" in front (0x84, top bits 0).
+ */
+static bool
+infer_header(uint8_t *raw, size_t rawlen)
+{
+	size_t l;
+
+	/* 0x85: raw[1] low nibble and raw[2] are the length's low 12 bits */
+	l = pkesk_body_len(raw + 3, rawlen - 3);
+	if (l >= GPG_PKESK_BODY_MIN && l < 0x1000 && (l & 0xff) == raw[2] &&
+	    (l >> 8) == (raw[1] & 0x0fu) && 3 + l < rawlen &&
+	    next_packet_ok(raw[3 + l])) {
+		raw[0] = 0x85;
+		return true;
+	}
+	/* 0x84: raw[1] low nibble is the length's low 4 bits */
+	l = pkesk_body_len(raw + 2, rawlen - 2);
+	if (l >= GPG_PKESK_BODY_MIN && l < 0x100 &&
+	    (l & 0x0fu) == (raw[1] & 0x0fu) && 2 + l < rawlen &&
+	    next_packet_ok(raw[2 + l])) {
+		raw[1] = (uint8_t)l;
+		return true;
+	}
+	return false;
+}
+
+/* The two characters that encode raw[0] and the top of raw[1]. */
+static void
+cut_prefix(const uint8_t *raw, char prefix[GPG_PREFIX_LEN])
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	prefix[0] = b64[raw[0] >> 2];
+	prefix[1] = b64[(raw[0] & 3) << 4 | raw[1] >> 4];
+}
+
+static int
+decode_gpg(const char *wire, size_t ctlen, uint8_t *msg, size_t *msglen)
+{
+	char text[GPG_PREFIX_LEN + SPA_MAX_PAYLOAD];
+
+	if (GPG_PREFIX_LEN + ctlen > sizeof(text))
+		return SPA_ERR_LENGTH;
+	memcpy(text, "hA", GPG_PREFIX_LEN);
+	memcpy(text + GPG_PREFIX_LEN, wire, ctlen);
+	if (b64_decode(text, GPG_PREFIX_LEN + ctlen, msg, SPA_GPG_MSG_MAX,
+	    msglen, true) != 0 || *msglen < 4 || !infer_header(msg, *msglen))
+		return SPA_ERR_CIPHERTEXT;
+	return 0;
+}
+
+int
+spa_open_gpg(const struct spa_key *k, const char *wire, size_t len,
+    uint8_t msg[SPA_GPG_MSG_MAX], size_t *msglen, spa_auth_hook hook,
+    void *arg)
+{
+	char prefix[GPG_PREFIX_LEN];
+	size_t ctlen = 0;
+	int r;
+
+	*msglen = 0;
+	if ((r = split_hmac(k, len, &ctlen)) != 0)
+		return r;
+	/*
+	 * No crypto yet: the header tells which characters were cut.  With
+	 * an HMAC key, text that has no such header cannot carry a valid
+	 * HMAC either (a client without --use-hmac, most often): said so.
+	 */
+	if ((r = decode_gpg(wire, ctlen, msg, msglen)) != 0) {
+		if (k->hmac_type != SPA_DIGEST_NONE)
+			r = SPA_ERR_HMAC;
+		goto out;
+	}
+	if (k->hmac_type != SPA_DIGEST_NONE) {
+		cut_prefix(msg, prefix);
+		if ((r = verify_hmac_prefixed(k, prefix, GPG_PREFIX_LEN, wire,
+		    ctlen)) != 0)
+			goto out;
+		if (hook != NULL && (r = hook(arg)) != 0)
+			goto out;
+	}
+	return 0;
+out:
+	crypto_wipe(msg, SPA_GPG_MSG_MAX);
+	*msglen = 0;
+	return r;
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "b64.h"
 #include "crypto.h"
 
 #define SPA_MIN_PAYLOAD		140	/* the client never sends less */
@@ -105,6 +106,24 @@ int	spa_open(const struct spa_key *k, const char *wire, size_t len,
 typedef int (*spa_auth_hook)(void *arg);
 int	spa_open_hook(const struct spa_key *k, const char *wire, size_t len,
 	    struct spa_packet *out, spa_auth_hook hook, void *arg);
+
+/*
+ * The GnuPG envelope (wire-format §3.7), for a stanza with GnuPG keys.
+ * spa_gpg_sized: with k's HMAC cut, is the payload of GnuPG size (the
+ * Rijndael path refuses it as SPA_ERR_GPG)?  spa_open_gpg, for such a
+ * packet or any for a stanza without a Rijndael key: put back the
+ * two base64 characters the client cut (always "hQ" for an RSA recipient
+ * of 2048 bits or more, another for smaller or elliptic-curve ones: it is
+ * read off the OpenPGP packet lengths, no key needed), verify the HMAC
+ * over them and the text when k has one (one HMAC, constant time), run
+ * the hook, and decode the OpenPGP message into msg (SPA_GPG_MSG_MAX).
+ * The decryption and the signature are verifier/openpgp.c's.
+ */
+#define SPA_GPG_MSG_MAX		B64_DECODED_MAX(SPA_MAX_PAYLOAD + 2)
+bool	spa_gpg_sized(const struct spa_key *k, size_t len);
+int	spa_open_gpg(const struct spa_key *k, const char *wire, size_t len,
+	    uint8_t msg[SPA_GPG_MSG_MAX], size_t *msglen, spa_auth_hook hook,
+	    void *arg);
 
 /* Decode and validate a plaintext, digest included (wire-format §6). */
 int	spa_decode(const char *plain, size_t len, struct spa_packet *out);

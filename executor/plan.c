@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "err.h"
+#include "keyring.h"
 #include "log.h"
 #include "plan.h"
 #include "policy.h"
@@ -234,7 +235,7 @@ implicit_open(const struct action_table *modules, const struct stanza *st,
 		sp->implicit = true;
 		return open;
 	}
-	if (!st->enable_cmd_exec && !st->gpg_only)
+	if (!st->enable_cmd_exec && (!st->gpg_only || st->gpg))
 		log_warnx("%s:%u: stanza #%u has no CMD_CYCLE_OPEN: its "
 		    "grants are logged and nothing is opened (spagated.conf's "
 		    "firewall.backend makes fwknopd's own rules)", st->file,
@@ -348,6 +349,7 @@ plan_load(const struct spa_conf *c, const struct action_table *modules,
 		return r;
 	}
 	if ((r = check_sudo_exe(c, *access, err, errlen)) == 0 &&
+	    (r = keyring_read_all(*access, err, errlen)) == 0 &&
 	    (r = plan_build(*access, modules, plan, err, errlen)) == 0 &&
 	    (r = policy_prepare(*access)) == 0)
 		return 0;

@@ -213,9 +213,10 @@ d_close(const struct stanza *st, const void *f, struct sbuf *b)
 /*
  * Directives a command may use: every directive of common/access_directive.c
  * that carries a value, except those an %include_keys file may hold
- * (KEY, KEY_BASE64, HMAC_KEY, HMAC_KEY_BASE64, GPG_DECRYPT_ID,
- * GPG_DECRYPT_PW, GPG_ALLOW_NO_PW): key material never reaches a command.
- * The other GnuPG directives are left out too: GnuPG is not supported.
+ * (KEY, KEY_BASE64, HMAC_KEY, HMAC_KEY_BASE64 and the GnuPG key and
+ * signer directives): key material never reaches a command, nor does a
+ * key file's text.  GPG_HOME_DIR and GPG_EXE are left out too: a command
+ * has no use for them.
  * `has` is the stanza's "was it set" flag, if it has one.
  */
 static const struct dir_var {

@@ -1,9 +1,11 @@
 /*
  * The verifier's configuration as messages (common/msg.h): MSG_CONF, then
  * per stanza MSG_CONF_STANZA and one MSG_CONF_ADDR or MSG_CONF_PORT per
- * list item, then MSG_CONF_END.  Only what the verifier uses travels: no
+ * list item, and for a GnuPG stanza its keyring files in MSG_CONF_KEYRING
+ * pieces, then MSG_CONF_END.  Only what the verifier uses travels: no
  * command, account, device or secret of the executor's but the stanzas'
- * keys, which it needs to open packets.
+ * keys (Rijndael, HMAC, GnuPG keyrings and passphrases), which it needs
+ * to open packets.
  */
 #include "config.h"
 
@@ -137,6 +139,27 @@ fill_keys(struct msg_stanza *ms, const struct stanza *st)
 	ms->gpg_only = st->gpg_only;
 }
 
+/* A GnuPG stanza's rules and passphrase (its keyring follows). */
+static bool
+fill_gpg(struct msg_stanza *ms, const struct stanza *st)
+{
+	if (!st->gpg)
+		return true;
+	ms->gpg = true;
+	ms->gpg_require_sig = st->gpg_require_sig;
+	ms->gpg_ignore_sig_verify_error = st->gpg_ignore_sig_verify_error;
+	ms->gpg_allow_no_pw = st->gpg_allow_no_pw;
+	ms->has_gpg_decrypt_pw = st->has_gpg_decrypt_pw;
+	return text(ms->gpg_decrypt_id, sizeof(ms->gpg_decrypt_id),
+	    st->gpg_decrypt_id, "GPG_DECRYPT_ID") &&
+	    text(ms->gpg_decrypt_pw, sizeof(ms->gpg_decrypt_pw),
+	    st->gpg_decrypt_pw, "GPG_DECRYPT_PW") &&
+	    text(ms->gpg_remote_id, sizeof(ms->gpg_remote_id),
+	    st->gpg_remote_id, "GPG_REMOTE_ID") &&
+	    text(ms->gpg_fingerprint_id, sizeof(ms->gpg_fingerprint_id),
+	    st->gpg_fingerprint_id, "GPG_FINGERPRINT_ID");
+}
+
 static int
 send_stanza_head(int sock, const struct stanza *st)
 {
@@ -161,7 +184,8 @@ send_stanza_head(int sock, const struct stanza *st)
 	ms->has_require_username = st->require_username != NULL;
 	ms->require_source_address = st->require_source_address;
 	ms->enable_cmd_exec = st->enable_cmd_exec;
-	if (!text(ms->file, sizeof(ms->file), st->file, "an access file's "
+	if (!fill_gpg(ms, st) ||
+	    !text(ms->file, sizeof(ms->file), st->file, "an access file's "
 	    "path") || (st->require_username != NULL &&
 	    !text(ms->require_username, sizeof(ms->require_username),
 	    st->require_username, "REQUIRE_USERNAME")))
@@ -210,6 +234,36 @@ send_ports(int sock, uint32_t number, uint8_t list,
 	return r;
 }
 
+/* Each keyring file in pieces, the last piece of each marked. */
+static int
+send_keyring(int sock, uint32_t number, const struct gpg_keyring *kr)
+{
+	struct msg m;
+	const struct gpg_file *f;
+	size_t i, off, n;
+	int r = 0;
+
+	for (i = 0; i < kr->n && r == 0; i++) {
+		f = &kr->v[i];
+		off = 0;
+		do {
+			n = f->len - off < MSG_KEYRING_CHUNK ? f->len - off :
+			    MSG_KEYRING_CHUNK;
+			memset(&m, 0, sizeof(m));
+			m.type = MSG_CONF_KEYRING;
+			m.u.keyring.stanza = number;
+			m.u.keyring.kind = (uint8_t)f->kind;
+			m.u.keyring.len = (uint16_t)n;
+			memcpy(m.u.keyring.data, f->data + off, n);
+			off += n;
+			m.u.keyring.last = off == f->len;
+			r = send_one(sock, &m);
+		} while (r == 0 && off < f->len);
+	}
+	crypto_wipe(&m, sizeof(m));
+	return r;
+}
+
 static int
 send_stanza(int sock, const struct stanza *st)
 {
@@ -221,7 +275,8 @@ send_stanza(int sock, const struct stanza *st)
 	    (r = send_addrs(sock, st->number, MSG_LIST_DESTINATION,
 	    &st->destination)) != 0 ||
 	    (r = send_ports(sock, st->number, MSG_LIST_OPEN,
-	    &st->open_ports)) != 0)
+	    &st->open_ports)) != 0 ||
+	    (r = send_keyring(sock, st->number, &st->gpg_keyring)) != 0)
 		return r;
 	return send_ports(sock, st->number, MSG_LIST_RESTRICT,
 	    &st->restrict_ports);

@@ -32,6 +32,7 @@
 #include "loop.h"
 #include "policy.h"
 #include "msg.h"
+#include "openpgp.h"
 #include "privdrop.h"
 #include "replay.h"
 #include "sandbox.h"
@@ -450,12 +451,17 @@ vproc_setup(struct vproc *vp)
 
 	if ((r = vproc_loop_init(vp)) != 0)
 		return r;
-	if ((r = open_sources(vp)) != 0 || (r = confine(vp, &sb)) != 0 ||
+	/* keyrings are parsed as the verifier user, before the filter */
+	if ((r = open_sources(vp)) != 0 ||
+	    (r = openpgp_init(vp->vc->access)) != 0 ||
+	    (r = confine(vp, &sb)) != 0 ||
 	    (r = open_replay(vp)) != 0 ||
+	    (r = openpgp_prepare(vp->vc->access)) != 0 ||
 	    (r = sandbox_enter(&sb, vp->sandbox, sizeof(vp->sandbox))) != 0)
 		return r;
 	verifier_init(&vp->verifier, &vp->vc->conf, vp->vc->access,
 	    vp->replay);
+	vp->verifier.gpg_open = openpgp_open_packet;
 	return send_ready(vp);
 }
 

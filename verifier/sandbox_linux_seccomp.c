@@ -193,6 +193,8 @@ static const struct sc_rule rules[] = {
 	ALLOW(rt_sigreturn),
 	ALLOW(restart_syscall),	/* poll() resumed after SIGSTOP/SIGCONT */
 	ALLOW(rt_sigprocmask),
+	ALLOW(futex),		/* librnp's RSA: Botan's worker threads, made
+				   before the filter (openpgp.c), wait and wake */
 	ALLOW(exit_group),
 	ALLOW(exit),
 
@@ -310,7 +312,10 @@ sandbox_enter(const struct sandbox *sb, char *desc, size_t len)
 		log_err("verifier: PR_SET_NO_NEW_PRIVS");
 		return SPA_ERR_SYS;
 	}
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+	/* TSYNC: every thread, also librnp's (Botan's RSA worker threads,
+	   started before this by openpgp.c's self test), gets the filter */
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_TSYNC, &prog) != 0) {
 		log_err("verifier: cannot install the seccomp filter");
 		return SPA_ERR_SYS;
 	}

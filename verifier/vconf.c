@@ -87,6 +87,29 @@ stanza_keys(struct stanza *st, const struct msg_stanza *ms)
 }
 
 static int
+dup_if(char **dst, const char *s)
+{
+	return s[0] == '\0' ? 0 : dup_text(dst, s);
+}
+
+static int
+stanza_gpg(struct stanza *st, const struct msg_stanza *ms)
+{
+	st->gpg = ms->gpg;
+	st->gpg_require_sig = ms->gpg_require_sig;
+	st->gpg_ignore_sig_verify_error = ms->gpg_ignore_sig_verify_error;
+	st->gpg_allow_no_pw = ms->gpg_allow_no_pw;
+	st->has_gpg_decrypt_pw = ms->has_gpg_decrypt_pw;
+	if (dup_if(&st->gpg_decrypt_id, ms->gpg_decrypt_id) != 0 ||
+	    (ms->has_gpg_decrypt_pw &&
+	    dup_text(&st->gpg_decrypt_pw, ms->gpg_decrypt_pw) != 0) ||
+	    dup_if(&st->gpg_remote_id, ms->gpg_remote_id) != 0 ||
+	    dup_if(&st->gpg_fingerprint_id, ms->gpg_fingerprint_id) != 0)
+		return SPA_ERR_NOMEM;
+	return 0;
+}
+
+static int
 stanza_fields(struct stanza *st, const struct msg_stanza *ms)
 {
 	st->number = ms->number;
@@ -107,7 +130,7 @@ stanza_fields(struct stanza *st, const struct msg_stanza *ms)
 	if (ms->cmd_cycle_timer > 0 &&
 	    (st->cmd_cycle_open = strdup("-")) == NULL)
 		return SPA_ERR_NOMEM;
-	if ((st->file = strdup(ms->file)) == NULL ||
+	if (stanza_gpg(st, ms) != 0 || (st->file = strdup(ms->file)) == NULL ||
 	    (ms->has_require_username &&
 	    (st->require_username = strdup(ms->require_username)) == NULL))
 		return SPA_ERR_NOMEM;
@@ -171,6 +194,30 @@ add_port(struct access_conf *a, const struct msg_conf_port *mp)
 	return 0;
 }
 
+/* A piece of a GnuPG stanza's keyring: only a GnuPG stanza has one. */
+static int
+add_keyring(struct access_conf *a, const struct msg_conf_keyring *mk)
+{
+	struct stanza *st = item_stanza(a, mk->stanza);
+
+	if (st == NULL || !st->gpg)
+		return SPA_ERR_ARG;
+	return gpg_keyring_append(&st->gpg_keyring,
+	    (enum gpg_file_kind)mk->kind, mk->data, mk->len, mk->last);
+}
+
+/* Every keyring whole: a file whose last piece never came is refused. */
+static bool
+keyrings_complete(const struct access_conf *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (!gpg_keyring_complete(&a->stanzas[i]->gpg_keyring))
+			return false;
+	return true;
+}
+
 int
 vconf_apply(struct vconf *vc, const struct msg *m)
 {
@@ -185,8 +232,11 @@ vconf_apply(struct vconf *vc, const struct msg *m)
 		return add_addr(vc->access, &m->u.addr);
 	case MSG_CONF_PORT:
 		return add_port(vc->access, &m->u.port);
+	case MSG_CONF_KEYRING:
+		return add_keyring(vc->access, &m->u.keyring);
 	case MSG_CONF_END:
-		if (m->u.nstanzas != vc->access->n)
+		if (m->u.nstanzas != vc->access->n ||
+		    !keyrings_complete(vc->access))
 			return SPA_ERR_ARG;
 		vc->phase = MSG_PHASE_SERVING;
 		return 0;

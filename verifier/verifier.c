@@ -302,6 +302,7 @@ verifier_packet(struct verifier *v, const struct packet *pkt,
 	rh.now_s = pkt->seen_s;
 	in.on_auth = replay_hook;
 	in.on_auth_arg = &rh;
+	in.gpg_open = v->gpg_open;
 	in.pkt = &pkt->info;
 	in.via = pkt->via;
 	in.now_s = pkt->seen_s;

@@ -49,6 +49,9 @@ struct verifier {
 	int			 replay_errno;	/* the store's last failure to
 						   record (errno), 0: records */
 	bool			 replay_changed;	/* since last reported */
+	/* GnuPG packets (openpgp.h), set by the verifier program; NULL:
+	   refused (spagated and spagate link no OpenPGP code) */
+	policy_gpg_fn		 gpg_open;
 };
 
 void	verifier_init(struct verifier *v, const struct spa_conf *conf,

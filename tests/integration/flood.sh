@@ -14,6 +14,12 @@
 # mode; a burst that does not fit overflows, and every datagram sent is
 # either examined or counted as "dropped by the kernel before capture"
 # (UDP: the same number as the socket's drops in /proc/net/udp).
+# Last, GnuPG (issue 19, item 4): the same flood with datagrams of a GnuPG
+# packet's length (the template, with an HMAC: about 600 characters) at a
+# GnuPG stanza with an HMAC key, while valid GnuPG packets from the real
+# client are granted; each forged one is refused as an HMAC mismatch,
+# having cost at most one HMAC and no decryption (random text has no
+# session-key header, which costs none: spec/wire-format.md section 10).
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -146,6 +152,30 @@ burst_at_stopped_verifier() {
 	diag "$name: buffer $buffer, sent ${sent:-?}, arrived $arrived, examined ${packets:-?}, counted dropped ${dropped:-?}"
 }
 
+# GnuPG keys made here (gpg, no passphrase): the server's ECC key with
+# alice's public key, alice's with the server's; the access file and the
+# client options switch to them.
+gpg_setup() {
+	local g=$WORK/gpg h srv alice
+	mkdir -m 700 -p "$g/srv" "$g/cli"
+	on_exit "gpgconf --homedir $g/srv --kill all; gpgconf --homedir $g/cli --kill all"
+	gh() { local d=$1; shift; gpg --homedir "$d" --batch --quiet --pinentry-mode loopback --passphrase '' "$@"; }
+	fp() { gh "$1" --with-colons --list-keys "$2" | awk -F: '/^fpr/ { print $10; exit }'; }
+	gh "$g/srv" --quick-gen-key 'srv <srv@flood.test>' ed25519 cert,sign 0 &&
+	gh "$g/srv" --quick-add-key "$(fp "$g/srv" srv@)" cv25519 encr 0 &&
+	gh "$g/cli" --quick-gen-key 'alice <alice@flood.test>' ed25519 cert,sign 0 || return 1
+	gh "$g/cli" --export alice@ | gh "$g/srv" --import &&
+	gh "$g/srv" --export srv@ | gh "$g/cli" --import || return 1
+	touch "$g/srv/.gpg-v21-migrated"
+	gh "$g/srv" --export-secret-keys srv@ > "$g/srv/secring.gpg" && chmod 600 "$g/srv/secring.gpg"
+	srv=$(fp "$g/cli" srv@) alice=$(fp "$g/cli" alice@)
+	printf 'SOURCE ANY\nGPG_HOME_DIR %s\nGPG_ALLOW_NO_PW Y\nGPG_FINGERPRINT_ID %s\nHMAC_KEY_BASE64 %s\n' \
+		"$g/srv" "$alice" "$H" > "$WORK/access.conf"
+	KOPTS="--gpg-recipient $srv --gpg-signer $alice --gpg-no-signing-pw --gpg-home-dir $g/cli --use-hmac --key-base64-hmac $H"
+	# shellcheck disable=SC2086
+	fwknop_cli -D "$SRV_IP" $KOPTS -A tcp/22 -a 10.200.0.2 -B "$WORK/template" >/dev/null 2>&1
+}
+
 # run_no_loss NAME TARGET SPAGATED-OPTIONS...: 9,000 datagrams, a buffer of
 # 10,000 packets: every one examined, none dropped.  On lo, a ring that
 # also kept the outgoing copies would need room for 18,000 (the pcap ring
@@ -192,7 +222,7 @@ run_overflow() {
 	stop_spagated
 }
 
-plan 14
+plan 17
 netns_pair 70 || skip_all "cannot create network namespaces"
 # shellcheck disable=SC2086
 fwknop_cli -D "$SRV_IP" $KOPTS -A tcp/22 -a 10.200.0.1 -T -B "$WORK/template" >/dev/null 2>&1 ||
@@ -205,4 +235,7 @@ run_overflow pcap -i "$SRV_IF"
 [ -z "${OVF_ONLY:-}" ] && run_mode udp 71 -U
 run_no_loss udp "$SRV_IP" -U
 run_overflow udp -U
+gpg_setup || bail_out "gpg could not make the GnuPG keys and template"
+: > "$WORK/log.prev"; cat "$WORK/log" >> "$WORK/log.prev"; : > "$WORK/log"
+NLEGIT=10 run_mode gnupg 72 -U
 finish

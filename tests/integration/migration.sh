@@ -338,14 +338,16 @@ conf snat.conf "$STANZA
 FORCE_SNAT 192.0.2.9"
 check_parse "FORCE_SNAT without FORCE_NAT or FORWARD_ALL is refused" refused_saying \
 	"$WORK/snat.conf" "FORCE_SNAT needs FORCE_NAT or FORWARD_ALL"
+mkdir -m 700 "$WORK/gnupg"
 conf gpg.conf "SOURCE ANY
-GPG_HOME_DIR /root/.gnupg
+GPG_HOME_DIR $WORK/gnupg
 GPG_DECRYPT_ID ABCD1234
 GPG_DECRYPT_PW a-gpg-passphrase
 GPG_REQUIRE_SIG Y
 GPG_REMOTE_ID 1234ABCD"
-check_parse "a GnuPG stanza loads with a warning that it refuses every packet" \
-	accepted_saying "$WORK/gpg.conf" "gpg.conf:1: stanza #1 uses GnuPG, which spagated does not support: it will refuse every packet"
+# GnuPG stanzas work (tests/integration/gpg.sh): their keyring is read at load
+check_parse "a GnuPG stanza whose GPG_HOME_DIR has no keyring is refused, naming it" \
+	refused_saying "$WORK/gpg.conf" "gpg.conf:1: stanza #1: GPG_HOME_DIR $WORK/gnupg: has neither pubring.kbx nor pubring.gpg"
 printf 'PCAP_INTF eth0;\nENABLE_UDP_SERVER Y;\n' > "$WORK/fwknopd-style.conf"
 check_parse "an fwknopd.conf given as spagated.conf is refused" eval \
 	'! parse_config "$WORK/access.conf" "$WORK/fwknopd-style.conf" && grep -q "fwknopd-style.conf:1: syntax error" "$WORK/parse.out"'

@@ -14,8 +14,11 @@ require_root
 id nobody >/dev/null 2>&1 || skip_all "needs the user nobody"
 command -v nm >/dev/null || skip_all "needs nm (binutils)"
 
-plan 12
+plan 13
 touch "$WORK/log"
+# the other way round: OpenPGP is parsed in the verifier only (issue 19)
+check "spagated links no librnp; spagate-verifier does" \
+	bash -c "! ldd '$SPAGATED_BIN' | grep -q librnp && ldd '$SPAGATE_VERIFIER' | grep -q librnp && nm '$SPAGATE_VERIFIER' | grep -q ' openpgp_open_packet$'"
 check "spagate-verifier needs no libssh2, hiredis, libipset or libpcap" \
 	bash -c "ldd '$SPAGATE_VERIFIER' >'$WORK/ldd' && grep -q libcrypto '$WORK/ldd' && ! grep -Eq 'libssh2|hiredis|libipset|libpcap' '$WORK/ldd'"
 check "spagate-verifier has no action, cycle or module symbol" \

@@ -515,8 +515,8 @@ REFUSE(stanza_without_key_is_refused,
     "access.conf:4: stanza #2 has no key", "stanza #2 has no key")
 /* the stanza is at the message's own position: not named again */
 REFUSE(stanza_without_key_names_reason, "SOURCE 10.0.0.1\nOPEN_PORTS tcp/22\n",
-    "access.conf:1: stanza #1 has no key (KEY or KEY_BASE64)",
-    "stanza #1 has no key (KEY or KEY_BASE64)")
+    "access.conf:1: stanza #1 has no key (KEY, KEY_BASE64, GPG_DECRYPT_PW "
+    "or GPG_ALLOW_NO_PW)", "stanza #1 has no key (KEY, KEY_BASE64")
 REFUSE(hmac_key_identical_to_key_is_refused,
     "SOURCE ANY\nKEY samesecret\nHMAC_KEY samesecret\n",
     "access.conf:3:", "access.conf:3: stanza #1 (line 1): the HMAC key")
@@ -888,6 +888,31 @@ include_keys_refuses_other_directives(void **state)
 	    "SOURCE is not allowed in a key file");
 }
 
+/* fwknopd reads its GnuPG key and signature directives in key files too
+   (a user names the key that signs their packets). */
+static void
+include_keys_takes_gnupg_directives(void **state)
+{
+	struct access_conf *c;
+
+	put(*state, "k.keys", "GPG_ALLOW_NO_PW Y\nGPG_DECRYPT_ID ABCD1234\n"
+	    "GPG_REQUIRE_SIG Y\nGPG_IGNORE_SIG_VERIFY_ERROR N\n"
+	    "GPG_REMOTE_ID 28A08EFB\nGPG_FINGERPRINT_ID "
+	    "A3385CEBE0545394B7903E2E19DB5D1C28A08EFB\n");
+	c = load_text(*state, "SOURCE ANY\n%include_keys k.keys\n");
+	assert_true(c->stanzas[0]->gpg && c->stanzas[0]->gpg_require_sig);
+	assert_string_equal(c->stanzas[0]->gpg_remote_id, "28A08EFB");
+	assert_false(c->stanzas[0]->disabled);
+	access_free(c);
+	put(*state, "k.keys", "GPG_ALLOW_NO_PW Y\nGPG_DISABLE_SIG Y\n");
+	c = load_text(*state, "SOURCE ANY\n%include_keys k.keys\n");
+	assert_false(c->stanzas[0]->gpg_require_sig);
+	access_free(c);
+	put(*state, "k.keys", "GPG_ALLOW_NO_PW Y\nGPG_HOME_DIR /tmp\n");
+	refused(*state, "SOURCE ANY\n%include_keys k.keys\n", "k.keys:2:",
+	    "GPG_HOME_DIR is not allowed in a key file");
+}
+
 REFUSE(include_keys_missing_file_is_refused,
     "SOURCE ANY\n%include_keys k.keys\n",
     "access.conf:2:", "cannot open")
@@ -1225,24 +1250,50 @@ past_expiry_warns_and_loads(void **state)
 	    "ACCESS_EXPIRE_EPOCH is in the past");
 }
 
+/* A GnuPG stanza: keys to decrypt with, and fwknopd's signature rules. */
 static void
-gpg_only_stanza_warns_and_is_flagged(void **state)
+gpg_stanza_is_flagged(void **state)
 {
 	struct access_conf *c;
 
-	warns(*state, "SOURCE ANY\nGPG_DECRYPT_PW secret\nGPG_REMOTE_ID ABCD\n",
-	    "access.conf:1: stanza #1 uses GnuPG");
-	warns(*state, "SOURCE ANY\nGPG_ALLOW_NO_PW Y\n", "uses GnuPG, which "
-	    "spagated does not support: it will refuse every packet");
 	c = load_text(*state,
-	    "SOURCE ANY\nKEY abc\nENCRYPTION_MODE Asymmetric\n"
-	    "SOURCE ANY\nGPG_ALLOW_NO_PW Y\nSOURCE ANY\nKEY abc\n"
-	    "GPG_DECRYPT_PW x\n");
-	assert_true(c->stanzas[0]->gpg_only);
-	assert_true(c->stanzas[1]->gpg_only);
-	assert_false(c->stanzas[2]->gpg_only);
+	    "SOURCE ANY\nGPG_DECRYPT_PW secret\nGPG_REMOTE_ID 0xABCD1234\n"
+	    "SOURCE ANY\nGPG_ALLOW_NO_PW Y\nGPG_DISABLE_SIG Y\n"
+	    "SOURCE ANY\nKEY abc\nGPG_DECRYPT_PW x\nGPG_FINGERPRINT_ID "
+	    "782DA40A30A2D57BDA7F7CE93726FF1CFE8D2A4C\n"
+	    "SOURCE ANY\nGPG_ALLOW_NO_PW Y\nGPG_REQUIRE_SIG Y\n"
+	    "GPG_DISABLE_SIG Y\nGPG_REMOTE_ID 3726FF1CFE8D2A4C\n");
+	assert_true(c->stanzas[0]->gpg && c->stanzas[0]->gpg_only);
+	assert_true(c->stanzas[0]->gpg_require_sig);	/* the default */
+	assert_string_equal(c->stanzas[0]->gpg_decrypt_pw, "secret");
+	assert_true(c->stanzas[1]->gpg && !c->stanzas[1]->gpg_require_sig);
+	assert_true(c->stanzas[2]->gpg && !c->stanzas[2]->gpg_only);
+	assert_true(c->stanzas[3]->gpg_require_sig);	/* REQUIRE wins */
 	access_free(c);
+	warns(*state, "SOURCE ANY\nGPG_ALLOW_NO_PW Y\nGPG_DISABLE_SIG Y\n",
+	    "GPG_DISABLE_SIG: any packet encrypted to the stanza's key is "
+	    "accepted");
+	warns(*state, "SOURCE ANY\nGPG_ALLOW_NO_PW Y\nGPG_REQUIRE_SIG Y\n"
+	    "GPG_DISABLE_SIG Y\nGPG_REMOTE_ID ABCD1234\n",
+	    "both set: signatures are checked");
 }
+
+REFUSE(gpg_signature_needs_a_signer_list,
+    "SOURCE ANY\nGPG_ALLOW_NO_PW Y\n", "access.conf:1:",
+    "name the signers with GPG_REMOTE_ID or GPG_FINGERPRINT_ID")
+REFUSE(gpg_remote_id_must_be_a_key_id,
+    "SOURCE ANY\nGPG_ALLOW_NO_PW Y\nGPG_REMOTE_ID ABCD\n", "access.conf:3:",
+    "GPG_REMOTE_ID: not a key ID of 8 or 16 hex digits")
+REFUSE(gpg_fingerprint_must_have_40_digits,
+    "SOURCE ANY\nGPG_ALLOW_NO_PW Y\nGPG_FINGERPRINT_ID 3726FF1CFE8D2A4C\n",
+    "access.conf:3:", "not a fingerprint of 40 hex digits")
+REFUSE(asymmetric_mode_needs_gnupg_keys,
+    "SOURCE ANY\nKEY abc\nENCRYPTION_MODE Asymmetric\n", "access.conf:3:",
+    "ENCRYPTION_MODE Asymmetric needs GPG_DECRYPT_PW or GPG_ALLOW_NO_PW")
+REFUSE(gpg_password_as_hmac_key_is_refused,
+    "SOURCE ANY\nGPG_DECRYPT_PW samesecret\nHMAC_KEY samesecret\n"
+    "GPG_REMOTE_ID ABCD1234\n", "access.conf:3:",
+    "the HMAC key is identical to GPG_DECRYPT_PW")
 
 static void
 legacy_mode_truncates_long_key(void **state)
@@ -1381,7 +1432,7 @@ include_keys_without_a_key_is_refused(void **state)
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		put(*state, "k.keys", files[i]);
 		refused(*state, "SOURCE ANY\n%include_keys k.keys\n",
-		    "access.conf:1:", "has no key (KEY or KEY_BASE64)");
+		    "access.conf:1:", "has no key (KEY, KEY_BASE64");
 	}
 	put(*state, "k.keys", "KEY __CHANGEME__\n");
 	refused(*state, "SOURCE ANY\n%include_keys k.keys\n", "k.keys:1:",
@@ -2214,7 +2265,13 @@ main(void)
 		T(sudo_without_exec_warns),
 		T(sudo_as_root_warns),
 		T(past_expiry_warns_and_loads),
-		T(gpg_only_stanza_warns_and_is_flagged),
+		T(gpg_stanza_is_flagged),
+		T(include_keys_takes_gnupg_directives),
+		T(gpg_signature_needs_a_signer_list),
+		T(gpg_remote_id_must_be_a_key_id),
+		T(gpg_fingerprint_must_have_40_digits),
+		T(asymmetric_mode_needs_gnupg_keys),
+		T(gpg_password_as_hmac_key_is_refused),
 		T(legacy_mode_truncates_long_key),
 		T(upstream_style_sample_loads),
 		T(every_directive_is_stored),

@@ -190,6 +190,7 @@ each_phase_admits_only_its_types(void **state)
 		{ MSG_PHASE_CONF, MSG_CONF_STANZA },
 		{ MSG_PHASE_CONF, MSG_CONF_ADDR },
 		{ MSG_PHASE_CONF, MSG_CONF_PORT },
+		{ MSG_PHASE_CONF, MSG_CONF_KEYRING },
 		{ MSG_PHASE_CONF, MSG_CONF_END },
 		{ MSG_PHASE_SERVING, MSG_STATS_REQ },
 	};

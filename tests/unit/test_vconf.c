@@ -508,6 +508,150 @@ refuses_bad_items(void **state)
 	m.u.addr.stanza = 0; m.u.addr.cidr.family = AF_INET; refused(&m);
 }
 
+/* --- GnuPG stanzas (issue 19) ----------------------------------------------- */
+
+static const char gpg_policy[] =
+    "SOURCE ANY\n"
+    "GPG_HOME_DIR /nonexistent\n"
+    "GPG_DECRYPT_ID ABCD1234\n"
+    "GPG_DECRYPT_PW a passphrase\n"
+    "GPG_IGNORE_SIG_VERIFY_ERROR Y\n"
+    "GPG_REMOTE_ID 0x1234ABCD, 0123456789ABCDEF\n"
+    "GPG_FINGERPRINT_ID 00CC95F05BC146B6AC4038C9E36F443C6A3FAD56\n"
+    "HMAC_KEY " HKEY "\n"
+    "SOURCE ANY\n"
+    "KEY other-key\n";
+
+/* Its rules, its passphrase and every byte of its keyring arrive; the
+   keyring in pieces (a file of 5,000 bytes is three). */
+static void
+gnupg_stanza_arrives_with_its_keyring(void **state)
+{
+	static uint8_t big[5000], small[] = "secret key bytes";
+	const struct stanza *b;
+	struct access_error err;
+	struct pair p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7);
+	pair_init(&p);
+	access_free(p.access);
+	if (access_load_buffer("gpg.conf", gpg_policy, strlen(gpg_policy),
+	    &p.access, &err) != 0)
+		fail_msg("policy refused: %s", err.text);
+	p.vc.access = p.access;
+	assert_int_equal(gpg_keyring_append(&p.access->stanzas[0]->gpg_keyring,
+	    GPG_FILE_PUBRING_KBX, big, sizeof(big), true), 0);
+	assert_int_equal(gpg_keyring_append(&p.access->stanzas[0]->gpg_keyring,
+	    GPG_FILE_SECRING_GPG, small, sizeof(small), true), 0);
+	assert_int_equal(vproc_send_conf(p.sv[0], &p.vc), 0);
+	assert_int_equal(vconf_recv(p.sv[1], &p.got), 0);
+	b = p.got.access->stanzas[0];
+	assert_true(b->gpg && b->gpg_only && b->gpg_require_sig);
+	assert_true(b->gpg_ignore_sig_verify_error);
+	assert_string_equal(b->gpg_decrypt_id, "ABCD1234");
+	assert_string_equal(b->gpg_decrypt_pw, "a passphrase");
+	assert_string_equal(b->gpg_remote_id, "0x1234ABCD, 0123456789ABCDEF");
+	assert_string_equal(b->gpg_fingerprint_id,
+	    "00CC95F05BC146B6AC4038C9E36F443C6A3FAD56");
+	assert_int_equal(b->gpg_keyring.n, 2);
+	assert_int_equal(b->gpg_keyring.v[0].kind, GPG_FILE_PUBRING_KBX);
+	assert_int_equal(b->gpg_keyring.v[0].len, sizeof(big));
+	assert_memory_equal(b->gpg_keyring.v[0].data, big, sizeof(big));
+	assert_int_equal(b->gpg_keyring.v[1].kind, GPG_FILE_SECRING_GPG);
+	assert_memory_equal(b->gpg_keyring.v[1].data, small, sizeof(small));
+	assert_false(p.got.access->stanzas[1]->gpg);
+	assert_int_equal(p.got.access->stanzas[1]->gpg_keyring.n, 0);
+	pair_free(&p);
+}
+
+static struct msg
+keyring_msg(uint32_t stanza, bool last)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MSG_CONF_KEYRING;
+	m.u.keyring.stanza = stanza;
+	m.u.keyring.kind = GPG_FILE_PUBRING_KBX;
+	m.u.keyring.last = last;
+	m.u.keyring.len = 3;
+	memcpy(m.u.keyring.data, "kbx", 3);
+	return m;
+}
+
+static struct msg
+gpg_stanza_msg(uint32_t number)
+{
+	struct msg m = stanza_msg(number);
+
+	m.u.stanza.gpg = true;
+	m.u.stanza.gpg_allow_no_pw = true;
+	return m;
+}
+
+/* A keyring for a stanza without GnuPG keys, or one never finished. */
+static void
+refuses_keyring_out_of_place(void **state)
+{
+	struct msg m;
+	struct vconf vc;
+
+	(void)state;
+	vconf_start(&vc);
+	m = stanza_msg(1);
+	assert_int_equal(feed(&vc, &m), 0);
+	m = keyring_msg(1, true);
+	assert_int_equal(feed(&vc, &m), SPA_ERR_ARG);	/* not a GnuPG one */
+	m = gpg_stanza_msg(2);
+	assert_int_equal(feed(&vc, &m), 0);
+	m = keyring_msg(1, true);
+	assert_int_equal(feed(&vc, &m), SPA_ERR_ARG);	/* not the last */
+	m = keyring_msg(2, false);
+	assert_int_equal(feed(&vc, &m), 0);
+	m = end_msg(2);
+	assert_int_equal(feed(&vc, &m), SPA_ERR_ARG);	/* file unfinished */
+	m = keyring_msg(2, true);
+	assert_int_equal(feed(&vc, &m), 0);
+	m = end_msg(2);
+	assert_int_equal(feed(&vc, &m), 0);
+	assert_int_equal(vc.access->stanzas[1]->gpg_keyring.v[0].len, 6);
+	vconf_free(&vc);
+}
+
+static void
+refuses_bad_keyring(void **state)
+{
+	uint8_t buf[MSG_MAX];
+	struct msg m, out;
+	int n;
+
+	(void)state;
+	m = keyring_msg(0, true); refused(&m);
+	m = keyring_msg(1, true); m.u.keyring.kind = GPG_FILE_KIND_MAX + 1;
+	refused(&m);
+	m = keyring_msg(1, true); m.u.keyring.len = MSG_KEYRING_CHUNK + 1;
+	refused(&m);
+	/* bytes past len, which the encoder never sends */
+	m = keyring_msg(1, true);
+	n = msg_encode(&m, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(msg_decode(buf, (size_t)n, &out), 0);
+	buf[n - 1] = 1;
+	assert_int_equal(msg_decode(buf, (size_t)n, &out), SPA_ERR_ARG);
+	/* GnuPG fields on a stanza without GnuPG keys, or no key to use */
+	m = stanza_msg(1); strcpy(m.u.stanza.gpg_remote_id, "ABCD1234");
+	refused(&m);
+	m = stanza_msg(1); m.u.stanza.gpg_require_sig = true; refused(&m);
+	m = gpg_stanza_msg(1); m.u.stanza.gpg_allow_no_pw = false; refused(&m);
+	m = gpg_stanza_msg(1); strcpy(m.u.stanza.gpg_decrypt_pw, "pw");
+	refused(&m);	/* a passphrase without has_gpg_decrypt_pw */
+	m = gpg_stanza_msg(1); strcpy(m.u.stanza.gpg_remote_id, "AB\tCD");
+	refused(&m);
+}
+
 int
 main(void)
 {
@@ -522,6 +666,9 @@ main(void)
 		cmocka_unit_test(refuses_bent_bytes),
 		cmocka_unit_test(refuses_bad_stanza),
 		cmocka_unit_test(refuses_bad_items),
+		cmocka_unit_test(gnupg_stanza_arrives_with_its_keyring),
+		cmocka_unit_test(refuses_keyring_out_of_place),
+		cmocka_unit_test(refuses_bad_keyring),
 	};
 
 	log_init("test_vconf", LOG_TO_STDERR, LOG_USER);

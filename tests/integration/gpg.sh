@@ -1,0 +1,202 @@
+#!/bin/bash
+# Issue 19, item 4: GnuPG SPA packets from the real fwknop client, opened
+# in the sandboxed verifier with librnp.  Keys are made here by gpg, once,
+# without passphrases except the RSA server key's:
+#   server keys  ECC (ed25519 + cv25519) twice, RSA 2048 (with a
+#                passphrase, GPG_DECRYPT_PW) and RSA 4096, each in its
+#                GPG_HOME_DIR, secret keys exported to secring.gpg as
+#                spagated needs;
+#   client keys  alice (the allowed signer), mallory (signs, not allowed),
+#                carol (allowed, but revoked in the server's ring), and
+#                dave (RSA 4096, allowed, signs for the RSA server).
+# Stanzas: 1 ECC, alice's key ID, tcp/22; 2 RSA with an HMAC key, by
+# fingerprint (carol's, dave's, alice's), tcp/22; 3 the other ECC key,
+# without a signature requirement (GPG_DISABLE_SIG); 4 RSA 4096, alice's
+# key ID.  A packet refused is refused by all of them; the log names the
+# furthest reason (policy.h).  Each packet asks
+# for its own address (-a), so the OPEN event says which one was granted.
+. "$(dirname "$0")/lib.sh"
+require_root
+require_fwknop
+command -v gpg >/dev/null || skip_all "needs gpg (gnupg) to make the keys"
+id nobody >/dev/null 2>&1 || skip_all "needs the user nobody (executor.verifier_user)"
+
+G=$WORK/gpg
+HMAC=$(head -c 64 /dev/urandom | base64 -w0)
+
+# gpg HOME ARGS...: batch, no agent prompts, passphrase from $PW ('' none).
+gpgh() {
+	local home=$1; shift
+	gpg --homedir "$home" --batch --quiet --pinentry-mode loopback \
+		--passphrase "${PW:-}" "$@"
+}
+fpr_of() { gpgh "$1" --with-colons --list-keys "<$2@spagate.test>" | awk -F: '/^fpr/ { print $10; exit }'; }
+
+# newkey HOME NAME PRIMARY SUBKEY: a signing primary and an encryption subkey.
+newkey() {
+	gpgh "$1" --quick-gen-key "$2 <$2@spagate.test>" "$3" cert,sign 0 &&
+	gpgh "$1" --quick-add-key "$(fpr_of "$1" "$2")" "$4" encr 0
+}
+
+make_keys() {
+	mkdir -m 700 -p "$G/ecc" "$G/ecc2" "$G/rsa" "$G/rsa4k" "$G/cli"
+	for h in ecc ecc2 rsa rsa4k cli; do on_exit "gpgconf --homedir $G/$h --kill all"; done
+	newkey "$G/ecc" srv-ecc ed25519 cv25519 &&
+	newkey "$G/ecc2" srv-ecc2 ed25519 cv25519 || return 1
+	PW=srvpw newkey "$G/rsa" srv-rsa rsa2048 rsa2048 &&
+	newkey "$G/rsa4k" srv-rsa4k rsa4096 rsa4096 || return 1
+	for u in alice mallory carol; do
+		gpgh "$G/cli" --quick-gen-key "$u <$u@spagate.test>" ed25519 cert,sign 0 || return 1
+	done
+	gpgh "$G/cli" --quick-gen-key 'dave <dave@spagate.test>' rsa4096 cert,sign 0 || return 1
+	gpgh "$G/cli" --quick-gen-key 'nobody-srv <nobody-srv@spagate.test>' ed25519 cert,sign 0 &&
+		gpgh "$G/cli" --quick-add-key "$(fpr_of "$G/cli" nobody-srv)" cv25519 encr 0 || return 1
+	# the servers know the clients' public keys; the client knows theirs
+	gpgh "$G/cli" --export alice mallory carol dave > "$G/clients.pub"
+	for h in ecc rsa rsa4k; do gpgh "$G/$h" --import "$G/clients.pub" || return 1; done
+	gpgh "$G/ecc" --export srv-ecc | gpgh "$G/cli" --import &&
+	gpgh "$G/ecc2" --export srv-ecc2 | gpgh "$G/cli" --import &&
+	gpgh "$G/rsa4k" --export srv-rsa4k | gpgh "$G/cli" --import &&
+	gpgh "$G/rsa" --export srv-rsa | gpgh "$G/cli" --import || return 1
+	# carol's key is revoked where the server looks (her revocation
+	# certificate, as gpg made it, imported there)
+	sed 's/^:-----/-----/' "$G/cli/openpgp-revocs.d/$(fpr_of "$G/cli" carol).rev" |
+		gpgh "$G/rsa" --import || return 1
+	# (gpg would port a secring.gpg to its agent at its next start)
+	for h in ecc ecc2 rsa rsa4k; do touch "$G/$h/.gpg-v21-migrated"; done
+	gpgh "$G/ecc" --export-secret-keys srv-ecc > "$G/ecc/secring.gpg" &&
+	gpgh "$G/ecc2" --export-secret-keys srv-ecc2 > "$G/ecc2/secring.gpg" &&
+	gpgh "$G/rsa4k" --export-secret-keys srv-rsa4k > "$G/rsa4k/secring.gpg" &&
+	PW=srvpw gpgh "$G/rsa" --export-secret-keys srv-rsa > "$G/rsa/secring.gpg" &&
+	chmod 600 "$G"/*/secring.gpg
+}
+
+write_access() {
+	cat > "$WORK/access.conf" <<CONF
+SOURCE ANY
+GPG_HOME_DIR $G/ecc
+GPG_ALLOW_NO_PW Y
+GPG_REMOTE_ID $(fpr_of "$G/cli" alice | tail -c 9)
+OPEN_PORTS tcp/22
+
+SOURCE ANY
+GPG_HOME_DIR $G/rsa
+GPG_DECRYPT_ID $(fpr_of "$G/rsa" srv-rsa)
+GPG_DECRYPT_PW srvpw
+HMAC_KEY_BASE64 $HMAC
+GPG_FINGERPRINT_ID $(fpr_of "$G/cli" carol), $(fpr_of "$G/cli" dave),$(fpr_of "$G/cli" alice)
+OPEN_PORTS tcp/22
+
+SOURCE ANY
+GPG_HOME_DIR $G/ecc2
+GPG_ALLOW_NO_PW Y
+GPG_DISABLE_SIG Y
+
+SOURCE ANY
+GPG_HOME_DIR $G/rsa4k
+GPG_ALLOW_NO_PW Y
+GPG_REMOTE_ID $(fpr_of "$G/cli" alice | tail -c 17)
+CONF
+	chmod 600 "$WORK/access.conf"
+	printf 'capture = { mode = "udp"; };\nlog = { refusals_per_second = 0; };\n' \
+		> "$WORK/spagated.conf"
+}
+
+plan 19
+netns_pair 191 || skip_all "cannot create network namespaces"
+make_keys || bail_out "gpg could not make the keys"
+write_access
+
+# spa NAME RECIPIENT SIGNER ALLOW PORT [fwknop options]: make and send a
+# packet (SIGNER "-": unsigned); its bytes stay in $WORK/NAME.
+spa() {
+	local name=$1 rcpt=$2 signer=$3 allow=$4 port=$5; shift 5
+	local sign=()
+	# by fingerprint: gpg takes a name as a substring (srv-ecc, srv-ecc2)
+	[ "$signer" != - ] &&
+		sign=(--gpg-signer "$(fpr_of "$G/cli" "$signer")" --gpg-no-signing-pw)
+	fwknop_cli -D "$SRV_IP" --gpg-recipient "$(fpr_of "$G/cli" "$rcpt")" "${sign[@]}" \
+		--gpg-home-dir "$G/cli" -A "$port" -a "$allow" -B "$WORK/$name" "$@" \
+		>"$WORK/$name.out" 2>&1
+}
+opens() { count_lines "$WORK/events" "^OPEN .*allow=$1 "; }
+
+# granted NAME STANZA ALLOW ...: the packet opens ALLOW by that stanza
+granted() {
+	local name=$1 stanza=$2 allow=$3; shift 3
+	if spa "$name" "$@" && wait_for "$WORK/events" "^OPEN stanza=$stanza .*allow=$allow " 5; then
+		ok "$name: granted by stanza #$stanza"
+	else
+		not_ok "$name: granted by stanza #$stanza"
+		diag "$(tail -n 3 "$WORK/log")" "$(tail -n 2 "$WORK/$name.out")"
+	fi
+}
+
+# refused NAME WHY ALLOW ...: refused, the log says WHY, nothing opens
+refused() {
+	local name=$1 why=$2 allow=$3; shift 3
+	mark
+	spa "$name" "$@"
+	if wait_logged "refused .*$why" 5 && [ "$(opens "$allow")" -eq 0 ]; then
+		ok "$name: refused ($why)"
+	else
+		not_ok "$name: refused ($why)"; diag "$(tail -n 3 "$WORK/log")"
+	fi
+}
+
+# The keyring files are read at load, under the file-trust rule: a
+# secret key others can read, or none exported, stops the load, named.
+parse() {
+	"$SPAGATED" -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/state" \
+		-p "$WORK/spagated.pid" --exit-parse-config >"$WORK/parse.out" 2>&1
+}
+chmod 640 "$G/ecc/secring.gpg"
+check "a secring.gpg readable by its group is refused at load" eval \
+	'! parse && grep -q "access.conf:1: stanza #1: GPG_HOME_DIR $G/ecc: secring.gpg must not be accessible by group" "$WORK/parse.out"'
+chmod 600 "$G/ecc/secring.gpg"
+mv "$G/rsa/secring.gpg" "$G/rsa/secring.moved"
+check "a GPG_HOME_DIR without secring.gpg is refused, saying how to export it" eval \
+	'! parse && grep -q "stanza #2: GPG_HOME_DIR $G/rsa: has no secring.gpg: export the secret key" "$WORK/parse.out"'
+mv "$G/rsa/secring.moved" "$G/rsa/secring.gpg"
+
+start_spagated -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/state" \
+	-p "$WORK/spagated.pid" -t || bail_out "spagated did not start"
+check "the verifier runs in its sandbox with the keys loaded" \
+	wait_for_log "verifier ready .*filter" 1
+
+granted ecc-signed 1 10.9.1.1 srv-ecc alice 10.9.1.1 tcp/22
+granted rsa2048-hmac-signed 2 10.9.1.2 srv-rsa alice 10.9.1.2 tcp/22 \
+	--use-hmac --key-base64-hmac "$HMAC"
+granted rsa4096-signer 2 10.9.1.3 srv-rsa dave 10.9.1.3 tcp/22 \
+	--use-hmac --key-base64-hmac "$HMAC"
+granted unsigned-without-requirement 3 10.9.1.4 srv-ecc2 - 10.9.1.4 tcp/22
+# (an RSA 4096 signature too would not fit: the client refuses the size)
+granted rsa4096-recipient 4 10.9.1.11 srv-rsa4k alice 10.9.1.11 tcp/22
+refused unsigned-where-required 'GnuPG signature' 10.9.1.5 srv-ecc - 10.9.1.5 tcp/22
+refused wrong-signer 'GnuPG signature' 10.9.1.6 srv-ecc mallory 10.9.1.6 tcp/22
+refused revoked-signer 'GnuPG signature' 10.9.1.7 srv-rsa carol 10.9.1.7 tcp/22 \
+	--use-hmac --key-base64-hmac "$HMAC"
+refused unknown-recipient 'decryption failed' 10.9.1.8 nobody-srv alice 10.9.1.8 tcp/22
+# stanza 2 refuses it by its HMAC, before any decryption; the others
+# cannot decrypt it, and the first of them is named
+refused rsa-without-hmac 'decryption failed' 10.9.1.9 srv-rsa alice 10.9.1.9 tcp/22
+
+# The same bytes again: a replay, refused before any decryption.
+mark
+send_udp "$WORK/ecc-signed" "$SRV_IP" 62201
+check "a GnuPG packet's replay is refused" wait_logged 'replayed packet' 5
+check "and opens nothing more" eval '[ "$(opens 10.9.1.1)" -eq 1 ]'
+check "the verifier never died" eval '[ "$(count_lines "$WORK/log" "verifier ready")" -eq 1 ]'
+# librnp's RSA runs on Botan's worker threads (openpgp.c): each of them
+# must be under the verifier's filter too (Seccomp: 2), not only its main
+V=$(sed -n 's/.*verifier ready (pid \([0-9]*\)).*/\1/p' "$WORK/log" | tail -n 1)
+check "every thread of the verifier, librnp's too, is under the filter" \
+	eval '[ "$(ls /proc/$V/task | wc -l)" -gt 1 ] &&
+		! grep -L "^Seccomp:[[:space:]]*2" /proc/$V/task/*/status | grep -q .'
+
+# SIGHUP: the policy and keyrings read again, a new verifier loads them
+kill -HUP "$SPAGATED_PID"
+check "after a reload (SIGHUP) the new verifier loads the keys" \
+	wait_for_count "$WORK/log" "verifier ready" 2 10
+granted after-reload 1 10.9.1.10 srv-ecc alice 10.9.1.10 tcp/22
+finish

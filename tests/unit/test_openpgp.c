@@ -1,0 +1,543 @@
+/*
+ * GnuPG packets (verifier/openpgp.c, the envelope of common/spa.c, the
+ * signer lists of common/gpg.c) on fixtures the real fwknop client and
+ * gpg made: tests/vectors/make-gpg.sh, whose header lists them.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "err.h"
+#include "gpg.h"
+#include "helpers.h"
+#include "openpgp.h"
+#include "spa.h"
+
+#define HMAC_KEY	"fixture-hmac"
+
+static char *
+vec(const char *name, size_t *len)
+{
+	char rel[128], *path, *data;
+	size_t n = 0;
+
+	snprintf(rel, sizeof(rel), "tests/vectors/gpg/%s", name);
+	path = th_srcpath(rel);
+	data = th_slurp(path, &n);
+	if (data == NULL)
+		fail_msg("cannot read %s", path);
+	free(path);
+	if (len != NULL)
+		*len = n;
+	return data;
+}
+
+/* A fingerprint file's 40 digits (the newline cut). */
+static char *
+fpr(const char *name)
+{
+	char *s = vec(name, NULL);
+
+	s[strcspn(s, "\n")] = '\0';
+	return s;
+}
+
+static void
+add(struct gpg_keyring *kr, enum gpg_file_kind kind, const char *name)
+{
+	size_t n = 0;
+	char *data = vec(name, &n);
+
+	assert_int_equal(gpg_keyring_append(kr, kind, (uint8_t *)data, n,
+	    true), 0);
+	free(data);
+}
+
+static void
+ring(struct gpg_keyring *kr, const char *home)
+{
+	char name[64];
+
+	memset(kr, 0, sizeof(*kr));
+	snprintf(name, sizeof(name), "%s/pubring.kbx", home);
+	add(kr, GPG_FILE_PUBRING_KBX, name);
+	snprintf(name, sizeof(name), "%s/secring.gpg", home);
+	add(kr, GPG_FILE_SECRING_GPG, name);
+}
+
+/* Load `home` with these rules; the load's result. */
+static int
+load(const char *home, const struct openpgp_rules *rules, struct openpgp **g,
+    char *err, size_t errlen)
+{
+	struct gpg_keyring kr;
+	int r;
+
+	ring(&kr, home);
+	r = openpgp_load(&kr, rules, g, err, errlen);
+	gpg_keyring_free(&kr);
+	return r;
+}
+
+/* A stanza as the verifier holds one: its keys loaded, its HMAC key. */
+struct fix {
+	struct stanza	 st;
+	struct openpgp	*g;
+	int		 hooks;		/* the replay hook's runs */
+};
+
+static int
+hook(void *arg)
+{
+	((struct fix *)arg)->hooks++;
+	return 0;
+}
+
+static void
+fix_init(struct fix *f, const char *home, const struct openpgp_rules *rules,
+    const char *hmac_key)
+{
+	char err[256];
+
+	memset(f, 0, sizeof(*f));
+	if (load(home, rules, &f->g, err, sizeof(err)) != 0)
+		fail_msg("load %s: %s", home, err);
+	f->st.gpg = true;
+	f->st.gpg_ctx = f->g;
+	assert_int_equal(spa_key_init(&f->st.key, SPA_MODE_CBC, NULL, 0,
+	    hmac_key != NULL ? SPA_DIGEST_SHA256 : SPA_DIGEST_NONE,
+	    (const uint8_t *)hmac_key, hmac_key != NULL ? strlen(hmac_key) : 0),
+	    0);
+}
+
+static void
+fix_free(struct fix *f)
+{
+	spa_key_clear(&f->st.key);
+	openpgp_free(f->g);
+}
+
+/* Open a fixture packet (its text, as the client saved it). */
+static int
+open_vec(struct fix *f, const char *name, struct spa_packet *pkt)
+{
+	size_t n = 0;
+	char *wire = vec(name, &n);
+	int r;
+
+	r = openpgp_open_packet(NULL, &f->st, wire, n, pkt, hook, f);
+	free(wire);
+	return r;
+}
+
+static struct openpgp_rules
+signed_by(const char *ids, const char *fprs)
+{
+	struct openpgp_rules r = { .require_sig = true, .remote_ids = ids,
+	    .fingerprints = fprs };
+
+	return r;
+}
+
+/* --- the packets ----------------------------------------------------------- */
+
+static void
+signed_packet_is_opened(void **state)
+{
+	char *alice = fpr("alice.fpr");
+	struct openpgp_rules rules = signed_by(alice + 32, NULL);
+	struct spa_packet pkt;
+	struct fix f;
+
+	(void)state;
+	fix_init(&f, "ecc", &rules, NULL);
+	assert_int_equal(open_vec(&f, "ecc-alice.spa", &pkt), 0);
+	assert_string_equal(pkt.message, "10.0.0.1,tcp/22");
+	assert_int_equal(pkt.nports, 1);
+	assert_int_equal(pkt.ports[0].port, 22);
+	assert_int_equal(f.hooks, 1);	/* after the signature, once */
+	fix_free(&f);
+	free(alice);
+}
+
+/* Every signer list form: key ID of 8 or 16, 0x, fingerprint, both. */
+static void
+signer_lists_name_alice(void **state)
+{
+	char *alice = fpr("alice.fpr"), *mallory = fpr("mallory.fpr");
+	char id16[32], with0x[32], two[128];
+	struct openpgp_rules rules;
+	struct spa_packet pkt;
+	struct fix f;
+
+	(void)state;
+	snprintf(id16, sizeof(id16), "%s", alice + 24);
+	snprintf(with0x, sizeof(with0x), "0x%s", alice + 32);
+	snprintf(two, sizeof(two), "%s , %s", mallory, alice);
+	const char *ids[][2] = {
+		{ id16, NULL }, { with0x, NULL }, { NULL, alice },
+		{ NULL, two }, { id16, alice },
+	};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		rules = signed_by(ids[i][0], ids[i][1]);
+		fix_init(&f, "ecc", &rules, NULL);
+		assert_int_equal(open_vec(&f, "ecc-alice.spa", &pkt), 0);
+		fix_free(&f);
+	}
+	free(alice);
+	free(mallory);
+}
+
+static void
+other_signer_is_refused(void **state)
+{
+	char *alice = fpr("alice.fpr"), *mallory = fpr("mallory.fpr");
+	struct openpgp_rules rules = signed_by(alice + 32, NULL);
+	struct spa_packet pkt;
+	struct fix f;
+
+	(void)state;
+	fix_init(&f, "ecc", &rules, NULL);
+	assert_int_equal(open_vec(&f, "ecc-mallory.spa", &pkt),
+	    SPA_ERR_SIGNATURE);
+	assert_int_equal(f.hooks, 0);	/* never authentic: no replay check */
+	fix_free(&f);
+	/* both lists: each must name the signer (fwknopd) */
+	rules = signed_by(mallory + 32, alice);
+	fix_init(&f, "ecc", &rules, NULL);
+	assert_int_equal(open_vec(&f, "ecc-alice.spa", &pkt),
+	    SPA_ERR_SIGNATURE);
+	fix_free(&f);
+	free(alice);
+	free(mallory);
+}
+
+/*
+ * A signature made while the key was valid, the key expired since:
+ * refused (fwknopd: gpgme says the key expired), unless
+ * GPG_IGNORE_SIG_VERIFY_ERROR, which still wants the signer named.
+ */
+static void
+expired_signer_is_refused(void **state)
+{
+	char *erin = fpr("erin.fpr");
+	struct openpgp_rules rules = signed_by(NULL, erin);
+	struct spa_packet pkt;
+	struct fix f;
+
+	(void)state;
+	fix_init(&f, "ecc", &rules, NULL);
+	assert_int_equal(open_vec(&f, "ecc-erin.spa", &pkt), SPA_ERR_SIGNATURE);
+	fix_free(&f);
+	rules.ignore_sig_error = true;
+	fix_init(&f, "ecc", &rules, NULL);
+	assert_int_equal(open_vec(&f, "ecc-erin.spa", &pkt), 0);
+	assert_int_equal(open_vec(&f, "ecc-mallory.spa", &pkt),
+	    SPA_ERR_SIGNATURE);
+	fix_free(&f);
+	free(erin);
+}
+
+static void
+unsigned_packet_needs_no_signature_rule(void **state)
+{
+	char *alice = fpr("alice.fpr");
+	struct openpgp_rules rules = signed_by(alice + 32, NULL);
+	struct spa_packet pkt;
+	struct fix f;
+
+	(void)state;
+	fix_init(&f, "ecc", &rules, NULL);
+	assert_int_equal(open_vec(&f, "ecc-unsigned.spa", &pkt),
+	    SPA_ERR_SIGNATURE);
+	assert_int_equal(f.hooks, 0);
+	fix_free(&f);
+	rules.require_sig = false;
+	fix_init(&f, "ecc", &rules, NULL);
+	assert_int_equal(open_vec(&f, "ecc-unsigned.spa", &pkt), 0);
+	assert_int_equal(f.hooks, 1);
+	fix_free(&f);
+	free(alice);
+}
+
+/* A signed message that is not encrypted is no SPA packet. */
+static void
+unencrypted_message_is_refused(void **state)
+{
+	struct openpgp_rules rules = { .require_sig = false };
+	char plain[256], *msg;
+	size_t n = 0, plainlen = 0;
+	struct fix f;
+
+	(void)state;
+	fix_init(&f, "ecc", &rules, NULL);
+	msg = vec("signed-only.gpg", &n);
+	assert_int_equal(openpgp_decrypt(f.g, (uint8_t *)msg, n, plain,
+	    sizeof(plain), &plainlen), SPA_ERR_DECRYPT);
+	free(msg);
+	fix_free(&f);
+}
+
+/* The packet for the RSA server is not for the ECC one. */
+static void
+packet_for_another_key_is_refused(void **state)
+{
+	struct openpgp_rules rules = { .require_sig = false };
+	struct spa_packet pkt;
+	struct fix f;
+
+	(void)state;
+	fix_init(&f, "ecc", &rules, NULL);
+	assert_int_equal(open_vec(&f, "rsa-alice.spa", &pkt), SPA_ERR_DECRYPT);
+	assert_int_equal(f.hooks, 0);
+	fix_free(&f);
+}
+
+/* HMAC first: a packet whose HMAC is wrong is never decrypted. */
+static void
+hmac_is_checked_before_decryption(void **state)
+{
+	char *alice = fpr("alice.fpr"), *wire;
+	struct openpgp_rules rules = signed_by(alice + 32, NULL);
+	struct spa_packet pkt;
+	struct fix f;
+	size_t n = 0;
+
+	(void)state;
+	fix_init(&f, "ecc", &rules, HMAC_KEY);
+	assert_int_equal(open_vec(&f, "ecc-alice-hmac.spa", &pkt), 0);
+	assert_int_equal(f.hooks, 1);
+	wire = vec("ecc-alice-hmac.spa", &n);
+	wire[n - 1] = wire[n - 1] == 'A' ? 'B' : 'A';
+	assert_int_equal(openpgp_open_packet(NULL, &f.st, wire, n, &pkt, hook,
+	    &f), SPA_ERR_HMAC);
+	assert_int_equal(f.hooks, 1);
+	free(wire);
+	/* a packet without an HMAC, to a stanza with a key */
+	assert_int_equal(open_vec(&f, "ecc-alice.spa", &pkt), SPA_ERR_HMAC);
+	fix_free(&f);
+	free(alice);
+}
+
+/* Any damage in the body: refused, never opened. */
+static void
+damaged_packets_are_refused(void **state)
+{
+	struct openpgp_rules rules = { .require_sig = false };
+	struct spa_packet pkt;
+	struct fix f;
+	size_t n = 0, i;
+	char *wire;
+
+	(void)state;
+	fix_init(&f, "ecc", &rules, NULL);
+	wire = vec("ecc-unsigned.spa", &n);
+	for (i = 0; i < n; i += 7) {
+		char c = wire[i];
+
+		wire[i] = c == 'A' ? 'B' : 'A';
+		assert_int_not_equal(openpgp_open_packet(NULL, &f.st, wire, n,
+		    &pkt, hook, &f), 0);
+		wire[i] = c;
+	}
+	assert_int_not_equal(openpgp_open_packet(NULL, &f.st, wire, n / 2,
+	    &pkt, hook, &f), 0);
+	free(wire);
+	fix_free(&f);
+}
+
+/* --- the envelope ---------------------------------------------------------- */
+
+/* The two characters the client cut: "hQ" for RSA, "hF" for cv25519. */
+static void
+cut_prefix_is_read_off_the_header(void **state)
+{
+	struct spa_key k;
+	uint8_t msg[SPA_GPG_MSG_MAX];
+	size_t n = 0, len = 0;
+	char *wire;
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	wire = vec("rsa-alice.spa", &n);
+	assert_int_equal(spa_open_gpg(&k, wire, n, msg, &len, NULL, NULL), 0);
+	assert_int_equal(msg[0], 0x85);		/* base64 "hQ..." */
+	free(wire);
+	wire = vec("ecc-alice.spa", &n);
+	assert_int_equal(spa_open_gpg(&k, wire, n, msg, &len, NULL, NULL), 0);
+	assert_int_equal(msg[0], 0x84);		/* base64 "hF..." */
+	assert_int_equal(msg[1] >> 4, 5);
+	free(wire);
+	/* base64 that is no OpenPGP message at all */
+	memset(msg, 0, sizeof(msg));
+	assert_int_equal(spa_open_gpg(&k, "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"
+	    "QUFBQUFBQUFBQUFB", 48, msg, &len, NULL, NULL), SPA_ERR_CIPHERTEXT);
+}
+
+/* --- loading --------------------------------------------------------------- */
+
+static void
+rsa_key_needs_its_passphrase(void **state)
+{
+	char *alice = fpr("alice.fpr"), err[256];
+	struct openpgp_rules rules = signed_by(alice + 32, NULL);
+	struct openpgp *g = NULL;
+	struct spa_packet pkt;
+	struct fix f;
+
+	(void)state;
+	assert_int_equal(load("rsa", &rules, &g, err, sizeof(err)),
+	    SPA_ERR_CONFIG);
+	assert_non_null(strstr(err, "no usable secret key"));
+	rules.password = "wrong";
+	assert_int_equal(load("rsa", &rules, &g, err, sizeof(err)),
+	    SPA_ERR_CONFIG);
+	assert_null(g);
+	rules.password = "srvpw";
+	fix_init(&f, "rsa", &rules, NULL);
+	assert_int_equal(open_vec(&f, "rsa-alice.spa", &pkt), 0);
+	fix_free(&f);
+	free(alice);
+}
+
+static void
+decrypt_id_picks_the_key(void **state)
+{
+	char *ecc = fpr("ecc.fpr"), *alice = fpr("alice.fpr"), err[256];
+	struct openpgp_rules rules = { .require_sig = false };
+	struct openpgp *g = NULL;
+	struct spa_packet pkt;
+	struct fix f;
+
+	(void)state;
+	rules.decrypt_id = "0123456789ABCDEF";	/* no such key */
+	assert_int_equal(load("ecc", &rules, &g, err, sizeof(err)),
+	    SPA_ERR_CONFIG);
+	rules.decrypt_id = alice;	/* public only: no secret here */
+	assert_int_equal(load("ecc", &rules, &g, err, sizeof(err)),
+	    SPA_ERR_CONFIG);
+	rules.decrypt_id = "ecc <ecc@spagate.test>";	/* a user ID */
+	fix_init(&f, "ecc", &rules, NULL);
+	assert_int_equal(open_vec(&f, "ecc-unsigned.spa", &pkt), 0);
+	fix_free(&f);
+	rules.decrypt_id = ecc + 32;
+	fix_init(&f, "ecc", &rules, NULL);
+	assert_int_equal(open_vec(&f, "ecc-unsigned.spa", &pkt), 0);
+	fix_free(&f);
+	free(ecc);
+	free(alice);
+}
+
+static void
+keyring_without_public_ring_is_refused(void **state)
+{
+	struct openpgp_rules rules = { .require_sig = false };
+	struct gpg_keyring kr;
+	struct openpgp *g = NULL;
+	char err[256];
+	static const uint8_t junk[] = "not a keyring";
+
+	(void)state;
+	memset(&kr, 0, sizeof(kr));
+	assert_int_equal(gpg_keyring_append(&kr, GPG_FILE_PUBRING_KBX, junk,
+	    sizeof(junk), true), 0);
+	assert_int_equal(openpgp_load(&kr, &rules, &g, err, sizeof(err)),
+	    SPA_ERR_CONFIG);
+	gpg_keyring_free(&kr);
+}
+
+/* --- common/gpg.c ---------------------------------------------------------- */
+
+static void
+signer_list_syntax(void **state)
+{
+	char bad[64];
+
+	(void)state;
+	assert_int_equal(gpg_ids_check("ABCD1234", false, bad, sizeof(bad)), 0);
+	assert_int_equal(gpg_ids_check("0xabcd1234, 0123456789ABCDEF", false,
+	    bad, sizeof(bad)), 0);
+	assert_int_equal(gpg_ids_check("ABCD", false, bad, sizeof(bad)),
+	    SPA_ERR_CONFIG);
+	assert_int_equal(gpg_ids_check("ABCD123G", false, bad, sizeof(bad)),
+	    SPA_ERR_CONFIG);
+	assert_int_equal(gpg_ids_check(" , ", false, bad, sizeof(bad)),
+	    SPA_ERR_CONFIG);
+	assert_int_equal(gpg_ids_check("00CC 95F0 5BC1 46B6 AC40 38C9 E36F "
+	    "443C 6A3F AD56", true, bad, sizeof(bad)), 0);
+	assert_int_equal(gpg_ids_check("6A3FAD56", true, bad, sizeof(bad)),
+	    SPA_ERR_CONFIG);
+	assert_int_equal(gpg_ids_check("00CC95F05BC146B6AC4038C9E36F443C6A3F"
+	    "AD5600", true, bad, sizeof(bad)), SPA_ERR_CONFIG);
+}
+
+static void
+signer_list_matching(void **state)
+{
+	static const char *f = "00CC95F05BC146B6AC4038C9E36F443C6A3FAD56";
+
+	(void)state;
+	assert_true(gpg_ids_match("6a3fad56", false, f, NULL));
+	assert_true(gpg_ids_match("1111AAAA,E36F443C6A3FAD56", false, f, NULL));
+	assert_false(gpg_ids_match("E36F443C", false, f, NULL));
+	assert_true(gpg_ids_match("6A3FAD56", false, NULL, "E36F443C6A3FAD56"));
+	assert_true(gpg_ids_match(f, true, f, NULL));
+	assert_false(gpg_ids_match(f, true, NULL, "E36F443C6A3FAD56"));
+	assert_false(gpg_ids_match("6A3FAD56", true, f, NULL));
+}
+
+static void
+keyring_limits(void **state)
+{
+	struct gpg_keyring kr;
+	static uint8_t big[GPG_FILE_MAX + 1];
+
+	(void)state;
+	memset(&kr, 0, sizeof(kr));
+	assert_int_equal(gpg_keyring_append(&kr, GPG_FILE_PUBRING_KBX, big,
+	    sizeof(big), true), SPA_ERR_ARG);
+	assert_int_equal(gpg_keyring_append(&kr, GPG_FILE_PUBRING_KBX, big,
+	    10, false), 0);
+	assert_false(gpg_keyring_complete(&kr));
+	/* a piece of another kind while a file is open */
+	assert_int_equal(gpg_keyring_append(&kr, GPG_FILE_SECRING_GPG, big,
+	    10, true), SPA_ERR_ARG);
+	assert_int_equal(gpg_keyring_append(&kr, GPG_FILE_PUBRING_KBX, big,
+	    10, true), 0);
+	assert_true(gpg_keyring_complete(&kr));
+	assert_int_equal(kr.n, 1);
+	assert_int_equal(kr.v[0].len, 20);
+	gpg_keyring_free(&kr);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(signed_packet_is_opened),
+		cmocka_unit_test(signer_lists_name_alice),
+		cmocka_unit_test(other_signer_is_refused),
+		cmocka_unit_test(expired_signer_is_refused),
+		cmocka_unit_test(unsigned_packet_needs_no_signature_rule),
+		cmocka_unit_test(unencrypted_message_is_refused),
+		cmocka_unit_test(packet_for_another_key_is_refused),
+		cmocka_unit_test(hmac_is_checked_before_decryption),
+		cmocka_unit_test(damaged_packets_are_refused),
+		cmocka_unit_test(cut_prefix_is_read_off_the_header),
+		cmocka_unit_test(rsa_key_needs_its_passphrase),
+		cmocka_unit_test(decrypt_id_picks_the_key),
+		cmocka_unit_test(keyring_without_public_ring_is_refused),
+		cmocka_unit_test(signer_list_syntax),
+		cmocka_unit_test(signer_list_matching),
+		cmocka_unit_test(keyring_limits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

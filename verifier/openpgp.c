@@ -1,0 +1,640 @@
+/* GnuPG SPA packets with librnp (openpgp.h). */
+#include "config.h"
+
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rnp/rnp.h>
+#include <rnp/rnp_err.h>
+
+#include "crypto.h"
+#include "err.h"
+#include "log.h"
+#include "openpgp.h"
+
+#define PLAIN_MAX	1500	/* a decrypted SPA message is far smaller */
+#define KEYS_MAX	256	/* secret keys and subkeys in one ring */
+
+struct openpgp {
+	rnp_ffi_t	 ffi;
+	bool		 require_sig;
+	bool		 ignore_sig_error;
+	char		*remote_ids;		/* NULL: no such list */
+	char		*fingerprints;
+};
+
+/* A locked key is never unlocked for a packet: no passphrase is asked. */
+static bool
+no_password(rnp_ffi_t ffi, void *ctx, rnp_key_handle_t key,
+    const char *why, char buf[], size_t len)
+{
+	return false;
+}
+
+static int	openpgp_decrypt_only(const struct openpgp *, const uint8_t *,
+		    size_t, char *, size_t, size_t *);
+
+/* --- loading --------------------------------------------------------------- */
+
+static const char *const load_format[] = {
+	[GPG_FILE_PUBRING_KBX] = "KBX",
+	[GPG_FILE_PUBRING_GPG] = "GPG",
+	[GPG_FILE_SECRING_GPG] = "GPG",
+};
+
+static const char *const file_name[] = {
+	[GPG_FILE_PUBRING_KBX] = "pubring.kbx",
+	[GPG_FILE_PUBRING_GPG] = "pubring.gpg",
+	[GPG_FILE_SECRING_GPG] = "secring.gpg",
+};
+
+static int
+load_file(rnp_ffi_t ffi, const struct gpg_file *f, char *err, size_t errlen)
+{
+	uint32_t flags = f->kind == GPG_FILE_PUBRING_KBX ||
+	    f->kind == GPG_FILE_PUBRING_GPG ? RNP_LOAD_SAVE_PUBLIC_KEYS :
+	    RNP_LOAD_SAVE_SECRET_KEYS;
+	rnp_input_t in = NULL;
+	rnp_result_t rr;
+
+	if (f->len == 0)
+		return 0;
+	if (rnp_input_from_memory(&in, f->data, f->len, false) != RNP_SUCCESS)
+		return SPA_ERR_NOMEM;
+	rr = rnp_load_keys(ffi, load_format[f->kind], in, flags);
+	rnp_input_destroy(in);
+	if (rr == RNP_SUCCESS)
+		return 0;
+	snprintf(err, errlen, "cannot read %s: %s", file_name[f->kind],
+	    rnp_result_to_string(rr));
+	return SPA_ERR_CONFIG;
+}
+
+static bool
+is_hex_id(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		    (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return n == 8 || n == 16 || n == 40;
+}
+
+/* The fingerprint of `key` and of its primary key (its own if primary). */
+static int
+key_fprs(rnp_key_handle_t key, char **fpr, char **primary)
+{
+	bool is_primary = true;
+
+	*fpr = *primary = NULL;
+	if (rnp_key_get_fprint(key, fpr) != RNP_SUCCESS ||
+	    rnp_key_is_primary(key, &is_primary) != RNP_SUCCESS)
+		return SPA_ERR_CRYPTO;
+	if (is_primary)
+		return rnp_key_get_fprint(key, primary) == RNP_SUCCESS ? 0 :
+		    SPA_ERR_CRYPTO;
+	return rnp_key_get_primary_fprint(key, primary) == RNP_SUCCESS ? 0 :
+	    SPA_ERR_CRYPTO;
+}
+
+/*
+ * GPG_DECRYPT_ID as a fingerprint: a hex key ID or fingerprint as given,
+ * or the primary fingerprint of the key whose user ID it names.
+ */
+static int
+decrypt_id_fpr(rnp_ffi_t ffi, const char *id, char *out, size_t len)
+{
+	rnp_key_handle_t key = NULL;
+	char *fpr = NULL, *primary = NULL;
+	int r = SPA_ERR_CONFIG;
+
+	if (is_hex_id(id)) {
+		snprintf(out, len, "%s", id);
+		return 0;
+	}
+	if (rnp_locate_key(ffi, "userid", id, &key) == RNP_SUCCESS &&
+	    key != NULL && key_fprs(key, &fpr, &primary) == 0) {
+		snprintf(out, len, "%s", primary);
+		r = 0;
+	}
+	rnp_buffer_destroy(fpr);
+	rnp_buffer_destroy(primary);
+	rnp_key_handle_destroy(key);
+	return r;
+}
+
+/* Is `key` (or its primary key) the one GPG_DECRYPT_ID names? */
+static bool
+in_family(rnp_key_handle_t key, const char *want)
+{
+	char *fpr = NULL, *primary = NULL;
+	bool yes = false;
+
+	if (key_fprs(key, &fpr, &primary) == 0)
+		yes = gpg_ids_match(want, strlen(want) == GPG_FPR_HEX, fpr,
+		    NULL) || gpg_ids_match(want, strlen(want) == GPG_FPR_HEX,
+		    primary, NULL);
+	rnp_buffer_destroy(fpr);
+	rnp_buffer_destroy(primary);
+	return yes;
+}
+
+/* Keep a wanted secret key unlocked; 1 if it is usable, 0 if dropped. */
+static int
+keep_secret(rnp_key_handle_t key, const char *want, const char *password)
+{
+	bool protected = false;
+
+	if ((want[0] != '\0' && !in_family(key, want)) ||
+	    rnp_key_is_protected(key, &protected) != RNP_SUCCESS ||
+	    (protected && (password == NULL ||
+	    rnp_key_unlock(key, password) != RNP_SUCCESS))) {
+		rnp_key_remove(key, RNP_KEY_REMOVE_SECRET);
+		return 0;
+	}
+	return 1;
+}
+
+/* The fingerprints of the secret keys, before any is removed. */
+static size_t
+secret_fprs(rnp_ffi_t ffi, char **fprs, size_t max)
+{
+	rnp_identifier_iterator_t it = NULL;
+	rnp_key_handle_t key = NULL;
+	const char *id = NULL;
+	bool secret;
+	size_t n = 0;
+
+	if (rnp_identifier_iterator_create(ffi, &it, "fingerprint") !=
+	    RNP_SUCCESS)
+		return 0;
+	while (n < max && rnp_identifier_iterator_next(it, &id) ==
+	    RNP_SUCCESS && id != NULL) {
+		secret = false;
+		if (rnp_locate_key(ffi, "fingerprint", id, &key) == RNP_SUCCESS &&
+		    key != NULL && rnp_key_have_secret(key, &secret) ==
+		    RNP_SUCCESS && secret && (fprs[n] = strdup(id)) != NULL)
+			n++;
+		rnp_key_handle_destroy(key);
+		key = NULL;
+	}
+	rnp_identifier_iterator_destroy(it);
+	return n;
+}
+
+/* Keep the wanted secret keys, unlocked; their fingerprints in kept[]. */
+static int
+select_secrets(rnp_ffi_t ffi, const struct openpgp_rules *rules,
+    char **kept, size_t *nkept, char *err, size_t errlen)
+{
+	char *fprs[KEYS_MAX], want[256] = "";
+	rnp_key_handle_t key = NULL;
+	size_t n, i;
+
+	*nkept = 0;
+	if (rules->decrypt_id != NULL && decrypt_id_fpr(ffi, rules->decrypt_id,
+	    want, sizeof(want)) != 0) {
+		snprintf(err, errlen, "GPG_DECRYPT_ID %s: no such key",
+		    rules->decrypt_id);
+		return SPA_ERR_CONFIG;
+	}
+	n = secret_fprs(ffi, fprs, KEYS_MAX);
+	for (i = 0; i < n; i++) {
+		if (rnp_locate_key(ffi, "fingerprint", fprs[i], &key) ==
+		    RNP_SUCCESS && key != NULL &&
+		    keep_secret(key, want, rules->password))
+			kept[(*nkept)++] = fprs[i];
+		else
+			free(fprs[i]);
+		rnp_key_handle_destroy(key);
+		key = NULL;
+	}
+	if (*nkept > 0)
+		return 0;
+	snprintf(err, errlen, "no usable secret key%s%s: none there, or "
+	    "protected by another passphrase than GPG_DECRYPT_PW (or by one, "
+	    "and GPG_DECRYPT_PW not set)", want[0] ? " for GPG_DECRYPT_ID " :
+	    "", want);
+	return SPA_ERR_CONFIG;
+}
+
+/* A message encrypted to the key `fpr`, into *out (the caller's). */
+static bool
+encrypt_to(rnp_ffi_t ffi, const char *fpr, rnp_output_t *out)
+{
+	static const uint8_t probe[] = "spagate";
+	rnp_input_t in = NULL;
+	rnp_op_encrypt_t op = NULL;
+	rnp_key_handle_t key = NULL;
+	bool ok;
+
+	ok = rnp_locate_key(ffi, "fingerprint", fpr, &key) == RNP_SUCCESS &&
+	    key != NULL &&
+	    rnp_input_from_memory(&in, probe, sizeof(probe), false) ==
+	    RNP_SUCCESS && rnp_output_to_memory(out, 0) == RNP_SUCCESS &&
+	    rnp_op_encrypt_create(&op, ffi, in, *out) == RNP_SUCCESS &&
+	    rnp_op_encrypt_add_recipient(op, key) == RNP_SUCCESS &&
+	    rnp_op_encrypt_execute(op) == RNP_SUCCESS;
+	rnp_op_encrypt_destroy(op);
+	rnp_input_destroy(in);
+	rnp_key_handle_destroy(key);
+	return ok;
+}
+
+/*
+ * A message encrypted to one of the kept keys must decrypt: it proves the
+ * keys and passphrase work, and it is the first private-key operation,
+ * which for RSA starts Botan's worker threads (its CRT runs on two):
+ * started here, before the system call filter, which then covers them
+ * (sandbox_linux_seccomp.c synchronises it to every thread).
+ */
+static int
+self_test(struct openpgp *g, char **kept, size_t nkept, char *err,
+    size_t errlen)
+{
+	rnp_output_t out = NULL;
+	uint8_t *buf = NULL;
+	char plain[64];
+	size_t i, len = 0, plainlen = 0;
+	bool ok = false;
+
+	for (i = 0; i < nkept && !ok; i++) {
+		ok = encrypt_to(g->ffi, kept[i], &out) &&
+		    rnp_output_memory_get_buf(out, &buf, &len, false) ==
+		    RNP_SUCCESS && openpgp_decrypt_only(g, buf, len, plain,
+		    sizeof(plain), &plainlen) == 0 &&
+		    strcmp(plain, "spagate") == 0;
+		rnp_output_destroy(out);
+		out = NULL;
+	}
+	if (ok)
+		return 0;
+	snprintf(err, errlen, "its secret keys cannot decrypt a message made "
+	    "for them (a key that cannot encrypt, or not unlocked)");
+	return SPA_ERR_CONFIG;
+}
+
+static int
+copy_rules(struct openpgp *g, const struct openpgp_rules *rules)
+{
+	g->require_sig = rules->require_sig;
+	g->ignore_sig_error = rules->ignore_sig_error;
+	if ((rules->remote_ids != NULL &&
+	    (g->remote_ids = strdup(rules->remote_ids)) == NULL) ||
+	    (rules->fingerprints != NULL &&
+	    (g->fingerprints = strdup(rules->fingerprints)) == NULL))
+		return SPA_ERR_NOMEM;
+	return 0;
+}
+
+int
+openpgp_load(const struct gpg_keyring *kr, const struct openpgp_rules *rules,
+    struct openpgp **out, char *err, size_t errlen)
+{
+	struct openpgp *g;
+	char *kept[KEYS_MAX];
+	size_t i, nkept = 0;
+	int r;
+
+	*out = NULL;
+	err[0] = '\0';
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return SPA_ERR_NOMEM;
+	if (rnp_ffi_create(&g->ffi, "GPG", "GPG") != RNP_SUCCESS ||
+	    rnp_ffi_set_pass_provider(g->ffi, no_password, NULL) !=
+	    RNP_SUCCESS) {
+		r = SPA_ERR_CRYPTO;
+		goto fail;
+	}
+	for (i = 0; i < kr->n; i++)
+		if ((r = load_file(g->ffi, &kr->v[i], err, errlen)) != 0)
+			goto fail;
+	if ((r = select_secrets(g->ffi, rules, kept, &nkept, err,
+	    errlen)) != 0 || (r = copy_rules(g, rules)) != 0 ||
+	    (r = self_test(g, kept, nkept, err, errlen)) != 0)
+		goto fail;
+	*out = g;
+	for (i = 0; i < nkept; i++)
+		free(kept[i]);
+	return 0;
+fail:
+	for (i = 0; i < nkept; i++)
+		free(kept[i]);
+	if (err[0] == '\0')
+		snprintf(err, errlen, "%s", spa_strerror(r));
+	openpgp_free(g);
+	return r;
+}
+
+void
+openpgp_free(struct openpgp *g)
+{
+	if (g == NULL)
+		return;
+	if (g->ffi != NULL)
+		rnp_ffi_destroy(g->ffi);	/* librnp wipes its secrets */
+	free(g->remote_ids);
+	free(g->fingerprints);
+	free(g);
+}
+
+/* --- one packet ------------------------------------------------------------ */
+
+/* Encrypted, and with its integrity protection (MDC or AEAD) verified. */
+static bool
+protected_ok(rnp_op_verify_t op)
+{
+	char *mode = NULL;
+	bool valid = false, ok;
+
+	ok = rnp_op_verify_get_protection_info(op, &mode, NULL, &valid) ==
+	    RNP_SUCCESS && mode != NULL && strcmp(mode, "none") != 0 && valid;
+	rnp_buffer_destroy(mode);
+	return ok;
+}
+
+/* Valid now: not revoked, not expired, nor is its primary key. */
+static bool
+valid_now(rnp_key_handle_t key)
+{
+	uint64_t till = 0;
+	bool valid = false;
+
+	return rnp_key_is_valid(key, &valid) == RNP_SUCCESS && valid &&
+	    rnp_key_valid_till64(key, &till) == RNP_SUCCESS &&
+	    till > (uint64_t)time(NULL);
+}
+
+/* Who signed: fingerprints if the key is known, else the key ID. */
+struct signer {
+	rnp_key_handle_t key;
+	char		*fpr, *primary, *keyid;
+};
+
+static void
+signer_get(rnp_op_verify_signature_t sig, struct signer *s)
+{
+	rnp_signature_handle_t h = NULL;
+
+	memset(s, 0, sizeof(*s));
+	if (rnp_op_verify_signature_get_key(sig, &s->key) == RNP_SUCCESS &&
+	    s->key != NULL && key_fprs(s->key, &s->fpr, &s->primary) == 0)
+		return;
+	if (rnp_op_verify_signature_get_handle(sig, &h) == RNP_SUCCESS)
+		rnp_signature_get_keyid(h, &s->keyid);
+	rnp_signature_handle_destroy(h);
+}
+
+static void
+signer_free(struct signer *s)
+{
+	rnp_key_handle_destroy(s->key);
+	rnp_buffer_destroy(s->fpr);
+	rnp_buffer_destroy(s->primary);
+	rnp_buffer_destroy(s->keyid);
+}
+
+/* Both lists, when both are set, as fwknopd: the signing key or its
+   primary key must be in each. */
+static bool
+signer_named(const struct openpgp *g, const struct signer *s)
+{
+	if (g->fingerprints != NULL &&
+	    !gpg_ids_match(g->fingerprints, true, s->fpr, NULL) &&
+	    !gpg_ids_match(g->fingerprints, true, s->primary, NULL))
+		return false;
+	if (g->remote_ids != NULL &&
+	    !gpg_ids_match(g->remote_ids, false, s->fpr, s->keyid) &&
+	    !gpg_ids_match(g->remote_ids, false, s->primary, NULL))
+		return false;
+	return true;
+}
+
+/* fwknopd judges the first signature only: so do we. */
+static int
+judge_signature(const struct openpgp *g, rnp_op_verify_t op)
+{
+	rnp_op_verify_signature_t sig = NULL;
+	struct signer s;
+	size_t n = 0;
+	bool good;
+	int r = 0;
+
+	if (!g->require_sig)
+		return 0;
+	if (rnp_op_verify_get_signature_count(op, &n) != RNP_SUCCESS ||
+	    n == 0 || rnp_op_verify_get_signature_at(op, 0, &sig) !=
+	    RNP_SUCCESS)
+		return SPA_ERR_SIGNATURE;
+	signer_get(sig, &s);
+	good = rnp_op_verify_signature_get_status(sig) == RNP_SUCCESS &&
+	    s.key != NULL && valid_now(s.key);
+	if ((!good && !g->ignore_sig_error) || !signer_named(g, &s))
+		r = SPA_ERR_SIGNATURE;
+	log_debug("GnuPG signature by %s: %s%s", s.fpr != NULL ? s.fpr :
+	    s.keyid != NULL ? s.keyid : "an unknown key", good ? "valid" :
+	    "not valid", r == 0 ? "" : ", refused");
+	signer_free(&s);
+	return r;
+}
+
+/* The plaintext out of librnp's buffer, which is wiped. */
+static int
+take_plain(rnp_output_t out, char *plain, size_t cap, size_t *plainlen)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	if (rnp_output_memory_get_buf(out, &buf, &len, false) != RNP_SUCCESS ||
+	    len >= cap)
+		return SPA_ERR_DECRYPT;
+	memcpy(plain, buf, len);
+	plain[len] = '\0';
+	*plainlen = len;
+	crypto_wipe(buf, len);
+	return 0;
+}
+
+static int
+decrypt(const struct openpgp *g, const uint8_t *msg, size_t len,
+    char *plain, size_t cap, size_t *plainlen, bool judge)
+{
+	rnp_input_t in = NULL;
+	rnp_output_t out = NULL;
+	rnp_op_verify_t op = NULL;
+	int r = SPA_ERR_NOMEM;
+
+	*plainlen = 0;
+	if (cap == 0 || rnp_input_from_memory(&in, msg, len, false) !=
+	    RNP_SUCCESS || rnp_output_to_memory(&out, cap) != RNP_SUCCESS ||
+	    rnp_op_verify_create(&op, g->ffi, in, out) != RNP_SUCCESS ||
+	    rnp_op_verify_set_flags(op, RNP_VERIFY_IGNORE_SIGS_ON_DECRYPT) !=
+	    RNP_SUCCESS)
+		goto out;
+	/* every failure here is the packet's: not ours, damaged, forged */
+	r = SPA_ERR_DECRYPT;
+	if (rnp_op_verify_execute(op) != RNP_SUCCESS || !protected_ok(op))
+		goto out;
+	if ((r = judge ? judge_signature(g, op) : 0) == 0)
+		r = take_plain(out, plain, cap, plainlen);
+out:
+	rnp_op_verify_destroy(op);
+	rnp_input_destroy(in);
+	rnp_output_destroy(out);
+	return r;
+}
+
+int
+openpgp_decrypt(const struct openpgp *g, const uint8_t *msg, size_t len,
+    char *plain, size_t cap, size_t *plainlen)
+{
+	return decrypt(g, msg, len, plain, cap, plainlen, true);
+}
+
+/* The self test's: the probe is not signed. */
+static int
+openpgp_decrypt_only(const struct openpgp *g, const uint8_t *msg,
+    size_t len, char *plain, size_t cap, size_t *plainlen)
+{
+	return decrypt(g, msg, len, plain, cap, plainlen, false);
+}
+
+/* --- the stanzas ----------------------------------------------------------- */
+
+static int
+prepare_stanza(struct stanza *st)
+{
+	struct openpgp_rules rules = {
+		.decrypt_id = st->gpg_decrypt_id,
+		.password = st->gpg_decrypt_pw,
+		.require_sig = st->gpg_require_sig,
+		.ignore_sig_error = st->gpg_ignore_sig_verify_error,
+		.remote_ids = st->gpg_remote_id,
+		.fingerprints = st->gpg_fingerprint_id,
+	};
+	struct openpgp *g = NULL;
+	char err[512];
+	int r;
+
+	r = openpgp_load(&st->gpg_keyring, &rules, &g, err, sizeof(err));
+	gpg_keyring_free(&st->gpg_keyring);	/* parsed: not kept */
+	if (st->gpg_decrypt_pw != NULL) {
+		crypto_wipe(st->gpg_decrypt_pw, strlen(st->gpg_decrypt_pw));
+		free(st->gpg_decrypt_pw);
+		st->gpg_decrypt_pw = NULL;
+	}
+	if (r != 0) {
+		log_errx("%s:%u: stanza #%u: GnuPG keys: %s", st->file,
+		    st->line, st->number, err);
+		return r;
+	}
+	st->gpg_ctx = g;
+	return 0;
+}
+
+static ssize_t
+discard(void *cookie, const char *buf, size_t len)
+{
+	(void)cookie;
+	(void)buf;
+	return (ssize_t)len;
+}
+
+/*
+ * Debian's librnp is built with its diagnostics always on: they go to
+ * stdio's stderr, one or more lines for each packet it cannot open, which
+ * anyone can send.  The verifier's log keeps the real stderr; `stderr`
+ * becomes a stream that writes nothing (and makes no system call).
+ */
+static void
+quiet_stderr(void)
+{
+	cookie_io_functions_t io = { .write = discard };
+	FILE *quiet = fopencookie(NULL, "w", io);
+
+	if (quiet == NULL)
+		return;
+	log_keep_stderr();
+	stderr = quiet;
+}
+
+int
+openpgp_init(const struct access_conf *conf)
+{
+	rnp_ffi_t ffi = NULL;
+	size_t i;
+
+	for (i = 0; i < conf->n; i++)
+		if (conf->stanzas[i]->gpg)
+			break;
+	if (i == conf->n)
+		return 0;
+	quiet_stderr();
+	/* one malloc arena: Botan's worker threads (see self_test) then
+	   grow the main heap with brk, not arenas of their own with
+	   mprotect, which the filter does not allow */
+	mallopt(M_ARENA_MAX, 1);
+	if (rnp_ffi_create(&ffi, "GPG", "GPG") != RNP_SUCCESS) {
+		log_errx("GnuPG: librnp cannot start (its random number "
+		    "generator)");
+		return SPA_ERR_CRYPTO;
+	}
+	rnp_ffi_destroy(ffi);
+	return 0;
+}
+
+int
+openpgp_prepare(struct access_conf *conf)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < conf->n; i++)
+		if (conf->stanzas[i]->gpg &&
+		    (r = prepare_stanza(conf->stanzas[i])) != 0)
+			return r;
+	return 0;
+}
+
+void
+openpgp_release(struct access_conf *conf)
+{
+	size_t i;
+
+	for (i = 0; i < conf->n; i++) {
+		openpgp_free(conf->stanzas[i]->gpg_ctx);
+		conf->stanzas[i]->gpg_ctx = NULL;
+	}
+}
+
+int
+openpgp_open_packet(void *arg, const struct stanza *st, const char *wire,
+    size_t len, struct spa_packet *out, spa_auth_hook hook, void *hook_arg)
+{
+	uint8_t msg[SPA_GPG_MSG_MAX];
+	char plain[PLAIN_MAX];
+	size_t msglen = 0, plainlen = 0;
+	int r;
+
+	(void)arg;
+	memset(out, 0, sizeof(*out));
+	if (st->gpg_ctx == NULL)
+		return SPA_ERR_GPG;
+	if ((r = spa_open_gpg(&st->key, wire, len, msg, &msglen, hook,
+	    hook_arg)) != 0)
+		return r;
+	if ((r = openpgp_decrypt(st->gpg_ctx, msg, msglen, plain,
+	    sizeof(plain), &plainlen)) == 0 &&
+	    st->key.hmac_type == SPA_DIGEST_NONE && hook != NULL)
+		r = hook(hook_arg);
+	if (r == 0)
+		r = spa_decode(plain, plainlen, out);
+	crypto_wipe(msg, sizeof(msg));
+	crypto_wipe(plain, sizeof(plain));
+	return r;
+}
