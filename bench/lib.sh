@@ -572,13 +572,16 @@ bench_latency() {
 veth_stat() { in_srv cat "/sys/class/net/$SRV_IF/statistics/$1"; }
 
 # Datagrams the daemon says it examined: spagated's verifier logs
-# "packets N, granted M" at shutdown; fwknopd logs "SPA Packet from IP: ..."
-# for each packet it takes (each flood one then fails its HMAC compare:
-# FKO_ERROR_INVALID_DATA_HMAC_COMPAREFAIL).
+# "packets N, granted M" at shutdown; fwknopd logs "(stanza #S) SPA Packet
+# from IP: ..." for each stanza whose SOURCE a packet matches, in order (each
+# flood one then fails its HMAC compare there:
+# FKO_ERROR_INVALID_DATA_HMAC_COMPAREFAIL): the bench's stanzas are all
+# SOURCE ANY, so stanza #1's lines count the packets.
+fwknopd_examined() { grep -c '^(stanza #1) SPA Packet from IP: ' "$1" || true; }
 examined() {
 	case $1 in
 	spagated|base) sed -n 's/.*verifier info: packets \([0-9]*\), granted.*/\1/p' "$2/log" | tail -n 1 ;;
-	fwknopd) grep -c 'SPA Packet from IP: ' "$2/log" || true ;;
+	fwknopd) fwknopd_examined "$2/log" ;;
 	esac
 }
 
@@ -776,11 +779,11 @@ hmac_ceiling() {
 
 # examined_now DAEMON DIR: packets the daemon has examined so far.
 # spagated: SIGUSR1, then its next "stats: verifier: packets N" line;
-# fwknopd: its "SPA Packet from IP" lines so far (one a packet).
+# fwknopd: its stanza #1 "SPA Packet from IP" lines so far (examined).
 examined_now() {
 	local n0 i
 	case $1 in
-	fwknopd) grep -c 'SPA Packet from IP: ' "$2/log" || true ;;
+	fwknopd) fwknopd_examined "$2/log" ;;
 	*)
 		n0=$(grep -c 'stats: verifier: packets' "$2/log" || true)
 		kill -USR1 "$DAEMON_PID"
@@ -807,13 +810,17 @@ bench_forged() {
 	"start_$d" udp "$dir"
 	ACCESS=
 	drops0=$(udp_drops)
-	in_cli "$WORK/bin/spa_flood" "$SRV_IP" "$PORT" "$FORGED_RATE" \
-		"$(calc "$FORGED_WARMUP + $FORGED_SECS + 0.5")" "$WORK/pkt/f0" "$FLOOD_IP" >"$dir/flood.out" &
+	# not through in_cli: $! must be spa_flood, stopped (SIGTERM) once the
+	# window is over; asked for more than it can send, it would otherwise
+	# go on sending every datagram of its schedule
+	ip netns exec "$CLI_NS" "$WORK/bin/spa_flood" "$SRV_IP" "$PORT" "$FORGED_RATE" \
+		"$(calc "$FORGED_WARMUP + $FORGED_SECS + 5")" "$WORK/pkt/f0" "$FLOOD_IP" >"$dir/flood.out" &
 	fpid=$!
 	sleep "$FORGED_WARMUP"
 	t0=$(date +%s.%N); c0=$(examined_now "$d" "$dir")
 	sleep "$FORGED_SECS"
 	t1=$(date +%s.%N); c1=$(examined_now "$d" "$dir")
+	kill -TERM "$fpid" 2>/dev/null
 	wait "$fpid" || die "spa_flood failed"
 	R["fxdrops_$s|$d"]=$(($(udp_drops) - drops0))
 	stop_daemon
