@@ -637,9 +637,22 @@ bench_flood() {
 # the whole range and TIME_WAIT ports reused (the sender closes first, so
 # each connection leaves one; two daemons' BENCH_N would otherwise near
 # the default range's 28,000).  Per-namespace settings, ours.
+# TCP_LEGIT_IPS: the tcp hold workload's legit sources, used in turn, as
+# many as keep each under 5 connections a second (half spagated's default
+# tcp_rate: the row is about held connections, not about one address
+# sending more packets a second than a user would): CLI_IP and
+# 10.231.40.11 and up, at most 16.
 tcp_client_ns() {
+	local n i
 	in_cli sysctl -qw net.ipv4.ip_local_port_range="1024 65535" \
 		net.ipv4.tcp_tw_reuse=1 || die "cannot set the client namespace's TCP settings"
+	n=$(awk -v g="$FLOOD_GAP_MS" 'BEGIN { n = int((1000 / g + 4.999) / 5); print (n < 1 ? 1 : (n > 16 ? 16 : n)) }')
+	TCP_LEGIT_IPS=$CLI_IP
+	for ((i = 1; i < n; i++)); do
+		ip -n "$CLI_NS" addr add "10.231.40.$((10 + i))/24" dev "$CLI_IF" ||
+			die "cannot add 10.231.40.$((10 + i)) to $CLI_NS"
+		TCP_LEGIT_IPS="$TCP_LEGIT_IPS,10.231.40.$((10 + i))"
+	done
 }
 
 # start_tcp DAEMON DIR [SETTINGS]: DAEMON in pcap mode (fwknopd reads TCP
@@ -692,7 +705,7 @@ bench_tcp_grants() {
 # bench_tcp_hold DAEMON: tcp_hold opens TCP_HOLD_N connections from
 # FLOOD_IP and keeps them idle; once they have settled (every connect
 # ended, or TCP_HOLD_SETTLE_MS), the FLOOD_N legit packets go over TCP from
-# CLI_IP, one every FLOOD_GAP_MS (each connection given TCP_CONN_MS).
+# TCP_LEGIT_IPS, one every FLOOD_GAP_MS (each connection given TCP_CONN_MS).
 # spagated with its TCP defaults (tcp_connections 64, tcp_rate 10,
 # tcp_timeout_ms 2000).  Sets R[thold|D] (elements / FLOOD_N),
 # R[thold_est|D] (holder's connections established when the legit
@@ -724,7 +737,7 @@ bench_tcp_hold() {
 		sleep 0.05
 	done
 	in_cli "$WORK/bin/tcp_send" "$SRV_IP" "$PORT" "$(calc "1000 / $FLOOD_GAP_MS")" "$TCP_INFLIGHT" \
-		"$TCP_CONN_MS" "$ms" "$CLI_IP" <"$WORK/flood.list" >"$dir/send.out" ||
+		"$TCP_CONN_MS" "$ms" "$TCP_LEGIT_IPS" <"$WORK/flood.list" >"$dir/send.out" ||
 		die "tcp_send failed ($d)"
 	wait "$wpid" || die "ipset_wait failed"
 	kill -TERM "$hpid" 2>/dev/null
@@ -1251,7 +1264,7 @@ print_table() {
 	esac
 	case " $TCP_ROWS " in *" hold "*)
 		echo "tcp hold: $TCP_HOLD_N idle connections opened at once from $FLOOD_IP and held; then" \
-			"$FLOOD_N legit packets over TCP from $CLI_IP, one every $FLOOD_GAP_MS ms;" \
+			"$FLOOD_N legit packets over TCP from ${TCP_LEGIT_IPS//,/, } in turn, one every $FLOOD_GAP_MS ms;" \
 			"spagate with its TCP defaults (tcp_connections 64, tcp_rate 10, tcp_timeout_ms 2000);" \
 			"established: the holder's connects answered before the legit packets;" \
 			"open after: still open when the last legit one was granted or given up" ;;

@@ -10,7 +10,10 @@
  * allows.  TOTAL_MS bounds the whole run: connections not done by then are
  * abandoned (a daemon that takes one connection a second would otherwise
  * keep the bench for hours).  SRC, if given, is bound as the source
- * address.  Every file is read before the first connection.  At the end
+ * address; a comma-separated list of them (at most MAX_SRC) is used in
+ * turn, a connection each, so that many legit clients do not look like
+ * one to a per-source limit.  Every file is read before the first
+ * connection.  At the end
  * one line goes to standard output:
  *
  *   sent S failed F unsent U first_ns F last_ns L
@@ -38,6 +41,7 @@
 
 #define MAX_PKT		1500
 #define MAX_INFLIGHT	4096
+#define MAX_SRC		16
 
 struct pkt {
 	char	buf[MAX_PKT];
@@ -51,8 +55,8 @@ struct conn {
 };
 
 struct run {
-	struct sockaddr_in	 to, src;
-	int			 bind_src;
+	struct sockaddr_in	 to, src[MAX_SRC];
+	size_t			 nsrc;
 	struct pkt		*v;
 	size_t			 n, next, sent, failed;
 	struct conn		*c;
@@ -102,6 +106,24 @@ load_all(size_t *n)
 	return v;
 }
 
+/* "a,b,...": the source addresses, used in turn. */
+static int
+parse_sources(struct run *r, char *list)
+{
+	char *a, *save = NULL;
+
+	for (a = strtok_r(list, ",", &save); a != NULL;
+	    a = strtok_r(NULL, ",", &save)) {
+		if (r->nsrc == MAX_SRC)
+			return -1;
+		r->src[r->nsrc].sin_family = AF_INET;
+		if (inet_pton(AF_INET, a, &r->src[r->nsrc].sin_addr) != 1)
+			return -1;
+		r->nsrc++;
+	}
+	return r->nsrc > 0 ? 0 : -1;
+}
+
 static void
 conn_end(struct run *r, struct conn *c, int ok)
 {
@@ -126,8 +148,8 @@ conn_start(struct run *r, struct conn *c, uint64_t now)
 		return -1;
 	/* the source port is chosen at connect(), by the whole 4-tuple */
 	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-	if ((r->bind_src && bind(fd, (struct sockaddr *)&r->src,
-	    sizeof(r->src)) != 0) ||
+	if ((r->nsrc > 0 && bind(fd, (struct sockaddr *)&r->src[r->next %
+	    r->nsrc], sizeof(r->src[0])) != 0) ||
 	    (connect(fd, (struct sockaddr *)&r->to, sizeof(r->to)) != 0 &&
 	    errno != EINPROGRESS)) {
 		close(fd);
@@ -219,8 +241,7 @@ run_all(struct run *r, uint64_t gap, uint64_t first, uint64_t end)
 int
 main(int argc, char **argv)
 {
-	struct run r = { .to = { .sin_family = AF_INET },
-	    .src = { .sin_family = AF_INET } };
+	struct run r = { .to = { .sin_family = AF_INET } };
 	struct rlimit rl;
 	uint64_t first, last, gap;
 	double rate;
@@ -238,11 +259,8 @@ main(int argc, char **argv)
 	    r.max_inflight < 1 || r.max_inflight > MAX_INFLIGHT)
 		return 2;
 	r.to.sin_port = htons((uint16_t)atoi(argv[2]));
-	if (argc == 8) {
-		if (inet_pton(AF_INET, argv[7], &r.src.sin_addr) != 1)
-			return 2;
-		r.bind_src = 1;
-	}
+	if (argc == 8 && parse_sources(&r, argv[7]) != 0)
+		return 2;
 	/* one descriptor a connection in flight, and a margin */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur < r.max_inflight + 64) {
