@@ -813,11 +813,12 @@ examined_now() {
 # FORGED_RATE/s, above what the daemon takes; after FORGED_WARMUP s, the
 # packets examined over FORGED_SECS s.  Sets R[fx_S|D] (examined/s),
 # R[fxsent_S|D] (the sender's rate), R[fxdrops_S|D] (receive-buffer drops
-# over the whole flood: the daemon was the bottleneck).
+# over the whole flood: the daemon was the bottleneck), R[fxcpu_S|D] (the
+# CPU time the daemon's processes got over the window, % of one core).
 bench_forged() {
-	local d=$1 s=$2 dir=$WORK/run/r${round:-1}/$1-forged$2 fpid drops0 c0 c1 t0 t1
+	local d=$1 s=$2 dir=$WORK/run/r${round:-1}/$1-forged$2 fpid drops0 c0 c1 t0 t1 cpu0 cpu1
 	mkdir -p "$dir"
-	note "$d, udp: forged packets examined/s, $s stanzas, flood asking $FORGED_RATE/s"
+	note "$d, udp: forged packets examined/s, $s stanza(s), flood asking $FORGED_RATE/s"
 	reset_set
 	ACCESS=$WORK/access-forged-$s.conf
 	"start_$d" udp "$dir"
@@ -830,9 +831,9 @@ bench_forged() {
 		"$(calc "$FORGED_WARMUP + $FORGED_SECS + 5")" "$WORK/pkt/f0" "$FLOOD_IP" >"$dir/flood.out" &
 	fpid=$!
 	sleep "$FORGED_WARMUP"
-	t0=$(date +%s.%N); c0=$(examined_now "$d" "$dir")
+	t0=$(date +%s.%N); c0=$(examined_now "$d" "$dir"); cpu0=$(cpu_ns "$DAEMON_PID")
 	sleep "$FORGED_SECS"
-	t1=$(date +%s.%N); c1=$(examined_now "$d" "$dir")
+	t1=$(date +%s.%N); c1=$(examined_now "$d" "$dir"); cpu1=$(cpu_ns "$DAEMON_PID")
 	kill -TERM "$fpid" 2>/dev/null
 	wait "$fpid" || die "spa_flood failed"
 	R["fxdrops_$s|$d"]=$(($(udp_drops) - drops0))
@@ -840,8 +841,12 @@ bench_forged() {
 	R["fx_$s|$d"]=$(awk -v a="${c0:-0}" -v b="${c1:-0}" -v t="$(calc "$t1 - $t0")" \
 		'BEGIN { printf "%.0f\n", (b - a) / t }')
 	R["fxsent_$s|$d"]=$(sed -n 's/.* rate \([0-9]*\).*/\1/p' "$dir/flood.out")
+	# the machine's two cores are shared with the flooder (and the
+	# kernel's work for its datagrams): the CPU the daemon got
+	R["fxcpu_$s|$d"]=$(awk -v c=$((cpu1 - cpu0)) -v t="$(calc "$t1 - $t0")" \
+		'BEGIN { printf "%.0f%%\n", 100 * c / 1e9 / t }')
 	note "  ${R["fx_$s|$d"]} examined/s ($c0 to $c1); flood: $(cat "$dir/flood.out");" \
-		"receive-buffer drops ${R["fxdrops_$s|$d"]}"
+		"receive-buffer drops ${R["fxdrops_$s|$d"]}; daemon CPU ${R["fxcpu_$s|$d"]} of a core"
 }
 
 # forged_flood_rate: FORGED_FLOOD_RATE, or what spagated examined a
@@ -1152,9 +1157,10 @@ forged_rows() {
 	for n in $FORGED_STANZAS; do
 		s=${R["fx_$n|spagated"]:--}; f=${R["fx_$n|$OTHER"]:--}
 		c=$(awk -v h="$HMAC_PER_S" -v n="$n" 'BEGIN { printf "%.0f\n", h / n }')
-		row "forged examined/s ($n stanzas)" "$s" "$f" "$(ratio "$s" "$f" higher)"
+		row "forged examined/s ($n stanza$([ "$n" = 1 ] || echo s))" "$s" "$f" "$(ratio "$s" "$f" higher)"
 		row "  ceiling: openssl HMACs/s / $n" "$c" "$c" ""
 		row "  achieved / ceiling" "$(pct_of "$s" "$c")" "$(pct_of "$f" "$c")" ""
+		row "  daemon CPU, share of one core" "${R["fxcpu_$n|spagated"]:--}" "${R["fxcpu_$n|$OTHER"]:--}" ""
 		row "  forgeries/s sent (sender)" "${R["fxsent_$n|spagated"]:--}" "${R["fxsent_$n|$OTHER"]:--}" ""
 		row "  UDP receive-buffer drops" "${R["fxdrops_$n|spagated"]:--}" "${R["fxdrops_$n|$OTHER"]:--}" ""
 	done
