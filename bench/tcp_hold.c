@@ -181,7 +181,7 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
 	if (raise_nofile(h.n + 64) != 0) {
-		perror("tcp_hold: RLIMIT_NOFILE");
+		perror("tcp_hold: RLIMIT_NOFILE (a hard limit of at least N + 64 needed)");
 		return 1;
 	}
 	h.fd = calloc(h.n, sizeof(*h.fd));
