@@ -791,8 +791,9 @@ hmac_ceiling() {
 }
 
 # examined_now DAEMON DIR: packets the daemon has examined so far.
-# spagated: SIGUSR1, then its next "stats: verifier: packets N" line;
-# fwknopd: its stanza #1 "SPA Packet from IP" lines so far (examined).
+# spagated: SIGUSR1, then its next "stats: verifier: packets N" line
+# (nothing if none comes within 2 s); fwknopd: its stanza #1 "SPA Packet
+# from IP" lines so far (examined).
 examined_now() {
 	local n0 i
 	case $1 in
@@ -801,10 +802,13 @@ examined_now() {
 		n0=$(grep -c 'stats: verifier: packets' "$2/log" || true)
 		kill -USR1 "$DAEMON_PID"
 		for ((i = 0; i < 200; i++)); do
-			[ "$(grep -c 'stats: verifier: packets' "$2/log" || true)" -gt "$n0" ] && break
+			if [ "$(grep -c 'stats: verifier: packets' "$2/log" || true)" -gt "$n0" ]; then
+				sed -n 's/.*stats: verifier: packets \([0-9]*\),.*/\1/p' "$2/log" | tail -n 1
+				return 0
+			fi
 			sleep 0.01
 		done
-		sed -n 's/.*stats: verifier: packets \([0-9]*\),.*/\1/p' "$2/log" | tail -n 1 ;;
+		note "  no stats line within 2 s of SIGUSR1" ;;
 	esac
 }
 
@@ -838,8 +842,8 @@ bench_forged() {
 	wait "$fpid" || die "spa_flood failed"
 	R["fxdrops_$s|$d"]=$(($(udp_drops) - drops0))
 	stop_daemon
-	R["fx_$s|$d"]=$(awk -v a="${c0:-0}" -v b="${c1:-0}" -v t="$(calc "$t1 - $t0")" \
-		'BEGIN { printf "%.0f\n", (b - a) / t }')
+	R["fx_$s|$d"]=$(awk -v a="$c0" -v b="$c1" -v t="$(calc "$t1 - $t0")" \
+		'BEGIN { if (a == "" || b == "") print "-"; else printf "%.0f\n", (b - a) / t }')
 	R["fxsent_$s|$d"]=$(sed -n 's/.* rate \([0-9]*\).*/\1/p' "$dir/flood.out")
 	# the machine's two cores are shared with the flooder (and the
 	# kernel's work for its datagrams): the CPU the daemon got
@@ -854,7 +858,7 @@ bench_forged() {
 # can examine), the same for both daemons.
 forged_flood_rate() {
 	local r=${BENCH_FORGED_FLOOD_RATE:-${R["fx_$FORGED_FLOOD_STANZAS|spagated"]:-}}
-	[ -n "$r" ] && [ "$r" != 0 ] || r=$FLOOD_RATE
+	case $r in ''|0|*[!0-9]*) r=$FLOOD_RATE ;; esac
 	echo "$r"
 }
 
@@ -1151,6 +1155,13 @@ tcp_rows() {
 # pct_of A B: A as a percentage of B
 pct_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b > 0) printf "%.1f%%\n", 100 * a / b; else print "-" }'; }
 
+# per_cpu_pct RATE CPU% CEILING: RATE / (CPU% of a core) as a percentage
+# of CEILING (one core's HMACs / S): what the daemon made of the CPU it got
+per_cpu_pct() {
+	awk -v a="$1" -v u="${2%\%}" -v b="$3" 'BEGIN {
+		if (a ~ /^[0-9.]+$/ && u > 0 && b > 0) printf "%.1f%%\n", 100 * a / (u / 100) / b; else print "-" }'
+}
+
 # forged_rows: the forged-packet workloads' rows (issue 20 item 3)
 forged_rows() {
 	local n s f c t=_forged
@@ -1161,6 +1172,8 @@ forged_rows() {
 		row "  ceiling: openssl HMACs/s / $n" "$c" "$c" ""
 		row "  achieved / ceiling" "$(pct_of "$s" "$c")" "$(pct_of "$f" "$c")" ""
 		row "  daemon CPU, share of one core" "${R["fxcpu_$n|spagated"]:--}" "${R["fxcpu_$n|$OTHER"]:--}" ""
+		row "  achieved / ceiling, per CPU second" "$(per_cpu_pct "$s" "${R["fxcpu_$n|spagated"]:-}" "$c")" \
+			"$(per_cpu_pct "$f" "${R["fxcpu_$n|$OTHER"]:-}" "$c")" ""
 		row "  forgeries/s sent (sender)" "${R["fxsent_$n|spagated"]:--}" "${R["fxsent_$n|$OTHER"]:--}" ""
 		row "  UDP receive-buffer drops" "${R["fxdrops_$n|spagated"]:--}" "${R["fxdrops_$n|$OTHER"]:--}" ""
 	done
