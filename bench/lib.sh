@@ -778,11 +778,13 @@ make_forged_access() {
 # message (the "U2FsdGVkX1" prefix the client strips and the verifier
 # puts back, and the ciphertext text: the packet less its 43-character
 # HMAC), on one core, by `openssl speed` (its HMAC keeps the key's
-# inner and outer states, as spagated's does); HMAC_BYTES that size.
+# inner and outer states, as spagated's does); HMAC_BYTES that size,
+# FORGED_LEN the packet's.
 hmac_ceiling() {
 	local len
 	len=$(wc -c <"$WORK/pkt/f0")
 	[ "$(tail -c 1 "$WORK/pkt/f0" | od -An -c | tr -d ' ')" = '\n' ] && len=$((len - 1))
+	FORGED_LEN=$len
 	HMAC_BYTES=$((len - 43 + 10))
 	HMAC_PER_S=$(openssl speed -mr -hmac sha256 -bytes "$HMAC_BYTES" -seconds 1 2>/dev/null |
 		awk -F: -v b="$HMAC_BYTES" '$1 == "+F" { printf "%.0f\n", $4 / b }')
@@ -851,6 +853,27 @@ bench_forged() {
 		'BEGIN { printf "%.0f%%\n", 100 * c / 1e9 / t }')
 	note "  ${R["fx_$s|$d"]} examined/s ($c0 to $c1); flood: $(cat "$dir/flood.out");" \
 		"receive-buffer drops ${R["fxdrops_$s|$d"]}; daemon CPU ${R["fxcpu_$s|$d"]} of a core"
+}
+
+# bench_policy: for each S of FORGED_STANZAS, bench/policy_bench's
+# forged packets a second through policy_match() in one process (no
+# network, no flooder beside it), built with the source tree's
+# _build/libcommon.a; sets R[fxproc_S|spagated].  Skipped without it.
+bench_policy() {
+	local s n out
+	[ -f "$top/_build/libcommon.a" ] ||
+		{ note "no $top/_build/libcommon.a: policy_bench skipped"; return 0; }
+	cc -O2 -iquote "$top/common" -I "$top/_build" "$top/bench/policy_bench.c" \
+		"$top/_build/libcommon.a" -lcrypto -o "$WORK/bin/policy_bench" ||
+		{ note "cannot build bench/policy_bench.c: skipped"; return 0; }
+	for s in $FORGED_STANZAS; do
+		n=$((200000 / s)); [ "$n" -ge 50 ] || n=50
+		out=$("$WORK/bin/policy_bench" "$WORK/access-forged-$s.conf" "$FORGED_LEN" "$n" 2>/dev/null) ||
+			{ note "policy_bench failed ($s stanzas)"; continue; }
+		R["fxproc_$s|spagated"]=$(awk -v p="$(echo "$out" | sed -n 's/.*per_packet_ns \([0-9.]*\).*/\1/p')" \
+			'BEGIN { if (p > 0) printf "%.0f\n", 1e9 / p; else print "-" }')
+		note "policy_bench, $s stanza(s): $out"
+	done
 }
 
 # forged_flood_rate: FORGED_FLOOD_RATE, or what spagated examined a
@@ -1174,6 +1197,10 @@ forged_rows() {
 		row "  daemon CPU, share of one core" "${R["fxcpu_$n|spagated"]:--}" "${R["fxcpu_$n|$OTHER"]:--}" ""
 		row "  achieved / ceiling, per CPU second" "$(per_cpu_pct "$s" "${R["fxcpu_$n|spagated"]:-}" "$c")" \
 			"$(per_cpu_pct "$f" "${R["fxcpu_$n|$OTHER"]:-}" "$c")" ""
+		if [ -n "${R["fxproc_$n|spagated"]:-}" ]; then
+			row "  policy_bench: one process, packets/s" "${R["fxproc_$n|spagated"]}" "n/a" ""
+			row "  policy_bench / ceiling" "$(pct_of "${R["fxproc_$n|spagated"]}" "$c")" "n/a" ""
+		fi
 		row "  forgeries/s sent (sender)" "${R["fxsent_$n|spagated"]:--}" "${R["fxsent_$n|$OTHER"]:--}" ""
 		row "  UDP receive-buffer drops" "${R["fxdrops_$n|spagated"]:--}" "${R["fxdrops_$n|$OTHER"]:--}" ""
 	done
