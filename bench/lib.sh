@@ -1159,10 +1159,14 @@ mrow() {
 
 # tcp_rows: the TCP workloads' rows (issue 19 item 5)
 tcp_rows() {
-	local s f
+	local s f r
 	case " $TCP_ROWS " in *" grants "*)
 		s=${R["tgrants|spagated"]:--}; f=${R["tgrants|$OTHER"]:--}
-		row "grants/s (tcp, a connection a packet)" "$s" "$f" "$(ratio "$s" "$f" higher)"
+		r=$(ratio "$s" "$f" higher)
+		# fewer than N elements: a rate of unequal work, starred as mrow does
+		[ "${R["tgranted|spagated"]:-}" = "$N/$N" ] && [ "${R["tgranted|$OTHER"]:-}" = "$N/$N" ] ||
+			{ r="$r*"; star=1; }
+		row "grants/s (tcp, a connection a packet)" "$s" "$f" "$r"
 		row "  elements / packets sent" "${R["tgranted|spagated"]:--}" "${R["tgranted|$OTHER"]:--}" ""
 		row "  connections that wrote their packet" "${R["tsent|spagated"]:--}" "${R["tsent|$OTHER"]:--}" ""
 	esac
