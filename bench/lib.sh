@@ -69,7 +69,8 @@ install_deps() {
 	local p missing=
 	"$top/scripts/deps" build || die "scripts/deps build failed"
 	for p in fwknop-server fwknop-client ipset libipset-dev pkg-config iproute2 \
-	    ${EXTRA:+nftables} $(has_act firewall-ipt && echo iptables); do
+	    ${EXTRA:+nftables} $(has_act firewall-ipt && echo iptables) \
+	    ${FORGED_STANZAS:+openssl}; do
 		installed "$p" || missing="$missing $p"
 	done
 	if [ -n "$missing" ]; then
