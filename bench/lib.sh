@@ -885,6 +885,17 @@ forged_flood_rate() {
 	case $r in ''|0|*[!0-9]*) r=$FLOOD_RATE ;; esac
 	echo "$r"
 }
+# forged_flood_rate_source: where forged_flood_rate's figure came from
+forged_flood_rate_source() {
+	if [ -n "${BENCH_FORGED_FLOOD_RATE:-}" ]; then
+		echo BENCH_FORGED_FLOOD_RATE
+	else
+		case ${R["fx_$FORGED_FLOOD_STANZAS|spagated"]:-} in
+		''|0|*[!0-9]*) echo "BENCH_FLOOD_RATE: the forged workload did not measure $FORGED_FLOOD_STANZAS stanzas" ;;
+		*) echo "spagate's examined rate with $FORGED_FLOOD_STANZAS stanzas" ;;
+		esac
+	fi
+}
 
 # proc_tree PID: PID and all its descendants, one a line (from the ppid
 # field of /proc/*/stat).
@@ -1326,8 +1337,7 @@ print_table() {
 		"$HMAC_BYTES bytes, $HMAC_PER_S/s on one core, / S"
 	[ -n "$FORGED_FLOOD_STANZAS" ] && echo "legit under forgeries: $FORGED_FLOOD_STANZAS stanzas (the legit" \
 		"key's last), $FLOOD_N legit packets one every $FLOOD_GAP_MS ms, forgeries asked for at" \
-		"$FORGED_FLOOD_RATE/s for both daemons ($([ -n "${BENCH_FORGED_FLOOD_RATE:-}" ] &&
-			echo BENCH_FORGED_FLOOD_RATE || echo "spagate's examined rate with $FORGED_FLOOD_STANZAS stanzas"))"
+		"$FORGED_FLOOD_RATE/s for both daemons ($(forged_flood_rate_source))"
 	[ -n "${R["rss_idle|spagated"]:-}" ] && echo "memory: $MEM_MODE mode, VmRSS and PSS summed over the daemon's processes;" \
 		"grants sent at $(mem_rate "$MEM_RATE") (spagated), $(mem_rate "$MEM_RATE_FWKNOPD") (fwknopd);" \
 		"cycles of $MEM_TIMER s, all still open"
