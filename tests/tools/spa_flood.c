@@ -15,7 +15,10 @@
  *
  * Datagrams go out in sendmmsg batches of BATCH, each batch at its own
  * deadline on an absolute CLOCK_MONOTONIC schedule (clock_nanosleep), for
- * SECONDS; a late sender does not sleep until it has caught up.  SRC, if
+ * SECONDS; a late sender does not sleep until it has caught up (asked for
+ * more than it can send, it sends every datagram asked for, later).
+ * SIGTERM or SIGINT ends it at once, with its line (bench/run measures
+ * over a fixed window at a rate no sender reaches).  SRC, if
  * given, is bound as the source address.  At the end one line goes to
  * standard output:
  *
@@ -28,6 +31,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +49,15 @@
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static volatile sig_atomic_t stop;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 /* xorshift64*: fast, and plenty for junk. */
 static uint64_t
@@ -135,6 +148,8 @@ main(int argc, char **argv)
 		m[k].msg_hdr.msg_iov = &io[k];
 		m[k].msg_hdr.msg_iovlen = 1;
 	}
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
 	seed = now_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
 	gap = (uint64_t)(1e9 * BATCH / rate);
 	first = now_ns();
@@ -142,7 +157,7 @@ main(int argc, char **argv)
 	for (b = 0;; b++) {
 		uint64_t due = first + b * gap;
 
-		if (due >= end)
+		if (due >= end || stop)
 			break;
 		wait_until(due);
 		for (k = 0; k < BATCH; k++)
