@@ -14,9 +14,26 @@
 #include "err.h"
 #include "log.h"
 #include "openpgp.h"
+#include "rnp_lib.h"
 
 #define PLAIN_MAX	1500	/* a decrypted SPA message is far smaller */
 #define KEYS_MAX	256	/* secret keys and subkeys in one ring */
+
+/*
+ * librnp's entry points, resolved once (load_rnp()) before the sandbox
+ * closes and only read after: what the dynamic linker would have done at
+ * start had the verifier been linked with it.
+ */
+static struct rnp_lib rnp;
+
+/* librnp, loaded at the first GnuPG stanza; 0, or SPA_ERR_SYS and why. */
+static int
+load_rnp(char *err, size_t errlen)
+{
+	if (rnp.handle != NULL)
+		return 0;
+	return rnp_lib_load(&rnp, err, errlen) == 0 ? 0 : SPA_ERR_SYS;
+}
 
 struct openpgp {
 	rnp_ffi_t	 ffi;
@@ -62,14 +79,14 @@ load_file(rnp_ffi_t ffi, const struct gpg_file *f, char *err, size_t errlen)
 
 	if (f->len == 0)
 		return 0;
-	if (rnp_input_from_memory(&in, f->data, f->len, false) != RNP_SUCCESS)
+	if (rnp.input_from_memory(&in, f->data, f->len, false) != RNP_SUCCESS)
 		return SPA_ERR_NOMEM;
-	rr = rnp_load_keys(ffi, load_format[f->kind], in, flags);
-	rnp_input_destroy(in);
+	rr = rnp.load_keys(ffi, load_format[f->kind], in, flags);
+	rnp.input_destroy(in);
 	if (rr == RNP_SUCCESS)
 		return 0;
 	snprintf(err, errlen, "cannot read %s: %s", file_name[f->kind],
-	    rnp_result_to_string(rr));
+	    rnp.result_to_string(rr));
 	return SPA_ERR_CONFIG;
 }
 
@@ -92,13 +109,13 @@ key_fprs(rnp_key_handle_t key, char **fpr, char **primary)
 	bool is_primary = true;
 
 	*fpr = *primary = NULL;
-	if (rnp_key_get_fprint(key, fpr) != RNP_SUCCESS ||
-	    rnp_key_is_primary(key, &is_primary) != RNP_SUCCESS)
+	if (rnp.key_get_fprint(key, fpr) != RNP_SUCCESS ||
+	    rnp.key_is_primary(key, &is_primary) != RNP_SUCCESS)
 		return SPA_ERR_CRYPTO;
 	if (is_primary)
-		return rnp_key_get_fprint(key, primary) == RNP_SUCCESS ? 0 :
+		return rnp.key_get_fprint(key, primary) == RNP_SUCCESS ? 0 :
 		    SPA_ERR_CRYPTO;
-	return rnp_key_get_primary_fprint(key, primary) == RNP_SUCCESS ? 0 :
+	return rnp.key_get_primary_fprint(key, primary) == RNP_SUCCESS ? 0 :
 	    SPA_ERR_CRYPTO;
 }
 
@@ -117,14 +134,14 @@ decrypt_id_fpr(rnp_ffi_t ffi, const char *id, char *out, size_t len)
 		snprintf(out, len, "%s", id);
 		return 0;
 	}
-	if (rnp_locate_key(ffi, "userid", id, &key) == RNP_SUCCESS &&
+	if (rnp.locate_key(ffi, "userid", id, &key) == RNP_SUCCESS &&
 	    key != NULL && key_fprs(key, &fpr, &primary) == 0) {
 		snprintf(out, len, "%s", primary);
 		r = 0;
 	}
-	rnp_buffer_destroy(fpr);
-	rnp_buffer_destroy(primary);
-	rnp_key_handle_destroy(key);
+	rnp.buffer_destroy(fpr);
+	rnp.buffer_destroy(primary);
+	rnp.key_handle_destroy(key);
 	return r;
 }
 
@@ -139,8 +156,8 @@ in_family(rnp_key_handle_t key, const char *want)
 		yes = gpg_ids_match(want, strlen(want) == GPG_FPR_HEX, fpr,
 		    NULL) || gpg_ids_match(want, strlen(want) == GPG_FPR_HEX,
 		    primary, NULL);
-	rnp_buffer_destroy(fpr);
-	rnp_buffer_destroy(primary);
+	rnp.buffer_destroy(fpr);
+	rnp.buffer_destroy(primary);
 	return yes;
 }
 
@@ -151,10 +168,10 @@ keep_secret(rnp_key_handle_t key, const char *want, const char *password)
 	bool protected = false;
 
 	if ((want[0] != '\0' && !in_family(key, want)) ||
-	    rnp_key_is_protected(key, &protected) != RNP_SUCCESS ||
+	    rnp.key_is_protected(key, &protected) != RNP_SUCCESS ||
 	    (protected && (password == NULL ||
-	    rnp_key_unlock(key, password) != RNP_SUCCESS))) {
-		rnp_key_remove(key, RNP_KEY_REMOVE_SECRET);
+	    rnp.key_unlock(key, password) != RNP_SUCCESS))) {
+		rnp.key_remove(key, RNP_KEY_REMOVE_SECRET);
 		return 0;
 	}
 	return 1;
@@ -170,20 +187,20 @@ secret_fprs(rnp_ffi_t ffi, char **fprs, size_t max)
 	bool secret;
 	size_t n = 0;
 
-	if (rnp_identifier_iterator_create(ffi, &it, "fingerprint") !=
+	if (rnp.identifier_iterator_create(ffi, &it, "fingerprint") !=
 	    RNP_SUCCESS)
 		return 0;
-	while (n < max && rnp_identifier_iterator_next(it, &id) ==
+	while (n < max && rnp.identifier_iterator_next(it, &id) ==
 	    RNP_SUCCESS && id != NULL) {
 		secret = false;
-		if (rnp_locate_key(ffi, "fingerprint", id, &key) == RNP_SUCCESS &&
-		    key != NULL && rnp_key_have_secret(key, &secret) ==
+		if (rnp.locate_key(ffi, "fingerprint", id, &key) == RNP_SUCCESS &&
+		    key != NULL && rnp.key_have_secret(key, &secret) ==
 		    RNP_SUCCESS && secret && (fprs[n] = strdup(id)) != NULL)
 			n++;
-		rnp_key_handle_destroy(key);
+		rnp.key_handle_destroy(key);
 		key = NULL;
 	}
-	rnp_identifier_iterator_destroy(it);
+	rnp.identifier_iterator_destroy(it);
 	return n;
 }
 
@@ -205,13 +222,13 @@ select_secrets(rnp_ffi_t ffi, const struct openpgp_rules *rules,
 	}
 	n = secret_fprs(ffi, fprs, KEYS_MAX);
 	for (i = 0; i < n; i++) {
-		if (rnp_locate_key(ffi, "fingerprint", fprs[i], &key) ==
+		if (rnp.locate_key(ffi, "fingerprint", fprs[i], &key) ==
 		    RNP_SUCCESS && key != NULL &&
 		    keep_secret(key, want, rules->password))
 			kept[(*nkept)++] = fprs[i];
 		else
 			free(fprs[i]);
-		rnp_key_handle_destroy(key);
+		rnp.key_handle_destroy(key);
 		key = NULL;
 	}
 	if (*nkept > 0)
@@ -233,16 +250,16 @@ encrypt_to(rnp_ffi_t ffi, const char *fpr, rnp_output_t *out)
 	rnp_key_handle_t key = NULL;
 	bool ok;
 
-	ok = rnp_locate_key(ffi, "fingerprint", fpr, &key) == RNP_SUCCESS &&
+	ok = rnp.locate_key(ffi, "fingerprint", fpr, &key) == RNP_SUCCESS &&
 	    key != NULL &&
-	    rnp_input_from_memory(&in, probe, sizeof(probe), false) ==
-	    RNP_SUCCESS && rnp_output_to_memory(out, 0) == RNP_SUCCESS &&
-	    rnp_op_encrypt_create(&op, ffi, in, *out) == RNP_SUCCESS &&
-	    rnp_op_encrypt_add_recipient(op, key) == RNP_SUCCESS &&
-	    rnp_op_encrypt_execute(op) == RNP_SUCCESS;
-	rnp_op_encrypt_destroy(op);
-	rnp_input_destroy(in);
-	rnp_key_handle_destroy(key);
+	    rnp.input_from_memory(&in, probe, sizeof(probe), false) ==
+	    RNP_SUCCESS && rnp.output_to_memory(out, 0) == RNP_SUCCESS &&
+	    rnp.op_encrypt_create(&op, ffi, in, *out) == RNP_SUCCESS &&
+	    rnp.op_encrypt_add_recipient(op, key) == RNP_SUCCESS &&
+	    rnp.op_encrypt_execute(op) == RNP_SUCCESS;
+	rnp.op_encrypt_destroy(op);
+	rnp.input_destroy(in);
+	rnp.key_handle_destroy(key);
 	return ok;
 }
 
@@ -265,11 +282,11 @@ self_test(struct openpgp *g, char **kept, size_t nkept, char *err,
 
 	for (i = 0; i < nkept && !ok; i++) {
 		ok = encrypt_to(g->ffi, kept[i], &out) &&
-		    rnp_output_memory_get_buf(out, &buf, &len, false) ==
+		    rnp.output_memory_get_buf(out, &buf, &len, false) ==
 		    RNP_SUCCESS && openpgp_decrypt_only(g, buf, len, plain,
 		    sizeof(plain), &plainlen) == 0 &&
 		    strcmp(plain, "spagate") == 0;
-		rnp_output_destroy(out);
+		rnp.output_destroy(out);
 		out = NULL;
 	}
 	if (ok)
@@ -303,10 +320,12 @@ openpgp_load(const struct gpg_keyring *kr, const struct openpgp_rules *rules,
 
 	*out = NULL;
 	err[0] = '\0';
+	if ((r = load_rnp(err, errlen)) != 0)
+		return r;
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return SPA_ERR_NOMEM;
-	if (rnp_ffi_create(&g->ffi, "GPG", "GPG") != RNP_SUCCESS ||
-	    rnp_ffi_set_pass_provider(g->ffi, no_password, NULL) !=
+	if (rnp.ffi_create(&g->ffi, "GPG", "GPG") != RNP_SUCCESS ||
+	    rnp.ffi_set_pass_provider(g->ffi, no_password, NULL) !=
 	    RNP_SUCCESS) {
 		r = SPA_ERR_CRYPTO;
 		goto fail;
@@ -337,7 +356,7 @@ openpgp_free(struct openpgp *g)
 	if (g == NULL)
 		return;
 	if (g->ffi != NULL)
-		rnp_ffi_destroy(g->ffi);	/* librnp wipes its secrets */
+		rnp.ffi_destroy(g->ffi);	/* librnp wipes its secrets */
 	free(g->remote_ids);
 	free(g->fingerprints);
 	free(g);
@@ -352,9 +371,9 @@ protected_ok(rnp_op_verify_t op)
 	char *mode = NULL;
 	bool valid = false, ok;
 
-	ok = rnp_op_verify_get_protection_info(op, &mode, NULL, &valid) ==
+	ok = rnp.op_verify_get_protection_info(op, &mode, NULL, &valid) ==
 	    RNP_SUCCESS && mode != NULL && strcmp(mode, "none") != 0 && valid;
-	rnp_buffer_destroy(mode);
+	rnp.buffer_destroy(mode);
 	return ok;
 }
 
@@ -365,8 +384,8 @@ valid_now(rnp_key_handle_t key)
 	uint64_t till = 0;
 	bool valid = false;
 
-	return rnp_key_is_valid(key, &valid) == RNP_SUCCESS && valid &&
-	    rnp_key_valid_till64(key, &till) == RNP_SUCCESS &&
+	return rnp.key_is_valid(key, &valid) == RNP_SUCCESS && valid &&
+	    rnp.key_valid_till64(key, &till) == RNP_SUCCESS &&
 	    till > (uint64_t)time(NULL);
 }
 
@@ -382,21 +401,21 @@ signer_get(rnp_op_verify_signature_t sig, struct signer *s)
 	rnp_signature_handle_t h = NULL;
 
 	memset(s, 0, sizeof(*s));
-	if (rnp_op_verify_signature_get_key(sig, &s->key) == RNP_SUCCESS &&
+	if (rnp.op_verify_signature_get_key(sig, &s->key) == RNP_SUCCESS &&
 	    s->key != NULL && key_fprs(s->key, &s->fpr, &s->primary) == 0)
 		return;
-	if (rnp_op_verify_signature_get_handle(sig, &h) == RNP_SUCCESS)
-		rnp_signature_get_keyid(h, &s->keyid);
-	rnp_signature_handle_destroy(h);
+	if (rnp.op_verify_signature_get_handle(sig, &h) == RNP_SUCCESS)
+		rnp.signature_get_keyid(h, &s->keyid);
+	rnp.signature_handle_destroy(h);
 }
 
 static void
 signer_free(struct signer *s)
 {
-	rnp_key_handle_destroy(s->key);
-	rnp_buffer_destroy(s->fpr);
-	rnp_buffer_destroy(s->primary);
-	rnp_buffer_destroy(s->keyid);
+	rnp.key_handle_destroy(s->key);
+	rnp.buffer_destroy(s->fpr);
+	rnp.buffer_destroy(s->primary);
+	rnp.buffer_destroy(s->keyid);
 }
 
 /* Both lists, when both are set, as fwknopd: the signing key or its
@@ -427,12 +446,12 @@ judge_signature(const struct openpgp *g, rnp_op_verify_t op)
 
 	if (!g->require_sig)
 		return 0;
-	if (rnp_op_verify_get_signature_count(op, &n) != RNP_SUCCESS ||
-	    n == 0 || rnp_op_verify_get_signature_at(op, 0, &sig) !=
+	if (rnp.op_verify_get_signature_count(op, &n) != RNP_SUCCESS ||
+	    n == 0 || rnp.op_verify_get_signature_at(op, 0, &sig) !=
 	    RNP_SUCCESS)
 		return SPA_ERR_SIGNATURE;
 	signer_get(sig, &s);
-	good = rnp_op_verify_signature_get_status(sig) == RNP_SUCCESS &&
+	good = rnp.op_verify_signature_get_status(sig) == RNP_SUCCESS &&
 	    s.key != NULL && valid_now(s.key);
 	if ((!good && !g->ignore_sig_error) || !signer_named(g, &s))
 		r = SPA_ERR_SIGNATURE;
@@ -450,7 +469,7 @@ take_plain(rnp_output_t out, char *plain, size_t cap, size_t *plainlen)
 	uint8_t *buf = NULL;
 	size_t len = 0;
 
-	if (rnp_output_memory_get_buf(out, &buf, &len, false) != RNP_SUCCESS ||
+	if (rnp.output_memory_get_buf(out, &buf, &len, false) != RNP_SUCCESS ||
 	    len >= cap)
 		return SPA_ERR_DECRYPT;
 	memcpy(plain, buf, len);
@@ -470,22 +489,22 @@ decrypt(const struct openpgp *g, const uint8_t *msg, size_t len,
 	int r = SPA_ERR_NOMEM;
 
 	*plainlen = 0;
-	if (cap == 0 || rnp_input_from_memory(&in, msg, len, false) !=
-	    RNP_SUCCESS || rnp_output_to_memory(&out, cap) != RNP_SUCCESS ||
-	    rnp_op_verify_create(&op, g->ffi, in, out) != RNP_SUCCESS ||
-	    rnp_op_verify_set_flags(op, RNP_VERIFY_IGNORE_SIGS_ON_DECRYPT) !=
+	if (cap == 0 || rnp.input_from_memory(&in, msg, len, false) !=
+	    RNP_SUCCESS || rnp.output_to_memory(&out, cap) != RNP_SUCCESS ||
+	    rnp.op_verify_create(&op, g->ffi, in, out) != RNP_SUCCESS ||
+	    rnp.op_verify_set_flags(op, RNP_VERIFY_IGNORE_SIGS_ON_DECRYPT) !=
 	    RNP_SUCCESS)
 		goto out;
 	/* every failure here is the packet's: not ours, damaged, forged */
 	r = SPA_ERR_DECRYPT;
-	if (rnp_op_verify_execute(op) != RNP_SUCCESS || !protected_ok(op))
+	if (rnp.op_verify_execute(op) != RNP_SUCCESS || !protected_ok(op))
 		goto out;
 	if ((r = judge ? judge_signature(g, op) : 0) == 0)
 		r = take_plain(out, plain, cap, plainlen);
 out:
-	rnp_op_verify_destroy(op);
-	rnp_input_destroy(in);
-	rnp_output_destroy(out);
+	rnp.op_verify_destroy(op);
+	rnp.input_destroy(in);
+	rnp.output_destroy(out);
 	return r;
 }
 
@@ -567,24 +586,29 @@ int
 openpgp_init(const struct access_conf *conf)
 {
 	rnp_ffi_t ffi = NULL;
+	char err[256];
 	size_t i;
 
 	for (i = 0; i < conf->n; i++)
 		if (conf->stanzas[i]->gpg)
 			break;
 	if (i == conf->n)
-		return 0;
+		return 0;	/* librnp is not even loaded */
+	if (load_rnp(err, sizeof(err)) != 0) {
+		log_errx("GnuPG: %s", err);
+		return SPA_ERR_SYS;
+	}
 	quiet_stderr();
 	/* one malloc arena: Botan's worker threads (see self_test) then
 	   grow the main heap with brk, not arenas of their own with
 	   mprotect, which the filter does not allow */
 	mallopt(M_ARENA_MAX, 1);
-	if (rnp_ffi_create(&ffi, "GPG", "GPG") != RNP_SUCCESS) {
+	if (rnp.ffi_create(&ffi, "GPG", "GPG") != RNP_SUCCESS) {
 		log_errx("GnuPG: librnp cannot start (its random number "
 		    "generator)");
 		return SPA_ERR_CRYPTO;
 	}
-	rnp_ffi_destroy(ffi);
+	rnp.ffi_destroy(ffi);
 	return 0;
 }
 

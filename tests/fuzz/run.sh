@@ -33,7 +33,7 @@ actions_for() {
 	fuzz_fleet_rec) echo "$src/executor/fleet_rec.c $src/executor/journal_rec.c $src/executor/subst.c" ;;
 	fuzz_nft) echo "$src/modules/nft/nft_line.c $src/modules/nft/nft_batch.c $src/modules/nft/nft_enc.c" ;;
 	fuzz_control) echo "$src/executor/control_req.c" ;;
-	fuzz_openpgp) echo "$src/verifier/openpgp.c -lrnp" ;;
+	fuzz_openpgp) echo "$src/verifier/openpgp.c $src/verifier/rnp_lib.c $src/verifier/dl_lib.c" ;;
 	fuzz_firewall) echo "$src/executor/subst.c $src/modules/nft/nft_line.c $src/modules/firewall/fw_line.c $src/modules/firewall/fw_nft.c $src/modules/firewall/fw_ipt.c $src/common/conf.c $src/common/conf_table.c $src/modules/cisco/conf_cisco.c $src/modules/firewall/conf_firewall.c $src/executor/conf_redis.c -lconfig" ;;
 	esac
 }

@@ -8,7 +8,8 @@
 # tries again, until the program is trusted again.  libpcap is not linked:
 # the verifier loads it in pcap mode only, to compile capture.filter, and
 # unloads it before it reads a packet, so no verifier maps any of it (nor
-# the six libraries Debian's libpcap brings) while it runs.
+# the six libraries Debian's libpcap brings) while it runs; librnp (Botan,
+# libstdc++) is loaded only when a stanza is a GnuPG one.
 . "$(dirname "$0")/lib.sh"
 require_root
 id nobody >/dev/null 2>&1 || skip_all "needs the user nobody"
@@ -17,8 +18,8 @@ command -v nm >/dev/null || skip_all "needs nm (binutils)"
 plan 13
 touch "$WORK/log"
 # the other way round: OpenPGP is parsed in the verifier only (issue 19)
-check "spagated links no librnp; spagate-verifier does" \
-	bash -c "! ldd '$SPAGATED_BIN' | grep -q librnp && ldd '$SPAGATE_VERIFIER' | grep -q librnp && nm '$SPAGATE_VERIFIER' | grep -q ' openpgp_open_packet$'"
+check "neither program links librnp; spagate-verifier opens GnuPG packets" \
+	bash -c "! ldd '$SPAGATED_BIN' | grep -q librnp && ! ldd '$SPAGATE_VERIFIER' | grep -q librnp && nm '$SPAGATE_VERIFIER' | grep -q ' openpgp_open_packet$'"
 check "spagate-verifier needs no libssh2, hiredis, libipset or libpcap" \
 	bash -c "ldd '$SPAGATE_VERIFIER' >'$WORK/ldd' && grep -q libcrypto '$WORK/ldd' && ! grep -Eq 'libssh2|hiredis|libipset|libpcap' '$WORK/ldd'"
 check "spagate-verifier has no action, cycle or module symbol" \
@@ -77,7 +78,7 @@ start_spagated -t -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \
 	-p "$WORK/spagated.pid" --verifier-program "$PROG" ||
 	bail_out "spagated did not start in UDP mode"
 V2=$(tail -n +$((MARK + 1)) "$WORK/log" | sed -n 's/.*verifier ready (pid \([0-9]*\)).*/\1/p' | tail -n 1)
-check "in UDP mode the verifier maps no libpcap (nor its libsystemd)" \
-	bash -c "[ -n '$V2' ] && grep -q libcrypto /proc/$V2/maps && ! grep -Eq 'libpcap|libsystemd' /proc/$V2/maps"
+check "in UDP mode the verifier maps no libpcap (nor its libsystemd), and without GnuPG stanzas no librnp (nor Botan)" \
+	bash -c "[ -n '$V2' ] && grep -q libcrypto /proc/$V2/maps && ! grep -Eq 'libpcap|libsystemd|librnp|libbotan' /proc/$V2/maps"
 stop_spagated
 finish
