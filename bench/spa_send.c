@@ -27,55 +27,9 @@
 #include <unistd.h>
 
 #include "../tests/tools/clock_ns.h"
+#include "pkt_list.h"
 
-#define MAX_PKT		1500
 #define BATCH		64
-
-struct pkt {
-	char	buf[MAX_PKT];
-	size_t	len;
-};
-
-static int
-load(const char *path, struct pkt *p)
-{
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL)
-		return -1;
-	p->len = fread(p->buf, 1, sizeof(p->buf), f);
-	fclose(f);
-	if (p->len > 0 && p->buf[p->len - 1] == '\n')
-		p->len--;
-	return p->len > 0 ? 0 : -1;
-}
-
-static struct pkt *
-load_all(size_t *n)
-{
-	struct pkt *v = NULL;
-	size_t cap = 0;
-	char line[4096];
-
-	*n = 0;
-	while (fgets(line, sizeof(line), stdin) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '\0')
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			v = realloc(v, cap * sizeof(*v));
-			if (v == NULL)
-				return NULL;
-		}
-		if (load(line, &v[*n]) != 0) {
-			fprintf(stderr, "spa_send: cannot read %s\n", line);
-			return NULL;
-		}
-		(*n)++;
-	}
-	return v;
-}
 
 /* Send v[from..to) with sendmmsg; returns how many went out. */
 static size_t
@@ -128,7 +82,7 @@ main(int argc, char **argv)
 	if (inet_pton(AF_INET, argv[1], &sa.sin_addr) != 1)
 		return 2;
 	sa.sin_port = htons((uint16_t)atoi(argv[2]));
-	v = load_all(&n);
+	v = pkt_load_all("spa_send", &n);
 	if (v == NULL || n == 0)
 		return 1;
 	fd = socket(AF_INET, SOCK_DGRAM, 0);

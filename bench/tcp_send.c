@@ -38,15 +38,10 @@
 #include <unistd.h>
 
 #include "../tests/tools/clock_ns.h"
+#include "pkt_list.h"
 
-#define MAX_PKT		1500
 #define MAX_INFLIGHT	4096
 #define MAX_SRC		16
-
-struct pkt {
-	char	buf[MAX_PKT];
-	size_t	len;
-};
 
 struct conn {
 	int		fd;		/* -1: free */
@@ -64,47 +59,6 @@ struct run {
 	uint64_t		 conn_ns;
 	int			 ep;
 };
-
-static int
-load(const char *path, struct pkt *p)
-{
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL)
-		return -1;
-	p->len = fread(p->buf, 1, sizeof(p->buf), f);
-	fclose(f);
-	if (p->len > 0 && p->buf[p->len - 1] == '\n')
-		p->len--;
-	return p->len > 0 ? 0 : -1;
-}
-
-static struct pkt *
-load_all(size_t *n)
-{
-	struct pkt *v = NULL, *nv;
-	size_t cap = 0;
-	char line[4096];
-
-	*n = 0;
-	while (fgets(line, sizeof(line), stdin) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '\0')
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				return NULL;
-			v = nv;
-		}
-		if (load(line, &v[*n]) != 0) {
-			fprintf(stderr, "tcp_send: cannot read %s\n", line);
-			return NULL;
-		}
-		(*n)++;
-	}
-	return v;
-}
 
 /* "a,b,...": the source addresses, used in turn. */
 static int
@@ -269,7 +223,7 @@ main(int argc, char **argv)
 			rl.rlim_max = rl.rlim_cur;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if ((r.v = load_all(&r.n)) == NULL || r.n == 0)
+	if ((r.v = pkt_load_all("tcp_send", &r.n)) == NULL || r.n == 0)
 		return 1;
 	if ((r.c = calloc(r.max_inflight, sizeof(*r.c))) == NULL ||
 	    (r.ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
