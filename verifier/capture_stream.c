@@ -19,7 +19,16 @@
 #include "log.h"
 #include "sock.h"
 
-#define STREAM_BACKLOG	128
+/*
+ * Connections the kernel completes and queues before the verifier takes
+ * them.  A client that connects, writes and closes needs nothing of the
+ * verifier to do so, so a burst of clients fills this queue at the rate
+ * of handshakes; once it is full the kernel drops their SYNs, and each
+ * waits a second for its retransmission (128 made a burst of 2,000 take
+ * 5 s, the verifier idle most of it).  The kernel caps it at
+ * net.core.somaxconn (4,096 by default).
+ */
+#define STREAM_BACKLOG	4096
 
 struct stream_conn {
 	int		 fd;		/* -1: slot free */

@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -220,6 +221,46 @@ holds_at_most_max_conns_dropping_the_oldest(void **state)
 	capture_close(c);
 }
 
+/*
+ * A burst of clients completes its handshakes before the verifier takes
+ * any: the kernel queues them (a queue too short drops their SYNs, and
+ * each waits a second for its retransmission).
+ */
+static void
+queues_a_burst_of_handshakes(void **state)
+{
+	enum { CLIENTS = 600 };
+	uint16_t port = free_port();
+	struct capture *c = open_listener(port, 4, 0);
+	struct sockaddr_in sin;
+	struct tcp_info ti;
+	socklen_t len;
+	int fd[CLIENTS], i, resent = 0;
+
+	(void)state;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < CLIENTS; i++) {
+		fd[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		assert_true(fd[i] >= 0);
+		(void)connect(fd[i], (struct sockaddr *)&sin, sizeof(sin));
+	}
+	for (i = 0; i < CLIENTS; i++) {
+		struct pollfd p = { .fd = fd[i], .events = POLLOUT };
+
+		assert_int_equal(poll(&p, 1, 5000), 1);	/* at most one resend */
+		len = sizeof(ti);
+		assert_int_equal(getsockopt(fd[i], IPPROTO_TCP, TCP_INFO, &ti,
+		    &len), 0);
+		resent += ti.tcpi_total_retrans > 0;
+		close(fd[i]);
+	}
+	assert_int_equal(resent, 0);
+	capture_close(c);
+}
+
 /* A burst of whole messages: each read as it is accepted, none evicted. */
 static void
 reads_each_connection_as_it_is_accepted(void **state)
@@ -353,6 +394,7 @@ main(void)
 		cmocka_unit_test(delivers_at_the_peers_end_and_never_answers),
 		cmocka_unit_test(reads_at_most_max_len),
 		cmocka_unit_test(holds_at_most_max_conns_dropping_the_oldest),
+		cmocka_unit_test(queues_a_burst_of_handshakes),
 		cmocka_unit_test(reads_each_connection_as_it_is_accepted),
 		cmocka_unit_test(reads_the_oldest_before_it_makes_room),
 		cmocka_unit_test(closes_a_connection_out_of_time_unread),
