@@ -453,6 +453,17 @@ udp_drops() {
 }
 
 # --- workloads ----------------------------------------------------------------
+# wait_ready FILE TRIES: until a helper started in the background writes
+# "ready" to FILE, polled every 50 ms; 1 if it has not after TRIES polls.
+wait_ready() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		grep -q ready "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 field() { sed -n "s/.*\b$2 \([0-9]*\).*/\1/p" "$1"; }
 
 # bench_grants DAEMON MODE: sets R[grants_<mode>|DAEMON], R[granted_<mode>|..]
@@ -469,10 +480,7 @@ bench_grants() {
 	set_wait "$d" count "$N" "$GRANTS_TIMEOUT_MS" \
 		"$IDLE_MS" 1000 >"$dir/wait.out" &
 	local wpid=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q ready "$dir/wait.out" && break
-		sleep 0.05
-	done
+	wait_ready "$dir/wait.out" 100 || true	# the watcher reports its own failure
 	in_cli "$WORK/bin/spa_send" "$SRV_IP" "$PORT" "$RATE" <"$WORK/grants.list" >"$dir/send.out"
 	wait "$wpid" || die "the set watcher failed ($d)"
 	cpu1=$(cpu_ns "$DAEMON_PID")
@@ -525,10 +533,7 @@ bench_burst() {
 	drops0=$(udp_drops)
 	set_wait "$d" count "$b" "$GRANTS_TIMEOUT_MS" "$IDLE_MS" 1000 >"$dir/wait.out" &
 	wpid=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q ready "$dir/wait.out" && break
-		sleep 0.05
-	done
+	wait_ready "$dir/wait.out" 100 || true	# the watcher reports its own failure
 	$sender "$WORK/bin/spa_send" "$to" "$PORT" 0 <"$dir/list" >"$dir/send.out"
 	wait "$wpid" || die "the set watcher failed ($d)"
 	R["bdrop_${b}_$w|$d"]=$(($(udp_drops) - drops0))
@@ -669,10 +674,7 @@ bench_flood() {
 	rx0=$(veth_stat rx_packets)
 	in_srv "$WORK/bin/ipset_wait" count "$SET" "$FLOOD_N" "$ms" "$ms" 1000 >"$dir/wait.out" &
 	wpid=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q ready "$dir/wait.out" && break
-		sleep 0.05
-	done
+	wait_ready "$dir/wait.out" 100 || true	# the watcher reports its own failure
 	in_cli "$WORK/bin/spa_flood" "$SRV_IP" "$PORT" "$frate" "$secs" \
 		"$WORK/pkt/f0" "$FLOOD_IP" >"$dir/flood.out" &
 	fpid=$!
@@ -741,10 +743,7 @@ bench_tcp_grants() {
 	start_tcp "$d" "$dir" "tcp_rate = 0; $TCP_CONF"
 	set_wait "$d" count "$N" "$GRANTS_TIMEOUT_MS" "$IDLE_MS" 1000 >"$dir/wait.out" &
 	wpid=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q ready "$dir/wait.out" && break
-		sleep 0.05
-	done
+	wait_ready "$dir/wait.out" 100 || true	# the watcher reports its own failure
 	in_cli "$WORK/bin/tcp_send" "$SRV_IP" "$PORT" 0 "$TCP_INFLIGHT" "$TCP_CONN_MS" \
 		"$((TCP_SECS * 1000))" "$CLI_IP" <"$WORK/grants.list" >"$dir/send.out" ||
 		die "tcp_send failed ($d)"
@@ -783,18 +782,11 @@ bench_tcp_hold() {
 	ip netns exec "$CLI_NS" "$WORK/bin/tcp_hold" "$SRV_IP" "$PORT" "$TCP_HOLD_N" "$FLOOD_IP" \
 		"$TCP_HOLD_SETTLE_MS" "$hold_ms" >"$dir/hold.out" &
 	hpid=$!
-	for ((i = 0; i < TCP_HOLD_SETTLE_MS / 50 + 100; i++)); do
-		grep -q ready "$dir/hold.out" && break
-		sleep 0.05
-	done
-	grep -q ready "$dir/hold.out" || die "tcp_hold did not settle ($d)"
+	wait_ready "$dir/hold.out" $((TCP_HOLD_SETTLE_MS / 50 + 100)) || die "tcp_hold did not settle ($d)"
 	note "  holder: $(head -n 1 "$dir/hold.out")"
 	in_srv "$WORK/bin/ipset_wait" count "$SET" "$FLOOD_N" "$ms" "$ms" 1000 >"$dir/wait.out" &
 	wpid=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q ready "$dir/wait.out" && break
-		sleep 0.05
-	done
+	wait_ready "$dir/wait.out" 100 || true	# the watcher reports its own failure
 	in_cli "$WORK/bin/tcp_send" "$SRV_IP" "$PORT" "$(calc "1000 / $FLOOD_GAP_MS")" "$TCP_INFLIGHT" \
 		"$TCP_CONN_MS" "$ms" "$TCP_LEGIT_IPS" <"$WORK/flood.list" >"$dir/send.out" ||
 		die "tcp_send failed ($d)"
@@ -1064,10 +1056,7 @@ bench_mem() {
 		ms=$(printf '%.0f' "$(calc "($n / $rate + 60) * 1000")")
 		in_srv "$WORK/bin/ipset_wait" count "$SET" "$n" "$ms" 5000 20000 >"$dir/wait.out" &
 		wpid=$!
-		for ((i = 0; i < 100; i++)); do
-			grep -q ready "$dir/wait.out" && break
-			sleep 0.05
-		done
+		wait_ready "$dir/wait.out" 100 || true
 		head -n "$n" "$WORK/mem.list" |
 			in_cli "$WORK/bin/spa_send" "$SRV_IP" "$PORT" "$rate" >"$dir/send.out"
 		wait "$wpid" || die "ipset_wait failed"
