@@ -349,8 +349,9 @@ open_cycle(struct cycles *c, const struct grant *g)
 	}
 	fill_key(&key, g->st->number, &g->ev->allow, cy->rec.proto,
 	    cy->rec.port);
-	/* in the journal before the open can have any effect */
-	if ((r = cycle_put(c, cy)) != 0 ||
+	/* in the journal before the open can have any effect: written with
+	   the pass's other grants at cycles_flush's sync, before any runs */
+	if ((r = cycle_put_held(c, cy)) != 0 ||
 	    (r = sched_add(c->sched, &key, cy->rec.id,
 	    g->now.mono_ms + (int64_t)g->ev->timeout * 1000, cy)) != 0) {
 		log_errx("%s: cannot journal the cycle (%s): grant refused",

@@ -215,6 +215,7 @@ void	cycle_argv_unpack(const struct packed_argv *pk, struct cmd_argv *out);
 void	cycle_rec_fill(const struct cycle *cy, struct journal_rec *out);
 int	cycle_rec_unfill(struct cycle_rec *rec, const struct journal_rec *in);
 int	cycle_put(struct cycles *c, const struct cycle *cy);
+int	cycle_put_held(struct cycles *c, const struct cycle *cy);
 void	cycle_pending_free(struct pending_grant *pg);
 void	cycle_free(struct cycle *cy);
 const char *cycle_fmt_time(int64_t t, char buf[32]);

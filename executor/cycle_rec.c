@@ -91,16 +91,29 @@ cycle_rec_unfill(struct cycle_rec *rec, const struct journal_rec *in)
 	return in->has_close ? cycle_argv_pack(&rec->close, &in->close) : 0;
 }
 
-int
-cycle_put(struct cycles *c, const struct cycle *cy)
+static int
+put_rec(struct cycles *c, const struct cycle *cy, bool held)
 {
 	int r;
 
 	cycle_rec_fill(cy, c->scratch);
-	if ((r = journal_put(c->journal, c->scratch)) == 0 &&
-	    c->obs.put != NULL)
+	r = held ? journal_put_held(c->journal, c->scratch) :
+	    journal_put(c->journal, c->scratch);
+	if (r == 0 && c->obs.put != NULL)
 		c->obs.put(c->obs.arg, c->scratch);
 	return r;
+}
+
+int
+cycle_put(struct cycles *c, const struct cycle *cy)
+{
+	return put_rec(c, cy, false);
+}
+
+int
+cycle_put_held(struct cycles *c, const struct cycle *cy)
+{
+	return put_rec(c, cy, true);
 }
 
 void

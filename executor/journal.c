@@ -44,6 +44,8 @@
 #define COMPACT_MIN	(1u << 20)	/* never compact a smaller file */
 #define NEW_FILE	JOURNAL_FILE ".new"
 #define BAD_TRIES	10
+#define HELD_MAX	(64 * 1024)	/* held bytes written before more */
+#define HELD_IDS_MAX	(HELD_MAX / (ENTRY_HEAD + HASH_LEN))
 
 enum entry_type {
 	ENTRY_PUT = 'P',
@@ -72,6 +74,11 @@ struct journal {
 	struct slot	*slots;		/* open addressing, linear probing */
 	size_t		 cap;		/* power of two, or 0 */
 	size_t		 n;
+	/* held entries (journal_put_held), written as one at the next sync */
+	uint8_t		*held;
+	size_t		 held_len;	/* they follow `size` in the file */
+	uint64_t	*held_ids;	/* the records among them */
+	size_t		 nheld_ids;
 };
 
 /* --- the index ----------------------------------------------------------- */
@@ -435,12 +442,14 @@ write_all(int fd, const uint8_t *p, size_t n)
  * keeps half an entry; if even that fails, the journal refuses further
  * appends rather than build on a damaged tail.
  */
+static int	write_held(struct journal *);
+
 static int
 append(struct journal *j, const uint8_t *entry, size_t len, uint64_t *off)
 {
 	if (j->readonly || j->fd < 0)
 		return SPA_ERR_ARG;
-	if (j->broken)
+	if (j->broken || write_held(j) != 0)	/* the file keeps the order */
 		return SPA_ERR_STATE;
 	if (write_all(j->fd, entry, len) != 0) {
 		log_warn("journal %s/%s: append", j->dir, JOURNAL_FILE);
@@ -454,6 +463,68 @@ append(struct journal *j, const uint8_t *entry, size_t len, uint64_t *off)
 	}
 	*off = j->size;
 	j->size += len;
+	j->unsynced = true;
+	return 0;
+}
+
+/*
+ * The held records are not in the file after all: out of the index, so
+ * that no one reads or deletes them; the cycles they belong to fail.
+ */
+static void
+forget_held(struct journal *j)
+{
+	struct slot *s;
+	size_t i;
+
+	for (i = 0; i < j->nheld_ids; i++)
+		if ((s = index_find(j, j->held_ids[i])) != NULL &&
+		    s->off >= j->size)
+			index_del(j, s);
+	j->held_len = j->nheld_ids = 0;
+}
+
+/* The held entries, in one write; cut off again if it fails. */
+static int
+write_held(struct journal *j)
+{
+	if (j->held_len == 0)
+		return 0;
+	if (write_all(j->fd, j->held, j->held_len) == 0) {
+		j->size += j->held_len;
+		j->held_len = j->nheld_ids = 0;
+		return 0;
+	}
+	log_warn("journal %s/%s: append of %zu held records", j->dir,
+	    JOURNAL_FILE, j->nheld_ids);
+	if (ftruncate(j->fd, (off_t)j->size) != 0) {
+		log_warn("journal %s/%s: cannot cut off a failed append: no "
+		    "more grants until restart", j->dir, JOURNAL_FILE);
+		j->broken = true;
+	}
+	forget_held(j);
+	return SPA_ERR_STATE;
+}
+
+/* Hold an entry for the next write; its offset is where it will be. */
+static int
+append_held(struct journal *j, const uint8_t *entry, size_t len,
+    uint64_t id, uint64_t *off)
+{
+	if (j->readonly || j->fd < 0)
+		return SPA_ERR_ARG;
+	if (j->broken)
+		return SPA_ERR_STATE;
+	if (j->held == NULL && ((j->held = malloc(HELD_MAX)) == NULL ||
+	    (j->held_ids = calloc(HELD_IDS_MAX, sizeof(uint64_t))) == NULL))
+		return SPA_ERR_NOMEM;
+	if ((HELD_MAX - j->held_len < len || j->nheld_ids == HELD_IDS_MAX) &&
+	    write_held(j) != 0)
+		return SPA_ERR_STATE;
+	memcpy(j->held + j->held_len, entry, len);
+	*off = j->size + j->held_len;
+	j->held_len += len;
+	j->held_ids[j->nheld_ids++] = id;
 	j->unsynced = true;
 	return 0;
 }
@@ -658,10 +729,14 @@ journal_close(struct journal *j)
 {
 	if (j == NULL)
 		return;
-	if (j->fd >= 0)
+	if (j->fd >= 0) {
+		(void)write_held(j);
 		close(j->fd);
+	}
 	if (j->dirfd >= 0)
 		close(j->dirfd);
+	free(j->held);
+	free(j->held_ids);
 	free(j->slots);
 	free(j->dir);
 	free(j);
@@ -669,32 +744,58 @@ journal_close(struct journal *j)
 
 /* --- the interface ------------------------------------------------------- */
 
-int
-journal_put(struct journal *j, const struct journal_rec *rec)
+/* A record's entry, in `entry` (ENTRY_MAX); its length, 0 if refused. */
+static size_t
+put_entry(const struct journal_rec *rec, uint8_t *entry, int *r)
+{
+	const char *why;
+	size_t n;
+
+	*r = SPA_ERR_ARG;
+	if ((why = journal_rec_check(rec)) != NULL) {
+		log_warnx("journal: record %016" PRIx64 " not written: %s",
+		    rec->id, why);
+		return 0;
+	}
+	/* encoded in place: entry_make frames it where it already is */
+	if ((n = journal_rec_encode(rec, entry + ENTRY_HEAD,
+	    JOURNAL_REC_MAX)) == 0)
+		return 0;
+	if ((n = entry_make(entry, ENTRY_PUT, entry + ENTRY_HEAD, n)) == 0)
+		*r = SPA_ERR_CRYPTO;
+	return n;
+}
+
+static int
+put(struct journal *j, const struct journal_rec *rec, bool held)
 {
 	uint8_t entry[ENTRY_MAX];
-	const char *why;
 	uint64_t off;
 	size_t n;
 	int r;
 
 	if (j->readonly)
 		return SPA_ERR_ARG;
-	if ((why = journal_rec_check(rec)) != NULL) {
-		log_warnx("journal: record %016" PRIx64 " not written: %s",
-		    rec->id, why);
-		return SPA_ERR_ARG;
-	}
-	/* encoded in place: entry_make frames it where it already is */
-	if ((n = journal_rec_encode(rec, entry + ENTRY_HEAD,
-	    JOURNAL_REC_MAX)) == 0)
-		return SPA_ERR_ARG;
-	if ((n = entry_make(entry, ENTRY_PUT, entry + ENTRY_HEAD, n)) == 0)
-		return SPA_ERR_CRYPTO;
-	if ((r = append(j, entry, n, &off)) != 0)
+	if ((n = put_entry(rec, entry, &r)) == 0)
+		return r;
+	r = held ? append_held(j, entry, n, rec->id, &off) :
+	    append(j, entry, n, &off);
+	if (r != 0)
 		return r;
 	note_id(j, rec->id);
 	return index_put(j, rec->id, off, (uint32_t)n);
+}
+
+int
+journal_put(struct journal *j, const struct journal_rec *rec)
+{
+	return put(j, rec, false);
+}
+
+int
+journal_put_held(struct journal *j, const struct journal_rec *rec)
+{
+	return put(j, rec, true);
 }
 
 int
@@ -723,6 +824,8 @@ journal_sync(struct journal *j)
 {
 	if (j->readonly || !j->unsynced)
 		return 0;
+	if (write_held(j) != 0)
+		return SPA_ERR_STATE;
 	if (fdatasync(j->fd) != 0) {
 		log_warn("journal %s/%s: fdatasync", j->dir, JOURNAL_FILE);
 		return SPA_ERR_STATE;
@@ -745,6 +848,8 @@ journal_load(struct journal *j,
 	size_t i, n, len;
 	int r;
 
+	if (write_held(j) != 0)	/* read back from the file below */
+		return SPA_ERR_STATE;
 	/* a snapshot: the callback may put or delete records */
 	if ((r = index_sorted(j, &v, &n)) != 0 || v == NULL)
 		return r;

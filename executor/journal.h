@@ -5,10 +5,11 @@
  * therefore leaves every cycle whose open may have run on disk, and a
  * restart runs or reschedules its close.
  *
- * Appends are written at once (they survive the process being killed);
- * journal_sync() makes them survive a power loss too, with one fdatasync
- * for every grant of a batch: the executor syncs before it runs the opens
- * of the batch.  The file is read like outside input (checksums, every
+ * Appends are written at once (they survive the process being killed),
+ * except a grant's record, which is held and written with the others of
+ * its loop pass by the sync that comes before their opens run (one write
+ * for the batch); journal_sync() makes them survive a power loss too,
+ * with one fdatasync for every grant of a batch.  The file is read like outside input (checksums, every
  * field checked) and compacted when deletions dominate it, so it never
  * grows without bound.
  */
@@ -43,6 +44,14 @@ void	journal_close(struct journal *j);
  * journal_rec_check() refuses is not written (SPA_ERR_ARG).
  */
 int	journal_put(struct journal *j, const struct journal_rec *rec);
+/*
+ * The same, held in memory until the next journal_sync() (or the next
+ * append) writes every held record at once: for a record whose effect
+ * waits for that sync, as a grant's open does.  Until then it survives
+ * neither a kill nor a crash; if that write fails, the held records are
+ * forgotten (journal_count drops) and the sync returns SPA_ERR_STATE.
+ */
+int	journal_put_held(struct journal *j, const struct journal_rec *rec);
 /* Append the removal of a record; an unknown id is not an error. */
 int	journal_del(struct journal *j, uint64_t id);
 /* Make every append so far durable (one fdatasync); may compact. */

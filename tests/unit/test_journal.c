@@ -1406,6 +1406,130 @@ failed_append_leaves_no_partial_entry(void **state)
 	journal_close(j);
 }
 
+/* --- held records (journal_put_held) ----------------------------------- */
+
+static void
+put_held_sample(struct journal *j, uint64_t id)
+{
+	struct journal_rec r;
+
+	sample(&r, id);
+	assert_int_equal(journal_put_held(j, &r), 0);
+}
+
+/* Live records a reader of the file finds now. */
+static size_t
+on_file(struct fix *f)
+{
+	struct journal *ro = open_ro(f);
+	size_t n = journal_count(ro);
+
+	journal_close(ro);
+	return n;
+}
+
+/* A held record is live at once, in the file only from the sync on. */
+static void
+held_put_is_written_by_the_sync(void **state)
+{
+	struct fix *f = *state;
+	struct journal *j = open_ok(f);
+	off_t s0 = size_or_fail(f->path);
+	struct journal_rec r1, r2;
+
+	sample(&r1, 1);
+	sample(&r2, 2);
+	put_held_sample(j, 1);
+	put_held_sample(j, 2);
+	assert_int_equal(journal_count(j), 2);
+	assert_int_equal(size_or_fail(f->path), s0);
+	assert_int_equal(journal_sync(j), 0);
+	assert_int_equal(size_or_fail(f->path), s0 +
+	    (off_t)(entry_len_of(&r1) + entry_len_of(&r2)));
+	assert_int_equal(on_file(f), 2);
+	ASSERT_IDS(j, 1, 2);
+	journal_close(j);
+	j = open_ok(f);
+	ASSERT_IDS(j, 1, 2);
+	journal_close(j);
+}
+
+/* An append written at once writes the held ones first: the file's order. */
+static void
+append_writes_the_held_records_first(void **state)
+{
+	struct fix *f = *state;
+	struct journal *j = open_ok(f);
+
+	put_held_sample(j, 1);
+	put_sample(j, 2);
+	assert_int_equal(on_file(f), 2);
+	assert_int_equal(journal_del(j, 1), 0);
+	put_held_sample(j, 3);
+	journal_close(j);	/* writes what it holds */
+	j = open_ok(f);
+	ASSERT_IDS(j, 2, 3);
+	journal_close(j);
+}
+
+/*
+ * The held records' write fails (the file size limit): the sync fails,
+ * they are forgotten, the file keeps no part of them and the journal
+ * goes on.  In a child, as failed_append_leaves_no_partial_entry.
+ */
+static void
+failed_held_write_forgets_them(void **state)
+{
+	struct fix *f = *state;
+	struct journal_rec r;
+	struct journal *j;
+	struct rlimit rl;
+	int status, null;
+	off_t s0;
+	pid_t pid;
+
+	assert_true((pid = fork()) >= 0);
+	if (pid == 0) {
+		if ((null = open("/dev/null", O_WRONLY)) < 0 ||
+		    dup2(null, 2) != 2 || signal(SIGXFSZ, SIG_IGN) == SIG_ERR ||
+		    journal_open(f->dir, &j) != 0)
+			_exit(1);
+		sample(&r, 1);
+		if (journal_put(j, &r) != 0 || journal_sync(j) != 0)
+			_exit(2);
+		s0 = size_or_fail(f->path);
+		/* room for one more record, not for two */
+		rl.rlim_cur = rl.rlim_max = (rlim_t)s0 + entry_len_of(&r) + 20;
+		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(3);
+		r.id = 2;
+		if (journal_put_held(j, &r) != 0)
+			_exit(4);
+		r.id = 3;
+		if (journal_put_held(j, &r) != 0 || journal_count(j) != 3)
+			_exit(5);
+		if (journal_sync(j) != SPA_ERR_STATE ||
+		    size_or_fail(f->path) != s0 || journal_count(j) != 1)
+			_exit(10);
+		if (journal_del(j, 2) != 0 ||	/* forgotten: nothing to do */
+		    size_or_fail(f->path) != s0)
+			_exit(11);
+		r.id = 4;	/* one record fits: the journal goes on */
+		if (journal_put(j, &r) != 0 || journal_sync(j) != 0 ||
+		    journal_count(j) != 2)
+			_exit(12);
+		journal_close(j);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	j = open_ok(f);
+	ASSERT_IDS(j, 1, 4);
+	assert_int_equal(bad_copies(f), 0);
+	journal_close(j);
+}
+
 /* A compaction killed before its rename leaves cycles.log.new: removed. */
 static void
 stale_new_file_removed(void **state)
@@ -2467,6 +2591,9 @@ main(void)
 		T(records_survive_sigkill_at_random_points),
 		T(records_survive_sigkill_after_last_put),
 		T(failed_append_leaves_no_partial_entry),
+		T(held_put_is_written_by_the_sync),
+		T(append_writes_the_held_records_first),
+		T(failed_held_write_forgets_them),
 		T(stale_new_file_removed),
 		T(torn_tail_partial_entry_dropped),
 		T(torn_tail_length_field_only_dropped),
