@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,10 @@
 #include <unistd.h>
 
 #include "log.h"
+
+static const char *const log_level_names[] = {
+	"emerg", "alert", "crit", "error", "warning", "notice", "info", "debug"
+};
 
 /* Logging configuration: set once at start-up, read everywhere. */
 static struct {
@@ -30,6 +35,19 @@ static struct {
 	int		 facility;
 	FILE		*out;		/* NULL: stderr (log_keep_stderr) */
 } log_cfg = { LOG_TO_STDERR, 0, 1, 0, NULL, NULL, LOG_DAEMON, NULL };
+
+/*
+ * Lines held for one write a loop pass (log_hold): a burst of grants
+ * costs one system call for its lines, not one a line.  Errors are
+ * written at once, with the lines before them.
+ */
+#define LOG_HELD_MAX	16384
+static struct {
+	int	 on;
+	int	 atfork;	/* the fork handler is registered */
+	size_t	 len;
+	char	 buf[LOG_HELD_MAX];
+} held;
 
 /*
  * systemd sets JOURNAL_STREAM to "device:inode" of the stream it gave
@@ -91,6 +109,65 @@ log_set_procname(const char *name)
 	log_cfg.procname = name;
 }
 
+static FILE *
+log_out(void)
+{
+	return log_cfg.out != NULL ? log_cfg.out : stderr;
+}
+
+void
+log_flush(void)
+{
+	FILE *fp = log_out();
+	size_t len = held.len;
+
+	held.len = 0;
+	if (len != 0 && fwrite(held.buf, 1, len, fp) == len)
+		fflush(fp);
+}
+
+/* A forked child does not write its parent's lines. */
+static void
+drop_held(void)
+{
+	held.len = 0;
+}
+
+void
+log_hold(int on)
+{
+	if (on && !held.atfork)
+		held.atfork = pthread_atfork(NULL, NULL, drop_held) == 0;
+	if (!on)
+		log_flush();
+	held.on = on && held.atfork;
+}
+
+/* Keep the line for the pass's write; 0 if it must be written now. */
+static int
+hold_line(int pri, const char *stamp, const char *line)
+{
+	const char *proc = log_cfg.procname ? log_cfg.procname : "";
+	size_t room;
+	int n;
+
+	if (!held.on || (pri & 7) <= LOG_ERR)
+		return 0;
+	for (;;) {
+		room = sizeof(held.buf) - held.len;
+		n = snprintf(held.buf + held.len, room, "%s%s%s%s: %s\n",
+		    stamp, proc, *proc ? " " : "", log_level_names[pri & 7],
+		    line);
+		if (n >= 0 && (size_t)n < room) {
+			held.len += (size_t)n;
+			return 1;
+		}
+		if (held.len == 0)
+			return 0;	/* longer than the buffer: alone */
+		log_flush();
+	}
+}
+
 void
 log_keep_stderr(void)
 {
@@ -100,10 +177,7 @@ log_keep_stderr(void)
 static void
 log_stderr(int pri, const char *line)
 {
-	static const char *const names[] = {
-		"emerg", "alert", "crit", "error", "warning", "notice",
-		"info", "debug"
-	};
+	const char *const *names = log_level_names;
 	char stamp[32] = "";
 	struct timespec ts;
 	struct tm tm;
@@ -118,8 +192,10 @@ log_stderr(int pri, const char *line)
 		snprintf(stamp + n, sizeof(stamp) - n, ".%03ld ",
 		    ts.tv_nsec / 1000000);
 	}
-	fprintf(log_cfg.out != NULL ? log_cfg.out : stderr,
-	    "%s%s%s%s: %s\n", stamp,
+	if (hold_line(pri, stamp, line))
+		return;
+	log_flush();	/* the lines before this one first */
+	fprintf(log_out(), "%s%s%s%s: %s\n", stamp,
 	    log_cfg.procname ? log_cfg.procname : "",
 	    log_cfg.procname ? " " : "", names[pri & 7], line);
 }
@@ -196,5 +272,6 @@ void
 fatalx(const char *fmt, ...)
 {
 	LOG_BODY(LOG_CRIT, 0);
+	log_flush();
 	exit(1);
 }

@@ -31,6 +31,13 @@ void	log_reconnect(void);
  * elsewhere (the verifier silences a library's own stderr lines so).
  */
 void	log_keep_stderr(void);
+/*
+ * Hold stderr lines below error level until log_flush(), so that a loop
+ * pass writes its lines at once (loop_once flushes before it waits);
+ * log_hold(0) flushes and writes each line again as it comes.
+ */
+void	log_hold(int on);
+void	log_flush(void);
 
 void	log_err(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_errx(const char *, ...) __attribute__((format(printf, 1, 2)));

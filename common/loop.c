@@ -94,6 +94,7 @@ loop_once(struct loop *l)
 	int r;
 
 	n = gather(l, pfd, first, count);
+	log_flush();	/* the pass's lines, before it sleeps */
 	if (poll(pfd, n, wait_ms(l, &before)) < 0) {
 		if (errno == EINTR)
 			return 0;

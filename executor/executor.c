@@ -20,6 +20,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
+#include "msg_batch.h"
 #include "policy.h"
 #include "safefile.h"
 
@@ -790,27 +791,30 @@ on_message(struct executor *x, const struct msg *m)
 static void
 read_verifier(struct executor *x)
 {
-	uint8_t buf[MSG_MAX + 1];
+	struct msg_in *in = x->child_in;
+	const uint8_t *buf;
 	struct msg m;
-	ssize_t n;
-	int i;
+	size_t len;
+	int i, got;
 
 	/* a bounded batch: its opens then run after one journal sync */
-	for (i = 0; i < READ_BATCH; i++) {
-		n = recv(x->child_sock, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	in->fd = x->child_sock;
+	for (i = 0; i < READ_BATCH; i += got) {
+		if ((got = msg_in_read(in)) == 0)
 			return;
-		if (n <= 0) {
+		if (got < 0) {
 			verifier_ended(x);
 			return;
 		}
-		if (x->child_killed)
-			continue;	/* until its end is read */
-		if (msg_decode(buf, (size_t)n, &m) != 0) {
-			verifier_hostile(x, "a malformed message");
-			continue;
+		while ((buf = msg_in_next(in, &len)) != NULL) {
+			if (x->child_killed)
+				continue;	/* until its end is read */
+			if (msg_decode(buf, len, &m) != 0) {
+				verifier_hostile(x, "a malformed message");
+				continue;
+			}
+			on_message(x, &m);
 		}
-		on_message(x, &m);
 	}
 }
 
@@ -1105,6 +1109,9 @@ executor_setup(struct executor *x)
 
 	x->child_sock = -1;
 	x->respawn_delay = 1;
+	if ((x->child_in = malloc(sizeof(*x->child_in))) == NULL)
+		return SPA_ERR_NOMEM;
+	msg_in_init(x->child_in, -1);
 	x->vconf.program = x->cli->verifier_program;
 	if ((r = vproc_check_program(x->vconf.program)) != 0)
 		return r;
@@ -1181,9 +1188,11 @@ executor_run(struct executor *x)
 	struct now now;
 
 	spawn_verifier(x);
+	log_hold(1);	/* a pass's lines in one write */
 	while (!x->stopping)
 		loop_once(&x->loop);
 	shutdown_cycles(x);
+	log_hold(0);
 	now = clock_now();
 	if (x->fleet != NULL)	/* what the closes queued */
 		fleet_tick(x->fleet, &now);
@@ -1202,6 +1211,7 @@ executor_free(struct executor *x)
 	}
 	if (x->child_sock >= 0)
 		close(x->child_sock);
+	free(x->child_in);
 	vproc_throwaway_remove(x->test_state);
 	control_close(x->control);	/* removes the socket */
 	fleet_link_stop(x);

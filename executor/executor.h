@@ -33,6 +33,8 @@
 /* state_dir/EXECUTOR_POLICY_FILE: per-user files disabled, for -S */
 #define EXECUTOR_POLICY_FILE	"policy.errors"
 
+struct msg_in;
+
 struct executor {
 	const struct cli_opts	*cli;
 	struct spa_conf		 conf;
@@ -47,6 +49,7 @@ struct executor {
 	struct loop		 loop;	/* its now: the pass's clocks */
 	pid_t			 child;		/* 0: none running */
 	int			 child_sock;	/* -1: none */
+	struct msg_in		*child_in;	/* its messages, a batch a read */
 	int64_t			 child_started_ms;
 	int64_t			 respawn_at_ms;	/* 0: no respawn pending */
 	unsigned int		 respawn_delay;	/* seconds, doubles */

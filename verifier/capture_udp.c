@@ -22,6 +22,7 @@
 #include "sock.h"
 
 #define UDP_BATCH	256		/* datagrams per dispatch */
+#define UDP_MMSG	32		/* datagrams per recvmmsg() */
 /*
  * Receive buffer per packet of capture.buffer: the kernel charges a
  * 205-byte SPA datagram 1,280 bytes (its sk_buff and buffer), and doubles
@@ -29,11 +30,19 @@
  */
 #define UDP_SLOT	1280
 
+struct udp_slot {
+	struct sockaddr_storage from;
+	union { struct cmsghdr align; char buf[256]; } control;
+	struct iovec	 iov;
+	uint8_t		 data[SPA_MAX_PAYLOAD + 2];	/* +1 detects oversize */
+};
+
 struct capture_udp {
 	struct capture	base;
 	int		fd;
 	uint16_t	port;		/* bound to; read once, at open */
-	uint8_t		buf[SPA_MAX_PAYLOAD + 2];	/* +1 detects oversize */
+	struct mmsghdr	hdr[UDP_MMSG];
+	struct udp_slot	slot[UDP_MMSG];
 };
 
 /* Destination address from the ancillary data. */
@@ -59,41 +68,63 @@ udp_pktinfo(struct msghdr *mh, struct spa_addr *dst)
 	}
 }
 
-/* Read one datagram; 1 if one was read, 0 when drained, <0 on error. */
-static int
-udp_read_one(struct capture_udp *cu, int64_t now_s, capture_cb cb, void *arg)
+/* recvmmsg() writes the lengths back: set every header again. */
+static void
+udp_arm(struct capture_udp *cu)
 {
-	union { struct cmsghdr align; char buf[256]; } control;
-	struct sockaddr_storage from;
-	struct iovec iov = { cu->buf, sizeof(cu->buf) };
-	struct msghdr mh;
-	struct packet pkt;
-	ssize_t n;
+	struct msghdr *mh;
+	size_t i;
 
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_name = &from;
-	mh.msg_namelen = sizeof(from);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = control.buf;
-	mh.msg_controllen = sizeof(control.buf);
-	if ((n = recvmsg(cu->fd, &mh, MSG_DONTWAIT)) < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : SPA_ERR_SYS;
+	for (i = 0; i < UDP_MMSG; i++) {
+		mh = &cu->hdr[i].msg_hdr;
+		cu->slot[i].iov.iov_base = cu->slot[i].data;
+		cu->slot[i].iov.iov_len = sizeof(cu->slot[i].data);
+		mh->msg_name = &cu->slot[i].from;
+		mh->msg_namelen = sizeof(cu->slot[i].from);
+		mh->msg_iov = &cu->slot[i].iov;
+		mh->msg_iovlen = 1;
+		mh->msg_control = cu->slot[i].control.buf;
+		mh->msg_controllen = sizeof(cu->slot[i].control.buf);
+		mh->msg_flags = 0;
+	}
+}
+
+static void
+udp_deliver(struct capture_udp *cu, size_t i, int64_t now_s, capture_cb cb,
+    void *arg)
+{
+	struct msghdr *mh = &cu->hdr[i].msg_hdr;
+	struct packet pkt;
+
 	memset(&pkt, 0, sizeof(pkt));
-	sock_to_addr(&from, &pkt.info.src, &pkt.info.sport);
+	sock_to_addr(&cu->slot[i].from, &pkt.info.src, &pkt.info.sport);
 	pkt.info.dst = pkt.info.src;	/* same family until pktinfo says */
 	memset(pkt.info.dst.bytes, 0, sizeof(pkt.info.dst.bytes));
-	udp_pktinfo(&mh, &pkt.info.dst);
+	udp_pktinfo(mh, &pkt.info.dst);
 	pkt.info.dport = cu->port;
 	pkt.info.proto = IPPROTO_UDP;
 	pkt.via = SPA_VIA_UDP;
-	pkt.data = cu->buf;
-	pkt.len = (size_t)n;
-	if ((mh.msg_flags & MSG_TRUNC) != 0)
+	pkt.data = cu->slot[i].data;
+	pkt.len = cu->hdr[i].msg_len;
+	if ((mh->msg_flags & MSG_TRUNC) != 0)
 		pkt.error = SPA_ERR_LENGTH;
 	pkt.seen_s = now_s;
 	cb(arg, &pkt);
-	return 1;
+}
+
+/* Read up to UDP_MMSG datagrams: how many, 0 when drained, <0 on error. */
+static int
+udp_read_batch(struct capture_udp *cu, int64_t now_s, capture_cb cb,
+    void *arg)
+{
+	int n, i;
+
+	udp_arm(cu);
+	if ((n = recvmmsg(cu->fd, cu->hdr, UDP_MMSG, MSG_DONTWAIT, NULL)) < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : SPA_ERR_SYS;
+	for (i = 0; i < n; i++)
+		udp_deliver(cu, (size_t)i, now_s, cb, arg);
+	return n;
 }
 
 static int
@@ -101,13 +132,17 @@ udp_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
     const struct now *now, capture_cb cb, void *arg)
 {
 	struct capture_udp *cu = (struct capture_udp *)c;
-	int i, r;
+	int got, total = 0;
 
 	if (n == 0 || (pfd[0].revents & POLLIN) == 0)
 		return 0;
-	for (i = 0; i < UDP_BATCH; i++)
-		if ((r = udp_read_one(cu, now->wall_s, cb, arg)) <= 0)
-			return r;
+	while (total < UDP_BATCH) {
+		if ((got = udp_read_batch(cu, now->wall_s, cb, arg)) < 0)
+			return got;
+		if (got < UDP_MMSG)
+			return 0;	/* drained */
+		total += got;
+	}
 	return 0;
 }
 

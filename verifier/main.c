@@ -32,6 +32,7 @@
 #include "loop.h"
 #include "policy.h"
 #include "msg.h"
+#include "msg_batch.h"
 #include "openpgp.h"
 #include "privdrop.h"
 #include "replay.h"
@@ -82,6 +83,7 @@ struct vproc {
 	struct replay_store	*replay;
 	uint64_t		 packets;
 	char			 sandbox[96];	/* MSG_READY's */
+	struct msg_out		 out;	/* the pass's messages, sent at its end */
 #ifdef SPA_SANDBOX_SELFTEST
 	const char		*selftest;	/* violate on MSG_STATS_REQ */
 	const char		*msgtest;	/* a message out of place */
@@ -89,15 +91,25 @@ struct vproc {
 };
 
 static void
-send_msg(struct vproc *vp, const struct msg *m)
+flush_msgs(struct vproc *vp)
 {
-	uint8_t buf[MSG_MAX];
-	int n = msg_encode(m, buf, sizeof(buf));
-
-	if (n < 0 || send(vp->sock, buf, (size_t)n, MSG_NOSIGNAL) != n) {
+	if (vp->out.n != 0 && msg_out_flush(&vp->out) != 0) {
 		log_err("verifier: cannot reach the executor");
 		vp->loop.stop = true;
 	}
+}
+
+/* OPENs wait for the end of the pass; any other message goes now. */
+static void
+send_msg(struct vproc *vp, const struct msg *m)
+{
+	if (msg_out_queue(&vp->out, m) != 0) {
+		log_err("verifier: cannot reach the executor");
+		vp->loop.stop = true;
+		return;
+	}
+	if (m->type != MSG_OPEN)
+		flush_msgs(vp);
 }
 
 static void	send_stats(struct vproc *, enum msg_type);
@@ -279,6 +291,18 @@ sync_dispatch(void *arg, const struct pollfd *pfd, size_t n,
 	return 0;
 }
 
+/* Last in each pass: its OPENs, one sendmmsg(). */
+static int
+flush_dispatch(void *arg, const struct pollfd *pfd, size_t n,
+    const struct now *now)
+{
+	(void)pfd;
+	(void)n;
+	(void)now;
+	flush_msgs(arg);
+	return 0;
+}
+
 static int64_t
 sync_timeout_ms(void *arg, const struct now *now)
 {
@@ -446,13 +470,18 @@ confine(struct vproc *vp, struct sandbox *sb)
 static int
 vproc_setup(struct vproc *vp)
 {
+	const struct loop_source flush = {
+		.dispatch = flush_dispatch, .arg = vp,
+	};
 	struct sandbox sb;
 	int r;
 
+	msg_out_init(&vp->out, vp->sock);
 	if ((r = vproc_loop_init(vp)) != 0)
 		return r;
 	/* keyrings are parsed as the verifier user, before the filter */
 	if ((r = open_sources(vp)) != 0 ||
+	    (r = loop_add(&vp->loop, &flush)) != 0 ||	/* after them */
 	    (r = openpgp_init(vp->vc->access)) != 0 ||
 	    (r = confine(vp, &sb)) != 0 ||
 	    (r = open_replay(vp)) != 0 ||
@@ -475,8 +504,9 @@ run_file(struct vproc *vp)
 
 	while (!vp->loop.stop) {
 		now = clock_now();
-		if ((r = capture_dispatch(c, NULL, 0, &now, on_packet, vp))
-		    != 0)
+		r = capture_dispatch(c, NULL, 0, &now, on_packet, vp);
+		flush_msgs(vp);
+		if (r != 0)
 			return r == CAPTURE_EOF ? 0 : r;
 	}
 	return 0;
@@ -570,8 +600,14 @@ main(int argc, char **argv)
 	vp.selftest = getenv("SPAGATE_SANDBOX_SELFTEST");
 	vp.msgtest = getenv("SPAGATE_MSG_SELFTEST");
 #endif
-	if ((r = vproc_setup(&vp)) == 0)
-		r = vc.pcap_file != NULL ? run_file(&vp) : loop_run(&vp.loop);
+	if ((r = vproc_setup(&vp)) == 0 && vc.pcap_file != NULL)
+		r = run_file(&vp);
+	else if (r == 0) {
+		log_hold(1);	/* a pass's lines in one write */
+		r = loop_run(&vp.loop);
+		flush_msgs(&vp);	/* a pass cut short by the stop */
+		log_hold(0);
+	}
 	read_capture_dropped(&vp);
 	verifier_log_stats(&vp.verifier);
 	if (vp.replay != NULL) {

@@ -205,6 +205,7 @@ sandbox_selftest_violate(const char *what, int capture_fd)
 
 	log_warnx("sandbox selftest: calling %s, which the filter does not "
 	    "allow", what);
+	log_flush();	/* the kill would lose the pass's held lines */
 	errno = 0;
 	r = violate(what, capture_fd);
 	log_warnx("sandbox selftest: %s returned %ld (%s)%s", what, r,

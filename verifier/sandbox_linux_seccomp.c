@@ -136,6 +136,7 @@ static const struct sc_rule rules[] = {
 
 	/* --- capture: read only */
 	ALLOW(recvmsg),		/* UDP mode: datagram plus IP_PKTINFO */
+	ALLOW(recvmmsg),	/* the same, a batch at a time */
 	ALLOW(recvfrom),	/* libpcap (non-ring); executor requests */
 	ALLOW(accept4),		/* HTTP, TCP listeners: a client connects (it
 				 * is never answered: no write to it) */
@@ -152,6 +153,9 @@ static const struct sc_rule rules[] = {
 	/* --- messages to the executor; syslog lines; log lines */
 	ALLOW_IF2(sendto, FD_IS(SANDBOX_FD_EXECUTOR), NO_ADDRESS),
 	ALLOW_IF2(sendto, FD_IS(SANDBOX_FD_SYSLOG), NO_ADDRESS),
+	ALLOW_IF(sendmmsg, FD_IS(SANDBOX_FD_EXECUTOR)),	/* a pass's OPENs
+				 * (msg_batch.c); the pair is connected
+				 * SOCK_SEQPACKET, which ignores an address */
 	ALLOW_IF(write, FD_IS(SANDBOX_FD_LOG)),	/* stderr (foreground) */
 	ALLOW_IF(writev, FD_IS(SANDBOX_FD_LOG)),
 	ALLOW(getpid),		/* syslog()'s LOG_PID */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -137,6 +138,48 @@ test_not_the_journal(void **state)
 	free(out);
 }
 
+/*
+ * Held lines (log_hold): nothing is written until the flush, which
+ * writes them in order; an error is written at once, after the lines
+ * held before it; a forked child never writes its parent's lines.
+ */
+static void
+test_held_lines_wait_for_the_flush(void **state)
+{
+	struct fx *f = *state;
+	char *out;
+	pid_t pid;
+	int status;
+
+	capture_begin(f, 1);
+	log_init("test_log", LOG_TO_STDERR, LOG_DAEMON);
+	log_hold(1);
+	log_notice("a grant");
+	log_info("a refusal");
+	out = th_slurp(f->path, NULL);
+	assert_string_equal(out, "");
+	free(out);
+	assert_true((pid = fork()) >= 0);
+	if (pid == 0) {
+		log_flush();	/* the parent's lines are not the child's */
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	log_flush();
+	log_notice("a close");
+	log_errx("a failed open");
+	log_info("after it");
+	log_hold(0);
+	out = capture_end(f);
+	assert_string_equal(out,
+	    "<5>notice: a grant\n"
+	    "<6>info: a refusal\n"
+	    "<5>notice: a close\n"
+	    "<3>error: a failed open\n"
+	    "<6>info: after it\n");
+	free(out);
+}
+
 /* A malformed JOURNAL_STREAM is not the journal either. */
 static void
 test_journal_stream_malformed(void **state)
@@ -184,6 +227,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_journal_stream_malformed,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_held_lines_wait_for_the_flush, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,12 +11,16 @@
 #include <cmocka.h>
 
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "access_int.h"
 #include "bad_fields.h"
 #include "err.h"
 #include "msg.h"
+#include "msg_batch.h"
 #include "policy.h"
 
 /* Offsets into an encoded OPEN (see the layout in common/msg.c). */
@@ -481,11 +485,115 @@ open_beyond_the_policy_is_refused_by_the_executor(void **state)
 	access_free(conf);
 }
 
+/* --- msg_batch.c: a pass's messages at a time ------------------------- */
+
+static void
+seqpacket_pair(int sv[2])
+{
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+}
+
+/*
+ * More OPENs than one send takes, a STATS between them: every message
+ * arrives whole, once, in the order queued, a datagram each.
+ */
+static void
+batch_keeps_every_message_in_order(void **state)
+{
+	struct msg_out *q = malloc(sizeof(*q));
+	struct msg_in *in = malloc(sizeof(*in));
+	const uint8_t *buf;
+	struct msg m, got;
+	size_t len, n = 0;
+	int sv[2], r;
+
+	(void)state;
+	assert_non_null(q);
+	assert_non_null(in);
+	seqpacket_pair(sv);
+	msg_out_init(q, sv[0]);
+	msg_in_init(in, sv[1]);
+	sample_open(&m);
+	for (m.u.open.stanza = 1; m.u.open.stanza <= 150; m.u.open.stanza++)
+		assert_int_equal(msg_out_queue(q, &m), 0);
+	assert_true(q->n < MSG_BATCH_OUT);	/* full queues went on their own */
+	assert_int_equal(msg_out_flush(q), 0);
+	assert_int_equal(q->n, 0);
+	close(sv[0]);
+	while ((r = msg_in_read(in)) > 0) {
+		assert_true(r <= MSG_BATCH_IN);
+		while ((buf = msg_in_next(in, &len)) != NULL) {
+			assert_int_equal(msg_decode(buf, len, &got), 0);
+			assert_int_equal(got.type, MSG_OPEN);
+			assert_int_equal(got.u.open.stanza, ++n);
+		}
+	}
+	assert_int_equal(r, -1);	/* then the end: the peer closed */
+	assert_int_equal(n, 150);
+	close(sv[1]);
+	free(q);
+	free(in);
+}
+
+/* Nothing waiting reads 0; a datagram too long for a message is cut, refused. */
+static void
+batch_reads_nothing_and_refuses_oversize(void **state)
+{
+	struct msg_in *in = malloc(sizeof(*in));
+	uint8_t big[MSG_MAX + 100];
+	const uint8_t *buf;
+	struct msg m;
+	size_t len;
+	int sv[2];
+
+	(void)state;
+	assert_non_null(in);
+	seqpacket_pair(sv);
+	msg_in_init(in, sv[1]);
+	assert_int_equal(msg_in_read(in), 0);
+	assert_null(msg_in_next(in, &len));
+	sample_open(&m);
+	len = encode(&m, big, sizeof(big));
+	memset(big + len, 0, sizeof(big) - len);
+	assert_int_equal(send(sv[0], big, sizeof(big), 0), (ssize_t)sizeof(big));
+	assert_int_equal(msg_in_read(in), 1);
+	assert_non_null(buf = msg_in_next(in, &len));
+	assert_true(len > MSG_MAX);
+	assert_int_not_equal(msg_decode(buf, len, &m), 0);
+	close(sv[0]);
+	close(sv[1]);
+	free(in);
+}
+
+/* A peer gone: the flush says so (and no SIGPIPE kills the sender). */
+static void
+batch_flush_reports_a_closed_peer(void **state)
+{
+	struct msg_out *q = malloc(sizeof(*q));
+	struct msg m;
+	int sv[2];
+
+	(void)state;
+	assert_non_null(q);
+	seqpacket_pair(sv);
+	close(sv[1]);
+	msg_out_init(q, sv[0]);
+	sample_open(&m);
+	assert_int_equal(msg_out_queue(q, &m), 0);
+	assert_int_not_equal(msg_out_flush(q), 0);
+	assert_int_equal(q->n, 0);
+	close(sv[0]);
+	free(q);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(open_round_trips),
+		cmocka_unit_test(batch_keeps_every_message_in_order),
+		cmocka_unit_test(batch_reads_nothing_and_refuses_oversize),
+		cmocka_unit_test(batch_flush_reports_a_closed_peer),
 		cmocka_unit_test(nat_open_round_trips),
 		cmocka_unit_test(command_open_round_trips),
 		cmocka_unit_test(ready_and_stats_round_trip),
