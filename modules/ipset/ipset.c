@@ -1,8 +1,16 @@
 /*
  * The ipset action module: add, del and test set elements through
- * libipset's session API, in this process.  One netlink round trip takes
- * microseconds, so a request runs synchronously and completes through
- * action_done() before open/close returns; its timeout does not apply.
+ * libipset's session API, in this process.  The adds and dels of one pass
+ * of the event loop are queued and sent when the loop next calls the
+ * module (timeout_ms says 0 while something waits), as the nft module
+ * does: libipset aggregates a run of elements for the same set, command
+ * and -exist into one netlink message (as `ipset restore` does), each
+ * element numbered.  The kernel applies them in order and stops at the
+ * first that fails, answering with its number: the ones before it are
+ * done, it fails alone, and the rest are sent again (ipset_batch_run).
+ * A failure without a number is run again one element at a time.  Each
+ * request completes through action_done() then; its timeout does not
+ * apply (microseconds).
  *
  * The command line is read by ipset_parse.c; here it is checked against
  * the set's real type and sent.  libipset reports through a text buffer
@@ -23,6 +31,7 @@
 #include <libipset/session.h>
 #include <libipset/types.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +65,17 @@
  * with a fresh header, so a set destroyed or swapped under us is judged
  * by its real type.
  */
+struct ipset_queued {
+	uint64_t		 job;
+	bool			 closing;
+	struct ipset_op		 op;
+};
+
 struct ipset_mod {
 	struct ipset_session	*session;
 	unsigned int		 types_cached;
+	struct ipset_queued	*q;		/* this pass's adds and dels */
+	size_t			 nq, qcap;
 };
 
 enum outcome {
@@ -179,9 +196,9 @@ type_remember(struct ipset_mod *m, const char *set,
 	return true;
 }
 
-/* One operation against the kernel; `text` says what went wrong. */
+/* The session's data for one operation; DONE, or FAILED with `text`. */
 static enum outcome
-run_op_once(struct ipset_mod *m, const struct ipset_op *op, bool *cached,
+prepare_op(struct ipset_mod *m, const struct ipset_op *op, bool *cached,
     char *text, size_t len)
 {
 	enum ipset_cmd cmd = kernel_cmd[op->cmd];
@@ -210,7 +227,20 @@ run_op_once(struct ipset_mod *m, const struct ipset_op *op, bool *cached,
 		ipset_envopt_set(s, IPSET_ENV_EXIST);
 	else
 		ipset_envopt_unset(s, IPSET_ENV_EXIST);
-	return outcome_of(m, ipset_cmd(s, cmd, 0), text, len);
+	return DONE;
+}
+
+/* One operation against the kernel, now; `text` says what went wrong. */
+static enum outcome
+run_op_once(struct ipset_mod *m, const struct ipset_op *op, bool *cached,
+    char *text, size_t len)
+{
+	enum outcome o = prepare_op(m, op, cached, text, len);
+
+	if (o != DONE)
+		return o;
+	return outcome_of(m, ipset_cmd(m->session, kernel_cmd[op->cmd], 0),
+	    text, len);
 }
 
 static enum outcome
@@ -264,54 +294,196 @@ cover_close(struct ipset_op *op, const struct action_req *req)
 }
 
 /*
- * Run one request and report it.  For a close, a del whose element is
- * no longer in the set (its kernel timeout ran out) has done its job.
+ * Report one request.  For a close, a del whose element is no longer in
+ * the set (its kernel timeout ran out) has done its job.
  */
+static void
+report(struct ipset_mod *m, struct action_env *env,
+    const struct ipset_queued *rq, enum outcome o, const char *text)
+{
+	char line[TEXT_MAX], detail[DETAIL_MAX];
+
+	ipset_op_format(&rq->op, line, sizeof(line));
+	if (o == FAILED && rq->closing && rq->op.cmd == IPSET_OP_DEL &&
+	    element_gone(m, &rq->op)) {
+		snprintf(detail, sizeof(detail), "ipset %s: not in the set "
+		    "(expired already)", line);
+		action_report(env, &(struct action_result){ .job = rq->job,
+		    .detail = detail, .absent = true, .exit_status = -1 });
+		return;
+	}
+	if (o == DONE && rq->op.cmd != IPSET_OP_TEST)
+		snprintf(detail, sizeof(detail), "ipset %s", line);
+	else
+		snprintf(detail, sizeof(detail), "ipset %s: %s", line,
+		    o == ABSENT ? "not in the set" : text);
+	action_done(env, rq->job, o == DONE ? 0 : SPA_ERR_ACTION, detail,
+	    NULL);
+}
+
+/* Queue a request for the next pass; a line that does not parse fails now. */
 static int
-ipset_run(struct ipset_mod *m, struct action_env *env,
+ipset_queue(struct ipset_mod *m, struct action_env *env,
     const struct action_req *req, bool closing)
 {
-	char text[TEXT_MAX], line[TEXT_MAX], detail[DETAIL_MAX];
-	struct ipset_op op;
-	enum outcome o;
+	char text[TEXT_MAX], detail[DETAIL_MAX];
+	struct ipset_queued *rq, *v;
+	size_t cap;
 
-	if (ipset_op_parse(req->argv->argc, req->argv->argv, &op, text,
+	if (m->nq == m->qcap) {
+		cap = m->qcap == 0 ? 64 : 2 * m->qcap;
+		if ((v = reallocarray(m->q, cap, sizeof(*v))) == NULL) {
+			finish(env, req, SPA_ERR_NOMEM, "ipset: out of memory");
+			return 0;
+		}
+		m->q = v;
+		m->qcap = cap;
+	}
+	rq = &m->q[m->nq];
+	if (ipset_op_parse(req->argv->argc, req->argv->argv, &rq->op, text,
 	    sizeof(text)) != 0) {
 		snprintf(detail, sizeof(detail), "ipset: %s", text);
 		finish(env, req, SPA_ERR_ACTION, detail);
 		return 0;
 	}
 	if (!closing)
-		cover_close(&op, req);
-	ipset_op_format(&op, line, sizeof(line));
-	o = run_op(m, &op, text, sizeof(text));
-	if (o == FAILED && closing && op.cmd == IPSET_OP_DEL &&
-	    element_gone(m, &op)) {
-		snprintf(detail, sizeof(detail), "ipset %s: not in the set "
-		    "(expired already)", line);
-		action_report(env, &(struct action_result){ .job = req->job,
-		    .detail = detail, .absent = true, .exit_status = -1 });
+		cover_close(&rq->op, req);
+	rq->job = req->job;
+	rq->closing = closing;
+	if (rq->op.cmd == IPSET_OP_TEST) {	/* an answer, not aggregated */
+		report(m, env, rq, run_op(m, &rq->op, text, sizeof(text)),
+		    text);
 		return 0;
 	}
-	if (o == DONE && op.cmd != IPSET_OP_TEST)
-		snprintf(detail, sizeof(detail), "ipset %s", line);
-	else
-		snprintf(detail, sizeof(detail), "ipset %s: %s", line,
-		    o == ABSENT ? "not in the set" : text);
-	finish(env, req, o == DONE ? 0 : SPA_ERR_ACTION, detail);
+	m->nq++;
 	return 0;
 }
 
 static int
 ipset_open(void *priv, struct action_env *env, const struct action_req *req)
 {
-	return ipset_run(priv, env, req, false);
+	return ipset_queue(priv, env, req, false);
 }
 
 static int
 ipset_close(void *priv, struct action_env *env, const struct action_req *req)
 {
-	return ipset_run(priv, env, req, true);
+	return ipset_queue(priv, env, req, true);
+}
+
+/* Elements of one netlink message: same set, command and -exist. */
+static bool
+same_message(const struct ipset_op *a, const struct ipset_op *b)
+{
+	return a->cmd == b->cmd && a->exist == b->exist &&
+	    strcmp(a->set, b->set) == 0;
+}
+
+/*
+ * The element the kernel named in "Error in line N: why", or 0; `text`
+ * keeps the why (N is the queue's numbering, not the admin's).
+ */
+static size_t
+failed_line(char *text)
+{
+	unsigned int n;
+	int skip = 0;
+
+	if (sscanf(text, "Error in line %u: %n", &n, &skip) != 1 || skip == 0)
+		return 0;
+	memmove(text, text + skip, strlen(text + skip) + 1);
+	return n;
+}
+
+/* Send the message being built; false if the kernel refused any of it. */
+static bool
+commit_ok(struct ipset_session *s)
+{
+	return ipset_commit(s) == 0 &&
+	    ipset_session_report_type(s) != IPSET_ERROR;
+}
+
+/*
+ * Send the queue from `from` on, aggregated; returns how many were
+ * applied, in order from `from`.  If one failed, *bad is its index and
+ * `text` says why; if all went, *bad is nq.  A message the kernel
+ * refused without numbering an element (its set is gone) applied none
+ * of it: *bad is SIZE_MAX, and the caller runs the rest one at a time.
+ */
+static size_t
+send_from(struct ipset_mod *m, size_t from, size_t *bad, char *text,
+    size_t len)
+{
+	const struct ipset_op *op;
+	size_t k, first = from, line;	/* first: of the message built */
+	bool cached;
+
+	*bad = m->nq;
+	for (k = from; k < m->nq; k++) {
+		op = &m->q[k].op;
+		if (k > first && !same_message(op, &m->q[k - 1].op)) {
+			if (!commit_ok(m->session))
+				goto refused;
+			first = k;
+		}
+		if (prepare_op(m, op, &cached, text, len) != DONE) {
+			/* this element alone: the ones before it go first */
+			if (m->session == NULL) {
+				*bad = SIZE_MAX;	/* lost with the session */
+				return first - from;
+			}
+			if (k > first && !commit_ok(m->session))
+				goto refused;
+			*bad = k;
+			return k - from;
+		}
+		if (ipset_cmd(m->session, kernel_cmd[op->cmd],
+		    (uint32_t)(k + 1)) != 0 ||
+		    ipset_session_report_type(m->session) == IPSET_ERROR)
+			goto refused;
+	}
+	if (commit_ok(m->session))
+		return k - from;
+refused:
+	take_report(m->session, text, len);
+	session_drop(m);
+	line = failed_line(text);
+	if (line < first + 1 || line > m->nq) {
+		*bad = SIZE_MAX;
+		return first - from;
+	}
+	*bad = line - 1;
+	return line - 1 - from;
+}
+
+/* The pass's queue: aggregated, a failing element failing alone. */
+static void
+ipset_batch_run(struct ipset_mod *m, struct action_env *env)
+{
+	char text[TEXT_MAX];
+	size_t i = 0, k, ok, bad;
+
+	while (i < m->nq) {
+		text[0] = '\0';
+		if (session_get(m) == NULL)
+			bad = SIZE_MAX, ok = 0;
+		else
+			ok = send_from(m, i, &bad, text, sizeof(text));
+		for (k = i; k < i + ok; k++)
+			report(m, env, &m->q[k], DONE, "");
+		i += ok;
+		if (bad == SIZE_MAX)
+			break;
+		if (bad < m->nq) {
+			report(m, env, &m->q[bad], FAILED, text);
+			i = bad + 1;
+		}
+	}
+	/* what the kernel did not number: one at a time, as it was */
+	for (; i < m->nq; i++)
+		report(m, env, &m->q[i], run_op(m, &m->q[i].op, text,
+		    sizeof(text)), text);
+	m->nq = 0;
 }
 
 /*
@@ -373,23 +545,47 @@ ipset_check(void *priv, const struct cmd_argv *argv, char *why,
 	return 0;
 }
 
-/* A new pass of the event loop: set types are learned afresh. */
+/* A new pass of the event loop: set types learned afresh, the queue sent. */
 static void
 ipset_dispatch(void *priv, struct action_env *env, const struct pollfd *pfd,
     size_t n, int64_t now_ms)
 {
-	(void)env;
+	struct ipset_mod *m = priv;
+
 	(void)pfd;
 	(void)n;
 	(void)now_ms;
-	types_forget(priv);
+	types_forget(m);
+	if (m->nq > 0)
+		ipset_batch_run(m, env);
+}
+
+static int
+ipset_timeout_ms(void *priv, int64_t now_ms)
+{
+	const struct ipset_mod *m = priv;
+
+	(void)now_ms;
+	return m->nq > 0 ? 0 : -1;
 }
 
 static void
 ipset_shutdown(void *priv)
 {
-	types_forget(priv);
-	session_drop(priv);
+	struct ipset_mod *m = priv;
+
+	types_forget(m);
+	session_drop(m);
+}
+
+static void
+ipset_free(void *priv)
+{
+	struct ipset_mod *m = priv;
+
+	if (m != NULL)
+		free(m->q);
+	free(m);
 }
 
 static int
@@ -408,7 +604,8 @@ const struct action_ops action_ipset = {
 	.close = ipset_close,
 	.verify = ipset_verify,
 	.dispatch = ipset_dispatch,
+	.timeout_ms = ipset_timeout_ms,
 	.shutdown = ipset_shutdown,
-	.free = free,
+	.free = ipset_free,
 	.open_is_idempotent = true,
 };
