@@ -168,6 +168,10 @@ test_held_lines_wait_for_the_flush(void **state)
 	log_flush();
 	log_notice("a close");
 	log_errx("a failed open");
+	out = th_slurp(f->path, NULL);	/* the error at once, in order */
+	assert_non_null(strstr(out, "<5>notice: a close\n<3>error: a failed "
+	    "open\n"));
+	free(out);
 	log_info("after it");
 	log_hold(0);
 	out = capture_end(f);
