@@ -477,6 +477,61 @@ session_keys_are_capped(void **state)
 }
 
 /*
+ * ecc-unsigned.spa's message with a second copy of its session key under
+ * the header hdr (hlen bytes), as text.
+ */
+static size_t
+second_key_under(const uint8_t *hdr, size_t hlen, char *wire)
+{
+	uint8_t msg[SPA_GPG_MSG_MAX], out[2 * SPA_GPG_MSG_MAX];
+	size_t len = message_of("ecc-unsigned.spa", msg), first = 2 + msg[1];
+	size_t n = 0;
+
+	memcpy(out, msg, first);
+	n += first;
+	memcpy(out + n, hdr, hlen);
+	n += hlen;
+	memcpy(out + n, msg + 2, first - 2);
+	n += first - 2;
+	memcpy(out + n, msg + first, len - first);
+	return text_of(out, n + len - first, wire);
+}
+
+/* The walk reads old and new headers; a session key's length is whole. */
+static void
+walk_reads_both_header_formats(void **state)
+{
+	static const struct {
+		uint8_t	hdr[6];
+		size_t	len;
+		int	want;
+	} v[] = {
+		{ { 0xc1, 94 }, 2, 0 },				/* new, 1 byte */
+		{ { 0xc1, 0xff, 0, 0, 0, 94 }, 6, 0 },		/* new, 4 bytes */
+		{ { 0x85, 0, 94 }, 3, 0 },			/* old, 2 bytes */
+		{ { 0x86, 0, 0, 0, 94 }, 5, 0 },		/* old, 4 bytes */
+		{ { 0xc1, 0xe6 }, 2, SPA_ERR_CIPHERTEXT },	/* partial */
+		{ { 0x87 }, 1, SPA_ERR_CIPHERTEXT },	/* indeterminate */
+		{ { 0x8c, 94 }, 2, SPA_ERR_CIPHERTEXT },	/* tag 3 */
+	};
+	struct openpgp_rules rules = { .require_sig = false };
+	char wire[2 * SPA_MAX_PAYLOAD];
+	struct spa_packet pkt;
+	struct fix f;
+	size_t i, n;
+
+	(void)state;
+	fix_init(&f, "ecc", &rules, NULL);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		n = second_key_under(v[i].hdr, v[i].len, wire);
+		if (openpgp_open_packet(NULL, &f.st, wire, n, &pkt, hook, &f) !=
+		    v[i].want)
+			fail_msg("header %zu: not %d", i, v[i].want);
+	}
+	fix_free(&f);
+}
+
+/*
  * A forged packet of 1,000 characters and more at a stanza with an HMAC
  * key costs one HMAC at most and never a decryption: one whose header
  * walk passes (four session keys naming the stanza's key, an HMAC of the
@@ -700,6 +755,7 @@ main(void)
 		cmocka_unit_test(hmac_is_checked_before_decryption),
 		cmocka_unit_test(damaged_packets_are_refused),
 		cmocka_unit_test(session_keys_are_capped),
+		cmocka_unit_test(walk_reads_both_header_formats),
 		cmocka_unit_test(forged_packet_costs_one_hmac),
 		cmocka_unit_test(cut_prefix_is_read_off_the_header),
 		cmocka_unit_test(rsa_key_needs_its_passphrase),
