@@ -1268,7 +1268,7 @@ keep_best() {
 			continue
 		fi
 		case $k in
-		grants_*|flood_*|"tgrants|"*|"thold|"*|fx_*)
+		grants_*|flood_*|"tgrants|"*|"thold|"*|fx_*|gx_*)
 			awk -v a="${R[$k]%%/*}" -v b="${BEST[$k]%%/*}" 'BEGIN { exit !(a > b) }' &&
 				BEST[$k]=${R[$k]} ;;
 		p50_*|p99_*|max_*|rss_*|pss_*)
