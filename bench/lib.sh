@@ -70,7 +70,8 @@ install_deps() {
 	"$top/scripts/deps" build || die "scripts/deps build failed"
 	for p in fwknop-server fwknop-client ipset libipset-dev pkg-config iproute2 \
 	    ${EXTRA:+nftables} $(has_act firewall-ipt && echo iptables) \
-	    ${FORGED_STANZAS:+openssl} $([ "${GPG_N:-0}" -gt 0 ] && echo gnupg); do
+	    ${FORGED_STANZAS:+openssl} $([ "${GPG_N:-0}" -gt 0 ] || [ -n "${GPG_FORGED:-}" ] && echo gnupg) \
+	    ${GPG_FORGED:+python3}; do
 		installed "$p" || missing="$missing $p"
 	done
 	if [ -n "$missing" ]; then
@@ -573,6 +574,7 @@ make_gpg() {
 	gh "$g/srv" --export-secret-keys srv@bench.test >"$g/srv/secring.gpg"
 	chmod 600 "$g/srv/secring.gpg"
 	srv=$(fp "$g/cli" srv@bench.test) cli=$(fp "$g/srv" cli@bench.test)
+	GPG_SRV_FPR=$srv
 	GPG_OPTS="--gpg-recipient $srv --gpg-signer $cli --gpg-no-signing-pw --gpg-home-dir $g/cli"
 	{
 		echo "SOURCE ANY"
@@ -584,6 +586,8 @@ make_gpg() {
 		grep '^CMD_CYCLE_' "$WORK/access.conf"
 	} >"$WORK/access-gpg.conf"
 	chmod 0600 "$WORK/access-gpg.conf"
+	[ -z "$GPG_FORGED" ] || make_gpg_forged
+	[ "$GPG_N" -gt 0 ] || return 0
 	note "making $GPG_N GnuPG SPA packets with the fwknop client"
 	awk -v n="$GPG_N" -v w="$WORK" 'BEGIN { for (i = 0; i < n; i++) {
 		a = "10.247." int(i / 250) "." (i % 250 + 1)
@@ -605,6 +609,143 @@ bench_gnupg() {
 	R["gpg_granted|$1"]=${R["burst_${GPG_N}_udp|$1"]}
 	R["gpg_rate|$1"]=${R["brate_${GPG_N}_udp|$1"]}
 	unset 'R[burst_${GPG_N}_udp|$1]' 'R[brate_${GPG_N}_udp|$1]' 'R[bdrop_${GPG_N}_udp|$1]'
+}
+
+# --- forged GnuPG packets (issue 19 item 4) -------------------------------------
+# make_gpg_forged: what the forged GnuPG workload sends, from make_gpg's
+# keys: access-gpg-nohmac.conf (the GnuPG stanza without its HMAC key),
+# and in gpg/forged/, each one line:
+#   junk-1000     a real packet (the client's, with its HMAC) lengthened
+#                 to 1,000 characters or more in the middle of its text
+#                 by a multiple of 4: spa_flood's template for random text
+#                 of that length whose last characters stay valid base64
+#   crafted       bench/gpg_forge.py: GPG_FORGED_KEYS session keys naming
+#                 the server key's ID (RSA 2048, MPIs of 256 bytes below
+#                 any modulus), then random data, 1,498 characters
+#   crafted-hmac  the same in 1,455 characters, and 43 of a fake HMAC
+make_gpg_forged() {
+	local f=$WORK/gpg/forged t ct grow
+	mkdir -p "$f"
+	grep -v '^HMAC_KEY_BASE64 ' "$WORK/access-gpg.conf" >"$WORK/access-gpg-nohmac.conf"
+	chmod 0600 "$WORK/access-gpg-nohmac.conf"
+	python3 "$top/bench/gpg_forge.py" --keyid "${GPG_SRV_FPR: -16}" \
+		--count "$GPG_FORGED_KEYS" >"$f/crafted" &&
+	python3 "$top/bench/gpg_forge.py" --keyid "${GPG_SRV_FPR: -16}" \
+		--count "$GPG_FORGED_KEYS" --len 1455 --hmac >"$f/crafted-hmac" ||
+		die "bench/gpg_forge.py failed"
+	# shellcheck disable=SC2086
+	in_cli fwknop --no-rc-file --no-save-args --test -A tcp/22 -D "$SRV_IP" $GPG_OPTS \
+		--use-hmac --key-base64-hmac "$HMAC" -a 10.248.0.1 -B "$f/real" >/dev/null 2>&1 || true
+	t=$(tr -d '\n' <"$f/real" 2>/dev/null) || t=
+	[ "${#t}" -gt 400 ] || die "the fwknop client made no GnuPG packet for the forged workload"
+	ct=${t:0:${#t}-43}
+	grow=$(( (1000 - ${#t} + 3) / 4 * 4 ))
+	[ "$grow" -gt 0 ] || grow=0
+	printf '%s%s%s%s\n' "${ct:0:${#ct}-1}" "$(printf "%${grow}s" | tr ' ' A)" \
+		"${ct: -1}" "${t: -43}" >"$f/junk-1000"
+	note "forged GnuPG packets: junk of $(($(wc -c <"$f/junk-1000") - 1)) characters (HMAC key)," \
+		"$GPG_FORGED_KEYS session keys for key ID ${GPG_SRV_FPR: -16} in $(($(wc -c <"$f/crafted") - 1))"
+}
+
+# gpg_forged_how KIND: the access file, spa_flood's template and how it
+# sends it (same: that packet again and again; fresh: random text of its
+# length) for a kind of the forged GnuPG workload.
+gpg_forged_how() {
+	local f=$WORK/gpg/forged
+	case $1 in
+	hmac-junk) echo "$WORK/access-gpg.conf $f/junk-1000 fresh" ;;
+	hmac-crafted) echo "$WORK/access-gpg.conf $f/crafted-hmac same" ;;
+	crafted) echo "$WORK/access-gpg-nohmac.conf $f/crafted same" ;;
+	junk) echo "$WORK/access-gpg-nohmac.conf $f/crafted fresh" ;;
+	esac
+}
+
+# bench_gpg_forged DAEMON KIND: UDP mode, the GnuPG stanza (with its HMAC
+# key for the hmac-* kinds); spa_flood sends the kind's forged packets
+# from the flood address asking GPG_FORGED_RATE/s (FORGED_RATE for the
+# random ones), until SIGTERM; after GPG_FORGED_WARMUP s, the packets
+# examined over GPG_FORGED_SECS s (examined_at: from stats line to stats
+# line for spagated, so more when it answers late).  Sets R[gx_KIND|D]
+# (examined/s), R[gxsent_KIND|D], R[gxdrops_KIND|D], R[gxcpu_KIND|D].
+bench_gpg_forged() {
+	local d=$1 k=$2 dir=$WORK/run/r${round:-1}/$1-gpgforged-$2 access tmpl how rate
+	local fpid drops0 c0 c1 t0 t1 w0 w1 cpu0 cpu1 same=
+	read -r access tmpl how <<<"$(gpg_forged_how "$k")"
+	rate=$GPG_FORGED_RATE
+	[ "$how" = fresh ] && rate=$FORGED_RATE
+	[ "$how" = same ] && same=SPA_FLOOD_SAME=1
+	mkdir -p "$dir"
+	note "$d, udp: forged GnuPG packets examined/s ($k), asking $rate/s"
+	reset_set
+	ACCESS=$access
+	"start_$d" udp "$dir"
+	ACCESS=
+	drops0=$(udp_drops)
+	# shellcheck disable=SC2086 # $same: one word or none
+	ip netns exec "$CLI_NS" env $same "$WORK/bin/spa_flood" "$SRV_IP" "$PORT" "$rate" \
+		"$(calc "$GPG_FORGED_WARMUP + $GPG_FORGED_SECS + 70")" "$tmpl" "$FLOOD_IP" >"$dir/flood.out" &
+	fpid=$!
+	sleep "$GPG_FORGED_WARMUP"
+	read -r c0 t0 <<<"$(examined_at "$d" "$dir")"
+	w0=$(date +%s.%N); cpu0=$(cpu_ns "$DAEMON_PID")
+	sleep "$GPG_FORGED_SECS"
+	read -r c1 t1 <<<"$(examined_at "$d" "$dir")"
+	w1=$(date +%s.%N); cpu1=$(cpu_ns "$DAEMON_PID")
+	kill -TERM "$fpid" 2>/dev/null || true
+	wait "$fpid" || die "spa_flood failed"
+	R["gxdrops_$k|$d"]=$(($(udp_drops) - drops0))
+	stop_daemon
+	R["gx_$k|$d"]=$(awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" \
+		'BEGIN { if (a !~ /^[0-9]+$/ || b !~ /^[0-9]+$/ || e <= s) print "-"; else printf "%.0f\n", (b - a) / (e - s) }')
+	R["gxsent_$k|$d"]=$(sed -n 's/.* rate \([0-9]*\).*/\1/p' "$dir/flood.out")
+	R["gxcpu_$k|$d"]=$(awk -v c=$((cpu1 - cpu0)) -v t="$(calc "$w1 - $w0")" \
+		'BEGIN { printf "%.0f%%\n", 100 * c / 1e9 / t }')
+	note "  ${R["gx_$k|$d"]} examined/s ($c0 to $c1); flood: $(cat "$dir/flood.out");" \
+		"receive-buffer drops ${R["gxdrops_$k|$d"]}; daemon CPU ${R["gxcpu_$k|$d"]} of a core"
+}
+
+# examined_at DAEMON DIR: "COUNT TIME" (TIME in seconds since the epoch)
+# of the packets the daemon has examined.  spagated: the count and the
+# time of its next stats line after SIGUSR1, waiting up to 30 s: its
+# verifier answers between two batches of up to 256 datagrams, which take
+# seconds when each costs private-key operations; fwknopd: its count now.
+examined_at() {
+	local n0 i line
+	case $1 in
+	fwknopd) echo "$(fwknopd_examined "$2/log") $(date +%s.%N)" ;;
+	*)
+		n0=$(grep -c 'stats: verifier: packets' "$2/log" || true)
+		kill -USR1 "$DAEMON_PID"
+		for ((i = 0; i < 3000; i++)); do
+			line=$(grep 'stats: verifier: packets' "$2/log" | sed -n "$((n0 + 1))p")
+			if [ -n "$line" ]; then
+				echo "$(echo "$line" | sed -n 's/.*stats: verifier: packets \([0-9]*\),.*/\1/p')" \
+					"$(date -d "$(echo "$line" | cut -c1-23 | tr T ' ')" +%s.%N)"
+				return 0
+			fi
+			sleep 0.01
+		done
+		note "  no stats line within 30 s of SIGUSR1"
+		echo "- -" ;;
+	esac
+}
+
+# gpg_forged_rows: the forged GnuPG workload's rows
+gpg_forged_rows() {
+	local k s f label
+	for k in $GPG_FORGED; do
+		case $k in
+		hmac-junk) label="HMAC key, junk 1,000+" ;;
+		hmac-crafted) label="HMAC key, crafted" ;;
+		crafted) label="no HMAC, $GPG_FORGED_KEYS session keys" ;;
+		junk) label="no HMAC, junk" ;;
+		esac
+		s=${R["gx_$k|spagated"]:--}; f=${R["gx_$k|$OTHER"]:--}
+		row "GnuPG forged/s, $label" "$s" "$f" "$(ratio "$s" "$f" higher)"
+		row "  daemon CPU, share of one core" "${R["gxcpu_$k|spagated"]:--}" "${R["gxcpu_$k|$OTHER"]:--}" ""
+		row "  forgeries/s sent (sender)" "${R["gxsent_$k|spagated"]:--}" "${R["gxsent_$k|$OTHER"]:--}" ""
+		row "  UDP receive-buffer drops" "${R["gxdrops_$k|spagated"]:--}" "${R["gxdrops_$k|$OTHER"]:--}" ""
+	done
 }
 
 # percentile P FILE (sorted, one number a line): nearest rank
@@ -1127,7 +1268,7 @@ keep_best() {
 			continue
 		fi
 		case $k in
-		grants_*|flood_*|"tgrants|"*|"thold|"*|fx_*)
+		grants_*|flood_*|"tgrants|"*|"thold|"*|fx_*|gx_*)
 			awk -v a="${R[$k]%%/*}" -v b="${BEST[$k]%%/*}" 'BEGIN { exit !(a > b) }' &&
 				BEST[$k]=${R[$k]} ;;
 		p50_*|p99_*|max_*|rss_*|pss_*)
@@ -1335,6 +1476,7 @@ print_table() {
 		row "grants/s, GnuPG packets (udp)" "$s" "$f" "$(ratio "$s" "$f" higher)"
 		row "  elements / packets sent" "${R["gpg_granted|spagated"]:--}" "${R["gpg_granted|$OTHER"]:--}" ""
 	fi
+	gpg_forged_rows
 	if [ -n "${R["rss_idle|spagated"]:-}" ]; then
 		local lab="$MEM_N grants" si fw_i sa fw_a
 		local mem_other=$MEM_N_FWKNOPD
@@ -1390,6 +1532,13 @@ print_table() {
 	[ -n "$FORGED_FLOOD_STANZAS" ] && echo "legit under forgeries: $FORGED_FLOOD_STANZAS stanzas (the legit" \
 		"key's last), $FLOOD_N legit packets one every $FLOOD_GAP_MS ms, forgeries asked for at" \
 		"$FORGED_FLOOD_RATE/s for both daemons ($(forged_flood_rate_source))"
+	[ -n "$GPG_FORGED" ] && echo "GnuPG forged: UDP mode, make_gpg's stanza (RSA 2048 server key," \
+		"signature required), with its HMAC key for the HMAC rows, without for the others;" \
+		"random text fresh for each datagram (spa_flood, asking $FORGED_RATE/s); crafted: one" \
+		"bench/gpg_forge.py packet sent again and again (asking $GPG_FORGED_RATE/s), whose" \
+		"$GPG_FORGED_KEYS session keys name the server key (spagated refuses more than 4 before any" \
+		"is tried); examined over $GPG_FORGED_SECS s after $GPG_FORGED_WARMUP s; CPU: the daemon's" \
+		"processes and the children they reaped (not fwknopd's gpg-agent, which is no child)"
 	[ -n "${R["rss_idle|spagated"]:-}" ] && echo "memory: $MEM_MODE mode, VmRSS and PSS summed over the daemon's processes;" \
 		"grants sent at $(mem_rate "$MEM_RATE") (spagated), $(mem_rate "$MEM_RATE_FWKNOPD") (fwknopd);" \
 		"cycles of $MEM_TIMER s, all still open"

@@ -352,6 +352,7 @@ spa_replay_digest(const char *wire, size_t len, uint8_t out[32])
 #define GPG_PREFIX_LEN		2	/* the base64 characters cut */
 #define GPG_PKESK_VERSION	3
 #define GPG_PKESK_BODY_MIN	10	/* version, key ID, algorithm */
+#define GPG_SESSION_KEYS_MAX	4	/* session-key packets in a message */
 
 bool
 spa_gpg_sized(const struct spa_key *k, size_t len)
@@ -362,6 +363,13 @@ spa_gpg_sized(const struct spa_key *k, size_t len)
 	    GPG_PREFIX_LEN + ctlen >= SPA_GPG_MIN;
 }
 
+/* The tag of the packet whose header starts with b (RFC 4880 4.2). */
+static unsigned int
+packet_tag(uint8_t b)
+{
+	return (b & 0x40) != 0 ? (b & 0x3fu) : (b >> 2 & 0x0fu);
+}
+
 /* A packet header that may follow a PKESK: another one, or the data. */
 static bool
 next_packet_ok(uint8_t b)
@@ -370,7 +378,7 @@ next_packet_ok(uint8_t b)
 
 	if ((b & 0x80) == 0)
 		return false;
-	tag = (b & 0x40) != 0 ? (b & 0x3fu) : (b >> 2 & 0x0fu);
+	tag = packet_tag(b);
 	return tag == 1 || tag == 9 || tag == 18 || tag == 20;
 }
 
@@ -414,6 +422,65 @@ pkesk_body_len(const uint8_t *b, size_t avail)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * The body length of the packet whose header is at b[*p], *p moved past
+ * the header (RFC 4880 4.2); false for a length that is partial or
+ * indeterminate (no session-key packet has one) or runs past avail.
+ */
+static bool
+packet_body_len(const uint8_t *b, size_t avail, size_t *p, size_t *len)
+{
+	static const size_t old_len_bytes[] = { 1, 2, 4, 0 };
+	size_t q = *p + 1, n, i;
+
+	if ((b[*p] & 0x40) == 0) {		/* old format */
+		if ((n = old_len_bytes[b[*p] & 3]) == 0 || q + n > avail)
+			return false;
+		for (*len = 0, i = 0; i < n; i++)
+			*len = *len << 8 | b[q + i];
+		q += n;
+	} else if (q < avail && b[q] < 192) {	/* new format */
+		*len = b[q++];
+	} else if (q + 1 < avail && b[q] < 224) {
+		*len = ((size_t)(b[q] - 192) << 8 | b[q + 1]) + 192;
+		q += 2;
+	} else if (q + 4 < avail && b[q] == 255) {
+		*len = (size_t)b[q + 1] << 24 | (size_t)b[q + 2] << 16 |
+		    (size_t)b[q + 3] << 8 | b[q + 4];
+		q += 5;
+	} else {
+		return false;
+	}
+	*p = q;
+	return *len <= avail - q;
+}
+
+/*
+ * The session-key packets from the message's start, then the encrypted
+ * data, as librnp reads them.  librnp makes a private-key operation for
+ * each one that names one of the stanza's keys (key IDs are public: any
+ * packet the client sent shows one), whatever its size: a forged message
+ * of 15-byte RSA session keys would cost some 70 of them.  gpg writes one
+ * a recipient; the fwknop client names one, and gpg.conf's encrypt-to
+ * adds one each (the client does not turn it off): more than
+ * GPG_SESSION_KEYS_MAX are refused, before any key is tried.
+ */
+static bool
+session_keys_ok(const uint8_t *b, size_t avail)
+{
+	size_t p = 0, n = 0, len = 0;
+
+	while (p < avail && next_packet_ok(b[p])) {
+		if (packet_tag(b[p]) != 1)
+			return true;	/* the encrypted data */
+		if (++n > GPG_SESSION_KEYS_MAX ||
+		    !packet_body_len(b, avail, &p, &len))
+			return false;
+		p += len;
+	}
+	return false;
 }
 
 /*
@@ -469,7 +536,8 @@ decode_gpg(const char *wire, size_t ctlen, uint8_t *msg, size_t *msglen)
 	memcpy(text, "hA", GPG_PREFIX_LEN);
 	memcpy(text + GPG_PREFIX_LEN, wire, ctlen);
 	if (b64_decode(text, GPG_PREFIX_LEN + ctlen, msg, SPA_GPG_MSG_MAX,
-	    msglen, true) != 0 || *msglen < 4 || !infer_header(msg, *msglen))
+	    msglen, true) != 0 || *msglen < 4 || !infer_header(msg, *msglen) ||
+	    !session_keys_ok(msg, *msglen))
 		return SPA_ERR_CIPHERTEXT;
 	return 0;
 }

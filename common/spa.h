@@ -114,8 +114,10 @@ int	spa_open_hook(const struct spa_key *k, const char *wire, size_t len,
  * packet or any for a stanza without a Rijndael key: put back the
  * two base64 characters the client cut (always "hQ" for an RSA recipient
  * of 2048 bits or more, another for smaller or elliptic-curve ones: it is
- * read off the OpenPGP packet lengths, no key needed), verify the HMAC
- * over them and the text when k has one (one HMAC, constant time), run
+ * read off the OpenPGP packet lengths, no key needed), walk the headers
+ * to the encrypted data (at most 4 session-key packets: librnp makes a
+ * private-key operation for each that names a stanza key), verify the HMAC
+ * over the two characters and the text when k has one (one HMAC, constant time), run
  * the hook, and decode the OpenPGP message into msg (SPA_GPG_MSG_MAX).
  * The decryption and the signature are verifier/openpgp.c's.
  */

@@ -14,12 +14,14 @@
 # mode; a burst that does not fit overflows, and every datagram sent is
 # either examined or counted as "dropped by the kernel before capture"
 # (UDP: the same number as the socket's drops in /proc/net/udp).
-# Last, GnuPG (issue 19, item 4): the same flood with datagrams of a GnuPG
-# packet's length (the template, with an HMAC: about 600 characters) at a
-# GnuPG stanza with an HMAC key, while valid GnuPG packets from the real
-# client are granted; each forged one is refused as an HMAC mismatch,
-# having cost at most one HMAC and no decryption (random text has no
-# session-key header, which costs none: spec/wire-format.md section 10).
+# Last, GnuPG (issue 19, item 4): the same flood with GnuPG-sized junk,
+# 1,000 characters and more (the real template, about 600 characters
+# with its HMAC, lengthened: gpg_template_1000) at a GnuPG stanza with an
+# HMAC key, while valid GnuPG packets from the real client are granted;
+# each forged one is refused as an HMAC mismatch, having cost at most
+# one HMAC and no decryption (random text has no session-key header,
+# which costs none: spec/wire-format.md section 10; test_openpgp counts
+# both for a forged packet that has one).
 . "$(dirname "$0")/lib.sh"
 require_root
 require_fwknop
@@ -173,7 +175,26 @@ gpg_setup() {
 		"$g/srv" "$alice" "$H" > "$WORK/access.conf"
 	KOPTS="--gpg-recipient $srv --gpg-signer $alice --gpg-no-signing-pw --gpg-home-dir $g/cli --use-hmac --key-base64-hmac $H"
 	# shellcheck disable=SC2086
-	fwknop_cli -D "$SRV_IP" $KOPTS -A tcp/22 -a 10.200.0.2 -B "$WORK/template" >/dev/null 2>&1
+	fwknop_cli -D "$SRV_IP" $KOPTS -A tcp/22 -a 10.200.0.2 -B "$WORK/template" >/dev/null 2>&1 &&
+		gpg_template_1000 "$WORK/template"
+}
+
+# gpg_template_1000 FILE: the template made 1,000 characters or more, the
+# flood's datagrams with it.  spa_flood keeps its length and two of its
+# characters, the last of the ciphertext text and the last of the HMAC
+# (43 characters): the text grows by a multiple of 4 in the middle, so
+# its last character stays valid base64 for its length.
+gpg_template_1000() {
+	local t ct hmac grow
+	t=$(tr -d '\n' < "$1")
+	ct=${t:0:${#t}-43} hmac=${t: -43}
+	grow=$(( (1000 - ${#t} + 3) / 4 * 4 ))
+	[ "$grow" -gt 0 ] || grow=0
+	printf '%s%s%s%s\n' "${ct:0:${#ct}-1}" "$(printf "%${grow}s" | tr ' ' A)" \
+		"${ct: -1}" "$hmac" > "$1"
+	t=$(tr -d '\n' < "$1")
+	[ "${#t}" -ge 1000 ] && [ "${#t}" -le 1499 ] ||
+		{ diag "GnuPG template of ${#t} characters"; return 1; }
 }
 
 # run_no_loss NAME TARGET SPAGATED-OPTIONS...: 9,000 datagrams, a buffer of
@@ -239,6 +260,7 @@ rotate_log
 rotate_log
 [ -z "${OVF_ONLY:-}" ] && run_mode udp 71 -U
 gpg_setup || bail_out "gpg could not make the GnuPG keys and template"
+diag "gnupg: flood datagrams of $(tr -d '\n' < "$WORK/template" | wc -c) characters"
 rotate_log
 NLEGIT=10 run_mode gnupg 72 -U
 finish

@@ -11,7 +11,10 @@
  * alphabet or as a replay: each one costs at least an HMAC.  Two
  * characters are kept from the template: the last of the ciphertext text
  * and the last of the HMAC (HMAC_B64, 43 for SHA-256, the client's
- * default), whose unused low bits a strict base64 decoder checks.
+ * default), whose unused low bits a strict base64 decoder checks.  With
+ * SPA_FLOOD_SAME set in the environment every datagram is the template
+ * itself: a forged packet that costs the daemon as much each time it is
+ * sent (bench/run's crafted GnuPG packets, bench/gpg_forge.py).
  *
  * Datagrams go out in sendmmsg batches of BATCH, each batch at its own
  * deadline on an absolute CLOCK_MONOTONIC schedule (clock_nanosleep), for
@@ -104,7 +107,7 @@ main(int argc, char **argv)
 	uint64_t first, last, gap, end, seed, b;
 	double rate, secs;
 	FILE *f;
-	int fd, r;
+	int fd, r, same;
 
 	if (argc != 6 && argc != 7) {
 		fprintf(stderr, "usage: spa_flood HOST PORT RATE SECONDS TEMPLATE [SRC]\n");
@@ -154,13 +157,16 @@ main(int argc, char **argv)
 	gap = (uint64_t)(1e9 * BATCH / rate);
 	first = now_ns();
 	end = first + (uint64_t)(secs * 1e9);
+	same = getenv("SPA_FLOOD_SAME") != NULL;
+	for (k = 0; same && k < BATCH; k++)
+		memcpy(buf[k], tmpl, len);
 	for (b = 0;; b++) {
 		uint64_t due = first + b * gap;
 
 		if (due >= end || stop)
 			break;
 		wait_until(due);
-		for (k = 0; k < BATCH; k++)
+		for (k = 0; !same && k < BATCH; k++)
 			fill(buf[k], tmpl, len, &seed);
 		for (done = 0; done < BATCH;) {
 			r = sendmmsg(fd, m + done, (unsigned)(BATCH - done), 0);

@@ -14,13 +14,58 @@
 
 #include <cmocka.h>
 
+#include "b64.h"
+#include "crypto.h"
 #include "err.h"
 #include "gpg.h"
 #include "helpers.h"
 #include "openpgp.h"
+#include "rnp_lib.h"
 #include "spa.h"
 
 #define HMAC_KEY	"fixture-hmac"
+
+/*
+ * What a packet cost: HMACs (crypto_hmac, wrapped by ld) and librnp
+ * decryptions (op_verify_execute, whose pointer the wrapped
+ * rnp_lib_load swaps for a counting one).
+ */
+static unsigned int n_hmac, n_decrypt;
+static __typeof__(rnp_op_verify_execute) *real_verify_execute;
+
+int	__real_crypto_hmac(const struct crypto_hmac *, const void *, size_t,
+	    const void *, size_t, uint8_t *, size_t *);
+int	__wrap_crypto_hmac(const struct crypto_hmac *, const void *, size_t,
+	    const void *, size_t, uint8_t *, size_t *);
+int	__real_rnp_lib_load(struct rnp_lib *, char *, size_t);
+int	__wrap_rnp_lib_load(struct rnp_lib *, char *, size_t);
+
+int
+__wrap_crypto_hmac(const struct crypto_hmac *h, const void *a, size_t alen,
+    const void *b, size_t blen, uint8_t *out, size_t *outlen)
+{
+	n_hmac++;
+	return __real_crypto_hmac(h, a, alen, b, blen, out, outlen);
+}
+
+static rnp_result_t
+counted_verify_execute(rnp_op_verify_t op)
+{
+	n_decrypt++;
+	return real_verify_execute(op);
+}
+
+int
+__wrap_rnp_lib_load(struct rnp_lib *lib, char *err, size_t errlen)
+{
+	int r = __real_rnp_lib_load(lib, err, errlen);
+
+	if (r == 0) {
+		real_verify_execute = lib->op_verify_execute;
+		lib->op_verify_execute = counted_verify_execute;
+	}
+	return r;
+}
 
 static char *
 vec(const char *name, size_t *len)
@@ -353,6 +398,185 @@ damaged_packets_are_refused(void **state)
 	fix_free(&f);
 }
 
+/* --- what a forged packet costs ------------------------------------------- */
+
+/* The OpenPGP message of a fixture packet sent without an HMAC. */
+static size_t
+message_of(const char *name, uint8_t *msg)
+{
+	struct spa_key k;
+	size_t n = 0, len = 0;
+	char *wire = vec(name, &n);
+
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(spa_open_gpg(&k, wire, n, msg, &len, NULL, NULL), 0);
+	free(wire);
+	return len;
+}
+
+/* The packet's text for a message: its base64, the first two cut. */
+static size_t
+text_of(const uint8_t *msg, size_t len, char *wire)
+{
+	char b64[B64_ENCODED_LEN(SPA_GPG_MSG_MAX)];
+	size_t n = b64_encode(msg, len, b64);
+
+	memcpy(wire, b64 + 2, n - 2);
+	wire[n - 2] = '\0';
+	return n - 2;
+}
+
+/*
+ * ecc-unsigned.spa's message with its session-key packet (0x84, a
+ * one-byte length: the first 2 + msg[1] bytes) `copies` times, then
+ * `pad` bytes after its encrypted data, as text.
+ */
+static size_t
+forged_text(size_t copies, size_t pad, char *wire)
+{
+	uint8_t msg[SPA_GPG_MSG_MAX], out[2 * SPA_GPG_MSG_MAX];
+	size_t len = message_of("ecc-unsigned.spa", msg), first, n = 0, i;
+
+	assert_int_equal(msg[0], 0x84);
+	first = 2 + msg[1];
+	for (i = 0; i < copies; i++, n += first)
+		memcpy(out + n, msg, first);
+	memcpy(out + n, msg + first, len - first);
+	n += len - first;
+	memset(out + n, 0x5a, pad);
+	return text_of(out, n + pad, wire);
+}
+
+/*
+ * librnp tries every session-key packet naming the stanza's key, each a
+ * private-key operation: a message holds four at most, the fifth is
+ * refused before any is tried.
+ */
+static void
+session_keys_are_capped(void **state)
+{
+	struct openpgp_rules rules = { .require_sig = false };
+	char wire[2 * SPA_MAX_PAYLOAD];
+	struct spa_packet pkt;
+	struct fix f;
+	size_t n;
+
+	(void)state;
+	fix_init(&f, "ecc", &rules, NULL);
+	n = forged_text(4, 0, wire);
+	assert_int_equal(openpgp_open_packet(NULL, &f.st, wire, n, &pkt, hook,
+	    &f), 0);
+	assert_int_equal(f.hooks, 1);
+	n_decrypt = 0;
+	n = forged_text(5, 0, wire);
+	assert_true(n <= SPA_MAX_PAYLOAD);
+	assert_int_equal(openpgp_open_packet(NULL, &f.st, wire, n, &pkt, hook,
+	    &f), SPA_ERR_CIPHERTEXT);
+	assert_int_equal(n_decrypt, 0);
+	fix_free(&f);
+}
+
+/*
+ * ecc-unsigned.spa's message with a second copy of its session key under
+ * the header hdr (hlen bytes), as text.
+ */
+static size_t
+second_key_under(const uint8_t *hdr, size_t hlen, char *wire)
+{
+	uint8_t msg[SPA_GPG_MSG_MAX], out[2 * SPA_GPG_MSG_MAX];
+	size_t len = message_of("ecc-unsigned.spa", msg), first = 2 + msg[1];
+	size_t n = 0;
+
+	memcpy(out, msg, first);
+	n += first;
+	memcpy(out + n, hdr, hlen);
+	n += hlen;
+	memcpy(out + n, msg + 2, first - 2);
+	n += first - 2;
+	memcpy(out + n, msg + first, len - first);
+	return text_of(out, n + len - first, wire);
+}
+
+/* The walk reads old and new headers; a session key's length is whole. */
+static void
+walk_reads_both_header_formats(void **state)
+{
+	static const struct {
+		uint8_t	hdr[6];
+		size_t	len;
+		int	want;
+	} v[] = {
+		{ { 0xc1, 94 }, 2, 0 },				/* new, 1 byte */
+		{ { 0xc1, 0xff, 0, 0, 0, 94 }, 6, 0 },		/* new, 4 bytes */
+		{ { 0x85, 0, 94 }, 3, 0 },			/* old, 2 bytes */
+		{ { 0x86, 0, 0, 0, 94 }, 5, 0 },		/* old, 4 bytes */
+		{ { 0xc1, 0xe6 }, 2, SPA_ERR_CIPHERTEXT },	/* partial */
+		{ { 0x87 }, 1, SPA_ERR_CIPHERTEXT },	/* indeterminate */
+		{ { 0x8c, 94 }, 2, SPA_ERR_CIPHERTEXT },	/* tag 3 */
+	};
+	struct openpgp_rules rules = { .require_sig = false };
+	char wire[2 * SPA_MAX_PAYLOAD];
+	struct spa_packet pkt;
+	struct fix f;
+	size_t i, n;
+
+	(void)state;
+	fix_init(&f, "ecc", &rules, NULL);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		n = second_key_under(v[i].hdr, v[i].len, wire);
+		if (openpgp_open_packet(NULL, &f.st, wire, n, &pkt, hook, &f) !=
+		    v[i].want)
+			fail_msg("header %zu: not %d", i, v[i].want);
+	}
+	fix_free(&f);
+}
+
+/*
+ * A forged packet of 1,000 characters and more at a stanza with an HMAC
+ * key costs one HMAC at most and never a decryption: one whose header
+ * walk passes (four session keys naming the stanza's key, an HMAC of the
+ * right length that is not the packet's), and random text (no header:
+ * no HMAC either).  The same packet at a stanza without an HMAC key is
+ * decrypted: the counter sees decryptions.
+ */
+static void
+forged_packet_costs_one_hmac(void **state)
+{
+	struct openpgp_rules rules = { .require_sig = false };
+	char wire[2 * SPA_MAX_PAYLOAD];
+	struct spa_packet pkt;
+	struct fix f;
+	size_t n, i;
+
+	(void)state;
+	n = forged_text(4, 200, wire);
+	memset(wire + n, 'A', 43);		/* an HMAC-SHA256's length */
+	n += 43;
+	assert_true(n >= 1000 && n <= SPA_MAX_PAYLOAD);
+	fix_init(&f, "ecc", &rules, HMAC_KEY);
+	n_hmac = n_decrypt = 0;
+	assert_int_equal(openpgp_open_packet(NULL, &f.st, wire, n, &pkt, hook,
+	    &f), SPA_ERR_HMAC);
+	assert_int_equal(n_hmac, 1);
+	assert_int_equal(n_decrypt, 0);
+	assert_int_equal(f.hooks, 0);
+	for (i = 0; i < n; i++)			/* random text */
+		wire[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789+/"[(i * 7919 + i / 3) % 64];
+	wire[n - 1] = 'A';
+	n_hmac = 0;
+	assert_int_equal(openpgp_open_packet(NULL, &f.st, wire, n, &pkt, hook,
+	    &f), SPA_ERR_HMAC);
+	assert_int_equal(n_hmac + n_decrypt, 0);
+	fix_free(&f);
+	fix_init(&f, "ecc", &rules, NULL);
+	n = forged_text(4, 200, wire);
+	n_decrypt = 0;
+	(void)openpgp_open_packet(NULL, &f.st, wire, n, &pkt, hook, &f);
+	assert_int_equal(n_decrypt, 1);
+	fix_free(&f);
+}
+
 /* --- the envelope ---------------------------------------------------------- */
 
 /* The two characters the client cut: "hQ" for RSA, "hF" for cv25519. */
@@ -530,6 +754,9 @@ main(void)
 		cmocka_unit_test(packet_for_another_key_is_refused),
 		cmocka_unit_test(hmac_is_checked_before_decryption),
 		cmocka_unit_test(damaged_packets_are_refused),
+		cmocka_unit_test(session_keys_are_capped),
+		cmocka_unit_test(walk_reads_both_header_formats),
+		cmocka_unit_test(forged_packet_costs_one_hmac),
 		cmocka_unit_test(cut_prefix_is_read_off_the_header),
 		cmocka_unit_test(rsa_key_needs_its_passphrase),
 		cmocka_unit_test(decrypt_id_picks_the_key),
