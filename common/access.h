@@ -134,6 +134,13 @@ struct stanza {
 	bool			 gpg_ignore_sig_verify_error;
 	struct gpg_keyring	 gpg_keyring;
 	void			*gpg_ctx;	/* the verifier's (openpgp.h) */
+	/*
+	 * The per-user file (folder member or %include_keys file) that set
+	 * GPG_HOME_DIR, GPG_DECRYPT_ID, GPG_DECRYPT_PW or GPG_ALLOW_NO_PW,
+	 * or NULL: all in the admin's files.  Its keys failing to load
+	 * then disables this stanza alone (verifier/openpgp.c).
+	 */
+	char			*gpg_user_file;
 };
 
 /* A per-user file whose error disabled its stanzas. */

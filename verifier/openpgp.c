@@ -525,8 +525,9 @@ openpgp_decrypt_only(const struct openpgp *g, const uint8_t *msg,
 
 /* --- the stanzas ----------------------------------------------------------- */
 
+/* Load a stanza's keys into st->gpg_ctx; its keyring and passphrase go. */
 static int
-prepare_stanza(struct stanza *st)
+prepare_stanza(struct stanza *st, char *err, size_t errlen)
 {
 	struct openpgp_rules rules = {
 		.decrypt_id = st->gpg_decrypt_id,
@@ -537,23 +538,17 @@ prepare_stanza(struct stanza *st)
 		.fingerprints = st->gpg_fingerprint_id,
 	};
 	struct openpgp *g = NULL;
-	char err[512];
 	int r;
 
-	r = openpgp_load(&st->gpg_keyring, &rules, &g, err, sizeof(err));
+	r = openpgp_load(&st->gpg_keyring, &rules, &g, err, errlen);
 	gpg_keyring_free(&st->gpg_keyring);	/* parsed: not kept */
 	if (st->gpg_decrypt_pw != NULL) {
 		crypto_wipe(st->gpg_decrypt_pw, strlen(st->gpg_decrypt_pw));
 		free(st->gpg_decrypt_pw);
 		st->gpg_decrypt_pw = NULL;
 	}
-	if (r != 0) {
-		log_errx("%s:%u: stanza #%u: GnuPG keys: %s", st->file,
-		    st->line, st->number, err);
-		return r;
-	}
 	st->gpg_ctx = g;
-	return 0;
+	return r;
 }
 
 static ssize_t
@@ -612,17 +607,65 @@ openpgp_init(const struct access_conf *conf)
 	return 0;
 }
 
-int
-openpgp_prepare(struct access_conf *conf)
+/*
+ * Some stanza still grants something: not disabled by the loader, and
+ * with its GnuPG keys loaded or a Rijndael key beside them.
+ */
+static bool
+any_usable(const struct access_conf *conf)
 {
+	const struct stanza *st;
+	size_t i;
+
+	for (i = 0; i < conf->n; i++) {
+		st = conf->stanzas[i];
+		if (!st->disabled && (!st->gpg_only || st->gpg_ctx != NULL))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Keys a user chose (st->gpg_user_file) that do not load disable their
+ * stanza alone, as an error in that user's file would (access_user.c);
+ * the admin's own refuse the start.
+ */
+static int
+contain(const struct stanza *st, int r, const char *err, size_t *ndisabled)
+{
+	if (r != SPA_ERR_CONFIG || st->gpg_user_file == NULL) {
+		log_errx("%s:%u: stanza #%u: GnuPG keys: %s", st->file,
+		    st->line, st->number, err);
+		return r;
+	}
+	log_errx("%s:%u: stanza #%u: GnuPG keys: %s: %s is disabled (stanza "
+	    "#%u refuses every %spacket)", st->file, st->line, st->number,
+	    err, st->gpg_user_file, st->number, st->gpg_only ? "" :
+	    "GnuPG ");
+	(*ndisabled)++;
+	return 0;
+}
+
+int
+openpgp_prepare(struct access_conf *conf, size_t *ndisabled)
+{
+	struct stanza *st;
+	char err[512];
 	size_t i;
 	int r;
 
-	for (i = 0; i < conf->n; i++)
-		if (conf->stanzas[i]->gpg &&
-		    (r = prepare_stanza(conf->stanzas[i])) != 0)
+	*ndisabled = 0;
+	for (i = 0; i < conf->n; i++) {
+		st = conf->stanzas[i];
+		if (st->gpg && (r = contain(st, prepare_stanza(st, err,
+		    sizeof(err)), err, ndisabled)) != 0)
 			return r;
-	return 0;
+	}
+	if (*ndisabled == 0 || any_usable(conf))
+		return 0;
+	log_errx("no usable stanza: the GnuPG keys of per-user files that "
+	    "do not load disabled every one left");
+	return SPA_ERR_CONFIG;
 }
 
 void

@@ -14,9 +14,15 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "access.h"
 #include "err.h"
 #include "gpg.h"
 #include "helpers.h"
+#include "log.h"
 #include "openpgp.h"
 #include "spa.h"
 
@@ -453,6 +459,155 @@ keyring_without_public_ring_is_refused(void **state)
 	gpg_keyring_free(&kr);
 }
 
+/* --- the stanzas: keys that do not load ----------------------------------- */
+
+/* Stanzas as the verifier gets them: #1 the admin's ECC keys, which load. */
+struct policy {
+	struct access_conf	 conf;
+	struct stanza		 st[3];
+	struct stanza		*v[3];
+	char			*dir;
+	int			 saved_stderr;
+};
+
+static void
+gpg_stanza(struct stanza *st, unsigned int number, const char *home,
+    char *user_file)
+{
+	st->number = number;
+	st->file = "access.conf";
+	st->line = number * 10;
+	st->gpg = st->gpg_only = true;
+	st->gpg_user_file = user_file;
+	ring(&st->gpg_keyring, home);
+}
+
+static void
+policy_init(struct policy *p, size_t n)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < n; i++)
+		p->v[i] = &p->st[i];
+	p->conf.n = n;
+	p->conf.stanzas = p->v;
+	gpg_stanza(&p->st[0], 1, "ecc", NULL);
+	p->dir = th_mkdtemp();
+}
+
+/* What openpgp_prepare() logs, from its stderr. */
+static int
+prepare_caught(struct policy *p, size_t *ndisabled, char **out)
+{
+	char path[512];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s/log", p->dir);
+	fflush(stderr);
+	p->saved_stderr = dup(2);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0 && p->saved_stderr >= 0 && dup2(fd, 2) == 2);
+	close(fd);
+	r = openpgp_prepare(&p->conf, ndisabled);
+	fflush(stderr);
+	dup2(p->saved_stderr, 2);
+	close(p->saved_stderr);
+	*out = th_slurp(path, NULL);
+	return r;
+}
+
+static void
+policy_free(struct policy *p)
+{
+	size_t i;
+
+	openpgp_release(&p->conf);
+	for (i = 0; i < p->conf.n; i++)
+		gpg_keyring_free(&p->st[i].gpg_keyring);
+	th_rmtree(p->dir);
+	free(p->dir);
+}
+
+/*
+ * A user's keys that do not load (the RSA key needs a passphrase the
+ * user's file does not give): that stanza alone is left without keys,
+ * logged at error with file:line and the file, and counted; the admin's
+ * stanza beside it serves.
+ */
+static void
+user_keys_that_fail_disable_their_stanza_only(void **state)
+{
+	struct spa_packet pkt;
+	struct policy p;
+	struct fix f;
+	size_t ndisabled = 9;
+	char *out, bob[] = "users/bob.conf", carol[] = "users/carol.conf";
+
+	(void)state;
+	policy_init(&p, 3);
+	gpg_stanza(&p.st[1], 2, "rsa", bob);
+	gpg_stanza(&p.st[2], 3, "ecc", carol);
+	assert_int_equal(prepare_caught(&p, &ndisabled, &out), 0);
+	assert_int_equal(ndisabled, 1);
+	assert_non_null(p.st[0].gpg_ctx);
+	assert_null(p.st[1].gpg_ctx);
+	assert_non_null(p.st[2].gpg_ctx);
+	assert_int_equal(p.st[1].gpg_keyring.n, 0);	/* dropped all the same */
+	assert_non_null(strstr(out, "error: access.conf:20: stanza #2: GnuPG "
+	    "keys: no usable secret key"));
+	assert_non_null(strstr(out, "users/bob.conf is disabled (stanza #2 "
+	    "refuses every packet)"));
+	/* the disabled stanza refuses, the others open their packets */
+	memset(&f, 0, sizeof(f));
+	f.st = p.st[1];
+	assert_int_equal(openpgp_open_packet(NULL, &f.st, "x", 1, &pkt, hook,
+	    &f), SPA_ERR_GPG);
+	f.st = p.st[2];
+	assert_int_equal(open_vec(&f, "ecc-unsigned.spa", &pkt), 0);
+	free(out);
+	policy_free(&p);
+}
+
+/* The admin's own keys that do not load still refuse the start. */
+static void
+admin_keys_that_fail_refuse_the_start(void **state)
+{
+	struct policy p;
+	size_t ndisabled = 9;
+	char *out;
+
+	(void)state;
+	policy_init(&p, 2);
+	gpg_stanza(&p.st[1], 2, "rsa", NULL);
+	assert_int_equal(prepare_caught(&p, &ndisabled, &out), SPA_ERR_CONFIG);
+	assert_int_equal(ndisabled, 0);
+	assert_non_null(strstr(out, "access.conf:20: stanza #2: GnuPG keys: "
+	    "no usable secret key"));
+	assert_null(strstr(out, "is disabled"));
+	free(out);
+	policy_free(&p);
+}
+
+/* Every stanza left without keys: nothing to serve, refused as today. */
+static void
+no_stanza_left_is_refused(void **state)
+{
+	struct policy p;
+	size_t ndisabled = 0;
+	char *out, bob[] = "users/bob.conf";
+
+	(void)state;
+	policy_init(&p, 1);
+	gpg_keyring_free(&p.st[0].gpg_keyring);
+	gpg_stanza(&p.st[0], 1, "rsa", bob);
+	assert_int_equal(prepare_caught(&p, &ndisabled, &out), SPA_ERR_CONFIG);
+	assert_int_equal(ndisabled, 1);
+	assert_non_null(strstr(out, "no usable stanza"));
+	free(out);
+	policy_free(&p);
+}
+
 /* --- common/gpg.c ---------------------------------------------------------- */
 
 static void
@@ -534,10 +689,14 @@ main(void)
 		cmocka_unit_test(rsa_key_needs_its_passphrase),
 		cmocka_unit_test(decrypt_id_picks_the_key),
 		cmocka_unit_test(keyring_without_public_ring_is_refused),
+		cmocka_unit_test(user_keys_that_fail_disable_their_stanza_only),
+		cmocka_unit_test(admin_keys_that_fail_refuse_the_start),
+		cmocka_unit_test(no_stanza_left_is_refused),
 		cmocka_unit_test(signer_list_syntax),
 		cmocka_unit_test(signer_list_matching),
 		cmocka_unit_test(keyring_limits),
 	};
 
+	log_init("test_openpgp", LOG_TO_STDERR, LOG_USER);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
