@@ -633,6 +633,8 @@ any_usable(const struct access_conf *conf)
 static int
 contain(const struct stanza *st, int r, const char *err, size_t *ndisabled)
 {
+	if (r == 0)
+		return 0;
 	if (r != SPA_ERR_CONFIG || st->gpg_user_file == NULL) {
 		log_errx("%s:%u: stanza #%u: GnuPG keys: %s", st->file,
 		    st->line, st->number, err);

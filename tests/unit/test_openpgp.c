@@ -558,6 +558,8 @@ user_keys_that_fail_disable_their_stanza_only(void **state)
 	    "keys: no usable secret key"));
 	assert_non_null(strstr(out, "users/bob.conf is disabled (stanza #2 "
 	    "refuses every packet)"));
+	assert_null(strstr(out, "stanza #1"));	/* nothing said of those */
+	assert_null(strstr(out, "stanza #3"));
 	/* the disabled stanza refuses, the others open their packets */
 	memset(&f, 0, sizeof(f));
 	f.st = p.st[1];
