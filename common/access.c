@@ -430,6 +430,7 @@ check_gpg(struct access_parser *p, struct access_open *o)
 	if (!st->gpg) {
 		free(st->gpg_user_file);	/* no keys to load */
 		st->gpg_user_file = NULL;
+		st->gpg_home_per_user = false;
 		return 0;
 	}
 	if ((r = check_gpg_ids(p, o, SLOT_GPG_REMOTE_ID, st->gpg_remote_id,
@@ -724,9 +725,12 @@ note_gpg_user_file(struct access_parser *p, const struct access_directive *d)
 
 	if ((d->slot != SLOT_GPG_HOME_DIR && d->slot != SLOT_GPG_DECRYPT_ID &&
 	    d->slot != SLOT_GPG_DECRYPT_PW && d->slot != SLOT_GPG_ALLOW_NO_PW) ||
-	    f->user_file == NULL || st == NULL || st->gpg_user_file != NULL)
+	    f->user_file == NULL || st == NULL)
 		return 0;
-	if ((st->gpg_user_file = strdup(f->user_file)) == NULL)
+	if (d->slot == SLOT_GPG_HOME_DIR)
+		st->gpg_home_per_user = true;
+	if (st->gpg_user_file == NULL &&
+	    (st->gpg_user_file = strdup(f->user_file)) == NULL)
 		return access_nomem(p);
 	return 0;
 }

@@ -102,7 +102,7 @@ CONF
 		> "$WORK/spagated.conf"
 }
 
-plan 26
+plan 27
 netns_pair 191 || skip_all "cannot create network namespaces"
 make_keys || bail_out "gpg could not make the keys"
 write_access
@@ -219,6 +219,14 @@ users_conf() {	# the admin's first stanza from HOME, then the folder
 	chmod 600 "$WORK/users.conf"
 }
 users_conf "$G/ecc"
+# a member's own GPG_HOME_DIR that cannot be read: its stanza alone
+mkdir -m 700 "$WORK/dave-home"
+member c-dave "$WORK/dave-home"
+check "a member's GPG_HOME_DIR without a keyring disables it alone (--exit-parse-config: 3)" \
+	eval '"$SPAGATED" -c "$WORK/spagated.conf" -a "$WORK/users.conf" -d "$WORK/state" \
+		-p "$WORK/parse.pid" --exit-parse-config >"$WORK/parse.out" 2>&1; [ $? -eq 3 ] &&
+	grep -q "^disabled: $WORK/users/c-dave.conf (stanza #4 refuses every packet): $WORK/users/c-dave.conf:1: stanza #4: GPG_HOME_DIR $WORK/dave-home: has neither pubring.kbx" "$WORK/parse.out"'
+rm "$WORK/users/c-dave.conf"
 printf 'metrics = { file = "%s"; interval = 1; };\n' "$WORK/metrics.prom" >> "$WORK/spagated.conf"
 start_spagated -c "$WORK/spagated.conf" -a "$WORK/users.conf" -d "$WORK/state" \
 	-p "$WORK/spagated.pid" -t

@@ -892,7 +892,8 @@ include_keys_refuses_other_directives(void **state)
  * Whose GnuPG keys a stanza loads: a folder member's, or those a key file
  * chooses (its passphrase, its key ID), are that user's (gpg_user_file),
  * so that keys that do not load disable that stanza alone; the admin's
- * own keys, and a key file that only names signers, leave it NULL.
+ * own keys, and a key file that only names signers, leave it NULL.  A
+ * member's own GPG_HOME_DIR is that user's too (gpg_home_per_user).
  */
 static void
 gnupg_keys_chosen_by_a_user_name_the_file(void **state)
@@ -901,7 +902,7 @@ gnupg_keys_chosen_by_a_user_name_the_file(void **state)
 
 	subdir(*state, "d");
 	put(*state, "d/a.conf", "SOURCE ANY\nGPG_ALLOW_NO_PW Y\n"
-	    "GPG_DISABLE_SIG Y\n");
+	    "GPG_HOME_DIR /tmp\nGPG_DISABLE_SIG Y\n");
 	put(*state, "pw.keys", "GPG_DECRYPT_PW secret\n");
 	put(*state, "sig.keys", "GPG_REMOTE_ID 28A08EFB\n");
 	c = load_text(*state, "SOURCE 10.0.0.1\nGPG_HOME_DIR /tmp\n"
@@ -915,6 +916,9 @@ gnupg_keys_chosen_by_a_user_name_the_file(void **state)
 	assert_null(c->stanzas[2]->gpg_user_file);	/* no GnuPG keys */
 	assert_non_null(c->stanzas[3]->gpg_user_file);
 	assert_contains(c->stanzas[3]->gpg_user_file, "d/a.conf");
+	/* whose keyring directory: the member's, not the admin's */
+	assert_false(c->stanzas[0]->gpg_home_per_user);
+	assert_true(c->stanzas[3]->gpg_home_per_user);
 	access_free(c);
 }
 
