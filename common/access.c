@@ -391,6 +391,21 @@ check_gpg_ids(struct access_parser *p, struct access_open *o,
 	    "key ID of 8 or 16 hex digits");
 }
 
+/* A GPG_DECRYPT_ID gpg could read (gpg.h); which key it names is known
+   only once the verifier loads the keyring. */
+static int
+check_decrypt_id(struct access_parser *p, struct access_open *o)
+{
+	struct gpg_spec sp;
+
+	if (o->st->gpg_decrypt_id == NULL ||
+	    gpg_spec_parse(o->st->gpg_decrypt_id, &sp) == 0)
+		return 0;
+	return fail_stanza(p, o, SLOT_GPG_DECRYPT_ID, ": GPG_DECRYPT_ID: "
+	    "names no key the way gpg reads a name (0x needs 8, 16 or 40 hex "
+	    "digits; @, = and <> need text)");
+}
+
 /*
  * fwknopd's signature rules: required unless GPG_DISABLE_SIG (GPG_REQUIRE_SIG
  * wins when both are set), and then a signer list is needed.
@@ -433,7 +448,8 @@ check_gpg(struct access_parser *p, struct access_open *o)
 		st->gpg_home_per_user = false;
 		return 0;
 	}
-	if ((r = check_gpg_ids(p, o, SLOT_GPG_REMOTE_ID, st->gpg_remote_id,
+	if ((r = check_decrypt_id(p, o)) != 0 ||
+	    (r = check_gpg_ids(p, o, SLOT_GPG_REMOTE_ID, st->gpg_remote_id,
 	    false)) != 0 || (r = check_gpg_ids(p, o, SLOT_GPG_FINGERPRINT_ID,
 	    st->gpg_fingerprint_id, true)) != 0 ||
 	    (r = check_gpg_sig(p, o)) != 0)

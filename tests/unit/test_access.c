@@ -1315,6 +1315,9 @@ gpg_stanza_is_flagged(void **state)
 REFUSE(gpg_signature_needs_a_signer_list,
     "SOURCE ANY\nGPG_ALLOW_NO_PW Y\n", "access.conf:1:",
     "name the signers with GPG_REMOTE_ID or GPG_FINGERPRINT_ID")
+REFUSE(gpg_decrypt_id_must_be_a_key_name,
+    "SOURCE ANY\nGPG_ALLOW_NO_PW Y\nGPG_DISABLE_SIG Y\nGPG_DECRYPT_ID 0xZZ\n",
+    "access.conf:4:", "GPG_DECRYPT_ID: names no key the way gpg reads")
 REFUSE(gpg_remote_id_must_be_a_key_id,
     "SOURCE ANY\nGPG_ALLOW_NO_PW Y\nGPG_REMOTE_ID ABCD\n", "access.conf:3:",
     "GPG_REMOTE_ID: not a key ID of 8 or 16 hex digits")
@@ -2303,6 +2306,7 @@ main(void)
 		T(include_keys_takes_gnupg_directives),
 		T(gnupg_keys_chosen_by_a_user_name_the_file),
 		T(gpg_signature_needs_a_signer_list),
+		T(gpg_decrypt_id_must_be_a_key_name),
 		T(gpg_remote_id_must_be_a_key_id),
 		T(gpg_fingerprint_must_have_40_digits),
 		T(asymmetric_mode_needs_gnupg_keys),
