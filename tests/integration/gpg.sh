@@ -102,7 +102,7 @@ CONF
 		> "$WORK/spagated.conf"
 }
 
-plan 27
+plan 29
 netns_pair 191 || skip_all "cannot create network namespaces"
 make_keys || bail_out "gpg could not make the keys"
 write_access
@@ -253,4 +253,13 @@ check "the admin's keys that do not load at a reload: back to the running config
 	wait_logged "back to the previous configuration" 10 &&
 	wait_for_count "$WORK/log" "verifier ready" 4 10'
 granted user-carol-kept 3 10.9.1.15 srv-ecc2 - 10.9.1.15 tcp/22
+# the admin's keys fixed, bob's not: a reload runs, without bob's stanza
+users_conf "$G/ecc"
+mark
+kill -HUP "$SPAGATED_PID"
+check "a reload with bob's keys still broken runs, his stanza alone disabled" \
+	eval 'wait_for_count "$WORK/log" "verifier ready" 5 10 &&
+	[ "$(since_mark "a-bob.conf is disabled \\(stanza #2")" -eq 1 ] &&
+	[ "$(since_mark "back to the previous")" -eq 0 ]'
+granted user-carol-reloaded 3 10.9.1.16 srv-ecc2 - 10.9.1.16 tcp/22
 finish
