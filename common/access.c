@@ -245,6 +245,9 @@ push_frame(struct access_parser *p, const char *path, enum file_kind kind,
 	f->path = path;
 	f->keys = kind == FILE_KEYS;
 	f->cur = f->keys ? includer : &f->open;
+	/* a file a member includes is still that user's */
+	f->user_file = kind != FILE_ACCESS ? path : p->depth > 1 ?
+	    p->frames[p->depth - 2].user_file : NULL;
 	if (sb != NULL) {
 		f->dev = sb->st_dev;
 		f->ino = sb->st_ino;
@@ -388,6 +391,21 @@ check_gpg_ids(struct access_parser *p, struct access_open *o,
 	    "key ID of 8 or 16 hex digits");
 }
 
+/* A GPG_DECRYPT_ID gpg could read (gpg.h); which key it names is known
+   only once the verifier loads the keyring. */
+static int
+check_decrypt_id(struct access_parser *p, struct access_open *o)
+{
+	struct gpg_spec sp;
+
+	if (o->st->gpg_decrypt_id == NULL ||
+	    gpg_spec_parse(o->st->gpg_decrypt_id, &sp) == 0)
+		return 0;
+	return fail_stanza(p, o, SLOT_GPG_DECRYPT_ID, ": GPG_DECRYPT_ID: "
+	    "names no key the way gpg reads a name (0x needs 8, 16 or 40 hex "
+	    "digits; @, = and <> need text)");
+}
+
 /*
  * fwknopd's signature rules: required unless GPG_DISABLE_SIG (GPG_REQUIRE_SIG
  * wins when both are set), and then a signer list is needed.
@@ -424,9 +442,14 @@ check_gpg(struct access_parser *p, struct access_open *o)
 	struct stanza *st = o->st;
 	int r;
 
-	if (!st->gpg)
+	if (!st->gpg) {
+		free(st->gpg_user_file);	/* no keys to load */
+		st->gpg_user_file = NULL;
+		st->gpg_home_per_user = false;
 		return 0;
-	if ((r = check_gpg_ids(p, o, SLOT_GPG_REMOTE_ID, st->gpg_remote_id,
+	}
+	if ((r = check_decrypt_id(p, o)) != 0 ||
+	    (r = check_gpg_ids(p, o, SLOT_GPG_REMOTE_ID, st->gpg_remote_id,
 	    false)) != 0 || (r = check_gpg_ids(p, o, SLOT_GPG_FINGERPRINT_ID,
 	    st->gpg_fingerprint_id, true)) != 0 ||
 	    (r = check_gpg_sig(p, o)) != 0)
@@ -705,6 +728,29 @@ check_placement(struct access_parser *p, const struct access_directive *d)
 	return 0;
 }
 
+/*
+ * A directive that chooses a stanza's GnuPG keys, read in a per-user
+ * file: that user's keys, whose failure to load disables this stanza
+ * only (access.h).
+ */
+static int
+note_gpg_user_file(struct access_parser *p, const struct access_directive *d)
+{
+	const struct access_frame *f = access_frame(p);
+	struct stanza *st = f->cur->st;
+
+	if ((d->slot != SLOT_GPG_HOME_DIR && d->slot != SLOT_GPG_DECRYPT_ID &&
+	    d->slot != SLOT_GPG_DECRYPT_PW && d->slot != SLOT_GPG_ALLOW_NO_PW) ||
+	    f->user_file == NULL || st == NULL)
+		return 0;
+	if (d->slot == SLOT_GPG_HOME_DIR)
+		st->gpg_home_per_user = true;
+	if (st->gpg_user_file == NULL &&
+	    (st->gpg_user_file = strdup(f->user_file)) == NULL)
+		return access_nomem(p);
+	return 0;
+}
+
 static int
 dispatch(struct access_parser *p, const char *name, char *value)
 {
@@ -723,7 +769,8 @@ dispatch(struct access_parser *p, const char *name, char *value)
 	if (n >= 2 && value[0] == '"' && value[n - 1] == '"')
 		access_warn(p, "the value of %s is in double quotes: "
 		    "quotes are part of the value", name);
-	if ((r = d->handler(p, d, value)) != 0)
+	if ((r = d->handler(p, d, value)) != 0 ||
+	    (r = note_gpg_user_file(p, d)) != 0)
 		return r;
 	f = access_frame(p);
 	if (d->slot != SLOT_NONE) {
@@ -1218,6 +1265,7 @@ access_stanza_clear(struct stanza *st)
 	free(st->gpg_decrypt_id);
 	free(st->gpg_remote_id);
 	free(st->gpg_fingerprint_id);
+	free(st->gpg_user_file);
 	if (st->gpg_decrypt_pw != NULL) {
 		crypto_wipe(st->gpg_decrypt_pw, strlen(st->gpg_decrypt_pw));
 		free(st->gpg_decrypt_pw);

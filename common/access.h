@@ -134,6 +134,15 @@ struct stanza {
 	bool			 gpg_ignore_sig_verify_error;
 	struct gpg_keyring	 gpg_keyring;
 	void			*gpg_ctx;	/* the verifier's (openpgp.h) */
+	/*
+	 * The per-user file (folder member or %include_keys file) that set
+	 * GPG_HOME_DIR, GPG_DECRYPT_ID, GPG_DECRYPT_PW or GPG_ALLOW_NO_PW,
+	 * or NULL: all in the admin's files.  Its keys failing to load
+	 * then disables this stanza alone (verifier/openpgp.c).
+	 */
+	char			*gpg_user_file;
+	bool			 gpg_home_per_user;	/* GPG_HOME_DIR set
+						   in gpg_user_file */
 };
 
 /* A per-user file whose error disabled its stanzas. */
@@ -168,6 +177,16 @@ void	access_free(struct access_conf *conf);
 
 /* Stanzas disabled by per-user files' errors. */
 size_t	access_disabled_stanzas(const struct access_conf *conf);
+/*
+ * Disable stanza `st` after loading, as an error in the per-user file
+ * `path` would have (a GnuPG home directory a member names that cannot be
+ * read: executor/keyring.c): a placeholder, listed with `why`
+ * ("file:line: reason"), logged at error.  0 or SPA_ERR_NOMEM.
+ */
+int	access_disable_stanza(struct access_conf *conf, struct stanza *st,
+	    const char *path, const char *why);
+/* Some stanza is not disabled. */
+bool	access_any_usable(const struct access_conf *conf);
 /* One line per disabled per-user file: its error, what it disabled. */
 void	access_print_disabled(const struct access_conf *conf, FILE *fp);
 /*

@@ -93,6 +93,8 @@ struct access_frame {
 	unsigned int		 line;	/* current line, 1-based */
 	size_t			 next;	/* offset of the line after it */
 	bool			 keys;	/* an %include_keys file */
+	const char		*user_file;	/* the per-user file this one is
+						   or is read from, or NULL */
 	bool			 cwd_relative;	/* in memory: includes vs CWD */
 	dev_t			 dev;	/* identity, for loop detection */
 	ino_t			 ino;

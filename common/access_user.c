@@ -170,6 +170,44 @@ access_contain(struct access_parser *p, enum file_kind kind,
 	return disable_member(p, path, depth, first, buf, len);
 }
 
+/* The same, for a stanza the executor found unusable after loading. */
+int
+access_disable_stanza(struct access_conf *conf, struct stanza *st,
+    const char *path, const char *why)
+{
+	struct access_disabled *v, *d;
+	char what[96];
+
+	v = reallocarray(conf->disabled, conf->ndisabled + 1, sizeof(*v));
+	if (v == NULL)
+		return SPA_ERR_NOMEM;
+	conf->disabled = v;
+	d = &v[conf->ndisabled];
+	memset(d, 0, sizeof(*d));
+	if ((d->file = strdup(path)) == NULL ||
+	    (d->why = strdup(why)) == NULL) {
+		free(d->file);
+		return SPA_ERR_NOMEM;
+	}
+	d->first = d->last = st->number;
+	conf->ndisabled++;
+	describe(st->number, st->number, what, sizeof(what));
+	log_errx("%s: %s is disabled (%s)", why, path, what);
+	access_make_placeholder(st);
+	return 0;
+}
+
+bool
+access_any_usable(const struct access_conf *conf)
+{
+	size_t i;
+
+	for (i = 0; i < conf->n; i++)
+		if (!conf->stanzas[i]->disabled)
+			return true;
+	return false;
+}
+
 /* A policy that grants no one is refused, saying why. */
 int
 access_check_usable(struct access_parser *p)

@@ -195,3 +195,158 @@ gpg_ids_match(const char *list, bool fingerprints, const char *fpr,
 	}
 	return false;
 }
+
+/* --- a key as gpg names one (GPG_DECRYPT_ID) ------------------------------ */
+
+/*
+ * Hex digits as gpg reads a key ID or fingerprint: 8, 16 or 40 of them,
+ * an optional 0x in front (or a 0 before 8 or 16, gpg's old form), or a
+ * fingerprint in groups of 4 with blanks between (as gpg prints it, 0x
+ * not allowed then).  The digits, upper case, into out[41]; false if
+ * `s` is no such thing.
+ */
+static bool
+hex_key(const char *s, size_t len, bool with_0x, char *out)
+{
+	size_t n = 0, run = 0, i;	/* digits; blanks in a row */
+	bool spaced = false;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == ' ') {	/* 4 digits, 1 blank (2 in the middle) */
+			if (with_0x || n % 4 != 0 || (!spaced && n != 4) ||
+			    ++run > (n == GPG_FPR_HEX / 2 ? 2 : 1))
+				return false;
+			spaced = true;
+			continue;
+		}
+		if ((spaced && run == 0 && n % 4 == 0) || n == GPG_FPR_HEX ||
+		    !isxdigit((unsigned char)s[i]))
+			return false;
+		run = 0;
+		out[n++] = (char)toupper((unsigned char)s[i]);
+	}
+	out[n] = '\0';
+	if (spaced)
+		return n == GPG_FPR_HEX && run == 0;
+	if (!with_0x && (n == 9 || n == 17) && out[0] == '0')
+		memmove(out, out + 1, n--);
+	return n == 8 || n == 16 || n == GPG_FPR_HEX;
+}
+
+int
+gpg_spec_parse(const char *s, struct gpg_spec *sp)
+{
+	size_t len;
+	bool with_0x;
+
+	memset(sp, 0, sizeof(*sp));
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if ((len = strlen(s)) == 0 || len >= sizeof(sp->text))
+		return SPA_ERR_CONFIG;
+	with_0x = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	sp->exact_key = s[len - 1] == '!';
+	if (hex_key(s + (with_0x ? 2 : 0), len - (with_0x ? 2 : 0) -
+	    (sp->exact_key ? 1 : 0), with_0x, sp->text)) {
+		sp->kind = strlen(sp->text) == GPG_FPR_HEX ? GPG_SPEC_FPR :
+		    GPG_SPEC_KEYID;
+		return 0;
+	}
+	sp->exact_key = false;
+	if (with_0x)
+		return SPA_ERR_CONFIG;	/* gpg: "Invalid user ID" */
+	switch (s[0]) {
+	case '<':
+		sp->kind = GPG_SPEC_MAIL;
+		/* the address: without its brackets, the closing one optional */
+		snprintf(sp->text, sizeof(sp->text), "%.*s", (int)(len - 1 -
+		    (s[len - 1] == '>' && len > 1 ? 1 : 0)), s + 1);
+		break;
+	case '@':
+		sp->kind = GPG_SPEC_MAILSUB;
+		snprintf(sp->text, sizeof(sp->text), "%s", s + 1);
+		break;
+	case '=':
+		sp->kind = GPG_SPEC_EXACT;
+		snprintf(sp->text, sizeof(sp->text), "%s", s + 1);
+		break;
+	case '*':
+		sp->kind = GPG_SPEC_SUBSTR;
+		snprintf(sp->text, sizeof(sp->text), "%s", s + 1);
+		return 0;	/* "*" alone: every user ID */
+	default:
+		sp->kind = GPG_SPEC_SUBSTR;
+		snprintf(sp->text, sizeof(sp->text), "%s", s);
+	}
+	return sp->text[0] != '\0' ? 0 : SPA_ERR_CONFIG;
+}
+
+/* Is `needle` in s[0..len), compared without regard to ASCII case? */
+static bool
+has_text(const char *s, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; n <= len && i <= len - n; i++)
+		if (strncasecmp(s + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The address of a user ID: what its last <...> holds (with the brackets
+ * if `brackets`: gpg's @ form looks at them too), or the whole of a user
+ * ID that is a bare address.  Its start and length; false if none.
+ */
+static bool
+uid_address(const char *uid, bool brackets, const char **addr, size_t *len)
+{
+	const char *lt = strrchr(uid, '<'), *gt;
+
+	if (lt != NULL && (gt = strchr(lt, '>')) != NULL) {
+		*addr = brackets ? lt : lt + 1;
+		*len = brackets ? (size_t)(gt - lt) + 1 : (size_t)(gt - lt) - 1;
+		return true;
+	}
+	if (strchr(uid, '@') == NULL || strchr(uid, ' ') != NULL)
+		return false;
+	*addr = uid;
+	*len = strlen(uid);
+	return true;
+}
+
+bool
+gpg_spec_names_uid(const struct gpg_spec *sp, const char *uid)
+{
+	const char *addr;
+	size_t len;
+
+	switch (sp->kind) {
+	case GPG_SPEC_MAIL:
+		return uid_address(uid, false, &addr, &len) &&
+		    len == strlen(sp->text) &&
+		    strncasecmp(addr, sp->text, len) == 0;
+	case GPG_SPEC_MAILSUB:
+		return uid_address(uid, true, &addr, &len) &&
+		    has_text(addr, len, sp->text);
+	case GPG_SPEC_EXACT:
+		return strcmp(uid, sp->text) == 0;
+	case GPG_SPEC_SUBSTR:
+		return has_text(uid, strlen(uid), sp->text);
+	default:
+		return false;	/* a key ID names a key, not a user ID */
+	}
+}
+
+bool
+gpg_spec_names_key(const struct gpg_spec *sp, const char *fpr)
+{
+	switch (sp->kind) {
+	case GPG_SPEC_KEYID:
+		return ends_with(fpr, sp->text);
+	case GPG_SPEC_FPR:
+		return fpr != NULL && strcasecmp(fpr, sp->text) == 0;
+	default:
+		return false;
+	}
+}

@@ -77,4 +77,40 @@ int	gpg_ids_check(const char *list, bool fingerprints, char *bad,
 bool	gpg_ids_match(const char *list, bool fingerprints, const char *fpr,
 	    const char *keyid);
 
+/*
+ * GPG_DECRYPT_ID as gpg(1) reads a key name ("HOW TO SPECIFY A USER ID"),
+ * which is what fwknopd hands gpgme's key listing:
+ *   8, 16 or 40 hex digits   a key ID or fingerprint (0x in front
+ *                            allowed; a fingerprint also in gpg's groups
+ *                            of 4), of a primary key or a subkey; a
+ *                            trailing ! means that key itself
+ *   <address>                the address of a user ID, whole, any case
+ *   @text                    text in the address of a user ID, any case
+ *   =text                    a whole user ID, exactly
+ *   text or *text            text in a user ID, any case
+ * Leading blanks are skipped.  gpg_spec_parse(): 0, or SPA_ERR_CONFIG
+ * for what names nothing (empty, "@", "=", "0x" without its digits).
+ */
+enum gpg_spec_kind {
+	GPG_SPEC_KEYID,
+	GPG_SPEC_FPR,
+	GPG_SPEC_MAIL,
+	GPG_SPEC_MAILSUB,
+	GPG_SPEC_EXACT,
+	GPG_SPEC_SUBSTR,
+};
+
+struct gpg_spec {
+	enum gpg_spec_kind	 kind;
+	bool			 exact_key;	/* the ! form */
+	char			 text[GPG_DECRYPT_ID_MAX + 1];	/* hex digits
+						   upper case, or the text */
+};
+
+int	gpg_spec_parse(const char *s, struct gpg_spec *sp);
+/* Does the spec name this user ID (the user ID forms only)? */
+bool	gpg_spec_names_uid(const struct gpg_spec *sp, const char *uid);
+/* Does it name the key with this fingerprint (the hex forms only)? */
+bool	gpg_spec_names_key(const struct gpg_spec *sp, const char *fpr);
+
 #endif /* SPA_GPG_H */

@@ -79,7 +79,9 @@ struct msg_ready {
  * socket buffer), then one per drop reason: v[MSG_STATS_REASONS + -err] for
  * each SPA_ERR_* err (0 unused), then the replay store's state: the errno
  * of its last failure to record a digest, 0 while it records (grants are
- * refused meanwhile).  MSG_REPLAY_STATE carries the same counters, sent
+ * refused meanwhile), then the stanzas whose GnuPG keys, chosen in a
+ * per-user file, did not load (verifier/openpgp.h: they refuse every
+ * GnuPG packet).  MSG_REPLAY_STATE carries the same counters, sent
  * unasked when that state changes.
  */
 struct msg_stats {
@@ -93,7 +95,8 @@ struct msg_stats {
 #define MSG_STATS_CAPTURE_DROPPED 3
 #define MSG_STATS_REASONS	4
 #define MSG_STATS_REPLAY_ERRNO	(MSG_STATS_REASONS + SPA_ERR_COUNT)
-_Static_assert(MSG_STATS_REPLAY_ERRNO < MSG_STATS_MAX, "MSG_STATS_MAX");
+#define MSG_STATS_GPG_DISABLED	(MSG_STATS_REPLAY_ERRNO + 1)
+_Static_assert(MSG_STATS_GPG_DISABLED < MSG_STATS_MAX, "MSG_STATS_MAX");
 
 /* Counter i, 0 if the message did not carry it. */
 static inline uint64_t
@@ -183,6 +186,7 @@ struct msg_stanza {
 	char		gpg_decrypt_pw[GPG_PW_MAX + 1];
 	char		gpg_remote_id[GPG_ID_TEXT_MAX + 1];
 	char		gpg_fingerprint_id[GPG_ID_TEXT_MAX + 1];
+	char		gpg_user_file[MSG_PATH_MAX];	/* "": the admin's */
 };
 
 /*

@@ -29,7 +29,8 @@
  *                bool gpg_ignore_sig_verify_error, bool gpg_allow_no_pw,
  *                bool has_gpg_decrypt_pw, gpg_decrypt_id[128],
  *                gpg_decrypt_pw[128], gpg_remote_id[512],
- *                gpg_fingerprint_id[512]
+ *                gpg_fingerprint_id[512], gpg_user_file[1024] (set
+ *                only in a GnuPG stanza)
  *   CONF_ADDR    u32 stanza, u8 list, u8 family (4 or 6), addr[16], mask[16]
  *   CONF_PORT    u32 stanza, u8 list, u8 proto, u16 port
  *   CONF_END     u32 stanzas
@@ -237,6 +238,7 @@ encode_stanza(struct bytes_out *w, const struct msg_stanza *s)
 	msg_put_text(w, s->gpg_decrypt_pw, sizeof(s->gpg_decrypt_pw));
 	msg_put_text(w, s->gpg_remote_id, sizeof(s->gpg_remote_id));
 	msg_put_text(w, s->gpg_fingerprint_id, sizeof(s->gpg_fingerprint_id));
+	msg_put_text(w, s->gpg_user_file, sizeof(s->gpg_user_file));
 }
 
 /* GnuPG fields: only a GnuPG stanza has any, and then a key to use. */
@@ -252,10 +254,11 @@ decode_stanza_gpg(struct bytes_in *r, struct msg_stanza *s)
 	msg_get_path(r, s->gpg_decrypt_pw, sizeof(s->gpg_decrypt_pw));
 	msg_get_path(r, s->gpg_remote_id, sizeof(s->gpg_remote_id));
 	msg_get_path(r, s->gpg_fingerprint_id, sizeof(s->gpg_fingerprint_id));
+	msg_get_path(r, s->gpg_user_file, sizeof(s->gpg_user_file));
 	if (!s->gpg && (s->gpg_require_sig || s->gpg_ignore_sig_verify_error ||
 	    s->gpg_allow_no_pw || s->has_gpg_decrypt_pw ||
 	    s->gpg_decrypt_id[0] != '\0' || s->gpg_remote_id[0] != '\0' ||
-	    s->gpg_fingerprint_id[0] != '\0'))
+	    s->gpg_fingerprint_id[0] != '\0' || s->gpg_user_file[0] != '\0'))
 		r->bad = true;
 	if (s->gpg && !s->gpg_allow_no_pw && !s->has_gpg_decrypt_pw)
 		r->bad = true;

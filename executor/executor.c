@@ -472,11 +472,13 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 
 	off = (size_t)snprintf(line, sizeof(line), "stats: verifier: packets "
 	    "%" PRIu64 ", granted %" PRIu64 ", log lines suppressed %" PRIu64
-	    ", dropped by the kernel before capture %" PRIu64,
+	    ", dropped by the kernel before capture %" PRIu64 ", GnuPG "
+	    "stanzas disabled %" PRIu64,
 	    msg_stats_get(vs, MSG_STATS_PACKETS),
 	    msg_stats_get(vs, MSG_STATS_GRANTED),
 	    msg_stats_get(vs, MSG_STATS_SUPPRESSED),
-	    msg_stats_get(vs, MSG_STATS_CAPTURE_DROPPED));
+	    msg_stats_get(vs, MSG_STATS_CAPTURE_DROPPED),
+	    msg_stats_get(vs, MSG_STATS_GPG_DISABLED));
 	for (reason = 1; reason < SPA_ERR_COUNT && off < sizeof(line);
 	    reason++) {
 		if ((v = msg_stats_get(vs, MSG_STATS_REASONS +

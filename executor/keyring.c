@@ -144,15 +144,38 @@ read_stanza(struct stanza *st, char *err, size_t errlen)
 	return r;
 }
 
+/*
+ * A folder member that names its own GPG_HOME_DIR owns what is there: if
+ * it cannot be read, that member's stanza alone is disabled, as an error
+ * in the member itself would (access.h); the admin's own directories
+ * still refuse the policy.
+ */
+static int
+contain(struct access_conf *conf, struct stanza *st, int r, const char *err)
+{
+	if (r != SPA_ERR_CONFIG || !st->gpg_home_per_user ||
+	    st->gpg_user_file == NULL)
+		return r;
+	return access_disable_stanza(conf, st, st->gpg_user_file, err);
+}
+
 int
 keyring_read_all(struct access_conf *conf, char *err, size_t errlen)
 {
+	struct stanza *st;
 	size_t i;
 	int r;
 
-	for (i = 0; i < conf->n; i++)
-		if (conf->stanzas[i]->gpg &&
-		    (r = read_stanza(conf->stanzas[i], err, errlen)) != 0)
+	for (i = 0; i < conf->n; i++) {
+		st = conf->stanzas[i];
+		if (st->gpg && (r = contain(conf, st, read_stanza(st, err,
+		    errlen), err)) != 0)
 			return r;
-	return 0;
+	}
+	if (conf->ndisabled == 0 || access_any_usable(conf))
+		return 0;
+	snprintf(err, errlen, "no usable stanza: an error in a per-user file "
+	    "disabled every one (the last: %s)",
+	    conf->disabled[conf->ndisabled - 1].why);
+	return SPA_ERR_CONFIG;
 }

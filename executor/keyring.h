@@ -14,7 +14,12 @@
 
 #include "access.h"
 
-/* 0, or SPA_ERR_* with "file:line: stanza #N: GPG_HOME_DIR ..." in err. */
+/*
+ * 0, or SPA_ERR_* with "file:line: stanza #N: GPG_HOME_DIR ..." in err.
+ * A GPG_HOME_DIR a folder member set that cannot be read disables that
+ * stanza only (access_disable_stanza), logged; a policy left with no
+ * usable stanza is refused.
+ */
 int	keyring_read_all(struct access_conf *conf, char *err, size_t errlen);
 
 #endif /* SPA_KEYRING_H */

@@ -126,6 +126,10 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 	metric(fp, "spagate_policy_stanzas_disabled", "gauge",
 	    "Stanzas that refuse every packet: their per-user file has an "
 	    "error.", ex->stanzas_disabled);
+	metric(fp, "spagate_gpg_stanzas_disabled", "gauge",
+	    "Stanzas that refuse every GnuPG packet: the GnuPG keys a "
+	    "per-user file chose do not load in the verifier.",
+	    msg_stats_get(vs, MSG_STATS_GPG_DISABLED));
 	metric(fp, "spagate_cycles_open", "gauge",
 	    "Command cycles with a close pending.", (uint64_t)c->open);
 	metric(fp, "spagate_cycles_opened_total", "counter",

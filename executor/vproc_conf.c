@@ -157,7 +157,9 @@ fill_gpg(struct msg_stanza *ms, const struct stanza *st)
 	    text(ms->gpg_remote_id, sizeof(ms->gpg_remote_id),
 	    st->gpg_remote_id, "GPG_REMOTE_ID") &&
 	    text(ms->gpg_fingerprint_id, sizeof(ms->gpg_fingerprint_id),
-	    st->gpg_fingerprint_id, "GPG_FINGERPRINT_ID");
+	    st->gpg_fingerprint_id, "GPG_FINGERPRINT_ID") &&
+	    text(ms->gpg_user_file, sizeof(ms->gpg_user_file),
+	    st->gpg_user_file, "a per-user file's path");
 }
 
 static int

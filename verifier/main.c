@@ -82,6 +82,7 @@ struct vproc {
 	struct verifier		 verifier;
 	struct replay_store	*replay;
 	uint64_t		 packets;
+	size_t			 gpg_disabled;	/* stanzas whose keys failed */
 	char			 sandbox[96];	/* MSG_READY's */
 	struct msg_out		 out;	/* the pass's messages, sent at its end */
 #ifdef SPA_SANDBOX_SELFTEST
@@ -166,7 +167,8 @@ send_stats(struct vproc *vp, enum msg_type type)
 	    i++)
 		m.u.stats.v[MSG_STATS_REASONS + i] = vs->refused[i];
 	m.u.stats.v[MSG_STATS_REPLAY_ERRNO] = (uint64_t)vp->verifier.replay_errno;
-	m.u.stats.n = MSG_STATS_REPLAY_ERRNO + 1;
+	m.u.stats.v[MSG_STATS_GPG_DISABLED] = vp->gpg_disabled;
+	m.u.stats.n = MSG_STATS_GPG_DISABLED + 1;
 	vp->verifier.replay_changed = false;
 	send_msg(vp, &m);
 }
@@ -485,7 +487,7 @@ vproc_setup(struct vproc *vp)
 	    (r = openpgp_init(vp->vc->access)) != 0 ||
 	    (r = confine(vp, &sb)) != 0 ||
 	    (r = open_replay(vp)) != 0 ||
-	    (r = openpgp_prepare(vp->vc->access)) != 0 ||
+	    (r = openpgp_prepare(vp->vc->access, &vp->gpg_disabled)) != 0 ||
 	    (r = sandbox_enter(&sb, vp->sandbox, sizeof(vp->sandbox))) != 0)
 		return r;
 	verifier_init(&vp->verifier, &vp->vc->conf, vp->vc->access,

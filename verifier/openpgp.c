@@ -90,18 +90,6 @@ load_file(rnp_ffi_t ffi, const struct gpg_file *f, char *err, size_t errlen)
 	return SPA_ERR_CONFIG;
 }
 
-static bool
-is_hex_id(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-		    (s[i] >= 'A' && s[i] <= 'F')))
-			return false;
-	return n == 8 || n == 16 || n == 40;
-}
-
 /* The fingerprint of `key` and of its primary key (its own if primary). */
 static int
 key_fprs(rnp_key_handle_t key, char **fpr, char **primary)
@@ -119,29 +107,146 @@ key_fprs(rnp_key_handle_t key, char **fpr, char **primary)
 	    SPA_ERR_CRYPTO;
 }
 
-/*
- * GPG_DECRYPT_ID as a fingerprint: a hex key ID or fingerprint as given,
- * or the primary fingerprint of the key whose user ID it names.
- */
-static int
-decrypt_id_fpr(rnp_ffi_t ffi, const char *id, char *out, size_t len)
-{
-	rnp_key_handle_t key = NULL;
-	char *fpr = NULL, *primary = NULL;
-	int r = SPA_ERR_CONFIG;
+/* --- GPG_DECRYPT_ID: the key it names, as gpg would ---------------------- */
 
-	if (is_hex_id(id)) {
-		snprintf(out, len, "%s", id);
-		return 0;
+#define MATCHES_SHOWN	3	/* fingerprints an ambiguity error names */
+
+/* The keys a name matched, each once: gpg lists a key once. */
+struct matches {
+	size_t	n;
+	char	fpr[KEYS_MAX][GPG_FPR_HEX + 1];
+};
+
+static void
+matches_add(struct matches *m, const char *fpr)
+{
+	size_t i;
+
+	for (i = 0; i < m->n && i < KEYS_MAX; i++)
+		if (strcmp(m->fpr[i], fpr) == 0)
+			return;
+	if (m->n < KEYS_MAX)
+		snprintf(m->fpr[m->n], sizeof(m->fpr[m->n]), "%s", fpr);
+	m->n++;
+}
+
+/* A user ID of the primary key `key` that the name matches. */
+static bool
+uid_named(const struct gpg_spec *sp, rnp_key_handle_t key)
+{
+	size_t n = 0, i;
+	char *uid;
+	bool yes = false;
+
+	if (rnp.key_get_uid_count(key, &n) != RNP_SUCCESS)
+		return false;
+	for (i = 0; i < n && !yes; i++) {
+		uid = NULL;
+		if (rnp.key_get_uid_at(key, i, &uid) == RNP_SUCCESS &&
+		    uid != NULL)
+			yes = gpg_spec_names_uid(sp, uid);
+		rnp.buffer_destroy(uid);
 	}
-	if (rnp.locate_key(ffi, "userid", id, &key) == RNP_SUCCESS &&
-	    key != NULL && key_fprs(key, &fpr, &primary) == 0) {
-		snprintf(out, len, "%s", primary);
-		r = 0;
+	return yes;
+}
+
+/*
+ * If the name matches `key` (its key ID or fingerprint, or for a primary
+ * key one of its user IDs), the key it stands for: its primary key, or
+ * with the ! form the key itself.
+ */
+static void
+match_key(const struct gpg_spec *sp, rnp_key_handle_t key, struct matches *m)
+{
+	char *fpr = NULL, *primary = NULL;
+
+	if (key_fprs(key, &fpr, &primary) == 0) {
+		if (gpg_spec_names_key(sp, fpr))
+			matches_add(m, sp->exact_key ? fpr : primary);
+		else if (strcmp(fpr, primary) == 0 && uid_named(sp, key))
+			matches_add(m, primary);
 	}
 	rnp.buffer_destroy(fpr);
 	rnp.buffer_destroy(primary);
-	rnp.key_handle_destroy(key);
+}
+
+/* Every key of the ring (primary keys and subkeys) the name matches. */
+static void
+match_ring(rnp_ffi_t ffi, const struct gpg_spec *sp, struct matches *m)
+{
+	rnp_identifier_iterator_t it = NULL;
+	rnp_key_handle_t key = NULL;
+	const char *id = NULL;
+
+	m->n = 0;
+	if (rnp.identifier_iterator_create(ffi, &it, "fingerprint") !=
+	    RNP_SUCCESS)
+		return;
+	while (rnp.identifier_iterator_next(it, &id) == RNP_SUCCESS &&
+	    id != NULL) {
+		if (rnp.locate_key(ffi, "fingerprint", id, &key) ==
+		    RNP_SUCCESS && key != NULL)
+			match_key(sp, key, m);
+		rnp.key_handle_destroy(key);
+		key = NULL;
+	}
+	rnp.identifier_iterator_destroy(it);
+}
+
+/* "FPR, FPR, FPR and 2 more" */
+static void
+list_matches(const struct matches *m, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (i = 0; i < m->n && i < MATCHES_SHOWN && off < len; i++) {
+		k = snprintf(buf + off, len - off, "%s%s", i > 0 ? ", " : "",
+		    m->fpr[i]);
+		off += k > 0 ? (size_t)k : 0;
+	}
+	if (m->n > MATCHES_SHOWN && off < len)
+		snprintf(buf + off, len - off, " and %zu more",
+		    m->n - MATCHES_SHOWN);
+}
+
+/*
+ * GPG_DECRYPT_ID as the fingerprint of the one key it names, the way gpg
+ * (and so fwknopd's gpgme) reads a key name: none, or more than one, is
+ * an error naming the keys (gpg.h: gpg_spec_parse).
+ */
+static int
+decrypt_id_fpr(rnp_ffi_t ffi, const char *id, char *out, size_t len,
+    char *err, size_t errlen)
+{
+	struct matches *m;
+	struct gpg_spec sp;
+	char keys[MATCHES_SHOWN * (GPG_FPR_HEX + 2) + 32];
+	int r = SPA_ERR_CONFIG;
+
+	if (gpg_spec_parse(id, &sp) != 0) {
+		snprintf(err, errlen, "GPG_DECRYPT_ID %s names no key the way "
+		    "gpg reads a name (0x needs 8, 16 or 40 hex digits; @, = "
+		    "and <> need text)", id);
+		return SPA_ERR_CONFIG;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return SPA_ERR_NOMEM;
+	match_ring(ffi, &sp, m);
+	list_matches(m, keys, sizeof(keys));
+	if (m->n == 0)
+		snprintf(err, errlen, "GPG_DECRYPT_ID %s: no key of the ring "
+		    "matches it", id);
+	else if (m->n > 1)
+		snprintf(err, errlen, "GPG_DECRYPT_ID %s is ambiguous: %zu keys "
+		    "match it (%s); name one by its fingerprint", id, m->n,
+		    keys);
+	else {
+		snprintf(out, len, "%s", m->fpr[0]);
+		r = 0;
+	}
+	free(m);
 	return r;
 }
 
@@ -212,14 +317,12 @@ select_secrets(rnp_ffi_t ffi, const struct openpgp_rules *rules,
 	char *fprs[KEYS_MAX], want[256] = "";
 	rnp_key_handle_t key = NULL;
 	size_t n, i;
+	int r;
 
 	*nkept = 0;
-	if (rules->decrypt_id != NULL && decrypt_id_fpr(ffi, rules->decrypt_id,
-	    want, sizeof(want)) != 0) {
-		snprintf(err, errlen, "GPG_DECRYPT_ID %s: no such key",
-		    rules->decrypt_id);
-		return SPA_ERR_CONFIG;
-	}
+	if (rules->decrypt_id != NULL && (r = decrypt_id_fpr(ffi,
+	    rules->decrypt_id, want, sizeof(want), err, errlen)) != 0)
+		return r;
 	n = secret_fprs(ffi, fprs, KEYS_MAX);
 	for (i = 0; i < n; i++) {
 		if (rnp.locate_key(ffi, "fingerprint", fprs[i], &key) ==
@@ -525,8 +628,9 @@ openpgp_decrypt_only(const struct openpgp *g, const uint8_t *msg,
 
 /* --- the stanzas ----------------------------------------------------------- */
 
+/* Load a stanza's keys into st->gpg_ctx; its keyring and passphrase go. */
 static int
-prepare_stanza(struct stanza *st)
+prepare_stanza(struct stanza *st, char *err, size_t errlen)
 {
 	struct openpgp_rules rules = {
 		.decrypt_id = st->gpg_decrypt_id,
@@ -537,23 +641,17 @@ prepare_stanza(struct stanza *st)
 		.fingerprints = st->gpg_fingerprint_id,
 	};
 	struct openpgp *g = NULL;
-	char err[512];
 	int r;
 
-	r = openpgp_load(&st->gpg_keyring, &rules, &g, err, sizeof(err));
+	r = openpgp_load(&st->gpg_keyring, &rules, &g, err, errlen);
 	gpg_keyring_free(&st->gpg_keyring);	/* parsed: not kept */
 	if (st->gpg_decrypt_pw != NULL) {
 		crypto_wipe(st->gpg_decrypt_pw, strlen(st->gpg_decrypt_pw));
 		free(st->gpg_decrypt_pw);
 		st->gpg_decrypt_pw = NULL;
 	}
-	if (r != 0) {
-		log_errx("%s:%u: stanza #%u: GnuPG keys: %s", st->file,
-		    st->line, st->number, err);
-		return r;
-	}
 	st->gpg_ctx = g;
-	return 0;
+	return r;
 }
 
 static ssize_t
@@ -612,17 +710,67 @@ openpgp_init(const struct access_conf *conf)
 	return 0;
 }
 
-int
-openpgp_prepare(struct access_conf *conf)
+/*
+ * Some stanza still grants something: not disabled by the loader, and
+ * with its GnuPG keys loaded or a Rijndael key beside them.
+ */
+static bool
+any_usable(const struct access_conf *conf)
 {
+	const struct stanza *st;
+	size_t i;
+
+	for (i = 0; i < conf->n; i++) {
+		st = conf->stanzas[i];
+		if (!st->disabled && (!st->gpg_only || st->gpg_ctx != NULL))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Keys a user chose (st->gpg_user_file) that do not load disable their
+ * stanza alone, as an error in that user's file would (access_user.c);
+ * the admin's own refuse the start.
+ */
+static int
+contain(const struct stanza *st, int r, const char *err, size_t *ndisabled)
+{
+	if (r == 0)
+		return 0;
+	if (r != SPA_ERR_CONFIG || st->gpg_user_file == NULL) {
+		log_errx("%s:%u: stanza #%u: GnuPG keys: %s", st->file,
+		    st->line, st->number, err);
+		return r;
+	}
+	log_errx("%s:%u: stanza #%u: GnuPG keys: %s: %s is disabled (stanza "
+	    "#%u refuses every %spacket)", st->file, st->line, st->number,
+	    err, st->gpg_user_file, st->number, st->gpg_only ? "" :
+	    "GnuPG ");
+	(*ndisabled)++;
+	return 0;
+}
+
+int
+openpgp_prepare(struct access_conf *conf, size_t *ndisabled)
+{
+	struct stanza *st;
+	char err[512];
 	size_t i;
 	int r;
 
-	for (i = 0; i < conf->n; i++)
-		if (conf->stanzas[i]->gpg &&
-		    (r = prepare_stanza(conf->stanzas[i])) != 0)
+	*ndisabled = 0;
+	for (i = 0; i < conf->n; i++) {
+		st = conf->stanzas[i];
+		if (st->gpg && (r = contain(st, prepare_stanza(st, err,
+		    sizeof(err)), err, ndisabled)) != 0)
 			return r;
-	return 0;
+	}
+	if (*ndisabled == 0 || any_usable(conf))
+		return 0;
+	log_errx("no usable stanza: the GnuPG keys of per-user files that "
+	    "do not load disabled every one left");
+	return SPA_ERR_CONFIG;
 }
 
 void

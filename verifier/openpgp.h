@@ -65,9 +65,15 @@ int	openpgp_decrypt(const struct openpgp *g, const uint8_t *msg,
  */
 int	openpgp_init(const struct access_conf *conf);
 
-/* Load every GnuPG stanza's keys into st->gpg_ctx, dropping its keyring
-   bytes; 0, or SPA_ERR_CONFIG logged with the stanza's file and line. */
-int	openpgp_prepare(struct access_conf *conf);
+/*
+ * Load every GnuPG stanza's keys into st->gpg_ctx, dropping its keyring
+ * bytes.  Keys that do not load are logged with the stanza's file and
+ * line, and refuse the start (SPA_ERR_CONFIG), unless a per-user file
+ * chose them (st->gpg_user_file): then that stanza alone stays without
+ * keys (openpgp_open_packet refuses its packets), counted in *ndisabled.
+ * A policy left with no usable stanza is refused.
+ */
+int	openpgp_prepare(struct access_conf *conf, size_t *ndisabled);
 void	openpgp_release(struct access_conf *conf);
 
 /*

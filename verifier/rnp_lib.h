@@ -16,7 +16,8 @@
 	X(ffi_set_pass_provider) X(identifier_iterator_create) \
 	X(identifier_iterator_destroy) X(identifier_iterator_next) \
 	X(input_destroy) X(input_from_memory) X(key_get_fprint) \
-	X(key_get_primary_fprint) X(key_handle_destroy) X(key_have_secret) \
+	X(key_get_primary_fprint) X(key_get_uid_at) \
+	X(key_get_uid_count) X(key_handle_destroy) X(key_have_secret) \
 	X(key_is_primary) X(key_is_protected) X(key_is_valid) X(key_remove) \
 	X(key_unlock) X(key_valid_till64) X(load_keys) X(locate_key) \
 	X(op_encrypt_add_recipient) X(op_encrypt_create) \

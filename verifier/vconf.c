@@ -104,7 +104,8 @@ stanza_gpg(struct stanza *st, const struct msg_stanza *ms)
 	    (ms->has_gpg_decrypt_pw &&
 	    dup_text(&st->gpg_decrypt_pw, ms->gpg_decrypt_pw) != 0) ||
 	    dup_if(&st->gpg_remote_id, ms->gpg_remote_id) != 0 ||
-	    dup_if(&st->gpg_fingerprint_id, ms->gpg_fingerprint_id) != 0)
+	    dup_if(&st->gpg_fingerprint_id, ms->gpg_fingerprint_id) != 0 ||
+	    dup_if(&st->gpg_user_file, ms->gpg_user_file) != 0)
 		return SPA_ERR_NOMEM;
 	return 0;
 }

@@ -102,7 +102,7 @@ CONF
 		> "$WORK/spagated.conf"
 }
 
-plan 19
+plan 29
 netns_pair 191 || skip_all "cannot create network namespaces"
 make_keys || bail_out "gpg could not make the keys"
 write_access
@@ -199,4 +199,67 @@ kill -HUP "$SPAGATED_PID"
 check "after a reload (SIGHUP) the new verifier loads the keys" \
 	wait_for_count "$WORK/log" "verifier ready" 2 10
 granted after-reload 1 10.9.1.10 srv-ecc alice 10.9.1.10 tcp/22
+
+# Per-user files: a member whose GnuPG keys do not load (bob names the
+# RSA key without its passphrase) disables bob's stanza alone; carol's
+# beside it, and the admin's first stanza, serve.  Stanzas: 1 the
+# admin's ECC one, 2 bob, 3 carol (the second ECC key, unsigned).
+stop_spagated
+mkdir -m 700 "$WORK/users"
+member() {	# NAME HOME
+	printf 'SOURCE ANY\nGPG_HOME_DIR %s\nGPG_ALLOW_NO_PW Y\nGPG_DISABLE_SIG Y\n' \
+		"$2" > "$WORK/users/$1.conf"
+	chmod 600 "$WORK/users/$1.conf"
+}
+member a-bob "$G/rsa"
+member b-carol "$G/ecc2"
+users_conf() {	# the admin's first stanza from HOME, then the folder
+	{ sed -n '1,5p' "$WORK/access.conf" | sed "s|^GPG_HOME_DIR .*|GPG_HOME_DIR $1|"
+	  echo '%include_folder users'; } > "$WORK/users.conf"
+	chmod 600 "$WORK/users.conf"
+}
+users_conf "$G/ecc"
+# a member's own GPG_HOME_DIR that cannot be read: its stanza alone
+mkdir -m 700 "$WORK/dave-home"
+member c-dave "$WORK/dave-home"
+check "a member's GPG_HOME_DIR without a keyring disables it alone (--exit-parse-config: 3)" \
+	eval '"$SPAGATED" -c "$WORK/spagated.conf" -a "$WORK/users.conf" -d "$WORK/state" \
+		-p "$WORK/parse.pid" --exit-parse-config >"$WORK/parse.out" 2>&1; [ $? -eq 3 ] &&
+	grep -q "^disabled: $WORK/users/c-dave.conf (stanza #4 refuses every packet): $WORK/users/c-dave.conf:1: stanza #4: GPG_HOME_DIR $WORK/dave-home: has neither pubring.kbx" "$WORK/parse.out"'
+rm "$WORK/users/c-dave.conf"
+printf 'metrics = { file = "%s"; interval = 1; };\n' "$WORK/metrics.prom" >> "$WORK/spagated.conf"
+start_spagated -c "$WORK/spagated.conf" -a "$WORK/users.conf" -d "$WORK/state" \
+	-p "$WORK/spagated.pid" -t
+check "a member's GnuPG keys that do not load: spagated starts, bob's file disabled at error" \
+	grep -qE "error: $WORK/users/a-bob.conf:1: stanza #2: GnuPG keys: no usable secret key.*: $WORK/users/a-bob.conf is disabled \(stanza #2 refuses every packet\)" "$WORK/log"
+granted user-carol 3 10.9.1.12 srv-ecc2 - 10.9.1.12 tcp/22
+granted user-admin 1 10.9.1.13 srv-ecc alice 10.9.1.13 tcp/22
+refused user-bob-disabled '(decryption failed|no GnuPG key)' 10.9.1.14 srv-rsa - 10.9.1.14 tcp/22
+status() {
+	"$top_builddir/spagate" status -c "$WORK/spagated.conf" -d "$WORK/state" \
+		-p "$WORK/spagated.pid" > "$WORK/status.out" 2>&1
+}
+check "the metrics and spagate status count bob's stanza as disabled" \
+	eval 'wait_for "$WORK/metrics.prom" "^spagate_gpg_stanzas_disabled 1\$" 5 &&
+	{ status; grep -q "spagate_gpg_stanzas_disabled 1" "$WORK/status.out"; }' ||
+	diag "$(cat "$WORK/status.out" "$WORK/metrics.prom")"
+# the admin's own keys that do not load: the reload fails, the running
+# configuration stays, and carol is still served
+users_conf "$G/rsa"
+mark
+kill -HUP "$SPAGATED_PID"
+check "the admin's keys that do not load at a reload: back to the running configuration" \
+	eval 'wait_logged "users.conf:1: stanza #1: GnuPG keys: no usable secret key" 10 &&
+	wait_logged "back to the previous configuration" 10 &&
+	wait_for_count "$WORK/log" "verifier ready" 4 10'
+granted user-carol-kept 3 10.9.1.15 srv-ecc2 - 10.9.1.15 tcp/22
+# the admin's keys fixed, bob's not: a reload runs, without bob's stanza
+users_conf "$G/ecc"
+mark
+kill -HUP "$SPAGATED_PID"
+check "a reload with bob's keys still broken runs, his stanza alone disabled" \
+	eval 'wait_for_count "$WORK/log" "verifier ready" 5 10 &&
+	[ "$(since_mark "a-bob.conf is disabled \\(stanza #2")" -eq 1 ] &&
+	[ "$(since_mark "back to the previous")" -eq 0 ]'
+granted user-carol-reloaded 3 10.9.1.16 srv-ecc2 - 10.9.1.16 tcp/22
 finish

@@ -888,6 +888,40 @@ include_keys_refuses_other_directives(void **state)
 	    "SOURCE is not allowed in a key file");
 }
 
+/*
+ * Whose GnuPG keys a stanza loads: a folder member's, or those a key file
+ * chooses (its passphrase, its key ID), are that user's (gpg_user_file),
+ * so that keys that do not load disable that stanza alone; the admin's
+ * own keys, and a key file that only names signers, leave it NULL.  A
+ * member's own GPG_HOME_DIR is that user's too (gpg_home_per_user).
+ */
+static void
+gnupg_keys_chosen_by_a_user_name_the_file(void **state)
+{
+	struct access_conf *c;
+
+	subdir(*state, "d");
+	put(*state, "d/a.conf", "SOURCE ANY\nGPG_ALLOW_NO_PW Y\n"
+	    "GPG_HOME_DIR /tmp\nGPG_DISABLE_SIG Y\n");
+	put(*state, "pw.keys", "GPG_DECRYPT_PW secret\n");
+	put(*state, "sig.keys", "GPG_REMOTE_ID 28A08EFB\n");
+	c = load_text(*state, "SOURCE 10.0.0.1\nGPG_HOME_DIR /tmp\n"
+	    "%include_keys pw.keys\nGPG_DISABLE_SIG Y\n"
+	    "SOURCE 10.0.0.2\nGPG_ALLOW_NO_PW Y\n%include_keys sig.keys\n"
+	    "SOURCE 10.0.0.3\nKEY abc\n%include_folder d\n");
+	assert_int_equal(c->n, 4);
+	assert_non_null(c->stanzas[0]->gpg_user_file);
+	assert_contains(c->stanzas[0]->gpg_user_file, "pw.keys");
+	assert_null(c->stanzas[1]->gpg_user_file);
+	assert_null(c->stanzas[2]->gpg_user_file);	/* no GnuPG keys */
+	assert_non_null(c->stanzas[3]->gpg_user_file);
+	assert_contains(c->stanzas[3]->gpg_user_file, "d/a.conf");
+	/* whose keyring directory: the member's, not the admin's */
+	assert_false(c->stanzas[0]->gpg_home_per_user);
+	assert_true(c->stanzas[3]->gpg_home_per_user);
+	access_free(c);
+}
+
 /* fwknopd reads its GnuPG key and signature directives in key files too
    (a user names the key that signs their packets). */
 static void
@@ -1281,6 +1315,9 @@ gpg_stanza_is_flagged(void **state)
 REFUSE(gpg_signature_needs_a_signer_list,
     "SOURCE ANY\nGPG_ALLOW_NO_PW Y\n", "access.conf:1:",
     "name the signers with GPG_REMOTE_ID or GPG_FINGERPRINT_ID")
+REFUSE(gpg_decrypt_id_must_be_a_key_name,
+    "SOURCE ANY\nGPG_ALLOW_NO_PW Y\nGPG_DISABLE_SIG Y\nGPG_DECRYPT_ID 0xZZ\n",
+    "access.conf:4:", "GPG_DECRYPT_ID: names no key the way gpg reads")
 REFUSE(gpg_remote_id_must_be_a_key_id,
     "SOURCE ANY\nGPG_ALLOW_NO_PW Y\nGPG_REMOTE_ID ABCD\n", "access.conf:3:",
     "GPG_REMOTE_ID: not a key ID of 8 or 16 hex digits")
@@ -2267,7 +2304,9 @@ main(void)
 		T(past_expiry_warns_and_loads),
 		T(gpg_stanza_is_flagged),
 		T(include_keys_takes_gnupg_directives),
+		T(gnupg_keys_chosen_by_a_user_name_the_file),
 		T(gpg_signature_needs_a_signer_list),
+		T(gpg_decrypt_id_must_be_a_key_name),
 		T(gpg_remote_id_must_be_a_key_id),
 		T(gpg_fingerprint_must_have_40_digits),
 		T(asymmetric_mode_needs_gnupg_keys),

@@ -14,11 +14,17 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "access.h"
 #include "b64.h"
 #include "crypto.h"
 #include "err.h"
 #include "gpg.h"
 #include "helpers.h"
+#include "log.h"
 #include "openpgp.h"
 #include "rnp_lib.h"
 #include "spa.h"
@@ -631,31 +637,84 @@ rsa_key_needs_its_passphrase(void **state)
 	free(alice);
 }
 
+/* Load the ECC ring with GPG_DECRYPT_ID `id`; the load's result and why. */
+static int
+load_id(const char *id, char *err, size_t errlen)
+{
+	struct openpgp_rules rules = { .require_sig = false, .decrypt_id = id };
+	struct openpgp *g = NULL;
+	int r;
+
+	r = load("ecc", &rules, &g, err, errlen);
+	openpgp_free(g);
+	return r;
+}
+
+/*
+ * GPG_DECRYPT_ID in each of gpg's forms picks the server key of the ECC
+ * ring, which also holds alice's, mallory's and erin's public keys (user
+ * IDs "NAME <NAME@spagate.test>"); a packet to it then opens.
+ */
 static void
 decrypt_id_picks_the_key(void **state)
 {
-	char *ecc = fpr("ecc.fpr"), *alice = fpr("alice.fpr"), err[256];
+	char *ecc = fpr("ecc.fpr"), with0x[64];
+	const char *ids[] = {
+		"ecc <ecc@spagate.test>", "ECC", "*cc <e", "  ecc",
+		"<ECC@spagate.test>", "@ecc", "@<ecc", "=ecc <ecc@spagate.test>",
+		/* the encryption subkey's key ID: its primary key, or itself */
+		"7BAFD357F7808184", "0x7bafd357f7808184!", NULL, NULL, NULL,
+	};
 	struct openpgp_rules rules = { .require_sig = false };
-	struct openpgp *g = NULL;
 	struct spa_packet pkt;
 	struct fix f;
+	size_t i;
 
 	(void)state;
-	rules.decrypt_id = "0123456789ABCDEF";	/* no such key */
-	assert_int_equal(load("ecc", &rules, &g, err, sizeof(err)),
-	    SPA_ERR_CONFIG);
-	rules.decrypt_id = alice;	/* public only: no secret here */
-	assert_int_equal(load("ecc", &rules, &g, err, sizeof(err)),
-	    SPA_ERR_CONFIG);
-	rules.decrypt_id = "ecc <ecc@spagate.test>";	/* a user ID */
-	fix_init(&f, "ecc", &rules, NULL);
-	assert_int_equal(open_vec(&f, "ecc-unsigned.spa", &pkt), 0);
-	fix_free(&f);
-	rules.decrypt_id = ecc + 32;
-	fix_init(&f, "ecc", &rules, NULL);
-	assert_int_equal(open_vec(&f, "ecc-unsigned.spa", &pkt), 0);
-	fix_free(&f);
+	snprintf(with0x, sizeof(with0x), "0x%s", ecc);
+	ids[10] = ecc + 32;
+	ids[11] = with0x;
+	for (i = 0; ids[i] != NULL; i++) {
+		rules.decrypt_id = ids[i];
+		fix_init(&f, "ecc", &rules, NULL);
+		if (open_vec(&f, "ecc-unsigned.spa", &pkt) != 0)
+			fail_msg("GPG_DECRYPT_ID %s does not open", ids[i]);
+		fix_free(&f);
+	}
 	free(ecc);
+}
+
+/* What names no key, or more than one: an error that says so. */
+static void
+decrypt_id_names_one_key(void **state)
+{
+	char *alice = fpr("alice.fpr"), err[512];
+
+	(void)state;
+	assert_int_equal(load_id("0123456789ABCDEF", err, sizeof(err)),
+	    SPA_ERR_CONFIG);	/* no such key */
+	assert_non_null(strstr(err, "0123456789ABCDEF: no key of the ring"));
+	assert_int_equal(load_id("=ECC <ecc@spagate.test>", err,
+	    sizeof(err)), SPA_ERR_CONFIG);	/* = is exact, case too */
+	assert_int_equal(load_id("<cc@spagate.test>", err, sizeof(err)),
+	    SPA_ERR_CONFIG);	/* <> is the whole address */
+	assert_int_equal(load_id("0xECC", err, sizeof(err)), SPA_ERR_CONFIG);
+	assert_non_null(strstr(err, "names no key the way gpg reads"));
+	/* every user ID is at spagate.test: four keys */
+	assert_int_equal(load_id("spagate.test", err, sizeof(err)),
+	    SPA_ERR_CONFIG);
+	assert_non_null(strstr(err, "GPG_DECRYPT_ID spagate.test is "
+	    "ambiguous: 4 keys match it ("));
+	assert_non_null(strstr(err, "and 1 more"));
+	assert_int_equal(load_id("@SPAGATE", err, sizeof(err)),
+	    SPA_ERR_CONFIG);
+	assert_non_null(strstr(err, "ambiguous"));
+	assert_int_equal(load_id("*", err, sizeof(err)), SPA_ERR_CONFIG);
+	assert_non_null(strstr(err, "ambiguous"));
+	/* alice's is one key, but a public one: nothing to decrypt with */
+	assert_int_equal(load_id("alice", err, sizeof(err)), SPA_ERR_CONFIG);
+	assert_non_null(strstr(err, "no usable secret key"));
+	assert_int_equal(load_id(alice, err, sizeof(err)), SPA_ERR_CONFIG);
 	free(alice);
 }
 
@@ -677,7 +736,281 @@ keyring_without_public_ring_is_refused(void **state)
 	gpg_keyring_free(&kr);
 }
 
+/* --- the stanzas: keys that do not load ----------------------------------- */
+
+/* Stanzas as the verifier gets them: #1 the admin's ECC keys, which load. */
+struct policy {
+	struct access_conf	 conf;
+	struct stanza		 st[3];
+	struct stanza		*v[3];
+	char			*dir;
+	int			 saved_stderr;
+};
+
+static void
+gpg_stanza(struct stanza *st, unsigned int number, const char *home,
+    char *user_file)
+{
+	st->number = number;
+	st->file = "access.conf";
+	st->line = number * 10;
+	st->gpg = st->gpg_only = true;
+	st->gpg_user_file = user_file;
+	ring(&st->gpg_keyring, home);
+}
+
+static void
+policy_init(struct policy *p, size_t n)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < n; i++)
+		p->v[i] = &p->st[i];
+	p->conf.n = n;
+	p->conf.stanzas = p->v;
+	gpg_stanza(&p->st[0], 1, "ecc", NULL);
+	p->dir = th_mkdtemp();
+}
+
+/* What openpgp_prepare() logs, from its stderr. */
+static int
+prepare_caught(struct policy *p, size_t *ndisabled, char **out)
+{
+	char path[512];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s/log", p->dir);
+	fflush(stderr);
+	p->saved_stderr = dup(2);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0 && p->saved_stderr >= 0 && dup2(fd, 2) == 2);
+	close(fd);
+	r = openpgp_prepare(&p->conf, ndisabled);
+	fflush(stderr);
+	dup2(p->saved_stderr, 2);
+	close(p->saved_stderr);
+	*out = th_slurp(path, NULL);
+	return r;
+}
+
+static void
+policy_free(struct policy *p)
+{
+	size_t i;
+
+	openpgp_release(&p->conf);
+	for (i = 0; i < p->conf.n; i++)
+		gpg_keyring_free(&p->st[i].gpg_keyring);
+	th_rmtree(p->dir);
+	free(p->dir);
+}
+
+/*
+ * A user's keys that do not load (the RSA key needs a passphrase the
+ * user's file does not give): that stanza alone is left without keys,
+ * logged at error with file:line and the file, and counted; the admin's
+ * stanza beside it serves.
+ */
+static void
+user_keys_that_fail_disable_their_stanza_only(void **state)
+{
+	struct spa_packet pkt;
+	struct policy p;
+	struct fix f;
+	size_t ndisabled = 9;
+	char *out, bob[] = "users/bob.conf", carol[] = "users/carol.conf";
+
+	(void)state;
+	policy_init(&p, 3);
+	gpg_stanza(&p.st[1], 2, "rsa", bob);
+	gpg_stanza(&p.st[2], 3, "ecc", carol);
+	assert_int_equal(prepare_caught(&p, &ndisabled, &out), 0);
+	assert_int_equal(ndisabled, 1);
+	assert_non_null(p.st[0].gpg_ctx);
+	assert_null(p.st[1].gpg_ctx);
+	assert_non_null(p.st[2].gpg_ctx);
+	assert_int_equal(p.st[1].gpg_keyring.n, 0);	/* dropped all the same */
+	assert_non_null(strstr(out, "error: access.conf:20: stanza #2: GnuPG "
+	    "keys: no usable secret key"));
+	assert_non_null(strstr(out, "users/bob.conf is disabled (stanza #2 "
+	    "refuses every packet)"));
+	assert_null(strstr(out, "stanza #1"));	/* nothing said of those */
+	assert_null(strstr(out, "stanza #3"));
+	/* the disabled stanza refuses, the others open their packets */
+	memset(&f, 0, sizeof(f));
+	f.st = p.st[1];
+	assert_int_equal(openpgp_open_packet(NULL, &f.st, "x", 1, &pkt, hook,
+	    &f), SPA_ERR_GPG);
+	f.st = p.st[2];
+	assert_int_equal(open_vec(&f, "ecc-unsigned.spa", &pkt), 0);
+	free(out);
+	policy_free(&p);
+}
+
+/* The admin's own keys that do not load still refuse the start. */
+static void
+admin_keys_that_fail_refuse_the_start(void **state)
+{
+	struct policy p;
+	size_t ndisabled = 9;
+	char *out;
+
+	(void)state;
+	policy_init(&p, 2);
+	gpg_stanza(&p.st[1], 2, "rsa", NULL);
+	assert_int_equal(prepare_caught(&p, &ndisabled, &out), SPA_ERR_CONFIG);
+	assert_int_equal(ndisabled, 0);
+	assert_non_null(strstr(out, "access.conf:20: stanza #2: GnuPG keys: "
+	    "no usable secret key"));
+	assert_null(strstr(out, "is disabled"));
+	free(out);
+	policy_free(&p);
+}
+
+/* Every stanza left without keys: nothing to serve, refused as today. */
+static void
+no_stanza_left_is_refused(void **state)
+{
+	struct policy p;
+	size_t ndisabled = 0;
+	char *out, bob[] = "users/bob.conf";
+
+	(void)state;
+	policy_init(&p, 1);
+	gpg_keyring_free(&p.st[0].gpg_keyring);
+	gpg_stanza(&p.st[0], 1, "rsa", bob);
+	assert_int_equal(prepare_caught(&p, &ndisabled, &out), SPA_ERR_CONFIG);
+	assert_int_equal(ndisabled, 1);
+	assert_non_null(strstr(out, "no usable stanza"));
+	free(out);
+	policy_free(&p);
+}
+
 /* --- common/gpg.c ---------------------------------------------------------- */
+
+/* gpg's forms of a key name (gpg(1), HOW TO SPECIFY A USER ID). */
+static void
+key_names_parse_as_gpg_reads_them(void **state)
+{
+	static const struct {
+		const char	*in;
+		int		 kind;		/* -1: refused */
+		const char	*text;
+		bool		 exact_key;
+	} t[] = {
+		{ "C3E51A8D", GPG_SPEC_KEYID, "C3E51A8D", false },
+		{ "0xc3e51a8d", GPG_SPEC_KEYID, "C3E51A8D", false },
+		{ "0C3E51A8D", GPG_SPEC_KEYID, "C3E51A8D", false },
+		{ "0B0B427EC3E51A8D", GPG_SPEC_KEYID, "0B0B427EC3E51A8D", false },
+		{ "0X0B0B427EC3E51A8D!", GPG_SPEC_KEYID, "0B0B427EC3E51A8D", true },
+		{ "4B9D7EDED2F33F6368772F220B0B427EC3E51A8D", GPG_SPEC_FPR,
+		  "4B9D7EDED2F33F6368772F220B0B427EC3E51A8D", false },
+		{ "4b9d 7ede d2f3 3f63 6877  2f22 0b0b 427e c3e5 1a8d",
+		  GPG_SPEC_FPR, "4B9D7EDED2F33F6368772F220B0B427EC3E51A8D",
+		  false },
+		{ "4B9D 7EDE D2F3 3F63 6877 2F22 0B0B 427E C3E5 1A8D",
+		  GPG_SPEC_FPR, "4B9D7EDED2F33F6368772F220B0B427EC3E51A8D",
+		  false },
+		/* not a key ID: text to look for (gpg too) */
+		{ "4B9D 7EDE", GPG_SPEC_SUBSTR, "4B9D 7EDE", false },
+		{ "4B9D7EDE D2F33F63", GPG_SPEC_SUBSTR, "4B9D7EDE D2F33F63",
+		  false },
+		{ "C3E51A8", GPG_SPEC_SUBSTR, "C3E51A8", false },
+		{ "0x", -1, NULL, false },
+		{ "0xC3E51A8", -1, NULL, false },
+		{ "0x4B9D 7EDE D2F3 3F63 6877  2F22 0B0B 427E C3E5 1A8D", -1,
+		  NULL, false },
+		{ "<alice@spagate.test>", GPG_SPEC_MAIL, "alice@spagate.test",
+		  false },
+		{ "<alice@spagate.test", GPG_SPEC_MAIL, "alice@spagate.test",
+		  false },
+		{ "@alice", GPG_SPEC_MAILSUB, "alice", false },
+		{ "=alice <alice@spagate.test>", GPG_SPEC_EXACT,
+		  "alice <alice@spagate.test>", false },
+		{ "*alice", GPG_SPEC_SUBSTR, "alice", false },
+		{ "*", GPG_SPEC_SUBSTR, "", false },
+		{ " \talice!", GPG_SPEC_SUBSTR, "alice!", false },
+		{ "", -1, NULL, false }, { "  ", -1, NULL, false },
+		{ "@", -1, NULL, false }, { "=", -1, NULL, false },
+		{ "<>", -1, NULL, false },
+	};
+	struct gpg_spec sp;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (t[i].kind < 0) {
+			if (gpg_spec_parse(t[i].in, &sp) != SPA_ERR_CONFIG)
+				fail_msg("\"%s\" is not refused", t[i].in);
+			continue;
+		}
+		if (gpg_spec_parse(t[i].in, &sp) != 0 ||
+		    (int)sp.kind != t[i].kind ||
+		    strcmp(sp.text, t[i].text) != 0 ||
+		    sp.exact_key != t[i].exact_key)
+			fail_msg("\"%s\": kind %d \"%s\"", t[i].in, sp.kind,
+			    sp.text);
+	}
+}
+
+/* Does the name `in` match user ID `uid`, or the key `fpr`? */
+static bool
+uid_is(const char *in, const char *uid)
+{
+	struct gpg_spec sp;
+
+	assert_int_equal(gpg_spec_parse(in, &sp), 0);
+	return gpg_spec_names_uid(&sp, uid);
+}
+
+static bool
+key_is(const char *in, const char *fpr)
+{
+	struct gpg_spec sp;
+
+	assert_int_equal(gpg_spec_parse(in, &sp), 0);
+	return gpg_spec_names_key(&sp, fpr);
+}
+
+static void
+key_names_match_as_gpg_matches_them(void **state)
+{
+	static const char *u = "Alice Liddell <alice@Spagate.test>";
+	static const char *f = "4B9D7EDED2F33F6368772F220B0B427EC3E51A8D";
+
+	(void)state;
+	/* <address>: the whole address, any case */
+	assert_true(uid_is("<alice@spagate.test>", u));
+	assert_true(uid_is("<ALICE@SPAGATE.TEST>", u));
+	assert_false(uid_is("<lice@spagate.test>", u));
+	assert_false(uid_is("<alice@spagate.test>x", u));
+	assert_true(uid_is("<bob@example.org>", "bob@example.org"));
+	assert_false(uid_is("<bob@example.org>", "bob"));
+	/* @text: in the address only, any case */
+	assert_true(uid_is("@ALICE@", u));
+	assert_true(uid_is("@spagate", u));
+	assert_true(uid_is("@test>", u));	/* gpg looks at <> too */
+	assert_false(uid_is("@Liddell", u));
+	/* =: the whole user ID, exactly */
+	assert_true(uid_is("=Alice Liddell <alice@Spagate.test>", u));
+	assert_false(uid_is("=alice liddell <alice@spagate.test>", u));
+	assert_false(uid_is("=Alice Liddell", u));
+	/* the default: anywhere in the user ID, any case */
+	assert_true(uid_is("liddell <AL", u));
+	assert_true(uid_is("*alice", u));
+	assert_true(uid_is("*", u));
+	assert_false(uid_is("carroll", u));
+	/* key IDs and fingerprints name keys, never user IDs */
+	assert_false(uid_is("C3E51A8D", "C3E51A8D"));
+	assert_true(key_is("C3E51A8D", f));
+	assert_true(key_is("0x0b0b427ec3e51a8d", f));
+	assert_false(key_is("0B0B427E", f));	/* not the end */
+	assert_true(key_is("4B9D 7EDE D2F3 3F63 6877  2F22 0B0B 427E C3E5 "
+	    "1A8D", f));
+	assert_false(key_is("5B9D7EDED2F33F6368772F220B0B427EC3E51A8D", f));
+	assert_false(key_is("alice", f));
+}
 
 static void
 signer_list_syntax(void **state)
@@ -760,11 +1093,18 @@ main(void)
 		cmocka_unit_test(cut_prefix_is_read_off_the_header),
 		cmocka_unit_test(rsa_key_needs_its_passphrase),
 		cmocka_unit_test(decrypt_id_picks_the_key),
+		cmocka_unit_test(decrypt_id_names_one_key),
 		cmocka_unit_test(keyring_without_public_ring_is_refused),
+		cmocka_unit_test(user_keys_that_fail_disable_their_stanza_only),
+		cmocka_unit_test(admin_keys_that_fail_refuse_the_start),
+		cmocka_unit_test(no_stanza_left_is_refused),
+		cmocka_unit_test(key_names_parse_as_gpg_reads_them),
+		cmocka_unit_test(key_names_match_as_gpg_matches_them),
 		cmocka_unit_test(signer_list_syntax),
 		cmocka_unit_test(signer_list_matching),
 		cmocka_unit_test(keyring_limits),
 	};
 
+	log_init("test_openpgp", LOG_TO_STDERR, LOG_USER);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

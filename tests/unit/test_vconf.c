@@ -542,6 +542,7 @@ gnupg_stanza_arrives_with_its_keyring(void **state)
 	    &p.access, &err) != 0)
 		fail_msg("policy refused: %s", err.text);
 	p.vc.access = p.access;
+	p.access->stanzas[0]->gpg_user_file = strdup("users/alice.keys");
 	assert_int_equal(gpg_keyring_append(&p.access->stanzas[0]->gpg_keyring,
 	    GPG_FILE_PUBRING_KBX, big, sizeof(big), true), 0);
 	assert_int_equal(gpg_keyring_append(&p.access->stanzas[0]->gpg_keyring,
@@ -556,6 +557,7 @@ gnupg_stanza_arrives_with_its_keyring(void **state)
 	assert_string_equal(b->gpg_remote_id, "0x1234ABCD, 0123456789ABCDEF");
 	assert_string_equal(b->gpg_fingerprint_id,
 	    "00CC95F05BC146B6AC4038C9E36F443C6A3FAD56");
+	assert_string_equal(b->gpg_user_file, "users/alice.keys");
 	assert_int_equal(b->gpg_keyring.n, 2);
 	assert_int_equal(b->gpg_keyring.v[0].kind, GPG_FILE_PUBRING_KBX);
 	assert_int_equal(b->gpg_keyring.v[0].len, sizeof(big));
@@ -649,6 +651,12 @@ refuses_bad_keyring(void **state)
 	m = gpg_stanza_msg(1); strcpy(m.u.stanza.gpg_decrypt_pw, "pw");
 	refused(&m);	/* a passphrase without has_gpg_decrypt_pw */
 	m = gpg_stanza_msg(1); strcpy(m.u.stanza.gpg_remote_id, "AB\tCD");
+	refused(&m);
+	/* whose keys: only a GnuPG stanza has any, a path without control
+	   characters */
+	m = stanza_msg(1); strcpy(m.u.stanza.gpg_user_file, "u/a.conf");
+	refused(&m);
+	m = gpg_stanza_msg(1); strcpy(m.u.stanza.gpg_user_file, "u/a\n.conf");
 	refused(&m);
 }
 
