@@ -282,13 +282,27 @@ open_ro(struct fix *f)
 	return j;
 }
 
+/* Sample `id` put at once, or held for the next sync (journal_put_held). */
 static void
-put_sample(struct journal *j, uint64_t id)
+put_sample_as(struct journal *j, uint64_t id, bool held)
 {
 	struct journal_rec r;
 
 	sample(&r, id);
-	assert_int_equal(journal_put(j, &r), 0);
+	assert_int_equal(held ? journal_put_held(j, &r) : journal_put(j, &r),
+	    0);
+}
+
+static void
+put_sample(struct journal *j, uint64_t id)
+{
+	put_sample_as(j, id, false);
+}
+
+static void
+put_held_sample(struct journal *j, uint64_t id)
+{
+	put_sample_as(j, id, true);
 }
 
 /* A journal holding samples 1..n, closed again. */
@@ -1407,15 +1421,6 @@ failed_append_leaves_no_partial_entry(void **state)
 }
 
 /* --- held records (journal_put_held) ----------------------------------- */
-
-static void
-put_held_sample(struct journal *j, uint64_t id)
-{
-	struct journal_rec r;
-
-	sample(&r, id);
-	assert_int_equal(journal_put_held(j, &r), 0);
-}
 
 /* Live records a reader of the file finds now. */
 static size_t
