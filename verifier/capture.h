@@ -29,7 +29,14 @@ struct packet {
 	int			 error;	/* nonzero: frame refused, no payload */
 };
 
-typedef void (*capture_cb)(void *arg, const struct packet *pkt);
+/*
+ * A source hands each packet to its callback, which answers whether the
+ * source may go on in this pass: false when the pass's time for packets
+ * is spent (vproc's budget).  The live sources (UDP, the ring) then stop
+ * after that packet and keep the rest, read or not, for the next pass,
+ * which their timeout_ms brings at once; the others go on.
+ */
+typedef bool (*capture_cb)(void *arg, const struct packet *pkt);
 
 struct capture;
 

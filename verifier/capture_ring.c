@@ -68,7 +68,7 @@ block_at(const struct capture_ring *cr, size_t i)
 	return (struct tpacket_block_desc *)(cr->map + i * RING_BLOCK);
 }
 
-static void
+static bool
 deliver(const struct capture_ring *cr, const struct tpacket3_hdr *h,
     const struct now *now, capture_cb cb, void *arg)
 {
@@ -78,10 +78,11 @@ deliver(const struct capture_ring *cr, const struct tpacket3_hdr *h,
 
 	/* an old kernel without PACKET_IGNORE_OUTGOING keeps them */
 	if (!cr->any_direction && sll->sll_pkttype == PACKET_OUTGOING)
-		return;
+		return true;
 	if (capture_frame(&pkt, cr->dlt, (const uint8_t *)h + h->tp_mac,
 	    h->tp_snaplen, now->wall_s))
-		cb(arg, &pkt);
+		return cb(arg, &pkt);
+	return true;
 }
 
 /* Give the block being read back to the kernel, and go to the next. */
@@ -167,19 +168,31 @@ ring_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
 {
 	struct capture_ring *cr = (struct capture_ring *)c;
 	const struct tpacket3_hdr *h;
+	bool more = true;
 	int i;
 
 	if (n > 0 && (pfd[0].revents & POLLERR))
 		read_error(cr);
 	if (cr->down && check_interface(cr) != 0)
 		return SPA_ERR_SYS;
-	for (i = 0; i < RING_BATCH && (h = next_packet(cr)) != NULL; i++) {
-		deliver(cr, h, now, cb, arg);
+	for (i = 0; i < RING_BATCH && more && (h = next_packet(cr)) != NULL;
+	    i++) {
+		more = deliver(cr, h, now, cb, arg);
 		if (--cr->left > 0)
 			cr->pkt = (const void *)((const uint8_t *)h +
 			    h->tp_next_offset);
 	}
 	return 0;
+}
+
+/* A block handed over and not read to its end: a pass at once. */
+static int
+ring_timeout_ms(struct capture *c, int64_t now_ms)
+{
+	const struct capture_ring *cr = (const struct capture_ring *)c;
+
+	(void)now_ms;
+	return cr->left > 0 ? 0 : -1;
 }
 
 /* The ring overflowed: the kernel's count, which each reading resets. */
@@ -211,6 +224,7 @@ static const struct capture_ops ring_ops = {
 	.kind = "pcap",
 	.pollfds = ring_pollfds,
 	.dispatch = ring_dispatch,
+	.timeout_ms = ring_timeout_ms,
 	.dropped = ring_dropped,
 	.close = ring_close,
 };

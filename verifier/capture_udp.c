@@ -43,6 +43,7 @@ struct capture_udp {
 	uint16_t	port;		/* bound to; read once, at open */
 	struct mmsghdr	hdr[UDP_MMSG];
 	struct udp_slot	slot[UDP_MMSG];
+	int		have, at;	/* read by the last recvmmsg, handed on */
 };
 
 /* Destination address from the ancillary data. */
@@ -89,7 +90,7 @@ udp_arm(struct capture_udp *cu)
 	}
 }
 
-static void
+static bool
 udp_deliver(struct capture_udp *cu, size_t i, int64_t now_s, capture_cb cb,
     void *arg)
 {
@@ -109,41 +110,57 @@ udp_deliver(struct capture_udp *cu, size_t i, int64_t now_s, capture_cb cb,
 	if ((mh->msg_flags & MSG_TRUNC) != 0)
 		pkt.error = SPA_ERR_LENGTH;
 	pkt.seen_s = now_s;
-	cb(arg, &pkt);
+	return cb(arg, &pkt);
 }
 
 /* Read up to UDP_MMSG datagrams: how many, 0 when drained, <0 on error. */
 static int
-udp_read_batch(struct capture_udp *cu, int64_t now_s, capture_cb cb,
-    void *arg)
+udp_read_batch(struct capture_udp *cu)
 {
-	int n, i;
+	int n;
 
 	udp_arm(cu);
+	cu->have = cu->at = 0;
 	if ((n = recvmmsg(cu->fd, cu->hdr, UDP_MMSG, MSG_DONTWAIT, NULL)) < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : SPA_ERR_SYS;
-	for (i = 0; i < n; i++)
-		udp_deliver(cu, (size_t)i, now_s, cb, arg);
+	cu->have = n;
 	return n;
 }
 
+/*
+ * Hand on what the last batch left, then read more, UDP_BATCH at most;
+ * the callback may end the pass (capture_cb), the rest waits in cu.
+ */
 static int
 udp_dispatch(struct capture *c, const struct pollfd *pfd, size_t n,
     const struct now *now, capture_cb cb, void *arg)
 {
 	struct capture_udp *cu = (struct capture_udp *)c;
-	int got, total = 0;
+	bool readable = n > 0 && (pfd[0].revents & POLLIN) != 0;
+	int got, total;
 
-	if (n == 0 || (pfd[0].revents & POLLIN) == 0)
-		return 0;
-	while (total < UDP_BATCH) {
-		if ((got = udp_read_batch(cu, now->wall_s, cb, arg)) < 0)
-			return got;
-		if (got < UDP_MMSG)
-			return 0;	/* drained */
-		total += got;
+	for (total = 0; total < UDP_BATCH; total++) {
+		if (cu->at == cu->have) {
+			if (!readable)
+				return 0;
+			if ((got = udp_read_batch(cu)) <= 0)
+				return got;
+			readable = got == UDP_MMSG;	/* else drained */
+		}
+		if (!udp_deliver(cu, (size_t)cu->at++, now->wall_s, cb, arg))
+			return 0;
 	}
 	return 0;
+}
+
+/* Datagrams read and not handed on yet: a pass at once. */
+static int
+udp_timeout_ms(struct capture *c, int64_t now_ms)
+{
+	const struct capture_udp *cu = (const struct capture_udp *)c;
+
+	(void)now_ms;
+	return cu->at < cu->have ? 0 : -1;
 }
 
 static size_t
@@ -186,6 +203,7 @@ static const struct capture_ops udp_ops = {
 	.kind = "udp",
 	.pollfds = udp_pollfds,
 	.dispatch = udp_dispatch,
+	.timeout_ms = udp_timeout_ms,
 	.dropped = udp_dropped,
 	.close = udp_close,
 };

@@ -71,6 +71,14 @@ vproc_exit(int status)
 
 #define VPROC_MAX_SOURCES	3	/* capture, the HTTP and TCP listeners */
 #define VPROC_SYNC_MS		1000	/* the replay store's, to disk */
+/*
+ * A pass's time for packets: then the loop runs its other sources (the
+ * executor's requests, signals, the other captures) before it reads
+ * more.  A packet that costs private-key operations (a GnuPG stanza
+ * without an HMAC key) takes 20 ms; 256 of them would hold a pass for
+ * five seconds.
+ */
+#define VPROC_PASS_MS		50
 
 struct vproc {
 	struct vconf		*vc;
@@ -79,6 +87,7 @@ struct vproc {
 	struct capture_source	 src[VPROC_MAX_SOURCES];
 	size_t			 nsrc;
 	int64_t			 sync_due_ms;	/* the replay store's next sync */
+	int64_t			 pass_end_ms;	/* this pass's time for packets */
 	struct verifier		 verifier;
 	struct replay_store	*replay;
 	uint64_t		 packets;
@@ -115,7 +124,8 @@ send_msg(struct vproc *vp, const struct msg *m)
 
 static void	send_stats(struct vproc *, enum msg_type);
 
-static void
+/* A packet from any source; false once the pass's time is spent. */
+static bool
 on_packet(void *arg, const struct packet *pkt)
 {
 	struct vproc *vp = arg;
@@ -134,6 +144,7 @@ on_packet(void *arg, const struct packet *pkt)
 		    (unsigned long long)vp->vc->packet_limit);
 		vp->loop.stop = true;
 	}
+	return mono_ms() < vp->pass_end_ms;
 }
 
 /* The kernel's drop counts, read when the counters are reported. */
@@ -286,6 +297,7 @@ sync_dispatch(void *arg, const struct pollfd *pfd, size_t n,
 
 	(void)pfd;
 	(void)n;
+	vp->pass_end_ms = now->mono_ms + VPROC_PASS_MS;	/* before the captures */
 	if (now->mono_ms < vp->sync_due_ms)
 		return 0;
 	vp->sync_due_ms = now->mono_ms + VPROC_SYNC_MS;

@@ -102,7 +102,7 @@ CONF
 		> "$WORK/spagated.conf"
 }
 
-plan 29
+plan 30
 netns_pair 191 || skip_all "cannot create network namespaces"
 make_keys || bail_out "gpg could not make the keys"
 write_access
@@ -193,6 +193,33 @@ V=$(sed -n 's/.*verifier ready (pid \([0-9]*\)).*/\1/p' "$WORK/log" | tail -n 1)
 check "every thread of the verifier, librnp's too, is under the filter" \
 	eval '[ "$(ls /proc/$V/task | wc -l)" -gt 1 ] &&
 		! grep -L "^Seccomp:[[:space:]]*2" /proc/$V/task/*/status | grep -q .'
+
+# A pass's time for packets (verifier/main.c, VPROC_PASS_MS): 30 forged
+# packets whose 4 session keys name stanza 4's RSA 4096 key, which has no
+# HMAC key, cost 4 private-key operations each, seconds in all; asked
+# for its counters right after they were sent, the verifier answers
+# between two of them, not after the last (one pass took up to 256).
+examined() {
+	local before
+	before=$(count_lines "$WORK/log" 'stats: verifier:')
+	kill -USR1 "$SPAGATED_PID"
+	wait_for_count "$WORK/log" 'stats: verifier:' $((before + 1)) 10 &&
+		grep 'stats: verifier:' "$WORK/log" | tail -n 1 |
+		sed -n 's/.*verifier: packets \([0-9]*\),.*/\1/p'
+}
+SUB=$(gpgh "$G/rsa4k" --list-keys --with-colons srv-rsa4k | awk -F: '$1 == "sub" { print $5; exit }')
+python3 "$top_srcdir/bench/gpg_forge.py" --keyid "$SUB" --count 4 > "$WORK/forged" ||
+	bail_out "bench/gpg_forge.py failed"
+p0=$(examined)
+in_cli python3 -c '
+import socket, sys
+d = open(sys.argv[1], "rb").read().rstrip(b"\n")
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(30):
+    s.sendto(d, (sys.argv[2], 62201))' "$WORK/forged" "$SRV_IP"
+p1=$(examined)
+check "30 costly forgeries: the verifier answers between two of them (examined $((${p1:-0} - ${p0:-0})) of 30 when asked)" \
+	eval '[ -n "$p0" ] && [ -n "$p1" ] && [ $((p1 - p0)) -lt 30 ]'
 
 # SIGHUP: the policy and keyrings read again, a new verifier loads them
 kill -HUP "$SPAGATED_PID"

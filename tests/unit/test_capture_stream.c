@@ -41,7 +41,7 @@ struct got {
 	enum spa_transport via;
 };
 
-static void
+static bool
 on_packet(void *arg, const struct packet *pkt)
 {
 	struct got *g = arg;
@@ -50,6 +50,7 @@ on_packet(void *arg, const struct packet *pkt)
 	g->via = pkt->via;
 	g->len = pkt->len;
 	memcpy(g->data, pkt->data, pkt->len);
+	return true;
 }
 
 /* A free port on 127.0.0.1 (free a moment ago). */
