@@ -20,6 +20,8 @@
 
 #include "log.h"
 
+#define LOG_LINE_MAX	2048	/* a message, errno's text included */
+
 static const char *const log_level_names[] = {
 	"emerg", "alert", "crit", "error", "warning", "notice", "info", "debug"
 };
@@ -143,29 +145,17 @@ log_hold(int on)
 	held.on = on && held.atfork;
 }
 
-/* Keep the line for the pass's write; 0 if it must be written now. */
+/* Keep a formatted line for the pass's write; 0 if it must be written now. */
 static int
-hold_line(int pri, const char *stamp, const char *line)
+hold_line(int pri, const char *text, size_t len)
 {
-	const char *proc = log_cfg.procname ? log_cfg.procname : "";
-	size_t room;
-	int n;
-
-	if (!held.on || (pri & 7) <= LOG_ERR)
+	if (!held.on || (pri & 7) <= LOG_ERR || len > sizeof(held.buf))
 		return 0;
-	for (;;) {
-		room = sizeof(held.buf) - held.len;
-		n = snprintf(held.buf + held.len, room, "%s%s%s%s: %s\n",
-		    stamp, proc, *proc ? " " : "", log_level_names[pri & 7],
-		    line);
-		if (n >= 0 && (size_t)n < room) {
-			held.len += (size_t)n;
-			return 1;
-		}
-		if (held.len == 0)
-			return 0;	/* longer than the buffer: alone */
+	if (sizeof(held.buf) - held.len < len)
 		log_flush();
-	}
+	memcpy(held.buf + held.len, text, len);
+	held.len += len;
+	return 1;
 }
 
 void
@@ -177,10 +167,11 @@ log_keep_stderr(void)
 static void
 log_stderr(int pri, const char *line)
 {
-	const char *const *names = log_level_names;
-	char stamp[32] = "";
+	const char *proc = log_cfg.procname ? log_cfg.procname : "";
+	char stamp[32] = "", text[sizeof(stamp) + 64 + LOG_LINE_MAX + 16];
 	struct timespec ts;
 	struct tm tm;
+	int len;
 
 	if (log_cfg.journal)
 		snprintf(stamp, sizeof(stamp), "<%d>", pri & 7);
@@ -192,18 +183,24 @@ log_stderr(int pri, const char *line)
 		snprintf(stamp + n, sizeof(stamp) - n, ".%03ld ",
 		    ts.tv_nsec / 1000000);
 	}
-	if (hold_line(pri, stamp, line))
+	len = snprintf(text, sizeof(text), "%s%s%s%s: %s\n", stamp, proc,
+	    *proc ? " " : "", log_level_names[pri & 7], line);
+	if (len < 0)
+		return;
+	if ((size_t)len >= sizeof(text)) {	/* cut, but still a line */
+		len = sizeof(text) - 1;
+		text[len - 1] = '\n';
+	}
+	if (hold_line(pri, text, (size_t)len))
 		return;
 	log_flush();	/* the lines before this one first */
-	fprintf(log_out(), "%s%s%s%s: %s\n", stamp,
-	    log_cfg.procname ? log_cfg.procname : "",
-	    log_cfg.procname ? " " : "", names[pri & 7], line);
+	fwrite(text, 1, (size_t)len, log_out());
 }
 
 static void
 log_vemit(int pri, const char *fmt, va_list ap, int with_errno)
 {
-	char line[2048];
+	char line[LOG_LINE_MAX];
 	int saved = errno;
 	int n;
 
