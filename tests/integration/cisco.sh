@@ -119,11 +119,6 @@ spa() { # spa KEY HMAC PORT [-f SECONDS]
 	fwknop_cli --key-base64-rijndael "$1" --key-base64-hmac "$2" -A "tcp/$3" \
 		-a "$CLI_IP" -D "$SRV_IP" "${@:4}" >/dev/null 2>&1
 }
-wait_until() { # wait_until SECONDS COMMAND...: until it succeeds
-	local limit=$(( $1 * 10 )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
-	return 1
-}
 start() {
 	start_spagated -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \
 		-p "$WORK/spagated.pid" -i "$SRV_IF" -v || bail_out "spagated did not start"
@@ -187,7 +182,7 @@ check_logged "the open is carried out by the cisco module" \
 check "the ACE is on the device with the client's address and port" \
 	has_ace 10000 "permit tcp host $CLI_IP any eq 22"
 check "the module logged in with enable" bash -c "'$IOS_DOUBLE' --state '$IOS_SSHD_STATE' --get log | grep -q '\"l\": \"enable\"'"
-check "the close removes the ACE from the device" wait_until 20 no_seq 10000
+check "the close removes the ACE from the device" wait_ok 20 no_seq 10000
 check "... not before its close time (6 s after the packet was sent)" \
 	removed_after 10000 $((T0 + 6))
 check_logged "... and logs it" \
@@ -289,7 +284,7 @@ check "show ip access-lists shows the entry active" \
 	shows "40000 permit tcp host $CLI_IP any eq 22 time-range SPA-40000 (active)"
 gone() { ! tracl | grep -q "\"$1\"" && [ -z "$(tr_end_of "$1")" ]; }
 check "the close removes the entry and its time-range from the device" \
-	wait_until 20 gone 40000
+	wait_ok 20 gone 40000
 check "... not before its close time" removed_after 40000 $((SENT + 6))
 check_logged "... and logs it" \
 	"stanza #5 $CLI_IP tcp/22: closed \\(edgetr seq 40000 removed\\)" 5
@@ -349,7 +344,7 @@ mark
 spa "$K4" "$H4" 2202
 wait_logged "tcp/2202: opened \\(edge1 seq [0-9]+ added" 15
 idle_closed() { [ "$(dbl --get exec_timeouts)" -gt "$closed_before" ]; }
-wait_until 15 idle_closed || diag "the device did not close the idle session"
+wait_ok 15 idle_closed || diag "the device did not close the idle session"
 spa "$K1" "$H1" 28
 check_logged "a session found closed before a line was accepted is retried once on a fresh one" \
 	"cisco edge1: .*before the device accepted a line: retrying once on a fresh session" 15
@@ -375,7 +370,7 @@ mark
 spa "$K10" "$H10" 22
 wait_logged "tcp/22: opened \\(edgek seq 52000 added" 15
 check "keepalive = 1: the idle session sends an SSH keepalive every second" \
-	wait_until 10 keepalives
+	wait_ok 10 keepalives
 
 # 12. IOS takes absolute dates up to 31 December 2035 only: an end past it
 # is capped there (edgey, its clock at 23:58:30 that day), and a device

@@ -74,11 +74,6 @@ spa() { # spa DEVICE PORT
 	fwknop_cli --key-base64-rijndael "${K[$1]}" --key-base64-hmac "${H[$1]}" \
 		-A "tcp/$2" -a "$CLI_IP" -D "$SRV_IP" >/dev/null 2>&1
 }
-wait_until() { # wait_until SECONDS COMMAND...: until it succeeds
-	local limit=$(( $1 * 10 * SPA_WAIT_SCALE )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
-	return 1
-}
 # at ACL SEQ: the entry the device holds there, as JSON (null: none)
 at() { dbl --get "running.acl4.$1.$2" 2>/dev/null; }
 
@@ -116,7 +111,7 @@ check "... the router holds the entry" \
 	[ "$(at SPA-IN 20000)" = "\"permit tcp host $CLI_IP any eq 22\"" ]
 removed() { [ "$(at SPA-IN 20000)" = null ] && t=$(dbl --when "no 20000") &&
 	awk -v t="$t" -v due=$((SENT + 6)) 'BEGIN { exit !(t >= due) }'; }
-check "... and the close removes it, not before its time" wait_until 20 removed
+check "... and the close removes it, not before its time" wait_ok 20 removed
 
 # 3. each form of `show clock`, read at the device's first login
 TR_GRACE=120

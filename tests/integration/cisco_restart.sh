@@ -45,11 +45,6 @@ ACE="permit tcp host $CLI_IP any eq 2201"
 # at SEQ the device holds exactly ACE (JSON), or nothing (null)
 holds() { [ "$(dbl --get "running.acl4.SPA-IN.$1" 2>/dev/null)" = "\"$ACE\"" ]; }
 empty() { [ "$(dbl --get "running.acl4.SPA-IN.$1" 2>/dev/null)" = null ]; }
-wait_until() { # wait_until SECONDS COMMAND...: until it succeeds
-	local limit=$(( $1 * 10 * SPA_WAIT_SCALE )) i=0; shift
-	while [ $i -lt $limit ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
-	return 1
-}
 # removed_after SEQ EPOCH: the device read "no SEQ" at or after EPOCH
 removed_after() {
 	local t
@@ -75,7 +70,7 @@ check_logged "the restart takes the cycle over from the journal" \
 # the close: the entry leaves the device once its time has come (the
 # wait is generous; the order is what is asserted) ...
 check "after the restart the journaled entry leaves the device" \
-	wait_until $((TIMER + 30)) empty 10000
+	wait_ok $((TIMER + 30)) empty 10000
 check "... not before its close time ($TIMER s after the packet was sent)" \
 	removed_after 10000 $((SENT + TIMER))
 check_logged "... and the close is logged" "tcp/2201: closed \\(edge1 seq 10000 removed\\)" 5

@@ -247,29 +247,27 @@ stop_spagated() {
 	wait "$SPAGATED_PID" 2>/dev/null
 }
 
-# wait_for FILE PATTERN SECONDS: until a line matches (grep -E).
-wait_for() {
-	local file=$1 pattern=$2 limit=$(( $3 * 20 * SPA_WAIT_SCALE )) i=0
-	while [ $i -lt $limit ]; do
-		grep -Eq -- "$pattern" "$file" 2>/dev/null && return 0
+# retry_for SECONDS COMMAND...: run the command every 0.05 s until it
+# succeeds (0) or SECONDS of wall time (times SPA_WAIT_SCALE) have passed
+# (1; it ran once more at the deadline).  Time, not a count of tries: a
+# command that takes a while must not stretch the wait (a slow `nft list`
+# or device query 400 times made a 40 s wait take almost 3 minutes).
+retry_for() {
+	local end=$(( ${EPOCHREALTIME//[.,]/} + $1 * SPA_WAIT_SCALE * 1000000 ))
+	shift
+	while ! "$@"; do
+		[ "${EPOCHREALTIME//[.,]/}" -lt "$end" ] || return 1
 		sleep 0.05
-		i=$((i + 1))
 	done
-	return 1
 }
+
+# wait_for FILE PATTERN SECONDS: until a line matches (grep -E).
+wait_for() { retry_for "$3" grep -Eq -- "$2" "$1" 2>/dev/null; }
 wait_for_log() { wait_for "$WORK/log" "$1" "$2"; }
 
 # wait_ok SECONDS COMMAND...: until the command succeeds (what a test
 # observes: an element gone, a rule there); false if it never does.
-wait_ok() {
-	local limit=$(( $1 * 20 * SPA_WAIT_SCALE )) i=0
-	shift
-	while [ $i -lt $limit ]; do
-		"$@" && return 0
-		sleep 0.05; i=$((i + 1))
-	done
-	"$@"
-}
+wait_ok() { retry_for "$@"; }
 
 # wait_until EPOCH: until the clock reads EPOCH (seconds), a time the test
 # computed, e.g. one second past a close that must not have run yet.  A
@@ -279,14 +277,9 @@ wait_until() {
 }
 
 # wait_for_count FILE PATTERN N SECONDS: until N lines match.
-wait_for_count() {
-	local file=$1 pattern=$2 want=$3 limit=$(( $4 * 20 * SPA_WAIT_SCALE )) i=0
-	while [ $i -lt $limit ]; do
-		[ "$(count_lines "$file" "$pattern")" -ge "$want" ] && return 0
-		sleep 0.05; i=$((i + 1))
-	done
-	return 1
-}
+wait_for_count() { retry_for "$4" at_least "$3" count_lines "$1" "$2"; }
+# at_least N COMMAND...: the number the command prints is N or more.
+at_least() { local want=$1; shift; [ "$("$@")" -ge "$want" ]; }
 
 # mark, then since_mark PATTERN: lines of $WORK/log since the mark that
 # match; wait_logged PATTERN [N] SECONDS: until N (default 1) of them do;
@@ -294,14 +287,9 @@ wait_for_count() {
 mark() { MARK=$(wc -l < "$WORK/log"); }
 since_mark() { tail -n +$((MARK + 1)) "$WORK/log" | grep -Ec -- "$1" || true; }
 wait_logged() {
-	local pattern=$1 want=1 limit i=0
-	[ $# -eq 3 ] && { want=$2; shift; }
-	limit=$(( $2 * 20 * SPA_WAIT_SCALE ))
-	while [ $i -lt $limit ]; do
-		[ "$(since_mark "$pattern")" -ge "$want" ] && return 0
-		sleep 0.05; i=$((i + 1))
-	done
-	return 1
+	local want=1
+	[ $# -eq 3 ] && { want=$2; set -- "$1" "$3"; }
+	retry_for "$2" at_least "$want" since_mark "$1"
 }
 check_logged() {
 	if wait_logged "$2" "$3"; then ok "$1"; else not_ok "$1"; diag "$(tail -n 8 "$WORK/log")"; fi
@@ -346,6 +334,7 @@ check_reports() {
 
 finish() {
 	[ "$report_check" = yes ] && check_reports
+	diag "$(basename "$0"): $SECONDS s"	# what the test command's time is made of
 	[ "$tap_n" -eq "$tap_plan" ] || { echo "# planned $tap_plan tests, ran $tap_n"; exit 1; }
 	[ "$tap_failed" -eq 0 ]
 }

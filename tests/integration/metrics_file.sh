@@ -80,15 +80,9 @@ answers_usr1() {
 }
 # prom_counts N: the metrics file, a regular file again, counts N grants.
 # Never grep a FIFO: that would block the test itself.
-prom_counts() {
-	local i=0 limit=$((5 * 20 * SPA_WAIT_SCALE))
-	while [ $i -lt $limit ]; do
-		[ -f "$PROM" ] && [ ! -L "$PROM" ] &&
-			grep -q "^spagate_granted_total $1\$" "$PROM" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
+prom_counts() { wait_ok 5 prom_holds "$1"; }
+prom_holds() {
+	[ -f "$PROM" ] && [ ! -L "$PROM" ] && grep -q "^spagate_granted_total $1\$" "$PROM"
 }
 # in_background_prints FILE PATTERN COMMAND...: the command, run in the
 # background, prints PATTERN (a reader blocked on a FIFO never does).

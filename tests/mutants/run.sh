@@ -85,7 +85,7 @@ run_tests() {
 
 # mutate C PATCH RESULT: apply, build, test, revert; the verdict in RESULT.
 mutate() {
-	local c=$base/$1 p=$2 res=$3 name tests units progs
+	local c=$base/$1 p=$2 res=$3 name tests units progs start=$SECONDS
 	name=$(basename "$p" .patch)
 	if [ ! -f "$p" ]; then
 		echo "not ok - $name: no such mutant ($p)" >"$res"; return
@@ -114,6 +114,8 @@ mutate() {
 	fi
 	(cd "$c" && patch -p1 -s -f -R <"$p" >/dev/null) ||
 		echo "not ok - $name: cannot be reverted" >"$res"
+	# what each mutant costs, to keep the suite's time in hand
+	echo "$((SECONDS - start)) s" >"$res.time"
 }
 
 for i in $(seq 1 "$ncopies"); do
@@ -153,6 +155,7 @@ wait
 survivors=""
 for k in $(seq 0 $(( ${#list[@]} - 1 ))); do
 	line=$(cat "$WORK/result.$k" 2>/dev/null || echo "not ok - $(basename "${list[$k]}"): no result")
+	[ -f "$WORK/result.$k.time" ] && line="$line ($(cat "$WORK/result.$k.time"))"
 	case $line in
 	"ok - "*) ok "${line#ok - }" ;;
 	*) not_ok "${line#not ok - }"
