@@ -70,7 +70,7 @@ check_logged "the restart takes the cycle over from the journal" \
 # the close: the entry leaves the device once its time has come (the
 # wait is generous; the order is what is asserted) ...
 check "after the restart the journaled entry leaves the device" \
-	wait_ok $((TIMER + 30)) empty 10000
+	wait_ok $((TIMER + 15)) empty 10000
 check "... not before its close time ($TIMER s after the packet was sent)" \
 	removed_after 10000 $((SENT + TIMER))
 check_logged "... and the close is logged" "tcp/2201: closed \\(edge1 seq 10000 removed\\)" 5

@@ -253,10 +253,11 @@ stop_spagated() {
 # command that takes a while must not stretch the wait (a slow `nft list`
 # or device query 400 times made a 40 s wait take almost 3 minutes).
 retry_for() {
-	local end=$(( ${EPOCHREALTIME//[.,]/} + $1 * SPA_WAIT_SCALE * 1000000 ))
+	# underscored: the command runs in this scope (bash's locals are dynamic)
+	local _retry_end=$(( ${EPOCHREALTIME//[.,]/} + $1 * SPA_WAIT_SCALE * 1000000 ))
 	shift
 	while ! "$@"; do
-		[ "${EPOCHREALTIME//[.,]/}" -lt "$end" ] || return 1
+		[ "${EPOCHREALTIME//[.,]/}" -lt "$_retry_end" ] || return 1
 		sleep 0.05
 	done
 }
@@ -277,9 +278,9 @@ wait_until() {
 }
 
 # wait_for_count FILE PATTERN N SECONDS: until N lines match.
-wait_for_count() { retry_for "$4" at_least "$3" count_lines "$1" "$2"; }
-# at_least N COMMAND...: the number the command prints is N or more.
-at_least() { local want=$1; shift; [ "$("$@")" -ge "$want" ]; }
+wait_for_count() { retry_for "$4" prints_at_least "$3" count_lines "$1" "$2"; }
+# prints_at_least N COMMAND...: the number the command prints is N or more.
+prints_at_least() { local _least=$1; shift; [ "$("$@")" -ge "$_least" ]; }
 
 # mark, then since_mark PATTERN: lines of $WORK/log since the mark that
 # match; wait_logged PATTERN [N] SECONDS: until N (default 1) of them do;
@@ -289,7 +290,7 @@ since_mark() { tail -n +$((MARK + 1)) "$WORK/log" | grep -Ec -- "$1" || true; }
 wait_logged() {
 	local want=1
 	[ $# -eq 3 ] && { want=$2; set -- "$1" "$3"; }
-	retry_for "$2" at_least "$want" since_mark "$1"
+	retry_for "$2" prints_at_least "$want" since_mark "$1"
 }
 check_logged() {
 	if wait_logged "$2" "$3"; then ok "$1"; else not_ok "$1"; diag "$(tail -n 8 "$WORK/log")"; fi
