@@ -182,7 +182,8 @@ start_spagated() {
 	SPAGATED_PID=$!
 	SPAGATED_PIDS="$SPAGATED_PIDS $SPAGATED_PID"
 	on_exit "kill $SPAGATED_PID; wait $SPAGATED_PID"
-	wait_for_count "$WORK/log" "verifier ready" $((ready + 1)) 5 || { diag "spagated did not start:" "$(tail -n 5 "$WORK/log")"; return 1; }
+	# 15 s: a loaded machine, the sanitizers, GnuPG keys to load
+	wait_for_count "$WORK/log" "verifier ready" $((ready + 1)) 15 || { diag "spagated did not start:" "$(tail -n 5 "$WORK/log")"; return 1; }
 }
 
 # A TCP listener in the server namespace answering "ok" (tests/tools).

@@ -68,10 +68,8 @@ send_udp "$WORK/grant.pkt" "$SRV_IP" 62201
 fwknop_cli -D "$SRV_IP" --key-base64-rijndael "$(head -c 32 /dev/urandom | base64 -w0)" \
 	--key-base64-hmac "$H" -A tcp/22 -a 10.9.9.9 >/dev/null 2>&1
 # until the three datagrams are in the file
-for i in $(seq 50); do
-	[ "$(tcpdump -n -r "$WORK/live.pcap" 2>/dev/null | wc -l)" -ge 3 ] && break
-	sleep 0.1
-done
+datagrams() { tcpdump -n -r "$WORK/live.pcap" 2>/dev/null | wc -l; }
+wait_ok 10 prints_at_least 3 datagrams
 kill -TERM $TCPDUMP; wait $TCPDUMP 2>/dev/null
 
 read_file live "$WORK/live.pcap"
@@ -80,7 +78,7 @@ check "live capture: one OPEN for the grant" \
 	test "$(count_lines "$WORK/live.events" '^OPEN stanza=2 type=access allow=10.9.9.9 .*ports=tcp/22,udp/53')" -eq 1 -a \
 	"$(count_lines "$WORK/live.events" '^OPEN ')" -eq 1
 check "live capture: the resent copy is a replay (seen before, when), the stranger fails HMAC" \
-	test "$(count_lines "$WORK/live.log" 'replayed packet: seen before, stamped 2[0-9-]{9} [0-9:]{8} UTC by its client \([01] s before this copy arrived\)')" -eq 1 -a \
+	test "$(count_lines "$WORK/live.log" 'replayed packet: seen before, stamped 2[0-9-]{9} [0-9:]{8} UTC by its client \([0-9] s before this copy arrived\)')" -eq 1 -a \
 	"$(count_lines "$WORK/live.log" 'HMAC does not verify')" -eq 1
 
 # 8: -t remembers nothing: a second run judges the file the same, and
