@@ -83,10 +83,13 @@ struct knock_door {
 	 * fwknop's shared sequences: each stanza keeps its own progress
 	 * (knockd's doors share a source's: verifier/knock_engine.h),
 	 * knocks must be more than min_gap and less than max_gap seconds
-	 * apart (0: no bound), and only SOURCE's addresses count.
+	 * apart (MIN_TIME_DIFF, MAX_TIME_DIFF), and only SOURCE's
+	 * addresses count.
 	 */
 	bool		 independent;
+	bool		 has_min_gap;
 	uint32_t	 min_gap;
+	bool		 has_max_gap;
 	uint32_t	 max_gap;
 	const struct spa_addr_list *sources;	/* NULL: any; not owned */
 	unsigned int	 stanza;	/* access.conf stanza number, else 0 */

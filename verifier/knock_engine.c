@@ -467,8 +467,8 @@ gap_ok(const struct knock_door *d, const struct knock_prog *pr,
 {
 	int64_t gap = seconds(p->mono_ms) - seconds(pr->last_ms);
 
-	return (d->min_gap == 0 || gap > (int64_t)d->min_gap) &&
-	    (d->max_gap == 0 || gap < (int64_t)d->max_gap);
+	return (!d->has_min_gap || gap > (int64_t)d->min_gap) &&
+	    (!d->has_max_gap || gap < (int64_t)d->max_gap);
 }
 
 static void

@@ -452,6 +452,7 @@ shared_sequence_gaps(void **state)
 
 	door_init(&d, "1000,2000:udp,3000", 61);
 	d.independent = true;
+	d.has_min_gap = d.has_max_gap = true;
 	d.min_gap = 1;
 	d.max_gap = 10;
 	e = engine(&d, 1, 0);
