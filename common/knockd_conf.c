@@ -330,41 +330,50 @@ find_door_setting(const char *key)
 
 /* --- one-time sequence files ---------------------------------------------- */
 
+/* Read what fstat said the file holds, and see that it holds no more. */
+static int
+read_sized(struct kd_parser *p, int fd, const char *path, size_t size,
+    char **out, size_t *len)
+{
+	size_t used = 0;
+	ssize_t n = 0;
+	char *buf = malloc(size + 2);
+
+	if (buf == NULL)
+		return kd_nomem(p);
+	while (used < size + 1 &&
+	    (n = read(fd, buf + used, size + 1 - used)) > 0)
+		used += (size_t)n;
+	if (n < 0 || used > size) {
+		free(buf);
+		return n < 0 ? kd_fail(p, "cannot read %s: %s", path,
+		    strerror(errno)) : kd_fail(p, "%s changed while it was "
+		    "read", path);
+	}
+	buf[used] = '\0';
+	*out = buf;
+	*len = used;
+	return 0;
+}
+
 /* The whole of a trusted file, NUL-terminated; 1 MiB at most. */
 static int
 read_trusted(struct kd_parser *p, const char *path, char **out, size_t *len)
 {
 	const char *why = NULL;
 	struct stat sb;
-	ssize_t n = 0;
-	size_t used = 0;
-	char *buf = NULL;
-	int fd;
+	int fd, r;
 
 	if ((fd = trust_open(path, 0, &sb, &why)) == -1)
 		return why != NULL ? kd_fail(p, "%s %s", path, why) :
 		    kd_fail(p, "cannot open %s: %s", path, strerror(errno));
-	if (sb.st_size > KNOCK_FILE_MAX ||
-	    (buf = malloc(KNOCK_FILE_MAX + 2)) == NULL) {
-		close(fd);
-		return buf == NULL && sb.st_size <= KNOCK_FILE_MAX ?
-		    kd_nomem(p) : kd_fail(p, "%s is larger than %d bytes",
-		    path, KNOCK_FILE_MAX);
-	}
-	while (used <= KNOCK_FILE_MAX &&
-	    (n = read(fd, buf + used, KNOCK_FILE_MAX + 1 - used)) > 0)
-		used += (size_t)n;
+	if (sb.st_size > KNOCK_FILE_MAX)
+		r = kd_fail(p, "%s is larger than %d bytes", path,
+		    KNOCK_FILE_MAX);
+	else
+		r = read_sized(p, fd, path, (size_t)sb.st_size, out, len);
 	close(fd);
-	if (n < 0 || used > KNOCK_FILE_MAX) {
-		free(buf);
-		return n < 0 ? kd_fail(p, "cannot read %s: %s", path,
-		    strerror(errno)) : kd_fail(p, "%s is larger than %d bytes",
-		    path, KNOCK_FILE_MAX);
-	}
-	buf[used] = '\0';
-	*out = buf;
-	*len = used;
-	return 0;
+	return r;
 }
 
 static int

@@ -261,6 +261,26 @@ one_time_refusals(void **state)
 	free(none);
 }
 
+/* 1 MiB and one byte: refused before it is read. */
+static void
+big_file_refused(const struct fx *f)
+{
+	struct knockd_conf *conf = NULL;
+	struct knockd_error err;
+	char *text = calloc(1, KNOCK_FILE_MAX + 2), *path, *want = NULL;
+
+	assert_non_null(text);
+	memset(text, '#', KNOCK_FILE_MAX + 1);
+	path = th_write(f->dir, "big.conf", text, 0600);
+	assert_int_equal(knockd_load(path, &conf, &err), SPA_ERR_CONFIG);
+	assert_true(asprintf(&want, "%s is larger than 1048576 bytes",
+	    path) > 0);
+	assert_string_equal(err.text, want);
+	free(want);
+	free(path);
+	free(text);
+}
+
 static void
 file_refusals(void **state)
 {
@@ -285,6 +305,7 @@ file_refusals(void **state)
 	free(want);
 	free(none);
 	free(open);
+	big_file_refused(f);
 }
 
 /* --- refusals ------------------------------------------------------------ */
