@@ -675,6 +675,9 @@ check_knock(struct access_parser *p, struct access_open *o)
 		    "(knocks must be more than MIN and less than MAX seconds "
 		    "apart)");
 	st->gpg_only = true;	/* no key: every SPA packet is refused */
+	/* the engine is written, its capture and commands are not yet */
+	warn_stanza(o, SLOT_SHARED_SEQUENCE, ": spagated does not capture "
+	    "knocks yet: this knock stanza opens nothing");
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "access_int.h"
 #include "err.h"
@@ -51,6 +52,44 @@ refused(const char *text, const char *want)
 		fail_msg("accepted: %s", text);
 	if (strcmp(e.text, want) != 0)
 		fail_msg("for %s\n got: %s\nwant: %s", text, e.text, want);
+}
+
+/* --- warnings, caught from stderr ----------------------------------------- */
+
+static int	saved_stderr = -1;
+static FILE	*caught_file;
+
+static void
+catch_begin(void)
+{
+	fflush(stderr);
+	saved_stderr = dup(2);
+	caught_file = tmpfile();
+	assert_true(saved_stderr >= 0 && caught_file != NULL);
+	assert_int_equal(dup2(fileno(caught_file), 2), 2);
+}
+
+/* What was logged since catch_begin(), NUL-terminated; the caller frees. */
+static char *
+catch_end(void)
+{
+	char *text = calloc(1, 8192);
+
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	assert_non_null(text);
+	rewind(caught_file);
+	assert_true(fread(text, 1, 8191, caught_file) < 8191);
+	fclose(caught_file);
+	return text;
+}
+
+static void
+assert_logged(const char *text, const char *line)
+{
+	if (strstr(text, line) == NULL)
+		fail_msg("not logged: %s\nlogged: %s", line, text);
 }
 
 /* --- reading ------------------------------------------------------------- */
@@ -137,6 +176,23 @@ every_refusal_names_line_and_reason(void **state)
 
 	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
 		refused(refusals[i].text, refusals[i].want);
+}
+
+static void
+warnings_logged(void **state)
+{
+	struct access_conf *c;
+	char *text;
+
+	catch_begin();
+	c = load_ok(SPA_STANZA "MIN_TIME_DIFF 1\n" KNOCK_STANZA "tcp/1\n");
+	text = catch_end();
+	assert_logged(text, "t.conf:3: stanza #1 (line 1): MIN_TIME_DIFF "
+	    "without SHARED_SEQUENCE has no effect");
+	assert_logged(text, "t.conf:6: stanza #2 (line 4): spagated does not "
+	    "capture knocks yet: this knock stanza opens nothing");
+	free(text);
+	access_free(c);
 }
 
 /* A stanza without a sequence is an SPA stanza, keys required as ever. */
@@ -260,12 +316,13 @@ main(void)
 		cmocka_unit_test(fwknop_example_loads),
 		cmocka_unit_test(timings_stored),
 		cmocka_unit_test(every_refusal_names_line_and_reason),
+		cmocka_unit_test(warnings_logged),
 		cmocka_unit_test(spa_stanzas_unchanged),
 		cmocka_unit_test(stanzas_become_doors),
 		cmocka_unit_test(no_knock_stanza_no_doors),
 		cmocka_unit_test(doors_open_as_fwknopd_did),
 	};
 
-	log_init("test_access_knock", 0, 0);
+	log_init("test_access_knock", LOG_TO_STDERR, 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

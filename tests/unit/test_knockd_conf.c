@@ -61,6 +61,44 @@ assert_hit(const struct knock_hit *h, uint8_t proto, uint16_t port)
 	assert_int_equal(h->port, port);
 }
 
+/* --- warnings, caught from stderr ----------------------------------------- */
+
+static int	saved_stderr = -1;
+static FILE	*caught_file;
+
+static void
+catch_begin(void)
+{
+	fflush(stderr);
+	saved_stderr = dup(2);
+	caught_file = tmpfile();
+	assert_true(saved_stderr >= 0 && caught_file != NULL);
+	assert_int_equal(dup2(fileno(caught_file), 2), 2);
+}
+
+/* What was logged since catch_begin(), NUL-terminated; the caller frees. */
+static char *
+catch_end(void)
+{
+	char *text = calloc(1, 8192);
+
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	assert_non_null(text);
+	rewind(caught_file);
+	assert_true(fread(text, 1, 8191, caught_file) < 8191);
+	fclose(caught_file);
+	return text;
+}
+
+static void
+assert_logged(const char *text, const char *line)
+{
+	if (strstr(text, line) == NULL)
+		fail_msg("not logged: %s\nlogged: %s", line, text);
+}
+
 /* --- what loads ---------------------------------------------------------- */
 
 /* The file Debian's knockd package installs, read where it lies. */
@@ -145,6 +183,30 @@ every_setting_stored(void **state)
 	assert_int_equal(d->tcp_set | d->tcp_clear, 0);
 	assert_null(d->stop_command);
 	assert_string_equal(d->interface, "wg0");	/* its own wins */
+	knockd_free(conf);
+}
+
+/* Settings that load but do nothing say so, with file:line. */
+static void
+no_effect_warned(void **state)
+{
+	struct knockd_conf *conf;
+	char *text;
+
+	catch_begin();
+	conf = load_ok("[options]\nUseSyslog\nLogFile = /var/log/k.log\n"
+	    "PidFile = /run/k.pid\n[d]\nsequence = 1\ncommand = x\n"
+	    "cmd_timeout = 5\n");
+	text = catch_end();
+	assert_logged(text, "t.conf:3: LogFile has no effect: spagated logs "
+	    "each decision through its own log (syslog, the journal or "
+	    "stderr)");
+	assert_logged(text, "t.conf:4: PidFile has no effect: spagated writes "
+	    "its own pid file");
+	assert_logged(text, "t.conf:8: door [d]: cmd_timeout without "
+	    "stop_command has no effect");
+	assert_null(strstr(text, "UseSyslog"));
+	free(text);
 	knockd_free(conf);
 }
 
@@ -440,6 +502,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(debian_conf_loads),
 		cmocka_unit_test(every_setting_stored),
+		cmocka_unit_test(no_effect_warned),
 		cmocka_unit_test(timeout_is_seq_timeout),
 		cmocka_unit_test_setup_teardown(one_time_sequences_read, setup,
 		    teardown),
@@ -450,6 +513,6 @@ main(void)
 		cmocka_unit_test(size_refusals),
 	};
 
-	log_init("test_knockd_conf", 0, 0);
+	log_init("test_knockd_conf", LOG_TO_STDERR, 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
