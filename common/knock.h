@@ -101,6 +101,20 @@ int	knock_seq_parse_knockd(const char *text, struct knock_seq *out,
 /* Parse "tcp/1234, udp/5432" (fwknop) into `out`; *why on error. */
 int	knock_seq_parse_fwknop(const char *text, struct knock_seq *out,
 	    const char **why, size_t *entry);
+/*
+ * The whole of a trusted file (trust.h), NUL-terminated, at most
+ * KNOCK_FILE_MAX bytes; 0, or SPA_ERR_CONFIG / SPA_ERR_NOMEM with `why`
+ * naming the file and the reason.  The caller frees *out.
+ */
+int	knock_file_read(const char *path, char **out, size_t *len, char *why,
+	    size_t whylen);
+/*
+ * Append the sequences of a one_time_sequences file's bytes (`buf`, NUL
+ * after `len`, modified) to d->one_time: lines starting with '#' are used
+ * ones; any other bad line is refused.  0, or an error as above.
+ */
+int	knock_one_time_parse(const char *path, char *buf, size_t len,
+	    struct knock_door *d, char *why, size_t whylen);
 /* Does a TCP packet with `flags` pass the door's tcpflags? */
 bool	knock_tcp_flags_ok(const struct knock_door *d, uint8_t flags);
 /* Free what a door holds (not the door itself). */

@@ -8,20 +8,16 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "err.h"
 #include "knockd_conf.h"
 #include "log.h"
-#include "trust.h"
 
 #define KD_CMD_MAX	1024	/* a command's length (access.h's CMD max) */
 #define KD_KEY_SHOWN	32	/* longer unknown keys are not quoted */
@@ -328,114 +324,24 @@ find_door_setting(const char *key)
 	return NULL;
 }
 
-/* --- one-time sequence files ---------------------------------------------- */
+/* --- files (knock_file.c) ------------------------------------------------ */
 
-/* Read what fstat said the file holds, and see that it holds no more. */
+/* A failure there, at the current position; its code is kept. */
 static int
-read_sized(struct kd_parser *p, int fd, const char *path, size_t size,
-    char **out, size_t *len)
+kd_file_fail(struct kd_parser *p, int r, const char *why)
 {
-	size_t used = 0;
-	ssize_t n = 0;
-	char *buf = malloc(size + 2);
-
-	if (buf == NULL)
-		return kd_nomem(p);
-	while (used < size + 1 &&
-	    (n = read(fd, buf + used, size + 1 - used)) > 0)
-		used += (size_t)n;
-	if (n < 0 || used > size) {
-		free(buf);
-		return n < 0 ? kd_fail(p, "cannot read %s: %s", path,
-		    strerror(errno)) : kd_fail(p, "%s changed while it was "
-		    "read", path);
-	}
-	buf[used] = '\0';
-	*out = buf;
-	*len = used;
-	return 0;
-}
-
-/* The whole of a trusted file, NUL-terminated; 1 MiB at most. */
-static int
-read_trusted(struct kd_parser *p, const char *path, char **out, size_t *len)
-{
-	const char *why = NULL;
-	struct stat sb;
-	int fd, r;
-
-	if ((fd = trust_open(path, 0, &sb, &why)) == -1)
-		return why != NULL ? kd_fail(p, "%s %s", path, why) :
-		    kd_fail(p, "cannot open %s: %s", path, strerror(errno));
-	if (sb.st_size > KNOCK_FILE_MAX)
-		r = kd_fail(p, "%s is larger than %d bytes", path,
-		    KNOCK_FILE_MAX);
-	else
-		r = read_sized(p, fd, path, (size_t)sb.st_size, out, len);
-	close(fd);
+	kd_fail(p, "%s", why);
 	return r;
 }
 
 static int
-add_one_time(struct kd_parser *p, struct knock_door *d,
-    const struct knock_seq *seq)
+read_trusted(struct kd_parser *p, const char *path, char **out, size_t *len)
 {
-	struct knock_seq *v;
-
-	v = reallocarray(d->one_time, d->n_one_time + 1, sizeof(*v));
-	if (v == NULL)
-		return kd_nomem(p);
-	d->one_time = v;
-	d->one_time[d->n_one_time++] = *seq;
-	return 0;
-}
-
-/* One line of the file: blank and '#' lines (used ones) are skipped. */
-static int
-one_time_line(struct kd_parser *p, struct knock_door *d, const char *path,
-    unsigned int line, char *s)
-{
-	struct knock_seq seq;
-	const char *why = NULL;
-	size_t entry = 0;
-
-	s += strspn(s, " \t");
-	if (*s == '\0' || *s == '#')
-		return 0;
-	if (knock_seq_parse_knockd(s, &seq, &why, &entry) != 0)
-		return kd_fail(p, "one_time_sequences: %s:%u: entry #%zu: %s",
-		    path, line, entry, why);
-	seq.line = line;
-	return add_one_time(p, d, &seq);
-}
-
-static int
-parse_one_time(struct kd_parser *p, struct knock_door *d, const char *path,
-    char *buf, size_t len)
-{
-	char *s = buf, *nl;
-	unsigned int line = 0;
+	char why[400];
 	int r;
 
-	if (memchr(buf, '\0', len) != NULL)
-		return kd_fail(p, "one_time_sequences: %s contains a NUL byte",
-		    path);
-	for (; s < buf + len; s = nl + 1) {
-		line++;
-		if ((nl = strchr(s, '\n')) == NULL)
-			nl = buf + len;
-		*nl = '\0';
-		if (nl > s && nl[-1] == '\r')
-			nl[-1] = '\0';
-		if (strlen(s) > KNOCK_LINE_MAX)
-			return kd_fail(p, "one_time_sequences: %s:%u: line is "
-			    "longer than %d bytes", path, line, KNOCK_LINE_MAX);
-		if ((r = one_time_line(p, d, path, line, s)) != 0)
-			return r;
-	}
-	if (d->n_one_time == 0)
-		return kd_fail(p, "one_time_sequences: %s holds no unused "
-		    "sequence (knockd refuses to start too)", path);
+	if ((r = knock_file_read(path, out, len, why, sizeof(why))) != 0)
+		return kd_file_fail(p, r, why);
 	return 0;
 }
 
@@ -443,7 +349,7 @@ static int
 h_one_time(struct kd_parser *p, const struct kd_setting *s, char *v)
 {
 	struct knock_door *d = cur_door(p);
-	char *buf = NULL;
+	char *buf = NULL, why[400];
 	size_t len = 0;
 	int r;
 
@@ -453,9 +359,9 @@ h_one_time(struct kd_parser *p, const struct kd_setting *s, char *v)
 	if ((r = store(p, &d->one_time_path, v)) != 0 ||
 	    (r = read_trusted(p, v, &buf, &len)) != 0)
 		return r;
-	r = parse_one_time(p, d, v, buf, len);
+	r = knock_one_time_parse(v, buf, len, d, why, sizeof(why));
 	free(buf);
-	return r;
+	return r != 0 ? kd_file_fail(p, r, why) : 0;
 }
 
 /* --- doors --------------------------------------------------------------- */

@@ -18,7 +18,7 @@ plan "${#targets[@]}"
 core=(common/err common/log common/addr common/b64 common/crypto common/spa
 	common/spa_decode common/access common/access_directive common/access_user
 	common/trust verifier/http verifier/frame common/event common/msg
-	common/msg_conf common/gpg common/knock common/knockd_conf)
+	common/msg_conf common/gpg common/knock common/knock_file common/knockd_conf)
 core=("${core[@]/#/$src/}")
 core=("${core[@]/%/.c}")
 
