@@ -195,6 +195,28 @@ warnings_logged(void **state)
 	access_free(c);
 }
 
+/* spagated -D and spagate check print the policy: the sequence is a secret. */
+static void
+dump_hides_the_sequence(void **state)
+{
+	struct access_conf *c = load_ok(KNOCK_STANZA "tcp/65531, udp/65533\n"
+	    "MAX_TIME_DIFF 5\n");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	assert_non_null(fp);
+	access_dump(c, fp);
+	fclose(fp);
+	assert_non_null(strstr(text, "# knock stanza: no SPA packet matches "
+	    "it\n"));
+	assert_non_null(strstr(text, "SHARED_SEQUENCE        (2 knocks, not "
+	    "shown)\nKNOCK_INTERVAL         60\nMAX_TIME_DIFF          5\n"));
+	assert_null(strstr(text, "6553"));
+	free(text);
+	access_free(c);
+}
+
 /* A stanza without a sequence is an SPA stanza, keys required as ever. */
 static void
 spa_stanzas_unchanged(void **state)
@@ -317,6 +339,7 @@ main(void)
 		cmocka_unit_test(timings_stored),
 		cmocka_unit_test(every_refusal_names_line_and_reason),
 		cmocka_unit_test(warnings_logged),
+		cmocka_unit_test(dump_hides_the_sequence),
 		cmocka_unit_test(spa_stanzas_unchanged),
 		cmocka_unit_test(stanzas_become_doors),
 		cmocka_unit_test(no_knock_stanza_no_doors),
