@@ -562,6 +562,15 @@ index_doors(struct knock_engine *e)
 	return 0;
 }
 
+/* An entry holds a progress record per door: many doors, fewer entries. */
+static size_t
+entries_within_budget(const struct knock_engine *e, size_t max_sources)
+{
+	size_t fit = KNOCK_MEMORY_MAX / entry_size(e);
+
+	return max_sources < fit ? max_sources : fit > 0 ? fit : 1;
+}
+
 static size_t
 bucket_count(size_t max_sources)
 {
@@ -588,8 +597,8 @@ knock_new(const struct knock_door *doors, size_t ndoors, size_t max_sources,
 		return SPA_ERR_NOMEM;
 	e->doors = doors;
 	e->ndoors = ndoors;
-	e->st.max_sources = max_sources;
-	e->nbuckets = bucket_count(max_sources);
+	e->st.max_sources = entries_within_budget(e, max_sources);
+	e->nbuckets = bucket_count(e->st.max_sources);
 	if ((r = index_doors(e)) != 0)
 		goto out;
 	r = SPA_ERR_NOMEM;

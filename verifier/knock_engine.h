@@ -28,7 +28,10 @@
  *     s) after the previous one, as fwknopd 1.x did.
  *
  * Per-source state is bounded: at most `max_sources` sources with a
- * sequence in progress (KNOCK_SOURCES_DEFAULT unless configured).  A new
+ * sequence in progress (KNOCK_SOURCES_DEFAULT unless configured), fewer
+ * when so many entries would take more than KNOCK_MEMORY_MAX (an entry
+ * holds a progress record per door: a file of thousands of doors gets
+ * fewer sources, knock_stats.max_sources says how many).  A new
  * source beyond that evicts the one idle the longest, and the eviction is
  * counted (knock_stats.evicted): a spoofed-source flood of first knocks
  * costs at most max_sources entries, and may push out a real knocker's
@@ -47,6 +50,7 @@
 
 #define KNOCK_SOURCES_DEFAULT	16384
 #define KNOCK_SOURCES_MAX	(1u << 20)
+#define KNOCK_MEMORY_MAX	(32u << 20)	/* bytes of source entries */
 
 /* One packet, as the capture read it. */
 struct knock_pkt {

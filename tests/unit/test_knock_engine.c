@@ -570,6 +570,31 @@ timed_out_reclaimed(void **state)
 	knock_free(e);
 }
 
+/* Entries hold a record per door: thousands of doors, fewer sources. */
+static void
+many_doors_fewer_sources(void **state)
+{
+	struct knock_door *d = calloc(20000, sizeof(*d));
+	struct knock_engine *e;
+	struct knock_stats st;
+	size_t i;
+
+	assert_non_null(d);
+	for (i = 0; i < 20000; i++)
+		door_init(&d[i], "7000,8000", 5);
+	e = engine(d, 20000, 0);
+	knock_get_stats(e, &st);
+	assert_true(st.max_sources < KNOCK_SOURCES_DEFAULT);
+	assert_true(st.max_sources * 20000 * 24 <= KNOCK_MEMORY_MAX);
+	assert_true(st.max_sources >= 32);
+	knock_free(e);
+	e = engine(d, 3, 0);
+	knock_get_stats(e, &st);
+	assert_int_equal(st.max_sources, KNOCK_SOURCES_DEFAULT);
+	knock_free(e);
+	free(d);
+}
+
 static void
 engine_refuses(void **state)
 {
@@ -607,6 +632,7 @@ main(void)
 		cmocka_unit_test(eviction_at_the_cap),
 		cmocka_unit_test(flood_stays_within_the_cap),
 		cmocka_unit_test(timed_out_reclaimed),
+		cmocka_unit_test(many_doors_fewer_sources),
 		cmocka_unit_test(engine_refuses),
 	};
 
