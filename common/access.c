@@ -284,6 +284,7 @@ access_stanza_begin(struct access_parser *p)
 	st->fw_access_timeout = ACCESS_DEF_FW_TIMEOUT;
 	st->max_fw_timeout = ACCESS_DEF_MAX_TIMEOUT;
 	st->mode = SPA_MODE_CBC;
+	st->knock_interval = KNOCK_DEF_INTERVAL;
 	conf->stanzas[conf->n++] = st;
 	memset(f->cur, 0, sizeof(*f->cur));
 	f->cur->st = st;
@@ -626,6 +627,60 @@ keep_positions(const struct access_open *o)
 	keep_at(o, SLOT_CMD_CYCLE_CLOSE_ABSENT, &o->st->at_close_absent);
 }
 
+/* The timing directives of shared sequences, in a stanza without one. */
+static void
+warn_knock_timing(const struct access_open *o)
+{
+	static const enum access_slot slots[] = { SLOT_KNOCK_INTERVAL,
+	    SLOT_MIN_TIME_DIFF, SLOT_MAX_TIME_DIFF };
+	char what[120];
+	size_t i;
+
+	for (i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+		if (!is_set(o, slots[i]))
+			continue;
+		snprintf(what, sizeof(what), ": %s without SHARED_SEQUENCE "
+		    "has no effect", o->marks[slots[i]].name);
+		warn_stanza(o, slots[i], what);
+	}
+}
+
+/*
+ * A SHARED_SEQUENCE makes a knock stanza (fwknop 1.x): no key, since a
+ * knock carries nothing to decrypt, and OPEN_PORTS, since it carries no
+ * request either: fwknopd required both so.
+ */
+static int
+check_knock(struct access_parser *p, struct access_open *o)
+{
+	struct stanza *st = o->st;
+
+	if (!st->knock) {
+		warn_knock_timing(o);
+		return 0;
+	}
+	if (st->has_enc_key || st->has_hmac_key || st->has_gpg_decrypt_pw ||
+	    st->gpg_allow_no_pw)
+		return fail_stanza(p, o, SLOT_SHARED_SEQUENCE, ": "
+		    "SHARED_SEQUENCE makes a knock stanza, which takes no key "
+		    "(knocks are not encrypted): give SPA a stanza of its own");
+	if (!st->has_open_ports)
+		return fail_stanza(p, o, SLOT_SHARED_SEQUENCE, ": "
+		    "SHARED_SEQUENCE needs OPEN_PORTS (a knock requests "
+		    "nothing: OPEN_PORTS is what it opens)");
+	if (st->has_min_time_diff && st->has_max_time_diff &&
+	    st->max_time_diff <= st->min_time_diff + 1)
+		return fail_stanza(p, o, SLOT_MAX_TIME_DIFF, ": "
+		    "MAX_TIME_DIFF must exceed MIN_TIME_DIFF by 2 or more "
+		    "(knocks must be more than MIN and less than MAX seconds "
+		    "apart)");
+	st->gpg_only = true;	/* no key: every SPA packet is refused */
+	/* the engine is written, its capture and commands are not yet */
+	warn_stanza(o, SLOT_SHARED_SEQUENCE, ": spagated does not capture "
+	    "knocks yet: this knock stanza opens nothing");
+	return 0;
+}
+
 static int
 validate_stanza(struct access_parser *p, struct access_open *o)
 {
@@ -636,8 +691,12 @@ validate_stanza(struct access_parser *p, struct access_open *o)
 		access_make_placeholder(o->st);
 		return 0;
 	}
-	if ((r = check_key(p, o)) != 0 || (r = check_gpg(p, o)) != 0 ||
-	    (r = check_hmac(p, o)) != 0 ||
+	if ((r = check_knock(p, o)) != 0)
+		return r;
+	if (!o->st->knock && ((r = check_key(p, o)) != 0 ||
+	    (r = check_hmac(p, o)) != 0))
+		return r;
+	if ((r = check_gpg(p, o)) != 0 ||
 	    (r = check_cycle(p, o)) != 0 || (r = check_nat(p, o)) != 0)
 		return r;
 	legacy_truncate(o);
@@ -1458,6 +1517,21 @@ dump_gpg(FILE *fp, const struct stanza *st)
 	dump_line(fp, "GPG_FINGERPRINT_ID", st->gpg_fingerprint_id);
 }
 
+/* The sequence is the stanza's secret: its length only, as keys. */
+static void
+dump_knock(FILE *fp, const struct stanza *st)
+{
+	if (!st->knock)
+		return;
+	fprintf(fp, "%-22s (%zu knocks, not shown)\n", "SHARED_SEQUENCE",
+	    st->shared_sequence.n);
+	dump_uint(fp, "KNOCK_INTERVAL", st->knock_interval);
+	if (st->has_min_time_diff)
+		dump_uint(fp, "MIN_TIME_DIFF", st->min_time_diff);
+	if (st->has_max_time_diff)
+		dump_uint(fp, "MAX_TIME_DIFF", st->max_time_diff);
+}
+
 static void
 dump_stanza(FILE *fp, const struct stanza *st)
 {
@@ -1469,7 +1543,9 @@ dump_stanza(FILE *fp, const struct stanza *st)
 	}
 	fprintf(fp, "# stanza #%u from %s:%u\n", st->number, st->file,
 	    st->line);
-	if (st->gpg_only)
+	if (st->knock)
+		fputs("# knock stanza: no SPA packet matches it\n", fp);
+	else if (st->gpg_only)
 		fputs("# GnuPG only: spagated refuses every packet here\n", fp);
 	dump_addrs(fp, "SOURCE", &st->source);
 	if (st->has_destination)
@@ -1487,6 +1563,7 @@ dump_stanza(FILE *fp, const struct stanza *st)
 	dump_commands(fp, st);
 	dump_nat(fp, st);
 	dump_gpg(fp, st);
+	dump_knock(fp, st);
 }
 
 void

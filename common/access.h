@@ -19,6 +19,7 @@
 
 #include "addr.h"
 #include "gpg.h"
+#include "knock.h"
 #include "spa.h"
 
 #define ACCESS_DEF_FW_TIMEOUT	30	/* FW_ACCESS_TIMEOUT default */
@@ -114,6 +115,20 @@ struct stanza {
 	bool			 forward_all;
 
 	/*
+	 * fwknop 1.x's shared knock sequences (doc/knock.md): a stanza with
+	 * SHARED_SEQUENCE is a knock stanza.  It has no key, so no SPA
+	 * packet matches it; a complete sequence from a SOURCE address
+	 * opens OPEN_PORTS through the stanza's command cycle.
+	 */
+	bool			 knock;
+	struct knock_seq	 shared_sequence;
+	uint32_t		 knock_interval;	/* seconds, first to last */
+	bool			 has_min_time_diff;
+	uint32_t		 min_time_diff;	/* between knocks: more than */
+	bool			 has_max_time_diff;
+	uint32_t		 max_time_diff;	/* between knocks: less than */
+
+	/*
 	 * GnuPG (gpg.h): `gpg` when GPG_DECRYPT_PW or GPG_ALLOW_NO_PW gives
 	 * the stanza a key to decrypt with.  gpg_require_sig is the rule in
 	 * force once the stanza is read (fwknopd's default: on unless
@@ -206,6 +221,17 @@ int	access_print_verdict(const struct access_conf *conf, const char *path,
 /* True if some stanza's SOURCE accepts `src` (cheap pre-filter). */
 bool	access_any_source(const struct access_conf *conf,
 	    const struct spa_addr *src);
+
+/*
+ * The knock doors of the SHARED_SEQUENCE stanzas (not disabled ones), in
+ * stanza order, for the knock engine (verifier/knock_engine.h).  Each
+ * refers to its stanza's SOURCE list: it must not outlive `conf`.  0 and
+ * none (*doors NULL) when no stanza has one, or SPA_ERR_NOMEM.  Freed
+ * with access_knock_doors_free().
+ */
+int	access_knock_doors(const struct access_conf *conf,
+	    struct knock_door **doors, size_t *n);
+void	access_knock_doors_free(struct knock_door *doors, size_t n);
 
 /*
  * Print the effective policy, one stanza after the other, keys masked.

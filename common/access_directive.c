@@ -652,6 +652,65 @@ h_force_snat(struct access_parser *p, const struct access_directive *d,
 	return 0;
 }
 
+/* --- shared knock sequences (fwknop 1.x) --------------------------------- */
+
+static int
+h_shared_sequence(struct access_parser *p, const struct access_directive *d,
+    char *v)
+{
+	struct stanza *st = access_cur(p);
+	const char *why = NULL;
+	size_t entry = 0;
+
+	if (knock_seq_parse_fwknop(v, &st->shared_sequence, &why, &entry) != 0)
+		return access_fail(p, "invalid %s entry #%zu: %s", d->name,
+		    entry, why);
+	st->knock = true;
+	return 0;
+}
+
+static int
+h_knock_seconds(struct access_parser *p, const struct access_directive *d,
+    char *v, long long min, uint32_t *out)
+{
+	long long n;
+
+	if (parse_number(v, KNOCK_TIMEOUT_MAX, &n) != 0 || n < min)
+		return access_fail(p, "%s must be a number of seconds from "
+		    "%lld to %d", d->name, min, KNOCK_TIMEOUT_MAX);
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static int
+h_knock_interval(struct access_parser *p, const struct access_directive *d,
+    char *v)
+{
+	return h_knock_seconds(p, d, v, 1, &access_cur(p)->knock_interval);
+}
+
+/* 0 is a bound: knocks in the same second are too soon. */
+static int
+h_min_time_diff(struct access_parser *p, const struct access_directive *d,
+    char *v)
+{
+	struct stanza *st = access_cur(p);
+
+	st->has_min_time_diff = true;
+	return h_knock_seconds(p, d, v, 0, &st->min_time_diff);
+}
+
+/* 0 would let no knock follow another. */
+static int
+h_max_time_diff(struct access_parser *p, const struct access_directive *d,
+    char *v)
+{
+	struct stanza *st = access_cur(p);
+
+	st->has_max_time_diff = true;
+	return h_knock_seconds(p, d, v, 1, &st->max_time_diff);
+}
+
 /* --- includes ------------------------------------------------------------ */
 
 static int
@@ -759,6 +818,10 @@ static const struct access_directive directives[] = {
 	    gpg_remote_id, GPG_ID_TEXT_MAX),
 	DF("GPG_FINGERPRINT_ID", h_string, SLOT_GPG_FINGERPRINT_ID, AD_KEYFILE,
 	    gpg_fingerprint_id, GPG_ID_TEXT_MAX),
+	D("SHARED_SEQUENCE", h_shared_sequence, SLOT_SHARED_SEQUENCE, 0),
+	D("KNOCK_INTERVAL", h_knock_interval, SLOT_KNOCK_INTERVAL, 0),
+	D("MIN_TIME_DIFF", h_min_time_diff, SLOT_MIN_TIME_DIFF, 0),
+	D("MAX_TIME_DIFF", h_max_time_diff, SLOT_MAX_TIME_DIFF, 0),
 	D("%include", h_include, SLOT_NONE, AD_OUTSIDE),
 	D("%include_folder", h_include_folder, SLOT_NONE, AD_OUTSIDE),
 	D("%include_keys", h_include_keys, SLOT_NONE, 0),
