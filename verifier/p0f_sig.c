@@ -280,7 +280,8 @@ parse_sys(struct parser *p, char *val)
 
 	if (!p->need_sys)
 		return fail(p, "sys only right after a label of class '!'");
-	n = split(val, ',', items, P0F_MAX_LINE / 2);
+	if ((n = split(val, ',', items, P0F_MAX_LINE / 2)) > P0F_MAX_LINE / 2)
+		return fail(p, "more than %d sys entries", P0F_MAX_LINE / 2);
 	for (i = 0; i < n; i++) {
 		s = trim(items[i]);
 		if (*s == '@' && !known_class(p->db, s + 1))
