@@ -178,7 +178,10 @@ bool	p0f_match(const struct p0f_db *db, const struct p0f_syn *syn,
 struct p0f_os_regex {
 	regex_t		re;
 };
-/* 0, or SPA_ERR_CONFIG with regcomp's reason in `why` (`whylen` bytes). */
+/*
+ * 0 (free with p0f_os_regex_free), or SPA_ERR_CONFIG with regcomp's
+ * reason in `why` (`whylen` bytes) and nothing to free.
+ */
 int	p0f_os_regex_compile(struct p0f_os_regex *r, const char *pattern,
 	    char *why, size_t whylen);
 /* Does the OS label match?  An unknown OS (NULL) never does. */

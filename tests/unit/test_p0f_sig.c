@@ -370,6 +370,14 @@ test_caps(void **state)
 	refused_str("classes = a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t,u,v,w,"
 	    "x,y,z,aa,bb,cc,dd,ee,ff\nclasses = gg\n",
 	    "t.fp:2: more than 32 classes");
+
+	/* a sys line of more entries than a line could name */
+	text = malloc(strlen(HEAD) + 64 + 600);
+	assert_non_null(text);
+	sprintf(text, "%slabel = s:!:T:\nsys = %0600d\n", HEAD, 0);
+	memset(strstr(text, "sys = ") + 6, ',', 600);
+	refused_str(text, "t.fp:4: more than 512 sys entries");
+	free(text);
 }
 
 /* --- the file ------------------------------------------------------------- */
