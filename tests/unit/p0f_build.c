@@ -51,7 +51,8 @@ static void
 put(struct pkt *p, const void *v, size_t n)
 {
 	assert_true(p->n + n <= sizeof(p->b));
-	memcpy(p->b + p->n, v, n);
+	if (n > 0)		/* a shape without options has none */
+		memcpy(p->b + p->n, v, n);
 	p->n += n;
 }
 
