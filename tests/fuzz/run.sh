@@ -6,7 +6,7 @@
 # sanitizer reports) fail the test.
 . "$(dirname "$0")/../integration/lib.sh"
 
-targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios fuzz_conf fuzz_fleet_rec fuzz_nft fuzz_control fuzz_firewall fuzz_openpgp fuzz_knockd)
+targets=(fuzz_spa fuzz_spa_decode fuzz_access fuzz_http fuzz_frame fuzz_msg fuzz_subst fuzz_journal fuzz_ipset fuzz_ios fuzz_conf fuzz_fleet_rec fuzz_nft fuzz_control fuzz_firewall fuzz_openpgp fuzz_knockd fuzz_p0f_sig fuzz_p0f_syn)
 seconds=${FUZZ_SECONDS:-6}
 src=$top_srcdir
 
@@ -34,6 +34,8 @@ actions_for() {
 	fuzz_nft) echo "$src/modules/nft/nft_line.c $src/modules/nft/nft_batch.c $src/modules/nft/nft_enc.c" ;;
 	fuzz_control) echo "$src/executor/control_req.c" ;;
 	fuzz_knockd) echo "$src/verifier/knock_engine.c" ;;
+	fuzz_p0f_sig) echo "$src/verifier/p0f_sig.c" ;;
+	fuzz_p0f_syn) echo "$src/verifier/p0f_sig.c $src/verifier/p0f_syn.c $src/verifier/p0f_match.c" ;;
 	fuzz_openpgp) echo "$src/verifier/openpgp.c $src/verifier/rnp_lib.c $src/verifier/dl_lib.c" ;;
 	fuzz_firewall) echo "$src/executor/subst.c $src/modules/nft/nft_line.c $src/modules/firewall/fw_line.c $src/modules/firewall/fw_nft.c $src/modules/firewall/fw_ipt.c $src/common/conf.c $src/common/conf_table.c $src/modules/cisco/conf_cisco.c $src/modules/firewall/conf_firewall.c $src/executor/conf_redis.c -lconfig" ;;
 	esac
