@@ -211,7 +211,11 @@ int
 nft_line_parse(size_t argc, char *const *argv, int64_t min_timeout_s,
     struct nft_line *line, char *why, size_t whylen)
 {
-	memset(line, 0, sizeof(*line));
+	/* not the text's 4 KB: rebuild() writes it whole */
+	line->cmd = 0;
+	line->has_timeout = false;
+	line->timeout_s = 0;
+	line->text[0] = '\0';
 	if (argc == 0 || !nft_line_is_nft(argv[0]))
 		return refuse(why, whylen, "not an nft command");
 	if (argc < 3 || read_cmd(argv[1], &line->cmd) != 0 ||

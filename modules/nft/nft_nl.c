@@ -20,6 +20,7 @@
 #include "nft_nl.h"
 
 #define MSG_MAX		1024	/* one element message, names included */
+#define MSG_ELEMS_MAX	256	/* a message's list (its length: 16 bits) */
 #define RBUF_LEN	65536
 #define RCVBUF_LEN	(8 << 20)	/* the errors of a large failed batch */
 #define SNDBUF_MIN	(128 << 10)
@@ -34,12 +35,24 @@ struct nl_set {
 	struct nft_enc_type	 t;
 };
 
-/* A unit the native path took: its messages in the arena. */
+/* One line of a unit, encoded: an element of a set, to add or delete. */
+struct nl_elem {
+	size_t		 set;		/* its set, in nl->sets */
+	uint16_t	 type;		/* NFT_MSG_NEWSETELEM, _DELSETELEM */
+	uint16_t	 flags;		/* NLM_F_CREATE, NLM_F_EXCL */
+	bool		 alone;		/* in a message of its own */
+	bool		 has_timeout;
+	uint64_t	 timeout_ms;
+	uint32_t	 key_len;
+	uint8_t		 key[NFT_ENC_KEY_MAX];
+	uint32_t	 rel;		/* its message's, from the batch's */
+};
+
+/* A unit the native path took: its elements in nl->el. */
 struct nl_pend {
 	struct nft_unit	*u;
-	size_t		 off, len;
-	uint16_t	 nmsg;
-	uint32_t	 rel;		/* its first seq, from the batch's */
+	size_t		 first;
+	uint16_t	 nel;
 	int		 err;		/* the first error of this round */
 };
 
@@ -47,11 +60,14 @@ struct nft_nl {
 	struct nft_nl_io	 io;
 	struct mnl_socket	*sock;		/* io's, when it is ours */
 	uint32_t		 gen;		/* the cache's; 0: none */
+	uint32_t		 drops;		/* of a cache that had sets */
 	uint32_t		 seq;
 	struct nl_set		*sets;
 	size_t			 nsets, capsets;
-	uint8_t			*arena, *out, *rbuf;
-	size_t			 alen, acap, outcap;
+	struct nl_elem		*el;
+	size_t			 nel, capel;
+	uint8_t			*out, *rbuf;
+	size_t			 outcap;
 	struct nl_pend		*p;
 	size_t			 np, capp;
 };
@@ -132,6 +148,8 @@ drop_cache(struct nft_nl *nl)
 {
 	size_t i;
 
+	if (nl->nsets > 0)
+		nl->drops++;	/* what was encoded with it is stale */
 	for (i = 0; i < nl->nsets; i++) {
 		free(nl->sets[i].table);
 		free(nl->sets[i].set);
@@ -147,7 +165,7 @@ nft_nl_free(struct nft_nl *nl)
 		return;
 	drop_cache(nl);
 	free(nl->sets);
-	free(nl->arena);
+	free(nl->el);
 	free(nl->out);
 	free(nl->rbuf);
 	free(nl->p);
@@ -344,35 +362,7 @@ lookup(struct nft_nl *nl, const struct nft_enc_cmd *c)
 	return NULL;
 }
 
-/* One element message for `c` with its key, at `buf` (MSG_MAX bytes). */
-static size_t
-put_elem(void *buf, const struct nft_enc_cmd *c, const struct nl_set *e,
-    const uint8_t *key)
-{
-	struct nlattr *list, *elem, *k;
-	struct nlmsghdr *nlh;
-
-	if (c->cmd == NFT_LINE_DELETE)
-		nlh = put_header(buf, NFT_MSG_DELSETELEM, c->family, 0, 0);
-	else
-		nlh = put_header(buf, NFT_MSG_NEWSETELEM, c->family,
-		    NLM_F_CREATE | (c->cmd == NFT_LINE_CREATE ? NLM_F_EXCL : 0),
-		    0);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, c->table);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, c->set);
-	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
-	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
-	k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
-	mnl_attr_put(nlh, NFTA_DATA_VALUE, e->t.key_len, key);
-	mnl_attr_nest_end(nlh, k);
-	if (c->has_timeout)
-		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_TIMEOUT,
-		    htobe64(c->timeout_ms));
-	mnl_attr_nest_end(nlh, elem);
-	mnl_attr_nest_end(nlh, list);
-	return nlh->nlmsg_len;
-}
-
+/* Room for `need` bytes in *buf (kept from one batch to the next). */
 static int
 reserve(uint8_t **buf, size_t *cap, size_t need)
 {
@@ -390,67 +380,96 @@ reserve(uint8_t **buf, size_t *cap, size_t need)
 	return 0;
 }
 
-/* One line of a unit as its message, appended to the arena: 0 or -1. */
+static struct nl_elem *
+elem_room(struct nft_nl *nl)
+{
+	struct nl_elem *v;
+
+	if ((v = array_room(nl->el, &nl->capel, nl->nel, sizeof(*v), 64)) ==
+	    NULL)
+		return NULL;
+	nl->el = v;
+	return &nl->el[nl->nel];
+}
+
+/* One line of a unit as an element, appended to nl->el: 0 or -1. */
 static int
 encode_line(struct nft_nl *nl, const char *line, size_t len)
 {
-	uint8_t key[NFT_ENC_KEY_MAX];
 	const struct nl_set *e;
 	struct nft_enc_cmd c;
+	struct nl_elem *el;
 
 	if (nft_enc_read(line, len, &c) != 0 ||
 	    (e = lookup(nl, &c)) == NULL || !e->native ||
-	    nft_enc_key(&e->t, &c, key) != 0 ||
-	    reserve(&nl->arena, &nl->acap, nl->alen + MSG_MAX) != 0)
+	    (el = elem_room(nl)) == NULL ||
+	    nft_enc_key(&e->t, &c, el->key) != 0)
 		return -1;
-	nl->alen += put_elem(nl->arena + nl->alen, &c, e, key);
+	el->set = (size_t)(e - nl->sets);
+	el->key_len = e->t.key_len;
+	el->type = c.cmd == NFT_LINE_DELETE ? NFT_MSG_DELSETELEM :
+	    NFT_MSG_NEWSETELEM;
+	el->flags = c.cmd == NFT_LINE_DELETE ? 0 : NLM_F_CREATE |
+	    (c.cmd == NFT_LINE_CREATE ? NLM_F_EXCL : 0);
+	el->has_timeout = c.has_timeout;
+	el->timeout_ms = c.timeout_ms;
+	el->alone = false;
+	nl->nel++;
 	return 0;
 }
 
-/* A unit's lines as messages: 0, or -1 (the arena as it was). */
+/* A unit's lines as elements: 0, or -1 (nl->el as it was). */
 static int
 encode_unit(struct nft_nl *nl, struct nl_pend *p)
 {
 	const char *s = p->u->text, *eol;
-	size_t start = nl->alen;
 
-	p->off = start;
-	p->nmsg = 0;
+	p->first = nl->nel;
 	for (; ; s = eol + 1) {
 		eol = s + strcspn(s, "\n");
 		if (encode_line(nl, s, (size_t)(eol - s)) != 0) {
-			nl->alen = start;
+			nl->nel = p->first;
 			return -1;
 		}
-		p->nmsg++;
 		if (*eol == '\0')
 			break;
 	}
-	p->len = nl->alen - start;
+	p->nel = nl->nel - p->first;
 	return 0;
 }
 
-/* The units still pending, encoded afresh (a new cache): how many. */
+/*
+ * The units still pending, encoded afresh: how many.  A set read
+ * meanwhile in a new generation drops the cache the units before it were
+ * encoded with: they are encoded again.
+ */
 static size_t
 encode_all(struct nft_nl *nl, struct nft_unit *u, size_t n)
 {
 	struct nl_pend *v;
+	uint32_t drops;
 	size_t i;
+	int tries = 0;
 
-	nl->alen = nl->np = 0;
 	if (n > nl->capp) {
 		if ((v = reallocarray(nl->p, n, sizeof(*v))) == NULL)
 			return 0;
 		nl->p = v;
 		nl->capp = n;
 	}
-	for (i = 0; i < n; i++) {
-		if (u[i].outcome != NFT_PENDING)
-			continue;
-		nl->p[nl->np].u = &u[i];
-		if (encode_unit(nl, &nl->p[nl->np]) == 0)
-			nl->np++;
-	}
+	do {
+		drops = nl->drops;
+		nl->nel = nl->np = 0;
+		for (i = 0; i < n; i++) {
+			if (u[i].outcome != NFT_PENDING)
+				continue;
+			nl->p[nl->np].u = &u[i];
+			if (encode_unit(nl, &nl->p[nl->np]) == 0)
+				nl->np++;
+		}
+	} while (drops != nl->drops && ++tries < RESTARTS_MAX);
+	if (drops != nl->drops)
+		nl->np = 0;
 	return nl->np;
 }
 
@@ -473,91 +492,194 @@ put_frame(void *buf, uint16_t type, uint32_t seq, uint32_t gen)
 	return nlh->nlmsg_len;
 }
 
-/* The pending units' messages, numbered from `begin`: the batch's length. */
-static size_t
-build_batch(struct nft_nl *nl, uint32_t begin)
-{
-	struct nlmsghdr *nlh;
-	size_t off, end, i;
-	uint32_t rel = 1;
+/* The batch being built: where its open element message is. */
+struct build {
+	size_t			 off;		/* the batch's length */
+	size_t			 msg, list;	/* the open message, its list */
+	const struct nl_elem	*head;		/* its first element; NULL */
+	uint16_t		 n;		/* its elements */
+	uint32_t		 begin, rel;	/* numbers: the batch's, its */
+};
 
-	if (reserve(&nl->out, &nl->outcap, nl->alen + 2 * MSG_MAX) != 0)
-		return 0;
-	off = put_frame(nl->out, NFNL_MSG_BATCH_BEGIN, begin, nl->gen);
-	for (i = 0; i < nl->np; i++) {
-		memcpy(nl->out + off, nl->arena + nl->p[i].off, nl->p[i].len);
-		nl->p[i].rel = rel;
-		nl->p[i].err = 0;
-		for (end = off + nl->p[i].len; off < end;
-		    off += nlh->nlmsg_len) {
-			nlh = (struct nlmsghdr *)(nl->out + off);
-			nlh->nlmsg_seq = begin + rel++;
-		}
-	}
-	return off + put_frame(nl->out + off, NFNL_MSG_BATCH_END, begin + rel,
-	    0);
+static void
+close_msg(struct nft_nl *nl, struct build *b)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)(nl->out + b->msg);
+
+	if (b->head == NULL)
+		return;
+	mnl_attr_nest_end(nlh, (struct nlattr *)(nl->out + b->list));
+	b->off += nlh->nlmsg_len;
+	b->head = NULL;
 }
 
-/* The pending unit whose messages hold `rel`; NULL: a frame's. */
-static struct nl_pend *
-owner(struct nft_nl *nl, uint32_t rel)
+/* Whether `el` may go in the open message (its set, command, flags). */
+static bool
+joins(const struct build *b, const struct nl_elem *el)
+{
+	const struct nl_elem *h = b->head;
+
+	return h != NULL && !h->alone && !el->alone && b->n < MSG_ELEMS_MAX &&
+	    h->set == el->set && h->type == el->type && h->flags == el->flags;
+}
+
+/* A new element message for `el`'s set, its list opened. */
+static void
+open_msg(struct nft_nl *nl, struct build *b, const struct nl_elem *el)
+{
+	const struct nl_set *e = &nl->sets[el->set];
+	struct nlmsghdr *nlh;
+
+	close_msg(nl, b);
+	nlh = put_header(nl->out + b->off, el->type, e->family, el->flags,
+	    b->begin + ++b->rel);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, e->table);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, e->set);
+	b->msg = b->off;
+	b->list = (size_t)((uint8_t *)mnl_attr_nest_start(nlh,
+	    NFTA_SET_ELEM_LIST_ELEMENTS) - nl->out);
+	b->head = el;
+	b->n = 0;
+}
+
+/* `el` into the batch: in the open message if it joins, else a new one. */
+static int
+put_elem(struct nft_nl *nl, struct build *b, struct nl_elem *el)
+{
+	struct nlattr *one, *k;
+	struct nlmsghdr *nlh;
+
+	/* the open message, a new one, and the end frame: each MSG_MAX */
+	if (reserve(&nl->out, &nl->outcap, b->off +
+	    (b->head != NULL ? ((struct nlmsghdr *)(nl->out +
+	    b->msg))->nlmsg_len : 0) + 3 * MSG_MAX) != 0)
+		return -1;
+	if (!joins(b, el))
+		open_msg(nl, b, el);
+	nlh = (struct nlmsghdr *)(nl->out + b->msg);
+	one = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, el->key_len, el->key);
+	mnl_attr_nest_end(nlh, k);
+	if (el->has_timeout)
+		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_TIMEOUT,
+		    htobe64(el->timeout_ms));
+	mnl_attr_nest_end(nlh, one);
+	el->rel = b->rel;
+	b->n++;
+	return 0;
+}
+
+/*
+ * The pending units' elements, a message for each run of elements of the
+ * same set and command (at most MSG_ELEMS_MAX), numbered from `begin`:
+ * the batch's length (0: no memory), and in *last its end's number.
+ */
+static size_t
+build_batch(struct nft_nl *nl, uint32_t begin, uint32_t *last)
+{
+	struct build b = { .begin = begin };
+	size_t i, j;
+
+	if (reserve(&nl->out, &nl->outcap, 3 * MSG_MAX) != 0)
+		return 0;
+	b.off = put_frame(nl->out, NFNL_MSG_BATCH_BEGIN, begin, nl->gen);
+	for (i = 0; i < nl->np; i++) {
+		nl->p[i].err = 0;
+		for (j = 0; j < nl->p[i].nel; j++)
+			if (put_elem(nl, &b, &nl->el[nl->p[i].first + j]) != 0)
+				return 0;
+	}
+	close_msg(nl, &b);
+	*last = ++b.rel;
+	return b.off + put_frame(nl->out + b.off, NFNL_MSG_BATCH_END,
+	    begin + b.rel, 0);
+}
+
+static uint32_t
+first_rel(const struct nft_nl *nl, const struct nl_pend *p)
+{
+	return nl->el[p->first].rel;
+}
+
+static uint32_t
+last_rel(const struct nft_nl *nl, const struct nl_pend *p)
+{
+	return nl->el[p->first + p->nel - 1].rel;
+}
+
+/* The first pending unit with an element in message `rel`, or np. */
+static size_t
+first_owner(const struct nft_nl *nl, uint32_t rel)
 {
 	size_t lo = 0, hi = nl->np, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (rel < nl->p[mid].rel)
-			hi = mid;
-		else if (rel >= nl->p[mid].rel + nl->p[mid].nmsg)
+		if (last_rel(nl, &nl->p[mid]) < rel)
 			lo = mid + 1;
 		else
-			return &nl->p[mid];
+			hi = mid;
 	}
-	return NULL;
+	return lo < nl->np && first_rel(nl, &nl->p[lo]) <= rel ? lo : nl->np;
 }
 
 /*
- * One error reply of the batch numbered from `begin` (`last`: its end's
- * number): to its unit, or the batch's own; an older batch's ignored.
+ * An error of message `rel`: its unit's if the message holds one element.
+ * nf_tables stops at a message's first failing element, and does not say
+ * which it was unless asked for extended acks, so a message of several
+ * elements is split instead: each goes alone in the next round.  False:
+ * no unit's message (a frame's: the batch's own error).
  */
-static void
-take_error(struct nft_nl *nl, const struct nlmsghdr *nlh, uint32_t begin,
-    uint32_t last, int *batch_err, size_t *nerr)
+static bool
+blame(struct nft_nl *nl, uint32_t rel, int err)
 {
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	uint32_t rel = nlh->nlmsg_seq - begin;
-	struct nl_pend *p;
+	struct nl_pend *owner = NULL;
+	size_t i, j, n = 0;
 
-	if (nlh->nlmsg_type != NLMSG_ERROR || e->error == 0 || rel > last)
-		return;
-	if ((p = owner(nl, rel)) == NULL) {
-		if (*batch_err == 0)
-			*batch_err = -e->error;
-		return;
-	}
-	if (p->err == 0) {
-		p->err = -e->error;
-		(*nerr)++;
-	}
+	if ((i = first_owner(nl, rel)) == nl->np)
+		return false;
+	for (; i < nl->np && first_rel(nl, &nl->p[i]) <= rel; i++)
+		for (j = 0; j < nl->p[i].nel; j++)
+			if (nl->el[nl->p[i].first + j].rel == rel) {
+				nl->el[nl->p[i].first + j].alone = true;
+				owner = &nl->p[i];
+				n++;
+			}
+	if (n == 1 && owner->err == 0)
+		owner->err = err;
+	return n > 0;
 }
 
 /*
  * Every reply the batch left (all there when sendmsg returns): how many
- * units failed; *batch_err: an error of the batch itself.
+ * of its element messages failed; *batch_err: an error of the batch
+ * itself.
  */
 static size_t
 read_errors(struct nft_nl *nl, uint32_t begin, uint32_t last, int *batch_err)
 {
 	const struct nlmsghdr *nlh;
+	const struct nlmsgerr *e;
 	size_t nerr = 0;
+	uint32_t rel;
 	ssize_t r;
 	int len;
 
 	while ((r = nl->io.recv(nl->io.arg, nl->rbuf, RBUF_LEN)) > 0) {
 		len = (int)r;
 		for (nlh = (void *)nl->rbuf; mnl_nlmsg_ok(nlh, len);
-		    nlh = mnl_nlmsg_next(nlh, &len))
-			take_error(nl, nlh, begin, last, batch_err, &nerr);
+		    nlh = mnl_nlmsg_next(nlh, &len)) {
+			e = mnl_nlmsg_get_payload(nlh);
+			rel = nlh->nlmsg_seq - begin;
+			if (nlh->nlmsg_type != NLMSG_ERROR || e->error == 0 ||
+			    rel > last)
+				continue;	/* an older batch's */
+			if (blame(nl, rel, -e->error))
+				nerr++;
+			else if (*batch_err == 0)
+				*batch_err = -e->error;
+		}
 	}
 	if (r < 0 && *batch_err == 0)
 		*batch_err = errno != 0 ? errno : EIO;	/* ENOBUFS: lost */
@@ -609,28 +731,27 @@ committed(struct nft_nl *nl)
 }
 
 /*
- * One batch of the pending units: 0 if nf_tables applied it, 1 if units
- * failed (settled; the batch applied none), or -1 with *batch_err when
- * the batch itself was refused (ERESTART: the generation moved).
+ * One batch of the pending units: 0 if nf_tables applied it, 1 if
+ * messages failed (their units settled, or split for the next round; the
+ * batch applied none), or -1 with *batch_err when the batch itself was
+ * refused (ERESTART: the generation moved).
  */
 static int
 send_batch(struct nft_nl *nl, int *batch_err)
 {
-	uint32_t begin = nl->seq, last = 1;
-	size_t len, i;
+	uint32_t begin = nl->seq, last = 0;
+	size_t len;
 
 	*batch_err = 0;
 	if (nl->gen == 0) {	/* never a batch nf_tables would not check */
 		*batch_err = ERESTART;
 		return -1;
 	}
-	for (i = 0; i < nl->np; i++)
-		last += nl->p[i].nmsg;
-	nl->seq = begin + last + 1;
-	if ((len = build_batch(nl, begin)) == 0) {
+	if ((len = build_batch(nl, begin, &last)) == 0) {
 		*batch_err = ENOMEM;
 		return -1;
 	}
+	nl->seq = begin + last + 1;
 	if (nl->io.send(nl->io.arg, nl->out, len) != 0) {
 		*batch_err = errno;
 		return -1;

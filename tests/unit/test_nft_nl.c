@@ -2,10 +2,12 @@
  * The nft path's native encoder and its netlink batches (nft_enc.c,
  * nft_nl.c) against a fake nf_tables (fake_nfnl.c): the bytes of every
  * type the encoder knows, alone and concatenated (padding, byte order),
- * each shape that goes the text way instead, per-message errors that
- * fail their own unit only, and the cache of set types bound to the
- * ruleset's generation: a set made again with another type of the same
- * length between two grants gets the second grant's element right.
+ * each shape that goes the text way instead, one message for a run of
+ * elements of one set and command, errors that fail their own unit
+ * only (a message of several split first), and the cache of set types
+ * bound to the ruleset's generation: a set made again with another type
+ * of the same length between two grants gets the second grant's element
+ * right.
  */
 #include "config.h"
 
@@ -326,7 +328,40 @@ other_units_left_for_text(void **state)
 	assert_int_equal(f->k.batches, 1);
 }
 
-/* A failing element fails its own unit; the others go again, applied. */
+/*
+ * The elements of a run of units for the same set and command go as one
+ * message: nf_tables parses a message's names and finds its set once.
+ */
+static void
+one_message_per_run(void **state)
+{
+	struct fixture *f = *state;
+	char line[128];
+	size_t i;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(line, sizeof(line), "%s element inet spagate allow { "
+		    "10.0.0.%zu . tcp . 22%s }", i == 3 ? "create" : "add", i,
+		    i < 4 ? " timeout 30s" : "");
+		unit(f, line, NULL);
+	}
+	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 1);
+	assert_int_equal(f->k.messages, 3);	/* add add add, create, add add */
+	for (i = 0; i < 6; i++)
+		assert_int_equal(f->u[i].outcome, NFT_DONE);
+	assert_int_equal(f->k.sets[0].nel, 6);
+	assert_non_null(elem(&f->k.sets[0], "0a00000206000000" "00160000"));
+	assert_int_equal(elem(&f->k.sets[0], "0a00000206000000" "00160000")->
+	    timeout_ms, 30000);
+	assert_int_equal(elem(&f->k.sets[0], "0a00000506000000" "00160000")->
+	    timeout_ms, 0);
+}
+
+/*
+ * A failing element fails its own unit; the others go again, applied.
+ * The message it was in fails whole, not saying which element: its
+ * elements go again one a message, and the one that fails alone is it.
+ */
 static void
 an_error_fails_its_unit_only(void **state)
 {
@@ -340,7 +375,7 @@ an_error_fails_its_unit_only(void **state)
 		    "%d.0.0.%zu . tcp . 22 }", i == 6 ? 11 : 10, i);
 		unit(f, line, NULL);
 	}
-	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 2);
+	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 3);
 	for (i = 0; i < 10; i++)
 		assert_int_equal(f->u[i].outcome, i == 6 ? NFT_FAILED :
 		    NFT_DONE);
@@ -502,6 +537,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(one_batch_per_pass, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(other_units_left_for_text, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(one_message_per_run, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(an_error_fails_its_unit_only,
 		    setup, teardown),
