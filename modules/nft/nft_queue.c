@@ -117,7 +117,7 @@ report(const struct nft_queue *q, struct action_env *env,
 }
 
 static void
-free_units(struct nft_unit *u, size_t n)
+free_texts(struct nft_unit *u, size_t n)
 {
 	size_t i;
 
@@ -125,6 +125,12 @@ free_units(struct nft_unit *u, size_t n)
 		free(u[i].text);
 		free(u[i].refresh);
 	}
+}
+
+static void
+free_units(struct nft_unit *u, size_t n)
+{
+	free_texts(u, n);
 	free(u);
 }
 
@@ -133,14 +139,28 @@ free_units(struct nft_unit *u, size_t n)
  * failed open), queued for the next pass.
  */
 static struct nft_unit *
-take(struct nft_queue *q, size_t *n)
+take(struct nft_queue *q, size_t *n, size_t *cap)
 {
 	struct nft_unit *u = q->q;
 
 	*n = q->nq;
+	*cap = q->capq;
 	q->q = NULL;
 	q->nq = q->capq = 0;
 	return u;
+}
+
+/* A run's array kept for the next pass, unless one was started meanwhile. */
+static void
+give_back(struct nft_queue *q, struct nft_unit *u, size_t n, size_t cap)
+{
+	free_texts(u, n);
+	if (q->q != NULL) {
+		free(u);
+		return;
+	}
+	q->q = u;
+	q->capq = cap;
 }
 
 static struct nft_nl *
@@ -172,11 +192,11 @@ size_t
 nft_queue_run(struct nft_queue *q, struct action_env *env)
 {
 	struct nft_unit *u;
-	size_t nu, i, sent;
+	size_t nu, cap, i, sent;
 
 	if (q->nq == 0)
 		return 0;
-	u = take(q, &nu);
+	u = take(q, &nu, &cap);
 	sent = settle(q, u, nu);
 	/* a create that found its element there: its refresh */
 	sent += settle(q, u, nft_batch_take_refresh(u, nu));
@@ -188,7 +208,7 @@ nft_queue_run(struct nft_queue *q, struct action_env *env)
 		q->st.failed += u[i].outcome == NFT_FAILED;
 		report(q, env, &u[i]);
 	}
-	free_units(u, nu);
+	give_back(q, u, nu, cap);
 	return sent;
 }
 
@@ -196,15 +216,15 @@ void
 nft_queue_fail(struct nft_queue *q, struct action_env *env, const char *why)
 {
 	struct nft_unit *u;
-	size_t nu, i;
+	size_t nu, cap, i;
 
-	u = take(q, &nu);
+	u = take(q, &nu, &cap);
 	for (i = 0; i < nu; i++) {
 		u[i].outcome = NFT_FAILED;
 		snprintf(u[i].err, sizeof(u[i].err), "%s", why);
 		report(q, env, &u[i]);
 	}
-	free_units(u, nu);
+	give_back(q, u, nu, cap);
 }
 
 void
