@@ -246,6 +246,7 @@ read_gen(struct nft_nl *nl)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t gen = 0;
 
+	memset(buf, 0, sizeof(buf));	/* libmnl 1.0.4 leaves padding */
 	put_header(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, nl->seq++);
 	if (talk(nl, (void *)buf, gen_reply, &gen) != 0)
 		return 0;
@@ -283,6 +284,7 @@ read_set(struct nft_nl *nl, struct nl_set *e)
 	struct set_reply sr = { 0 };
 	struct nlmsghdr *nlh;
 
+	memset(buf, 0, sizeof(buf));	/* libmnl 1.0.4 leaves padding */
 	nlh = put_header(buf, NFT_MSG_GETSET, e->family, NLM_F_ACK, nl->seq++);
 	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, e->table);
 	mnl_attr_put_strz(nlh, NFTA_SET_NAME, e->set);
@@ -375,6 +377,8 @@ reserve(uint8_t **buf, size_t *cap, size_t need)
 		return 0;
 	if ((v = realloc(*buf, n)) == NULL)
 		return -1;
+	/* libmnl 1.0.4 leaves attributes' padding as it finds it */
+	memset(v + *cap, 0, n - *cap);
 	*buf = v;
 	*cap = n;
 	return 0;

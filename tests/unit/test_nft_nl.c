@@ -201,6 +201,8 @@ struct fixture {
 	struct nft_nl	*nl;
 	struct nft_unit	 u[16];
 	size_t		 nu;
+	char		*own[32];	/* the units' strings */
+	size_t		 nown;
 };
 
 static int
@@ -224,10 +226,9 @@ clear_units(struct fixture *f)
 {
 	size_t i;
 
-	for (i = 0; i < f->nu; i++) {
-		free(f->u[i].text);
-		free(f->u[i].refresh);
-	}
+	for (i = 0; i < f->nown; i++)
+		free(f->own[i]);
+	f->nown = 0;
 	memset(f->u, 0, sizeof(f->u));
 	f->nu = 0;
 }
@@ -249,8 +250,9 @@ unit(struct fixture *f, const char *text, const char *refresh)
 	struct nft_unit *u = &f->u[f->nu];
 
 	u->job = ++f->nu;
-	u->text = strdup(text);
-	u->refresh = refresh != NULL ? strdup(refresh) : NULL;
+	u->text = f->own[f->nown++] = strdup(text);
+	u->refresh = refresh != NULL ? f->own[f->nown++] = strdup(refresh) :
+	    NULL;
 	u->is_delete = strncmp(text, "delete", 6) == 0;
 	return u;
 }
