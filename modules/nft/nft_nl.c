@@ -18,59 +18,12 @@
 #include "array.h"
 #include "nft_enc.h"
 #include "nft_nl.h"
+#include "nft_nl_int.h"
 
-#define MSG_MAX		1024	/* one element message, names included */
-#define MSG_ELEMS_MAX	256	/* a message's list (its length: 16 bits) */
-#define RBUF_LEN	65536
 #define RCVBUF_LEN	(8 << 20)	/* the errors of a large failed batch */
 #define SNDBUF_MIN	(128 << 10)
 #define RESTARTS_MAX	3
 #define READS_MAX	3		/* GETGEN around the type reads */
-
-/* A set's type as read at the cached generation; native false: text. */
-struct nl_set {
-	uint8_t			 family;
-	char			*table, *set;
-	bool			 native;
-	struct nft_enc_type	 t;
-};
-
-/* One line of a unit, encoded: an element of a set, to add or delete. */
-struct nl_elem {
-	size_t		 set;		/* its set, in nl->sets */
-	uint16_t	 type;		/* NFT_MSG_NEWSETELEM, _DELSETELEM */
-	uint16_t	 flags;		/* NLM_F_CREATE, NLM_F_EXCL */
-	bool		 alone;		/* in a message of its own */
-	bool		 has_timeout;
-	uint64_t	 timeout_ms;
-	uint32_t	 key_len;
-	uint8_t		 key[NFT_ENC_KEY_MAX];
-	uint32_t	 rel;		/* its message's, from the batch's */
-};
-
-/* A unit the native path took: its elements in nl->el. */
-struct nl_pend {
-	struct nft_unit	*u;
-	size_t		 first;
-	uint16_t	 nel;
-	int		 err;		/* the first error of this round */
-};
-
-struct nft_nl {
-	struct nft_nl_io	 io;
-	struct mnl_socket	*sock;		/* io's, when it is ours */
-	uint32_t		 gen;		/* the cache's; 0: none */
-	uint32_t		 drops;		/* of a cache that had sets */
-	uint32_t		 seq;
-	struct nl_set		*sets;
-	size_t			 nsets, capsets;
-	struct nl_elem		*el;
-	size_t			 nel, capel;
-	uint8_t			*out, *rbuf;
-	size_t			 outcap;
-	struct nl_pend		*p;
-	size_t			 np, capp;
-};
 
 static int
 sock_send(void *arg, const void *buf, size_t len)
@@ -181,8 +134,8 @@ nft_nl_gen(const struct nft_nl *nl)
 }
 
 /* A request's header: nf_tables' message `type` in `family`. */
-static struct nlmsghdr *
-put_header(void *buf, uint16_t type, uint8_t family, uint16_t flags,
+struct nlmsghdr *
+nft_nl_put_header(void *buf, uint16_t type, uint8_t family, uint16_t flags,
     uint32_t seq)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -247,7 +200,7 @@ read_gen(struct nft_nl *nl)
 	uint32_t gen = 0;
 
 	memset(buf, 0, sizeof(buf));	/* libmnl 1.0.4 leaves padding */
-	put_header(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, nl->seq++);
+	nft_nl_put_header(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, nl->seq++);
 	if (talk(nl, (void *)buf, gen_reply, &gen) != 0)
 		return 0;
 	return gen;
@@ -285,7 +238,7 @@ read_set(struct nft_nl *nl, struct nl_set *e)
 	struct nlmsghdr *nlh;
 
 	memset(buf, 0, sizeof(buf));	/* libmnl 1.0.4 leaves padding */
-	nlh = put_header(buf, NFT_MSG_GETSET, e->family, NLM_F_ACK, nl->seq++);
+	nlh = nft_nl_put_header(buf, NFT_MSG_GETSET, e->family, NLM_F_ACK, nl->seq++);
 	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, e->table);
 	mnl_attr_put_strz(nlh, NFTA_SET_NAME, e->set);
 	if (talk(nl, nlh, set_reply, &sr) != 0 || !sr.seen)
@@ -362,26 +315,6 @@ lookup(struct nft_nl *nl, const struct nft_enc_cmd *c)
 		drop_cache(nl);
 	}
 	return NULL;
-}
-
-/* Room for `need` bytes in *buf (kept from one batch to the next). */
-static int
-reserve(uint8_t **buf, size_t *cap, size_t need)
-{
-	uint8_t *v;
-	size_t n = *cap == 0 ? 65536 : *cap;
-
-	while (n < need)
-		n *= 2;
-	if (n == *cap)
-		return 0;
-	if ((v = realloc(*buf, n)) == NULL)
-		return -1;
-	/* libmnl 1.0.4 leaves attributes' padding as it finds it */
-	memset(v + *cap, 0, n - *cap);
-	*buf = v;
-	*cap = n;
-	return 0;
 }
 
 static struct nl_elem *
@@ -477,219 +410,6 @@ encode_all(struct nft_nl *nl, struct nft_unit *u, size_t n)
 	return nl->np;
 }
 
-/* The batch's frame: begin (bound to the cached generation) or end. */
-static size_t
-put_frame(void *buf, uint16_t type, uint32_t seq, uint32_t gen)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct nfgenmsg *g;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->nfgen_family = AF_UNSPEC;
-	g->version = NFNETLINK_V0;
-	g->res_id = htons(NFNL_SUBSYS_NFTABLES);
-	if (type == NFNL_MSG_BATCH_BEGIN)
-		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(gen));
-	return nlh->nlmsg_len;
-}
-
-/* The batch being built: where its open element message is. */
-struct build {
-	size_t			 off;		/* the batch's length */
-	size_t			 msg, list;	/* the open message, its list */
-	const struct nl_elem	*head;		/* its first element; NULL */
-	uint16_t		 n;		/* its elements */
-	uint32_t		 begin, rel;	/* numbers: the batch's, its */
-};
-
-static void
-close_msg(struct nft_nl *nl, struct build *b)
-{
-	struct nlmsghdr *nlh = (struct nlmsghdr *)(nl->out + b->msg);
-
-	if (b->head == NULL)
-		return;
-	mnl_attr_nest_end(nlh, (struct nlattr *)(nl->out + b->list));
-	b->off += nlh->nlmsg_len;
-	b->head = NULL;
-}
-
-/* Whether `el` may go in the open message (its set, command, flags). */
-static bool
-joins(const struct build *b, const struct nl_elem *el)
-{
-	const struct nl_elem *h = b->head;
-
-	return h != NULL && !h->alone && !el->alone && b->n < MSG_ELEMS_MAX &&
-	    h->set == el->set && h->type == el->type && h->flags == el->flags;
-}
-
-/* A new element message for `el`'s set, its list opened. */
-static void
-open_msg(struct nft_nl *nl, struct build *b, const struct nl_elem *el)
-{
-	const struct nl_set *e = &nl->sets[el->set];
-	struct nlmsghdr *nlh;
-
-	close_msg(nl, b);
-	nlh = put_header(nl->out + b->off, el->type, e->family, el->flags,
-	    b->begin + ++b->rel);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, e->table);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, e->set);
-	b->msg = b->off;
-	b->list = (size_t)((uint8_t *)mnl_attr_nest_start(nlh,
-	    NFTA_SET_ELEM_LIST_ELEMENTS) - nl->out);
-	b->head = el;
-	b->n = 0;
-}
-
-/* `el` into the batch: in the open message if it joins, else a new one. */
-static int
-put_elem(struct nft_nl *nl, struct build *b, struct nl_elem *el)
-{
-	struct nlattr *one, *k;
-	struct nlmsghdr *nlh;
-
-	/* the open message, a new one, and the end frame: each MSG_MAX */
-	if (reserve(&nl->out, &nl->outcap, b->off +
-	    (b->head != NULL ? ((struct nlmsghdr *)(nl->out +
-	    b->msg))->nlmsg_len : 0) + 3 * MSG_MAX) != 0)
-		return -1;
-	if (!joins(b, el))
-		open_msg(nl, b, el);
-	nlh = (struct nlmsghdr *)(nl->out + b->msg);
-	one = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
-	k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
-	mnl_attr_put(nlh, NFTA_DATA_VALUE, el->key_len, el->key);
-	mnl_attr_nest_end(nlh, k);
-	if (el->has_timeout)
-		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_TIMEOUT,
-		    htobe64(el->timeout_ms));
-	mnl_attr_nest_end(nlh, one);
-	el->rel = b->rel;
-	b->n++;
-	return 0;
-}
-
-/*
- * The pending units' elements, a message for each run of elements of the
- * same set and command (at most MSG_ELEMS_MAX), numbered from `begin`:
- * the batch's length (0: no memory), and in *last its end's number.
- */
-static size_t
-build_batch(struct nft_nl *nl, uint32_t begin, uint32_t *last)
-{
-	struct build b = { .begin = begin };
-	size_t i, j;
-
-	if (reserve(&nl->out, &nl->outcap, 3 * MSG_MAX) != 0)
-		return 0;
-	b.off = put_frame(nl->out, NFNL_MSG_BATCH_BEGIN, begin, nl->gen);
-	for (i = 0; i < nl->np; i++) {
-		nl->p[i].err = 0;
-		for (j = 0; j < nl->p[i].nel; j++)
-			if (put_elem(nl, &b, &nl->el[nl->p[i].first + j]) != 0)
-				return 0;
-	}
-	close_msg(nl, &b);
-	*last = ++b.rel;
-	return b.off + put_frame(nl->out + b.off, NFNL_MSG_BATCH_END,
-	    begin + b.rel, 0);
-}
-
-static uint32_t
-first_rel(const struct nft_nl *nl, const struct nl_pend *p)
-{
-	return nl->el[p->first].rel;
-}
-
-static uint32_t
-last_rel(const struct nft_nl *nl, const struct nl_pend *p)
-{
-	return nl->el[p->first + p->nel - 1].rel;
-}
-
-/* The first pending unit with an element in message `rel`, or np. */
-static size_t
-first_owner(const struct nft_nl *nl, uint32_t rel)
-{
-	size_t lo = 0, hi = nl->np, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (last_rel(nl, &nl->p[mid]) < rel)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < nl->np && first_rel(nl, &nl->p[lo]) <= rel ? lo : nl->np;
-}
-
-/*
- * An error of message `rel`: its unit's if the message holds one element.
- * nf_tables stops at a message's first failing element, and does not say
- * which it was unless asked for extended acks, so a message of several
- * elements is split instead: each goes alone in the next round.  False:
- * no unit's message (a frame's: the batch's own error).
- */
-static bool
-blame(struct nft_nl *nl, uint32_t rel, int err)
-{
-	struct nl_pend *owner = NULL;
-	size_t i, j, n = 0;
-
-	if ((i = first_owner(nl, rel)) == nl->np)
-		return false;
-	for (; i < nl->np && first_rel(nl, &nl->p[i]) <= rel; i++)
-		for (j = 0; j < nl->p[i].nel; j++)
-			if (nl->el[nl->p[i].first + j].rel == rel) {
-				nl->el[nl->p[i].first + j].alone = true;
-				owner = &nl->p[i];
-				n++;
-			}
-	if (n == 1 && owner->err == 0)
-		owner->err = err;
-	return n > 0;
-}
-
-/*
- * Every reply the batch left (all there when sendmsg returns): how many
- * of its element messages failed; *batch_err: an error of the batch
- * itself.
- */
-static size_t
-read_errors(struct nft_nl *nl, uint32_t begin, uint32_t last, int *batch_err)
-{
-	const struct nlmsghdr *nlh;
-	const struct nlmsgerr *e;
-	size_t nerr = 0;
-	uint32_t rel;
-	ssize_t r;
-	int len;
-
-	while ((r = nl->io.recv(nl->io.arg, nl->rbuf, RBUF_LEN)) > 0) {
-		len = (int)r;
-		for (nlh = (void *)nl->rbuf; mnl_nlmsg_ok(nlh, len);
-		    nlh = mnl_nlmsg_next(nlh, &len)) {
-			e = mnl_nlmsg_get_payload(nlh);
-			rel = nlh->nlmsg_seq - begin;
-			if (nlh->nlmsg_type != NLMSG_ERROR || e->error == 0 ||
-			    rel > last)
-				continue;	/* an older batch's */
-			if (blame(nl, rel, -e->error))
-				nerr++;
-			else if (*batch_err == 0)
-				*batch_err = -e->error;
-		}
-	}
-	if (r < 0 && *batch_err == 0)
-		*batch_err = errno != 0 ? errno : EIO;	/* ENOBUFS: lost */
-	return nerr;
-}
-
 /* A unit's outcome from its error (the kernel's errno). */
 static void
 settle(struct nft_unit *u, int err)
@@ -751,7 +471,7 @@ send_batch(struct nft_nl *nl, int *batch_err)
 		*batch_err = ERESTART;
 		return -1;
 	}
-	if ((len = build_batch(nl, begin, &last)) == 0) {
+	if ((len = nft_nl_build_batch(nl, begin, &last)) == 0) {
 		*batch_err = ENOMEM;
 		return -1;
 	}
@@ -760,7 +480,7 @@ send_batch(struct nft_nl *nl, int *batch_err)
 		*batch_err = errno;
 		return -1;
 	}
-	if (read_errors(nl, begin, last, batch_err) == 0 && *batch_err == 0) {
+	if (nft_nl_read_errors(nl, begin, last, batch_err) == 0 && *batch_err == 0) {
 		committed(nl);
 		return 0;
 	}
