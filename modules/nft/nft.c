@@ -72,8 +72,10 @@ enqueue(struct nft_mod *m, const struct action_req *req,
 	if (line->cmd != NFT_LINE_ADD || !line->has_timeout)
 		return nft_queue_add(&m->q, req->job, line->text, NULL,
 		    line->cmd == NFT_LINE_DELETE);
-	if (nft_elem_refresh(m->refresh, UNIT_MAX, elem, elem) != 0)
-		return SPA_ERR_NOMEM;	/* cannot be: 3 lines of CMD_MAX_LEN */
+	/* cannot fail: 3 lines of CMD_MAX_LEN (m->text: the key for now) */
+	if (nft_elem_key(m->text, UNIT_MAX, elem) != 0 ||
+	    nft_elem_refresh(m->refresh, UNIT_MAX, elem, m->text) != 0)
+		return SPA_ERR_NOMEM;
 	if (req->held)
 		return nft_queue_add(&m->q, req->job, m->refresh, NULL, false);
 	if (nft_elem_create(m->text, UNIT_MAX, elem) != 0)

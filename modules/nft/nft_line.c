@@ -263,3 +263,21 @@ nft_elem_refresh(char *buf, size_t len, const char *elem, const char *key)
 	return concat(buf, len, (const char *const []){ "add element ", elem,
 	    "\ndelete element ", key, "\nadd element ", elem, NULL });
 }
+
+int
+nft_elem_key(char *buf, size_t len, const char *elem)
+{
+	const char *open = strchr(elem, '{'), *t;
+	size_t head, skip;
+
+	if (open == NULL || (t = strstr(open, " timeout ")) == NULL)
+		return concat(buf, len, (const char *const []){ elem, NULL });
+	head = (size_t)(t - elem);
+	skip = strlen(" timeout ");
+	skip += strcspn(t + skip, " ");	/* and its time */
+	if (head >= len || strlen(t + skip) >= len - head)
+		return -1;
+	memcpy(buf, elem, head);
+	memcpy(buf + head, t + skip, strlen(t + skip) + 1);
+	return 0;
+}
