@@ -521,6 +521,33 @@ a_set_remade_meanwhile(void **state)
 	assert_int_equal(f->k.getsets, 2);
 }
 
+/*
+ * The same when a pass's later unit names a set not read yet, and the
+ * generation read with it has moved: the cache is dropped there, and the
+ * units encoded before it with the old types are encoded again, never
+ * sent bound to the new generation in the old type's bytes.
+ */
+static void
+a_set_read_midway_reencodes_the_pass(void **state)
+{
+	struct fixture *f = *state;
+
+	unit(f, "add element inet spagate allow { 192.0.2.2 . 6 . 22 }", NULL);
+	nft_nl_run(f->nl, f->u, f->nu);
+	remake_set(&f->k);
+	fake_nfnl_set(&f->k, NFPROTO_INET, "spagate", "other", V4_PROTO_PORT,
+	    12, 0);
+	clear_units(f);
+	unit(f, GRANT, NULL);
+	unit(f, "add element inet spagate other { 192.0.2.3 . tcp . 22 }",
+	    NULL);
+	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 1);
+	assert_int_equal(f->k.restarts, 0);
+	assert_int_equal(f->u[0].outcome, NFT_DONE);
+	assert_non_null(elem(&f->k.sets[0], NEW_KEY));
+	assert_int_equal(f->u[1].outcome, NFT_DONE);
+}
+
 /* A set made again with a type the words are not: refused, never wrong. */
 static void
 a_remade_set_of_another_shape(void **state)
@@ -587,6 +614,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(a_set_remade_meanwhile, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_set_read_midway_reencodes_the_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_remade_set_of_another_shape,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(no_answer_leaves_text, setup,
