@@ -238,7 +238,8 @@ read_set(struct nft_nl *nl, struct nl_set *e)
 	struct nlmsghdr *nlh;
 
 	memset(buf, 0, sizeof(buf));	/* libmnl 1.0.4 leaves padding */
-	nlh = nft_nl_put_header(buf, NFT_MSG_GETSET, e->family, NLM_F_ACK, nl->seq++);
+	nlh = nft_nl_put_header(buf, NFT_MSG_GETSET, e->family, NLM_F_ACK,
+	    nl->seq++);
 	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, e->table);
 	mnl_attr_put_strz(nlh, NFTA_SET_NAME, e->set);
 	if (talk(nl, nlh, set_reply, &sr) != 0 || !sr.seen)
@@ -480,7 +481,8 @@ send_batch(struct nft_nl *nl, int *batch_err)
 		*batch_err = errno;
 		return -1;
 	}
-	if (nft_nl_read_errors(nl, begin, last, batch_err) == 0 && *batch_err == 0) {
+	if (nft_nl_read_errors(nl, begin, last, batch_err) == 0 &&
+	    *batch_err == 0) {
 		committed(nl);
 		return 0;
 	}

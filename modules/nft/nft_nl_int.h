@@ -64,8 +64,8 @@ struct nft_nl {
 };
 
 /* A request's header: nf_tables' message `type` in `family`. */
-struct nlmsghdr	*nft_nl_put_header(void *buf, uint16_t type, uint8_t family,
-		    uint16_t flags, uint32_t seq);
+struct nlmsghdr	*nft_nl_put_header(void *buf, uint16_t type,
+		    uint8_t family, uint16_t flags, uint32_t seq);
 /*
  * The pending units' elements, a message for each run of elements of the
  * same set and command (at most MSG_ELEMS_MAX), numbered from `begin`:

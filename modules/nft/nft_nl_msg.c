@@ -95,8 +95,8 @@ open_msg(struct nft_nl *nl, struct build *b, const struct nl_elem *el)
 	struct nlmsghdr *nlh;
 
 	close_msg(nl, b);
-	nlh = nft_nl_put_header(nl->out + b->off, el->type, e->family, el->flags,
-	    b->begin + ++b->rel);
+	nlh = nft_nl_put_header(nl->out + b->off, el->type, e->family,
+	    el->flags, b->begin + ++b->rel);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, e->table);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, e->set);
 	b->msg = b->off;

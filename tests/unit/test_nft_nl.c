@@ -349,7 +349,8 @@ one_message_per_run(void **state)
 		unit(f, line, NULL);
 	}
 	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 1);
-	assert_int_equal(f->k.messages, 3);	/* add add add, create, add add */
+	/* add add add, create, add add */
+	assert_int_equal(f->k.messages, 3);
 	for (i = 0; i < 6; i++)
 		assert_int_equal(f->u[i].outcome, NFT_DONE);
 	assert_int_equal(f->k.sets[0].nel, 6);
