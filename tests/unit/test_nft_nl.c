@@ -389,6 +389,39 @@ an_error_fails_its_unit_only(void **state)
 	assert_int_equal(f->k.commits, 1);
 }
 
+/*
+ * Closes due together, one of whose elements expired already: their
+ * message fails as a whole (ENOENT), is split, and that close alone is
+ * absent; the others delete their elements.
+ */
+static void
+an_expired_element_among_closes(void **state)
+{
+	static const int closed[] = { 0, 9, 2, 1 };	/* 9: expired */
+	struct fixture *f = *state;
+	char line[128];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(line, sizeof(line), "add element inet spagate allow { "
+		    "10.0.0.%zu . tcp . 22 }", i);
+		unit(f, line, NULL);
+	}
+	nft_nl_run(f->nl, f->u, f->nu);
+	clear_units(f);
+	for (i = 0; i < 4; i++) {
+		snprintf(line, sizeof(line), "delete element inet spagate "
+		    "allow { 10.0.0.%d . tcp . 22 }", closed[i]);
+		unit(f, line, NULL);
+	}
+	/* the four in one message, split; each alone; the three applied */
+	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 3);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(f->u[i].outcome, i == 1 ? NFT_ABSENT :
+		    NFT_DONE);
+	assert_int_equal(f->k.sets[0].nel, 0);
+}
+
 static void
 absent_and_exists(void **state)
 {
@@ -604,6 +637,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(one_message_per_run, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(an_error_fails_its_unit_only,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(an_expired_element_among_closes,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(absent_and_exists, setup,
 		    teardown),
