@@ -105,6 +105,12 @@ log_set_verbose(int level)
 	log_cfg.verbose = level;
 }
 
+int
+log_debug_on(void)
+{
+	return log_cfg.verbose >= 1;
+}
+
 void
 log_set_procname(const char *name)
 {
@@ -260,7 +266,7 @@ log_info(const char *fmt, ...)
 void
 log_debug(const char *fmt, ...)
 {
-	if (log_cfg.verbose < 1)
+	if (!log_debug_on())
 		return;
 	LOG_BODY(LOG_DEBUG, 0);
 }

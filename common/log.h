@@ -24,6 +24,8 @@
 
 void	log_init(const char *ident, int dest, int facility);
 void	log_set_verbose(int level);
+/* Whether log_debug() writes: a caller skips formatting what it drops. */
+int	log_debug_on(void);
 void	log_set_procname(const char *name);
 void	log_reconnect(void);
 /*

@@ -129,13 +129,16 @@ job_run(struct cycles *c, const struct action_module *m, struct job *j,
 	char line[512];
 	int r;
 
-	cmd_argv_format(argv, line, sizeof(line));
 	/* exec's result says only how the program ended, where a native
-	   module's names its own line: say what runs */
-	if (strcmp(m->ops->name, "exec") == 0)
+	   module's names its own line: say what runs (the line formatted
+	   only to be written: a word at a time, it costs a grant dearly) */
+	if (strcmp(m->ops->name, "exec") == 0) {
+		cmd_argv_format(argv, line, sizeof(line));
 		log_info("%s: running %s", j->what, line);
-	else
+	} else if (log_debug_on()) {
+		cmd_argv_format(argv, line, sizeof(line));
 		log_debug("%s: %s: %s", j->what, m->ops->name, line);
+	}
 	if (j->kind == JOB_CLOSE)
 		r = m->ops->close(m->priv, &c->env, &req);
 	else if (j->kind == JOB_REFRESH && m->ops->refresh != NULL)

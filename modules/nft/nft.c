@@ -46,12 +46,17 @@
 
 #define DETAIL_MAX	(CMD_MAX_LEN + NFT_ERR_MAX + 32)
 
-/* The instance's state: its libnftables context and this pass's queue. */
+#define UNIT_MAX	(3 * CMD_MAX_LEN + 64)
+
+/*
+ * The instance's state: this pass's queue, and the buffers a request is
+ * read and written in, made once (each call leaves them free).
+ */
 struct nft_mod {
 	struct nft_queue	 q;
+	struct nft_line		 line;
+	char			 text[UNIT_MAX], refresh[UNIT_MAX];
 };
-
-#define UNIT_MAX	(3 * CMD_MAX_LEN + 64)
 
 /*
  * What the queue holds for one request: the line as written, or for an
@@ -63,23 +68,19 @@ enqueue(struct nft_mod *m, const struct action_req *req,
     const struct nft_line *line)
 {
 	const char *elem = line->text + strlen("add element ");
-	char *text, *refresh;
-	int r = SPA_ERR_NOMEM;
 
 	if (line->cmd != NFT_LINE_ADD || !line->has_timeout)
 		return nft_queue_add(&m->q, req->job, line->text, NULL,
 		    line->cmd == NFT_LINE_DELETE);
-	text = malloc(UNIT_MAX);
-	refresh = malloc(UNIT_MAX);
-	if (text != NULL && refresh != NULL &&
-	    nft_elem_refresh(refresh, UNIT_MAX, elem, elem) == 0 &&
-	    nft_elem_create(text, UNIT_MAX, elem) == 0)
-		r = req->held ? nft_queue_add(&m->q, req->job, refresh, NULL,
-		    false) : nft_queue_add(&m->q, req->job, text, refresh,
-		    false);
-	free(refresh);
-	free(text);
-	return r;
+	/* cannot fail: 3 lines of CMD_MAX_LEN (m->text: the key for now) */
+	if (nft_elem_key(m->text, UNIT_MAX, elem) != 0 ||
+	    nft_elem_refresh(m->refresh, UNIT_MAX, elem, m->text) != 0)
+		return SPA_ERR_NOMEM;
+	if (req->held)
+		return nft_queue_add(&m->q, req->job, m->refresh, NULL, false);
+	if (nft_elem_create(m->text, UNIT_MAX, elem) != 0)
+		return SPA_ERR_NOMEM;
+	return nft_queue_add(&m->q, req->job, m->text, m->refresh, false);
 }
 
 /*
@@ -91,23 +92,16 @@ nft_queue(struct nft_mod *m, struct action_env *env,
     const struct action_req *req, bool closing)
 {
 	char why[NFT_ERR_MAX], detail[DETAIL_MAX];
-	struct nft_line *line;
 	int64_t cover;
-	int r;
 
-	if ((line = malloc(sizeof(*line))) == NULL)
-		return SPA_ERR_NOMEM;
 	cover = closing ? 0 : nft_line_cover(req->close_at, time(NULL));
-	if (nft_line_parse(req->argv->argc, req->argv->argv, cover, line, why,
-	    sizeof(why)) != 0) {
+	if (nft_line_parse(req->argv->argc, req->argv->argv, cover, &m->line,
+	    why, sizeof(why)) != 0) {
 		snprintf(detail, sizeof(detail), "nft: %s", why);
-		free(line);
 		action_done(env, req->job, SPA_ERR_ACTION, detail, NULL);
 		return 0;
 	}
-	r = enqueue(m, req, line);
-	free(line);
-	return r;
+	return enqueue(m, req, &m->line);
 }
 
 static int
@@ -160,13 +154,10 @@ nft_check(void *priv, const struct cmd_argv *argv, char *why,
     size_t whylen)
 {
 	struct nft_mod *m = priv;
+	const struct nft_line *line = &m->line;
 	char text[NFT_ERR_MAX];
-	struct nft_line *line;
-	int r = SPA_ERR_CONFIG;
 
-	if ((line = malloc(sizeof(*line))) == NULL)
-		return SPA_ERR_NOMEM;
-	if (nft_line_parse(argv->argc, argv->argv, 0, line, text,
+	if (nft_line_parse(argv->argc, argv->argv, 0, &m->line, text,
 	    sizeof(text)) != 0)
 		snprintf(why, whylen, "nft: %s", text);
 	else if (nft_queue_send_now(&m->q, true, line->text, text,
@@ -175,9 +166,8 @@ nft_check(void *priv, const struct cmd_argv *argv, char *why,
 		snprintf(why, whylen, "nft: the kernel refused '%s': %s",
 		    line->text, text);
 	else
-		r = 0;
-	free(line);
-	return r;
+		return 0;
+	return SPA_ERR_CONFIG;
 }
 
 /*
@@ -194,33 +184,28 @@ nft_verify(void *priv, const struct cmd_argv *open, const uint8_t *data,
     uint16_t data_len, char *why, size_t whylen)
 {
 	struct nft_mod *m = priv;
-	char text[NFT_ERR_MAX], *create = NULL;
-	struct nft_line *line;
-	int r = SPA_ERR_ACTION;
+	const struct nft_line *line = &m->line;
+	char text[NFT_ERR_MAX], *create = m->text;
+	int r;
 
 	(void)data;
 	(void)data_len;
-	if ((line = malloc(sizeof(*line))) == NULL ||
-	    (create = malloc(sizeof(line->text) + 8)) == NULL)
-		r = SPA_ERR_NOMEM;
-	else if (nft_line_parse(open->argc, open->argv, 0, line, text,
-	    sizeof(text)) != 0)
+	if (nft_line_parse(open->argc, open->argv, 0, &m->line, text,
+	    sizeof(text)) != 0) {
 		snprintf(why, whylen, "nft: %s", text);
-	else if (line->cmd == NFT_LINE_DELETE)
-		snprintf(why, whylen, "nft: the open is not an add");
-	else {
-		snprintf(create, sizeof(line->text) + 8, "create %s",
-		    line->text + strcspn(line->text, " ") + 1);
-		r = nft_queue_send_now(&m->q, true, create, text,
-		    sizeof(text));
-		snprintf(why, whylen, "nft -c %s: %s", create, r == 0 ?
-		    "not in the set" : text);
-		r = r == 0 ? ACTION_ABSENT : nft_batch_is_exists(text) ?
-		    ACTION_PRESENT : SPA_ERR_ACTION;
+		return SPA_ERR_ACTION;
 	}
-	free(create);
-	free(line);
-	return r;
+	if (line->cmd == NFT_LINE_DELETE) {
+		snprintf(why, whylen, "nft: the open is not an add");
+		return SPA_ERR_ACTION;
+	}
+	snprintf(create, UNIT_MAX, "create %s",
+	    line->text + strcspn(line->text, " ") + 1);
+	r = nft_queue_send_now(&m->q, true, create, text, sizeof(text));
+	snprintf(why, whylen, "nft -c %s: %s", create, r == 0 ?
+	    "not in the set" : text);
+	return r == 0 ? ACTION_ABSENT : nft_batch_is_exists(text) ?
+	    ACTION_PRESENT : SPA_ERR_ACTION;
 }
 
 static void

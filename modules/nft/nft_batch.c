@@ -104,7 +104,6 @@ nft_batch_take_refresh(struct nft_unit *u, size_t n)
 	size_t i, k = take(u, n, NFT_EXISTS);
 
 	for (i = 0; i < k; i++) {
-		free(u[i].text);
 		u[i].text = u[i].refresh;
 		u[i].refresh = NULL;
 		u[i].outcome = NFT_PENDING;

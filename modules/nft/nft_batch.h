@@ -26,13 +26,14 @@ enum nft_outcome {
 /*
  * One request: its lines (one, or add/delete/add to refresh a timeout),
  * and for a create, the lines that refresh the element if it was there
- * (see nft_line.h, nft_elem_create).
+ * (see nft_line.h, nft_elem_create).  The strings are the caller's:
+ * nothing here frees them.
  */
 struct nft_unit {
 	uint64_t	 job;
 	bool		 is_delete;
-	char		*text;		/* malloc'd, lines without a last '\n' */
-	char		*refresh;	/* malloc'd, or NULL */
+	char		*text;		/* lines without a last '\n' */
+	char		*refresh;	/* or NULL */
 	enum nft_outcome outcome;
 	char		 err[NFT_ERR_MAX];	/* why it failed (NFT_FAILED) */
 };
@@ -56,8 +57,9 @@ size_t	nft_batch_run(struct nft_unit *u, size_t n, nft_send_fn send,
 	    void *arg);
 /*
  * The units whose create found the element there, their refresh made
- * their text and pending again, moved to the front of `u` (the order
- * of units is the caller's business only through their jobs): how many.
+ * their text (the create's text left to its owner) and pending again,
+ * moved to the front of `u` (the order of units is the caller's business
+ * only through their jobs): how many.
  */
 size_t	nft_batch_take_refresh(struct nft_unit *u, size_t n);
 /* The units still pending moved to the front: how many. */

@@ -60,26 +60,39 @@ is_family(const char *w)
 	return false;
 }
 
+/*
+ * The length of `w` if every byte is a letter, a digit or one of
+ * `extra`, else 0.  Not strspn(): glibc builds a table of the accepted
+ * set on every call, and each grant's line has a dozen words.
+ */
+static size_t
+word_len(const char *w, const char *extra)
+{
+	size_t n;
+	char c;
+
+	for (n = 0; (c = w[n]) != '\0'; n++)
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr(extra, c) != NULL))
+			return 0;
+	return n;
+}
+
 static bool
 is_name(const char *w)
 {
-	size_t n = strlen(w);
+	size_t n = word_len(w, "_.-");
 
 	return n > 0 && n <= NFT_LINE_NAME_MAX &&
 	    strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_",
-	    w[0]) != NULL &&
-	    strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789_.-") == n;
+	    w[0]) != NULL;
 }
 
 /* The strict set for the words inside the braces. */
 static bool
 is_elem_word(const char *w)
 {
-	size_t n = strlen(w);
-
-	return n > 0 && strspn(w, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/-") == n;
+	return word_len(w, "._:/-") > 0;
 }
 
 int64_t
@@ -153,6 +166,21 @@ check_elem(size_t argc, char *const *argv, struct nft_line *line,
 	return 0;
 }
 
+/* `w` (n bytes) at line->text + *off, after a space unless first. */
+static int
+append(struct nft_line *line, size_t *off, const char *w, size_t n)
+{
+	size_t sep = *off > 0;
+
+	if (n + sep >= sizeof(line->text) - *off)
+		return -1;
+	line->text[*off] = ' ';
+	memcpy(line->text + *off + sep, w, n);
+	*off += sep + n;
+	line->text[*off] = '\0';
+	return 0;
+}
+
 /* The words joined by single spaces; the timeout raised to `min`. */
 static int
 rebuild(size_t argc, char *const *argv, int64_t min, struct nft_line *line,
@@ -161,7 +189,6 @@ rebuild(size_t argc, char *const *argv, int64_t min, struct nft_line *line,
 	char raised[24];
 	const char *w;
 	size_t i, off = 0;
-	int n;
 
 	for (i = 1; i < argc; i++) {
 		w = argv[i];
@@ -174,11 +201,8 @@ rebuild(size_t argc, char *const *argv, int64_t min, struct nft_line *line,
 			    line->timeout_s);
 			w = raised;
 		}
-		n = snprintf(line->text + off, sizeof(line->text) - off,
-		    "%s%s", i > 1 ? " " : "", w);
-		if (n < 0 || (size_t)n >= sizeof(line->text) - off)
+		if (append(line, &off, w, strlen(w)) != 0)
 			return refuse(why, whylen, "the line is too long");
-		off += (size_t)n;
 	}
 	return 0;
 }
@@ -187,7 +211,11 @@ int
 nft_line_parse(size_t argc, char *const *argv, int64_t min_timeout_s,
     struct nft_line *line, char *why, size_t whylen)
 {
-	memset(line, 0, sizeof(*line));
+	/* not the text's 4 KB: rebuild() writes it whole */
+	line->cmd = 0;
+	line->has_timeout = false;
+	line->timeout_s = 0;
+	line->text[0] = '\0';
 	if (argc == 0 || !nft_line_is_nft(argv[0]))
 		return refuse(why, whylen, "not an nft command");
 	if (argc < 3 || read_cmd(argv[1], &line->cmd) != 0 ||
@@ -205,21 +233,51 @@ nft_line_parse(size_t argc, char *const *argv, int64_t min_timeout_s,
 	return rebuild(argc, argv, min_timeout_s, line, why, whylen);
 }
 
+/* The strings of `parts` (NULL-terminated) into buf: 0, or -1. */
 static int
-fits(int n, size_t len)
+concat(char *buf, size_t len, const char *const *parts)
 {
-	return n >= 0 && (size_t)n < len ? 0 : -1;
+	size_t off = 0, n;
+
+	for (; *parts != NULL; parts++) {
+		n = strlen(*parts);
+		if (n >= len - off)
+			return -1;
+		memcpy(buf + off, *parts, n);
+		off += n;
+	}
+	buf[off] = '\0';
+	return 0;
 }
 
 int
 nft_elem_create(char *buf, size_t len, const char *elem)
 {
-	return fits(snprintf(buf, len, "create element %s", elem), len);
+	return concat(buf, len, (const char *const []){ "create element ",
+	    elem, NULL });
 }
 
 int
 nft_elem_refresh(char *buf, size_t len, const char *elem, const char *key)
 {
-	return fits(snprintf(buf, len, "add element %s\ndelete element %s\n"
-	    "add element %s", elem, key, elem), len);
+	return concat(buf, len, (const char *const []){ "add element ", elem,
+	    "\ndelete element ", key, "\nadd element ", elem, NULL });
+}
+
+int
+nft_elem_key(char *buf, size_t len, const char *elem)
+{
+	const char *open = strchr(elem, '{'), *t;
+	size_t head, skip;
+
+	if (open == NULL || (t = strstr(open, " timeout ")) == NULL)
+		return concat(buf, len, (const char *const []){ elem, NULL });
+	head = (size_t)(t - elem);
+	skip = strlen(" timeout ");
+	skip += strcspn(t + skip, " ");	/* and its time */
+	if (head >= len || strlen(t + skip) >= len - head)
+		return -1;
+	memcpy(buf, elem, head);
+	memcpy(buf + head, t + skip, strlen(t + skip) + 1);
+	return 0;
 }

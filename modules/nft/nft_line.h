@@ -88,5 +88,11 @@ int64_t	nft_line_cover(int64_t close_at, int64_t now);
 int	nft_elem_create(char *buf, size_t len, const char *elem);
 int	nft_elem_refresh(char *buf, size_t len, const char *elem,
 	    const char *key);
+/*
+ * `elem` without its "timeout T": the key a delete names (a delete with
+ * a timeout is refused by the native path, nft_enc.c, and would go
+ * through libnftables).  0, or -1 if it does not fit.
+ */
+int	nft_elem_key(char *buf, size_t len, const char *elem);
 
 #endif /* SPA_NFT_LINE_H */

@@ -18,43 +18,12 @@
 #include "array.h"
 #include "nft_enc.h"
 #include "nft_nl.h"
+#include "nft_nl_int.h"
 
-#define MSG_MAX		1024	/* one element message, names included */
-#define RBUF_LEN	65536
 #define RCVBUF_LEN	(8 << 20)	/* the errors of a large failed batch */
 #define SNDBUF_MIN	(128 << 10)
 #define RESTARTS_MAX	3
 #define READS_MAX	3		/* GETGEN around the type reads */
-
-/* A set's type as read at the cached generation; native false: text. */
-struct nl_set {
-	uint8_t			 family;
-	char			*table, *set;
-	bool			 native;
-	struct nft_enc_type	 t;
-};
-
-/* A unit the native path took: its messages in the arena. */
-struct nl_pend {
-	struct nft_unit	*u;
-	size_t		 off, len;
-	uint16_t	 nmsg;
-	uint32_t	 rel;		/* its first seq, from the batch's */
-	int		 err;		/* the first error of this round */
-};
-
-struct nft_nl {
-	struct nft_nl_io	 io;
-	struct mnl_socket	*sock;		/* io's, when it is ours */
-	uint32_t		 gen;		/* the cache's; 0: none */
-	uint32_t		 seq;
-	struct nl_set		*sets;
-	size_t			 nsets, capsets;
-	uint8_t			*arena, *out, *rbuf;
-	size_t			 alen, acap, outcap;
-	struct nl_pend		*p;
-	size_t			 np, capp;
-};
 
 static int
 sock_send(void *arg, const void *buf, size_t len)
@@ -132,6 +101,8 @@ drop_cache(struct nft_nl *nl)
 {
 	size_t i;
 
+	if (nl->nsets > 0)
+		nl->drops++;	/* what was encoded with it is stale */
 	for (i = 0; i < nl->nsets; i++) {
 		free(nl->sets[i].table);
 		free(nl->sets[i].set);
@@ -147,7 +118,7 @@ nft_nl_free(struct nft_nl *nl)
 		return;
 	drop_cache(nl);
 	free(nl->sets);
-	free(nl->arena);
+	free(nl->el);
 	free(nl->out);
 	free(nl->rbuf);
 	free(nl->p);
@@ -163,8 +134,8 @@ nft_nl_gen(const struct nft_nl *nl)
 }
 
 /* A request's header: nf_tables' message `type` in `family`. */
-static struct nlmsghdr *
-put_header(void *buf, uint16_t type, uint8_t family, uint16_t flags,
+struct nlmsghdr *
+nft_nl_put_header(void *buf, uint16_t type, uint8_t family, uint16_t flags,
     uint32_t seq)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -228,7 +199,8 @@ read_gen(struct nft_nl *nl)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t gen = 0;
 
-	put_header(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, nl->seq++);
+	memset(buf, 0, sizeof(buf));	/* libmnl 1.0.4 leaves padding */
+	nft_nl_put_header(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, nl->seq++);
 	if (talk(nl, (void *)buf, gen_reply, &gen) != 0)
 		return 0;
 	return gen;
@@ -265,7 +237,9 @@ read_set(struct nft_nl *nl, struct nl_set *e)
 	struct set_reply sr = { 0 };
 	struct nlmsghdr *nlh;
 
-	nlh = put_header(buf, NFT_MSG_GETSET, e->family, NLM_F_ACK, nl->seq++);
+	memset(buf, 0, sizeof(buf));	/* libmnl 1.0.4 leaves padding */
+	nlh = nft_nl_put_header(buf, NFT_MSG_GETSET, e->family, NLM_F_ACK,
+	    nl->seq++);
 	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, e->table);
 	mnl_attr_put_strz(nlh, NFTA_SET_NAME, e->set);
 	if (talk(nl, nlh, set_reply, &sr) != 0 || !sr.seen)
@@ -344,224 +318,97 @@ lookup(struct nft_nl *nl, const struct nft_enc_cmd *c)
 	return NULL;
 }
 
-/* One element message for `c` with its key, at `buf` (MSG_MAX bytes). */
-static size_t
-put_elem(void *buf, const struct nft_enc_cmd *c, const struct nl_set *e,
-    const uint8_t *key)
+static struct nl_elem *
+elem_room(struct nft_nl *nl)
 {
-	struct nlattr *list, *elem, *k;
-	struct nlmsghdr *nlh;
+	struct nl_elem *v;
 
-	if (c->cmd == NFT_LINE_DELETE)
-		nlh = put_header(buf, NFT_MSG_DELSETELEM, c->family, 0, 0);
-	else
-		nlh = put_header(buf, NFT_MSG_NEWSETELEM, c->family,
-		    NLM_F_CREATE | (c->cmd == NFT_LINE_CREATE ? NLM_F_EXCL : 0),
-		    0);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, c->table);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, c->set);
-	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
-	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
-	k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
-	mnl_attr_put(nlh, NFTA_DATA_VALUE, e->t.key_len, key);
-	mnl_attr_nest_end(nlh, k);
-	if (c->has_timeout)
-		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_TIMEOUT,
-		    htobe64(c->timeout_ms));
-	mnl_attr_nest_end(nlh, elem);
-	mnl_attr_nest_end(nlh, list);
-	return nlh->nlmsg_len;
+	if ((v = array_room(nl->el, &nl->capel, nl->nel, sizeof(*v), 64)) ==
+	    NULL)
+		return NULL;
+	nl->el = v;
+	return &nl->el[nl->nel];
 }
 
-static int
-reserve(uint8_t **buf, size_t *cap, size_t need)
-{
-	uint8_t *v;
-	size_t n = *cap == 0 ? 65536 : *cap;
-
-	while (n < need)
-		n *= 2;
-	if (n == *cap)
-		return 0;
-	if ((v = realloc(*buf, n)) == NULL)
-		return -1;
-	*buf = v;
-	*cap = n;
-	return 0;
-}
-
-/* One line of a unit as its message, appended to the arena: 0 or -1. */
+/* One line of a unit as an element, appended to nl->el: 0 or -1. */
 static int
 encode_line(struct nft_nl *nl, const char *line, size_t len)
 {
-	uint8_t key[NFT_ENC_KEY_MAX];
 	const struct nl_set *e;
 	struct nft_enc_cmd c;
+	struct nl_elem *el;
 
 	if (nft_enc_read(line, len, &c) != 0 ||
 	    (e = lookup(nl, &c)) == NULL || !e->native ||
-	    nft_enc_key(&e->t, &c, key) != 0 ||
-	    reserve(&nl->arena, &nl->acap, nl->alen + MSG_MAX) != 0)
+	    (el = elem_room(nl)) == NULL ||
+	    nft_enc_key(&e->t, &c, el->key) != 0)
 		return -1;
-	nl->alen += put_elem(nl->arena + nl->alen, &c, e, key);
+	el->set = (size_t)(e - nl->sets);
+	el->key_len = e->t.key_len;
+	el->type = c.cmd == NFT_LINE_DELETE ? NFT_MSG_DELSETELEM :
+	    NFT_MSG_NEWSETELEM;
+	el->flags = c.cmd == NFT_LINE_DELETE ? 0 : NLM_F_CREATE |
+	    (c.cmd == NFT_LINE_CREATE ? NLM_F_EXCL : 0);
+	el->has_timeout = c.has_timeout;
+	el->timeout_ms = c.timeout_ms;
+	el->alone = false;
+	nl->nel++;
 	return 0;
 }
 
-/* A unit's lines as messages: 0, or -1 (the arena as it was). */
+/* A unit's lines as elements: 0, or -1 (nl->el as it was). */
 static int
 encode_unit(struct nft_nl *nl, struct nl_pend *p)
 {
 	const char *s = p->u->text, *eol;
-	size_t start = nl->alen;
 
-	p->off = start;
-	p->nmsg = 0;
+	p->first = nl->nel;
 	for (; ; s = eol + 1) {
 		eol = s + strcspn(s, "\n");
 		if (encode_line(nl, s, (size_t)(eol - s)) != 0) {
-			nl->alen = start;
+			nl->nel = p->first;
 			return -1;
 		}
-		p->nmsg++;
 		if (*eol == '\0')
 			break;
 	}
-	p->len = nl->alen - start;
+	p->nel = nl->nel - p->first;
 	return 0;
 }
 
-/* The units still pending, encoded afresh (a new cache): how many. */
+/*
+ * The units still pending, encoded afresh: how many.  A set read
+ * meanwhile in a new generation drops the cache the units before it were
+ * encoded with: they are encoded again.
+ */
 static size_t
 encode_all(struct nft_nl *nl, struct nft_unit *u, size_t n)
 {
 	struct nl_pend *v;
+	uint32_t drops;
 	size_t i;
+	int tries = 0;
 
-	nl->alen = nl->np = 0;
 	if (n > nl->capp) {
 		if ((v = reallocarray(nl->p, n, sizeof(*v))) == NULL)
 			return 0;
 		nl->p = v;
 		nl->capp = n;
 	}
-	for (i = 0; i < n; i++) {
-		if (u[i].outcome != NFT_PENDING)
-			continue;
-		nl->p[nl->np].u = &u[i];
-		if (encode_unit(nl, &nl->p[nl->np]) == 0)
-			nl->np++;
-	}
-	return nl->np;
-}
-
-/* The batch's frame: begin (bound to the cached generation) or end. */
-static size_t
-put_frame(void *buf, uint16_t type, uint32_t seq, uint32_t gen)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct nfgenmsg *g;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->nfgen_family = AF_UNSPEC;
-	g->version = NFNETLINK_V0;
-	g->res_id = htons(NFNL_SUBSYS_NFTABLES);
-	if (type == NFNL_MSG_BATCH_BEGIN)
-		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(gen));
-	return nlh->nlmsg_len;
-}
-
-/* The pending units' messages, numbered from `begin`: the batch's length. */
-static size_t
-build_batch(struct nft_nl *nl, uint32_t begin)
-{
-	struct nlmsghdr *nlh;
-	size_t off, end, i;
-	uint32_t rel = 1;
-
-	if (reserve(&nl->out, &nl->outcap, nl->alen + 2 * MSG_MAX) != 0)
-		return 0;
-	off = put_frame(nl->out, NFNL_MSG_BATCH_BEGIN, begin, nl->gen);
-	for (i = 0; i < nl->np; i++) {
-		memcpy(nl->out + off, nl->arena + nl->p[i].off, nl->p[i].len);
-		nl->p[i].rel = rel;
-		nl->p[i].err = 0;
-		for (end = off + nl->p[i].len; off < end;
-		    off += nlh->nlmsg_len) {
-			nlh = (struct nlmsghdr *)(nl->out + off);
-			nlh->nlmsg_seq = begin + rel++;
+	do {
+		drops = nl->drops;
+		nl->nel = nl->np = 0;
+		for (i = 0; i < n; i++) {
+			if (u[i].outcome != NFT_PENDING)
+				continue;
+			nl->p[nl->np].u = &u[i];
+			if (encode_unit(nl, &nl->p[nl->np]) == 0)
+				nl->np++;
 		}
-	}
-	return off + put_frame(nl->out + off, NFNL_MSG_BATCH_END, begin + rel,
-	    0);
-}
-
-/* The pending unit whose messages hold `rel`; NULL: a frame's. */
-static struct nl_pend *
-owner(struct nft_nl *nl, uint32_t rel)
-{
-	size_t lo = 0, hi = nl->np, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (rel < nl->p[mid].rel)
-			hi = mid;
-		else if (rel >= nl->p[mid].rel + nl->p[mid].nmsg)
-			lo = mid + 1;
-		else
-			return &nl->p[mid];
-	}
-	return NULL;
-}
-
-/*
- * One error reply of the batch numbered from `begin` (`last`: its end's
- * number): to its unit, or the batch's own; an older batch's ignored.
- */
-static void
-take_error(struct nft_nl *nl, const struct nlmsghdr *nlh, uint32_t begin,
-    uint32_t last, int *batch_err, size_t *nerr)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	uint32_t rel = nlh->nlmsg_seq - begin;
-	struct nl_pend *p;
-
-	if (nlh->nlmsg_type != NLMSG_ERROR || e->error == 0 || rel > last)
-		return;
-	if ((p = owner(nl, rel)) == NULL) {
-		if (*batch_err == 0)
-			*batch_err = -e->error;
-		return;
-	}
-	if (p->err == 0) {
-		p->err = -e->error;
-		(*nerr)++;
-	}
-}
-
-/*
- * Every reply the batch left (all there when sendmsg returns): how many
- * units failed; *batch_err: an error of the batch itself.
- */
-static size_t
-read_errors(struct nft_nl *nl, uint32_t begin, uint32_t last, int *batch_err)
-{
-	const struct nlmsghdr *nlh;
-	size_t nerr = 0;
-	ssize_t r;
-	int len;
-
-	while ((r = nl->io.recv(nl->io.arg, nl->rbuf, RBUF_LEN)) > 0) {
-		len = (int)r;
-		for (nlh = (void *)nl->rbuf; mnl_nlmsg_ok(nlh, len);
-		    nlh = mnl_nlmsg_next(nlh, &len))
-			take_error(nl, nlh, begin, last, batch_err, &nerr);
-	}
-	if (r < 0 && *batch_err == 0)
-		*batch_err = errno != 0 ? errno : EIO;	/* ENOBUFS: lost */
-	return nerr;
+	} while (drops != nl->drops && ++tries < RESTARTS_MAX);
+	if (drops != nl->drops)
+		nl->np = 0;
+	return nl->np;
 }
 
 /* A unit's outcome from its error (the kernel's errno). */
@@ -609,33 +456,33 @@ committed(struct nft_nl *nl)
 }
 
 /*
- * One batch of the pending units: 0 if nf_tables applied it, 1 if units
- * failed (settled; the batch applied none), or -1 with *batch_err when
- * the batch itself was refused (ERESTART: the generation moved).
+ * One batch of the pending units: 0 if nf_tables applied it, 1 if
+ * messages failed (their units settled, or split for the next round; the
+ * batch applied none), or -1 with *batch_err when the batch itself was
+ * refused (ERESTART: the generation moved).
  */
 static int
 send_batch(struct nft_nl *nl, int *batch_err)
 {
-	uint32_t begin = nl->seq, last = 1;
-	size_t len, i;
+	uint32_t begin = nl->seq, last = 0;
+	size_t len;
 
 	*batch_err = 0;
 	if (nl->gen == 0) {	/* never a batch nf_tables would not check */
 		*batch_err = ERESTART;
 		return -1;
 	}
-	for (i = 0; i < nl->np; i++)
-		last += nl->p[i].nmsg;
-	nl->seq = begin + last + 1;
-	if ((len = build_batch(nl, begin)) == 0) {
+	if ((len = nft_nl_build_batch(nl, begin, &last)) == 0) {
 		*batch_err = ENOMEM;
 		return -1;
 	}
+	nl->seq = begin + last + 1;
 	if (nl->io.send(nl->io.arg, nl->out, len) != 0) {
 		*batch_err = errno;
 		return -1;
 	}
-	if (read_errors(nl, begin, last, batch_err) == 0 && *batch_err == 0) {
+	if (nft_nl_read_errors(nl, begin, last, batch_err) == 0 &&
+	    *batch_err == 0) {
 		committed(nl);
 		return 0;
 	}

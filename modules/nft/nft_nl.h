@@ -15,11 +15,20 @@
  * generation by one, which the cache follows; an abort does not move it
  * (nf_tables' abort leaves base_seq), and the next pass reads it anyway.
  *
+ * The elements of a run of units for the same set and command (and
+ * flags) go as one message, as nft itself sends them: nf_tables reads a
+ * message's names and finds its set once, which halves its CPU per
+ * element (20,000 creates: 1.3 us each one a message, 0.65 us 64 or
+ * 1,000 a message).
+ *
  * Replies: only errors (no NLM_F_ACK), each with its message's sequence
  * number, read at once (nfnetlink handles a batch inside sendmsg).  An
- * error fails its own unit only (ENOENT on a delete: absent; EEXIST on
- * a create with a refresh: exists); the batch, which nf_tables applied
- * not at all, is sent again without the units settled.
+ * error of a message of one element fails its own unit only (ENOENT on a
+ * delete: absent; EEXIST on a create with a refresh: exists).  A message
+ * of several elements stops at its first failing one without saying
+ * which, so its elements go again one a message.  Either way the batch,
+ * which nf_tables applied not at all, is sent again without the units
+ * settled: a failure costs one round more than a message each would.
  */
 #ifndef SPA_NFT_NL_H
 #define SPA_NFT_NL_H

@@ -16,6 +16,15 @@
 #include "nft_queue.h"
 
 #define DETAIL_MAX	(CMD_MAX_LEN + NFT_ERR_MAX + 32)
+#define TEXT_BLOCK	65536	/* lines of queued units, a block at a time */
+#define SPARE_MAX	16	/* blocks kept from one pass to the next */
+
+/* Lines of queued units: a block never moves (units point into it). */
+struct nft_texts {
+	struct nft_texts	*next;
+	size_t			 len, cap;
+	char			 buf[];
+};
 
 static struct nft_ctx *
 ctx_get(struct nft_queue *q)
@@ -68,6 +77,54 @@ send_real(void *arg, const char *buf, char *err, size_t errlen)
 	return nft_queue_send_now(arg, false, buf, err, errlen);
 }
 
+/* A block of at least `n` free bytes: a spare one, or a new one. */
+static struct nft_texts *
+block_get(struct nft_queue *q, size_t n)
+{
+	struct nft_texts *b = q->spare;
+
+	if (b != NULL && b->cap >= n) {
+		q->spare = b->next;
+		b->len = 0;
+		return b;
+	}
+	n = n > TEXT_BLOCK ? n : TEXT_BLOCK;
+	if ((b = malloc(sizeof(*b) + n)) == NULL)
+		return NULL;
+	b->cap = n;
+	b->len = 0;
+	return b;
+}
+
+/* A copy of `s` among this pass's lines; NULL: no memory. */
+static char *
+text_put(struct nft_queue *q, const char *s)
+{
+	struct nft_texts *b = q->texts;
+	size_t n = strlen(s) + 1;
+
+	if (b == NULL || b->cap - b->len < n) {
+		if ((b = block_get(q, n)) == NULL)
+			return NULL;
+		b->next = q->texts;
+		q->texts = b;
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	return b->buf + b->len - n;
+}
+
+static void
+blocks_free(struct nft_texts *b)
+{
+	struct nft_texts *next;
+
+	for (; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+}
+
 int
 nft_queue_add(struct nft_queue *q, uint64_t job, const char *text,
     const char *refresh, bool is_delete)
@@ -78,15 +135,14 @@ nft_queue_add(struct nft_queue *q, uint64_t job, const char *text,
 		return SPA_ERR_NOMEM;
 	q->q = v;
 	v = &q->q[q->nq];
-	memset(v, 0, sizeof(*v));
 	v->job = job;
 	v->is_delete = is_delete;
-	if ((v->text = strdup(text)) == NULL)
+	v->outcome = NFT_PENDING;
+	v->err[0] = '\0';
+	v->refresh = NULL;
+	if ((v->text = text_put(q, text)) == NULL ||
+	    (refresh != NULL && (v->refresh = text_put(q, refresh)) == NULL))
 		return SPA_ERR_NOMEM;
-	if (refresh != NULL && (v->refresh = strdup(refresh)) == NULL) {
-		free(v->text);
-		return SPA_ERR_NOMEM;
-	}
 	q->nq++;
 	return 0;
 }
@@ -116,31 +172,50 @@ report(const struct nft_queue *q, struct action_env *env,
 	    detail, NULL);
 }
 
-static void
-free_units(struct nft_unit *u, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(u[i].text);
-		free(u[i].refresh);
-	}
-	free(u);
-}
-
 /*
  * Taken first: a completion may start another request (a close after a
  * failed open), queued for the next pass.
  */
 static struct nft_unit *
-take(struct nft_queue *q, size_t *n)
+take(struct nft_queue *q, size_t *n, size_t *cap, struct nft_texts **texts)
 {
 	struct nft_unit *u = q->q;
 
 	*n = q->nq;
+	*cap = q->capq;
+	*texts = q->texts;
 	q->q = NULL;
 	q->nq = q->capq = 0;
+	q->texts = NULL;
 	return u;
+}
+
+/*
+ * A run's array and line blocks kept for the next pass (the array unless
+ * one was started meanwhile, at most SPARE_MAX blocks).
+ */
+static void
+give_back(struct nft_queue *q, struct nft_unit *u, size_t cap,
+    struct nft_texts *texts)
+{
+	struct nft_texts *next;
+	size_t nspare = 0, i;
+
+	if (q->q != NULL)
+		free(u);
+	else {
+		q->q = u;
+		q->capq = cap;
+	}
+	for (next = q->spare; next != NULL; next = next->next)
+		nspare++;
+	for (i = nspare; texts != NULL && i < SPARE_MAX; i++) {
+		next = texts->next;
+		texts->next = q->spare;
+		q->spare = texts;
+		texts = next;
+	}
+	blocks_free(texts);
 }
 
 static struct nft_nl *
@@ -171,12 +246,13 @@ settle(struct nft_queue *q, struct nft_unit *u, size_t n)
 size_t
 nft_queue_run(struct nft_queue *q, struct action_env *env)
 {
+	struct nft_texts *texts;
 	struct nft_unit *u;
-	size_t nu, i, sent;
+	size_t nu, cap, i, sent;
 
 	if (q->nq == 0)
 		return 0;
-	u = take(q, &nu);
+	u = take(q, &nu, &cap, &texts);
 	sent = settle(q, u, nu);
 	/* a create that found its element there: its refresh */
 	sent += settle(q, u, nft_batch_take_refresh(u, nu));
@@ -188,31 +264,35 @@ nft_queue_run(struct nft_queue *q, struct action_env *env)
 		q->st.failed += u[i].outcome == NFT_FAILED;
 		report(q, env, &u[i]);
 	}
-	free_units(u, nu);
+	give_back(q, u, cap, texts);
 	return sent;
 }
 
 void
 nft_queue_fail(struct nft_queue *q, struct action_env *env, const char *why)
 {
+	struct nft_texts *texts;
 	struct nft_unit *u;
-	size_t nu, i;
+	size_t nu, cap, i;
 
-	u = take(q, &nu);
+	u = take(q, &nu, &cap, &texts);
 	for (i = 0; i < nu; i++) {
 		u[i].outcome = NFT_FAILED;
 		snprintf(u[i].err, sizeof(u[i].err), "%s", why);
 		report(q, env, &u[i]);
 	}
-	free_units(u, nu);
+	give_back(q, u, cap, texts);
 }
 
 void
 nft_queue_clear(struct nft_queue *q)
 {
-	free_units(q->q, q->nq);
+	free(q->q);
 	q->q = NULL;
 	q->nq = q->capq = 0;
+	blocks_free(q->texts);
+	blocks_free(q->spare);
+	q->texts = q->spare = NULL;
 	if (q->ctx != NULL)
 		nft_ctx_free(q->ctx);
 	q->ctx = NULL;

@@ -18,6 +18,7 @@
 
 struct nft_ctx;
 struct nft_nl;
+struct nft_texts;
 struct nft_nl_io;
 
 /*
@@ -32,6 +33,8 @@ struct nft_queue {
 	const struct nft_nl_io *io;	/* NULL, or a unit test's kernel */
 	struct nft_unit	*q;
 	size_t		 nq, capq;
+	struct nft_texts *texts;	/* q's lines; spare: kept, empty */
+	struct nft_texts *spare;
 	const char	*who;		/* "nft", "firewall": log lines */
 	struct nft_stats st;		/* what it settled */
 };

@@ -3,7 +3,8 @@
  * the error-text reader of its transactions (nft_batch.c), and the native
  * path's encoder of an accepted line (nft_enc.c) for a set type taken
  * from the input's length: an element it encodes must be the line's
- * command, with as many fields as the type.  The input is
+ * command, with as many fields as the type; a refresh's key
+ * (nft_elem_key) must be the element without its timeout.  The input is
  * the words after "nft", separated by NUL bytes.  A refusal must come
  * with a reason; an accepted line must be one element command whose
  * text holds no byte that could start another command or leave the
@@ -39,6 +40,26 @@ check_text(const struct nft_line *line)
 	    strncmp(t, "delete element ", 15) != 0) ||
 	    line->timeout_s < 0 || line->timeout_s > INT32_MAX ||
 	    (line->has_timeout && line->cmd == NFT_LINE_DELETE))
+		abort();
+}
+
+/* A refresh's key: the element without its timeout, braces kept. */
+static void
+check_key(const struct nft_line *line)
+{
+	static char key[sizeof(line->text)];
+	const char *elem = line->text + strcspn(line->text, " ") + 1;
+	size_t n;
+
+	elem += strcspn(elem, " ") + 1;		/* after "CMD element " */
+	if (nft_elem_key(key, sizeof(key), elem) != 0)
+		abort();
+	n = strlen(key);
+	/* a table or a set may be named "timeout": the braces only */
+	if ((line->has_timeout && strstr(strchr(key, '{'), " timeout ") !=
+	    NULL) ||
+	    (!line->has_timeout && strcmp(key, elem) != 0) ||
+	    n < 2 || strcmp(key + n - 2, " }") != 0)
 		abort();
 }
 
@@ -91,6 +112,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_text(&line);
+	check_key(&line);
 	check_enc(&line, size);
 	return 0;
 }

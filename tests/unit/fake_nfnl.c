@@ -127,27 +127,23 @@ reply_set(struct fake_nfnl *k, const struct nlmsghdr *req)
 	reply_error(k, req, 0);
 }
 
-/* The one element of a NEWSETELEM/DELSETELEM: key bytes and timeout. */
+/* One element of a NEWSETELEM/DELSETELEM's list: key bytes, timeout. */
 static int
-read_elem(const struct nlmsghdr *req, struct fk_elem *e)
+read_elem(const struct nlattr *l, struct fk_elem *e)
 {
-	const struct nlattr *a, *l, *x, *d;
+	const struct nlattr *x, *d;
 
 	memset(e, 0, sizeof(*e));
-	mnl_attr_for_each(a, req, sizeof(struct nfgenmsg)) {
-		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+	mnl_attr_for_each_nested(x, l) {
+		if (mnl_attr_get_type(x) == NFTA_SET_ELEM_TIMEOUT)
+			e->timeout_ms = be64toh(mnl_attr_get_u64(x));
+		if (mnl_attr_get_type(x) != NFTA_SET_ELEM_KEY)
 			continue;
-		mnl_attr_for_each_nested(l, a) mnl_attr_for_each_nested(x, l) {
-			if (mnl_attr_get_type(x) == NFTA_SET_ELEM_TIMEOUT)
-				e->timeout_ms = be64toh(mnl_attr_get_u64(x));
-			if (mnl_attr_get_type(x) != NFTA_SET_ELEM_KEY)
-				continue;
-			mnl_attr_for_each_nested(d, x) {
-				e->len = mnl_attr_get_payload_len(d);
-				if (e->len > sizeof(e->key))
-					return -1;
-				memcpy(e->key, mnl_attr_get_payload(d), e->len);
-			}
+		mnl_attr_for_each_nested(d, x) {
+			e->len = mnl_attr_get_payload_len(d);
+			if (e->len > sizeof(e->key))
+				return -1;
+			memcpy(e->key, mnl_attr_get_payload(d), e->len);
 		}
 	}
 	return e->len > 0 ? 0 : -1;
@@ -165,20 +161,15 @@ find_elem(struct fk_set *s, const struct fk_elem *e)
 	return NULL;
 }
 
-/* One element message applied to the transaction's `sets`: errno or 0. */
+/* One element applied to set `s`: errno or 0. */
 static int
-apply(struct fake_nfnl *k, struct fk_set *sets, const struct nlmsghdr *req)
+apply_one(struct fake_nfnl *k, struct fk_set *s, const struct nlmsghdr *req,
+    const struct nlattr *l)
 {
-	const struct nfgenmsg *g = mnl_nlmsg_get_payload(req);
-	const char *t, *n;
 	struct fk_elem e, *there;
-	struct fk_set *s;
 
-	if (req_names(req, NFTA_SET_ELEM_LIST_TABLE, NFTA_SET_ELEM_LIST_SET,
-	    &t, &n) != 0 || read_elem(req, &e) != 0)
+	if (read_elem(l, &e) != 0)
 		return EINVAL;
-	if ((s = find(sets, k->nsets, g->nfgen_family, t, n)) == NULL)
-		return ENOENT;
 	if (e.len != s->key_len || e.key[0] == k->poison)
 		return EINVAL;
 	there = find_elem(s, &e);
@@ -194,6 +185,37 @@ apply(struct fake_nfnl *k, struct fk_set *sets, const struct nlmsghdr *req)
 		return ENFILE;
 	s->el[s->nel++] = e;
 	return 0;
+}
+
+/*
+ * One element message applied to the transaction's `sets`, its elements
+ * in order up to the first that fails (nf_tables'): errno or 0.
+ */
+static int
+apply(struct fake_nfnl *k, struct fk_set *sets, const struct nlmsghdr *req)
+{
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(req);
+	const struct nlattr *a, *l;
+	const char *t, *n;
+	struct fk_set *s;
+	int err, nel = 0;
+
+	if (req_names(req, NFTA_SET_ELEM_LIST_TABLE, NFTA_SET_ELEM_LIST_SET,
+	    &t, &n) != 0)
+		return EINVAL;
+	if ((s = find(sets, k->nsets, g->nfgen_family, t, n)) == NULL)
+		return ENOENT;
+	k->messages++;
+	mnl_attr_for_each(a, req, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(l, a) {
+			if ((err = apply_one(k, s, req, l)) != 0)
+				return err;
+			nel++;
+		}
+	}
+	return nel > 0 ? 0 : EINVAL;
 }
 
 /* The batch's generation: 0 when it has none (nf_tables: no check). */

@@ -1,7 +1,8 @@
 /*
  * A fake nf_tables behind nft_nl.c's pluggable io, for the unit tests:
  * it answers NFT_MSG_GETGEN and NFT_MSG_GETSET, and applies a batch of
- * NFT_MSG_NEWSETELEM / NFT_MSG_DELSETELEM as a transaction: the batch's
+ * NFT_MSG_NEWSETELEM / NFT_MSG_DELSETELEM (each a list of elements,
+ * applied in order up to the first that fails) as a transaction: the batch's
  * NFNL_BATCH_GENID checked (ERESTART), one error per failing message
  * with its sequence number, nothing applied unless every message is,
  * the generation moved by one on a commit.  Elements are kept as the
@@ -48,6 +49,7 @@ struct fake_nfnl {
 	/* called as a batch arrives, before its generation is checked */
 	void		(*on_batch)(struct fake_nfnl *k);
 	size_t		 batches, commits, restarts, getsets, unchecked;
+	size_t		 messages;	/* element messages of known sets */
 };
 
 /* k's io (k zeroed by the caller, gen set to a start). */

@@ -328,6 +328,7 @@ a_create_found_there_is_refreshed(void **state)
 {
 	struct fake_kernel k = { .there = "{ 192.0.2.5 " };
 	struct nft_unit *u = calloc(8, sizeof(*u));
+	char *own[16];		/* the units' strings are ours to free */
 	size_t i;
 
 	(void)state;
@@ -340,6 +341,8 @@ a_create_found_there_is_refreshed(void **state)
 		    "{ 192.0.2.%zu timeout 30s }\ndelete element inet t s "
 		    "{ 192.0.2.%zu }\nadd element inet t s { 192.0.2.%zu "
 		    "timeout 30s }", i + 1, i + 1, i + 1) > 0);
+		own[2 * i] = u[i].text;
+		own[2 * i + 1] = u[i].refresh;
 	}
 	nft_batch_run(u, 8, fake_send, &k);
 	assert_int_equal(k.applied, 7 + 3);
@@ -350,10 +353,8 @@ a_create_found_there_is_refreshed(void **state)
 		else
 			assert_true(strncmp(u[i].text, "create ", 7) == 0);
 	}
-	for (i = 0; i < 8; i++) {
-		free(u[i].text);
-		free(u[i].refresh);
-	}
+	for (i = 0; i < 16; i++)
+		free(own[i]);
 	free(u);
 }
 

@@ -2,10 +2,12 @@
  * The nft path's native encoder and its netlink batches (nft_enc.c,
  * nft_nl.c) against a fake nf_tables (fake_nfnl.c): the bytes of every
  * type the encoder knows, alone and concatenated (padding, byte order),
- * each shape that goes the text way instead, per-message errors that
- * fail their own unit only, and the cache of set types bound to the
- * ruleset's generation: a set made again with another type of the same
- * length between two grants gets the second grant's element right.
+ * each shape that goes the text way instead, one message for a run of
+ * elements of one set and command, errors that fail their own unit
+ * only (a message of several split first), and the cache of set types
+ * bound to the ruleset's generation: a set made again with another type
+ * of the same length between two grants gets the second grant's element
+ * right.
  */
 #include "config.h"
 
@@ -26,6 +28,7 @@
 #include "fake_nfnl.h"
 #include "nft_batch.h"
 #include "nft_enc.h"
+#include "nft_line.h"
 #include "nft_nl.h"
 
 #define T2(a, b)	((a) << 6 | (b))
@@ -199,6 +202,8 @@ struct fixture {
 	struct nft_nl	*nl;
 	struct nft_unit	 u[16];
 	size_t		 nu;
+	char		*own[32];	/* the units' strings */
+	size_t		 nown;
 };
 
 static int
@@ -222,10 +227,9 @@ clear_units(struct fixture *f)
 {
 	size_t i;
 
-	for (i = 0; i < f->nu; i++) {
-		free(f->u[i].text);
-		free(f->u[i].refresh);
-	}
+	for (i = 0; i < f->nown; i++)
+		free(f->own[i]);
+	f->nown = 0;
 	memset(f->u, 0, sizeof(f->u));
 	f->nu = 0;
 }
@@ -247,8 +251,9 @@ unit(struct fixture *f, const char *text, const char *refresh)
 	struct nft_unit *u = &f->u[f->nu];
 
 	u->job = ++f->nu;
-	u->text = strdup(text);
-	u->refresh = refresh != NULL ? strdup(refresh) : NULL;
+	u->text = f->own[f->nown++] = strdup(text);
+	u->refresh = refresh != NULL ? f->own[f->nown++] = strdup(refresh) :
+	    NULL;
 	u->is_delete = strncmp(text, "delete", 6) == 0;
 	return u;
 }
@@ -326,7 +331,41 @@ other_units_left_for_text(void **state)
 	assert_int_equal(f->k.batches, 1);
 }
 
-/* A failing element fails its own unit; the others go again, applied. */
+/*
+ * The elements of a run of units for the same set and command go as one
+ * message: nf_tables parses a message's names and finds its set once.
+ */
+static void
+one_message_per_run(void **state)
+{
+	struct fixture *f = *state;
+	char line[128];
+	size_t i;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(line, sizeof(line), "%s element inet spagate allow { "
+		    "10.0.0.%zu . tcp . 22%s }", i == 3 ? "create" : "add", i,
+		    i < 4 ? " timeout 30s" : "");
+		unit(f, line, NULL);
+	}
+	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 1);
+	/* add add add, create, add add */
+	assert_int_equal(f->k.messages, 3);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(f->u[i].outcome, NFT_DONE);
+	assert_int_equal(f->k.sets[0].nel, 6);
+	assert_non_null(elem(&f->k.sets[0], "0a00000206000000" "00160000"));
+	assert_int_equal(elem(&f->k.sets[0], "0a00000206000000" "00160000")->
+	    timeout_ms, 30000);
+	assert_int_equal(elem(&f->k.sets[0], "0a00000506000000" "00160000")->
+	    timeout_ms, 0);
+}
+
+/*
+ * A failing element fails its own unit; the others go again, applied.
+ * The message it was in fails whole, not saying which element: its
+ * elements go again one a message, and the one that fails alone is it.
+ */
 static void
 an_error_fails_its_unit_only(void **state)
 {
@@ -340,7 +379,7 @@ an_error_fails_its_unit_only(void **state)
 		    "%d.0.0.%zu . tcp . 22 }", i == 6 ? 11 : 10, i);
 		unit(f, line, NULL);
 	}
-	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 2);
+	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 3);
 	for (i = 0; i < 10; i++)
 		assert_int_equal(f->u[i].outcome, i == 6 ? NFT_FAILED :
 		    NFT_DONE);
@@ -348,6 +387,39 @@ an_error_fails_its_unit_only(void **state)
 	    "Could not process rule: Invalid argument");
 	assert_int_equal(f->k.sets[0].nel, 9);
 	assert_int_equal(f->k.commits, 1);
+}
+
+/*
+ * Closes due together, one of whose elements expired already: their
+ * message fails as a whole (ENOENT), is split, and that close alone is
+ * absent; the others delete their elements.
+ */
+static void
+an_expired_element_among_closes(void **state)
+{
+	static const int closed[] = { 0, 9, 2, 1 };	/* 9: expired */
+	struct fixture *f = *state;
+	char line[128];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(line, sizeof(line), "add element inet spagate allow { "
+		    "10.0.0.%zu . tcp . 22 }", i);
+		unit(f, line, NULL);
+	}
+	nft_nl_run(f->nl, f->u, f->nu);
+	clear_units(f);
+	for (i = 0; i < 4; i++) {
+		snprintf(line, sizeof(line), "delete element inet spagate "
+		    "allow { 10.0.0.%d . tcp . 22 }", closed[i]);
+		unit(f, line, NULL);
+	}
+	/* the four in one message, split; each alone; the three applied */
+	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 3);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(f->u[i].outcome, i == 1 ? NFT_ABSENT :
+		    NFT_DONE);
+	assert_int_equal(f->k.sets[0].nel, 0);
 }
 
 static void
@@ -378,6 +450,38 @@ absent_and_exists(void **state)
 	assert_int_equal(nft_nl_run(f->nl, f->u, 1), 1);
 	assert_int_equal(f->u[0].outcome, NFT_DONE);
 	assert_int_equal(f->k.sets[0].nel, 1);
+}
+
+/*
+ * A refresh as the nft module writes it (add, delete by the key, add)
+ * goes as netlink messages: its delete names the key without the
+ * timeout, which the encoder refuses in a delete (libnftables would take
+ * it, at the cost of its parse and cache reads, per grant held).
+ */
+static void
+a_refresh_goes_native(void **state)
+{
+	struct fixture *f = *state;
+	const char *el = "inet spagate allow { 192.0.2.1 . tcp . 22 timeout "
+	    "30s }";
+	char key[128], refresh[512];
+
+	assert_int_equal(nft_elem_key(key, sizeof(key), el), 0);
+	assert_string_equal(key, "inet spagate allow { 192.0.2.1 . tcp . 22 }");
+	assert_int_equal(nft_elem_key(refresh, sizeof(refresh), key), 0);
+	assert_string_equal(refresh, key);
+	assert_int_equal(nft_elem_refresh(refresh, sizeof(refresh), el, key),
+	    0);
+	unit(f, "add element inet spagate allow { 192.0.2.1 . tcp . 22 "
+	    "timeout 3s }", NULL);
+	nft_nl_run(f->nl, f->u, f->nu);
+	clear_units(f);
+	unit(f, refresh, NULL);
+	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 1);
+	assert_int_equal(f->u[0].outcome, NFT_DONE);
+	assert_int_equal(f->k.sets[0].nel, 1);
+	assert_int_equal(elem(&f->k.sets[0], "c000020106000000" "00160000")->
+	    timeout_ms, 30000);
 }
 
 /* Our commits move the generation by one: the types are read once. */
@@ -451,6 +555,33 @@ a_set_remade_meanwhile(void **state)
 	assert_int_equal(f->k.getsets, 2);
 }
 
+/*
+ * The same when a pass's later unit names a set not read yet, and the
+ * generation read with it has moved: the cache is dropped there, and the
+ * units encoded before it with the old types are encoded again, never
+ * sent bound to the new generation in the old type's bytes.
+ */
+static void
+a_set_read_midway_reencodes_the_pass(void **state)
+{
+	struct fixture *f = *state;
+
+	unit(f, "add element inet spagate allow { 192.0.2.2 . 6 . 22 }", NULL);
+	nft_nl_run(f->nl, f->u, f->nu);
+	remake_set(&f->k);
+	fake_nfnl_set(&f->k, NFPROTO_INET, "spagate", "other", V4_PROTO_PORT,
+	    12, 0);
+	clear_units(f);
+	unit(f, GRANT, NULL);
+	unit(f, "add element inet spagate other { 192.0.2.3 . tcp . 22 }",
+	    NULL);
+	assert_int_equal(nft_nl_run(f->nl, f->u, f->nu), 1);
+	assert_int_equal(f->k.restarts, 0);
+	assert_int_equal(f->u[0].outcome, NFT_DONE);
+	assert_non_null(elem(&f->k.sets[0], NEW_KEY));
+	assert_int_equal(f->u[1].outcome, NFT_DONE);
+}
+
 /* A set made again with a type the words are not: refused, never wrong. */
 static void
 a_remade_set_of_another_shape(void **state)
@@ -503,9 +634,15 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(other_units_left_for_text, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(one_message_per_run, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(an_error_fails_its_unit_only,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(an_expired_element_among_closes,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(absent_and_exists, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(a_refresh_goes_native, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(the_cache_follows_our_commits,
 		    setup, teardown),
@@ -513,6 +650,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(a_set_remade_meanwhile, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_set_read_midway_reencodes_the_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_remade_set_of_another_shape,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(no_answer_leaves_text, setup,
