@@ -355,6 +355,24 @@ bind_interface(struct capture_ring *cr, unsigned int ifindex, bool promisc)
 }
 
 /*
+ * Several verifier workers (capture.workers): each one's socket joins the
+ * daemon's fanout group, and the kernel hands each packet to one of them
+ * by the hash of its flow.  Only a bound socket can join; what it gets
+ * before is judged as usual (the executor refuses a second grant of one
+ * packet).
+ */
+static int
+join_fanout(struct capture_ring *cr, const struct conf_capture *cc)
+{
+	int arg = (int)cc->fanout_group | PACKET_FANOUT_HASH << 16;
+
+	if (cc->workers <= 1)
+		return 0;
+	return setsockopt(cr->fd, SOL_PACKET, PACKET_FANOUT, &arg,
+	    sizeof(arg));
+}
+
+/*
  * The socket receives nothing until it is bound, after its filter and
  * ring are in place: no unfiltered packet ever lands in the ring.
  */
@@ -379,7 +397,8 @@ open_socket(struct capture_ring *cr, const struct conf_capture *cc,
 	if (attach_filter(cr->fd, cr->dlt, cc->filter, errbuf, errlen) != 0)
 		return -1;
 	if (make_ring(cr, cc) != 0 ||
-	    bind_interface(cr, ifindex, cc->promiscuous) != 0)
+	    bind_interface(cr, ifindex, cc->promiscuous) != 0 ||
+	    join_fanout(cr, cc) != 0)
 		goto sys;
 	return 0;
 sys:
