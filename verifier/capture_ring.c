@@ -397,9 +397,13 @@ open_socket(struct capture_ring *cr, const struct conf_capture *cc,
 	if (attach_filter(cr->fd, cr->dlt, cc->filter, errbuf, errlen) != 0)
 		return -1;
 	if (make_ring(cr, cc) != 0 ||
-	    bind_interface(cr, ifindex, cc->promiscuous) != 0 ||
-	    join_fanout(cr, cc) != 0)
+	    bind_interface(cr, ifindex, cc->promiscuous) != 0)
 		goto sys;
+	if (join_fanout(cr, cc) != 0) {
+		snprintf(errbuf, errlen, "PACKET_FANOUT group %u: %s",
+		    (unsigned int)cc->fanout_group, strerror(errno));
+		return -1;
+	}
 	return 0;
 sys:
 	snprintf(errbuf, errlen, "%s", strerror(errno));
