@@ -179,6 +179,7 @@ open_gate(struct executor *x, const struct spa_conf *c)
 	if ((r = replay_gate_open(path, c->replay_capacity, &x->gate)) != 0)
 		return r;	/* logged */
 	replay_gate_set_age(x->gate, c->max_packet_age);
+	x->gate_unseeded = replay_gate_is_new(x->gate);
 	if (!several)
 		log_info("the executor's replay store %s, left by a run with "
 		    "several workers, is checked too", path);
@@ -384,11 +385,36 @@ spawn_worker(struct executor *x, struct worker *w)
 	log_debug("%s started (pid %ld)", WNAME(x, w), (long)w->pid);
 }
 
+/*
+ * A new executor store has not seen what the workers granted before it
+ * (one worker, which needed none): it takes their stores' digests, while
+ * none runs to hold them.
+ */
+static void
+seed_gate(struct executor *x)
+{
+	char path[4096], name[32];
+	unsigned int k;
+
+	if (x->gate == NULL || !x->gate_unseeded)
+		return;
+	x->gate_unseeded = false;
+	for (k = 0; k < CONF_WORKERS_MAX; k++) {
+		sandbox_replay_file(k, name, sizeof(name));
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s",
+		    x->test_state[0] != '\0' ? x->test_state :
+		    x->conf.state_dir, VPROC_REPLAY_DIR, name) < sizeof(path))
+			(void)replay_gate_seed(x->gate, path, time(NULL));
+	}
+}
+
 /* Every worker of the configuration in force (none runs). */
 static void
 spawn_workers(struct executor *x)
 {
 	size_t i, n = workers_wanted(x);
+
+	seed_gate(x);
 
 	for (x->nw = 0; x->nw < n; x->nw++)
 		if (worker_slot(x, x->nw) == NULL) {

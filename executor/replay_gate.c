@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "log.h"
@@ -13,6 +14,7 @@
 struct replay_gate {
 	struct replay_store	*store;
 	char			*path;
+	bool			 fresh;		/* made, not found */
 	struct replay_gate_stats st;
 };
 
@@ -28,6 +30,7 @@ replay_gate_open(const char *path, uint32_t capacity,
 		free(g);
 		return SPA_ERR_NOMEM;
 	}
+	g->fresh = access(path, F_OK) != 0;
 	if ((r = replay_open(path, capacity, &g->store)) != 0) {
 		log_errx("the executor's replay store %s: %s%s", path,
 		    spa_strerror(r), r == SPA_ERR_STATE ? " (damaged, or in "
@@ -38,6 +41,25 @@ replay_gate_open(const char *path, uint32_t capacity,
 	}
 	*out = g;
 	return 0;
+}
+
+bool
+replay_gate_is_new(const struct replay_gate *g)
+{
+	return g->fresh;
+}
+
+int
+replay_gate_seed(struct replay_gate *g, const char *path, int64_t now_s)
+{
+	int r = replay_merge_file(g->store, path, now_s);
+
+	if (r != 0)
+		log_errx("the executor's replay store %s cannot take the "
+		    "digests of %s: %s (a replay of a packet it granted before "
+		    "may pass another worker)", g->path, path, r == SPA_ERR_SYS ?
+		    strerror(errno) : spa_strerror(r));
+	return r;
 }
 
 void

@@ -14,6 +14,7 @@
 #ifndef SPA_REPLAY_GATE_H
 #define SPA_REPLAY_GATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "event.h"
@@ -32,6 +33,17 @@ struct replay_gate;
 /* Open or create the store (logged at error if it cannot be). */
 int	replay_gate_open(const char *path, uint32_t capacity,
 	    struct replay_gate **out);
+/*
+ * Made by replay_gate_open (no file was there): it has not seen what the
+ * workers granted before it existed, as a single worker did.
+ */
+bool	replay_gate_is_new(const struct replay_gate *g);
+/*
+ * Take in a worker's store file (replay_merge_file), while no worker
+ * runs: 0, or an error logged at error level.
+ */
+int	replay_gate_seed(struct replay_gate *g, const char *path,
+	    int64_t now_s);
 void	replay_gate_close(struct replay_gate *g);
 /* max_packet_age: how long a digest is kept (replay_set_age). */
 void	replay_gate_set_age(struct replay_gate *g, uint32_t age);

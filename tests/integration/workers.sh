@@ -9,6 +9,9 @@
 #     replay (by a worker, or by the executor for the second worker's);
 #   - a grant through each capture (pcap, UDP, the TCP and HTTP
 #     listeners) still works;
+#   - a packet one worker granted before there were two (the executor's
+#     store is new then, and takes the first worker's digests) is
+#     refused on every flow;
 #   - one worker killed is restarted alone, the other goes on granting;
 #   - SIGUSR1 and the metrics list the workers; a reload restarts both.
 # Real runs (their opens /bin/true): the executor's store is the state
@@ -23,7 +26,7 @@ FLOWS=24	# all on one worker by chance: 1 in 2^23
 
 K=$(head -c 32 /dev/urandom | base64 -w0) H=$(head -c 64 /dev/urandom | base64 -w0)
 
-plan 22
+plan 26
 netns_pair 200 || skip_all "cannot create network namespaces"
 
 cat > "$WORK/access.conf" <<CONF
@@ -37,12 +40,13 @@ CMD_CYCLE_TIMER 60
 CONF
 chmod 600 "$WORK/access.conf"
 
-# write_conf MODE: two workers, the listeners beside the UDP capture.
+# write_conf MODE [WORKERS]: two workers by default, the listeners beside
+# the UDP capture.
 write_conf() {
 	local capture="mode = \"pcap\"; interface = \"$SRV_IF\";"
 	[ "$1" = udp ] && capture='mode = "udp"; http = true; http_port = 62201; tcp_port = 62202;'
 	cat > "$WORK/spagated.conf" <<CONF
-capture = { $capture workers = 2; };
+capture = { $capture workers = ${2:-2}; };
 log = { refusals_per_second = 0; };
 metrics = { file = "$WORK/metrics.prom"; interval = 1; };
 CONF
@@ -59,11 +63,15 @@ GRANTED='tcp/22: (opened|already open)'
 REPLAY='replayed packet'
 BY_EXECUTOR='another verifier worker let it through'
 
+# start MODE [WORKERS]: until each worker is ready.
 start() {
-	write_conf "$1"
+	local ready
+	ready=$(count_lines "$WORK/log" "verifier ready")
+	write_conf "$1" "${2:-2}"
 	start_spagated -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/state-$1" \
 		-p "$WORK/$1.pid" || bail_out "spagated did not start"
-	wait_for_count "$WORK/log" "verifier ready" "$2" 5 || bail_out "the second worker did not start"
+	wait_for_count "$WORK/log" "verifier ready" $((ready + ${2:-2})) 5 ||
+		bail_out "the second worker did not start"
 }
 
 # grant_through WHAT [CLIENT OPTIONS]: a fresh packet is granted.
@@ -73,6 +81,7 @@ grant_through() {
 	mark
 	n=$(count_lines "$WORK/log" "$GRANTED")
 	spa "$WORK/pkt-$RANDOM" "$@"
+	cp "$WORK"/pkt-[0-9]* "$WORK/pkt-last" 2>/dev/null; rm -f "$WORK"/pkt-[0-9]*
 	check "a grant through $what" wait_for_count "$WORK/log" "$GRANTED" $((n + 1)) 5
 }
 
@@ -100,21 +109,36 @@ one_grant_on_many_flows() {
 
 worker_pid() { sed -n "s/.*verifier ready (pid \([0-9]*\)).*worker $1 of 2.*/\1/p" "$WORK/log" | tail -n 1; }
 
+# --- pcap: one worker grants a packet, then two refuse it everywhere ------
+start pcap 1
+grant_through "pcap, one worker"
+cp "$WORK/pkt-last" "$WORK/granted-by-one"
+stop_spagated
+check "one worker: no executor's replay store" test ! -e "$WORK/state-pcap/executor-replay.db"
+
 # --- pcap: a fanout group ---------------------------------------------------
-start pcap 2
+start pcap
+n=$(count_lines "$WORK/log" "$GRANTED")
+mark
+in_cli python3 "$SAME" "$SRV_IP" 62201 "$FLOWS" "$WORK/granted-by-one" >/dev/null
+wait_logged "$REPLAY" "$FLOWS" 5
+check "two workers: a packet one worker granted before is refused on all $FLOWS flows" \
+	eval '[ "$(since_mark "$REPLAY")" -eq "$FLOWS" ] && [ "$(count_lines "$WORK/log" "$GRANTED")" -eq "$n" ]'
+check "  the second worker's first copy by the executor's store, seeded from the first's" \
+	eval '[ "$(since_mark "$BY_EXECUTOR")" -eq 1 ]'
 check "pcap: two workers, one fanout group" \
 	eval 'grep -q "worker 1 of 2, fanout group" "$WORK/log" && grep -q "worker 2 of 2, fanout group" "$WORK/log"'
 grant_through pcap
 one_grant_on_many_flows pcap
 check "the executor's replay store is in the state directory" test -s "$WORK/state-pcap/executor-replay.db"
-check "metrics: two workers, one replay refused by the executor" \
-	wait_for "$WORK/metrics.prom" '^spagate_worker_replays_refused_total 1$' 3
+check "metrics: two workers, two replays refused by the executor" \
+	wait_for "$WORK/metrics.prom" '^spagate_worker_replays_refused_total 2$' 3
 check "metrics: spagate_verifier_workers 2" grep -q '^spagate_verifier_workers 2$' "$WORK/metrics.prom"
 
 mark
 kill -USR1 "$SPAGATED_PID"
 check_logged "SIGUSR1: each worker's counters" 'stats: verifier 2 of 2 \(pid [0-9]+\): packets [0-9]+' 3
-check_logged "SIGUSR1: the executor's replay store" "stats: the executor's replay store: OPENs checked [0-9]+, replays refused 1," 3
+check_logged "SIGUSR1: the executor's replay store" "stats: the executor's replay store: OPENs checked [0-9]+, replays refused 2," 3
 
 # one worker killed: restarted alone, the other one grants meanwhile
 W1=$(worker_pid 1) W2=$(worker_pid 2)
@@ -127,7 +151,7 @@ check "the killed worker is back" wait_for_count "$WORK/log" "verifier ready" $(
 stop_spagated
 
 # --- UDP: SO_REUSEPORT, and the listeners -----------------------------------
-start udp 4
+start udp
 grant_through udp
 one_grant_on_many_flows udp
 grant_through "the TCP listener" -P tcp --server-port 62202

@@ -20,6 +20,7 @@
 
 #include "err.h"
 #include "helpers.h"
+#include "replay.h"
 #include "replay_gate.h"
 
 #define NOW	1795343068
@@ -169,6 +170,45 @@ unrecordable_digest_is_refused(void **state)
 	free(tmp);
 }
 
+/*
+ * A new executor store takes the digests a worker's store holds (what one
+ * worker granted before there were several): their replays are refused,
+ * on whichever worker they arrive; a store a process holds is not read.
+ */
+static void
+new_store_takes_the_workers_digests(void **state)
+{
+	struct fix *f = *state;
+	struct replay_store *w0 = NULL, *held = NULL;
+	struct replay_gate *g;
+	struct spa_event old = open_of(42, 40001), young = open_of(43, 40001);
+	char *wpath, *hpath, *missing;
+
+	assert_true(asprintf(&wpath, "%s/replay.db", f->dir) > 0);
+	assert_true(asprintf(&hpath, "%s/replay.1.db", f->dir) > 0);
+	assert_true(asprintf(&missing, "%s/replay.2.db", f->dir) > 0);
+	assert_int_equal(replay_open(wpath, 0, &w0), 0);
+	assert_int_equal(replay_add(w0, old.digest, NOW, old.spa_time), 0);
+	replay_close(w0);
+	assert_int_equal(replay_open(hpath, 0, &held), 0);
+
+	g = open_ok(f->path);
+	assert_true(replay_gate_is_new(g));
+	assert_int_equal(replay_gate_seed(g, wpath, NOW), 0);
+	assert_int_equal(replay_gate_seed(g, missing, NOW), 0);
+	assert_int_not_equal(replay_gate_seed(g, hpath, NOW), 0);
+	assert_int_equal(replay_gate_admit(g, &old, NOW), SPA_ERR_REPLAY);
+	assert_int_equal(replay_gate_admit(g, &young, NOW), 0);
+	replay_gate_close(g);
+	g = open_ok(f->path);
+	assert_false(replay_gate_is_new(g));
+	replay_gate_close(g);
+	replay_close(held);
+	free(wpath);
+	free(hpath);
+	free(missing);
+}
+
 /* A file that is not a replay store is refused, not started over. */
 static void
 foreign_file_is_refused(void **state)
@@ -192,6 +232,7 @@ main(void)
 		T(different_packets_pass),
 		T(refuses_after_reopen),
 		T(unrecordable_digest_is_refused),
+		T(new_store_takes_the_workers_digests),
 		T(foreign_file_is_refused),
 	};
 
