@@ -357,14 +357,16 @@ bind_interface(struct capture_ring *cr, unsigned int ifindex, bool promisc)
 /*
  * Several verifier workers (capture.workers): each one's socket joins the
  * daemon's fanout group, and the kernel hands each packet to one of them
- * by the hash of its flow.  Only a bound socket can join; what it gets
- * before is judged as usual (the executor refuses a second grant of one
- * packet).
+ * by the hash of its flow, or to the next one when that one's ring is
+ * full (a burst on one flow spills over instead of being dropped).  Only
+ * a bound socket can join; what it gets before is judged as usual (the
+ * executor refuses a second grant of one packet).
  */
 static int
 join_fanout(struct capture_ring *cr, const struct conf_capture *cc)
 {
-	int arg = (int)cc->fanout_group | PACKET_FANOUT_HASH << 16;
+	int arg = (int)cc->fanout_group |
+	    (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_ROLLOVER) << 16;
 
 	if (cc->workers <= 1)
 		return 0;
