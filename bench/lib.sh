@@ -348,6 +348,52 @@ start_spagated() {
 		{ tail -n 20 "$dir/log" >&2; die "spagated ($mode) did not start"; }
 }
 
+# start_workers W MODE DIR: spagated with capture.workers = W, once all W
+# verifiers are ready (the workers workload, issue 20 item 5).
+start_workers() {
+	local w=$1 i
+	shift
+	CAP_EXTRA="workers = $w;" start_spagated "$@"
+	for ((i = 0; i < 200; i++)); do
+		[ "$(grep -c 'verifier ready' "$2/log" || true)" -ge "$w" ] && return 0
+		sleep 0.05
+	done
+	die "spagated: $w workers did not start"
+}
+
+# bench_workers W: spagated alone with W verifier workers (daemon name
+# wW, R[...|wW]): the grants workload in each of MODES, its packets sent
+# on WORKER_FLOWS flows (spa_send's SPA_SEND_FLOWS: one flow always goes
+# to one worker), then the forged workload with WORKER_FORGED_STANZAS
+# stanzas, the forgeries on as many flows (SPA_FLOOD_FLOWS).
+bench_workers() {
+	local w=$1 mode
+	eval "start_w$w() { start_workers $w \"\$@\"; }"
+	export SPA_SEND_FLOWS=$WORKER_FLOWS SPA_FLOOD_FLOWS=$WORKER_FLOWS
+	for mode in $MODES; do
+		bench_grants "w$w" "$mode"
+	done
+	[ -z "$WORKER_FORGED_STANZAS" ] || bench_forged "w$w" "$WORKER_FORGED_STANZAS"
+	unset SPA_SEND_FLOWS SPA_FLOOD_FLOWS
+}
+
+# workers_rows: the workers workload's rows, spagated alone
+workers_rows() {
+	local w mode s=$WORKER_FORGED_STANZAS
+	for w in $WORKERS; do
+		for mode in $MODES; do
+			row "grants/s ($mode), $w worker$([ "$w" = 1 ] || echo s)" "${R["grants_$mode|w$w"]:--}" "n/a" ""
+			row "  elements / packets sent" "${R["granted_$mode|w$w"]:--}" "n/a" ""
+			row "  CPU us per grant" "${R["cpu_$mode|w$w"]:--}" "n/a" ""
+		done
+		[ -n "$s" ] || continue
+		row "forged examined/s ($s stanza$([ "$s" = 1 ] || echo s)), $w worker$([ "$w" = 1 ] || echo s)" \
+			"${R["fx_$s|w$w"]:--}" "n/a" ""
+		row "  daemon CPU, share of one core" "${R["fxcpu_$s|w$w"]:--}" "n/a" ""
+		row "  UDP receive-buffer drops" "${R["fxdrops_$s|w$w"]:--}" "n/a" ""
+	done
+}
+
 # start_nft MODE DIR: spagated with the nft module's stanza.
 start_nft() {
 	ACCESS=$WORK/access-nft.conf start_spagated "$@"
@@ -1461,6 +1507,7 @@ print_table() {
 	done
 	tcp_rows
 	forged_rows
+	workers_rows
 	for b in $BURSTS; do
 		for w in $BURST_MODES; do
 			s=${R["burst_${b}_$w|spagated"]:--}; f=${R["burst_${b}_$w|$OTHER"]:--}
@@ -1532,6 +1579,10 @@ print_table() {
 	[ -n "$FORGED_FLOOD_STANZAS" ] && echo "legit under forgeries: $FORGED_FLOOD_STANZAS stanzas (the legit" \
 		"key's last), $FLOOD_N legit packets one every $FLOOD_GAP_MS ms, forgeries asked for at" \
 		"$FORGED_FLOOD_RATE/s for both daemons ($(forged_flood_rate_source))"
+	[ -n "$WORKERS" ] && echo "workers: spagate alone with capture.workers = ${WORKERS// /, then };" \
+		"the grants packets (each mode) and the forgeries ($WORKER_FORGED_STANZAS stanza(s)) sent on" \
+		"$WORKER_FLOWS flows, which the kernel deals among the workers (pcap: PACKET_FANOUT_HASH," \
+		"UDP: SO_REUSEPORT); $(nproc) CPUs shared with the executor, the kernel and the sender"
 	[ -n "$GPG_FORGED" ] && echo "GnuPG forged: UDP mode, make_gpg's stanza (RSA 2048 server key," \
 		"signature required), with its HMAC key for the HMAC rows, without for the others;" \
 		"random text fresh for each datagram (spa_flood, asking $FORGED_RATE/s); crafted: one" \

@@ -10,8 +10,12 @@
  *
  *   sent S errors E first_ns F last_ns L
  *
- * with F and L on CLOCK_MONOTONIC (the clock ipset_wait uses).  Part of
- * bench/: it prints, it never asserts.
+ * with F and L on CLOCK_MONOTONIC (the clock ipset_wait uses).  With
+ * SPA_SEND_FLOWS=n in the environment (1..64) it sends from n sockets of
+ * their own source ports in turn, a batch each: n flows, which the kernel
+ * deals among spagated's verifier workers (capture.workers); one flow
+ * always goes to one worker.  Part of bench/: it prints, it never
+ * asserts.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -30,6 +34,7 @@
 #include "pkt_list.h"
 
 #define BATCH		64
+#define FLOWS_MAX	64
 
 /* Send v[from..to) with sendmmsg; returns how many went out. */
 static size_t
@@ -72,8 +77,14 @@ main(int argc, char **argv)
 	size_t n, i, step, sent = 0, errors = 0;
 	uint64_t first, last, gap;
 	double rate;
-	int fd;
+	const char *e = getenv("SPA_SEND_FLOWS");
+	int fd[FLOWS_MAX], nfd = e != NULL ? atoi(e) : 1, f;
 
+	if (nfd < 1 || nfd > FLOWS_MAX) {
+		fprintf(stderr, "spa_send: SPA_SEND_FLOWS must be 1..%d\n",
+		    FLOWS_MAX);
+		return 2;
+	}
 	if (argc != 4) {
 		fprintf(stderr, "usage: spa_send HOST PORT RATE < files\n");
 		return 2;
@@ -85,26 +96,27 @@ main(int argc, char **argv)
 	v = pkt_load_all("spa_send", &n);
 	if (v == NULL || n == 0)
 		return 1;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	/* Not connected: an ICMP port unreachable (pcap mode, nothing
 	 * listening) must not fail the next send. */
-	if (fd < 0) {
-		perror("spa_send: socket");
-		return 1;
-	}
+	for (f = 0; f < nfd; f++)
+		if ((fd[f] = socket(AF_INET, SOCK_DGRAM, 0)) < 0) {
+			perror("spa_send: socket");
+			return 1;
+		}
 	step = rate > 0 ? 1 : BATCH;
 	gap = rate > 0 ? (uint64_t)(1e9 / rate) : 0;
 	first = now_ns();
 	for (i = 0; i < n; i += step) {
 		if (gap != 0)
 			wait_until(first + i * gap);
-		sent += send_batch(fd, &sa, v, i, i + step < n ? i + step : n,
-		    &errors);
+		sent += send_batch(fd[(i / step) % (size_t)nfd], &sa, v, i,
+		    i + step < n ? i + step : n, &errors);
 	}
 	last = now_ns();
 	printf("sent %zu errors %zu first_ns %llu last_ns %llu\n", sent - errors,
 	    errors, (unsigned long long)first, (unsigned long long)last);
-	close(fd);
+	for (f = 0; f < nfd; f++)
+		close(fd[f]);
 	free(v);
 	return 0;
 }

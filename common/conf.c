@@ -62,6 +62,7 @@ static const struct conf_key settings[] = {
 	    CONF_BUFFER_MAX),
 	S_INT("capture.max_delay_ms", capture.max_delay_ms, 1,
 	    CONF_MAX_DELAY_MS_MAX),
+	S_INT("capture.workers", capture.workers, 1, CONF_WORKERS_MAX),
 	S_STR("capture.udp_address", capture.udp_address),
 	S_INT("capture.udp_port", capture.udp_port, 1, 65535),
 	S_BOOL("capture.http", capture.http),
@@ -121,6 +122,20 @@ conf_set_string(char **field, const char *value)
 	return 0;
 }
 
+/*
+ * One verifier per core but one, which the executor, the kernel's
+ * softirqs and the action commands share; one on a single core.
+ */
+uint32_t
+conf_default_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n <= 2)
+		return 1;
+	return n - 1 > CONF_WORKERS_MAX ? CONF_WORKERS_MAX : (uint32_t)(n - 1);
+}
+
 void
 conf_defaults(struct spa_conf *c)
 {
@@ -137,6 +152,7 @@ conf_defaults(struct spa_conf *c)
 	c->metrics_interval = CONF_DEF_METRICS_INTERVAL;
 	c->capture.buffer = CONF_DEF_BUFFER;
 	c->capture.max_delay_ms = CONF_DEF_MAX_DELAY_MS;
+	c->capture.workers = conf_default_workers();
 	c->capture.tcp_connections = CONF_DEF_TCP_CONNECTIONS;
 	c->capture.tcp_rate = CONF_DEF_TCP_RATE;
 	c->capture.tcp_timeout_ms = CONF_DEF_TCP_TIMEOUT_MS;

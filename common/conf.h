@@ -37,6 +37,7 @@
 #define CONF_BUFFER_MIN		1000
 #define CONF_BUFFER_MAX		1000000
 #define CONF_DEF_MAX_DELAY_MS	1
+#define CONF_WORKERS_MAX	64	/* verifier workers */
 #define CONF_MAX_DELAY_MS_MAX	1000
 
 enum capture_mode {
@@ -52,6 +53,10 @@ struct conf_capture {
 	bool			 any_direction;	/* also frames sent by this host */
 	uint32_t		 buffer;	/* packets waiting for the verifier */
 	uint32_t		 max_delay_ms;	/* a pcap ring block's longest wait */
+	uint32_t		 workers;	/* verifier processes sharing it */
+	/* the verifier's own, from the executor (never in spagated.conf) */
+	uint32_t		 worker;	/* this one: 0..workers - 1 */
+	uint16_t		 fanout_group;	/* PACKET_FANOUT group id */
 	char			*udp_address;
 	uint16_t		 udp_port;
 	bool			 http;		/* SPA inside HTTP GET requests */
@@ -107,6 +112,8 @@ struct conf_error {
 };
 
 void	conf_defaults(struct spa_conf *c);
+/* capture.workers unset: the online cores but one, 1..CONF_WORKERS_MAX. */
+uint32_t	conf_default_workers(void);
 /* Load `path`; with !must_exist a missing file leaves the defaults. */
 int	conf_load(const char *path, bool must_exist, struct spa_conf *c,
 	    struct conf_error *err);

@@ -121,6 +121,9 @@ struct msg_conf {
 	bool		any_direction;
 	uint32_t	buffer;			/* CONF_BUFFER_MIN..MAX packets */
 	uint32_t	max_delay_ms;		/* 1..CONF_MAX_DELAY_MS_MAX */
+	uint8_t		workers;		/* 1..CONF_WORKERS_MAX */
+	uint8_t		worker;			/* this one, below workers */
+	uint16_t	fanout_group;		/* PACKET_FANOUT's id */
 	char		udp_address[MSG_NAME_MAX];
 	uint16_t	udp_port;
 	bool		http;

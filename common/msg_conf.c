@@ -6,6 +6,8 @@
  *   CONF         u8 capture_mode, interface[64], filter[1024],
  *                bool promiscuous, bool any_direction, u32 buffer
  *                (1000..1000000), u32 max_delay_ms (1..1000),
+ *                u8 workers (1..64), u8 worker (0..workers - 1),
+ *                u16 fanout_group,
  *                udp_address[64],
  *                u16 udp_port, bool http, http_address[64], u16 http_port,
  *                bool http_any_user_agent, bool x_forwarded_for,
@@ -89,6 +91,9 @@ encode_capture(struct bytes_out *w, const struct msg_conf *c)
 	put_bool(w, c->any_direction);
 	bytes_put_be(w, c->buffer, 4);
 	bytes_put_be(w, c->max_delay_ms, 4);
+	bytes_put_be(w, c->workers, 1);
+	bytes_put_be(w, c->worker, 1);
+	bytes_put_be(w, c->fanout_group, 2);
 	msg_put_text(w, c->udp_address, sizeof(c->udp_address));
 	bytes_put_be(w, c->udp_port, 2);
 	put_bool(w, c->http);
@@ -135,6 +140,11 @@ decode_capture(struct bytes_in *r, struct msg_conf *c)
 	    CONF_BUFFER_MAX);
 	c->max_delay_ms = (uint32_t)get_range(r, 4, 1,
 	    CONF_MAX_DELAY_MS_MAX);
+	c->workers = (uint8_t)get_range(r, 1, 1, CONF_WORKERS_MAX);
+	c->worker = (uint8_t)get_range(r, 1, 0, CONF_WORKERS_MAX - 1);
+	if (c->worker >= c->workers)
+		r->bad = true;
+	c->fanout_group = (uint16_t)bytes_get_be(r, 2);
 	msg_get_path(r, c->udp_address, sizeof(c->udp_address));
 	c->udp_port = (uint16_t)bytes_get_be(r, 2);
 	c->http = get_bool(r);

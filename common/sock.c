@@ -89,8 +89,8 @@ sock_fill(const struct spa_addr *a, uint16_t port, struct sockaddr_storage *ss)
 }
 
 int
-sock_bind(const char *address, uint16_t port, int type, char *errbuf,
-    size_t errlen)
+sock_bind(const char *address, uint16_t port, int type, bool shared,
+    char *errbuf, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	struct spa_addr a;
@@ -106,6 +106,9 @@ sock_bind(const char *address, uint16_t port, int type, char *errbuf,
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (shared &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0)
+		goto fail;
 	if (a.family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 	if (bind(fd, (struct sockaddr *)&ss, len) != 0)

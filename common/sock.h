@@ -2,6 +2,7 @@
 #ifndef SPA_SOCK_H
 #define SPA_SOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -10,10 +11,12 @@
 
 /*
  * A non-blocking, close-on-exec socket of `type` bound to address:port.
- * "::" accepts both families.  Returns the fd or -1 with errbuf set.
+ * "::" accepts both families.  `shared`: SO_REUSEPORT, for the verifier
+ * workers that each bind one (the kernel deals the flows among them).
+ * Returns the fd or -1 with errbuf set.
  */
-int	sock_bind(const char *address, uint16_t port, int type, char *errbuf,
-	    size_t errlen);
+int	sock_bind(const char *address, uint16_t port, int type, bool shared,
+	    char *errbuf, size_t errlen);
 int	sock_family(int fd);
 uint16_t sock_local_port(int fd);
 void	sock_to_addr(const struct sockaddr_storage *ss, struct spa_addr *a,

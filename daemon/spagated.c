@@ -224,7 +224,6 @@ main(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.pid_fd = -1;
-	d.x.child_sock = -1;
 	d.x.loop.sigfd = -1;
 	log_init("spagated", LOG_TO_STDERR, LOG_DAEMON);
 	if (cli_parse(argc, argv, &d.cli) != 0)

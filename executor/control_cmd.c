@@ -119,8 +119,8 @@ describe(struct executor *x, FILE *fp)
 	fprintf(fp, "status state_dir %s\n", x->conf.state_dir);
 	fprintf(fp, "status pid_file %s\n", x->conf.pid_file);
 	fprintf(fp, "status stanzas %zu\n", x->access->n);
-	fprintf(fp, "status verifier %s\n", x->child_ready ? "ready" :
-	    x->child > 0 ? "starting" : "not running");
+	fprintf(fp, "status verifier %s\n", executor_verifier_state(x));
+	fprintf(fp, "status workers %zu\n", x->nw);
 	fprintf(fp, "status open_cycles %zu\n", cs.open);
 	fprintf(fp, "status jobs %zu\n", cs.jobs);
 	fprintf(fp, "status grants %" PRIu64 "\n", x->opens);

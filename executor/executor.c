@@ -22,6 +22,7 @@
 #include "msg.h"
 #include "msg_batch.h"
 #include "policy.h"
+#include "replay_gate.h"
 #include "safefile.h"
 
 #define JOURNAL_DIR		"cycles"
@@ -29,10 +30,12 @@
 #define HEALTHY_MS		60000	/* a run this long resets the backoff */
 #define STOP_GRACE_MS		5000	/* for closes at shutdown, beyond
 					   their commands' timeouts */
-/* the verifier's socket, every command's pipes, the modules' */
-_Static_assert(1 + RUNNER_MAX_PROCS * 2 + ACTION_PFD_MAX < LOOP_MAX_PFD,
+/* the verifiers' sockets, every command's pipes, the modules' */
+_Static_assert(CONF_WORKERS_MAX + RUNNER_MAX_PROCS * 2 + ACTION_PFD_MAX <
+    LOOP_MAX_PFD,
     "the executor's descriptors fit one pass");
 #define READ_BATCH		256	/* verifier messages per loop pass */
+#define GATE_SYNC_MS		1000	/* the executor's replay store to disk */
 
 /* --- configuration ------------------------------------------------------- */
 
@@ -147,9 +150,45 @@ executor_load(const struct cli_opts *cli, struct action_table *modules,
 	return r;
 }
 
+/* --- the executor's replay store, with several workers ------------------ */
+
+/*
+ * Opened when a configuration runs several workers, and kept for the
+ * daemon's life: a reload back to one worker still refuses a packet that
+ * another worker let through.  Left on disk by such a run, it is checked
+ * too after a start with one worker (remove it to stop that, once
+ * max_packet_age has passed).  -t keeps it in its throwaway directory.
+ */
+static int
+open_gate(struct executor *x, const struct spa_conf *c)
+{
+	bool one_file = x->cli->pcap_file != NULL || x->cli->packet_limit != 0;
+	bool several = !one_file && c->capture.workers > 1;
+	char path[4096];
+	int r;
+
+	if (x->gate != NULL)
+		return 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s",
+	    x->test_state[0] != '\0' ? x->test_state : c->state_dir,
+	    REPLAY_GATE_FILE) >= sizeof(path))
+		return SPA_ERR_CONFIG;
+	if (!several && (one_file || x->cli->test_mode ||
+	    access(path, F_OK) != 0))
+		return 0;
+	if ((r = replay_gate_open(path, c->replay_capacity, &x->gate)) != 0)
+		return r;	/* logged */
+	replay_gate_set_age(x->gate, c->max_packet_age);
+	x->gate_unseeded = replay_gate_is_new(x->gate);
+	if (!several)
+		log_info("the executor's replay store %s, left by a run with "
+		    "several workers, is checked too", path);
+	return 0;
+}
+
 /* --- reload: the previous configuration until the new one runs ---------- */
 
-static void spawn_verifier(struct executor *);
+static void restart_workers(struct executor *);
 
 /*
  * state_dir/EXECUTOR_POLICY_FILE: the per-user files the policy in force
@@ -189,6 +228,8 @@ policy_in_force(struct executor *x)
 	x->metrics_due_ms = 0;	/* the (new) metrics file at once */
 	save_policy_errors(x);
 	age_log_set(&x->ages, x->conf.max_packet_age, time(NULL));
+	if (x->gate != NULL)
+		replay_gate_set_age(x->gate, x->conf.max_packet_age);
 }
 
 /*
@@ -241,13 +282,78 @@ reload_fall_back(struct executor *x, const char *how)
 	if (action_table_configure(x->modules, &x->conf, why, sizeof(why)) != 0)
 		log_errx("previous configuration: %s", why);
 	policy_in_force(x);
-	spawn_verifier(x);
+	restart_workers(x);	/* the others run the reloaded one */
 }
 
-/* --- the verifier process ----------------------------------------------- */
+/* --- the verifier workers ----------------------------------------------- */
+
+/* How many verifiers this configuration runs: one reads a file or -C. */
+static size_t
+workers_wanted(const struct executor *x)
+{
+	if (x->cli->pcap_file != NULL || x->cli->packet_limit != 0)
+		return 1;
+	return x->conf.capture.workers;
+}
+
+/* "verifier", or with several "verifier 2 of 3", for the log. */
+static const char *
+wname(const struct executor *x, const struct worker *w, char *buf,
+    size_t len)
+{
+	if (x->nw <= 1)
+		return "verifier";
+	snprintf(buf, len, "verifier %u of %u", w->index + 1,
+	    (unsigned int)x->nw);
+	return buf;
+}
+
+#define WNAME(x, w)	wname((x), (w), (char[48]){ 0 }, 48)
+
+/* Worker i's slot, made on first use; NULL if out of memory. */
+static struct worker *
+worker_slot(struct executor *x, size_t i)
+{
+	struct worker *w = x->w[i];
+
+	if (w != NULL)
+		return w;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	if ((w->in = malloc(sizeof(*w->in))) == NULL) {
+		free(w);
+		return NULL;
+	}
+	msg_in_init(w->in, -1);
+	w->index = (unsigned int)i;
+	w->sock = -1;
+	w->respawn_delay = 1;
+	x->w[i] = w;
+	return w;
+}
+
+static size_t
+workers_running(const struct executor *x)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < CONF_WORKERS_MAX; i++)
+		n += x->w[i] != NULL && x->w[i]->pid > 0;
+	return n;
+}
+
+static size_t
+workers_ready(const struct executor *x)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < x->nw; i++)
+		n += x->w[i]->pid > 0 && x->w[i]->ready;
+	return n;
+}
 
 static void
-spawn_verifier(struct executor *x)
+spawn_worker(struct executor *x, struct worker *w)
 {
 	x->vconf.conf = &x->conf;
 	x->vconf.access = x->access;
@@ -257,20 +363,90 @@ spawn_verifier(struct executor *x)
 	/* where spagated.c's setup sends the log */
 	x->vconf.log_dest = x->cli->pcap_file == NULL && !x->cli->foreground ?
 	    LOG_TO_SYSLOG : LOG_TO_STDERR;
-	x->respawn_at_ms = 0;
-	x->child_ready = false;
-	x->child_killed = false;
-	x->stats_asked = 0;
-	x->child = vproc_spawn(&x->vconf, &x->child_sock);
-	if (x->child < 0) {	/* vproc_spawn said why */
-		log_errx("cannot start the verifier: trying again in 1 s");
-		x->child = 0;
-		x->child_sock = -1;
-		x->respawn_at_ms = mono_ms() + 1000;
+	x->vconf.workers = (unsigned int)x->nw;
+	x->vconf.worker = w->index;
+	x->vconf.fanout_group = x->fanout_group;
+	w->respawn_at_ms = 0;
+	w->ready = false;
+	w->killed = false;
+	w->stats_asked = 0;
+	memset(&w->stats, 0, sizeof(w->stats));
+	w->stats_ms = 0;
+	w->pid = vproc_spawn(&x->vconf, &w->sock);
+	if (w->pid < 0) {	/* vproc_spawn said why */
+		log_errx("cannot start the %s: trying again in 1 s",
+		    WNAME(x, w));
+		w->pid = 0;
+		w->sock = -1;
+		w->respawn_at_ms = mono_ms() + 1000;
 		return;
 	}
-	x->child_started_ms = mono_ms();
-	log_debug("verifier started (pid %ld)", (long)x->child);
+	w->started_ms = mono_ms();
+	log_debug("%s started (pid %ld)", WNAME(x, w), (long)w->pid);
+}
+
+/*
+ * A new executor store has not seen what the workers granted before it
+ * (one worker, which needed none): it takes their stores' digests, while
+ * none runs to hold them.
+ */
+static void
+seed_gate(struct executor *x)
+{
+	char path[4096], name[32];
+	unsigned int k;
+
+	if (x->gate == NULL || !x->gate_unseeded)
+		return;
+	x->gate_unseeded = false;
+	for (k = 0; k < CONF_WORKERS_MAX; k++) {
+		sandbox_replay_file(k, name, sizeof(name));
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s",
+		    x->test_state[0] != '\0' ? x->test_state :
+		    x->conf.state_dir, VPROC_REPLAY_DIR, name) < sizeof(path))
+			(void)replay_gate_seed(x->gate, path, time(NULL));
+	}
+}
+
+/* Every worker of the configuration in force (none runs). */
+static void
+spawn_workers(struct executor *x)
+{
+	size_t i, n = workers_wanted(x);
+
+	seed_gate(x);
+
+	for (x->nw = 0; x->nw < n; x->nw++)
+		if (worker_slot(x, x->nw) == NULL) {
+			log_errx("out of memory: %zu verifier workers of %zu",
+			    x->nw, n);
+			break;
+		}
+	for (i = 0; i < x->nw; i++)
+		spawn_worker(x, x->w[i]);
+}
+
+/*
+ * A reload, or its fall back: every worker stops, and once none runs the
+ * configuration in force starts them all (their count may have changed,
+ * and a UDP port or fanout group is shared only by equals).
+ */
+static void
+restart_workers(struct executor *x)
+{
+	size_t i;
+
+	for (i = 0; i < CONF_WORKERS_MAX; i++) {
+		if (x->w[i] == NULL)
+			continue;
+		x->w[i]->respawn_at_ms = 0;
+		if (x->w[i]->pid > 0)
+			kill(x->w[i]->pid, SIGTERM);
+	}
+	if (workers_running(x) > 0)
+		x->reloading = true;
+	else
+		spawn_workers(x);
 }
 
 static void
@@ -290,41 +466,58 @@ describe_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "ended (status 0x%x)", status);
 }
 
-/* A verifier that ran and died: again, after a delay that doubles. */
+/* A worker that ran and died: again, after a delay that doubles. */
 static void
-schedule_respawn(struct executor *x, const char *how)
+schedule_respawn(struct executor *x, struct worker *w, const char *how)
 {
-	if (mono_ms() - x->child_started_ms > HEALTHY_MS)
-		x->respawn_delay = 1;
-	log_errx("verifier %s: restarting it in %u s (open cycles are "
-	    "unaffected)", how, x->respawn_delay);
-	x->respawn_at_ms = mono_ms() + x->respawn_delay * 1000;
-	x->respawn_delay = x->respawn_delay * 2 > RESPAWN_MAX ? RESPAWN_MAX :
-	    x->respawn_delay * 2;
+	if (mono_ms() - w->started_ms > HEALTHY_MS)
+		w->respawn_delay = 1;
+	log_errx("%s %s: restarting it in %u s (open cycles are "
+	    "unaffected)", WNAME(x, w), how, w->respawn_delay);
+	w->respawn_at_ms = mono_ms() + w->respawn_delay * 1000;
+	w->respawn_delay = w->respawn_delay * 2 > RESPAWN_MAX ? RESPAWN_MAX :
+	    w->respawn_delay * 2;
 }
 
-/* The verifier is gone: reap it, then restart it or finish. */
-static void
-verifier_ended(struct executor *x)
+static void	stats_answered(struct executor *);
+
+/* Reap a worker that is gone; its status, as words, in `how`. */
+static int
+reap_worker(struct executor *x, struct worker *w, char *how, size_t len)
 {
 	int status = 0;
+
+	close(w->sock);
+	w->sock = -1;
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	w->pid = 0;
+	if (w->stats_asked > 0) {	/* its answer will not come */
+		w->stats_asked = 0;
+		stats_answered(x);
+	}
+	describe_status(status, how, len);
+	return status;
+}
+
+/* A worker is gone: reap it, then restart it (or them all) or finish. */
+static void
+worker_ended(struct executor *x, struct worker *w)
+{
 	char how[160];
 	bool finite = x->cli->pcap_file != NULL || x->cli->packet_limit != 0;
+	int status = reap_worker(x, w, how, sizeof(how));
 
-	close(x->child_sock);
-	x->child_sock = -1;
-	while (waitpid(x->child, &status, 0) < 0 && errno == EINTR)
-		;
-	x->child = 0;
-	describe_status(status, how, sizeof(how));
 	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGTERM &&
 	    (x->stopping || x->reloading))
-		log_warnx("verifier %s while stopping", how);
+		log_warnx("%s %s while stopping", WNAME(x, w), how);
 	if (x->stopping)
 		return;
 	if (x->reloading) {
-		x->reloading = false;
-		spawn_verifier(x);
+		if (workers_running(x) == 0) {
+			x->reloading = false;
+			spawn_workers(x);
+		}
 		return;
 	}
 	if (finite && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
@@ -332,31 +525,32 @@ verifier_ended(struct executor *x)
 		x->stopping = true;
 		return;
 	}
-	if (!finite && !x->child_ready && x->prev_access != NULL) {
+	if (!finite && !w->ready && x->prev_access != NULL) {
 		reload_fall_back(x, how);
 		return;
 	}
-	if (finite || !x->child_ready) {
-		log_errx("verifier %s before it could run: giving up", how);
+	if (finite || !w->ready) {
+		log_errx("%s %s before it could run: giving up", WNAME(x, w),
+		    how);
 		x->exit_code = 1;
 		x->stopping = true;
 		return;
 	}
-	schedule_respawn(x, how);
+	schedule_respawn(x, w, how);
 }
 
 /*
- * Anything malformed or out of place from the verifier means it is not
- * ours any more: nothing else it sent is read.
+ * Anything malformed or out of place from a verifier means it is not
+ * ours any more: nothing else it sent is read.  The other workers run on.
  */
 static void
-verifier_hostile(struct executor *x, const char *why)
+verifier_hostile(struct executor *x, struct worker *w, const char *why)
 {
-	log_errx("verifier (pid %ld) sent %s: killing it", (long)x->child,
+	log_errx("verifier (pid %ld) sent %s: killing it", (long)w->pid,
 	    why);
 	x->hostile++;
-	x->child_killed = true;
-	kill(x->child, SIGKILL);
+	w->killed = true;
+	kill(w->pid, SIGKILL);
 }
 
 /*
@@ -402,8 +596,23 @@ executor_recheck(struct executor *x, const struct spa_event *ev,
 	return policy_recheck(x->access, &opts, ev, x->loop.now.wall_s, st);
 }
 
+/*
+ * Several workers: the packet may have come on another flow to another
+ * worker too, whose store did not see this copy; the executor's own
+ * store lets one OPEN of a packet through (replay_gate.h).
+ */
+static bool
+first_of_packet(struct executor *x, const struct spa_event *ev)
+{
+	if (x->gate == NULL)
+		return true;	/* one worker: its store was the check */
+	if (x->gate_sync_ms == 0)
+		x->gate_sync_ms = x->loop.now.mono_ms + GATE_SYNC_MS;
+	return replay_gate_admit(x->gate, ev, x->loop.now.wall_s) == 0;
+}
+
 static void
-grant(struct executor *x, const struct spa_event *ev)
+grant(struct executor *x, struct worker *w, const struct spa_event *ev)
 {
 	const struct stanza *st = NULL;
 	struct policy_opts opts;
@@ -420,9 +629,11 @@ grant(struct executor *x, const struct spa_event *ev)
 		}
 		snprintf(line, sizeof(line), "an OPEN its policy does not allow "
 		    "(%s)", spa_strerror(r));
-		verifier_hostile(x, line);
+		verifier_hostile(x, w, line);
 		return;
 	}
+	if (!first_of_packet(x, ev))
+		return;	/* logged and counted */
 	if (ev->recv_time != now_s)
 		log_debug("stanza #%u: OPEN received by the verifier at %lld, "
 		    "checked at %lld", ev->stanza, (long long)ev->recv_time,
@@ -454,9 +665,35 @@ executor_carry_out(struct executor *x, const struct stanza *st,
 	cycles_grant(x->cycles, st, ev, &x->loop.now);
 }
 
+/* Several workers: how the packets were dealt, one line each. */
+static void
+log_worker_stats(const struct executor *x)
+{
+	struct replay_gate_stats gs;
+	const struct worker *w;
+	size_t i;
+
+	if (x->gate == NULL)
+		return;
+	for (i = 0; i < x->nw; i++) {
+		w = x->w[i];
+		log_info("stats: %s (pid %ld): packets %" PRIu64 ", granted %"
+		    PRIu64 ", dropped by the kernel before capture %" PRIu64,
+		    WNAME(x, w), (long)w->pid,
+		    msg_stats_get(&w->stats, MSG_STATS_PACKETS),
+		    msg_stats_get(&w->stats, MSG_STATS_GRANTED),
+		    msg_stats_get(&w->stats, MSG_STATS_CAPTURE_DROPPED));
+	}
+	replay_gate_get_stats(x->gate, &gs);
+	log_info("stats: the executor's replay store: OPENs checked %" PRIu64
+	    ", replays refused %" PRIu64 ", digests it could not record %"
+	    PRIu64, gs.checked, gs.replays, gs.unrecorded);
+}
+
 /*
- * SIGUSR1: the verifier's counters (packets, grants, then one per drop
- * reason in the order of enum spa_err) and the executor's, one line each.
+ * SIGUSR1: the verifiers' counters (packets, grants, then one per drop
+ * reason in the order of enum spa_err; summed over the workers, then
+ * each worker's) and the executor's, one line each.
  */
 static void
 log_stats(struct executor *x, const struct msg_stats *vs)
@@ -489,6 +726,7 @@ log_stats(struct executor *x, const struct msg_stats *vs)
 		off += n > 0 ? (size_t)n : 0;
 	}
 	log_info("%s", line);
+	log_worker_stats(x);
 	cycles_get_stats(x->cycles, &cs);
 	log_info("stats: executor: %llu OPEN events, %llu refused (%llu by the "
 	    "clock), verifiers killed for a message %llu; cycles open %zu, opened %" PRIu64 ", extended %" PRIu64 ", closed %" PRIu64
@@ -556,6 +794,8 @@ executor_metrics_of(const struct executor *x, struct metrics_exec *ex)
 	ex->refused = x->refused;
 	ex->refused_time = x->refused_time;
 	ex->verifier_hostile = x->hostile;
+	ex->workers = x->nw;
+	replay_gate_get_stats(x->gate, &ex->gate);
 	ex->files_disabled = x->access->ndisabled;
 	ex->stanzas_disabled = access_disabled_stanzas(x->access);
 	cycles_get_stats(x->cycles, &ex->cycles);
@@ -592,49 +832,106 @@ write_metrics(struct executor *x)
 	return 0;
 }
 
-/* Ask the verifier for its counters; MSG_STATS answers. */
+/* Ask each ready verifier for its counters; MSG_STATS answers. */
 static void
 request_stats(struct executor *x)
 {
 	struct msg m = { .type = MSG_STATS_REQ };
+	struct worker *w;
 	uint8_t b[16];
+	size_t i;
 	int n;
 
-	if (x->child_sock < 0)
+	if ((n = msg_encode(&m, b, sizeof(b))) <= 0)
 		return;
-	if ((n = msg_encode(&m, b, sizeof(b))) > 0 &&
-	    send(x->child_sock, b, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
-		x->stats_asked++;	/* its answer is now expected */
+	for (i = 0; i < x->nw; i++) {
+		w = x->w[i];
+		if (w->sock < 0 || !w->ready)
+			continue;
+		if (send(w->sock, b, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
+			w->stats_asked++;	/* its answer is now expected */
+	}
+}
+
+static unsigned int
+stats_pending(const struct executor *x)
+{
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < x->nw; i++)
+		n += x->w[i]->stats_asked;
+	return n;
+}
+
+const char *
+executor_verifier_state(const struct executor *x)
+{
+	if (x->nw > 0 && workers_ready(x) == x->nw)
+		return "ready";
+	return workers_running(x) > 0 ? "starting" : "not running";
 }
 
 /* For spagate status: counters no older than a second, asked at most once. */
 void
 executor_refresh_stats(struct executor *x)
 {
-	if (x->child_ready && x->stats_asked == 0 &&
+	if (workers_ready(x) > 0 && stats_pending(x) == 0 &&
 	    (x->vstats_ms == 0 || mono_ms() - x->vstats_ms > 1000))
 		request_stats(x);
 }
 
+/*
+ * The workers' counters as one verifier's: summed, but for the replay
+ * store's state (the first failing one's) and the GnuPG stanzas each
+ * disables alike; their time is the oldest part's.
+ */
 static void
-on_stats(struct executor *x, const struct msg_stats *vs)
+sum_workers(struct executor *x)
 {
-	x->vstats = *vs;
-	x->vstats_ms = mono_ms();
+	const struct worker *w;
+	struct msg_stats *vs = &x->vstats;
+	size_t i, k;
+
+	memset(vs, 0, sizeof(*vs));
+	x->vstats_ms = 0;
+	for (i = 0; i < x->nw; i++) {
+		if ((w = x->w[i])->stats_ms == 0)
+			continue;
+		for (k = 0; k < w->stats.n && k < MSG_STATS_MAX; k++)
+			if (k == MSG_STATS_REPLAY_ERRNO ||
+			    k == MSG_STATS_GPG_DISABLED)
+				vs->v[k] = vs->v[k] != 0 ? vs->v[k] :
+				    w->stats.v[k];
+			else
+				vs->v[k] += w->stats.v[k];
+		vs->n = w->stats.n > vs->n ? w->stats.n : vs->n;
+		if (x->vstats_ms == 0 || w->stats_ms < x->vstats_ms)
+			x->vstats_ms = w->stats_ms;
+	}
+}
+
+/* Every worker asked has answered (or is gone): log, write. */
+static void
+stats_answered(struct executor *x)
+{
+	if (stats_pending(x) > 0)
+		return;
+	sum_workers(x);
 	if (x->stats_log)
-		log_stats(x, vs);
+		log_stats(x, &x->vstats);
 	x->stats_log = false;
 	write_metrics(x);
 }
 
-/* Every metrics.interval: a fresh MSG_STATS, or the last one if none runs. */
+/* Every metrics.interval: fresh MSG_STATS, or the last ones if none runs. */
 static void
 metrics_tick(struct executor *x, int64_t now_ms)
 {
 	if (x->conf.metrics_file == NULL || now_ms < x->metrics_due_ms)
 		return;
 	x->metrics_due_ms = now_ms + (int64_t)x->conf.metrics_interval * 1000;
-	if (x->child_sock >= 0 && x->child_ready)
+	if (workers_ready(x) > 0)
 		request_stats(x);
 	else
 		write_metrics(x);
@@ -659,33 +956,70 @@ save_state_line(const struct executor *x, const char *name, const char *line)
 		log_warn("%s", path);
 }
 
+/* Its sandbox, as it said; the verifier cannot see where its chroot is. */
 static void
-verifier_ready(struct executor *x, const struct msg_ready *r)
+sandbox_of(const struct executor *x, const struct worker *w, char *buf,
+    size_t len)
 {
-	char sandbox[4096 + sizeof(r->sandbox)];
-
-	x->child_ready = true;
-	if (!x->reloading)	/* not the one being stopped for a reload */
-		reload_done(x);
-	/* the verifier cannot see where its chroot is: we can */
-	if (strncmp(r->sandbox, "chroot", 6) == 0)
-		snprintf(sandbox, sizeof(sandbox), "chroot %s/%s%s",
+	if (strncmp(w->sandbox, "chroot", 6) == 0)
+		snprintf(buf, len, "chroot %s/%s%s",
 		    x->test_state[0] != '\0' ? x->test_state :
-		    x->conf.state_dir, VPROC_REPLAY_DIR, r->sandbox + 6);
+		    x->conf.state_dir, VPROC_REPLAY_DIR, w->sandbox + 6);
 	else
-		snprintf(sandbox, sizeof(sandbox), "%s", r->sandbox);
-	log_info("verifier ready (pid %ld): %s; sandbox: %s", (long)x->child,
-	    r->capture, sandbox);
-	if (x->cli->pcap_file == NULL) {
-		char line[sizeof(sandbox) + 64];
+		snprintf(buf, len, "%s", w->sandbox);
+}
 
-		snprintf(line, sizeof(line), "verifier (pid %ld): %s",
-		    (long)x->child, sandbox);
-		save_state_line(x, EXECUTOR_SANDBOX_FILE, line);
+/* state_dir/EXECUTOR_SANDBOX_FILE: a line for each ready verifier. */
+static void
+fill_sandboxes(FILE *fp, const void *arg)
+{
+	const struct executor *x = arg;
+	char sandbox[4096 + 96];
+	size_t i;
+
+	for (i = 0; i < x->nw; i++) {
+		if (x->w[i]->pid <= 0 || !x->w[i]->ready)
+			continue;
+		sandbox_of(x, x->w[i], sandbox, sizeof(sandbox));
+		fprintf(fp, "verifier (pid %ld): %s\n", (long)x->w[i]->pid,
+		    sandbox);
 	}
 }
 
-/* No replay store failure known (a new verifier, or it records again). */
+static void
+save_sandboxes(const struct executor *x)
+{
+	char path[4096];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", x->conf.state_dir,
+	    EXECUTOR_SANDBOX_FILE) >= sizeof(path))
+		return;
+	if (safefile_replace(path, 0644, fill_sandboxes, x) != 0)
+		log_warn("%s", path);
+}
+
+static void
+verifier_ready(struct executor *x, struct worker *w, const struct msg_ready *r)
+{
+	char sandbox[4096 + sizeof(r->sandbox)], which[96] = "";
+
+	w->ready = true;
+	snprintf(w->sandbox, sizeof(w->sandbox), "%s", r->sandbox);
+	/* not one stopped for a reload; the reload holds once all run it */
+	if (!x->reloading && workers_ready(x) == x->nw)
+		reload_done(x);
+	sandbox_of(x, w, sandbox, sizeof(sandbox));
+	if (x->nw > 1)
+		snprintf(which, sizeof(which), "; worker %u of %u, fanout "
+		    "group %u", w->index + 1, (unsigned int)x->nw,
+		    (unsigned int)x->fanout_group);
+	log_info("verifier ready (pid %ld): %s; sandbox: %s%s", (long)w->pid,
+	    r->capture, sandbox, which);
+	if (x->cli->pcap_file == NULL)
+		save_sandboxes(x);
+}
+
+/* No replay store failure known (new verifiers, or they record again). */
 static void
 clear_replay_state(struct executor *x)
 {
@@ -698,14 +1032,29 @@ clear_replay_state(struct executor *x)
 		unlink(path);
 }
 
+/* The first failing worker's replay store error, 0 while all record. */
+static uint64_t
+replay_errno_of(const struct executor *x)
+{
+	uint64_t e;
+	size_t i;
+
+	for (i = 0; i < x->nw; i++)
+		if (x->w[i]->pid > 0 && (e = msg_stats_get(&x->w[i]->stats,
+		    MSG_STATS_REPLAY_ERRNO)) != 0)
+			return e;
+	return 0;
+}
+
 /*
- * The verifier's replay store failing to record, or recording again (it
+ * A verifier's replay store failing to record, or recording again (it
  * sends its counters at once when that changes): for spagate status.
  */
 static void
-note_replay_state(struct executor *x, uint64_t err)
+note_replay_state(struct executor *x)
 {
 	char line[256], when[32];
+	uint64_t err = replay_errno_of(x);
 	time_t t = time(NULL);
 	struct tm tm;
 
@@ -715,6 +1064,9 @@ note_replay_state(struct executor *x, uint64_t err)
 		clear_replay_state(x);
 		return;
 	}
+	if (x->vstats.n <= MSG_STATS_REPLAY_ERRNO)
+		x->vstats.n = MSG_STATS_REPLAY_ERRNO + 1;
+	x->vstats.v[MSG_STATS_REPLAY_ERRNO] = err;	/* noted once */
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S",
 	    localtime_r(&t, &tm));
 	snprintf(line, sizeof(line), "replay store: cannot record digests "
@@ -722,17 +1074,17 @@ note_replay_state(struct executor *x, uint64_t err)
 	save_state_line(x, EXECUTOR_REPLAY_FILE, line);
 }
 
-/* What the executor expects of the verifier now (msg.h's table). */
+/* What the executor expects of this verifier now (msg.h's table). */
 static enum msg_phase
-verifier_phase(const struct executor *x)
+verifier_phase(const struct worker *w)
 {
-	if (!x->child_ready)
+	if (!w->ready)
 		return MSG_PHASE_STARTING;
-	return x->stats_asked > 0 ? MSG_PHASE_ASKED : MSG_PHASE_RUNNING;
+	return w->stats_asked > 0 ? MSG_PHASE_ASKED : MSG_PHASE_RUNNING;
 }
 
 static void
-out_of_place(struct executor *x, enum msg_type t)
+out_of_place(struct executor *x, struct worker *w, enum msg_type t)
 {
 	static const char *const what[] = {
 		[MSG_READY] = "a second READY",
@@ -743,47 +1095,53 @@ out_of_place(struct executor *x, enum msg_type t)
 	};
 	char why[96];
 
-	if (!x->child_ready)
+	if (!w->ready)
 		snprintf(why, sizeof(why), "%s before READY", t == MSG_READY ?
 		    "a READY" : what[t]);
 	else
 		snprintf(why, sizeof(why), "%s", what[t]);
-	verifier_hostile(x, why);
+	verifier_hostile(x, w, why);
 }
 
 /* Its counters, unasked: the replay store's state changed. */
 static void
-on_replay_state(struct executor *x, const struct msg_stats *vs)
+on_replay_state(struct executor *x, struct worker *w,
+    const struct msg_stats *vs)
 {
-	note_replay_state(x, msg_stats_get(vs, MSG_STATS_REPLAY_ERRNO));
-	x->vstats = *vs;
-	x->vstats_ms = mono_ms();
-	write_metrics(x);
+	w->stats = *vs;
+	w->stats_ms = mono_ms();
+	note_replay_state(x);
+	if (stats_pending(x) == 0) {
+		sum_workers(x);
+		write_metrics(x);
+	}
 }
 
 static void
-on_message(struct executor *x, const struct msg *m)
+on_message(struct executor *x, struct worker *w, const struct msg *m)
 {
-	if (!msg_expected(verifier_phase(x), m->type)) {
-		out_of_place(x, m->type);
+	if (!msg_expected(verifier_phase(w), m->type)) {
+		out_of_place(x, w, m->type);
 		return;
 	}
 	switch (m->type) {
-	case MSG_READY:
-		clear_replay_state(x);
-		verifier_ready(x, &m->u.ready);
+	case MSG_READY:	/* its store is a new one */
+		if (replay_errno_of(x) == 0)
+			clear_replay_state(x);
+		verifier_ready(x, w, &m->u.ready);
 		break;
 	case MSG_OPEN:
-		grant(x, &m->u.open);
+		grant(x, w, &m->u.open);
 		break;
 	case MSG_STATS:
-		x->stats_asked--;
-		note_replay_state(x, msg_stats_get(&m->u.stats,
-		    MSG_STATS_REPLAY_ERRNO));
-		on_stats(x, &m->u.stats);
+		w->stats_asked--;
+		w->stats = m->u.stats;
+		w->stats_ms = mono_ms();
+		note_replay_state(x);
+		stats_answered(x);
 		break;
 	case MSG_REPLAY_STATE:
-		on_replay_state(x, &m->u.stats);
+		on_replay_state(x, w, &m->u.stats);
 		break;
 	default:	/* msg_expected admits none */
 		break;
@@ -791,31 +1149,31 @@ on_message(struct executor *x, const struct msg *m)
 }
 
 static void
-read_verifier(struct executor *x)
+read_verifier(struct executor *x, struct worker *w)
 {
-	struct msg_in *in = x->child_in;
+	struct msg_in *in = w->in;
 	const uint8_t *buf;
 	struct msg m;
 	size_t len;
 	int i, got;
 
 	/* a bounded batch: its opens then run after one journal sync */
-	in->fd = x->child_sock;
+	in->fd = w->sock;
 	for (i = 0; i < READ_BATCH; i += got) {
 		if ((got = msg_in_read(in)) == 0)
 			return;
 		if (got < 0) {
-			verifier_ended(x);
+			worker_ended(x, w);
 			return;
 		}
 		while ((buf = msg_in_next(in, &len)) != NULL) {
-			if (x->child_killed)
+			if (w->killed)
 				continue;	/* until its end is read */
 			if (msg_decode(buf, len, &m) != 0) {
-				verifier_hostile(x, "a malformed message");
+				verifier_hostile(x, w, "a malformed message");
 				continue;
 			}
-			on_message(x, &m);
+			on_message(x, w, &m);
 		}
 	}
 }
@@ -843,6 +1201,14 @@ reload(struct executor *x)
 		    "next start");
 	conf_set_string(&nc.state_dir, x->conf.state_dir);
 	conf_set_string(&nc.pid_file, x->conf.pid_file);
+	if (open_gate(x, &nc) != 0) {
+		log_errx("reload failed: the running configuration stays");
+		free_policy(na, &np);
+		conf_free(&nc);
+		action_table_configure(x->modules, &x->conf, (char[256]){0},
+		    256);
+		return 0;
+	}
 	keep_previous(x);
 	x->conf = nc;
 	x->access = na;
@@ -852,11 +1218,8 @@ reload(struct executor *x)
 	    "per-user files); restarting the verifier with them", x->access->n,
 	    x->access->n == 1 ? "" : "s",
 	    access_disabled_stanzas(x->access));
-	/* the new verifier inherits the new policy and capture settings */
-	if (x->child > 0) {
-		x->reloading = true;
-		kill(x->child, SIGTERM);
-	}
+	/* the new verifiers inherit the new policy and capture settings */
+	restart_workers(x);
 	return 0;
 }
 
@@ -899,12 +1262,13 @@ static size_t
 verifier_pollfds(void *arg, struct pollfd *pfd, size_t max)
 {
 	struct executor *x = arg;
+	size_t i;
 
-	if (max == 0)
-		return 0;
-	pfd[0].fd = x->child_sock;	/* poll() skips a negative one */
-	pfd[0].events = POLLIN;
-	return 1;
+	for (i = 0; i < x->nw && i < max; i++) {
+		pfd[i].fd = x->w[i]->sock;	/* poll() skips a negative one */
+		pfd[i].events = POLLIN;
+	}
+	return i;
 }
 
 static int
@@ -913,9 +1277,14 @@ verifier_dispatch(void *arg, const struct pollfd *pfd, size_t n,
 {
 	struct executor *x = arg;
 
+	size_t i;
+
 	(void)now;	/* the grants read x->loop.now */
-	if (x->child_sock >= 0 && n > 0 && pfd[0].revents != 0)
-		read_verifier(x);
+	/* a worker's end may restart them all: a socket polled is its own */
+	for (i = 0; i < n && i < x->nw; i++)
+		if (pfd[i].revents != 0 && pfd[i].fd >= 0 &&
+		    pfd[i].fd == x->w[i]->sock)
+			read_verifier(x, x->w[i]);
 	if (x->nheld > 0)
 		fleet_link_release(x);
 	return 0;
@@ -957,11 +1326,21 @@ timers_dispatch(void *arg, const struct pollfd *pfd, size_t n,
 {
 	struct executor *x = arg;
 
+	struct worker *w;
+	size_t i;
+
 	(void)pfd;
 	(void)n;
-	if (!x->stopping && x->child == 0 && x->respawn_at_ms != 0 &&
-	    now->mono_ms >= x->respawn_at_ms)
-		spawn_verifier(x);
+	for (i = 0; i < x->nw && !x->stopping && !x->reloading; i++) {
+		w = x->w[i];
+		if (w->pid == 0 && w->respawn_at_ms != 0 &&
+		    now->mono_ms >= w->respawn_at_ms)
+			spawn_worker(x, w);
+	}
+	if (x->gate_sync_ms != 0 && now->mono_ms >= x->gate_sync_ms) {
+		replay_gate_sync(x->gate);
+		x->gate_sync_ms = 0;
+	}
 	if (!x->stopping)
 		metrics_tick(x, now->mono_ms);
 	return 0;
@@ -978,9 +1357,16 @@ timers_timeout_ms(void *arg, const struct now *now)
 {
 	struct executor *x = arg;
 	int64_t t = -1, m;
+	size_t i;
 
-	if (x->respawn_at_ms != 0)
-		t = until(x->respawn_at_ms, now->mono_ms);
+	for (i = 0; i < x->nw; i++)
+		if (x->w[i]->respawn_at_ms != 0 &&
+		    ((m = until(x->w[i]->respawn_at_ms, now->mono_ms)) < t ||
+		    t < 0))
+			t = m;
+	if (x->gate_sync_ms != 0 &&
+	    ((m = until(x->gate_sync_ms, now->mono_ms)) < t || t < 0))
+		t = m;
 	if (x->conf.metrics_file != NULL &&
 	    ((m = until(x->metrics_due_ms, now->mono_ms)) < t || t < 0))
 		t = m;
@@ -1109,18 +1495,16 @@ executor_setup(struct executor *x)
 	char dir[4096];
 	int n, r;
 
-	x->child_sock = -1;
-	x->respawn_delay = 1;
-	if ((x->child_in = malloc(sizeof(*x->child_in))) == NULL)
-		return SPA_ERR_NOMEM;
-	msg_in_init(x->child_in, -1);
+	/* one group a daemon: its workers', in its network namespace */
+	x->fanout_group = (uint16_t)(getpid() & 0xffff);
 	x->vconf.program = x->cli->verifier_program;
 	if ((r = vproc_check_program(x->vconf.program)) != 0)
 		return r;
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", x->conf.state_dir,
 	    JOURNAL_DIR) >= sizeof(dir))
 		return SPA_ERR_CONFIG;
-	if ((r = open_loop(x)) != 0 || (r = verifier_state(x)) != 0)
+	if ((r = open_loop(x)) != 0 || (r = verifier_state(x)) != 0 ||
+	    (r = open_gate(x, &x->conf)) != 0)
 		return r;
 	if ((r = journal_open(dir, &x->journal)) != 0) {
 		log_errx("journal %s: %s", dir, spa_strerror(r));
@@ -1156,17 +1540,18 @@ executor_setup(struct executor *x)
 	return 0;
 }
 
-/* Stop the verifier, run (or keep) pending closes, wait for commands. */
+/* Stop the verifiers, run (or keep) pending closes, wait for commands. */
 static void
 shutdown_cycles(struct executor *x)
 {
 	int64_t grace_ms;
+	size_t i;
 
-	if (x->child > 0) {
-		kill(x->child, SIGTERM);
-		while (x->child > 0)
-			loop_once(&x->loop);
-	}
+	for (i = 0; i < CONF_WORKERS_MAX; i++)
+		if (x->w[i] != NULL && x->w[i]->pid > 0)
+			kill(x->w[i]->pid, SIGTERM);
+	while (workers_running(x) > 0)
+		loop_once(&x->loop);
 	if (x->conf.close_on_exit && !x->cli->test_mode)
 		cycles_close_all(x->cycles, (int64_t)time(NULL));
 	else if (!x->cli->test_mode)
@@ -1189,7 +1574,7 @@ executor_run(struct executor *x)
 {
 	struct now now;
 
-	spawn_verifier(x);
+	spawn_workers(x);
 	log_hold(1);	/* a pass's lines in one write */
 	while (!x->stopping)
 		loop_once(&x->loop);
@@ -1207,13 +1592,24 @@ executor_run(struct executor *x)
 void
 executor_free(struct executor *x)
 {
-	if (x->child > 0) {
-		kill(x->child, SIGKILL);
-		waitpid(x->child, NULL, 0);
+	struct worker *w;
+	size_t i;
+
+	for (i = 0; i < CONF_WORKERS_MAX; i++) {
+		if ((w = x->w[i]) == NULL)
+			continue;
+		if (w->pid > 0) {
+			kill(w->pid, SIGKILL);
+			waitpid(w->pid, NULL, 0);
+		}
+		if (w->sock >= 0)
+			close(w->sock);
+		free(w->in);
+		free(w);
+		x->w[i] = NULL;
 	}
-	if (x->child_sock >= 0)
-		close(x->child_sock);
-	free(x->child_in);
+	replay_gate_close(x->gate);
+	x->gate = NULL;
 	vproc_throwaway_remove(x->test_state);
 	control_close(x->control);	/* removes the socket */
 	fleet_link_stop(x);

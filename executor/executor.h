@@ -34,6 +34,28 @@
 #define EXECUTOR_POLICY_FILE	"policy.errors"
 
 struct msg_in;
+struct replay_gate;
+
+/*
+ * One verifier process: capture.workers of them share the capture (the
+ * kernel deals each flow to one), each with its own socket, sandbox and
+ * replay store, each restarted alone when it dies.
+ */
+struct worker {
+	unsigned int		 index;		/* 0..workers - 1 */
+	pid_t			 pid;		/* 0: none running */
+	int			 sock;		/* -1: none */
+	struct msg_in		*in;		/* its messages, a batch a read */
+	int64_t			 started_ms;
+	int64_t			 respawn_at_ms;	/* 0: no respawn pending */
+	unsigned int		 respawn_delay;	/* seconds, doubles */
+	bool			 ready;
+	bool			 killed;	/* hostile: its messages dropped */
+	unsigned int		 stats_asked;	/* MSG_STATS_REQ unanswered */
+	struct msg_stats	 stats;		/* its counters, as last received */
+	int64_t			 stats_ms;	/* when (monotonic), 0: never */
+	char			 sandbox[96];	/* its READY's */
+};
 
 struct executor {
 	const struct cli_opts	*cli;
@@ -47,16 +69,13 @@ struct executor {
 	char			 test_state[4096];	/* -t: the verifier's */
 
 	struct loop		 loop;	/* its now: the pass's clocks */
-	pid_t			 child;		/* 0: none running */
-	int			 child_sock;	/* -1: none */
-	struct msg_in		*child_in;	/* its messages, a batch a read */
-	int64_t			 child_started_ms;
-	int64_t			 respawn_at_ms;	/* 0: no respawn pending */
-	unsigned int		 respawn_delay;	/* seconds, doubles */
-	bool			 child_ready;
-	bool			 child_killed;	/* hostile: its messages dropped */
-	unsigned int		 stats_asked;	/* MSG_STATS_REQ unanswered */
-	bool			 reloading;	/* verifier stopped to reload */
+	struct worker		*w[CONF_WORKERS_MAX];	/* NULL: never used */
+	size_t			 nw;		/* workers of the configuration */
+	uint16_t		 fanout_group;	/* the daemon's PACKET_FANOUT id */
+	struct replay_gate	*gate;		/* NULL: one worker, its store */
+	int64_t			 gate_sync_ms;	/* 0: nothing to write */
+	bool			 gate_unseeded;	/* new: the workers' digests next */
+	bool			 reloading;	/* verifiers stopped to reload */
 	/* the configuration before a reload, until the new verifier is ready */
 	struct spa_conf		 prev_conf;
 	struct access_conf	*prev_access;	/* NULL: none kept */
@@ -74,8 +93,9 @@ struct executor {
 	bool			 stats_log;	/* SIGUSR1: log the next MSG_STATS */
 	int64_t			 metrics_due_ms;	/* next metrics request */
 	bool			 metrics_failing;	/* warned, until it works */
-	struct msg_stats	 vstats;	/* the verifier's, as last received */
-	int64_t			 vstats_ms;	/* when (monotonic), 0: never */
+	struct msg_stats	 vstats;	/* the verifiers', summed */
+	int64_t			 vstats_ms;	/* the oldest part's age (monotonic),
+						   0: never */
 
 	struct control		*control;	/* NULL: no control socket */
 	struct fleet		*fleet;		/* NULL: state_backend "local" */
@@ -101,8 +121,10 @@ void	executor_free(struct executor *x);
 struct metrics_exec;
 /* The executor's counters now, as the metrics file has them. */
 void	executor_metrics_of(const struct executor *x, struct metrics_exec *ex);
-/* The verifier's counters are over 1 s old: ask it for fresh ones. */
+/* The verifiers' counters are over 1 s old: ask them for fresh ones. */
 void	executor_refresh_stats(struct executor *x);
+/* "ready" (every worker), "starting" (some run) or "not running". */
+const char *executor_verifier_state(const struct executor *x);
 
 /* Run a re-checked grant (print it in test mode). */
 void	executor_carry_out(struct executor *x, const struct stanza *st,

@@ -112,6 +112,15 @@ metrics_format(FILE *fp, const struct msg_stats *vs,
 	metric(fp, "spagate_verifier_hostile_total", "counter",
 	    "Verifiers killed for a malformed or out-of-place message.",
 	    ex->verifier_hostile);
+	metric(fp, "spagate_verifier_workers", "gauge",
+	    "Verifier processes sharing the capture (capture.workers).",
+	    ex->workers);
+	metric(fp, "spagate_worker_replays_refused_total", "counter",
+	    "OPEN events the executor's replay store refused: the packet "
+	    "came to another worker too.", ex->gate.replays);
+	metric(fp, "spagate_worker_replays_unrecorded_total", "counter",
+	    "OPEN events refused because the executor's replay store could "
+	    "not record their digest.", ex->gate.unrecorded);
 	metric(fp, "spagate_control_requests_total", "counter",
 	    "Requests carried out on the control socket.", ex->control.served);
 	metric(fp, "spagate_control_refused_total", "counter",

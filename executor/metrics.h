@@ -19,6 +19,7 @@
 #include "cycle.h"
 #include "fleet.h"
 #include "msg.h"
+#include "replay_gate.h"
 
 struct metrics_exec {
 	uint64_t		opens;		/* OPEN events carried out */
@@ -26,6 +27,8 @@ struct metrics_exec {
 	uint64_t		refused_time;	/* of those: by the clock alone */
 	uint64_t		verifier_hostile;	/* verifiers killed for a
 							   message */
+	uint64_t		workers;	/* verifiers of the configuration */
+	struct replay_gate_stats gate;	/* zero: one worker, no gate */
 	uint64_t		files_disabled;	/* per-user files with an error */
 	uint64_t		stanzas_disabled;	/* and their stanzas */
 	struct cycles_stats	cycles;

@@ -20,6 +20,7 @@
 #include "privdrop.h"
 #include "sandbox.h"
 #include "trust.h"
+#include "replay_gate.h"
 #include "vproc.h"
 
 /* Sending the configuration waits this long at most for the verifier. */
@@ -66,26 +67,38 @@ vproc_throwaway_make(const struct spa_conf *conf, char *dir, size_t len)
 	return vproc_prepare_state(dir, conf->verifier_user);
 }
 
+/* dir/sub/name and dir/sub/name.new: a replay store (replay.h). */
+static void
+remove_store(const char *dir, const char *sub, const char *name)
+{
+	char path[4096];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s%s%s", dir, sub,
+	    *sub != '\0' ? "/" : "", name) >= sizeof(path) - 4)
+		return;
+	(void)unlink(path);
+	strcat(path, ".new");
+	(void)unlink(path);
+}
+
 /*
- * Only the names the replay store makes (replay.h): unlink never follows
- * a link, and anything else the verifier left keeps the directory, said.
+ * Only the names the replay stores make (replay.h): each worker's, and
+ * the executor's with several; unlink never follows a link, and anything
+ * else the verifier left keeps the directory, said.
  */
 void
 vproc_throwaway_remove(const char *dir)
 {
-	static const char *const names[] = {
-		VPROC_REPLAY_DIR "/" SANDBOX_REPLAY_FILE,
-		VPROC_REPLAY_DIR "/" SANDBOX_REPLAY_FILE ".new",
-	};
-	char path[4096];
-	size_t i;
+	char path[4096], name[32];
+	unsigned int k;
 
 	if (dir[0] == '\0')
 		return;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-		    names[i]) < sizeof(path))
-			(void)unlink(path);
+	for (k = 0; k < CONF_WORKERS_MAX; k++) {
+		sandbox_replay_file(k, name, sizeof(name));
+		remove_store(dir, VPROC_REPLAY_DIR, name);
+	}
+	remove_store(dir, "", REPLAY_GATE_FILE);
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 	    VPROC_REPLAY_DIR) >= sizeof(path) ||
 	    (rmdir(path) != 0 && errno != ENOENT) || rmdir(dir) != 0)

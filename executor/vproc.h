@@ -29,6 +29,9 @@ struct vproc_conf {
 	uint64_t		 packet_limit;	/* 0: none */
 	int			 log_dest;	/* LOG_TO_STDERR, LOG_TO_SYSLOG */
 	const char		*state_dir;	/* NULL: conf's (else a throwaway) */
+	unsigned int		 workers;	/* verifiers sharing the capture */
+	unsigned int		 worker;	/* this one: 0..workers - 1 */
+	uint16_t		 fanout_group;	/* their PACKET_FANOUT group */
 };
 
 /* Create the verifier's own directory in state_dir, owned by its user. */

@@ -64,13 +64,18 @@ send_one(int sock, const struct msg *m)
 }
 
 static bool
-fill_capture(struct msg_conf *mc, const struct conf_capture *cc)
+fill_capture(struct msg_conf *mc, const struct vproc_conf *vc)
 {
+	const struct conf_capture *cc = &vc->conf->capture;
+
 	mc->capture_mode = (uint8_t)cc->mode;
 	mc->promiscuous = cc->promiscuous;
 	mc->any_direction = cc->any_direction;
 	mc->buffer = cc->buffer;
 	mc->max_delay_ms = cc->max_delay_ms;
+	mc->workers = (uint8_t)vc->workers;
+	mc->worker = (uint8_t)vc->worker;
+	mc->fanout_group = vc->fanout_group;
 	mc->udp_port = cc->udp_port;
 	mc->http = cc->http;
 	mc->http_port = cc->http_port;
@@ -112,7 +117,7 @@ send_settings(int sock, const struct vproc_conf *vc)
 	mc->verbose = c->verbose > MSG_VERBOSE_MAX ? MSG_VERBOSE_MAX :
 	    (uint32_t)c->verbose;
 	mc->packet_limit = vc->packet_limit;
-	if (!fill_capture(mc, &c->capture) ||
+	if (!fill_capture(mc, vc) ||
 	    !text(mc->verifier_user, sizeof(mc->verifier_user),
 	    c->verifier_user, "executor.verifier_user") ||
 	    !text(mc->state_dir, sizeof(mc->state_dir), vc->state_dir ?

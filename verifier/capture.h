@@ -42,7 +42,12 @@ struct capture;
 
 #define CAPTURE_EOF		1	/* capture file exhausted */
 
-/* A capture file (libpcap); a live interface (a packet socket's ring). */
+/*
+ * A capture file (libpcap); a live interface (a packet socket's ring).
+ * With capture.workers > 1, each worker's ring joins cc->fanout_group
+ * (PACKET_FANOUT_HASH) and each worker's UDP socket binds with
+ * SO_REUSEPORT: the kernel deals each flow to one worker.
+ */
 int	capture_open_pcap(const struct conf_capture *cc, const char *file,
 	    struct capture **out, char *errbuf, size_t errlen);
 int	capture_open_ring(const struct conf_capture *cc, struct capture **out,

@@ -355,6 +355,26 @@ bind_interface(struct capture_ring *cr, unsigned int ifindex, bool promisc)
 }
 
 /*
+ * Several verifier workers (capture.workers): each one's socket joins the
+ * daemon's fanout group, and the kernel hands each packet to one of them
+ * by the hash of its flow, or to the next one when that one's ring is
+ * full (a burst on one flow spills over instead of being dropped).  Only
+ * a bound socket can join; what it gets before is judged as usual (the
+ * executor refuses a second grant of one packet).
+ */
+static int
+join_fanout(struct capture_ring *cr, const struct conf_capture *cc)
+{
+	int arg = (int)cc->fanout_group |
+	    (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_ROLLOVER) << 16;
+
+	if (cc->workers <= 1)
+		return 0;
+	return setsockopt(cr->fd, SOL_PACKET, PACKET_FANOUT, &arg,
+	    sizeof(arg));
+}
+
+/*
  * The socket receives nothing until it is bound, after its filter and
  * ring are in place: no unfiltered packet ever lands in the ring.
  */
@@ -381,6 +401,11 @@ open_socket(struct capture_ring *cr, const struct conf_capture *cc,
 	if (make_ring(cr, cc) != 0 ||
 	    bind_interface(cr, ifindex, cc->promiscuous) != 0)
 		goto sys;
+	if (join_fanout(cr, cc) != 0) {
+		snprintf(errbuf, errlen, "PACKET_FANOUT group %u: %s",
+		    (unsigned int)cc->fanout_group, strerror(errno));
+		return -1;
+	}
 	return 0;
 sys:
 	snprintf(errbuf, errlen, "%s", strerror(errno));

@@ -366,7 +366,7 @@ capture_open_stream(const struct stream_kind *k,
 		stream_close(&cs->base);
 		return r;
 	}
-	cs->listen_fd = sock_bind(lim->address, lim->port, SOCK_STREAM,
+	cs->listen_fd = sock_bind(lim->address, lim->port, SOCK_STREAM, false,
 	    errbuf, errlen);
 	if (cs->listen_fd < 0 || listen(cs->listen_fd, STREAM_BACKLOG) != 0) {
 		if (cs->listen_fd >= 0)

@@ -214,8 +214,8 @@ udp_socket(const struct conf_capture *cc, char *errbuf, size_t errlen)
 	uint64_t bytes = (uint64_t)cc->buffer * UDP_SLOT;
 	int fd, on = 1, size = bytes > INT_MAX / 2 ? INT_MAX / 2 : (int)bytes;
 
-	fd = sock_bind(cc->udp_address, cc->udp_port, SOCK_DGRAM, errbuf,
-	    errlen);
+	fd = sock_bind(cc->udp_address, cc->udp_port, SOCK_DGRAM,
+	    cc->workers > 1, errbuf, errlen);
 	if (fd < 0)
 		return -1;
 	/* as root, past net.core.rmem_max; else as much as it allows */

@@ -404,6 +404,8 @@ open_sources(struct vproc *vp)
 {
 	const struct conf_capture *cc = &vp->vc->conf.capture;
 	bool live = vp->vc->pcap_file == NULL;
+	/* the listeners cannot share their connections: the first worker's */
+	bool listeners = live && cc->worker == 0;
 	struct capture *c = NULL;
 	char err[512] = "";
 	int r;
@@ -417,9 +419,9 @@ open_sources(struct vproc *vp)
 		r = capture_open_ring(cc, &c, err, sizeof(err));
 	if (r == 0 && (r = add_source(vp, c)) == 0)
 		log_info("capturing: %s", capture_name(c));
-	if (r == 0 && live && cc->http && cc->http_port)
+	if (r == 0 && listeners && cc->http && cc->http_port)
 		r = open_listener(vp, capture_open_http, err, sizeof(err));
-	if (r == 0 && live && cc->tcp_port)
+	if (r == 0 && listeners && cc->tcp_port)
 		r = open_listener(vp, capture_open_tcp, err, sizeof(err));
 	if (r != 0)
 		log_errx("cannot open capture: %s", err[0] ? err :
@@ -427,17 +429,19 @@ open_sources(struct vproc *vp)
 	return r;
 }
 
+/* Each worker its own store: the others' are locked by them. */
 static int
 open_replay(struct vproc *vp)
 {
+	char name[32];
 	int r;
 
-	r = replay_open(SANDBOX_REPLAY_FILE, vp->vc->conf.replay_capacity,
-	    &vp->replay);
+	sandbox_replay_file(vp->vc->conf.capture.worker, name, sizeof(name));
+	r = replay_open(name, vp->vc->conf.replay_capacity, &vp->replay);
 	if (r != 0)
 		log_errx("replay store %s/%s/%s: %s%s",	/* in the chroot */
-		    vp->vc->conf.state_dir, SANDBOX_ROOT_DIR,
-		    SANDBOX_REPLAY_FILE, spa_strerror(r), r == SPA_ERR_STATE ?
+		    vp->vc->conf.state_dir, SANDBOX_ROOT_DIR, name,
+		    spa_strerror(r), r == SPA_ERR_STATE ?
 		    " (damaged, or in use by another spagated)" : "");
 	return r;
 }

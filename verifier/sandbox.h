@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /*
@@ -37,6 +38,18 @@
 /* The chroot, state_dir/SANDBOX_ROOT_DIR, holds the replay store. */
 #define SANDBOX_ROOT_DIR	"verifier"
 #define SANDBOX_REPLAY_FILE	"replay.db"
+/* Worker k > 0 of several (capture.workers) keeps its own: replay.k.db. */
+#define SANDBOX_REPLAY_WORKER	"replay.%u.db"
+
+/* The replay store's name in the chroot for worker `k`. */
+static inline void
+sandbox_replay_file(unsigned int k, char *buf, size_t len)
+{
+	if (k == 0)
+		snprintf(buf, len, "%s", SANDBOX_REPLAY_FILE);
+	else
+		snprintf(buf, len, SANDBOX_REPLAY_WORKER, k);
+}
 
 struct sandbox_conf {
 	const char	*user;		/* executor.verifier_user */

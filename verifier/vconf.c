@@ -26,6 +26,9 @@ apply_capture(struct conf_capture *cc, const struct msg_conf *mc)
 	cc->any_direction = mc->any_direction;
 	cc->buffer = mc->buffer;
 	cc->max_delay_ms = mc->max_delay_ms;
+	cc->workers = mc->workers;
+	cc->worker = mc->worker;
+	cc->fanout_group = mc->fanout_group;
 	cc->udp_port = mc->udp_port;
 	cc->http = mc->http;
 	cc->http_port = mc->http_port;

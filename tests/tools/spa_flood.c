@@ -19,7 +19,10 @@
  * Datagrams go out in sendmmsg batches of BATCH, each batch at its own
  * deadline on an absolute CLOCK_MONOTONIC schedule (clock_nanosleep), for
  * SECONDS; a late sender does not sleep until it has caught up (asked for
- * more than it can send, it sends every datagram asked for, later).
+ * more than it can send, it sends every datagram asked for, later).  With
+ * SPA_FLOOD_FLOWS=n (1..64) the batches go out from n sockets in turn,
+ * each of its own source port: n flows, which the kernel deals among
+ * spagated's verifier workers (one flow always goes to one).
  * SIGTERM or SIGINT ends it at once, with its line (bench/run measures
  * over a fixed window at a rate no sender reaches).  SRC, if
  * given, is bound as the source address.  At the end one line goes to
@@ -49,6 +52,7 @@
 #define MAX_PKT		1500
 #define BATCH		32
 #define HMAC_B64	43
+#define FLOWS_MAX	64
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -107,7 +111,8 @@ main(int argc, char **argv)
 	uint64_t first, last, gap, end, seed, b;
 	double rate, secs;
 	FILE *f;
-	int fd, r, same;
+	const char *e = getenv("SPA_FLOOD_FLOWS");
+	int fds[FLOWS_MAX], nfd = e != NULL ? atoi(e) : 1, i, fd, r, same;
 
 	if (argc != 6 && argc != 7) {
 		fprintf(stderr, "usage: spa_flood HOST PORT RATE SECONDS TEMPLATE [SRC]\n");
@@ -130,14 +135,22 @@ main(int argc, char **argv)
 		fprintf(stderr, "spa_flood: template too short\n");
 		return 1;
 	}
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0) {
-		perror("spa_flood: socket");
-		return 1;
+	if (nfd < 1 || nfd > FLOWS_MAX) {
+		fprintf(stderr, "spa_flood: SPA_FLOOD_FLOWS must be 1..%d\n",
+		    FLOWS_MAX);
+		return 2;
 	}
-	if (argc == 7) {
-		if (inet_pton(AF_INET, argv[6], &src.sin_addr) != 1 ||
-		    bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0) {
+	if (argc == 7 && inet_pton(AF_INET, argv[6], &src.sin_addr) != 1) {
+		fprintf(stderr, "spa_flood: bad source address\n");
+		return 2;
+	}
+	for (i = 0; i < nfd; i++) {
+		if ((fds[i] = socket(AF_INET, SOCK_DGRAM, 0)) < 0) {
+			perror("spa_flood: socket");
+			return 1;
+		}
+		if (argc == 7 &&
+		    bind(fds[i], (struct sockaddr *)&src, sizeof(src)) != 0) {
 			perror("spa_flood: bind");
 			return 1;
 		}
@@ -168,6 +181,7 @@ main(int argc, char **argv)
 		wait_until(due);
 		for (k = 0; !same && k < BATCH; k++)
 			fill(buf[k], tmpl, len, &seed);
+		fd = fds[b % (uint64_t)nfd];
 		for (done = 0; done < BATCH;) {
 			r = sendmmsg(fd, m + done, (unsigned)(BATCH - done), 0);
 			if (r < 0) {
@@ -186,6 +200,7 @@ main(int argc, char **argv)
 	printf("sent %zu errors %zu first_ns %llu last_ns %llu rate %.0f\n",
 	    sent, errors, (unsigned long long)first, (unsigned long long)last,
 	    last > first ? sent / ((last - first) / 1e9) : 0.0);
-	close(fd);
+	for (i = 0; i < nfd; i++)
+		close(fds[i]);
 	return 0;
 }

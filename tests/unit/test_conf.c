@@ -86,6 +86,16 @@ dumped(const struct fixture *f)
 	return out;
 }
 
+/* capture.workers' default: the online cores but one, at least one. */
+static uint32_t
+expected_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n - 1 < 1 ? 1 : n - 1 > CONF_WORKERS_MAX ? CONF_WORKERS_MAX :
+	    (uint32_t)(n - 1);
+}
+
 static void
 missing_optional_file_keeps_defaults(void **state)
 {
@@ -103,6 +113,7 @@ missing_optional_file_keeps_defaults(void **state)
 	assert_int_equal(f->conf.capture.udp_port, 62201);
 	assert_int_equal(f->conf.capture.buffer, 100000);
 	assert_int_equal(f->conf.capture.max_delay_ms, 1);
+	assert_int_equal(f->conf.capture.workers, expected_workers());
 	assert_int_equal(f->conf.recheck_interval, 30);
 	assert_int_equal(conf_validate(&f->conf, &err), 0);
 	free(path);
@@ -133,7 +144,7 @@ every_setting_is_stored(void **state)
 	    "max_packet_age = 60;\nreplay_capacity = 4096;\n"
 	    "capture = { mode = \"udp\"; interface = \"eth1\"; "
 	    "filter = \"udp port 1\"; promiscuous = true; any_direction = true; "
-	    "buffer = 5000; max_delay_ms = 7; "
+	    "buffer = 5000; max_delay_ms = 7; workers = 3; "
 	    "udp_address = \"::\"; udp_port = 4000; http = true; "
 	    "http_address = \"127.0.0.1\"; http_port = 8080; "
 	    "http_any_user_agent = true; x_forwarded_for = true; };\n"
@@ -153,6 +164,7 @@ every_setting_is_stored(void **state)
 	assert_true(f->conf.capture.any_direction);
 	assert_int_equal(f->conf.capture.buffer, 5000);
 	assert_int_equal(f->conf.capture.max_delay_ms, 7);
+	assert_int_equal(f->conf.capture.workers, 3);
 	assert_string_equal(f->conf.capture.udp_address, "::");
 	assert_int_equal(f->conf.capture.udp_port, 4000);
 	assert_true(f->conf.capture.http);
@@ -272,6 +284,12 @@ out_of_range_refused(void **state)
 	    "spagated.conf:1:", "1000..1000000");
 	expect_refusal(*state, "capture = { max_delay_ms = 0; };\n",
 	    "spagated.conf:1:", "1..1000");
+	expect_refusal(*state, "capture = { workers = 0; };\n",
+	    "spagated.conf:1:", "capture.workers must be in 1..64, not 0");
+	expect_refusal(*state, "capture = {\n workers = 1000; };\n",
+	    "spagated.conf:2:", "1..64, not 1000");
+	expect_refusal(*state, "capture = { workers = \"all\"; };\n",
+	    "spagated.conf:1:", "capture.workers must be an integer");
 	expect_refusal(*state, "log = { verbose = -1; };\n",
 	    "spagated.conf:1:", "0..3");
 }

@@ -78,6 +78,9 @@ pair_init(struct pair *p)
 	p->vc.pcap_file = "/tmp/in.pcap";
 	p->vc.packet_limit = 12;
 	p->vc.log_dest = LOG_TO_SYSLOG;
+	p->vc.workers = 3;
+	p->vc.worker = 2;
+	p->vc.fanout_group = 0xbeef;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, p->sv), 0);
 }
 
@@ -115,6 +118,9 @@ settings_arrive(void **state)
 	assert_int_equal(p.got.log_dest, LOG_TO_SYSLOG);
 	assert_int_equal(p.got.log_facility, LOG_DAEMON);
 	assert_string_equal(p.got.log_ident, "spagated");
+	assert_int_equal(p.got.conf.capture.workers, 3);
+	assert_int_equal(p.got.conf.capture.worker, 2);
+	assert_int_equal(p.got.conf.capture.fanout_group, 0xbeef);
 	pair_free(&p);
 }
 
@@ -242,6 +248,7 @@ conf_msg(void)
 	m.u.conf.tcp_timeout_ms = CONF_DEF_TCP_TIMEOUT_MS;
 	m.u.conf.buffer = CONF_DEF_BUFFER;
 	m.u.conf.max_delay_ms = CONF_DEF_MAX_DELAY_MS;
+	m.u.conf.workers = 1;
 	return m;
 }
 
@@ -411,6 +418,10 @@ refuses_bad_settings(void **state)
 	m = conf_msg(); m.u.conf.buffer = CONF_BUFFER_MAX + 1; refused(&m);
 	m = conf_msg(); m.u.conf.max_delay_ms = 0; refused(&m);
 	m = conf_msg(); m.u.conf.max_delay_ms = CONF_MAX_DELAY_MS_MAX + 1;
+	refused(&m);
+	m = conf_msg(); m.u.conf.workers = 0; refused(&m);
+	m = conf_msg(); m.u.conf.workers = CONF_WORKERS_MAX + 1; refused(&m);
+	m = conf_msg(); m.u.conf.workers = 2; m.u.conf.worker = 2;
 	refused(&m);
 	m = conf_msg(); m.u.conf.log_dest = 0; refused(&m);
 	m = conf_msg(); m.u.conf.log_dest = 4; refused(&m);

@@ -679,6 +679,64 @@ replay_add(struct replay_store *rs, const uint8_t digest[REPLAY_DIGEST_LEN],
 	return 0;
 }
 
+/* Every live slot of the mapped table `h` (of `size` bytes) into `rs`. */
+static int
+merge_table(struct replay_store *rs, const struct header *h, int64_t now_s)
+{
+	const struct slot *s = (const struct slot *)((const uint8_t *)h +
+	    HEADER_LEN);
+	uint64_t i;
+	int r;
+
+	if (h->version != FORMAT_VERSION)
+		return SPA_ERR_STATE;	/* its verifier converts it first */
+	forget(rs->hdr, h->forgotten);
+	for (i = 0; i < h->capacity; i++) {
+		if (!live(rs, &s[i], now_s))
+			continue;
+		r = replay_add(rs, s[i].digest, now_s, s[i].stamp);
+		if (r != 0 && r != SPA_ERR_REPLAY)
+			return r;
+	}
+	return 0;
+}
+
+int
+replay_merge_file(struct replay_store *rs, const char *path, int64_t now_s)
+{
+	struct header h;
+	struct stat st;
+	void *map;
+	int fd, r;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : errno == ELOOP ? SPA_ERR_STATE :
+		    SPA_ERR_SYS;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    flock(fd, LOCK_SH | LOCK_NB) != 0) {
+		close(fd);
+		return SPA_ERR_STATE;
+	}
+	if (st.st_size == 0) {	/* made, never written: nothing in it */
+		close(fd);
+		return 0;
+	}
+	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    !header_valid(&h, st.st_size)) {
+		close(fd);
+		return SPA_ERR_STATE;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		close(fd);
+		return SPA_ERR_SYS;
+	}
+	r = merge_table(rs, map, now_s);
+	munmap(map, (size_t)st.st_size);
+	close(fd);	/* the lock, held while it was read */
+	return r;
+}
+
 void
 replay_get_stats(const struct replay_store *rs, struct replay_stats *st)
 {

@@ -88,6 +88,18 @@ int	replay_add(struct replay_store *rs,
 	    const uint8_t digest[REPLAY_DIGEST_LEN], int64_t now_s,
 	    int64_t stamp);
 
+/*
+ * Take into `rs` every digest of the store file at `path` that is live at
+ * `now_s` under rs's age, and its forgotten time: the executor's store,
+ * new beside the verifier workers' older ones, then refuses what they
+ * granted.  The file is only read (shared lock, read-only mapping), and
+ * must not be held by a process (SPA_ERR_STATE).  A missing file: 0.
+ * Returns 0, SPA_ERR_STATE (damaged, held, format 1), SPA_ERR_SYS, or
+ * replay_add()'s error (not all were recorded).
+ */
+int	replay_merge_file(struct replay_store *rs, const char *path,
+	    int64_t now_s);
+
 /* Flush to disk (msync); the daemon calls it periodically and at exit. */
 int	replay_sync(struct replay_store *rs);
 
