@@ -109,3 +109,31 @@ th_slurp(const char *path, size_t *len)
 		*len = (size_t)n;
 	return buf;
 }
+
+static int	caught_saved_fd = -1;
+static FILE	*caught_file;
+
+void
+th_stderr_catch(void)
+{
+	fflush(stderr);
+	caught_saved_fd = dup(2);
+	caught_file = tmpfile();
+	assert_true(caught_saved_fd >= 0 && caught_file != NULL);
+	assert_int_equal(dup2(fileno(caught_file), 2), 2);
+}
+
+char *
+th_stderr_caught(void)
+{
+	char *text = calloc(1, 8192);
+
+	fflush(stderr);
+	dup2(caught_saved_fd, 2);
+	close(caught_saved_fd);
+	assert_non_null(text);
+	rewind(caught_file);
+	assert_true(fread(text, 1, 8191, caught_file) < 8191);
+	fclose(caught_file);
+	return text;
+}

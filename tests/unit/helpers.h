@@ -25,4 +25,9 @@ char	*th_srcpath(const char *relative);
 /* Read a whole file into a NUL-terminated malloc'd buffer. */
 char	*th_slurp(const char *path, size_t *len);
 
+/* Catch what is written to stderr (the log's lines) from now on, then
+ * give it back as a NUL-terminated malloc'd string and restore stderr. */
+void	 th_stderr_catch(void);
+char	*th_stderr_caught(void);
+
 #endif /* SPA_TEST_HELPERS_H */

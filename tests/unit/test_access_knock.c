@@ -56,35 +56,6 @@ refused(const char *text, const char *want)
 
 /* --- warnings, caught from stderr ----------------------------------------- */
 
-static int	saved_stderr = -1;
-static FILE	*caught_file;
-
-static void
-catch_begin(void)
-{
-	fflush(stderr);
-	saved_stderr = dup(2);
-	caught_file = tmpfile();
-	assert_true(saved_stderr >= 0 && caught_file != NULL);
-	assert_int_equal(dup2(fileno(caught_file), 2), 2);
-}
-
-/* What was logged since catch_begin(), NUL-terminated; the caller frees. */
-static char *
-catch_end(void)
-{
-	char *text = calloc(1, 8192);
-
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	assert_non_null(text);
-	rewind(caught_file);
-	assert_true(fread(text, 1, 8191, caught_file) < 8191);
-	fclose(caught_file);
-	return text;
-}
-
 static void
 assert_logged(const char *text, const char *line)
 {
@@ -184,9 +155,9 @@ warnings_logged(void **state)
 	struct access_conf *c;
 	char *text;
 
-	catch_begin();
+	th_stderr_catch();
 	c = load_ok(SPA_STANZA "MIN_TIME_DIFF 1\n" KNOCK_STANZA "tcp/1\n");
-	text = catch_end();
+	text = th_stderr_caught();
 	assert_logged(text, "t.conf:3: stanza #1 (line 1): MIN_TIME_DIFF "
 	    "without SHARED_SEQUENCE has no effect");
 	assert_logged(text, "t.conf:6: stanza #2 (line 4): spagated does not "

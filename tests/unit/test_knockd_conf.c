@@ -63,35 +63,6 @@ assert_hit(const struct knock_hit *h, uint8_t proto, uint16_t port)
 
 /* --- warnings, caught from stderr ----------------------------------------- */
 
-static int	saved_stderr = -1;
-static FILE	*caught_file;
-
-static void
-catch_begin(void)
-{
-	fflush(stderr);
-	saved_stderr = dup(2);
-	caught_file = tmpfile();
-	assert_true(saved_stderr >= 0 && caught_file != NULL);
-	assert_int_equal(dup2(fileno(caught_file), 2), 2);
-}
-
-/* What was logged since catch_begin(), NUL-terminated; the caller frees. */
-static char *
-catch_end(void)
-{
-	char *text = calloc(1, 8192);
-
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	assert_non_null(text);
-	rewind(caught_file);
-	assert_true(fread(text, 1, 8191, caught_file) < 8191);
-	fclose(caught_file);
-	return text;
-}
-
 static void
 assert_logged(const char *text, const char *line)
 {
@@ -193,11 +164,11 @@ no_effect_warned(void **state)
 	struct knockd_conf *conf;
 	char *text;
 
-	catch_begin();
+	th_stderr_catch();
 	conf = load_ok("[options]\nUseSyslog\nLogFile = /var/log/k.log\n"
 	    "PidFile = /run/k.pid\n[d]\nsequence = 1\ncommand = x\n"
 	    "cmd_timeout = 5\n");
-	text = catch_end();
+	text = th_stderr_caught();
 	assert_logged(text, "t.conf:3: LogFile has no effect: spagated logs "
 	    "each decision through its own log (syslog, the journal or "
 	    "stderr)");
