@@ -1273,7 +1273,7 @@ bench_replay() {
 	local n=$1 out=$WORK/replay.out
 	note "replay store: $n digests (bench/replay_bench.c; about 64 bytes and 0.7 us each)"
 	cc -O2 -iquote "$top/common" -iquote "$top/verifier" -I "$top/_build" \
-		"$top/bench/replay_bench.c" "$top/verifier/replay.c" \
+		"$top/bench/replay_bench.c" "$top/common/replay.c" \
 		"$top/common/err.c" "$top/common/log.c" \
 		-o "$WORK/bin/replay_bench" || { note "  cannot build bench/replay_bench.c: skipped"; return 0; }
 	"$WORK/bin/replay_bench" "$n" "$WORK/replay.db" >"$out" 2>&1 ||

@@ -6,7 +6,7 @@
  *
  * Build by hand from the source tree, e.g.:
  *   cc -O2 -I common -I verifier -I <build dir> bench/replay_bench.c \
- *       verifier/replay.c common/err.c common/log.c -o replay_bench
+ *       common/replay.c common/err.c common/log.c -o replay_bench
  *   ./replay_bench [N] [path]
  */
 #include "config.h"

@@ -60,7 +60,7 @@ prepare() {
 	else
 		(cd "$c/_build" && ../configure -q >configure.out 2>&1) || return 1
 	fi
-	(cd "$c/_build" && make -j"$ncopies" spagated spagate-verifier spagate check-tools-mutants >make.out 2>&1)
+	(cd "$c/_build" && make -j"$ncopies" spagated spagate-verifier spagate check-tools-mutants check-tools-selftest >make.out 2>&1)
 }
 
 # run_tests C TESTS...: run a mutant's tests in copy C; 0 if all pass.
@@ -103,6 +103,12 @@ mutate() {
 	progs=
 	grep -q 'tests/integration/' <<<"$tests" &&
 		progs="spagated spagate-verifier spagate check-tools-mutants"
+	# the self-test programs only for a script that runs them
+	for t in $tests; do
+		case $t in tests/integration/*)
+			grep -q '_selftest' "$c/$t" && progs="$progs check-tools-selftest" ;;
+		esac
+	done
 	# shellcheck disable=SC2086 # word lists
 	if ! (cd "$c/_build" && make SPA_CFLAGS="$mutant_cflags" \
 	    $progs $units >"$c/make.$name" 2>&1); then
