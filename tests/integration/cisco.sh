@@ -231,7 +231,7 @@ ip netns exec "$SRV_NS" "$SPAGATED" -f -c "$WORK/gw2.conf" -a "$WORK/gw2-access.
 	-d "$WORK/state2" -p "$WORK/gw2.pid" -i "$SRV_IF" -v >/dev/null 2>"$WORK/gw2.log" &
 GW2=$!
 on_exit "kill $GW2"
-wait_for "$WORK/gw2.log" "verifier ready" 5
+wait_for "$WORK/gw2.log" "verifier ready" 15
 mark
 spa "$K1" "$H1" 22
 spa "$K5" "$H5" 443
@@ -431,7 +431,7 @@ ip netns exec "$SRV_NS" "$SPAGATED" -f -c "$WORK/gw3.conf" -a "$WORK/gw3-access.
 	-d "$WORK/state3" -p "$WORK/gw3.pid" -i "$SRV_IF" -v >/dev/null 2>"$WORK/gw3.log" &
 GW3=$!
 on_exit "kill $GW3"
-wait_for "$WORK/gw3.log" "verifier ready" 5
+wait_for "$WORK/gw3.log" "verifier ready" 15
 dbl --set faults.slow_ms=700 >/dev/null
 spa "$K5" "$H5" 31
 wait_for "$WORK/gw3.log" "tcp/31: cisco: edge1 permit" 10

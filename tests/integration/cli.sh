@@ -70,7 +70,7 @@ start_bg() {
 	BG_PID=$!
 	SPAGATED_PIDS="$SPAGATED_PIDS $BG_PID"
 	on_exit "kill $BG_PID; wait $BG_PID"
-	wait_for "$WORK/$name.log" "verifier ready" 5
+	wait_for "$WORK/$name.log" "verifier ready" 15
 }
 # exits_within PID SECONDS: the process ends in time; its status in $rc.
 exits_within() {

@@ -220,7 +220,7 @@ spa "$K1" "$H1" -A tcp/2222 -a "$CLI_IP" -f 4
 wait_logged 'tcp/2222: opened' 5
 kill -HUP "$SPAGATED_PID"
 check "SIGHUP restarts the verifier with the new policy" \
-	eval 'wait_logged "reloaded: 5 stanzas" 5 && wait_logged "verifier ready" 5'
+	eval 'wait_logged "reloaded: 5 stanzas" 5 && wait_logged "verifier ready" 15'
 check "the cycle opened before SIGHUP still closes" wait_logged 'tcp/2222: closed' 10
 
 # 8. SIGTERM runs pending closes
@@ -237,7 +237,7 @@ check "SIGTERM runs the pending close (no ACCEPT rule left)" [ "$(accept_rules)"
 start
 mark
 kill -HUP "$SPAGATED_PID"
-wait_logged 'verifier ready' 5
+wait_logged 'verifier ready' 15
 mark
 spa "$K4" "$H4" -C "/usr/bin/touch $SUDO_OK" -a "$CLI_IP"
 spa "$K4" "$H4" -C "/usr/bin/touch $SUDO_NO" -a "$CLI_IP"

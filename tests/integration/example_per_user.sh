@@ -105,7 +105,7 @@ reload() {
 }
 reload_ok() {
 	reload && [ "$(since_mark 'reloaded: 2 stanzas')" -eq 1 ] &&
-		wait_logged 'verifier ready' 5
+		wait_logged 'verifier ready' 15
 }
 # check_says DESCRIPTION STATUS PATTERN...: spagate check exits STATUS
 # (1: refused, 3: loaded with per-user files disabled) and says each
@@ -122,7 +122,7 @@ check_says() {
 reload_disables() {
 	reload && [ "$(since_mark 'reloaded: 2 stanzas \(1 disabled')" -eq 1 ] &&
 		[ "$(since_mark "error: .*: $1 is disabled \(stanza #$2 refuses every packet\)")" -eq 1 ] &&
-		wait_logged 'verifier ready' 5
+		wait_logged 'verifier ready' 15
 }
 sums() { sha256sum "$ETC/access.conf" "$ETC/spagated.conf" "$ETC"/users.d/*; }
 

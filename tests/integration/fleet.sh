@@ -186,7 +186,7 @@ start_gw() { # start_gw NAME NS
 	GPID[$1]=$!
 	SPAGATED_PIDS="$SPAGATED_PIDS ${GPID[$1]}"
 	on_exit "kill ${GPID[$1]}"
-	wait_for_count "$log" "verifier ready" $((ready + 1)) 5
+	wait_for_count "$log" "verifier ready" $((ready + 1)) 15
 }
 logged() { # logged NAME PATTERN SECONDS
 	wait_for "$WORK/$1.log" "$2" "$3"
@@ -252,7 +252,7 @@ reload_gw() { # reload_gw NAME: SIGHUP, until its new verifier is ready
 	local ready
 	ready=$(count_lines "$WORK/$1.log" "verifier ready")
 	kill -HUP "${GPID[$1]}"
-	wait_for_count "$WORK/$1.log" "verifier ready" $((ready + 1)) 10
+	wait_for_count "$WORK/$1.log" "verifier ready" $((ready + 1)) 15
 }
 printf 'max_packet_age = 2;\n' >>"$ETC/gwa.conf"
 printf 'max_packet_age = 2;\n' >>"$ETC/gwb.conf"

@@ -229,7 +229,7 @@ check "30 costly forgeries: the verifier answers between two of them (examined $
 # SIGHUP: the policy and keyrings read again, a new verifier loads them
 kill -HUP "$SPAGATED_PID"
 check "after a reload (SIGHUP) the new verifier loads the keys" \
-	wait_for_count "$WORK/log" "verifier ready" 2 10
+	wait_for_count "$WORK/log" "verifier ready" 2 30
 granted after-reload 1 10.9.1.10 srv-ecc alice 10.9.1.10 tcp/22
 
 # Per-user files: a member whose GnuPG keys do not load (bob names the
@@ -283,14 +283,14 @@ kill -HUP "$SPAGATED_PID"
 check "the admin's keys that do not load at a reload: back to the running configuration" \
 	eval 'wait_logged "users.conf:1: stanza #1: GnuPG keys: no usable secret key" 10 &&
 	wait_logged "back to the previous configuration" 10 &&
-	wait_for_count "$WORK/log" "verifier ready" 4 10'
+	wait_for_count "$WORK/log" "verifier ready" 4 30'
 granted user-carol-kept 3 10.9.1.15 srv-ecc2 - 10.9.1.15 tcp/22
 # the admin's keys fixed, bob's not: a reload runs, without bob's stanza
 users_conf "$G/ecc"
 mark
 kill -HUP "$SPAGATED_PID"
 check "a reload with bob's keys still broken runs, his stanza alone disabled" \
-	eval 'wait_for_count "$WORK/log" "verifier ready" 5 10 &&
+	eval 'wait_for_count "$WORK/log" "verifier ready" 15 30 &&
 	[ "$(since_mark "a-bob.conf is disabled \\(stanza #2")" -eq 1 ] &&
 	[ "$(since_mark "back to the previous")" -eq 0 ]'
 granted user-carol-reloaded 3 10.9.1.16 srv-ecc2 - 10.9.1.16 tcp/22

@@ -198,7 +198,7 @@ touch "$WORK/log"
 mark
 start_spagated -p "$WORK/spagated.pid" || bail_out "the installed spagated did not start"
 check "the installed verifier runs as _spagate in /var/lib/spagate/verifier" \
-	wait_logged "verifier ready .*chroot /var/lib/spagate/verifier, uid [0-9]+ \\(_spagate\\)" 5
+	wait_logged "verifier ready .*chroot /var/lib/spagate/verifier, uid [0-9]+ \\(_spagate\\)" 15
 fwknop_cli --key-base64-rijndael "$K1" --key-base64-hmac "$H1" -D "$SRV_IP" \
 	-A tcp/22 -a "$CLI_IP" -f 30 >/dev/null 2>&1
 listed() { in_srv nft list set inet spagate allow4 2>/dev/null | grep -qF "$CLI_IP . tcp . 22"; }

@@ -121,6 +121,6 @@ write_conf
 mark
 kill -HUP "$SPAGATED_PID"
 check "a good reload afterwards is taken" \
-	eval 'wait_logged "reloaded: 1 stanza " 5 && wait_logged "verifier ready" 5 && same_daemon'
+	eval 'wait_logged "reloaded: 1 stanza " 5 && wait_logged "verifier ready" 15 && same_daemon'
 check "... and a grant works" grant
 finish

@@ -136,7 +136,7 @@ check "the kernel kills it with SIGSYS and the executor logs it at error" \
 check "the forbidden call never returned" [ "$(since_mark 'NOT CONFINED')" -eq 0 ]
 MARK2=$MARK
 mark
-check "the executor restarts the verifier" wait_logged 'verifier ready' 5
+check "the executor restarts the verifier" wait_logged 'verifier ready' 15
 V2=$(verifier_pid)
 check "the restarted verifier is a new, sandboxed process" \
 	bash -c "[ -n '$V2' ] && [ '$V2' != '$V1' ] && [ '$(status_field "$V2" Seccomp)' = 2 ]"
@@ -171,7 +171,7 @@ forbidden() { # forbidden CALL
 		wait_logged 'verifier killed by signal 31 \(SIGSYS' 5 &&
 		[ "$(since_mark "selftest: $1 returned")" -eq 0 ]; then
 		mark
-		wait_logged 'verifier ready' 5 && r=0
+		wait_logged 'verifier ready' 15 && r=0
 	fi
 	[ $r -eq 0 ] || diag "$(tail -n 4 "$WORK/log")"
 	stop_spagated
@@ -232,7 +232,7 @@ rm -f "$WORK/opened"
 ip netns exec "$SRV_NS" unshare -m --propagation private sh -c "$dev_setup" "$WORK" \
 	"$PRODUCTION" -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$STATE" \
 	-p "$WORK/daemon.pid" -i "$SRV_IF" >>"$WORK/log" 2>&1
-wait_for "$SYSLOG" 'verifier ready \(pid [0-9]+\)' 5
+wait_for "$SYSLOG" 'verifier ready \(pid [0-9]+\)' 15
 DPID=$(cat "$WORK/daemon.pid" 2>/dev/null)
 [ -n "$DPID" ] && on_exit "kill $DPID"
 VD=$(sed -n 's/.*verifier ready (pid \([0-9]*\)).*/\1/p' "$SYSLOG" | tail -n 1)

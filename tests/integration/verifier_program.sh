@@ -69,7 +69,7 @@ check "... and the executor tries again" \
 	wait_logged 'error: cannot start the verifier: trying again in 1 s' 2 5
 check "... while it keeps running" [ -d "/proc/$SPAGATED_PID" ]
 chmod o-w "$PROG"
-check "trusted again, the verifier is back" wait_logged 'verifier ready' 5
+check "trusted again, the verifier is back" wait_logged 'verifier ready' 15
 stop_spagated
 
 printf 'capture = { mode = "udp"; };\n' >> "$WORK/spagated.conf"

@@ -70,7 +70,7 @@ start() {
 	write_conf "$1" "${2:-2}"
 	start_spagated -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/state-$1" \
 		-p "$WORK/$1.pid" || bail_out "spagated did not start"
-	wait_for_count "$WORK/log" "verifier ready" $((ready + ${2:-2})) 5 ||
+	wait_for_count "$WORK/log" "verifier ready" $((ready + ${2:-2})) 15 ||
 		bail_out "the second worker did not start"
 }
 
@@ -147,7 +147,7 @@ kill -KILL "$W2"
 check_logged "a killed worker is restarted" 'verifier 2 of 2 killed by signal 9 .*restarting it in 1 s' 3
 grant_through "the other worker while the killed one is down"
 check "the other worker ran on" kill -0 "$W1"
-check "the killed worker is back" wait_for_count "$WORK/log" "verifier ready" $((ready + 1)) 5
+check "the killed worker is back" wait_for_count "$WORK/log" "verifier ready" $((ready + 1)) 15
 stop_spagated
 
 # --- UDP: SO_REUSEPORT, and the listeners -----------------------------------
@@ -159,7 +159,7 @@ grant_through "the HTTP listener" -P http
 
 ready=$(count_lines "$WORK/log" "verifier ready")
 kill -HUP "$SPAGATED_PID"
-check "a reload restarts both workers" wait_for_count "$WORK/log" "verifier ready" $((ready + 2)) 5
+check "a reload restarts both workers" wait_for_count "$WORK/log" "verifier ready" $((ready + 2)) 15
 grant_through "udp after the reload"
 stop_spagated
 finish
