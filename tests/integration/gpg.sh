@@ -290,7 +290,7 @@ users_conf "$G/ecc"
 mark
 kill -HUP "$SPAGATED_PID"
 check "a reload with bob's keys still broken runs, his stanza alone disabled" \
-	eval 'wait_for_count "$WORK/log" "verifier ready" 15 30 &&
+	eval 'wait_for_count "$WORK/log" "verifier ready" 5 30 &&
 	[ "$(since_mark "a-bob.conf is disabled \\(stanza #2")" -eq 1 ] &&
 	[ "$(since_mark "back to the previous")" -eq 0 ]'
 granted user-carol-reloaded 3 10.9.1.16 srv-ecc2 - 10.9.1.16 tcp/22
