@@ -110,7 +110,7 @@ in_cli bash -c 'exec 3>"/dev/udp/$2/62201"; n=0
 		IFS= read -r p < "$f"; printf %s "$p" >&3
 		n=$((n + 1)); [ $((n % 50)) -ne 0 ] || sleep 0.1
 	done' _ "$WORK/many" "$SRV_IP"
-wait_logged 'accepted by stanza #1' 1300 60
+wait_logged 'accepted by stanza #1' 1300 120
 diag "grants $(since_mark 'accepted by stanza #1'), kills $(since_mark 'killed by signal'), verifier $V alive: $([ -d /proc/$V ] && echo yes), replay.db $(stat -c %s "$STATE/verifier/replay.db")"
 check "UDP mode: 1300 more grants grow the replay store under the filter" \
 	bash -c "[ \$(tail -n +$((MARK + 1)) '$WORK/log' | grep -c 'accepted by stanza #1') -ge 1300 ] &&
