@@ -102,13 +102,6 @@ int	knock_seq_parse_knockd(const char *text, struct knock_seq *out,
 int	knock_seq_parse_fwknop(const char *text, struct knock_seq *out,
 	    const char **why, size_t *entry);
 /*
- * The whole of a trusted file (trust.h), NUL-terminated, at most
- * KNOCK_FILE_MAX bytes; 0, or SPA_ERR_CONFIG / SPA_ERR_NOMEM with `why`
- * naming the file and the reason.  The caller frees *out.
- */
-int	knock_file_read(const char *path, char **out, size_t *len, char *why,
-	    size_t whylen);
-/*
  * Append the sequences of a one_time_sequences file's bytes (`buf`, NUL
  * after `len`, modified) to d->one_time: lines starting with '#' are used
  * ones; any other bad line is refused.  0, or an error as above.

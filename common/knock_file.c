@@ -1,21 +1,17 @@
 /*
- * The files doors are read from (knock.h): knockd.conf itself and
- * one_time_sequences files.  Both name who gets in and what root runs,
- * so both pass the file-trust rule (trust.h) on the open descriptor.
+ * one_time_sequences files (knock.h): their sequences, read into a door.
+ * The files themselves are read by trust_read (trust.h): they name who
+ * gets in and what root runs.
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "err.h"
 #include "knock.h"
-#include "trust.h"
 
 static int
 fail(char *why, size_t len, int r, const char *fmt, ...)
@@ -29,54 +25,6 @@ fail(char *why, size_t len, int r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, len, fmt, ap);
 	va_end(ap);
-	return r;
-}
-
-/* Read what fstat said the file holds, and see that it holds no more. */
-static int
-read_sized(int fd, const char *path, size_t size, char **out, size_t *len,
-    char *why, size_t whylen)
-{
-	size_t used = 0;
-	ssize_t n = 0;
-	char *buf = malloc(size + 2);
-
-	if (buf == NULL)
-		return fail(why, whylen, SPA_ERR_NOMEM, "out of memory");
-	while (used < size + 1 &&
-	    (n = read(fd, buf + used, size + 1 - used)) > 0)
-		used += (size_t)n;
-	if (n < 0 || used > size) {
-		free(buf);
-		return n < 0 ? fail(why, whylen, SPA_ERR_CONFIG, "cannot read "
-		    "%s: %s", path, strerror(errno)) : fail(why, whylen,
-		    SPA_ERR_CONFIG, "%s changed while it was read", path);
-	}
-	buf[used] = '\0';
-	*out = buf;
-	*len = used;
-	return 0;
-}
-
-int
-knock_file_read(const char *path, char **out, size_t *len, char *why,
-    size_t whylen)
-{
-	const char *bad = NULL;
-	struct stat sb;
-	int fd, r;
-
-	if ((fd = trust_open(path, 0, &sb, &bad)) == -1)
-		return bad != NULL ? fail(why, whylen, SPA_ERR_CONFIG, "%s %s",
-		    path, bad) : fail(why, whylen, SPA_ERR_CONFIG, "cannot "
-		    "open %s: %s", path, strerror(errno));
-	if (sb.st_size > KNOCK_FILE_MAX)
-		r = fail(why, whylen, SPA_ERR_CONFIG, "%s is larger than %d "
-		    "bytes", path, KNOCK_FILE_MAX);
-	else
-		r = read_sized(fd, path, (size_t)sb.st_size, out, len, why,
-		    whylen);
-	close(fd);
 	return r;
 }
 

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "knockd_conf.h"
 #include "log.h"
+#include "trust.h"
 
 #define KD_CMD_MAX	1024	/* a command's length (access.h's CMD max) */
 #define KD_KEY_SHOWN	32	/* longer unknown keys are not quoted */
@@ -340,7 +341,8 @@ read_trusted(struct kd_parser *p, const char *path, char **out, size_t *len)
 	char why[400];
 	int r;
 
-	if ((r = knock_file_read(path, out, len, why, sizeof(why))) != 0)
+	if ((r = trust_read(path, 0, KNOCK_FILE_MAX, out, len, why,
+	    sizeof(why))) != 0)
 		return kd_file_fail(p, r, why);
 	return 0;
 }

@@ -4,8 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "trust.h"
 
 #define WHY_LINK	"is a symbolic link (name the file itself)"
@@ -87,4 +92,61 @@ trust_open(const char *path, unsigned int flags, struct stat *sb,
     const char **why)
 {
 	return trust_openat(AT_FDCWD, path, flags, sb, why);
+}
+
+/* Read what fstat said the file holds, and see that it holds no more. */
+static int
+read_sized(int fd, const char *path, size_t size, char **out, size_t *len,
+    char *why, size_t whylen)
+{
+	size_t used = 0;
+	ssize_t n = 0;
+	char *buf = malloc(size + 2);
+
+	if (buf == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return SPA_ERR_NOMEM;
+	}
+	while (used < size + 1 &&
+	    (n = read(fd, buf + used, size + 1 - used)) > 0)
+		used += (size_t)n;
+	if (n < 0 || used > size) {
+		if (n < 0)
+			snprintf(why, whylen, "cannot read %s: %s", path,
+			    strerror(errno));
+		else
+			snprintf(why, whylen, "%s changed while it was read",
+			    path);
+		free(buf);
+		return SPA_ERR_CONFIG;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	*len = used;
+	return 0;
+}
+
+int
+trust_read(const char *path, unsigned int flags, size_t max, char **out,
+    size_t *len, char *why, size_t whylen)
+{
+	const char *bad = NULL;
+	struct stat sb;
+	int fd, r = SPA_ERR_CONFIG;
+
+	if ((fd = trust_open(path, flags, &sb, &bad)) == -1) {
+		if (bad != NULL)
+			snprintf(why, whylen, "%s %s", path, bad);
+		else
+			snprintf(why, whylen, "cannot open %s: %s", path,
+			    strerror(errno));
+		return SPA_ERR_CONFIG;
+	}
+	if ((uintmax_t)sb.st_size > max)
+		snprintf(why, whylen, "%s is larger than %zu bytes", path, max);
+	else
+		r = read_sized(fd, path, (size_t)sb.st_size, out, len, why,
+		    whylen);
+	close(fd);
+	return r;
 }

@@ -39,4 +39,13 @@ int	trust_openat(int dirfd, const char *path, unsigned int flags,
 int	trust_open(const char *path, unsigned int flags, struct stat *sb,
 	    const char **why);
 
+/*
+ * The whole of a file that keeps the rule (trust_open), at most `max`
+ * bytes, NUL-terminated in *out (the caller frees it), its length in *len.
+ * 0; or SPA_ERR_CONFIG / SPA_ERR_NOMEM with `why` naming the file and the
+ * reason ("PATH is larger than N bytes", "cannot open PATH: ...").
+ */
+int	trust_read(const char *path, unsigned int flags, size_t max,
+	    char **out, size_t *len, char *why, size_t whylen);
+
 #endif /* SPA_TRUST_H */

@@ -16,19 +16,16 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "array.h"
 #include "err.h"
 #include "p0f.h"
+#include "trust.h"
 
 #define SIG_FIELDS	8	/* ver:ittl:olen:mss:win,scale:opts:quirks:pc */
 
@@ -695,48 +692,17 @@ p0f_db_free(struct p0f_db *db)
 
 /* --- the file ------------------------------------------------------------- */
 
-/* The whole of a regular file of at most P0F_MAX_FILE bytes. */
-static int
-read_file(struct parser *p, int fd, char **buf, size_t *len)
-{
-	struct stat st;
-	ssize_t n;
-
-	if (fstat(fd, &st) != 0)
-		return fail(p, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return fail(p, "not a regular file");
-	if (st.st_size > P0F_MAX_FILE)
-		return fail(p, "larger than %d bytes", P0F_MAX_FILE);
-	/* one byte more than the size: a file that grew is refused too */
-	if ((*buf = malloc((size_t)st.st_size + 1)) == NULL)
-		return nomem(p);
-	*len = 0;
-	while ((n = read(fd, *buf + *len, (size_t)st.st_size + 1 - *len)) > 0)
-		*len += (size_t)n;
-	if (n < 0 || *len > (size_t)st.st_size) {
-		free(*buf);
-		*buf = NULL;
-		return fail(p, "%s", n < 0 ? strerror(errno) : "changed while read");
-	}
-	return 0;
-}
-
 int
 p0f_db_load(const char *path, struct p0f_db **out, struct p0f_error *err)
 {
-	struct parser p = { .name = path, .err = err };
 	char *buf = NULL;
 	size_t len = 0;
-	int fd, rc;
+	int rc;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return fail(&p, "%s", strerror(errno));
-	rc = read_file(&p, fd, &buf, &len);
-	close(fd);
-	if (rc != 0)
+	/* it decides which clients a REQUIRE_OS_REGEX stanza lets in */
+	if ((rc = trust_read(path, 0, P0F_MAX_FILE, &buf, &len, err->text,
+	    sizeof(err->text))) != 0)
 		return rc;
 	rc = p0f_db_parse(buf, len, path, out, err);
 	free(buf);

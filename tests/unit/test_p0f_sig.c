@@ -406,13 +406,25 @@ test_load(void **state)
 	assert_string_equal(err.text, want);
 	free(path);
 
+	/* the file-trust rule (trust.h): the file decides who gets in */
+	path = th_write(dir, "open.fp", HEAD "label = s:unix:L:x\n"
+	    "sig = *:64:0:*:*,*:mss:df:0\n", 0664);
+	assert_int_equal(chmod(path, 0664), 0);
+	assert_int_equal(p0f_db_load(path, &db, &err), SPA_ERR_CONFIG);
+	snprintf(want, sizeof(want), "%s must not be writable by group or "
+	    "others", path);
+	assert_string_equal(err.text, want);
+	assert_null(db);
+	free(path);
+
 	assert_int_equal(p0f_db_load(dir, &db, &err), SPA_ERR_CONFIG);
-	snprintf(want, sizeof(want), "%s: not a regular file", dir);
+	snprintf(want, sizeof(want), "%s is not a regular file", dir);
 	assert_string_equal(err.text, want);
 
 	assert_int_equal(asprintf(&path, "%s/absent.fp", dir) > 0, 1);
 	assert_int_equal(p0f_db_load(path, &db, &err), SPA_ERR_CONFIG);
-	snprintf(want, sizeof(want), "%s: No such file or directory", path);
+	snprintf(want, sizeof(want), "cannot open %s: No such file or "
+	    "directory", path);
 	assert_string_equal(err.text, want);
 	free(path);
 
@@ -422,7 +434,7 @@ test_load(void **state)
 	fputc(';', fp);
 	fclose(fp);
 	assert_int_equal(p0f_db_load(big, &db, &err), SPA_ERR_CONFIG);
-	snprintf(want, sizeof(want), "%s: larger than %d bytes", big,
+	snprintf(want, sizeof(want), "%s is larger than %d bytes", big,
 	    P0F_MAX_FILE);
 	assert_string_equal(err.text, want);
 	assert_null(db);
