@@ -150,6 +150,13 @@ executor_load(const struct cli_opts *cli, struct action_table *modules,
 	return r;
 }
 
+/* A run that ends by itself (-C, a pcap file): one worker, no restart. */
+static bool
+finite_run(const struct executor *x)
+{
+	return x->cli->pcap_file != NULL || x->cli->packet_limit != 0;
+}
+
 /* --- the executor's replay store, with several workers ------------------ */
 
 /*
@@ -162,8 +169,7 @@ executor_load(const struct cli_opts *cli, struct action_table *modules,
 static int
 open_gate(struct executor *x, const struct spa_conf *c)
 {
-	bool one_file = x->cli->pcap_file != NULL || x->cli->packet_limit != 0;
-	bool several = !one_file && c->capture.workers > 1;
+	bool several = !finite_run(x) && c->capture.workers > 1;
 	char path[4096];
 	int r;
 
@@ -173,8 +179,8 @@ open_gate(struct executor *x, const struct spa_conf *c)
 	    x->test_state[0] != '\0' ? x->test_state : c->state_dir,
 	    REPLAY_GATE_FILE) >= sizeof(path))
 		return SPA_ERR_CONFIG;
-	if (!several && (one_file || x->cli->test_mode ||
-	    access(path, F_OK) != 0))
+	/* -C and a pcap file grant for real: only -t's state is thrown away */
+	if (!several && (x->cli->test_mode || access(path, F_OK) != 0))
 		return 0;
 	if ((r = replay_gate_open(path, c->replay_capacity, &x->gate)) != 0)
 		return r;	/* logged */
@@ -291,7 +297,7 @@ reload_fall_back(struct executor *x, const char *how)
 static size_t
 workers_wanted(const struct executor *x)
 {
-	if (x->cli->pcap_file != NULL || x->cli->packet_limit != 0)
+	if (finite_run(x))
 		return 1;
 	return x->conf.capture.workers;
 }
@@ -505,7 +511,7 @@ static void
 worker_ended(struct executor *x, struct worker *w)
 {
 	char how[160];
-	bool finite = x->cli->pcap_file != NULL || x->cli->packet_limit != 0;
+	bool finite = finite_run(x);
 	int status = reap_worker(x, w, how, sizeof(how));
 
 	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGTERM &&

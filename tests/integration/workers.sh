@@ -26,7 +26,7 @@ FLOWS=24	# all on one worker by chance: 1 in 2^23
 
 K=$(head -c 32 /dev/urandom | base64 -w0) H=$(head -c 64 /dev/urandom | base64 -w0)
 
-plan 26
+plan 27
 netns_pair 200 || skip_all "cannot create network namespaces"
 
 cat > "$WORK/access.conf" <<CONF
@@ -148,6 +148,20 @@ check_logged "a killed worker is restarted" 'verifier 2 of 2 killed by signal 9 
 grant_through "the other worker while the killed one is down"
 check "the other worker ran on" kill -0 "$W1"
 check "the killed worker is back" wait_for_count "$WORK/log" "verifier ready" $((ready + 1)) 15
+stop_spagated
+
+# -C (one worker, the real state) after a run with two: the executor's
+# store still refuses what they granted.  The workers' own stores are
+# removed, so that only the executor's knows the packet.
+rm -f "$WORK"/state-pcap/verifier/replay*.db
+write_conf pcap 1
+n=$(count_lines "$WORK/log" "$GRANTED")
+mark
+start_spagated -c "$WORK/spagated.conf" -a "$WORK/access.conf" -d "$WORK/state-pcap" \
+	-p "$WORK/pcap.pid" -C 1 || bail_out "spagated -C did not start"
+in_cli python3 "$SAME" "$SRV_IP" 62201 1 "$WORK/pkt-last" >/dev/null
+check "-C, one worker: the executor's store still refuses what two workers granted" \
+	eval 'wait_logged "$BY_EXECUTOR" 5 && [ "$(count_lines "$WORK/log" "$GRANTED")" -eq "$n" ]'
 stop_spagated
 
 # --- UDP: SO_REUSEPORT, and the listeners -----------------------------------
