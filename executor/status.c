@@ -74,12 +74,12 @@ print_cycles(const char *state_dir, FILE *fp)
 }
 
 /*
- * A line the running executor keeps in the state directory: the
- * verifier's sandbox (from its last READY), and whether its replay store
- * cannot record (grants refused).
+ * The lines the running executor keeps in the state directory: each
+ * verifier worker's sandbox (from its last READY), and whether a replay
+ * store cannot record (grants refused).
  */
 static void
-print_state_line(const char *state_dir, const char *name, FILE *fp)
+print_state_lines(const char *state_dir, const char *name, FILE *fp)
 {
 	char path[4096], line[4096 + 256];
 	FILE *in;
@@ -87,7 +87,7 @@ print_state_line(const char *state_dir, const char *name, FILE *fp)
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir, name) >=
 	    sizeof(path) || (in = safefile_read(path)) == NULL)
 		return;
-	if (fgets(line, sizeof(line), in) != NULL)
+	while (fgets(line, sizeof(line), in) != NULL)
 		fprintf(fp, "  %s", line);
 	fclose(in);
 }
@@ -320,8 +320,8 @@ text_running(const struct status_opts *o, const struct self *sf, FILE *fp)
 		if ((sp = memchr(p, ' ', (size_t)(lf - p))) != NULL)
 			fprintf(fp, "  %.*s: %.*s\n", (int)(sp - p), p,
 			    (int)(lf - sp - 1), sp + 1);
-	print_state_line(o->state_dir, EXECUTOR_SANDBOX_FILE, fp);
-	print_state_line(o->state_dir, EXECUTOR_REPLAY_FILE, fp);
+	print_state_lines(o->state_dir, EXECUTOR_SANDBOX_FILE, fp);
+	print_state_lines(o->state_dir, EXECUTOR_REPLAY_FILE, fp);
 	print_policy_errors(o->state_dir, fp);
 	print_cycles(o->state_dir, fp);
 	if (sf->age_ms >= 0)
@@ -355,8 +355,8 @@ not_answering(const struct status_opts *o, const char *why, FILE *fp)
 		fprintf(fp, "spagated is running (pid %ld)\n  but does not "
 		    "answer on its control socket (%s)\n", pid, why);
 	if (pid > 0) {	/* what it last wrote of its state */
-		print_state_line(o->state_dir, EXECUTOR_SANDBOX_FILE, fp);
-		print_state_line(o->state_dir, EXECUTOR_REPLAY_FILE, fp);
+		print_state_lines(o->state_dir, EXECUTOR_SANDBOX_FILE, fp);
+		print_state_lines(o->state_dir, EXECUTOR_REPLAY_FILE, fp);
 	}
 	print_cycles(o->state_dir, fp);
 	print_metrics(o, fp);

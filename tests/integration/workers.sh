@@ -26,7 +26,7 @@ FLOWS=24	# all on one worker by chance: 1 in 2^23
 
 K=$(head -c 32 /dev/urandom | base64 -w0) H=$(head -c 64 /dev/urandom | base64 -w0)
 
-plan 27
+plan 28
 netns_pair 200 || skip_all "cannot create network namespaces"
 
 cat > "$WORK/access.conf" <<CONF
@@ -134,6 +134,9 @@ check "the executor's replay store is in the state directory" test -s "$WORK/sta
 check "metrics: two workers, two replays refused by the executor" \
 	wait_for "$WORK/metrics.prom" '^spagate_worker_replays_refused_total 2$' 3
 check "metrics: spagate_verifier_workers 2" grep -q '^spagate_verifier_workers 2$' "$WORK/metrics.prom"
+check "spagated -S shows both workers' sandboxes" \
+	eval '[ "$("$SPAGATED" -S -c "$WORK/spagated.conf" -d "$WORK/state-pcap" -p "$WORK/pcap.pid" |
+		grep -c "verifier (pid [0-9]*): chroot")" -eq 2 ]'
 
 mark
 kill -USR1 "$SPAGATED_PID"
