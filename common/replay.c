@@ -679,22 +679,34 @@ replay_add(struct replay_store *rs, const uint8_t digest[REPLAY_DIGEST_LEN],
 	return 0;
 }
 
-/* Every live slot of the mapped table `h` (of `size` bytes) into `rs`. */
+/*
+ * A packet time from a file a sandboxed process wrote, capped at `most`:
+ * past it the time cannot be honest, and taken as is it would refuse (a
+ * forgotten time) or keep (a digest's) for ever in a durable store.
+ */
+static int64_t
+capped(int64_t stamp, int64_t most)
+{
+	return stamp > most ? most : stamp;
+}
+
+/* Every live slot of the mapped table `h` into `rs`. */
 static int
 merge_table(struct replay_store *rs, const struct header *h, int64_t now_s)
 {
 	const struct slot *s = (const struct slot *)((const uint8_t *)h +
 	    HEADER_LEN);
+	int64_t most = rs->age != 0 ? now_s + rs->age : now_s;
 	uint64_t i;
 	int r;
 
 	if (h->version != FORMAT_VERSION)
 		return SPA_ERR_STATE;	/* its verifier converts it first */
-	forget(rs->hdr, h->forgotten);
+	forget(rs->hdr, capped(h->forgotten, now_s));
 	for (i = 0; i < h->capacity; i++) {
 		if (!live(rs, &s[i], now_s))
 			continue;
-		r = replay_add(rs, s[i].digest, now_s, s[i].stamp);
+		r = replay_add(rs, s[i].digest, now_s, capped(s[i].stamp, most));
 		if (r != 0 && r != SPA_ERR_REPLAY)
 			return r;
 	}

@@ -966,6 +966,44 @@ probes_stay_short_at_one_million(void **state)
 	assert_true(max_big < 128);
 }
 
+/*
+ * A worker's store, merged into the executor's, is a sandboxed process's
+ * file: a forgotten time past now, or a packet time past now + age, is
+ * capped there.  Taken as is, they refused every packet for ever (the
+ * executor's store is durable) or kept a digest for ever.
+ */
+static void
+merge_caps_times_from_the_future(void **state)
+{
+	struct fix *f = *state;
+	struct replay_store *worker = open_ok(f->path), *gate;
+	uint8_t d[REPLAY_DIGEST_LEN], e[REPLAY_DIGEST_LEN];
+	const int64_t age = 120, far = NOW + 1000000;
+	char *gate_path = NULL;
+	int fd;
+
+	digest_of(1, d);
+	digest_of(2, e);
+	assert_int_equal(replay_add(worker, d, far, far), 0);
+	replay_close(worker);
+	/* the header's forgotten time (replay.c's layout: at byte 48) */
+	assert_true((fd = open(f->path, O_WRONLY)) >= 0);
+	assert_int_equal(pwrite(fd, &far, sizeof(far), 48), (ssize_t)sizeof(far));
+	close(fd);
+
+	assert_true(asprintf(&gate_path, "%s/gate.db", f->dir) > 0);
+	gate = open_ok(gate_path);
+	replay_set_age(gate, (uint32_t)age);
+	assert_int_equal(replay_merge_file(gate, f->path, NOW), 0);
+	/* a packet made after the merge is granted */
+	assert_int_equal(replay_add(gate, e, NOW + 1, NOW + 1), 0);
+	/* the worker's digest is refused now, not once its window has passed */
+	assert_int_equal(replay_check(gate, d, NOW), SPA_ERR_REPLAY);
+	assert_int_equal(replay_check(gate, d, NOW + 3 * age), 0);
+	replay_close(gate);
+	free(gate_path);
+}
+
 int
 main(void)
 {
@@ -1004,6 +1042,7 @@ main(void)
 		T(expired_slots_keep_chains_intact),
 		T(wrong_count_in_header_is_harmless),
 		T(converts_format_1_in_place),
+		T(merge_caps_times_from_the_future),
 		T(kill_at_any_moment_keeps_reported_digests),
 		T(probes_stay_short_at_one_million),
 #undef T
