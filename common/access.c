@@ -28,27 +28,6 @@
 
 /* --- errors and warnings ------------------------------------------------- */
 
-static void
-format_at(char *buf, size_t len, const char *file, unsigned int line,
-    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
-
-static void
-format_at(char *buf, size_t len, const char *file, unsigned int line,
-    const char *fmt, va_list ap)
-{
-	int n;
-
-	if (file == NULL)
-		n = 0;		/* the message names the file itself */
-	else if (line > 0)
-		n = snprintf(buf, len, "%s:%u: ", file, line);
-	else
-		n = snprintf(buf, len, "%s: ", file);
-	if (n < 0 || (size_t)n >= len)
-		return;
-	vsnprintf(buf + n, len - (size_t)n, fmt, ap);
-}
-
 /* The current position: the line being read, or the top path. */
 static void
 position(struct access_parser *p, const char **file, unsigned int *line)
@@ -71,7 +50,7 @@ access_fail(struct access_parser *p, const char *fmt, ...)
 
 	position(p, &file, &line);
 	va_start(ap, fmt);
-	format_at(p->err->text, sizeof(p->err->text), file, line, fmt, ap);
+	err_vformat_at(p->err->text, sizeof(p->err->text), file, line, fmt, ap);
 	va_end(ap);
 	return SPA_ERR_CONFIG;
 }
@@ -103,7 +82,7 @@ fail_about(struct access_parser *p, const char *path, const char *fmt, ...)
 
 	position_about(p, path, &file, &line);
 	va_start(ap, fmt);
-	format_at(p->err->text, sizeof(p->err->text), file, line, fmt, ap);
+	err_vformat_at(p->err->text, sizeof(p->err->text), file, line, fmt, ap);
 	va_end(ap);
 	return SPA_ERR_CONFIG;
 }
@@ -119,7 +98,7 @@ fail_at(struct access_parser *p, const char *file, unsigned int line,
 	va_list ap;
 
 	va_start(ap, fmt);
-	format_at(p->err->text, sizeof(p->err->text), file, line, fmt, ap);
+	err_vformat_at(p->err->text, sizeof(p->err->text), file, line, fmt, ap);
 	va_end(ap);
 	return SPA_ERR_CONFIG;
 }
@@ -142,7 +121,7 @@ warn_at(const char *file, unsigned int line, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	format_at(text, sizeof(text), file, line, fmt, ap);
+	err_vformat_at(text, sizeof(text), file, line, fmt, ap);
 	va_end(ap);
 	log_warnx("%s", text);
 }
@@ -162,7 +141,7 @@ warn_about(struct access_parser *p, const char *path, const char *fmt, ...)
 
 	position_about(p, path, &file, &line);
 	va_start(ap, fmt);
-	format_at(text, sizeof(text), file, line, fmt, ap);
+	err_vformat_at(text, sizeof(text), file, line, fmt, ap);
 	va_end(ap);
 	log_warnx("%s", text);
 }
@@ -177,7 +156,7 @@ access_warn(struct access_parser *p, const char *fmt, ...)
 
 	position(p, &file, &line);
 	va_start(ap, fmt);
-	format_at(text, sizeof(text), file, line, fmt, ap);
+	err_vformat_at(text, sizeof(text), file, line, fmt, ap);
 	va_end(ap);
 	log_warnx("%s", text);
 }

@@ -1,7 +1,9 @@
 /* Names and messages for SPA_ERR_* codes. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -81,4 +83,21 @@ spa_errname(int err)
 	const struct err_text *e = err_lookup(err);
 
 	return e != NULL ? e->name : "unknown";
+}
+
+void
+err_vformat_at(char *buf, size_t len, const char *file, unsigned int line,
+    const char *fmt, va_list ap)
+{
+	int n;
+
+	if (file == NULL)
+		n = 0;
+	else if (line > 0)
+		n = snprintf(buf, len, "%s:%u: ", file, line);
+	else
+		n = snprintf(buf, len, "%s: ", file);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	vsnprintf(buf + n, len - (size_t)n, fmt, ap);
 }

@@ -6,6 +6,9 @@
 #ifndef SPA_ERR_H
 #define SPA_ERR_H
 
+#include <stdarg.h>
+#include <stddef.h>
+
 enum spa_err {
 	SPA_OK = 0,
 
@@ -68,5 +71,14 @@ enum spa_err {
 
 const char	*spa_strerror(int err);
 const char	*spa_errname(int err);
+
+/*
+ * A configuration error or warning as every reader words it into `buf`:
+ * "FILE:LINE: message", "FILE: message" when LINE is 0, the message alone
+ * when FILE is NULL (it names the file itself).
+ */
+void	err_vformat_at(char *buf, size_t len, const char *file,
+	    unsigned int line, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 5, 0)));
 
 #endif /* SPA_ERR_H */

@@ -73,19 +73,11 @@ kd_fail(struct kd_parser *p, const char *fmt, ...)
 static int
 kd_fail(struct kd_parser *p, const char *fmt, ...)
 {
-	char *t = p->err->text;
-	size_t len = sizeof(p->err->text);
 	va_list ap;
-	int n;
 
-	/* no file: the message is about the file itself and names it */
-	n = p->file == NULL ? 0 : p->line > 0 ?
-	    snprintf(t, len, "%s:%u: ", p->file, p->line) :
-	    snprintf(t, len, "%s: ", p->file);
-	if (n < 0 || (size_t)n >= len)
-		return SPA_ERR_CONFIG;
 	va_start(ap, fmt);
-	vsnprintf(t + n, len - (size_t)n, fmt, ap);
+	err_vformat_at(p->err->text, sizeof(p->err->text), p->file, p->line,
+	    fmt, ap);
 	va_end(ap);
 	return SPA_ERR_CONFIG;
 }
@@ -108,9 +100,9 @@ kd_warn_at(const char *file, unsigned int line, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	err_vformat_at(text, sizeof(text), file, line, fmt, ap);
 	va_end(ap);
-	log_warnx("%s:%u: %s", file, line, text);
+	log_warnx("%s", text);
 }
 
 static struct knock_door *

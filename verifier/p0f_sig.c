@@ -52,19 +52,11 @@ fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 static int
 fail(struct parser *p, const char *fmt, ...)
 {
-	char *buf = p->err->text;
-	size_t len = sizeof(p->err->text);
 	va_list ap;
-	int n;
 
-	if (p->line > 0)
-		n = snprintf(buf, len, "%s:%u: ", p->name, p->line);
-	else
-		n = snprintf(buf, len, "%s: ", p->name);
-	if (n < 0 || (size_t)n >= len)
-		return SPA_ERR_CONFIG;	/* the name alone fills it */
 	va_start(ap, fmt);
-	vsnprintf(buf + n, len - (size_t)n, fmt, ap);
+	err_vformat_at(p->err->text, sizeof(p->err->text), p->name, p->line,
+	    fmt, ap);
 	va_end(ap);
 	return SPA_ERR_CONFIG;
 }
