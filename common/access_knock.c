@@ -70,9 +70,7 @@ access_knock_doors_free(struct knock_door *doors, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		doors[i].sources = NULL;	/* the stanza's */
-		knock_door_clear(&doors[i]);
-	}
+	for (i = 0; i < n; i++)
+		knock_door_clear(&doors[i]);	/* sources stay the stanza's */
 	free(doors);
 }

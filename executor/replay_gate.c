@@ -67,8 +67,7 @@ replay_gate_close(struct replay_gate *g)
 {
 	if (g == NULL)
 		return;
-	replay_sync(g->store);
-	replay_close(g->store);
+	replay_close(g->store);	/* syncs it */
 	free(g->path);
 	free(g);
 }
