@@ -185,7 +185,6 @@ open_gate(struct executor *x, const struct spa_conf *c)
 	if ((r = replay_gate_open(path, c->replay_capacity, &x->gate)) != 0)
 		return r;	/* logged */
 	replay_gate_set_age(x->gate, c->max_packet_age);
-	x->gate_unseeded = replay_gate_is_new(x->gate);
 	if (!several)
 		log_info("the executor's replay store %s, left by a run with "
 		    "several workers, is checked too", path);
@@ -392,9 +391,11 @@ spawn_worker(struct executor *x, struct worker *w)
 }
 
 /*
- * A new executor store has not seen what the workers granted before it
- * (one worker, which needed none): it takes their stores' digests, while
- * none runs to hold them.
+ * The executor's store takes the workers' stores' digests each time they
+ * all start, while none runs to hold them: a store new, or left empty by
+ * a crash as it was made, or made by a reload that died before its
+ * workers started, has not seen what a single worker granted (which
+ * needed none).  Taking a digest it holds again changes nothing.
  */
 static void
 seed_gate(struct executor *x)
@@ -402,9 +403,8 @@ seed_gate(struct executor *x)
 	char path[4096], name[32];
 	unsigned int k;
 
-	if (x->gate == NULL || !x->gate_unseeded)
+	if (x->gate == NULL)
 		return;
-	x->gate_unseeded = false;
 	for (k = 0; k < CONF_WORKERS_MAX; k++) {
 		sandbox_replay_file(k, name, sizeof(name));
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s",

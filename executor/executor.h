@@ -74,7 +74,6 @@ struct executor {
 	uint16_t		 fanout_group;	/* the daemon's PACKET_FANOUT id */
 	struct replay_gate	*gate;		/* NULL: one worker, its store */
 	int64_t			 gate_sync_ms;	/* 0: nothing to write */
-	bool			 gate_unseeded;	/* new: the workers' digests next */
 	bool			 reloading;	/* verifiers stopped to reload */
 	/* the configuration before a reload, until the new verifier is ready */
 	struct spa_conf		 prev_conf;

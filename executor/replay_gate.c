@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "err.h"
 #include "log.h"
@@ -14,7 +13,6 @@
 struct replay_gate {
 	struct replay_store	*store;
 	char			*path;
-	bool			 fresh;		/* made, not found */
 	struct replay_gate_stats st;
 };
 
@@ -30,7 +28,6 @@ replay_gate_open(const char *path, uint32_t capacity,
 		free(g);
 		return SPA_ERR_NOMEM;
 	}
-	g->fresh = access(path, F_OK) != 0;
 	if ((r = replay_open(path, capacity, &g->store)) != 0) {
 		log_errx("the executor's replay store %s: %s%s", path,
 		    spa_strerror(r), r == SPA_ERR_STATE ? " (damaged, or in "
@@ -41,12 +38,6 @@ replay_gate_open(const char *path, uint32_t capacity,
 	}
 	*out = g;
 	return 0;
-}
-
-bool
-replay_gate_is_new(const struct replay_gate *g)
-{
-	return g->fresh;
 }
 
 int

@@ -14,7 +14,6 @@
 #ifndef SPA_REPLAY_GATE_H
 #define SPA_REPLAY_GATE_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #include "event.h"
@@ -34,13 +33,9 @@ struct replay_gate;
 int	replay_gate_open(const char *path, uint32_t capacity,
 	    struct replay_gate **out);
 /*
- * Made by replay_gate_open (no file was there): it has not seen what the
- * workers granted before it existed, as a single worker did.
- */
-bool	replay_gate_is_new(const struct replay_gate *g);
-/*
  * Take in a worker's store file (replay_merge_file), while no worker
- * runs: 0, or an error logged at error level.
+ * runs: 0, or an error logged at error level.  Taking it again changes
+ * nothing: the executor does at each start of its workers.
  */
 int	replay_gate_seed(struct replay_gate *g, const char *path,
 	    int64_t now_s);
