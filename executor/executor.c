@@ -196,6 +196,25 @@ open_gate(struct executor *x, const struct spa_conf *c)
 static void restart_workers(struct executor *);
 
 /*
+ * state_dir/name, for spagated -S and spagate status: what `fill` writes,
+ * replaced atomically; without `fill`, no file.
+ */
+static void
+save_state(const struct executor *x, const char *name, mode_t mode,
+    safefile_fill fill, const void *arg)
+{
+	char path[4096];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", x->conf.state_dir,
+	    name) >= sizeof(path))
+		return;
+	if (fill == NULL)
+		unlink(path);
+	else if (safefile_replace(path, mode, fill, arg) != 0)
+		log_warn("%s", path);
+}
+
+/*
  * state_dir/EXECUTOR_POLICY_FILE: the per-user files the policy in force
  * disabled, one line each, for spagated -S and spagate status; no file
  * when there is none.
@@ -209,15 +228,8 @@ fill_disabled(FILE *fp, const void *access)
 static void
 save_policy_errors(const struct executor *x)
 {
-	char path[4096];
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", x->conf.state_dir,
-	    EXECUTOR_POLICY_FILE) >= sizeof(path))
-		return;
-	if (x->access->ndisabled == 0)
-		unlink(path);
-	else if (safefile_replace(path, 0600, fill_disabled, x->access) != 0)
-		log_warn("%s", path);
+	save_state(x, EXECUTOR_POLICY_FILE, 0600,
+	    x->access->ndisabled == 0 ? NULL : fill_disabled, x->access);
 }
 
 /* The configuration in x->conf is now the one in force. */
@@ -949,19 +961,6 @@ fill_line(FILE *fp, const void *line)
 	fprintf(fp, "%s\n", (const char *)line);
 }
 
-/* One line for spagated -S in state_dir/name, replaced atomically. */
-static void
-save_state_line(const struct executor *x, const char *name, const char *line)
-{
-	char path[4096];
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", x->conf.state_dir,
-	    name) >= sizeof(path))
-		return;
-	if (safefile_replace(path, 0644, fill_line, line) != 0)
-		log_warn("%s", path);
-}
-
 /* Its sandbox, as it said; the verifier cannot see where its chroot is. */
 static void
 sandbox_of(const struct executor *x, const struct worker *w, char *buf,
@@ -993,18 +992,6 @@ fill_sandboxes(FILE *fp, const void *arg)
 }
 
 static void
-save_sandboxes(const struct executor *x)
-{
-	char path[4096];
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", x->conf.state_dir,
-	    EXECUTOR_SANDBOX_FILE) >= sizeof(path))
-		return;
-	if (safefile_replace(path, 0644, fill_sandboxes, x) != 0)
-		log_warn("%s", path);
-}
-
-static void
 verifier_ready(struct executor *x, struct worker *w, const struct msg_ready *r)
 {
 	char sandbox[4096 + sizeof(r->sandbox)], which[96] = "";
@@ -1022,7 +1009,7 @@ verifier_ready(struct executor *x, struct worker *w, const struct msg_ready *r)
 	log_info("verifier ready (pid %ld): %s; sandbox: %s%s", (long)w->pid,
 	    r->capture, sandbox, which);
 	if (x->cli->pcap_file == NULL)
-		save_sandboxes(x);
+		save_state(x, EXECUTOR_SANDBOX_FILE, 0644, fill_sandboxes, x);
 }
 
 /* No replay store failure known (new verifiers, or they record again). */
@@ -1077,7 +1064,7 @@ note_replay_state(struct executor *x)
 	    localtime_r(&t, &tm));
 	snprintf(line, sizeof(line), "replay store: cannot record digests "
 	    "(%s) since %s: every grant is refused", strerror((int)err), when);
-	save_state_line(x, EXECUTOR_REPLAY_FILE, line);
+	save_state(x, EXECUTOR_REPLAY_FILE, 0644, fill_line, line);
 }
 
 /* What the executor expects of this verifier now (msg.h's table). */
