@@ -1181,12 +1181,8 @@ reload(struct executor *x)
 	struct plan np;
 
 	log_info("SIGHUP: reloading configuration");
-	if (executor_load(x->cli, x->modules, &nc, &na, &np) != 0) {
-		log_errx("reload failed: the running configuration stays");
-		action_table_configure(x->modules, &x->conf, (char[256]){0},
-		    256);
-		return 0;
-	}
+	if (executor_load(x->cli, x->modules, &nc, &na, &np) != 0)
+		goto failed;
 	/* the journal, pid file and state stay where they were opened */
 	if (strcmp(nc.state_dir, x->conf.state_dir) != 0 ||
 	    strcmp(nc.pid_file, x->conf.pid_file) != 0)
@@ -1195,12 +1191,9 @@ reload(struct executor *x)
 	conf_set_string(&nc.state_dir, x->conf.state_dir);
 	conf_set_string(&nc.pid_file, x->conf.pid_file);
 	if (open_gate(x, &nc) != 0) {
-		log_errx("reload failed: the running configuration stays");
 		free_policy(na, &np);
 		conf_free(&nc);
-		action_table_configure(x->modules, &x->conf, (char[256]){0},
-		    256);
-		return 0;
+		goto failed;
 	}
 	keep_previous(x);
 	x->conf = nc;
@@ -1213,6 +1206,10 @@ reload(struct executor *x)
 	    access_disabled_stanzas(x->access));
 	/* the new verifiers inherit the new policy and capture settings */
 	restart_workers(x);
+	return 0;
+failed:
+	log_errx("reload failed: the running configuration stays");
+	action_table_configure(x->modules, &x->conf, (char[256]){0}, 256);
 	return 0;
 }
 
