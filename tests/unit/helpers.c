@@ -137,3 +137,10 @@ th_stderr_caught(void)
 	fclose(caught_file);
 	return text;
 }
+
+void
+th_assert_logged(const char *text, const char *line)
+{
+	if (strstr(text, line) == NULL)
+		fail_msg("not logged: %s\nlogged: %s", line, text);
+}

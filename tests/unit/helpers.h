@@ -29,5 +29,7 @@ char	*th_slurp(const char *path, size_t *len);
  * give it back as a NUL-terminated malloc'd string and restore stderr. */
 void	 th_stderr_catch(void);
 char	*th_stderr_caught(void);
+/* Fail the test unless `line` is in the log text `text`, showing both. */
+void	 th_assert_logged(const char *text, const char *line);
 
 #endif /* SPA_TEST_HELPERS_H */

@@ -56,13 +56,6 @@ refused(const char *text, const char *want)
 
 /* --- warnings, caught from stderr ----------------------------------------- */
 
-static void
-assert_logged(const char *text, const char *line)
-{
-	if (strstr(text, line) == NULL)
-		fail_msg("not logged: %s\nlogged: %s", line, text);
-}
-
 /* --- reading ------------------------------------------------------------- */
 
 /* README.PK's example, in fwknop 1.x's own punctuation. */
@@ -158,9 +151,9 @@ warnings_logged(void **state)
 	th_stderr_catch();
 	c = load_ok(SPA_STANZA "MIN_TIME_DIFF 1\n" KNOCK_STANZA "tcp/1\n");
 	text = th_stderr_caught();
-	assert_logged(text, "t.conf:3: stanza #1 (line 1): MIN_TIME_DIFF "
+	th_assert_logged(text, "t.conf:3: stanza #1 (line 1): MIN_TIME_DIFF "
 	    "without SHARED_SEQUENCE has no effect");
-	assert_logged(text, "t.conf:6: stanza #2 (line 4): spagated does not "
+	th_assert_logged(text, "t.conf:6: stanza #2 (line 4): spagated does not "
 	    "capture knocks yet: this knock stanza opens nothing");
 	free(text);
 	access_free(c);

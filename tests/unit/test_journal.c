@@ -335,13 +335,6 @@ churn_long(struct journal *j, uint64_t from, uint64_t to, uint64_t keep)
 }
 
 static void
-assert_logged(const char *log, const char *want)
-{
-	if (strstr(log, want) == NULL)
-		fail_msg("expected \"%s\" in the log, got: %s", want, log);
-}
-
-static void
 assert_not_logged(const char *log, const char *what)
 {
 	if (strstr(log, what) != NULL)
@@ -377,7 +370,7 @@ assert_refused(struct fix *f, const char *reason)
 	assert_int_equal(journal_open_readonly(f->dir, &j), SPA_ERR_STATE);
 	assert_null(j);
 	log = capture_end();
-	assert_logged(log, reason);
+	th_assert_logged(log, reason);
 	free(log);
 }
 
@@ -952,7 +945,7 @@ put_refuses_invalid_records_without_writing(void **state)
 		capture_start();
 		assert_int_equal(journal_put(j, &r), SPA_ERR_ARG);
 		log = capture_end();
-		assert_logged(log, bad[i].why);
+		th_assert_logged(log, bad[i].why);
 		free(log);
 		assert_int_equal(file_size(f->path), size);
 		assert_int_equal(journal_count(j), 0);
@@ -1580,8 +1573,8 @@ assert_torn_tail_dropped(struct fix *f, size_t cut)
 	append_raw(f, entry, cut);
 	j = open_logged(f, &log);
 	ASSERT_IDS(j, 1, 2, 3);
-	assert_logged(log, "info: journal");
-	assert_logged(log, "incomplete last entry");
+	th_assert_logged(log, "info: journal");
+	th_assert_logged(log, "incomplete last entry");
 	assert_not_logged(log, "warning");
 	assert_int_equal(bad_copies(f), 0);
 	assert_int_equal(file_size(f->path), before);
@@ -1637,7 +1630,7 @@ bad_checksum_of_last_entry_is_damage(void **state)
 	flip_byte(f, at[3] + 20);
 	j = open_logged(f, &log);
 	ASSERT_IDS(j, 1, 2);
-	assert_logged(log, "damaged bytes");
+	th_assert_logged(log, "damaged bytes");
 	assert_int_equal(bad_copies(f), 1);
 	free(log);
 	journal_close(j);
@@ -1666,8 +1659,8 @@ assert_middle_damage_skipped(struct fix *f, size_t delta)
 	orig = file_bytes(f->path, &olen);
 	j = open_logged(f, &log);
 	ASSERT_IDS(j, 1, 3, 4);
-	assert_logged(log, "damaged bytes");
-	assert_logged(log, "cycles.log.bad");
+	th_assert_logged(log, "damaged bytes");
+	th_assert_logged(log, "cycles.log.bad");
 	bad = file_bytes(copy, &blen);
 	assert_int_equal(blen, olen);
 	assert_memory_equal(bad, orig, olen);
@@ -1718,7 +1711,7 @@ earlier_bad_copy_kept(void **state)
 		flip_byte(f, at[2] + 30);
 		j = open_logged(f, &log);
 		assert_int_equal(journal_count(j), 4 - round);
-		assert_logged(log, round == 1 ? "cycles.log.bad.1" :
+		th_assert_logged(log, round == 1 ? "cycles.log.bad.1" :
 		    "cycles.log.bad.2");
 		free(log);
 		journal_close(j);
@@ -1751,8 +1744,8 @@ garbage_between_entries_skipped(void **state)
 	image_write(f, m);
 	j = open_logged(f, &log);
 	ASSERT_IDS(j, 1, 2, 3);
-	assert_logged(log, "100 damaged bytes");
-	assert_logged(log, "4 damaged bytes");
+	th_assert_logged(log, "100 damaged bytes");
+	th_assert_logged(log, "4 damaged bytes");
 	assert_int_equal(bad_copies(f), 1);
 	free(log);
 	free(m);
@@ -1785,7 +1778,7 @@ assert_rec_ignored(struct fix *f, void (*mutate)(uint8_t *, size_t *),
 	ASSERT_IDS(j, 1, 3);
 	assert_true(asprintf(&want, "record at offset %zu: %s: ignored",
 	    m->at[1], reason) > 0);
-	assert_logged(log, want);
+	th_assert_logged(log, want);
 	free(want);
 	bad = file_bytes(copy, &len);
 	assert_int_equal(len, m->n);
@@ -1916,7 +1909,7 @@ assert_entry_ignored(struct fix *f, uint8_t type, const void *payload,
 	image_write(f, m);
 	j = open_logged(f, &log);
 	ASSERT_IDS(j, 1, 2);
-	assert_logged(log, reason);
+	th_assert_logged(log, reason);
 	assert_int_equal(bad_copies(f), 1);
 	assert_true(journal_next_id(j) < 1000);
 	free(log);

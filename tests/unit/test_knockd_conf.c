@@ -63,13 +63,6 @@ assert_hit(const struct knock_hit *h, uint8_t proto, uint16_t port)
 
 /* --- warnings, caught from stderr ----------------------------------------- */
 
-static void
-assert_logged(const char *text, const char *line)
-{
-	if (strstr(text, line) == NULL)
-		fail_msg("not logged: %s\nlogged: %s", line, text);
-}
-
 /* --- what loads ---------------------------------------------------------- */
 
 /* The file Debian's knockd package installs, read where it lies. */
@@ -169,12 +162,12 @@ no_effect_warned(void **state)
 	    "PidFile = /run/k.pid\n[d]\nsequence = 1\ncommand = x\n"
 	    "cmd_timeout = 5\n");
 	text = th_stderr_caught();
-	assert_logged(text, "t.conf:3: LogFile has no effect: spagated logs "
+	th_assert_logged(text, "t.conf:3: LogFile has no effect: spagated logs "
 	    "each decision through its own log (syslog, the journal or "
 	    "stderr)");
-	assert_logged(text, "t.conf:4: PidFile has no effect: spagated writes "
+	th_assert_logged(text, "t.conf:4: PidFile has no effect: spagated writes "
 	    "its own pid file");
-	assert_logged(text, "t.conf:8: door [d]: cmd_timeout without "
+	th_assert_logged(text, "t.conf:8: door [d]: cmd_timeout without "
 	    "stop_command has no effect");
 	assert_null(strstr(text, "UseSyslog"));
 	free(text);
