@@ -1018,8 +1018,7 @@ clear_replay_state(struct executor *x)
 {
 	char path[4096];
 
-	if (x->vstats.n > MSG_STATS_REPLAY_ERRNO)
-		x->vstats.v[MSG_STATS_REPLAY_ERRNO] = 0;
+	x->replay_err_noted = 0;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", x->conf.state_dir,
 	    EXECUTOR_REPLAY_FILE) < sizeof(path))
 		unlink(path);
@@ -1051,15 +1050,13 @@ note_replay_state(struct executor *x)
 	time_t t = time(NULL);
 	struct tm tm;
 
-	if (err == msg_stats_get(&x->vstats, MSG_STATS_REPLAY_ERRNO))
+	if (err == x->replay_err_noted)
 		return;
 	if (err == 0) {
 		clear_replay_state(x);
 		return;
 	}
-	if (x->vstats.n <= MSG_STATS_REPLAY_ERRNO)
-		x->vstats.n = MSG_STATS_REPLAY_ERRNO + 1;
-	x->vstats.v[MSG_STATS_REPLAY_ERRNO] = err;	/* noted once */
+	x->replay_err_noted = err;
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S",
 	    localtime_r(&t, &tm));
 	snprintf(line, sizeof(line), "replay store: cannot record digests "

@@ -95,6 +95,8 @@ struct executor {
 	struct msg_stats	 vstats;	/* the verifiers', summed */
 	int64_t			 vstats_ms;	/* the oldest part's age (monotonic),
 						   0: never */
+	uint64_t		 replay_err_noted; /* a worker store's errno in
+						   EXECUTOR_REPLAY_FILE, 0: none */
 
 	struct control		*control;	/* NULL: no control socket */
 	struct fleet		*fleet;		/* NULL: state_backend "local" */
